@@ -1,0 +1,37 @@
+/* Miss classification: compulsory, capacity, conflict and invalidation misses of the IOTLB. */
+#ifndef ISM_CLASSIFY_H
+#define ISM_CLASSIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum miss_class {
+	MISS_COMPULSORY,   /* first reference to this translation */
+	MISS_CAPACITY,     /* a fully associative LRU IOTLB of the same size misses too */
+	MISS_CONFLICT,     /* the fully associative LRU shadow would have hit */
+	MISS_INVALIDATION, /* the entry was removed by an invalidation, not by replacement */
+	MISS_NR_CLASSES
+};
+
+extern const char *const miss_class_names[MISS_NR_CLASSES];
+
+struct miss_classifier;
+
+/* entries: size of the fully associative LRU shadow (the real IOTLB's size). */
+struct miss_classifier *mclass_create(uint32_t entries);
+void mclass_free(struct miss_classifier *mc);
+
+/*
+ * Every IOTLB reference goes through here once its outcome is known, with the key of the
+ * translation that served it (dom, iotlb_tag()). Returns the class of a miss (hit == false);
+ * updates the shadow and the history either way.
+ */
+enum miss_class mclass_ref(struct miss_classifier *mc, uint32_t dom, uint64_t tag, bool hit);
+
+/*
+ * The translation (dom, tag) was invalidated: drop it from the shadow; if it was in the real
+ * IOTLB (was_cached), its next miss is an invalidation miss.
+ */
+void mclass_invalidate(struct miss_classifier *mc, uint32_t dom, uint64_t tag, bool was_cached);
+
+#endif

@@ -1,0 +1,45 @@
+/* The IOTLB: a tlb_cache holding 4K, 2M and 1G translations, each indexed at its own size. */
+#ifndef ISM_IOTLB_H
+#define ISM_IOTLB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cache.h"
+#include "pgsize.h"
+
+struct iotlb;
+
+/* Tag of a translation: page number at its size, with the size in the low two bits. */
+static inline uint64_t iotlb_tag(uint64_t iova, enum pgsize p)
+{
+	return (iova >> pgsize_shift(p)) << 2 | (uint64_t)p;
+}
+
+/* page_sizes: PGSIZE_MASK() bits of the sizes that may be filled (probed on lookup). */
+struct iotlb *iotlb_create(uint32_t entries, uint32_t ways, const char *replacement,
+			   uint32_t page_sizes, uint64_t seed, struct ism_err *err);
+void iotlb_free(struct iotlb *t);
+
+/*
+ * Translate iova in dom: probe the set of each page size that currently has entries (set =
+ * page number at that size modulo sets), so a 2M entry hits for every 4K inside it at any
+ * associativity. Returns the hit entry (its replacement state updated) or NULL.
+ */
+struct tlb_entry *iotlb_lookup(struct iotlb *t, uint32_t dom, uint64_t iova);
+
+/* Fill the translation of the page of size p containing iova; pa = physical page base. */
+void iotlb_fill(struct iotlb *t, uint32_t dom, uint64_t iova, enum pgsize p, uint64_t pa);
+
+/* Invalidate the one leaf translation (dom, page of size p containing iova). */
+bool iotlb_inv_page(struct iotlb *t, uint32_t dom, uint64_t iova, enum pgsize p);
+
+/* Invalidate every entry of dom overlapping [iova, iova+size); removed() sees each. */
+uint64_t iotlb_inv_range(struct iotlb *t, uint32_t dom, uint64_t iova, uint64_t size,
+			 tlb_removed_fn removed, void *ctx);
+uint64_t iotlb_inv_domain(struct iotlb *t, uint32_t dom, tlb_removed_fn removed, void *ctx);
+uint64_t iotlb_inv_all(struct iotlb *t, tlb_removed_fn removed, void *ctx);
+
+struct tlb_cache *iotlb_cache(struct iotlb *t);
+
+#endif

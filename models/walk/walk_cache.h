@@ -1,0 +1,50 @@
+/* Page-walk caches: one set-associative LRU cache of non-leaf entries per table level. */
+#ifndef ISM_WALK_CACHE_H
+#define ISM_WALK_CACHE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "pgsize.h"
+#include "util.h"
+
+struct walk_cache;
+
+struct walk_cache_stats {
+	uint64_t hits[PT_MAX_LEVELS + 1];   /* by level 2..5 */
+	uint64_t misses[PT_MAX_LEVELS + 1]; /* by level 2..5 */
+	uint64_t invalidated[PT_MAX_LEVELS + 1];
+};
+
+/*
+ * geom[level] for level 2..levels: entries (0 = no cache at that level) and ways.
+ * A level-L cache holds entries of level-L tables (each points to a level L-1 table), tagged by
+ * domain and iova >> pt_level_shift(L).
+ */
+struct walk_cache *walk_cache_create(unsigned levels, const struct cache_geom *geom,
+				     struct ism_err *err);
+void walk_cache_free(struct walk_cache *wc);
+
+/*
+ * Before a walk: probe the caches from level 2 upward, stopping at the first hit. Each probed
+ * level that misses counts a miss, the hitting level a hit (its LRU state is updated). Returns
+ * the level of the first table the walk must read: hit level - 1, or `levels` when none hit.
+ */
+unsigned walk_cache_lookup(struct walk_cache *wc, uint32_t dom, uint64_t iova);
+
+/*
+ * After a walk that read tables from start_level down to last_level (the leaf's level, or the
+ * level of a non-present entry): the entries read at levels start_level..last_level+1 were
+ * present non-leaf entries; fill them into their levels' caches.
+ */
+void walk_cache_fill(struct walk_cache *wc, uint32_t dom, uint64_t iova, unsigned start_level,
+		     unsigned last_level);
+
+/* Invalidate the entries of dom whose region overlaps [iova, iova+size), at every level. */
+uint64_t walk_cache_inv_range(struct walk_cache *wc, uint32_t dom, uint64_t iova, uint64_t size);
+uint64_t walk_cache_inv_domain(struct walk_cache *wc, uint32_t dom);
+uint64_t walk_cache_inv_all(struct walk_cache *wc);
+
+const struct walk_cache_stats *walk_cache_stats(const struct walk_cache *wc);
+
+#endif

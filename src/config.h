@@ -1,0 +1,86 @@
+/* Run configuration: JSON through one schema table (types, defaults, ranges, help). */
+#ifndef ISM_CONFIG_H
+#define ISM_CONFIG_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pgsize.h"
+#include "util.h"
+
+/* Geometry of one set-associative cache: ways == entries means fully associative. */
+struct cache_geom {
+	uint32_t entries;
+	uint32_t ways;
+};
+
+enum first_touch {
+	FIRST_TOUCH_AUTO,   /* map on first touch in domains that have seen no MAP record */
+	FIRST_TOUCH_ALWAYS, /* map every unmapped access on first touch */
+	FIRST_TOUCH_NEVER,  /* an access to an unmapped IOVA is a fault */
+};
+
+struct sim_config {
+	char *source;      /* the config file (or "<inline>") */
+	char *trace;       /* trace path, resolved against the config file's directory; may be NULL */
+	char *description; /* free text, may be NULL */
+	uint64_t seed;
+	struct {
+		struct cache_geom iotlb;
+		char *replacement;        /* a registered replacement policy name */
+		uint32_t page_sizes;      /* PGSIZE_MASK() bits: leaf sizes IOMMU and OS may use */
+		uint32_t levels;          /* page-table levels: 4 or 5 */
+		struct cache_geom walk_cache[PT_MAX_LEVELS + 1]; /* by level 2..5; entries 0 = none */
+	} iommu;
+	struct {
+		enum first_touch first_touch;
+		enum pgsize first_touch_page_size;
+	} os;
+	struct {
+		uint32_t max_payload;      /* bytes per posted write request (MPS) */
+		uint32_t max_read_request; /* bytes per read request (MRRS) */
+	} device;
+	struct {
+		bool classify_misses;
+	} stats;
+	json_t *effective; /* every key with its effective value (defaults filled in) */
+};
+
+/*
+ * Load `path`, resolve "extends" (presets are looked up beside the including file, then in the
+ * configs/ directories: $IOMMUSIM_CONFIG_PATH, the source tree, the installed data dir), apply the
+ * `--set key.path=value` overrides in order, validate every key against the schema, and fill cfg.
+ * A value in --set is parsed as JSON when it is valid JSON, else taken as a string.
+ * Errors name the file, the JSON path and what was expected (code ISM_EXIT_CONFIG).
+ * path may be NULL: defaults plus the overrides.
+ */
+int config_load(const char *path, const char *const *sets, size_t nsets, struct sim_config *cfg,
+		struct ism_err *err);
+
+/* Same from an already-parsed JSON object (no "extends" lookup beyond `dir`); for tests. */
+int config_from_json(json_t *root, const char *origin, const char *dir, struct sim_config *cfg,
+		     struct ism_err *err);
+
+void config_free(struct sim_config *cfg);
+
+/*
+ * Apply one "key.path=value" assignment to a JSON object (creating intermediate objects);
+ * value is parsed as JSON when valid JSON, else taken as a string. Used for --set on configs and
+ * on workload specs. Errors (no '=', empty path, a path through a non-object) name `origin`.
+ */
+int config_json_set(json_t *root, const char *assignment, const char *origin, struct ism_err *err);
+
+/* The key reference generated from the schema table: "text" for the terminal, "markdown" for docs. */
+void config_print_reference(FILE *fp, bool markdown);
+
+/* Directory of presets in the source tree and installed, set at build time. */
+#ifndef ISM_SRC_CONFIG_DIR
+#define ISM_SRC_CONFIG_DIR "configs"
+#endif
+#ifndef ISM_DATA_CONFIG_DIR
+#define ISM_DATA_CONFIG_DIR "/usr/local/share/iommusim/configs"
+#endif
+
+#endif

@@ -1,0 +1,46 @@
+/* The one trace record model that every trace source produces and every consumer reads. */
+#ifndef ISM_RECORD_H
+#define ISM_RECORD_H
+
+#include <stdint.h>
+
+/*
+ * Record kinds. The native format stores the kind in 4 bits, so new kinds (ATTACH, SYNC,
+ * INVALIDATE, ...) can be added with a minor version bump and no format break.
+ */
+enum trace_kind {
+	TRACE_ACCESS = 0, /* a device DMA: read or write of [iova, iova+size) */
+	TRACE_MAP = 1,    /* the OS maps [iova, iova+size) -> [paddr, ...) with perms */
+	TRACE_UNMAP = 2,  /* the OS unmaps [iova, iova+size) */
+	TRACE_NR_KINDS
+};
+
+/* ACCESS flags: direction as seen from memory. */
+#define TRACE_ACC_WRITE 0x1 /* device writes memory (CSV "W"); clear: device reads (CSV "R") */
+
+/* MAP flags: permissions of the mapping (IOMMU_READ / IOMMU_WRITE in Linux). */
+#define TRACE_PERM_READ 0x1
+#define TRACE_PERM_WRITE 0x2
+#define TRACE_PERM_RW (TRACE_PERM_READ | TRACE_PERM_WRITE)
+
+/* PASID is 20 bits in PCIe; this value means "no PASID" (CSV: empty column). */
+#define TRACE_PASID_NONE UINT32_MAX
+
+/*
+ * One record. Fields a kind does not use are zero (paddr outside MAP, flags per kind above).
+ * `device` is the requester/stream id: a PCI address bb:dd.f is bus<<8 | dev<<3 | fn.
+ * `cpu` is the CPU that issued a MAP/UNMAP (0 when the source does not say).
+ */
+struct trace_rec {
+	uint64_t time_ns;
+	uint64_t iova;
+	uint64_t size;
+	uint64_t paddr;
+	uint32_t device;
+	uint32_t pasid;
+	uint16_t cpu;
+	uint8_t kind;
+	uint8_t flags;
+};
+
+#endif

@@ -1,0 +1,98 @@
+/* The result of a run: one versioned JSON document, a flat key-value form and a human summary. */
+#include "result.h"
+
+#include "config.h"
+#include "pgsize.h"
+
+#include <string.h>
+
+static double per_second(uint64_t n, double s)
+{
+	return s > 0 ? (double)n / s : 0.0;
+}
+
+json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
+		    const struct run_info *ri)
+{
+	json_t *root = json_object(), *trace = json_object(), *run = json_object();
+
+	json_object_set_new(root, "iommusim",
+			    json_pack("{s:s, s:i}", "version", PACKAGE_VERSION, "result_schema",
+				      RESULT_SCHEMA_VERSION));
+	json_object_set(root, "config", cfg->effective);
+	json_object_set_new(trace, "path", json_string(ri->trace_path));
+	json_object_set_new(trace, "format", json_string(ri->trace_format));
+	json_object_set(trace, "meta", ri->trace_meta ? ri->trace_meta : json_object());
+	json_object_set_new(root, "trace", trace);
+	stats_to_json(st, cfg->iommu.levels, root);
+	/* Wall-clock figures: the only fields that differ between two runs of the same inputs. */
+	json_object_set_new(run, "wall_s", json_real(ri->wall_s));
+	json_object_set_new(run, "accesses_per_s", json_real(per_second(st->accesses, ri->wall_s)));
+	json_object_set_new(run, "records_per_s", json_real(per_second(st->records, ri->wall_s)));
+	json_object_set_new(root, "run", run);
+	return root;
+}
+
+void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
+		       const struct run_info *ri)
+{
+	stats_print_flat(st, cfg->iommu.levels, fp);
+	fprintf(fp, "run.wall_s %.6f\n", ri->wall_s);
+	fprintf(fp, "run.accesses_per_s %.0f\n", per_second(st->accesses, ri->wall_s));
+}
+
+static double pct(uint64_t n, uint64_t d)
+{
+	return d ? 100.0 * (double)n / (double)d : 0.0;
+}
+
+void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
+		       const struct run_info *ri)
+{
+	char sizes[32] = "";
+	unsigned p, l;
+
+	for (p = 0; p < PGSIZE_NR; p++)
+		if (cfg->iommu.page_sizes & PGSIZE_MASK(p))
+			snprintf(sizes + strlen(sizes), sizeof(sizes) - strlen(sizes), "%s%s",
+				 sizes[0] ? "," : "", pgsize_names[p]);
+	fprintf(fp, "iommusim %s: %s\n", PACKAGE_VERSION, ri->trace_path);
+	fprintf(fp, "  IOTLB %u entries, %u-way, %s; pages %s; %u-level table; first touch %s\n",
+		cfg->iommu.iotlb.entries, cfg->iommu.iotlb.ways, cfg->iommu.replacement, sizes,
+		cfg->iommu.levels, pgsize_names[cfg->os.first_touch_page_size]);
+	fprintf(fp, "  DMA       %llu accesses (%llu R, %llu W), %llu bytes, %llu requests\n",
+		(unsigned long long)st->accesses, (unsigned long long)st->reads,
+		(unsigned long long)st->writes, (unsigned long long)st->access_bytes,
+		(unsigned long long)st->requests);
+	fprintf(fp, "  IOTLB     %llu lookups, %llu hits, %llu misses (%.3f%%)\n",
+		(unsigned long long)st->lookups, (unsigned long long)st->hits,
+		(unsigned long long)st->misses, pct(st->misses, st->lookups));
+	if (cfg->stats.classify_misses)
+		fprintf(fp, "  misses    compulsory %llu, capacity %llu, conflict %llu, invalidation %llu\n",
+			(unsigned long long)st->miss_class[MISS_COMPULSORY],
+			(unsigned long long)st->miss_class[MISS_CAPACITY],
+			(unsigned long long)st->miss_class[MISS_CONFLICT],
+			(unsigned long long)st->miss_class[MISS_INVALIDATION]);
+	fprintf(fp, "  hits by page size: 4K %llu, 2M %llu, 1G %llu\n",
+		(unsigned long long)st->hits_by_size[PGSIZE_4K],
+		(unsigned long long)st->hits_by_size[PGSIZE_2M],
+		(unsigned long long)st->hits_by_size[PGSIZE_1G]);
+	fprintf(fp, "  walks     %llu, %llu memory references (%.2f per walk)\n",
+		(unsigned long long)st->walks, (unsigned long long)st->walk_refs,
+		st->walks ? (double)st->walk_refs / (double)st->walks : 0.0);
+	fprintf(fp, "  walk caches:");
+	for (l = 2; l <= cfg->iommu.levels; l++) {
+		uint64_t probes = st->pwc_hits[l] + st->pwc_misses[l];
+
+		if (cfg->iommu.walk_cache[l].entries)
+			fprintf(fp, " L%u %.1f%% of %llu", l, pct(st->pwc_hits[l], probes),
+				(unsigned long long)probes);
+	}
+	fprintf(fp, "\n  OS        %llu maps (%llu failed), %llu unmaps, %llu first-touch pages, %llu domains\n",
+		(unsigned long long)st->maps, (unsigned long long)st->map_failed,
+		(unsigned long long)st->unmaps, (unsigned long long)st->first_touch_maps,
+		(unsigned long long)st->domains);
+	fprintf(fp, "  faults    %llu\n", (unsigned long long)st->faults);
+	fprintf(fp, "  run       %.3f s, %.1f M accesses/s\n", ri->wall_s,
+		per_second(st->accesses, ri->wall_s) / 1e6);
+}

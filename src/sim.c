@@ -1,0 +1,372 @@
+/* The untimed engine: replays records through the OS model, the IOTLB and the page walker. */
+#include "sim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "iotlb/classify.h"
+#include "iotlb/iotlb.h"
+#include "walk/pgtable.h"
+#include "walk/walk_cache.h"
+
+/* One address space: a device (requester id) and PASID, with its own I/O page table. */
+struct iommu_domain {
+	uint32_t device;
+	uint32_t pasid;
+	uint32_t id;   /* the IOTLB and walk-cache domain tag */
+	bool has_map;  /* a MAP record was seen: first touch no longer applies (auto) */
+	struct io_pgtable *pt;
+};
+
+#define DOMAIN_HASH_MIN 64
+
+struct sim {
+	const struct sim_config *cfg;
+	struct iotlb *iotlb;
+	struct walk_cache *wc; /* NULL when no level has a walk cache */
+	struct miss_classifier *mc; /* NULL when stats.classify_misses is off */
+
+	struct iommu_domain *doms;
+	uint32_t ndoms, domcap;
+	uint32_t *dom_hash; /* open addressing: index + 1, 0 = empty */
+	uint32_t dom_hash_size;
+	struct iommu_domain *last_dom; /* consecutive records mostly come from one device */
+
+	uint32_t page_sizes;
+	unsigned levels;
+	enum pgsize ft_size;
+	struct sim_stats st;
+};
+
+uint64_t sim_component_seed(uint64_t seed, const char *component)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a of the name, then mixed with the seed */
+
+	while (*component) {
+		h ^= (unsigned char)*component++;
+		h *= 0x100000001b3ULL;
+	}
+	return ism_hash64(seed ^ ism_hash64(h));
+}
+
+struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
+{
+	struct sim *s = ism_xcalloc(1, sizeof(*s));
+	unsigned l;
+	bool any_wc = false;
+
+	s->cfg = cfg;
+	s->page_sizes = cfg->iommu.page_sizes;
+	s->levels = cfg->iommu.levels;
+	s->ft_size = cfg->os.first_touch_page_size;
+	s->iotlb = iotlb_create(cfg->iommu.iotlb.entries, cfg->iommu.iotlb.ways,
+				cfg->iommu.replacement, cfg->iommu.page_sizes,
+				sim_component_seed(cfg->seed, "iotlb"), err);
+	if (!s->iotlb)
+		goto fail;
+	for (l = 2; l <= s->levels; l++)
+		any_wc |= cfg->iommu.walk_cache[l].entries > 0;
+	if (any_wc) {
+		s->wc = walk_cache_create(s->levels, cfg->iommu.walk_cache, err);
+		if (!s->wc)
+			goto fail;
+	}
+	if (cfg->stats.classify_misses)
+		s->mc = mclass_create(cfg->iommu.iotlb.entries);
+	s->dom_hash_size = DOMAIN_HASH_MIN;
+	s->dom_hash = ism_xcalloc(s->dom_hash_size, sizeof(*s->dom_hash));
+	return s;
+fail:
+	sim_free(s);
+	return NULL;
+}
+
+void sim_free(struct sim *s)
+{
+	uint32_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->ndoms; i++)
+		io_pgtable_free(s->doms[i].pt);
+	free(s->doms);
+	free(s->dom_hash);
+	if (s->iotlb)
+		iotlb_free(s->iotlb);
+	if (s->wc)
+		walk_cache_free(s->wc);
+	if (s->mc)
+		mclass_free(s->mc);
+	free(s);
+}
+
+static inline uint32_t domain_slot(uint32_t device, uint32_t pasid, uint32_t size)
+{
+	return (uint32_t)(ism_hash64((uint64_t)device << 32 | pasid) & (size - 1));
+}
+
+static void domain_rehash(struct sim *s)
+{
+	uint32_t i;
+
+	free(s->dom_hash);
+	s->dom_hash_size *= 2;
+	s->dom_hash = ism_xcalloc(s->dom_hash_size, sizeof(*s->dom_hash));
+	for (i = 0; i < s->ndoms; i++) {
+		uint32_t h = domain_slot(s->doms[i].device, s->doms[i].pasid, s->dom_hash_size);
+
+		while (s->dom_hash[h])
+			h = (h + 1) & (s->dom_hash_size - 1);
+		s->dom_hash[h] = i + 1;
+	}
+}
+
+static struct iommu_domain *domain_get(struct sim *s, uint32_t device, uint32_t pasid)
+{
+	struct iommu_domain *d = s->last_dom;
+	uint32_t h;
+
+	if (d && d->device == device && d->pasid == pasid)
+		return d;
+	h = domain_slot(device, pasid, s->dom_hash_size);
+	while (s->dom_hash[h]) {
+		d = &s->doms[s->dom_hash[h] - 1];
+		if (d->device == device && d->pasid == pasid)
+			return s->last_dom = d;
+		h = (h + 1) & (s->dom_hash_size - 1);
+	}
+	if (s->ndoms == s->domcap) {
+		s->domcap = s->domcap ? s->domcap * 2 : 8;
+		s->doms = ism_xrealloc(s->doms, s->domcap * sizeof(*s->doms));
+	}
+	d = &s->doms[s->ndoms];
+	memset(d, 0, sizeof(*d));
+	d->device = device;
+	d->pasid = pasid;
+	d->id = s->ndoms;
+	d->pt = io_pgtable_create(s->levels);
+	s->dom_hash[h] = ++s->ndoms;
+	s->st.domains = s->ndoms;
+	if (s->ndoms * 2 > s->dom_hash_size)
+		domain_rehash(s);
+	return s->last_dom = &s->doms[d->id];
+}
+
+/* io_pgtable_map() with the leaves it wrote added to the run's counters. */
+static int sim_pt_map(struct sim *s, struct iommu_domain *d, uint64_t iova, uint64_t paddr,
+		      uint64_t size, uint8_t perms, uint32_t pgsize_mask)
+{
+	uint64_t leaves[PGSIZE_NR];
+	int rc = io_pgtable_map(d->pt, iova, paddr, size, perms, pgsize_mask, leaves);
+	unsigned p;
+
+	for (p = 0; rc == 0 && p < PGSIZE_NR; p++)
+		s->st.leaves_by_size[p] += leaves[p];
+	return rc;
+}
+
+static bool first_touch_applies(const struct sim *s, const struct iommu_domain *d)
+{
+	switch (s->cfg->os.first_touch) {
+	case FIRST_TOUCH_ALWAYS:
+		return true;
+	case FIRST_TOUCH_NEVER:
+		return false;
+	default:
+		return !d->has_map;
+	}
+}
+
+/*
+ * Map the first-touch page containing iova (identity: paddr = iova). The mapping is taken to
+ * have existed before the access, as in the captured system, so it costs no fault.
+ */
+static bool first_touch_map(struct sim *s, struct iommu_domain *d, uint64_t iova)
+{
+	uint64_t sz = pgsize_bytes(s->ft_size), base = iova & ~(sz - 1);
+
+	if (sim_pt_map(s, d, base, base, sz, TRACE_PERM_RW, PGSIZE_MASK(s->ft_size)) != 0)
+		return false;
+	s->st.first_touch_maps++;
+	return true;
+}
+
+/* One PCIe request's translation: IOTLB lookup, and on a miss a walk and a fill. */
+static void sim_translate(struct sim *s, struct iommu_domain *d, uint64_t iova)
+{
+	struct tlb_entry *e;
+	struct io_pgtable_walk w;
+	unsigned start;
+	int rc;
+
+	s->st.lookups++;
+	e = iotlb_lookup(s->iotlb, d->id, iova);
+	if (e) {
+		s->st.hits++;
+		s->st.hits_by_size[e->pgsize]++;
+		if (s->mc)
+			mclass_ref(s->mc, d->id, e->tag, true);
+		return;
+	}
+	s->st.misses++;
+	rc = io_pgtable_walk(d->pt, iova, &w);
+	if (rc != 0 && first_touch_applies(s, d) && first_touch_map(s, d, iova))
+		rc = io_pgtable_walk(d->pt, iova, &w);
+
+	start = s->wc ? walk_cache_lookup(s->wc, d->id, iova) : s->levels;
+	/* Walk caches hold only present non-leaf entries, so a walk never stops above `start`. */
+	if (start < w.level)
+		start = w.level;
+	s->st.walks++;
+	s->st.walk_refs += start - w.level + 1;
+	if (s->wc)
+		walk_cache_fill(s->wc, d->id, iova, start, w.level);
+	if (rc != 0) {
+		s->st.faults++;
+		return;
+	}
+	iotlb_fill(s->iotlb, d->id, iova, w.size, w.pa);
+	s->st.fills_by_size[w.size]++;
+	if (s->mc)
+		s->st.miss_class[mclass_ref(s->mc, d->id, iotlb_tag(iova, w.size), false)]++;
+}
+
+/*
+ * A DMA becomes PCIe requests: each at most max bytes (max payload for writes, max read request
+ * for reads) and never crossing a 4 KiB boundary; each request is one IOTLB lookup.
+ */
+static void sim_access(struct sim *s, const struct trace_rec *r)
+{
+	struct iommu_domain *d = domain_get(s, r->device, r->pasid);
+	bool write = r->flags & TRACE_ACC_WRITE;
+	uint64_t max = write ? s->cfg->device.max_payload : s->cfg->device.max_read_request;
+	uint64_t iova = r->iova, end = r->iova + r->size;
+
+	s->st.accesses++;
+	s->st.access_bytes += r->size;
+	if (write)
+		s->st.writes++;
+	else
+		s->st.reads++;
+	while (iova < end) {
+		uint64_t next = (iova | 0xfff) + 1;
+
+		if (next > iova + max)
+			next = iova + max;
+		if (next > end)
+			next = end;
+		s->st.requests++;
+		sim_translate(s, d, iova);
+		iova = next;
+	}
+}
+
+/*
+ * iommu_map() granularity: a MAP may name a sub-page buffer; the OS maps whole 4 KiB pages
+ * around it, so iova and paddr must share their offset within the page.
+ */
+static void sim_map(struct sim *s, const struct trace_rec *r)
+{
+	struct iommu_domain *d = domain_get(s, r->device, r->pasid);
+	uint64_t off = r->iova & 0xfff;
+	uint64_t iova = r->iova - off, paddr = r->paddr - off;
+	uint64_t size = (r->size + off + 0xfff) & ~0xfffULL;
+
+	d->has_map = true;
+	if ((r->paddr & 0xfff) != off || size < r->size ||
+	    sim_pt_map(s, d, iova, paddr, size, r->flags & TRACE_PERM_RW, s->page_sizes) != 0) {
+		s->st.map_failed++;
+		return;
+	}
+	s->st.maps++;
+	s->st.map_bytes += size;
+}
+
+struct unmap_ctx {
+	struct sim *s;
+	struct iommu_domain *d;
+	uint64_t lo, hi; /* span of the leaves removed */
+};
+
+/* Strict invalidation: each removed leaf's IOTLB entry goes at once (the iotlb_sync path). */
+static void sim_unmapped_leaf(void *ctx, uint64_t leaf_iova, enum pgsize p)
+{
+	struct unmap_ctx *u = ctx;
+	struct sim *s = u->s;
+	bool was_cached = iotlb_inv_page(s->iotlb, u->d->id, leaf_iova, p);
+
+	if (was_cached)
+		s->st.inv_iotlb_entries++;
+	if (s->mc)
+		mclass_invalidate(s->mc, u->d->id, iotlb_tag(leaf_iova, p), was_cached);
+	s->st.unmapped_leaves++;
+	if (leaf_iova < u->lo)
+		u->lo = leaf_iova;
+	if (leaf_iova + pgsize_bytes(p) > u->hi)
+		u->hi = leaf_iova + pgsize_bytes(p);
+}
+
+static void sim_unmap(struct sim *s, const struct trace_rec *r)
+{
+	struct unmap_ctx u = { .s = s, .lo = UINT64_MAX, .hi = 0 };
+	uint64_t bytes;
+
+	u.d = domain_get(s, r->device, r->pasid);
+	bytes = io_pgtable_unmap(u.d->pt, r->iova, r->size, sim_unmapped_leaf, &u);
+	if (!bytes) {
+		s->st.unmap_missing++;
+		return;
+	}
+	s->st.unmaps++;
+	s->st.unmap_bytes += bytes;
+	/* Page-selective invalidation without the IH hint drops the walk caches of the range too. */
+	if (s->wc)
+		walk_cache_inv_range(s->wc, u.d->id, u.lo, u.hi - u.lo);
+}
+
+void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
+{
+	size_t i;
+
+	s->st.records += n;
+	for (i = 0; i < n; i++) {
+		const struct trace_rec *r = &recs[i];
+
+		switch (r->kind) {
+		case TRACE_ACCESS:
+			sim_access(s, r);
+			break;
+		case TRACE_MAP:
+			sim_map(s, r);
+			break;
+		case TRACE_UNMAP:
+			sim_unmap(s, r);
+			break;
+		}
+	}
+}
+
+int sim_run_trace(struct sim *s, struct trace_reader *tr, struct progress *p, struct ism_err *err)
+{
+	const struct trace_rec *recs;
+	long n;
+
+	while ((n = trace_read(tr, &recs, err)) > 0) {
+		sim_records(s, recs, (size_t)n);
+		progress_update(p, s->st.records, trace_pos(tr), trace_file_size(tr));
+	}
+	progress_done(p);
+	return n < 0 ? -1 : 0;
+}
+
+const struct sim_stats *sim_stats(struct sim *s)
+{
+	if (s->wc) {
+		const struct walk_cache_stats *ws = walk_cache_stats(s->wc);
+
+		memcpy(s->st.pwc_hits, ws->hits, sizeof(s->st.pwc_hits));
+		memcpy(s->st.pwc_misses, ws->misses, sizeof(s->st.pwc_misses));
+		memcpy(s->st.pwc_invalidated, ws->invalidated, sizeof(s->st.pwc_invalidated));
+	}
+	return &s->st;
+}

@@ -1,0 +1,31 @@
+/* The untimed engine: replays records through the OS model, the IOTLB and the page walker. */
+#ifndef ISM_SIM_H
+#define ISM_SIM_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "progress.h"
+#include "record.h"
+#include "stats.h"
+#include "trace.h"
+#include "util.h"
+
+struct sim;
+
+struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err);
+void sim_free(struct sim *s);
+
+/* Replay n records in order (the hot loop). */
+void sim_records(struct sim *s, const struct trace_rec *recs, size_t n);
+
+/* Stream a whole trace through sim_records, block by block; -1 with err on a bad trace. */
+int sim_run_trace(struct sim *s, struct trace_reader *tr, struct progress *p, struct ism_err *err);
+
+/* Counters so far (walk-cache counters are gathered from the walk caches on each call). */
+const struct sim_stats *sim_stats(struct sim *s);
+
+/* A per-component seed derived from the run's seed: one independent stream per component. */
+uint64_t sim_component_seed(uint64_t seed, const char *component);
+
+#endif

@@ -1,0 +1,87 @@
+/* Shared helpers: error reporting with context, exit codes, number parsing, atomic output. */
+#ifndef ISM_UTIL_H
+#define ISM_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/*
+ * Exit codes of every iommusim command (documented in docs/cli.md and the man page).
+ * A caller maps an error to one of these through ism_err.code.
+ */
+enum ism_exit {
+	ISM_EXIT_OK = 0,
+	ISM_EXIT_FAIL = 1,   /* internal or resource failure (out of memory, ...) */
+	ISM_EXIT_USAGE = 2,  /* bad command line */
+	ISM_EXIT_CONFIG = 3, /* invalid configuration or workload spec (JSON) */
+	ISM_EXIT_TRACE = 4,  /* unreadable, truncated, corrupt or malformed trace */
+	ISM_EXIT_IO = 5,     /* cannot write an output file */
+};
+
+/* One error message with its exit code; the message already names file, line/record/path. */
+struct ism_err {
+	int code;
+	char msg[1024];
+};
+
+#if defined(__GNUC__)
+#define ISM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define ISM_PRINTF(a, b)
+#endif
+
+/* Set err (if not NULL) and return -1, so callers can `return ism_err_set(...)`. */
+int ism_err_set(struct ism_err *err, int code, const char *fmt, ...) ISM_PRINTF(3, 4);
+
+/* Parse a whole string as an unsigned integer: decimal or 0x-hex. Returns 0 or -1. */
+int ism_parse_u64(const char *s, size_t len, uint64_t *out);
+
+/*
+ * Parse a byte size: an integer (decimal or 0x-hex) optionally followed by K, M, G or T
+ * (binary multiples, optionally with "iB"/"B"). Returns 0 or -1.
+ */
+int ism_parse_size(const char *s, uint64_t *out);
+
+/* Format a byte size the way ism_parse_size reads it: 4096 -> "4K", 2097152 -> "2M". */
+const char *ism_format_size(uint64_t bytes, char *buf, size_t n);
+
+/*
+ * Atomic output: write into a temporary file beside `path` and rename it over `path` on
+ * ism_out_commit(); ism_out_abort() removes the temporary. A killed process leaves at most a
+ * hidden ".name.tmp.PID" file, never a half-written `path`. path "-" means stdout.
+ */
+struct ism_out {
+	FILE *fp;
+	char *path;
+	char *tmp;
+};
+int ism_out_open(struct ism_out *o, const char *path, struct ism_err *err);
+int ism_out_commit(struct ism_out *o, struct ism_err *err);
+void ism_out_abort(struct ism_out *o);
+
+/* Temporary path beside `path` (caller frees): the same naming ism_out_open uses. */
+char *ism_tmp_path(const char *path);
+
+/* Monotonic wall-clock seconds, for run-time reporting and progress only. */
+double ism_now(void);
+
+/* Allocation that exits with a message on failure (the model cannot continue without it). */
+void *ism_xmalloc(size_t n);
+void *ism_xcalloc(size_t n, size_t size);
+void *ism_xrealloc(void *p, size_t n);
+char *ism_xstrdup(const char *s);
+
+/* Fibonacci hashing of a page number (and a tag) into `bits` bits. */
+static inline uint64_t ism_hash64(uint64_t x)
+{
+	x ^= x >> 31;
+	x *= 0x9e3779b97f4a7c15ULL;
+	x ^= x >> 29;
+	return x;
+}
+
+#define ISM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

@@ -1,0 +1,70 @@
+# `iommusim run` from the outside: results, determinism, atomic output, every error path.
+. "${ISM_SRCDIR:-$(dirname "$0")/..}/tests/setup"
+G="$ISM_SRCDIR/tests/golden"
+
+# Help and version.
+check "run --help" ism run --help
+grep -q -- '--set' "$T/out" && ok "run --help lists --set" || fail "run --help lacks --set"
+check "--version" ism --version
+expect_fail "no command" 2 'Usage' ism
+expect_fail "unknown command" 2 "unknown command 'frobnicate'" ism frobnicate
+expect_fail "unknown option" 2 "unknown option" ism run --frob
+expect_fail "no config, no trace" 2 'give a CONFIG' ism run
+
+# A run writes a complete JSON document with the keys the issue names.
+check "run -o" ism run "$G/capacity.json" -o "$T/r.json" -q
+for k in '"lookups"' '"hits"' '"misses"' '"miss_rate"' '"misses_by_class"' '"hits_by_page_size"' \
+	'"walks"' '"mem_refs"' '"faults"' '"config"' '"version"' '"meta"' '"wall_s"' '"accesses_per_s"'; do
+	grep -q "$k" "$T/r.json" || fail "result lacks $k"
+done
+ok "result has the required keys"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["iotlb"]["lookups"]==6 and d["iotlb"]["miss_rate"]==1.0 and d["config"]["iommu"]["iotlb"]["entries"]==4' "$T/r.json" \
+	&& ok "result JSON parses and holds the run's values" || fail "result JSON content"
+
+# Summary on stderr with -o; quiet with -q.
+ism run "$G/capacity.json" -o "$T/r2.json" 2>"$T/summary"
+grep -q 'IOTLB' "$T/summary" && ok "summary on stderr" || fail "no summary on stderr"
+ism run "$G/capacity.json" -o "$T/r3.json" -q 2>"$T/quiet"
+[ ! -s "$T/quiet" ] && ok "-q is quiet" || fail "-q printed something"
+check "--format text" ism run "$G/capacity.json" --format text -q
+grep -q 'misses' "$T/out" && ok "text summary" || fail "text summary"
+
+# Determinism: the same inputs give byte-identical results, wall-time fields aside.
+ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q | grep -v -e wall_s -e _per_s >"$T/d1"
+ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q | grep -v -e wall_s -e _per_s >"$T/d2"
+cmp -s "$T/d1" "$T/d2" && ok "same seed, byte-identical result" || fail "results differ between identical runs"
+
+# --set and -t override the config.
+ism run "$G/capacity.json" --set iommu.iotlb.entries=8 --set iommu.iotlb.ways=8 --format flat -q >"$T/f"
+expect_eq "--set entries=8 removes the capacity miss" 0 "$(kv "$T/f" iotlb.misses_by_class.capacity)"
+ism run "$G/capacity.json" -t "$G/conflict.csv" --format flat -q >"$T/f"
+expect_eq "-t replaces the trace" 5 "$(kv "$T/f" iotlb.lookups)"
+ism run -t "$G/capacity.csv" --format flat -q >"$T/f"
+expect_eq "defaults only (64-entry IOTLB)" 1 "$(kv "$T/f" iotlb.hits)"
+
+# Errors: one clear message, the documented exit code, nothing left at the output path.
+printf '{"trace": "capacity.csv", "iommu": {"iotlb": {"entries": 0}}}' >"$T/bad.json"
+cp "$G/capacity.csv" "$T/"
+expect_fail "invalid config -> 3" 3 'bad.json.*iommu.iotlb.entries' ism run "$T/bad.json" -o "$T/o1.json"
+no_file "no output after a config error" "$T/o1.json"
+expect_fail "missing trace -> 4" 4 'nonexistent.iot' ism run "$G/capacity.json" -t "$T/nonexistent.iot" -o "$T/o2.json"
+no_file "no output after a trace error" "$T/o2.json"
+printf 'time_ns,op,device,pasid,iova,size,paddr\n0,R,1,,0x1000,64,\n5,Q,1,,0x1000,64,\n' >"$T/badop.csv"
+expect_fail "bad CSV line mid-run -> 4" 4 'badop.csv:3' ism run "$G/capacity.json" -t "$T/badop.csv" -o "$T/o3.json"
+no_file "no output after a mid-run trace error" "$T/o3.json"
+ism trace import --from csv "$G/capacity.csv" -o "$T/cut.iot" -q
+head -c $(( $(wc -c <"$T/cut.iot") - 5 )) "$T/cut.iot" >"$T/cut2.iot"
+expect_fail "truncated native trace -> 4" 4 'cut2.iot.*truncated' ism run "$G/capacity.json" -t "$T/cut2.iot" -o "$T/o4.json"
+no_file "no output after a truncated trace" "$T/o4.json"
+
+# An existing result is not lost when a later run fails.
+echo '{"keep": true}' >"$T/keep.json"
+expect_fail "failing run over an existing file" 4 'truncated' ism run "$G/capacity.json" -t "$T/cut2.iot" -o "$T/keep.json"
+expect_eq "the existing file is intact" '{"keep": true}' "$(cat "$T/keep.json")"
+expect_fail "unwritable output -> 5" 5 'cannot create' ism run "$G/capacity.json" -o "$T/no/such/dir/r.json"
+expect_fail "bad --format" 2 'expected json, text or flat' ism run "$G/capacity.json" --format xml
+# docs/results.md is generated from the counter table: it must not drift.
+ism run --result-keys >"$T/results.md"
+cmp -s "$T/results.md" "$ISM_SRCDIR/docs/results.md" && ok "docs/results.md is current" \
+	|| fail "docs/results.md differs from 'iommusim run --result-keys' (regenerate it)"
+finish

@@ -1,0 +1,171 @@
+/* Engine tests through the library: domains, first-touch rules, page sizes, a replayed stream. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "config.h"
+#include "sim.h"
+
+static struct sim *make_sim(struct sim_config *cfg, const char *const *sets, size_t n)
+{
+	struct ism_err err = { 0 };
+	struct sim *s;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (config_load(NULL, sets, n, cfg, &err) != 0)
+		fail_msg("config: %s", err.msg);
+	s = sim_create(cfg, &err);
+	if (!s)
+		fail_msg("sim: %s", err.msg);
+	return s;
+}
+
+static struct trace_rec acc(uint32_t dev, uint64_t iova, uint64_t size)
+{
+	struct trace_rec r = { .kind = TRACE_ACCESS, .device = dev, .iova = iova, .size = size,
+			       .pasid = TRACE_PASID_NONE };
+	return r;
+}
+
+/* 1000 devices, each touching one page twice: 1000 domains, 1000 compulsory misses, 1000 hits. */
+static void test_many_domains(void **state)
+{
+	const char *sets[] = { "iommu.iotlb.entries=4096", "iommu.iotlb.ways=4096" };
+	struct sim_config cfg;
+	struct sim *s = make_sim(&cfg, sets, 2);
+	struct trace_rec r;
+	uint32_t d;
+
+	for (d = 0; d < 1000; d++) {
+		r = acc(d * 8, 0x5000, 64);
+		sim_records(s, &r, 1);
+		sim_records(s, &r, 1);
+	}
+	assert_int_equal(sim_stats(s)->domains, 1000);
+	assert_int_equal(sim_stats(s)->misses, 1000);
+	assert_int_equal(sim_stats(s)->miss_class[MISS_COMPULSORY], 1000);
+	assert_int_equal(sim_stats(s)->hits, 1000);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/* first_touch=never: an unmapped access faults, every time, and nothing is filled. */
+static void test_first_touch_never(void **state)
+{
+	const char *sets[] = { "os.first_touch=\"never\"" };
+	struct sim_config cfg;
+	struct sim *s = make_sim(&cfg, sets, 1);
+	struct trace_rec r = acc(1, 0x1000, 64);
+
+	sim_records(s, &r, 1);
+	sim_records(s, &r, 1);
+	assert_int_equal(sim_stats(s)->faults, 2);
+	assert_int_equal(sim_stats(s)->hits, 0);
+	assert_int_equal(sim_stats(s)->first_touch_maps, 0);
+	/* Empty table: the walk reads the top-level entry only and finds it empty: 1 ref each. */
+	assert_int_equal(sim_stats(s)->walk_refs, 2);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/* auto: a domain that has seen a MAP faults outside its mappings; another domain first-touches. */
+static void test_first_touch_auto(void **state)
+{
+	struct sim_config cfg;
+	struct sim *s = make_sim(&cfg, NULL, 0);
+	struct trace_rec r[3] = { acc(1, 0, 0), acc(1, 0x9000, 64), acc(2, 0x9000, 64) };
+
+	r[0].kind = TRACE_MAP;
+	r[0].iova = 0x1000;
+	r[0].paddr = 0x1000;
+	r[0].size = 0x1000;
+	r[0].flags = TRACE_PERM_RW;
+	sim_records(s, r, 3);
+	assert_int_equal(sim_stats(s)->faults, 1);
+	assert_int_equal(sim_stats(s)->first_touch_maps, 1);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/* First touch with 1G pages: 1 GiB of 4K-strided reads is one miss and 262143 hits on 1G. */
+static void test_first_touch_1g(void **state)
+{
+	const char *sets[] = { "os.first_touch_page_size=\"1G\"" };
+	struct sim_config cfg;
+	struct sim *s = make_sim(&cfg, sets, 1);
+	struct trace_rec r[256];
+	uint64_t i, base = 1ULL << 30;
+
+	for (i = 0; i < 262144; i++) {
+		r[i % 256] = acc(1, base + i * 4096, 64);
+		if (i % 256 == 255)
+			sim_records(s, r, 256);
+	}
+	assert_int_equal(sim_stats(s)->misses, 1);
+	assert_int_equal(sim_stats(s)->hits_by_size[PGSIZE_1G], 262143);
+	assert_int_equal(sim_stats(s)->leaves_by_size[PGSIZE_1G], 1);
+	/* The 1G leaf is a level-3 entry: the one walk reads levels 4 and 3. */
+	assert_int_equal(sim_stats(s)->walk_refs, 2);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/*
+ * A cyclic stream over N pages through a fully associative LRU IOTLB of E entries: with N <= E
+ * only the N compulsory misses; with N = E + 1 every access misses (LRU's worst case).
+ */
+static void cyclic(unsigned pages, unsigned entries, uint64_t *misses)
+{
+	char e[64], w[64];
+	const char *sets[] = { e, w };
+	struct sim_config cfg;
+	struct sim *s;
+	struct trace_rec r;
+	unsigned i;
+
+	snprintf(e, sizeof(e), "iommu.iotlb.entries=%u", entries);
+	snprintf(w, sizeof(w), "iommu.iotlb.ways=%u", entries);
+	s = make_sim(&cfg, sets, 2);
+	for (i = 0; i < pages * 10; i++) {
+		r = acc(1, (uint64_t)(i % pages) << 12, 64);
+		sim_records(s, &r, 1);
+	}
+	*misses = sim_stats(s)->misses;
+	sim_free(s);
+	config_free(&cfg);
+}
+
+static void test_cyclic_lru(void **state)
+{
+	uint64_t m;
+
+	cyclic(64, 64, &m);
+	assert_int_equal(m, 64);
+	cyclic(65, 64, &m);
+	assert_int_equal(m, 650);
+}
+
+static void test_component_seeds_differ(void **state)
+{
+	assert_true(sim_component_seed(1, "iotlb") != sim_component_seed(2, "iotlb"));
+	assert_true(sim_component_seed(1, "iotlb") != sim_component_seed(1, "walk"));
+	assert_true(sim_component_seed(1, "iotlb") == sim_component_seed(1, "iotlb"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_many_domains),
+		cmocka_unit_test(test_first_touch_never),
+		cmocka_unit_test(test_first_touch_auto),
+		cmocka_unit_test(test_first_touch_1g),
+		cmocka_unit_test(test_cyclic_lru),
+		cmocka_unit_test(test_component_seeds_differ),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
