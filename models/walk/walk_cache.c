@@ -1,0 +1,133 @@
+/* Page-walk caches: per table level 2..levels, an LRU tlb_cache keyed by iova >> level shift. */
+#include "walk_cache.h"
+
+#include <stdlib.h>
+
+#include "cache.h"
+
+struct walk_cache {
+	unsigned levels;
+	struct tlb_cache *lvl[PT_MAX_LEVELS + 1]; /* NULL: no cache at that level */
+	struct walk_cache_stats st;
+};
+
+struct walk_cache *walk_cache_create(unsigned levels, const struct cache_geom *geom,
+				     struct ism_err *err)
+{
+	const struct tlb_repl_ops *lru = tlb_repl_find("lru");
+	struct walk_cache *wc;
+
+	if (levels < 1 || levels > PT_MAX_LEVELS) {
+		ism_err_set(err, ISM_EXIT_CONFIG, "walk cache: levels %u: expected 1 .. %u", levels,
+			    PT_MAX_LEVELS);
+		return NULL;
+	}
+	wc = ism_xcalloc(1, sizeof(*wc));
+	wc->levels = levels;
+	for (unsigned l = 2; l <= levels; l++) {
+		struct ism_err e;
+
+		if (!geom[l].entries)
+			continue;
+		wc->lvl[l] = tlb_cache_create(geom[l].entries, geom[l].ways, lru, 0, &e);
+		if (!wc->lvl[l]) {
+			ism_err_set(err, e.code, "walk cache level %u: %s", l, e.msg);
+			walk_cache_free(wc);
+			return NULL;
+		}
+	}
+	return wc;
+}
+
+void walk_cache_free(struct walk_cache *wc)
+{
+	if (!wc)
+		return;
+	for (unsigned l = 0; l <= PT_MAX_LEVELS; l++)
+		tlb_cache_free(wc->lvl[l]);
+	free(wc);
+}
+
+unsigned walk_cache_lookup(struct walk_cache *wc, uint32_t dom, uint64_t iova)
+{
+	for (unsigned l = 2; l <= wc->levels; l++) {
+		uint64_t key = iova >> pt_level_shift(l);
+
+		if (!wc->lvl[l])
+			continue;
+		if (tlb_cache_lookup(wc->lvl[l], dom, key, key)) {
+			wc->st.hits[l]++;
+			return l - 1;
+		}
+		wc->st.misses[l]++;
+	}
+	return wc->levels;
+}
+
+void walk_cache_fill(struct walk_cache *wc, uint32_t dom, uint64_t iova, unsigned start_level,
+		     unsigned last_level)
+{
+	unsigned top = start_level < wc->levels ? start_level : wc->levels;
+
+	for (unsigned l = last_level + 1 > 2 ? last_level + 1 : 2; l <= top; l++) {
+		uint64_t key = iova >> pt_level_shift(l);
+
+		if (wc->lvl[l]) /* a present key is refreshed (made most recent), not duplicated */
+			tlb_cache_insert(wc->lvl[l], dom, key, key, 0, 0, NULL);
+	}
+}
+
+uint64_t walk_cache_inv_range(struct walk_cache *wc, uint32_t dom, uint64_t iova, uint64_t size)
+{
+	uint64_t last = iova + size - 1;
+	uint64_t total = 0;
+
+	if (!size)
+		return 0;
+	if (last < iova) /* the range runs past the top of the IOVA space */
+		last = UINT64_MAX;
+	for (unsigned l = 2; l <= wc->levels; l++) {
+		unsigned s = pt_level_shift(l);
+		uint64_t n;
+
+		if (!wc->lvl[l])
+			continue;
+		n = tlb_cache_invalidate_span(wc->lvl[l], dom, iova >> s, last >> s, 0, 0, NULL,
+					      NULL);
+		wc->st.invalidated[l] += n;
+		total += n;
+	}
+	return total;
+}
+
+static uint64_t inv_every_level(struct walk_cache *wc, bool all, uint32_t dom)
+{
+	uint64_t total = 0;
+
+	for (unsigned l = 2; l <= wc->levels; l++) {
+		uint64_t n;
+
+		if (!wc->lvl[l])
+			continue;
+		n = all ? tlb_cache_invalidate_if(wc->lvl[l], NULL, NULL, NULL)
+			: tlb_cache_invalidate_dom(wc->lvl[l], dom, NULL, NULL);
+		wc->st.invalidated[l] += n;
+		total += n;
+	}
+	return total;
+}
+
+uint64_t walk_cache_inv_domain(struct walk_cache *wc, uint32_t dom)
+{
+	return inv_every_level(wc, false, dom);
+}
+
+uint64_t walk_cache_inv_all(struct walk_cache *wc)
+{
+	return inv_every_level(wc, true, 0);
+}
+
+const struct walk_cache_stats *walk_cache_stats(const struct walk_cache *wc)
+{
+	return &wc->st;
+}
