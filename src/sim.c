@@ -156,12 +156,18 @@ static struct iommu_domain *domain_get(struct sim *s, uint32_t device, uint32_t 
 static int sim_pt_map(struct sim *s, struct iommu_domain *d, uint64_t iova, uint64_t paddr,
 		      uint64_t size, uint8_t perms, uint32_t pgsize_mask)
 {
-	uint64_t leaves[PGSIZE_NR];
+	uint64_t leaves[PGSIZE_NR], freed = io_pgtable_tables_freed(d->pt);
 	int rc = io_pgtable_map(d->pt, iova, paddr, size, perms, pgsize_mask, leaves);
 	unsigned p;
 
 	for (p = 0; rc == 0 && p < PGSIZE_NR; p++)
 		s->st.leaves_by_size[p] += leaves[p];
+	/*
+	 * A large leaf replaced an empty table: walk-cache entries at or below the leaf's level
+	 * may point at the freed table. VT-d flushes the range here (switch_to_super_page()).
+	 */
+	if (s->wc && io_pgtable_tables_freed(d->pt) != freed)
+		walk_cache_inv_levels(s->wc, d->id, iova, size, leaves[PGSIZE_1G] ? 3 : 2);
 	return rc;
 }
 

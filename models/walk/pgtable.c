@@ -25,6 +25,7 @@ struct io_pgtable {
 	unsigned va_bits;       /* 48 or 57 */
 	uint64_t mapped_bytes;
 	uint64_t tables;        /* live table pages, the root included */
+	uint64_t tables_freed;  /* table pages replaced by large leaves, ever */
 };
 
 static inline uint64_t *pte_table(uint64_t e)
@@ -58,6 +59,7 @@ static void pt_free_tree(struct io_pgtable *pt, uint64_t *t, unsigned level)
 	}
 	free(t);
 	pt->tables--;
+	pt->tables_freed++;
 }
 
 struct io_pgtable *io_pgtable_create(unsigned levels)
@@ -272,4 +274,9 @@ uint64_t io_pgtable_mapped_bytes(const struct io_pgtable *pt)
 uint64_t io_pgtable_tables(const struct io_pgtable *pt)
 {
 	return pt->tables;
+}
+
+uint64_t io_pgtable_tables_freed(const struct io_pgtable *pt)
+{
+	return pt->tables_freed;
 }

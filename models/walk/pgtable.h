@@ -45,6 +45,11 @@ int io_pgtable_walk(const struct io_pgtable *pt, uint64_t iova, struct io_pgtabl
 
 unsigned io_pgtable_levels(const struct io_pgtable *pt);
 uint64_t io_pgtable_mapped_bytes(const struct io_pgtable *pt);
-uint64_t io_pgtable_tables(const struct io_pgtable *pt); /* table pages allocated */
+uint64_t io_pgtable_tables(const struct io_pgtable *pt); /* live table pages, root included */
+/*
+ * Table pages freed so far because a large leaf replaced an empty table (as VT-d's
+ * switch_to_super_page() does). Walk caches may still point at them: the caller invalidates.
+ */
+uint64_t io_pgtable_tables_freed(const struct io_pgtable *pt);
 
 #endif

@@ -79,6 +79,12 @@ void walk_cache_fill(struct walk_cache *wc, uint32_t dom, uint64_t iova, unsigne
 
 uint64_t walk_cache_inv_range(struct walk_cache *wc, uint32_t dom, uint64_t iova, uint64_t size)
 {
+	return walk_cache_inv_levels(wc, dom, iova, size, wc->levels);
+}
+
+uint64_t walk_cache_inv_levels(struct walk_cache *wc, uint32_t dom, uint64_t iova, uint64_t size,
+			       unsigned max_level)
+{
 	uint64_t last = iova + size - 1;
 	uint64_t total = 0;
 
@@ -86,7 +92,7 @@ uint64_t walk_cache_inv_range(struct walk_cache *wc, uint32_t dom, uint64_t iova
 		return 0;
 	if (last < iova) /* the range runs past the top of the IOVA space */
 		last = UINT64_MAX;
-	for (unsigned l = 2; l <= wc->levels; l++) {
+	for (unsigned l = 2; l <= wc->levels && l <= max_level; l++) {
 		unsigned s = pt_level_shift(l);
 		uint64_t n;
 

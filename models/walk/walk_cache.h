@@ -42,6 +42,9 @@ void walk_cache_fill(struct walk_cache *wc, uint32_t dom, uint64_t iova, unsigne
 
 /* Invalidate the entries of dom whose region overlaps [iova, iova+size), at every level. */
 uint64_t walk_cache_inv_range(struct walk_cache *wc, uint32_t dom, uint64_t iova, uint64_t size);
+/* The same, at levels 2..max_level only (the entries that pointed at tables a map replaced). */
+uint64_t walk_cache_inv_levels(struct walk_cache *wc, uint32_t dom, uint64_t iova, uint64_t size,
+			       unsigned max_level);
 uint64_t walk_cache_inv_domain(struct walk_cache *wc, uint32_t dom);
 uint64_t walk_cache_inv_all(struct walk_cache *wc);
 
