@@ -1,0 +1,260 @@
+/* The configuration schema table: adding a key is one row here (and a field in sim_config). */
+#include "config_keys.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cache.h"
+
+#define ENTRIES_MAX 1048576u  /* IOTLB entries: far above any real IOTLB */
+#define WC_ENTRIES_MAX 65536u /* walk-cache entries per level */
+#define TLP_BYTES_MIN 128u    /* PCIe MPS / MRRS: 128 .. 4096 bytes, powers of two */
+#define TLP_BYTES_MAX 4096u
+
+_Static_assert(sizeof(enum first_touch) == sizeof(int), "enum keys are stored as int");
+_Static_assert(sizeof(enum pgsize) == sizeof(int), "enum keys are stored as int");
+
+/* ways must divide entries of the same struct cache_geom (entries 0: the cache is absent). */
+static int check_ways(const struct config_key *k, const struct sim_config *cfg, char *why,
+		      size_t n)
+{
+	const struct cache_geom *g = (const void *)((const char *)cfg + k->offset -
+						    offsetof(struct cache_geom, ways));
+	int plen = (int)(strlen(k->path) - strlen("ways"));
+
+	if (g->entries == 0 || g->entries % g->ways == 0)
+		return 0;
+	snprintf(why, n, "expected a divisor of %.*sentries (%u), got %u", plen, k->path,
+		 g->entries, g->ways);
+	return -1;
+}
+
+static bool repl_known(const char *name)
+{
+	return tlb_repl_find(name) != NULL;
+}
+
+/* The policy's own geometry rule (plru: ways a power of two); its message says what it needs. */
+static int check_repl(const struct config_key *k, const struct sim_config *cfg, char *why,
+		      size_t n)
+{
+	const struct tlb_repl_ops *ops = tlb_repl_find(cfg->iommu.replacement);
+	struct ism_err e = { 0 };
+
+	if (!ops || !ops->check || ops->check(cfg->iommu.iotlb.ways, &e) == 0)
+		return 0;
+	if (e.msg[0])
+		snprintf(why, n, "%s", e.msg);
+	else
+		snprintf(why, n, "\"%s\" cannot run with iommu.iotlb.ways = %u", ops->name,
+			 cfg->iommu.iotlb.ways);
+	return -1;
+}
+
+/* "4K, 2M" or, quoted, ["4K", "2M"] (how the JSON wrote it). */
+static void mask_names(uint32_t mask, bool quoted, char *buf, size_t n)
+{
+	const char *q = quoted ? "\"" : "";
+	size_t len = (size_t)snprintf(buf, n, "%s", quoted ? "[" : "");
+	int p, first = 1;
+
+	for (p = 0; p < PGSIZE_NR && len < n; p++) {
+		if (!(mask & PGSIZE_MASK(p)))
+			continue;
+		len += (size_t)snprintf(buf + len, n - len, "%s%s%s%s", first ? "" : ", ", q,
+					pgsize_names[p], q);
+		first = 0;
+	}
+	if (quoted && len < n)
+		snprintf(buf + len, n - len, "]");
+}
+
+static int check_has_4k(const struct config_key *k, const struct sim_config *cfg, char *why,
+			size_t n)
+{
+	char names[64];
+
+	if (cfg->iommu.page_sizes & PGSIZE_MASK(PGSIZE_4K))
+		return 0;
+	mask_names(cfg->iommu.page_sizes, true, names, sizeof(names));
+	snprintf(why, n, "expected a list that contains 4K (every mapping can fall back to 4 KiB "
+		 "pages), got %s", names);
+	return -1;
+}
+
+static int check_ft_pgsize(const struct config_key *k, const struct sim_config *cfg, char *why,
+			   size_t n)
+{
+	char names[64];
+
+	if (cfg->iommu.page_sizes & PGSIZE_MASK(cfg->os.first_touch_page_size))
+		return 0;
+	mask_names(cfg->iommu.page_sizes, false, names, sizeof(names));
+	snprintf(why, n, "expected one of iommu.page_sizes (%s), got \"%s\"", names,
+		 pgsize_names[cfg->os.first_touch_page_size]);
+	return -1;
+}
+
+static const char *const first_touch_names[] = { "auto", "always", "never", NULL };
+
+#define OFF(field) offsetof(struct sim_config, field)
+
+#define WALK_CACHE_ROWS(L, E, W, what)						\
+	{ .path = "iommu.walk_cache.l" #L ".entries", .type = CONFIG_UINT, .def = #E,	\
+	  .min = 0, .max = WC_ENTRIES_MAX, .unit = "entries",				\
+	  .offset = OFF(iommu.walk_cache[L].entries),					\
+	  .help = "Entries of the level-" #L " walk cache (" what "); 0: no cache at this "	\
+		  "level." },								\
+	{ .path = "iommu.walk_cache.l" #L ".ways", .type = CONFIG_UINT, .def = #W,		\
+	  .min = 1, .max = WC_ENTRIES_MAX, .unit = "ways", .check = check_ways,		\
+	  .offset = OFF(iommu.walk_cache[L].ways),						\
+	  .help = "Associativity of the level-" #L " walk cache; must divide its entries "	\
+		  "when they are not 0." }
+
+/*
+ * Table order is the order of the effective config and of the reference, and the order rules
+ * run in: a check hook may read only its own row and earlier ones.
+ */
+const struct config_key config_keys[] = {
+	{ .path = "description", .type = CONFIG_STRING, .def = "\"\"",
+	  .offset = OFF(description),
+	  .help = "Free text describing the configuration; echoed into every result." },
+	{ .path = "trace", .type = CONFIG_PATH, .def = NULL, .offset = OFF(trace),
+	  .help = "The trace to run. A relative path is resolved against the directory of the "
+		  "config file that set it (the current directory for --set)." },
+	{ .path = "seed", .type = CONFIG_UINT64, .def = "1", .min = 0, .max = UINT64_MAX,
+	  .offset = OFF(seed),
+	  .help = "Seed of every random stream (each component draws from its own generator): "
+		  "the same trace, config and seed give byte-identical results. Values above "
+		  "2^63-1 are written as a string." },
+	{ .path = "iommu.iotlb.entries", .type = CONFIG_UINT, .def = "64", .min = 1,
+	  .max = ENTRIES_MAX, .unit = "entries", .offset = OFF(iommu.iotlb.entries),
+	  .help = "Translations the IOTLB holds." },
+	{ .path = "iommu.iotlb.ways", .type = CONFIG_UINT, .def = "8", .min = 1,
+	  .max = ENTRIES_MAX, .unit = "ways", .check = check_ways,
+	  .offset = OFF(iommu.iotlb.ways),
+	  .help = "IOTLB associativity: must divide iommu.iotlb.entries; equal to it means fully "
+		  "associative." },
+	{ .path = "iommu.iotlb.replacement", .type = CONFIG_NAME, .def = "\"lru\"",
+	  .names_fn = tlb_repl_names, .known = repl_known, .check = check_repl,
+	  .offset = OFF(iommu.replacement),
+	  .help = "IOTLB replacement policy (one file each under models/iotlb/). A policy may "
+		  "restrict the ways: plru needs a power of two." },
+	{ .path = "iommu.page_sizes", .type = CONFIG_PGSIZE_LIST, .def = "[\"4K\", \"2M\", \"1G\"]",
+	  .check = check_has_4k, .offset = OFF(iommu.page_sizes),
+	  .help = "Leaf page sizes the page table and the OS may use (2M and 1G leaves when "
+		  "alignment and length allow). Non-empty, no duplicates, must contain 4K." },
+	{ .path = "iommu.pgtable.levels", .type = CONFIG_UINT, .def = "4", .min = 4, .max = 5,
+	  .unit = "levels", .offset = OFF(iommu.levels),
+	  .help = "Radix page-table levels: 4 (48-bit IOVA) or 5 (57-bit IOVA)." },
+	WALK_CACHE_ROWS(2, 32, 4, "PDE cache: entries of page directories"),
+	WALK_CACHE_ROWS(3, 8, 8, "PDPE cache: entries of page-directory-pointer tables"),
+	WALK_CACHE_ROWS(4, 4, 4, "PML4E cache"),
+	WALK_CACHE_ROWS(5, 4, 4, "PML5E cache, used only with 5 levels"),
+	{ .path = "os.first_touch", .type = CONFIG_ENUM, .def = "\"auto\"",
+	  .names = first_touch_names, .offset = OFF(os.first_touch),
+	  .help = "Mapping of an access to an unmapped IOVA. auto: map it on first touch in "
+		  "domains that have seen no MAP record (a trace of accesses only); always: map "
+		  "it; never: it is a fault." },
+	{ .path = "os.first_touch_page_size", .type = CONFIG_PGSIZE, .def = "\"4K\"",
+	  .check = check_ft_pgsize, .offset = OFF(os.first_touch_page_size),
+	  .help = "Page size of a first-touch mapping; must be one of iommu.page_sizes." },
+	{ .path = "device.max_payload", .type = CONFIG_SIZE, .def = "256", .min = TLP_BYTES_MIN,
+	  .max = TLP_BYTES_MAX, .unit = "bytes", .flags = CONFIG_F_POW2,
+	  .offset = OFF(device.max_payload),
+	  .help = "PCIe Max_Payload_Size (MPS): the largest posted write request. A DMA write "
+		  "is split into requests of at most this size that never cross 4 KiB." },
+	{ .path = "device.max_read_request", .type = CONFIG_SIZE, .def = "512",
+	  .min = TLP_BYTES_MIN, .max = TLP_BYTES_MAX, .unit = "bytes", .flags = CONFIG_F_POW2,
+	  .offset = OFF(device.max_read_request),
+	  .help = "PCIe Max_Read_Request_Size (MRRS): the largest read request. A DMA read is "
+		  "split into requests of at most this size that never cross 4 KiB." },
+	{ .path = "stats.classify_misses", .type = CONFIG_BOOL, .def = "true",
+	  .offset = OFF(stats.classify_misses),
+	  .help = "Classify IOTLB misses as compulsory, capacity, conflict or invalidation "
+		  "(costs a shadow fully associative cache)." },
+};
+
+const size_t config_nkeys = ISM_ARRAY_SIZE(config_keys);
+
+const struct config_key *config_key_find(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < config_nkeys; i++)
+		if (strcmp(config_keys[i].path, path) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+const char config_doc_intro[] =
+"# Configuration reference\n"
+"\n"
+"<!-- Generated by `iommusim config keys --markdown` from src/config_keys.c: edit the table\n"
+"     there, then regenerate this file. tests/config_cli.sh checks that they agree. -->\n"
+"\n"
+"A run is configured by one JSON object. Every key has a default, so `{}` is a valid\n"
+"configuration; a file names only what differs. Keys nest by their dotted path:\n"
+"`iommu.iotlb.entries` is `{\"iommu\": {\"iotlb\": {\"entries\": ...}}}`.\n"
+"\n"
+"## Presets: `extends`\n"
+"\n"
+"`\"extends\": \"hw/vtd-default\"` starts from a preset and lets this file override any of its\n"
+"keys. Objects merge key by key; an array or a scalar replaces the preset's value whole. The\n"
+"`.json` suffix is optional. The preset is looked up, in order:\n"
+"\n"
+"1. relative to the directory of the file that names it;\n"
+"2. in each directory of `$IOMMUSIM_CONFIG_PATH` (colon-separated);\n"
+"3. in the source tree's `configs/`, then in the installed `share/iommusim/configs/`.\n"
+"\n"
+"A preset may extend another, at most 8 deep; a cycle is an error. The bundled presets are\n"
+"`hw/vtd-default` (Intel VT-d), `hw/qemu-vtd` (QEMU's emulated VT-d) and `hw/smmuv3-default`\n"
+"(Arm SMMUv3); each says in its `description` where its numbers come from.\n"
+"\n"
+"## Command-line overrides: `--set`\n"
+"\n"
+"`--set KEY.PATH=VALUE` (repeatable, applied in order after the file and its presets) sets\n"
+"one key, creating the objects on its path. VALUE is read as JSON when it is valid JSON and\n"
+"as a string otherwise: `--set iommu.iotlb.entries=128`, `--set iommu.iotlb.replacement=plru`,\n"
+"`--set 'iommu.page_sizes=[\"4K\",\"2M\"]'`. A relative `trace` given by `--set` is relative to\n"
+"the current directory.\n"
+"\n"
+"## Validation\n"
+"\n"
+"After merging, every key is checked against the table below: unknown keys (with a\n"
+"suggestion for a near miss), wrong types, values out of range, and rules between keys. The\n"
+"first problem is reported on one line naming the file that wrote the value (a preset, the\n"
+"config, or the `--set` argument), the JSON path and what was expected; the exit code is 3.\n"
+"\n"
+"```\n"
+"$ cat my.json\n"
+"{\n"
+"  \"extends\": \"hw/vtd-default\",\n"
+"  \"iommu\": { \"iotlb\": { \"entries\": 96, \"ways\": 12 } }\n"
+"}\n"
+"$ iommusim config check my.json\n"
+"my.json: ok\n"
+"$ iommusim config check my.json --set iommu.iotlb.entries=100\n"
+"iommusim: my.json: iommu.iotlb.ways: expected a divisor of iommu.iotlb.entries (100), got 12\n"
+"$ iommusim config check my.json --set iommu.iotlb.entires=128\n"
+"iommusim: --set iommu.iotlb.entires=128: iommu.iotlb.entires: unknown key; did you mean\n"
+"'iommu.iotlb.entries'?\n"
+"```\n"
+"\n"
+"`iommusim config show [CONFIG] [--set ...]` prints the effective configuration: every key\n"
+"below in this order, defaults filled in, sizes in bytes, page sizes as strings, `trace`\n"
+"resolved. Every result file echoes the same object, so a result says exactly what produced\n"
+"it. `iommusim config keys` prints this table for the terminal.\n"
+"\n"
+"## Types\n"
+"\n"
+"- **integer**: a JSON integer in the range shown. **integer (64-bit)** may also be a string\n"
+"  (decimal or `0x` hex) for values above 2^63-1, which a JSON integer here cannot hold.\n"
+"- **size**: bytes, as an integer or a string with a binary suffix: `256`, `\"4K\"`, `\"1M\"`.\n"
+"- **page size**: `\"4K\"`, `\"2M\"` or `\"1G\"`; **page sizes**: an array of them.\n"
+"- **enum**, **name**: one of the strings listed (a name is a registered policy).\n"
+"- **path**: a string, or `null` for none.\n"
+"\n"
+"## Keys\n"
+"\n";
