@@ -50,13 +50,18 @@ struct trace_writer *trace_writer_open(const char *path, const json_t *meta, str
 struct trace_writer *trace_writer_open_fmt(const char *path, enum trace_format fmt, bool gz,
 					   const json_t *meta, struct ism_err *err);
 int trace_write(struct trace_writer *w, const struct trace_rec *rec, struct ism_err *err);
+/* Both free w, whatever the outcome. */
 int trace_writer_finish(struct trace_writer *w, struct ism_err *err);
 void trace_writer_abort(struct trace_writer *w);
+
 /*
  * The writer's own copy of the metadata. Callers may add keys until the first trace_write()
  * (the header is written then), e.g. a generator storing its effective spec.
  */
 json_t *trace_writer_meta(struct trace_writer *w);
+/* Report progress (records, rate) to p as blocks go out; finish/abort clear the line. */
+struct progress;
+void trace_writer_progress(struct trace_writer *w, struct progress *p);
 
 /* Why a record breaks the record model's rules (size 0, bad flags, ...), or NULL if valid. */
 const char *trace_rec_invalid(const struct trace_rec *rec);

@@ -28,6 +28,9 @@ const struct workload_ops *workload_find(const char *name);
 /* Read the spec file, pick the generator by its "workload" key, write `out` atomically. */
 int workload_generate_file(const char *spec_path, const char *out, const char *const *sets,
 			   size_t nsets, struct ism_err *err);
+/* The same, with progress on stderr when `progress` (see cli_progress_wanted()). */
+int workload_generate(const char *spec_path, const char *out, const char *const *sets,
+		      size_t nsets, bool progress, struct ism_err *err);
 
 /* "stream, random-window": for error messages and help. */
 const char *workload_names(void);

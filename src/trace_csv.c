@@ -1,0 +1,301 @@
+/* CSV interchange at the line level: one text line <-> one trace record (docs/trace-format.md). */
+#include "trace.h"
+
+#include <string.h>
+
+#define CSV_PASID_LIMIT (1u << 20)
+#define CSV_CPU_LIMIT 65536u
+#define BDF_BUS_MAX 0xffu
+#define BDF_DEV_MAX 0x1fu
+#define BDF_FN_MAX 0x7u
+
+static const char *const csv_columns[TRACE_CSV_MAX_COLUMNS] = {
+	"time_ns", "op", "device", "pasid", "iova", "size", "paddr", "cpu",
+};
+
+enum { COL_TIME, COL_OP, COL_DEVICE, COL_PASID, COL_IOVA, COL_SIZE, COL_PADDR, COL_CPU };
+
+static const char EXPECT_INT[] = "expected a decimal or 0x-hex integer";
+
+const char *trace_csv_column(int col)
+{
+	if (col < 1 || col > TRACE_CSV_MAX_COLUMNS)
+		return NULL;
+	return csv_columns[col - 1];
+}
+
+static int hex_digits(const char *s, size_t len, unsigned max, unsigned *out)
+{
+	unsigned v = 0;
+	size_t i;
+
+	if (len == 0 || len > 2)
+		return -1;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v = v * 16 + (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int trace_parse_device(const char *s, size_t len, uint32_t *dev, bool *bdf)
+{
+	const char *colon = memchr(s, ':', len);
+	unsigned bus, d, fn;
+	uint64_t v;
+
+	if (!colon) {
+		if (ism_parse_u64(s, len, &v) || v > UINT32_MAX)
+			return -1;
+		*dev = (uint32_t)v;
+		*bdf = false;
+		return 0;
+	}
+	/* bb:dd.f: the dot must follow the colon and be followed by exactly one digit. */
+	if (len < 5 || s[len - 2] != '.' || colon > s + len - 3)
+		return -1;
+	if (hex_digits(s, (size_t)(colon - s), BDF_BUS_MAX, &bus) ||
+	    hex_digits(colon + 1, (size_t)(s + len - 2 - colon - 1), BDF_DEV_MAX, &d) ||
+	    hex_digits(s + len - 1, 1, BDF_FN_MAX, &fn))
+		return -1;
+	*dev = bus << 8 | d << 3 | fn;
+	*bdf = true;
+	return 0;
+}
+
+const char *trace_format_device(uint32_t dev, bool bdf, char *buf, size_t n)
+{
+	if (bdf && dev <= 0xffff)
+		snprintf(buf, n, "%02x:%02x.%x", dev >> 8, (dev >> 3) & 0x1f, dev & 7);
+	else
+		snprintf(buf, n, "%u", dev);
+	return buf;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, const char **why)
+{
+	const char *f[TRACE_CSV_MAX_COLUMNS];
+	size_t fl[TRACE_CSV_MAX_COLUMNS];
+	int n = 0, col;
+	size_t i, start = 0;
+	uint64_t v;
+	bool bdf;
+
+	for (i = 0; i <= len; i++) {
+		if (i < len && line[i] != ',')
+			continue;
+		if (n == TRACE_CSV_MAX_COLUMNS) {
+			*why = "expected 7 columns (" TRACE_CSV_HEADER ") or 8 (with cpu)";
+			return 0;
+		}
+		f[n] = line + start;
+		fl[n] = i - start;
+		/* Surrounding blanks (and a CR from CRLF files) are not part of a value. */
+		while (fl[n] && is_blank(f[n][0])) {
+			f[n]++;
+			fl[n]--;
+		}
+		while (fl[n] && is_blank(f[n][fl[n] - 1]))
+			fl[n]--;
+		n++;
+		start = i + 1;
+	}
+	if (n < TRACE_CSV_MAX_COLUMNS - 1) {
+		*why = "expected 7 columns (" TRACE_CSV_HEADER ") or 8 (with cpu)";
+		return 0;
+	}
+	memset(rec, 0, sizeof(*rec));
+
+	col = COL_TIME;
+	if (ism_parse_u64(f[col], fl[col], &rec->time_ns))
+		goto bad_int;
+
+	col = COL_OP;
+	*why = "expected R, W, MAP, MAP:R, MAP:W or UNMAP";
+	if (fl[col] == 1 && f[col][0] == 'R') {
+		rec->kind = TRACE_ACCESS;
+	} else if (fl[col] == 1 && f[col][0] == 'W') {
+		rec->kind = TRACE_ACCESS;
+		rec->flags = TRACE_ACC_WRITE;
+	} else if (fl[col] >= 3 && memcmp(f[col], "MAP", 3) == 0) {
+		rec->kind = TRACE_MAP;
+		if (fl[col] == 3 || (fl[col] == 6 && memcmp(f[col] + 3, ":RW", 3) == 0))
+			rec->flags = TRACE_PERM_RW;
+		else if (fl[col] == 5 && memcmp(f[col] + 3, ":R", 2) == 0)
+			rec->flags = TRACE_PERM_READ;
+		else if (fl[col] == 5 && memcmp(f[col] + 3, ":W", 2) == 0)
+			rec->flags = TRACE_PERM_WRITE;
+		else
+			return -(col + 1);
+	} else if (fl[col] == 5 && memcmp(f[col], "UNMAP", 5) == 0) {
+		rec->kind = TRACE_UNMAP;
+	} else {
+		return -(col + 1);
+	}
+
+	col = COL_DEVICE;
+	if (trace_parse_device(f[col], fl[col], &rec->device, &bdf)) {
+		*why = "expected a decimal or 0x-hex integer below 2^32 or a PCI address bb:dd.f "
+		       "(bus <= ff, device <= 1f, function <= 7)";
+		return -(col + 1);
+	}
+
+	col = COL_PASID;
+	rec->pasid = TRACE_PASID_NONE;
+	if (fl[col]) {
+		if (ism_parse_u64(f[col], fl[col], &v) || v >= CSV_PASID_LIMIT) {
+			*why = "expected empty (no PASID) or an integer below 2^20";
+			return -(col + 1);
+		}
+		rec->pasid = (uint32_t)v;
+	}
+
+	col = COL_IOVA;
+	if (ism_parse_u64(f[col], fl[col], &rec->iova))
+		goto bad_int;
+
+	col = COL_SIZE;
+	if (ism_parse_u64(f[col], fl[col], &rec->size) || rec->size == 0) {
+		*why = "expected a decimal or 0x-hex integer above 0";
+		return -(col + 1);
+	}
+	if (rec->iova > UINT64_MAX - rec->size) {
+		*why = "expected a size that keeps iova+size within 64 bits";
+		return -(col + 1);
+	}
+
+	col = COL_PADDR;
+	if (rec->kind == TRACE_MAP) {
+		if (ism_parse_u64(f[col], fl[col], &rec->paddr)) {
+			*why = "expected a decimal or 0x-hex integer (MAP needs a paddr)";
+			return -(col + 1);
+		}
+		if (rec->paddr > UINT64_MAX - rec->size) {
+			*why = "expected a paddr that keeps paddr+size within 64 bits";
+			return -(col + 1);
+		}
+	} else if (fl[col]) {
+		*why = "expected empty (paddr is only for MAP)";
+		return -(col + 1);
+	}
+
+	col = COL_CPU;
+	if (n > COL_CPU && fl[col]) {
+		if (rec->kind == TRACE_ACCESS) {
+			*why = "expected empty (cpu is only for MAP and UNMAP)";
+			return -(col + 1);
+		}
+		if (ism_parse_u64(f[col], fl[col], &v) || v >= CSV_CPU_LIMIT) {
+			*why = "expected empty or an integer below 65536";
+			return -(col + 1);
+		}
+		rec->cpu = (uint16_t)v;
+	}
+	return n;
+
+bad_int:
+	*why = EXPECT_INT;
+	return -(col + 1);
+}
+
+/* Digits of v into the end of a scratch area; returns the start. */
+static char *put_dec(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+static char *put_hex(char *end, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	do {
+		*--end = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	*--end = 'x';
+	*--end = '0';
+	return end;
+}
+
+static char *append(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* Longest line: five 20-digit numbers or 0x-hex fields, "MAP:R", bdf, and the commas. */
+#define CSV_LINE_MAX_BYTES 160
+
+size_t trace_csv_format(const struct trace_rec *rec, bool bdf, char *buf, size_t n)
+{
+	char line[CSV_LINE_MAX_BYTES], num[24], *e = num + sizeof(num), *s, *p = line;
+	const char *op = "R";
+	size_t len;
+
+	switch (rec->kind) {
+	case TRACE_ACCESS:
+		op = rec->flags & TRACE_ACC_WRITE ? "W" : "R";
+		break;
+	case TRACE_MAP:
+		op = (rec->flags & TRACE_PERM_RW) == TRACE_PERM_READ  ? "MAP:R" :
+		     (rec->flags & TRACE_PERM_RW) == TRACE_PERM_WRITE ? "MAP:W" : "MAP";
+		break;
+	case TRACE_UNMAP:
+		op = "UNMAP";
+		break;
+	}
+	s = put_dec(e, rec->time_ns);
+	p = append(p, s, (size_t)(e - s));
+	*p++ = ',';
+	p = append(p, op, strlen(op));
+	*p++ = ',';
+	if (bdf && rec->device <= 0xffff) {
+		p += snprintf(p, 16, "%02x:%02x.%x", rec->device >> 8, (rec->device >> 3) & 0x1f,
+			      rec->device & 7);
+	} else {
+		s = put_dec(e, rec->device);
+		p = append(p, s, (size_t)(e - s));
+	}
+	*p++ = ',';
+	if (rec->pasid != TRACE_PASID_NONE) {
+		s = put_dec(e, rec->pasid);
+		p = append(p, s, (size_t)(e - s));
+	}
+	*p++ = ',';
+	s = put_hex(e, rec->iova);
+	p = append(p, s, (size_t)(e - s));
+	*p++ = ',';
+	s = put_dec(e, rec->size);
+	p = append(p, s, (size_t)(e - s));
+	*p++ = ',';
+	if (rec->kind == TRACE_MAP) {
+		s = put_hex(e, rec->paddr);
+		p = append(p, s, (size_t)(e - s));
+	}
+	len = (size_t)(p - line);
+	if (len < n) {
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+	}
+	return len;
+}

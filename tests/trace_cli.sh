@@ -1,0 +1,151 @@
+#!/bin/sh
+# `iommusim trace`: import/export round trips, info against hand-computed values, gen, bad inputs.
+. "${ISM_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/setup"
+TD="$D/trace"
+
+# flip FILE OFFSET: invert one byte in place.
+flip() {
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "$(printf '\\%03o' $((b ^ 255)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+size_of() { wc -c <"$1" | tr -d ' '; }
+
+### Help
+check "trace --help" ism trace --help
+expect_eq "trace --help lists the subcommands" 4 \
+	"$(grep -cE '^  (import|export|info|gen) ' "$T/out")"
+check "trace import --help" ism trace import --help
+expect_fail "trace without a subcommand" 2 'missing subcommand' ism trace
+expect_fail "unknown subcommand" 2 "unknown subcommand 'frob'" ism trace frob
+
+### Canonical CSV -> native -> CSV is byte-identical (.iot and .iot.gz, file and stdout)
+for f in canon canon-plain; do
+	check "import $f.csv" ism trace import --from csv "$TD/$f.csv" -o "$T/$f.iot"
+	check "import $f.csv to .gz" ism trace import -q --from csv "$TD/$f.csv" -o "$T/$f.iot.gz"
+	check "export $f.iot" ism trace export --to csv "$T/$f.iot" -o "$T/$f.csv"
+	check "$f: csv -> iot -> csv identical" cmp "$TD/$f.csv" "$T/$f.csv"
+	check "export $f.iot.gz to stdout" ism trace export --to csv "$T/$f.iot.gz" -o -
+	cp "$T/out" "$T/stdout.csv"
+	check "$f: csv -> iot.gz -> stdout identical" cmp "$TD/$f.csv" "$T/stdout.csv"
+	check "export $f to .csv.gz" ism trace export --to csv "$T/$f.iot.gz" -o "$T/$f.csv.gz"
+	gzip -dc "$T/$f.csv.gz" >"$T/$f.unz.csv"
+	check "$f: csv.gz identical" cmp "$TD/$f.csv" "$T/$f.unz.csv"
+done
+expect_eq "import/export are silent on success" "" "$(cat "$T/err")"
+
+### Native -> CSV -> native is exact: a generated trace comes back byte for byte
+check "gen stream" ism trace gen "$TD/gen-stream.json" -o "$T/gs.iot.gz"
+check "export gen" ism trace export --to csv "$T/gs.iot.gz" -o "$T/gs.csv"
+check "re-import gen" ism trace import --from csv "$T/gs.csv" -o "$T/gs2.iot.gz"
+check "native -> csv -> native identical" cmp "$T/gs.iot.gz" "$T/gs2.iot.gz"
+
+### info on a hand-made trace (values worked out by hand in tests/data/trace/tiny.csv)
+check "info tiny.csv" ism trace info "$TD/tiny.csv"
+cp "$T/out" "$T/info.txt"
+# 8 records: reads at t=10,30,50,70; writes at t=20,40; one MAP, one UNMAP.
+expect_eq "info records" 8 "$(kv "$T/info.txt" records)"
+expect_eq "info reads" 4 "$(kv "$T/info.txt" reads)"
+expect_eq "info writes" 2 "$(kv "$T/info.txt" writes)"
+expect_eq "info maps" 1 "$(kv "$T/info.txt" maps)"
+expect_eq "info unmaps" 1 "$(kv "$T/info.txt" unmaps)"
+# read 64 + 0x2000 + 4096 + 64; written 128 + 4096; mapped 0x4000.
+expect_eq "info bytes_read" 12416 "$(kv "$T/info.txt" bytes_read)"
+expect_eq "info bytes_written" 4224 "$(kv "$T/info.txt" bytes_written)"
+expect_eq "info bytes_mapped" 16384 "$(kv "$T/info.txt" bytes_mapped)"
+expect_eq "info time span" 70 "$(kv "$T/info.txt" time_span_ns)"
+# 4K: dev 01:00.0 pages 0x100 0x101 0x102 0x1ff 0x200, 02:00.0/pasid 3 0x100, 0x300 0x40000.
+expect_eq "info footprint 4K" 7 "$(kv "$T/info.txt" footprint_4K)"
+# 2M: 01:00.0 {0, 1}, 02:00.0 {0}, 0x300 {0x200}.  1G: one page for each of the three.
+expect_eq "info footprint 2M" 4 "$(kv "$T/info.txt" footprint_2M)"
+expect_eq "info footprint 1G" 3 "$(kv "$T/info.txt" footprint_1G)"
+expect_eq "info devices" 3 "$(kv "$T/info.txt" devices)"
+expect_eq "info 01:00.0 records" 5 "$(kv "$T/info.txt" device.256.records)"
+expect_eq "info 01:00.0 bytes_read" 8256 "$(kv "$T/info.txt" device.256.bytes_read)"
+expect_eq "info 02:00.0 writes" 1 "$(kv "$T/info.txt" device.512.writes)"
+expect_eq "info 0x300 bytes_read" 64 "$(kv "$T/info.txt" device.768.bytes_read)"
+check "import tiny" ism trace import --from csv "$TD/tiny.csv" -o "$T/tiny.iot"
+check "info tiny.iot --json" ism trace info --json "$T/tiny.iot"
+expect_eq "info --json records" 1 "$(grep -c '"records": 8,' "$T/out")"
+expect_eq "info --json 4K footprint" 1 "$(grep -c '"4K": 7' "$T/out")"
+
+### gen: same spec + seed = same bytes; --seed and --set change it
+check "gen random" ism trace gen "$TD/gen-random.json" -o "$T/r1.iot.gz"
+check "gen random again" ism trace gen "$TD/gen-random.json" -o "$T/r2.iot.gz"
+check "gen is deterministic" cmp "$T/r1.iot.gz" "$T/r2.iot.gz"
+check "gen --seed" ism trace gen "$TD/gen-random.json" --seed 8 -o "$T/r3.iot.gz"
+if cmp -s "$T/r1.iot.gz" "$T/r3.iot.gz"; then
+	fail "another seed gives another trace"
+else
+	ok "another seed gives another trace"
+fi
+check "gen --set" ism trace gen "$TD/gen-random.json" --set accesses=123 --set op=W -o "$T/r4.csv"
+check "info on --set output" ism trace info "$T/r4.csv"
+expect_eq "--set accesses" 123 "$(kv "$T/out" writes)"
+# gen-stream.json: one MAP, 10000 accesses, one UNMAP.
+check "info gen stream" ism trace info "$T/gs.iot.gz"
+expect_eq "gen stream records" 10002 "$(kv "$T/out" records)"
+
+### Bad inputs: exact exit code, a message naming the file and line/record, no output left
+expect_fail "bad CSV line" 4 \
+	"^iommusim: .*bad-iova\.csv:7: column 'iova': expected a decimal or 0x-hex integer, got '0xzz'$" \
+	ism trace import --from csv "$TD/bad-iova.csv" -o "$T/bad.iot"
+no_file "bad CSV leaves no output" "$T/bad.iot"
+expect_fail "time going backwards" 4 "backwards\.csv:4: column 'time_ns': expected a time >= 100" \
+	ism trace import --from csv "$TD/backwards.csv" -o "$T/bad.iot.gz"
+no_file "time backwards leaves no output" "$T/bad.iot.gz"
+expect_fail "binary garbage" 4 "garbage\.bin: not an iommusim trace or CSV" \
+	ism trace info "$TD/garbage.bin"
+expect_fail "missing file" 4 "nope\.iot: cannot open" ism trace info "$T/nope.iot"
+
+# gs.iot.gz holds 10002 records in blocks of 4096: cut into the last block's payload.
+check "import gen csv to .iot" ism trace import --from csv "$T/gs.csv" -o "$T/gs.iot"
+n=$(size_of "$T/gs.iot")
+head -c $((n - 30)) "$T/gs.iot" >"$T/cut.iot"
+expect_fail "truncated .iot" 4 "cut\.iot: truncated after record 8192: expected a block payload" \
+	ism trace export --to csv "$T/cut.iot" -o "$T/cut.csv"
+no_file "truncated input leaves no output" "$T/cut.csv"
+cp "$T/gs.iot" "$T/flip.iot"
+flip "$T/flip.iot" $((n - 20 - 100))
+expect_fail "corrupt .iot" 4 "flip\.iot: corrupt block at record 8193: CRC mismatch" \
+	ism trace export --to csv "$T/flip.iot" -o "$T/flip.csv"
+no_file "corrupt input leaves no output" "$T/flip.csv"
+cp "$T/r1.iot.gz" "$T/flip.iot.gz"
+flip "$T/flip.iot.gz" $(($(size_of "$T/flip.iot.gz") / 2))
+expect_fail "corrupt .iot.gz" 4 "flip\.iot\.gz: corrupt .*record [0-9]+" \
+	ism trace import --from csv "$T/flip.iot.gz" -o "$T/x.iot"
+expect_fail "corrupt .iot.gz (export)" 4 "flip\.iot\.gz: corrupt .*record [0-9]+" \
+	ism trace export --to csv "$T/flip.iot.gz" -o "$T/flip.csv.gz"
+no_file "corrupt .gz leaves no output" "$T/flip.csv.gz"
+printf '\211IOT\r\n\032\n\002\000\001\000\002\000\000\000{}\000\000\000\000' >"$T/v2.iot"
+expect_fail "newer major version" 4 \
+	"v2\.iot: trace format version 2\.1 is newer than this iommusim reads \(1\.x\)" \
+	ism trace info "$T/v2.iot"
+expect_fail "import of a native trace" 4 "already a native iommusim trace" \
+	ism trace import --from csv "$T/gs.iot" -o "$T/y.iot"
+
+expect_fail "bad spec key" 3 "gen-bad-key\.json: 'sizee': unknown key" \
+	ism trace gen "$TD/gen-bad-key.json" -o "$T/g.iot"
+no_file "bad spec leaves no output" "$T/g.iot"
+expect_fail "bad --set value" 3 "'op': expected" \
+	ism trace gen "$TD/gen-random.json" --set op=X -o "$T/g.iot"
+no_file "bad --set leaves no output" "$T/g.iot"
+
+### Usage and output errors
+expect_fail "import without --from" 2 "--from is required" \
+	ism trace import "$TD/tiny.csv" -o "$T/u.iot"
+expect_fail "import --from unknown" 2 "unknown format 'pcap'" \
+	ism trace import --from pcap "$TD/tiny.csv" -o "$T/u.iot"
+expect_fail "import to a .csv" 2 "OUT must end in .iot or .iot.gz" \
+	ism trace import --from csv "$TD/tiny.csv" -o "$T/u.csv"
+expect_fail "export to a .iot" 2 "OUT for --to csv" \
+	ism trace export --to csv "$T/tiny.iot" -o "$T/u.iot"
+expect_fail "export without -o" 2 "-o OUT is required" ism trace export --to csv "$T/tiny.iot"
+expect_fail "info without a file" 2 "expected one trace file" ism trace info
+expect_fail "gen --seed not a number" 2 "--seed: expected a non-negative integer" \
+	ism trace gen "$TD/gen-random.json" --seed x -o "$T/u.iot"
+expect_fail "unknown option" 2 "unknown option" ism trace info --frob "$T/tiny.iot"
+expect_fail "cannot write" 5 "no/such/dir/u\.iot: cannot create output file" \
+	ism trace import --from csv "$TD/tiny.csv" -o "$T/no/such/dir/u.iot"
+
+finish
