@@ -50,6 +50,7 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 		       const struct run_info *ri)
 {
 	char sizes[32] = "";
+	const char *sep;
 	unsigned p, l;
 
 	for (p = 0; p < PGSIZE_NR; p++)
@@ -80,14 +81,19 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 	fprintf(fp, "  walks     %llu, %llu memory references (%.2f per walk)\n",
 		(unsigned long long)st->walks, (unsigned long long)st->walk_refs,
 		st->walks ? (double)st->walk_refs / (double)st->walks : 0.0);
-	fprintf(fp, "  walk caches:");
+	fprintf(fp, "  walk caches (hits of probes):");
+	sep = " ";
 	for (l = 2; l <= cfg->iommu.levels; l++) {
 		uint64_t probes = st->pwc_hits[l] + st->pwc_misses[l];
 
-		if (cfg->iommu.walk_cache[l].entries)
-			fprintf(fp, " L%u %.1f%% of %llu", l, pct(st->pwc_hits[l], probes),
-				(unsigned long long)probes);
+		if (!cfg->iommu.walk_cache[l].entries)
+			continue;
+		fprintf(fp, "%sL%u %.1f%% of %llu", sep, l, pct(st->pwc_hits[l], probes),
+			(unsigned long long)probes);
+		sep = ", ";
 	}
+	if (sep[0] == ' ')
+		fprintf(fp, " none");
 	fprintf(fp, "\n  OS        %llu maps (%llu failed), %llu unmaps, %llu first-touch pages, %llu domains\n",
 		(unsigned long long)st->maps, (unsigned long long)st->map_failed,
 		(unsigned long long)st->unmaps, (unsigned long long)st->first_touch_maps,
