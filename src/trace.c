@@ -1211,6 +1211,7 @@ int trace_writer_finish(struct trace_writer *w, struct ism_err *err)
 				    w->path, w->tmp, strerror(errno));
 			goto fail;
 		}
+		ism_tmp_forget(w->tmp);
 		free(w->tmp);
 		w->tmp = NULL;
 	}
@@ -1231,8 +1232,10 @@ void trace_writer_abort(struct trace_writer *w)
 		gzclose(w->gz);
 	if (w->sync_fd >= 0)
 		close(w->sync_fd);
-	if (w->tmp)
+	if (w->tmp) {
 		unlink(w->tmp);
+		ism_tmp_forget(w->tmp);
+	}
 	json_decref(w->meta);
 	free(w->blk);
 	free(w->out);

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,57 @@ const char *ism_format_size(uint64_t bytes, char *buf, size_t n)
 	return buf;
 }
 
+/*
+ * Temporaries in flight, removed by the signal handler: a run interrupted from the terminal or
+ * by a job scheduler leaves nothing behind. (SIGKILL cannot be caught: then the hidden
+ * ".name.tmp.PID" file stays, and the output path itself is still never half-written.)
+ */
+#define ISM_TMP_SLOTS 8
+static char *volatile ism_tmp_live[ISM_TMP_SLOTS];
+
+static void ism_tmp_signal(int sig)
+{
+	unsigned i;
+
+	for (i = 0; i < ISM_TMP_SLOTS; i++)
+		if (ism_tmp_live[i])
+			unlink(ism_tmp_live[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void ism_tmp_remember(char *tmp)
+{
+	static bool installed;
+	unsigned i;
+
+	if (!installed) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = ism_tmp_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		installed = true;
+	}
+	for (i = 0; i < ISM_TMP_SLOTS; i++)
+		if (!ism_tmp_live[i]) {
+			ism_tmp_live[i] = tmp;
+			return;
+		}
+}
+
+void ism_tmp_forget(const char *tmp)
+{
+	unsigned i;
+
+	for (i = 0; i < ISM_TMP_SLOTS; i++)
+		if (ism_tmp_live[i] == tmp)
+			ism_tmp_live[i] = NULL;
+}
+
 char *ism_tmp_path(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -118,6 +170,7 @@ char *ism_tmp_path(const char *path)
 	char *tmp = ism_xmalloc(n);
 
 	snprintf(tmp, n, "%.*s.%s.tmp.%ld", (int)dirlen, path, path + dirlen, (long)getpid());
+	ism_tmp_remember(tmp);
 	return tmp;
 }
 
@@ -133,6 +186,7 @@ int ism_out_open(struct ism_out *o, const char *path, struct ism_err *err)
 	o->fp = fopen(o->tmp, "w");
 	if (!o->fp) {
 		ism_err_set(err, ISM_EXIT_IO, "%s: cannot create output file: %s", path, strerror(errno));
+		ism_tmp_forget(o->tmp);
 		free(o->path);
 		free(o->tmp);
 		memset(o, 0, sizeof(*o));
@@ -171,6 +225,7 @@ int ism_out_commit(struct ism_out *o, struct ism_err *err)
 		ism_out_abort(o);
 		return rc;
 	}
+	ism_tmp_forget(o->tmp);
 	free(o->path);
 	free(o->tmp);
 	memset(o, 0, sizeof(*o));
@@ -181,8 +236,10 @@ void ism_out_abort(struct ism_out *o)
 {
 	if (o->fp && o->fp != stdout)
 		fclose(o->fp);
-	if (o->tmp)
+	if (o->tmp) {
 		unlink(o->tmp);
+		ism_tmp_forget(o->tmp);
+	}
 	free(o->path);
 	free(o->tmp);
 	memset(o, 0, sizeof(*o));

@@ -61,8 +61,13 @@ int ism_out_open(struct ism_out *o, const char *path, struct ism_err *err);
 int ism_out_commit(struct ism_out *o, struct ism_err *err);
 void ism_out_abort(struct ism_out *o);
 
-/* Temporary path beside `path` (caller frees): the same naming ism_out_open uses. */
+/*
+ * Temporary path beside `path` (caller frees): the same naming ism_out_open uses. The path is
+ * remembered so that SIGINT, SIGTERM or SIGHUP removes the file before the process dies; call
+ * ism_tmp_forget() once it has been renamed into place or removed.
+ */
 char *ism_tmp_path(const char *path);
+void ism_tmp_forget(const char *tmp);
 
 /* Monotonic wall-clock seconds, for run-time reporting and progress only. */
 double ism_now(void);
