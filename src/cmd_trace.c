@@ -108,24 +108,29 @@ static const struct cli_cmd_desc import_desc = {
 	.nopts = ISM_ARRAY_SIZE(import_opts),
 };
 
-static int trace_import(int argc, char **argv)
+/* import and export take the same options: a format (option 0), -o OUT, -q, and one IN. */
+struct convert_args {
+	const char *format, *out, *in;
+	bool quiet;
+};
+
+/* Returns -1 when the arguments are complete, else the exit status to return at once. */
+static int convert_args_parse(const struct cli_cmd_desc *desc, int argc, char **argv,
+			      struct convert_args *a)
 {
 	struct cli_parser p;
-	const char *arg, *from = NULL, *out = NULL;
-	const struct trace_importer *imp = NULL;
-	bool quiet = false;
-	struct ism_err err = { 0 };
-	size_t i;
+	const char *arg;
 	int c;
 
-	cli_parser_init(&p, &import_desc);
+	memset(a, 0, sizeof(*a));
+	cli_parser_init(&p, desc);
 	while ((c = cli_next(&p, argc, argv, &arg)) >= 0) {
 		if (c == 0)
-			from = arg;
+			a->format = arg;
 		else if (c == 1)
-			out = arg;
+			a->out = arg;
 		else
-			quiet = true;
+			a->quiet = true;
 	}
 	cli_parser_free(&p);
 	if (c == CLI_HELP)
@@ -133,20 +138,34 @@ static int trace_import(int argc, char **argv)
 	if (c == CLI_ERROR)
 		return ISM_EXIT_USAGE;
 	if (optind + 1 != argc)
-		return cli_usage_error(&import_desc, "expected one input file");
-	if (!from)
-		return cli_usage_error(&import_desc, "--from is required (csv)");
+		return cli_usage_error(desc, "expected one input file");
+	if (!a->format)
+		return cli_usage_error(desc, "--%s is required (csv)", desc->opts[0].name);
+	if (!a->out)
+		return cli_usage_error(desc, "-o OUT is required");
+	a->in = argv[optind];
+	return -1;
+}
+
+static int trace_import(int argc, char **argv)
+{
+	const struct trace_importer *imp = NULL;
+	struct convert_args a;
+	struct ism_err err = { 0 };
+	size_t i;
+	int rc = convert_args_parse(&import_desc, argc, argv, &a);
+
+	if (rc >= 0)
+		return rc;
 	for (i = 0; i < ISM_ARRAY_SIZE(importers); i++)
-		if (strcmp(importers[i].name, from) == 0)
+		if (strcmp(importers[i].name, a.format) == 0)
 			imp = &importers[i];
 	if (!imp)
-		return cli_usage_error(&import_desc, "unknown format '%s' for --from (csv)", from);
-	if (!out)
-		return cli_usage_error(&import_desc, "-o OUT is required");
-	if (!ends_with(out, ".iot") && !ends_with(out, ".iot.gz"))
+		return cli_usage_error(&import_desc, "unknown format '%s' for --from (csv)", a.format);
+	if (!ends_with(a.out, ".iot") && !ends_with(a.out, ".iot.gz"))
 		return cli_usage_error(&import_desc, "OUT must end in .iot or .iot.gz, got '%s'",
-				       out);
-	if (imp->import(argv[optind], out, quiet, &err))
+				       a.out);
+	if (imp->import(a.in, a.out, a.quiet, &err))
 		return report(&err);
 	return ISM_EXIT_OK;
 }
@@ -239,43 +258,23 @@ static const struct cli_cmd_desc export_desc = {
 
 static int trace_export(int argc, char **argv)
 {
-	struct cli_parser p;
-	const char *arg, *to = NULL, *out = NULL;
 	const struct trace_exporter *exp = NULL;
-	bool quiet = false;
+	struct convert_args a;
 	struct ism_err err = { 0 };
 	size_t i;
-	int c;
+	int rc = convert_args_parse(&export_desc, argc, argv, &a);
 
-	cli_parser_init(&p, &export_desc);
-	while ((c = cli_next(&p, argc, argv, &arg)) >= 0) {
-		if (c == 0)
-			to = arg;
-		else if (c == 1)
-			out = arg;
-		else
-			quiet = true;
-	}
-	cli_parser_free(&p);
-	if (c == CLI_HELP)
-		return ISM_EXIT_OK;
-	if (c == CLI_ERROR)
-		return ISM_EXIT_USAGE;
-	if (optind + 1 != argc)
-		return cli_usage_error(&export_desc, "expected one input file");
-	if (!to)
-		return cli_usage_error(&export_desc, "--to is required (csv)");
+	if (rc >= 0)
+		return rc;
 	for (i = 0; i < ISM_ARRAY_SIZE(exporters); i++)
-		if (strcmp(exporters[i].name, to) == 0)
+		if (strcmp(exporters[i].name, a.format) == 0)
 			exp = &exporters[i];
 	if (!exp)
-		return cli_usage_error(&export_desc, "unknown format '%s' for --to (csv)", to);
-	if (!out)
-		return cli_usage_error(&export_desc, "-o OUT is required");
-	if (!exp->accepts(out))
+		return cli_usage_error(&export_desc, "unknown format '%s' for --to (csv)", a.format);
+	if (!exp->accepts(a.out))
 		return cli_usage_error(&export_desc, "OUT for --to %s: %s; got '%s'", exp->name,
-				       exp->help, out);
-	if (export_trace(argv[optind], out, quiet, &err))
+				       exp->help, a.out);
+	if (export_trace(a.in, a.out, a.quiet, &err))
 		return report(&err);
 	return ISM_EXIT_OK;
 }
