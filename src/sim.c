@@ -197,8 +197,23 @@ static bool first_touch_map(struct sim *s, struct iommu_domain *d, uint64_t iova
 	return true;
 }
 
-/* One PCIe request's translation: IOTLB lookup, and on a miss a walk and a fill. */
-static void sim_translate(struct sim *s, struct iommu_domain *d, uint64_t iova)
+/* The IOTLB entry's data: the physical page base, with the permissions in its low bits. */
+#define SIM_DATA_PERMS TRACE_PERM_RW
+
+/* A request the translation does not permit is blocked, like one to an unmapped IOVA. */
+static inline void sim_check_perms(struct sim *s, uint64_t data, uint8_t need)
+{
+	if (!(data & need)) {
+		s->st.faults++;
+		s->st.faults_permission++;
+	}
+}
+
+/*
+ * One PCIe request's translation: IOTLB lookup, and on a miss a walk and a fill. `need` is the
+ * permission the request needs: TRACE_PERM_WRITE when the device writes memory, else READ.
+ */
+static void sim_translate(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need)
 {
 	struct tlb_entry *e;
 	struct io_pgtable_walk w;
@@ -212,6 +227,7 @@ static void sim_translate(struct sim *s, struct iommu_domain *d, uint64_t iova)
 		s->st.hits_by_size[e->pgsize]++;
 		if (s->mc)
 			mclass_ref(s->mc, d->id, e->tag, true);
+		sim_check_perms(s, e->data, need);
 		return;
 	}
 	s->st.misses++;
@@ -229,12 +245,15 @@ static void sim_translate(struct sim *s, struct iommu_domain *d, uint64_t iova)
 		walk_cache_fill(s->wc, d->id, iova, start, w.level);
 	if (rc != 0) {
 		s->st.faults++;
+		s->st.faults_unmapped++;
 		return;
 	}
-	iotlb_fill(s->iotlb, d->id, iova, w.size, w.pa);
+	/* The walk completed: the translation is cached even when the request is not permitted. */
+	iotlb_fill(s->iotlb, d->id, iova, w.size, w.pa | (w.perms & SIM_DATA_PERMS));
 	s->st.fills_by_size[w.size]++;
 	if (s->mc)
 		s->st.miss_class[mclass_ref(s->mc, d->id, iotlb_tag(iova, w.size), false)]++;
+	sim_check_perms(s, w.perms, need);
 }
 
 /*
@@ -245,6 +264,7 @@ static void sim_access(struct sim *s, const struct trace_rec *r)
 {
 	struct iommu_domain *d = domain_get(s, r->device, r->pasid);
 	bool write = r->flags & TRACE_ACC_WRITE;
+	uint8_t need = write ? TRACE_PERM_WRITE : TRACE_PERM_READ;
 	uint64_t max = write ? s->cfg->device.max_payload : s->cfg->device.max_read_request;
 	uint64_t iova = r->iova, end = r->iova + r->size;
 
@@ -262,7 +282,7 @@ static void sim_access(struct sim *s, const struct trace_rec *r)
 		if (next > end)
 			next = end;
 		s->st.requests++;
-		sim_translate(s, d, iova);
+		sim_translate(s, d, iova, need);
 		iova = next;
 	}
 }

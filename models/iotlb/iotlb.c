@@ -64,11 +64,11 @@ struct tlb_entry *iotlb_lookup(struct iotlb *t, uint32_t dom, uint64_t iova)
 	return NULL;
 }
 
-void iotlb_fill(struct iotlb *t, uint32_t dom, uint64_t iova, enum pgsize p, uint64_t pa)
+void iotlb_fill(struct iotlb *t, uint32_t dom, uint64_t iova, enum pgsize p, uint64_t data)
 {
 	uint64_t pn = iova >> pgsize_shift(p);
 
-	tlb_cache_insert(t->c, dom, iotlb_tag(iova, p), pn, pa, (uint8_t)p, NULL);
+	tlb_cache_insert(t->c, dom, iotlb_tag(iova, p), pn, data, (uint8_t)p, NULL);
 }
 
 bool iotlb_inv_page(struct iotlb *t, uint32_t dom, uint64_t iova, enum pgsize p)

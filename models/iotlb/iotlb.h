@@ -28,8 +28,12 @@ void iotlb_free(struct iotlb *t);
  */
 struct tlb_entry *iotlb_lookup(struct iotlb *t, uint32_t dom, uint64_t iova);
 
-/* Fill the translation of the page of size p containing iova; pa = physical page base. */
-void iotlb_fill(struct iotlb *t, uint32_t dom, uint64_t iova, enum pgsize p, uint64_t pa);
+/*
+ * Fill the translation of the page of size p containing iova. `data` is what the entry keeps:
+ * the engine stores the physical page base with the permissions (TRACE_PERM_*) in its low bits,
+ * so a hit is permission-checked as the hardware does.
+ */
+void iotlb_fill(struct iotlb *t, uint32_t dom, uint64_t iova, enum pgsize p, uint64_t data);
 
 /* Invalidate the one leaf translation (dom, page of size p containing iova). */
 bool iotlb_inv_page(struct iotlb *t, uint32_t dom, uint64_t iova, enum pgsize p);
