@@ -12,6 +12,7 @@ enum trace_kind {
 	TRACE_ACCESS = 0, /* a device DMA: read or write of [iova, iova+size) */
 	TRACE_MAP = 1,    /* the OS maps [iova, iova+size) -> [paddr, ...) with perms */
 	TRACE_UNMAP = 2,  /* the OS unmaps [iova, iova+size) */
+	TRACE_INVAL = 3,  /* an IOTLB invalidation command seen in a capture (e.g. a VT-d descriptor) */
 	TRACE_NR_KINDS
 };
 
@@ -23,13 +24,26 @@ enum trace_kind {
 #define TRACE_PERM_WRITE 0x2
 #define TRACE_PERM_RW (TRACE_PERM_READ | TRACE_PERM_WRITE)
 
+/*
+ * INVAL flags: the granularity in the low two bits, as the hardware commands have it.
+ *   RANGE  [iova, iova+size) of the device's address space: IOTLB and walk caches (VT-d PSI, IH=0)
+ *   LEAF   the same, leaf IOTLB entries only; walk caches kept (VT-d PSI with IH=1)
+ *   DOMAIN everything of the device's address space (VT-d domain-selective); iova, size 0
+ *   GLOBAL everything (VT-d global); device, iova, size 0
+ */
+#define TRACE_INV_RANGE 0x0
+#define TRACE_INV_LEAF 0x1
+#define TRACE_INV_DOMAIN 0x2
+#define TRACE_INV_GLOBAL 0x3
+#define TRACE_INV_MASK 0x3
+
 /* PASID is 20 bits in PCIe; this value means "no PASID" (CSV: empty column). */
 #define TRACE_PASID_NONE UINT32_MAX
 
 /*
  * One record. Fields a kind does not use are zero (paddr outside MAP, flags per kind above).
  * `device` is the requester/stream id: a PCI address bb:dd.f is bus<<8 | dev<<3 | fn.
- * `cpu` is the CPU that issued a MAP/UNMAP (0 when the source does not say).
+ * `cpu` is the CPU that issued a MAP/UNMAP/INVAL (0 when the source does not say).
  */
 struct trace_rec {
 	uint64_t time_ns;

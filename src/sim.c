@@ -121,7 +121,9 @@ static void domain_rehash(struct sim *s)
 	}
 }
 
-static struct iommu_domain *domain_get(struct sim *s, uint32_t device, uint32_t pasid)
+/* The domain of (device, pasid), or NULL with *slot set to where it would go. */
+static struct iommu_domain *domain_find(struct sim *s, uint32_t device, uint32_t pasid,
+					uint32_t *slot)
 {
 	struct iommu_domain *d = s->last_dom;
 	uint32_t h;
@@ -135,6 +137,17 @@ static struct iommu_domain *domain_get(struct sim *s, uint32_t device, uint32_t 
 			return s->last_dom = d;
 		h = (h + 1) & (s->dom_hash_size - 1);
 	}
+	*slot = h;
+	return NULL;
+}
+
+static struct iommu_domain *domain_get(struct sim *s, uint32_t device, uint32_t pasid)
+{
+	uint32_t h;
+	struct iommu_domain *d = domain_find(s, device, pasid, &h);
+
+	if (d)
+		return d;
 	if (s->ndoms == s->domcap) {
 		s->domcap = s->domcap ? s->domcap * 2 : 8;
 		s->doms = ism_xrealloc(s->doms, s->domcap * sizeof(*s->doms));
@@ -345,9 +358,55 @@ static void sim_unmap(struct sim *s, const struct trace_rec *r)
 	}
 	s->st.unmaps++;
 	s->st.unmap_bytes += bytes;
+	s->st.inv_commands[TRACE_INV_RANGE]++;
 	/* Page-selective invalidation without the IH hint drops the walk caches of the range too. */
 	if (s->wc)
 		walk_cache_inv_range(s->wc, u.d->id, u.lo, u.hi - u.lo);
+}
+
+/* An entry the real IOTLB lost to an invalidation: its next miss is an invalidation miss. */
+static void sim_inv_removed(void *ctx, const struct tlb_entry *e)
+{
+	struct sim *s = ctx;
+
+	s->st.inv_iotlb_entries++;
+	if (s->mc)
+		mclass_invalidate(s->mc, e->dom, e->tag, true);
+}
+
+/* An invalidation command replayed from a capture (INVAL record). */
+static void sim_inval(struct sim *s, const struct trace_rec *r)
+{
+	unsigned kind = r->flags & TRACE_INV_MASK;
+	struct iommu_domain *d = NULL;
+	uint32_t slot;
+
+	s->st.inv_commands[kind]++;
+	if (kind == TRACE_INV_GLOBAL) {
+		iotlb_inv_all(s->iotlb, sim_inv_removed, s);
+		if (s->mc)
+			mclass_invalidate_all(s->mc);
+		if (s->wc)
+			walk_cache_inv_all(s->wc);
+		return;
+	}
+	/* A device the trace has not used yet has nothing cached. */
+	d = domain_find(s, r->device, r->pasid, &slot);
+	if (!d)
+		return;
+	if (kind == TRACE_INV_DOMAIN) {
+		iotlb_inv_domain(s->iotlb, d->id, sim_inv_removed, s);
+		if (s->mc)
+			mclass_invalidate_domain(s->mc, d->id);
+		if (s->wc)
+			walk_cache_inv_domain(s->wc, d->id);
+		return;
+	}
+	iotlb_inv_range(s->iotlb, d->id, r->iova, r->size, sim_inv_removed, s);
+	if (s->mc)
+		mclass_invalidate_range(s->mc, d->id, r->iova, r->size);
+	if (s->wc && kind == TRACE_INV_RANGE)
+		walk_cache_inv_range(s->wc, d->id, r->iova, r->size);
 }
 
 void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
@@ -367,6 +426,9 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 			break;
 		case TRACE_UNMAP:
 			sim_unmap(s, r);
+			break;
+		case TRACE_INVAL:
+			sim_inval(s, r);
 			break;
 		}
 	}

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "record.h"
 #include "util.h"
 
 #define S(name, field, help) { name, help, offsetof(struct sim_stats, field) }
@@ -49,6 +50,10 @@ const struct stat_desc stat_table[] = {
 	S("os.unmap_bytes", unmap_bytes, "bytes of leaves removed by UNMAP records"),
 	S("os.unmapped_leaves", unmapped_leaves, "leaf entries removed by UNMAP records"),
 	S("os.unmap_missing", unmap_missing, "UNMAP records that found nothing mapped"),
+	S("invalidation.commands.range", inv_commands[TRACE_INV_RANGE], "range invalidations of IOTLB and walk caches (strict unmaps and INVAL records)"),
+	S("invalidation.commands.leaf", inv_commands[TRACE_INV_LEAF], "range invalidations of leaf IOTLB entries only (walk caches kept)"),
+	S("invalidation.commands.domain", inv_commands[TRACE_INV_DOMAIN], "domain-wide invalidations"),
+	S("invalidation.commands.global", inv_commands[TRACE_INV_GLOBAL], "global invalidations"),
 	S("invalidation.iotlb_entries", inv_iotlb_entries, "IOTLB entries removed by invalidation"),
 };
 const size_t stat_table_len = ISM_ARRAY_SIZE(stat_table);

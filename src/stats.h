@@ -24,6 +24,7 @@ struct sim_stats {
 	uint64_t domains;
 	uint64_t maps, map_bytes, map_failed, leaves_by_size[PGSIZE_NR], first_touch_maps;
 	uint64_t unmaps, unmap_bytes, unmapped_leaves, unmap_missing;
+	uint64_t inv_commands[4]; /* by TRACE_INV_* granularity */
 	uint64_t inv_iotlb_entries;
 };
 

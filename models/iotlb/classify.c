@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cache.h"
+#include "iotlb.h"
 #include "util.h"
 
 #define HIST_USED 1u
@@ -26,7 +27,9 @@ struct mclass_hist {
 
 /* The history grows with the distinct keys (the footprint), never with the trace length. */
 struct miss_classifier {
-	struct tlb_cache *shadow; /* fully associative LRU: one set, so the index is 0 */
+	/* A fully associative LRU IOTLB of the same size: range and domain invalidation for free. */
+	struct iotlb *shadow;
+	struct tlb_cache *sc;     /* its cache: one set, so the index is always 0 */
 	struct mclass_hist *hist; /* open addressing, linear probing, load <= 1/2 */
 	uint64_t slots;
 	uint64_t used;
@@ -79,14 +82,14 @@ static struct mclass_hist *hist_get(struct miss_classifier *mc, uint32_t dom, ui
 
 struct miss_classifier *mclass_create(uint32_t entries)
 {
-	const struct tlb_repl_ops *lru = tlb_repl_find("lru");
-	struct tlb_cache *shadow = tlb_cache_create(entries, entries, lru, 0, NULL);
+	struct iotlb *shadow = iotlb_create(entries, entries, "lru", PGSIZE_MASK_ALL, 0, NULL);
 	struct miss_classifier *mc;
 
 	if (!shadow)
 		return NULL;
 	mc = ism_xcalloc(1, sizeof(*mc));
 	mc->shadow = shadow;
+	mc->sc = iotlb_cache(shadow);
 	mc->slots = HIST_MIN_SLOTS;
 	mc->hist = ism_xcalloc(mc->slots, sizeof(*mc->hist));
 	return mc;
@@ -96,7 +99,7 @@ void mclass_free(struct miss_classifier *mc)
 {
 	if (!mc)
 		return;
-	tlb_cache_free(mc->shadow);
+	iotlb_free(mc->shadow);
 	free(mc->hist);
 	free(mc);
 }
@@ -104,11 +107,11 @@ void mclass_free(struct miss_classifier *mc)
 enum miss_class mclass_ref(struct miss_classifier *mc, uint32_t dom, uint64_t tag, bool hit)
 {
 	struct mclass_hist *h;
-	bool in_shadow = tlb_cache_lookup(mc->shadow, dom, tag, 0) != NULL;
+	bool in_shadow = tlb_cache_lookup(mc->sc, dom, tag, 0) != NULL;
 	enum miss_class cls;
 
 	if (!in_shadow)
-		tlb_cache_insert(mc->shadow, dom, tag, 0, 0, 0, NULL);
+		tlb_cache_insert(mc->sc, dom, tag, 0, 0, (uint8_t)(tag & 3), NULL);
 	/*
 	 * A hit needs no history: the key was marked seen, and its invalidated flag cleared, by
 	 * the miss that filled it, and an invalidation of a cached key removes it from the real
@@ -131,7 +134,23 @@ enum miss_class mclass_ref(struct miss_classifier *mc, uint32_t dom, uint64_t ta
 
 void mclass_invalidate(struct miss_classifier *mc, uint32_t dom, uint64_t tag, bool was_cached)
 {
-	tlb_cache_invalidate(mc->shadow, dom, tag, 0);
+	tlb_cache_invalidate(mc->sc, dom, tag, 0);
 	if (was_cached)
 		hist_get(mc, dom, tag)->flags |= HIST_INVALIDATED;
+}
+
+void mclass_invalidate_range(struct miss_classifier *mc, uint32_t dom, uint64_t iova,
+			     uint64_t size)
+{
+	iotlb_inv_range(mc->shadow, dom, iova, size, NULL, NULL);
+}
+
+void mclass_invalidate_domain(struct miss_classifier *mc, uint32_t dom)
+{
+	iotlb_inv_domain(mc->shadow, dom, NULL, NULL);
+}
+
+void mclass_invalidate_all(struct miss_classifier *mc)
+{
+	iotlb_inv_all(mc->shadow, NULL, NULL);
 }

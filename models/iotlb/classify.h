@@ -34,4 +34,13 @@ enum miss_class mclass_ref(struct miss_classifier *mc, uint32_t dom, uint64_t ta
  */
 void mclass_invalidate(struct miss_classifier *mc, uint32_t dom, uint64_t tag, bool was_cached);
 
+/*
+ * The shadow side of a range, domain or global invalidation: drops the shadow's entries. The
+ * real IOTLB's removed entries are reported one by one through mclass_invalidate(.., true).
+ */
+void mclass_invalidate_range(struct miss_classifier *mc, uint32_t dom, uint64_t iova,
+			     uint64_t size);
+void mclass_invalidate_domain(struct miss_classifier *mc, uint32_t dom);
+void mclass_invalidate_all(struct miss_classifier *mc);
+
 #endif
