@@ -598,6 +598,7 @@ static int check_unknown(struct cfg_loader *L, const char *top, json_t *obj, con
 /* What a row's value parses to before it is stored. */
 struct config_val {
 	uint64_t u;    /* uint, uint64, bool, enum index, size, pgsize, page-size mask */
+	double d;      /* real */
 	const char *s; /* string, path, name (borrowed from the JSON); NULL for null */
 };
 
@@ -667,8 +668,22 @@ static int parse_value(const struct config_key *k, const json_t *v, struct confi
 	size_t i;
 
 	out->u = 0;
+	out->d = 0;
 	out->s = NULL;
 	switch (k->type) {
+	case CONFIG_REAL:
+		if (!json_is_number(v)) {
+			describe(v, true, what, sizeof(what));
+			snprintf(why, n, "expected a number, got %s", what);
+			return -1;
+		}
+		out->d = json_number_value(v);
+		if (!(out->d >= k->rmin && out->d <= k->rmax)) {
+			describe(v, false, what, sizeof(what));
+			snprintf(why, n, "expected %g..%g, got %s", k->rmin, k->rmax, what);
+			return -1;
+		}
+		return 0;
 	case CONFIG_UINT:
 	case CONFIG_UINT64:
 	case CONFIG_SIZE:
@@ -791,6 +806,9 @@ static void store_value(struct sim_config *cfg, const struct config_key *k,
 	case CONFIG_UINT64:
 		memcpy(f, &val->u, sizeof(val->u));
 		break;
+	case CONFIG_REAL:
+		memcpy(f, &val->d, sizeof(val->d));
+		break;
 	case CONFIG_BOOL:
 		memcpy(f, &b, sizeof(b));
 		break;
@@ -842,6 +860,12 @@ static json_t *value_json(const struct sim_config *cfg, const struct config_key 
 	case CONFIG_BOOL:
 		memcpy(&b, f, sizeof(b));
 		return json_boolean(b);
+	case CONFIG_REAL: {
+		double d;
+
+		memcpy(&d, f, sizeof(d));
+		return json_real(d);
+	}
 	case CONFIG_ENUM:
 		memcpy(&i, f, sizeof(i));
 		return json_string(k->names[i]);
@@ -1048,6 +1072,7 @@ static const char *type_name(const struct config_key *k)
 	case CONFIG_SIZE: return "size";
 	case CONFIG_PGSIZE: return "page size";
 	case CONFIG_PGSIZE_LIST: return "page sizes";
+	case CONFIG_REAL: return "number";
 	}
 	return "?";
 }
@@ -1084,6 +1109,10 @@ static void allowed_text(const struct config_key *k, bool md, char *out, size_t 
 		return;
 	case CONFIG_UINT64:
 		snprintf(out, n, "0..2^64-1");
+		return;
+	case CONFIG_REAL:
+		snprintf(out, n, "%g..%g%s%s", k->rmin, k->rmax, k->unit ? " " : "",
+			 k->unit ? k->unit : "");
 		return;
 	case CONFIG_BOOL:
 		snprintf(out, n, "%strue%s, %sfalse%s", q, q, q, q);

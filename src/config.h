@@ -22,18 +22,48 @@ enum first_touch {
 	FIRST_TOUCH_NEVER,  /* an access to an unmapped IOVA is a fault */
 };
 
+enum sim_mode {
+	SIM_MODE_TIMED,   /* discrete-event: throughput and latency as well as counts */
+	SIM_MODE_UNTIMED, /* functional only: the fast path for miss-rate sweeps */
+};
+
+enum replay_mode {
+	REPLAY_CLOSED, /* the device issues as fast as its tags and link allow */
+	REPLAY_OPEN,   /* each DMA starts no earlier than its trace time (scaled) */
+};
+
+enum latency_dist {
+	LATENCY_FIXED,       /* always memory.latency_ns */
+	LATENCY_UNIFORM,     /* uniform in latency_ns +- latency_spread_ns */
+	LATENCY_EXPONENTIAL, /* latency_ns - spread + an exponential of mean spread */
+};
+
 struct sim_config {
 	char *source;      /* the config file (or "<inline>") */
 	char *trace;       /* trace path, resolved against the config file's directory; may be NULL */
 	char *description; /* free text, may be NULL */
 	uint64_t seed;
+	enum sim_mode mode;
+	struct {
+		enum replay_mode mode;
+		double rate; /* open loop: trace time is divided by this */
+	} replay;
 	struct {
 		struct cache_geom iotlb;
 		char *replacement;        /* a registered replacement policy name */
 		uint32_t page_sizes;      /* PGSIZE_MASK() bits: leaf sizes IOMMU and OS may use */
 		uint32_t levels;          /* page-table levels: 4 or 5 */
 		struct cache_geom walk_cache[PT_MAX_LEVELS + 1]; /* by level 2..5; entries 0 = none */
+		double iotlb_hit_ns;      /* IOTLB lookup that hits */
+		double walk_cache_hit_ns; /* added to a walk that starts below a walk-cache hit */
+		uint32_t walkers;         /* concurrent page walks */
 	} iommu;
+	struct {
+		double latency_ns; /* one memory access: DMA data or a walk reference */
+		enum latency_dist latency_dist;
+		double latency_spread_ns;
+		double bandwidth_gbps; /* shared by DMA data and walk reads; 0 = unlimited */
+	} memory;
 	struct {
 		enum first_touch first_touch;
 		enum pgsize first_touch_page_size;
@@ -41,6 +71,13 @@ struct sim_config {
 	struct {
 		uint32_t max_payload;      /* bytes per posted write request (MPS) */
 		uint32_t max_read_request; /* bytes per read request (MRRS) */
+		uint32_t max_outstanding;  /* requests in flight (PCIe tags / posted credits) */
+		uint32_t pcie_gen;         /* 1..5 */
+		uint32_t pcie_width;       /* lanes */
+		double link_gbps;          /* data rate per direction; 0 = from gen and width */
+		double link_latency_ns;    /* one way, device to root complex */
+		uint32_t tlp_overhead;     /* bytes per TLP on the wire besides the payload */
+		bool in_order;             /* translations complete in request order */
 	} device;
 	struct {
 		bool classify_misses;

@@ -97,6 +97,32 @@ static int check_ft_pgsize(const struct config_key *k, const struct sim_config *
 }
 
 static const char *const first_touch_names[] = { "auto", "always", "never", NULL };
+static const char *const mode_names[] = { "timed", "untimed", NULL };
+static const char *const replay_names[] = { "closed", "open", NULL };
+static const char *const dist_names[] = { "fixed", "uniform", "exponential", NULL };
+
+static int check_width(const struct config_key *k, const struct sim_config *cfg, char *why,
+		       size_t n)
+{
+	uint32_t w = cfg->device.pcie_width;
+
+	if (w == 1 || w == 2 || w == 4 || w == 8 || w == 16)
+		return 0;
+	snprintf(why, n, "expected 1, 2, 4, 8 or 16 lanes, got %u", w);
+	return -1;
+}
+
+static int check_spread(const struct config_key *k, const struct sim_config *cfg, char *why,
+			size_t n)
+{
+	if (cfg->memory.latency_spread_ns <= cfg->memory.latency_ns)
+		return 0;
+	snprintf(why, n, "expected at most memory.latency_ns (%g), got %g",
+		 cfg->memory.latency_ns, cfg->memory.latency_spread_ns);
+	return -1;
+}
+
+#define TIME_NS_MAX 1e9 /* one second: any single latency beyond is a typo */
 
 #define OFF(field) offsetof(struct sim_config, field)
 
@@ -128,6 +154,21 @@ const struct config_key config_keys[] = {
 	  .help = "Seed of every random stream (each component draws from its own generator): "
 		  "the same trace, config and seed give byte-identical results. Values above "
 		  "2^63-1 are written as a string." },
+	{ .path = "mode", .type = CONFIG_ENUM, .def = "\"timed\"", .names = mode_names,
+	  .offset = OFF(mode),
+	  .help = "timed: the discrete-event model (DMA throughput and latency as well as every "
+		  "count); untimed: the functional model only (misses, walks, faults), the fast "
+		  "path for miss-rate sweeps. Lookups happen in the same order in both, but in "
+		  "timed mode misses to a page whose walk is in flight share it." },
+	{ .path = "replay.mode", .type = CONFIG_ENUM, .def = "\"closed\"", .names = replay_names,
+	  .offset = OFF(replay.mode),
+	  .help = "closed: the device issues requests as fast as its tags and link allow (the "
+		  "maximum-throughput question; trace times are ignored); open: each DMA starts no "
+		  "earlier than its trace time divided by replay.rate (the latency and backlog "
+		  "question)." },
+	{ .path = "replay.rate", .type = CONFIG_REAL, .def = "1.0", .rmin = 1e-6, .rmax = 1e6,
+	  .unit = "x", .offset = OFF(replay.rate),
+	  .help = "Open loop: speed-up of the trace's clock (2 replays it twice as fast)." },
 	{ .path = "iommu.iotlb.entries", .type = CONFIG_UINT, .def = "64", .min = 1,
 	  .max = ENTRIES_MAX, .unit = "entries", .offset = OFF(iommu.iotlb.entries),
 	  .help = "Translations the IOTLB holds." },
@@ -152,6 +193,32 @@ const struct config_key config_keys[] = {
 	WALK_CACHE_ROWS(3, 8, 8, "PDPE cache: entries of page-directory-pointer tables"),
 	WALK_CACHE_ROWS(4, 4, 4, "PML4E cache"),
 	WALK_CACHE_ROWS(5, 4, 4, "PML5E cache, used only with 5 levels"),
+	{ .path = "iommu.timing.iotlb_hit_ns", .type = CONFIG_REAL, .def = "2.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(iommu.iotlb_hit_ns),
+	  .help = "Time of an IOTLB lookup: every request pays it, hit or miss." },
+	{ .path = "iommu.timing.walk_cache_hit_ns", .type = CONFIG_REAL, .def = "2.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(iommu.walk_cache_hit_ns),
+	  .help = "Time of the walk-cache probe that starts a walk." },
+	{ .path = "iommu.timing.walkers", .type = CONFIG_UINT, .def = "4", .min = 1, .max = 1024,
+	  .unit = "walkers", .offset = OFF(iommu.walkers),
+	  .help = "Page walks in progress at once; further misses queue (FIFO). Misses to a "
+		  "page whose walk is in flight wait for it instead of walking again." },
+	{ .path = "memory.latency_ns", .type = CONFIG_REAL, .def = "80.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(memory.latency_ns),
+	  .help = "One memory access: the data of a DMA request, or one page-walk reference." },
+	{ .path = "memory.latency_dist", .type = CONFIG_ENUM, .def = "\"fixed\"",
+	  .names = dist_names, .offset = OFF(memory.latency_dist),
+	  .help = "fixed: always latency_ns; uniform: latency_ns +- latency_spread_ns; "
+		  "exponential: latency_ns - spread + an exponential of mean spread (same mean, "
+		  "a long tail). Draws come from the memory model's own seeded stream." },
+	{ .path = "memory.latency_spread_ns", .type = CONFIG_REAL, .def = "0.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .check = check_spread,
+	  .offset = OFF(memory.latency_spread_ns),
+	  .help = "Spread of the latency distribution; at most latency_ns." },
+	{ .path = "memory.bandwidth_gbps", .type = CONFIG_REAL, .def = "0.0", .rmin = 0,
+	  .rmax = 1e6, .unit = "Gb/s", .offset = OFF(memory.bandwidth_gbps),
+	  .help = "Memory bandwidth shared by DMA data and walk reads (a FIFO server, 64 bytes "
+		  "per walk reference); 0: unlimited." },
 	{ .path = "os.first_touch", .type = CONFIG_ENUM, .def = "\"auto\"",
 	  .names = first_touch_names, .offset = OFF(os.first_touch),
 	  .help = "Mapping of an access to an unmapped IOVA. auto: map it on first touch in "
@@ -170,6 +237,35 @@ const struct config_key config_keys[] = {
 	  .offset = OFF(device.max_read_request),
 	  .help = "PCIe Max_Read_Request_Size (MRRS): the largest read request. A DMA read is "
 		  "split into requests of at most this size that never cross 4 KiB." },
+	{ .path = "device.max_outstanding", .type = CONFIG_UINT, .def = "32", .min = 1,
+	  .max = 4096, .unit = "requests", .offset = OFF(device.max_outstanding),
+	  .help = "Requests a device keeps in flight (PCIe tags for reads, posted-write credits "
+		  "for writes); a request frees its slot when its completion reaches the device "
+		  "(reads) or when it is written to memory and the credit is back (writes)." },
+	{ .path = "device.pcie_gen", .type = CONFIG_UINT, .def = "3", .min = 1, .max = 5,
+	  .unit = "generation", .offset = OFF(device.pcie_gen),
+	  .help = "PCIe generation: 2.5, 5, 8, 16, 32 GT/s per lane (8b/10b coding for 1-2, "
+		  "128b/130b for 3-5)." },
+	{ .path = "device.pcie_width", .type = CONFIG_UINT, .def = "8", .min = 1, .max = 16,
+	  .unit = "lanes", .check = check_width, .offset = OFF(device.pcie_width),
+	  .help = "PCIe link width: 1, 2, 4, 8 or 16 lanes." },
+	{ .path = "device.link_gbps", .type = CONFIG_REAL, .def = "0.0", .rmin = 0, .rmax = 1e6,
+	  .unit = "Gb/s", .offset = OFF(device.link_gbps),
+	  .help = "Link data rate per direction, overriding pcie_gen and pcie_width; 0: from "
+		  "them (gen3 x8: 63.0 Gb/s)." },
+	{ .path = "device.link_latency_ns", .type = CONFIG_REAL, .def = "220.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(device.link_latency_ns),
+	  .help = "One-way latency between the device and the root complex (PHY, switches, "
+		  "root port), paid once each way per request." },
+	{ .path = "device.tlp_overhead", .type = CONFIG_UINT, .def = "24", .min = 0, .max = 256,
+	  .unit = "bytes", .offset = OFF(device.tlp_overhead),
+	  .help = "Bytes on the wire per TLP besides its payload (header, sequence number, "
+		  "LCRC, framing): a read request costs this upstream, its completion payload + "
+		  "this downstream." },
+	{ .path = "device.in_order", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(device.in_order),
+	  .help = "Translations of a device's requests complete in request order, so a hit "
+		  "behind a miss waits for it; false: a miss stalls only its own request." },
 	{ .path = "stats.classify_misses", .type = CONFIG_BOOL, .def = "true",
 	  .offset = OFF(stats.classify_misses),
 	  .help = "Classify IOTLB misses as compulsory, capacity, conflict or invalidation "

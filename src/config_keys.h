@@ -20,6 +20,7 @@ enum config_type {
 	CONFIG_SIZE,        /* uint32_t bytes: an integer or a string such as "4K" */
 	CONFIG_PGSIZE,      /* enum pgsize: "4K", "2M" or "1G" */
 	CONFIG_PGSIZE_LIST, /* uint32_t PGSIZE_MASK() bits: an array of page sizes */
+	CONFIG_REAL,        /* double in [rmin, rmax]: a JSON number (times in ns, rates) */
 };
 
 #define CONFIG_F_POW2 0x1u /* CONFIG_UINT/CONFIG_SIZE: the value must be a power of two */
@@ -29,6 +30,7 @@ struct config_key {
 	enum config_type type;
 	const char *def;  /* default as JSON text; NULL: unset (null) */
 	uint64_t min, max; /* CONFIG_UINT, CONFIG_UINT64, CONFIG_SIZE: inclusive range */
+	double rmin, rmax; /* CONFIG_REAL: inclusive range */
 	const char *unit;  /* shown after the range in the reference, may be NULL */
 	const char *const *names;       /* CONFIG_ENUM: allowed names, NULL-terminated */
 	const char *(*names_fn)(void);  /* CONFIG_NAME: "a, b, c" for messages and the reference */

@@ -4,39 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iotlb/classify.h"
-#include "iotlb/iotlb.h"
-#include "walk/pgtable.h"
-#include "walk/walk_cache.h"
-
-/* One address space: a device (requester id) and PASID, with its own I/O page table. */
-struct iommu_domain {
-	uint32_t device;
-	uint32_t pasid;
-	uint32_t id;   /* the IOTLB and walk-cache domain tag */
-	bool has_map;  /* a MAP record was seen: first touch no longer applies (auto) */
-	struct io_pgtable *pt;
-};
-
-#define DOMAIN_HASH_MIN 64
-
-struct sim {
-	const struct sim_config *cfg;
-	struct iotlb *iotlb;
-	struct walk_cache *wc; /* NULL when no level has a walk cache */
-	struct miss_classifier *mc; /* NULL when stats.classify_misses is off */
-
-	struct iommu_domain *doms;
-	uint32_t ndoms, domcap;
-	uint32_t *dom_hash; /* open addressing: index + 1, 0 = empty */
-	uint32_t dom_hash_size;
-	struct iommu_domain *last_dom; /* consecutive records mostly come from one device */
-
-	uint32_t page_sizes;
-	unsigned levels;
-	enum pgsize ft_size;
-	struct sim_stats st;
-};
+#include "sim_internal.h"
 
 uint64_t sim_component_seed(uint64_t seed, const char *component)
 {
@@ -141,7 +109,7 @@ static struct iommu_domain *domain_find(struct sim *s, uint32_t device, uint32_t
 	return NULL;
 }
 
-static struct iommu_domain *domain_get(struct sim *s, uint32_t device, uint32_t pasid)
+struct iommu_domain *sim_domain(struct sim *s, uint32_t device, uint32_t pasid)
 {
 	uint32_t h;
 	struct iommu_domain *d = domain_find(s, device, pasid, &h);
@@ -214,59 +182,82 @@ static bool first_touch_map(struct sim *s, struct iommu_domain *d, uint64_t iova
 #define SIM_DATA_PERMS TRACE_PERM_RW
 
 /* A request the translation does not permit is blocked, like one to an unmapped IOVA. */
-static inline void sim_check_perms(struct sim *s, uint64_t data, uint8_t need)
+static inline bool sim_permits(struct sim *s, uint64_t perms, uint8_t need)
 {
-	if (!(data & need)) {
-		s->st.faults++;
-		s->st.faults_permission++;
-	}
+	if (perms & need)
+		return true;
+	s->st.faults++;
+	s->st.faults_permission++;
+	return false;
 }
 
-/*
- * One PCIe request's translation: IOTLB lookup, and on a miss a walk and a fill. `need` is the
- * permission the request needs: TRACE_PERM_WRITE when the device writes memory, else READ.
- */
-static void sim_translate(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need)
+int sim_lookup(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need)
 {
 	struct tlb_entry *e;
-	struct io_pgtable_walk w;
-	unsigned start;
-	int rc;
 
 	s->st.lookups++;
 	e = iotlb_lookup(s->iotlb, d->id, iova);
-	if (e) {
-		s->st.hits++;
-		s->st.hits_by_size[e->pgsize]++;
-		if (s->mc)
-			mclass_ref(s->mc, d->id, e->tag, true);
-		sim_check_perms(s, e->data, need);
-		return;
+	if (!e) {
+		s->st.misses++;
+		return 0;
 	}
-	s->st.misses++;
-	rc = io_pgtable_walk(d->pt, iova, &w);
-	if (rc != 0 && first_touch_applies(s, d) && first_touch_map(s, d, iova))
-		rc = io_pgtable_walk(d->pt, iova, &w);
+	s->st.hits++;
+	s->st.hits_by_size[e->pgsize]++;
+	if (s->mc)
+		mclass_ref(s->mc, d->id, e->tag, true);
+	return sim_permits(s, e->data, need) ? 1 : -1;
+}
 
-	start = s->wc ? walk_cache_lookup(s->wc, d->id, iova) : s->levels;
+void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct sim_walk *sw)
+{
+	sw->rc = io_pgtable_walk(d->pt, iova, &sw->w);
+	if (sw->rc != 0 && first_touch_applies(s, d) && first_touch_map(s, d, iova))
+		sw->rc = io_pgtable_walk(d->pt, iova, &sw->w);
+	sw->start = s->wc ? walk_cache_lookup(s->wc, d->id, iova) : s->levels;
 	/* Walk caches hold only present non-leaf entries, so a walk never stops above `start`. */
-	if (start < w.level)
-		start = w.level;
+	if (sw->start < sw->w.level)
+		sw->start = sw->w.level;
+	sw->refs = sw->start - sw->w.level + 1;
 	s->st.walks++;
-	s->st.walk_refs += start - w.level + 1;
+	s->st.walk_refs += sw->refs;
+}
+
+void sim_walk_end(struct sim *s, struct iommu_domain *d, uint64_t iova, const struct sim_walk *sw)
+{
 	if (s->wc)
-		walk_cache_fill(s->wc, d->id, iova, start, w.level);
-	if (rc != 0) {
+		walk_cache_fill(s->wc, d->id, iova, sw->start, sw->w.level);
+	if (sw->rc != 0)
+		return;
+	/* The walk completed: the translation is cached even when the request is not permitted. */
+	iotlb_fill(s->iotlb, d->id, iova, sw->w.size, sw->w.pa | (sw->w.perms & SIM_DATA_PERMS));
+	s->st.fills_by_size[sw->w.size]++;
+	if (s->mc)
+		s->st.miss_class[mclass_ref(s->mc, d->id, iotlb_tag(iova, sw->w.size), false)]++;
+}
+
+bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need)
+{
+	if (sw->rc != 0) {
 		s->st.faults++;
 		s->st.faults_unmapped++;
-		return;
+		return false;
 	}
-	/* The walk completed: the translation is cached even when the request is not permitted. */
-	iotlb_fill(s->iotlb, d->id, iova, w.size, w.pa | (w.perms & SIM_DATA_PERMS));
-	s->st.fills_by_size[w.size]++;
-	if (s->mc)
-		s->st.miss_class[mclass_ref(s->mc, d->id, iotlb_tag(iova, w.size), false)]++;
-	sim_check_perms(s, w.perms, need);
+	return sim_permits(s, sw->w.perms, need);
+}
+
+/*
+ * One PCIe request's translation, all at once: IOTLB lookup, and on a miss a walk and a fill.
+ * `need` is the permission the request needs: TRACE_PERM_WRITE when the device writes memory.
+ */
+static void sim_translate(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need)
+{
+	struct sim_walk sw;
+
+	if (sim_lookup(s, d, iova, need) != 0)
+		return;
+	sim_walk_begin(s, d, iova, &sw);
+	sim_walk_end(s, d, iova, &sw);
+	sim_walk_permits(s, &sw, need);
 }
 
 /*
@@ -275,7 +266,7 @@ static void sim_translate(struct sim *s, struct iommu_domain *d, uint64_t iova, 
  */
 static void sim_access(struct sim *s, const struct trace_rec *r)
 {
-	struct iommu_domain *d = domain_get(s, r->device, r->pasid);
+	struct iommu_domain *d = sim_domain(s, r->device, r->pasid);
 	bool write = r->flags & TRACE_ACC_WRITE;
 	uint8_t need = write ? TRACE_PERM_WRITE : TRACE_PERM_READ;
 	uint64_t max = write ? s->cfg->device.max_payload : s->cfg->device.max_read_request;
@@ -304,9 +295,9 @@ static void sim_access(struct sim *s, const struct trace_rec *r)
  * iommu_map() granularity: a MAP may name a sub-page buffer; the OS maps whole 4 KiB pages
  * around it, so iova and paddr must share their offset within the page.
  */
-static void sim_map(struct sim *s, const struct trace_rec *r)
+void sim_map(struct sim *s, const struct trace_rec *r)
 {
-	struct iommu_domain *d = domain_get(s, r->device, r->pasid);
+	struct iommu_domain *d = sim_domain(s, r->device, r->pasid);
 	uint64_t off = r->iova & 0xfff;
 	uint64_t iova = r->iova - off, paddr = r->paddr - off;
 	uint64_t size = (r->size + off + 0xfff) & ~0xfffULL;
@@ -345,12 +336,12 @@ static void sim_unmapped_leaf(void *ctx, uint64_t leaf_iova, enum pgsize p)
 		u->hi = leaf_iova + pgsize_bytes(p);
 }
 
-static void sim_unmap(struct sim *s, const struct trace_rec *r)
+void sim_unmap(struct sim *s, const struct trace_rec *r)
 {
 	struct unmap_ctx u = { .s = s, .lo = UINT64_MAX, .hi = 0 };
 	uint64_t bytes;
 
-	u.d = domain_get(s, r->device, r->pasid);
+	u.d = sim_domain(s, r->device, r->pasid);
 	bytes = io_pgtable_unmap(u.d->pt, r->iova, r->size, sim_unmapped_leaf, &u);
 	if (!bytes) {
 		s->st.unmap_missing++;
@@ -375,7 +366,7 @@ static void sim_inv_removed(void *ctx, const struct tlb_entry *e)
 }
 
 /* An invalidation command replayed from a capture (INVAL record). */
-static void sim_inval(struct sim *s, const struct trace_rec *r)
+void sim_inval(struct sim *s, const struct trace_rec *r)
 {
 	unsigned kind = r->flags & TRACE_INV_MASK;
 	struct iommu_domain *d = NULL;

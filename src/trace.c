@@ -19,7 +19,7 @@
 static const uint8_t IOT_MAGIC[8] = { 0x89, 'I', 'O', 'T', '\r', '\n', 0x1a, '\n' };
 #define IOT_MAGIC_BYTES 8
 #define IOT_VERSION_MAJOR 1
-#define IOT_VERSION_MINOR 0
+#define IOT_VERSION_MINOR 1 /* 1.1 added INVAL records; 1.0 files read unchanged */
 #define IOT_HEADER_FIXED_BYTES 16 /* magic, major, minor, metadata length */
 #define IOT_META_MAX_BYTES (16u << 20)
 #define IOT_BLOCK_HEADER_BYTES 12 /* record count, payload length, CRC32 */
@@ -27,10 +27,11 @@ static const uint8_t IOT_MAGIC[8] = { 0x89, 'I', 'O', 'T', '\r', '\n', 0x1a, '\n
 
 /* Record header byte: kind in the low nibble, then flag bits. */
 #define IOT_KIND_MASK 0x0f
-#define IOT_F_KIND0 0x10 /* ACCESS: device writes; MAP: read permission */
-#define IOT_F_KIND1 0x20 /* MAP: write permission */
-#define IOT_F_CPU 0x40   /* a cpu varint follows (MAP/UNMAP only) */
+#define IOT_F_KIND0 0x10 /* ACCESS: device writes; MAP: read permission; INVAL: granularity bit 0 */
+#define IOT_F_KIND1 0x20 /* MAP: write permission; INVAL: granularity bit 1 */
+#define IOT_F_CPU 0x40   /* a cpu varint follows (MAP/UNMAP/INVAL only) */
 #define IOT_F_DEV 0x80   /* device and pasid varints follow (they changed) */
+#define IOT_INV_SHIFT 4  /* INVAL granularity (TRACE_INV_*) in bits 4-5 */
 
 /* Longest record: header byte and seven varints; shortest: header byte and three varints. */
 #define IOT_REC_MAX_BYTES (1 + 7 * TRACE_VARINT_MAX_BYTES)
@@ -199,10 +200,18 @@ size_t trace_varint_get(const uint8_t *p, const uint8_t *end, uint64_t *v)
 
 const char *trace_rec_invalid(const struct trace_rec *r)
 {
+	bool whole = false; /* an INVAL of a whole address space or of everything: no range */
+
 	if (r->kind >= TRACE_NR_KINDS)
 		return "unknown record kind";
-	if (r->size == 0)
+	if (r->kind == TRACE_INVAL)
+		whole = (r->flags & TRACE_INV_MASK) >= TRACE_INV_DOMAIN;
+	if (whole) {
+		if (r->iova || r->size)
+			return "iova or size set on a domain or global INVAL";
+	} else if (r->size == 0) {
 		return "size is 0";
+	}
 	if (r->iova > UINT64_MAX - r->size)
 		return "iova+size does not fit in 64 bits";
 	if (r->pasid != TRACE_PASID_NONE && r->pasid >= PASID_LIMIT)
@@ -214,7 +223,7 @@ const char *trace_rec_invalid(const struct trace_rec *r)
 		if (r->paddr)
 			return "paddr set on an ACCESS";
 		if (r->cpu)
-			return "cpu set on an ACCESS (cpu is only for MAP and UNMAP)";
+			return "cpu set on an ACCESS (cpu is only for MAP, UNMAP and INVAL)";
 		break;
 	case TRACE_MAP:
 		if ((r->flags & ~TRACE_PERM_RW) || !r->flags)
@@ -227,6 +236,15 @@ const char *trace_rec_invalid(const struct trace_rec *r)
 			return "flags set on an UNMAP";
 		if (r->paddr)
 			return "paddr set on an UNMAP";
+		break;
+	case TRACE_INVAL:
+		if (r->flags & ~TRACE_INV_MASK)
+			return "unknown INVAL flags";
+		if (r->paddr)
+			return "paddr set on an INVAL";
+		if ((r->flags & TRACE_INV_MASK) == TRACE_INV_GLOBAL &&
+		    (r->device || r->pasid != TRACE_PASID_NONE))
+			return "device or pasid set on a global INVAL";
 		break;
 	}
 	return NULL;
@@ -249,6 +267,8 @@ static inline size_t iot_encode(struct iot_state *s, const struct trace_rec *r, 
 	else if (r->kind == TRACE_MAP)
 		h |= (r->flags & TRACE_PERM_READ ? IOT_F_KIND0 : 0) |
 		     (r->flags & TRACE_PERM_WRITE ? IOT_F_KIND1 : 0);
+	else if (r->kind == TRACE_INVAL)
+		h |= (r->flags & TRACE_INV_MASK) << IOT_INV_SHIFT;
 	if (r->device != s->device || r->pasid != s->pasid) {
 		h |= IOT_F_DEV;
 		q += varint_put(q, r->device);
@@ -315,8 +335,13 @@ static const char *iot_decode(const uint8_t *p, const uint8_t *end, uint32_t cou
 		if (!(p = varint_get(p, &v)))
 			return "bad size";
 		s.size += trace_unzigzag(v);
-		if (s.size == 0 || r->iova > UINT64_MAX - s.size)
+		if (__builtin_expect(kind == TRACE_INVAL &&
+				     (h >> IOT_INV_SHIFT & TRACE_INV_MASK) >= TRACE_INV_DOMAIN, 0)) {
+			if (r->iova || s.size)
+				return "iova or size set on a domain or global INVAL";
+		} else if (s.size == 0 || r->iova > UINT64_MAX - s.size) {
 			return "size is 0 or iova+size does not fit in 64 bits";
+		}
 		r->size = s.size;
 		s.iova_end = r->iova + s.size;
 		r->paddr = 0;
@@ -339,10 +364,16 @@ static const char *iot_decode(const uint8_t *p, const uint8_t *end, uint32_t cou
 				return "paddr+size does not fit in 64 bits";
 			s.paddr_end = r->paddr + s.size;
 			break;
-		default:
+		case TRACE_UNMAP:
 			if (h & (IOT_F_KIND0 | IOT_F_KIND1))
 				return "bad UNMAP flags";
 			r->flags = 0;
+			break;
+		default:
+			r->flags = (uint8_t)(h >> IOT_INV_SHIFT & TRACE_INV_MASK);
+			if (r->flags == TRACE_INV_GLOBAL &&
+			    (s.device || s.pasid != TRACE_PASID_NONE))
+				return "device or pasid set on a global INVAL";
 			break;
 		}
 		if (h & IOT_F_CPU) {

@@ -134,8 +134,8 @@ static void test_defaults(void **state)
 	struct sim_config cfg;
 	struct ism_err err = { 0 };
 	const char *key;
-	const char *const top[] = { "description", "trace", "seed", "iommu", "os", "device",
-				    "stats" };
+	const char *const top[] = { "description", "trace", "seed", "mode", "replay", "iommu",
+				    "memory", "os", "device", "stats" };
 	json_t *v;
 	size_t i = 0;
 
@@ -162,9 +162,26 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.device.max_payload, 256);
 	assert_int_equal(cfg.device.max_read_request, 512);
 	assert_true(cfg.stats.classify_misses);
+	assert_int_equal(cfg.mode, SIM_MODE_TIMED);
+	assert_int_equal(cfg.replay.mode, REPLAY_CLOSED);
+	assert_true(cfg.replay.rate == 1.0);
+	assert_true(cfg.iommu.iotlb_hit_ns == 2.0 && cfg.iommu.walk_cache_hit_ns == 2.0);
+	assert_int_equal(cfg.iommu.walkers, 4);
+	assert_true(cfg.memory.latency_ns == 80.0 && cfg.memory.latency_spread_ns == 0.0);
+	assert_int_equal(cfg.memory.latency_dist, LATENCY_FIXED);
+	assert_true(cfg.memory.bandwidth_gbps == 0.0);
+	assert_int_equal(cfg.device.max_outstanding, 32);
+	assert_int_equal(cfg.device.pcie_gen, 3);
+	assert_int_equal(cfg.device.pcie_width, 8);
+	assert_true(cfg.device.link_gbps == 0.0 && cfg.device.link_latency_ns == 220.0);
+	assert_int_equal(cfg.device.tlp_overhead, 24);
+	assert_false(cfg.device.in_order);
 
-	/* 3 top-level + 3 iotlb + page_sizes + levels + 8 walk cache + 2 os + 2 device + 1 */
-	assert_int_equal(count_leaves(cfg.effective), 21);
+	/*
+	 * 4 top-level (description, trace, seed, mode) + 2 replay + 3 iotlb + page_sizes + levels
+	 * + 8 walk cache + 3 iommu timing + 4 memory + 2 os + 9 device + 1 stats = 38
+	 */
+	assert_int_equal(count_leaves(cfg.effective), 38);
 	assert_int_equal(json_object_size(cfg.effective), ISM_ARRAY_SIZE(top));
 	json_object_foreach(cfg.effective, key, v)
 		assert_string_equal(key, top[i++]);
@@ -179,7 +196,7 @@ static void test_table(void **state)
 	struct ism_err err = { 0 };
 	size_t i, j;
 
-	assert_int_equal(config_nkeys, 21);
+	assert_int_equal(config_nkeys, 38);
 	assert_int_equal(config_load(NULL, NULL, 0, &cfg, &err), 0);
 	for (i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
@@ -618,13 +635,19 @@ static void test_effective(void **state)
 	/* by hand: sizes in bytes, page sizes canonical and in size order, trace joined to dir */
 	json_t *want = squoted(
 		"{'description': 'd', 'trace': 'cfgdir/t.trace', 'seed': '18446744073709551615',"
+		" 'mode': 'timed', 'replay': {'mode': 'closed', 'rate': 1.0},"
 		" 'iommu': {'iotlb': {'entries': 1024, 'ways': 1024,"
 		" 'replacement': 'flush-on-full'},"
 		" 'page_sizes': ['4K', '1G'], 'pgtable': {'levels': 5},"
 		" 'walk_cache': {'l2': {'entries': 0, 'ways': 3}, 'l3': {'entries': 8, 'ways': 8},"
-		" 'l4': {'entries': 4, 'ways': 4}, 'l5': {'entries': 4, 'ways': 4}}},"
+		" 'l4': {'entries': 4, 'ways': 4}, 'l5': {'entries': 4, 'ways': 4}},"
+		" 'timing': {'iotlb_hit_ns': 2.0, 'walk_cache_hit_ns': 2.0, 'walkers': 4}},"
+		" 'memory': {'latency_ns': 80.0, 'latency_dist': 'fixed', 'latency_spread_ns': 0.0,"
+		" 'bandwidth_gbps': 0.0},"
 		" 'os': {'first_touch': 'never', 'first_touch_page_size': '1G'},"
-		" 'device': {'max_payload': 1024, 'max_read_request': 4096},"
+		" 'device': {'max_payload': 1024, 'max_read_request': 4096, 'max_outstanding': 32,"
+		" 'pcie_gen': 3, 'pcie_width': 8, 'link_gbps': 0.0, 'link_latency_ns': 220.0,"
+		" 'tlp_overhead': 24, 'in_order': false},"
 		" 'stats': {'classify_misses': false}}");
 
 	assert_non_null(root);

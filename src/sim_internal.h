@@ -1,0 +1,71 @@
+/* The engine's insides, shared by the untimed loop (sim.c) and the timed engine (timed.c). */
+#ifndef ISM_SIM_INTERNAL_H
+#define ISM_SIM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "iotlb/classify.h"
+#include "iotlb/iotlb.h"
+#include "sim.h"
+#include "walk/pgtable.h"
+#include "walk/walk_cache.h"
+
+/* One address space: a device (requester id) and PASID, with its own I/O page table. */
+struct iommu_domain {
+	uint32_t device;
+	uint32_t pasid;
+	uint32_t id;   /* the IOTLB and walk-cache domain tag */
+	bool has_map;  /* a MAP record was seen: first touch no longer applies (auto) */
+	struct io_pgtable *pt;
+};
+
+#define DOMAIN_HASH_MIN 64
+
+struct sim {
+	const struct sim_config *cfg;
+	struct iotlb *iotlb;
+	struct walk_cache *wc; /* NULL when no level has a walk cache */
+	struct miss_classifier *mc; /* NULL when stats.classify_misses is off */
+
+	struct iommu_domain *doms;
+	uint32_t ndoms, domcap;
+	uint32_t *dom_hash; /* open addressing: index + 1, 0 = empty */
+	uint32_t dom_hash_size;
+	struct iommu_domain *last_dom; /* consecutive records mostly come from one device */
+
+	uint32_t page_sizes;
+	unsigned levels;
+	enum pgsize ft_size;
+	struct sim_stats st;
+};
+
+/* A walk begun by sim_walk_begin(): what it will read and what it finds. */
+struct sim_walk {
+	struct io_pgtable_walk w;
+	unsigned start; /* first table level read */
+	unsigned refs;  /* entries read: start - w.level + 1 */
+	int rc;         /* 0: mapped; -1: a fault */
+};
+
+/* The address space of (device, pasid), made on first use. */
+struct iommu_domain *sim_domain(struct sim *s, uint32_t device, uint32_t pasid);
+
+/*
+ * The steps of one request's translation, so the timed engine can spread them over time:
+ * sim_lookup() at the IOTLB (1: hit and permitted, -1: hit but not permitted, 0: miss);
+ * sim_walk_begin() when a walker takes the miss (first touch, walk caches, references);
+ * sim_walk_end() when the walk's last reference returns (fills); sim_walk_permits() for each
+ * request the walk serves (counts its fault, if any).
+ */
+int sim_lookup(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need);
+void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct sim_walk *sw);
+void sim_walk_end(struct sim *s, struct iommu_domain *d, uint64_t iova, const struct sim_walk *sw);
+bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need);
+
+/* The OS side and captured invalidations, applied at the moment the replay reaches them. */
+void sim_map(struct sim *s, const struct trace_rec *r);
+void sim_unmap(struct sim *s, const struct trace_rec *r);
+void sim_inval(struct sim *s, const struct trace_rec *r);
+
+#endif
