@@ -7,6 +7,7 @@
 #include "progress.h"
 #include "result.h"
 #include "sim.h"
+#include "timed.h"
 #include "trace.h"
 
 enum { OPT_TRACE, OPT_SET, OPT_OUT, OPT_FORMAT, OPT_QUIET, OPT_KEYS };
@@ -47,6 +48,7 @@ int cmd_run(int argc, char **argv)
 	struct ism_err err = { 0 };
 	struct trace_reader *tr = NULL;
 	struct sim *s = NULL;
+	struct timed *tm = NULL, *ideal = NULL;
 	struct ism_out out = { 0 };
 	struct progress prog;
 	struct run_info ri = { 0 };
@@ -88,6 +90,7 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_KEYS:
 			stats_print_reference(stdout);
+			timed_print_reference(stdout);
 			rc = ISM_EXIT_OK;
 			goto out_args;
 		}
@@ -117,19 +120,25 @@ int cmd_run(int argc, char **argv)
 	s = sim_create(&cfg, &err);
 	if (!s)
 		goto fail;
+	if (cfg.mode == SIM_MODE_TIMED) {
+		tm = timed_create(s, &cfg, false);
+		ideal = timed_create(NULL, &cfg, true);
+	}
 	/* Open the output first: an unwritable path should fail before a long run, not after. */
 	if (ism_out_open(&out, out_path, &err) != 0)
 		goto fail;
 
 	progress_init(&prog, "run", cli_progress_wanted(quiet));
 	t0 = ism_now();
-	if (sim_run_trace(s, tr, &prog, &err) != 0) {
+	if (sim_run_trace(s, tm, ideal, tr, &prog, &err) != 0) {
 		ism_out_abort(&out);
 		goto fail;
 	}
 	ri.wall_s = ism_now() - t0;
 	ri.trace_format = trace_format(tr) == TRACE_FMT_NATIVE ? "native" : "csv";
 	ri.trace_meta = trace_meta(tr);
+	ri.timed = tm;
+	ri.ideal = ideal;
 
 	if (fmt == FMT_JSON) {
 		json_t *doc = result_json(&cfg, sim_stats(s), &ri);
@@ -152,6 +161,8 @@ fail:
 	fprintf(stderr, "iommusim: %s\n", err.msg);
 	rc = err.code ? err.code : ISM_EXIT_FAIL;
 done:
+	timed_free(tm);
+	timed_free(ideal);
 	sim_free(s);
 	if (tr)
 		trace_close(tr);

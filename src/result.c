@@ -3,6 +3,7 @@
 
 #include "config.h"
 #include "pgsize.h"
+#include "timed.h"
 
 #include <string.h>
 
@@ -25,6 +26,10 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	json_object_set(trace, "meta", ri->trace_meta ? ri->trace_meta : json_object());
 	json_object_set_new(root, "trace", trace);
 	stats_to_json(st, cfg->iommu.levels, root);
+	if (ri->timed) {
+		timed_to_json(ri->timed, root);
+		timed_ideal_to_json(ri->timed, ri->ideal, root);
+	}
 	/* Wall-clock figures: the only fields that differ between two runs of the same inputs. */
 	json_object_set_new(run, "wall_s", json_real(ri->wall_s));
 	json_object_set_new(run, "accesses_per_s", json_real(per_second(st->accesses, ri->wall_s)));
@@ -37,6 +42,10 @@ void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_
 		       const struct run_info *ri)
 {
 	stats_print_flat(st, cfg->iommu.levels, fp);
+	if (ri->timed) {
+		timed_print_flat(ri->timed, fp);
+		timed_ideal_print_flat(ri->timed, ri->ideal, fp);
+	}
 	fprintf(fp, "run.wall_s %.6f\n", ri->wall_s);
 	fprintf(fp, "run.accesses_per_s %.0f\n", per_second(st->accesses, ri->wall_s));
 }
@@ -99,6 +108,17 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 		(unsigned long long)st->unmaps, (unsigned long long)st->first_touch_maps,
 		(unsigned long long)st->domains);
 	fprintf(fp, "  faults    %llu\n", (unsigned long long)st->faults);
+	if (ri->timed) {
+		struct timed_summary a, b;
+
+		timed_summary(ri->timed, &a);
+		timed_summary(ri->ideal, &b);
+		fprintf(fp, "  timed     %.3f Gb/s in %.3f us simulated; DMA latency p50 %.1f ns, p99 %.1f ns\n",
+			a.throughput_gbps, a.sim_time_ns / 1e3, a.dma_p50_ns, a.dma_p99_ns);
+		fprintf(fp, "  ideal     %.3f Gb/s without translation (%.3fx); DMA latency p50 %.1f ns\n",
+			b.throughput_gbps, b.throughput_gbps > 0 ? a.throughput_gbps / b.throughput_gbps : 0,
+			b.dma_p50_ns);
+	}
 	fprintf(fp, "  run       %.3f s, %.1f M accesses/s\n", ri->wall_s,
 		per_second(st->accesses, ri->wall_s) / 1e6);
 }

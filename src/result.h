@@ -11,7 +11,11 @@
 /* Bumped whenever a result key changes meaning or disappears (additions keep it). */
 #define RESULT_SCHEMA_VERSION 1
 
+struct timed;
+
 struct run_info {
+	const struct timed *timed; /* timed mode: the engine and its ideal twin; else NULL */
+	const struct timed *ideal;
 	const char *trace_path;
 	const char *trace_format; /* "native" or "csv" */
 	json_t *trace_meta;       /* borrowed */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sim_internal.h"
+#include "timed.h"
 
 uint64_t sim_component_seed(uint64_t seed, const char *component)
 {
@@ -425,17 +426,31 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 	}
 }
 
-int sim_run_trace(struct sim *s, struct trace_reader *tr, struct progress *p, struct ism_err *err)
+int sim_run_trace(struct sim *s, struct timed *tm, struct timed *ideal, struct trace_reader *tr,
+		  struct progress *p, struct ism_err *err)
 {
 	const struct trace_rec *recs;
 	long n;
 
 	while ((n = trace_read(tr, &recs, err)) > 0) {
-		sim_records(s, recs, (size_t)n);
+		if (tm) {
+			timed_feed(tm, recs, (size_t)n);
+			if (ideal)
+				timed_feed(ideal, recs, (size_t)n);
+		} else {
+			sim_records(s, recs, (size_t)n);
+		}
 		progress_update(p, s->st.records, trace_pos(tr), trace_file_size(tr));
 	}
 	progress_done(p);
-	return n < 0 ? -1 : 0;
+	if (n < 0)
+		return -1;
+	if (tm) {
+		timed_finish(tm);
+		if (ideal)
+			timed_finish(ideal);
+	}
+	return 0;
 }
 
 const struct sim_stats *sim_stats(struct sim *s)

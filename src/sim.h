@@ -19,8 +19,15 @@ void sim_free(struct sim *s);
 /* Replay n records in order (the hot loop). */
 void sim_records(struct sim *s, const struct trace_rec *recs, size_t n);
 
-/* Stream a whole trace through sim_records, block by block; -1 with err on a bad trace. */
-int sim_run_trace(struct sim *s, struct trace_reader *tr, struct progress *p, struct ism_err *err);
+struct timed;
+
+/*
+ * Stream a whole trace, block by block: through sim_records (untimed), or through the timed
+ * engine `tm` (on top of s) and, when not NULL, the ideal (translation-free) engine beside it.
+ * Returns -1 with err on a bad trace.
+ */
+int sim_run_trace(struct sim *s, struct timed *tm, struct timed *ideal, struct trace_reader *tr,
+		  struct progress *p, struct ism_err *err);
 
 /* Counters so far (walk-cache counters are gathered from the walk caches on each call). */
 const struct sim_stats *sim_stats(struct sim *s);

@@ -801,7 +801,10 @@ static int csv_open(struct trace_reader *r, struct ism_err *err)
 	else
 		json_object_del(r->meta, "has_cpu");
 
-	/* The first record decides how the exporter writes devices back: bdf or decimal. */
+	/*
+	 * The first record decides how the exporter writes devices back: bdf or decimal. One
+	 * without a device (INV:GLOBAL) leaves the metadata's word standing.
+	 */
 	for (;;) {
 		rc = csv_line(r, &line, &n, err);
 		if (rc < 0)
@@ -815,6 +818,10 @@ static int csv_open(struct trace_reader *r, struct ism_err *err)
 		return -1;
 	r->pending = true;
 	dev = csv_field(line, n, 3, &devlen);
+	while (devlen && (*dev == ' ' || *dev == '\t'))
+		dev++, devlen--;
+	if (!devlen)
+		return 0;
 	if (memchr(dev, ':', devlen))
 		json_object_set_new(r->meta, "device_format", json_string("bdf"));
 	else

@@ -15,6 +15,9 @@ static const char *const csv_columns[TRACE_CSV_MAX_COLUMNS] = {
 
 enum { COL_TIME, COL_OP, COL_DEVICE, COL_PASID, COL_IOVA, COL_SIZE, COL_PADDR, COL_CPU };
 
+/* INVAL ops indexed by granularity (TRACE_INV_RANGE ... TRACE_INV_GLOBAL). */
+static const char *const csv_inv_ops[] = { "INV", "INV:LEAF", "INV:DOMAIN", "INV:GLOBAL" };
+
 static const char EXPECT_INT[] = "expected a decimal or 0x-hex integer";
 
 const char *trace_csv_column(int col)
@@ -95,7 +98,7 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 	int n = 0, col;
 	size_t i, start = 0;
 	uint64_t v;
-	bool bdf;
+	bool bdf, whole, global;
 
 	for (i = 0; i <= len; i++) {
 		if (i < len && line[i] != ',')
@@ -127,7 +130,7 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 		goto bad_int;
 
 	col = COL_OP;
-	*why = "expected R, W, MAP, MAP:R, MAP:W or UNMAP";
+	*why = "expected R, W, MAP, MAP:R, MAP:W, UNMAP, INV, INV:LEAF, INV:DOMAIN or INV:GLOBAL";
 	if (fl[col] == 1 && f[col][0] == 'R') {
 		rec->kind = TRACE_ACCESS;
 	} else if (fl[col] == 1 && f[col][0] == 'W') {
@@ -145,12 +148,29 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 			return -(col + 1);
 	} else if (fl[col] == 5 && memcmp(f[col], "UNMAP", 5) == 0) {
 		rec->kind = TRACE_UNMAP;
+	} else if (fl[col] >= 3 && memcmp(f[col], "INV", 3) == 0) {
+		rec->kind = TRACE_INVAL;
+		for (i = 0; i < ISM_ARRAY_SIZE(csv_inv_ops); i++)
+			if (fl[col] == strlen(csv_inv_ops[i]) &&
+			    memcmp(f[col], csv_inv_ops[i], fl[col]) == 0)
+				break;
+		if (i == ISM_ARRAY_SIZE(csv_inv_ops))
+			return -(col + 1);
+		rec->flags = (uint8_t)i;
 	} else {
 		return -(col + 1);
 	}
+	/* Domain and global invalidations cover whole address spaces: no range, maybe no device. */
+	whole = rec->kind == TRACE_INVAL && rec->flags >= TRACE_INV_DOMAIN;
+	global = rec->kind == TRACE_INVAL && rec->flags == TRACE_INV_GLOBAL;
 
 	col = COL_DEVICE;
-	if (trace_parse_device(f[col], fl[col], &rec->device, &bdf)) {
+	if (global) {
+		if (fl[col] && (ism_parse_u64(f[col], fl[col], &v) || v)) {
+			*why = "expected empty or 0 (INV:GLOBAL covers every device)";
+			return -(col + 1);
+		}
+	} else if (trace_parse_device(f[col], fl[col], &rec->device, &bdf)) {
 		*why = "expected a decimal or 0x-hex integer below 2^32 or a PCI address bb:dd.f "
 		       "(bus <= ff, device <= 1f, function <= 7)";
 		return -(col + 1);
@@ -158,6 +178,10 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 
 	col = COL_PASID;
 	rec->pasid = TRACE_PASID_NONE;
+	if (fl[col] && global) {
+		*why = "expected empty (INV:GLOBAL covers every PASID)";
+		return -(col + 1);
+	}
 	if (fl[col]) {
 		if (ism_parse_u64(f[col], fl[col], &v) || v >= CSV_PASID_LIMIT) {
 			*why = "expected empty (no PASID) or an integer below 2^20";
@@ -166,13 +190,22 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 		rec->pasid = (uint32_t)v;
 	}
 
+	for (col = COL_IOVA; whole && col <= COL_SIZE; col++) {
+		if (fl[col] && (ism_parse_u64(f[col], fl[col], &v) || v)) {
+			*why = "expected empty or 0 (INV:DOMAIN and INV:GLOBAL have no range)";
+			return -(col + 1);
+		}
+	}
 	col = COL_IOVA;
-	if (ism_parse_u64(f[col], fl[col], &rec->iova))
+	if (!whole && ism_parse_u64(f[col], fl[col], &rec->iova))
 		goto bad_int;
 
 	col = COL_SIZE;
-	if (ism_parse_u64(f[col], fl[col], &rec->size) || rec->size == 0) {
-		*why = "expected a decimal or 0x-hex integer above 0";
+	if (!whole && (ism_parse_u64(f[col], fl[col], &rec->size) || rec->size == 0)) {
+		*why = rec->kind == TRACE_INVAL ?
+			       "expected a decimal or 0x-hex integer above 0 (INV and INV:LEAF need a "
+			       "range)" :
+			       "expected a decimal or 0x-hex integer above 0";
 		return -(col + 1);
 	}
 	if (rec->iova > UINT64_MAX - rec->size) {
@@ -198,7 +231,7 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 	col = COL_CPU;
 	if (n > COL_CPU && fl[col]) {
 		if (rec->kind == TRACE_ACCESS) {
-			*why = "expected empty (cpu is only for MAP and UNMAP)";
+			*why = "expected empty (cpu is only for MAP, UNMAP and INV)";
 			return -(col + 1);
 		}
 		if (ism_parse_u64(f[col], fl[col], &v) || v >= CSV_CPU_LIMIT) {
@@ -250,6 +283,7 @@ size_t trace_csv_format(const struct trace_rec *rec, bool bdf, char *buf, size_t
 {
 	char line[CSV_LINE_MAX_BYTES], num[24], *e = num + sizeof(num), *s, *p = line;
 	const char *op = "R";
+	bool whole = false, global = false; /* INVALs without a range or a device: empty columns */
 	size_t len;
 
 	switch (rec->kind) {
@@ -263,13 +297,20 @@ size_t trace_csv_format(const struct trace_rec *rec, bool bdf, char *buf, size_t
 	case TRACE_UNMAP:
 		op = "UNMAP";
 		break;
+	case TRACE_INVAL:
+		op = csv_inv_ops[rec->flags & TRACE_INV_MASK];
+		whole = (rec->flags & TRACE_INV_MASK) >= TRACE_INV_DOMAIN;
+		global = (rec->flags & TRACE_INV_MASK) == TRACE_INV_GLOBAL;
+		break;
 	}
 	s = put_dec(e, rec->time_ns);
 	p = append(p, s, (size_t)(e - s));
 	*p++ = ',';
 	p = append(p, op, strlen(op));
 	*p++ = ',';
-	if (bdf && rec->device <= 0xffff) {
+	if (global) {
+		/* every device: the column stays empty */
+	} else if (bdf && rec->device <= 0xffff) {
 		p += snprintf(p, 16, "%02x:%02x.%x", rec->device >> 8, (rec->device >> 3) & 0x1f,
 			      rec->device & 7);
 	} else {
@@ -282,11 +323,15 @@ size_t trace_csv_format(const struct trace_rec *rec, bool bdf, char *buf, size_t
 		p = append(p, s, (size_t)(e - s));
 	}
 	*p++ = ',';
-	s = put_hex(e, rec->iova);
-	p = append(p, s, (size_t)(e - s));
+	if (!whole) {
+		s = put_hex(e, rec->iova);
+		p = append(p, s, (size_t)(e - s));
+	}
 	*p++ = ',';
-	s = put_dec(e, rec->size);
-	p = append(p, s, (size_t)(e - s));
+	if (!whole) {
+		s = put_dec(e, rec->size);
+		p = append(p, s, (size_t)(e - s));
+	}
 	*p++ = ',';
 	if (rec->kind == TRACE_MAP) {
 		s = put_hex(e, rec->paddr);

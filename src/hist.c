@@ -1,0 +1,120 @@
+/* Latency histograms: log-linear buckets (HDR-style) with exact count, sum, min and max. */
+#include "hist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define SUB (1ULL << HIST_SUB_BITS)
+#define NBUCKETS ((64 - HIST_SUB_BITS + 1) * SUB)
+
+static inline size_t bucket(uint64_t v)
+{
+	unsigned e, shift;
+
+	if (v < SUB)
+		return (size_t)v;
+	e = 63u - (unsigned)__builtin_clzll(v); /* >= HIST_SUB_BITS */
+	shift = e - HIST_SUB_BITS;
+	return (size_t)((shift + 1) * SUB + ((v >> shift) - SUB));
+}
+
+/* The largest value that falls in bucket i. */
+static uint64_t bucket_top(size_t i)
+{
+	uint64_t shift, mant;
+
+	if (i < SUB)
+		return i;
+	shift = i / SUB - 1;
+	mant = i % SUB + SUB;
+	return ((mant + 1) << shift) - 1;
+}
+
+void hist_init(struct hist *h)
+{
+	h->count = 0;
+	h->min = UINT64_MAX;
+	h->max = 0;
+	h->sum = 0;
+	h->b = ism_xcalloc(NBUCKETS, sizeof(*h->b));
+	h->exact = ism_xmalloc(HIST_EXACT * sizeof(*h->exact));
+}
+
+void hist_free(struct hist *h)
+{
+	free(h->b);
+	free(h->exact);
+	h->b = NULL;
+	h->exact = NULL;
+}
+
+void hist_add(struct hist *h, uint64_t v)
+{
+	if (h->count < HIST_EXACT)
+		h->exact[h->count] = v;
+	h->count++;
+	h->sum += (double)v;
+	if (v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->b[bucket(v)]++;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+uint64_t hist_quantile(const struct hist *h, double q)
+{
+	uint64_t rank, seen = 0;
+	size_t i;
+
+	if (!h->count)
+		return 0;
+	rank = (uint64_t)(q * (double)h->count);
+	if ((double)rank < q * (double)h->count)
+		rank++;
+	if (rank == 0)
+		rank = 1;
+	if (h->count <= HIST_EXACT) {
+		uint64_t *v = ism_xmalloc(h->count * sizeof(*v)), r;
+
+		memcpy(v, h->exact, h->count * sizeof(*v));
+		qsort(v, h->count, sizeof(*v), cmp_u64);
+		r = v[rank - 1];
+		free(v);
+		return r;
+	}
+	for (i = bucket(h->min); i < NBUCKETS; i++) {
+		seen += h->b[i];
+		if (seen >= rank) {
+			uint64_t top = bucket_top(i);
+
+			return top < h->max ? top : h->max;
+		}
+	}
+	return h->max;
+}
+
+double hist_mean(const struct hist *h)
+{
+	return h->count ? h->sum / (double)h->count : 0.0;
+}
+
+json_t *hist_json_ns(const struct hist *h)
+{
+	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:I}",
+			 "p50", (double)hist_quantile(h, 0.50) / 1e3,
+			 "p90", (double)hist_quantile(h, 0.90) / 1e3,
+			 "p99", (double)hist_quantile(h, 0.99) / 1e3,
+			 "p99_9", (double)hist_quantile(h, 0.999) / 1e3,
+			 "max", (double)(h->count ? h->max : 0) / 1e3,
+			 "mean", hist_mean(h) / 1e3,
+			 "count", (json_int_t)h->count);
+}

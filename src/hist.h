@@ -1,0 +1,37 @@
+/* Latency histograms: log-linear buckets (HDR-style) with exact count, sum, min and max. */
+#ifndef ISM_HIST_H
+#define ISM_HIST_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+/*
+ * Values below 2^HIST_SUB_BITS are exact; above, each power of two is split into
+ * 2^HIST_SUB_BITS buckets, so a percentile is within 1/512 (0.2%) of the true value. Memory is
+ * fixed (about 220 KiB), whatever the number of samples.
+ */
+#define HIST_SUB_BITS 9
+/* Up to this many samples are also kept as they are, and percentiles of them are exact. */
+#define HIST_EXACT 4096
+
+struct hist {
+	uint64_t count;
+	uint64_t min, max;
+	double sum; /* for the mean only; percentiles come from the samples or the buckets */
+	uint64_t *b;
+	uint64_t *exact; /* the first HIST_EXACT samples */
+};
+
+void hist_init(struct hist *h);
+void hist_free(struct hist *h);
+void hist_add(struct hist *h, uint64_t v);
+/*
+ * The value at quantile q (0..1): the smallest sample with at least ceil(q * count) samples at
+ * or below it; exact up to HIST_EXACT samples, beyond that the upper edge of its bucket.
+ */
+uint64_t hist_quantile(const struct hist *h, double q);
+double hist_mean(const struct hist *h);
+/* {"p50", "p90", "p99", "p99_9", "max", "mean", "count"} in ns (values are ps). */
+json_t *hist_json_ns(const struct hist *h);
+
+#endif

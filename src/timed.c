@@ -1,0 +1,859 @@
+/* The timed engine: DMA requests through device, link, IOMMU, walkers and memory over time. */
+#include "timed.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device/pcie.h"
+#include "eventq.h"
+#include "hist.h"
+#include "memory/memory.h"
+#include "sim_internal.h"
+#include "stats.h"
+
+/*
+ * A request's life, one event per step whose order matters:
+ *   ISSUE    the replay issues the next requests (trace order; tags and link permitting)
+ *   ARRIVE   the request reaches the IOMMU after the upstream link: IOTLB lookup
+ *   WALK     a walker's next memory reference returns (or the walk ends)
+ *   XLATED   translation done: the data access enters memory (only with limited bandwidth)
+ *   DATA     read data is back from memory: the completion enters the downstream link
+ *   DONE     the completion (or the write's credit) reaches the device: the tag is free
+ * Every FIFO server (the links, walkers, memory bandwidth) is entered from an event at the
+ * moment of entry, so requests are served in time order; equal times keep push order.
+ */
+enum { EV_ISSUE, EV_ARRIVE, EV_WALK, EV_XLATED, EV_DATA, EV_DONE };
+
+#define NONE UINT32_MAX
+
+struct treq {
+	uint64_t iova;
+	uint64_t t_issue, t_arrive, t_xlated;
+	uint32_t bytes;
+	uint32_t dma, dev, dom;
+	uint32_t next; /* free list, or the next request waiting on the same walk */
+	uint8_t write, fault, known;
+};
+
+struct tdma {
+	uint64_t t_start; /* open loop: its trace time; closed loop: its first issue */
+	uint32_t pending; /* requests issued and not done */
+	uint32_t next;    /* free list */
+	bool all_issued;
+};
+
+struct twalk {
+	uint64_t page; /* with dom: the 4 KiB page whose misses share this walk */
+	uint64_t iova, t_queued, t_started;
+	struct sim_walk sw;
+	uint32_t dom, refs_left, next;
+	uint32_t waiters, waiters_tail; /* in arrival order: the first miss is served first */
+};
+
+struct tdev {
+	uint32_t device;
+	uint32_t tags_free;
+	uint64_t up_free, down_free;  /* link directions busy until */
+	uint64_t up_busy, down_busy;
+	bool issuer_waiting;
+	/* device.in_order: outstanding requests in issue order, released in that order */
+	uint32_t *ring, head, count;
+	uint64_t last_release;
+};
+
+struct timed {
+	struct sim *s;
+	const struct sim_config *cfg;
+	bool ideal;
+	struct eventq q;
+	struct mem_model mem;
+
+	struct treq *req;
+	uint32_t nreq, req_free;
+	struct tdma *dma;
+	uint32_t ndma, dma_free;
+	struct twalk *walk;
+	uint32_t nwalk, walk_free;
+	uint32_t *wh; /* in-flight walks by key: walk index + 1, 0 = empty (linear probing) */
+	uint32_t wh_size, wh_used;
+	uint32_t walkers_busy, wq_head, wq_tail;
+	struct tdev *dev;
+	uint32_t ndev;
+
+	/* The replay: the current block, the DMA being issued, and where the issuer waits. */
+	const struct trace_rec *recs;
+	size_t n, i;
+	bool eof, parked_valid, started;
+	struct event parked; /* the ISSUE event that found the block exhausted */
+	bool in_dma;
+	uint32_t cur_dma, cur_dev, cur_dom;
+	uint64_t cur_iova, cur_end;
+	bool cur_write;
+	uint32_t cur_max;
+
+	/* Parameters in ps. */
+	uint64_t link_lat, hit_ps, pwc_ps;
+	double gbps;
+	uint32_t overhead, walkers, tags;
+	bool open, in_order;
+	double ps_per_trace_ns;
+
+	/* Figures. */
+	struct hist h_dma, h_req, h_xlate;
+	uint64_t bytes, requests, dmas, last_done;
+	uint64_t out_now, out_t;
+	double out_area; /* integral of requests in flight over time, request-ps */
+	uint64_t walk_busy, walk_queue_sum, walk_queue_max, walk_queued, walks, shared;
+	uint64_t lag_max, lag_n;
+	double lag_sum;
+};
+
+static uint64_t ns_ps(double ns)
+{
+	return (uint64_t)llround(ns * 1e3);
+}
+
+struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ideal)
+{
+	struct timed *t = ism_xcalloc(1, sizeof(*t));
+
+	t->s = ideal ? NULL : s;
+	t->cfg = cfg;
+	t->ideal = ideal;
+	eventq_init(&t->q);
+	mem_init(&t->mem, cfg, sim_component_seed(cfg->seed, "memory"));
+	t->link_lat = ns_ps(cfg->device.link_latency_ns);
+	t->hit_ps = ns_ps(cfg->iommu.iotlb_hit_ns);
+	t->pwc_ps = ns_ps(cfg->iommu.walk_cache_hit_ns);
+	t->gbps = pcie_config_gbps(cfg);
+	t->overhead = cfg->device.tlp_overhead;
+	t->walkers = cfg->iommu.walkers;
+	t->tags = cfg->device.max_outstanding;
+	t->open = cfg->replay.mode == REPLAY_OPEN;
+	t->in_order = cfg->device.in_order && !ideal;
+	t->ps_per_trace_ns = 1e3 / cfg->replay.rate;
+	t->req_free = t->dma_free = t->walk_free = NONE;
+	t->wq_head = t->wq_tail = NONE;
+	t->wh_size = 64;
+	t->wh = ism_xcalloc(t->wh_size, sizeof(*t->wh));
+	hist_init(&t->h_dma);
+	hist_init(&t->h_req);
+	hist_init(&t->h_xlate);
+	return t;
+}
+
+void timed_free(struct timed *t)
+{
+	uint32_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->ndev; i++)
+		free(t->dev[i].ring);
+	free(t->dev);
+	free(t->req);
+	free(t->dma);
+	free(t->walk);
+	free(t->wh);
+	hist_free(&t->h_dma);
+	hist_free(&t->h_req);
+	hist_free(&t->h_xlate);
+	mem_free(&t->mem);
+	eventq_free(&t->q);
+	free(t);
+}
+
+/* ---- pools: they grow with the requests in flight (tags), never with the trace ---- */
+
+/*
+ * One free-list pool per kind of object, indexed by uint32_t: an item's `next` field links the
+ * free ones. Doubling keeps allocation off the per-request path once the pool has grown.
+ */
+static uint32_t pool_get(void **arr, size_t size, size_t next_off, uint32_t *n, uint32_t *freel)
+{
+	uint32_t i;
+
+	if (*freel == NONE) {
+		uint32_t grown = (*n + 1) * 2;
+
+		*arr = ism_xrealloc(*arr, grown * size);
+		for (i = *n; i < grown; i++) {
+			uint32_t next = i + 1 < grown ? i + 1 : NONE;
+
+			memcpy((char *)*arr + (size_t)i * size + next_off, &next, sizeof(next));
+		}
+		*freel = *n;
+		*n = grown;
+	}
+	i = *freel;
+	memcpy(freel, (char *)*arr + (size_t)i * size + next_off, sizeof(*freel));
+	return i;
+}
+
+#define POOL_GET(t, arr, n, freel)                                                           \
+	pool_get((void **)&(t)->arr, sizeof(*(t)->arr), offsetof(__typeof__(*(t)->arr), next), \
+		 &(t)->n, &(t)->freel)
+
+static uint32_t req_get(struct timed *t)
+{
+	return POOL_GET(t, req, nreq, req_free);
+}
+
+static void req_put(struct timed *t, uint32_t r)
+{
+	t->req[r].next = t->req_free;
+	t->req_free = r;
+}
+
+static uint32_t dma_get(struct timed *t)
+{
+	return POOL_GET(t, dma, ndma, dma_free);
+}
+
+static uint32_t walk_get(struct timed *t)
+{
+	return POOL_GET(t, walk, nwalk, walk_free);
+}
+
+/* ---- devices ---- */
+
+static uint32_t dev_index(struct timed *t, uint32_t device)
+{
+	uint32_t i;
+	struct tdev *d;
+
+	/* Few devices, and consecutive requests mostly come from one: a short scan is enough. */
+	if (t->ndev && t->dev[t->cur_dev < t->ndev ? t->cur_dev : 0].device == device)
+		return t->cur_dev < t->ndev ? t->cur_dev : 0;
+	for (i = 0; i < t->ndev; i++)
+		if (t->dev[i].device == device)
+			return i;
+	t->dev = ism_xrealloc(t->dev, (t->ndev + 1) * sizeof(*t->dev));
+	d = &t->dev[t->ndev];
+	memset(d, 0, sizeof(*d));
+	d->device = device;
+	d->tags_free = t->tags;
+	if (t->in_order)
+		d->ring = ism_xmalloc(t->tags * sizeof(*d->ring));
+	return t->ndev++;
+}
+
+/* Requests in flight over time, for the mean (Little's law: L = lambda W). */
+static void outstanding(struct timed *t, uint64_t now, int delta)
+{
+	t->out_area += (double)t->out_now * (double)(now - t->out_t);
+	t->out_t = now;
+	t->out_now = (uint64_t)((int64_t)t->out_now + delta);
+}
+
+/* ---- the data path after translation ---- */
+
+static void data_stage(struct timed *t, uint32_t r, uint64_t tx)
+{
+	struct treq *q = &t->req[r];
+
+	if (q->fault) {
+		/* The IOMMU aborts the request: an error completion (reads) or a dropped write. */
+		eventq_push(&t->q, tx + t->link_lat, EV_DONE, r);
+		return;
+	}
+	if (t->mem.ps_per_byte > 0) {
+		eventq_push(&t->q, tx, EV_XLATED, r);
+		return;
+	}
+	tx = mem_access(&t->mem, tx, q->bytes);
+	if (q->write)
+		eventq_push(&t->q, tx + t->link_lat, EV_DONE, r); /* the posted credit returns */
+	else
+		eventq_push(&t->q, tx, EV_DATA, r);
+}
+
+/* Translation of request r is known to end at tx: release it (in request order if asked). */
+static void xlate_done(struct timed *t, uint32_t r, uint64_t tx)
+{
+	struct treq *q = &t->req[r];
+	struct tdev *d;
+
+	q->t_xlated = tx;
+	hist_add(&t->h_xlate, tx - q->t_arrive);
+	if (!t->in_order) {
+		data_stage(t, r, tx);
+		return;
+	}
+	q->known = 1;
+	d = &t->dev[q->dev];
+	while (d->count && t->req[d->ring[d->head]].known) {
+		uint32_t h = d->ring[d->head];
+		uint64_t at = t->req[h].t_xlated;
+
+		if (at < d->last_release)
+			at = d->last_release;
+		d->last_release = at;
+		d->head = (d->head + 1) % t->tags;
+		d->count--;
+		data_stage(t, h, at);
+	}
+}
+
+/* ---- walks: N walkers, FIFO queue, misses to a page in flight share its walk ---- */
+
+static inline uint32_t wh_slot(const struct timed *t, uint32_t dom, uint64_t page)
+{
+	return (uint32_t)(ism_hash64(page ^ (uint64_t)dom * 0x9e3779b97f4a7c15ULL) &
+			  (t->wh_size - 1));
+}
+
+static inline uint32_t wh_home(const struct timed *t, uint32_t w)
+{
+	return wh_slot(t, t->walk[w].dom, t->walk[w].page);
+}
+
+static uint32_t wh_find(const struct timed *t, uint32_t dom, uint64_t page)
+{
+	uint32_t h = wh_slot(t, dom, page);
+
+	while (t->wh[h]) {
+		const struct twalk *k = &t->walk[t->wh[h] - 1];
+
+		if (k->page == page && k->dom == dom)
+			return t->wh[h] - 1;
+		h = (h + 1) & (t->wh_size - 1);
+	}
+	return NONE;
+}
+
+static void wh_insert(struct timed *t, uint32_t w)
+{
+	uint32_t h, i;
+
+	if (2 * (t->wh_used + 1) > t->wh_size) {
+		uint32_t *old = t->wh, n = t->wh_size;
+
+		t->wh_size *= 2;
+		t->wh = ism_xcalloc(t->wh_size, sizeof(*t->wh));
+		for (i = 0; i < n; i++) {
+			if (!old[i])
+				continue;
+			h = wh_home(t, old[i] - 1);
+			while (t->wh[h])
+				h = (h + 1) & (t->wh_size - 1);
+			t->wh[h] = old[i];
+		}
+		free(old);
+	}
+	h = wh_home(t, w);
+	while (t->wh[h])
+		h = (h + 1) & (t->wh_size - 1);
+	t->wh[h] = w + 1;
+	t->wh_used++;
+}
+
+/* Linear-probing delete by backward shift: no tombstones over a long run. */
+static void wh_remove(struct timed *t, uint32_t w)
+{
+	uint32_t i = wh_home(t, w), j;
+
+	while (t->wh[i] != w + 1)
+		i = (i + 1) & (t->wh_size - 1);
+	for (j = i;;) {
+		uint32_t home;
+
+		j = (j + 1) & (t->wh_size - 1);
+		if (!t->wh[j])
+			break;
+		home = wh_home(t, t->wh[j] - 1);
+		if (((j - home) & (t->wh_size - 1)) >= ((j - i) & (t->wh_size - 1))) {
+			t->wh[i] = t->wh[j];
+			i = j;
+		}
+	}
+	t->wh[i] = 0;
+	t->wh_used--;
+}
+
+/* A walker takes walk w at time now: the walk-cache probe, then one reference at a time. */
+static void walk_start(struct timed *t, uint32_t w, uint64_t now)
+{
+	struct twalk *k = &t->walk[w];
+
+	t->walkers_busy++;
+	k->t_started = now;
+	sim_walk_begin(t->s, &t->s->doms[k->dom], k->iova, &k->sw);
+	k->refs_left = k->sw.refs;
+	eventq_push(&t->q, now + t->pwc_ps, EV_WALK, w);
+}
+
+static void walk_step(struct timed *t, uint32_t w, uint64_t now)
+{
+	struct twalk *k = &t->walk[w];
+	uint32_t r, next;
+
+	if (k->refs_left) {
+		k->refs_left--;
+		eventq_push(&t->q, mem_access(&t->mem, now, MEM_WALK_REF_BYTES), EV_WALK, w);
+		return;
+	}
+	/* The last reference is back: fill, and every request waiting on it is translated. */
+	sim_walk_end(t->s, &t->s->doms[k->dom], k->iova, &k->sw);
+	wh_remove(t, w);
+	for (r = k->waiters; r != NONE; r = next) {
+		struct treq *q = &t->req[r];
+
+		next = q->next;
+		q->fault = !sim_walk_permits(t->s, &k->sw, q->write ? TRACE_PERM_WRITE :
+								      TRACE_PERM_READ);
+		xlate_done(t, r, now);
+	}
+	t->walk_busy += now - k->t_started;
+	t->walkers_busy--;
+	k->next = t->walk_free;
+	t->walk_free = w;
+	if (t->wq_head != NONE) {
+		uint32_t nw = t->wq_head;
+		uint64_t waited = now - t->walk[nw].t_queued;
+
+		t->wq_head = t->walk[nw].next;
+		if (t->wq_head == NONE)
+			t->wq_tail = NONE;
+		t->walk_queue_sum += waited;
+		if (waited > t->walk_queue_max)
+			t->walk_queue_max = waited;
+		walk_start(t, nw, now);
+	}
+}
+
+/* ---- the IOMMU: a request arrives ---- */
+
+static void arrive(struct timed *t, uint32_t r, uint64_t now)
+{
+	struct treq *q = &t->req[r];
+	struct iommu_domain *d;
+	uint64_t tx = now + t->hit_ps;
+	uint32_t w;
+	int hit;
+
+	if (t->ideal) {
+		xlate_done(t, r, now);
+		return;
+	}
+	d = &t->s->doms[q->dom];
+	hit = sim_lookup(t->s, d, q->iova, q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ);
+	if (hit) {
+		q->fault = hit < 0;
+		xlate_done(t, r, tx);
+		return;
+	}
+	w = wh_find(t, q->dom, q->iova >> 12);
+	if (w != NONE) {
+		/* The page's walk is in flight: wait for it rather than walk again. */
+		t->shared++;
+		q->next = NONE;
+		t->req[t->walk[w].waiters_tail].next = r;
+		t->walk[w].waiters_tail = r;
+		return;
+	}
+	w = walk_get(t);
+	t->walk[w].page = q->iova >> 12;
+	t->walk[w].iova = q->iova;
+	t->walk[w].dom = q->dom;
+	t->walk[w].waiters = t->walk[w].waiters_tail = r;
+	q->next = NONE;
+	wh_insert(t, w);
+	t->walks++;
+	if (t->walkers_busy < t->walkers) {
+		walk_start(t, w, tx);
+		return;
+	}
+	t->walk[w].t_queued = tx;
+	t->walk[w].next = NONE;
+	t->walk_queued++;
+	if (t->wq_tail == NONE)
+		t->wq_head = w;
+	else
+		t->walk[t->wq_tail].next = w;
+	t->wq_tail = w;
+}
+
+/* ---- completion at the device ---- */
+
+static void done(struct timed *t, uint32_t r, uint64_t now)
+{
+	struct treq *q = &t->req[r];
+	struct tdev *d = &t->dev[q->dev];
+	struct tdma *m = &t->dma[q->dma];
+
+	outstanding(t, now, -1);
+	hist_add(&t->h_req, now - q->t_issue);
+	if (!q->fault)
+		t->bytes += q->bytes;
+	t->requests++;
+	if (now > t->last_done)
+		t->last_done = now;
+	d->tags_free++;
+	if (--m->pending == 0 && m->all_issued) {
+		hist_add(&t->h_dma, now - m->t_start);
+		m->next = t->dma_free;
+		t->dma_free = q->dma;
+	}
+	req_put(t, r);
+	if (d->issuer_waiting) {
+		d->issuer_waiting = false;
+		eventq_push(&t->q, now, EV_ISSUE, 0);
+	}
+}
+
+/* ---- the replay: records in trace order ---- */
+
+/* Start the DMA of ACCESS record r at time now. */
+static void dma_begin(struct timed *t, const struct trace_rec *r, uint64_t now, uint64_t t_trace)
+{
+	uint32_t m = dma_get(t);
+	struct sim_stats *st = t->s ? &t->s->st : NULL;
+
+	/* Closed loop: a DMA starts when its first request issues, not when it waits for a tag. */
+	t->dma[m].t_start = t->open ? t_trace : UINT64_MAX;
+	t->dma[m].pending = 0;
+	t->dma[m].all_issued = false;
+	if (t->open) {
+		uint64_t lag = now - t_trace;
+
+		if (lag > t->lag_max)
+			t->lag_max = lag;
+		t->lag_sum += (double)lag;
+		t->lag_n++;
+	}
+	t->in_dma = true;
+	t->cur_dma = m;
+	t->cur_dev = dev_index(t, r->device);
+	t->cur_dom = t->ideal ? 0 : sim_domain(t->s, r->device, r->pasid)->id;
+	t->cur_iova = r->iova;
+	t->cur_end = r->iova + r->size;
+	t->cur_write = r->flags & TRACE_ACC_WRITE;
+	t->cur_max = t->cur_write ? t->cfg->device.max_payload : t->cfg->device.max_read_request;
+	t->dmas++;
+	if (st) {
+		st->accesses++;
+		st->access_bytes += r->size;
+		if (t->cur_write)
+			st->writes++;
+		else
+			st->reads++;
+	}
+}
+
+/*
+ * Issue what the device can now: requests of the current DMA while tags last (the upstream
+ * link serializes them), then the following records. Returns false when it must wait: for a
+ * tag (a DONE resumes it), for a trace time (an ISSUE is pushed), or for the next block.
+ */
+static bool issue(struct timed *t, const struct event *ev)
+{
+	uint64_t now = ev->time;
+
+	for (;;) {
+		if (!t->in_dma) {
+			const struct trace_rec *r;
+			uint64_t t_trace = 0;
+
+			if (t->i == t->n) {
+				if (!t->eof) {
+					t->parked = *ev;
+					t->parked_valid = true;
+				}
+				return false;
+			}
+			r = &t->recs[t->i];
+			if (t->open) {
+				t_trace = (uint64_t)llround((double)r->time_ns * t->ps_per_trace_ns);
+				if (t_trace > now) {
+					eventq_push(&t->q, t_trace, EV_ISSUE, 0);
+					return false;
+				}
+			}
+			if (r->kind != TRACE_ACCESS) {
+				if (!t->ideal) {
+					if (r->kind == TRACE_MAP)
+						sim_map(t->s, r);
+					else if (r->kind == TRACE_UNMAP)
+						sim_unmap(t->s, r);
+					else if (r->kind == TRACE_INVAL)
+						sim_inval(t->s, r);
+				}
+				t->i++;
+				continue;
+			}
+			dma_begin(t, r, now, t_trace);
+		}
+		while (t->cur_iova < t->cur_end) {
+			struct tdev *d = &t->dev[t->cur_dev];
+			uint64_t next = (t->cur_iova | 0xfff) + 1, start;
+			uint32_t rq;
+			struct treq *q;
+
+			if (!d->tags_free) {
+				d->issuer_waiting = true;
+				return false;
+			}
+			if (next > t->cur_iova + t->cur_max)
+				next = t->cur_iova + t->cur_max;
+			if (next > t->cur_end)
+				next = t->cur_end;
+			d->tags_free--;
+			rq = req_get(t);
+			q = &t->req[rq];
+			q->iova = t->cur_iova;
+			q->bytes = (uint32_t)(next - t->cur_iova);
+			q->write = t->cur_write;
+			q->dma = t->cur_dma;
+			q->dev = t->cur_dev;
+			q->dom = t->cur_dom;
+			q->fault = 0;
+			q->known = 0;
+			q->t_issue = now;
+			if (t->dma[t->cur_dma].t_start == UINT64_MAX)
+				t->dma[t->cur_dma].t_start = now;
+			/* A read request is a header upstream; a write carries its payload up. */
+			start = now > d->up_free ? now : d->up_free;
+			d->up_free = start + pcie_ser_ps(t->gbps, t->overhead + (q->write ? q->bytes : 0));
+			d->up_busy += d->up_free - start;
+			q->t_arrive = d->up_free + t->link_lat;
+			if (t->in_order)
+				d->ring[(d->head + d->count++) % t->tags] = rq;
+			t->dma[t->cur_dma].pending++;
+			outstanding(t, now, +1);
+			if (t->s)
+				t->s->st.requests++;
+			eventq_push(&t->q, q->t_arrive, EV_ARRIVE, rq);
+			t->cur_iova = next;
+		}
+		t->dma[t->cur_dma].all_issued = true;
+		t->in_dma = false;
+		t->i++;
+	}
+}
+
+/* Run events until the replay needs the next block (or, at the end, until none is left). */
+static void run(struct timed *t)
+{
+	struct event ev;
+
+	while (!t->parked_valid && eventq_pop(&t->q, &ev)) {
+		struct treq *q;
+		uint64_t start;
+
+		switch (ev.type) {
+		case EV_ISSUE:
+			issue(t, &ev);
+			break;
+		case EV_ARRIVE:
+			arrive(t, ev.arg, ev.time);
+			break;
+		case EV_WALK:
+			walk_step(t, ev.arg, ev.time);
+			break;
+		case EV_XLATED:
+			q = &t->req[ev.arg];
+			start = mem_access(&t->mem, ev.time, q->bytes);
+			if (q->write)
+				eventq_push(&t->q, start + t->link_lat, EV_DONE, ev.arg);
+			else
+				eventq_push(&t->q, start, EV_DATA, ev.arg);
+			break;
+		case EV_DATA: {
+			struct tdev *d;
+
+			q = &t->req[ev.arg];
+			d = &t->dev[q->dev];
+			start = ev.time > d->down_free ? ev.time : d->down_free;
+			d->down_free = start + pcie_ser_ps(t->gbps, t->overhead + q->bytes);
+			d->down_busy += d->down_free - start;
+			eventq_push(&t->q, d->down_free + t->link_lat, EV_DONE, ev.arg);
+			break;
+		}
+		case EV_DONE:
+			done(t, ev.arg, ev.time);
+			break;
+		}
+	}
+}
+
+void timed_feed(struct timed *t, const struct trace_rec *recs, size_t n)
+{
+	t->recs = recs;
+	t->n = n;
+	t->i = 0;
+	if (t->s)
+		t->s->st.records += n;
+	if (t->parked_valid) {
+		/* Resume the issue that waited for input, in its original place among ties. */
+		t->parked_valid = false;
+		eventq_repush(&t->q, &t->parked);
+	} else if (!t->started) {
+		t->started = true;
+		eventq_push(&t->q, 0, EV_ISSUE, 0);
+	}
+	run(t);
+}
+
+void timed_finish(struct timed *t)
+{
+	if (!t->started) {
+		t->started = true;
+		eventq_push(&t->q, 0, EV_ISSUE, 0);
+	}
+	t->eof = true;
+	t->recs = NULL;
+	t->n = t->i = 0;
+	if (t->parked_valid) {
+		t->parked_valid = false;
+		eventq_repush(&t->q, &t->parked);
+	}
+	run(t);
+}
+
+/* ---- results ---- */
+
+static double per_s(double x, uint64_t ps)
+{
+	return ps ? x * 1e12 / (double)ps : 0.0;
+}
+
+void timed_summary(const struct timed *t, struct timed_summary *sum)
+{
+	uint64_t T = t->last_done;
+
+	sum->sim_time_ns = (double)T / 1e3;
+	sum->throughput_gbps = per_s((double)t->bytes * 8, T) / 1e9;
+	sum->dma_p50_ns = (double)hist_quantile(&t->h_dma, 0.5) / 1e3;
+	sum->dma_p99_ns = (double)hist_quantile(&t->h_dma, 0.99) / 1e3;
+	sum->mean_outstanding = T ? t->out_area / (double)T : 0.0;
+	sum->request_rate = per_s((double)t->requests, T);
+	sum->request_mean_ns = hist_mean(&t->h_req) / 1e3;
+}
+
+void timed_to_json(const struct timed *t, json_t *root)
+{
+	struct timed_summary s;
+	uint64_t T = t->last_done, up = 0, down = 0;
+	uint32_t i;
+
+	timed_summary(t, &s);
+	for (i = 0; i < t->ndev; i++) {
+		up += t->dev[i].up_busy;
+		down += t->dev[i].down_busy;
+	}
+	stats_json_put(root, "sim.time_ns", json_real(s.sim_time_ns));
+	stats_json_put(root, "dma.throughput_gbps", json_real(s.throughput_gbps));
+	stats_json_put(root, "dma.completed", json_integer((json_int_t)t->dmas));
+	stats_json_put(root, "dma.latency_ns", hist_json_ns(&t->h_dma));
+	stats_json_put(root, "dma.mean_outstanding", json_real(s.mean_outstanding));
+	stats_json_put(root, "request.rate_per_s", json_real(s.request_rate));
+	stats_json_put(root, "request.latency_ns", hist_json_ns(&t->h_req));
+	stats_json_put(root, "translation.latency_ns", hist_json_ns(&t->h_xlate));
+	stats_json_put(root, "walk.started", json_integer((json_int_t)t->walks));
+	stats_json_put(root, "walk.shared", json_integer((json_int_t)t->shared));
+	stats_json_put(root, "walk.queued", json_integer((json_int_t)t->walk_queued));
+	stats_json_put(root, "walk.queue_ns.mean",
+		       json_real(t->walk_queued ? (double)t->walk_queue_sum / 1e3 /
+						  (double)t->walk_queued : 0.0));
+	stats_json_put(root, "walk.queue_ns.max", json_real((double)t->walk_queue_max / 1e3));
+	stats_json_put(root, "walk.walker_utilisation",
+		       json_real(T ? (double)t->walk_busy / ((double)T * t->walkers) : 0.0));
+	stats_json_put(root, "link.gbps", json_real(t->gbps));
+	stats_json_put(root, "link.up_utilisation",
+		       json_real(T && t->ndev ? (double)up / ((double)T * t->ndev) : 0.0));
+	stats_json_put(root, "link.down_utilisation",
+		       json_real(T && t->ndev ? (double)down / ((double)T * t->ndev) : 0.0));
+	stats_json_put(root, "memory.utilisation",
+		       json_real(T ? (double)t->mem.busy_ps / (double)T : 0.0));
+	stats_json_put(root, "replay.lag_ns.max", json_real((double)t->lag_max / 1e3));
+	stats_json_put(root, "replay.lag_ns.mean",
+		       json_real(t->lag_n ? t->lag_sum / 1e3 / (double)t->lag_n : 0.0));
+}
+
+/* "key value" lines of a JSON object, depth first, keys joined by dots. */
+static void flat_json(FILE *fp, const char *prefix, json_t *obj)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
+		if (json_is_object(v))
+			flat_json(fp, path, v);
+		else if (json_is_integer(v))
+			fprintf(fp, "%s %lld\n", path, (long long)json_integer_value(v));
+		else if (json_is_real(v))
+			fprintf(fp, "%s %.6f\n", path, json_real_value(v));
+	}
+}
+
+void timed_print_flat(const struct timed *t, FILE *fp)
+{
+	json_t *root = json_object();
+
+	timed_to_json(t, root);
+	flat_json(fp, "", root);
+	json_decref(root);
+}
+
+void timed_ideal_to_json(const struct timed *t, const struct timed *ideal, json_t *root)
+{
+	struct timed_summary a, b;
+
+	timed_summary(t, &a);
+	timed_summary(ideal, &b);
+	stats_json_put(root, "ideal.sim.time_ns", json_real(b.sim_time_ns));
+	stats_json_put(root, "ideal.dma.throughput_gbps", json_real(b.throughput_gbps));
+	stats_json_put(root, "ideal.dma.latency_ns", hist_json_ns(&ideal->h_dma));
+	stats_json_put(root, "translation_cost.throughput_ratio",
+		       json_real(b.throughput_gbps > 0 ? a.throughput_gbps / b.throughput_gbps : 0));
+	stats_json_put(root, "translation_cost.dma_latency_p50_ratio",
+		       json_real(b.dma_p50_ns > 0 ? a.dma_p50_ns / b.dma_p50_ns : 0));
+}
+
+void timed_ideal_print_flat(const struct timed *t, const struct timed *ideal, FILE *fp)
+{
+	json_t *root = json_object();
+
+	timed_ideal_to_json(t, ideal, root);
+	flat_json(fp, "", root);
+	json_decref(root);
+}
+
+void timed_print_reference(FILE *fp)
+{
+	static const char *const rows[][2] = {
+		{ "sim.time_ns", "simulated time until the last completion reached its device" },
+		{ "dma.throughput_gbps", "DMA payload bits per simulated second (faulted requests move nothing)" },
+		{ "dma.completed", "DMAs (ACCESS records) replayed" },
+		{ "dma.latency_ns.{p50,p90,p99,p99_9,max,mean,count}", "per DMA: from its start (open loop: its trace time; closed loop: its first request's issue) to its last completion; percentiles within 0.2%" },
+		{ "dma.mean_outstanding", "time-average requests in flight (Little's law: = request.rate_per_s x request.latency_ns.mean)" },
+		{ "request.rate_per_s", "PCIe requests completed per simulated second" },
+		{ "request.latency_ns.*", "per request: issue to completion at the device" },
+		{ "translation.latency_ns.*", "per request: arrival at the IOMMU to translation done (lookup, queueing for a walker, walk)" },
+		{ "walk.started", "walks the walkers ran (misses that found no walk of their page in flight)" },
+		{ "walk.shared", "misses that waited for a walk of their page already in flight" },
+		{ "walk.queued", "walks that waited for a free walker" },
+		{ "walk.queue_ns.{mean,max}", "time walks waited for a walker" },
+		{ "walk.walker_utilisation", "busy walker time / (walkers x simulated time)" },
+		{ "link.gbps", "the link's data rate per direction" },
+		{ "link.up_utilisation", "device-to-host link busy fraction (requests, write data), mean over devices" },
+		{ "link.down_utilisation", "host-to-device link busy fraction (read completions), mean over devices" },
+		{ "memory.utilisation", "memory bandwidth busy fraction (0 when bandwidth is unlimited)" },
+		{ "replay.lag_ns.{max,mean}", "open loop: how far DMAs started after their trace time (the device falling behind)" },
+		{ "ideal.*", "the same trace with translation disabled: sim.time_ns, dma.throughput_gbps, dma.latency_ns" },
+		{ "translation_cost.throughput_ratio", "dma.throughput_gbps / ideal.dma.throughput_gbps" },
+		{ "translation_cost.dma_latency_p50_ratio", "dma.latency_ns.p50 / ideal.dma.latency_ns.p50" },
+	};
+	size_t i;
+
+	fprintf(fp, "\n## Timed mode (`\"mode\": \"timed\"`, the default)\n\n");
+	fprintf(fp, "| result key | meaning |\n|---|---|\n");
+	for (i = 0; i < ISM_ARRAY_SIZE(rows); i++)
+		fprintf(fp, "| `%s` | %s |\n", rows[i][0], rows[i][1]);
+}
