@@ -109,7 +109,8 @@ double hist_mean(const struct hist *h)
 
 json_t *hist_json_ns(const struct hist *h)
 {
-	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:I}",
+	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I}",
+			 "min", (double)(h->count ? h->min : 0) / 1e3,
 			 "p50", (double)hist_quantile(h, 0.50) / 1e3,
 			 "p90", (double)hist_quantile(h, 0.90) / 1e3,
 			 "p99", (double)hist_quantile(h, 0.99) / 1e3,

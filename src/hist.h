@@ -31,7 +31,7 @@ void hist_add(struct hist *h, uint64_t v);
  */
 uint64_t hist_quantile(const struct hist *h, double q);
 double hist_mean(const struct hist *h);
-/* {"p50", "p90", "p99", "p99_9", "max", "mean", "count"} in ns (values are ps). */
+/* {"min", "p50", "p90", "p99", "p99_9", "max", "mean", "count"} in ns (values are ps). */
 json_t *hist_json_ns(const struct hist *h);
 
 #endif

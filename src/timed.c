@@ -270,16 +270,25 @@ static void data_stage(struct timed *t, uint32_t r, uint64_t tx)
 		eventq_push(&t->q, tx, EV_DATA, r);
 }
 
-/* Translation of request r is known to end at tx: release it (in request order if asked). */
+/* The translated request leaves the IOMMU at tx. */
+static void xlate_release(struct timed *t, uint32_t r, uint64_t tx)
+{
+	hist_add(&t->h_xlate, tx - t->req[r].t_arrive);
+	data_stage(t, r, tx);
+}
+
+/*
+ * Translation of request r is known to end at tx: release it, or with device.in_order hold it
+ * until every earlier request of its device is released (a hit behind a miss waits for it).
+ */
 static void xlate_done(struct timed *t, uint32_t r, uint64_t tx)
 {
 	struct treq *q = &t->req[r];
 	struct tdev *d;
 
 	q->t_xlated = tx;
-	hist_add(&t->h_xlate, tx - q->t_arrive);
 	if (!t->in_order) {
-		data_stage(t, r, tx);
+		xlate_release(t, r, tx);
 		return;
 	}
 	q->known = 1;
@@ -293,7 +302,7 @@ static void xlate_done(struct timed *t, uint32_t r, uint64_t tx)
 		d->last_release = at;
 		d->head = (d->head + 1) % t->tags;
 		d->count--;
-		data_stage(t, h, at);
+		xlate_release(t, h, at);
 	}
 }
 

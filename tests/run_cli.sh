@@ -39,8 +39,13 @@ ism run "$G/capacity.json" --set iommu.iotlb.entries=8 --set iommu.iotlb.ways=8 
 expect_eq "--set entries=8 removes the capacity miss" 0 "$(kv "$T/f" iotlb.misses_by_class.capacity)"
 ism run "$G/capacity.json" -t "$G/conflict.csv" --format flat -q >"$T/f"
 expect_eq "-t replaces the trace" 5 "$(kv "$T/f" iotlb.lookups)"
+ism run -t "$G/capacity.csv" --set mode=untimed --format flat -q >"$T/f"
+expect_eq "defaults only, untimed (64-entry IOTLB): the second A hits" 1 "$(kv "$T/f" iotlb.hits)"
+# Timed (the default), the 32 tags put all six reads in flight at once: the second A arrives
+# while the first A's walk is under way and waits for it instead of walking again.
 ism run -t "$G/capacity.csv" --format flat -q >"$T/f"
-expect_eq "defaults only (64-entry IOTLB)" 1 "$(kv "$T/f" iotlb.hits)"
+expect_eq "defaults only, timed: the second A shares the first's walk" 1 "$(kv "$T/f" walk.shared)"
+expect_eq "defaults only, timed: 5 walks" 5 "$(kv "$T/f" walk.started)"
 
 # Errors: one clear message, the documented exit code, nothing left at the output path.
 printf '{"trace": "capacity.csv", "iommu": {"iotlb": {"entries": 0}}}' >"$T/bad.json"

@@ -154,6 +154,16 @@ static void random_recs(struct trace_rec *v, size_t n)
 			r->paddr = rnd() % 4 ? rnd() % (UINT64_MAX - r->size) : 0;
 			r->cpu = rnd() % 3 ? 0 : (uint16_t)rnd();
 			break;
+		case TRACE_INVAL:
+			r->flags = (uint8_t)(rnd() % 4);
+			r->cpu = rnd() % 3 ? 0 : (uint16_t)rnd();
+			if (r->flags >= TRACE_INV_DOMAIN)
+				r->iova = r->size = 0;
+			if (r->flags == TRACE_INV_GLOBAL) {
+				r->device = 0;
+				r->pasid = TRACE_PASID_NONE;
+			}
+			break;
 		default:
 			r->cpu = rnd() % 3 ? 0 : (uint16_t)rnd();
 			break;
@@ -315,7 +325,8 @@ static void test_native_empty(void **state)
 	/* magic 8 + version 4 + length 4 + "{}" 2 + CRC 4, end marker 12 + 8. */
 	p = read_bytes("empty.iot", &n);
 	assert_int_equal(n, 22 + 20);
-	assert_memory_equal(p, "\x89IOT\r\n\x1a\n\x01\x00\x00\x00\x02\x00\x00\x00{}", 18);
+	/* Version 1.1: every writer writes the newest minor version. */
+	assert_memory_equal(p, "\x89IOT\r\n\x1a\n\x01\x00\x01\x00\x02\x00\x00\x00{}", 18);
 	free(p);
 	unlink("empty.iot");
 }
@@ -413,6 +424,22 @@ static const uint8_t block1[] = { 0x90, 0x80, 0x02, 0x00, 0x64, 0x80, 0x40, 0x80
 /* Block 2: C: UNMAP, device 0x100 again (state reset), t=200, iova 0x2000, 4096 bytes. */
 static const uint8_t block2[] = { 0x82, 0x80, 0x02, 0x00, 0xc8, 0x01, 0x80, 0x80, 0x01,
 				  0x80, 0x40 };
+/*
+ * Block 3 (format 1.1), INVAL records worked out by hand:
+ * D: range, device 0x100, t=300, [0x2000, +8192), cpu 1: 0xc3 (kind 3 | range 0x00 | cpu 0x40 |
+ *    device 0x80), device 0x80 0x02, pasid 0x00, dt 300 0xac 0x02, iova zigzag(0x2000) = 0x4000
+ *    0x80 0x80 0x01, size zigzag(8192) = 0x4000 0x80 0x80 0x01, cpu 0x01.
+ * E: leaf, t=310, [0x3000, +4096): 0x13 (kind 3 | leaf 0x10), dt 0x0a, iova 0x3000 - 0x4000 =
+ *    -0x1000 -> zigzag 0x1fff 0xff 0x3f, size 4096 - 8192 -> zigzag 0x1fff 0xff 0x3f.
+ * F: domain, t=320: 0x23 (kind 3 | domain 0x20), dt 0x0a, iova 0 - 0x4000 -> zigzag 0x7fff
+ *    0xff 0xff 0x01, size 0 - 4096 -> 0xff 0x3f.
+ * G: global, device 0, t=330: 0xb3 (kind 3 | global 0x30 | device 0x80), device 0x00, pasid
+ *    0x00, dt 0x0a, iova 0 - 0 = 0x00, size 0 - 0 = 0x00.
+ */
+static const uint8_t block3[] = { 0xc3, 0x80, 0x02, 0x00, 0xac, 0x02, 0x80, 0x80, 0x01, 0x80,
+				  0x80, 0x01, 0x01, 0x13, 0x0a, 0xff, 0x3f, 0xff, 0x3f, 0x23,
+				  0x0a, 0xff, 0xff, 0x01, 0xff, 0x3f, 0xb3, 0x00, 0x00, 0x0a,
+				  0x00, 0x00 };
 /* Block 2 going back in time: t=50. */
 static const uint8_t block2_back[] = { 0x82, 0x80, 0x02, 0x00, 0x32, 0x80, 0x80, 0x01,
 				       0x80, 0x40 };
@@ -456,7 +483,7 @@ static void test_native_handmade(void **state)
 		assert_int_equal(trace_write(w, &want[1], &err), 0);
 		assert_int_equal(trace_writer_finish(w, &err), 0);
 		json_decref(meta);
-		put_header(&s, 1, 0, "{\"source\":\"hand\"}");
+		put_header(&s, 1, 1, "{\"source\":\"hand\"}");
 		put_block(&s, 2, block1, sizeof(block1));
 		put_end(&s, 2);
 		p = read_bytes("hand2.iot", &n);
@@ -532,12 +559,12 @@ static void test_native_handmade(void **state)
 	assert_int_equal(read_all("hand.iot", NULL, &err), -1);
 	assert_string_equal(err.msg, "hand.iot: corrupt block at record 1: record 1: bytes left "
 				     "over after the block's last record");
-	/* Unknown kind 5 (header byte 0x05). */
+	/* Kinds 4..15 are unknown: kind 4 (header byte 0x84). */
 	{
 		uint8_t k5[sizeof(block1)];
 
 		memcpy(k5, block1, sizeof(k5));
-		k5[0] = 0x85;
+		k5[0] = 0x84;
 		put_header(&s, 1, 0, "{}");
 		put_block(&s, 2, k5, sizeof(k5));
 		put_end(&s, 2);
@@ -546,6 +573,76 @@ static void test_native_handmade(void **state)
 		assert_msg_has(&err, "corrupt block at record 1: record 1: unknown record kind");
 	}
 	unlink("hand.iot");
+}
+
+/* INVAL records (format 1.1): the hand-made block decodes, the writer makes its bytes. */
+static void test_native_inval(void **state)
+{
+	static const struct trace_rec want[4] = {
+		{ .time_ns = 300, .iova = 0x2000, .size = 8192, .device = 0x100,
+		  .pasid = TRACE_PASID_NONE, .cpu = 1, .kind = TRACE_INVAL,
+		  .flags = TRACE_INV_RANGE },
+		{ .time_ns = 310, .iova = 0x3000, .size = 4096, .device = 0x100,
+		  .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL, .flags = TRACE_INV_LEAF },
+		{ .time_ns = 320, .device = 0x100, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		  .flags = TRACE_INV_DOMAIN },
+		{ .time_ns = 330, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		  .flags = TRACE_INV_GLOBAL },
+	};
+	struct ism_err err = { 0 };
+	struct trace_rec *got = NULL;
+	struct bytes s;
+	uint8_t bad[sizeof(block3)], *p;
+	size_t i, n;
+
+	put_header(&s, 1, 1, "{}");
+	put_block(&s, 4, block3, sizeof(block3));
+	put_end(&s, 4);
+	write_bytes("inv.iot", s.b, s.n);
+	if (read_all("inv.iot", &got, &err) != 4)
+		fail_msg("%s", err.msg);
+	for (i = 0; i < 4; i++)
+		assert_rec_equal(&got[i], &want[i], i);
+	free(got);
+	write_all("inv2.iot", want, 4, NULL);
+	p = read_bytes("inv2.iot", &n);
+	assert_int_equal(n, s.n);
+	assert_memory_equal(p, s.b, n);
+	free(p);
+	unlink("inv2.iot");
+
+	/* A domain INVAL with a size (F's size delta 0, one byte, instead of -4096). */
+	memcpy(bad, block3, sizeof(bad));
+	bad[24] = 0x00;
+	put_header(&s, 1, 1, "{}");
+	put_block(&s, 3, bad, 25);
+	put_end(&s, 3);
+	write_bytes("inv.iot", s.b, s.n);
+	assert_int_equal(read_all("inv.iot", NULL, &err), -1);
+	assert_string_equal(err.msg, "inv.iot: corrupt block at record 1: record 3: iova or size "
+				     "set on a domain or global INVAL");
+	/* A global INVAL naming a device (G's device 0x00 -> 0x05). */
+	memcpy(bad, block3, sizeof(bad));
+	bad[27] = 0x05;
+	put_header(&s, 1, 1, "{}");
+	put_block(&s, 4, bad, sizeof(bad));
+	put_end(&s, 4);
+	write_bytes("inv.iot", s.b, s.n);
+	assert_int_equal(read_all("inv.iot", NULL, &err), -1);
+	assert_string_equal(err.msg, "inv.iot: corrupt block at record 1: record 4: device or pasid "
+				     "set on a global INVAL");
+	/* A range INVAL of size 0 (E's size delta -8192 instead of -4096: 0x3fff). */
+	memcpy(bad, block3, sizeof(bad));
+	bad[17] = 0xff;
+	bad[18] = 0x7f;
+	put_header(&s, 1, 1, "{}");
+	put_block(&s, 2, bad, 19);
+	put_end(&s, 2);
+	write_bytes("inv.iot", s.b, s.n);
+	assert_int_equal(read_all("inv.iot", NULL, &err), -1);
+	assert_string_equal(err.msg, "inv.iot: corrupt block at record 1: record 2: size is 0 or "
+				     "iova+size does not fit in 64 bits");
+	unlink("inv.iot");
 }
 
 /* ---- CSV line parser ---- */
@@ -583,6 +680,24 @@ static void test_csv_parse_forms(void **state)
 		{ " 3 , R , 2 ,  , 0x10 , 8 , ,\r", 8,
 		  { .time_ns = 3, .iova = 16, .size = 8, .device = 2, .pasid = TRACE_PASID_NONE,
 		    .kind = TRACE_ACCESS } },
+		{ "4,INV,00:04.0,,0x1000,8192,", 7,
+		  { .time_ns = 4, .iova = 0x1000, .size = 8192, .device = 0x20,
+		    .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL, .flags = TRACE_INV_RANGE } },
+		{ "4,INV:LEAF,32,7,0x1000,4096,,3", 8,
+		  { .time_ns = 4, .iova = 0x1000, .size = 4096, .device = 32, .pasid = 7,
+		    .cpu = 3, .kind = TRACE_INVAL, .flags = TRACE_INV_LEAF } },
+		{ "5,INV:DOMAIN,32,,,,", 7,
+		  { .time_ns = 5, .device = 32, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_DOMAIN } },
+		{ "5,INV:DOMAIN,32,3,0,0x0,", 7,
+		  { .time_ns = 5, .device = 32, .pasid = 3, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_DOMAIN } },
+		{ "6,INV:GLOBAL,,,,,", 7,
+		  { .time_ns = 6, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_GLOBAL } },
+		{ "6,INV:GLOBAL,0,,0,0,,2", 8,
+		  { .time_ns = 6, .pasid = TRACE_PASID_NONE, .cpu = 2, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_GLOBAL } },
 	};
 	struct trace_rec r;
 	const char *why = NULL;
@@ -611,7 +726,25 @@ static void test_csv_parse_errors(void **state)
 		{ ",R,0,,0,1,", -1, "expected a decimal or 0x-hex integer" },
 		{ "18446744073709551616,R,0,,0,1,", -1, "decimal or 0x-hex" },
 		{ "0x,R,0,,0,1,", -1, "decimal or 0x-hex" },
-		{ "0,r,0,,0,1,", -2, "expected R, W, MAP, MAP:R, MAP:W or UNMAP" },
+		{ "0,r,0,,0,1,", -2,
+		  "expected R, W, MAP, MAP:R, MAP:W, UNMAP, INV, INV:LEAF, INV:DOMAIN or "
+		  "INV:GLOBAL" },
+		{ "0,INV:X,0,,0,1,", -2, "expected R, W" },
+		{ "0,INVAL,0,,0,1,", -2, "expected R, W" },
+		{ "0,INV:,0,,0,1,", -2, "expected R, W" },
+		{ "0,INV,0,,0,,", -6, "above 0 (INV and INV:LEAF need a range)" },
+		{ "0,INV:LEAF,0,,0,0,", -6, "above 0 (INV and INV:LEAF need a range)" },
+		{ "0,INV,0,,,4096,", -5, "expected a decimal or 0x-hex integer" },
+		{ "0,INV:DOMAIN,1,,0x1000,,", -5, "expected empty or 0 (INV:DOMAIN and INV:GLOBAL "
+						  "have no range)" },
+		{ "0,INV:DOMAIN,1,,,4096,", -6, "have no range" },
+		{ "0,INV:DOMAIN,,,,,", -3, "bb:dd.f" },
+		{ "0,INV:GLOBAL,1,,,,", -3, "expected empty or 0 (INV:GLOBAL covers every device)" },
+		{ "0,INV:GLOBAL,00:01.0,,,,", -3, "INV:GLOBAL covers every device" },
+		{ "0,INV:GLOBAL,,0,,,", -4, "expected empty (INV:GLOBAL covers every PASID)" },
+		{ "0,INV:GLOBAL,,,,x,", -6, "have no range" },
+		{ "0,INV,1,,0,1,0x1000", -7, "expected empty (paddr is only for MAP)" },
+		{ "0,INV:DOMAIN,1,,,,0", -7, "expected empty (paddr is only for MAP)" },
 		{ "0,RW,0,,0,1,", -2, "expected R, W" },
 		{ "0,MAP:X,0,,0,1,0", -2, "expected R, W" },
 		{ "0,MAP:,0,,0,1,0", -2, "expected R, W" },
@@ -634,7 +767,7 @@ static void test_csv_parse_errors(void **state)
 		{ "0,MAP,0,,0,2,0xffffffffffffffff", -7, "paddr+size within 64 bits" },
 		{ "0,R,0,,0,1,0x1000", -7, "expected empty (paddr is only for MAP)" },
 		{ "0,UNMAP,0,,0,1,0", -7, "expected empty (paddr is only for MAP)" },
-		{ "0,R,0,,0,1,,0", -8, "expected empty (cpu is only for MAP and UNMAP)" },
+		{ "0,R,0,,0,1,,0", -8, "expected empty (cpu is only for MAP, UNMAP and INV)" },
 		{ "0,MAP,0,,0,1,0,65536", -8, "expected empty or an integer below 65536" },
 		{ "0,UNMAP,0,,0,1,,x", -8, "below 65536" },
 	};
@@ -683,6 +816,18 @@ static void test_csv_format(void **state)
 		{ { .time_ns = 5, .iova = 0x1000, .size = 4096, .pasid = TRACE_PASID_NONE,
 		    .cpu = 3, .kind = TRACE_UNMAP },
 		  false, "5,UNMAP,0,,0x1000,4096," },
+		{ { .time_ns = 7, .iova = 0x1000, .size = 8192, .device = 0x20,
+		    .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL, .flags = TRACE_INV_RANGE },
+		  true, "7,INV,00:04.0,,0x1000,8192," },
+		{ { .time_ns = 7, .iova = 0x1000, .size = 4096, .device = 0x20, .pasid = 9,
+		    .kind = TRACE_INVAL, .flags = TRACE_INV_LEAF },
+		  false, "7,INV:LEAF,32,9,0x1000,4096," },
+		{ { .time_ns = 8, .device = 0x20, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_DOMAIN },
+		  true, "8,INV:DOMAIN,00:04.0,,,," },
+		{ { .time_ns = 9, .pasid = TRACE_PASID_NONE, .cpu = 1, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_GLOBAL },
+		  true, "9,INV:GLOBAL,,,,," },
 	};
 	char buf[200];
 	size_t i;
@@ -743,7 +888,17 @@ static void test_csv_reader_errors(void **state)
 		  "t.csv:2: column 'device': expected a decimal or 0x-hex integer below 2^32 or a "
 		  "PCI address bb:dd.f (bus <= ff, device <= 1f, function <= 7), got '1:2:3'" },
 		{ H "0,R,1,,0,64,\n1,X\tY,1,,0,64,\n",
-		  "t.csv:3: column 'op': expected R, W, MAP, MAP:R, MAP:W or UNMAP, got 'X?Y'" },
+		  "t.csv:3: column 'op': expected R, W, MAP, MAP:R, MAP:W, UNMAP, INV, INV:LEAF, "
+		  "INV:DOMAIN or INV:GLOBAL, got 'X?Y'" },
+		{ H "0,INV,1,,0x1000,,\n",
+		  "t.csv:2: column 'size': expected a decimal or 0x-hex integer above 0 (INV and "
+		  "INV:LEAF need a range), got ''" },
+		{ H "0,INV:DOMAIN,1,,0x1000,,\n",
+		  "t.csv:2: column 'iova': expected empty or 0 (INV:DOMAIN and INV:GLOBAL have no "
+		  "range), got '0x1000'" },
+		{ H "0,INV:GLOBAL,2,,,,\n",
+		  "t.csv:2: column 'device': expected empty or 0 (INV:GLOBAL covers every device), "
+		  "got '2'" },
 		{ H "0,R,1,,0,99999999999999999999999999999999999999999999999999,\n",
 		  "t.csv:2: column 'size': expected a decimal or 0x-hex integer above 0, got "
 		  "'" "99999999999999999999999999999999999999999999" "...'" },
@@ -811,6 +966,19 @@ static void test_csv_reader_meta(void **state)
 	json_decref(want);
 	trace_close(r);
 
+	/* A first record without a device (INV:GLOBAL) keeps the metadata's device format. */
+	write_text("m.csv", "# meta: {\"device_format\":\"bdf\"}\n" H "0,INV:GLOBAL,,,,,\n"
+			    "1,R,01:00.0,,0,64,\n");
+	r = trace_open("m.csv", &err);
+	assert_non_null(r);
+	want = json_pack("{s:s}", "device_format", "bdf");
+	assert_true(json_equal(trace_meta(r), want));
+	json_decref(want);
+	assert_int_equal(trace_read(r, &recs, &err), 2);
+	assert_int_equal(recs[0].kind, TRACE_INVAL);
+	assert_int_equal(recs[0].flags, TRACE_INV_GLOBAL);
+	trace_close(r);
+
 	/* No records at all is a valid, empty trace; a UTF-8 byte order mark is skipped. */
 	write_text("m.csv", H);
 	assert_int_equal(read_all("m.csv", NULL, &err), 0);
@@ -830,7 +998,11 @@ static void test_csv_roundtrips(void **state)
 		"20,W,01:00.0,5,0x101fc0,128,,\n"
 		"30,MAP:R,00:02.0,,0x0,4096,0x1000,0\n"
 		"30,MAP:W,00:02.0,,0x1000,4096,0x2000,0\n"
-		"50,UNMAP,01:00.0,,0x100000,8192,,3\n";
+		"50,UNMAP,01:00.0,,0x100000,8192,,3\n"
+		"50,INV,01:00.0,,0x100000,8192,,3\n"
+		"60,INV:LEAF,01:00.0,5,0x101000,4096,,0\n"
+		"70,INV:DOMAIN,00:02.0,,,,,1\n"
+		"80,INV:GLOBAL,,,,,,0\n";
 	struct trace_rec *v = malloc(RT_RECORDS * sizeof(*v)), *back = NULL;
 	struct ism_err err = { 0 };
 	struct trace_reader *r;
@@ -968,7 +1140,26 @@ static void test_writer_rejects(void **state)
 		{ { .iova = UINT64_MAX, .size = 1, .pasid = TRACE_PASID_NONE },
 		  "iova+size does not fit" },
 		{ { .size = 1, .pasid = 1u << 20 }, "pasid is not below 2^20" },
-		{ { .size = 1, .pasid = TRACE_PASID_NONE, .kind = 3 }, "unknown record kind" },
+		{ { .size = 1, .pasid = TRACE_PASID_NONE, .kind = 4 }, "unknown record kind" },
+		{ { .size = 0, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL }, "size is 0" },
+		{ { .size = 0, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_LEAF },
+		  "size is 0" },
+		{ { .size = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_DOMAIN },
+		  "iova or size set on a domain or global INVAL" },
+		{ { .iova = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_GLOBAL },
+		  "iova or size set on a domain or global INVAL" },
+		{ { .device = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_GLOBAL },
+		  "device or pasid set on a global INVAL" },
+		{ { .pasid = 0, .kind = TRACE_INVAL, .flags = TRACE_INV_GLOBAL },
+		  "device or pasid set on a global INVAL" },
+		{ { .size = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL, .flags = 4 },
+		  "unknown INVAL flags" },
+		{ { .size = 1, .paddr = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL },
+		  "paddr set on an INVAL" },
 		{ { .size = 1, .pasid = TRACE_PASID_NONE, .flags = 2 }, "unknown ACCESS flags" },
 		{ { .size = 1, .pasid = TRACE_PASID_NONE, .paddr = 1 }, "paddr set on an ACCESS" },
 		{ { .size = 1, .pasid = TRACE_PASID_NONE, .cpu = 1 }, "cpu set on an ACCESS" },
@@ -1057,6 +1248,7 @@ int main(void)
 		cmocka_unit_test(test_native_empty),
 		cmocka_unit_test(test_native_sequential_is_compact),
 		cmocka_unit_test(test_native_handmade),
+		cmocka_unit_test(test_native_inval),
 		cmocka_unit_test(test_csv_parse_forms),
 		cmocka_unit_test(test_csv_parse_errors),
 		cmocka_unit_test(test_csv_format),

@@ -1,0 +1,159 @@
+/* Fuzz harness for the trace reader: any bytes as a file, sniffed, opened and read to the end. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "trace.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The native layout (docs/trace-format.md): what fix_crcs() needs to walk a file. */
+static const uint8_t NATIVE_MAGIC[8] = { 0x89, 'I', 'O', 'T', '\r', '\n', 0x1a, '\n' };
+#define NATIVE_HEADER_FIXED_BYTES 16
+#define NATIVE_CRC_BYTES 4
+#define NATIVE_BLOCK_HEADER_BYTES 12
+
+static char *fuzz_path;
+static int fuzz_fd = -1;
+
+/* A broken promise of the reader's API is a bug even without a sanitizer report. */
+#define FUZZ_REQUIRE(cond, ...)                                                              \
+	do {                                                                                 \
+		if (!(cond)) {                                                               \
+			fprintf(stderr, "fuzz_trace: %s: ", #cond);                          \
+			fprintf(stderr, __VA_ARGS__);                                        \
+			fputc('\n', stderr);                                                 \
+			abort();                                                             \
+		}                                                                            \
+	} while (0)
+
+static void fuzz_cleanup(void)
+{
+	if (fuzz_path)
+		unlink(fuzz_path);
+}
+
+/* One temporary file per process, rewritten for every input: trace_open() takes a path. */
+static void fuzz_write(const uint8_t *data, size_t size)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	if (fuzz_fd < 0) {
+		const char *dir = getenv("TMPDIR");
+
+		if (asprintf(&fuzz_path, "%s/fuzz_trace.XXXXXX", dir && *dir ? dir : "/tmp") < 0)
+			abort();
+		fuzz_fd = mkstemp(fuzz_path);
+		FUZZ_REQUIRE(fuzz_fd >= 0, "cannot create %s", fuzz_path);
+		atexit(fuzz_cleanup);
+	}
+	FUZZ_REQUIRE(ftruncate(fuzz_fd, 0) == 0, "cannot truncate %s", fuzz_path);
+	while (done < size) {
+		n = pwrite(fuzz_fd, data + done, size - done, (off_t)done);
+		FUZZ_REQUIRE(n > 0, "cannot write %s", fuzz_path);
+		done += (size_t)n;
+	}
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/*
+ * Random bytes almost never carry a valid CRC32, so without help the fuzzer would stop at the
+ * checks and never reach the record decoder. Rewrite the header's and every whole block's CRC
+ * of an uncompressed native file; returns true when that changed a byte.
+ */
+static bool fix_crcs(uint8_t *p, size_t n)
+{
+	size_t off, mlen, len;
+	uint32_t crc;
+	bool changed = false;
+
+	if (n < NATIVE_HEADER_FIXED_BYTES || memcmp(p, NATIVE_MAGIC, sizeof(NATIVE_MAGIC)) != 0)
+		return false;
+	mlen = rd32(p + 12);
+	if (mlen > n - NATIVE_HEADER_FIXED_BYTES ||
+	    n - NATIVE_HEADER_FIXED_BYTES - mlen < NATIVE_CRC_BYTES)
+		return false;
+	off = NATIVE_HEADER_FIXED_BYTES + mlen;
+	crc = (uint32_t)crc32(0, p, (uInt)off);
+	changed |= rd32(p + off) != crc;
+	wr32(p + off, crc);
+	off += NATIVE_CRC_BYTES;
+	while (n - off >= NATIVE_BLOCK_HEADER_BYTES) {
+		len = rd32(p + off + 4);
+		if (len > n - off - NATIVE_BLOCK_HEADER_BYTES)
+			break;
+		crc = (uint32_t)crc32(0, p + off, 8);
+		crc = (uint32_t)crc32(crc, p + off + NATIVE_BLOCK_HEADER_BYTES, (uInt)len);
+		changed |= rd32(p + off + 8) != crc;
+		wr32(p + off + 8, crc);
+		off += NATIVE_BLOCK_HEADER_BYTES + len;
+	}
+	return changed;
+}
+
+/* Open and read everything, checking what trace.h promises about records and errors. */
+static void read_all(const uint8_t *data, size_t size)
+{
+	struct ism_err err = { 0 };
+	struct trace_reader *r;
+	const struct trace_rec *recs;
+	uint64_t last = 0;
+	const char *why;
+	long n, i;
+
+	fuzz_write(data, size);
+	r = trace_open(fuzz_path, &err);
+	if (!r) {
+		FUZZ_REQUIRE(err.code != 0 && err.msg[0], "open failed without a message");
+		return;
+	}
+	FUZZ_REQUIRE(json_is_object(trace_meta(r)), "metadata is not an object");
+	while ((n = trace_read(r, &recs, &err)) > 0) {
+		FUZZ_REQUIRE(n <= TRACE_BLOCK_RECORDS, "block of %ld records", n);
+		for (i = 0; i < n; i++) {
+			why = trace_rec_invalid(&recs[i]);
+			FUZZ_REQUIRE(!why, "record handed out: %s", why);
+			FUZZ_REQUIRE(recs[i].time_ns >= last, "time goes backwards");
+			last = recs[i].time_ns;
+		}
+	}
+	if (n < 0) {
+		FUZZ_REQUIRE(err.code != 0 && err.msg[0], "read failed without a message");
+		/* A failed reader must keep failing, never resume from a lost position. */
+		FUZZ_REQUIRE(trace_read(r, &recs, NULL) == -1, "read after an error did not fail");
+	} else {
+		FUZZ_REQUIRE(trace_read(r, &recs, &err) == 0, "read after the end did not end");
+	}
+	trace_close(r);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t *fixed;
+
+	read_all(data, size);
+	if (size >= NATIVE_HEADER_FIXED_BYTES && memcmp(data, NATIVE_MAGIC, 8) == 0) {
+		fixed = ism_xmalloc(size);
+		memcpy(fixed, data, size);
+		if (fix_crcs(fixed, size))
+			read_all(fixed, size);
+		free(fixed);
+	}
+	return 0;
+}
