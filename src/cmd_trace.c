@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "import.h"
 #include "progress.h"
 #include "trace.h"
 #include "util.h"
@@ -53,62 +54,9 @@ fail:
 	return -1;
 }
 
-/* ---- import ---- */
+/* ---- export (import, its registry of importers and its options: src/import.c) ---- */
 
-/* One importer per source format: adding one (ftrace, qemu) is a row in importers[]. */
-struct trace_importer {
-	const char *name;
-	const char *help;
-	int (*import)(const char *in, const char *out, bool quiet, struct ism_err *err);
-};
-
-static int import_csv(const char *in, const char *out, bool quiet, struct ism_err *err)
-{
-	struct trace_reader *r = trace_open(in, err);
-	struct trace_writer *w;
-	int rc = -1;
-
-	if (!r)
-		return -1;
-	if (trace_format(r) != TRACE_FMT_CSV) {
-		ism_err_set(err, ISM_EXIT_TRACE,
-			    "%s: is already a native iommusim trace, not CSV (nothing to import)",
-			    in);
-		goto out;
-	}
-	w = trace_writer_open(out, trace_meta(r), err);
-	if (!w)
-		goto out;
-	if (copy_records(r, w, "import", quiet, err)) {
-		trace_writer_abort(w);
-		goto out;
-	}
-	rc = trace_writer_finish(w, err);
-out:
-	trace_close(r);
-	return rc;
-}
-
-static const struct trace_importer importers[] = {
-	{ "csv", "the CSV interchange form (docs/trace-format.md)", import_csv },
-};
-
-static const struct cli_opt import_opts[] = {
-	{ "from", 'f', "FORMAT", "input format: csv" },
-	{ "output", 'o', "FILE", "native trace to write (.iot, or .iot.gz compressed)" },
-	{ "quiet", 'q', NULL, "no progress on the terminal" },
-};
-
-static const struct cli_cmd_desc import_desc = {
-	.name = "trace import",
-	.usage = "--from FORMAT IN -o OUT",
-	.summary = "Convert a trace from another format into the native format.",
-	.details = "Formats: csv. The output is written atomically: on error nothing is left.",
-	.opts = import_opts,
-	.nopts = ISM_ARRAY_SIZE(import_opts),
-};
-
-/* import and export take the same options: a format (option 0), -o OUT, -q, and one IN. */
+/* An export takes a format (option 0), -o OUT, -q, and one IN. */
 struct convert_args {
 	const char *format, *out, *in;
 	bool quiet;
@@ -146,31 +94,6 @@ static int convert_args_parse(const struct cli_cmd_desc *desc, int argc, char **
 	a->in = argv[optind];
 	return -1;
 }
-
-static int trace_import(int argc, char **argv)
-{
-	const struct trace_importer *imp = NULL;
-	struct convert_args a;
-	struct ism_err err = { 0 };
-	size_t i;
-	int rc = convert_args_parse(&import_desc, argc, argv, &a);
-
-	if (rc >= 0)
-		return rc;
-	for (i = 0; i < ISM_ARRAY_SIZE(importers); i++)
-		if (strcmp(importers[i].name, a.format) == 0)
-			imp = &importers[i];
-	if (!imp)
-		return cli_usage_error(&import_desc, "unknown format '%s' for --from (csv)", a.format);
-	if (!ends_with(a.out, ".iot") && !ends_with(a.out, ".iot.gz"))
-		return cli_usage_error(&import_desc, "OUT must end in .iot or .iot.gz, got '%s'",
-				       a.out);
-	if (imp->import(a.in, a.out, a.quiet, &err))
-		return report(&err);
-	return ISM_EXIT_OK;
-}
-
-/* ---- export ---- */
 
 struct trace_exporter {
 	const char *name;
@@ -724,7 +647,7 @@ struct trace_sub {
 };
 
 static const struct trace_sub trace_subs[] = {
-	{ "import", trace_import, &import_desc },
+	{ "import", import_main, &import_cmd_desc },
 	{ "export", trace_export, &export_desc },
 	{ "info", trace_info, &info_desc },
 	{ "gen", trace_gen, &gen_desc },

@@ -55,7 +55,7 @@ void hist_add(struct hist *h, uint64_t v)
 	if (h->count < HIST_EXACT)
 		h->exact[h->count] = v;
 	h->count++;
-	h->sum += (double)v;
+	h->sum += v;
 	if (v < h->min)
 		h->min = v;
 	if (v > h->max)
@@ -104,7 +104,7 @@ uint64_t hist_quantile(const struct hist *h, double q)
 
 double hist_mean(const struct hist *h)
 {
-	return h->count ? h->sum / (double)h->count : 0.0;
+	return h->count ? (double)h->sum / (double)h->count : 0.0;
 }
 
 json_t *hist_json_ns(const struct hist *h)

@@ -17,7 +17,7 @@
 struct hist {
 	uint64_t count;
 	uint64_t min, max;
-	double sum; /* for the mean only; percentiles come from the samples or the buckets */
+	unsigned __int128 sum; /* for the mean; percentiles come from the samples or buckets */
 	uint64_t *b;
 	uint64_t *exact; /* the first HIST_EXACT samples */
 };

@@ -67,9 +67,10 @@ void import_lines_close(struct import_lines *l);
  * metadata can hold the counts), pass 1 writes with pass 0's metadata. The context carries the
  * line reader and the bookkeeping every text importer shares.
  */
+struct progress;
 struct import_ctx {
 	const struct import_opts *opts;
-	const char *in;
+	const char *in, *out;
 	int pass;
 	struct trace_writer *w; /* NULL in pass 0 */
 	json_t *meta;           /* this pass's metadata: importers add their keys at the end */
@@ -85,7 +86,7 @@ struct import_ctx {
 		char text[IMPORT_QUOTE_BYTES + 4];
 	} quote[IMPORT_QUOTE_LINES];
 	struct import_events_count *events; /* lines per event name */
-	struct progress *progress;
+	struct progress *progress; /* set by import_run; the CSV importer hands it to its writer */
 };
 
 /* The next input line; 1, 0 at the end, -1 on error. Long lines are counted as unknown. */
@@ -124,13 +125,23 @@ struct import_tagmap;
 struct import_tagmap *import_tagmap_new(void);
 void import_tagmap_free(struct import_tagmap *m);
 /* Add (or re-enable) a pair; returns true when it was not live before. */
-bool import_tagmap_add(struct import_tagmap *m, uint64_t tag, uint32_t device);
-void import_tagmap_del(struct import_tagmap *m, uint64_t tag, uint32_t device);
+bool import_tagmap_add(struct import_tagmap *m, uint32_t tag, uint32_t device);
+void import_tagmap_del(struct import_tagmap *m, uint32_t tag, uint32_t device);
 /* Devices of a tag, in the order first seen: *it starts at 0; returns false at the end. */
-bool import_tagmap_next(const struct import_tagmap *m, uint64_t tag, size_t *it,
+bool import_tagmap_next(const struct import_tagmap *m, uint32_t tag, size_t *it,
 			uint32_t *device);
 /* Every device of any tag, each once, in the order first seen. */
 bool import_tagmap_next_device(const struct import_tagmap *m, size_t *it, uint32_t *device);
+
+/* Names (of events, of devices) numbered 0, 1, ... in the order first seen. */
+#define IMPORT_NAME_MAX_BYTES 64
+struct import_names;
+struct import_names *import_names_new(void);
+void import_names_free(struct import_names *t);
+/* The name's number, adding it when `add`; -1 when absent or IMPORT_NAME_MAX_BYTES or longer. */
+long import_names_find(struct import_names *t, const char *name, size_t len, bool add);
+size_t import_names_count(const struct import_names *t);
+const char *import_names_name(const struct import_names *t, size_t i);
 
 /* One importer: a name for --from, a line of help, and its conversion (one pass). */
 struct import_ops {

@@ -61,12 +61,16 @@ struct tdev {
 	/* device.in_order: outstanding requests in issue order, released in that order */
 	uint32_t *ring, head, count;
 	uint64_t last_release;
+	/* The ideal pipeline: completion times of the requests in flight (a min-heap). */
+	uint64_t *dheap;
+	uint32_t dheap_n;
 };
 
 struct timed {
 	struct sim *s;
 	const struct sim_config *cfg;
 	bool ideal;
+	bool pipeline; /* ideal with fixed memory latency and bandwidth: no events needed */
 	struct eventq q;
 	struct mem_model mem;
 
@@ -96,6 +100,8 @@ struct timed {
 	/* Parameters in ps. */
 	uint64_t link_lat, hit_ps, pwc_ps;
 	double gbps;
+	uint64_t ppb_q16; /* link ps per byte, 16 fractional bits */
+	uint64_t ser_req; /* a read request: header only */
 	uint32_t overhead, walkers, tags;
 	bool open, in_order;
 	double ps_per_trace_ns;
@@ -104,11 +110,17 @@ struct timed {
 	struct hist h_dma, h_req, h_xlate;
 	uint64_t bytes, requests, dmas, last_done;
 	uint64_t out_now, out_t;
-	double out_area; /* integral of requests in flight over time, request-ps */
+	unsigned __int128 out_area; /* integral of requests in flight over time, request-ps */
 	uint64_t walk_busy, walk_queue_sum, walk_queue_max, walk_queued, walks, shared;
 	uint64_t lag_max, lag_n;
 	double lag_sum;
 };
+
+/* Each kind of event has its own lane: its times mostly come in order (see eventq.h). */
+static inline void push(struct timed *t, uint64_t time, uint32_t type, uint32_t arg)
+{
+	eventq_push_lane(&t->q, type, time, type, arg);
+}
 
 static uint64_t ns_ps(double ns)
 {
@@ -129,11 +141,15 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 	t->pwc_ps = ns_ps(cfg->iommu.walk_cache_hit_ns);
 	t->gbps = pcie_config_gbps(cfg);
 	t->overhead = cfg->device.tlp_overhead;
+	t->ppb_q16 = pcie_ps_per_byte_q16(t->gbps);
+	t->ser_req = pcie_ser_ps(t->ppb_q16, t->overhead);
 	t->walkers = cfg->iommu.walkers;
 	t->tags = cfg->device.max_outstanding;
 	t->open = cfg->replay.mode == REPLAY_OPEN;
 	t->in_order = cfg->device.in_order && !ideal;
 	t->ps_per_trace_ns = 1e3 / cfg->replay.rate;
+	t->pipeline = ideal && cfg->memory.latency_dist == LATENCY_FIXED &&
+		      cfg->memory.bandwidth_gbps == 0;
 	t->req_free = t->dma_free = t->walk_free = NONE;
 	t->wq_head = t->wq_tail = NONE;
 	t->wh_size = 64;
@@ -150,8 +166,10 @@ void timed_free(struct timed *t)
 
 	if (!t)
 		return;
-	for (i = 0; i < t->ndev; i++)
+	for (i = 0; i < t->ndev; i++) {
 		free(t->dev[i].ring);
+		free(t->dev[i].dheap);
+	}
 	free(t->dev);
 	free(t->req);
 	free(t->dma);
@@ -237,13 +255,15 @@ static uint32_t dev_index(struct timed *t, uint32_t device)
 	d->tags_free = t->tags;
 	if (t->in_order)
 		d->ring = ism_xmalloc(t->tags * sizeof(*d->ring));
+	if (t->pipeline)
+		d->dheap = ism_xmalloc(t->tags * sizeof(*d->dheap));
 	return t->ndev++;
 }
 
 /* Requests in flight over time, for the mean (Little's law: L = lambda W). */
 static void outstanding(struct timed *t, uint64_t now, int delta)
 {
-	t->out_area += (double)t->out_now * (double)(now - t->out_t);
+	t->out_area += (unsigned __int128)t->out_now * (now - t->out_t);
 	t->out_t = now;
 	t->out_now = (uint64_t)((int64_t)t->out_now + delta);
 }
@@ -256,24 +276,25 @@ static void data_stage(struct timed *t, uint32_t r, uint64_t tx)
 
 	if (q->fault) {
 		/* The IOMMU aborts the request: an error completion (reads) or a dropped write. */
-		eventq_push(&t->q, tx + t->link_lat, EV_DONE, r);
+		push(t, tx + t->link_lat, EV_DONE, r);
 		return;
 	}
 	if (t->mem.ps_per_byte > 0) {
-		eventq_push(&t->q, tx, EV_XLATED, r);
+		push(t, tx, EV_XLATED, r);
 		return;
 	}
 	tx = mem_access(&t->mem, tx, q->bytes);
 	if (q->write)
-		eventq_push(&t->q, tx + t->link_lat, EV_DONE, r); /* the posted credit returns */
+		push(t, tx + t->link_lat, EV_DONE, r); /* the posted credit returns */
 	else
-		eventq_push(&t->q, tx, EV_DATA, r);
+		push(t, tx, EV_DATA, r);
 }
 
 /* The translated request leaves the IOMMU at tx. */
 static void xlate_release(struct timed *t, uint32_t r, uint64_t tx)
 {
-	hist_add(&t->h_xlate, tx - t->req[r].t_arrive);
+	if (!t->ideal)
+		hist_add(&t->h_xlate, tx - t->req[r].t_arrive);
 	data_stage(t, r, tx);
 }
 
@@ -391,7 +412,7 @@ static void walk_start(struct timed *t, uint32_t w, uint64_t now)
 	k->t_started = now;
 	sim_walk_begin(t->s, &t->s->doms[k->dom], k->iova, &k->sw);
 	k->refs_left = k->sw.refs;
-	eventq_push(&t->q, now + t->pwc_ps, EV_WALK, w);
+	push(t, now + t->pwc_ps, EV_WALK, w);
 }
 
 static void walk_step(struct timed *t, uint32_t w, uint64_t now)
@@ -401,7 +422,7 @@ static void walk_step(struct timed *t, uint32_t w, uint64_t now)
 
 	if (k->refs_left) {
 		k->refs_left--;
-		eventq_push(&t->q, mem_access(&t->mem, now, MEM_WALK_REF_BYTES), EV_WALK, w);
+		push(t, mem_access(&t->mem, now, MEM_WALK_REF_BYTES), EV_WALK, w);
 		return;
 	}
 	/* The last reference is back: fill, and every request waiting on it is translated. */
@@ -487,14 +508,18 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 
 /* ---- completion at the device ---- */
 
-static void done(struct timed *t, uint32_t r, uint64_t now)
+static bool issue(struct timed *t, const struct event *ev);
+
+static void done(struct timed *t, uint32_t r, const struct event *ev)
 {
+	uint64_t now = ev->time;
 	struct treq *q = &t->req[r];
 	struct tdev *d = &t->dev[q->dev];
 	struct tdma *m = &t->dma[q->dma];
 
 	outstanding(t, now, -1);
-	hist_add(&t->h_req, now - q->t_issue);
+	if (!t->ideal)
+		hist_add(&t->h_req, now - q->t_issue);
 	if (!q->fault)
 		t->bytes += q->bytes;
 	t->requests++;
@@ -508,8 +533,13 @@ static void done(struct timed *t, uint32_t r, uint64_t now)
 	}
 	req_put(t, r);
 	if (d->issuer_waiting) {
+		/*
+		 * The replay resumes at once, as part of this event: should it then run out of
+		 * records it parks with this event's place in the order, so the result does not
+		 * depend on where the trace's blocks end.
+		 */
 		d->issuer_waiting = false;
-		eventq_push(&t->q, now, EV_ISSUE, 0);
+		issue(t, ev);
 	}
 }
 
@@ -568,7 +598,9 @@ static bool issue(struct timed *t, const struct event *ev)
 
 			if (t->i == t->n) {
 				if (!t->eof) {
+					/* ev may be the DONE that resumed the replay: park an ISSUE. */
 					t->parked = *ev;
+					t->parked.type = EV_ISSUE;
 					t->parked_valid = true;
 				}
 				return false;
@@ -625,7 +657,8 @@ static bool issue(struct timed *t, const struct event *ev)
 				t->dma[t->cur_dma].t_start = now;
 			/* A read request is a header upstream; a write carries its payload up. */
 			start = now > d->up_free ? now : d->up_free;
-			d->up_free = start + pcie_ser_ps(t->gbps, t->overhead + (q->write ? q->bytes : 0));
+			d->up_free = start + (q->write ? pcie_ser_ps(t->ppb_q16, t->overhead + q->bytes)
+						       : t->ser_req);
 			d->up_busy += d->up_free - start;
 			q->t_arrive = d->up_free + t->link_lat;
 			if (t->in_order)
@@ -634,7 +667,7 @@ static bool issue(struct timed *t, const struct event *ev)
 			outstanding(t, now, +1);
 			if (t->s)
 				t->s->st.requests++;
-			eventq_push(&t->q, q->t_arrive, EV_ARRIVE, rq);
+			push(t, q->t_arrive, EV_ARRIVE, rq);
 			t->cur_iova = next;
 		}
 		t->dma[t->cur_dma].all_issued = true;
@@ -666,9 +699,9 @@ static void run(struct timed *t)
 			q = &t->req[ev.arg];
 			start = mem_access(&t->mem, ev.time, q->bytes);
 			if (q->write)
-				eventq_push(&t->q, start + t->link_lat, EV_DONE, ev.arg);
+				push(t, start + t->link_lat, EV_DONE, ev.arg);
 			else
-				eventq_push(&t->q, start, EV_DATA, ev.arg);
+				push(t, start, EV_DATA, ev.arg);
 			break;
 		case EV_DATA: {
 			struct tdev *d;
@@ -676,20 +709,140 @@ static void run(struct timed *t)
 			q = &t->req[ev.arg];
 			d = &t->dev[q->dev];
 			start = ev.time > d->down_free ? ev.time : d->down_free;
-			d->down_free = start + pcie_ser_ps(t->gbps, t->overhead + q->bytes);
+			d->down_free = start + pcie_ser_ps(t->ppb_q16, t->overhead + q->bytes);
 			d->down_busy += d->down_free - start;
-			eventq_push(&t->q, d->down_free + t->link_lat, EV_DONE, ev.arg);
+			push(t, d->down_free + t->link_lat, EV_DONE, ev.arg);
 			break;
 		}
 		case EV_DONE:
-			done(t, ev.arg, ev.time);
+			done(t, ev.arg, &ev);
 			break;
 		}
 	}
 }
 
+/* ---- the ideal pipeline: the same replay as the events give, computed in issue order ---- */
+
+static void dheap_push(struct tdev *d, uint64_t v)
+{
+	uint32_t i = d->dheap_n++;
+
+	while (i > 0 && d->dheap[(i - 1) / 2] > v) {
+		d->dheap[i] = d->dheap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	d->dheap[i] = v;
+}
+
+static uint64_t dheap_pop(struct tdev *d)
+{
+	uint64_t top = d->dheap[0], last = d->dheap[--d->dheap_n];
+	uint32_t i = 0, n = d->dheap_n;
+
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && d->dheap[c + 1] < d->dheap[c])
+			c++;
+		if (d->dheap[c] >= last)
+			break;
+		d->dheap[i] = d->dheap[c];
+		i = c;
+	}
+	if (n)
+		d->dheap[i] = last;
+	return top;
+}
+
+/*
+ * With nothing to translate, a fixed memory latency and no memory bandwidth limit, a device's
+ * requests reach memory in the order they were issued and enter its downstream link in that
+ * order (equal times keep it), so each request's whole timeline follows from the one before:
+ * no event queue is needed. The issuer waits only for the device's earliest completion when
+ * its tags are gone, as the event engine's DONE would resume it. tests/test_timed.c checks
+ * that both give the same result.
+ */
+static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct trace_rec *r = &recs[i];
+		uint64_t now = t->out_t, t_trace = 0, iova, end, dma_start = UINT64_MAX;
+		uint64_t dma_done = 0;
+		struct tdev *d;
+		bool write;
+		uint32_t max;
+
+		if (r->kind != TRACE_ACCESS)
+			continue;
+		if (t->open) {
+			t_trace = (uint64_t)llround((double)r->time_ns * t->ps_per_trace_ns);
+			if (t_trace > now)
+				now = t_trace;
+			t->lag_max = now - t_trace > t->lag_max ? now - t_trace : t->lag_max;
+			t->lag_sum += (double)(now - t_trace);
+			t->lag_n++;
+			dma_start = t_trace;
+		}
+		t->cur_dev = dev_index(t, r->device);
+		d = &t->dev[t->cur_dev];
+		write = r->flags & TRACE_ACC_WRITE;
+		max = write ? t->cfg->device.max_payload : t->cfg->device.max_read_request;
+		for (iova = r->iova, end = r->iova + r->size; iova < end;) {
+			uint64_t next = (iova | 0xfff) + 1, start, done;
+			uint32_t bytes;
+
+			if (next > iova + max)
+				next = iova + max;
+			if (next > end)
+				next = end;
+			bytes = (uint32_t)(next - iova);
+			if (d->dheap_n == t->tags) {
+				uint64_t free_at = dheap_pop(d);
+
+				if (free_at > now)
+					now = free_at;
+			}
+			if (dma_start == UINT64_MAX)
+				dma_start = now;
+			start = now > d->up_free ? now : d->up_free;
+			d->up_free = start + (write ? pcie_ser_ps(t->ppb_q16, t->overhead + bytes)
+						    : t->ser_req);
+			d->up_busy += d->up_free - start;
+			done = mem_access(&t->mem, d->up_free + t->link_lat, bytes);
+			if (write) {
+				done += t->link_lat;
+			} else {
+				start = done > d->down_free ? done : d->down_free;
+				d->down_free = start + pcie_ser_ps(t->ppb_q16, t->overhead + bytes);
+				d->down_busy += d->down_free - start;
+				done = d->down_free + t->link_lat;
+			}
+			dheap_push(d, done);
+			t->out_area += done - now; /* Little: the area is the sum of the latencies */
+			t->bytes += bytes;
+			t->requests++;
+			if (done > t->last_done)
+				t->last_done = done;
+			if (done > dma_done)
+				dma_done = done;
+			iova = next;
+		}
+		hist_add(&t->h_dma, dma_done - dma_start);
+		t->dmas++;
+		t->out_t = now; /* the issuer's clock */
+	}
+}
+
 void timed_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 {
+	if (t->pipeline) {
+		pipe_feed(t, recs, n);
+		return;
+	}
 	t->recs = recs;
 	t->n = n;
 	t->i = 0;
@@ -708,6 +861,8 @@ void timed_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 
 void timed_finish(struct timed *t)
 {
+	if (t->pipeline)
+		return;
 	if (!t->started) {
 		t->started = true;
 		eventq_push(&t->q, 0, EV_ISSUE, 0);
@@ -729,6 +884,11 @@ static double per_s(double x, uint64_t ps)
 	return ps ? x * 1e12 / (double)ps : 0.0;
 }
 
+void timed_force_events(struct timed *t)
+{
+	t->pipeline = false;
+}
+
 void timed_summary(const struct timed *t, struct timed_summary *sum)
 {
 	uint64_t T = t->last_done;
@@ -737,7 +897,7 @@ void timed_summary(const struct timed *t, struct timed_summary *sum)
 	sum->throughput_gbps = per_s((double)t->bytes * 8, T) / 1e9;
 	sum->dma_p50_ns = (double)hist_quantile(&t->h_dma, 0.5) / 1e3;
 	sum->dma_p99_ns = (double)hist_quantile(&t->h_dma, 0.99) / 1e3;
-	sum->mean_outstanding = T ? t->out_area / (double)T : 0.0;
+	sum->mean_outstanding = T ? (double)t->out_area / (double)T : 0.0;
 	sum->request_rate = per_s((double)t->requests, T);
 	sum->request_mean_ns = hist_mean(&t->h_req) / 1e3;
 }

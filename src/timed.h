@@ -20,6 +20,12 @@ struct timed;
 struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ideal);
 void timed_free(struct timed *t);
 
+/*
+ * The ideal engine computes its simple pipeline without events when it can (fixed memory
+ * latency, unlimited memory bandwidth); this makes it use events anyway. For tests only.
+ */
+void timed_force_events(struct timed *t);
+
 /* Feed the next block of records in trace order; the engine runs as far as they allow. */
 void timed_feed(struct timed *t, const struct trace_rec *recs, size_t n);
 /* The trace has ended: run every request to completion. */
