@@ -12,11 +12,20 @@ double pcie_link_gbps(unsigned gen, unsigned width);
 /* The link rate a config gives: device.link_gbps, or from device.pcie_gen and pcie_width. */
 double pcie_config_gbps(const struct sim_config *cfg);
 
-/* Picoseconds one TLP of `bytes` on the wire occupies a link of `gbps`. */
-static inline uint64_t pcie_ser_ps(double gbps, uint32_t bytes)
+/*
+ * A link's time per byte in 1/65536 ps (8 bits at gbps * 1e9 b/s = 8000 / gbps ps), so a TLP's
+ * time is an integer multiply: exact for rates that divide 8000 evenly (64 Gb/s: 125 ps), else
+ * within 2^-16 ps per byte.
+ */
+static inline uint64_t pcie_ps_per_byte_q16(double gbps)
 {
-	/* 8 bits per byte at gbps * 1e9 b/s: 8000 / gbps ps per byte, rounded once per TLP. */
-	return (uint64_t)(8000.0 * bytes / gbps + 0.5);
+	return (uint64_t)(8000.0 / gbps * 65536.0 + 0.5);
+}
+
+/* Picoseconds one TLP of `bytes` on the wire occupies the link, rounded to the nearest ps. */
+static inline uint64_t pcie_ser_ps(uint64_t ps_per_byte_q16, uint32_t bytes)
+{
+	return (bytes * ps_per_byte_q16 + 32768) >> 16;
 }
 
 #endif
