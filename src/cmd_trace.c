@@ -7,15 +7,9 @@
 #include "import.h"
 #include "progress.h"
 #include "trace.h"
+#include "trace_locality.h"
 #include "util.h"
 #include "workload/workload.h"
-
-#define INFO_SET_INITIAL_SLOTS 1024
-#define INFO_PAGE_SHIFT_4K 12
-#define INFO_PAGE_SHIFT_2M 21
-#define INFO_PAGE_SHIFT_1G 30
-/* One access spanning more pages than this makes that page size's footprint "unknown". */
-#define INFO_MAX_SPAN_PAGES (1ULL << 24)
 
 static int report(const struct ism_err *err)
 {
@@ -204,64 +198,6 @@ static int trace_export(int argc, char **argv)
 
 /* ---- info ---- */
 
-/*
- * A set of (address space, page) pairs: open addressing on well-hashed page numbers, so memory
- * follows the footprint, not the trace length. tag 0 marks an empty slot.
- */
-struct page_set {
-	struct page_slot {
-		uint64_t tag;
-		uint64_t page;
-	} *slots;
-	size_t cap, n;
-	uint64_t last_tag, last_page; /* consecutive accesses mostly touch the same page */
-	bool unknown;                 /* an absurdly large access: counting would not end */
-};
-
-static void page_set_init(struct page_set *s)
-{
-	s->cap = INFO_SET_INITIAL_SLOTS;
-	s->n = 0;
-	s->slots = ism_xcalloc(s->cap, sizeof(*s->slots));
-	s->last_tag = 0;
-}
-
-static size_t page_slot_of(const struct page_set *s, uint64_t tag, uint64_t page)
-{
-	size_t mask = s->cap - 1, i = (size_t)ism_hash64(page ^ ism_hash64(tag)) & mask;
-
-	while (s->slots[i].tag && (s->slots[i].tag != tag || s->slots[i].page != page))
-		i = (i + 1) & mask;
-	return i;
-}
-
-static void page_set_add(struct page_set *s, uint64_t tag, uint64_t page)
-{
-	size_t i;
-
-	if (tag == s->last_tag && page == s->last_page)
-		return;
-	s->last_tag = tag;
-	s->last_page = page;
-	i = page_slot_of(s, tag, page);
-	if (s->slots[i].tag)
-		return;
-	s->slots[i].tag = tag;
-	s->slots[i].page = page;
-	/* Keep the load at most one half so probes stay short. */
-	if (++s->n * 2 > s->cap) {
-		struct page_slot *old = s->slots;
-		size_t j, oldcap = s->cap;
-
-		s->cap *= 2;
-		s->slots = ism_xcalloc(s->cap, sizeof(*s->slots));
-		for (j = 0; j < oldcap; j++)
-			if (old[j].tag)
-				s->slots[page_slot_of(s, old[j].tag, old[j].page)] = old[j];
-		free(old);
-	}
-}
-
 struct dev_stats {
 	uint32_t device;
 	uint64_t records, reads, writes, maps, unmaps, bytes_read, bytes_written;
@@ -271,17 +207,13 @@ struct info {
 	uint64_t records, reads, writes, maps, unmaps;
 	uint64_t bytes_read, bytes_written, bytes_mapped;
 	uint64_t first_ns, last_ns;
-	struct page_set pages[3];
+	struct trace_locality *loc; /* footprints and reuse distances */
 	struct dev_stats *devs;
 	size_t ndevs, capdevs;
 	uint32_t *dev_slots; /* device index + 1 by hashed device; 0 = empty */
 	size_t dev_slot_cap;
 	size_t last_dev; /* index + 1 of the previous record's device: traces repeat devices */
 };
-
-static const unsigned info_shifts[3] = { INFO_PAGE_SHIFT_4K, INFO_PAGE_SHIFT_2M,
-					 INFO_PAGE_SHIFT_1G };
-static const char *const info_shift_names[3] = { "4K", "2M", "1G" };
 
 static size_t dev_slot(const struct info *in, uint32_t device)
 {
@@ -318,8 +250,6 @@ static size_t info_dev(struct info *in, uint32_t device)
 static void info_add(struct info *in, const struct trace_rec *r)
 {
 	struct dev_stats *d;
-	uint64_t tag, p, end;
-	unsigned k;
 
 	if (!in->last_dev || in->devs[in->last_dev - 1].device != r->device)
 		in->last_dev = info_dev(in, r->device);
@@ -342,19 +272,7 @@ static void info_add(struct info *in, const struct trace_rec *r)
 			in->bytes_read += r->size;
 			d->bytes_read += r->size;
 		}
-		/* Address spaces are per device and PASID; the tag is never 0. */
-		tag = ((uint64_t)r->device << 21 |
-		       (r->pasid == TRACE_PASID_NONE ? 0 : (uint64_t)r->pasid + 1)) + 1;
-		for (k = 0; k < 3; k++) {
-			end = (r->iova + r->size - 1) >> info_shifts[k];
-			p = r->iova >> info_shifts[k];
-			if (end - p >= INFO_MAX_SPAN_PAGES)
-				in->pages[k].unknown = true;
-			if (in->pages[k].unknown)
-				continue;
-			for (; p <= end; p++)
-				page_set_add(&in->pages[k], tag, p);
-		}
+		trace_locality_add(in->loc, r);
 		break;
 	case TRACE_MAP:
 		in->maps++;
@@ -377,10 +295,11 @@ static int dev_cmp(const void *a, const void *b)
 
 static json_t *info_json(const struct info *in, struct trace_reader *r)
 {
-	json_t *o = json_object(), *fp = json_object(), *devs = json_array();
+	json_t *o = json_object(), *devs = json_array(), *loc = trace_locality_json(in->loc);
+	const char *key;
+	json_t *v;
 	char bdf[32];
 	size_t i;
-	unsigned k;
 
 	json_object_set_new(o, "file", json_string(trace_path(r)));
 	json_object_set_new(o, "format",
@@ -399,11 +318,7 @@ static json_t *info_json(const struct info *in, struct trace_reader *r)
 		json_object_set_new(o, "time_span_ns",
 				    json_integer((json_int_t)(in->last_ns - in->first_ns)));
 	}
-	for (k = 0; k < 3; k++)
-		json_object_set_new(fp, info_shift_names[k],
-				    in->pages[k].unknown ? json_null() :
-							   json_integer((json_int_t)in->pages[k].n));
-	json_object_set_new(o, "footprint_pages", fp);
+	json_object_set(o, "footprint_pages", json_object_get(loc, "footprint_pages"));
 	for (i = 0; i < in->ndevs; i++) {
 		const struct dev_stats *d = &in->devs[i];
 		json_t *dj = json_object();
@@ -423,6 +338,11 @@ static json_t *info_json(const struct info *in, struct trace_reader *r)
 		json_array_append_new(devs, dj);
 	}
 	json_object_set_new(o, "devices", devs);
+	/* Address spaces, reuse distances and the IOTLB prediction, in the module's order. */
+	json_object_foreach(loc, key, v)
+		if (strcmp(key, "footprint_pages") != 0)
+			json_object_set(o, key, v);
+	json_decref(loc);
 	json_object_set(o, "meta", trace_meta(r));
 	return o;
 }
@@ -442,7 +362,26 @@ static void print_kv(FILE *fp, const char *key, const json_t *v)
 	}
 }
 
-/* Flat text: one "key value" per line, the JSON's keys (footprint_4K, device.N.reads, ...). */
+/* An object's members as "prefix.key value" lines, nested objects flattened the same way. */
+static void print_flat(FILE *fp, const char *prefix, const json_t *o)
+{
+	const char *key;
+	json_t *v;
+	char name[128];
+
+	json_object_foreach((json_t *)o, key, v) {
+		snprintf(name, sizeof(name), "%s.%s", prefix, key);
+		if (json_is_object(v))
+			print_flat(fp, name, v);
+		else
+			print_kv(fp, name, v);
+	}
+}
+
+/*
+ * Flat text: one "key value" per line, the JSON's keys (footprint_4K, device.N.reads,
+ * space.N.footprint_4K, reuse_4K.histogram.2-3, ...).
+ */
 static void info_text(FILE *fp, const json_t *o)
 {
 	const char *key, *k2;
@@ -469,6 +408,26 @@ static void info_text(FILE *fp, const json_t *o)
 					print_kv(fp, name, x);
 				}
 			}
+		} else if (strcmp(key, "address_spaces") == 0) {
+			fprintf(fp, "%-24s %zu\n", key, json_array_size(v));
+			json_array_foreach(v, i, dv) {
+				json_t *pasid = json_object_get(dv, "pasid");
+				int n = snprintf(name, sizeof(name), "space.%" JSON_INTEGER_FORMAT,
+						 json_integer_value(json_object_get(dv, "device")));
+
+				if (json_is_integer(pasid))
+					snprintf(name + n, sizeof(name) - (size_t)n,
+						 ".pasid%" JSON_INTEGER_FORMAT,
+						 json_integer_value(pasid));
+				json_object_foreach(json_object_get(dv, "footprint_pages"), k2, x) {
+					char full[128];
+
+					snprintf(full, sizeof(full), "%s.footprint_%s", name, k2);
+					print_kv(fp, full, x);
+				}
+			}
+		} else if (json_is_object(v) && strncmp(key, "reuse_", 6) == 0) {
+			print_flat(fp, key, v);
 		} else {
 			print_kv(fp, key, v);
 		}
@@ -483,13 +442,11 @@ static int info_run(const char *path, bool as_json, bool quiet, struct ism_err *
 	struct info in;
 	json_t *o;
 	long n, i;
-	unsigned k;
 
 	if (!r)
 		return -1;
 	memset(&in, 0, sizeof(in));
-	for (k = 0; k < 3; k++)
-		page_set_init(&in.pages[k]);
+	in.loc = trace_locality_new();
 	in.capdevs = 16;
 	in.devs = ism_xmalloc(in.capdevs * sizeof(*in.devs));
 	in.dev_slot_cap = 64;
@@ -512,8 +469,7 @@ static int info_run(const char *path, bool as_json, bool quiet, struct ism_err *
 		}
 		json_decref(o);
 	}
-	for (k = 0; k < 3; k++)
-		free(in.pages[k].slots);
+	trace_locality_free(in.loc);
 	free(in.devs);
 	free(in.dev_slots);
 	trace_close(r);
@@ -530,9 +486,12 @@ static const struct cli_opt info_opts[] = {
 static const struct cli_cmd_desc info_desc = {
 	.name = "trace info",
 	.usage = "[--json] FILE",
-	.summary = "Summarise a trace: counts per kind and device, bytes, time span, footprint.",
+	.summary = "Summarise a trace: counts, bytes, time span, footprint, reuse distances.",
 	.details = "The footprint counts distinct pages touched by ACCESS records at 4K, 2M\n"
-		   "and 1G, per address space (device and PASID).",
+		   "and 1G, in total and per address space (device and PASID). The reuse\n"
+		   "histograms count LRU stack distances at 4K and 2M in log2 buckets: a fully\n"
+		   "associative LRU IOTLB of N entries hits exactly the references at distances\n"
+		   "below N (lru_hits, and the 'locality' line). See docs/workloads.md.",
 	.opts = info_opts,
 	.nopts = ISM_ARRAY_SIZE(info_opts),
 };

@@ -1,4 +1,4 @@
-/* Locality of a trace's accesses: footprint per page size and address space, LRU reuse distances. */
+/* Locality of a trace's accesses: footprints per page size and address space, reuse distances. */
 #include "trace_locality.h"
 
 #include <stdio.h>
@@ -143,7 +143,7 @@ uint64_t trace_reuse_ref(struct trace_reuse *r, uint64_t tag, uint64_t page)
 	r->last_page = page;
 	i = reuse_slot_of(r, tag, page);
 	if (r->slots[i].tag) {
-		/* Every key has one latest time, none after now: the keys since p are n - (<= p). */
+		/* Each key has one latest time, none after now: n less those up to p came since. */
 		p = r->slots[i].last;
 		d = r->n - fen_prefix(r, p + 1);
 		fen_add(r, p, -1);
@@ -353,7 +353,8 @@ static json_t *hist_json(const struct trace_reuse_hist *h)
 	}
 	for (i = 0; i < ISM_ARRAY_SIZE(sizes); i++) {
 		snprintf(name, sizeof(name), "%llu", (unsigned long long)sizes[i]);
-		json_object_set_new(lru, name, json_integer((json_int_t)trace_reuse_hits(h, sizes[i])));
+		json_object_set_new(lru, name,
+				    json_integer((json_int_t)trace_reuse_hits(h, sizes[i])));
 	}
 	json_object_set_new(o, "references", json_integer((json_int_t)h->refs));
 	json_object_set_new(o, "cold", json_integer((json_int_t)h->cold));

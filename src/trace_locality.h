@@ -1,4 +1,4 @@
-/* Locality of a trace's accesses: footprint per page size and address space, LRU reuse distances. */
+/* Locality of a trace's accesses: footprints per page size and address space, reuse distances. */
 #ifndef ISM_TRACE_LOCALITY_H
 #define ISM_TRACE_LOCALITY_H
 
