@@ -39,9 +39,19 @@ struct treq {
 
 struct tdma {
 	uint64_t t_start; /* open loop: its trace time; closed loop: its first issue */
+	uint64_t iova, end;
+	uint32_t device, pasid;
 	uint32_t pending; /* requests issued and not done */
 	uint32_t next;    /* free list */
 	bool all_issued;
+	bool active;      /* issued and not complete */
+	bool unmap_waits; /* the replay waits for it to finish before an UNMAP of its buffer */
+};
+
+/* The ideal pipeline's DMAs that may still be in flight: what an UNMAP must wait for. */
+struct pdma {
+	uint64_t iova, end, done;
+	uint32_t device, pasid;
 };
 
 struct twalk {
@@ -114,6 +124,10 @@ struct timed {
 	uint64_t walk_busy, walk_queue_sum, walk_queue_max, walk_queued, walks, shared;
 	uint64_t lag_max, lag_n;
 	double lag_sum;
+	uint64_t unmap_waits; /* UNMAPs that waited for DMAs to their buffer */
+	bool unmap_waited;    /* the UNMAP at recs[i] has already been counted */
+	struct pdma *recent;
+	size_t nrecent, caprecent;
 };
 
 /* Each kind of event has its own lane: its times mostly come in order (see eventq.h). */
@@ -175,6 +189,7 @@ void timed_free(struct timed *t)
 	free(t->dma);
 	free(t->walk);
 	free(t->wh);
+	free(t->recent);
 	hist_free(&t->h_dma);
 	hist_free(&t->h_req);
 	hist_free(&t->h_xlate);
@@ -227,7 +242,12 @@ static void req_put(struct timed *t, uint32_t r)
 
 static uint32_t dma_get(struct timed *t)
 {
-	return POOL_GET(t, dma, ndma, dma_free);
+	uint32_t old = t->ndma, m = POOL_GET(t, dma, ndma, dma_free), i;
+
+	/* Slots the pool just grew are not DMAs in flight. */
+	for (i = old; i < t->ndma; i++)
+		t->dma[i].active = false;
+	return m;
 }
 
 static uint32_t walk_get(struct timed *t)
@@ -526,12 +546,20 @@ static void done(struct timed *t, uint32_t r, const struct event *ev)
 	if (now > t->last_done)
 		t->last_done = now;
 	d->tags_free++;
+	req_put(t, r);
 	if (--m->pending == 0 && m->all_issued) {
+		bool resume = m->unmap_waits;
+
 		hist_add(&t->h_dma, now - m->t_start);
+		m->active = false;
+		m->unmap_waits = false;
 		m->next = t->dma_free;
 		t->dma_free = q->dma;
+		if (resume) {
+			issue(t, ev);
+			return;
+		}
 	}
-	req_put(t, r);
 	if (d->issuer_waiting) {
 		/*
 		 * The replay resumes at once, as part of this event: should it then run out of
@@ -555,6 +583,12 @@ static void dma_begin(struct timed *t, const struct trace_rec *r, uint64_t now, 
 	t->dma[m].t_start = t->open ? t_trace : UINT64_MAX;
 	t->dma[m].pending = 0;
 	t->dma[m].all_issued = false;
+	t->dma[m].active = true;
+	t->dma[m].unmap_waits = false;
+	t->dma[m].iova = r->iova;
+	t->dma[m].end = r->iova + r->size;
+	t->dma[m].device = r->device;
+	t->dma[m].pasid = r->pasid;
 	if (t->open) {
 		uint64_t lag = now - t_trace;
 
@@ -580,6 +614,32 @@ static void dma_begin(struct timed *t, const struct trace_rec *r, uint64_t now, 
 		else
 			st->reads++;
 	}
+}
+
+/*
+ * The driver unmaps a buffer once the device is done with it: an UNMAP waits for the DMAs to
+ * its range that came before it in the trace and are still in flight (a closed-loop replay
+ * runs ahead of the trace's clock, so without this a buffer could go while in use). Returns
+ * true, having marked one such DMA to resume the replay when it completes, if there is one.
+ */
+static bool unmap_must_wait(struct timed *t, const struct trace_rec *r)
+{
+	uint32_t m;
+
+	for (m = 0; m < t->ndma; m++) {
+		struct tdma *k = &t->dma[m];
+
+		if (k->active && k->device == r->device && k->pasid == r->pasid &&
+		    k->iova < r->iova + r->size && r->iova < k->end) {
+			k->unmap_waits = true;
+			if (!t->unmap_waited)
+				t->unmap_waits++;
+			t->unmap_waited = true;
+			return true;
+		}
+	}
+	t->unmap_waited = false;
+	return false;
 }
 
 /*
@@ -613,6 +673,8 @@ static bool issue(struct timed *t, const struct event *ev)
 					return false;
 				}
 			}
+			if (r->kind == TRACE_UNMAP && unmap_must_wait(t, r))
+				return false;
 			if (r->kind != TRACE_ACCESS) {
 				if (!t->ideal) {
 					if (r->kind == TRACE_MAP)
@@ -757,6 +819,33 @@ static uint64_t dheap_pop(struct tdev *d)
 }
 
 /*
+ * The pipeline's side of unmap_must_wait(): the replay's clock moves on to the completion of
+ * the last DMA to the buffer, and DMAs done by then are forgotten.
+ */
+static void pipe_unmap(struct timed *t, const struct trace_rec *r)
+{
+	uint64_t now = t->out_t;
+	size_t i;
+
+	for (i = 0; i < t->nrecent; i++) {
+		const struct pdma *k = &t->recent[i];
+
+		if (k->done > now && k->device == r->device && k->pasid == r->pasid &&
+		    k->iova < r->iova + r->size && r->iova < k->end)
+			now = k->done;
+	}
+	if (now != t->out_t)
+		t->unmap_waits++;
+	for (i = 0; i < t->nrecent;) {
+		if (t->recent[i].done <= now)
+			t->recent[i] = t->recent[--t->nrecent];
+		else
+			i++;
+	}
+	t->out_t = now;
+}
+
+/*
  * With nothing to translate, a fixed memory latency and no memory bandwidth limit, a device's
  * requests reach memory in the order they were issued and enter its downstream link in that
  * order (equal times keep it), so each request's whole timeline follows from the one before:
@@ -776,6 +865,10 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 		bool write;
 		uint32_t max;
 
+		if (r->kind == TRACE_UNMAP) {
+			pipe_unmap(t, r);
+			continue;
+		}
 		if (r->kind != TRACE_ACCESS)
 			continue;
 		if (t->open) {
@@ -834,6 +927,13 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 		hist_add(&t->h_dma, dma_done - dma_start);
 		t->dmas++;
 		t->out_t = now; /* the issuer's clock */
+		if (t->nrecent == t->caprecent) {
+			t->caprecent = t->caprecent ? 2 * t->caprecent : 64;
+			t->recent = ism_xrealloc(t->recent, t->caprecent * sizeof(*t->recent));
+		}
+		t->recent[t->nrecent++] = (struct pdma){ .iova = r->iova, .end = r->iova + r->size,
+							 .done = dma_done, .device = r->device,
+							 .pasid = r->pasid };
 	}
 }
 
@@ -937,6 +1037,7 @@ void timed_to_json(const struct timed *t, json_t *root)
 		       json_real(T && t->ndev ? (double)down / ((double)T * t->ndev) : 0.0));
 	stats_json_put(root, "memory.utilisation",
 		       json_real(T ? (double)t->mem.busy_ps / (double)T : 0.0));
+	stats_json_put(root, "replay.unmap_waits", json_integer((json_int_t)t->unmap_waits));
 	stats_json_put(root, "replay.lag_ns.max", json_real((double)t->lag_max / 1e3));
 	stats_json_put(root, "replay.lag_ns.mean",
 		       json_real(t->lag_n ? t->lag_sum / 1e3 / (double)t->lag_n : 0.0));
@@ -1014,6 +1115,7 @@ void timed_print_reference(FILE *fp)
 		{ "link.up_utilisation", "device-to-host link busy fraction (requests, write data), mean over devices" },
 		{ "link.down_utilisation", "host-to-device link busy fraction (read completions), mean over devices" },
 		{ "memory.utilisation", "memory bandwidth busy fraction (0 when bandwidth is unlimited)" },
+		{ "replay.unmap_waits", "UNMAPs the replay held until DMAs to its buffer that came before it had completed (the driver unmaps after the device is done)" },
 		{ "replay.lag_ns.{max,mean}", "open loop: how far DMAs started after their trace time (the device falling behind)" },
 		{ "ideal.*", "the same trace with translation disabled: sim.time_ns, dma.throughput_gbps, dma.latency_ns" },
 		{ "translation_cost.throughput_ratio", "dma.throughput_gbps / ideal.dma.throughput_gbps" },

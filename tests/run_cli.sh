@@ -68,6 +68,14 @@ expect_fail "failing run over an existing file" 4 'truncated' ism run "$G/capaci
 expect_eq "the existing file is intact" '{"keep": true}' "$(cat "$T/keep.json")"
 expect_fail "unwritable output -> 5" 5 'cannot create' ism run "$G/capacity.json" -o "$T/no/such/dir/r.json"
 expect_fail "bad --format" 2 'expected json, text or flat' ism run "$G/capacity.json" --format xml
+# A closed-loop timed replay runs ahead of the trace's clock, but an UNMAP still waits for the
+# DMAs to its buffer that came before it: a per-packet-mapping NIC trace has no fault.
+ism trace gen "$ISM_SRCDIR/traces/nic-10g-per-packet.json" -o "$T/nic.iot.gz" -q
+ism run -t "$T/nic.iot.gz" --format flat -q >"$T/f"
+expect_eq "timed closed loop, per-packet unmaps: no fault" 0 "$(kv "$T/f" faults)"
+[ "$(kv "$T/f" replay.unmap_waits)" -gt 0 ] && ok "some unmaps waited for their DMAs" \
+	|| fail "no unmap waited (replay.unmap_waits = $(kv "$T/f" replay.unmap_waits))"
+
 # Interrupted work (SIGTERM, as a scheduler sends; SIGINT from a terminal) leaves no output and
 # no temporary: a 10 M-access generation and a run over it are stopped part-way. (Should a very
 # fast machine finish before the signal, the case says so instead of passing silently.)

@@ -386,6 +386,13 @@ static void test_ideal_pipeline_equals_events(void **state)
 			recs[i].device = (uint32_t)(x >> 40) % 3;
 			if ((x >> 30) & 1)
 				recs[i].flags = TRACE_ACC_WRITE;
+			/* Every tenth record unmaps the buffer of an access a few records back. */
+			if (i % 10 == 9) {
+				recs[i] = recs[i - 1 - (x >> 60) % 5];
+				recs[i].kind = TRACE_UNMAP;
+				recs[i].flags = 0;
+				recs[i].time_ns = i * 40;
+			}
 		}
 		timed_feed(pipe, recs, 3000);
 		timed_feed(ev, recs, 3000);
@@ -401,6 +408,9 @@ static void test_ideal_pipeline_equals_events(void **state)
 		ja = json_dumps(a, JSON_SORT_KEYS);
 		jb = json_dumps(b, JSON_SORT_KEYS);
 		assert_string_equal(ja, jb);
+		/* The unmaps did hold the replay back, in both. */
+		assert_true(json_integer_value(json_object_get(json_object_get(a, "replay"),
+							       "unmap_waits")) > 10);
 		free(ja);
 		free(jb);
 		json_decref(a);
