@@ -133,29 +133,31 @@ static void heap_pop(struct eventq *q, struct eventq_node *out)
 		sift_up(h, i, h[n]);
 }
 
-/* The earliest of the heap's top and the lanes' heads. */
+/*
+ * The earliest of the heap's top and the lanes' heads. Which source holds it changes from one
+ * pop to the next unpredictably, so the scan selects with conditional moves, not branches.
+ */
 bool eventq_pop(struct eventq *q, struct event *out)
 {
+	static const struct eventq_node none = { .seq = UINT64_MAX, .time = UINT64_MAX };
+	const struct eventq_node *best = q->n ? &q->h[0] : &none;
 	struct eventq_node x;
-	unsigned l, best = EVENTQ_LANES;
-	unsigned __int128 min = ~(unsigned __int128)0;
+	unsigned l, from = EVENTQ_LANES;
 
 	if (q->total == 0)
 		return false;
-	if (q->n)
-		min = key(&q->h[0]);
 	for (l = 0; l < EVENTQ_LANES; l++) {
-		struct eventq_lane *L = &q->lane[l];
+		const struct eventq_lane *L = &q->lane[l];
+		const struct eventq_node *c = L->n ? &L->ring[L->head] : &none;
+		bool less = (c->time < best->time) | ((c->time == best->time) & (c->seq < best->seq));
 
-		if (L->n && key(&L->ring[L->head]) < min) {
-			min = key(&L->ring[L->head]);
-			best = l;
-		}
+		best = less ? c : best;
+		from = less ? l : from;
 	}
-	if (best == EVENTQ_LANES) {
+	if (from == EVENTQ_LANES) {
 		heap_pop(q, &x);
 	} else {
-		struct eventq_lane *L = &q->lane[best];
+		struct eventq_lane *L = &q->lane[from];
 
 		x = L->ring[L->head];
 		L->head = (L->head + 1) & (L->cap - 1);

@@ -1,11 +1,21 @@
 /* The result of a run: one versioned JSON document, a flat key-value form and a human summary. */
 #include "result.h"
 
+#include <sys/resource.h>
+
 #include "config.h"
 #include "pgsize.h"
 #include "timed.h"
 
 #include <string.h>
+
+/* Peak resident memory of the process so far, in KiB (Linux reports ru_maxrss in KiB). */
+static long max_rss_kb(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
 
 static double per_second(uint64_t n, double s)
 {
@@ -34,6 +44,7 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	json_object_set_new(run, "wall_s", json_real(ri->wall_s));
 	json_object_set_new(run, "accesses_per_s", json_real(per_second(st->accesses, ri->wall_s)));
 	json_object_set_new(run, "records_per_s", json_real(per_second(st->records, ri->wall_s)));
+	json_object_set_new(run, "max_rss_kb", json_integer(max_rss_kb()));
 	json_object_set_new(root, "run", run);
 	return root;
 }
@@ -48,6 +59,7 @@ void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_
 	}
 	fprintf(fp, "run.wall_s %.6f\n", ri->wall_s);
 	fprintf(fp, "run.accesses_per_s %.0f\n", per_second(st->accesses, ri->wall_s));
+	fprintf(fp, "run.max_rss_kb %ld\n", max_rss_kb());
 }
 
 static double pct(uint64_t n, uint64_t d)

@@ -155,8 +155,8 @@ void stats_print_reference(FILE *fp)
 		"`iommusim.version` and `iommusim.result_schema` (bumped when a key changes meaning),\n"
 		"`config` (the effective configuration, every key), `trace.path`, `trace.format`,\n"
 		"`trace.meta` (the trace's metadata), and `run.wall_s`, `run.accesses_per_s`,\n"
-		"`run.records_per_s` (wall-clock figures: the only values that differ between two runs\n"
-		"of the same inputs). Walk-cache keys appear for the levels the page table has.\n\n"
+		"`run.records_per_s`, `run.max_rss_kb` (wall-clock and memory figures of the process:\n"
+		"the only values that differ between two runs of the same inputs). Walk-cache keys appear for the levels the page table has.\n\n"
 		"Every IOTLB miss walks: `iotlb.misses` = `walk.walks`. Misses that end in a fault have\n"
 		"no class, so the four classes add up to `iotlb.misses` - `faults`.\n\n");
 	fprintf(fp, "| result key | meaning |\n|---|---|\n");

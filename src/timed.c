@@ -928,8 +928,20 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 		t->dmas++;
 		t->out_t = now; /* the issuer's clock */
 		if (t->nrecent == t->caprecent) {
-			t->caprecent = t->caprecent ? 2 * t->caprecent : 64;
-			t->recent = ism_xrealloc(t->recent, t->caprecent * sizeof(*t->recent));
+			size_t k;
+
+			/* Forget DMAs done by now: at most the tags' worth stay in flight. */
+			for (k = 0; k < t->nrecent;) {
+				if (t->recent[k].done <= now)
+					t->recent[k] = t->recent[--t->nrecent];
+				else
+					k++;
+			}
+			if (t->nrecent * 2 >= t->caprecent) {
+				t->caprecent = t->caprecent ? 2 * t->caprecent : 64;
+				t->recent = ism_xrealloc(t->recent,
+							 t->caprecent * sizeof(*t->recent));
+			}
 		}
 		t->recent[t->nrecent++] = (struct pdma){ .iova = r->iova, .end = r->iova + r->size,
 							 .done = dma_done, .device = r->device,

@@ -30,8 +30,8 @@ check "--format text" ism run "$G/capacity.json" --format text -q
 grep -q 'misses' "$T/out" && ok "text summary" || fail "text summary"
 
 # Determinism: the same inputs give byte-identical results, wall-time fields aside.
-ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q | grep -v -e wall_s -e _per_s >"$T/d1"
-ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q | grep -v -e wall_s -e _per_s >"$T/d2"
+ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q | grep -v -e wall_s -e _per_s -e max_rss >"$T/d1"
+ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q | grep -v -e wall_s -e _per_s -e max_rss >"$T/d2"
 cmp -s "$T/d1" "$T/d2" && ok "same seed, byte-identical result" || fail "results differ between identical runs"
 
 # --set and -t override the config.
@@ -68,6 +68,19 @@ expect_fail "failing run over an existing file" 4 'truncated' ism run "$G/capaci
 expect_eq "the existing file is intact" '{"keep": true}' "$(cat "$T/keep.json")"
 expect_fail "unwritable output -> 5" 5 'cannot create' ism run "$G/capacity.json" -o "$T/no/such/dir/r.json"
 expect_fail "bad --format" 2 'expected json, text or flat' ism run "$G/capacity.json" --format xml
+# Memory is bounded by the model, not the trace: ten times the records, the same peak (within
+# 4 MiB), in both modes.
+printf '{"workload": "random-window", "accesses": 200000, "window": "1M"}' >"$T/m1.json"
+printf '{"workload": "random-window", "accesses": 2000000, "window": "1M"}' >"$T/m2.json"
+ism trace gen "$T/m1.json" -o "$T/m1.iot.gz" -q
+ism trace gen "$T/m2.json" -o "$T/m2.iot.gz" -q
+for mode in timed untimed; do
+	a=$(ism run -t "$T/m1.iot.gz" --set mode=$mode --format flat -q | awk '$1 == "run.max_rss_kb" { print $2 }')
+	b=$(ism run -t "$T/m2.iot.gz" --set mode=$mode --format flat -q | awk '$1 == "run.max_rss_kb" { print $2 }')
+	[ $((b - a)) -lt 4096 ] && ok "$mode: peak memory flat in trace length ($a KiB, $b KiB)" \
+		|| fail "$mode: peak memory grows with the trace: $a KiB for 200k records, $b KiB for 2M"
+done
+
 # A closed-loop timed replay runs ahead of the trace's clock, but an UNMAP still waits for the
 # DMAs to its buffer that came before it: a per-packet-mapping NIC trace has no fault.
 ism trace gen "$ISM_SRCDIR/traces/nic-10g-per-packet.json" -o "$T/nic.iot.gz" -q
@@ -89,7 +102,17 @@ interrupt() { # NAME SIGNAL OUTPUT CMD...
 	wait $pid
 	rc=$?
 	set -e
-	if [ $rc -gt 128 ]; then
+	if [ $rc -gt 128 ] && [ -e "$out" ]; then
+		# Killed right after the rename: the output must then be whole, and no temporary left.
+		if ls -a "$(dirname "$out")" | grep -q "^\.$(basename "$out")\.tmp\."; then
+			fail "$name: a temporary was left"
+		elif ism trace info "$out" >/dev/null 2>&1 ||
+			python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$out" 2>/dev/null; then
+			ok "$name (it had just finished: the output is whole)"
+		else
+			fail "$name: a partial $out was left"
+		fi
+	elif [ $rc -gt 128 ]; then
 		no_file "$name" "$out"
 	else
 		echo "note - $name: finished (exit $rc) before the signal; not checked"
