@@ -944,17 +944,17 @@ const struct import_ops import_csv_ops = {
 
 /* Options; `only` names the importer an option belongs to (NULL: every importer). */
 static const struct cli_opt import_opts[] = {
-	{ "from", 'f', "FORMAT", "input format: csv, ftrace or qemu (list below)" },
+	{ "from", 'f', "FORMAT", "input format (the list below)" },
 	{ "output", 'o', "FILE", "native trace to write (.iot, or .iot.gz compressed)" },
 	{ "strict", 0, NULL, "a line not understood is an error (default: counted, skipped)" },
 	{ "access-size", 0, "BYTES",
 	  "qemu: bytes per translation request (default 4; never past its 4K page)" },
 	{ "device", 0, "DEV", "ftrace: requester id of iommu:map/unmap (default 0; N or bb:dd.f)" },
 	{ "accesses", 0, "RULE", "ftrace: once (default: each mapping accessed whole once), none" },
-	{ "events", 0, "SET", "ftrace: auto (default: dma:* if present, else iommu:*), dma, iommu" },
-	{ "max-delay", 0, "NS", "ftrace: an access comes at most NS after its map (default 10ms)" },
+	{ "events", 0, "SET", "ftrace: auto (default: dma:* if any, else iommu:*), dma, iommu" },
+	{ "max-delay", 0, "NS", "ftrace: an access at most NS after its map (default 10000000)" },
 	{ "coherent-period", 0, "NS",
-	  "ftrace: coherent buffers read whole every NS (default 1ms; 0: never)" },
+	  "ftrace: coherent buffers read whole every NS (default 1000000; 0: never)" },
 	{ "quiet", 'q', NULL, "no progress on the terminal" },
 };
 static const char *const import_opt_only[ISM_ARRAY_SIZE(import_opts)] = {
@@ -969,9 +969,9 @@ const struct cli_cmd_desc import_cmd_desc = {
 	.name = "trace import",
 	.usage = "--from FORMAT IN -o OUT [OPTIONS]",
 	.summary = "Convert a trace from another format into the native format.",
-	.details = "The output is written atomically: on error nothing is left. Lines an importer\n"
-		   "does not understand are counted, and the first few quoted on stderr. What each\n"
-		   "importer reads and infers: docs/traces.md.",
+	.details = "The output is written atomically: on error nothing is left. Lines an\n"
+		   "importer does not understand are counted, and the first few quoted on\n"
+		   "stderr. What each importer reads and infers: docs/traces.md.",
 	.opts = import_opts,
 	.nopts = ISM_ARRAY_SIZE(import_opts),
 };
@@ -1098,8 +1098,8 @@ int import_main(int argc, char **argv)
 				       format_names());
 	for (i = 0; i < ISM_ARRAY_SIZE(import_opts); i++)
 		if (given[i] && import_opt_only[i] && strcmp(import_opt_only[i], ops->name) != 0)
-			return cli_usage_error(d, "--%s applies to --from %s only", import_opts[i].name,
-					       import_opt_only[i]);
+			return cli_usage_error(d, "--%s applies to --from %s only",
+					       import_opts[i].name, import_opt_only[i]);
 	if (!ends_with(out, ".iot") && !ends_with(out, ".iot.gz"))
 		return cli_usage_error(d, "OUT must end in .iot or .iot.gz, got '%s'", out);
 	if (import_run(ops, argv[optind], out, &o, &err)) {

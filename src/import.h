@@ -134,7 +134,7 @@ bool import_tagmap_next(const struct import_tagmap *m, uint32_t tag, size_t *it,
 bool import_tagmap_next_device(const struct import_tagmap *m, size_t *it, uint32_t *device);
 
 /* Names (of events, of devices) numbered 0, 1, ... in the order first seen. */
-#define IMPORT_NAME_MAX_BYTES 64
+#define IMPORT_NAME_MAX_BYTES 256
 struct import_names;
 struct import_names *import_names_new(void);
 void import_names_free(struct import_names *t);

@@ -11,8 +11,8 @@
 /* Devices without a PCI name (platform devices) are numbered from here, in order seen. */
 #define FTRACE_NAMED_DEVICE_BASE 0x100000u
 #define FTRACE_CPU_LIMIT 65536u
-/* Elements of a dma_map_sg array printed by __print_array: DMA_TRACE_MAX_ENTRIES is 128. */
-#define FTRACE_SG_MAX 4096
+/* Elements of a dma_map_sg array: a line of IMPORT_LINE_MAX_BYTES holds no more ("0x0,"). */
+#define FTRACE_SG_MAX (IMPORT_LINE_MAX_BYTES / 4)
 /*
  * Coherent accesses generated for one allocation across one gap between lines; more (a gap of
  * hours at a 1 ms period) are skipped and counted.
@@ -27,7 +27,6 @@ struct live_map {
 	uint32_t gen;
 	uint64_t iova, size;
 	uint64_t t_map;
-	uint64_t next; /* coherent: the next access */
 	bool used, pending, coherent, write;
 };
 
@@ -254,6 +253,8 @@ static size_t maps_end_range(struct ftrace_state *s, uint32_t device, uint64_t i
 		if (m->device != device || (m->iova >= iova && m->iova - iova >= size))
 			break;
 	}
+	if (hi == lo)
+		return 0;
 	for (i = lo; i < hi; i++)
 		map_end(s, s->sorted[i], end);
 	memmove(s->sorted + lo, s->sorted + hi, (s->nsorted - hi) * sizeof(*s->sorted));
@@ -290,10 +291,8 @@ static void map_add(struct ftrace_state *s, struct import_ctx *c, uint32_t devic
 	m->coherent = coherent;
 	m->pending = !coherent && c->opts->accesses == IMPORT_ACCESSES_ONCE;
 	if (coherent && s->period && c->opts->accesses == IMPORT_ACCESSES_ONCE &&
-	    s->now <= UINT64_MAX - s->period) {
-		m->next = s->now + s->period;
-		coh_push(s, (struct slot_ref){ .t = m->next, .idx = idx, .gen = m->gen });
-	}
+	    s->now <= UINT64_MAX - s->period)
+		coh_push(s, (struct slot_ref){ .t = s->now + s->period, .idx = idx, .gen = m->gen });
 	if (m->pending) {
 		if (s->fcount == s->fcap) {
 			size_t k, old = s->fcap;
@@ -346,7 +345,7 @@ static int advance(struct ftrace_state *s, struct import_ctx *c, uint64_t t, boo
 	struct live_map *m;
 
 	/* A mapping older than twice the delay has its access at map + delay, whatever comes. */
-	while ((m = fifo_head(s)) && (end || t - m->t_map >= 2 * s->delay)) {
+	while ((m = fifo_head(s)) && (end || (t - m->t_map) / 2 >= s->delay)) {
 		push_access(s, m, access_time(s, m, t));
 		s->accesses++;
 		m->pending = false;
@@ -544,7 +543,8 @@ static int ev_iommu_map(struct ftrace_state *s, struct import_ctx *c, const char
 {
 	uint64_t iova, paddr, size;
 
-	if (import_field(msg, len, "iova", 16, &iova) || import_field(msg, len, "paddr", 16, &paddr) ||
+	if (import_field(msg, len, "iova", 16, &iova) ||
+	    import_field(msg, len, "paddr", 16, &paddr) ||
 	    import_field(msg, len, "size", 10, &size) || iova > UINT64_MAX - size ||
 	    paddr > UINT64_MAX - size)
 		return 1;
@@ -562,8 +562,8 @@ static int ev_iommu_unmap(struct ftrace_state *s, struct import_ctx *c, const ch
 {
 	uint64_t iova, size;
 
-	if (import_field(msg, len, "iova", 16, &iova) || import_field(msg, len, "size", 10, &size) ||
-	    iova > UINT64_MAX - size)
+	if (import_field(msg, len, "iova", 16, &iova) ||
+	    import_field(msg, len, "size", 10, &size) || iova > UINT64_MAX - size)
 		return 1;
 	if (!size) {
 		s->empty++;
@@ -754,7 +754,8 @@ static const struct ftrace_event *ftrace_event_find(const char *name, size_t n)
 	size_t i;
 
 	for (i = 0; i < ISM_ARRAY_SIZE(ftrace_events); i++)
-		if (strlen(ftrace_events[i].name) == n && memcmp(ftrace_events[i].name, name, n) == 0)
+		if (strlen(ftrace_events[i].name) == n &&
+		    memcmp(ftrace_events[i].name, name, n) == 0)
 			return &ftrace_events[i];
 	return NULL;
 }
@@ -879,7 +880,7 @@ static int ftrace_prescan(struct import_ctx *c, bool *dma, struct ism_err *err)
 	unsigned long cpu;
 	uint64_t ns;
 	bool too_long;
-	int rc;
+	int rc = 0;
 
 	*dma = false;
 	if (!l)
@@ -891,6 +892,25 @@ static int ftrace_prescan(struct import_ctx *c, bool *dma, struct ism_err *err)
 	import_lines_close(l);
 	return *dma || rc == 0 ? 0 : -1;
 }
+
+/* The inference rules, in words, for the trace's metadata (docs/traces.md says the same). */
+static const char RULE_MAPPINGS_DMA[] =
+	"dma_map_page/_phys/_resource and each dma_map_sg segment -> MAP (TO_DEVICE read-only, "
+	"FROM_DEVICE write-only, else read-write); dma_alloc* -> MAP read-write (coherent); "
+	"dma_unmap_*, dma_free* and dma_unmap_sg (matched to its dma_map_sg by device and first "
+	"physical address) -> UNMAP; the device is the PCI requester id of the event's device "
+	"name, other names are numbered from 0x100000 (see devices); iommu:map/unmap are counted, "
+	"not used";
+static const char RULE_MAPPINGS_IOMMU[] =
+	"iommu:map -> MAP read-write, iommu:unmap -> UNMAP, all of device --device (the events "
+	"name none); dma:* events are counted, not used";
+static const char RULE_ACCESSES_ONCE[] =
+	"each streaming mapping is accessed once, whole (the simulator splits it into max-payload "
+	"requests), halfway between its map and its unmap but at most max_delay_ns after the map "
+	"(halfway to the last line if never unmapped); a write when the mapping is FROM_DEVICE, "
+	"else a read; a coherent allocation is read whole every coherent_period_ns while "
+	"allocated (0: never)";
+static const char RULE_ACCESSES_NONE[] = "none synthesised (--accesses none)";
 
 static void ftrace_meta(struct ftrace_state *s, struct import_ctx *c)
 {
@@ -932,30 +952,12 @@ static void ftrace_meta(struct ftrace_state *s, struct import_ctx *c)
 	json_object_set_new(f, "lost_events", json_integer((json_int_t)s->lost));
 	json_object_set_new(f, "time_went_backwards", json_integer((json_int_t)s->backwards));
 	json_object_set_new(c->meta, "ftrace", f);
-	json_object_set_new(
-		rules, "mappings",
-		json_string(s->use_dma ?
-				    "dma_map_page/_phys/_resource and each dma_map_sg segment -> "
-				    "MAP (TO_DEVICE read-only, FROM_DEVICE write-only, else read-"
-				    "write); dma_alloc* -> MAP read-write (coherent); dma_unmap_*, "
-				    "dma_free* and dma_unmap_sg (matched to its dma_map_sg by device "
-				    "and first physical address) -> UNMAP; the device is the PCI "
-				    "requester id of the event's device name, other names are "
-				    "numbered from 0x100000 (see devices); iommu:map/unmap are "
-				    "counted, not used" :
-				    "iommu:map -> MAP read-write, iommu:unmap -> UNMAP, all of "
-				    "device --device (the events name none); dma:* events are "
-				    "counted, not used"));
-	json_object_set_new(
-		rules, "accesses",
-		json_string(c->opts->accesses == IMPORT_ACCESSES_NONE ?
-				    "none synthesised (--accesses none)" :
-				    "each streaming mapping is accessed once, whole (the simulator "
-				    "splits it into max-payload requests), halfway between its map "
-				    "and its unmap but at most max_delay_ns after the map (at the "
-				    "end of the trace if never unmapped); a write when the mapping is "
-				    "FROM_DEVICE, else a read; a coherent allocation is read whole "
-				    "every coherent_period_ns while allocated (0: never)"));
+	json_object_set_new(rules, "mappings",
+			    json_string(s->use_dma ? RULE_MAPPINGS_DMA : RULE_MAPPINGS_IOMMU));
+	json_object_set_new(rules, "accesses",
+			    json_string(c->opts->accesses == IMPORT_ACCESSES_NONE ?
+						RULE_ACCESSES_NONE :
+						RULE_ACCESSES_ONCE));
 	json_object_set_new(rules, "time",
 			    json_string("each line's own timestamp in ns, never decreasing; "
 					"MAP/UNMAP keep the line's CPU"));

@@ -71,10 +71,11 @@ static int inval(struct qemu_state *s, struct import_ctx *c, struct import_tagma
 		 uint32_t tag, bool all, unsigned gran, uint64_t iova, uint64_t size,
 		 struct ism_err *err)
 {
-	struct trace_rec r = { .kind = TRACE_INVAL, .pasid = TRACE_PASID_NONE, .flags = (uint8_t)gran };
+	struct trace_rec r = { .kind = TRACE_INVAL, .pasid = TRACE_PASID_NONE };
 	size_t it = 0;
 	bool any = false;
 
+	r.flags = (uint8_t)gran;
 	s->inv_commands[gran]++;
 	if (gran == TRACE_INV_GLOBAL) {
 		s->inv_emitted[gran]++;
@@ -260,9 +261,9 @@ static int smmu_va(struct qemu_state *s, struct import_ctx *c, const char *msg, 
 	if (memmem(msg, len, "asid", 4) && smmu_asid_of(msg, len, &asid))
 		return 1;
 	import_field(msg, len, "leaf", 10, &leaf);
+	addr &= ~(uint64_t)(IMPORT_PAGE_BYTES - 1);
 	return inval(s, c, s->smmu_asids, (uint32_t)asid, asid == SMMU_ASID_ALL,
-		     leaf ? TRACE_INV_LEAF : TRACE_INV_RANGE, addr & ~(uint64_t)(IMPORT_PAGE_BYTES - 1),
-		     IMPORT_PAGE_BYTES, err);
+		     leaf ? TRACE_INV_LEAF : TRACE_INV_RANGE, addr, IMPORT_PAGE_BYTES, err);
 }
 
 static int smmu_asid(struct qemu_state *s, struct import_ctx *c, const char *msg, size_t len,
@@ -484,6 +485,25 @@ static void qemu_clock(struct qemu_state *s, struct import_ctx *c, bool stamped,
 	s->now = ns - s->base;
 }
 
+/* The inference rules, in words, for the trace's metadata (docs/traces.md says the same). */
+static const char RULE_ACCESS[] =
+	"one ACCESS per translation request (vtd_iotlb_page_hit or vtd_iotlb_page_update, whose "
+	"vtd_dmar_translate is not counted again; smmuv3_translate_success; "
+	"virtio_iommu_translate), in log order, at the requested iova, access_size bytes cut at "
+	"its 4 KiB page; a write when the leaf permits write but not read (VT-d slpte bits 1:0 = "
+	"10, SMMU perm = 2), or the request asks write only (virtio-iommu flag = 2), else a read";
+static const char RULE_INVALIDATION[] =
+	"VT-d: _iotlb_domain -> INV:DOMAIN, _iotlb_pages -> INV of 2^mask pages (INV:LEAF when "
+	"the descriptor's IH bit is set), for each device seen with that domain in hit/update "
+	"lines; _iotlb_global -> INV:GLOBAL; vtd_iotlb_reset (QEMU emptying its own cache) is "
+	"only counted. SMMUv3: s1_range_inval -> INV (INV:LEAF when leaf=1) per stream seen with "
+	"that ASID (every stream for asid=-1), tlbi_nh_asid -> INV:DOMAIN, tlbi_nh -> "
+	"INV:GLOBAL. virtio-iommu: map/unmap -> MAP/UNMAP per endpoint attached to the domain. A "
+	"command naming no device seen yet emits nothing (nothing of it can be cached)";
+static const char RULE_TIME_STAMPS[] =
+	"ns since the first line (QEMU's microsecond wall clock), never decreasing";
+static const char RULE_TIME_LINES[] = "the line number in ns (the log has no timestamps)";
+
 static void qemu_meta(struct qemu_state *s, struct import_ctx *c)
 {
 	json_t *q = json_object(), *inv = json_object(), *rules = json_object();
@@ -519,31 +539,10 @@ static void qemu_meta(struct qemu_state *s, struct import_ctx *c)
 			    json_integer((json_int_t)s->maps_no_perm));
 	json_object_set_new(q, "time_went_backwards", json_integer((json_int_t)s->backwards));
 	json_object_set_new(c->meta, "qemu", q);
-	json_object_set_new(
-		rules, "access",
-		json_string("one ACCESS per translation request (vtd_iotlb_page_hit or "
-			    "vtd_iotlb_page_update, whose vtd_dmar_translate is not counted again; "
-			    "smmuv3_translate_success; virtio_iommu_translate), in log order, at "
-			    "the requested iova, access_size bytes cut at its 4 KiB page; a write "
-			    "when the leaf permits write but not read (VT-d slpte bits 1:0 = 10, "
-			    "SMMU perm = 2), or the request asks write only (virtio-iommu flag = "
-			    "2), else a read"));
-	json_object_set_new(
-		rules, "invalidation",
-		json_string("VT-d: _iotlb_domain -> INV:DOMAIN, _iotlb_pages -> INV of 2^mask "
-			    "pages (INV:LEAF when the descriptor's IH bit is set), for each device "
-			    "seen with that domain in hit/update lines; _iotlb_global -> "
-			    "INV:GLOBAL; vtd_iotlb_reset (QEMU emptying its own cache) is only "
-			    "counted. SMMUv3: s1_range_inval -> INV (INV:LEAF when leaf=1) per "
-			    "stream seen with that ASID (every stream for asid=-1), tlbi_nh_asid "
-			    "-> INV:DOMAIN, tlbi_nh -> INV:GLOBAL. virtio-iommu: map/unmap -> "
-			    "MAP/UNMAP per endpoint attached to the domain. A command naming no "
-			    "device seen yet emits nothing (nothing of it can be cached)"));
+	json_object_set_new(rules, "access", json_string(RULE_ACCESS));
+	json_object_set_new(rules, "invalidation", json_string(RULE_INVALIDATION));
 	json_object_set_new(rules, "time",
-			    json_string(s->no_timestamps ?
-						"the line number in ns (the log has no timestamps)" :
-						"ns since the first line (QEMU's microsecond wall "
-						"clock), never decreasing"));
+			    json_string(s->no_timestamps ? RULE_TIME_LINES : RULE_TIME_STAMPS));
 	json_object_set_new(c->meta, "rules", rules);
 }
 

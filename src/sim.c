@@ -455,6 +455,8 @@ int sim_run_trace(struct sim *s, struct timed *tm, struct timed *ideal, struct t
 
 const struct sim_stats *sim_stats(struct sim *s)
 {
+	s->st.evictions = tlb_cache_evictions(iotlb_cache(s->iotlb));
+	s->st.set_flushes = tlb_cache_set_flushes(iotlb_cache(s->iotlb));
 	if (s->wc) {
 		const struct walk_cache_stats *ws = walk_cache_stats(s->wc);
 

@@ -22,6 +22,8 @@ const struct stat_desc stat_table[] = {
 	S("iotlb.lookups", lookups, "IOTLB lookups: one per PCIe request"),
 	S("iotlb.hits", hits, "lookups that hit in the IOTLB"),
 	S("iotlb.misses", misses, "lookups that missed (walks, including those that faulted)"),
+	S("iotlb.evictions", evictions, "valid entries displaced by fills (replacement; flush-on-full counts every entry it empties)"),
+	S("iotlb.set_flushes", set_flushes, "sets emptied whole by flush-on-full (with one set: the whole IOTLB, QEMU's 'IOTLB reset')"),
 	S("iotlb.misses_by_class.compulsory", miss_class[MISS_COMPULSORY], "misses on the first reference to a translation"),
 	S("iotlb.misses_by_class.capacity", miss_class[MISS_CAPACITY], "misses a fully associative LRU IOTLB of the same size also takes"),
 	S("iotlb.misses_by_class.conflict", miss_class[MISS_CONFLICT], "misses a fully associative LRU IOTLB of the same size would have hit"),

@@ -15,6 +15,7 @@ struct sim_stats {
 	uint64_t records;
 	uint64_t accesses, reads, writes, access_bytes, requests;
 	uint64_t lookups, hits, misses;
+	uint64_t evictions, set_flushes;
 	uint64_t miss_class[MISS_NR_CLASSES];
 	uint64_t hits_by_size[PGSIZE_NR], fills_by_size[PGSIZE_NR];
 	uint64_t walks, walk_refs;

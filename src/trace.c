@@ -335,8 +335,9 @@ static const char *iot_decode(const uint8_t *p, const uint8_t *end, uint32_t cou
 		if (!(p = varint_get(p, &v)))
 			return "bad size";
 		s.size += trace_unzigzag(v);
-		if (__builtin_expect(kind == TRACE_INVAL &&
-				     (h >> IOT_INV_SHIFT & TRACE_INV_MASK) >= TRACE_INV_DOMAIN, 0)) {
+		/* Domain and global INVALs name no range: iova and size are 0. */
+		if (__builtin_expect(kind == TRACE_INVAL, 0) &&
+		    (h >> IOT_INV_SHIFT & TRACE_INV_MASK) >= TRACE_INV_DOMAIN) {
 			if (r->iova || s.size)
 				return "iova or size set on a domain or global INVAL";
 		} else if (s.size == 0 || r->iova > UINT64_MAX - s.size) {

@@ -202,10 +202,9 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 
 	col = COL_SIZE;
 	if (!whole && (ism_parse_u64(f[col], fl[col], &rec->size) || rec->size == 0)) {
-		*why = rec->kind == TRACE_INVAL ?
-			       "expected a decimal or 0x-hex integer above 0 (INV and INV:LEAF need a "
-			       "range)" :
-			       "expected a decimal or 0x-hex integer above 0";
+		*why = rec->kind == TRACE_INVAL ? "expected a decimal or 0x-hex integer above 0 "
+						  "(INV and INV:LEAF need a range)" :
+						  "expected a decimal or 0x-hex integer above 0";
 		return -(col + 1);
 	}
 	if (rec->iova > UINT64_MAX - rec->size) {

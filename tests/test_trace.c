@@ -629,8 +629,8 @@ static void test_native_inval(void **state)
 	put_end(&s, 4);
 	write_bytes("inv.iot", s.b, s.n);
 	assert_int_equal(read_all("inv.iot", NULL, &err), -1);
-	assert_string_equal(err.msg, "inv.iot: corrupt block at record 1: record 4: device or pasid "
-				     "set on a global INVAL");
+	assert_string_equal(err.msg, "inv.iot: corrupt block at record 1: record 4: device or "
+				     "pasid set on a global INVAL");
 	/* A range INVAL of size 0 (E's size delta -8192 instead of -4096: 0x3fff). */
 	memcpy(bad, block3, sizeof(bad));
 	bad[17] = 0xff;
@@ -739,7 +739,8 @@ static void test_csv_parse_errors(void **state)
 						  "have no range)" },
 		{ "0,INV:DOMAIN,1,,,4096,", -6, "have no range" },
 		{ "0,INV:DOMAIN,,,,,", -3, "bb:dd.f" },
-		{ "0,INV:GLOBAL,1,,,,", -3, "expected empty or 0 (INV:GLOBAL covers every device)" },
+		{ "0,INV:GLOBAL,1,,,,", -3,
+		  "expected empty or 0 (INV:GLOBAL covers every device)" },
 		{ "0,INV:GLOBAL,00:01.0,,,,", -3, "INV:GLOBAL covers every device" },
 		{ "0,INV:GLOBAL,,0,,,", -4, "expected empty (INV:GLOBAL covers every PASID)" },
 		{ "0,INV:GLOBAL,,,,x,", -6, "have no range" },

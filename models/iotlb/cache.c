@@ -36,6 +36,7 @@ struct tlb_cache {
 	uint64_t nvalid;
 	uint64_t pgsize_count[TLB_PGSIZE_SLOTS];
 	uint64_t evictions;
+	uint64_t set_flushes; /* tlb_cache_flush_set() calls: flush-on-full's resets */
 	gsl_rng *rng;
 	/* While victim() runs inside a fill: entries it flushed count as displaced by that fill. */
 	bool filling;
@@ -390,6 +391,7 @@ uint64_t tlb_cache_invalidate_span(struct tlb_cache *c, uint32_t dom, uint64_t f
 
 void tlb_cache_flush_set(struct tlb_cache *c, uint32_t set)
 {
+	c->set_flushes++;
 	for (uint32_t n = set * c->h.ways; n < (set + 1) * c->h.ways; n++) {
 		if (!c->e[n].valid)
 			continue;
@@ -420,6 +422,11 @@ uint64_t tlb_cache_valid_count(const struct tlb_cache *c)
 const uint64_t *tlb_cache_pgsize_counts(const struct tlb_cache *c)
 {
 	return c->pgsize_count;
+}
+
+uint64_t tlb_cache_set_flushes(const struct tlb_cache *c)
+{
+	return c->set_flushes;
 }
 
 uint64_t tlb_cache_evictions(const struct tlb_cache *c)

@@ -113,6 +113,8 @@ uint64_t tlb_cache_valid_count(const struct tlb_cache *c);
 const uint64_t *tlb_cache_pgsize_counts(const struct tlb_cache *c);
 /* Valid entries displaced by fills so far (flush-on-full counts every entry it flushed). */
 uint64_t tlb_cache_evictions(const struct tlb_cache *c);
+/* Whole sets emptied by tlb_cache_flush_set() (flush-on-full: QEMU's "IOTLB reset"). */
+uint64_t tlb_cache_set_flushes(const struct tlb_cache *c);
 const struct tlb_repl_ops *tlb_cache_ops(const struct tlb_cache *c);
 
 /* For policies: the set's state words, the set's entries, the cache's random generator. */

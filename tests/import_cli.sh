@@ -1,0 +1,171 @@
+#!/bin/sh
+# `iommusim trace import --from ftrace|qemu`: hand-made logs, the bundled real excerpts, bad input.
+. "${ISM_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/setup"
+ID="$D/import"
+TR="$ISM_SRCDIR/traces"
+CFG="$ISM_SRCDIR/configs/hw/qemu-vtd.json"
+
+# data FILE: the CSV form of a trace without comment lines (the metadata line).
+data() { ism trace export --to csv "$1" -o - | grep -v '^#'; }
+# meta FILE KEY: an integer of the trace's metadata (the first KEY found).
+meta() {
+	ism trace export --to csv "$1" -o - | head -1 |
+		grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2
+}
+
+### Help: every registered format is listed
+check "import --help" ism trace import --help
+expect_eq "help lists csv, ftrace, qemu" 3 "$(grep -cE '^  (csv|ftrace|qemu) ' "$T/out")"
+
+### Hand-made logs: each event form, against a CSV worked out by hand
+for f in vtd.log smmu.log virtio-iommu.log ftrace-dma.txt; do
+	case $f in ftrace*) from=ftrace ;; *) from=qemu ;; esac
+	b=${f%.*} # not "name": the helpers of tests/setup use that
+	check "import $f" ism trace import -q --from $from "$ID/$f" -o "$T/$b.iot"
+	data "$T/$b.iot" >"$T/$b.csv"
+	grep -v '^#' "$ID/$b.expect.csv" >"$T/$b.want"
+	check "$f: records as worked out by hand" cmp "$T/$b.want" "$T/$b.csv"
+done
+# vtd.log holds one line that is no QEMU trace line: counted, quoted with its number.
+cp "$ID/vtd.log" "$T/vtd.log"
+(cd "$T" && ism trace import --from qemu vtd.log -o v.iot.gz) 2>"$T/err"
+expect_eq "vtd.log: the skipped line is quoted" "  vtd.log:21: this line is not a QEMU trace line" \
+	"$(sed -n 2p "$T/err")"
+expect_eq "vtd.log: one warning line and one quote" 2 "$(wc -l <"$T/err" | tr -d ' ')"
+expect_eq "vtd.log: counted in the metadata" 1 "$(meta "$T/v.iot.gz" lines_not_understood)"
+expect_eq "vtd.log: one domain command without device" 1 \
+	"$(meta "$T/v.iot.gz" commands_without_device)"
+expect_fail "vtd.log --strict" 4 'vtd.log:21: line not understood .*--strict' \
+	ism trace import --strict --from qemu "$ID/vtd.log" -o "$T/strict.iot"
+no_file "--strict leaves no output" "$T/strict.iot"
+
+### The bundled QEMU VT-d excerpt: replayed, it gives QEMU's own labels back
+X="$TR/qemu-vtd-excerpt.log.gz"
+check "import the QEMU excerpt" ism trace import -q --from qemu "$X" -o "$T/q.iot.gz"
+expect_eq "QEMU excerpt imports silently" "" "$(cat "$T/err")"
+# Counted independently from the raw log: one translation per hit or update line.
+gzip -dc "$X" >"$T/q.log"
+hits=$(grep -c ':vtd_iotlb_page_hit ' "$T/q.log")
+misses=$(grep -c ':vtd_iotlb_page_update ' "$T/q.log")
+dom=$(grep -c ':vtd_inv_desc_iotlb_domain ' "$T/q.log")
+glob=$(grep -c ':vtd_inv_desc_iotlb_global ' "$T/q.log" || true)
+pages=$(grep -c ':vtd_inv_desc_iotlb_pages ' "$T/q.log" || true)
+resets=$(grep -c ':vtd_iotlb_reset ' "$T/q.log")
+lines=$(wc -l <"$T/q.log" | tr -d ' ')
+expect_eq "excerpt: accesses = hit + update lines" $((hits + misses)) \
+	"$(meta "$T/q.iot.gz" accesses)"
+expect_eq "excerpt: lines counted" "$lines" "$(meta "$T/q.iot.gz" lines)"
+expect_eq "excerpt: QEMU's resets counted" "$resets" "$(meta "$T/q.iot.gz" qemu_iotlb_resets)"
+# QEMU 7.2's IOTLB (configs/hw/qemu-vtd.json) replayed in order, one request at a time.
+check "run the excerpt (untimed)" ism run "$CFG" -t "$T/q.iot.gz" --set mode=untimed \
+	--format flat -q
+cp "$T/out" "$T/run.txt"
+expect_eq "excerpt: translations" $((hits + misses)) "$(kv "$T/run.txt" iotlb.lookups)"
+expect_eq "excerpt: IOTLB hits = vtd_iotlb_page_hit lines" "$hits" "$(kv "$T/run.txt" iotlb.hits)"
+expect_eq "excerpt: IOTLB misses = vtd_iotlb_page_update lines" "$misses" \
+	"$(kv "$T/run.txt" iotlb.misses)"
+expect_eq "excerpt: domain invalidations = the log's" "$dom" \
+	"$(kv "$T/run.txt" invalidation.commands.domain)"
+expect_eq "excerpt: global invalidations = the log's" "$glob" \
+	"$(kv "$T/run.txt" invalidation.commands.global)"
+range=$(kv "$T/run.txt" invalidation.commands.range)
+leaf=$(kv "$T/run.txt" invalidation.commands.leaf)
+expect_eq "excerpt: page invalidations = the log's" "$pages" "$((range + leaf))"
+# The excerpt opens with the update that made QEMU empty its full IOTLB; the replay starts
+# empty, so it flushes once fewer than the log's vtd_iotlb_reset lines.
+expect_eq "excerpt: flush-on-full resets = the log's, less the one at its start" \
+	"$((resets - 1))" "$(kv "$T/run.txt" iotlb.set_flushes)"
+check "run the excerpt (timed)" ism run "$CFG" -t "$T/q.iot.gz" -q
+# One device per domain in this capture: one record per command.
+expect_eq "excerpt: INV:DOMAIN records" "$dom" "$(data "$T/q.iot.gz" | grep -c ',INV:DOMAIN,')"
+
+### The bundled guest ftrace excerpt (iommu:map/unmap, Linux 6.1)
+F="$TR/ftrace-excerpt.txt.gz"
+check "import the ftrace excerpt" ism trace import -q --from ftrace "$F" -o "$T/f.iot.gz" \
+	--device 00:04.0
+gzip -dc "$F" >"$T/f.txt"
+maps=$(grep -c ' map: IOMMU: ' "$T/f.txt")
+unmaps=$(grep -c ' unmap: IOMMU: ' "$T/f.txt")
+data "$T/f.iot.gz" >"$T/f.csv"
+expect_eq "ftrace excerpt: MAP records = map lines" "$maps" "$(grep -c ',MAP,' "$T/f.csv")"
+expect_eq "ftrace excerpt: UNMAP records = unmap lines" "$unmaps" "$(grep -c ',UNMAP,' "$T/f.csv")"
+expect_eq "ftrace excerpt: one access per mapping" "$maps" "$(grep -c ',R,' "$T/f.csv")"
+expect_eq "ftrace excerpt: --device 00:04.0 is 32" "$((maps + unmaps + maps))" \
+	"$(grep -c '^[0-9]*,[A-Z]*,32,' "$T/f.csv")"
+# The CPU of each line: the map lines on CPU 1, counted independently.
+expect_eq "ftrace excerpt: CPUs kept" "$(grep ' map: IOMMU: ' "$T/f.txt" | grep -c '\[001\]')" \
+	"$(grep ',MAP,' "$T/f.csv" | grep -c ',1$')"
+check "run the ftrace excerpt" ism run "$CFG" -t "$T/f.iot.gz" -q
+
+### Bad input: a clear message (exit 4) or a counted skip, never a crash, never a half file
+expect_fail "qemu log --from ftrace" 4 'not Linux ftrace text' \
+	ism trace import --from ftrace "$ID/vtd.log" -o "$T/bad.iot"
+no_file "wrong format leaves no output" "$T/bad.iot"
+expect_fail "ftrace text --from qemu" 4 'not a QEMU -trace log' \
+	ism trace import --from qemu "$ID/ftrace-dma.txt" -o "$T/bad.iot"
+expect_fail "binary garbage" 4 'not a QEMU -trace log' \
+	ism trace import --from qemu "$D/trace/garbage.bin" -o "$T/bad.iot"
+: >"$T/empty.log"
+expect_fail "empty file" 4 'empty file' \
+	ism trace import --from ftrace "$T/empty.log" -o "$T/bad.iot"
+# A cut-short gzip stream: an error naming the file.
+head -c 20000 "$X" >"$T/cut.log.gz"
+expect_fail "truncated gzip" 4 'cut.log.gz:[0-9]+: truncated gzip stream' \
+	ism trace import --from qemu "$T/cut.log.gz" -o "$T/bad.iot"
+no_file "truncated gzip leaves no output" "$T/bad.iot"
+# A text cut inside its last line (an update line cut after "iova 0x"): skipped and counted.
+awk 'NR <= 20 { print; next } /:vtd_iotlb_page_update / { printf "%s", substr($0, 1, 90); exit }' \
+	"$T/q.log" >"$T/cut.log"
+check "text cut inside a line" ism trace import --from qemu "$T/cut.log" -o "$T/cut.iot"
+expect_eq "the cut line is counted" 1 "$(meta "$T/cut.iot" lines_not_understood)"
+# Garbage lines among good ones: counted, the first five quoted with their numbers.
+{
+	head -3 "$T/q.log"
+	printf 'junk %s\n' 1 2 3 4 5 6 7
+	printf '\001\002\377\n'
+	tail -2 "$T/q.log"
+} >"$T/mixed.log"
+(cd "$T" && ism trace import --from qemu mixed.log -o mixed.iot) 2>"$T/err"
+expect_eq "mixed: 8 lines counted" 8 "$(meta "$T/mixed.iot" lines_not_understood)"
+expect_eq "mixed: the warning says 8" "iommusim: warning: mixed.log: 8 lines not understood, \
+skipped (--strict makes this an error); the first:" "$(head -1 "$T/err")"
+expect_eq "mixed: five quoted" 5 "$(grep -c '^  mixed.log:[0-9]*: ' "$T/err")"
+expect_eq "mixed: the first at line 4" "  mixed.log:4: junk 1" "$(sed -n 2p "$T/err")"
+good=$(grep -c ':vtd_iotlb_page_[a-z]* ' "$T/mixed.log")
+expect_eq "mixed: the records of the good lines" "$good" "$(data "$T/mixed.iot" | grep -c ',R,')"
+expect_fail "mixed --strict" 4 'mixed.log:4: line not understood' \
+	ism trace import --from qemu --strict "$T/mixed.log" -o "$T/bad.iot"
+# A known event with an impossible value: an error naming the line.
+printf '1@1.0:vtd_iotlb_page_hit IOTLB page hit sid 0x1ffff iova 0x1000 slpte 0x3 domain 0x1\n' \
+	>"$T/huge.log"
+expect_fail "sid above 16 bits" 4 'huge.log:1: malformed vtd_iotlb_page_hit line: expected' \
+	ism trace import --from qemu "$T/huge.log" -o "$T/bad.iot"
+printf '  a-1 [000] ..... 5.0: map: IOMMU: iova=0x1000 paddr=0x1000 size=%s\n' \
+	99999999999999999999 >"$T/huge.txt"
+expect_fail "size above 64 bits" 4 'huge.txt:1: malformed map line' \
+	ism trace import --from ftrace "$T/huge.txt" -o "$T/bad.iot"
+
+### Options
+expect_fail "--from unknown lists the formats" 2 \
+	"unknown format 'pcap' for --from \(csv, ftrace, qemu\)" \
+	ism trace import --from pcap "$ID/vtd.log" -o "$T/u.iot"
+expect_fail "--access-size 0" 2 '--access-size: expected 1 .. 4096' \
+	ism trace import --from qemu --access-size 0 "$ID/vtd.log" -o "$T/u.iot"
+expect_fail "--access-size for ftrace" 2 '--access-size applies to --from qemu only' \
+	ism trace import --from ftrace --access-size 8 "$ID/ftrace-dma.txt" -o "$T/u.iot"
+expect_fail "--device for qemu" 2 '--device applies to --from ftrace only' \
+	ism trace import --from qemu --device 1 "$ID/vtd.log" -o "$T/u.iot"
+expect_fail "--accesses bogus" 2 '--accesses: expected once or none' \
+	ism trace import --from ftrace --accesses twice "$ID/ftrace-dma.txt" -o "$T/u.iot"
+expect_fail "--max-delay 0" 2 '--max-delay: expected a positive integer' \
+	ism trace import --from ftrace --max-delay 0 "$ID/ftrace-dma.txt" -o "$T/u.iot"
+check "--access-size 64" ism trace import -q --from qemu --access-size 64 "$ID/vtd.log" \
+	-o "$T/a.iot"
+expect_eq "--access-size 64: first access 64 bytes" "11000,R,32,,0xffffd002,64," \
+	"$(data "$T/a.iot" | sed -n 2p)"
+check "--events iommu --accesses none" ism trace import -q --from ftrace --events iommu \
+	--accesses none "$ID/ftrace-dma.txt" -o "$T/e.iot"
+expect_eq "--events iommu: the one iommu:map line" "100002600000,MAP,0,,0x1000,4096,0x40000,0" \
+	"$(data "$T/e.iot" | sed 1d)"
+
+finish

@@ -1,0 +1,1056 @@
+/* Unit tests of the importers: the shared parsers, each event form, each error, the inferences. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "import.h"
+
+static char tmpdir[] = "/tmp/ism-test-import.XXXXXX";
+
+/* ---- helpers ---- */
+
+static void write_text(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(s, 1, strlen(s), f), strlen(s));
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Read a whole trace into *out (caller frees); returns the count, or -1 with err set. */
+static long read_all(const char *path, struct trace_rec **out, json_t **meta,
+		     struct ism_err *err)
+{
+	struct trace_reader *r = trace_open(path, err);
+	const struct trace_rec *recs;
+	struct trace_rec *all = NULL;
+	long n, total = 0;
+
+	if (!r)
+		return -1;
+	while ((n = trace_read(r, &recs, err)) > 0) {
+		all = realloc(all, (size_t)(total + n) * sizeof(*all));
+		memcpy(all + total, recs, (size_t)n * sizeof(*all));
+		total += n;
+	}
+	if (meta)
+		*meta = json_incref(trace_meta(r));
+	trace_close(r);
+	if (n < 0) {
+		free(all);
+		return -1;
+	}
+	*out = all;
+	return total;
+}
+
+/* Import text with an importer; returns the record count (records in *recs) or -1. */
+static long import_text(const struct import_ops *ops, const char *text,
+			const struct import_opts *o, struct trace_rec **recs, json_t **meta,
+			struct ism_err *err)
+{
+	struct import_opts def;
+	long n;
+
+	if (!o) {
+		import_opts_default(&def);
+		def.quiet = true;
+		o = &def;
+	}
+	write_text("in.log", text);
+	unlink("out.iot");
+	memset(err, 0, sizeof(*err));
+	if (import_run(ops, "in.log", "out.iot", o, err)) {
+		/* Nothing may be left behind. */
+		assert_int_equal(access("out.iot", F_OK), -1);
+		return -1;
+	}
+	n = read_all("out.iot", recs, meta, err);
+	if (n < 0)
+		fail_msg("reading the import back: %s", err->msg);
+	return n;
+}
+
+struct want {
+	uint64_t t;
+	uint8_t kind, flags;
+	uint32_t device;
+	uint64_t iova, size, paddr;
+	uint16_t cpu;
+};
+
+static void assert_recs(const struct trace_rec *got, long n, const struct want *w, size_t nw)
+{
+	size_t i;
+
+	if ((size_t)n != nw)
+		fail_msg("%ld records, expected %zu", n, nw);
+	for (i = 0; i < nw; i++) {
+		const struct trace_rec *r = &got[i];
+
+		if (r->time_ns != w[i].t || r->kind != w[i].kind || r->flags != w[i].flags ||
+		    r->device != w[i].device || r->iova != w[i].iova || r->size != w[i].size ||
+		    r->paddr != w[i].paddr || r->cpu != w[i].cpu || r->pasid != TRACE_PASID_NONE)
+			fail_msg("record %zu: t %llu kind %u flags %u dev %u iova %llx size %llu "
+				 "paddr %llx cpu %u; expected t %llu kind %u flags %u dev %u iova "
+				 "%llx size %llu paddr %llx cpu %u",
+				 i, (unsigned long long)r->time_ns, r->kind, r->flags, r->device,
+				 (unsigned long long)r->iova, (unsigned long long)r->size,
+				 (unsigned long long)r->paddr, r->cpu, (unsigned long long)w[i].t,
+				 w[i].kind, w[i].flags, w[i].device, (unsigned long long)w[i].iova,
+				 (unsigned long long)w[i].size, (unsigned long long)w[i].paddr,
+				 w[i].cpu);
+	}
+}
+
+static json_int_t meta_int(json_t *meta, const char *obj, const char *key)
+{
+	json_t *o = obj ? json_object_get(meta, obj) : meta, *v = json_object_get(o, key);
+
+	if (!json_is_integer(v))
+		fail_msg("metadata %s.%s is not an integer", obj ? obj : "", key);
+	return json_integer_value(v);
+}
+
+#define A TRACE_ACCESS
+#define M TRACE_MAP
+#define U TRACE_UNMAP
+#define I TRACE_INVAL
+
+/* ---- the shared parsers ---- */
+
+static void test_fields(void **state)
+{
+	static const char vtd[] = "IOTLB page hit sid 0x20 iova 0xffffd002 slpte 0x27cc003 "
+				  "domain 0x3";
+	static const char smmu[] = "vmid =0 asid =-1 addr=0x20000 tg=1 num_pages=0x2 ttl=3 leaf=1";
+	static const char dma[] = "0000:00:04.0 dir=TO_DEVICE dma_addr=ffffe000 size=4096 "
+				  "phys_addr=10000000 attrs=";
+	static const char unmap[] = "IOMMU: iova=0x00000000ffff8000 - 0x00000000ffff9000 "
+				    "unmapped_size=8192 size=4096";
+	uint64_t v;
+	int64_t s;
+
+	assert_int_equal(import_field(vtd, strlen(vtd), "sid", 16, &v), 0);
+	assert_int_equal(v, 0x20);
+	assert_int_equal(import_field(vtd, strlen(vtd), "domain", 16, &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(import_field(vtd, strlen(vtd), "iova", 0, &v), 0);
+	assert_int_equal(v, 0xffffd002);
+	/* "sid" is not found inside "asid"; the older "key =value" form is read. */
+	assert_int_equal(import_field(smmu, strlen(smmu), "sid", 0, &v), -1);
+	assert_int_equal(import_field_s64(smmu, strlen(smmu), "asid", &s), 0);
+	assert_int_equal(s, -1);
+	assert_int_equal(import_field(smmu, strlen(smmu), "asid", 0, &v), -1);
+	assert_int_equal(import_field(smmu, strlen(smmu), "num_pages", 0, &v), 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(import_field(smmu, strlen(smmu), "tg", 10, &v), 0);
+	assert_int_equal(v, 1);
+	/* Hex without 0x in base 16; decimal only in base 10. */
+	assert_int_equal(import_field(dma, strlen(dma), "dma_addr", 16, &v), 0);
+	assert_int_equal(v, 0xffffe000);
+	assert_int_equal(import_field(dma, strlen(dma), "phys_addr", 10, &v), 0);
+	assert_int_equal(v, 10000000);
+	assert_int_equal(import_field(dma, strlen(dma), "dma_addr", 10, &v), -1);
+	/* "size" is a whole word: not the tail of "unmapped_size"; 16 padded hex digits. */
+	assert_int_equal(import_field(unmap, strlen(unmap), "size", 10, &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(import_field(unmap, strlen(unmap), "iova", 16, &v), 0);
+	assert_int_equal(v, 0xffff8000);
+	/* Missing, empty, too large. */
+	assert_int_equal(import_field(dma, strlen(dma), "attrs", 0, &v), -1);
+	assert_int_equal(import_field(dma, strlen(dma), "flags", 0, &v), -1);
+	assert_int_equal(import_field("a=0x10000000000000000", 21, "a", 0, &v), -1);
+	assert_int_equal(import_field("a=18446744073709551616", 22, "a", 0, &v), -1);
+	assert_int_equal(import_field("a=18446744073709551615", 22, "a", 0, &v), 0);
+	assert_int_equal(v, UINT64_MAX);
+	assert_int_equal(import_field_s64("a=-9223372036854775809", 22, "a", &s), -1);
+	/* The value ends at a blank, a comma or a bracket; a key at the very end has none. */
+	assert_int_equal(import_field("x (a=5, b=6)", 12, "a", 0, &v), 0);
+	assert_int_equal(v, 5);
+	assert_int_equal(import_field("x a", 3, "a", 0, &v), -1);
+}
+
+static void test_seconds(void **state)
+{
+	static const struct {
+		const char *s;
+		int rc;
+		uint64_t ns;
+		size_t end;
+	} cases[] = {
+		{ "1795248750.651414:vtd", 0, 1795248750651414000ull, 17 },
+		{ "2.518418: map", 0, 2518418000ull, 8 },
+		{ "7.123456789123", 0, 7123456789ull, 14 },
+		{ "12345: x", 0, 12345, 5 },
+		{ "18446744073.709551615", 0, UINT64_MAX, 21 },
+		{ "18446744074.0", -1, 0, 0 },
+		{ "1.", -1, 0, 0 },
+		{ ".5", -1, 0, 0 },
+		{ "", -1, 0, 0 },
+	};
+	uint64_t ns;
+	size_t i, end;
+
+	for (i = 0; i < ISM_ARRAY_SIZE(cases); i++) {
+		int rc = import_parse_seconds(cases[i].s, strlen(cases[i].s), &ns, &end);
+
+		if (rc != cases[i].rc || (rc == 0 && (ns != cases[i].ns || end != cases[i].end)))
+			fail_msg("'%s': rc %d ns %llu end %zu", cases[i].s, rc,
+				 (unsigned long long)ns, end);
+	}
+}
+
+static void test_tagmap(void **state)
+{
+	struct import_tagmap *m = import_tagmap_new();
+	uint32_t d, seen[8];
+	size_t it, n;
+	uint32_t tag;
+
+	assert_true(import_tagmap_add(m, 3, 0x20));
+	assert_true(import_tagmap_add(m, 4, 0x28));
+	assert_true(import_tagmap_add(m, 3, 0x30));
+	assert_false(import_tagmap_add(m, 3, 0x20));
+	for (n = 0, it = 0; import_tagmap_next(m, 3, &it, &d);)
+		seen[n++] = d;
+	assert_int_equal(n, 2);
+	assert_int_equal(seen[0], 0x20);
+	assert_int_equal(seen[1], 0x30);
+	import_tagmap_del(m, 3, 0x20);
+	for (n = 0, it = 0; import_tagmap_next(m, 3, &it, &d);)
+		seen[n++] = d;
+	assert_int_equal(n, 1);
+	assert_int_equal(seen[0], 0x30);
+	/* Re-adding a deleted pair makes it live again, in its old place. */
+	assert_true(import_tagmap_add(m, 3, 0x20));
+	it = 0;
+	assert_true(import_tagmap_next(m, 3, &it, &d));
+	assert_int_equal(d, 0x20);
+	it = 0;
+	assert_false(import_tagmap_next(m, 9, &it, &d));
+	/* Every device once, in the order first seen. */
+	for (n = 0, it = 0; import_tagmap_next_device(m, &it, &d);)
+		seen[n++] = d;
+	assert_int_equal(n, 3);
+	assert_int_equal(seen[0], 0x20);
+	assert_int_equal(seen[1], 0x28);
+	assert_int_equal(seen[2], 0x30);
+	/* Many tags and devices: the maps grow and still find everything. */
+	for (tag = 0; tag < 5000; tag++)
+		assert_true(import_tagmap_add(m, 100 + tag, tag % 7));
+	for (tag = 0; tag < 5000; tag++) {
+		it = 0;
+		assert_true(import_tagmap_next(m, 100 + tag, &it, &d));
+		assert_int_equal(d, tag % 7);
+		assert_false(import_tagmap_next(m, 100 + tag, &it, &d));
+	}
+	import_tagmap_free(m);
+}
+
+static void test_names(void **state)
+{
+	struct import_names *t = import_names_new();
+	char name[32];
+	long i;
+
+	assert_int_equal(import_names_find(t, "a", 1, false), -1);
+	assert_int_equal(import_names_find(t, "a", 1, true), 0);
+	assert_int_equal(import_names_find(t, "bb", 2, true), 1);
+	assert_int_equal(import_names_find(t, "a", 1, true), 0);
+	assert_string_equal(import_names_name(t, 1), "bb");
+	for (i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "n%ld", i);
+		assert_int_equal(import_names_find(t, name, strlen(name), true), i + 2);
+	}
+	for (i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "n%ld", i);
+		assert_int_equal(import_names_find(t, name, strlen(name), false), i + 2);
+	}
+	assert_int_equal(import_names_count(t), 3002);
+	memset(name, 'x', sizeof(name));
+	assert_int_equal(import_names_find(t, name, IMPORT_NAME_MAX_BYTES, true), -1);
+	import_names_free(t);
+}
+
+static void test_lines(void **state)
+{
+	struct ism_err err = { 0 };
+	struct import_lines *l;
+	const char *line;
+	size_t len, n = IMPORT_LINE_MAX_BYTES + 10;
+	bool tl;
+	int rc;
+	char *big = malloc(n + 32);
+	gzFile gz;
+
+	/* CR LF, an empty line, a line longer than the limit, a last line without newline. */
+	memcpy(big, "a\r\n\n", 4);
+	memset(big + 4, 'x', n);
+	memcpy(big + 4 + n, "\nlast", 6);
+	write_text("l.txt", big);
+	l = import_lines_open("l.txt", &err);
+	assert_non_null(l);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 1);
+	assert_int_equal(len, 1);
+	assert_false(tl);
+	assert_memory_equal(line, "a", 1);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 1);
+	assert_int_equal(len, 0);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 1);
+	assert_true(tl);
+	assert_int_equal(len, IMPORT_LINE_MAX_BYTES);
+	assert_int_equal(import_lines_number(l), 3);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 1);
+	assert_false(tl);
+	assert_int_equal(len, 4);
+	assert_memory_equal(line, "last", 4);
+	assert_true(import_lines_unterminated(l));
+	assert_int_equal(import_lines_number(l), 4);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 0);
+	import_lines_close(l);
+
+	/* gzip is transparent; a cut-short gzip stream is an error naming the line. */
+	gz = gzopen("l.txt.gz", "wb");
+	assert_non_null(gz);
+	gzputs(gz, "one\ntwo\n");
+	gzclose(gz);
+	l = import_lines_open("l.txt.gz", &err);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 1);
+	assert_memory_equal(line, "one", 3);
+	assert_false(import_lines_unterminated(l));
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 1);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 0);
+	import_lines_close(l);
+	assert_int_equal(truncate("l.txt.gz", 20), 0);
+	l = import_lines_open("l.txt.gz", &err);
+	assert_non_null(l);
+	while ((rc = import_lines_next(l, &line, &len, &tl, &err)) == 1)
+		;
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.code, ISM_EXIT_TRACE);
+	assert_non_null(strstr(err.msg, "truncated gzip stream"));
+	assert_true(strncmp(err.msg, "l.txt.gz:", 9) == 0);
+	import_lines_close(l);
+	assert_null(import_lines_open("no-such.log", &err));
+	assert_non_null(strstr(err.msg, "no-such.log: cannot open"));
+	assert_null(import_lines_open(".", &err));
+	assert_non_null(strstr(err.msg, "is a directory"));
+	unlink("l.txt");
+	unlink("l.txt.gz");
+	free(big);
+}
+
+/* ---- QEMU ---- */
+
+#define HIT(t, sid, iova, slpte, dom)                                                     \
+	"1@1000." t ":vtd_iotlb_page_hit IOTLB page hit sid " sid " iova " iova " slpte " slpte \
+	" domain " dom "\n"
+
+static void test_qemu_access_rules(void **state)
+{
+	struct import_opts o;
+	struct ism_err err;
+	struct trace_rec *r = NULL;
+	json_t *meta;
+	long n;
+	/* Access size 64: cut at the page end; slpte R+W: read; W only: write; R only: read. */
+	static const struct want want[] = {
+		{ 0, A, 0, 0x20, 0x1000, 64, 0, 0 },
+		{ 5, A, 0, 0x20, 0x1fd0, 48, 0, 0 },
+		{ 7000, A, TRACE_ACC_WRITE, 0xffff, 0x2000, 64, 0, 0 },
+		{ 7000, A, 0, 0x28, 0x3000, 64, 0, 0 },
+		{ 7000, A, 0, 0x28, 0x4000, 64, 0, 0 },
+	};
+
+	import_opts_default(&o);
+	o.quiet = true;
+	o.access_size = 64;
+	n = import_text(&import_qemu_ops,
+			HIT("000000", "0x20", "0x1000", "0x3", "0x1")
+			/* 9 fraction digits are read; QEMU prints 6 */
+			HIT("000000005", "0x20", "0x1fd0", "0x3", "0x1")
+			HIT("000007", "0xffff", "0x2000", "0x2", "0x1")
+			HIT("000007", "0x28", "0x3000", "0x1", "0x2")
+			HIT("000007", "0x28", "0x4000", "0x0", "0x2"),
+			&o, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, want, ISM_ARRAY_SIZE(want));
+	assert_int_equal(meta_int(meta, NULL, "access_size"), 64);
+	assert_int_equal(meta_int(meta, "qemu", "vtd_iotlb_hits"), 5);
+	assert_int_equal(meta_int(meta, "qemu", "writes"), 1);
+	json_decref(meta);
+	free(r);
+}
+
+static void test_qemu_no_timestamps(void **state)
+{
+	struct ism_err err;
+	struct trace_rec *r = NULL;
+	long n;
+	/* Without -msg timestamp=on the time is the line number (in ns). */
+	static const struct want want[] = {
+		{ 2, A, 0, 0x20, 0x1000, 4, 0, 0 },
+		{ 3, I, TRACE_INV_DOMAIN, 0x20, 0, 0, 0, 0 },
+		{ 4, I, TRACE_INV_GLOBAL, 0, 0, 0, 0, 0 },
+	};
+
+	n = import_text(&import_qemu_ops,
+			"vtd_context_cache_reset \n"
+			"vtd_iotlb_page_update IOTLB page update sid 0x20 iova 0x1000 slpte 0x3 "
+			"domain 0x1\n"
+			"vtd_inv_desc_iotlb_domain iotlb invalidate whole domain 0x1\n"
+			"vtd_inv_desc_iotlb_global iotlb invalidate global\n",
+			NULL, &r, NULL, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, want, ISM_ARRAY_SIZE(want));
+	free(r);
+}
+
+static void test_qemu_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *msg; /* exact; NULL: imports, with one line skipped */
+	} cases[] = {
+		{ "1@1.000001:vtd_iotlb_page_hit IOTLB page hit sid 0x20 iova 0x1000\n",
+		  "in.log:1: malformed vtd_iotlb_page_hit line: expected sid, iova, slpte and "
+		  "domain in 0x-hex: '1@1.000001:vtd_iotlb_page_hit IOTLB page hit sid 0x20 iova "
+		  "0x1000'" },
+		{ "1@1.000001:vtd_iotlb_page_hit IOTLB page hit sid 0x10000 iova 0x1 slpte 0x3 "
+		  "domain 0x1\n",
+		  "in.log:1: malformed vtd_iotlb_page_hit line: expected*" },
+		{ "1@1.000001:vtd_iotlb_page_hit IOTLB page hit sid 0x1 iova 0x10000000000000000 "
+		  "slpte 0x3 domain 0x1\n",
+		  "in.log:1: malformed vtd_iotlb_page_hit line*" },
+		{ "1@1.0:serial_write x\n1@1.1:vtd_inv_desc_iotlb_pages iotlb invalidate domain "
+		  "0x3 addr 0x0 mask 0x34\n",
+		  "in.log:2: malformed vtd_inv_desc_iotlb_pages line: expected domain, addr and "
+		  "mask (below 0x34) in 0x-hex*" },
+		{ "1@1.0:smmuv3_s1_range_inval vmid=0 asid=1 addr=0xfffffffffffff000 tg=1 "
+		  "num_pages=0x2 ttl=0 leaf=0\n",
+		  "in.log:1: malformed smmuv3_s1_range_inval line*" },
+		{ "1@1.0:smmuv3_s1_range_inval vmid=0 asid=1 addr=0x0 tg=4 num_pages=0x2\n",
+		  "in.log:1: malformed smmuv3_s1_range_inval line*" },
+		{ "1@1.0:virtio_iommu_map domain=1 virt_start=0x2000 virt_end=0x1fff "
+		  "phys_start=0x0 flags=3\n",
+		  "in.log:1: malformed virtio_iommu_map line: expected domain=, virt_start=, "
+		  "virt_end= (not below virt_start), phys_start= and flags=*" },
+		/* A known event cut short by the end of the file: counted, not an error. */
+		{ "1@1.0:vtd_iotlb_page_hit IOTLB page hit sid 0x20 iova 0x1000 slpte 0x3 domain "
+		  "0x1\n1@1.0:vtd_iotlb_page_hit IOTLB page hit sid 0x20 iova 0x10",
+		  NULL },
+		{ "", "in.log: empty file: no qemu lines" },
+		{ "hello\nworld\n",
+		  "in.log: not a QEMU -trace log (log backend) of VT-d, SMMUv3 or virtio-iommu "
+		  "events: none of its 2 lines has the form of one (see docs/traces.md); line 1: "
+		  "hello" },
+		{ "\x01\x02\x03\n\xff\xfe\n",
+		  "in.log: not a QEMU -trace log (log backend) of VT-d, SMMUv3 or virtio-iommu "
+		  "events: none of its 2 lines has the form of one (see docs/traces.md); line 1: "
+		  "???" },
+	};
+	struct trace_rec *r = NULL;
+	struct ism_err err;
+	json_t *meta = NULL;
+	size_t i, len;
+	long n;
+
+	for (i = 0; i < ISM_ARRAY_SIZE(cases); i++) {
+		n = import_text(&import_qemu_ops, cases[i].text, NULL, &r, &meta, &err);
+		if (!cases[i].msg) {
+			if (n < 0)
+				fail_msg("case %zu: %s", i, err.msg);
+			assert_int_equal(meta_int(meta, NULL, "lines_not_understood"), 1);
+			json_decref(meta);
+			free(r);
+			continue;
+		}
+		if (n >= 0)
+			fail_msg("case %zu: imported, expected '%s'", i, cases[i].msg);
+		assert_int_equal(err.code, ISM_EXIT_TRACE);
+		len = strlen(cases[i].msg);
+		if (cases[i].msg[len - 1] == '*' ? strncmp(err.msg, cases[i].msg, len - 1) != 0 :
+						     strcmp(err.msg, cases[i].msg) != 0)
+			fail_msg("case %zu:\n got '%s'\nwant '%s'", i, err.msg, cases[i].msg);
+	}
+}
+
+static void test_qemu_strict(void **state)
+{
+	static const char text[] = "1@1.0:vtd_iotlb_reset IOTLB reset\n"
+				   "qemu-system-x86_64: warning: host doesn't support it\n"
+				   "1@1.5:vtd_iotlb_reset IOTLB reset\n";
+	struct import_opts o;
+	struct trace_rec *r = NULL;
+	struct ism_err err;
+	json_t *meta;
+	long n;
+
+	/* Without --strict: counted, quoted in the metadata, no record. */
+	n = import_text(&import_qemu_ops, text, NULL, &r, &meta, &err);
+	assert_int_equal(n, 0);
+	assert_int_equal(meta_int(meta, NULL, "lines_not_understood"), 1);
+	assert_int_equal(meta_int(meta, NULL, "lines"), 3);
+	assert_int_equal(meta_int(meta, "events", "vtd_iotlb_reset"), 2);
+	assert_int_equal(meta_int(meta, "qemu", "qemu_iotlb_resets"), 2);
+	assert_string_equal(json_string_value(json_array_get(
+				    json_object_get(meta, "first_not_understood"), 0)),
+			    "2: qemu-system-x86_64: warning: host doesn't support it");
+	json_decref(meta);
+	free(r);
+	import_opts_default(&o);
+	o.quiet = true;
+	o.strict = true;
+	assert_int_equal(import_text(&import_qemu_ops, text, &o, &r, NULL, &err), -1);
+	assert_string_equal(err.msg, "in.log:2: line not understood (not 'TID@SEC.USEC:event "
+				     "message'), and --strict is on: 'qemu-system-x86_64: "
+				     "warning: host doesn't support it'");
+}
+
+static void test_qemu_time(void **state)
+{
+	struct ism_err err;
+	struct trace_rec *r = NULL;
+	json_t *meta;
+	long n;
+	/* The second line goes back 2 us: kept at the first's time, and counted. */
+	static const struct want want[] = {
+		{ 0, A, 0, 1, 0x1000, 4, 0, 0 },
+		{ 0, A, 0, 1, 0x2000, 4, 0, 0 },
+		{ 1000, A, 0, 1, 0x3000, 4, 0, 0 },
+	};
+
+	n = import_text(&import_qemu_ops,
+			"7@5.000010:virtio_iommu_translate mr=m rid=1 addr=0x1000 flag=1\n"
+			"8@5.000008:virtio_iommu_translate mr=m rid=1 addr=0x2000 flag=3\n"
+			"7@5.000011:virtio_iommu_translate mr=m rid=1 addr=0x3000 flag=1\n",
+			NULL, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, want, ISM_ARRAY_SIZE(want));
+	assert_int_equal(meta_int(meta, "qemu", "time_went_backwards"), 1);
+	json_decref(meta);
+	free(r);
+}
+
+/* ---- ftrace ---- */
+
+static void ftrace_line(char *buf, size_t n, const char *ev, unsigned cpu, uint64_t us,
+			const char *msg)
+{
+	snprintf(buf, n, "          task-42      [%03u] d..1.  %llu.%06llu: %s: %s\n", cpu,
+		 (unsigned long long)(us / 1000000), (unsigned long long)(us % 1000000), ev, msg);
+}
+
+static char *iommu_text(const char *const *lines, size_t n)
+{
+	char *t = calloc(n, 256), *p = t;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p += strlen(strcpy(p, lines[i]));
+	return t;
+}
+
+static void test_ftrace_iommu_rules(void **state)
+{
+	/* Times in us (ftrace's resolution); the default max delay is 10 ms. */
+	static const char *const lines[] = {
+		"# tracer: nop\n",
+		"  dd-174     [001] d..1.     1.000000: map: IOMMU: iova=0x0000000000010000 - "
+		"0x0000000000012000 paddr=0x0000000000a00000 size=8192\n",
+		/* trace-cmd report: no flags column */
+		"  dd-174     [002]     1.000000: map: IOMMU: iova=0x0000000000020000 - "
+		"0x0000000000021000 paddr=0x0000000000b00000 size=4096\n",
+		/* unmapped in the same microsecond: the access comes between map and unmap */
+		"  dd-174     [002] d..1.     1.000100: map: IOMMU: iova=0x0000000000030000 "
+		"paddr=0x0000000000c00000 size=4096\n",
+		"  dd-174     [003] d..1.     1.000100: unmap: IOMMU: iova=0x0000000000030000 "
+		"- 0x0000000000031000 size=4096 unmapped_size=4096\n",
+		/* one unmap over two mappings ends both */
+		"  <idle>-0       [000] d.h2.     1.000400: unmap: IOMMU: iova=0x0000000000010000 "
+		"- 0x0000000000021000 size=69632 unmapped_size=12288\n",
+		/* nothing mapped here: counted, the UNMAP kept */
+		"  <idle>-0       [000] d.h2.     1.000500: unmap: IOMMU: iova=0x0000000000090000 "
+		"- 0x0000000000091000 size=4096 unmapped_size=0\n",
+		/* never unmapped, the trace goes on 50 ms: accessed at map + 10 ms */
+		"  dd-174     [001] d..1.     1.001000: map: IOMMU: iova=0x0000000000040000 "
+		"paddr=0x0000000000d00000 size=4096\n",
+		"CPU:1 [LOST 7 EVENTS]\n",
+		"  dd-174     [001] .....     1.051000: tracing_mark_write: done\n",
+	};
+	static const struct want want[] = {
+		{ 1000000000, M, TRACE_PERM_RW, 5, 0x10000, 8192, 0xa00000, 1 },
+		{ 1000000000, M, TRACE_PERM_RW, 5, 0x20000, 4096, 0xb00000, 2 },
+		{ 1000100000, M, TRACE_PERM_RW, 5, 0x30000, 4096, 0xc00000, 2 },
+		{ 1000100000, A, 0, 5, 0x30000, 4096, 0, 0 },
+		{ 1000100000, U, 0, 5, 0x30000, 4096, 0, 3 },
+		/* mapped at 1.000000, ended at 1.000400: halfway, 1.000200 */
+		{ 1000200000, A, 0, 5, 0x10000, 8192, 0, 0 },
+		{ 1000200000, A, 0, 5, 0x20000, 4096, 0, 0 },
+		{ 1000400000, U, 0, 5, 0x10000, 69632, 0, 0 },
+		{ 1000500000, U, 0, 5, 0x90000, 4096, 0, 0 },
+		{ 1001000000, M, TRACE_PERM_RW, 5, 0x40000, 4096, 0xd00000, 1 },
+		{ 1011000000, A, 0, 5, 0x40000, 4096, 0, 0 },
+	};
+	struct import_opts o;
+	struct trace_rec *r = NULL;
+	struct ism_err err;
+	json_t *meta;
+	char *t = iommu_text(lines, ISM_ARRAY_SIZE(lines));
+	long n;
+
+	import_opts_default(&o);
+	o.quiet = true;
+	o.device = 5;
+	n = import_text(&import_ftrace_ops, t, &o, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, want, ISM_ARRAY_SIZE(want));
+	assert_int_equal(meta_int(meta, "ftrace", "unmaps_of_nothing_mapped"), 1);
+	assert_int_equal(meta_int(meta, "ftrace", "lost_events"), 7);
+	assert_int_equal(meta_int(meta, "ftrace", "accesses_synthesised"), 4);
+	assert_int_equal(meta_int(meta, NULL, "device"), 5);
+	assert_int_equal(meta_int(meta, "events", "tracing_mark_write"), 1);
+	assert_true(json_is_true(json_object_get(meta, "has_cpu")));
+	json_decref(meta);
+	free(r);
+
+	/* --accesses none: the maps and unmaps only. */
+	o.accesses = IMPORT_ACCESSES_NONE;
+	n = import_text(&import_ftrace_ops, t, &o, &r, NULL, &err);
+	assert_int_equal(n, ISM_ARRAY_SIZE(want) - 4);
+	free(r);
+	/* --max-delay 150 us: the first two accessed at +150 us, the last at +150 us. */
+	o.accesses = IMPORT_ACCESSES_ONCE;
+	o.max_delay_ns = 150000;
+	n = import_text(&import_ftrace_ops, t, &o, &r, NULL, &err);
+	assert_int_equal(n, ISM_ARRAY_SIZE(want));
+	assert_int_equal(r[5].time_ns, 1000150000);
+	assert_int_equal(r[5].kind, A);
+	assert_int_equal(r[10].time_ns, 1001150000);
+	free(r);
+	free(t);
+}
+
+static void test_ftrace_overlap_and_time(void **state)
+{
+	static const char *const lines[] = {
+		"  a-1 [000] ..... 5.000000: map: IOMMU: iova=0x1000 paddr=0x1000 size=8192\n",
+		/* a map over a live mapping: the old one ends here (its access due now) */
+		"  a-1 [000] ..... 5.000020: map: IOMMU: iova=0x2000 paddr=0x9000 size=4096\n",
+		/* time going back 10 us: kept at 5.000020, counted */
+		"  a-1 [001] ..... 5.000010: unmap: IOMMU: iova=0x2000 size=4096 "
+		"unmapped_size=4096\n",
+	};
+	static const struct want want[] = {
+		{ 5000000000, M, TRACE_PERM_RW, 0, 0x1000, 8192, 0x1000, 0 },
+		{ 5000010000, A, 0, 0, 0x1000, 8192, 0, 0 },
+		{ 5000020000, M, TRACE_PERM_RW, 0, 0x2000, 4096, 0x9000, 0 },
+		{ 5000020000, A, 0, 0, 0x2000, 4096, 0, 0 },
+		{ 5000020000, U, 0, 0, 0x2000, 4096, 0, 1 },
+	};
+	struct trace_rec *r = NULL;
+	struct ism_err err;
+	json_t *meta;
+	char *t = iommu_text(lines, ISM_ARRAY_SIZE(lines));
+	long n;
+
+	n = import_text(&import_ftrace_ops, t, NULL, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, want, ISM_ARRAY_SIZE(want));
+	assert_int_equal(meta_int(meta, "ftrace", "maps_over_live_mappings"), 1);
+	assert_int_equal(meta_int(meta, "ftrace", "time_went_backwards"), 1);
+	json_decref(meta);
+	free(r);
+	free(t);
+}
+
+static void test_ftrace_coherent(void **state)
+{
+	char text[1024], *p = text;
+	struct import_opts o;
+	struct trace_rec *r = NULL;
+	struct ism_err err;
+	json_t *meta;
+	long n, i;
+
+	/* Period 10 us: allocated at +0, freed at +35 us: reads at +10, +20, +30 us. */
+	ftrace_line(p, 256, "dma_alloc", 0, 1000000,
+		    "0000:01:00.0 dma_addr=10000 size=4096 virt_addr=0 flags=GFP_KERNEL attrs=");
+	p += strlen(p);
+	ftrace_line(p, 256, "dma_free", 0, 1000035,
+		    "0000:01:00.0 dma_addr=10000 size=4096 virt_addr=0 attrs=");
+	import_opts_default(&o);
+	o.quiet = true;
+	o.coherent_period_ns = 10000;
+	n = import_text(&import_ftrace_ops, text, &o, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	{
+		static const struct want want[] = {
+			{ 1000000000, M, TRACE_PERM_RW, 0x100, 0x10000, 4096, 0, 0 },
+			{ 1000010000, A, 0, 0x100, 0x10000, 4096, 0, 0 },
+			{ 1000020000, A, 0, 0x100, 0x10000, 4096, 0, 0 },
+			{ 1000030000, A, 0, 0x100, 0x10000, 4096, 0, 0 },
+			{ 1000035000, U, 0, 0x100, 0x10000, 4096, 0, 0 },
+		};
+
+		assert_recs(r, n, want, ISM_ARRAY_SIZE(want));
+	}
+	assert_int_equal(meta_int(meta, "devices", "0000:01:00.0"), 0x100);
+	json_decref(meta);
+	free(r);
+	/* Period 0: never read. */
+	o.coherent_period_ns = 0;
+	assert_int_equal(import_text(&import_ftrace_ops, text, &o, &r, NULL, &err), 2);
+	free(r);
+	/* 1 ns over a 100 us gap: the burst is capped, the rest skipped and counted. */
+	p = text;
+	ftrace_line(p, 256, "dma_alloc", 0, 1000000,
+		    "0000:01:00.0 dma_addr=10000 size=4096 virt_addr=0 flags=GFP_KERNEL attrs=");
+	p += strlen(p);
+	ftrace_line(p, 256, "dma_free", 0, 1000100,
+		    "0000:01:00.0 dma_addr=10000 size=4096 virt_addr=0 attrs=");
+	o.coherent_period_ns = 1;
+	n = import_text(&import_ftrace_ops, text, &o, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	/* Due: +1 .. +99999 ns, 99999 reads; 65536 kept (the last ones), 34463 skipped. */
+	assert_int_equal(meta_int(meta, "ftrace", "coherent_accesses_synthesised"), 65536);
+	assert_int_equal(meta_int(meta, "ftrace", "coherent_accesses_skipped"), 34463);
+	assert_int_equal(n, 65536 + 2);
+	assert_int_equal(r[1].time_ns, 1000000000 + 34464);
+	for (i = 1; i < n; i++)
+		assert_true(r[i].time_ns >= r[i - 1].time_ns);
+	json_decref(meta);
+	free(r);
+}
+
+static void test_ftrace_events_choice(void **state)
+{
+	char text[1024], *p = text;
+	struct import_opts o;
+	struct trace_rec *r = NULL;
+	struct ism_err err;
+	json_t *meta;
+	long n;
+
+	ftrace_line(p, 256, "map", 0, 1000000,
+		    "IOMMU: iova=0x0000000000001000 - 0x0000000000002000 paddr=0x0000000000005000 "
+		    "size=4096");
+	p += strlen(p);
+	ftrace_line(p, 256, "dma_map_page", 0, 1000000,
+		    "0000:00:04.0 dir=FROM_DEVICE dma_addr=1000 size=4096 phys_addr=5000 attrs=");
+	import_opts_default(&o);
+	o.quiet = true;
+	/* auto: the dma event is used (device 0x20, write-only), the iommu one counted. */
+	n = import_text(&import_ftrace_ops, text, &o, &r, &meta, &err);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].device, 0x20);
+	assert_int_equal(r[0].flags, TRACE_PERM_WRITE);
+	assert_int_equal(r[1].kind, A);
+	assert_int_equal(r[1].flags, TRACE_ACC_WRITE);
+	assert_int_equal(meta_int(meta, "events", "map"), 1);
+	assert_string_equal(json_string_value(json_object_get(meta, "mappings_from")),
+			    "dma:* events");
+	json_decref(meta);
+	free(r);
+	o.events = IMPORT_EVENTS_IOMMU;
+	n = import_text(&import_ftrace_ops, text, &o, &r, NULL, &err);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].device, 0);
+	assert_int_equal(r[0].flags, TRACE_PERM_RW);
+	assert_int_equal(r[1].flags, 0);
+	free(r);
+}
+
+static void test_ftrace_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *msg; /* exact, or a prefix ending in '*'; NULL: one line skipped */
+	} cases[] = {
+		{ "  a-1 [000] ..... 5.000000: map: IOMMU: iova=0xzz paddr=0x1000 size=8192\n",
+		  "in.log:1: malformed map line: expected 'IOMMU: iova=0x.. paddr=0x.. size=N': "
+		  "'  a-1 [000] ..... 5.000000: map: IOMMU: iova=0xzz paddr=0x1000 size=8192'" },
+		{ "  a-1 [000] ..... 5.000000: map: IOMMU: iova=0xfffffffffffff000 paddr=0x1000 "
+		  "size=8192\n",
+		  "in.log:1: malformed map line*" },
+		{ "  a-1 [000] ..... 5.000000: dma_map_page: 0000:00:04.0 dir=SIDEWAYS "
+		  "dma_addr=1000 size=4096 phys_addr=5000 attrs=\n",
+		  "in.log:1: malformed dma_map_page line: expected 'DEV dir=D dma_addr=HEX size=N "
+		  "phys_addr=HEX'*" },
+		{ "  a-1 [000] ..... 5.000000: dma_map_sg: 0000:00:04.0 dir=TO_DEVICE "
+		  "dma_addrs={0x1000,0x3000} sizes={0x1000} phys_addrs={0x5000} attrs=\n",
+		  "in.log:1: malformed dma_map_sg line*" },
+		{ "  a-1 [000] ..... 5.000000: dma_map_sg: 0000:00:04.0 dir=TO_DEVICE "
+		  "dma_addrs={0x1000,0x3000 sizes={0x1000} phys_addrs={0x5000} attrs=\n",
+		  "in.log:1: malformed dma_map_sg line*" },
+		/* a CPU number too large, a line without the CPU bracket: not understood */
+		{ "  a-1 [000] ..... 5.000000: tracing_mark_write: x\n"
+		  "  a-1 [70000] ..... 5.000000: map: IOMMU: iova=0x1000 paddr=0x1000 size=8192\n",
+		  NULL },
+		{ "  a-1 [000] ..... 5.000000: tracing_mark_write: x\n"
+		  "  a-1 000 5.000000: map: IOMMU: iova=0x1000 paddr=0x1000 size=8192\n",
+		  NULL },
+		{ "", "in.log: empty file: no ftrace lines" },
+		{ "25295@1795248755.664350:vtd_iotlb_page_update IOTLB page update sid 0x20 iova "
+		  "0xffffd002 slpte 0x27cc003 domain 0x3\n",
+		  "in.log: not Linux ftrace text*" },
+	};
+	struct trace_rec *r = NULL;
+	struct ism_err err;
+	json_t *meta = NULL;
+	size_t i, len;
+	long n;
+
+	for (i = 0; i < ISM_ARRAY_SIZE(cases); i++) {
+		n = import_text(&import_ftrace_ops, cases[i].text, NULL, &r, &meta, &err);
+		if (!cases[i].msg) {
+			if (n < 0)
+				fail_msg("case %zu: %s", i, err.msg);
+			assert_int_equal(n, 0);
+			assert_int_equal(meta_int(meta, NULL, "lines_not_understood"), 1);
+			json_decref(meta);
+			free(r);
+			continue;
+		}
+		if (n >= 0)
+			fail_msg("case %zu: imported, expected '%s'", i, cases[i].msg);
+		assert_int_equal(err.code, ISM_EXIT_TRACE);
+		len = strlen(cases[i].msg);
+		if (cases[i].msg[len - 1] == '*' ? strncmp(err.msg, cases[i].msg, len - 1) != 0 :
+						     strcmp(err.msg, cases[i].msg) != 0)
+			fail_msg("case %zu:\n got '%s'\nwant '%s'", i, err.msg, cases[i].msg);
+	}
+}
+
+/*
+ * A reference model of the access rule against the importer, on random mappings: every record
+ * is there (as a multiset), times never go back, and each mapping's access lies between its
+ * MAP and its UNMAP in the output's order.
+ */
+#define REF_MAPS 3000
+#define REF_DELAY_NS 2000000
+
+struct ref_map {
+	uint64_t t_map, t_unmap, iova;
+	bool unmapped;
+};
+
+struct ref_event {
+	uint64_t t;
+	size_t i;
+	bool unmap;
+};
+
+/* Lines in time order; at equal times maps first, then by mapping. */
+static int cmp_event(const void *a, const void *b)
+{
+	const struct ref_event *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->unmap != y->unmap)
+		return x->unmap ? 1 : -1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	const struct trace_rec *x = a, *y = b;
+
+	if (x->time_ns != y->time_ns)
+		return x->time_ns < y->time_ns ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return x->iova < y->iova ? -1 : x->iova > y->iova;
+}
+
+static void test_ftrace_reference(void **state)
+{
+	struct ref_map *m = calloc(REF_MAPS, sizeof(*m));
+	struct trace_rec *want = calloc(3 * REF_MAPS, sizeof(*want)), *r = NULL, *sorted;
+	size_t nw = 0, i, nev = 0, k;
+	struct ref_event *ev = calloc(2 * REF_MAPS, sizeof(*ev));
+	uint64_t x = 12345, t_end = 0;
+	char *text = malloc(2 * REF_MAPS * 160), *p = text;
+	struct import_opts o;
+	struct ism_err err;
+	long n, *pos_map, *pos_acc, *pos_unmap;
+
+	/* Mappings of distinct pages at random times (us), most unmapped 0 .. 8 ms later. */
+	for (i = 0; i < REF_MAPS; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		m[i].t_map = (x >> 33) % 2000000;
+		m[i].iova = 0x100000 + i * 0x1000;
+		m[i].unmapped = (x >> 20) % 8 != 0;
+		m[i].t_unmap = m[i].t_map + (x >> 40) % 8000;
+		ev[nev++] = (struct ref_event){ m[i].t_map, i, false };
+		if (m[i].unmapped)
+			ev[nev++] = (struct ref_event){ m[i].t_unmap, i, true };
+	}
+	qsort(ev, nev, sizeof(*ev), cmp_event);
+	for (k = 0; k < nev; k++) {
+		const struct ref_map *q = &m[ev[k].i];
+
+		if (ev[k].unmap)
+			p += sprintf(p, "  a-1 [000] ..... %llu.%06llu: unmap: IOMMU: iova=0x%llx "
+					"size=4096 unmapped_size=4096\n",
+				     (unsigned long long)(ev[k].t / 1000000),
+				     (unsigned long long)(ev[k].t % 1000000),
+				     (unsigned long long)q->iova);
+		else
+			p += sprintf(p, "  a-1 [000] ..... %llu.%06llu: map: IOMMU: iova=0x%llx "
+					"paddr=0x%llx size=4096\n",
+				     (unsigned long long)(ev[k].t / 1000000),
+				     (unsigned long long)(ev[k].t % 1000000),
+				     (unsigned long long)q->iova, (unsigned long long)q->iova);
+		t_end = ev[k].t;
+	}
+	/* The rule, stated once more: halfway to the unmap (or the last line), at most +delay. */
+	for (i = 0; i < REF_MAPS; i++) {
+		uint64_t tm = m[i].t_map * 1000, half;
+		uint64_t end = (m[i].unmapped ? m[i].t_unmap : t_end) * 1000;
+
+		half = (end - tm) / 2;
+
+		want[nw++] = (struct trace_rec){ .time_ns = tm, .kind = M, .iova = m[i].iova };
+		want[nw++] = (struct trace_rec){ .time_ns = tm + (half < REF_DELAY_NS ? half :
+									       REF_DELAY_NS),
+						 .kind = A, .iova = m[i].iova };
+		if (m[i].unmapped)
+			want[nw++] = (struct trace_rec){ .time_ns = end, .kind = U,
+							 .iova = m[i].iova };
+	}
+	import_opts_default(&o);
+	o.quiet = true;
+	o.max_delay_ns = REF_DELAY_NS;
+	n = import_text(&import_ftrace_ops, text, &o, &r, NULL, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(n, nw);
+	pos_map = calloc(REF_MAPS, sizeof(long));
+	pos_acc = calloc(REF_MAPS, sizeof(long));
+	pos_unmap = calloc(REF_MAPS, sizeof(long));
+	for (i = 0; i < (size_t)n; i++) {
+		size_t j = (size_t)(r[i].iova - 0x100000) / 0x1000;
+
+		if (i)
+			assert_true(r[i].time_ns >= r[i - 1].time_ns);
+		if (r[i].kind == M)
+			pos_map[j] = (long)i;
+		else if (r[i].kind == A)
+			pos_acc[j] = (long)i;
+		else
+			pos_unmap[j] = (long)i;
+	}
+	for (i = 0; i < REF_MAPS; i++) {
+		assert_true(pos_map[i] < pos_acc[i]);
+		if (m[i].unmapped)
+			assert_true(pos_acc[i] < pos_unmap[i]);
+	}
+	sorted = malloc((size_t)n * sizeof(*sorted));
+	for (i = 0; i < (size_t)n; i++)
+		sorted[i] = (struct trace_rec){ .time_ns = r[i].time_ns, .kind = r[i].kind,
+						.iova = r[i].iova };
+	qsort(sorted, (size_t)n, sizeof(*sorted), cmp_rec);
+	qsort(want, nw, sizeof(*want), cmp_rec);
+	for (i = 0; i < nw; i++)
+		if (cmp_rec(&sorted[i], &want[i]) != 0)
+			fail_msg("record %zu: t %llu kind %u iova %llx, expected t %llu kind %u "
+				 "iova %llx",
+				 i, (unsigned long long)sorted[i].time_ns, sorted[i].kind,
+				 (unsigned long long)sorted[i].iova,
+				 (unsigned long long)want[i].time_ns, want[i].kind,
+				 (unsigned long long)want[i].iova);
+	free(sorted);
+	free(pos_map);
+	free(pos_acc);
+	free(pos_unmap);
+	free(r);
+	free(text);
+	free(ev);
+	free(want);
+	free(m);
+}
+
+/* ---- the CSV importer and the registry ---- */
+
+static void test_registry(void **state)
+{
+	struct trace_rec *r = NULL;
+	struct ism_err err;
+	size_t i;
+	long n;
+
+	for (i = 0; i < import_registry_size; i++)
+		assert_ptr_equal(import_find(import_registry[i]->name), import_registry[i]);
+	assert_null(import_find("pcap"));
+	assert_non_null(import_find("csv"));
+	n = import_text(&import_csv_ops, TRACE_CSV_HEADER "\n0,INV:GLOBAL,,,,,\n5,R,1,,0x10,4,\n",
+			NULL, &r, NULL, &err);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].kind, I);
+	assert_int_equal(r[1].time_ns, 5);
+	free(r);
+	n = import_text(&import_csv_ops, TRACE_CSV_HEADER "\n0,R,1,,0x10,0,\n", NULL, &r, NULL,
+			&err);
+	assert_int_equal(n, -1);
+	assert_string_equal(err.msg, "in.log:2: column 'size': expected a decimal or 0x-hex "
+				     "integer above 0, got '0'");
+}
+
+static int group_setup(void **state)
+{
+	if (!mkdtemp(tmpdir) || chdir(tmpdir) != 0)
+		return -1;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	unlink("in.log");
+	unlink("out.iot");
+	if (chdir("/") != 0)
+		return -1;
+	return rmdir(tmpdir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_seconds),
+		cmocka_unit_test(test_tagmap),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_qemu_access_rules),
+		cmocka_unit_test(test_qemu_no_timestamps),
+		cmocka_unit_test(test_qemu_errors),
+		cmocka_unit_test(test_qemu_strict),
+		cmocka_unit_test(test_qemu_time),
+		cmocka_unit_test(test_ftrace_iommu_rules),
+		cmocka_unit_test(test_ftrace_overlap_and_time),
+		cmocka_unit_test(test_ftrace_coherent),
+		cmocka_unit_test(test_ftrace_events_choice),
+		cmocka_unit_test(test_ftrace_errors),
+		cmocka_unit_test(test_ftrace_reference),
+		cmocka_unit_test(test_registry),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
