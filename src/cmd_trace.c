@@ -536,8 +536,8 @@ static const struct cli_cmd_desc gen_desc = {
 	.name = "trace gen",
 	.usage = "SPEC.json -o OUT [--set KEY=VALUE]... [--seed N]",
 	.summary = "Generate a synthetic trace from a workload spec.",
-	.details = "Workloads: stream, random-window (keys in docs/trace-format.md).\n"
-		   "The same spec and seed give a byte-identical file.",
+	.details = "The same spec and seed give a byte-identical file. Every workload's keys, with\n"
+		   "units and defaults: docs/workloads.md; examples in traces/*.json.",
 	.opts = gen_opts,
 	.nopts = ISM_ARRAY_SIZE(gen_opts),
 };
@@ -566,6 +566,8 @@ static int trace_gen(int argc, char **argv)
 			quiet = true;
 	}
 	cli_parser_free(&p);
+	if (c == CLI_HELP)
+		printf("\nWorkloads (the spec's \"workload\"): %s\n", workload_names());
 	if (c == CLI_HELP || c == CLI_ERROR) {
 		rc = c == CLI_HELP ? ISM_EXIT_OK : ISM_EXIT_USAGE;
 		goto out;
