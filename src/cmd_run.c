@@ -8,6 +8,7 @@
 #include "result.h"
 #include "sim.h"
 #include "timed.h"
+#include "invalidation/inval.h"
 #include "trace.h"
 
 enum { OPT_TRACE, OPT_SET, OPT_OUT, OPT_FORMAT, OPT_QUIET, OPT_KEYS };
@@ -91,6 +92,7 @@ int cmd_run(int argc, char **argv)
 		case OPT_KEYS:
 			stats_print_reference(stdout);
 			timed_print_reference(stdout);
+			inv_print_reference(stdout);
 			rc = ISM_EXIT_OK;
 			goto out_args;
 		}
@@ -139,6 +141,7 @@ int cmd_run(int argc, char **argv)
 	ri.trace_meta = trace_meta(tr);
 	ri.timed = tm;
 	ri.ideal = ideal;
+	ri.sim = s;
 
 	if (fmt == FMT_JSON) {
 		json_t *doc = result_json(&cfg, sim_stats(s), &ri);

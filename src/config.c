@@ -1053,6 +1053,7 @@ void config_free(struct sim_config *cfg)
 	free(cfg->trace);
 	free(cfg->description);
 	free(cfg->iommu.replacement);
+	free(cfg->os.invalidation.policy);
 	json_decref(cfg->effective);
 	memset(cfg, 0, sizeof(*cfg));
 }

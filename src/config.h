@@ -67,6 +67,27 @@ struct sim_config {
 	struct {
 		enum first_touch first_touch;
 		enum pgsize first_touch_page_size;
+		struct {
+			char *policy;        /* a registered invalidation policy */
+			int granularity;     /* enum inv_gran */
+			int align;           /* enum inv_align */
+			uint32_t range_limit_pages;
+			bool walk_caches;
+			bool stall_translations;
+		} invalidation;
+		struct {
+			uint32_t size;
+			double timeout_ms;
+			bool per_cpu;
+		} flush_queue;
+		struct {
+			uint32_t unmaps;
+			double timeout_us;
+		} batch;
+		struct {
+			double map_ns, unmap_ns, pte_ns;
+			double inv_submit_ns, inv_page_ns, inv_wait_ns, fq_add_ns;
+		} cost;
 	} os;
 	struct {
 		uint32_t max_payload;      /* bytes per posted write request (MPS) */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "invalidation/inval.h"
 
 #define ENTRIES_MAX 1048576u  /* IOTLB entries: far above any real IOTLB */
 #define WC_ENTRIES_MAX 65536u /* walk-cache entries per level */
@@ -100,6 +101,11 @@ static const char *const first_touch_names[] = { "auto", "always", "never", NULL
 static const char *const mode_names[] = { "timed", "untimed", NULL };
 static const char *const replay_names[] = { "closed", "open", NULL };
 static const char *const dist_names[] = { "fixed", "uniform", "exponential", NULL };
+
+static bool policy_known(const char *name)
+{
+	return inv_policy_find(name) != NULL;
+}
 
 static int check_width(const struct config_key *k, const struct sim_config *cfg, char *why,
 		       size_t n)
@@ -227,6 +233,71 @@ const struct config_key config_keys[] = {
 	{ .path = "os.first_touch_page_size", .type = CONFIG_PGSIZE, .def = "\"4K\"",
 	  .check = check_ft_pgsize, .offset = OFF(os.first_touch_page_size),
 	  .help = "Page size of a first-touch mapping; must be one of iommu.page_sizes." },
+	{ .path = "os.invalidation.policy", .type = CONFIG_NAME, .def = "\"lazy\"",
+	  .names_fn = inv_policy_names, .known = policy_known,
+	  .offset = OFF(os.invalidation.policy),
+	  .help = "How unmaps invalidate the IOTLB (one file each under models/invalidation/): "
+		  "strict (at once, iommu.strict=1, the arm64 default), lazy (the flush queue, the "
+		  "x86 default), batched." },
+	{ .path = "os.invalidation.granularity", .type = CONFIG_ENUM, .def = "\"range\"",
+	  .names = inv_gran_names, .offset = OFF(os.invalidation.granularity),
+	  .help = "Commands strict and batched send for a gathered range: page (one per page), "
+		  "range (one per range, up to range_limit_pages), domain, global. Lazy always "
+		  "flushes the domain." },
+	{ .path = "os.invalidation.range_limit_pages", .type = CONFIG_UINT, .def = "512", .min = 0,
+	  .max = 1u << 30, .unit = "pages", .offset = OFF(os.invalidation.range_limit_pages),
+	  .help = "Above this many 4 KiB pages a range command becomes a domain command (VT-d: the "
+		  "address mask's limit; SMMUv3 without range invalidation: 512). 0: no limit." },
+	{ .path = "os.invalidation.align", .type = CONFIG_ENUM, .def = "\"pow2\"",
+	  .names = inv_align_names, .offset = OFF(os.invalidation.align),
+	  .help = "pow2: a range command covers the naturally aligned power-of-two block of pages "
+		  "holding the range (VT-d's address mask); exact: just the range (SMMUv3 range "
+		  "invalidation)." },
+	{ .path = "os.invalidation.walk_caches", .type = CONFIG_BOOL, .def = "true",
+	  .offset = OFF(os.invalidation.walk_caches),
+	  .help = "Page and range commands invalidate the walk caches over the range too (VT-d "
+		  "IH=0); false: leaf IOTLB entries only (IH=1)." },
+	{ .path = "os.invalidation.stall_translations", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(os.invalidation.stall_translations),
+	  .help = "Timed: translations of a domain wait while an invalidation of it is in flight "
+		  "(until the CPU's wait for it ends)." },
+	{ .path = "os.flush_queue.size", .type = CONFIG_UINT, .def = "256", .min = 2,
+	  .max = 1u << 20, .unit = "entries", .offset = OFF(os.flush_queue.size),
+	  .help = "Lazy: entries per flush-queue ring (Linux IOVA_FQ_SIZE; one fewer is usable)." },
+	{ .path = "os.flush_queue.timeout_ms", .type = CONFIG_REAL, .def = "10.0", .rmin = 0.001,
+	  .rmax = 1e6, .unit = "ms", .offset = OFF(os.flush_queue.timeout_ms),
+	  .help = "Lazy: the flush timer (Linux IOVA_FQ_TIMEOUT)." },
+	{ .path = "os.flush_queue.per_cpu", .type = CONFIG_BOOL, .def = "true",
+	  .offset = OFF(os.flush_queue.per_cpu),
+	  .help = "Lazy: one ring per CPU of the trace's MAP/UNMAP records; false: one ring per "
+		  "domain (Linux's single flush queue)." },
+	{ .path = "os.batch.unmaps", .type = CONFIG_UINT, .def = "32", .min = 1, .max = 1u << 20,
+	  .unit = "unmaps", .offset = OFF(os.batch.unmaps),
+	  .help = "Batched: invalidate once this many unmapped ranges of a domain are pending." },
+	{ .path = "os.batch.timeout_us", .type = CONFIG_REAL, .def = "100.0", .rmin = 0.001,
+	  .rmax = 1e9, .unit = "us", .offset = OFF(os.batch.timeout_us),
+	  .help = "Batched: ... or this long after the first of them." },
+	{ .path = "os.cost.map_ns", .type = CONFIG_REAL, .def = "150.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.map_ns),
+	  .help = "CPU time of a MAP besides its page-table writes: the DMA API call and the IOVA allocation." },
+	{ .path = "os.cost.unmap_ns", .type = CONFIG_REAL, .def = "100.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.unmap_ns),
+	  .help = "CPU time of an UNMAP besides page-table writes and invalidation: the DMA API call and freeing the IOVA." },
+	{ .path = "os.cost.pte_ns", .type = CONFIG_REAL, .def = "10.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.pte_ns),
+	  .help = "CPU time per page-table level a map or unmap touches for each leaf (levels from the top down to the leaf)." },
+	{ .path = "os.cost.inv_submit_ns", .type = CONFIG_REAL, .def = "150.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.inv_submit_ns),
+	  .help = "CPU time to submit one invalidation command (write the descriptor, ring the doorbell)." },
+	{ .path = "os.cost.inv_page_ns", .type = CONFIG_REAL, .def = "2.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.inv_page_ns),
+	  .help = "CPU time per 4 KiB page a page or range command names (the IOMMU walking the range, waited for)." },
+	{ .path = "os.cost.inv_wait_ns", .type = CONFIG_REAL, .def = "800.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.inv_wait_ns),
+	  .help = "CPU time waiting for a batch of commands to complete (the wait descriptor's round trip)." },
+	{ .path = "os.cost.fq_add_ns", .type = CONFIG_REAL, .def = "30.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.fq_add_ns),
+	  .help = "CPU time to queue an unmapped range (flush queue, batch)." },
 	{ .path = "device.max_payload", .type = CONFIG_SIZE, .def = "256", .min = TLP_BYTES_MIN,
 	  .max = TLP_BYTES_MAX, .unit = "bytes", .flags = CONFIG_F_POW2,
 	  .offset = OFF(device.max_payload),

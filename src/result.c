@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "pgsize.h"
+#include "sim.h"
 #include "timed.h"
 
 #include <string.h>
@@ -36,6 +37,8 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	json_object_set(trace, "meta", ri->trace_meta ? ri->trace_meta : json_object());
 	json_object_set_new(root, "trace", trace);
 	stats_to_json(st, cfg->iommu.levels, root);
+	if (ri->sim)
+		sim_os_to_json(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, root);
 	if (ri->timed) {
 		timed_to_json(ri->timed, root);
 		timed_ideal_to_json(ri->timed, ri->ideal, root);
@@ -53,6 +56,13 @@ void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_
 		       const struct run_info *ri)
 {
 	stats_print_flat(st, cfg->iommu.levels, fp);
+	if (ri->sim) {
+		json_t *os = json_object();
+
+		sim_os_to_json(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, os);
+		stats_print_json_flat(fp, "", os);
+		json_decref(os);
+	}
 	if (ri->timed) {
 		timed_print_flat(ri->timed, fp);
 		timed_ideal_print_flat(ri->timed, ri->ideal, fp);

@@ -13,7 +13,10 @@
 
 struct timed;
 
+struct sim;
+
 struct run_info {
+	struct sim *sim;
 	const struct timed *timed; /* timed mode: the engine and its ideal twin; else NULL */
 	const struct timed *ideal;
 	const char *trace_path;

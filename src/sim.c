@@ -1,6 +1,7 @@
 /* The untimed engine: replays records through the OS model, the IOTLB and the page walker. */
 #include "sim.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,10 @@ uint64_t sim_component_seed(uint64_t seed, const char *component)
 	}
 	return ism_hash64(seed ^ ism_hash64(h));
 }
+
+static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64_t start,
+				uint64_t end, bool walk_caches);
+static void sim_inv_completed(void *ctx, uint32_t dom, uint64_t done);
 
 struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 {
@@ -42,6 +47,14 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	}
 	if (cfg->stats.classify_misses)
 		s->mc = mclass_create(cfg->iommu.iotlb.entries);
+	s->inv = inv_create(cfg, (struct inv_target){ .ctx = s, .command = sim_inv_command,
+						      .completed = sim_inv_completed }, err);
+	if (!s->inv)
+		goto fail;
+	s->stall = cfg->os.invalidation.stall_translations;
+	s->map_ps = (uint64_t)llround(cfg->os.cost.map_ns * 1e3);
+	s->unmap_ps = (uint64_t)llround(cfg->os.cost.unmap_ns * 1e3);
+	s->pte_ps = (uint64_t)llround(cfg->os.cost.pte_ns * 1e3);
 	s->dom_hash_size = DOMAIN_HASH_MIN;
 	s->dom_hash = ism_xcalloc(s->dom_hash_size, sizeof(*s->dom_hash));
 	return s;
@@ -66,6 +79,7 @@ void sim_free(struct sim *s)
 		walk_cache_free(s->wc);
 	if (s->mc)
 		mclass_free(s->mc);
+	inv_free(s->inv);
 	free(s);
 }
 
@@ -134,16 +148,24 @@ struct iommu_domain *sim_domain(struct sim *s, uint32_t device, uint32_t pasid)
 	return s->last_dom = &s->doms[d->id];
 }
 
-/* io_pgtable_map() with the leaves it wrote added to the run's counters. */
+/*
+ * io_pgtable_map() with the leaves it wrote added to the run's counters; *pte_levels (may be
+ * NULL) receives the page-table levels written, from the top down to each leaf.
+ */
 static int sim_pt_map(struct sim *s, struct iommu_domain *d, uint64_t iova, uint64_t paddr,
-		      uint64_t size, uint8_t perms, uint32_t pgsize_mask)
+		      uint64_t size, uint8_t perms, uint32_t pgsize_mask, uint64_t *pte_levels)
 {
 	uint64_t leaves[PGSIZE_NR], freed = io_pgtable_tables_freed(d->pt);
 	int rc = io_pgtable_map(d->pt, iova, paddr, size, perms, pgsize_mask, leaves);
 	unsigned p;
 
-	for (p = 0; rc == 0 && p < PGSIZE_NR; p++)
+	if (pte_levels)
+		*pte_levels = 0;
+	for (p = 0; rc == 0 && p < PGSIZE_NR; p++) {
 		s->st.leaves_by_size[p] += leaves[p];
+		if (pte_levels)
+			*pte_levels += leaves[p] * (s->levels - pgsize_level(p) + 1);
+	}
 	/*
 	 * A large leaf replaced an empty table: walk-cache entries at or below the leaf's level
 	 * may point at the freed table. VT-d flushes the range here (switch_to_super_page()).
@@ -173,14 +195,19 @@ static bool first_touch_map(struct sim *s, struct iommu_domain *d, uint64_t iova
 {
 	uint64_t sz = pgsize_bytes(s->ft_size), base = iova & ~(sz - 1);
 
-	if (sim_pt_map(s, d, base, base, sz, TRACE_PERM_RW, PGSIZE_MASK(s->ft_size)) != 0)
+	if (sim_pt_map(s, d, base, base, sz, TRACE_PERM_RW, PGSIZE_MASK(s->ft_size), NULL) != 0)
 		return false;
 	s->st.first_touch_maps++;
 	return true;
 }
 
-/* The IOTLB entry's data: the physical page base, with the permissions in its low bits. */
+/*
+ * The IOTLB entry's data: the physical page base, with the permissions in its low bits and
+ * SIM_DATA_STALE once the mapping is gone from the page table but the entry not yet
+ * invalidated (lazy and batched invalidation leave such entries usable for a while).
+ */
 #define SIM_DATA_PERMS TRACE_PERM_RW
+#define SIM_DATA_STALE 0x4
 
 /* A request the translation does not permit is blocked, like one to an unmapped IOVA. */
 static inline bool sim_permits(struct sim *s, uint64_t perms, uint8_t need)
@@ -192,7 +219,7 @@ static inline bool sim_permits(struct sim *s, uint64_t perms, uint8_t need)
 	return false;
 }
 
-int sim_lookup(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need)
+int sim_lookup(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need, uint32_t bytes)
 {
 	struct tlb_entry *e;
 
@@ -206,6 +233,12 @@ int sim_lookup(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t nee
 	s->st.hits_by_size[e->pgsize]++;
 	if (s->mc)
 		mclass_ref(s->mc, d->id, e->tag, true);
+	if (e->data & SIM_DATA_STALE) {
+		/* A DMA through a translation its mapping no longer has: the exposure. */
+		s->st.stale_hits++;
+		s->st.stale_bytes += bytes;
+		d->stale_hits++;
+	}
 	return sim_permits(s, e->data, need) ? 1 : -1;
 }
 
@@ -250,11 +283,12 @@ bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need)
  * One PCIe request's translation, all at once: IOTLB lookup, and on a miss a walk and a fill.
  * `need` is the permission the request needs: TRACE_PERM_WRITE when the device writes memory.
  */
-static void sim_translate(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need)
+static void sim_translate(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need,
+			  uint32_t bytes)
 {
 	struct sim_walk sw;
 
-	if (sim_lookup(s, d, iova, need) != 0)
+	if (sim_lookup(s, d, iova, need, bytes) != 0)
 		return;
 	sim_walk_begin(s, d, iova, &sw);
 	sim_walk_end(s, d, iova, &sw);
@@ -287,7 +321,7 @@ static void sim_access(struct sim *s, const struct trace_rec *r)
 		if (next > end)
 			next = end;
 		s->st.requests++;
-		sim_translate(s, d, iova, need);
+		sim_translate(s, d, iova, need, (uint32_t)(next - iova));
 		iova = next;
 	}
 }
@@ -296,64 +330,82 @@ static void sim_access(struct sim *s, const struct trace_rec *r)
  * iommu_map() granularity: a MAP may name a sub-page buffer; the OS maps whole 4 KiB pages
  * around it, so iova and paddr must share their offset within the page.
  */
-void sim_map(struct sim *s, const struct trace_rec *r)
+uint64_t sim_map(struct sim *s, const struct trace_rec *r, uint64_t now)
 {
 	struct iommu_domain *d = sim_domain(s, r->device, r->pasid);
 	uint64_t off = r->iova & 0xfff;
 	uint64_t iova = r->iova - off, paddr = r->paddr - off;
 	uint64_t size = (r->size + off + 0xfff) & ~0xfffULL;
+	uint64_t levels = 0, cost;
 
 	d->has_map = true;
 	if ((r->paddr & 0xfff) != off || size < r->size ||
-	    sim_pt_map(s, d, iova, paddr, size, r->flags & TRACE_PERM_RW, s->page_sizes) != 0) {
+	    sim_pt_map(s, d, iova, paddr, size, r->flags & TRACE_PERM_RW, s->page_sizes,
+		       &levels) != 0) {
 		s->st.map_failed++;
-		return;
+		return 0;
 	}
 	s->st.maps++;
 	s->st.map_bytes += size;
+	cost = s->map_ps + levels * s->pte_ps;
+	s->st.cpu_map_ps += cost;
+	return cost;
 }
 
+/* One UNMAP in progress: the gather Linux builds while the page table gives up its leaves. */
 struct unmap_ctx {
 	struct sim *s;
 	struct iommu_domain *d;
-	uint64_t lo, hi; /* span of the leaves removed */
+	struct inv_range g;
+	bool gathered;
+	unsigned cpu;
+	uint64_t now, inv_ps, pte_levels;
 };
 
-/* Strict invalidation: each removed leaf's IOTLB entry goes at once (the iotlb_sync path). */
 static void sim_unmapped_leaf(void *ctx, uint64_t leaf_iova, enum pgsize p)
 {
 	struct unmap_ctx *u = ctx;
 	struct sim *s = u->s;
-	bool was_cached = iotlb_inv_page(s->iotlb, u->d->id, leaf_iova, p);
+	struct tlb_entry *e = iotlb_peek(s->iotlb, u->d->id, leaf_iova, p);
 
-	if (was_cached)
-		s->st.inv_iotlb_entries++;
-	if (s->mc)
-		mclass_invalidate(s->mc, u->d->id, iotlb_tag(leaf_iova, p), was_cached);
+	/* The PTE is gone; the IOTLB may translate it until the invalidation lands. */
+	if (e)
+		e->data |= SIM_DATA_STALE;
 	s->st.unmapped_leaves++;
-	if (leaf_iova < u->lo)
-		u->lo = leaf_iova;
-	if (leaf_iova + pgsize_bytes(p) > u->hi)
-		u->hi = leaf_iova + pgsize_bytes(p);
+	u->pte_levels += s->levels - pgsize_level(p) + 1;
+	/* iommu_iotlb_gather_add_page(): another page size or a gap syncs what is gathered. */
+	if (u->gathered && (p != u->g.pgsize || leaf_iova != u->g.end)) {
+		u->inv_ps += inv_unmapped(s->inv, &u->g, u->cpu, u->now);
+		u->gathered = false;
+	}
+	if (!u->gathered) {
+		u->g.start = u->g.end = leaf_iova;
+		u->g.pgsize = p;
+		u->g.dom = u->d->id;
+		u->g.t_unmap = u->now;
+		u->gathered = true;
+	}
+	u->g.end = leaf_iova + pgsize_bytes(p);
 }
 
-void sim_unmap(struct sim *s, const struct trace_rec *r)
+uint64_t sim_unmap(struct sim *s, const struct trace_rec *r, uint64_t now)
 {
-	struct unmap_ctx u = { .s = s, .lo = UINT64_MAX, .hi = 0 };
-	uint64_t bytes;
+	struct unmap_ctx u = { .s = s, .cpu = r->cpu, .now = now };
+	uint64_t bytes, cost;
 
 	u.d = sim_domain(s, r->device, r->pasid);
 	bytes = io_pgtable_unmap(u.d->pt, r->iova, r->size, sim_unmapped_leaf, &u);
+	cost = s->unmap_ps + u.pte_levels * s->pte_ps;
+	s->st.cpu_unmap_ps += cost;
 	if (!bytes) {
 		s->st.unmap_missing++;
-		return;
+		return cost;
 	}
 	s->st.unmaps++;
 	s->st.unmap_bytes += bytes;
-	s->st.inv_commands[TRACE_INV_RANGE]++;
-	/* Page-selective invalidation without the IH hint drops the walk caches of the range too. */
-	if (s->wc)
-		walk_cache_inv_range(s->wc, u.d->id, u.lo, u.hi - u.lo);
+	/* iommu_unmap()'s final iotlb_sync (strict) or queueing (lazy, batched). */
+	u.inv_ps += inv_unmapped(s->inv, &u.g, u.cpu, now);
+	return cost + u.inv_ps;
 }
 
 /* An entry the real IOTLB lost to an invalidation: its next miss is an invalidation miss. */
@@ -366,39 +418,69 @@ static void sim_inv_removed(void *ctx, const struct tlb_entry *e)
 		mclass_invalidate(s->mc, e->dom, e->tag, true);
 }
 
-/* An invalidation command replayed from a capture (INVAL record). */
-void sim_inval(struct sim *s, const struct trace_rec *r)
+/* The IOMMU side of every invalidation command, the OS's and the captured ones alike. */
+static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64_t start,
+				uint64_t end, bool walk_caches)
 {
-	unsigned kind = r->flags & TRACE_INV_MASK;
-	struct iommu_domain *d = NULL;
-	uint32_t slot;
+	struct sim *s = ctx;
+	uint64_t before = s->st.inv_iotlb_entries;
 
-	s->st.inv_commands[kind]++;
-	if (kind == TRACE_INV_GLOBAL) {
+	switch (g) {
+	case INV_GRAN_GLOBAL:
 		iotlb_inv_all(s->iotlb, sim_inv_removed, s);
 		if (s->mc)
 			mclass_invalidate_all(s->mc);
 		if (s->wc)
 			walk_cache_inv_all(s->wc);
+		break;
+	case INV_GRAN_DOMAIN:
+		iotlb_inv_domain(s->iotlb, dom, sim_inv_removed, s);
+		if (s->mc)
+			mclass_invalidate_domain(s->mc, dom);
+		if (s->wc)
+			walk_cache_inv_domain(s->wc, dom);
+		break;
+	default:
+		iotlb_inv_range(s->iotlb, dom, start, end - start, sim_inv_removed, s);
+		if (s->mc)
+			mclass_invalidate_range(s->mc, dom, start, end - start);
+		if (s->wc && walk_caches)
+			walk_cache_inv_range(s->wc, dom, start, end - start);
+		break;
+	}
+	return s->st.inv_iotlb_entries - before;
+}
+
+/* With os.invalidation.stall_translations, the domain's translations wait until then. */
+static void sim_inv_completed(void *ctx, uint32_t dom, uint64_t done)
+{
+	struct sim *s = ctx;
+
+	if (s->stall && dom < s->ndoms && done > s->doms[dom].stall_until)
+		s->doms[dom].stall_until = done;
+}
+
+/* An invalidation command replayed from a capture (INVAL record). */
+void sim_inval(struct sim *s, const struct trace_rec *r)
+{
+	static const enum inv_gran gran[] = {
+		[TRACE_INV_RANGE] = INV_GRAN_RANGE, [TRACE_INV_LEAF] = INV_GRAN_RANGE,
+		[TRACE_INV_DOMAIN] = INV_GRAN_DOMAIN, [TRACE_INV_GLOBAL] = INV_GRAN_GLOBAL,
+	};
+	unsigned kind = r->flags & TRACE_INV_MASK;
+	bool walk_caches = kind != TRACE_INV_LEAF;
+	struct iommu_domain *d;
+	uint32_t slot;
+
+	inv_count_capture(s->inv, gran[kind], walk_caches);
+	if (kind == TRACE_INV_GLOBAL) {
+		sim_inv_command(s, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true);
 		return;
 	}
 	/* A device the trace has not used yet has nothing cached. */
 	d = domain_find(s, r->device, r->pasid, &slot);
-	if (!d)
-		return;
-	if (kind == TRACE_INV_DOMAIN) {
-		iotlb_inv_domain(s->iotlb, d->id, sim_inv_removed, s);
-		if (s->mc)
-			mclass_invalidate_domain(s->mc, d->id);
-		if (s->wc)
-			walk_cache_inv_domain(s->wc, d->id);
-		return;
-	}
-	iotlb_inv_range(s->iotlb, d->id, r->iova, r->size, sim_inv_removed, s);
-	if (s->mc)
-		mclass_invalidate_range(s->mc, d->id, r->iova, r->size);
-	if (s->wc && kind == TRACE_INV_RANGE)
-		walk_cache_inv_range(s->wc, d->id, r->iova, r->size);
+	if (d)
+		sim_inv_command(s, d->id, gran[kind], r->iova, r->iova + r->size, walk_caches);
 }
 
 void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
@@ -406,18 +488,22 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 	size_t i;
 
 	s->st.records += n;
+	if (n)
+		s->last_time_ns = recs[n - 1].time_ns;
 	for (i = 0; i < n; i++) {
 		const struct trace_rec *r = &recs[i];
 
+		/* Untimed, the trace's clock drives the invalidation timers. */
+		inv_advance(s->inv, r->time_ns * 1000);
 		switch (r->kind) {
 		case TRACE_ACCESS:
 			sim_access(s, r);
 			break;
 		case TRACE_MAP:
-			sim_map(s, r);
+			sim_map(s, r, r->time_ns * 1000);
 			break;
 		case TRACE_UNMAP:
-			sim_unmap(s, r);
+			sim_unmap(s, r, r->time_ns * 1000);
 			break;
 		case TRACE_INVAL:
 			sim_inval(s, r);
@@ -445,6 +531,8 @@ int sim_run_trace(struct sim *s, struct timed *tm, struct timed *ideal, struct t
 	progress_done(p);
 	if (n < 0)
 		return -1;
+	if (!tm)
+		inv_finish(s->inv, s->last_time_ns * 1000);
 	if (tm) {
 		timed_finish(tm);
 		if (ideal)
@@ -465,4 +553,37 @@ const struct sim_stats *sim_stats(struct sim *s)
 		memcpy(s->st.pwc_invalidated, ws->invalidated, sizeof(s->st.pwc_invalidated));
 	}
 	return &s->st;
+}
+
+void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
+{
+	const struct sim_stats *st = sim_stats(s);
+	double inv_ns = (double)s->inv->st.cpu_inv_ps / 1e3;
+	double total = ((double)st->cpu_map_ps + (double)st->cpu_unmap_ps) / 1e3 + inv_ns;
+	json_t *by = json_object();
+	uint32_t i;
+
+	inv_to_json(s->inv, root);
+	stats_json_put(root, "cpu.map_ns", json_real((double)st->cpu_map_ps / 1e3));
+	stats_json_put(root, "cpu.unmap_ns", json_real((double)st->cpu_unmap_ps / 1e3));
+	stats_json_put(root, "cpu.total_ns", json_real(total));
+	stats_json_put(root, "cpu.ns_per_dma_byte",
+		       json_real(st->access_bytes ? total / (double)st->access_bytes : 0.0));
+	if (sim_time_ps)
+		stats_json_put(root, "cpu.cores", json_real(total * 1e3 / (double)sim_time_ps));
+	for (i = 0; i < s->ndoms; i++) {
+		char key[48];
+
+		if (!s->doms[i].stale_hits)
+			continue;
+		if (s->doms[i].pasid == TRACE_PASID_NONE)
+			snprintf(key, sizeof(key), "%02x:%02x.%x", s->doms[i].device >> 8,
+				 (s->doms[i].device >> 3) & 0x1f, s->doms[i].device & 7);
+		else
+			snprintf(key, sizeof(key), "%02x:%02x.%x/pasid-%u", s->doms[i].device >> 8,
+				 (s->doms[i].device >> 3) & 0x1f, s->doms[i].device & 7,
+				 s->doms[i].pasid);
+		json_object_set_new(by, key, json_integer((json_int_t)s->doms[i].stale_hits));
+	}
+	stats_json_put(root, "stale.by_device", by);
 }

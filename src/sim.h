@@ -2,6 +2,7 @@
 #ifndef ISM_SIM_H
 #define ISM_SIM_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -31,6 +32,12 @@ int sim_run_trace(struct sim *s, struct timed *tm, struct timed *ideal, struct t
 
 /* Counters so far (walk-cache counters are gathered from the walk caches on each call). */
 const struct sim_stats *sim_stats(struct sim *s);
+
+/*
+ * The OS side into root: invalidation.*, cpu.* (cpu.cores when sim_time_ps is not 0: the
+ * timed run's simulated time), stale.window_ns and stale.by_device (bdf, or bdf/pasid-N).
+ */
+void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root);
 
 /* A per-component seed derived from the run's seed: one independent stream per component. */
 uint64_t sim_component_seed(uint64_t seed, const char *component);

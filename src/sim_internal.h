@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "invalidation/inval.h"
 #include "iotlb/classify.h"
 #include "iotlb/iotlb.h"
 #include "sim.h"
@@ -18,6 +19,8 @@ struct iommu_domain {
 	uint32_t id;   /* the IOTLB and walk-cache domain tag */
 	bool has_map;  /* a MAP record was seen: first touch no longer applies (auto) */
 	struct io_pgtable *pt;
+	uint64_t stale_hits;  /* lookups that used a translation already unmapped */
+	uint64_t stall_until; /* ps: translations wait for an invalidation in flight */
 };
 
 #define DOMAIN_HASH_MIN 64
@@ -27,6 +30,10 @@ struct sim {
 	struct iotlb *iotlb;
 	struct walk_cache *wc; /* NULL when no level has a walk cache */
 	struct miss_classifier *mc; /* NULL when stats.classify_misses is off */
+	struct inv_engine *inv;     /* the OS's invalidation policy */
+	bool stall;
+	uint64_t map_ps, unmap_ps, pte_ps; /* CPU costs */
+	uint64_t last_time_ns;
 
 	struct iommu_domain *doms;
 	uint32_t ndoms, domcap;
@@ -58,14 +65,18 @@ struct iommu_domain *sim_domain(struct sim *s, uint32_t device, uint32_t pasid);
  * sim_walk_end() when the walk's last reference returns (fills); sim_walk_permits() for each
  * request the walk serves (counts its fault, if any).
  */
-int sim_lookup(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need);
+int sim_lookup(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need, uint32_t bytes);
 void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct sim_walk *sw);
 void sim_walk_end(struct sim *s, struct iommu_domain *d, uint64_t iova, const struct sim_walk *sw);
 bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need);
 
-/* The OS side and captured invalidations, applied at the moment the replay reaches them. */
-void sim_map(struct sim *s, const struct trace_rec *r);
-void sim_unmap(struct sim *s, const struct trace_rec *r);
+/*
+ * The OS side and captured invalidations, applied at the moment `now` (ps) the replay reaches
+ * them. sim_map() and sim_unmap() return the CPU time they cost (page tables, IOVA, and for an
+ * unmap its invalidation by the policy).
+ */
+uint64_t sim_map(struct sim *s, const struct trace_rec *r, uint64_t now);
+uint64_t sim_unmap(struct sim *s, const struct trace_rec *r, uint64_t now);
 void sim_inval(struct sim *s, const struct trace_rec *r);
 
 #endif

@@ -52,11 +52,9 @@ const struct stat_desc stat_table[] = {
 	S("os.unmap_bytes", unmap_bytes, "bytes of leaves removed by UNMAP records"),
 	S("os.unmapped_leaves", unmapped_leaves, "leaf entries removed by UNMAP records"),
 	S("os.unmap_missing", unmap_missing, "UNMAP records that found nothing mapped"),
-	S("invalidation.commands.range", inv_commands[TRACE_INV_RANGE], "range invalidations of IOTLB and walk caches (strict unmaps and INVAL records)"),
-	S("invalidation.commands.leaf", inv_commands[TRACE_INV_LEAF], "range invalidations of leaf IOTLB entries only (walk caches kept)"),
-	S("invalidation.commands.domain", inv_commands[TRACE_INV_DOMAIN], "domain-wide invalidations"),
-	S("invalidation.commands.global", inv_commands[TRACE_INV_GLOBAL], "global invalidations"),
 	S("invalidation.iotlb_entries", inv_iotlb_entries, "IOTLB entries removed by invalidation"),
+	S("stale.hits", stale_hits, "lookups that hit a translation whose mapping was already unmapped (not yet invalidated): DMA the OS no longer allows"),
+	S("stale.bytes", stale_bytes, "bytes of the requests behind those stale hits"),
 };
 const size_t stat_table_len = ISM_ARRAY_SIZE(stat_table);
 
@@ -166,4 +164,24 @@ void stats_print_reference(FILE *fp)
 		fprintf(fp, "| `%s` | %s |\n", stat_table[i].name, stat_table[i].help);
 	for (i = 0; i < stat_ratios_len; i++)
 		fprintf(fp, "| `%s` | %s |\n", stat_ratios[i].name, stat_ratios[i].help);
+}
+
+void stats_print_json_flat(FILE *fp, const char *prefix, json_t *obj)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
+		if (json_is_object(v))
+			stats_print_json_flat(fp, path, v);
+		else if (json_is_integer(v))
+			fprintf(fp, "%s %lld\n", path, (long long)json_integer_value(v));
+		else if (json_is_real(v))
+			fprintf(fp, "%s %.6f\n", path, json_real_value(v));
+		else if (json_is_string(v))
+			fprintf(fp, "%s %s\n", path, json_string_value(v));
+	}
 }

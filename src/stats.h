@@ -25,8 +25,9 @@ struct sim_stats {
 	uint64_t domains;
 	uint64_t maps, map_bytes, map_failed, leaves_by_size[PGSIZE_NR], first_touch_maps;
 	uint64_t unmaps, unmap_bytes, unmapped_leaves, unmap_missing;
-	uint64_t inv_commands[4]; /* by TRACE_INV_* granularity */
 	uint64_t inv_iotlb_entries;
+	uint64_t stale_hits, stale_bytes;
+	uint64_t cpu_map_ps, cpu_unmap_ps;
 };
 
 /* One counter: its dotted result path (nesting in JSON), what it counts, where it lives. */
@@ -59,6 +60,9 @@ void stats_json_put(json_t *root, const char *dotted, json_t *value);
 
 /* Every counter and ratio into root (nested by dots); the levels beyond `levels` are left out. */
 void stats_to_json(const struct sim_stats *s, unsigned levels, json_t *root);
+
+/* "key value" lines of a JSON object, depth first, keys joined by dots. */
+void stats_print_json_flat(FILE *fp, const char *prefix, json_t *obj);
 
 /* "name value" lines, one per counter and ratio, in table order. */
 void stats_print_flat(const struct sim_stats *s, unsigned levels, FILE *fp);

@@ -21,10 +21,11 @@
  *   XLATED   translation done: the data access enters memory (only with limited bandwidth)
  *   DATA     read data is back from memory: the completion enters the downstream link
  *   DONE     the completion (or the write's credit) reaches the device: the tag is free
+ *   TIMER    an invalidation timer of the OS (flush queue, batch) is due
  * Every FIFO server (the links, walkers, memory bandwidth) is entered from an event at the
  * moment of entry, so requests are served in time order; equal times keep push order.
  */
-enum { EV_ISSUE, EV_ARRIVE, EV_WALK, EV_XLATED, EV_DATA, EV_DONE };
+enum { EV_ISSUE, EV_ARRIVE, EV_WALK, EV_XLATED, EV_DATA, EV_DONE, EV_TIMER };
 
 #define NONE UINT32_MAX
 
@@ -125,6 +126,10 @@ struct timed {
 	uint64_t lag_max, lag_n;
 	double lag_sum;
 	uint64_t unmap_waits; /* UNMAPs that waited for DMAs to their buffer */
+	uint64_t *cpu_free;   /* ps: when each CPU of the trace finishes its map/unmap work */
+	uint32_t ncpu;
+	uint64_t timer_pushed; /* the invalidation timer an EV_TIMER is already queued for */
+	uint64_t stalls;       /* translations held by an invalidation in flight */
 	bool unmap_waited;    /* the UNMAP at recs[i] has already been counted */
 	struct pdma *recent;
 	size_t nrecent, caprecent;
@@ -133,6 +138,7 @@ struct timed {
 /* Each kind of event has its own lane: its times mostly come in order (see eventq.h). */
 static inline void push(struct timed *t, uint64_t time, uint32_t type, uint32_t arg)
 {
+	_Static_assert(EV_DONE < EVENTQ_LANES, "a lane per event kind up to EV_DONE");
 	eventq_push_lane(&t->q, type, time, type, arg);
 }
 
@@ -167,6 +173,7 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 	t->req_free = t->dma_free = t->walk_free = NONE;
 	t->wq_head = t->wq_tail = NONE;
 	t->wh_size = 64;
+	t->timer_pushed = UINT64_MAX;
 	t->wh = ism_xcalloc(t->wh_size, sizeof(*t->wh));
 	hist_init(&t->h_dma);
 	hist_init(&t->h_req);
@@ -190,6 +197,7 @@ void timed_free(struct timed *t)
 	free(t->walk);
 	free(t->wh);
 	free(t->recent);
+	free(t->cpu_free);
 	hist_free(&t->h_dma);
 	hist_free(&t->h_req);
 	hist_free(&t->h_xlate);
@@ -489,7 +497,14 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 		return;
 	}
 	d = &t->s->doms[q->dom];
-	hit = sim_lookup(t->s, d, q->iova, q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ);
+	if (d->stall_until > now) {
+		/* An invalidation of this domain is in flight: the lookup waits for it. */
+		t->stalls++;
+		push(t, d->stall_until, EV_ARRIVE, r);
+		return;
+	}
+	hit = sim_lookup(t->s, d, q->iova, q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ,
+			 q->bytes);
 	if (hit) {
 		q->fault = hit < 0;
 		xlate_done(t, r, tx);
@@ -616,6 +631,48 @@ static void dma_begin(struct timed *t, const struct trace_rec *r, uint64_t now, 
 	}
 }
 
+/* Queue an EV_TIMER for the OS's earliest invalidation timer, once per timer. */
+static void timer_schedule(struct timed *t)
+{
+	uint64_t at = t->s->inv->next_timer;
+
+	if (at != UINT64_MAX && at != t->timer_pushed) {
+		t->timer_pushed = at;
+		eventq_push(&t->q, at, EV_TIMER, 0); /* rare: the heap, not a lane */
+	}
+}
+
+/*
+ * A MAP, UNMAP or captured invalidation at `now`: it runs on its record's CPU once that CPU
+ * has finished its earlier work, and takes the CPU time the OS model charges. Returns when it
+ * is done: the records after it in the trace (the device's DMAs to a buffer follow its map)
+ * wait until then.
+ */
+static uint64_t os_record(struct timed *t, const struct trace_rec *r, uint64_t now)
+{
+	uint64_t start = now, cost = 0;
+
+	if (r->cpu >= t->ncpu) {
+		uint32_t n = r->cpu + 1u;
+
+		t->cpu_free = ism_xrealloc(t->cpu_free, n * sizeof(*t->cpu_free));
+		memset(t->cpu_free + t->ncpu, 0, (n - t->ncpu) * sizeof(*t->cpu_free));
+		t->ncpu = n;
+	}
+	if (t->cpu_free[r->cpu] > start)
+		start = t->cpu_free[r->cpu];
+	inv_advance(t->s->inv, start);
+	if (r->kind == TRACE_MAP)
+		cost = sim_map(t->s, r, start);
+	else if (r->kind == TRACE_UNMAP)
+		cost = sim_unmap(t->s, r, start);
+	else if (r->kind == TRACE_INVAL)
+		sim_inval(t->s, r);
+	t->cpu_free[r->cpu] = start + cost;
+	timer_schedule(t);
+	return start + cost;
+}
+
 /*
  * The driver unmaps a buffer once the device is done with it: an UNMAP waits for the DMAs to
  * its range that came before it in the trace and are still in flight (a closed-loop replay
@@ -676,15 +733,14 @@ static bool issue(struct timed *t, const struct event *ev)
 			if (r->kind == TRACE_UNMAP && unmap_must_wait(t, r))
 				return false;
 			if (r->kind != TRACE_ACCESS) {
-				if (!t->ideal) {
-					if (r->kind == TRACE_MAP)
-						sim_map(t->s, r);
-					else if (r->kind == TRACE_UNMAP)
-						sim_unmap(t->s, r);
-					else if (r->kind == TRACE_INVAL)
-						sim_inval(t->s, r);
-				}
+				uint64_t until = t->ideal ? now : os_record(t, r, now);
+
 				t->i++;
+				if (until > now) {
+					/* What follows in the trace waits for the CPU's work. */
+					push(t, until, EV_ISSUE, 0);
+					return false;
+				}
 				continue;
 			}
 			dma_begin(t, r, now, t_trace);
@@ -778,6 +834,10 @@ static void run(struct timed *t)
 		}
 		case EV_DONE:
 			done(t, ev.arg, &ev);
+			break;
+		case EV_TIMER:
+			inv_advance(t->s->inv, ev.time);
+			timer_schedule(t);
 			break;
 		}
 	}
@@ -987,6 +1047,9 @@ void timed_finish(struct timed *t)
 		eventq_repush(&t->q, &t->parked);
 	}
 	run(t);
+	/* Timers have fired as events; settle anything a policy still holds. */
+	if (t->s)
+		inv_finish(t->s->inv, t->last_done);
 }
 
 /* ---- results ---- */
@@ -999,6 +1062,11 @@ static double per_s(double x, uint64_t ps)
 void timed_force_events(struct timed *t)
 {
 	t->pipeline = false;
+}
+
+uint64_t timed_sim_time_ps(const struct timed *t)
+{
+	return t->last_done;
 }
 
 void timed_summary(const struct timed *t, struct timed_summary *sum)
@@ -1050,28 +1118,10 @@ void timed_to_json(const struct timed *t, json_t *root)
 	stats_json_put(root, "memory.utilisation",
 		       json_real(T ? (double)t->mem.busy_ps / (double)T : 0.0));
 	stats_json_put(root, "replay.unmap_waits", json_integer((json_int_t)t->unmap_waits));
+	stats_json_put(root, "translation.stalls", json_integer((json_int_t)t->stalls));
 	stats_json_put(root, "replay.lag_ns.max", json_real((double)t->lag_max / 1e3));
 	stats_json_put(root, "replay.lag_ns.mean",
 		       json_real(t->lag_n ? t->lag_sum / 1e3 / (double)t->lag_n : 0.0));
-}
-
-/* "key value" lines of a JSON object, depth first, keys joined by dots. */
-static void flat_json(FILE *fp, const char *prefix, json_t *obj)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(obj, key, v) {
-		char path[256];
-
-		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
-		if (json_is_object(v))
-			flat_json(fp, path, v);
-		else if (json_is_integer(v))
-			fprintf(fp, "%s %lld\n", path, (long long)json_integer_value(v));
-		else if (json_is_real(v))
-			fprintf(fp, "%s %.6f\n", path, json_real_value(v));
-	}
 }
 
 void timed_print_flat(const struct timed *t, FILE *fp)
@@ -1079,7 +1129,7 @@ void timed_print_flat(const struct timed *t, FILE *fp)
 	json_t *root = json_object();
 
 	timed_to_json(t, root);
-	flat_json(fp, "", root);
+	stats_print_json_flat(fp, "", root);
 	json_decref(root);
 }
 
@@ -1103,7 +1153,7 @@ void timed_ideal_print_flat(const struct timed *t, const struct timed *ideal, FI
 	json_t *root = json_object();
 
 	timed_ideal_to_json(t, ideal, root);
-	flat_json(fp, "", root);
+	stats_print_json_flat(fp, "", root);
 	json_decref(root);
 }
 
@@ -1118,6 +1168,7 @@ void timed_print_reference(FILE *fp)
 		{ "request.rate_per_s", "PCIe requests completed per simulated second" },
 		{ "request.latency_ns.*", "per request: issue to completion at the device" },
 		{ "translation.latency_ns.*", "per request: arrival at the IOMMU to translation done (lookup, queueing for a walker, walk)" },
+		{ "translation.stalls", "lookups held because an invalidation of their domain was in flight (os.invalidation.stall_translations)" },
 		{ "walk.started", "walks the walkers ran (misses that found no walk of their page in flight)" },
 		{ "walk.shared", "misses that waited for a walk of their page already in flight" },
 		{ "walk.queued", "walks that waited for a free walker" },

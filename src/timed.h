@@ -41,6 +41,7 @@ struct timed_summary {
 	double request_mean_ns;
 };
 void timed_summary(const struct timed *t, struct timed_summary *sum);
+uint64_t timed_sim_time_ps(const struct timed *t);
 
 /* Every timed figure into root (nested by dots): dma.*, translation.*, walk.*, link.*, ... */
 void timed_to_json(const struct timed *t, json_t *root);

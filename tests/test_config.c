@@ -177,11 +177,19 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.device.tlp_overhead, 24);
 	assert_false(cfg.device.in_order);
 
+	assert_string_equal(cfg.os.invalidation.policy, "lazy");
+	assert_int_equal(cfg.os.invalidation.granularity, 1); /* range */
+	assert_int_equal(cfg.os.invalidation.range_limit_pages, 512);
+	assert_int_equal(cfg.os.flush_queue.size, 256);
+	assert_true(cfg.os.flush_queue.timeout_ms == 10.0 && cfg.os.flush_queue.per_cpu);
+	assert_true(cfg.os.cost.inv_wait_ns == 800.0);
+
 	/*
 	 * 4 top-level (description, trace, seed, mode) + 2 replay + 3 iotlb + page_sizes + levels
-	 * + 8 walk cache + 3 iommu timing + 4 memory + 2 os + 9 device + 1 stats = 38
+	 * + 8 walk cache + 3 iommu timing + 4 memory + 2 os + 6 os.invalidation + 3 os.flush_queue
+	 * + 2 os.batch + 7 os.cost + 9 device + 1 stats = 56
 	 */
-	assert_int_equal(count_leaves(cfg.effective), 38);
+	assert_int_equal(count_leaves(cfg.effective), 56);
 	assert_int_equal(json_object_size(cfg.effective), ISM_ARRAY_SIZE(top));
 	json_object_foreach(cfg.effective, key, v)
 		assert_string_equal(key, top[i++]);
@@ -196,7 +204,7 @@ static void test_table(void **state)
 	struct ism_err err = { 0 };
 	size_t i, j;
 
-	assert_int_equal(config_nkeys, 38);
+	assert_int_equal(config_nkeys, 56);
 	assert_int_equal(config_load(NULL, NULL, 0, &cfg, &err), 0);
 	for (i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
@@ -644,7 +652,13 @@ static void test_effective(void **state)
 		" 'timing': {'iotlb_hit_ns': 2.0, 'walk_cache_hit_ns': 2.0, 'walkers': 4}},"
 		" 'memory': {'latency_ns': 80.0, 'latency_dist': 'fixed', 'latency_spread_ns': 0.0,"
 		" 'bandwidth_gbps': 0.0},"
-		" 'os': {'first_touch': 'never', 'first_touch_page_size': '1G'},"
+		" 'os': {'first_touch': 'never', 'first_touch_page_size': '1G',"
+		" 'invalidation': {'policy': 'lazy', 'granularity': 'range', 'range_limit_pages': 512,"
+		" 'align': 'pow2', 'walk_caches': true, 'stall_translations': false},"
+		" 'flush_queue': {'size': 256, 'timeout_ms': 10.0, 'per_cpu': true},"
+		" 'batch': {'unmaps': 32, 'timeout_us': 100.0},"
+		" 'cost': {'map_ns': 150.0, 'unmap_ns': 100.0, 'pte_ns': 10.0, 'inv_submit_ns': 150.0,"
+		" 'inv_page_ns': 2.0, 'inv_wait_ns': 800.0, 'fq_add_ns': 30.0}},"
 		" 'device': {'max_payload': 1024, 'max_read_request': 4096, 'max_outstanding': 32,"
 		" 'pcie_gen': 3, 'pcie_width': 8, 'link_gbps': 0.0, 'link_latency_ns': 220.0,"
 		" 'tlp_overhead': 24, 'in_order': false},"

@@ -235,6 +235,13 @@ struct tlb_entry *tlb_cache_lookup(struct tlb_cache *c, uint32_t dom, uint64_t t
 	return &c->e[n];
 }
 
+struct tlb_entry *tlb_cache_peek(struct tlb_cache *c, uint32_t dom, uint64_t tag, uint64_t index)
+{
+	uint32_t n = find(c, set_of(c, index), dom, tag);
+
+	return n == TLB_NO_WAY ? NULL : &c->e[n];
+}
+
 bool tlb_cache_insert(struct tlb_cache *c, uint32_t dom, uint64_t tag, uint64_t index,
 		      uint64_t data, uint8_t pgsize, struct tlb_entry *evicted)
 {

@@ -69,6 +69,9 @@ void tlb_cache_free(struct tlb_cache *c);
  */
 struct tlb_entry *tlb_cache_lookup(struct tlb_cache *c, uint32_t dom, uint64_t tag, uint64_t index);
 
+/* The entry (dom, tag), if cached, without touching the replacement state (NULL if not). */
+struct tlb_entry *tlb_cache_peek(struct tlb_cache *c, uint32_t dom, uint64_t tag, uint64_t index);
+
 /*
  * Fill (dom, tag) into set `index % sets` (the caller has just missed on it). If a valid entry
  * had to be evicted and `evicted` is not NULL, it receives a copy and the return is true

@@ -35,6 +35,15 @@ struct tlb_entry *iotlb_lookup(struct iotlb *t, uint32_t dom, uint64_t iova);
  */
 void iotlb_fill(struct iotlb *t, uint32_t dom, uint64_t iova, enum pgsize p, uint64_t data);
 
+struct tlb_cache *iotlb_cache(struct iotlb *t);
+
+/* The cached translation of the page of size p containing iova, without touching LRU state. */
+static inline struct tlb_entry *iotlb_peek(struct iotlb *t, uint32_t dom, uint64_t iova,
+					   enum pgsize p)
+{
+	return tlb_cache_peek(iotlb_cache(t), dom, iotlb_tag(iova, p), iova >> pgsize_shift(p));
+}
+
 /* Invalidate the one leaf translation (dom, page of size p containing iova). */
 bool iotlb_inv_page(struct iotlb *t, uint32_t dom, uint64_t iova, enum pgsize p);
 
@@ -43,7 +52,5 @@ uint64_t iotlb_inv_range(struct iotlb *t, uint32_t dom, uint64_t iova, uint64_t 
 			 tlb_removed_fn removed, void *ctx);
 uint64_t iotlb_inv_domain(struct iotlb *t, uint32_t dom, tlb_removed_fn removed, void *ctx);
 uint64_t iotlb_inv_all(struct iotlb *t, tlb_removed_fn removed, void *ctx);
-
-struct tlb_cache *iotlb_cache(struct iotlb *t);
 
 #endif

@@ -1,0 +1,240 @@
+/* The OS's IOTLB invalidation: the registry, iotlb_sync's commands, costs and stale windows. */
+#include "inval.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+extern const struct inv_policy_ops inv_strict_ops, inv_lazy_ops, inv_batched_ops;
+
+const struct inv_policy_ops *const inv_policy_registry[] = {
+	&inv_strict_ops,
+	&inv_lazy_ops,
+	&inv_batched_ops,
+	NULL,
+};
+
+const char *const inv_gran_names[INV_GRAN_NR + 1] = { "page", "range", "domain", "global", NULL };
+const char *const inv_align_names[3] = { "pow2", "exact", NULL };
+
+const struct inv_policy_ops *inv_policy_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && inv_policy_registry[i]; i++)
+		if (strcmp(inv_policy_registry[i]->name, name) == 0)
+			return inv_policy_registry[i];
+	return NULL;
+}
+
+const char *inv_policy_names(void)
+{
+	static char names[128];
+	size_t i, n = 0;
+
+	if (!names[0])
+		for (i = 0; inv_policy_registry[i]; i++)
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
+					      inv_policy_registry[i]->name);
+	return names;
+}
+
+static uint64_t ns_ps(double ns)
+{
+	return (uint64_t)llround(ns * 1e3);
+}
+
+struct inv_engine *inv_create(const struct sim_config *cfg, struct inv_target target,
+			      struct ism_err *err)
+{
+	const struct inv_policy_ops *ops = inv_policy_find(cfg->os.invalidation.policy);
+	struct inv_engine *e;
+
+	if (!ops) {
+		ism_err_set(err, ISM_EXIT_CONFIG, "os.invalidation.policy: unknown \"%s\" (expected one of %s)",
+			    cfg->os.invalidation.policy ? cfg->os.invalidation.policy : "(none)",
+			    inv_policy_names());
+		return NULL;
+	}
+	e = ism_xcalloc(1, sizeof(*e));
+	e->ops = ops;
+	e->cfg = cfg;
+	e->target = target;
+	e->gran = cfg->os.invalidation.granularity;
+	e->align = cfg->os.invalidation.align;
+	e->range_limit = cfg->os.invalidation.range_limit_pages;
+	e->walk_caches = cfg->os.invalidation.walk_caches;
+	e->submit_ps = ns_ps(cfg->os.cost.inv_submit_ns);
+	e->page_ps = ns_ps(cfg->os.cost.inv_page_ns);
+	e->wait_ps = ns_ps(cfg->os.cost.inv_wait_ns);
+	e->queue_ps = ns_ps(cfg->os.cost.fq_add_ns);
+	e->next_timer = UINT64_MAX;
+	hist_init(&e->window);
+	if (ops->init)
+		ops->init(e);
+	return e;
+}
+
+void inv_free(struct inv_engine *e)
+{
+	if (!e)
+		return;
+	if (e->ops->destroy)
+		e->ops->destroy(e);
+	hist_free(&e->window);
+	free(e);
+}
+
+/* One command: the target removes what it covers; the CPU pays the submission. */
+static uint64_t command(struct inv_engine *e, uint32_t dom, enum inv_gran g, uint64_t start,
+			uint64_t end, bool walk_caches)
+{
+	e->st.commands[g]++;
+	if (g <= INV_GRAN_RANGE) {
+		e->st.pages += (end - start) >> 12;
+		if (!walk_caches)
+			e->st.leaf_only++;
+	}
+	e->target.command(e->target.ctx, dom, g, start, end, walk_caches);
+	return e->submit_ps + (g <= INV_GRAN_RANGE ? e->page_ps * ((end - start) >> 12) : 0);
+}
+
+/*
+ * The commands for one range, without the wait: per page, one range (VT-d: the naturally
+ * aligned power-of-two block of pages that covers it, its address mask), or the whole domain
+ * when the range is over the hardware's limit or the granularity says so.
+ */
+static uint64_t range_commands(struct inv_engine *e, const struct inv_range *r)
+{
+	uint64_t cost = 0, start = r->start, end = r->end, pages, step;
+
+	switch (e->gran) {
+	case INV_GRAN_PAGE:
+		step = pgsize_bytes(r->pgsize);
+		for (; start < end; start += step)
+			cost += command(e, r->dom, INV_GRAN_PAGE, start, start + step,
+					e->walk_caches);
+		return cost;
+	case INV_GRAN_RANGE:
+		if (e->align == INV_ALIGN_POW2) {
+			unsigned mask = 0;
+
+			/* The smallest aligned block of 2^mask pages holding [start, end). */
+			while ((start >> (12 + mask)) != ((end - 1) >> (12 + mask)))
+				mask++;
+			start &= ~((4096ULL << mask) - 1);
+			end = start + (4096ULL << mask);
+		}
+		pages = (end - start) >> 12;
+		if (e->range_limit && pages > e->range_limit) {
+			e->st.fallbacks++;
+			return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true);
+		}
+		return command(e, r->dom, INV_GRAN_RANGE, start, end, e->walk_caches);
+	case INV_GRAN_DOMAIN:
+		return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true);
+	default:
+		return command(e, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true);
+	}
+}
+
+/* The invalidations of rs are complete at done: their stale windows close. */
+static void windows_close(struct inv_engine *e, const struct inv_range *rs, size_t n,
+			  uint64_t done)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		hist_add(&e->window, done - rs[i].t_unmap);
+		if (e->target.completed)
+			e->target.completed(e->target.ctx, rs[i].dom, done);
+	}
+}
+
+uint64_t inv_issue_ranges(struct inv_engine *e, const struct inv_range *rs, size_t n,
+			  uint64_t now)
+{
+	uint64_t cost = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cost += range_commands(e, &rs[i]);
+	/* One wait descriptor for the lot: the CPU spins until the IOMMU has done them all. */
+	cost += e->wait_ps;
+	e->st.cpu_inv_ps += cost;
+	windows_close(e, rs, n, now + cost);
+	return cost;
+}
+
+uint64_t inv_flush(struct inv_engine *e, uint32_t dom, const struct inv_range *rs, size_t n,
+		   uint64_t now)
+{
+	uint64_t cost;
+
+	if (dom == UINT32_MAX)
+		cost = command(e, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true);
+	else
+		cost = command(e, dom, INV_GRAN_DOMAIN, 0, 0, true);
+	cost += e->wait_ps;
+	e->st.cpu_inv_ps += cost;
+	windows_close(e, rs, n, now + cost);
+	return cost;
+}
+
+uint64_t inv_advance_slow(struct inv_engine *e, uint64_t now)
+{
+	return e->ops->advance ? e->ops->advance(e, now) : 0;
+}
+
+void inv_count_capture(struct inv_engine *e, enum inv_gran g, bool walk_caches)
+{
+	e->st.commands[g]++;
+	if (g <= INV_GRAN_RANGE && !walk_caches)
+		e->st.leaf_only++;
+}
+
+#define I(name, field, help) { name, help, offsetof(struct inv_stats, field) }
+
+static const struct stat_desc inv_stat_table[] = {
+	I("invalidation.commands.page", commands[INV_GRAN_PAGE], "page invalidation commands"),
+	I("invalidation.commands.range", commands[INV_GRAN_RANGE], "range invalidation commands (captured INV and INV:LEAF records included)"),
+	I("invalidation.commands.domain", commands[INV_GRAN_DOMAIN], "domain-wide invalidation commands (flush-queue flushes, over-limit fallbacks, captured)"),
+	I("invalidation.commands.global", commands[INV_GRAN_GLOBAL], "global invalidation commands"),
+	I("invalidation.commands.leaf_only", leaf_only, "of the page and range commands, those that kept the walk caches (leaf entries only)"),
+	I("invalidation.pages", pages, "4 KiB pages named by page and range commands (after rounding to the hardware's alignment)"),
+	I("invalidation.range_fallbacks", fallbacks, "ranges over os.invalidation.range_limit_pages, sent as a domain command"),
+	I("invalidation.gathers", gathers, "gathered ranges (iommu_iotlb_gather) the unmap path produced"),
+	I("invalidation.deferred", deferred, "gathered ranges queued (lazy, batched) rather than invalidated at once"),
+	I("invalidation.flushes.queue_full", flushes_full, "lazy: flushes because a flush queue was full"),
+	I("invalidation.flushes.timer", flushes_timer, "lazy and batched: flushes by timeout"),
+	I("invalidation.flushes.batch_full", flushes_count, "batched: flushes because os.batch.unmaps were pending"),
+	I("invalidation.flushes.end", flushes_end, "flushes of what was still pending at the end of the trace"),
+};
+
+void inv_to_json(const struct inv_engine *e, json_t *root)
+{
+	size_t i;
+
+	for (i = 0; i < ISM_ARRAY_SIZE(inv_stat_table); i++)
+		stats_json_put(root, inv_stat_table[i].name,
+			       json_integer((json_int_t)*(const uint64_t *)((const char *)&e->st +
+									inv_stat_table[i].offset)));
+	stats_json_put(root, "invalidation.policy", json_string(e->ops->name));
+	stats_json_put(root, "cpu.invalidation_ns", json_real((double)e->st.cpu_inv_ps / 1e3));
+	stats_json_put(root, "stale.window_ns", hist_json_ns(&e->window));
+}
+
+void inv_print_reference(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "\n## Invalidation (the OS side: `os.invalidation.*`)\n\n");
+	fprintf(fp, "| result key | meaning |\n|---|---|\n");
+	fprintf(fp, "| `invalidation.policy` | the policy that ran |\n");
+	for (i = 0; i < ISM_ARRAY_SIZE(inv_stat_table); i++)
+		fprintf(fp, "| `%s` | %s |\n", inv_stat_table[i].name, inv_stat_table[i].help);
+	fprintf(fp, "| `cpu.invalidation_ns` | CPU time in invalidation: command submission, waiting for completion, queueing |\n");
+	fprintf(fp, "| `stale.window_ns.*` | per unmapped range: from the unmap to the completion of its invalidation (min, p50, p90, p99, p99_9, max, mean, count) |\n");
+}

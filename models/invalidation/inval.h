@@ -1,0 +1,151 @@
+/* The OS's IOTLB invalidation: Linux's unmap path (iotlb_gather, iotlb_sync, flush queue). */
+#ifndef ISM_INVAL_H
+#define ISM_INVAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "hist.h"
+#include "pgsize.h"
+
+/* What one invalidation command covers (the hardware commands' granularities). */
+enum inv_gran {
+	INV_GRAN_PAGE,   /* one command per page (e.g. VT-d PSI with mask 0 per page) */
+	INV_GRAN_RANGE,  /* one command per gathered range, up to the hardware limit */
+	INV_GRAN_DOMAIN, /* one command for the whole domain (VT-d DSI, SMMUv3 TLBI ASID) */
+	INV_GRAN_GLOBAL, /* everything (VT-d global invalidation) */
+	INV_GRAN_NR
+};
+
+extern const char *const inv_gran_names[INV_GRAN_NR + 1]; /* NULL-terminated, for the config */
+
+enum inv_align {
+	INV_ALIGN_POW2,  /* VT-d: an address mask, a naturally aligned power of two of pages */
+	INV_ALIGN_EXACT, /* SMMUv3 with range invalidation: exactly the range */
+};
+extern const char *const inv_align_names[3];
+
+/*
+ * The IOMMU side a policy drives: apply one invalidation command now. The engine's hook
+ * removes the IOTLB (and, with walk_caches, the walk-cache) entries it covers and returns how
+ * many IOTLB entries went. [start, end) is ignored for domain and global commands.
+ */
+struct inv_target {
+	void *ctx;
+	uint64_t (*command)(void *ctx, uint32_t dom, enum inv_gran g, uint64_t start, uint64_t end,
+			    bool walk_caches);
+	/* The invalidation owed for a range of dom completes at `done` (may be NULL). */
+	void (*completed)(void *ctx, uint32_t dom, uint64_t done);
+};
+
+/* One unmapped range an invalidation is owed for: iommu_iotlb_gather's start, end, pgsize. */
+struct inv_range {
+	uint64_t start, end; /* [start, end) */
+	uint64_t t_unmap;    /* ps: when the PTEs were cleared (the stale window opens) */
+	uint32_t dom;
+	enum pgsize pgsize;
+};
+
+/* Counters of the OS side, each with a name in inv_stat_table (models/invalidation/inval.c). */
+struct inv_stats {
+	uint64_t commands[INV_GRAN_NR];
+	uint64_t leaf_only;      /* of the page/range commands: walk caches kept */
+	uint64_t pages;          /* pages named by page and range commands (after alignment) */
+	uint64_t fallbacks;      /* ranges over the hardware limit, sent as a domain command */
+	uint64_t gathers;        /* iotlb_sync calls, or ranges handed to a queue */
+	uint64_t deferred;       /* ranges queued (lazy, batched) instead of invalidated at once */
+	uint64_t flushes_full;   /* lazy: flush queue full */
+	uint64_t flushes_timer;  /* lazy: flush queue timeout; batched: batch timeout */
+	uint64_t flushes_count;  /* batched: N unmaps reached */
+	uint64_t flushes_end;    /* what was pending at the end of the trace */
+	uint64_t cpu_inv_ps;     /* CPU time in invalidation (submit, wait, queueing) */
+};
+
+struct inv_engine;
+
+/*
+ * A policy: a const ops table registered by one line in inv_policy_registry[]
+ * (models/invalidation/inval.c), one file each. unmapped() receives each gathered range once
+ * its PTEs are gone and either invalidates now (inv_issue) or queues it; advance() lets timers
+ * fire up to `now`; finish() settles what is pending at the end. Both may be NULL.
+ * They return the CPU time (ps) the calling CPU spent.
+ */
+struct inv_policy_ops {
+	const char *name;
+	const char *help;
+	void (*init)(struct inv_engine *e);
+	uint64_t (*unmapped)(struct inv_engine *e, const struct inv_range *r, unsigned cpu,
+			     uint64_t now);
+	uint64_t (*advance)(struct inv_engine *e, uint64_t now);
+	uint64_t (*finish)(struct inv_engine *e, uint64_t now);
+	void (*destroy)(struct inv_engine *e);
+};
+
+extern const struct inv_policy_ops *const inv_policy_registry[];
+const struct inv_policy_ops *inv_policy_find(const char *name);
+const char *inv_policy_names(void);
+
+/* The engine every policy shares: config, costs in ps, the target, stats, stale windows. */
+struct inv_engine {
+	const struct inv_policy_ops *ops;
+	const struct sim_config *cfg;
+	struct inv_target target;
+	enum inv_gran gran;
+	enum inv_align align;
+	uint64_t range_limit; /* pages; 0: none */
+	bool walk_caches;
+	uint64_t submit_ps, page_ps, wait_ps, queue_ps; /* costs */
+	struct inv_stats st;
+	struct hist window; /* ps from unmap to the completion of its invalidation */
+	uint64_t next_timer; /* the earliest pending timeout (ps), UINT64_MAX: none */
+	void *priv;          /* the policy's state */
+};
+
+struct inv_engine *inv_create(const struct sim_config *cfg, struct inv_target target,
+			      struct ism_err *err);
+void inv_free(struct inv_engine *e);
+
+/*
+ * Invalidate rs now, with the engine's granularity, alignment, limit and walk-cache choice,
+ * as Linux's iotlb_sync does: the commands take effect at `now`; the CPU then waits once for
+ * their completion. Records the stale windows. Returns the CPU time spent (ps).
+ */
+uint64_t inv_issue_ranges(struct inv_engine *e, const struct inv_range *rs, size_t n,
+			  uint64_t now);
+
+/* A command replayed from a capture (INVAL record): counted, not costed (the target applies it). */
+void inv_count_capture(struct inv_engine *e, enum inv_gran g, bool walk_caches);
+
+uint64_t inv_advance_slow(struct inv_engine *e, uint64_t now);
+
+/*
+ * One command for the whole of dom (or global with dom = UINT32_MAX), covering every range in
+ * rs: their stale windows close at its completion. Returns the CPU time spent (ps).
+ */
+uint64_t inv_flush(struct inv_engine *e, uint32_t dom, const struct inv_range *rs, size_t n,
+		   uint64_t now);
+
+/* Entry points the engine calls. */
+static inline uint64_t inv_unmapped(struct inv_engine *e, const struct inv_range *r,
+				    unsigned cpu, uint64_t now)
+{
+	return e->ops->unmapped(e, r, cpu, now);
+}
+/* Fire the timers due by now: cheap when none is (called before every record). */
+static inline uint64_t inv_advance(struct inv_engine *e, uint64_t now)
+{
+	return now >= e->next_timer ? inv_advance_slow(e, now) : 0;
+}
+static inline uint64_t inv_finish(struct inv_engine *e, uint64_t now)
+{
+	return e->ops->finish ? e->ops->finish(e, now) : 0;
+}
+
+/* Counters into root (nested by dots) / as "key value" lines / their reference. */
+void inv_to_json(const struct inv_engine *e, json_t *root);
+void inv_print_reference(FILE *fp);
+
+#endif
