@@ -568,7 +568,12 @@ static int check_unknown(struct cfg_loader *L, const char *top, json_t *obj, con
 		char why[WHY_MAX], what[128], near[128];
 		int rc = 0;
 
-		if (config_key_find(path)) {
+		if (strchr(key, '.')) {
+			/* Paths split on '.', so such a key would pass here and never be read. */
+			snprintf(why, sizeof(why), "a key never contains '.'; nest objects instead "
+				 "(\"iommu\": {\"iotlb\": {...}})");
+			rc = config_error(L, top, path, why, false);
+		} else if (config_key_find(path)) {
 			/* a key: its row checks the value */
 		} else if (is_schema_node(path)) {
 			if (!json_is_object(v)) {
@@ -718,7 +723,7 @@ static int parse_value(const struct config_key *k, const json_t *v, struct confi
 			size_t len = 0;
 
 			names[0] = '\0';
-			for (i = 0; k->names[i]; i++)
+			for (i = 0; k->names[i] && len < sizeof(names); i++)
 				len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
 							i ? ", " : "", k->names[i]);
 			snprintf(why, n, "expected one of %s, got %s", names, what);

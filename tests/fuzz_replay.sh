@@ -1,8 +1,8 @@
 #!/bin/sh
-# Replay the committed fuzz corpus (tests/fuzz/corpus/) through both harnesses, without libFuzzer.
+# Replay the committed fuzz corpus (tests/fuzz/corpus/) through every harness, without libFuzzer.
 . "${ISM_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/setup"
-: "${FUZZ_TRACE_REPLAY:?FUZZ_TRACE_REPLAY must name tests/fuzz/trace_replay (make check sets it)}"
-: "${FUZZ_CONFIG_REPLAY:?FUZZ_CONFIG_REPLAY must name tests/fuzz/config_replay (make check sets it)}"
+: "${FUZZ_TRACE_REPLAY:?must name tests/fuzz/trace_replay (make check sets it)}"
+: "${FUZZ_CONFIG_REPLAY:?must name tests/fuzz/config_replay (make check sets it)}"
 C="$ISM_SRCDIR/tests/fuzz/corpus"
 # The harnesses free everything they open, so an ASan build checks leaks here too.
 LEAKS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1"
@@ -30,4 +30,7 @@ replay() {
 
 replay "trace corpus" "$FUZZ_TRACE_REPLAY" "$C/trace"
 replay "config corpus" "$FUZZ_CONFIG_REPLAY" "$C/config"
+R=$(dirname "$FUZZ_TRACE_REPLAY")
+replay "ftrace importer corpus" "$R/import_ftrace_replay" "$C/import_ftrace"
+replay "qemu importer corpus" "$R/import_qemu_replay" "$C/import_qemu"
 finish

@@ -107,6 +107,15 @@ static bool fix_crcs(uint8_t *p, size_t n)
 	return changed;
 }
 
+/* trace.h: an error names the file first, and is a trace error (or out of memory). */
+static void check_error(const struct ism_err *err, const char *what)
+{
+	FUZZ_REQUIRE(err->code == ISM_EXIT_TRACE || err->code == ISM_EXIT_FAIL,
+		     "%s failed with code %d: %s", what, err->code, err->msg);
+	FUZZ_REQUIRE(strncmp(err->msg, fuzz_path, strlen(fuzz_path)) == 0,
+		     "%s failed with a message that does not name the file: %s", what, err->msg);
+}
+
 /* Open and read everything, checking what trace.h promises about records and errors. */
 static void read_all(const uint8_t *data, size_t size)
 {
@@ -120,12 +129,16 @@ static void read_all(const uint8_t *data, size_t size)
 	fuzz_write(data, size);
 	r = trace_open(fuzz_path, &err);
 	if (!r) {
-		FUZZ_REQUIRE(err.code != 0 && err.msg[0], "open failed without a message");
+		check_error(&err, "trace_open");
 		return;
 	}
 	FUZZ_REQUIRE(json_is_object(trace_meta(r)), "metadata is not an object");
+	FUZZ_REQUIRE(trace_file_size(r) == size, "file size %llu, wrote %zu",
+		     (unsigned long long)trace_file_size(r), size);
 	while ((n = trace_read(r, &recs, &err)) > 0) {
 		FUZZ_REQUIRE(n <= TRACE_BLOCK_RECORDS, "block of %ld records", n);
+		FUZZ_REQUIRE(trace_pos(r) <= size, "position %llu past the end",
+			     (unsigned long long)trace_pos(r));
 		for (i = 0; i < n; i++) {
 			why = trace_rec_invalid(&recs[i]);
 			FUZZ_REQUIRE(!why, "record handed out: %s", why);
@@ -134,9 +147,13 @@ static void read_all(const uint8_t *data, size_t size)
 		}
 	}
 	if (n < 0) {
-		FUZZ_REQUIRE(err.code != 0 && err.msg[0], "read failed without a message");
+		struct ism_err again = { 0 };
+
+		check_error(&err, "trace_read");
 		/* A failed reader must keep failing, never resume from a lost position. */
-		FUZZ_REQUIRE(trace_read(r, &recs, NULL) == -1, "read after an error did not fail");
+		FUZZ_REQUIRE(trace_read(r, &recs, &again) == -1, "read after an error succeeded");
+		FUZZ_REQUIRE(strcmp(again.msg, err.msg) == 0, "the error changed to '%s'",
+			     again.msg);
 	} else {
 		FUZZ_REQUIRE(trace_read(r, &recs, &err) == 0, "read after the end did not end");
 	}
@@ -148,12 +165,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *fixed;
 
 	read_all(data, size);
-	if (size >= NATIVE_HEADER_FIXED_BYTES && memcmp(data, NATIVE_MAGIC, 8) == 0) {
-		fixed = ism_xmalloc(size);
-		memcpy(fixed, data, size);
-		if (fix_crcs(fixed, size))
-			read_all(fixed, size);
-		free(fixed);
-	}
+	/* A native file whose CRCs do not match is read again with matching ones. */
+	if (size < NATIVE_HEADER_FIXED_BYTES || memcmp(data, NATIVE_MAGIC, sizeof(NATIVE_MAGIC)))
+		return 0;
+	fixed = ism_xmalloc(size);
+	memcpy(fixed, data, size);
+	if (fix_crcs(fixed, size))
+		read_all(fixed, size);
+	free(fixed);
 	return 0;
 }
