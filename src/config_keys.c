@@ -246,8 +246,9 @@ const struct config_key config_keys[] = {
 		  "flushes the domain." },
 	{ .path = "os.invalidation.range_limit_pages", .type = CONFIG_UINT, .def = "512", .min = 0,
 	  .max = 1u << 30, .unit = "pages", .offset = OFF(os.invalidation.range_limit_pages),
-	  .help = "Above this many 4 KiB pages a range command becomes a domain command (VT-d: the "
-		  "address mask's limit; SMMUv3 without range invalidation: 512). 0: no limit." },
+	  .help = "Above this many 4 KiB pages a range, or a run of page commands, becomes one "
+		  "domain command (VT-d: the address mask's limit, 2^MAMV; SMMUv3 without range "
+		  "invalidation: 512). 0: no limit." },
 	{ .path = "os.invalidation.align", .type = CONFIG_ENUM, .def = "\"pow2\"",
 	  .names = inv_align_names, .offset = OFF(os.invalidation.align),
 	  .help = "pow2: a range command covers the naturally aligned power-of-two block of pages "

@@ -112,6 +112,11 @@ static uint64_t range_commands(struct inv_engine *e, const struct inv_range *r)
 
 	switch (e->gran) {
 	case INV_GRAN_PAGE:
+		/* SMMUv3 without range invalidation: past the limit, one ASID-wide command. */
+		if (e->range_limit && ((end - start) >> 12) > e->range_limit) {
+			e->st.fallbacks++;
+			return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true);
+		}
 		step = pgsize_bytes(r->pgsize);
 		for (; start < end; start += step)
 			cost += command(e, r->dom, INV_GRAN_PAGE, start, start + step,
