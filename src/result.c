@@ -130,6 +130,8 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 		(unsigned long long)st->unmaps, (unsigned long long)st->first_touch_maps,
 		(unsigned long long)st->domains);
 	fprintf(fp, "  faults    %llu\n", (unsigned long long)st->faults);
+	if (ri->sim)
+		sim_os_print_text(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, fp);
 	if (ri->timed) {
 		struct timed_summary a, b;
 

@@ -587,3 +587,30 @@ void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
 	}
 	stats_json_put(root, "stale.by_device", by);
 }
+
+void sim_os_print_text(struct sim *s, uint64_t sim_time_ps, FILE *fp)
+{
+	const struct inv_stats *is = &s->inv->st;
+	const struct sim_stats *st = sim_stats(s);
+	double inv_ns = (double)is->cpu_inv_ps / 1e3;
+	double total = ((double)st->cpu_map_ps + (double)st->cpu_unmap_ps) / 1e3 + inv_ns;
+
+	fprintf(fp, "  invalid.  %s: %llu page, %llu range, %llu domain, %llu global commands; "
+		    "%llu IOTLB entries\n",
+		s->inv->ops->name, (unsigned long long)is->commands[INV_GRAN_PAGE],
+		(unsigned long long)is->commands[INV_GRAN_RANGE],
+		(unsigned long long)is->commands[INV_GRAN_DOMAIN],
+		(unsigned long long)is->commands[INV_GRAN_GLOBAL],
+		(unsigned long long)st->inv_iotlb_entries);
+	fprintf(fp, "  stale     %llu hits (%llu bytes); window from unmap to invalidation p50 %.1f ns, "
+		    "p99 %.1f ns, max %.1f ns\n",
+		(unsigned long long)st->stale_hits, (unsigned long long)st->stale_bytes,
+		(double)hist_quantile(&s->inv->window, 0.5) / 1e3,
+		(double)hist_quantile(&s->inv->window, 0.99) / 1e3,
+		(double)(s->inv->window.count ? s->inv->window.max : 0) / 1e3);
+	fprintf(fp, "  CPU       map %.1f us, unmap %.1f us, invalidation %.1f us",
+		(double)st->cpu_map_ps / 1e6, (double)st->cpu_unmap_ps / 1e6, inv_ns / 1e3);
+	if (sim_time_ps)
+		fprintf(fp, "; %.3f cores", total * 1e3 / (double)sim_time_ps);
+	fprintf(fp, "\n");
+}

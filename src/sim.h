@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "progress.h"
@@ -38,6 +39,8 @@ const struct sim_stats *sim_stats(struct sim *s);
  * timed run's simulated time), stale.window_ns and stale.by_device (bdf, or bdf/pasid-N).
  */
 void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root);
+/* The same, three lines of the human summary. */
+void sim_os_print_text(struct sim *s, uint64_t sim_time_ps, FILE *fp);
 
 /* A per-component seed derived from the run's seed: one independent stream per component. */
 uint64_t sim_component_seed(uint64_t seed, const char *component);
