@@ -24,6 +24,7 @@ void eventq_init(struct eventq *q)
 	q->n = 0;
 	q->next_seq = 0;
 	q->total = 0;
+	q->busy = 0;
 	q->h = ism_xmalloc(q->cap * sizeof(*q->h));
 	for (l = 0; l < EVENTQ_LANES; l++) {
 		q->lane[l].cap = EVENTQ_MIN_CAP;
@@ -98,6 +99,7 @@ void eventq_push_lane(struct eventq *q, unsigned lane, uint64_t time, uint32_t t
 		L->cap *= 2;
 	}
 	L->ring[(L->head + L->n++) & (L->cap - 1)] = x;
+	q->busy |= 1u << lane;
 	q->total++;
 }
 
@@ -142,13 +144,15 @@ bool eventq_pop(struct eventq *q, struct event *out)
 	static const struct eventq_node none = { .seq = UINT64_MAX, .time = UINT64_MAX };
 	const struct eventq_node *best = q->n ? &q->h[0] : &none;
 	struct eventq_node x;
-	unsigned l, from = EVENTQ_LANES;
+	unsigned from = EVENTQ_LANES;
+	uint32_t busy;
 
 	if (q->total == 0)
 		return false;
-	for (l = 0; l < EVENTQ_LANES; l++) {
+	for (busy = q->busy; busy; busy &= busy - 1) {
+		unsigned l = (unsigned)__builtin_ctz(busy);
 		const struct eventq_lane *L = &q->lane[l];
-		const struct eventq_node *c = L->n ? &L->ring[L->head] : &none;
+		const struct eventq_node *c = &L->ring[L->head];
 		bool less = (c->time < best->time) | ((c->time == best->time) & (c->seq < best->seq));
 
 		best = less ? c : best;
@@ -161,7 +165,8 @@ bool eventq_pop(struct eventq *q, struct event *out)
 
 		x = L->ring[L->head];
 		L->head = (L->head + 1) & (L->cap - 1);
-		L->n--;
+		if (--L->n == 0)
+			q->busy &= ~(1u << from);
 	}
 	q->total--;
 	out->time = x.time;

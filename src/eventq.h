@@ -42,6 +42,7 @@ struct eventq {
 	size_t n, cap;
 	uint64_t next_seq;
 	struct eventq_lane lane[EVENTQ_LANES];
+	uint32_t busy; /* bit l: lane l holds events */
 	size_t total;
 };
 

@@ -72,9 +72,12 @@ struct tdev {
 	/* device.in_order: outstanding requests in issue order, released in that order */
 	uint32_t *ring, head, count;
 	uint64_t last_release;
-	/* The ideal pipeline: completion times of the requests in flight (a min-heap). */
-	uint64_t *dheap;
-	uint32_t dheap_n;
+	/*
+	 * The ideal pipeline: completion times of the requests in flight, kept sorted in
+	 * dq[dh, dh + dn) of 2 x tags slots: they mostly come in order, so a push appends.
+	 */
+	uint64_t *dq;
+	uint32_t dh, dn;
 };
 
 struct timed {
@@ -189,7 +192,7 @@ void timed_free(struct timed *t)
 		return;
 	for (i = 0; i < t->ndev; i++) {
 		free(t->dev[i].ring);
-		free(t->dev[i].dheap);
+		free(t->dev[i].dq);
 	}
 	free(t->dev);
 	free(t->req);
@@ -265,14 +268,21 @@ static uint32_t walk_get(struct timed *t)
 
 /* ---- devices ---- */
 
-static uint32_t dev_index(struct timed *t, uint32_t device)
+static uint32_t dev_add(struct timed *t, uint32_t device);
+
+/* Few devices, and consecutive DMAs mostly come from one: the last one, else a short scan. */
+static inline uint32_t dev_index(struct timed *t, uint32_t device)
+{
+	if (t->cur_dev < t->ndev && t->dev[t->cur_dev].device == device)
+		return t->cur_dev;
+	return dev_add(t, device);
+}
+
+static uint32_t dev_add(struct timed *t, uint32_t device)
 {
 	uint32_t i;
 	struct tdev *d;
 
-	/* Few devices, and consecutive requests mostly come from one: a short scan is enough. */
-	if (t->ndev && t->dev[t->cur_dev < t->ndev ? t->cur_dev : 0].device == device)
-		return t->cur_dev < t->ndev ? t->cur_dev : 0;
 	for (i = 0; i < t->ndev; i++)
 		if (t->dev[i].device == device)
 			return i;
@@ -284,7 +294,7 @@ static uint32_t dev_index(struct timed *t, uint32_t device)
 	if (t->in_order)
 		d->ring = ism_xmalloc(t->tags * sizeof(*d->ring));
 	if (t->pipeline)
-		d->dheap = ism_xmalloc(t->tags * sizeof(*d->dheap));
+		d->dq = ism_xmalloc(2 * (size_t)t->tags * sizeof(*d->dq));
 	return t->ndev++;
 }
 
@@ -845,37 +855,25 @@ static void run(struct timed *t)
 
 /* ---- the ideal pipeline: the same replay as the events give, computed in issue order ---- */
 
-static void dheap_push(struct tdev *d, uint64_t v)
+static void dq_push(struct timed *t, struct tdev *d, uint64_t v)
 {
-	uint32_t i = d->dheap_n++;
+	uint32_t i;
 
-	while (i > 0 && d->dheap[(i - 1) / 2] > v) {
-		d->dheap[i] = d->dheap[(i - 1) / 2];
-		i = (i - 1) / 2;
+	if (d->dh + d->dn == 2 * t->tags) {
+		memmove(d->dq, d->dq + d->dh, d->dn * sizeof(*d->dq));
+		d->dh = 0;
 	}
-	d->dheap[i] = v;
+	/* Insertion from the tail: usually no step at all (completions come in order). */
+	for (i = d->dh + d->dn; i > d->dh && d->dq[i - 1] > v; i--)
+		d->dq[i] = d->dq[i - 1];
+	d->dq[i] = v;
+	d->dn++;
 }
 
-static uint64_t dheap_pop(struct tdev *d)
+static uint64_t dq_pop(struct tdev *d)
 {
-	uint64_t top = d->dheap[0], last = d->dheap[--d->dheap_n];
-	uint32_t i = 0, n = d->dheap_n;
-
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-
-		if (c >= n)
-			break;
-		if (c + 1 < n && d->dheap[c + 1] < d->dheap[c])
-			c++;
-		if (d->dheap[c] >= last)
-			break;
-		d->dheap[i] = d->dheap[c];
-		i = c;
-	}
-	if (n)
-		d->dheap[i] = last;
-	return top;
+	d->dn--;
+	return d->dq[d->dh++];
 }
 
 /*
@@ -953,8 +951,8 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 			if (next > end)
 				next = end;
 			bytes = (uint32_t)(next - iova);
-			if (d->dheap_n == t->tags) {
-				uint64_t free_at = dheap_pop(d);
+			if (d->dn == t->tags) {
+				uint64_t free_at = dq_pop(d);
 
 				if (free_at > now)
 					now = free_at;
@@ -965,7 +963,9 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 			d->up_free = start + (write ? pcie_ser_ps(t->ppb_q16, t->overhead + bytes)
 						    : t->ser_req);
 			d->up_busy += d->up_free - start;
-			done = mem_access(&t->mem, d->up_free + t->link_lat, bytes);
+			/* Fixed latency, no bandwidth limit: what mem_access() would return. */
+			done = d->up_free + t->link_lat + t->mem.lat_ps;
+			t->mem.accesses++;
 			if (write) {
 				done += t->link_lat;
 			} else {
@@ -974,7 +974,7 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 				d->down_busy += d->down_free - start;
 				done = d->down_free + t->link_lat;
 			}
-			dheap_push(d, done);
+			dq_push(t, d, done);
 			t->out_area += done - now; /* Little: the area is the sum of the latencies */
 			t->bytes += bytes;
 			t->requests++;
