@@ -14,14 +14,17 @@
 #define PFN_256T (1ULL << 36) /* 48-bit */
 #define MS_PS (1000ULL * 1000 * 1000)
 
-static struct iova_domain *make(const char *name, uint64_t limit, unsigned ncpus, bool dac32,
-				unsigned mag_size)
+static struct iova_domain *make_resv(const char *name, uint64_t limit, unsigned ncpus,
+				     bool dac32, unsigned mag_size, const struct iova_range *resv,
+				     size_t nresv)
 {
 	struct iova_params p = {
 		.limit_pfn = limit,
 		.ncpus = ncpus,
 		.pci_32bit_workaround = dac32,
 		.mag_size = mag_size,
+		.reserved = resv,
+		.nreserved = nresv,
 	};
 	struct ism_err err = { 0 };
 	struct iova_domain *d = iova_domain_create(iova_find(name), &p, &err);
@@ -29,6 +32,12 @@ static struct iova_domain *make(const char *name, uint64_t limit, unsigned ncpus
 	if (!d)
 		fail_msg("create %s: %s", name, err.msg);
 	return d;
+}
+
+static struct iova_domain *make(const char *name, uint64_t limit, unsigned ncpus, bool dac32,
+				unsigned mag_size)
+{
+	return make_resv(name, limit, ncpus, dac32, mag_size, NULL, 0);
 }
 
 /* alloc on cpu at time 0 */
@@ -66,6 +75,55 @@ static void test_registry(void **state)
 	p.mag_size = 70000;
 	assert_null(iova_domain_create(iova_find("linux"), &p, &err));
 	assert_non_null(strstr(err.msg, "mag_size 70000"));
+	p.mag_size = 0;
+	p.reserved = (const struct iova_range[]){ { 5, 9 }, { 9, 8 } };
+	p.nreserved = 2;
+	assert_null(iova_domain_create(iova_find("contiguous"), &p, &err));
+	assert_non_null(strstr(err.msg, "reserved range 1"));
+}
+
+/*
+ * Reserved ranges (reserve_iova()) are stepped over and never freed. Reserving [0xFFFF0,
+ * 0xFFFF7], [0xFFFF4, 0xFFFF9] (merged: [0xFFFF0, 0xFFFF9]) and [0x200000, 0x200010] (beyond
+ * the limit: dropped) in a 32-bit space:
+ *   1 page:   high 0x100000, new 0xFFFFF, above the reserved node: 0xFFFFF
+ *   16 pages: high 0xFFFFF, new 0xFFFE0 overlaps the reserved node, so high = 0xFFFF0,
+ *             new (0xFFFF0 - 16) & ~15 = 0xFFFE0 below it: 0xFFFE0
+ *   4 pages:  the hole [0xFFFFA, 0xFFFFE] is above cached32; from 0xFFFE0: 0xFFFDC
+ */
+static void test_reserved(void **state)
+{
+	static const struct iova_range resv[] = {
+		{ 0xFFFF0, 0xFFFF7 }, { 0x200000, 0x200010 }, { 0xFFFF4, 0xFFFF9 } };
+	struct iova_params p = { .limit_pfn = PFN_4G, .reserved = resv, .nreserved = 3 };
+	struct ism_err err = { 0 };
+	struct iova_domain *d = iova_domain_create(iova_find("linux"), &p, &err);
+	const struct iova_stats *st = iova_domain_stats(d);
+
+	assert_non_null(d);
+	assert_int_equal(d->tree.count, 1);
+	assert_int_equal(st->held_pages, 0);
+	assert_int_equal(al(d, 1, 0), 0xFFFFF);
+	assert_int_equal(al(d, 16, 0), 0xFFFE0);
+	assert_int_equal(al(d, 4, 0), 0xFFFDC);
+	assert_int_equal(iova_free(d, 0xFFFF0, 10, 0, 0), -1);
+	assert_int_equal(st->held_pages, 1 + 16 + 4);
+	iova_domain_destroy(d);
+
+	/* contiguous: region [1, 17) with [5, 8] reserved: 4 -> 1, 4 -> 9 (one skip), 4 -> 13 */
+	p.limit_pfn = 17;
+	p.reserved = (const struct iova_range[]){ { 5, 8 } };
+	p.nreserved = 1;
+	d = iova_domain_create(iova_find("contiguous"), &p, &err);
+	st = iova_domain_stats(d);
+	assert_int_equal(al(d, 4, 0), 1);
+	assert_int_equal(al(d, 4, 0), 9);
+	assert_int_equal(st->bump_skips, 1);
+	assert_int_equal(al(d, 4, 0), 13);
+	assert_int_equal(al(d, 4, 0), IOVA_NONE);
+	assert_int_equal(iova_free(d, 5, 4, 0, 0), -1);
+	assert_int_equal(st->held_pages, 12);
+	iova_domain_destroy(d);
 }
 
 /*
@@ -219,8 +277,9 @@ static void test_linux_magazines_127(void **state)
  * depot {[p4 p5], [p2 p3]}, loaded [p6 p7], prev [p0 p1].
  * At 99 ms nothing has run. At 100 ms the work finds 2 > 1 magazines and gives the head [p4 p5]
  * back to the tree (p4 first: cached32 moves from p7 to rb_next(p4) = p3), requeued for 200 ms.
+ * At 200 ms it finds 1 magazine, not more than the 1 CPU: no trim, and it stops.
  * Allocs then: p7 p6 p1 p0 p3 p2, then the tree from cached32 = p3: 0xFFFFB (p4's), 0xFFFFA
- * (p5's), and below p7: 0xFFFF7. At 1 s the work runs again: depot empty, no trim.
+ * (p5's), and below p7: 0xFFFF7. At 1 s nothing is queued: no trim.
  */
 static void test_linux_depot_trim(void **state)
 {
@@ -244,8 +303,12 @@ static void test_linux_depot_trim(void **state)
 	assert_int_equal(st->rcache_freed, 2);
 	assert_int_equal(st->tree_frees, 2);
 	assert_int_equal(st->held_pages, 6);
+	/* at 200 ms the work finds one magazine for one CPU: nothing to trim, not requeued */
+	assert_int_equal(iova_free(d, 0xFFFF8, 1, 0, 250 * MS_PS), 0);
+	assert_int_equal(st->depot_trims, 1);
+	assert_int_equal(iova_alloc(d, 1, 0, 0, 250 * MS_PS), 0xFFFF8);
 	for (size_t i = 0; i < ISM_ARRAY_SIZE(want); i++)
-		assert_int_equal(iova_alloc(d, 1, 0, 0, 100 * MS_PS), want[i]);
+		assert_int_equal(iova_alloc(d, 1, 0, 0, 250 * MS_PS), want[i]);
 	assert_int_equal(iova_alloc(d, 1, 0, 0, 1000 * MS_PS), 0xFFFF6);
 	assert_int_equal(st->depot_trims, 1);
 	iova_domain_destroy(d);
@@ -379,6 +442,21 @@ static void test_contiguous_hand(void **state)
 	assert_int_equal(al(d, 8, 0), 9);
 	assert_int_equal(al(d, 17, 0), IOVA_NONE);
 	iova_domain_destroy(d);
+
+	/*
+	 * A window that starts before the cursor and ends after it is found on the wrapped pass:
+	 * 12 -> 1, 4 -> 13, free [1, 12]; 4 wraps -> 1, 4 -> 5 (cursor 9), free [5, 8]. Free now:
+	 * [5, 12]. 8 pages: from 9 [13, 16] is in the way, wrap, skip [1, 4], take 5.
+	 */
+	d = make("contiguous", 17, 1, false, 0);
+	assert_int_equal(al(d, 12, 0), 1);
+	assert_int_equal(al(d, 4, 0), 13);
+	assert_int_equal(iova_free(d, 1, 12, 0, 0), 0);
+	assert_int_equal(al(d, 4, 0), 1);
+	assert_int_equal(al(d, 4, 0), 5);
+	assert_int_equal(iova_free(d, 5, 4, 0, 0), 0);
+	assert_int_equal(al(d, 8, 0), 5);
+	iova_domain_destroy(d);
 }
 
 static void test_identity_hand(void **state)
@@ -442,7 +520,7 @@ static uint64_t linux_extent(uint64_t pages)
 	return pages < 32 ? iova_roundup_pow_of_two(pages) : pages;
 }
 
-/* Would a correct allocator have found room? (linux after its rcache flush, contiguous in-region.) */
+/* Would a correct allocator have found room? (linux: after its flush; contiguous: in-region) */
 static bool room_exists(const char *name, const uint8_t *busy, uint64_t limit, uint64_t pages,
 			unsigned cpu)
 {
@@ -466,14 +544,19 @@ static bool room_exists(const char *name, const uint8_t *busy, uint64_t limit, u
 static void random_run(const char *name, uint64_t limit, unsigned mag_size, bool timed,
 		       uint64_t seed)
 {
-	struct iova_domain *d = make(name, limit, R_NCPUS, false, mag_size);
+	/* two holes, as an MSI window and a bridge window would punch (identity ignores them) */
+	const struct iova_range resv[] = { { 100, 163 }, { limit - 300, limit - 257 } };
+	struct iova_domain *d = make_resv(name, limit, R_NCPUS, false, mag_size, resv, 2);
 	const struct iova_stats *st = iova_domain_stats(d);
 	bool is_linux = strcmp(name, "linux") == 0, is_identity = strcmp(name, "identity") == 0;
 	static uint8_t busy[R_ROOMY];
 	static struct r_live live[R_MAX_LIVE];
 	uint64_t nlive = 0, allocs = 0, failed = 0, frees = 0, bad = 0, live_pages = 0, now = 0;
+	uint64_t nresv = is_identity ? 0 : 2;
 
 	memset(busy, 0, sizeof(busy));
+	for (size_t i = 0; i < ISM_ARRAY_SIZE(resv); i++)
+		memset(busy + resv[i].lo, 1, resv[i].hi - resv[i].lo + 1);
 	for (unsigned op = 0; op < R_OPS; op++) {
 		uint64_t r = rnd(&seed), pages, pfn, paddr = 0, extent;
 		unsigned cpu = (unsigned)(rnd(&seed) % (R_NCPUS + 1));
@@ -525,8 +608,8 @@ static void random_run(const char *name, uint64_t limit, unsigned mag_size, bool
 		pfn = iova_alloc(d, pages, paddr, cpu, now);
 		if (pfn == IOVA_NONE) {
 			if (is_identity || room_exists(name, busy, limit, pages, cpu))
-				fail_msg("%s op %u: %llu pages on cpu %u failed with room left", name,
-					 op, (unsigned long long)pages, cpu);
+				fail_msg("%s op %u: %llu pages on cpu %u failed, room left",
+					 name, op, (unsigned long long)pages, cpu);
 			failed++;
 			continue;
 		}
@@ -562,8 +645,8 @@ static void random_run(const char *name, uint64_t limit, unsigned mag_size, bool
 		uint64_t cached = st->rcache_inserts - st->rcache_hits - st->rcache_freed;
 
 		assert_int_equal(st->allocs, st->rcache_hits + st->tree_allocs);
-		assert_int_equal(d->tree.count, st->tree_allocs - st->tree_frees);
-		assert_int_equal(d->tree.count, nlive + cached);
+		assert_int_equal(d->tree.count, nresv + st->tree_allocs - st->tree_frees);
+		assert_int_equal(d->tree.count, nresv + nlive + cached);
 		assert_int_equal(st->frees, st->rcache_inserts + st->tree_frees - st->rcache_freed);
 		assert_true(st->rcache_hits > 0 && st->tree_allocs > 0);
 		if (limit == R_TIGHT)
@@ -573,7 +656,7 @@ static void random_run(const char *name, uint64_t limit, unsigned mag_size, bool
 		if (timed && mag_size == 1)
 			assert_true(st->depot_trims > 0);
 	} else {
-		assert_int_equal(d->tree.count, nlive);
+		assert_int_equal(d->tree.count, nresv + nlive);
 		assert_int_equal(st->held_pages, live_pages);
 	}
 	while (nlive) {
@@ -682,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_linux_32bit_workaround),
 		cmocka_unit_test(test_contiguous_hand),
 		cmocka_unit_test(test_identity_hand),
+		cmocka_unit_test(test_reserved),
 		cmocka_unit_test(test_random_matrix),
 		cmocka_unit_test(test_tree),
 	};

@@ -7,7 +7,8 @@
  * A driver that lays its buffers out back to back per queue, as a ring does: consecutive
  * mappings from one CPU get adjacent IOVAs, so they share page-table pages and walk-cache
  * entries. The space [IOVA_START_PFN, limit_pfn) is split evenly among ncpus regions (the last
- * takes the remainder); a CPU numbered ncpus or above shares region cpu % ncpus.
+ * takes the remainder); a CPU numbered ncpus or above shares region cpu % ncpus. Reserved
+ * ranges are stepped over like live buffers.
  */
 struct contig_domain {
 	struct iova_domain d; /* d.tree: the live ranges of every region */
@@ -75,7 +76,7 @@ static int contig_free(struct iova_domain *d, uint64_t pfn, uint64_t pages, unsi
 {
 	struct iova_node *n = iova_tree_find_exact(&d->tree, pfn, pfn + pages - 1);
 
-	if (!n)
+	if (!n || n->aux == IOVA_NODE_RESERVED)
 		return -1;
 	iova_tree_erase(&d->tree, n);
 	return 0;
@@ -92,6 +93,7 @@ static struct iova_domain *contig_create(const struct iova_params *p, struct ism
 	cd->cursor = ism_xcalloc(cd->nregions, sizeof(cd->cursor[0]));
 	for (unsigned r = 0; r < cd->nregions; r++)
 		cd->cursor[r] = region_base(cd, r);
+	iova_reserve(&cd->d, p); /* stepped over like live buffers */
 	return &cd->d;
 }
 

@@ -7,10 +7,11 @@
  * An identity-mapped domain hands out no addresses: IOVA = PA, so the allocator never runs out
  * below the limit. Two buffers that share physical pages get overlapping IOVAs, as they do on a
  * real identity domain; d.tree keeps each live (pfn, pages) with a reference count in aux only
- * so that a free of something never allocated, or freed twice, is caught.
+ * so that a free of something never allocated, or freed twice, is caught. Reserved ranges do
+ * not apply: nothing is allocated.
  */
-static uint64_t identity_alloc(struct iova_domain *d, uint64_t pages, uint64_t paddr,
-			       unsigned cpu, uint64_t now_ps)
+static uint64_t identity_alloc(struct iova_domain *d, uint64_t pages, uint64_t paddr, unsigned cpu,
+			       uint64_t now_ps)
 {
 	uint64_t pfn = paddr >> IOVA_PAGE_SHIFT;
 	struct iova_node *n;

@@ -88,6 +88,14 @@ struct iova_domain *iova_domain_create(const struct iova_ops *ops, const struct 
 			    q.ncpus, IOVA_MAX_CPUS);
 		return NULL;
 	}
+	for (size_t i = 0; i < q.nreserved; i++)
+		if (q.reserved[i].lo > q.reserved[i].hi) {
+			ism_err_set(err, ISM_EXIT_CONFIG,
+				    "iova: reserved range %zu ends (%llu) before it starts (%llu)",
+				    i, (unsigned long long)q.reserved[i].hi,
+				    (unsigned long long)q.reserved[i].lo);
+			return NULL;
+		}
 	if (q.ncpus == 0)
 		q.ncpus = 1;
 	d = ops->create(&q, err);
@@ -95,7 +103,47 @@ struct iova_domain *iova_domain_create(const struct iova_ops *ops, const struct 
 		return NULL;
 	d->ops = ops;
 	d->params = q;
+	d->params.reserved = NULL; /* the caller's array need not outlive create */
+	d->params.nreserved = 0;
 	return d;
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct iova_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+void iova_reserve(struct iova_domain *d, const struct iova_params *p)
+{
+	struct iova_range *r;
+	size_t n = 0;
+
+	if (!p->nreserved)
+		return;
+	r = ism_xmalloc(p->nreserved * sizeof(*r));
+	for (size_t i = 0; i < p->nreserved; i++)
+		if (p->reserved[i].lo < p->limit_pfn) {
+			r[n] = p->reserved[i];
+			if (r[n].hi >= p->limit_pfn)
+				r[n].hi = p->limit_pfn - 1;
+			n++;
+		}
+	qsort(r, n, sizeof(*r), range_cmp);
+	/* reserve_iova() grows an overlapped node rather than adding an overlapping one */
+	for (size_t i = 0; i < n;) {
+		struct iova_range m = r[i];
+		struct iova_node *node;
+
+		for (i++; i < n && r[i].lo <= m.hi; i++)
+			if (r[i].hi > m.hi)
+				m.hi = r[i].hi;
+		node = iova_tree_insert(&d->tree, m.lo, m.hi);
+		node->aux = IOVA_NODE_RESERVED;
+		d->reserved_pages += m.hi - m.lo + 1;
+	}
+	free(r);
 }
 
 void iova_domain_destroy(struct iova_domain *d)
@@ -106,7 +154,7 @@ void iova_domain_destroy(struct iova_domain *d)
 
 static void note_held(struct iova_domain *d)
 {
-	d->stats.held_pages = d->tree.pages;
+	d->stats.held_pages = d->tree.pages - d->reserved_pages;
 	if (d->stats.held_pages > d->stats.peak_held_pages)
 		d->stats.peak_held_pages = d->stats.held_pages;
 }

@@ -22,6 +22,11 @@
 /* CPU numbers at and above this share per-CPU state (cpu % IOVA_MAX_CPUS). */
 #define IOVA_MAX_CPUS 4096
 
+/* An inclusive range of page frames: what the kernel's reserve_iova() keeps out. */
+struct iova_range {
+	uint64_t lo, hi;
+};
+
 struct iova_params {
 	/* Exclusive top of the space in pages: 1 << 20 for a 32-bit DMA mask, 1 << 36 for 48. */
 	uint64_t limit_pfn;
@@ -30,6 +35,12 @@ struct iova_params {
 	bool pci_32bit_workaround;
 	unsigned mag_size; /* linux: IOVAs per rcache magazine; 0 = the kernel's IOVA_MAG_SIZE */
 	uint64_t seed;     /* for policies with random choices (none yet) */
+	/*
+	 * linux, contiguous: ranges never handed out, as dma-iommu reserves the MSI window and
+	 * the PCI host bridge windows. May overlap; clipped to the limit; read by create only.
+	 */
+	const struct iova_range *reserved;
+	size_t nreserved;
 };
 
 /*
@@ -41,11 +52,11 @@ struct iova_stats {
 	uint64_t allocs;          /* allocations that returned an IOVA */
 	uint64_t failed;          /* allocations that returned IOVA_NONE */
 	uint64_t frees;           /* frees of a live allocation */
-	uint64_t bad_frees;       /* frees naming no live allocation (unknown, double, wrong size) */
+	uint64_t bad_frees;       /* frees naming no live allocation: unknown, double, wrong size */
 	uint64_t live_ranges;     /* allocations live now */
 	uint64_t live_pages;      /* pages the live allocations asked for */
 	uint64_t peak_live_pages; /* most live_pages at once */
-	uint64_t held_pages;      /* IOVA pages the allocator keeps busy: rounding, cached IOVAs */
+	uint64_t held_pages;      /* IOVA pages kept busy (rounding, cached IOVAs), not reserved */
 	uint64_t peak_held_pages; /* most held_pages at once */
 	/* linux: the per-CPU range caches (iova_rcache) */
 	uint64_t rcache_hits;    /* rcache lookups that returned an IOVA (loaded, prev or depot) */
@@ -60,7 +71,7 @@ struct iova_stats {
 	/* linux: the rbtree */
 	uint64_t tree_allocs;      /* ranges the tree search found and inserted */
 	uint64_t tree_alloc_fails; /* tree searches that found no room */
-	uint64_t tree_frees;       /* ranges removed from the tree (direct frees and rcache_freed) */
+	uint64_t tree_frees;       /* ranges removed from the tree: direct frees, rcache_freed */
 	uint64_t tree_walk_nodes;  /* nodes the top-down searches stepped over */
 	uint64_t dac_fallbacks;    /* 32-bit space full: pci_32bit_workaround switched off */
 	/* contiguous */
@@ -112,6 +123,7 @@ struct iova_domain {
 	struct iova_params params;
 	struct iova_stats stats;
 	struct iova_tree tree;
+	uint64_t reserved_pages; /* pages of the reserved nodes in tree */
 };
 
 /*
@@ -162,7 +174,14 @@ static inline const struct iova_stats *iova_domain_stats(const struct iova_domai
 	return &d->stats;
 }
 
-/* ---- For the policies: the ordered range set ---- */
+/* ---- For the policies ---- */
+
+/* iova_node.aux of a reserved range: no free matches it. */
+#define IOVA_NODE_RESERVED (1ULL << 62)
+/* reserve_iova() for each of p->reserved into d->tree (policies that honour reservations). */
+void iova_reserve(struct iova_domain *d, const struct iova_params *p);
+
+/* The ordered range set */
 void iova_tree_init(struct iova_tree *t);
 void iova_tree_release(struct iova_tree *t); /* frees every node and the pool */
 /* A new node [lo, hi] (aux 0), or NULL if that exact key is present. */

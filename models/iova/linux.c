@@ -469,6 +469,8 @@ static struct iova_domain *linux_create(const struct iova_params *p, struct ism_
 	ld->mag_size = p->mag_size ? p->mag_size : IOVA_MAG_SIZE;
 	ld->online = p->ncpus;
 	cpu_row(ld, p->ncpus - 1);
+	/* iova_reserve_iommu_regions(): reserved nodes leave the cached nodes at the anchor */
+	iova_reserve(&ld->d, p);
 	return &ld->d;
 }
 
