@@ -92,7 +92,7 @@ int cmd_run(int argc, char **argv)
 		case OPT_KEYS:
 			stats_print_reference(stdout);
 			timed_print_reference(stdout);
-			inv_print_reference(stdout);
+			sim_print_os_reference(stdout);
 			rc = ISM_EXIT_OK;
 			goto out_args;
 		}

@@ -7,6 +7,7 @@
 
 #include "cache.h"
 #include "invalidation/inval.h"
+#include "iova/iova.h"
 
 #define ENTRIES_MAX 1048576u  /* IOTLB entries: far above any real IOTLB */
 #define WC_ENTRIES_MAX 65536u /* walk-cache entries per level */
@@ -105,6 +106,20 @@ static const char *const dist_names[] = { "fixed", "uniform", "exponential", NUL
 static bool policy_known(const char *name)
 {
 	return inv_policy_find(name) != NULL;
+}
+
+static bool remap_known(const char *name)
+{
+	return strcmp(name, "none") == 0 || iova_find(name) != NULL;
+}
+
+static const char *remap_names(void)
+{
+	static char names[128];
+
+	if (!names[0])
+		snprintf(names, sizeof(names), "none, %s", iova_names());
+	return names;
 }
 
 static int check_width(const struct config_key *k, const struct sim_config *cfg, char *why,
@@ -278,6 +293,28 @@ const struct config_key config_keys[] = {
 	{ .path = "os.batch.timeout_us", .type = CONFIG_REAL, .def = "100.0", .rmin = 0.001,
 	  .rmax = 1e9, .unit = "us", .offset = OFF(os.batch.timeout_us),
 	  .help = "Batched: ... or this long after the first of them." },
+	{ .path = "os.iova.remap", .type = CONFIG_NAME, .def = "\"none\"",
+	  .names_fn = remap_names, .known = remap_known, .offset = OFF(os.iova.remap),
+	  .help = "Give every MAP a new IOVA from this allocator (models/iova/), keeping each access "
+		  "at its offset inside its mapping: none (the trace's IOVAs), linux (rcache "
+		  "magazines over a top-down tree), contiguous (per-CPU ranges), identity (IOVA = "
+		  "physical address). A freed IOVA goes back once its invalidation is complete (for "
+		  "lazy, after the flush)." },
+	{ .path = "os.iova.dma_bits", .type = CONFIG_UINT, .def = "48", .min = 20, .max = 64,
+	  .unit = "bits", .offset = OFF(os.iova.dma_bits),
+	  .help = "The device's DMA mask: the allocator's space ends at 2^dma_bits (and at the page "
+		  "table's IOVA width)." },
+	{ .path = "os.iova.pci_32bit_workaround", .type = CONFIG_BOOL, .def = "true",
+	  .offset = OFF(os.iova.pci_32bit_workaround),
+	  .help = "linux: try below 4 GiB first (dma-iommu's default for PCI devices)." },
+	{ .path = "os.cost.iova_cache_ns", .type = CONFIG_REAL, .def = "20.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(os.cost.iova_cache_ns),
+	  .help = "With os.iova.remap: CPU time of an IOVA allocation or free the per-CPU cache "
+		  "serves." },
+	{ .path = "os.cost.iova_tree_ns", .type = CONFIG_REAL, .def = "250.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(os.cost.iova_tree_ns),
+	  .help = "With os.iova.remap: CPU time of an allocation or free in the tree (a search "
+		  "under the domain's lock)." },
 	{ .path = "os.cost.map_ns", .type = CONFIG_REAL, .def = "150.0", .rmin = 0, .rmax = TIME_NS_MAX,
 	  .unit = "ns", .offset = OFF(os.cost.map_ns),
 	  .help = "CPU time of a MAP besides its page-table writes: the DMA API call and the IOVA allocation." },

@@ -21,7 +21,7 @@ uint64_t sim_component_seed(uint64_t seed, const char *component)
 
 static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64_t start,
 				uint64_t end, bool walk_caches);
-static void sim_inv_completed(void *ctx, uint32_t dom, uint64_t done);
+static void sim_inv_completed(void *ctx, const struct inv_range *r, uint64_t done);
 
 struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 {
@@ -55,6 +55,17 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	s->map_ps = (uint64_t)llround(cfg->os.cost.map_ns * 1e3);
 	s->unmap_ps = (uint64_t)llround(cfg->os.cost.unmap_ns * 1e3);
 	s->pte_ps = (uint64_t)llround(cfg->os.cost.pte_ns * 1e3);
+	s->iova_cache_ps = (uint64_t)llround(cfg->os.cost.iova_cache_ns * 1e3);
+	s->iova_tree_ps = (uint64_t)llround(cfg->os.cost.iova_tree_ns * 1e3);
+	s->remap_ops = strcmp(cfg->os.iova.remap, "none") ? iova_find(cfg->os.iova.remap) : NULL;
+	{
+		/* The space ends at the DMA mask or the page table's width, whichever is lower. */
+		unsigned bits = cfg->os.iova.dma_bits, va = s->levels == 5 ? 57 : 48;
+
+		s->iova_params.limit_pfn = 1ULL << ((bits < va ? bits : va) - 12);
+		s->iova_params.pci_32bit_workaround = cfg->os.iova.pci_32bit_workaround;
+		s->iova_params.seed = sim_component_seed(cfg->seed, "iova");
+	}
 	s->dom_hash_size = DOMAIN_HASH_MIN;
 	s->dom_hash = ism_xcalloc(s->dom_hash_size, sizeof(*s->dom_hash));
 	return s;
@@ -69,8 +80,13 @@ void sim_free(struct sim *s)
 
 	if (!s)
 		return;
-	for (i = 0; i < s->ndoms; i++)
+	for (i = 0; i < s->ndoms; i++) {
 		io_pgtable_free(s->doms[i].pt);
+		remap_free(s->doms[i].rm);
+		if (s->doms[i].iovad)
+			iova_domain_destroy(s->doms[i].iovad);
+	}
+	free(s->frees);
 	free(s->doms);
 	free(s->dom_hash);
 	if (s->iotlb)
@@ -321,7 +337,7 @@ static void sim_access(struct sim *s, const struct trace_rec *r)
 		if (next > end)
 			next = end;
 		s->st.requests++;
-		sim_translate(s, d, iova, need, (uint32_t)(next - iova));
+		sim_translate(s, d, sim_remap_iova(d, iova), need, (uint32_t)(next - iova));
 		iova = next;
 	}
 }
@@ -330,24 +346,70 @@ static void sim_access(struct sim *s, const struct trace_rec *r)
  * iommu_map() granularity: a MAP may name a sub-page buffer; the OS maps whole 4 KiB pages
  * around it, so iova and paddr must share their offset within the page.
  */
+/* CPU time of the allocator's work since `before`: cache hits and inserts, tree operations. */
+static uint64_t sim_iova_cost(const struct sim *s, const struct iova_stats *now,
+			      const struct iova_stats *before)
+{
+	return (now->rcache_hits - before->rcache_hits + now->rcache_inserts -
+		before->rcache_inserts) * s->iova_cache_ps +
+	       (now->tree_allocs - before->tree_allocs + now->tree_frees - before->tree_frees) *
+		       s->iova_tree_ps;
+}
+
+/* With os.iova.remap: where the MAP of `pages` at trace page old_pfn goes; IOVA_NONE if full. */
+static uint64_t sim_remap_alloc(struct sim *s, struct iommu_domain *d, uint64_t old_pfn,
+				uint64_t pages, uint64_t paddr, unsigned cpu, uint64_t now,
+				uint64_t *cost)
+{
+	struct iova_stats before;
+	uint64_t pfn;
+
+	if (!d->iovad) {
+		struct ism_err err;
+
+		d->iovad = iova_domain_create(s->remap_ops, &s->iova_params, &err);
+		d->rm = remap_create();
+	}
+	before = *iova_domain_stats(d->iovad);
+	pfn = iova_alloc(d->iovad, pages, paddr, cpu, now);
+	*cost += sim_iova_cost(s, iova_domain_stats(d->iovad), &before);
+	if (pfn != IOVA_NONE)
+		remap_add(d->rm, old_pfn, pages, pfn);
+	return pfn;
+}
+
 uint64_t sim_map(struct sim *s, const struct trace_rec *r, uint64_t now)
 {
 	struct iommu_domain *d = sim_domain(s, r->device, r->pasid);
 	uint64_t off = r->iova & 0xfff;
 	uint64_t iova = r->iova - off, paddr = r->paddr - off;
 	uint64_t size = (r->size + off + 0xfff) & ~0xfffULL;
-	uint64_t levels = 0, cost;
+	uint64_t levels = 0, cost = s->map_ps;
 
 	d->has_map = true;
-	if ((r->paddr & 0xfff) != off || size < r->size ||
-	    sim_pt_map(s, d, iova, paddr, size, r->flags & TRACE_PERM_RW, s->page_sizes,
+	if ((r->paddr & 0xfff) != off || size < r->size) {
+		s->st.map_failed++;
+		return 0;
+	}
+	if (s->remap_ops) {
+		uint64_t pfn = sim_remap_alloc(s, d, iova >> 12, size >> 12, paddr, r->cpu, now,
+					       &cost);
+
+		if (pfn == IOVA_NONE) {
+			s->st.map_failed++;
+			s->st.cpu_map_ps += cost;
+			return cost;
+		}
+		iova = pfn << 12;
+	}
+	if (sim_pt_map(s, d, iova, paddr, size, r->flags & TRACE_PERM_RW, s->page_sizes,
 		       &levels) != 0) {
 		s->st.map_failed++;
 		return 0;
 	}
 	s->st.maps++;
 	s->st.map_bytes += size;
-	cost = s->map_ps + levels * s->pte_ps;
+	cost += levels * s->pte_ps;
 	s->st.cpu_map_ps += cost;
 	return cost;
 }
@@ -388,24 +450,74 @@ static void sim_unmapped_leaf(void *ctx, uint64_t leaf_iova, enum pgsize p)
 	u->g.end = leaf_iova + pgsize_bytes(p);
 }
 
+/* Unmap [iova, iova + size) of d: the page table, the gathers, the policy. CPU time, or 0. */
+static uint64_t sim_unmap_range(struct sim *s, struct iommu_domain *d, uint64_t iova,
+				uint64_t size, unsigned cpu, uint64_t now, uint64_t *bytes)
+{
+	struct unmap_ctx u = { .s = s, .d = d, .cpu = cpu, .now = now };
+
+	*bytes = io_pgtable_unmap(d->pt, iova, size, sim_unmapped_leaf, &u);
+	if (*bytes)
+		/* iommu_unmap()'s final iotlb_sync (strict) or queueing (lazy, batched). */
+		u.inv_ps += inv_unmapped(s->inv, &u.g, u.cpu, now);
+	s->st.cpu_unmap_ps += u.pte_levels * s->pte_ps;
+	return u.pte_levels * s->pte_ps + u.inv_ps;
+}
+
+struct remap_unmap_ctx {
+	struct sim *s;
+	struct iommu_domain *d;
+	unsigned cpu;
+	uint64_t now, cost, bytes;
+};
+
+static void sim_remap_run(void *ctx, uint64_t new_pfn, uint64_t pages)
+{
+	struct remap_unmap_ctx *c = ctx;
+	uint64_t bytes;
+
+	c->cost += sim_unmap_range(c->s, c->d, new_pfn << 12, pages << 12, c->cpu, c->now, &bytes);
+	c->bytes += bytes;
+}
+
+/* An allocation's last page is unmapped: its IOVA returns once the invalidation is done. */
+static void sim_remap_release(void *ctx, uint64_t pfn, uint64_t pages)
+{
+	struct remap_unmap_ctx *c = ctx;
+	struct sim *s = c->s;
+
+	if (s->nfrees == s->capfrees) {
+		s->capfrees = s->capfrees ? 2 * s->capfrees : 64;
+		s->frees = ism_xrealloc(s->frees, s->capfrees * sizeof(*s->frees));
+	}
+	s->frees[s->nfrees++] = (struct sim_free){ .start = pfn << 12, .end = (pfn + pages) << 12,
+						   .pfn = pfn, .pages = pages, .dom = c->d->id,
+						   .cpu = c->cpu };
+}
+
 uint64_t sim_unmap(struct sim *s, const struct trace_rec *r, uint64_t now)
 {
-	struct unmap_ctx u = { .s = s, .cpu = r->cpu, .now = now };
-	uint64_t bytes, cost;
+	struct iommu_domain *d = sim_domain(s, r->device, r->pasid);
+	uint64_t bytes, cost = s->unmap_ps;
 
-	u.d = sim_domain(s, r->device, r->pasid);
-	bytes = io_pgtable_unmap(u.d->pt, r->iova, r->size, sim_unmapped_leaf, &u);
-	cost = s->unmap_ps + u.pte_levels * s->pte_ps;
-	s->st.cpu_unmap_ps += cost;
+	s->st.cpu_unmap_ps += s->unmap_ps;
+	if (d->rm) {
+		struct remap_unmap_ctx c = { .s = s, .d = d, .cpu = r->cpu, .now = now };
+		uint64_t first = r->iova >> 12, last = (r->iova + r->size - 1) >> 12;
+
+		remap_remove(d->rm, first, last - first + 1, sim_remap_run, sim_remap_release, &c);
+		cost += c.cost;
+		bytes = c.bytes;
+	} else {
+		cost += sim_unmap_range(s, d, r->iova, r->size, r->cpu, now, &bytes);
+	}
 	if (!bytes) {
 		s->st.unmap_missing++;
 		return cost;
 	}
 	s->st.unmaps++;
 	s->st.unmap_bytes += bytes;
-	/* iommu_unmap()'s final iotlb_sync (strict) or queueing (lazy, batched). */
-	u.inv_ps += inv_unmapped(s->inv, &u.g, u.cpu, now);
-	return cost + u.inv_ps;
+	return cost;
 }
 
 /* An entry the real IOTLB lost to an invalidation: its next miss is an invalidation miss. */
@@ -451,13 +563,34 @@ static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64
 	return s->st.inv_iotlb_entries - before;
 }
 
-/* With os.invalidation.stall_translations, the domain's translations wait until then. */
-static void sim_inv_completed(void *ctx, uint32_t dom, uint64_t done)
+/*
+ * The invalidation owed for r is complete at `done`: IOVAs it covered go back to the
+ * allocator now (Linux frees them after iotlb_sync, or when the flush queue entry's flush is
+ * over), and with os.invalidation.stall_translations the domain's translations wait until then.
+ */
+static void sim_inv_completed(void *ctx, const struct inv_range *r, uint64_t done)
 {
 	struct sim *s = ctx;
+	size_t i;
 
-	if (s->stall && dom < s->ndoms && done > s->doms[dom].stall_until)
-		s->doms[dom].stall_until = done;
+	if (s->stall && r->dom < s->ndoms && done > s->doms[r->dom].stall_until)
+		s->doms[r->dom].stall_until = done;
+	for (i = 0; i < s->nfrees;) {
+		struct sim_free *f = &s->frees[i];
+
+		if (f->dom == r->dom && f->start >= r->start && f->end <= r->end) {
+			struct iommu_domain *d = &s->doms[f->dom];
+			struct iova_stats before = *iova_domain_stats(d->iovad);
+			uint64_t cost;
+
+			iova_free(d->iovad, f->pfn, f->pages, f->cpu, done);
+			cost = sim_iova_cost(s, iova_domain_stats(d->iovad), &before);
+			s->st.cpu_unmap_ps += cost;
+			*f = s->frees[--s->nfrees];
+			continue;
+		}
+		i++;
+	}
 }
 
 /* An invalidation command replayed from a capture (INVAL record). */
@@ -586,6 +719,22 @@ void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
 		json_object_set_new(by, key, json_integer((json_int_t)s->doms[i].stale_hits));
 	}
 	stats_json_put(root, "stale.by_device", by);
+	if (s->remap_ops) {
+		size_t k;
+
+		/* The allocator's counters, summed over the domains that had MAPs. */
+		for (k = 0; k < iova_stat_table_len; k++) {
+			char name[96];
+			uint64_t sum = 0;
+
+			for (i = 0; i < s->ndoms; i++)
+				if (s->doms[i].iovad)
+					sum += iova_stat_value(iova_domain_stats(s->doms[i].iovad),
+							       &iova_stat_table[k]);
+			snprintf(name, sizeof(name), "iova.%s", iova_stat_table[k].name);
+			stats_json_put(root, name, json_integer((json_int_t)sum));
+		}
+	}
 }
 
 void sim_os_print_text(struct sim *s, uint64_t sim_time_ps, FILE *fp)
@@ -613,4 +762,21 @@ void sim_os_print_text(struct sim *s, uint64_t sim_time_ps, FILE *fp)
 	if (sim_time_ps)
 		fprintf(fp, "; %.3f cores", total * 1e3 / (double)sim_time_ps);
 	fprintf(fp, "\n");
+}
+
+void sim_print_os_reference(FILE *fp)
+{
+	size_t k;
+
+	inv_print_reference(fp);
+	fprintf(fp, "| `cpu.map_ns` | CPU time of MAPs: the DMA API call, IOVA allocation, page-table writes |\n"
+		    "| `cpu.unmap_ns` | CPU time of UNMAPs besides invalidation: the call, page-table writes, IOVA frees |\n"
+		    "| `cpu.total_ns` | map + unmap + invalidation |\n"
+		    "| `cpu.ns_per_dma_byte` | cpu.total_ns / dma.bytes |\n"
+		    "| `cpu.cores` | timed: cpu.total_ns / simulated time, the cores the OS side needs at this throughput |\n"
+		    "| `stale.by_device.BDF` | stale hits per device (BDF/pasid-N with a PASID) |\n");
+	fprintf(fp, "\n## IOVA allocation (`os.iova.remap` other than none), summed over domains\n\n"
+		    "| result key | meaning |\n|---|---|\n");
+	for (k = 0; k < iova_stat_table_len; k++)
+		fprintf(fp, "| `iova.%s` | %s |\n", iova_stat_table[k].name, iova_stat_table[k].help);
 }

@@ -39,6 +39,8 @@ const struct sim_stats *sim_stats(struct sim *s);
  * timed run's simulated time), stale.window_ns and stale.by_device (bdf, or bdf/pasid-N).
  */
 void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root);
+/* The reference rows of those keys (docs/results.md). */
+void sim_print_os_reference(FILE *fp);
 /* The same, three lines of the human summary. */
 void sim_os_print_text(struct sim *s, uint64_t sim_time_ps, FILE *fp);
 

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #include "invalidation/inval.h"
+#include "iova/iova.h"
+#include "remap.h"
 #include "iotlb/classify.h"
 #include "iotlb/iotlb.h"
 #include "sim.h"
@@ -19,6 +21,8 @@ struct iommu_domain {
 	uint32_t id;   /* the IOTLB and walk-cache domain tag */
 	bool has_map;  /* a MAP record was seen: first touch no longer applies (auto) */
 	struct io_pgtable *pt;
+	struct iova_domain *iovad; /* os.iova.remap: the allocator, and the trace-to-new table */
+	struct remap *rm;
 	uint64_t stale_hits;  /* lookups that used a translation already unmapped */
 	uint64_t stall_until; /* ps: translations wait for an invalidation in flight */
 };
@@ -32,7 +36,12 @@ struct sim {
 	struct miss_classifier *mc; /* NULL when stats.classify_misses is off */
 	struct inv_engine *inv;     /* the OS's invalidation policy */
 	bool stall;
-	uint64_t map_ps, unmap_ps, pte_ps; /* CPU costs */
+	uint64_t map_ps, unmap_ps, pte_ps, iova_cache_ps, iova_tree_ps; /* CPU costs */
+	const struct iova_ops *remap_ops; /* NULL: the trace's IOVAs */
+	struct iova_params iova_params;
+	struct sim_free *frees;           /* IOVAs waiting for their invalidation to complete */
+	size_t nfrees, capfrees;
+	uint64_t iova_frees_deferred;
 	uint64_t last_time_ns;
 
 	struct iommu_domain *doms;
@@ -46,6 +55,27 @@ struct sim {
 	enum pgsize ft_size;
 	struct sim_stats st;
 };
+
+/* An IOVA range to give back once the invalidation covering [start, end) of dom is done. */
+struct sim_free {
+	uint64_t start, end;
+	uint64_t pfn, pages;
+	uint32_t dom;
+	unsigned cpu;
+};
+
+/* An IOVA no remapped mapping covers: past every page table's width, so its walk faults. */
+#define SIM_IOVA_UNMAPPED (1ULL << 63)
+
+/* The IOVA a request uses: the trace's, or with os.iova.remap its new one. */
+static inline uint64_t sim_remap_iova(const struct iommu_domain *d, uint64_t iova)
+{
+	uint64_t v;
+
+	if (!d->rm)
+		return iova;
+	return remap_lookup(d->rm, iova, &v) ? v : SIM_IOVA_UNMAPPED | (iova & 0xfff);
+}
 
 /* A walk begun by sim_walk_begin(): what it will read and what it finds. */
 struct sim_walk {

@@ -772,7 +772,8 @@ static bool issue(struct timed *t, const struct event *ev)
 			d->tags_free--;
 			rq = req_get(t);
 			q = &t->req[rq];
-			q->iova = t->cur_iova;
+			q->iova = t->ideal ? t->cur_iova
+					   : sim_remap_iova(&t->s->doms[t->cur_dom], t->cur_iova);
 			q->bytes = (uint32_t)(next - t->cur_iova);
 			q->write = t->cur_write;
 			q->dma = t->cur_dma;

@@ -154,7 +154,7 @@ static void windows_close(struct inv_engine *e, const struct inv_range *rs, size
 	for (i = 0; i < n; i++) {
 		hist_add(&e->window, done - rs[i].t_unmap);
 		if (e->target.completed)
-			e->target.completed(e->target.ctx, rs[i].dom, done);
+			e->target.completed(e->target.ctx, &rs[i], done);
 	}
 }
 

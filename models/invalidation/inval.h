@@ -28,6 +28,14 @@ enum inv_align {
 };
 extern const char *const inv_align_names[3];
 
+/* One unmapped range an invalidation is owed for: iommu_iotlb_gather's start, end, pgsize. */
+struct inv_range {
+	uint64_t start, end; /* [start, end) */
+	uint64_t t_unmap;    /* ps: when the PTEs were cleared (the stale window opens) */
+	uint32_t dom;
+	enum pgsize pgsize;
+};
+
 /*
  * The IOMMU side a policy drives: apply one invalidation command now. The engine's hook
  * removes the IOTLB (and, with walk_caches, the walk-cache) entries it covers and returns how
@@ -37,16 +45,8 @@ struct inv_target {
 	void *ctx;
 	uint64_t (*command)(void *ctx, uint32_t dom, enum inv_gran g, uint64_t start, uint64_t end,
 			    bool walk_caches);
-	/* The invalidation owed for a range of dom completes at `done` (may be NULL). */
-	void (*completed)(void *ctx, uint32_t dom, uint64_t done);
-};
-
-/* One unmapped range an invalidation is owed for: iommu_iotlb_gather's start, end, pgsize. */
-struct inv_range {
-	uint64_t start, end; /* [start, end) */
-	uint64_t t_unmap;    /* ps: when the PTEs were cleared (the stale window opens) */
-	uint32_t dom;
-	enum pgsize pgsize;
+	/* The invalidation owed for range r completes at `done` (may be NULL). */
+	void (*completed)(void *ctx, const struct inv_range *r, uint64_t done);
 };
 
 /* Counters of the OS side, each with a name in inv_stat_table (models/invalidation/inval.c). */
