@@ -652,6 +652,8 @@ int sim_run_trace(struct sim *s, struct timed *tm, struct timed *ideal, struct t
 	long n;
 
 	while ((n = trace_read(tr, &recs, err)) > 0) {
+		if (!s->st.records)
+			s->first_time_ns = recs[0].time_ns;
 		if (tm) {
 			timed_feed(tm, recs, (size_t)n);
 			if (ideal)
@@ -704,6 +706,22 @@ void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
 		       json_real(st->access_bytes ? total / (double)st->access_bytes : 0.0));
 	if (sim_time_ps)
 		stats_json_put(root, "cpu.cores", json_real(total * 1e3 / (double)sim_time_ps));
+	{
+		/* Per second of simulated time (timed), else of the trace's own time span. */
+		const struct inv_stats *is = &s->inv->st;
+		double span_s = sim_time_ps ? (double)sim_time_ps * 1e-12
+					    : (double)(s->last_time_ns - s->first_time_ns) * 1e-9;
+		uint64_t cmds = 0, flushes = is->flushes_full + is->flushes_timer +
+					     is->flushes_count + is->flushes_end;
+		unsigned g;
+
+		for (g = 0; g < INV_GRAN_NR; g++)
+			cmds += is->commands[g];
+		stats_json_put(root, "invalidation.commands_per_s",
+			       json_real(span_s > 0 ? (double)cmds / span_s : 0.0));
+		stats_json_put(root, "invalidation.flushes_per_s",
+			       json_real(span_s > 0 ? (double)flushes / span_s : 0.0));
+	}
 	for (i = 0; i < s->ndoms; i++) {
 		char key[48];
 

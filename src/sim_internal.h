@@ -42,7 +42,7 @@ struct sim {
 	struct sim_free *frees;           /* IOVAs waiting for their invalidation to complete */
 	size_t nfrees, capfrees;
 	uint64_t iova_frees_deferred;
-	uint64_t last_time_ns;
+	uint64_t first_time_ns, last_time_ns;
 
 	struct iommu_domain *doms;
 	uint32_t ndoms, domcap;
