@@ -594,20 +594,33 @@ static int ev_dma_map(struct ftrace_state *s, struct import_ctx *c, const char *
 	return 0;
 }
 
-/* dma_unmap_* and dma_free*: "DEV [dir=D] dma_addr=HEX size=N ..". */
+/*
+ * "DEV [dir=D] dma_addr=HEX size=N ..": the fields dma_unmap_*, dma_free* and dma_alloc*
+ * share. Returns 1 for a malformed line, -1 for an empty mapping (counted), else 0.
+ */
+static int dma_addr_size(struct ftrace_state *s, const char *msg, size_t len, uint32_t *dev,
+			 uint64_t *addr, uint64_t *size)
+{
+	if (device_of(s, msg, len, dev) || import_field(msg, len, "dma_addr", 16, addr) ||
+	    import_field(msg, len, "size", 10, size) || *addr > UINT64_MAX - *size)
+		return 1;
+	if (!*size) {
+		s->empty++;
+		return -1;
+	}
+	return 0;
+}
+
+/* dma_unmap_* and dma_free*. */
 static int ev_dma_unmap(struct ftrace_state *s, struct import_ctx *c, const char *msg,
 			size_t len)
 {
 	uint64_t addr, size;
 	uint32_t dev;
+	int rc = dma_addr_size(s, msg, len, &dev, &addr, &size);
 
-	if (device_of(s, msg, len, &dev) || import_field(msg, len, "dma_addr", 16, &addr) ||
-	    import_field(msg, len, "size", 10, &size) || addr > UINT64_MAX - size)
-		return 1;
-	if (!size) {
-		s->empty++;
-		return 0;
-	}
+	if (rc)
+		return rc > 0;
 	emit_unmap(s, dev, addr, size);
 	return 0;
 }
@@ -618,14 +631,10 @@ static int ev_dma_alloc(struct ftrace_state *s, struct import_ctx *c, const char
 {
 	uint64_t addr, size;
 	uint32_t dev;
+	int rc = dma_addr_size(s, msg, len, &dev, &addr, &size);
 
-	if (device_of(s, msg, len, &dev) || import_field(msg, len, "dma_addr", 16, &addr) ||
-	    import_field(msg, len, "size", 10, &size) || addr > UINT64_MAX - size)
-		return 1;
-	if (!size) {
-		s->empty++;
-		return 0;
-	}
+	if (rc)
+		return rc > 0;
 	emit_map(s, c, dev, addr, size, 0, DIR_BIDIRECTIONAL, true);
 	return 0;
 }

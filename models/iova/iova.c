@@ -36,7 +36,7 @@ const char *iova_names(void)
 }
 
 #define STAT(f, h) { #f, h, offsetof(struct iova_stats, f) }
-const struct iova_stat_desc iova_stat_table[] = {
+const struct stat_desc iova_stat_table[] = {
 	STAT(allocs, "allocations that returned an IOVA"),
 	STAT(failed, "allocations that found no room below the limit"),
 	STAT(frees, "frees of a live allocation"),

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stats.h"
 #include "util.h"
 
 /*
@@ -79,16 +80,11 @@ struct iova_stats {
 	uint64_t bump_skips; /* live ranges the bump pointer stepped over */
 };
 
-/* One counter: its result name, what it counts, where it lives in struct iova_stats. */
-struct iova_stat_desc {
-	const char *name;
-	const char *help;
-	size_t offset;
-};
-extern const struct iova_stat_desc iova_stat_table[];
+/* The counters' names and descriptions: the project's one counter-table shape (stats.h). */
+extern const struct stat_desc iova_stat_table[];
 extern const size_t iova_stat_table_len;
 
-static inline uint64_t iova_stat_value(const struct iova_stats *s, const struct iova_stat_desc *d)
+static inline uint64_t iova_stat_value(const struct iova_stats *s, const struct stat_desc *d)
 {
 	return *(const uint64_t *)(const void *)((const char *)s + d->offset);
 }
