@@ -6,29 +6,16 @@
 
 #include "util.h"
 
-#define SUB (1ULL << HIST_SUB_BITS)
-#define NBUCKETS ((64 - HIST_SUB_BITS + 1) * SUB)
-
-static inline size_t bucket(uint64_t v)
-{
-	unsigned e, shift;
-
-	if (v < SUB)
-		return (size_t)v;
-	e = 63u - (unsigned)__builtin_clzll(v); /* >= HIST_SUB_BITS */
-	shift = e - HIST_SUB_BITS;
-	return (size_t)((shift + 1) * SUB + ((v >> shift) - SUB));
-}
 
 /* The largest value that falls in bucket i. */
 static uint64_t bucket_top(size_t i)
 {
 	uint64_t shift, mant;
 
-	if (i < SUB)
+	if (i < HIST_SUB)
 		return i;
-	shift = i / SUB - 1;
-	mant = i % SUB + SUB;
+	shift = i / HIST_SUB - 1;
+	mant = i % HIST_SUB + HIST_SUB;
 	return ((mant + 1) << shift) - 1;
 }
 
@@ -38,7 +25,7 @@ void hist_init(struct hist *h)
 	h->min = UINT64_MAX;
 	h->max = 0;
 	h->sum = 0;
-	h->b = ism_xcalloc(NBUCKETS, sizeof(*h->b));
+	h->b = ism_xcalloc(HIST_NBUCKETS, sizeof(*h->b));
 	h->exact = ism_xmalloc(HIST_EXACT * sizeof(*h->exact));
 }
 
@@ -48,19 +35,6 @@ void hist_free(struct hist *h)
 	free(h->exact);
 	h->b = NULL;
 	h->exact = NULL;
-}
-
-void hist_add(struct hist *h, uint64_t v)
-{
-	if (h->count < HIST_EXACT)
-		h->exact[h->count] = v;
-	h->count++;
-	h->sum += v;
-	if (v < h->min)
-		h->min = v;
-	if (v > h->max)
-		h->max = v;
-	h->b[bucket(v)]++;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -91,7 +65,7 @@ uint64_t hist_quantile(const struct hist *h, double q)
 		free(v);
 		return r;
 	}
-	for (i = bucket(h->min); i < NBUCKETS; i++) {
+	for (i = hist_bucket(h->min); i < HIST_NBUCKETS; i++) {
 		seen += h->b[i];
 		if (seen >= rank) {
 			uint64_t top = bucket_top(i);

@@ -3,6 +3,7 @@
 #define ISM_HIST_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -24,7 +25,33 @@ struct hist {
 
 void hist_init(struct hist *h);
 void hist_free(struct hist *h);
-void hist_add(struct hist *h, uint64_t v);
+#define HIST_SUB (1ULL << HIST_SUB_BITS)
+#define HIST_NBUCKETS ((64 - HIST_SUB_BITS + 1) * HIST_SUB)
+
+static inline size_t hist_bucket(uint64_t v)
+{
+	unsigned e, shift;
+
+	if (v < HIST_SUB)
+		return (size_t)v;
+	e = 63u - (unsigned)__builtin_clzll(v); /* >= HIST_SUB_BITS */
+	shift = e - HIST_SUB_BITS;
+	return (size_t)((shift + 1) * HIST_SUB + ((v >> shift) - HIST_SUB));
+}
+
+/* Inline: the timed engine adds three samples per request. */
+static inline void hist_add(struct hist *h, uint64_t v)
+{
+	if (h->count < HIST_EXACT)
+		h->exact[h->count] = v;
+	h->count++;
+	h->sum += v;
+	if (v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->b[hist_bucket(v)]++;
+}
 /*
  * The value at quantile q (0..1): the smallest sample with at least ceil(q * count) samples at
  * or below it; exact up to HIST_EXACT samples, beyond that the upper edge of its bucket.
