@@ -1059,7 +1059,7 @@ void config_free(struct sim_config *cfg)
 	free(cfg->description);
 	free(cfg->iommu.replacement);
 	free(cfg->os.invalidation.policy);
-	free(cfg->os.iova.remap);
+	free(cfg->iova.remap);
 	json_decref(cfg->effective);
 	memset(cfg, 0, sizeof(*cfg));
 }

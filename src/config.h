@@ -85,15 +85,15 @@ struct sim_config {
 			double timeout_us;
 		} batch;
 		struct {
-			char *remap;      /* "none" or a registered IOVA allocator */
-			uint32_t dma_bits;
-			bool pci_32bit_workaround;
-		} iova;
-		struct {
 			double map_ns, unmap_ns, pte_ns, iova_cache_ns, iova_tree_ns;
 			double inv_submit_ns, inv_page_ns, inv_wait_ns, fq_add_ns;
 		} cost;
 	} os;
+	struct {
+		char *remap;      /* "none" or a registered IOVA allocator */
+		uint32_t dma_bits;
+		bool pci_32bit_workaround;
+	} iova;
 	struct {
 		uint32_t max_payload;      /* bytes per posted write request (MPS) */
 		uint32_t max_read_request; /* bytes per read request (MRRS) */

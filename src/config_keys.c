@@ -293,27 +293,13 @@ const struct config_key config_keys[] = {
 	{ .path = "os.batch.timeout_us", .type = CONFIG_REAL, .def = "100.0", .rmin = 0.001,
 	  .rmax = 1e9, .unit = "us", .offset = OFF(os.batch.timeout_us),
 	  .help = "Batched: ... or this long after the first of them." },
-	{ .path = "os.iova.remap", .type = CONFIG_NAME, .def = "\"none\"",
-	  .names_fn = remap_names, .known = remap_known, .offset = OFF(os.iova.remap),
-	  .help = "Give every MAP a new IOVA from this allocator (models/iova/), keeping each access "
-		  "at its offset inside its mapping: none (the trace's IOVAs), linux (rcache "
-		  "magazines over a top-down tree), contiguous (per-CPU ranges), identity (IOVA = "
-		  "physical address). A freed IOVA goes back once its invalidation is complete (for "
-		  "lazy, after the flush)." },
-	{ .path = "os.iova.dma_bits", .type = CONFIG_UINT, .def = "48", .min = 20, .max = 64,
-	  .unit = "bits", .offset = OFF(os.iova.dma_bits),
-	  .help = "The device's DMA mask: the allocator's space ends at 2^dma_bits (and at the page "
-		  "table's IOVA width)." },
-	{ .path = "os.iova.pci_32bit_workaround", .type = CONFIG_BOOL, .def = "true",
-	  .offset = OFF(os.iova.pci_32bit_workaround),
-	  .help = "linux: try below 4 GiB first (dma-iommu's default for PCI devices)." },
 	{ .path = "os.cost.iova_cache_ns", .type = CONFIG_REAL, .def = "20.0", .rmin = 0,
 	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(os.cost.iova_cache_ns),
-	  .help = "With os.iova.remap: CPU time of an IOVA allocation or free the per-CPU cache "
+	  .help = "With iova.remap: CPU time of an IOVA allocation or free the per-CPU cache "
 		  "serves." },
 	{ .path = "os.cost.iova_tree_ns", .type = CONFIG_REAL, .def = "250.0", .rmin = 0,
 	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(os.cost.iova_tree_ns),
-	  .help = "With os.iova.remap: CPU time of an allocation or free in the tree (a search "
+	  .help = "With iova.remap: CPU time of an allocation or free in the tree (a search "
 		  "under the domain's lock)." },
 	{ .path = "os.cost.map_ns", .type = CONFIG_REAL, .def = "150.0", .rmin = 0, .rmax = TIME_NS_MAX,
 	  .unit = "ns", .offset = OFF(os.cost.map_ns),
@@ -336,6 +322,20 @@ const struct config_key config_keys[] = {
 	{ .path = "os.cost.fq_add_ns", .type = CONFIG_REAL, .def = "30.0", .rmin = 0, .rmax = TIME_NS_MAX,
 	  .unit = "ns", .offset = OFF(os.cost.fq_add_ns),
 	  .help = "CPU time to queue an unmapped range (flush queue, batch)." },
+	{ .path = "iova.remap", .type = CONFIG_NAME, .def = "\"none\"",
+	  .names_fn = remap_names, .known = remap_known, .offset = OFF(iova.remap),
+	  .help = "Give every MAP a new IOVA from this allocator (models/iova/), keeping each access "
+		  "at its offset inside its mapping: none (the trace's IOVAs), linux (rcache "
+		  "magazines over a top-down tree), contiguous (per-CPU ranges), identity (IOVA = "
+		  "physical address). A freed IOVA goes back once its invalidation is complete (for "
+		  "lazy, after the flush)." },
+	{ .path = "iova.dma_bits", .type = CONFIG_UINT, .def = "48", .min = 20, .max = 64,
+	  .unit = "bits", .offset = OFF(iova.dma_bits),
+	  .help = "The device's DMA mask: the allocator's space ends at 2^dma_bits (and at the page "
+		  "table's IOVA width)." },
+	{ .path = "iova.pci_32bit_workaround", .type = CONFIG_BOOL, .def = "true",
+	  .offset = OFF(iova.pci_32bit_workaround),
+	  .help = "linux: try below 4 GiB first (dma-iommu's default for PCI devices)." },
 	{ .path = "device.max_payload", .type = CONFIG_SIZE, .def = "256", .min = TLP_BYTES_MIN,
 	  .max = TLP_BYTES_MAX, .unit = "bytes", .flags = CONFIG_F_POW2,
 	  .offset = OFF(device.max_payload),

@@ -57,13 +57,13 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	s->pte_ps = (uint64_t)llround(cfg->os.cost.pte_ns * 1e3);
 	s->iova_cache_ps = (uint64_t)llround(cfg->os.cost.iova_cache_ns * 1e3);
 	s->iova_tree_ps = (uint64_t)llround(cfg->os.cost.iova_tree_ns * 1e3);
-	s->remap_ops = strcmp(cfg->os.iova.remap, "none") ? iova_find(cfg->os.iova.remap) : NULL;
+	s->remap_ops = strcmp(cfg->iova.remap, "none") ? iova_find(cfg->iova.remap) : NULL;
 	{
 		/* The space ends at the DMA mask or the page table's width, whichever is lower. */
-		unsigned bits = cfg->os.iova.dma_bits, va = s->levels == 5 ? 57 : 48;
+		unsigned bits = cfg->iova.dma_bits, va = s->levels == 5 ? 57 : 48;
 
 		s->iova_params.limit_pfn = 1ULL << ((bits < va ? bits : va) - 12);
-		s->iova_params.pci_32bit_workaround = cfg->os.iova.pci_32bit_workaround;
+		s->iova_params.pci_32bit_workaround = cfg->iova.pci_32bit_workaround;
 		s->iova_params.seed = sim_component_seed(cfg->seed, "iova");
 	}
 	s->dom_hash_size = DOMAIN_HASH_MIN;
@@ -356,7 +356,7 @@ static uint64_t sim_iova_cost(const struct sim *s, const struct iova_stats *now,
 		       s->iova_tree_ps;
 }
 
-/* With os.iova.remap: where the MAP of `pages` at trace page old_pfn goes; IOVA_NONE if full. */
+/* With iova.remap: where the MAP of `pages` at trace page old_pfn goes; IOVA_NONE if full. */
 static uint64_t sim_remap_alloc(struct sim *s, struct iommu_domain *d, uint64_t old_pfn,
 				uint64_t pages, uint64_t paddr, unsigned cpu, uint64_t now,
 				uint64_t *cost)
@@ -793,7 +793,7 @@ void sim_print_os_reference(FILE *fp)
 		    "| `cpu.ns_per_dma_byte` | cpu.total_ns / dma.bytes |\n"
 		    "| `cpu.cores` | timed: cpu.total_ns / simulated time, the cores the OS side needs at this throughput |\n"
 		    "| `stale.by_device.BDF` | stale hits per device (BDF/pasid-N with a PASID) |\n");
-	fprintf(fp, "\n## IOVA allocation (`os.iova.remap` other than none), summed over domains\n\n"
+	fprintf(fp, "\n## IOVA allocation (`iova.remap` other than none), summed over domains\n\n"
 		    "| result key | meaning |\n|---|---|\n");
 	for (k = 0; k < iova_stat_table_len; k++)
 		fprintf(fp, "| `iova.%s` | %s |\n", iova_stat_table[k].name, iova_stat_table[k].help);

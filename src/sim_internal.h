@@ -21,7 +21,7 @@ struct iommu_domain {
 	uint32_t id;   /* the IOTLB and walk-cache domain tag */
 	bool has_map;  /* a MAP record was seen: first touch no longer applies (auto) */
 	struct io_pgtable *pt;
-	struct iova_domain *iovad; /* os.iova.remap: the allocator, and the trace-to-new table */
+	struct iova_domain *iovad; /* iova.remap: the allocator, and the trace-to-new table */
 	struct remap *rm;
 	uint64_t stale_hits;  /* lookups that used a translation already unmapped */
 	uint64_t stall_until; /* ps: translations wait for an invalidation in flight */
@@ -67,7 +67,7 @@ struct sim_free {
 /* An IOVA no remapped mapping covers: past every page table's width, so its walk faults. */
 #define SIM_IOVA_UNMAPPED (1ULL << 63)
 
-/* The IOVA a request uses: the trace's, or with os.iova.remap its new one. */
+/* The IOVA a request uses: the trace's, or with iova.remap its new one. */
 static inline uint64_t sim_remap_iova(const struct iommu_domain *d, uint64_t iova)
 {
 	uint64_t v;

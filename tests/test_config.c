@@ -135,7 +135,7 @@ static void test_defaults(void **state)
 	struct ism_err err = { 0 };
 	const char *key;
 	const char *const top[] = { "description", "trace", "seed", "mode", "replay", "iommu",
-				    "memory", "os", "device", "stats" };
+				    "memory", "os", "iova", "device", "stats" };
 	json_t *v;
 	size_t i = 0;
 
@@ -187,10 +187,10 @@ static void test_defaults(void **state)
 	/*
 	 * 4 top-level (description, trace, seed, mode) + 2 replay + 3 iotlb + page_sizes + levels
 	 * + 8 walk cache + 3 iommu timing + 4 memory + 2 os + 6 os.invalidation + 3 os.flush_queue
-	 * + 2 os.batch + 3 os.iova + 9 os.cost + 9 device + 1 stats = 61
+	 * + 2 os.batch + 9 os.cost + 3 iova + 9 device + 1 stats = 61
 	 */
 	assert_int_equal(count_leaves(cfg.effective), 61);
-	assert_string_equal(cfg.os.iova.remap, "none");
+	assert_string_equal(cfg.iova.remap, "none");
 	assert_int_equal(json_object_size(cfg.effective), ISM_ARRAY_SIZE(top));
 	json_object_foreach(cfg.effective, key, v)
 		assert_string_equal(key, top[i++]);
@@ -658,10 +658,10 @@ static void test_effective(void **state)
 		" 'align': 'pow2', 'walk_caches': true, 'stall_translations': false},"
 		" 'flush_queue': {'size': 256, 'timeout_ms': 10.0, 'per_cpu': true},"
 		" 'batch': {'unmaps': 32, 'timeout_us': 100.0},"
-		" 'iova': {'remap': 'none', 'dma_bits': 48, 'pci_32bit_workaround': true},"
 		" 'cost': {'iova_cache_ns': 20.0, 'iova_tree_ns': 250.0,"
 		" 'map_ns': 150.0, 'unmap_ns': 100.0, 'pte_ns': 10.0, 'inv_submit_ns': 150.0,"
 		" 'inv_page_ns': 2.0, 'inv_wait_ns': 800.0, 'fq_add_ns': 30.0}},"
+		" 'iova': {'remap': 'none', 'dma_bits': 48, 'pci_32bit_workaround': true},"
 		" 'device': {'max_payload': 1024, 'max_read_request': 4096, 'max_outstanding': 32,"
 		" 'pcie_gen': 3, 'pcie_width': 8, 'link_gbps': 0.0, 'link_latency_ns': 220.0,"
 		" 'tlp_overhead': 24, 'in_order': false},"
