@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,42 +17,6 @@
 static char tmpdir[] = "/tmp/ism-test-import.XXXXXX";
 
 /* ---- helpers ---- */
-
-static void write_text(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(s, 1, strlen(s), f), strlen(s));
-	assert_int_equal(fclose(f), 0);
-}
-
-/* Read a whole trace into *out (caller frees); returns the count, or -1 with err set. */
-static long read_all(const char *path, struct trace_rec **out, json_t **meta,
-		     struct ism_err *err)
-{
-	struct trace_reader *r = trace_open(path, err);
-	const struct trace_rec *recs;
-	struct trace_rec *all = NULL;
-	long n, total = 0;
-
-	if (!r)
-		return -1;
-	while ((n = trace_read(r, &recs, err)) > 0) {
-		all = realloc(all, (size_t)(total + n) * sizeof(*all));
-		memcpy(all + total, recs, (size_t)n * sizeof(*all));
-		total += n;
-	}
-	if (meta)
-		*meta = json_incref(trace_meta(r));
-	trace_close(r);
-	if (n < 0) {
-		free(all);
-		return -1;
-	}
-	*out = all;
-	return total;
-}
 
 /* Import text with an importer; returns the record count (records in *recs) or -1. */
 static long import_text(const struct import_ops *ops, const char *text,
@@ -1016,18 +982,14 @@ static void test_registry(void **state)
 
 static int group_setup(void **state)
 {
-	if (!mkdtemp(tmpdir) || chdir(tmpdir) != 0)
-		return -1;
-	return 0;
+	return tmpdir_enter(tmpdir);
 }
 
 static int group_teardown(void **state)
 {
 	unlink("in.log");
 	unlink("out.iot");
-	if (chdir("/") != 0)
-		return -1;
-	return rmdir(tmpdir);
+	return tmpdir_leave(tmpdir);
 }
 
 int main(void)

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,64 +26,6 @@ static uint64_t rnd(void)
 	rng_state ^= rng_state << 25;
 	rng_state ^= rng_state >> 27;
 	return rng_state * 2685821657736338717ULL;
-}
-
-static void write_bytes(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void write_text(const char *path, const char *s)
-{
-	write_bytes(path, s, strlen(s));
-}
-
-static uint8_t *read_bytes(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *p;
-	long len;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	p = malloc((size_t)len + 1);
-	assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	*n = (size_t)len;
-	return p;
-}
-
-/* Read a whole trace; returns the record count or -1 with err set. *out (may be NULL) gets them. */
-static long read_all(const char *path, struct trace_rec **out, struct ism_err *err)
-{
-	struct trace_reader *r = trace_open(path, err);
-	const struct trace_rec *recs;
-	struct trace_rec *all = NULL;
-	long n, total = 0;
-
-	if (!r)
-		return -1;
-	while ((n = trace_read(r, &recs, err)) > 0) {
-		all = realloc(all, (size_t)(total + n) * sizeof(*all));
-		memcpy(all + total, recs, (size_t)n * sizeof(*all));
-		total += n;
-	}
-	trace_close(r);
-	if (n < 0) {
-		free(all);
-		return -1;
-	}
-	if (out)
-		*out = all;
-	else
-		free(all);
-	return total;
 }
 
 static void write_all(const char *path, const struct trace_rec *v, size_t n, const json_t *meta)
@@ -271,7 +215,7 @@ static void roundtrip(const char *path)
 
 	random_recs(v, RT_RECORDS);
 	write_all(path, v, RT_RECORDS, meta);
-	n = read_all(path, &back, &err);
+	n = read_all(path, &back, NULL, &err);
 	if (n < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(n, RT_RECORDS);
@@ -321,7 +265,7 @@ static void test_native_empty(void **state)
 	uint8_t *p;
 
 	write_all("empty.iot", NULL, 0, NULL);
-	assert_int_equal(read_all("empty.iot", NULL, &err), 0);
+	assert_int_equal(read_all("empty.iot", NULL, NULL, &err), 0);
 	/* magic 8 + version 4 + length 4 + "{}" 2 + CRC 4, end marker 12 + 8. */
 	p = read_bytes("empty.iot", &n);
 	assert_int_equal(n, 22 + 20);
@@ -465,7 +409,7 @@ static void test_native_handmade(void **state)
 	put_block(&s, 1, block2, sizeof(block2));
 	put_end(&s, 3);
 	write_bytes("hand.iot", s.b, s.n);
-	if (read_all("hand.iot", &got, &err) != 3)
+	if (read_all("hand.iot", &got, NULL, &err) != 3)
 		fail_msg("%s", err.msg);
 	for (i = 0; i < 3; i++)
 		assert_rec_equal(&got[i], &want[i], i);
@@ -499,7 +443,7 @@ static void test_native_handmade(void **state)
 	put_block(&s, 1, block2_back, sizeof(block2_back));
 	put_end(&s, 3);
 	write_bytes("hand.iot", s.b, s.n);
-	assert_int_equal(read_all("hand.iot", NULL, &err), -1);
+	assert_int_equal(read_all("hand.iot", NULL, NULL, &err), -1);
 	assert_int_equal(err.code, ISM_EXIT_TRACE);
 	assert_string_equal(err.msg, "hand.iot: record 3: time goes backwards (50 after 150)");
 
@@ -507,19 +451,19 @@ static void test_native_handmade(void **state)
 	put_header(&s, 2, 0, "{}");
 	put_end(&s, 0);
 	write_bytes("hand.iot", s.b, s.n);
-	assert_int_equal(read_all("hand.iot", NULL, &err), -1);
+	assert_int_equal(read_all("hand.iot", NULL, NULL, &err), -1);
 	assert_string_equal(err.msg, "hand.iot: trace format version 2.0 is newer than this "
 				     "iommusim reads (1.x): upgrade iommusim");
 	put_header(&s, 1, 7, "{}");
 	put_block(&s, 2, block1, sizeof(block1));
 	put_end(&s, 2);
 	write_bytes("hand.iot", s.b, s.n);
-	assert_int_equal(read_all("hand.iot", NULL, &err), 2);
+	assert_int_equal(read_all("hand.iot", NULL, NULL, &err), 2);
 
 	/* Garbage after the end marker; an end marker with the wrong count; no end marker. */
 	put(&s, "x", 1);
 	write_bytes("hand.iot", s.b, s.n);
-	assert_int_equal(read_all("hand.iot", NULL, &err), -1);
+	assert_int_equal(read_all("hand.iot", NULL, NULL, &err), -1);
 	assert_string_equal(err.msg,
 			    "hand.iot: corrupt file: unexpected data after the end marker (after "
 			    "record 2)");
@@ -527,13 +471,13 @@ static void test_native_handmade(void **state)
 	put_block(&s, 2, block1, sizeof(block1));
 	put_end(&s, 5);
 	write_bytes("hand.iot", s.b, s.n);
-	assert_int_equal(read_all("hand.iot", NULL, &err), -1);
+	assert_int_equal(read_all("hand.iot", NULL, NULL, &err), -1);
 	assert_string_equal(err.msg,
 			    "hand.iot: corrupt end marker: it counts 5 records, the file holds 2");
 	put_header(&s, 1, 0, "{}");
 	put_block(&s, 2, block1, sizeof(block1));
 	write_bytes("hand.iot", s.b, s.n);
-	assert_int_equal(read_all("hand.iot", NULL, &err), -1);
+	assert_int_equal(read_all("hand.iot", NULL, NULL, &err), -1);
 	assert_string_equal(err.msg, "hand.iot: truncated after record 2: expected a block "
 				     "header or the end marker");
 	/* After an error the reader keeps reporting it: never a clean end. */
@@ -556,7 +500,7 @@ static void test_native_handmade(void **state)
 	put_block(&s, 1, block1, sizeof(block1));
 	put_end(&s, 1);
 	write_bytes("hand.iot", s.b, s.n);
-	assert_int_equal(read_all("hand.iot", NULL, &err), -1);
+	assert_int_equal(read_all("hand.iot", NULL, NULL, &err), -1);
 	assert_string_equal(err.msg, "hand.iot: corrupt block at record 1: record 1: bytes left "
 				     "over after the block's last record");
 	/* Kinds 4..15 are unknown: kind 4 (header byte 0x84). */
@@ -569,7 +513,7 @@ static void test_native_handmade(void **state)
 		put_block(&s, 2, k5, sizeof(k5));
 		put_end(&s, 2);
 		write_bytes("hand.iot", s.b, s.n);
-		assert_int_equal(read_all("hand.iot", NULL, &err), -1);
+		assert_int_equal(read_all("hand.iot", NULL, NULL, &err), -1);
 		assert_msg_has(&err, "corrupt block at record 1: record 1: unknown record kind");
 	}
 	unlink("hand.iot");
@@ -599,7 +543,7 @@ static void test_native_inval(void **state)
 	put_block(&s, 4, block3, sizeof(block3));
 	put_end(&s, 4);
 	write_bytes("inv.iot", s.b, s.n);
-	if (read_all("inv.iot", &got, &err) != 4)
+	if (read_all("inv.iot", &got, NULL, &err) != 4)
 		fail_msg("%s", err.msg);
 	for (i = 0; i < 4; i++)
 		assert_rec_equal(&got[i], &want[i], i);
@@ -618,7 +562,7 @@ static void test_native_inval(void **state)
 	put_block(&s, 3, bad, 25);
 	put_end(&s, 3);
 	write_bytes("inv.iot", s.b, s.n);
-	assert_int_equal(read_all("inv.iot", NULL, &err), -1);
+	assert_int_equal(read_all("inv.iot", NULL, NULL, &err), -1);
 	assert_string_equal(err.msg, "inv.iot: corrupt block at record 1: record 3: iova or size "
 				     "set on a domain or global INVAL");
 	/* A global INVAL naming a device (G's device 0x00 -> 0x05). */
@@ -628,7 +572,7 @@ static void test_native_inval(void **state)
 	put_block(&s, 4, bad, sizeof(bad));
 	put_end(&s, 4);
 	write_bytes("inv.iot", s.b, s.n);
-	assert_int_equal(read_all("inv.iot", NULL, &err), -1);
+	assert_int_equal(read_all("inv.iot", NULL, NULL, &err), -1);
 	assert_string_equal(err.msg, "inv.iot: corrupt block at record 1: record 4: device or "
 				     "pasid set on a global INVAL");
 	/* A range INVAL of size 0 (E's size delta -8192 instead of -4096: 0x3fff). */
@@ -639,7 +583,7 @@ static void test_native_inval(void **state)
 	put_block(&s, 2, bad, 19);
 	put_end(&s, 2);
 	write_bytes("inv.iot", s.b, s.n);
-	assert_int_equal(read_all("inv.iot", NULL, &err), -1);
+	assert_int_equal(read_all("inv.iot", NULL, NULL, &err), -1);
 	assert_string_equal(err.msg, "inv.iot: corrupt block at record 1: record 2: size is 0 or "
 				     "iova+size does not fit in 64 bits");
 	unlink("inv.iot");
@@ -912,7 +856,7 @@ static void test_csv_reader_errors(void **state)
 
 		memset(&err, 0, sizeof(err));
 		write_text("t.csv", cases[i].text);
-		rc = read_all("t.csv", NULL, &err);
+		rc = read_all("t.csv", NULL, NULL, &err);
 		if (!cases[i].msg) {
 			if (rc < 0)
 				fail_msg("case %zu: %s", i, err.msg);
@@ -982,9 +926,9 @@ static void test_csv_reader_meta(void **state)
 
 	/* No records at all is a valid, empty trace; a UTF-8 byte order mark is skipped. */
 	write_text("m.csv", H);
-	assert_int_equal(read_all("m.csv", NULL, &err), 0);
+	assert_int_equal(read_all("m.csv", NULL, NULL, &err), 0);
 	write_text("m.csv", "\xef\xbb\xbf" H "0,R,1,,0,64,\n");
-	assert_int_equal(read_all("m.csv", NULL, &err), 1);
+	assert_int_equal(read_all("m.csv", NULL, NULL, &err), 1);
 	unlink("m.csv");
 }
 
@@ -1044,7 +988,7 @@ static void test_csv_roundtrips(void **state)
 	meta = json_pack("{s:b}", "has_cpu", 1);
 	write_all("e.csv.gz", v, RT_RECORDS, meta);
 	json_decref(meta);
-	n = read_all("e.csv.gz", &back, &err);
+	n = read_all("e.csv.gz", &back, NULL, &err);
 	if (n < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(n, RT_RECORDS);
@@ -1095,7 +1039,7 @@ static void damage_test(const char *name, bool gz)
 		/* Truncation. */
 		write_bytes(path, p, off);
 		memset(&err, 0, sizeof(err));
-		if (read_all(path, NULL, &err) >= 0)
+		if (read_all(path, NULL, NULL, &err) >= 0)
 			fail_msg("%s cut at %zu of %zu: read without error", name, off, n);
 		if (err.code != ISM_EXIT_TRACE || !damaged_ok(&err, off, gz))
 			fail_msg("%s cut at %zu: '%s'", name, off, err.msg);
@@ -1106,7 +1050,7 @@ static void damage_test(const char *name, bool gz)
 		write_bytes(path, p, n);
 		p[off] ^= 0xff;
 		memset(&err, 0, sizeof(err));
-		if (read_all(path, NULL, &err) >= 0)
+		if (read_all(path, NULL, NULL, &err) >= 0)
 			fail_msg("%s byte %zu flipped: read without error", name, off);
 		if (err.code != ISM_EXIT_TRACE || !damaged_ok(&err, off, gz))
 			fail_msg("%s byte %zu flipped: '%s'", name, off, err.msg);
@@ -1227,16 +1171,12 @@ static void test_writer_rejects(void **state)
 
 static int group_setup(void **state)
 {
-	if (!mkdtemp(tmpdir) || chdir(tmpdir) != 0)
-		return -1;
-	return 0;
+	return tmpdir_enter(tmpdir);
 }
 
 static int group_teardown(void **state)
 {
-	if (chdir("/") != 0)
-		return -1;
-	return rmdir(tmpdir);
+	return tmpdir_leave(tmpdir);
 }
 
 int main(void)

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <gsl/gsl_rng.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,32 +16,6 @@
 #include "workload/workload.h"
 
 static char tmpdir[] = "/tmp/ism-test-workload.XXXXXX";
-
-static void write_text(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(s, f);
-	assert_int_equal(fclose(f), 0);
-}
-
-static uint8_t *read_bytes(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *p;
-	long len;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	p = malloc((size_t)len + 1);
-	assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	*n = (size_t)len;
-	return p;
-}
 
 /* Generate from a spec text; returns the records (caller frees) and their count in *n. */
 static struct trace_rec *gen(const char *spec, const char *out, const char *const *sets,
@@ -1017,16 +993,12 @@ static void test_registry(void **state)
 
 static int group_setup(void **state)
 {
-	if (!mkdtemp(tmpdir) || chdir(tmpdir) != 0)
-		return -1;
-	return 0;
+	return tmpdir_enter(tmpdir);
 }
 
 static int group_teardown(void **state)
 {
-	if (chdir("/") != 0)
-		return -1;
-	return rmdir(tmpdir);
+	return tmpdir_leave(tmpdir);
 }
 
 int main(void)
