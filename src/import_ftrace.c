@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heap.h"
 #include "import.h"
 
 #define PCI_BUS_MAX 0xffu
@@ -83,47 +84,28 @@ struct ftrace_state {
 
 /* ---- output queue ---- */
 
-static bool out_less(const struct out_rec *a, const struct out_rec *b)
+_Static_assert(sizeof(struct out_rec) <= HEAP_ELEM_MAX, "heap element too large");
+
+static bool out_less(const void *pa, const void *pb)
 {
+	const struct out_rec *a = pa, *b = pb;
+
 	return a->r.time_ns < b->r.time_ns || (a->r.time_ns == b->r.time_ns && a->seq < b->seq);
 }
 
 static void out_push(struct ftrace_state *s, const struct trace_rec *r)
 {
-	size_t i, p;
-	struct out_rec x = { .r = *r, .seq = s->seq++ };
-
 	if (s->nout == s->capout) {
 		s->capout = s->capout ? 2 * s->capout : 1024;
 		s->out = ism_xrealloc(s->out, s->capout * sizeof(*s->out));
 	}
-	for (i = s->nout++; i; i = p) {
-		p = (i - 1) / 2;
-		if (!out_less(&x, &s->out[p]))
-			break;
-		s->out[i] = s->out[p];
-	}
-	s->out[i] = x;
+	s->out[s->nout] = (struct out_rec){ .r = *r, .seq = s->seq++ };
+	heap_sift_up(s->out, s->nout++, sizeof(*s->out), out_less);
 }
 
 static void out_pop(struct ftrace_state *s)
 {
-	struct out_rec x = s->out[--s->nout];
-	size_t i = 0, c;
-
-	for (;;) {
-		c = 2 * i + 1;
-		if (c >= s->nout)
-			break;
-		if (c + 1 < s->nout && out_less(&s->out[c + 1], &s->out[c]))
-			c++;
-		if (!out_less(&s->out[c], &x))
-			break;
-		s->out[i] = s->out[c];
-		i = c;
-	}
-	if (s->nout)
-		s->out[i] = x;
+	heap_pop(s->out, s->nout--, sizeof(*s->out), out_less);
 }
 
 /* Write every queued record timed at or before `horizon`, in time order. */
@@ -140,41 +122,26 @@ static int out_flush(struct ftrace_state *s, struct import_ctx *c, uint64_t hori
 
 /* ---- coherent queue (min-heap by time) ---- */
 
+_Static_assert(sizeof(struct slot_ref) <= HEAP_ELEM_MAX, "heap element too large");
+
+static bool coh_less(const void *a, const void *b)
+{
+	return ((const struct slot_ref *)a)->t < ((const struct slot_ref *)b)->t;
+}
+
 static void coh_push(struct ftrace_state *s, struct slot_ref x)
 {
-	size_t i, p;
-
 	if (s->ncoh == s->capcoh) {
 		s->capcoh = s->capcoh ? 2 * s->capcoh : 64;
 		s->coh = ism_xrealloc(s->coh, s->capcoh * sizeof(*s->coh));
 	}
-	for (i = s->ncoh++; i; i = p) {
-		p = (i - 1) / 2;
-		if (s->coh[p].t <= x.t)
-			break;
-		s->coh[i] = s->coh[p];
-	}
-	s->coh[i] = x;
+	s->coh[s->ncoh] = x;
+	heap_sift_up(s->coh, s->ncoh++, sizeof(*s->coh), coh_less);
 }
 
 static void coh_pop(struct ftrace_state *s)
 {
-	struct slot_ref x = s->coh[--s->ncoh];
-	size_t i = 0, c;
-
-	for (;;) {
-		c = 2 * i + 1;
-		if (c >= s->ncoh)
-			break;
-		if (c + 1 < s->ncoh && s->coh[c + 1].t < s->coh[c].t)
-			c++;
-		if (s->coh[c].t >= x.t)
-			break;
-		s->coh[i] = s->coh[c];
-		i = c;
-	}
-	if (s->ncoh)
-		s->coh[i] = x;
+	heap_pop(s->coh, s->ncoh--, sizeof(*s->coh), coh_less);
 }
 
 /* ---- live mappings ---- */
