@@ -528,7 +528,8 @@ static bool suggest(const char *path, char *out, size_t n)
 			snprintf(out, n, "%.*s", (int)(plen + clen), k);
 		}
 	}
-	if (best != SIZE_MAX)
+	/* One typo at this depth beats the same name at another depth; two typos do not. */
+	if (best <= 1)
 		return true;
 	for (i = 0; i < config_nkeys; i++) {
 		const char *k = config_keys[i].path, *c = k;
@@ -546,7 +547,7 @@ static bool suggest(const char *path, char *out, size_t n)
 			c = dot + 1;
 		}
 	}
-	return false;
+	return best != SIZE_MAX;
 }
 
 static int config_error(struct cfg_loader *L, const char *top, const char *path, const char *why,
@@ -737,6 +738,39 @@ static int parse_value(const struct config_key *k, const json_t *v, struct confi
 		describe(v, !json_is_string(v), what, sizeof(what));
 		snprintf(why, n, "expected one of %s, got %s", k->names_fn(), what);
 		return -1;
+	case CONFIG_NAME_LIST: {
+		const json_t *e = v;
+		size_t len = json_is_array(v) ? json_array_size(v) : 1;
+
+		if (json_is_array(v) && len == 0) {
+			snprintf(why, n, "expected one or more of %s, got []", k->names_fn());
+			return -1;
+		}
+		for (i = 0; i < len; i++) {
+			unsigned b;
+
+			if (json_is_array(v)) {
+				e = json_array_get(v, i);
+				snprintf(sub, subn, "[%zu]", i);
+			}
+			describe(e, !json_is_string(e), what, sizeof(what));
+			for (b = 0; json_is_string(e) && k->name_at(b); b++)
+				if (strcmp(k->name_at(b), json_string_value(e)) == 0)
+					break;
+			if (!json_is_string(e) || !k->name_at(b)) {
+				snprintf(why, n, "expected one of %s%s, got %s", k->names_fn(),
+					 json_is_array(v) ? "" : " (or an array of them)", what);
+				return -1;
+			}
+			if (out->u & (1u << b)) {
+				snprintf(why, n, "expected each name once, got %s again", what);
+				return -1;
+			}
+			out->u |= 1u << b;
+		}
+		sub[0] = '\0';
+		return 0;
+	}
 	case CONFIG_PGSIZE: {
 		enum pgsize p;
 
@@ -806,6 +840,7 @@ static void store_value(struct sim_config *cfg, const struct config_key *k,
 	case CONFIG_UINT:
 	case CONFIG_SIZE:
 	case CONFIG_PGSIZE_LIST:
+	case CONFIG_NAME_LIST:
 		memcpy(f, &u32, sizeof(u32));
 		break;
 	case CONFIG_UINT64:
@@ -883,6 +918,13 @@ static json_t *value_json(const struct sim_config *cfg, const struct config_key 
 		for (i = 0; i < PGSIZE_NR; i++)
 			if (u32 & PGSIZE_MASK(i))
 				json_array_append_new(a, json_string(pgsize_names[i]));
+		return a;
+	case CONFIG_NAME_LIST:
+		memcpy(&u32, f, sizeof(u32));
+		a = json_array();
+		for (i = 0; k->name_at((unsigned)i); i++)
+			if (u32 & (1u << i))
+				json_array_append_new(a, json_string(k->name_at((unsigned)i)));
 		return a;
 	case CONFIG_STRING:
 	case CONFIG_PATH:
@@ -995,30 +1037,41 @@ static void loader_init(struct cfg_loader *L, struct sim_config *cfg, const char
 	cfg->source = ism_xstrdup(source);
 }
 
+/* Apply the "key.path=value" overrides in order, each recorded as its own origin. */
+static int apply_sets(struct cfg_loader *L, const char *const *sets, size_t nsets,
+		      struct ism_err *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < nsets && rc == 0; i++) {
+		char *origin = str_printf("--set %s", sets[i]);
+		const char *eq = strchr(sets[i], '=');
+
+		rc = config_json_set(L->tree, sets[i], origin, err);
+		if (rc == 0) {
+			char *key = str_printf("%.*s", (int)(eq - sets[i]), sets[i]);
+
+			set_origin(L, key, get_path(L->tree, key), add_src(L, origin, NULL));
+			free(key);
+		}
+		free(origin);
+	}
+	return rc;
+}
+
 int config_load(const char *path, const char *const *sets, size_t nsets, struct sim_config *cfg,
 		struct ism_err *err)
 {
 	struct cfg_loader L;
-	size_t i;
 	int rc = 0;
 
 	loader_init(&L, cfg, path ? path : "<defaults>", err);
 	L.search = true;
 	if (path)
 		rc = load_file(&L, path);
-	for (i = 0; i < nsets && rc == 0; i++) {
-		char *origin = str_printf("--set %s", sets[i]);
-		const char *eq = strchr(sets[i], '=');
-
-		rc = config_json_set(L.tree, sets[i], origin, err);
-		if (rc == 0) {
-			char *key = str_printf("%.*s", (int)(eq - sets[i]), sets[i]);
-
-			set_origin(&L, key, get_path(L.tree, key), add_src(&L, origin, NULL));
-			free(key);
-		}
-		free(origin);
-	}
+	if (rc == 0)
+		rc = apply_sets(&L, sets, nsets, err);
 	if (rc == 0)
 		rc = validate(&L, cfg);
 	loader_free(&L);
@@ -1027,13 +1080,15 @@ int config_load(const char *path, const char *const *sets, size_t nsets, struct 
 	return rc;
 }
 
-int config_from_json(json_t *root, const char *origin, const char *dir, struct sim_config *cfg,
+static int load_json(json_t *root, const char *origin, const char *dir, bool search,
+		     const char *const *sets, size_t nsets, struct sim_config *cfg,
 		     struct ism_err *err)
 {
 	struct cfg_loader L;
 	int rc;
 
 	loader_init(&L, cfg, origin, err);
+	L.search = search;
 	if (!json_is_object(root)) {
 		char what[128];
 
@@ -1045,11 +1100,25 @@ int config_from_json(json_t *root, const char *origin, const char *dir, struct s
 		rc = load_root(&L, root, add_src(&L, origin, dir));
 	}
 	if (rc == 0)
+		rc = apply_sets(&L, sets, nsets, err);
+	if (rc == 0)
 		rc = validate(&L, cfg);
 	loader_free(&L);
 	if (rc)
 		config_free(cfg);
 	return rc;
+}
+
+int config_from_json(json_t *root, const char *origin, const char *dir, struct sim_config *cfg,
+		     struct ism_err *err)
+{
+	return load_json(root, origin, dir, false, NULL, 0, cfg, err);
+}
+
+int config_load_json(json_t *root, const char *origin, const char *dir, const char *const *sets,
+		     size_t nsets, struct sim_config *cfg, struct ism_err *err)
+{
+	return load_json(root, origin, dir, true, sets, nsets, cfg, err);
 }
 
 void config_free(struct sim_config *cfg)
@@ -1079,6 +1148,7 @@ static const char *type_name(const struct config_key *k)
 	case CONFIG_SIZE: return "size";
 	case CONFIG_PGSIZE: return "page size";
 	case CONFIG_PGSIZE_LIST: return "page sizes";
+	case CONFIG_NAME_LIST: return "names";
 	case CONFIG_REAL: return "number";
 	}
 	return "?";
@@ -1146,6 +1216,10 @@ static void allowed_text(const struct config_key *k, bool md, char *out, size_t 
 	case CONFIG_PGSIZE_LIST:
 		quote_list("4K, 2M, 1G", q, list, sizeof(list));
 		snprintf(out, n, "subset of %s", list);
+		return;
+	case CONFIG_NAME_LIST:
+		quote_list(k->names_fn(), q, list, sizeof(list));
+		snprintf(out, n, "one or a list of %s", list);
 		return;
 	}
 	out[0] = '\0';

@@ -104,7 +104,26 @@ struct sim_config {
 		double link_latency_ns;    /* one way, device to root complex */
 		uint32_t tlp_overhead;     /* bytes per TLP on the wire besides the payload */
 		bool in_order;             /* translations complete in request order */
+		bool dma32;                /* reaches only 32-bit addresses: bounces without an IOMMU */
 	} device;
+	/* The no-IOMMU baselines run beside the IOMMU (models/baseline). */
+	uint32_t baselines; /* bit i: baseline_registry[i] */
+	struct {
+		uint32_t size;           /* pool bytes */
+		uint32_t areas;
+		uint32_t min_align_mask;
+		double copy_gbps;        /* memcpy bandwidth of one core */
+		bool copy_at_map_always;
+		bool stall_when_full;
+		double map_ns, unmap_ns, slot_ns;
+	} swiotlb;
+	struct {
+		uint32_t size;           /* the reserved area's bytes */
+		uint64_t base;
+		uint32_t order_per_bit, max_align_order;
+		bool stall_when_full;
+		double alloc_ns, page_ns, release_ns;
+	} cma;
 	struct {
 		bool classify_misses;
 	} stats;
@@ -125,6 +144,13 @@ int config_load(const char *path, const char *const *sets, size_t nsets, struct 
 /* Same from an already-parsed JSON object (no "extends" lookup beyond `dir`); for tests. */
 int config_from_json(json_t *root, const char *origin, const char *dir, struct sim_config *cfg,
 		     struct ism_err *err);
+
+/*
+ * config_load() of a config inlined in another file (a sweep's "base"): origin names it in
+ * messages, relative paths and presets resolve against dir, then the configs/ directories.
+ */
+int config_load_json(json_t *root, const char *origin, const char *dir, const char *const *sets,
+		     size_t nsets, struct sim_config *cfg, struct ism_err *err);
 
 void config_free(struct sim_config *cfg);
 

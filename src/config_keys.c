@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "baseline/baseline.h"
 #include "cache.h"
 #include "invalidation/inval.h"
 #include "iova/iova.h"
@@ -120,6 +121,43 @@ static const char *remap_names(void)
 	if (!names[0])
 		snprintf(names, sizeof(names), "none, %s", iova_names());
 	return names;
+}
+
+static const char *baseline_at(unsigned i)
+{
+	return i < BASELINE_NR ? baseline_registry[i]->name : NULL;
+}
+
+/* cma.size and cma.base: mm/cma.c wants both aligned to a pageblock (2 MiB). */
+static int check_cma_align(const struct config_key *k, const struct sim_config *cfg, char *why,
+			   size_t n)
+{
+	bool base = strcmp(k->path, "cma.base") == 0;
+	uint64_t v = base ? cfg->cma.base : cfg->cma.size;
+
+	if (v % BASELINE_CMA_MIN_ALIGNMENT_BYTES) {
+		snprintf(why, n, "expected a multiple of 2 MiB (a pageblock, "
+			 "CMA_MIN_ALIGNMENT_BYTES), got %llu", (unsigned long long)v);
+		return -1;
+	}
+	if (base && cfg->cma.size > BASELINE_PHYS_LIMIT - v) {
+		snprintf(why, n, "expected the area (cma.size %u bytes) to end below 2^52, got "
+			 "base %llu", cfg->cma.size, (unsigned long long)v);
+		return -1;
+	}
+	return 0;
+}
+
+/* swiotlb.min_align_mask: dma_get_min_align_mask() is a mask of low bits, 2^k - 1. */
+static int check_mask(const struct config_key *k, const struct sim_config *cfg, char *why,
+		      size_t n)
+{
+	uint32_t m = cfg->swiotlb.min_align_mask;
+
+	if ((m & (m + 1)) == 0)
+		return 0;
+	snprintf(why, n, "expected 0 or 2^k - 1 (e.g. 4095), got %u", m);
+	return -1;
 }
 
 static int check_width(const struct config_key *k, const struct sim_config *cfg, char *why,
@@ -375,6 +413,91 @@ const struct config_key config_keys[] = {
 	  .offset = OFF(device.in_order),
 	  .help = "Translations of a device's requests complete in request order, so a hit "
 		  "behind a miss waits for it; false: a miss stalls only its own request." },
+	{ .path = "device.dma32", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(device.dma32),
+	  .help = "The device reaches only 32-bit addresses (a 32-bit DMA mask). Without an "
+		  "IOMMU, dma-direct bounces every buffer that reaches above 4 GiB through "
+		  "swiotlb, whichever baseline runs (MAP records' paddr decide)." },
+	{ .path = "baseline", .type = CONFIG_NAME_LIST, .def = "[\"passthrough\"]",
+	  .names_fn = baseline_names, .name_at = baseline_at, .offset = OFF(baselines),
+	  .help = "The no-IOMMU systems every run is compared with, on the same trace: "
+		  "passthrough (dma-direct, the upper bound), swiotlb (every mapping bounced "
+		  "through 2 KiB slots and copied), cma (each MAP a contiguous CMA allocation). A "
+		  "name or an array of names; results list them in this order. Each replays the "
+		  "trace once more (timed: with the same device, link and memory, translation "
+		  "off, its own map/unmap CPU time in place of the IOMMU's)." },
+	{ .path = "swiotlb.size", .type = CONFIG_SIZE, .def = "67108864",
+	  .min = BASELINE_SWIOTLB_MIN_BYTES, .max = BASELINE_SWIOTLB_MAX_BYTES,
+	  .unit = "bytes", .offset = OFF(swiotlb.size),
+	  .help = "The bounce pool (swiotlb=, IO_TLB_DEFAULT_SIZE 64 MiB); rounded down to whole "
+		  "128-slot segments as the kernel does. Also the pool a dma32 device bounces "
+		  "through under the passthrough and cma baselines." },
+	{ .path = "swiotlb.areas", .type = CONFIG_UINT, .def = "1", .min = 1,
+	  .max = BASELINE_MAX_CPUS, .unit = "areas", .offset = OFF(swiotlb.areas),
+	  .help = "Per-CPU areas of the pool (Linux: the possible CPUs, rounded up to a power "
+		  "of two, as this is); a map searches its CPU's area (record cpu modulo areas) "
+		  "first, then the others." },
+	{ .path = "swiotlb.min_align_mask", .type = CONFIG_UINT, .def = "0", .min = 0,
+	  .max = 0xffff, .check = check_mask, .offset = OFF(swiotlb.min_align_mask),
+	  .help = "dma_get_min_align_mask() of the device: 0, or 2^k - 1 (NVMe: 4095) to keep "
+		  "the buffer's offset bits in the bounce address." },
+	{ .path = "swiotlb.copy_gbps", .type = CONFIG_REAL, .def = "80.0", .rmin = 0.001,
+	  .rmax = 1e6, .unit = "Gb/s", .offset = OFF(swiotlb.copy_gbps),
+	  .help = "memcpy bandwidth of one core for bounce copies (an estimate: 10 GB/s)." },
+	{ .path = "swiotlb.copy_at_map_always", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(swiotlb.copy_at_map_always),
+	  .help = "Linux >= 5.17 copies the buffer into the slots at map whatever the "
+		  "direction (a partial device write must not expose stale slot data), so "
+		  "from-device mappings copy twice; false: each byte is copied once, in the "
+		  "direction of the transfer." },
+	{ .path = "swiotlb.stall_when_full", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(swiotlb.stall_when_full),
+	  .help = "A map that finds the pool full waits for a later unmap to free slots (the "
+		  "driver's requeue) instead of failing (DMA_MAPPING_ERROR)." },
+	{ .path = "swiotlb.map_ns", .type = CONFIG_REAL, .def = "150.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(swiotlb.map_ns),
+	  .help = "CPU time of a bounced map besides the copy: the DMA API call and slot "
+		  "bookkeeping (an estimate)." },
+	{ .path = "swiotlb.unmap_ns", .type = CONFIG_REAL, .def = "100.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(swiotlb.unmap_ns),
+	  .help = "CPU time of a bounced unmap besides the copy (an estimate)." },
+	{ .path = "swiotlb.slot_ns", .type = CONFIG_REAL, .def = "0.5", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(swiotlb.slot_ns),
+	  .help = "CPU time per slot index the free-slot search examines (an estimate)." },
+	{ .path = "cma.size", .type = CONFIG_SIZE, .def = "67108864",
+	  .min = BASELINE_CMA_MIN_ALIGNMENT_BYTES, .max = 0xffe00000u, .unit = "bytes",
+	  .check = check_cma_align, .offset = OFF(cma.size),
+	  .help = "The CMA area reserved at boot (cma=; 0 on x86 by default, 16 MiB elsewhere, "
+		  "64-256 MiB for video and display); a multiple of 2 MiB. Reserved whether used "
+		  "or not." },
+	{ .path = "cma.base", .type = CONFIG_UINT64, .def = "4294967296",
+	  .min = 0, .max = BASELINE_PHYS_LIMIT - BASELINE_CMA_MIN_ALIGNMENT_BYTES,
+	  .check = check_cma_align, .offset = OFF(cma.base),
+	  .help = "Physical base of the area, a multiple of 2 MiB (above 4 GiB by default: a "
+		  "dma32 device then bounces CMA buffers too)." },
+	{ .path = "cma.order_per_bit", .type = CONFIG_UINT, .def = "0", .min = 0,
+	  .max = BASELINE_CMA_MAX_ORDER_PER_BIT, .unit = "log2 pages",
+	  .offset = OFF(cma.order_per_bit),
+	  .help = "Pages per bit of the area's bitmap, log2 (cma->order_per_bit)." },
+	{ .path = "cma.max_align_order", .type = CONFIG_UINT, .def = "8", .min = 0,
+	  .max = BASELINE_CMA_ALIGNMENT_MAX, .unit = "log2 pages",
+	  .offset = OFF(cma.max_align_order),
+	  .help = "CONFIG_CMA_ALIGNMENT: an allocation is aligned to its size's order, capped at "
+		  "this (8: 1 MiB)." },
+	{ .path = "cma.stall_when_full", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(cma.stall_when_full),
+	  .help = "An allocation that finds no room waits for a later release instead of "
+		  "failing." },
+	{ .path = "cma.alloc_ns", .type = CONFIG_REAL, .def = "10000.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(cma.alloc_ns),
+	  .help = "CPU time of one cma_alloc() besides its pages: lock, bitmap, range isolation "
+		  "(an estimate)." },
+	{ .path = "cma.page_ns", .type = CONFIG_REAL, .def = "50.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(cma.page_ns),
+	  .help = "CPU time per page allocated: alloc_contig_range() (an estimate)." },
+	{ .path = "cma.release_ns", .type = CONFIG_REAL, .def = "1000.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(cma.release_ns),
+	  .help = "CPU time of one cma_release() (an estimate)." },
 	{ .path = "stats.classify_misses", .type = CONFIG_BOOL, .def = "true",
 	  .offset = OFF(stats.classify_misses),
 	  .help = "Classify IOTLB misses as compulsory, capacity, conflict or invalidation "

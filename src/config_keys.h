@@ -21,6 +21,7 @@ enum config_type {
 	CONFIG_PGSIZE,      /* enum pgsize: "4K", "2M" or "1G" */
 	CONFIG_PGSIZE_LIST, /* uint32_t PGSIZE_MASK() bits: an array of page sizes */
 	CONFIG_REAL,        /* double in [rmin, rmax]: a JSON number (times in ns, rates) */
+	CONFIG_NAME_LIST,   /* uint32_t bit i for name_at(i): a registry name or an array of them */
 };
 
 #define CONFIG_F_POW2 0x1u /* CONFIG_UINT/CONFIG_SIZE: the value must be a power of two */
@@ -35,6 +36,7 @@ struct config_key {
 	const char *const *names;       /* CONFIG_ENUM: allowed names, NULL-terminated */
 	const char *(*names_fn)(void);  /* CONFIG_NAME: "a, b, c" for messages and the reference */
 	bool (*known)(const char *name); /* CONFIG_NAME: whether the registry has this name */
+	const char *(*name_at)(unsigned i); /* CONFIG_NAME_LIST: the i-th name, NULL past the end */
 	unsigned flags;
 	/*
 	 * Rule across keys, run once this row and every earlier row are stored in cfg: on a

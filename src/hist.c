@@ -93,3 +93,54 @@ json_t *hist_json_ns(const struct hist *h)
 			 "mean", hist_mean(h) / 1e3,
 			 "count", (json_int_t)h->count);
 }
+
+void hist_cdf(const struct hist *h, unsigned n, uint64_t *out)
+{
+	uint64_t *v = NULL, seen = 0;
+	size_t b;
+	unsigned i;
+
+	if (!h->count) {
+		memset(out, 0, n * sizeof(*out));
+		return;
+	}
+	if (h->count <= HIST_EXACT) {
+		v = ism_xmalloc(h->count * sizeof(*v));
+		memcpy(v, h->exact, h->count * sizeof(*v));
+		qsort(v, h->count, sizeof(*v), cmp_u64);
+	}
+	b = hist_bucket(h->min);
+	for (i = 0; i < n; i++) {
+		/* (i + 1) * count fits: count < 2^56 for any trace this tool can hold in time */
+		uint64_t rank = ((uint64_t)(i + 1) * h->count + n - 1) / n;
+
+		if (rank == 0)
+			rank = 1;
+		if (v) {
+			out[i] = v[rank - 1];
+			continue;
+		}
+		while (b < HIST_NBUCKETS && seen + h->b[b] < rank)
+			seen += h->b[b++];
+		if (b == HIST_NBUCKETS) {
+			out[i] = h->max;
+		} else {
+			uint64_t top = bucket_top(b);
+
+			out[i] = top < h->max ? top : h->max;
+		}
+	}
+	free(v);
+}
+
+json_t *hist_json_cdf_ns(const struct hist *h)
+{
+	uint64_t q[HIST_CDF_POINTS];
+	json_t *a = json_array();
+	unsigned i;
+
+	hist_cdf(h, HIST_CDF_POINTS, q);
+	for (i = 0; i < HIST_CDF_POINTS; i++)
+		json_array_append_new(a, json_real((double)q[i] / 1e3));
+	return a;
+}

@@ -60,5 +60,14 @@ uint64_t hist_quantile(const struct hist *h, double q);
 double hist_mean(const struct hist *h);
 /* {"min", "p50", "p90", "p99", "p99_9", "max", "mean", "count"} in ns (values are ps). */
 json_t *hist_json_ns(const struct hist *h);
+/*
+ * The distribution at n evenly spaced quantiles: out[i] is the value at quantile (i + 1) / n,
+ * as hist_quantile() defines it but with integer ranks (ceil((i + 1) * count / n)), so a
+ * quantile never drifts with rounding. All zero when the histogram is empty.
+ */
+void hist_cdf(const struct hist *h, unsigned n, uint64_t *out);
+/* hist_cdf() with n = HIST_CDF_POINTS as a JSON array of ns: a CDF a plot can draw. */
+#define HIST_CDF_POINTS 100
+json_t *hist_json_cdf_ns(const struct hist *h);
 
 #endif

@@ -33,6 +33,10 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
 		       const struct run_info *ri);
 
+/* The summary line against the baselines ("" without any): the result's "summary". */
+void result_summary_line(const struct sim_config *cfg, const struct sim_stats *st,
+			 const struct run_info *ri, char *buf, size_t n);
+
 /* "key value" per line: every counter, then run.wall_s and run.accesses_per_s. */
 void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
 		       const struct run_info *ri);

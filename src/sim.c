@@ -68,6 +68,15 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	}
 	s->dom_hash_size = DOMAIN_HASH_MIN;
 	s->dom_hash = ism_xcalloc(s->dom_hash_size, sizeof(*s->dom_hash));
+	for (l = 0; l < BASELINE_NR; l++) {
+		if (!(cfg->baselines & (1u << l)))
+			continue;
+		s->base[s->nbase] = baseline_run_create(cfg, baseline_registry[l],
+							cfg->mode == SIM_MODE_TIMED, err);
+		if (!s->base[s->nbase])
+			goto fail;
+		s->nbase++;
+	}
 	return s;
 fail:
 	sim_free(s);
@@ -86,6 +95,8 @@ void sim_free(struct sim *s)
 		if (s->doms[i].iovad)
 			iova_domain_destroy(s->doms[i].iovad);
 	}
+	for (i = 0; i < s->nbase; i++)
+		baseline_run_free(s->base[i]);
 	free(s->frees);
 	free(s->doms);
 	free(s->dom_hash);
@@ -651,9 +662,13 @@ int sim_run_trace(struct sim *s, struct timed *tm, struct timed *ideal, struct t
 	const struct trace_rec *recs;
 	long n;
 
+	unsigned b;
+
 	while ((n = trace_read(tr, &recs, err)) > 0) {
 		if (!s->st.records)
 			s->first_time_ns = recs[0].time_ns;
+		for (b = 0; b < s->nbase; b++)
+			baseline_run_feed(s->base[b], recs, (size_t)n);
 		if (tm) {
 			timed_feed(tm, recs, (size_t)n);
 			if (ideal)
@@ -673,6 +688,8 @@ int sim_run_trace(struct sim *s, struct timed *tm, struct timed *ideal, struct t
 		if (ideal)
 			timed_finish(ideal);
 	}
+	for (b = 0; b < s->nbase; b++)
+		baseline_run_finish(s->base[b]);
 	return 0;
 }
 
@@ -690,11 +707,36 @@ const struct sim_stats *sim_stats(struct sim *s)
 	return &s->st;
 }
 
+double sim_os_cpu_ns(const struct sim *s)
+{
+	return ((double)s->st.cpu_map_ps + (double)s->st.cpu_unmap_ps +
+		(double)s->inv->st.cpu_inv_ps) / 1e3;
+}
+
+uint64_t sim_pagetable_bytes(const struct sim *s)
+{
+	uint64_t n = 0;
+	uint32_t i;
+
+	for (i = 0; i < s->ndoms; i++)
+		n += io_pgtable_tables(s->doms[i].pt);
+	return n * 4096;
+}
+
+double sim_trace_span_ns(const struct sim *s)
+{
+	return (double)(s->last_time_ns - s->first_time_ns);
+}
+
+struct baseline_run *sim_baseline(const struct sim *s, unsigned i)
+{
+	return i < s->nbase ? s->base[i] : NULL;
+}
+
 void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
 {
 	const struct sim_stats *st = sim_stats(s);
-	double inv_ns = (double)s->inv->st.cpu_inv_ps / 1e3;
-	double total = ((double)st->cpu_map_ps + (double)st->cpu_unmap_ps) / 1e3 + inv_ns;
+	double total = sim_os_cpu_ns(s);
 	json_t *by = json_object();
 	uint32_t i;
 
@@ -797,4 +839,5 @@ void sim_print_os_reference(FILE *fp)
 		    "| result key | meaning |\n|---|---|\n");
 	for (k = 0; k < iova_stat_table_len; k++)
 		fprintf(fp, "| `iova.%s` | %s |\n", iova_stat_table[k].name, iova_stat_table[k].help);
+	baseline_run_print_reference(fp);
 }

@@ -39,6 +39,15 @@ const struct sim_stats *sim_stats(struct sim *s);
  * timed run's simulated time), stale.window_ns and stale.by_device (bdf, or bdf/pasid-N).
  */
 void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root);
+
+/* The OS's CPU time: maps, unmaps and invalidations, in ns. */
+double sim_os_cpu_ns(const struct sim *s);
+/* Bytes of page-table pages the domains hold (4 KiB each). */
+uint64_t sim_pagetable_bytes(const struct sim *s);
+/* The trace's time span (first to last record), ns. */
+double sim_trace_span_ns(const struct sim *s);
+/* The baselines of this run, in the config's order; NULL past the last. */
+struct baseline_run *sim_baseline(const struct sim *s, unsigned i);
 /* The reference rows of those keys (docs/results.md). */
 void sim_print_os_reference(FILE *fp);
 /* The same, three lines of the human summary. */

@@ -59,10 +59,14 @@ const struct stat_desc stat_table[] = {
 const size_t stat_table_len = ISM_ARRAY_SIZE(stat_table);
 
 #define R(name, n, d, help) \
-	{ name, help, offsetof(struct sim_stats, n), offsetof(struct sim_stats, d) }
+	{ name, help, offsetof(struct sim_stats, n), offsetof(struct sim_stats, d), 0 }
+#define RS(name, n, d, scale, help) \
+	{ name, help, offsetof(struct sim_stats, n), offsetof(struct sim_stats, d), scale }
 const struct stat_ratio stat_ratios[] = {
 	R("iotlb.miss_rate", misses, lookups, "misses / lookups"),
 	R("iotlb.hit_rate", hits, lookups, "hits / lookups"),
+	RS("iotlb.misses_per_mib", misses, access_bytes, 1048576.0,
+	   "misses per MiB of DMA payload (accesses' bytes): comparable across transfer sizes"),
 	R("walk.refs_per_walk", walk_refs, walks, "memory references per walk"),
 	R("walk.refs_per_lookup", walk_refs, lookups, "memory references per IOTLB lookup"),
 };
@@ -73,7 +77,7 @@ double stat_ratio_value(const struct sim_stats *s, const struct stat_ratio *r)
 	uint64_t n = *(const uint64_t *)((const char *)s + r->num);
 	uint64_t d = *(const uint64_t *)((const char *)s + r->den);
 
-	return d ? (double)n / (double)d : 0.0;
+	return d ? (double)n / (double)d * (r->scale ? r->scale : 1.0) : 0.0;
 }
 
 /* Counters of walk-cache levels the page table does not have are left out. */

@@ -50,6 +50,7 @@ struct stat_ratio {
 	const char *name;
 	const char *help;
 	size_t num, den; /* offsets of two counters */
+	double scale;    /* num / den x scale; 0 means 1 */
 };
 extern const struct stat_ratio stat_ratios[];
 extern const size_t stat_ratios_len;

@@ -51,6 +51,15 @@ void timed_print_flat(const struct timed *t, FILE *fp);
 void timed_ideal_to_json(const struct timed *t, const struct timed *ideal, json_t *root);
 void timed_ideal_print_flat(const struct timed *t, const struct timed *ideal, FILE *fp);
 
+/*
+ * Make t (created ideal, s NULL) a no-IOMMU baseline's twin: its MAP and UNMAP records take the
+ * CPU time baseline_run_record() charges, on their CPUs, and what follows waits for them.
+ */
+struct baseline_run;
+void timed_set_baseline(struct timed *t, struct baseline_run *br);
+/* sim.time_ns, dma.throughput_gbps, dma.latency_ns, dma.latency_cdf_ns under prefix. */
+void timed_headline_to_json(const struct timed *t, const char *prefix, json_t *root);
+
 /* Reference rows of the timed result keys (docs/results.md). */
 void timed_print_reference(FILE *fp);
 

@@ -603,7 +603,7 @@ static void test_cma_fragmentation(void **state)
 		struct baseline *b;
 		struct baseline_cost m[32], c;
 
-		p.stall_when_full = stall;
+		p.cma_stall_when_full = stall;
 		b = cma_pool(&p);
 		for (int i = 0; i < 32; i++) {
 			m[i] = map(b, 0, 64 * KIB, BASELINE_TO_DEVICE, 0);
@@ -773,6 +773,7 @@ static uint64_t random_run(const char *name, uint32_t min_align_mask, uint64_t s
 	p.swiotlb_bytes = 2 * MIB; /* 1024 slots, 4 areas */
 	p.min_align_mask = min_align_mask;
 	p.stall_when_full = true;
+	p.cma_stall_when_full = true;
 	p.cma_bytes = 4 * MIB;
 	p.cma_base = 6 * GIB;
 	p.dma32 = strcmp(name, "passthrough") == 0;

@@ -135,7 +135,8 @@ static void test_defaults(void **state)
 	struct ism_err err = { 0 };
 	const char *key;
 	const char *const top[] = { "description", "trace", "seed", "mode", "replay", "iommu",
-				    "memory", "os", "iova", "device", "stats" };
+				    "memory", "os", "iova", "device", "baseline", "swiotlb",
+				    "cma", "stats" };
 	json_t *v;
 	size_t i = 0;
 
@@ -187,9 +188,10 @@ static void test_defaults(void **state)
 	/*
 	 * 4 top-level (description, trace, seed, mode) + 2 replay + 3 iotlb + page_sizes + levels
 	 * + 8 walk cache + 3 iommu timing + 4 memory + 2 os + 6 os.invalidation + 3 os.flush_queue
-	 * + 2 os.batch + 9 os.cost + 3 iova + 9 device + 1 stats = 61
+	 * + 2 os.batch + 9 os.cost + 3 iova + 10 device + 1 baseline + 9 swiotlb + 8 cma
+	 * + 1 stats = 80
 	 */
-	assert_int_equal(count_leaves(cfg.effective), 61);
+	assert_int_equal(count_leaves(cfg.effective), 80);
 	assert_string_equal(cfg.iova.remap, "none");
 	assert_int_equal(json_object_size(cfg.effective), ISM_ARRAY_SIZE(top));
 	json_object_foreach(cfg.effective, key, v)
@@ -205,7 +207,7 @@ static void test_table(void **state)
 	struct ism_err err = { 0 };
 	size_t i, j;
 
-	assert_int_equal(config_nkeys, 61);
+	assert_int_equal(config_nkeys, 80);
 	assert_int_equal(config_load(NULL, NULL, 0, &cfg, &err), 0);
 	for (i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
@@ -598,6 +600,44 @@ static void test_policy_check(void **state)
 	config_free(&cfg);
 }
 
+/* "baseline": a name or a list of names, each once; the model keys' cross-field rules. */
+static void test_baseline_keys(void **state)
+{
+	struct sim_config cfg;
+	struct ism_err err = { 0 };
+
+	assert_int_equal(from_text("{\"baseline\": \"cma\"}", &cfg, &err), 0);
+	assert_int_equal(cfg.baselines, 1u << 2);
+	config_free(&cfg);
+	/* a list keeps the registry's order, whatever order it was written in */
+	assert_int_equal(from_text("{\"baseline\": [\"cma\", \"passthrough\"]}", &cfg, &err), 0);
+	assert_int_equal(cfg.baselines, (1u << 0) | (1u << 2));
+	{
+		json_t *want = json_pack("[ss]", "passthrough", "cma");
+
+		assert_true(json_equal(json_object_get(cfg.effective, "baseline"), want));
+		json_decref(want);
+	}
+	config_free(&cfg);
+	expect_error("{\"baseline\": \"foo\"}",
+		     "t.json: baseline: expected one of passthrough, swiotlb, cma (or an array of "
+		     "them), got \"foo\"");
+	expect_error("{\"baseline\": []}",
+		     "t.json: baseline: expected one or more of passthrough, swiotlb, cma, got []");
+	expect_error("{\"baseline\": [\"swiotlb\", \"swiotlb\"]}",
+		     "t.json: baseline[1]: expected each name once, got \"swiotlb\" again");
+	expect_error("{\"baseline\": [\"cma\", 3]}",
+		     "t.json: baseline[1]: expected one of passthrough, swiotlb, cma, got integer 3");
+	expect_error("{\"cma\": {\"size\": \"3M\"}}",
+		     "t.json: cma.size: expected a multiple of 2 MiB (a pageblock, "
+		     "CMA_MIN_ALIGNMENT_BYTES), got 3145728");
+	expect_error("{\"cma\": {\"size\": \"64M\", \"base\": 4503599562358784}}",
+		     "t.json: cma.base: expected the area (cma.size 67108864 bytes) to end below "
+		     "2^52, got base 4503599562358784");
+	expect_error("{\"swiotlb\": {\"min_align_mask\": 100}}",
+		     "t.json: swiotlb.min_align_mask: expected 0 or 2^k - 1 (e.g. 4095), got 100");
+}
+
 static void test_did_you_mean(void **state)
 {
 	expect_error("{\"iommu\": {\"iotlb\": {\"entires\": 128}}}",
@@ -618,6 +658,9 @@ static void test_did_you_mean(void **state)
 		     "t.json: iotlb: unknown key; did you mean 'iommu.iotlb'?");
 	expect_error("{\"os\": {\"max_payload\": 256}}",
 		     "t.json: os.max_payload: unknown key; did you mean 'device.max_payload'?");
+	/* one typo at this depth still wins over the same name elsewhere */
+	expect_error("{\"swiotlb\": {\"sise\": 1}}",
+		     "t.json: swiotlb.sise: unknown key; did you mean 'swiotlb.size'?");
 	/* nothing close: no suggestion */
 	expect_error("{\"iommu\": {\"zebra\": 1}}", "t.json: iommu.zebra: unknown key");
 	expect_error("{\"iommu\": {\"iotlb\": {\"entriesxyzw\": 1}}}",
@@ -664,7 +707,14 @@ static void test_effective(void **state)
 		" 'iova': {'remap': 'none', 'dma_bits': 48, 'pci_32bit_workaround': true},"
 		" 'device': {'max_payload': 1024, 'max_read_request': 4096, 'max_outstanding': 32,"
 		" 'pcie_gen': 3, 'pcie_width': 8, 'link_gbps': 0.0, 'link_latency_ns': 220.0,"
-		" 'tlp_overhead': 24, 'in_order': false},"
+		" 'tlp_overhead': 24, 'in_order': false, 'dma32': false},"
+		" 'baseline': ['passthrough'],"
+		" 'swiotlb': {'size': 67108864, 'areas': 1, 'min_align_mask': 0, 'copy_gbps': 80.0,"
+		" 'copy_at_map_always': false, 'stall_when_full': false, 'map_ns': 150.0,"
+		" 'unmap_ns': 100.0, 'slot_ns': 0.5},"
+		" 'cma': {'size': 67108864, 'base': 4294967296, 'order_per_bit': 0,"
+		" 'max_align_order': 8, 'stall_when_full': false, 'alloc_ns': 10000.0,"
+		" 'page_ns': 50.0, 'release_ns': 1000.0},"
 		" 'stats': {'classify_misses': false}}");
 
 	assert_non_null(root);
@@ -754,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_policy_check),
 		cmocka_unit_test(test_did_you_mean),
+		cmocka_unit_test(test_baseline_keys),
 		cmocka_unit_test(test_effective),
 		cmocka_unit_test(test_reference),
 	};

@@ -14,6 +14,8 @@ const struct baseline_ops *const baseline_registry[] = {
 	&baseline_cma,
 	NULL,
 };
+_Static_assert(ISM_ARRAY_SIZE(baseline_registry) == BASELINE_NR + 1,
+	       "BASELINE_NR counts the registry (config bit masks use it)");
 
 const char *const baseline_status_names[BASELINE_STATUS_NR] = {
 	[BASELINE_OK] = "ok",

@@ -107,6 +107,7 @@ struct baseline_params {
 	 */
 	bool copy_at_map_always;
 	bool stall_when_full;   /* a full pool stalls the map (to retry), not fails it (false) */
+	bool cma_stall_when_full; /* the same for a CMA area with no room (false) */
 	double swiotlb_map_ns;  /* DMA API call and slot bookkeeping of a bounced map (150, est.) */
 	double swiotlb_unmap_ns; /* ... of an unmap (100, est.) */
 	double swiotlb_slot_ns; /* per slot index the search examines (0.5, est.) */
@@ -209,7 +210,8 @@ struct baseline_ops {
 	bool (*check)(const struct baseline *b);
 };
 
-/* NULL-terminated, in the order baseline_names() lists them. */
+/* NULL-terminated, in the order baseline_names() lists them; BASELINE_NR models. */
+#define BASELINE_NR 3
 extern const struct baseline_ops *const baseline_registry[];
 const struct baseline_ops *baseline_find(const char *name);
 /* "passthrough, swiotlb, cma": for error messages and help. */

@@ -216,7 +216,7 @@ static struct baseline_cost cma_map(struct baseline *b, uint64_t paddr, uint64_t
 	if (no >= cb->maxno) {
 		note_failure(cb, bits);
 		/* as for swiotlb: with nothing held, waiting for an unmap would never end */
-		c.status = b->params.stall_when_full && cb->used_bits ? BASELINE_STALLED
+		c.status = b->params.cma_stall_when_full && cb->used_bits ? BASELINE_STALLED
 								    : BASELINE_FAILED;
 		c.delay_ps = c.cpu_ps;
 		return c;

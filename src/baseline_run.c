@@ -1,0 +1,391 @@
+/* A no-IOMMU baseline replayed beside the IOMMU: trace records to the model, and its twin. */
+#include "baseline_run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+#include "timed.h"
+
+/* A live mapping, found again by the UNMAP that names the same device, PASID and IOVA. */
+struct bmap {
+	uint64_t iova, handle, size;
+	uint32_t device, pasid;
+	uint8_t dir, used;
+};
+
+/* A map that found the pool full (stall_when_full): retried after each unmap, in order. */
+struct bstall {
+	uint64_t iova, paddr, size, since_ps;
+	uint32_t device, pasid;
+	unsigned cpu;
+	uint8_t dir;
+};
+
+struct baseline_run {
+	const struct baseline_ops *ops;
+	struct baseline *b;
+	struct timed *tm; /* the timed twin; NULL untimed */
+	struct bmap *tab; /* open addressing, linear probing, a power of two */
+	size_t cap, used;
+	struct bstall *stalled;
+	size_t nstalled, capstalled;
+	uint64_t last_ps; /* untimed: the last record's trace time */
+	/* the replay's own counters (the model keeps the rest) */
+	uint64_t stall_resolved, stall_unresolved, stall_wait_ps, stall_retry_ps;
+	uint64_t unmaps_unmapped, remaps;
+};
+
+struct baseline_run *baseline_run_create(const struct sim_config *cfg,
+					 const struct baseline_ops *ops, bool timed,
+					 struct ism_err *err)
+{
+	struct baseline_run *br = ism_xcalloc(1, sizeof(*br));
+	struct baseline_params p;
+
+	baseline_params_default(&p);
+	p.ncpus = cfg->swiotlb.areas;
+	p.swiotlb_bytes = cfg->swiotlb.size;
+	p.swiotlb_areas = cfg->swiotlb.areas;
+	p.min_align_mask = cfg->swiotlb.min_align_mask;
+	p.copy_gbps = cfg->swiotlb.copy_gbps;
+	p.copy_at_map_always = cfg->swiotlb.copy_at_map_always;
+	p.stall_when_full = cfg->swiotlb.stall_when_full;
+	p.swiotlb_map_ns = cfg->swiotlb.map_ns;
+	p.swiotlb_unmap_ns = cfg->swiotlb.unmap_ns;
+	p.swiotlb_slot_ns = cfg->swiotlb.slot_ns;
+	p.cma_bytes = cfg->cma.size;
+	p.cma_base = cfg->cma.base;
+	p.cma_order_per_bit = cfg->cma.order_per_bit;
+	p.cma_max_align_order = cfg->cma.max_align_order;
+	p.cma_stall_when_full = cfg->cma.stall_when_full;
+	p.cma_alloc_ns = cfg->cma.alloc_ns;
+	p.cma_page_ns = cfg->cma.page_ns;
+	p.cma_release_ns = cfg->cma.release_ns;
+	p.dma32 = cfg->device.dma32;
+	br->ops = ops;
+	br->b = baseline_create(ops, &p, err);
+	if (!br->b) {
+		free(br);
+		return NULL;
+	}
+	br->cap = 64;
+	br->tab = ism_xcalloc(br->cap, sizeof(*br->tab));
+	if (timed) {
+		br->tm = timed_create(NULL, cfg, true);
+		timed_set_baseline(br->tm, br);
+	}
+	return br;
+}
+
+void baseline_run_free(struct baseline_run *br)
+{
+	if (!br)
+		return;
+	timed_free(br->tm);
+	baseline_destroy(br->b);
+	free(br->tab);
+	free(br->stalled);
+	free(br);
+}
+
+const char *baseline_run_name(const struct baseline_run *br)
+{
+	return br->ops->name;
+}
+
+/* ---- live mappings by (device, pasid, iova) ---- */
+
+static size_t slot_of(const struct baseline_run *br, uint32_t device, uint32_t pasid,
+		      uint64_t iova)
+{
+	return (size_t)ism_hash64(iova ^ ((uint64_t)device << 40) ^
+				  ((uint64_t)pasid * 0x9e3779b97f4a7c15ULL)) & (br->cap - 1);
+}
+
+static struct bmap *tab_find(struct baseline_run *br, uint32_t device, uint32_t pasid,
+			     uint64_t iova)
+{
+	size_t i = slot_of(br, device, pasid, iova);
+
+	for (; br->tab[i].used; i = (i + 1) & (br->cap - 1))
+		if (br->tab[i].iova == iova && br->tab[i].device == device &&
+		    br->tab[i].pasid == pasid)
+			return &br->tab[i];
+	return NULL;
+}
+
+static void tab_put(struct baseline_run *br, const struct bmap *m)
+{
+	size_t i;
+
+	if (2 * (br->used + 1) > br->cap) {
+		struct bmap *old = br->tab;
+		size_t n = br->cap, k;
+
+		br->cap *= 2;
+		br->tab = ism_xcalloc(br->cap, sizeof(*br->tab));
+		br->used = 0;
+		for (k = 0; k < n; k++)
+			if (old[k].used)
+				tab_put(br, &old[k]);
+		free(old);
+	}
+	for (i = slot_of(br, m->device, m->pasid, m->iova); br->tab[i].used;
+	     i = (i + 1) & (br->cap - 1))
+		;
+	br->tab[i] = *m;
+	br->tab[i].used = 1;
+	br->used++;
+}
+
+/* Remove the entry at e, shifting later entries of its probe run back (no tombstones). */
+static void tab_del(struct baseline_run *br, struct bmap *e)
+{
+	size_t i = (size_t)(e - br->tab), j = i;
+
+	for (;;) {
+		size_t home;
+
+		br->tab[i].used = 0;
+		for (;;) {
+			j = (j + 1) & (br->cap - 1);
+			if (!br->tab[j].used) {
+				br->used--;
+				return;
+			}
+			home = slot_of(br, br->tab[j].device, br->tab[j].pasid, br->tab[j].iova);
+			/* j may move to i only if its home is not in (i, j] (cyclically) */
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+				break;
+		}
+		br->tab[i] = br->tab[j];
+		i = j;
+	}
+}
+
+/* ---- records ---- */
+
+static uint64_t do_map(struct baseline_run *br, uint32_t device, uint32_t pasid, uint64_t iova,
+		       uint64_t paddr, uint64_t size, enum baseline_dir dir, unsigned cpu,
+		       uint64_t now, enum baseline_status *status)
+{
+	struct baseline_cost c = baseline_map(br->b, paddr, size, dir, cpu, now);
+
+	*status = c.status;
+	if (c.status == BASELINE_OK)
+		tab_put(br, &(struct bmap){ .iova = iova, .handle = c.handle, .size = size,
+					    .device = device, .pasid = pasid,
+					    .dir = (uint8_t)dir });
+	return c.cpu_ps;
+}
+
+/*
+ * After an unmap freed room, the stalled maps retry in the order they stalled (the drivers'
+ * requeues); the first that still finds no room keeps the rest waiting. Their CPU time is
+ * counted by the model, but charged to no record: the retry runs on the stalled map's CPU
+ * while the replay goes on.
+ */
+static void retry_stalled(struct baseline_run *br, uint64_t now)
+{
+	size_t k = 0;
+
+	while (k < br->nstalled) {
+		struct bstall *s = &br->stalled[k];
+		enum baseline_status st;
+
+		br->stall_retry_ps += do_map(br, s->device, s->pasid, s->iova, s->paddr, s->size,
+					     (enum baseline_dir)s->dir, s->cpu, now, &st);
+		if (st == BASELINE_STALLED)
+			break;
+		if (st == BASELINE_OK) {
+			br->stall_resolved++;
+			br->stall_wait_ps += now - s->since_ps;
+		}
+		k++;
+	}
+	if (k) {
+		memmove(br->stalled, br->stalled + k, (br->nstalled - k) * sizeof(*br->stalled));
+		br->nstalled -= k;
+	}
+}
+
+static bool drop_stalled(struct baseline_run *br, const struct trace_rec *r)
+{
+	size_t k;
+
+	for (k = 0; k < br->nstalled; k++) {
+		struct bstall *s = &br->stalled[k];
+
+		if (s->iova == r->iova && s->device == r->device && s->pasid == r->pasid) {
+			memmove(s, s + 1, (br->nstalled - k - 1) * sizeof(*s));
+			br->nstalled--;
+			return true;
+		}
+	}
+	return false;
+}
+
+uint64_t baseline_run_record(struct baseline_run *br, const struct trace_rec *r,
+			     uint64_t now_ps)
+{
+	struct bmap *e;
+	uint64_t cost = 0;
+
+	if (r->kind == TRACE_MAP) {
+		enum baseline_dir dir = baseline_dir_from_perm(r->flags);
+		enum baseline_status st;
+
+		e = tab_find(br, r->device, r->pasid, r->iova);
+		if (e) {
+			/* A map over a live one (a capture's lost UNMAP): release the old first. */
+			br->remaps++;
+			cost += baseline_unmap(br->b, e->handle, e->size, (enum baseline_dir)e->dir,
+					       r->cpu, now_ps).cpu_ps;
+			tab_del(br, e);
+		}
+		cost += do_map(br, r->device, r->pasid, r->iova, r->paddr, r->size, dir, r->cpu,
+			       now_ps, &st);
+		if (st == BASELINE_STALLED) {
+			if (br->nstalled == br->capstalled) {
+				br->capstalled = br->capstalled ? 2 * br->capstalled : 16;
+				br->stalled = ism_xrealloc(br->stalled,
+							   br->capstalled * sizeof(*br->stalled));
+			}
+			br->stalled[br->nstalled++] = (struct bstall){
+				.iova = r->iova, .paddr = r->paddr, .size = r->size,
+				.since_ps = now_ps, .device = r->device, .pasid = r->pasid,
+				.cpu = r->cpu, .dir = (uint8_t)dir };
+		}
+		return cost;
+	}
+	if (r->kind != TRACE_UNMAP)
+		return 0;
+	e = tab_find(br, r->device, r->pasid, r->iova);
+	if (!e) {
+		/* Its map failed, was too big, or still waits: the driver has nothing to undo. */
+		br->unmaps_unmapped++;
+		drop_stalled(br, r);
+		return 0;
+	}
+	cost = baseline_unmap(br->b, e->handle, r->size < e->size ? r->size : e->size,
+			      (enum baseline_dir)e->dir, r->cpu, now_ps).cpu_ps;
+	tab_del(br, e);
+	if (br->nstalled)
+		retry_stalled(br, now_ps + cost);
+	return cost;
+}
+
+void baseline_run_feed(struct baseline_run *br, const struct trace_rec *recs, size_t n)
+{
+	size_t i;
+
+	if (br->tm) {
+		timed_feed(br->tm, recs, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		br->last_ps = recs[i].time_ns * 1000;
+		baseline_run_record(br, &recs[i], br->last_ps);
+	}
+}
+
+void baseline_run_finish(struct baseline_run *br)
+{
+	if (br->tm)
+		timed_finish(br->tm);
+	br->stall_unresolved = br->nstalled;
+}
+
+/* ---- results ---- */
+
+void baseline_run_figures(const struct baseline_run *br, uint64_t access_bytes,
+			  double span_ns, struct baseline_figures *f)
+{
+	const struct baseline_stats *st = baseline_get_stats(br->b);
+
+	memset(f, 0, sizeof(*f));
+	f->timed = br->tm != NULL;
+	if (br->tm) {
+		struct timed_summary s;
+
+		timed_summary(br->tm, &s);
+		f->throughput_gbps = s.throughput_gbps;
+		f->dma_p50_ns = s.dma_p50_ns;
+		f->sim_time_ns = s.sim_time_ns;
+		span_ns = s.sim_time_ns;
+	}
+	f->cpu_ns = (double)st->cpu_ps / 1e3;
+	f->cpu_ns_per_byte = access_bytes ? f->cpu_ns / (double)access_bytes : 0.0;
+	f->cores = span_ns > 0 ? f->cpu_ns / span_ns : 0.0;
+	f->reserved_bytes = st->cma_reserved_bytes +
+			    (br->b->tlb ? st->swiotlb_slots * BASELINE_IO_TLB_SIZE : 0);
+	f->map_failures = st->map_failures + st->too_big + br->stall_unresolved;
+}
+
+void baseline_run_to_json(const struct baseline_run *br, uint64_t access_bytes, double span_ns,
+			  json_t *root)
+{
+	const struct baseline_stats *st = baseline_get_stats(br->b);
+	struct baseline_figures f;
+	char key[128];
+	size_t i;
+	const char *name = br->ops->name;
+
+#define PUT(k, v)                                                              \
+	do {                                                                   \
+		snprintf(key, sizeof(key), "baseline.%s.%s", name, k);        \
+		stats_json_put(root, key, v);                                  \
+	} while (0)
+	baseline_run_figures(br, access_bytes, span_ns, &f);
+	if (br->tm) {
+		snprintf(key, sizeof(key), "baseline.%s.", name);
+		timed_headline_to_json(br->tm, key, root);
+	}
+	PUT("cpu.total_ns", json_real(f.cpu_ns));
+	PUT("cpu.ns_per_dma_byte", json_real(f.cpu_ns_per_byte));
+	PUT("cpu.cores", json_real(f.cores));
+	PUT("memory_reserved_bytes", json_integer((json_int_t)f.reserved_bytes));
+	PUT("map_failures_total", json_integer((json_int_t)f.map_failures));
+	for (i = 0; i < baseline_stat_table_len; i++) {
+		const struct baseline_stat_desc *d = &baseline_stat_table[i];
+
+		/* pool counters only where there is a pool, area counters only for cma */
+		if ((strncmp(d->name, "swiotlb_", 8) == 0 && !br->b->tlb) ||
+		    (strncmp(d->name, "cma_", 4) == 0 && strcmp(name, "cma") != 0))
+			continue;
+		PUT(d->name, json_integer((json_int_t)baseline_stat_value(st, d)));
+	}
+	PUT("stalled_maps_resolved", json_integer((json_int_t)br->stall_resolved));
+	PUT("stalled_maps_unresolved", json_integer((json_int_t)br->stall_unresolved));
+	PUT("stall_wait_ns_total", json_real((double)br->stall_wait_ps / 1e3));
+	PUT("unmaps_of_unmapped", json_integer((json_int_t)br->unmaps_unmapped));
+	PUT("remaps", json_integer((json_int_t)br->remaps));
+#undef PUT
+}
+
+void baseline_run_print_reference(FILE *fp)
+{
+	static const char *const rows[][2] = {
+		{ "summary", "one line a reviewer can quote: the IOMMU against each baseline (throughput ratio and cores when timed; CPU ns per byte and memory otherwise)" },
+		{ "pagetable.bytes", "memory the IOMMU's page tables hold at the end (4 KiB per table page; tables are not freed)" },
+		{ "baseline.NAME.{sim.time_ns,dma.throughput_gbps,dma.latency_ns.*,dma.latency_cdf_ns}", "timed: the baseline's own replay of the trace (translation off, its map/unmap CPU time delaying what follows, as the IOMMU's does)" },
+		{ "baseline.NAME.cpu.{total_ns,ns_per_dma_byte,cores}", "CPU time of the baseline's maps and unmaps (copies and bookkeeping); per DMA payload byte; divided by simulated time (untimed: the trace's span)" },
+		{ "baseline.NAME.memory_reserved_bytes", "memory set aside whether used or not: the swiotlb pool (swiotlb, or any baseline of a dma32 device) plus the CMA area" },
+		{ "baseline.NAME.map_failures_total", "maps the baseline could not make: map_failures + too_big + stalled_maps_unresolved (the trace's DMAs to them are replayed anyway)" },
+		{ "baseline.NAME.<counter>", "the model's counters: maps, unmaps, map_failures, stalls, too_big, bounced_maps, dma32_bounces, bytes_copied, copy_cpu_ps, swiotlb_* (with a pool), cma_* (cma) — see docs/validation.md" },
+		{ "baseline.NAME.{stalled_maps_resolved,stalled_maps_unresolved,stall_wait_ns_total}", "stall_when_full: stalled maps that found room after a later unmap, those still waiting at the end, and their total wait" },
+		{ "baseline.NAME.unmaps_of_unmapped", "UNMAPs whose MAP failed or never happened in the baseline: nothing to undo" },
+		{ "baseline.NAME.remaps", "MAPs over a live mapping of the same device and IOVA: the old one is released first" },
+		{ "versus.NAME.throughput_ratio", "timed: dma.throughput_gbps / baseline.NAME.dma.throughput_gbps (above 1: the IOMMU run is faster)" },
+		{ "versus.NAME.dma_latency_p50_ratio", "timed: dma.latency_ns.p50 / baseline.NAME.dma.latency_ns.p50" },
+		{ "versus.NAME.cpu_ns_per_byte_ratio", "cpu.ns_per_dma_byte / baseline.NAME.cpu.ns_per_dma_byte; null when the baseline spends no CPU" },
+		{ "versus.NAME.memory_reserved_ratio", "pagetable.bytes / baseline.NAME.memory_reserved_bytes; null when the baseline reserves nothing" },
+	};
+	size_t i;
+
+	fprintf(fp, "\n## Baselines (`\"baseline\"`: no IOMMU on the same trace)\n\n");
+	fprintf(fp, "| result key | meaning |\n|---|---|\n");
+	for (i = 0; i < ISM_ARRAY_SIZE(rows); i++)
+		fprintf(fp, "| `%s` | %s |\n", rows[i][0], rows[i][1]);
+}
