@@ -139,6 +139,19 @@ interrupt "SIGTERM during trace gen leaves nothing" TERM "$T/big.iot.gz" \
 interrupt "SIGINT during run leaves nothing" INT "$T/int.json" \
 	"$ISM" run "$G/capacity.json" -t "$T/big.iot" -o "$T/int.json" -q
 
+# One walker; the second miss arrives 96 ns after the first (a 24-byte request header at
+# 2 Gb/s) and queues, but the first walk (100 ns lookup + 4 refs of 1 ns) ends 92 ns before
+# the second's lookup does: that walk waits 0 ns and takes 100 + 4 ns like the first.
+check "walk queued during its own lookup" ism run -t "$D/run/two-pages.csv" -f flat -q \
+	--set iommu.timing.walkers=1 --set iommu.timing.iotlb_hit_ns=100 \
+	--set memory.latency_ns=1 --set iommu.timing.walk_cache_hit_ns=0 \
+	--set iommu.walk_cache.l2.entries=0 --set iommu.walk_cache.l3.entries=0 \
+	--set iommu.walk_cache.l4.entries=0 --set device.link_gbps=2
+for kvp in walk.queued=1 walk.queue_ns.max=0.000000 walk.queue_ns.mean=0.000000 \
+	translation.latency_ns.min=104.000000 translation.latency_ns.max=104.000000; do
+	expect_eq "two-pages: ${kvp%%=*}" "${kvp#*=}" "$(kv "$T/out" "${kvp%%=*}")"
+done
+
 # docs/results.md is generated from the counter table: it must not drift.
 ism run --result-keys >"$T/results.md"
 cmp -s "$T/results.md" "$ISM_SRCDIR/docs/results.md" && ok "docs/results.md is current" \
