@@ -87,6 +87,7 @@ struct sim_config {
 		struct {
 			double map_ns, unmap_ns, pte_ns, iova_cache_ns, iova_tree_ns;
 			double inv_submit_ns, inv_page_ns, inv_wait_ns, fq_add_ns;
+			double stack_ns;
 		} cost;
 	} os;
 	struct {

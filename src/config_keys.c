@@ -360,6 +360,12 @@ const struct config_key config_keys[] = {
 	{ .path = "os.cost.fq_add_ns", .type = CONFIG_REAL, .def = "30.0", .rmin = 0, .rmax = TIME_NS_MAX,
 	  .unit = "ns", .offset = OFF(os.cost.fq_add_ns),
 	  .help = "CPU time to queue an unmapped range (flush queue, batch)." },
+	{ .path = "os.cost.stack_ns", .type = CONFIG_REAL, .def = "0.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(os.cost.stack_ns),
+	  .help = "CPU time per MAP record of the driver and stack work around it that any "
+		  "system does, IOMMU or not (a packet's protocol processing, a block request's "
+		  "completion): charged alike to the IOMMU run and every baseline, so their "
+		  "ratios compare whole per-buffer costs. 0: not modelled." },
 	{ .path = "iova.remap", .type = CONFIG_NAME, .def = "\"none\"",
 	  .names_fn = remap_names, .known = remap_known, .offset = OFF(iova.remap),
 	  .help = "Give every MAP a new IOVA from this allocator (models/iova/), keeping each access "

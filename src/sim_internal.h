@@ -38,6 +38,7 @@ struct sim {
 	struct inv_engine *inv;     /* the OS's invalidation policy */
 	bool stall;
 	uint64_t map_ps, unmap_ps, pte_ps, iova_cache_ps, iova_tree_ps; /* CPU costs */
+	uint64_t stack_ps;
 	const struct iova_ops *remap_ops; /* NULL: the trace's IOVAs */
 	struct iova_params iova_params;
 	struct sim_free *frees;           /* IOVAs waiting for their invalidation to complete */

@@ -28,6 +28,7 @@ struct sim_stats {
 	uint64_t inv_iotlb_entries;
 	uint64_t stale_hits, stale_bytes;
 	uint64_t cpu_map_ps, cpu_unmap_ps;
+	uint64_t cpu_stack_ps; /* os.cost.stack_ns per MAP: work done with or without an IOMMU */
 };
 
 /* One counter: its dotted result path (nesting in JSON), what it counts, where it lives. */
