@@ -742,10 +742,6 @@ static int parse_value(const struct config_key *k, const json_t *v, struct confi
 		const json_t *e = v;
 		size_t len = json_is_array(v) ? json_array_size(v) : 1;
 
-		if (json_is_array(v) && len == 0) {
-			snprintf(why, n, "expected one or more of %s, got []", k->names_fn());
-			return -1;
-		}
 		for (i = 0; i < len; i++) {
 			unsigned b;
 

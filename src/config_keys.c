@@ -429,8 +429,8 @@ const struct config_key config_keys[] = {
 	  .help = "The no-IOMMU systems every run is compared with, on the same trace: "
 		  "passthrough (dma-direct, the upper bound), swiotlb (every mapping bounced "
 		  "through 2 KiB slots and copied), cma (each MAP a contiguous CMA allocation). A "
-		  "name or an array of names; results list them in this order. Each replays the "
-		  "trace once more (timed: with the same device, link and memory, translation "
+		  "name or an array of names ([] for none); results list them in this order. Each "
+		  "replays the trace once more (timed: with the same device, link and memory, translation "
 		  "off, its own map/unmap CPU time in place of the IOMMU's)." },
 	{ .path = "swiotlb.size", .type = CONFIG_SIZE, .def = "67108864",
 	  .min = BASELINE_SWIOTLB_MIN_BYTES, .max = BASELINE_SWIOTLB_MAX_BYTES,
