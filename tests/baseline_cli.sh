@@ -101,6 +101,17 @@ run events to-device --set mode=timed --set memory.latency_dist=uniform \
 expect_eq "timed: events = pipeline" "$(grep '^baseline\.' "$T/timed")" \
 	"$(grep '^baseline\.' "$T/events")"
 
+# os.cost.stack_ns: the same per-MAP stack work for the IOMMU run and every baseline.
+run stack to-device --set mode=timed --set os.cost.stack_ns=1000
+same stack cpu.stack_ns 1000.000000 baseline.passthrough.cpu.total_ns 1000.000000 \
+	baseline.swiotlb.cpu.total_ns 2069.200000 baseline.cma.cpu.total_ns 12100.000000
+expect_eq "stack: passthrough = ideal + 1000 ns" \
+	"$(awk -v a="$(kv "$T/stack" ideal.sim.time_ns)" 'BEGIN { printf "%.6f", a + 1000 }')" \
+	"$(kv "$T/stack" baseline.passthrough.sim.time_ns)"
+expect_eq "stack: the IOMMU run is 1000 ns later too" \
+	"$(awk -v a="$(kv "$T/timed" sim.time_ns)" 'BEGIN { printf "%.6f", a + 1000 }')" \
+	"$(kv "$T/stack" sim.time_ns)"
+
 # --- the summary line, in text and JSON ---
 check "summary in JSON" ism run "$B/base.json" -t "$B/to-device.csv" -q --set mode=timed
 if grep -Eq '"summary": "IOMMU strict 4K: [0-9.]+x passthrough throughput, [0-9.]+x swiotlb throughput, [0-9.]+x cma throughput; CPU [0-9.e-]+ cores vs 0 \(passthrough\), [0-9.e-]+ \(swiotlb\), [0-9.e-]+ \(cma\); memory 16 KiB vs 0 \(passthrough\), 64 MiB \(swiotlb\), 64 MiB \(cma\)"' "$T/out"; then
