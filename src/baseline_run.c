@@ -328,6 +328,16 @@ void baseline_run_figures(const struct baseline_run *br, uint64_t access_bytes,
 	f->map_failures = st->map_failures + st->too_big + br->stall_unresolved;
 }
 
+/* root["baseline"][name][key...] = v, the key dotted. */
+static void put(json_t *root, const char *name, const char *key, json_t *v)
+{
+	char path[128];
+
+	/* both are table strings; the checks only tell GCC's -Wformat-truncation so under ASan */
+	snprintf(path, sizeof(path), "baseline.%s.%s", name ? name : "", key ? key : "");
+	stats_json_put(root, path, v);
+}
+
 void baseline_run_to_json(const struct baseline_run *br, uint64_t access_bytes, double span_ns,
 			  json_t *root)
 {
@@ -337,11 +347,7 @@ void baseline_run_to_json(const struct baseline_run *br, uint64_t access_bytes, 
 	size_t i;
 	const char *name = br->ops->name;
 
-#define PUT(k, v)                                                              \
-	do {                                                                   \
-		snprintf(key, sizeof(key), "baseline.%s.%s", name, k);        \
-		stats_json_put(root, key, v);                                  \
-	} while (0)
+#define PUT(k, v) put(root, name, k, v)
 	baseline_run_figures(br, access_bytes, span_ns, &f);
 	if (br->tm) {
 		snprintf(key, sizeof(key), "baseline.%s.", name);

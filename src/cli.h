@@ -51,6 +51,9 @@ int cli_usage_error(const struct cli_cmd_desc *cmd, const char *fmt, ...)
 int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Whether progress goes to stderr: it is a terminal and --quiet was not given. */
 int cli_progress_wanted(int quiet);

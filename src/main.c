@@ -15,6 +15,9 @@ static const struct cmd_entry cmd_table[] = {
 	{ "run", cmd_run, "replay a trace through a configured IOMMU and report" },
 	{ "trace", cmd_trace, "import, export, inspect and generate traces" },
 	{ "config", cmd_config, "list the config keys, show or check a config" },
+	{ "sweep", cmd_sweep, "run a sweep of configs x traces in parallel; merge, summarise" },
+	{ "plot", cmd_plot, "draw a sweep's results with gnuplot (PNG, SVG, scripts)" },
+	{ "report", cmd_report, "write a sweep's design-review report (one HTML page)" },
 };
 
 static void usage(FILE *fp)

@@ -1,0 +1,1281 @@
+/* Plots of a sweep's results: one const table row per plot kind, drawn by gnuplot. */
+#include "plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef ISM_GNUPLOT
+#define ISM_GNUPLOT "gnuplot"
+#endif
+
+/* More bars than this in one cluster cannot be told apart: pin other axes (see pin_axes). */
+#define PLOT_MAX_BARS 6
+/* Lines of gnuplot's output quoted in an error message: the failing command and its line. */
+#define PLOT_ERR_LINES 4
+
+enum axis_scale { SCALE_LIN, SCALE_LOG2, SCALE_LOG10 };
+
+/* One plot being written: the data file and the commands, both built in memory first. */
+struct plot_ctx {
+	const struct sweep_dir *sd;
+	const struct plot_opts *o;
+	const struct plot_kind *kind;
+	FILE *dat, *style, *body; /* style: set once for every panel, the place to restyle */
+	char *datbuf, *stylebuf, *bodybuf;
+	size_t datlen, stylelen, bodylen;
+	size_t nblocks; /* data blocks written so far: the next block's gnuplot "index" */
+	int rows, cols; /* multiplot layout, in panels */
+	char title[256];
+	int xa;	     /* the axis along x (missrate, throughput) or across clusters */
+	size_t *pin; /* invalidation: per axis, the one label drawn, or SIZE_MAX */
+	const struct sweepdir_point **cdf; /* latency-cdf: the points drawn */
+	size_t ncdf;
+};
+
+struct plot_kind {
+	const char *name;
+	const char *caption;
+	int panel_w, panel_h; /* pixels per panel: the image is cols x rows panels */
+	/* 0 when the sweep can give this plot (and c is set up for build), else -1 and why. */
+	int (*check)(struct plot_ctx *c, struct ism_err *why);
+	void (*build)(struct plot_ctx *c);
+};
+
+/* Log scale when every value is positive and they span more than `span` times. */
+static enum axis_scale pick_scale(double lo, double hi, double span)
+{
+	return lo > 0 && hi / lo >= span ? SCALE_LOG10 : SCALE_LIN;
+}
+
+/* --- gnuplot text ----------------------------------------------------------------------- */
+
+/* A gnuplot single-quoted string: no escapes but '' for a quote; no line breaks. */
+static void gp_str(FILE *fp, const char *s)
+{
+	fputc('\'', fp);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("''", fp);
+		else
+			fputc((unsigned char)*s < ' ' ? ' ' : *s, fp);
+	}
+	fputc('\'', fp);
+}
+
+/* A string in a data file: double quotes, which gnuplot's data reader strips. */
+static void dat_str(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++)
+		fputc(*s == '"' || (unsigned char)*s < ' ' ? '\'' : *s, fp);
+	fputc('"', fp);
+}
+
+static void dat_num(FILE *fp, double v)
+{
+	if (isfinite(v))
+		fprintf(fp, " %.10g", v);
+	else
+		fputs(" NaN", fp);
+}
+
+/* A comment line in a data file or script: control characters become spaces. */
+static void comment(FILE *fp, const char *s)
+{
+	fputs("# ", fp);
+	for (; *s; s++)
+		fputc((unsigned char)*s < ' ' ? ' ' : *s, fp);
+	fputc('\n', fp);
+}
+
+struct panel {
+	char title[256];
+	const char *xlabel, *ylabel;
+	enum axis_scale xscale, yscale;
+	const struct sweepdir_axis *xtics; /* numeric axis: one tic per value, labelled as swept */
+	bool categories;		/* histogram: the data's labels are the tics */
+	double xlo, xhi;		/* log10 x without swept tics: the values' range */
+	double ylo, yhi; /* the values' range: linear y shows [ylo:yhi] (yhi 0: [0:*]), log y a
+			    margin beyond it */
+};
+
+static void panel_begin(struct plot_ctx *c, const struct panel *p)
+{
+	FILE *b = c->body;
+	size_t i;
+
+	fputs("\tset title ", b);
+	gp_str(b, p->title);
+	fputs("\n\tset xlabel ", b);
+	gp_str(b, p->xlabel);
+	fputs("\n\tset ylabel ", b);
+	gp_str(b, p->ylabel);
+	fputs("\n\tunset logscale\n", b);
+	if (p->xscale == SCALE_LOG2)
+		fputs("\tset logscale x 2\n", b);
+	else if (p->xscale == SCALE_LOG10)
+		fputs("\tset logscale x 10\n\tset format x '%g'\n", b);
+	if (p->yscale == SCALE_LOG10)
+		fprintf(b, "\tset logscale y 10\n\tset yrange [%.10g:%.10g]\n", p->ylo / 1.6,
+			p->yhi * 1.6);
+	else if (p->yhi > p->ylo)
+		fprintf(b, "\tset yrange [%.10g:%.10g]\n", p->ylo, p->yhi);
+	else
+		fputs("\tset yrange [0:*]\n", b);
+	if (!p->xtics && p->xscale == SCALE_LOG10 && p->xlo > 0 && p->xhi > p->xlo) {
+		/* A log axis spanning less than a decade gets 1-2-5 tics, not one lone 1000. */
+		static const double steps[] = { 1, 2, 5 };
+		double d = pow(10, floor(log10(p->xlo)));
+		size_t n = 0;
+
+		fputs("\tset xtics (", b);
+		for (; d <= p->xhi * 10; d *= 10)
+			for (i = 0; i < ISM_ARRAY_SIZE(steps); i++)
+				if (d * steps[i] >= p->xlo / 1.2 && d * steps[i] <= p->xhi * 1.2)
+					fprintf(b, "%s%.10g", n++ ? ", " : "", d * steps[i]);
+		fprintf(b, ")\n\tset xrange [%.10g:%.10g]\n\tset offsets 0, 0, 0, 0\n",
+			p->xlo / 1.2, p->xhi * 1.2);
+		return;
+	}
+	if (!p->xtics) {
+		fprintf(b, "\tset xtics %s\n\tset xrange [*:*]\n\tset offsets 0, 0, 0, 0\n",
+			p->categories ? "() nomirror" : "autofreq");
+		return;
+	}
+	/* Tics at the swept values, labelled as the sweep labels them; a margin either side. */
+	fputs("\tset xtics (", b);
+	for (i = 0; i < p->xtics->nvalues; i++) {
+		fputs(i ? ", " : "", b);
+		gp_str(b, p->xtics->values[i]);
+		fprintf(b, " %.10g", p->xtics->num[i]);
+	}
+	fputs(")\n", b);
+	if (p->xscale != SCALE_LIN) {
+		double lo = p->xtics->num[0], hi = lo;
+
+		for (i = 1; i < p->xtics->nvalues; i++) {
+			lo = fmin(lo, p->xtics->num[i]);
+			hi = fmax(hi, p->xtics->num[i]);
+		}
+		fprintf(b, "\tset xrange [%.10g:%.10g]\n\tset offsets 0, 0, 0, 0\n", lo / 1.3,
+			hi * 1.3);
+	} else {
+		fputs("\tset xrange [*:*]\n\tset offsets graph 0.03, graph 0.03, 0, 0\n", b);
+	}
+}
+
+/* The next item of a plot command: "plot" for the first, a continuation after that. */
+static void plot_item(struct plot_ctx *c, size_t *nitems)
+{
+	fputs(*nitems ? ", \\\n\t     " : "\tplot ", c->body);
+	(*nitems)++;
+}
+
+static void plot_end(struct plot_ctx *c, size_t nitems)
+{
+	if (nitems)
+		fputc('\n', c->body);
+}
+
+static void item_source(struct plot_ctx *c, size_t block)
+{
+	fprintf(c->body, "'%s.dat' index %zu ", c->kind->name, block);
+}
+
+/*
+ * One data block per series: x, then each grid's value (all grids share one spec, so one set
+ * of series). Returns the first block's index.
+ */
+static size_t dat_lines(struct plot_ctx *c, const char *trace, const struct sweepdir_axis *xa,
+			const struct sweep_grid *g, size_t ng, const char *const *colnames)
+{
+	size_t first = c->nblocks, s, i, x, m, *order = ism_xmalloc(g[0].nx * sizeof(*order));
+	char head[512];
+
+	/* In increasing x, or gnuplot's lines would double back. */
+	sweepdir_axis_order(xa, order);
+	for (s = 0; s < g[0].ns; s++) {
+		size_t len;
+
+		snprintf(head, sizeof(head), "index %zu: %s%s%s", c->nblocks, trace,
+			 *g[0].series[s] ? " / " : "", g[0].series[s]);
+		comment(c->dat, head);
+		len = (size_t)snprintf(head, sizeof(head), "%s", xa->name);
+		for (m = 0; m < ng && len < sizeof(head); m++)
+			len += (size_t)snprintf(head + len, sizeof(head) - len, "  %s",
+						colnames[m]);
+		comment(c->dat, head);
+		for (i = 0; i < g[0].nx; i++) {
+			bool any = false;
+
+			x = order[i];
+			for (m = 0; m < ng; m++)
+				any |= isfinite(g[m].v[s * g[0].nx + x]);
+			if (!any)
+				continue;
+			fprintf(c->dat, "%.10g", xa->num[x]);
+			for (m = 0; m < ng; m++)
+				dat_num(c->dat, g[m].v[s * g[0].nx + x]);
+			fputc('\n', c->dat);
+		}
+		fputs("\n\n", c->dat);
+		c->nblocks++;
+	}
+	free(order);
+	return first;
+}
+
+/* Lines for each series of a grid written by dat_lines: column col of blocks first.. */
+static void plot_series(struct plot_ctx *c, size_t *nitems, size_t first,
+			const struct sweep_grid *g, int col)
+{
+	size_t s;
+
+	for (s = 0; s < g->ns; s++) {
+		plot_item(c, nitems);
+		item_source(c, first + s);
+		fprintf(c->body, "using 1:%d with linespoints lw 2 pt 7 ps 0.7 ", col);
+		if (*g->series[s])
+			fputs("title ", c->body), gp_str(c->body, g->series[s]);
+		else
+			fputs("notitle", c->body);
+	}
+}
+
+static const char *trace_name(const struct plot_ctx *c, size_t t)
+{
+	return c->sd->traces[t];
+}
+
+/* --- checks shared by the kinds ----------------------------------------------------------- */
+
+static int need_metric(struct plot_ctx *c, const char *metric, const char *hint,
+		       struct ism_err *why)
+{
+	const struct sweepdir_point *missing;
+	char *path;
+
+	if (sweepdir_has(c->sd, metric, &missing))
+		return 0;
+	path = sweepdir_point_path(c->sd, missing);
+	ism_err_set(why, ISM_EXIT_FAIL, "no finished point has %s (%s lacks it%s%s)", metric, path,
+		    hint ? ": " : "", hint ? hint : "");
+	free(path);
+	return -1;
+}
+
+static int need_axis(struct plot_ctx *c, const char *key, bool numeric, struct ism_err *why)
+{
+	int a = sweepdir_axis_by_key(c->sd, key);
+
+	if (a < 0)
+		return ism_err_set(why, ISM_EXIT_FAIL, "the sweep has no axis over %s", key);
+	if (c->sd->axes[a].nvalues < 2)
+		return ism_err_set(why, ISM_EXIT_FAIL, "axis %s has one value: nothing to compare",
+				   c->sd->axes[a].name);
+	if (numeric && !c->sd->axes[a].numeric)
+		return ism_err_set(why, ISM_EXIT_FAIL, "axis %s is not numeric",
+				   c->sd->axes[a].name);
+	c->xa = a;
+	return 0;
+}
+
+/* A numeric axis along x: log2 when it doubles its way along (IOTLB sizes, queue depths). */
+static enum axis_scale x_scale(const struct sweepdir_axis *ax)
+{
+	double lo = ax->num[0], hi = lo;
+	size_t i;
+
+	for (i = 0; i < ax->nvalues; i++) {
+		double v = ax->num[i];
+
+		if (v <= 0 || v != floor(v) || ((uint64_t)v & ((uint64_t)v - 1)))
+			return SCALE_LIN;
+		lo = fmin(lo, v);
+		hi = fmax(hi, v);
+	}
+	return hi / lo >= 4 ? SCALE_LOG2 : SCALE_LIN;
+}
+
+/* --- missrate ------------------------------------------------------------------------------ */
+
+static int missrate_check(struct plot_ctx *c, struct ism_err *why)
+{
+	if (need_axis(c, "iommu.iotlb.entries", true, why) != 0)
+		return -1;
+	return need_metric(c, "iotlb.miss_rate", NULL, why);
+}
+
+static void missrate_build(struct plot_ctx *c)
+{
+	static const struct {
+		const char *metric, *what, *ylabel;
+		double scale;
+	} cols[] = {
+		{ "iotlb.miss_rate", "IOTLB miss rate", "miss rate (%)", 100.0 },
+		{ "iotlb.misses_per_mib", "IOTLB misses per MiB", "misses per MiB of DMA", 1.0 },
+	};
+	const struct sweep_dir *sd = c->sd;
+	const struct sweepdir_axis *xa = &sd->axes[c->xa];
+	const struct sweepdir_point *missing;
+	const char *names[ISM_ARRAY_SIZE(cols)];
+	size_t ncols = sweepdir_has(sd, cols[1].metric, &missing) ? 2 : 1, t, m;
+	struct sweep_grid *g = ism_xcalloc(sd->ntraces * ncols, sizeof(*g));
+	struct sweep_grid_spec *gs = ism_xcalloc(sd->ntraces, sizeof(*gs));
+	double lo[ISM_ARRAY_SIZE(cols)] = { 0 }, hi[ISM_ARRAY_SIZE(cols)] = { 0 };
+	bool any[ISM_ARRAY_SIZE(cols)] = { false };
+
+	c->rows = (int)sd->ntraces;
+	c->cols = (int)ncols;
+	snprintf(c->title, sizeof(c->title), "IOTLB misses against IOTLB size");
+	for (m = 0; m < ncols; m++)
+		names[m] = cols[m].metric;
+	/* One y scale per metric over every trace, so the panels of a column compare. */
+	for (t = 0; t < sd->ntraces; t++) {
+		gs[t] = (struct sweep_grid_spec){ .trace = t, .xa = c->xa };
+		sweep_grid_alike(sd, &gs[t], names, ncols);
+		for (m = 0; m < ncols; m++) {
+			double l = 0, h = 0;
+
+			sweep_grid_build(&g[t * ncols + m], sd, &gs[t], cols[m].metric,
+					 cols[m].scale);
+			if (!sweep_grid_range(&g[t * ncols + m], &l, &h))
+				continue;
+			lo[m] = any[m] ? fmin(lo[m], l) : l;
+			hi[m] = any[m] ? fmax(hi[m], h) : h;
+			any[m] = true;
+		}
+	}
+	for (t = 0; t < sd->ntraces; t++) {
+		size_t first = dat_lines(c, trace_name(c, t), xa, &g[t * ncols], ncols, names);
+		char note[160];
+
+		sweep_grid_alike_note(sd, &gs[t], note, sizeof(note));
+		for (m = 0; m < ncols; m++) {
+			struct panel p = { .xlabel = "IOTLB entries",
+					   .ylabel = cols[m].ylabel,
+					   .xscale = x_scale(xa),
+					   .xtics = xa };
+			size_t n = 0;
+
+			snprintf(p.title, sizeof(p.title), "%s: %s%s", trace_name(c, t),
+				 cols[m].what, note);
+			if (any[m] && pick_scale(lo[m], hi[m], 50) == SCALE_LOG10) {
+				p.yscale = SCALE_LOG10;
+				p.ylo = lo[m];
+				p.yhi = hi[m];
+			}
+			panel_begin(c, &p);
+			plot_series(c, &n, first, &g[t * ncols + m], 2 + (int)m);
+			plot_end(c, n);
+		}
+	}
+	for (t = 0; t < sd->ntraces * ncols; t++)
+		sweep_grid_free(&g[t]);
+	free(g);
+	free(gs);
+}
+
+/* --- throughput ---------------------------------------------------------------------------- */
+
+static int throughput_check(struct plot_ctx *c, struct ism_err *why)
+{
+	size_t a;
+
+	for (a = 0; a < c->sd->naxes; a++)
+		if (c->sd->axes[a].numeric && c->sd->axes[a].nvalues >= 2)
+			break;
+	if (a == c->sd->naxes)
+		return ism_err_set(why, ISM_EXIT_FAIL,
+				   "the sweep has no numeric axis with two or more values");
+	c->xa = (int)a;
+	return need_metric(c, "dma.throughput_gbps", "timed mode measures it", why);
+}
+
+/* Reference lines: the same trace without translation, and each no-IOMMU baseline. */
+struct ref_line {
+	char metric[128];
+	char title[128];
+};
+
+static size_t throughput_refs(const struct sweep_dir *sd, struct ref_line *refs, size_t max)
+{
+	const struct sweepdir_point *missing;
+	size_t n = 0, i;
+
+	if (sweepdir_has(sd, "ideal.dma.throughput_gbps", &missing)) {
+		snprintf(refs[n].metric, sizeof(refs[n].metric), "ideal.dma.throughput_gbps");
+		snprintf(refs[n].title, sizeof(refs[n].title), "no translation (ideal)");
+		n++;
+	}
+	/* The baselines any point ran, named as the first point that has each lists them. */
+	for (i = 0; i < sd->npoints && n < max; i++) {
+		json_t *bl = sd->points[i].status == SWEEP_OK
+				     ? json_object_get(sd->points[i].result, "baseline")
+				     : NULL;
+		const char *name;
+		json_t *v;
+
+		json_object_foreach (bl, name, v) {
+			size_t j;
+			char metric[128];
+
+			snprintf(metric, sizeof(metric), "baseline.%s.dma.throughput_gbps", name);
+			for (j = 0; j < n && strcmp(refs[j].metric, metric) != 0; j++)
+				;
+			if (j < n || n == max || !sweepdir_has(sd, metric, &missing))
+				continue;
+			snprintf(refs[n].metric, sizeof(refs[n].metric), "%s", metric);
+			snprintf(refs[n].title, sizeof(refs[n].title), "%s (no IOMMU)", name);
+			n++;
+		}
+	}
+	return n;
+}
+
+static void throughput_build(struct plot_ctx *c)
+{
+	const struct sweepdir_axis *xa = &c->sd->axes[c->xa];
+	struct ref_line refs[6];
+	size_t nrefs = throughput_refs(c->sd, refs, ISM_ARRAY_SIZE(refs)), t, r;
+	const char *col = "dma.throughput_gbps";
+
+	c->cols = c->sd->ntraces > 1 ? 2 : 1;
+	c->rows = (int)(c->sd->ntraces + 1) / 2;
+	snprintf(c->title, sizeof(c->title), "DMA throughput against %s", xa->name);
+	for (t = 0; t < c->sd->ntraces; t++) {
+		struct sweep_grid_spec gs = { .trace = t, .xa = c->xa };
+		struct sweep_grid_spec merged = { .trace = t, .xa = c->xa, .merge = true };
+		struct panel p = { .xlabel = xa->name,
+				   .ylabel = "DMA throughput (Gb/s)",
+				   .xscale = x_scale(xa),
+				   .xtics = xa };
+		struct sweep_grid g, rg;
+		size_t first, n = 0;
+		double lo = 0, hi = 0, rlo = 0, rhi = 0;
+		char note[160];
+
+		sweep_grid_alike(c->sd, &gs, &col, 1);
+		sweep_grid_alike_note(c->sd, &gs, note, sizeof(note));
+		sweep_grid_build(&g, c->sd, &gs, col, 1.0);
+		first = dat_lines(c, trace_name(c, t), xa, &g, 1, &col);
+		sweep_grid_range(&g, &lo, &hi);
+		snprintf(p.title, sizeof(p.title), "%s: DMA throughput%s", trace_name(c, t), note);
+		/* Each reference is the mean over the other axes: flat when they do not move it. */
+		for (r = 0; r < nrefs; r++) {
+			const char *m = refs[r].metric;
+
+			sweep_grid_build(&rg, c->sd, &merged, m, 1.0);
+			if (sweep_grid_range(&rg, &rlo, &rhi))
+				hi = fmax(hi, rhi);
+			dat_lines(c, trace_name(c, t), xa, &rg, 1, &m);
+			sweep_grid_free(&rg);
+		}
+		p.yhi = hi > 0 ? hi * 1.15 : 1;
+		panel_begin(c, &p);
+		plot_series(c, &n, first, &g, 2);
+		for (r = 0; r < nrefs; r++) {
+			plot_item(c, &n);
+			item_source(c, first + g.ns + r);
+			fprintf(c->body, "using 1:2 with lines dt %zu lw 2 lc rgb '%s' title ",
+				r + 2, r ? "#808080" : "#000000");
+			gp_str(c->body, refs[r].title);
+		}
+		plot_end(c, n);
+		sweep_grid_free(&g);
+	}
+}
+
+/* --- invalidation ------------------------------------------------------------------------- */
+
+/* The panels: the first metric each row names that some point has. */
+static const struct {
+	const char *metric[2];
+	const char *what, *ylabel; /* NULL: said by the metric found (CPU cores or ns per byte) */
+	bool time_ns;		   /* a time in ns: drawn in ns, µs or ms as its size asks */
+} inval_panels[] = {
+	{ { "dma.throughput_gbps" }, "DMA throughput", "DMA throughput (Gb/s)", false },
+	{ { "cpu.cores", "cpu.ns_per_dma_byte" }, NULL, NULL, false },
+	{ { "stale.hits" }, "stale hits", "DMAs through an unmapped translation", false },
+	{ { "stale.window_ns.p99" }, "stale window p99", "unmap to invalidation", true },
+};
+
+/* The unit a time in ns reads best in, given the largest value drawn. */
+static double time_unit(double max_ns, const char **unit)
+{
+	*unit = max_ns >= 1e6 ? "ms" : max_ns >= 1e3 ? "µs" : "ns";
+	return max_ns >= 1e6 ? 1e-6 : max_ns >= 1e3 ? 1e-3 : 1.0;
+}
+
+static const char *inval_metric(const struct sweep_dir *sd, size_t i)
+{
+	const struct sweepdir_point *missing;
+	size_t k;
+
+	for (k = 0; k < 2 && inval_panels[i].metric[k]; k++)
+		if (sweepdir_has(sd, inval_panels[i].metric[k], &missing))
+			return inval_panels[i].metric[k];
+	return NULL;
+}
+
+/*
+ * Too many bars per cluster: draw the other axes at one value each, the axis with the most
+ * values first, until few enough are left. The value is the sweep's hint ("plot": {"at":
+ * {"AXIS": "LABEL"}}) or else the middle one.
+ */
+static void pin_axes(struct plot_ctx *c)
+{
+	const struct sweep_dir *sd = c->sd;
+	json_t *at = sd->hints ? json_object_get(sd->hints, "at") : NULL;
+	size_t a, bars;
+
+	c->pin = ism_xmalloc((sd->naxes ? sd->naxes : 1) * sizeof(*c->pin));
+	for (a = 0; a < sd->naxes; a++)
+		c->pin[a] = SIZE_MAX;
+	for (;;) {
+		size_t widest = SIZE_MAX, k;
+		const char *want;
+
+		bars = 1;
+		for (a = 0; a < sd->naxes; a++) {
+			if ((int)a == c->xa || c->pin[a] != SIZE_MAX)
+				continue;
+			bars *= sd->axes[a].nvalues;
+			if (widest == SIZE_MAX || sd->axes[a].nvalues > sd->axes[widest].nvalues)
+				widest = a;
+		}
+		if (bars <= PLOT_MAX_BARS || widest == SIZE_MAX)
+			break;
+		c->pin[widest] = sd->axes[widest].nvalues / 2;
+		want = json_string_value(json_object_get(at, sd->axes[widest].name));
+		for (k = 0; want && k < sd->axes[widest].nvalues; k++)
+			if (strcmp(sd->axes[widest].values[k], want) == 0)
+				c->pin[widest] = k;
+	}
+}
+
+static int inval_check(struct plot_ctx *c, struct ism_err *why)
+{
+	size_t i;
+
+	if (need_axis(c, "os.invalidation.policy", false, why) != 0)
+		return -1;
+	for (i = 0; i < ISM_ARRAY_SIZE(inval_panels); i++)
+		if (inval_metric(c->sd, i))
+			break;
+	if (i == ISM_ARRAY_SIZE(inval_panels))
+		return need_metric(c, "stale.hits", NULL, why);
+	pin_axes(c);
+	return 0;
+}
+
+static void inval_build(struct plot_ctx *c)
+{
+	const struct sweep_dir *sd = c->sd;
+	const struct sweepdir_axis *pa = &sd->axes[c->xa];
+	const char *metric[ISM_ARRAY_SIZE(inval_panels)], *unit[ISM_ARRAY_SIZE(inval_panels)];
+	double scale[ISM_ARRAY_SIZE(inval_panels)];
+	size_t np = 0, idx[ISM_ARRAY_SIZE(inval_panels)], i, t, a, len;
+
+	for (i = 0; i < ISM_ARRAY_SIZE(inval_panels); i++) {
+		if ((metric[np] = inval_metric(sd, i)) == NULL)
+			continue;
+		scale[np] = 1.0;
+		unit[np] = NULL;
+		if (inval_panels[i].time_ns) {
+			double max = 0, v;
+			size_t k;
+
+			for (k = 0; k < sd->npoints; k++)
+				if (sd->points[k].status == SWEEP_OK &&
+				    sweepdir_num(&sd->points[k], metric[np], &v))
+					max = fmax(max, v);
+			scale[np] = time_unit(max, &unit[np]);
+		}
+		idx[np++] = i;
+	}
+	c->rows = (int)sd->ntraces;
+	c->cols = (int)np;
+	/* Short labels fit over narrow bars: 1200 -> 1.2k. */
+	fputs("\tbar_label(v) = abs(v) >= 1e6 ? sprintf('%.3gM', v / 1e6) : abs(v) >= 1e3 ? "
+	      "sprintf('%.3gk', v / 1e3) : sprintf('%.3g', v)\n"
+	      "\tset style data histograms\n\tset style histogram clustered gap 1\n"
+	      "\tset style fill solid 0.85 border -1\n\tset grid noxtics ytics\n",
+	      c->style);
+	len = (size_t)snprintf(c->title, sizeof(c->title), "Invalidation policies side by side");
+	for (a = 0; a < sd->naxes && len < sizeof(c->title); a++)
+		if (c->pin[a] != SIZE_MAX)
+			len += (size_t)snprintf(c->title + len, sizeof(c->title) - len, "%s%s=%s",
+						len > 34 ? ", " : " at ", sd->axes[a].name,
+						sd->axes[a].values[c->pin[a]]);
+	for (t = 0; t < sd->ntraces; t++) {
+		struct sweep_grid_spec gs = { .trace = t, .xa = c->xa, .pin = c->pin };
+		struct sweep_grid g[ISM_ARRAY_SIZE(inval_panels)];
+		size_t block = c->nblocks, x, s, m;
+		char head[512], note[160], ylabel_buf[128];
+
+		sweep_grid_alike(sd, &gs, metric, np);
+		sweep_grid_alike_note(sd, &gs, note, sizeof(note));
+		/* One block per trace: a row per policy, a column per metric and series. */
+		for (m = 0; m < np; m++)
+			sweep_grid_build(&g[m], sd, &gs, metric[m], scale[m]);
+		snprintf(head, sizeof(head), "index %zu: %s: one row per %s", block,
+			 trace_name(c, t), pa->name);
+		comment(c->dat, head);
+		for (m = 0; m < np; m++)
+			for (s = 0; s < g[m].ns; s++) {
+				snprintf(head, sizeof(head), "column %zu: %s%s%s",
+					 2 + m * g[0].ns + s, metric[m],
+					 *g[m].series[s] ? " / " : "", g[m].series[s]);
+				comment(c->dat, head);
+			}
+		for (x = 0; x < pa->nvalues; x++) {
+			dat_str(c->dat, pa->values[x]);
+			for (m = 0; m < np; m++)
+				for (s = 0; s < g[m].ns; s++)
+					dat_num(c->dat, g[m].v[s * g[m].nx + x]);
+			fputc('\n', c->dat);
+		}
+		fputs("\n\n", c->dat);
+		c->nblocks++;
+		for (m = 0; m < np; m++) {
+			const char *what = inval_panels[idx[m]].what,
+				   *ylabel = inval_panels[idx[m]].ylabel;
+			struct panel p = { .xlabel = pa->name, .categories = true };
+			size_t n = 0, ns = g[m].ns;
+			double lo = 0, hi = 0;
+
+			if (!what) {
+				bool cores = strcmp(metric[m], "cpu.cores") == 0;
+
+				what = cores ? "CPU cost" : "CPU cost per byte";
+				ylabel = cores ? "CPU cores busy" : "CPU ns per DMA byte";
+			}
+			if (unit[m]) {
+				snprintf(ylabel_buf, sizeof(ylabel_buf), "%s (%s)", ylabel,
+					 unit[m]);
+				ylabel = ylabel_buf;
+			}
+			p.ylabel = ylabel;
+			snprintf(p.title, sizeof(p.title), "%s: %s%s", trace_name(c, t), what,
+				 m == 0 ? note : "");
+			sweep_grid_range(&g[m], &lo, &hi);
+			/* Headroom above the tallest bar for its value label and the key. */
+			p.yhi = hi > 0 ? hi * 1.3 : 1;
+			panel_begin(c, &p);
+			for (s = 0; s < ns; s++) {
+				plot_item(c, &n);
+				item_source(c, block);
+				fprintf(c->body, "using %zu%s ", 2 + m * ns + s,
+					s ? "" : ":xtic(1)");
+				if (*g[m].series[s])
+					fputs("title ", c->body), gp_str(c->body, g[m].series[s]);
+				else
+					fputs("notitle", c->body);
+			}
+			/* Each bar's value above it: a zero (strict's stale hits) must read as
+			 * zero. */
+			for (s = 0; s < ns; s++) {
+				size_t k = 2 + m * ns + s;
+
+				plot_item(c, &n);
+				item_source(c, block);
+				fprintf(c->body,
+					"using ($0 + (%zu - %g) / %zu.0):%zu:(bar_label($%zu)) "
+					"with labels offset 0,0.6 font ',8' notitle",
+					s, (double)(ns - 1) / 2, ns + 1, k, k);
+			}
+			plot_end(c, n);
+			sweep_grid_free(&g[m]);
+		}
+	}
+}
+
+/* --- latency-cdf -------------------------------------------------------------------------- */
+
+#define CDF_KEY "dma.latency_cdf_ns"
+
+static int cdf_take(struct plot_ctx *c, const struct sweepdir_point *p, const char *asked,
+		    struct ism_err *why)
+{
+	size_t i;
+
+	if (!p)
+		return ism_err_set(why, ISM_EXIT_USAGE, "--point %s: no such point in %s (0..%zu)",
+				   asked, c->sd->dir, c->sd->npoints ? c->sd->npoints - 1 : 0);
+	if (p->status != SWEEP_OK)
+		return ism_err_set(why, ISM_EXIT_FAIL, "point %zu (%s) has not finished: no result",
+				   p->index, p->name);
+	if (!json_is_array(sweepdir_get(p, CDF_KEY))) {
+		char *path = sweepdir_point_path(c->sd, p);
+
+		ism_err_set(why, ISM_EXIT_FAIL, "%s: no %s array (timed mode measures it)", path,
+			    CDF_KEY);
+		free(path);
+		return -1;
+	}
+	for (i = 0; i < c->ncdf; i++)
+		if (c->cdf[i] == p)
+			return 0;
+	c->cdf = ism_xrealloc(c->cdf, (c->ncdf + 1) * sizeof(*c->cdf));
+	c->cdf[c->ncdf++] = p;
+	return 0;
+}
+
+/* The points drawn: --point, else the sweep's hint, else the first and last of each trace. */
+static int cdf_check(struct plot_ctx *c, struct ism_err *why)
+{
+	const struct sweep_dir *sd = c->sd;
+	json_t *hint = sd->hints ? json_object_get(sd->hints, "cdf_points") : NULL, *v;
+	size_t i, t;
+
+	if (need_metric(c, CDF_KEY, "timed mode measures it", why) != 0)
+		return -1;
+	for (i = 0; i < c->o->npoints; i++)
+		if (cdf_take(c, sweepdir_find(sd, c->o->points[i]), c->o->points[i], why) != 0)
+			return -1;
+	if (c->o->npoints)
+		return 0;
+	json_array_foreach (hint, i, v) {
+		char key[64];
+
+		if (json_is_integer(v))
+			snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(v));
+		else
+			snprintf(key, sizeof(key), "%s",
+				 json_is_string(v) ? json_string_value(v) : "?");
+		if (cdf_take(c, sweepdir_find(sd, key), key, why) != 0) {
+			snprintf(why->msg + strlen(why->msg), sizeof(why->msg) - strlen(why->msg),
+				 " (from sweep.json plot.cdf_points)");
+			return -1;
+		}
+	}
+	if (c->ncdf)
+		return 0;
+	for (t = 0; t < sd->ntraces; t++) {
+		const struct sweepdir_point *first = NULL, *last = NULL;
+
+		for (i = 0; i < sd->npoints; i++) {
+			const struct sweepdir_point *p = &sd->points[i];
+
+			if (p->trace != t || p->status != SWEEP_OK ||
+			    !json_is_array(sweepdir_get(p, CDF_KEY)))
+				continue;
+			if (!first)
+				first = p;
+			last = p;
+		}
+		if (first)
+			cdf_take(c, first, NULL, why);
+		if (last)
+			cdf_take(c, last, NULL, why);
+	}
+	return 0;
+}
+
+/* "#7 entries=16, 4K" (and the seed when the sweep has several). */
+static void point_label(const struct sweep_dir *sd, const struct sweepdir_point *p, char *buf,
+			size_t n)
+{
+	size_t a, len = (size_t)snprintf(buf, n, "#%zu", p->index), i;
+	bool seeds = false;
+
+	for (a = 0; a < sd->naxes && len < n; a++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s%s%s", a ? ", " : " ",
+					sd->axes[a].numeric ? sweepdir_short(sd->axes[a].name) : "",
+					sd->axes[a].numeric ? "=" : "",
+					sd->axes[a].values[p->label[a]]);
+	for (i = 0; i < sd->npoints; i++)
+		seeds |= sd->points[i].seed != p->seed;
+	if (seeds && len < n)
+		snprintf(buf + len, n - len, ", seed %lld", p->seed);
+}
+
+/* One block: latency and quantile per row; [*lo, *hi] grows to take its positive latencies. */
+static void cdf_block(struct plot_ctx *c, json_t *arr, const char *what, double *lo, double *hi)
+{
+	size_t n = json_array_size(arr), i;
+	json_t *v;
+
+	comment(c->dat, what);
+	comment(c->dat, "latency_ns  fraction of DMAs at or below");
+	json_array_foreach (arr, i, v) {
+		double x = json_number_value(v);
+
+		if (!json_is_number(v))
+			continue;
+		fprintf(c->dat, "%.10g %.10g\n", x, (double)(i + 1) / (double)n);
+		if (x > 0) {
+			*lo = fmin(*lo, x);
+			*hi = fmax(*hi, x);
+		}
+	}
+	fputs("\n\n", c->dat);
+	c->nblocks++;
+}
+
+static void cdf_build(struct plot_ctx *c)
+{
+	const struct sweep_dir *sd = c->sd;
+	size_t t, i, panels = 0;
+
+	for (t = 0; t < sd->ntraces; t++)
+		for (i = 0; i < c->ncdf; i++)
+			if (c->cdf[i]->trace == t) {
+				panels++;
+				break;
+			}
+	c->cols = panels > 1 ? 2 : 1;
+	c->rows = (int)(panels + 1) / 2;
+	snprintf(c->title, sizeof(c->title), "DMA latency distribution");
+	for (t = 0; t < sd->ntraces; t++) {
+		const struct sweepdir_point *base = NULL;
+		struct panel p = { .xlabel = "DMA latency (ns)",
+				   .ylabel = "fraction of DMAs at or below",
+				   .ylo = 0,
+				   .yhi = 1.0 };
+		size_t first = c->nblocks, nb = 0, n = 0, b;
+		double lo = INFINITY, hi = 0;
+		char what[512], titles[16][160];
+		bool dashed[16];
+		json_t *bl;
+		const char *name;
+		json_t *v;
+
+		for (i = 0; i < c->ncdf && nb < 16; i++) {
+			if (c->cdf[i]->trace != t)
+				continue;
+			base = base ? base : c->cdf[i];
+			point_label(sd, c->cdf[i], titles[nb], sizeof(titles[nb]));
+			snprintf(what, sizeof(what), "index %zu: %s %s", c->nblocks,
+				 trace_name(c, t), titles[nb]);
+			cdf_block(c, sweepdir_get(c->cdf[i], CDF_KEY), what, &lo, &hi);
+			dashed[nb++] = false;
+		}
+		if (!base)
+			continue;
+		/* The no-IOMMU baselines of the trace (the first point drawn ran them). */
+		bl = json_object_get(base->result, "baseline");
+		json_object_foreach (bl, name, v) {
+			json_t *arr = json_object_get(json_object_get(v, "dma"), "latency_cdf_ns");
+
+			if (!json_is_array(arr) || nb == 16)
+				continue;
+			snprintf(titles[nb], sizeof(titles[nb]), "%s (no IOMMU)", name);
+			snprintf(what, sizeof(what), "index %zu: %s baseline %s", c->nblocks,
+				 trace_name(c, t), name);
+			cdf_block(c, arr, what, &lo, &hi);
+			dashed[nb++] = true;
+		}
+		snprintf(p.title, sizeof(p.title), "%s: DMA latency CDF", trace_name(c, t));
+		/* Latency tails are long: a log axis keeps the body of the curve readable. */
+		p.xscale = pick_scale(lo, hi, 3);
+		p.xlo = lo;
+		p.xhi = hi;
+		panel_begin(c, &p);
+		for (b = 0; b < nb; b++) {
+			plot_item(c, &n);
+			item_source(c, first + b);
+			fputs(dashed[b] ? "using 1:2 with lines dt 2 lw 2 title "
+					: "using 1:2 with lines lw 2 title ",
+			      c->body);
+			gp_str(c->body, titles[b]);
+		}
+		plot_end(c, n);
+	}
+}
+
+/* --- the kinds ----------------------------------------------------------------------------- */
+
+static const struct plot_kind plot_kinds[] = {
+	{ .name = "missrate", .panel_w = 560, .panel_h = 400,
+	  .caption = "IOTLB miss rate and misses per MiB against IOTLB entries, a line per other "
+		     "setting",
+	  .check = missrate_check, .build = missrate_build },
+	{ .name = "throughput", .panel_w = 600, .panel_h = 480,
+	  .caption = "DMA throughput against the first numeric axis, with the no-translation and "
+		     "no-IOMMU references",
+	  .check = throughput_check, .build = throughput_build },
+	{ .name = "invalidation", .panel_w = 420, .panel_h = 400,
+	  .caption = "Invalidation policies side by side: throughput, CPU cost, stale hits and "
+		     "their window",
+	  .check = inval_check, .build = inval_build },
+	{ .name = "latency-cdf", .panel_w = 600, .panel_h = 480,
+	  .caption = "DMA latency CDF of selected points, with the no-IOMMU baselines dashed",
+	  .check = cdf_check, .build = cdf_build },
+};
+
+size_t plot_kind_count(void)
+{
+	return ISM_ARRAY_SIZE(plot_kinds);
+}
+
+const char *plot_kind_name(size_t i)
+{
+	return plot_kinds[i].name;
+}
+
+const char *plot_kind_caption(size_t i)
+{
+	return plot_kinds[i].caption;
+}
+
+const char *plot_gnuplot(void)
+{
+	const char *g = getenv("GNUPLOT");
+
+	return g && *g ? g : ISM_GNUPLOT;
+}
+
+/* --- files and gnuplot --------------------------------------------------------------------- */
+
+static char *join(const char *dir, const char *name, const char *ext)
+{
+	size_t n = strlen(dir) + strlen(name) + strlen(ext) + 2;
+	char *p = ism_xmalloc(n);
+
+	snprintf(p, n, "%s/%s%s", dir, name, ext);
+	return p;
+}
+
+static int mkdir_p(const char *path, struct ism_err *err)
+{
+	char *p = ism_xstrdup(path), *s;
+	int rc = 0;
+
+	for (s = p + 1;; s++) {
+		char c = *s;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+			rc = ism_err_set(err, ISM_EXIT_IO, "%s: cannot create directory: %s", p,
+					 strerror(errno));
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	if (!rc) {
+		struct stat st;
+
+		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+			rc = ism_err_set(err, ISM_EXIT_IO, "%s: not a directory", path);
+	}
+	return rc;
+}
+
+static int write_file(const char *path, const char *head, const char *text, size_t len,
+		      struct ism_err *err)
+{
+	struct ism_out out;
+
+	if (ism_out_open(&out, path, err) != 0)
+		return -1;
+	fputs(head, out.fp);
+	fwrite(text, 1, len, out.fp);
+	return ism_out_commit(&out, err);
+}
+
+static void write_script(FILE *fp, const struct plot_ctx *c)
+{
+	const char *n = c->kind->name;
+	int w = c->cols * c->kind->panel_w, h = c->rows * c->kind->panel_h;
+	char line[512];
+
+	snprintf(line, sizeof(line), "iommusim plot '%s': %s.", n, c->kind->caption);
+	comment(fp, line);
+	if (*c->sd->description) {
+		snprintf(line, sizeof(line), "Sweep: %s", c->sd->description);
+		comment(fp, line);
+	}
+	fprintf(fp,
+		"# The data is %s.dat beside this script: one block per line or histogram, named\n"
+		"# in the comment above it. Restyle freely, then redraw from this directory:\n"
+		"#   gnuplot %s.gp                        writes %s.png and %s.svg\n"
+		"#   gnuplot -e 'formats=\"svg\"' %s.gp     one format only\n"
+		"if (!exists(\"formats\")) formats = \"png svg\"\n"
+		"if (!exists(\"out_png\")) out_png = \"%s.png\"\n"
+		"if (!exists(\"out_svg\")) out_svg = \"%s.svg\"\n"
+		"width = %d\nheight = %d\n"
+		"do for [fmt in formats] {\n"
+		"\treset\n\tset encoding utf8\n\tset datafile missing \"NaN\"\n"
+		"\tif (fmt eq \"png\") {\n"
+		"\t\tset terminal pngcairo size width,height font \"sans,10\" noenhanced\n"
+		"\t} else {\n"
+		"\t\tset terminal svg size width,height font \"sans,10\" noenhanced "
+		"background \"#ffffff\"\n"
+		"\t}\n"
+		"\tset output (fmt eq \"png\" ? out_png : out_svg)\n"
+		"\tset multiplot layout %d,%d title ",
+		n, n, n, n, n, n, n, w, h, c->rows, c->cols);
+	gp_str(fp, c->title);
+	/* Below the graph the key never hides a line, however many series there are. */
+	fputs("\n\tset grid\n\tset format y '%g'\n"
+	      "\tset key below reverse Left samplen 2 width 1 height 1\n",
+	      fp);
+	fwrite(c->stylebuf, 1, c->stylelen, fp);
+	fwrite(c->bodybuf, 1, c->bodylen, fp);
+	fputs("\tunset multiplot\n\tset output\n}\n", fp);
+}
+
+/*
+ * Run gnuplot on the script in its directory with the -e assignments; its output (warnings on
+ * success, the error on failure) comes back in *log.
+ */
+static int run_gnuplot(const char *dir, const char *script, const char *expr, char **log,
+		       int *status)
+{
+	const char *gp = plot_gnuplot();
+	size_t len = 0, cap = 4096;
+	int pfd[2];
+	pid_t pid;
+	ssize_t r;
+
+	*log = ism_xmalloc(cap);
+	if (pipe(pfd) != 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (nul >= 0)
+			dup2(nul, STDIN_FILENO);
+		dup2(pfd[1], STDOUT_FILENO);
+		dup2(pfd[1], STDERR_FILENO);
+		close(pfd[0]);
+		if (chdir(dir) != 0) {
+			dprintf(STDERR_FILENO, "cannot enter %s: %s\n", dir, strerror(errno));
+			_exit(126);
+		}
+		execlp(gp, gp, "-e", expr, script, (char *)NULL);
+		dprintf(STDERR_FILENO, "cannot run %s: %s\n", gp, strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	while ((r = read(pfd[0], *log + len, cap - len - 1)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		len += (size_t)r;
+		if (cap - len < 1024)
+			*log = ism_xrealloc(*log, cap *= 2);
+	}
+	(*log)[len] = '\0';
+	close(pfd[0]);
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* The last few non-empty lines of gnuplot's output, indented under our message. */
+static void tail_lines(const char *log, char *buf, size_t n)
+{
+	const char *end = log + strlen(log), *p = end;
+	int lines = 0;
+	size_t len = 0;
+
+	while (p > log && lines <= PLOT_ERR_LINES) {
+		p--;
+		if (*p == '\n' && p + 1 < end && p[1] != '\n')
+			lines++;
+	}
+	if (lines > PLOT_ERR_LINES)
+		p++;
+	buf[0] = '\0';
+	while (*p && len + 4 < n) {
+		size_t l = strcspn(p, "\n");
+
+		if (l)
+			len += (size_t)snprintf(buf + len, n - len, "\n  %.*s", (int)l, p);
+		p += l + (p[l] == '\n');
+	}
+}
+
+static int render(struct plot_ctx *c, struct ism_err *err)
+{
+	const struct plot_opts *o = c->o;
+	const char *n = c->kind->name;
+	char *gp = join(o->outdir, n, ".gp"), *dat = join(o->outdir, n, ".dat");
+	char *final[2] = { join(o->outdir, n, ".png"), join(o->outdir, n, ".svg") };
+	char *tmp[2] = { NULL, NULL }, *log = NULL, *script = NULL, head[512], expr[1024];
+	bool want[2] = { o->png, o->svg };
+	size_t scriptlen = 0, f;
+	int rc = -1, status = 0;
+	FILE *sf;
+
+	c->dat = open_memstream(&c->datbuf, &c->datlen);
+	c->style = open_memstream(&c->stylebuf, &c->stylelen);
+	c->body = open_memstream(&c->bodybuf, &c->bodylen);
+	c->kind->build(c);
+	fclose(c->dat);
+	fclose(c->style);
+	fclose(c->body);
+	snprintf(head, sizeof(head), "# iommusim plot '%s': the data %s.gp draws.\n", n, n);
+	sf = open_memstream(&script, &scriptlen);
+	write_script(sf, c);
+	fclose(sf);
+	if (write_file(dat, head, c->datbuf, c->datlen, err) != 0 ||
+	    write_file(gp, "", script, scriptlen, err) != 0)
+		goto out;
+
+	/* gnuplot draws into temporaries beside the images: a failed run replaces nothing. */
+	snprintf(expr, sizeof(expr), "formats=\"%s%s%s\"", o->png ? "png" : "",
+		 o->png && o->svg ? " " : "", o->svg ? "svg" : "");
+	for (f = 0; f < 2; f++) {
+		if (!want[f])
+			continue;
+		tmp[f] = ism_tmp_path(final[f]);
+		snprintf(expr + strlen(expr), sizeof(expr) - strlen(expr), "; out_%s=\"%s\"",
+			 f ? "svg" : "png",
+			 strrchr(tmp[f], '/') ? strrchr(tmp[f], '/') + 1 : tmp[f]);
+	}
+	snprintf(head, sizeof(head), "%s.gp", n);
+	if (run_gnuplot(o->outdir, head, expr, &log, &status) != 0) {
+		ism_err_set(err, ISM_EXIT_FAIL, "%s: cannot run %s: %s", gp, plot_gnuplot(),
+			    strerror(errno));
+		goto out;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char tail[700];
+
+		tail_lines(log, tail, sizeof(tail));
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && strstr(log, "cannot run"))
+			ism_err_set(err, ISM_EXIT_FAIL,
+				    "%s: gnuplot not found as '%s' (install gnuplot-nox, or set "
+				    "$GNUPLOT)", gp, plot_gnuplot());
+		else if (WIFEXITED(status))
+			ism_err_set(err, ISM_EXIT_FAIL, "%s: gnuplot failed (exit status %d):%s",
+				    gp, WEXITSTATUS(status), tail);
+		else
+			ism_err_set(err, ISM_EXIT_FAIL, "%s: gnuplot died of signal %d", gp,
+				    WTERMSIG(status));
+		goto out;
+	}
+	for (f = 0; f < 2; f++) {
+		if (tmp[f] && rename(tmp[f], final[f]) != 0) {
+			ism_err_set(err, ISM_EXIT_IO, "%s: gnuplot wrote no image (%s: %s)", gp,
+				    tmp[f], strerror(errno));
+			goto out;
+		}
+		if (tmp[f]) {
+			ism_tmp_forget(tmp[f]);
+			free(tmp[f]);
+			tmp[f] = NULL;
+		}
+	}
+	if (*log) {
+		char tail[700];
+
+		tail_lines(log, tail, sizeof(tail));
+		fprintf(stderr, "iommusim: warning: %s: gnuplot said:%s\n", gp, tail);
+	}
+	if (!o->quiet)
+		fprintf(stderr, "plot: %s: %s%s%s (script %s.gp, data %s.dat)\n", n,
+			o->png ? final[0] : "", o->png && o->svg ? ", " : "",
+			o->svg ? final[1] : "", n, n);
+	rc = 0;
+out:
+	for (f = 0; f < 2; f++) {
+		if (tmp[f]) {
+			unlink(tmp[f]);
+			ism_tmp_forget(tmp[f]);
+			free(tmp[f]);
+		}
+		free(final[f]);
+	}
+	free(log);
+	free(script);
+	free(c->datbuf);
+	free(c->stylebuf);
+	free(c->bodybuf);
+	free(gp);
+	free(dat);
+	return rc;
+}
+
+static void ctx_reset(struct plot_ctx *c)
+{
+	free(c->pin);
+	free(c->cdf);
+	memset(c, 0, sizeof(*c));
+}
+
+int plot_render(const struct sweep_dir *sd, const struct plot_opts *o, bool *drawn,
+		struct ism_err *err)
+{
+	bool asked[ISM_ARRAY_SIZE(plot_kinds)] = { false };
+	char why_all[900];
+	size_t i, k, len = 0, ndrawn = 0;
+	struct plot_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < o->nkinds; i++) {
+		for (k = 0; k < ISM_ARRAY_SIZE(plot_kinds); k++)
+			if (strcmp(o->kinds[i], plot_kinds[k].name) == 0)
+				asked[k] = true;
+	}
+	if (sd->npoints == 0)
+		return ism_err_set(err, ISM_EXIT_FAIL,
+				   "%s: the sweep has no points: nothing to plot", sd->dir);
+	if (sd->nok == 0)
+		return ism_err_set(
+			err, ISM_EXIT_FAIL,
+			"%s: no point has finished (%zu failed, %zu pending): nothing to plot",
+			sd->dir, sd->nfailed, sd->npoints - sd->nfailed);
+	if (mkdir_p(o->outdir, err) != 0)
+		return -1;
+	why_all[0] = '\0';
+	for (k = 0; k < ISM_ARRAY_SIZE(plot_kinds); k++) {
+		struct ism_err why = { 0 };
+
+		drawn[k] = false;
+		if (o->nkinds && !asked[k])
+			continue;
+		c.sd = sd;
+		c.o = o;
+		c.kind = &plot_kinds[k];
+		if (plot_kinds[k].check(&c, &why) != 0) {
+			ctx_reset(&c);
+			if (o->nkinds)
+				return ism_err_set(err, why.code, "plot %s: %s", plot_kinds[k].name,
+						   why.msg);
+			if (len < sizeof(why_all))
+				len += (size_t)snprintf(why_all + len, sizeof(why_all) - len,
+							"\n  %s: %s", plot_kinds[k].name, why.msg);
+			continue;
+		}
+		if (render(&c, err) != 0) {
+			ctx_reset(&c);
+			return -1;
+		}
+		ctx_reset(&c);
+		drawn[k] = true;
+		ndrawn++;
+	}
+	if (ndrawn == 0 && !o->none_ok)
+		return ism_err_set(err, ISM_EXIT_FAIL, "%s: no plot kind suits this sweep:%s",
+				   sd->dir, why_all);
+	if (!o->quiet && !o->nkinds && why_all[0])
+		fprintf(stderr, "plot: not drawn:%s\n", why_all);
+	return 0;
+}

@@ -1,0 +1,331 @@
+/* Running a sweep's points: one child process per point, at most -j at once, resumable. */
+#include "sweep.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+/* How often the progress line is redrawn while points run. */
+#define SWEEP_PROGRESS_INTERVAL_MS 500
+
+/* A child running one point. */
+struct sweep_slot {
+	pid_t pid;
+	size_t point;
+};
+
+struct sweep_exec {
+	const struct sweep *sw;
+	const struct sweep_run_opts *o;
+	struct sweep_tally *t;
+	struct sweep_slot *slots;
+	unsigned nrunning;
+	double start;
+	bool line; /* a progress line is on the screen */
+};
+
+/* ---- in the child ---- */
+
+/* Run the point; on failure leave NAME.error.json saying why. The exit status is the code. */
+static int point_child(const struct sweep *sw, const struct sweep_point *pt, const char *dir)
+{
+	char *ok = sweep_point_path(dir, pt->name, false);
+	struct ism_err err = { 0 };
+	int code = ISM_EXIT_OK;
+
+	if (sweep_point_run(sw, pt, ok, &err) != 0) {
+		char *bad = sweep_point_path(dir, pt->name, true);
+		json_t *doc;
+
+		code = err.code ? err.code : ISM_EXIT_FAIL;
+		doc = json_pack("{s:s, s:i, s:s}", "point", pt->name, "exit", code, "message",
+				err.msg);
+		if (sweep_write_json(bad, doc, &err) != 0)
+			fprintf(stderr, "iommusim: %s\n", err.msg);
+		json_decref(doc);
+		free(bad);
+	}
+	free(ok);
+	return code;
+}
+
+/* ---- in the parent ---- */
+
+static void clear_line(struct sweep_exec *x)
+{
+	if (x->line) {
+		fprintf(stderr, "\r%72s\r", "");
+		x->line = false;
+	}
+}
+
+static void progress_line(struct sweep_exec *x)
+{
+	const struct sweep_tally *t = x->t;
+	size_t done = t->skipped + t->ok + t->failed;
+	double el = ism_now() - x->start, rate = el > 0 ? (double)t->ran / el : 0;
+
+	if (!x->o->progress)
+		return;
+	fprintf(stderr, "\rsweep: %zu/%zu done, %u running, %zu failed", done, t->selected,
+		x->nrunning, t->failed);
+	if (rate > 0)
+		fprintf(stderr, ", %.2f points/s, ETA %.0f s", rate,
+			(double)(t->selected - done) / rate);
+	fprintf(stderr, "   ");
+	fflush(stderr);
+	x->line = true;
+}
+
+static bool point_done(const char *dir, const char *name)
+{
+	char *ok = sweep_point_path(dir, name, false);
+	bool done = access(ok, F_OK) == 0;
+
+	free(ok);
+	return done;
+}
+
+static int launch(struct sweep_exec *x, size_t point, const sigset_t *child_mask,
+		  const struct sigaction *child_chld, struct ism_err *err)
+{
+	const struct sweep_point *pt = &x->sw->points[point];
+	char *bad = sweep_point_path(x->o->dir, pt->name, true);
+	pid_t parent = getpid(), pid;
+
+	/* An error file from an earlier attempt: this attempt writes its own or none. */
+	if (unlink(bad) != 0 && errno != ENOENT) {
+		ism_err_set(err, ISM_EXIT_IO, "%s: cannot remove: %s", bad, strerror(errno));
+		free(bad);
+		return -1;
+	}
+	free(bad);
+	fflush(NULL); /* nothing buffered may be written twice */
+	pid = fork();
+	if (pid < 0)
+		return ism_err_set(err, ISM_EXIT_FAIL, "cannot start a process for point %s: %s",
+				   pt->name, strerror(errno));
+	if (pid == 0) {
+		sigaction(SIGCHLD, child_chld, NULL);
+		sigprocmask(SIG_SETMASK, child_mask, NULL);
+#ifdef __linux__
+		/* The sweep killed outright: stop too, and remove the temporary (SIGTERM does). */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(ISM_EXIT_FAIL);
+#else
+		(void)parent;
+#endif
+		_exit(point_child(x->sw, pt, x->o->dir));
+	}
+	x->slots[x->nrunning].pid = pid;
+	x->slots[x->nrunning].point = point;
+	x->nrunning++;
+	return 0;
+}
+
+/* A child has ended: count it, and make sure a failure leaves its error file. */
+static void finish(struct sweep_exec *x, pid_t pid, int status, int stopping)
+{
+	const struct sweep_point *pt = NULL;
+	char *bad, msg[sizeof(((struct ism_err *)0)->msg)];
+	json_t *doc;
+	unsigned i;
+
+	for (i = 0; i < x->nrunning; i++)
+		if (x->slots[i].pid == pid) {
+			pt = &x->sw->points[x->slots[i].point];
+			x->slots[i] = x->slots[--x->nrunning];
+			break;
+		}
+	if (!pt)
+		return;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		x->t->ran++;
+		x->t->ok++;
+		return;
+	}
+	/* Stopped by the sweep itself: not a failure, the point is still to do. */
+	if (stopping && WIFSIGNALED(status))
+		return;
+	x->t->ran++;
+	x->t->failed++;
+	bad = sweep_point_path(x->o->dir, pt->name, true);
+	doc = json_load_file(bad, 0, NULL);
+	if (json_is_string(json_object_get(doc, "message"))) {
+		snprintf(msg, sizeof(msg), "%s", json_string_value(json_object_get(doc, "message")));
+	} else {
+		struct ism_err err;
+		int code;
+
+		if (WIFSIGNALED(status)) {
+			snprintf(msg, sizeof(msg), "killed by signal %d (%s)", WTERMSIG(status),
+				 strsignal(WTERMSIG(status)));
+			code = 128 + WTERMSIG(status);
+		} else {
+			code = WEXITSTATUS(status);
+			snprintf(msg, sizeof(msg), "exited with status %d and no message", code);
+		}
+		json_decref(doc);
+		doc = json_pack("{s:s, s:i, s:s}", "point", pt->name, "exit", code, "message", msg);
+		if (sweep_write_json(bad, doc, &err) != 0)
+			fprintf(stderr, "iommusim: %s\n", err.msg);
+	}
+	json_decref(doc);
+	free(bad);
+	clear_line(x);
+	fprintf(stderr, "iommusim sweep: point %s failed: %s\n", pt->name, msg);
+}
+
+static void on_sigchld(int sig)
+{
+	(void)sig; /* only so that SIGCHLD is delivered to sigtimedwait, never discarded */
+}
+
+int sweep_run(const struct sweep *sw, const struct sweep_run_opts *o, struct sweep_tally *t,
+	      struct ism_err *err)
+{
+	struct sweep_exec x = { .sw = sw, .o = o, .t = t };
+	struct sigaction sa, old_chld;
+	sigset_t waitset, old_mask;
+	size_t *queue = ism_xcalloc(sw->npoints + 1, sizeof(*queue));
+	size_t nq = 0, next = 0, i;
+	unsigned jobs = o->jobs ? o->jobs : 1;
+	int stop = 0, rc = 0;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < sw->npoints; i++) {
+		if (!o->selected[i])
+			continue;
+		t->selected++;
+		if (point_done(o->dir, sw->points[i].name))
+			t->skipped++;
+		else
+			queue[nq++] = i;
+	}
+	if (jobs > nq)
+		jobs = nq ? (unsigned)nq : 1;
+	x.slots = ism_xcalloc(jobs, sizeof(*x.slots));
+
+	/*
+	 * Children and signals arrive through sigtimedwait: blocked here, so none is lost between
+	 * reaping and waiting. Children get the old mask back (and the temporary-file handlers).
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigchld;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, &old_chld);
+	sigemptyset(&waitset);
+	sigaddset(&waitset, SIGCHLD);
+	sigaddset(&waitset, SIGINT);
+	sigaddset(&waitset, SIGTERM);
+	sigaddset(&waitset, SIGHUP);
+	sigprocmask(SIG_BLOCK, &waitset, &old_mask);
+
+	x.start = ism_now();
+	while ((next < nq && !stop) || x.nrunning) {
+		struct timespec ts = { 0, SWEEP_PROGRESS_INTERVAL_MS * 1000000L };
+		int status, sig;
+		pid_t pid;
+
+		while (!stop && x.nrunning < jobs && next < nq) {
+			if (launch(&x, queue[next], &old_mask, &old_chld, err) != 0) {
+				stop = -1; /* wait for the others, then report */
+				rc = -1;
+				break;
+			}
+			next++;
+		}
+		progress_line(&x);
+		if (!x.nrunning)
+			break;
+		sig = sigtimedwait(&waitset, NULL, o->progress ? &ts : NULL);
+		if ((sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && stop == 0) {
+			stop = sig;
+			t->signal = sig;
+			for (i = 0; i < x.nrunning; i++)
+				kill(x.slots[i].pid, SIGTERM);
+		}
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			finish(&x, pid, status, stop);
+	}
+	clear_line(&x);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGCHLD, &old_chld, NULL);
+	free(x.slots);
+	free(queue);
+	return rc;
+}
+
+/* The process that wrote a temporary ".NAME.tmp.PID" is gone (on this host). */
+static bool writer_gone(const char *tmpname)
+{
+	const char *p = strrchr(tmpname, '.');
+	uint64_t pid;
+
+	if (!p || ism_parse_u64(p + 1, strlen(p + 1), &pid) != 0 || pid == 0 || pid > INT32_MAX)
+		return false;
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/*
+ * Remove temporaries a killed run left. In dir itself (the manifest, the summary): those whose
+ * writer is gone. In dir/points: those of the points this run is about to run, whoever wrote
+ * them; a temporary of another point may belong to a live shard on another host.
+ */
+static void clean_dir(const struct sweep *sw, const char *dir, const char *sub,
+		      const bool *selected)
+{
+	size_t n = strlen(dir) + (sub ? strlen(sub) : 0) + 2;
+	char *path = ism_xmalloc(n);
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, n, "%s%s%s", dir, sub ? "/" : "", sub ? sub : "");
+	d = opendir(path);
+	while (d && (e = readdir(d)) != NULL) {
+		bool drop = false;
+		size_t i;
+
+		if (e->d_name[0] != '.' || !strstr(e->d_name, ".tmp."))
+			continue;
+		if (!selected)
+			drop = writer_gone(e->d_name);
+		for (i = 0; !drop && selected && i < sw->npoints; i++) {
+			size_t len = strlen(sw->points[i].name);
+
+			/* ".NAME.json.tmp.PID" or ".NAME.error.json.tmp.PID" */
+			if (selected[i] && strncmp(e->d_name + 1, sw->points[i].name, len) == 0 &&
+			    (strncmp(e->d_name + 1 + len, ".json.tmp.", 10) == 0 ||
+			     strncmp(e->d_name + 1 + len, ".error.json.tmp.", 16) == 0) &&
+			    !point_done(dir, sw->points[i].name))
+				drop = true;
+		}
+		if (drop) {
+			size_t m = strlen(path) + strlen(e->d_name) + 2;
+			char *p = ism_xmalloc(m);
+
+			snprintf(p, m, "%s/%s", path, e->d_name);
+			unlink(p);
+			free(p);
+		}
+	}
+	if (d)
+		closedir(d);
+	free(path);
+}
+
+void sweep_clean_stale(const struct sweep *sw, const char *dir, const bool *selected)
+{
+	clean_dir(sw, dir, NULL, NULL);
+	clean_dir(sw, dir, "points", selected);
+}

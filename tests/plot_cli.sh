@@ -1,0 +1,157 @@
+# `iommusim plot` from the outside: every kind drawn as a valid image of the documented size, the
+# kept scripts redraw, the data is the sweep's, and every error path.
+. "${ISM_SRCDIR:-$(dirname "$0")/..}/tests/setup"
+. "$ISM_SRCDIR/tests/plot_helpers"
+P="$ISM_SRCDIR/tests/data/plot"
+have_gnuplot
+
+# A synthetic sweep with round numbers (tests/data/plot/fixture.py): 2 traces x 4 IOTLB sizes x
+# 2 page sizes x 3 invalidation policies, every metric the plots draw.
+make_fixture "$T/fx"
+check "plot --help" ism plot --help
+grep -q 'latency-cdf' "$T/out" && ok "plot --help names the kinds" || fail "plot --help lacks the kinds"
+
+# Every kind applies to the fixture; nothing on stderr with -q (gnuplot warnings would show).
+check "plot every kind" ism plot "$T/fx" -q
+[ ! -s "$T/err" ] && ok "plot -q is quiet (no gnuplot warning)" || { fail "plot said something"; cat "$T/err"; }
+# Sizes: columns x rows of panels (missrate 560x400, throughput and latency-cdf 600x480,
+# invalidation 420x400); a row per trace, or two traces to a row.
+expect_image "missrate: 2 columns (rate, per MiB) x 2 traces" "$T/fx/plots/missrate" 1120x800
+expect_image "throughput: 2 traces side by side" "$T/fx/plots/throughput" 1200x480
+expect_image "invalidation: 4 panels x 2 traces" "$T/fx/plots/invalidation" 1680x800
+expect_image "latency-cdf: the hinted points 0 and 37, one per trace" "$T/fx/plots/latency-cdf" 1200x480
+for k in missrate throughput invalidation latency-cdf; do
+	[ -s "$T/fx/plots/$k.gp" ] && [ -s "$T/fx/plots/$k.dat" ] || fail "$k: no .gp or .dat kept"
+done
+ok "the .gp and .dat files are kept beside the images"
+ls -a "$T/fx/plots" | grep -q '\.tmp\.' && fail "a temporary was left in plots/" || ok "no temporary left"
+
+# The data is the sweep's. missrate: the policy axis changes no miss count, so one line per
+# page size: 4 blocks; nic 4K at 16 entries misses 50000 of 100000 lookups over 64 MiB.
+expect_eq "missrate.dat: one block per trace and page size" 4 "$(grep -c '^# index' "$T/fx/plots/missrate.dat")"
+expect_eq "missrate.dat: nic 4K at 16 entries: 50% and 781.25 per MiB" "16 50 781.25" \
+	"$(sed -n '/^# index 0: nic \/ 4K$/,/^$/p' "$T/fx/plots/missrate.dat" | grep '^16 ')"
+grep -q "title 'nic: IOTLB miss rate (the same for every policy)'" "$T/fx/plots/missrate.gp" \
+	&& ok "missrate: the panel says the policy does not matter" || fail "missrate: no note on the merged axis"
+grep -q "set logscale x 2" "$T/fx/plots/missrate.gp" && grep -q "set xtics ('16' 16, '32' 32, '64' 64, '128' 128)" "$T/fx/plots/missrate.gp" \
+	&& ok "missrate: log2 x axis with a tic per swept size" || fail "missrate: x axis"
+# invalidation: 3 other-axis values x 2 pages is too many bars: the sizes are pinned at the
+# middle value (64). nic, lazy, at 64 entries: 8 and 9 Gb/s, 0.2 cores, 1200 stale hits, 10 ms.
+grep -q "at iommu.iotlb.entries=64" "$T/fx/plots/invalidation.gp" && ok "invalidation: pinned at 64 entries" \
+	|| fail "invalidation: not pinned at 64 entries"
+expect_eq "invalidation.dat: nic, lazy" '"lazy" 8 9 0.2 0.2 1200 1200 10 10' \
+	"$(grep '^"lazy"' "$T/fx/plots/invalidation.dat" | head -1)"
+grep -q "unmap to invalidation (ms)" "$T/fx/plots/invalidation.gp" && ok "invalidation: stale window in ms" \
+	|| fail "invalidation: stale window unit"
+# The sweep file's hint "plot": {"at": {...}} chooses the value instead.
+cp -r "$T/fx" "$T/at"
+rm -rf "$T/at/plots"
+python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); m["plot"]["at"] = {"iommu.iotlb.entries": "128"}; json.dump(m, open(sys.argv[1], "w"))' "$T/at/sweep.json"
+ism plot "$T/at" --kind invalidation --format svg -q
+expect_eq "invalidation: pinned where the hint says" '"lazy" 8.5 9 0.2 0.2 1200 1200 10 10' \
+	"$(grep '^"lazy"' "$T/at/plots/invalidation.dat" | head -1)"
+# throughput: the ideal (10 Gb/s on nic) and both baselines as references.
+for ref in 'no translation (ideal)' 'passthrough (no IOMMU)' 'swiotlb (no IOMMU)'; do
+	grep -q "title '$ref'" "$T/fx/plots/throughput.gp" || fail "throughput: no '$ref' line"
+done
+ok "throughput: ideal and baseline reference lines"
+expect_eq "throughput.dat: the ideal line of nic" "16 10|32 10|64 10|128 10" \
+	"$(sed -n '/^# index 6: nic$/,/^$/p' "$T/fx/plots/throughput.dat" | grep -v '^#' | grep . | paste -sd'|')"
+# latency-cdf: 100 quantiles per point; the baselines dashed.
+expect_eq "latency-cdf.dat: 100 rows per block" 100 \
+	"$(sed -n '/^# index 0: /,/^$/p' "$T/fx/plots/latency-cdf.dat" | grep -vc '^#\|^$')"
+grep -q "title '#37 entries=64, 4K, lazy'" "$T/fx/plots/latency-cdf.gp" && ok "latency-cdf: point 37 from the sweep's hint" \
+	|| fail "latency-cdf: hinted point missing"
+
+# The kept script redraws and takes restyling: a narrower PNG, drawn by gnuplot alone.
+(cd "$T/fx/plots" && sed 's/^width = 1120$/width = 800/' missrate.gp >narrow.gp &&
+	"${GNUPLOT:-gnuplot}" -e 'formats="png"; out_png="narrow.png"' narrow.gp) >"$T/out" 2>&1 \
+	&& expect_image "gnuplot redraws the restyled script" "$T/fx/plots/narrow" 800x800 png \
+	|| { fail "gnuplot could not run the kept script"; cat "$T/out"; }
+
+# --kind, -o, --format, --point.
+check "--kind missrate --format svg -o" ism plot "$T/fx" --kind missrate --format svg -o "$T/only" -q
+expect_eq "only the kind and format asked for" "missrate.dat missrate.gp missrate.svg" "$(ls "$T/only" | paste -sd' ')"
+check "--kind latency-cdf --point 5 --point NAME" ism plot "$T/fx" --kind latency-cdf --point 5 \
+	--point "$(sed -n 3p "$T/fx/summary.csv" | cut -d, -f1)" -o "$T/cdf" --format png -q
+expect_image "latency-cdf of two nic points: one panel" "$T/cdf/latency-cdf" 600x480 png
+expect_eq "the points asked for, no baseline twice" 4 "$(grep -c '^# index' "$T/cdf/latency-cdf.dat")"
+check "plot lists what it wrote" ism plot "$T/fx" --kind throughput -o "$T/tp" --format png
+grep -q "throughput: $T/tp/throughput.png" "$T/err" && ok "the written files are named on stderr" \
+	|| fail "no list of the files written"
+
+# Usage errors: exit 2.
+expect_fail "no DIR" 2 "give the sweep's output DIR" ism plot
+expect_fail "two DIRs" 2 "one DIR only" ism plot "$T/fx" "$T/fx"
+expect_fail "unknown kind" 2 "expected missrate, throughput, invalidation or latency-cdf, got 'pie'" ism plot "$T/fx" --kind pie
+expect_fail "bad --format" 2 "expected png, svg or png,svg, got 'gif'" ism plot "$T/fx" --format gif
+expect_fail "--point out of range" 2 "--point 99: no such point" ism plot "$T/fx" --kind latency-cdf --point 99 -o "$T/e1"
+
+# Not a sweep directory, or a damaged one: exit 3, naming the file.
+mkdir "$T/empty"
+expect_fail "not a sweep directory" 3 "not a sweep output directory.*sweep.json" ism plot "$T/empty"
+cp -r "$T/fx" "$T/badjson"; rm -rf "$T/badjson/plots"
+printf '{"points": [\n  {"name": ' >"$T/badjson/sweep.json"
+expect_fail "manifest not JSON" 3 "badjson/sweep.json:2:.*invalid JSON" ism plot "$T/badjson"
+cp -r "$T/fx" "$T/nocsv"; rm -rf "$T/nocsv/plots"
+rm "$T/nocsv/summary.csv"
+expect_fail "no summary.csv" 3 "nocsv/summary.csv: cannot read.*sweep summary" ism plot "$T/nocsv"
+cp -r "$T/fx" "$T/badstatus"; rm -rf "$T/badstatus/plots"
+sed -i '3s/,ok,/,done,/' "$T/badstatus/summary.csv"
+expect_fail "bad status" 3 "summary.csv:3: status: expected ok, failed or pending, got 'done'" ism plot "$T/badstatus"
+cp -r "$T/fx" "$T/nopoint"; rm -rf "$T/nopoint/plots"
+rm "$T/nopoint/points/0003-"*.json
+expect_fail "an ok point without its result" 3 "points/0003-[0-9a-f]*.json: cannot read" ism plot "$T/nopoint"
+no_file "nothing drawn when the input is damaged" "$T/nopoint/plots"
+
+# Nothing to draw: exit 1 with the reason.
+cp -r "$T/fx" "$T/pending"; rm -rf "$T/pending/plots"
+sed -i '2,$s/,ok,/,pending,/' "$T/pending/summary.csv"
+expect_fail "no finished point" 1 "no point has finished \(0 failed, 48 pending\)" ism plot "$T/pending"
+mkdir -p "$T/nopts/points"
+printf '{"iommusim": {"version": "0.1.0", "sweep_schema": 1}, "axes": [], "points": []}\n' >"$T/nopts/sweep.json"
+printf 'point,status,trace,seed\n' >"$T/nopts/summary.csv"
+expect_fail "empty sweep" 1 "the sweep has no points" ism plot "$T/nopts"
+# A metric no point has (the untimed runs of a real sweep below lack throughput), an axis the
+# sweep does not have.
+sweep_untimed "$T/untimed"
+expect_fail "--kind throughput on untimed results" 1 \
+	"plot throughput: no finished point has dma.throughput_gbps \(.*untimed/points/0000-[0-9a-f]*.json lacks it: timed mode measures it\)" \
+	ism plot "$T/untimed" --kind throughput
+expect_fail "--kind invalidation without a policy axis" 1 "plot invalidation: the sweep has no axis over os.invalidation.policy" \
+	ism plot "$T/untimed" --kind invalidation
+check "untimed: the kinds that apply" ism plot "$T/untimed" -q
+expect_eq "untimed: only missrate" "missrate.dat missrate.gp missrate.png missrate.svg" "$(ls "$T/untimed/plots" | paste -sd' ')"
+expect_image "untimed missrate: one trace" "$T/untimed/plots/missrate" 1120x400
+# The sizes are swept as 4, 2, 8: drawn in increasing order. capacity.csv, fully associative:
+# 6 misses of 6 lookups at 2 and 4 entries, 5 at 8 (the second A hits); LRU and FIFO alike.
+expect_eq "untimed missrate.dat: one line, sizes in order" "2 100 16384|4 100 16384|8 83.33333333 13653.33333" \
+	"$(sed -n '/^# index 0: cap$/,/^$/p' "$T/untimed/plots/missrate.dat" | grep -v '^#' | grep . | paste -sd'|')"
+
+# gnuplot missing or failing: exit 1, the script named, no image and no temporary left.
+expect_fail "no gnuplot" 1 "missrate.gp: gnuplot not found as '/nonexistent/gnuplot'" \
+	env GNUPLOT=/nonexistent/gnuplot $ISM_WRAP "$ISM" plot "$T/fx" --kind missrate -o "$T/nognu"
+no_file "no image without gnuplot" "$T/nognu/missrate.png"
+printf '#!/bin/sh\necho "         plot x" >&2\necho "\\"missrate.gp\\" line 31: undefined variable: x" >&2\nexit 1\n' >"$T/badgnu"
+chmod +x "$T/badgnu"
+expect_fail "gnuplot fails" 1 "nognu2/missrate.gp: gnuplot failed \(exit status 1\):" \
+	env GNUPLOT="$T/badgnu" $ISM_WRAP "$ISM" plot "$T/fx" --kind missrate -o "$T/nognu2"
+grep -q '  "missrate.gp" line 31: undefined variable: x' "$T/err" && ok "gnuplot's error is quoted" \
+	|| { fail "gnuplot's error is not quoted"; cat "$T/err"; }
+no_file "no image after a gnuplot error" "$T/nognu2/missrate.svg"
+[ -s "$T/nognu2/missrate.gp" ] && ok "the failing script is kept to look at" || fail "the failing script is gone"
+touch "$T/afile"
+expect_fail "PLOTDIR is a file" 5 "afile: not a directory" ism plot "$T/fx" -o "$T/afile"
+
+# The real thing: `iommusim sweep` (timed, two baselines) on a small NIC trace and random reads,
+# then every kind, drawn without a warning.
+sweep_e2e "$T/e2e"
+check "plot a real timed sweep" ism plot "$T/e2e" -q
+[ ! -s "$T/err" ] && ok "no gnuplot warning on real results" || { fail "plot said something"; cat "$T/err"; }
+expect_image "real: missrate" "$T/e2e/plots/missrate" 1120x800
+expect_image "real: throughput" "$T/e2e/plots/throughput" 1200x480
+expect_image "real: invalidation" "$T/e2e/plots/invalidation" 1680x800
+expect_image "real: latency-cdf (first and last point of each trace)" "$T/e2e/plots/latency-cdf" 1200x480
+grep -q "title '#11 entries=256, 2M, lazy'" "$T/e2e/plots/latency-cdf.gp" && ok "real: last point of the first trace" \
+	|| fail "real: latency-cdf default points"
+finish
