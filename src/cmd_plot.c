@@ -140,8 +140,7 @@ int cmd_plot(int argc, char **argv)
 	o.kinds = kinds;
 	o.points = points;
 	if (!o.outdir) {
-		outdir = ism_xmalloc(strlen(dir) + 8);
-		sprintf(outdir, "%s/plots", dir);
+		outdir = ism_xasprintf("%s/plots", dir);
 		o.outdir = outdir;
 	}
 	if (sweepdir_load(&sd, dir, &err) != 0)

@@ -95,8 +95,7 @@ int cmd_report(int argc, char **argv)
 	}
 	dir = argv[optind];
 	if (!out_path) {
-		out_path = ism_xmalloc(strlen(dir) + 16);
-		sprintf(out_path, "%s/report.html", dir);
+		out_path = ism_xasprintf("%s/report.html", dir);
 	}
 	if (sweepdir_load(&sd, dir, &err) != 0)
 		goto fail;

@@ -34,43 +34,14 @@ struct cfg_loader {
 
 /* ---- small helpers ---- */
 
-static char *str_printf(const char *fmt, ...) ISM_PRINTF(1, 2);
-
-static char *str_printf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	s = ism_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return ism_xstrdup(".");
-	if (slash == path)
-		return ism_xstrdup("/");
-	return str_printf("%.*s", (int)(slash - path), path);
-}
-
 /* dir/name, leaving name alone when it is absolute or dir is the current directory. */
 static char *join_path(const char *dir, const char *name)
 {
 	if (!dir || name[0] == '/' || strcmp(dir, ".") == 0)
 		return ism_xstrdup(name);
 	if (strcmp(dir, "/") == 0)
-		return str_printf("/%s", name);
-	return str_printf("%s/%s", dir, name);
+		return ism_xasprintf("/%s", name);
+	return ism_xasprintf("%s/%s", dir, name);
 }
 
 static const char *json_type_name(const json_t *v)
@@ -136,7 +107,7 @@ static void set_origin(struct cfg_loader *L, const char *path, json_t *value, si
 	}
 	if (json_is_object(value) && json_object_size(value) > 0) {
 		json_object_foreach(value, key, v) {
-			char *sub = str_printf("%s.%s", path, key);
+			char *sub = ism_xasprintf("%s.%s", path, key);
 
 			set_origin(L, sub, v, idx);
 			free(sub);
@@ -215,7 +186,7 @@ int config_json_set(json_t *root, const char *assignment, const char *origin, st
 		end = p;
 		while (end < eq && *end != '.')
 			end++;
-		key = str_printf("%.*s", (int)(end - p), p);
+		key = ism_xasprintf("%.*s", (int)(end - p), p);
 		if (end == eq) {
 			int rc = json_object_set_new(cur, key, value);
 
@@ -258,7 +229,7 @@ static void merge(struct cfg_loader *L, json_t *dst, json_t *src, const char *pr
 	json_t *v;
 
 	json_object_foreach(src, key, v) {
-		char *path = prefix ? str_printf("%s.%s", prefix, key) : ism_xstrdup(key);
+		char *path = prefix ? ism_xasprintf("%s.%s", prefix, key) : ism_xstrdup(key);
 		json_t *old = json_object_get(dst, key);
 
 		if (json_is_object(v) && json_is_object(old)) {
@@ -299,7 +270,7 @@ static char *find_preset(struct cfg_loader *L, const struct cfg_src *from, const
 {
 	size_t nlen = strlen(name);
 	bool has_ext = nlen >= 5 && strcmp(name + nlen - 5, ".json") == 0;
-	char *file = has_ext ? ism_xstrdup(name) : str_printf("%s.json", name);
+	char *file = has_ext ? ism_xstrdup(name) : ism_xasprintf("%s.json", name);
 	const char *dirs[PRESET_DIRS_MAX];
 	char *envcopy = NULL, *looked = NULL, *found = NULL;
 	size_t ndirs = 0, i;
@@ -445,7 +416,7 @@ static int load_file(struct cfg_loader *L, const char *path)
 				   "%s: expected a JSON object at the top level, got %s", path,
 				   what);
 	}
-	dir = dir_of(path);
+	dir = ism_dirname(path);
 	idx = add_src(L, path, dir);
 	free(dir);
 	L->chain[L->depth] = L->srcs[idx].name;
@@ -565,7 +536,7 @@ static int check_unknown(struct cfg_loader *L, const char *top, json_t *obj, con
 	json_t *v;
 
 	json_object_foreach(obj, key, v) {
-		char *path = prefix ? str_printf("%s.%s", prefix, key) : ism_xstrdup(key);
+		char *path = prefix ? ism_xasprintf("%s.%s", prefix, key) : ism_xstrdup(key);
 		char why[WHY_MAX], what[128], near[128];
 		int rc = 0;
 
@@ -939,7 +910,7 @@ static void set_path(json_t *obj, const char *path, json_t *v)
 	const char *dot;
 
 	while ((dot = strchr(path, '.'))) {
-		char *key = str_printf("%.*s", (int)(dot - path), path);
+		char *key = ism_xasprintf("%.*s", (int)(dot - path), path);
 		json_t *child = json_object_get(obj, key);
 
 		if (!child) {
@@ -1041,12 +1012,12 @@ static int apply_sets(struct cfg_loader *L, const char *const *sets, size_t nset
 	int rc = 0;
 
 	for (i = 0; i < nsets && rc == 0; i++) {
-		char *origin = str_printf("--set %s", sets[i]);
+		char *origin = ism_xasprintf("--set %s", sets[i]);
 		const char *eq = strchr(sets[i], '=');
 
 		rc = config_json_set(L->tree, sets[i], origin, err);
 		if (rc == 0) {
-			char *key = str_printf("%.*s", (int)(eq - sets[i]), sets[i]);
+			char *key = ism_xasprintf("%.*s", (int)(eq - sets[i]), sets[i]);
 
 			set_origin(L, key, get_path(L->tree, key), add_src(L, origin, NULL));
 			free(key);

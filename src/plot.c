@@ -938,41 +938,7 @@ const char *plot_gnuplot(void)
 
 static char *join(const char *dir, const char *name, const char *ext)
 {
-	size_t n = strlen(dir) + strlen(name) + strlen(ext) + 2;
-	char *p = ism_xmalloc(n);
-
-	snprintf(p, n, "%s/%s%s", dir, name, ext);
-	return p;
-}
-
-static int mkdir_p(const char *path, struct ism_err *err)
-{
-	char *p = ism_xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1;; s++) {
-		char c = *s;
-
-		if (c != '/' && c != '\0')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-			rc = ism_err_set(err, ISM_EXIT_IO, "%s: cannot create directory: %s", p,
-					 strerror(errno));
-			break;
-		}
-		*s = c;
-		if (!c)
-			break;
-	}
-	free(p);
-	if (!rc) {
-		struct stat st;
-
-		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-			rc = ism_err_set(err, ISM_EXIT_IO, "%s: not a directory", path);
-	}
-	return rc;
+	return ism_xasprintf("%s/%s%s", dir, name, ext);
 }
 
 static int write_file(const char *path, const char *head, const char *text, size_t len,
@@ -1242,7 +1208,7 @@ int plot_render(const struct sweep_dir *sd, const struct plot_opts *o, bool *dra
 			err, ISM_EXIT_FAIL,
 			"%s: no point has finished (%zu failed, %zu pending): nothing to plot",
 			sd->dir, sd->nfailed, sd->npoints - sd->nfailed);
-	if (mkdir_p(o->outdir, err) != 0)
+	if (ism_mkdir_p(o->outdir, err) != 0)
 		return -1;
 	why_all[0] = '\0';
 	for (k = 0; k < ISM_ARRAY_SIZE(plot_kinds); k++) {

@@ -39,24 +39,6 @@ static const char *const sweep_top_keys[] = {
 static const char *const sweep_axis_keys[] = { "key", "values", "name", "labels", "zip" };
 static const char *const sweep_zip_keys[] = { "key", "values" };
 
-static char *str_printf(const char *fmt, ...) ISM_PRINTF(1, 2);
-
-static char *str_printf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	s = ism_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 /* "an array", "a string", ... for "expected X, got Y". */
 static const char *kind(const json_t *v)
 {
@@ -142,7 +124,7 @@ static char *value_label(const json_t *v)
 		return out;
 	}
 	if (json_is_real(v))
-		return str_printf("%.10g", json_real_value(v));
+		return ism_xasprintf("%.10g", json_real_value(v));
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 }
 
@@ -150,7 +132,7 @@ static char *value_label(const json_t *v)
 static char *assignment(const char *key, const json_t *v)
 {
 	char *j = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
-	char *s = str_printf("%s=%s", key, j);
+	char *s = ism_xasprintf("%s=%s", key, j);
 
 	free(j);
 	return s;
@@ -189,8 +171,8 @@ static int flatten_set(struct sweep *sw, const json_t *obj, const char *prefix,
 	json_t *v;
 
 	json_object_foreach((json_t *)obj, key, v) {
-		char *path = prefix ? str_printf("%s.%s", prefix, key) : ism_xstrdup(key);
-		char *where = str_printf("set.%s", path);
+		char *path = prefix ? ism_xasprintf("%s.%s", prefix, key) : ism_xstrdup(key);
+		char *where = ism_xasprintf("set.%s", path);
 		int rc = 0;
 
 		if (config_key_find(path)) {
@@ -217,7 +199,7 @@ static char *resolve(const struct sweep *sw, const char *p)
 {
 	if (p[0] == '/' || strcmp(sw->dir, ".") == 0)
 		return ism_xstrdup(p);
-	return str_printf("%s/%s", sw->dir, p);
+	return ism_xasprintf("%s/%s", sw->dir, p);
 }
 
 /* A trace's default name: its file name without .gz, .iot, .csv. */
@@ -400,7 +382,7 @@ static int axis_name(struct sweep *sw, const json_t *name, const char *where,
 	} else {
 		a->name = ism_xstrdup(a->keys[0]);
 		for (k = 1; k < a->nkeys; k++) {
-			char *joined = str_printf("%s+%s", a->name, a->keys[k]);
+			char *joined = ism_xasprintf("%s+%s", a->name, a->keys[k]);
 
 			free(a->name);
 			a->name = joined;
@@ -440,7 +422,7 @@ static int axis_labels(struct sweep *sw, const json_t *labels, const char *where
 			a->labels[i] = value_label(json_array_get(a->values[0], i));
 			for (k = 1; k < a->nkeys; k++) {
 				char *l = value_label(json_array_get(a->values[k], i));
-				char *joined = str_printf("%s/%s", a->labels[i], l);
+				char *joined = ism_xasprintf("%s/%s", a->labels[i], l);
 
 				free(l);
 				free(a->labels[i]);
@@ -741,7 +723,7 @@ static void expand(struct sweep *sw)
 				json_object_foreach(pt->set, key, v)
 					pt->sets[n++] = assignment(key, v);
 				if (sw->seeds_given)
-					pt->sets[n++] = str_printf("seed=%" PRIu64, pt->seed);
+					pt->sets[n++] = ism_xasprintf("seed=%" PRIu64, pt->seed);
 				pt->nsets = n;
 				h = sweep_point_hash(sw->traces[t].written, pt->set, pt->seed);
 				snprintf(pt->name, sizeof(pt->name), "%04zu-%08" PRIx32, idx,
@@ -752,17 +734,6 @@ static void expand(struct sweep *sw)
 }
 
 /* ---- the whole file ---- */
-
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return ism_xstrdup(".");
-	if (slash == path)
-		return ism_xstrdup("/");
-	return str_printf("%.*s", (int)(slash - path), path);
-}
 
 /* The base config with the sweep's "set": the seed, trace and baselines every point starts from. */
 static int load_base(struct sweep *sw, struct sim_config *cfg, char ***setsp, size_t *nsetsp,
@@ -804,7 +775,7 @@ int sweep_load(struct sweep *sw, const char *path, struct ism_err *err)
 	memset(sw, 0, sizeof(*sw));
 	memset(&base, 0, sizeof(base));
 	sw->file = ism_xstrdup(path);
-	sw->dir = dir_of(path);
+	sw->dir = ism_dirname(path);
 	sw->set = json_object();
 	sw->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!sw->root) {
@@ -842,7 +813,7 @@ int sweep_load(struct sweep *sw, const char *path, struct ism_err *err)
 			sw->base_name = ism_xstrdup(sw->base_path);
 		} else if (json_is_object(v)) {
 			sw->base_json = v;
-			sw->base_name = str_printf("%s: base", path);
+			sw->base_name = ism_xasprintf("%s: base", path);
 		} else {
 			return bad(sw, err, "base", "expected a config file path or an inline config "
 				   "object, got %s", kind(v));
@@ -992,7 +963,7 @@ char *sweep_default_output(const struct sweep *sw)
 		return ism_xstrdup(sw->output);
 	if (n > 5 && strcmp(base + n - 5, ".json") == 0)
 		n -= 5;
-	return str_printf("results/%.*s", (int)n, base);
+	return ism_xasprintf("results/%.*s", (int)n, base);
 }
 
 void sweep_print_point(FILE *fp, const struct sweep *sw, const struct sweep_point *pt)

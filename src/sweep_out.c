@@ -14,11 +14,7 @@
 
 static char *path_join(const char *dir, const char *name)
 {
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = ism_xmalloc(n);
-
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
+	return ism_xasprintf("%s/%s", dir, name);
 }
 
 char *sweep_point_path(const char *dir, const char *name, bool error)
@@ -30,36 +26,11 @@ char *sweep_point_path(const char *dir, const char *name, bool error)
 	return p;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *dir, struct ism_err *err)
-{
-	char *p = ism_xstrdup(dir), *s;
-	int rc = 0;
-
-	for (s = p + 1;; s++) {
-		char c = *s;
-
-		if (c != '/' && c != '\0')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-			rc = ism_err_set(err, ISM_EXIT_IO, "%s: cannot create directory: %s", p,
-					 strerror(errno));
-			break;
-		}
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	free(p);
-	return rc;
-}
-
 int sweep_dir_create(const char *dir, struct ism_err *err)
 {
 	char *points = path_join(dir, SWEEP_POINTS);
 	struct stat st;
-	int rc = make_dirs(points, err);
+	int rc = ism_mkdir_p(points, err);
 
 	if (rc == 0 && (stat(points, &st) != 0 || !S_ISDIR(st.st_mode)))
 		rc = ism_err_set(err, ISM_EXIT_IO, "%s: not a directory", points);

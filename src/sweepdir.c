@@ -9,11 +9,7 @@
 
 static char *path_join(const char *a, const char *b, const char *c)
 {
-	size_t n = strlen(a) + strlen(b) + (c ? strlen(c) : 0) + 2;
-	char *p = ism_xmalloc(n);
-
-	snprintf(p, n, "%s/%s%s", a, b, c ? c : "");
-	return p;
+	return ism_xasprintf("%s/%s%s", a, b, c ? c : "");
 }
 
 static const char *opt_string(json_t *obj, const char *key)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,4 +294,58 @@ char *ism_xstrdup(const char *s)
 
 	memcpy(p, s, n);
 	return p;
+}
+
+char *ism_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = ism_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+char *ism_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return ism_xstrdup(".");
+	if (slash == path)
+		return ism_xstrdup("/");
+	return ism_xasprintf("%.*s", (int)(slash - path), path);
+}
+
+int ism_mkdir_p(const char *path, struct ism_err *err)
+{
+	char *p = ism_xstrdup(path), *s;
+	struct stat st;
+	int rc = 0;
+
+	for (s = p + 1;; s++) {
+		char c = *s;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+			rc = ism_err_set(err, ISM_EXIT_IO, "%s: cannot create directory: %s", p,
+					 strerror(errno));
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	if (!rc && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
+		rc = ism_err_set(err, ISM_EXIT_IO, "%s: not a directory", path);
+	return rc;
 }

@@ -77,6 +77,12 @@ void *ism_xmalloc(size_t n);
 void *ism_xcalloc(size_t n, size_t size);
 void *ism_xrealloc(void *p, size_t n);
 char *ism_xstrdup(const char *s);
+/* A formatted string in a fresh allocation. */
+char *ism_xasprintf(const char *fmt, ...) ISM_PRINTF(1, 2);
+/* The directory part of path: "." without a slash, "/" for a file in the root. */
+char *ism_dirname(const char *path);
+/* mkdir -p: create path and its parents (0777 less umask); it must end up a directory. */
+int ism_mkdir_p(const char *path, struct ism_err *err);
 
 /* Fibonacci hashing of a page number (and a tag) into `bits` bits. */
 static inline uint64_t ism_hash64(uint64_t x)
