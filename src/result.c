@@ -121,50 +121,42 @@ static void mib_text(uint64_t bytes, char *buf, size_t n)
 void result_summary_line(const struct sim_config *cfg, const struct sim_stats *st,
 			 const struct run_info *ri, char *buf, size_t n)
 {
+	struct baseline_figures b[BASELINE_NR];
+	const char *names[BASELINE_NR];
 	struct iommu_figures m;
 	struct baseline_run *br;
 	char sizes[32], mem[32];
 	size_t len;
-	unsigned i;
+	unsigned i, nb;
 
 	buf[0] = '\0';
 	if (!ri->sim || !sim_baseline(ri->sim, 0))
 		return;
 	iommu_figures(st, ri, &m);
+	for (nb = 0; (br = sim_baseline(ri->sim, nb)) != NULL; nb++) {
+		baseline_run_figures(br, st->access_bytes, sim_trace_span_ns(ri->sim), &b[nb]);
+		names[nb] = baseline_run_name(br);
+	}
 	page_sizes_text(cfg, sizes, sizeof(sizes));
 	len = (size_t)snprintf(buf, n, "IOMMU %s %s:", cfg->os.invalidation.policy, sizes);
-	for (i = 0; m.timed && (br = sim_baseline(ri->sim, i)) != NULL && len < n; i++) {
-		struct baseline_figures b;
-
-		baseline_run_figures(br, st->access_bytes, m.span_ns, &b);
+	for (i = 0; m.timed && i < nb && len < n; i++)
 		len += (size_t)snprintf(buf + len, n - len, "%s %.2fx %s throughput", i ? "," : "",
-					b.throughput_gbps > 0 ? m.throughput_gbps / b.throughput_gbps
-							      : 0.0,
-					baseline_run_name(br));
-	}
+					b[i].throughput_gbps > 0
+						? m.throughput_gbps / b[i].throughput_gbps : 0.0,
+					names[i]);
 	if (len < n)
-		len += (size_t)(m.timed ? snprintf(buf + len, n - len, "%s CPU %.3g cores vs",
-						   m.timed ? ";" : "", m.cores)
+		len += (size_t)(m.timed ? snprintf(buf + len, n - len, "; CPU %.3g cores vs", m.cores)
 					: snprintf(buf + len, n - len, " CPU %.3g ns/B vs",
 						   m.cpu_ns_per_byte));
-	for (i = 0; (br = sim_baseline(ri->sim, i)) != NULL && len < n; i++) {
-		struct baseline_figures b;
-
-		baseline_run_figures(br, st->access_bytes, sim_trace_span_ns(ri->sim), &b);
+	for (i = 0; i < nb && len < n; i++)
 		len += (size_t)snprintf(buf + len, n - len, "%s %.3g (%s)", i ? "," : "",
-					m.timed ? b.cores : b.cpu_ns_per_byte,
-					baseline_run_name(br));
-	}
+					m.timed ? b[i].cores : b[i].cpu_ns_per_byte, names[i]);
 	mib_text(m.reserved_bytes, mem, sizeof(mem));
 	if (len < n)
 		len += (size_t)snprintf(buf + len, n - len, "; memory %s vs", mem);
-	for (i = 0; (br = sim_baseline(ri->sim, i)) != NULL && len < n; i++) {
-		struct baseline_figures b;
-
-		baseline_run_figures(br, st->access_bytes, sim_trace_span_ns(ri->sim), &b);
-		mib_text(b.reserved_bytes, mem, sizeof(mem));
-		len += (size_t)snprintf(buf + len, n - len, "%s %s (%s)", i ? "," : "", mem,
-					baseline_run_name(br));
+	for (i = 0; i < nb && len < n; i++) {
+		mib_text(b[i].reserved_bytes, mem, sizeof(mem));
+		len += (size_t)snprintf(buf + len, n - len, "%s %s (%s)", i ? "," : "", mem, names[i]);
 	}
 }
 
