@@ -57,11 +57,15 @@ grep -q "0 of $N points to run" "$T/err" && ok "re-run: nothing to run" || fail 
 cmp -s "$T/local/summary.csv" "$T/par/summary.csv" && ok "re-run: same summary" || fail "re-run changed the summary"
 
 # Over ssh: two hosts, each with its own directory (DIR/hosts/HOSTNAME), merged. The stand-in
-# ssh drops the options and the host and runs the command here, as the remote shell would.
+# ssh drops the options and the host and runs the command here, as the remote shell would, with
+# SHELL set to the login shell as sshd sets it: parallel's remote worker runs each job with
+# $SHELL and does nothing when it is empty (CI may run with SHELL unset).
 cat >"$T/fakessh" <<'EOF'
 #!/bin/sh
 while [ $# -gt 0 ]; do case $1 in -l|-o|-p|-i|-S|-F) shift 2 ;; -*) shift ;; *) shift; break ;; esac; done
 [ "${1:-}" = -- ] && shift
+SHELL=$(getent passwd "$(id -u)" | cut -d: -f7)
+export SHELL="${SHELL:-/bin/sh}"
 exec sh -c "$*"
 EOF
 chmod +x "$T/fakessh"
@@ -72,6 +76,12 @@ cmp "$T/local/summary.csv" "$T/ssh/summary.csv" && ok "over ssh: merged summary.
 expect_eq "over ssh: both hosts ran points" "nodeA nodeB" \
 	"$(awk -F '\t' 'NR > 1 { print $2 }' "$T/ssh/logs/parallel.joblog" | sort -u | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "over ssh: the host wrote DIR/hosts/$(hostname)" "$(hostname)" "$(ls "$T/ssh/hosts")"
+# A remote whose login leaves SHELL empty: parallel's worker runs nothing and exits 0 for each
+# job; the driver notices that no result was written.
+sed 's|^export SHELL=.*|export SHELL=|' "$T/fakessh" >"$T/fakessh-noshell"
+chmod +x "$T/fakessh-noshell"
+expect_fail "over ssh, jobs that ran nothing: exit 1" 1 "$N of $N jobs left no result in $T/noshell/hosts/HOSTNAME" \
+	"$DRV" "$SW" -o "$T/noshell" -S 1/nodeA --bin "$ISM" -- --ssh "$T/fakessh-noshell"
 # A point already in DIR (from an earlier merge) is not run again on any host.
 rm -rf "$T/ssh/hosts"
 check "over ssh, again" "$DRV" "$SW" -o "$T/ssh" -S 2/nodeA --bin "$ISM" -- --ssh "$T/fakessh"
