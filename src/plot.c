@@ -1030,6 +1030,9 @@ static int run_gnuplot(const char *dir, const char *script, const char *expr, ch
 			dprintf(STDERR_FILENO, "cannot enter %s: %s\n", dir, strerror(errno));
 			_exit(126);
 		}
+		/* The scripts are UTF-8 (a degree sign, en dashes): in the C locale gnuplot warns
+		 * that iconv cannot convert them; C.UTF-8 also keeps the output locale-free. */
+		setenv("LC_ALL", "C.UTF-8", 1);
 		execlp(gp, gp, "-e", expr, script, (char *)NULL);
 		dprintf(STDERR_FILENO, "cannot run %s: %s\n", gp, strerror(errno));
 		_exit(127);
