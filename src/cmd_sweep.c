@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "jsonfile.h"
 #include "sweep.h"
 
 #define SWEEP_EXIT_STATUS \
@@ -213,7 +214,7 @@ static int run_points(const struct sweep *sw, const bool *selected, const char *
 	int rc = ISM_EXIT_OK, run_rc;
 
 	sprintf(mpath, "%s/sweep.json", dir);
-	if (sweep_dir_create(dir, &err) != 0 || sweep_write_json(mpath, m, &err) != 0) {
+	if (sweep_dir_create(dir, &err) != 0 || ism_json_write(mpath, m, &err) != 0) {
 		rc = fail(&err);
 		goto out;
 	}

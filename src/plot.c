@@ -264,7 +264,7 @@ static int need_metric(struct plot_ctx *c, const char *metric, const char *hint,
 
 	if (sweepdir_has(c->sd, metric, &missing))
 		return 0;
-	path = sweepdir_point_path(c->sd, missing);
+	path = sweep_point_path(c->sd->dir, missing->name, false);
 	ism_err_set(why, ISM_EXIT_FAIL, "no finished point has %s (%s lacks it%s%s)", metric, path,
 		    hint ? ": " : "", hint ? hint : "");
 	free(path);
@@ -714,7 +714,7 @@ static int cdf_take(struct plot_ctx *c, const struct sweepdir_point *p, const ch
 		return ism_err_set(why, ISM_EXIT_FAIL, "point %zu (%s) has not finished: no result",
 				   p->index, p->name);
 	if (!json_is_array(sweepdir_get(p, CDF_KEY))) {
-		char *path = sweepdir_point_path(c->sd, p);
+		char *path = sweep_point_path(c->sd->dir, p->name, false);
 
 		ism_err_set(why, ISM_EXIT_FAIL, "%s: no %s array (timed mode measures it)", path,
 			    CDF_KEY);

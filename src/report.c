@@ -735,18 +735,8 @@ static void point_cells(struct report *r, const struct sweepdir_point *p)
 /* Why a point has no result: its error file's message, when there is one. */
 static void point_status(struct report *r, const struct sweepdir_point *p, size_t span)
 {
-	char *path = NULL, *msg = NULL;
-	json_t *e = NULL;
+	char *msg = p->status == SWEEP_FAILED ? sweep_point_message(r->sd->dir, p->name) : NULL;
 
-	if (p->status == SWEEP_FAILED) {
-		size_t n = strlen(r->sd->dir) + strlen(p->name) + 32;
-
-		path = ism_xmalloc(n);
-		snprintf(path, n, "%s/points/%s.error.json", r->sd->dir, p->name);
-		e = json_load_file(path, 0, NULL);
-		if (json_is_string(json_object_get(e, "message")))
-			msg = ism_xstrdup(json_string_value(json_object_get(e, "message")));
-	}
 	fprintf(r->fp, "<td class=\"bad\" colspan=\"%zu\">%s", span,
 		p->status == SWEEP_FAILED ? "failed" : "not run yet");
 	if (msg) {
@@ -754,9 +744,7 @@ static void point_status(struct report *r, const struct sweepdir_point *p, size_
 		esc(r->fp, msg);
 	}
 	fputs("</td></tr>\n", r->fp);
-	json_decref(e);
 	free(msg);
-	free(path);
 }
 
 static void write_comparison(struct report *r)

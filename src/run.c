@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "jsonfile.h"
 #include "progress.h"
 #include "result.h"
 #include "sim.h"
@@ -69,8 +70,7 @@ int run_one(const struct run_spec *rs, struct ism_err *err)
 	if (rs->fmt == RUN_FMT_JSON) {
 		json_t *doc = result_json(&cfg, sim_stats(s), &ri);
 
-		json_dumpf(doc, out.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
-		fputc('\n', out.fp);
+		ism_json_dump(out.fp, doc);
 		json_decref(doc);
 	} else if (rs->fmt == RUN_FMT_TEXT) {
 		result_print_text(out.fp, &cfg, sim_stats(s), &ri);

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "config_keys.h"
+#include "jsonfile.h"
 #include "run.h"
 #include "trace.h"
 
@@ -40,21 +41,6 @@ static const char *const sweep_axis_keys[] = { "key", "values", "name", "labels"
 static const char *const sweep_zip_keys[] = { "key", "values" };
 
 /* "an array", "a string", ... for "expected X, got Y". */
-static const char *kind(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
-	case JSON_TRUE: return "true";
-	case JSON_FALSE: return "false";
-	case JSON_NULL: return "null";
-	}
-	return "?";
-}
-
 /* Every message about the sweep file: "FILE: JSON.PATH: what was expected". */
 static int bad(const struct sweep *sw, struct ism_err *err, const char *path, const char *fmt, ...)
 	ISM_PRINTF(4, 5);
@@ -245,7 +231,7 @@ static int parse_traces(struct sweep *sw, const json_t *v, struct ism_err *err)
 				return bad(sw, err, "traces", "a trace name is empty");
 			if (!json_is_string(e) || !json_string_length(e))
 				return bad(sw, err, where, "expected a trace file path, got %s",
-					   kind(e));
+					   ism_json_kind(e));
 			add_trace(sw, key, json_string_value(e), NULL);
 		}
 	} else if (json_is_array(v) && json_array_size(v)) {
@@ -255,7 +241,7 @@ static int parse_traces(struct sweep *sw, const json_t *v, struct ism_err *err)
 			snprintf(where, sizeof(where), "traces[%zu]", i);
 			if (!json_is_string(e) || !json_string_length(e))
 				return bad(sw, err, where, "expected a trace file path, got %s",
-					   kind(e));
+					   ism_json_kind(e));
 			name = trace_name(json_string_value(e));
 			for (j = 0; j < sw->ntraces; j++) {
 				if (strcmp(sw->traces[j].name, name) == 0) {
@@ -270,7 +256,7 @@ static int parse_traces(struct sweep *sw, const json_t *v, struct ism_err *err)
 		}
 	} else {
 		return bad(sw, err, "traces", "expected a non-empty object {\"name\": \"path\"} or "
-			   "list of trace paths, got %s%s", kind(v),
+			   "list of trace paths, got %s%s", ism_json_kind(v),
 			   json_is_object(v) || json_is_array(v) ? " that is empty" : "");
 	}
 	return 0;
@@ -290,7 +276,7 @@ static int parse_values(struct sweep *sw, const json_t *ax, const char *where,
 		return bad(sw, err, where, "missing \"key\" (the config key the axis sets)");
 	if (!json_is_string(k))
 		return bad(sw, err, path, "expected a config key such as \"iommu.iotlb.entries\", got %s",
-			   kind(k));
+			   ism_json_kind(k));
 	*key = json_string_value(k);
 	if (reserved_key(*key))
 		return bad(sw, err, path, "'%s': %s", *key, reserved_key(*key));
@@ -306,12 +292,12 @@ static int parse_values(struct sweep *sw, const json_t *ax, const char *where,
 	if (!v)
 		return bad(sw, err, where, "missing \"values\" (the list of values of '%s')", *key);
 	if (!json_is_array(v) || !json_array_size(v))
-		return bad(sw, err, path, "expected a non-empty list of values, got %s%s", kind(v),
+		return bad(sw, err, path, "expected a non-empty list of values, got %s%s", ism_json_kind(v),
 			   json_is_array(v) ? " that is empty" : "");
 	for (i = 0; i < json_array_size(v); i++)
 		if (json_is_object(json_array_get(v, i)) || json_is_null(json_array_get(v, i)))
 			return bad(sw, err, path, "[%zu]: expected a value of '%s', got %s", i, *key,
-				   kind(json_array_get(v, i)));
+				   ism_json_kind(json_array_get(v, i)));
 	*values = v;
 	return 0;
 }
@@ -348,7 +334,7 @@ static int axis_keys(struct sweep *sw, const json_t *ax, const json_t *zip, cons
 			snprintf(zw, sizeof(zw), "%s.zip[%zu]", where, k);
 			if (!json_is_object(sub))
 				return bad(sw, err, zw, "expected {\"key\": ..., \"values\": [...]}, "
-					   "got %s", kind(sub));
+					   "got %s", ism_json_kind(sub));
 			if (check_keys(sw, sub, zw, sweep_zip_keys, ISM_ARRAY_SIZE(sweep_zip_keys),
 				       err))
 				return -1;
@@ -377,7 +363,7 @@ static int axis_name(struct sweep *sw, const json_t *name, const char *where,
 	snprintf(path, sizeof(path), "%s%s", where, name ? ".name" : "");
 	if (name) {
 		if (!json_is_string(name) || !json_string_length(name))
-			return bad(sw, err, path, "expected a non-empty string, got %s", kind(name));
+			return bad(sw, err, path, "expected a non-empty string, got %s", ism_json_kind(name));
 		a->name = ism_xstrdup(json_string_value(name));
 	} else {
 		a->name = ism_xstrdup(a->keys[0]);
@@ -407,7 +393,7 @@ static int axis_labels(struct sweep *sw, const json_t *labels, const char *where
 	snprintf(path, sizeof(path), "%s.labels", where);
 	if (labels && (!json_is_array(labels) || json_array_size(labels) != a->nvalues))
 		return bad(sw, err, path, "expected a list of %zu labels (one per value), got %s%s",
-			   a->nvalues, kind(labels),
+			   a->nvalues, ism_json_kind(labels),
 			   json_is_array(labels) ? " of another length" : "");
 	a->labels = ism_xcalloc(a->nvalues, sizeof(*a->labels));
 	for (i = 0; i < a->nvalues; i++) {
@@ -416,7 +402,7 @@ static int axis_labels(struct sweep *sw, const json_t *labels, const char *where
 
 			if (!json_is_string(l) || !json_string_length(l))
 				return bad(sw, err, path, "[%zu]: expected a non-empty string, got %s",
-					   i, kind(l));
+					   i, ism_json_kind(l));
 			a->labels[i] = ism_xstrdup(json_string_value(l));
 		} else {
 			a->labels[i] = value_label(json_array_get(a->values[0], i));
@@ -449,7 +435,7 @@ static int parse_axis(struct sweep *sw, const json_t *ax, size_t ai, struct ism_
 	snprintf(where, sizeof(where), "axes[%zu]", ai);
 	if (!json_is_object(ax))
 		return bad(sw, err, where, "expected an axis object {\"key\": ..., \"values\": [...]} "
-			   "or {\"name\": ..., \"zip\": [...]}, got %s", kind(ax));
+			   "or {\"name\": ..., \"zip\": [...]}, got %s", ism_json_kind(ax));
 	if (check_keys(sw, ax, where, sweep_axis_keys, ISM_ARRAY_SIZE(sweep_axis_keys), err))
 		return -1;
 	zip = json_object_get(ax, "zip");
@@ -458,7 +444,7 @@ static int parse_axis(struct sweep *sw, const json_t *ax, size_t ai, struct ism_
 	snprintf(path, sizeof(path), "%s.zip", where);
 	if (zip && (!json_is_array(zip) || !json_array_size(zip)))
 		return bad(sw, err, path, "expected a non-empty list of {\"key\", \"values\"}, "
-			   "got %s%s", kind(zip), json_is_array(zip) ? " that is empty" : "");
+			   "got %s%s", ism_json_kind(zip), json_is_array(zip) ? " that is empty" : "");
 	if (axis_keys(sw, ax, zip, where, &a, err) ||
 	    axis_name(sw, json_object_get(ax, "name"), where, &a, err))
 		goto fail;
@@ -498,7 +484,7 @@ static int parse_seeds(struct sweep *sw, const json_t *seeds, const json_t *reps
 
 		if (n < 1 || n > 1000000)
 			return bad(sw, err, "replicates", "expected a count of runs from 1 to 1000000 "
-				   "(seeds 1..N), got %s", kind(reps));
+				   "(seeds 1..N), got %s", ism_json_kind(reps));
 		sw->nseeds = (size_t)n;
 		sw->seeds = ism_xcalloc(sw->nseeds, sizeof(*sw->seeds));
 		for (i = 0; i < sw->nseeds; i++)
@@ -510,7 +496,7 @@ static int parse_seeds(struct sweep *sw, const json_t *seeds, const json_t *reps
 		return 0;
 	if (!json_is_array(seeds) || !json_array_size(seeds))
 		return bad(sw, err, "seeds", "expected a non-empty list of integer seeds, got %s%s",
-			   kind(seeds), json_is_array(seeds) ? " that is empty" : "");
+			   ism_json_kind(seeds), json_is_array(seeds) ? " that is empty" : "");
 	sw->nseeds = json_array_size(seeds);
 	sw->seeds = ism_xcalloc(sw->nseeds, sizeof(*sw->seeds));
 	for (i = 0; i < sw->nseeds; i++) {
@@ -519,7 +505,7 @@ static int parse_seeds(struct sweep *sw, const json_t *seeds, const json_t *reps
 
 		snprintf(where, sizeof(where), "seeds[%zu]", i);
 		if (!json_is_integer(s) || json_integer_value(s) < 0)
-			return bad(sw, err, where, "expected a non-negative integer, got %s", kind(s));
+			return bad(sw, err, where, "expected a non-negative integer, got %s", ism_json_kind(s));
 		sw->seeds[i] = (uint64_t)json_integer_value(s);
 		for (j = 0; j < i; j++)
 			if (sw->seeds[j] == sw->seeds[i])
@@ -620,7 +606,7 @@ static int parse_metrics(struct sweep *sw, const json_t *v, struct ism_err *err)
 
 	if (!json_is_array(v) || !json_array_size(v))
 		return bad(sw, err, "metrics", "expected a non-empty list of result keys such as "
-			   "\"iotlb.miss_rate\", got %s%s", kind(v),
+			   "\"iotlb.miss_rate\", got %s%s", ism_json_kind(v),
 			   json_is_array(v) ? " that is empty" : "");
 	for (i = 0; i < json_array_size(v); i++) {
 		json_t *m = json_array_get(v, i);
@@ -629,7 +615,7 @@ static int parse_metrics(struct sweep *sw, const json_t *v, struct ism_err *err)
 		snprintf(where, sizeof(where), "metrics[%zu]", i);
 		if (!json_is_string(m) || !json_string_length(m))
 			return bad(sw, err, where, "expected a result key such as \"iotlb.miss_rate\", "
-				   "got %s", kind(m));
+				   "got %s", ism_json_kind(m));
 		if (strncmp(json_string_value(m), "run.", 4) == 0)
 			return bad(sw, err, where, "run.* are wall-clock figures that differ between "
 				   "runs; the summary holds only deterministic results");
@@ -766,7 +752,6 @@ static int load_base(struct sweep *sw, struct sim_config *cfg, char ***setsp, si
 
 int sweep_load(struct sweep *sw, const char *path, struct ism_err *err)
 {
-	json_error_t jerr;
 	json_t *v, *axes;
 	struct sim_config base;
 	char **sets = NULL;
@@ -777,34 +762,25 @@ int sweep_load(struct sweep *sw, const char *path, struct ism_err *err)
 	sw->file = ism_xstrdup(path);
 	sw->dir = ism_dirname(path);
 	sw->set = json_object();
-	sw->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!sw->root) {
-		if (jerr.line < 1)
-			return ism_err_set(err, ISM_EXIT_CONFIG, "%s: cannot read sweep file: %s",
-					   path, jerr.text);
-		return ism_err_set(err, ISM_EXIT_CONFIG, "%s:%d:%d: invalid JSON: %s", path,
-				   jerr.line, jerr.column, jerr.text);
-	}
-	if (!json_is_object(sw->root))
-		return ism_err_set(err, ISM_EXIT_CONFIG,
-				   "%s: expected a sweep object at the top level, got %s", path,
-				   kind(sw->root));
+	sw->root = ism_json_load(path, "sweep file", err);
+	if (!sw->root)
+		return -1;
 	if (check_keys(sw, sw->root, "", sweep_top_keys, ISM_ARRAY_SIZE(sweep_top_keys), err))
 		return -1;
 
 	if ((v = json_object_get(sw->root, "description"))) {
 		if (!json_is_string(v))
-			return bad(sw, err, "description", "expected a string, got %s", kind(v));
+			return bad(sw, err, "description", "expected a string, got %s", ism_json_kind(v));
 		sw->description = json_string_value(v);
 	}
 	if ((v = json_object_get(sw->root, "output"))) {
 		if (!json_is_string(v) || !json_string_length(v))
-			return bad(sw, err, "output", "expected a directory path, got %s", kind(v));
+			return bad(sw, err, "output", "expected a directory path, got %s", ism_json_kind(v));
 		sw->output = json_string_value(v);
 	}
 	if ((v = json_object_get(sw->root, "plot"))) {
 		if (!json_is_object(v))
-			return bad(sw, err, "plot", "expected an object of plot hints, got %s", kind(v));
+			return bad(sw, err, "plot", "expected an object of plot hints, got %s", ism_json_kind(v));
 		sw->plot = v;
 	}
 	if ((v = json_object_get(sw->root, "base"))) {
@@ -816,7 +792,7 @@ int sweep_load(struct sweep *sw, const char *path, struct ism_err *err)
 			sw->base_name = ism_xasprintf("%s: base", path);
 		} else {
 			return bad(sw, err, "base", "expected a config file path or an inline config "
-				   "object, got %s", kind(v));
+				   "object, got %s", ism_json_kind(v));
 		}
 	} else {
 		sw->base_name = ism_xstrdup("<defaults>");
@@ -827,13 +803,13 @@ int sweep_load(struct sweep *sw, const char *path, struct ism_err *err)
 	if ((v = json_object_get(sw->root, "set"))) {
 		if (!json_is_object(v))
 			return bad(sw, err, "set", "expected an object of config keys and values, got %s",
-				   kind(v));
+				   ism_json_kind(v));
 		if (flatten_set(sw, v, NULL, err))
 			return -1;
 	}
 	axes = json_object_get(sw->root, "axes");
 	if (axes && !json_is_array(axes))
-		return bad(sw, err, "axes", "expected a list of axes, got %s", kind(axes));
+		return bad(sw, err, "axes", "expected a list of axes, got %s", ism_json_kind(axes));
 	for (i = 0; axes && i < json_array_size(axes); i++)
 		if (parse_axis(sw, json_array_get(axes, i), i, err))
 			return -1;

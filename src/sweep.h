@@ -100,11 +100,27 @@ char *sweep_point_path(const char *dir, const char *name, bool error);
 /* Create DIR and DIR/points. */
 int sweep_dir_create(const char *dir, struct ism_err *err);
 
-/* Write a JSON document to path atomically (pretty, keys in order). */
-int sweep_write_json(const char *path, const json_t *doc, struct ism_err *err);
-
 /* Read DIR/sweep.json and check its shape (code ISM_EXIT_CONFIG when it is not a manifest). */
 json_t *sweep_manifest_read(const char *dir, struct ism_err *err);
+
+/* A point's state, from its files: DIR/points/NAME.json or NAME.error.json or neither. */
+enum sweep_status { SWEEP_PENDING, SWEEP_OK, SWEEP_FAILED };
+/* "pending", "ok", "failed": summary.csv's status column. */
+extern const char *const sweep_status_name[];
+
+/*
+ * A point's status in DIR and, when doc is not NULL and the point is ok, its result document
+ * (caller decrefs). -1 with err when the result file is not a JSON object.
+ */
+int sweep_point_read(const char *dir, const char *name, enum sweep_status *st, json_t **doc,
+		     struct ism_err *err);
+/*
+ * Record a failed point: DIR/points/NAME.error.json with its exit code and message (a failure
+ * to write it is said on stderr: the point stays pending).
+ */
+void sweep_point_fail(const char *dir, const char *name, int code, const char *msg);
+/* The message in a failed point's error file (caller frees), or NULL. */
+char *sweep_point_message(const char *dir, const char *name);
 
 /* Points of each status in DIR after a summary, and the total. */
 struct sweep_counts {

@@ -43,16 +43,8 @@ static int point_child(const struct sweep *sw, const struct sweep_point *pt, con
 	int code = ISM_EXIT_OK;
 
 	if (sweep_point_run(sw, pt, ok, &err) != 0) {
-		char *bad = sweep_point_path(dir, pt->name, true);
-		json_t *doc;
-
 		code = err.code ? err.code : ISM_EXIT_FAIL;
-		doc = json_pack("{s:s, s:i, s:s}", "point", pt->name, "exit", code, "message",
-				err.msg);
-		if (sweep_write_json(bad, doc, &err) != 0)
-			fprintf(stderr, "iommusim: %s\n", err.msg);
-		json_decref(doc);
-		free(bad);
+		sweep_point_fail(dir, pt->name, code, err.msg);
 	}
 	free(ok);
 	return code;
@@ -137,8 +129,7 @@ static int launch(struct sweep_exec *x, size_t point, const sigset_t *child_mask
 static void finish(struct sweep_exec *x, pid_t pid, int status, int stopping)
 {
 	const struct sweep_point *pt = NULL;
-	char *bad, msg[sizeof(((struct ism_err *)0)->msg)];
-	json_t *doc;
+	char *known, msg[sizeof(((struct ism_err *)0)->msg)];
 	unsigned i;
 
 	for (i = 0; i < x->nrunning; i++)
@@ -159,12 +150,11 @@ static void finish(struct sweep_exec *x, pid_t pid, int status, int stopping)
 		return;
 	x->t->ran++;
 	x->t->failed++;
-	bad = sweep_point_path(x->o->dir, pt->name, true);
-	doc = json_load_file(bad, 0, NULL);
-	if (json_is_string(json_object_get(doc, "message"))) {
-		snprintf(msg, sizeof(msg), "%s", json_string_value(json_object_get(doc, "message")));
+	known = sweep_point_message(x->o->dir, pt->name);
+	if (known) {
+		snprintf(msg, sizeof(msg), "%s", known);
+		free(known);
 	} else {
-		struct ism_err err;
 		int code;
 
 		if (WIFSIGNALED(status)) {
@@ -175,13 +165,8 @@ static void finish(struct sweep_exec *x, pid_t pid, int status, int stopping)
 			code = WEXITSTATUS(status);
 			snprintf(msg, sizeof(msg), "exited with status %d and no message", code);
 		}
-		json_decref(doc);
-		doc = json_pack("{s:s, s:i, s:s}", "point", pt->name, "exit", code, "message", msg);
-		if (sweep_write_json(bad, doc, &err) != 0)
-			fprintf(stderr, "iommusim: %s\n", err.msg);
+		sweep_point_fail(x->o->dir, pt->name, code, msg);
 	}
-	json_decref(doc);
-	free(bad);
 	clear_line(x);
 	fprintf(stderr, "iommusim sweep: point %s failed: %s\n", pt->name, msg);
 }

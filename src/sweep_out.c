@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jsonfile.h"
+
 #define SWEEP_MANIFEST "sweep.json"
 #define SWEEP_SUMMARY "summary.csv"
 #define SWEEP_POINTS "points"
@@ -38,17 +40,6 @@ int sweep_dir_create(const char *dir, struct ism_err *err)
 	return rc;
 }
 
-int sweep_write_json(const char *path, const json_t *doc, struct ism_err *err)
-{
-	struct ism_out out;
-
-	if (ism_out_open(&out, path, err) != 0)
-		return -1;
-	json_dumpf(doc, out.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
-	fputc('\n', out.fp);
-	return ism_out_commit(&out, err);
-}
-
 /* ---- reading a manifest ---- */
 
 static int manifest_bad(struct ism_err *err, const char *file, const char *path, const char *what)
@@ -60,9 +51,9 @@ static int manifest_bad(struct ism_err *err, const char *file, const char *path,
 static int manifest_check(const json_t *m, const char *file, struct ism_err *err)
 {
 	json_t *metrics = json_object_get(m, "metrics"), *axes = json_object_get(m, "axes");
-	json_t *points = json_object_get(m, "points"), *e;
+	json_t *points = json_object_get(m, "points"), *e, *ax;
 	char where[64];
-	size_t i;
+	size_t i, j;
 
 	if (!json_is_array(metrics))
 		return manifest_bad(err, file, "metrics", "a list of result keys");
@@ -73,11 +64,20 @@ static int manifest_check(const json_t *m, const char *file, struct ism_err *err
 		}
 	if (!json_is_array(axes))
 		return manifest_bad(err, file, "axes", "a list of axes");
-	json_array_foreach(axes, i, e)
-		if (!json_is_string(json_object_get(e, "name"))) {
-			snprintf(where, sizeof(where), "axes[%zu].name", i);
-			return manifest_bad(err, file, where, "a string");
-		}
+	json_array_foreach(axes, i, e) {
+		const char *n = json_string_value(json_object_get(e, "name"));
+		json_t *keys = json_object_get(e, "keys"), *k;
+
+		snprintf(where, sizeof(where), "axes[%zu]", i);
+		if (!n || !n[0])
+			return manifest_bad(err, file, where, "a \"name\" (a non-empty string)");
+		if (!json_is_array(keys) || json_array_size(keys) == 0)
+			return manifest_bad(err, file, where, "\"keys\" (a list of config keys)");
+		json_array_foreach(keys, j, k)
+			if (!json_is_string(k))
+				return manifest_bad(err, file, where,
+						    "\"keys\" (a list of config keys)");
+	}
 	if (!json_is_array(points))
 		return manifest_bad(err, file, "points", "a list of points");
 	json_array_foreach(points, i, e) {
@@ -96,6 +96,14 @@ static int manifest_check(const json_t *m, const char *file, struct ism_err *err
 			return manifest_bad(err, file, where,
 					    "\"trace\" (a string), \"seed\" (an integer) and "
 					    "\"labels\" (an object)");
+		json_array_foreach(axes, j, ax) {
+			const char *an = json_string_value(json_object_get(ax, "name"));
+
+			if (!json_is_string(json_object_get(json_object_get(e, "labels"), an))) {
+				snprintf(where, sizeof(where), "points[%zu].labels", i);
+				return manifest_bad(err, file, where, "a string label for every axis");
+			}
+		}
 	}
 	return 0;
 }
@@ -103,24 +111,12 @@ static int manifest_check(const json_t *m, const char *file, struct ism_err *err
 json_t *sweep_manifest_read(const char *dir, struct ism_err *err)
 {
 	char *file = path_join(dir, SWEEP_MANIFEST);
-	json_error_t jerr;
-	json_t *m;
+	json_t *m = NULL;
 
-	if (access(file, F_OK) != 0) {
+	if (access(file, F_OK) != 0)
 		ism_err_set(err, ISM_EXIT_CONFIG, "%s: not a sweep output directory (no %s: %s)", dir,
 			    SWEEP_MANIFEST, strerror(errno));
-		free(file);
-		return NULL;
-	}
-	m = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
-	if (!m) {
-		ism_err_set(err, ISM_EXIT_CONFIG, "%s:%d:%d: invalid JSON: %s", file, jerr.line,
-			    jerr.column, jerr.text);
-	} else if (!json_is_object(m)) {
-		ism_err_set(err, ISM_EXIT_CONFIG, "%s: expected a sweep manifest object", file);
-		json_decref(m);
-		m = NULL;
-	} else if (manifest_check(m, file, err) != 0) {
+	else if ((m = ism_json_load(file, "sweep manifest", err)) && manifest_check(m, file, err)) {
 		json_decref(m);
 		m = NULL;
 	}
@@ -128,33 +124,65 @@ json_t *sweep_manifest_read(const char *dir, struct ism_err *err)
 	return m;
 }
 
+/* ---- point files ---- */
+
+const char *const sweep_status_name[] = {
+	[SWEEP_PENDING] = "pending",
+	[SWEEP_OK] = "ok",
+	[SWEEP_FAILED] = "failed",
+};
+
+int sweep_point_read(const char *dir, const char *name, enum sweep_status *st, json_t **doc,
+		     struct ism_err *err)
+{
+	char *ok = sweep_point_path(dir, name, false), *bad = sweep_point_path(dir, name, true);
+	int rc = 0;
+
+	if (doc)
+		*doc = NULL;
+	if (access(ok, F_OK) == 0) {
+		*st = SWEEP_OK;
+		if (doc && !(*doc = ism_json_load(ok, "point result", err)))
+			rc = -1;
+	} else {
+		*st = access(bad, F_OK) == 0 ? SWEEP_FAILED : SWEEP_PENDING;
+	}
+	free(ok);
+	free(bad);
+	return rc;
+}
+
+void sweep_point_fail(const char *dir, const char *name, int code, const char *msg)
+{
+	char *bad = sweep_point_path(dir, name, true);
+	json_t *doc = json_pack("{s:s, s:i, s:s}", "point", name, "exit", code, "message", msg);
+	struct ism_err err;
+
+	if (ism_json_write(bad, doc, &err) != 0)
+		fprintf(stderr, "iommusim: %s\n", err.msg);
+	json_decref(doc);
+	free(bad);
+}
+
+char *sweep_point_message(const char *dir, const char *name)
+{
+	char *bad = sweep_point_path(dir, name, true), *msg = NULL;
+	json_t *doc = json_load_file(bad, 0, NULL);
+
+	if (json_is_string(json_object_get(doc, "message")))
+		msg = ism_xstrdup(json_string_value(json_object_get(doc, "message")));
+	json_decref(doc);
+	free(bad);
+	return msg;
+}
+
 /* ---- summary.csv ---- */
 
 const char *sweep_metric_cell(const json_t *doc, const char *key, char *buf, size_t n)
 {
-	const json_t *v = doc;
-	const char *p = key, *dot;
+	const json_t *v = ism_json_path(doc, key);
 
 	buf[0] = '\0';
-	while (v && *p) {
-		char part[128];
-		size_t len;
-		uint64_t idx;
-
-		dot = strchr(p, '.');
-		len = dot ? (size_t)(dot - p) : strlen(p);
-		if (len >= sizeof(part))
-			return buf;
-		memcpy(part, p, len);
-		part[len] = '\0';
-		if (json_is_object(v))
-			v = json_object_get(v, part);
-		else if (json_is_array(v) && ism_parse_u64(part, len, &idx) == 0)
-			v = json_array_get(v, (size_t)idx);
-		else
-			v = NULL;
-		p = dot ? dot + 1 : p + len;
-	}
 	if (!v)
 		return buf;
 	switch (json_typeof(v)) {
@@ -223,32 +251,23 @@ int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_co
 	json_array_foreach(points, i, pt) {
 		const char *name = json_string_value(json_object_get(pt, "name"));
 		json_t *labels = json_object_get(pt, "labels"), *doc = NULL;
-		char *ok = sweep_point_path(dir, name, false), *bad = sweep_point_path(dir, name, true);
-		const char *status = "pending";
+		enum sweep_status st;
+		struct ism_err perr;
 
-		if (access(ok, F_OK) == 0) {
-			json_error_t jerr;
-
-			doc = json_load_file(ok, 0, &jerr);
-			if (doc) {
-				status = "ok";
-				counts->ok++;
-			} else {
-				/* cannot happen with atomic writes; say so rather than guess */
-				fprintf(stderr, "iommusim: %s:%d: invalid JSON (%s): counted as failed\n",
-					ok, jerr.line, jerr.text);
-				status = "failed";
-				counts->failed++;
-			}
-		} else if (access(bad, F_OK) == 0) {
-			status = "failed";
-			counts->failed++;
-		} else {
-			counts->pending++;
+		if (sweep_point_read(dir, name, &st, &doc, &perr) != 0) {
+			/* cannot happen with atomic writes; say so rather than guess */
+			fprintf(stderr, "iommusim: %s: counted as failed\n", perr.msg);
+			st = SWEEP_FAILED;
 		}
+		if (st == SWEEP_OK)
+			counts->ok++;
+		else if (st == SWEEP_FAILED)
+			counts->failed++;
+		else
+			counts->pending++;
 		counts->total++;
 		sweep_csv_field(out.fp, name);
-		fprintf(out.fp, ",%s,", status);
+		fprintf(out.fp, ",%s,", sweep_status_name[st]);
 		sweep_csv_field(out.fp, json_string_value(json_object_get(pt, "trace")));
 		json_array_foreach(axes, j, e) {
 			json_t *l = json_object_get(labels, json_string_value(json_object_get(e, "name")));
@@ -265,8 +284,6 @@ int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_co
 		}
 		fputc('\n', out.fp);
 		json_decref(doc);
-		free(ok);
-		free(bad);
 	}
 	free(path);
 	return ism_out_commit(&out, err);
@@ -361,7 +378,7 @@ int sweep_merge(const char *const *dirs, size_t ndirs, const char *out,
 	if (sweep_dir_create(out, err) != 0)
 		goto done;
 	manifest = path_join(out, SWEEP_MANIFEST);
-	if (sweep_write_json(manifest, m[0], err) != 0)
+	if (ism_json_write(manifest, m[0], err) != 0)
 		goto done;
 	json_array_foreach(json_object_get(m[0], "points"), i, pt) {
 		const char *name = json_string_value(json_object_get(pt, "name"));

@@ -1,4 +1,4 @@
-/* A sweep's output directory read back for plots and reports: manifest, summary.csv, points. */
+/* A sweep's output directory read back for plots and reports: the manifest and the points. */
 #include "sweepdir.h"
 
 #include <errno.h>
@@ -7,38 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *path_join(const char *a, const char *b, const char *c)
-{
-	return ism_xasprintf("%s/%s%s", a, b, c ? c : "");
-}
+#include "jsonfile.h"
 
 static const char *opt_string(json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
 
 	return s ? s : "";
-}
-
-static json_t *load_json(const char *path, struct ism_err *err)
-{
-	json_error_t jerr;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-
-	if (!root) {
-		if (jerr.line < 1)
-			ism_err_set(err, ISM_EXIT_CONFIG, "%s: cannot read: %s", path, jerr.text);
-		else
-			ism_err_set(err, ISM_EXIT_CONFIG, "%s:%d:%d: invalid JSON: %s", path,
-				    jerr.line, jerr.column, jerr.text);
-		return NULL;
-	}
-	if (!json_is_object(root)) {
-		json_decref(root);
-		ism_err_set(err, ISM_EXIT_CONFIG, "%s: expected a JSON object at the top level",
-			    path);
-		return NULL;
-	}
-	return root;
 }
 
 static size_t intern(const char ***list, size_t *n, const char *s)
@@ -53,39 +28,23 @@ static size_t intern(const char ***list, size_t *n, const char *s)
 	return (*n)++;
 }
 
-static int load_axes(struct sweep_dir *sd, const char *mpath, struct ism_err *err)
+/* The manifest's shape was checked by sweep_manifest_read: this only interprets it. */
+static void load_axes(struct sweep_dir *sd)
 {
 	json_t *axes = json_object_get(sd->manifest, "axes"), *ax;
 	size_t i;
 
-	if (!axes)
-		return 0;
-	if (!json_is_array(axes))
-		return ism_err_set(err, ISM_EXIT_CONFIG, "%s: axes: expected an array", mpath);
 	sd->naxes = json_array_size(axes);
-	sd->axes = ism_xcalloc(sd->naxes, sizeof(*sd->axes));
+	sd->axes = ism_xcalloc(sd->naxes ? sd->naxes : 1, sizeof(*sd->axes));
 	json_array_foreach (axes, i, ax) {
-		struct sweepdir_axis *a = &sd->axes[i];
-
-		a->name = json_string_value(json_object_get(ax, "name"));
-		a->keys = json_object_get(ax, "keys");
-		if (!a->name || !*a->name)
-			return ism_err_set(err, ISM_EXIT_CONFIG,
-					   "%s: axes[%zu].name: expected a non-empty string", mpath,
-					   i);
-		if (!json_is_array(a->keys) || json_array_size(a->keys) == 0 ||
-		    !json_is_string(json_array_get(a->keys, 0)))
-			return ism_err_set(err, ISM_EXIT_CONFIG,
-					   "%s: axes[%zu].keys: expected an array of config keys",
-					   mpath, i);
-		a->numeric = true;
+		sd->axes[i].name = json_string_value(json_object_get(ax, "name"));
+		sd->axes[i].keys = json_object_get(ax, "keys");
+		sd->axes[i].numeric = true;
 	}
-	return 0;
 }
 
 /* A point's axis label and, for the numeric test, the value its first key is set to. */
-static int load_labels(struct sweep_dir *sd, struct sweepdir_point *p, json_t *jp, const char *mpath,
-		       struct ism_err *err)
+static void load_labels(struct sweep_dir *sd, struct sweepdir_point *p, json_t *jp)
 {
 	json_t *labels = json_object_get(jp, "labels"), *set = json_object_get(jp, "set");
 	size_t a;
@@ -97,10 +56,6 @@ static int load_labels(struct sweep_dir *sd, struct sweepdir_point *p, json_t *j
 		json_t *v = json_object_get(set, json_string_value(json_array_get(ax->keys, 0)));
 		size_t k, before = ax->nvalues;
 
-		if (!l)
-			return ism_err_set(err, ISM_EXIT_CONFIG,
-					   "%s: points[%zu].labels.%s: expected a string", mpath,
-					   p->index, ax->name);
 		k = intern(&ax->values, &ax->nvalues, l);
 		p->label[a] = k;
 		if (!json_is_number(v)) {
@@ -112,197 +67,64 @@ static int load_labels(struct sweep_dir *sd, struct sweepdir_point *p, json_t *j
 			ax->num[k] = json_number_value(v);
 		}
 	}
-	return 0;
 }
 
-static int load_points(struct sweep_dir *sd, const char *mpath, struct ism_err *err)
+static void load_points(struct sweep_dir *sd)
 {
 	json_t *pts = json_object_get(sd->manifest, "points"), *jp;
 	size_t i;
 
-	if (!json_is_array(pts))
-		return ism_err_set(err, ISM_EXIT_CONFIG, "%s: points: expected an array", mpath);
 	sd->npoints = json_array_size(pts);
-	sd->points = ism_xcalloc(sd->npoints, sizeof(*sd->points));
+	sd->points = ism_xcalloc(sd->npoints ? sd->npoints : 1, sizeof(*sd->points));
 	json_array_foreach (pts, i, jp) {
 		struct sweepdir_point *p = &sd->points[i];
-		const char *trace = json_string_value(json_object_get(jp, "trace"));
-		json_t *seed = json_object_get(jp, "seed");
 
 		p->index = i;
 		p->name = json_string_value(json_object_get(jp, "name"));
-		if (!p->name || !*p->name || strchr(p->name, '/'))
-			return ism_err_set(err, ISM_EXIT_CONFIG,
-					   "%s: points[%zu].name: expected a file name", mpath, i);
-		if (!trace)
-			return ism_err_set(err, ISM_EXIT_CONFIG,
-					   "%s: points[%zu].trace: expected a string", mpath, i);
-		if (seed && !json_is_integer(seed))
-			return ism_err_set(err, ISM_EXIT_CONFIG,
-					   "%s: points[%zu].seed: expected an integer", mpath, i);
-		p->seed = seed ? json_integer_value(seed) : 0;
-		p->trace = intern(&sd->traces, &sd->ntraces, trace);
-		if (load_labels(sd, p, jp, mpath, err) != 0)
-			return -1;
+		p->seed = json_integer_value(json_object_get(jp, "seed"));
+		p->trace = intern(&sd->traces, &sd->ntraces,
+				  json_string_value(json_object_get(jp, "trace")));
+		load_labels(sd, p, jp);
 	}
-	return 0;
 }
 
-/* One CSV field from *s (RFC 4180 quoting), unquoted into buf; advances *s past its comma. */
-static void csv_field(const char **s, char *buf, size_t n)
-{
-	const char *p = *s;
-	size_t len = 0;
-
-	if (*p == '"') {
-		for (p++; *p; p++) {
-			if (*p == '"' && p[1] == '"')
-				p++;
-			else if (*p == '"') {
-				p++;
-				break;
-			}
-			if (len + 1 < n)
-				buf[len++] = *p;
-		}
-		while (*p && *p != ',')
-			p++;
-	} else {
-		for (; *p && *p != ','; p++)
-			if (len + 1 < n)
-				buf[len++] = *p;
-	}
-	buf[len] = '\0';
-	*s = *p == ',' ? p + 1 : p;
-}
-
-static int load_summary(struct sweep_dir *sd, struct ism_err *err)
-{
-	static const struct {
-		const char *name;
-		enum sweep_status st;
-	} states[] = {
-		{ "ok", SWEEP_OK },
-		{ "failed", SWEEP_FAILED },
-		{ "pending", SWEEP_PENDING },
-	};
-	char *path = path_join(sd->dir, "summary.csv", NULL), *line = NULL;
-	char name[256], status[32];
-	size_t cap = 0, lineno = 0, row = 0, i;
-	FILE *fp = fopen(path, "r");
-	int rc = 0;
-
-	if (!fp) {
-		rc = ism_err_set(err, ISM_EXIT_CONFIG,
-				 "%s: cannot read: %s (regenerate it: iommusim sweep summary %s)",
-				 path, strerror(errno), sd->dir);
-		free(path);
-		return rc;
-	}
-	while (getline(&line, &cap, fp) > 0) {
-		const char *s = line;
-		struct sweepdir_point *p = NULL;
-
-		line[strcspn(line, "\r\n")] = '\0';
-		if (++lineno == 1) {
-			if (strncmp(line, "point,status,", 13) != 0) {
-				rc = ism_err_set(
-					err, ISM_EXIT_CONFIG,
-					"%s:1: expected the header \"point,status,trace,...\"",
-					path);
-				break;
-			}
-			continue;
-		}
-		if (!*line)
-			continue;
-		csv_field(&s, name, sizeof(name));
-		csv_field(&s, status, sizeof(status));
-		/* Rows come in index order: try the row's own point before searching. */
-		if (row < sd->npoints && strcmp(sd->points[row].name, name) == 0)
-			p = &sd->points[row];
-		for (i = 0; !p && i < sd->npoints; i++)
-			if (strcmp(sd->points[i].name, name) == 0)
-				p = &sd->points[i];
-		row++;
-		if (!p) {
-			rc = ism_err_set(err, ISM_EXIT_CONFIG,
-					 "%s:%zu: point '%s' is not in sweep.json", path, lineno,
-					 name);
-			break;
-		}
-		for (i = 0; i < ISM_ARRAY_SIZE(states); i++)
-			if (strcmp(status, states[i].name) == 0)
-				break;
-		if (i == ISM_ARRAY_SIZE(states)) {
-			rc = ism_err_set(err, ISM_EXIT_CONFIG,
-					 "%s:%zu: status: expected ok, failed or pending, got '%s'",
-					 path, lineno, status);
-			break;
-		}
-		p->status = states[i].st;
-	}
-	if (!rc && lineno == 0)
-		rc = ism_err_set(err, ISM_EXIT_CONFIG, "%s: empty file: expected a header line",
-				 path);
-	free(line);
-	fclose(fp);
-	free(path);
-	return rc;
-}
-
+/* Each point's status from its files, and the result of each finished one. */
 static int load_results(struct sweep_dir *sd, struct ism_err *err)
 {
 	size_t i;
 
 	for (i = 0; i < sd->npoints; i++) {
 		struct sweepdir_point *p = &sd->points[i];
-		char *path;
 
-		if (p->status == SWEEP_FAILED)
-			sd->nfailed++;
-		if (p->status != SWEEP_OK)
-			continue;
-		path = sweepdir_point_path(sd, p);
-		p->result = load_json(path, err);
-		free(path);
-		if (!p->result)
+		if (sweep_point_read(sd->dir, p->name, &p->status, &p->result, err) != 0)
 			return -1;
-		sd->nok++;
+		sd->nok += p->status == SWEEP_OK;
+		sd->nfailed += p->status == SWEEP_FAILED;
 	}
 	return 0;
 }
 
 int sweepdir_load(struct sweep_dir *sd, const char *dir, struct ism_err *err)
 {
-	char *mpath;
-	int rc = -1;
-
 	memset(sd, 0, sizeof(*sd));
 	sd->dir = ism_xstrdup(dir);
-	mpath = path_join(dir, "sweep.json", NULL);
-	sd->manifest = load_json(mpath, err);
-	if (!sd->manifest) {
-		if (err && strstr(err->msg, "cannot read"))
-			snprintf(err->msg, sizeof(err->msg),
-				 "%s: not a sweep output directory: %s cannot be read", dir, mpath);
-		goto out;
-	}
+	sd->manifest = sweep_manifest_read(dir, err);
+	if (!sd->manifest)
+		goto fail;
 	sd->description = opt_string(sd->manifest, "description");
 	sd->source = opt_string(sd->manifest, "source");
 	sd->version = opt_string(json_object_get(sd->manifest, "iommusim"), "version");
 	sd->hints = json_object_get(sd->manifest, "plot");
 	if (!json_is_object(sd->hints))
 		sd->hints = NULL;
-	if (load_axes(sd, mpath, err) != 0 || load_points(sd, mpath, err) != 0 ||
-	    load_summary(sd, err) != 0 || load_results(sd, err) != 0)
-		goto out;
-	rc = 0;
-out:
-	free(mpath);
-	if (rc)
-		sweepdir_free(sd);
-	return rc;
+	load_axes(sd);
+	load_points(sd);
+	if (load_results(sd, err) != 0)
+		goto fail;
+	return 0;
+fail:
+	sweepdir_free(sd);
+	return -1;
 }
 
 void sweepdir_free(struct sweep_dir *sd)
@@ -327,20 +149,7 @@ void sweepdir_free(struct sweep_dir *sd)
 
 json_t *sweepdir_get(const struct sweepdir_point *p, const char *key)
 {
-	json_t *v = p->result;
-	char part[128];
-
-	while (v && *key) {
-		size_t n = strcspn(key, ".");
-
-		if (n >= sizeof(part))
-			return NULL;
-		memcpy(part, key, n);
-		part[n] = '\0';
-		v = json_object_get(v, part);
-		key += n + (key[n] == '.');
-	}
-	return v;
+	return ism_json_path(p->result, key);
 }
 
 bool sweepdir_num(const struct sweepdir_point *p, const char *key, double *v)
@@ -382,14 +191,6 @@ int sweepdir_axis_by_key(const struct sweep_dir *sd, const char *key)
 			if (json_is_string(v) && strcmp(json_string_value(v), key) == 0)
 				return (int)a;
 	return -1;
-}
-
-char *sweepdir_point_path(const struct sweep_dir *sd, const struct sweepdir_point *p)
-{
-	char *dir = path_join(sd->dir, "points", NULL), *path = path_join(dir, p->name, ".json");
-
-	free(dir);
-	return path;
 }
 
 const struct sweepdir_point *sweepdir_find(const struct sweep_dir *sd, const char *key)

@@ -1,4 +1,4 @@
-/* A sweep's output directory read back for plots and reports: manifest, summary.csv, points. */
+/* A sweep's output directory read back for plots and reports: the manifest and the points. */
 #ifndef ISM_SWEEPDIR_H
 #define ISM_SWEEPDIR_H
 
@@ -7,9 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sweep.h"
 #include "util.h"
-
-enum sweep_status { SWEEP_PENDING, SWEEP_OK, SWEEP_FAILED };
 
 /* One axis of the sweep: its distinct value labels in sweep order. */
 struct sweepdir_axis {
@@ -47,9 +46,9 @@ struct sweep_dir {
 };
 
 /*
- * Read DIR/sweep.json, DIR/summary.csv (each point's status) and DIR/points/NAME.json of every
- * point the summary marks ok. Errors name the file (and line or JSON path), code
- * ISM_EXIT_CONFIG: the directory is not one `iommusim sweep` wrote, or it is damaged.
+ * Read DIR/sweep.json (sweep_manifest_read), each point's status from its files and the result
+ * of every finished point. Errors name the file (and line or JSON path), code ISM_EXIT_CONFIG:
+ * the directory is not one `iommusim sweep` wrote, or it is damaged.
  */
 int sweepdir_load(struct sweep_dir *sd, const char *dir, struct ism_err *err);
 void sweepdir_free(struct sweep_dir *sd);
@@ -63,8 +62,6 @@ bool sweepdir_has(const struct sweep_dir *sd, const char *key, const struct swee
 
 /* The axis that sets config key `key` (one of its "keys"), or -1. */
 int sweepdir_axis_by_key(const struct sweep_dir *sd, const char *key);
-/* The path of a point's result file (caller frees). */
-char *sweepdir_point_path(const struct sweep_dir *sd, const struct sweepdir_point *p);
 /* A point by index ("7") or name ("0007-1a2b3c4d"); NULL when there is none. */
 const struct sweepdir_point *sweepdir_find(const struct sweep_dir *sd, const char *key);
 

@@ -77,7 +77,6 @@ cmp -s "$R" "$T/stdout.html" && ok "-o - writes the page to stdout" || fail "-o 
 # A failed point: said first, shown in the tables with its message (escaped).
 cp -r "$T/fx" "$T/failed"
 name=$(sed -n 7p "$T/failed/summary.csv" | cut -d, -f1)
-sed -i "7s/,ok,/,failed,/" "$T/failed/summary.csv"
 rm "$T/failed/points/$name.json"
 printf '{"point": "%s", "exit": 4, "message": "trace <broken>"}\n' "$name" >"$T/failed/points/$name.error.json"
 check "report with a failed point" ism report "$T/failed" -q
@@ -113,7 +112,7 @@ mkdir "$T/notsweep"
 expect_fail "not a sweep directory" 3 "not a sweep output directory" ism report "$T/notsweep" -o "$T/n.html"
 no_file "no page for a bad directory" "$T/n.html"
 cp -r "$T/fx" "$T/pending"
-sed -i '2,$s/,ok,/,pending,/' "$T/pending/summary.csv"
+rm "$T/pending/points/"*.json
 expect_fail "nothing finished" 1 "no point has finished: nothing to report" ism report "$T/pending" -o "$T/p.html"
 no_file "no page when nothing finished" "$T/p.html"
 expect_fail "unwritable page" 5 "cannot create output file" ism report "$T/fx" -o "$T/no/such/dir/r.html"
