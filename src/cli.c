@@ -116,3 +116,14 @@ int cli_progress_wanted(int quiet)
 {
 	return !quiet && isatty(STDERR_FILENO);
 }
+
+const char *cli_operand(const struct cli_cmd_desc *cmd, int argc, char **argv, const char *what)
+{
+	if (optind >= argc)
+		cli_usage_error(cmd, "give %s", what);
+	else if (optind + 1 < argc)
+		cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	else
+		return argv[optind];
+	return NULL;
+}

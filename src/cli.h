@@ -47,6 +47,12 @@ void cli_print_help(FILE *fp, const struct cli_cmd_desc *cmd);
 int cli_usage_error(const struct cli_cmd_desc *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * The one operand left after the options, or NULL after a usage error on stderr: "give WHAT"
+ * when there is none, "unexpected argument 'X'" when there are more.
+ */
+const char *cli_operand(const struct cli_cmd_desc *cmd, int argc, char **argv, const char *what);
+
 /* Subcommand entry points (each in its own src/cmd_*.c); argv[0] is the subcommand name. */
 int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);

@@ -128,15 +128,11 @@ int cmd_plot(int argc, char **argv)
 			break;
 		}
 	}
-	if (optind + 1 != argc) {
-		if (optind < argc)
-			rc = cli_usage_error(&plot_desc, "one DIR only: unexpected '%s'",
-					     argv[optind + 1]);
-		else
-			rc = cli_usage_error(&plot_desc, "give the sweep's output DIR");
+	dir = cli_operand(&plot_desc, argc, argv, "the sweep's output DIR");
+	if (!dir) {
+		rc = ISM_EXIT_USAGE;
 		goto out;
 	}
-	dir = argv[optind];
 	o.kinds = kinds;
 	o.points = points;
 	if (!o.outdir) {

@@ -85,15 +85,11 @@ int cmd_report(int argc, char **argv)
 			break;
 		}
 	}
-	if (optind + 1 != argc) {
-		if (optind < argc)
-			rc = cli_usage_error(&report_desc, "one DIR only: unexpected '%s'",
-					     argv[optind + 1]);
-		else
-			rc = cli_usage_error(&report_desc, "give the sweep's output DIR");
+	dir = cli_operand(&report_desc, argc, argv, "the sweep's output DIR");
+	if (!dir) {
+		rc = ISM_EXIT_USAGE;
 		goto out;
 	}
-	dir = argv[optind];
 	if (!out_path) {
 		out_path = ism_xasprintf("%s/report.html", dir);
 	}

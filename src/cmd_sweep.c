@@ -143,7 +143,7 @@ out:
 static int cmd_sweep_summary(int argc, char **argv)
 {
 	struct cli_parser p;
-	const char *arg;
+	const char *arg, *dir;
 	struct sweep_counts counts;
 	struct ism_err err = { 0 };
 	json_t *m = NULL;
@@ -158,18 +158,18 @@ static int cmd_sweep_summary(int argc, char **argv)
 		if (c == SUMMARY_QUIET)
 			quiet = 1;
 	}
-	if (optind + 1 != argc) {
-		rc = cli_usage_error(&summary_desc, optind >= argc ? "give the sweep's output directory"
-				     : "unexpected argument '%s'", argv[optind + 1 < argc ? optind + 1 : optind]);
+	dir = cli_operand(&summary_desc, argc, argv, "the sweep's output DIR");
+	if (!dir) {
+		rc = ISM_EXIT_USAGE;
 		goto out;
 	}
-	m = sweep_manifest_read(argv[optind], &err);
-	if (!m || sweep_summary_write(argv[optind], m, &counts, &err) != 0) {
+	m = sweep_manifest_read(dir, &err);
+	if (!m || sweep_summary_write(dir, m, &counts, &err) != 0) {
 		rc = fail(&err);
 		goto out;
 	}
 	if (!quiet)
-		print_counts("sweep summary", argv[optind], &counts);
+		print_counts("sweep summary", dir, &counts);
 	rc = counts_status(&counts);
 out:
 	json_decref(m);
@@ -312,12 +312,8 @@ int cmd_sweep(int argc, char **argv)
 			break;
 		}
 	}
-	if (optind >= argc) {
-		rc = cli_usage_error(&sweep_desc, "give a sweep file (docs/sweep.md)");
-		goto out;
-	}
-	if (optind + 1 < argc) {
-		rc = cli_usage_error(&sweep_desc, "unexpected argument '%s'", argv[optind + 1]);
+	if (!cli_operand(&sweep_desc, argc, argv, "a sweep file (docs/sweep.md)")) {
+		rc = ISM_EXIT_USAGE;
 		goto out;
 	}
 	if (point_arg && shard_arg) {

@@ -82,7 +82,7 @@ grep -q "throughput: $T/tp/throughput.png" "$T/err" && ok "the written files are
 
 # Usage errors: exit 2.
 expect_fail "no DIR" 2 "give the sweep's output DIR" ism plot
-expect_fail "two DIRs" 2 "one DIR only" ism plot "$T/fx" "$T/fx"
+expect_fail "two DIRs" 2 "unexpected argument '.*fx'" ism plot "$T/fx" "$T/fx"
 expect_fail "unknown kind" 2 "expected missrate, throughput, invalidation or latency-cdf, got 'pie'" ism plot "$T/fx" --kind pie
 expect_fail "bad --format" 2 "expected png, svg or png,svg, got 'gif'" ism plot "$T/fx" --format gif
 expect_fail "--point out of range" 2 "--point 99: no such point" ism plot "$T/fx" --kind latency-cdf --point 99 -o "$T/e1"

@@ -8,6 +8,8 @@ grep -q -- '--shard I/N' "$T/out" && grep -q 'Exit status' "$T/out" && ok "sweep
 	|| fail "sweep --help lacks --shard or the exit status"
 check "sweep merge --help" ism sweep merge --help
 check "sweep summary --help" ism sweep summary --help
+expect_fail "sweep summary without DIR" 2 "give the sweep's output DIR" ism sweep summary
+expect_fail "sweep summary with two DIRs" 2 "unexpected argument 'b'" ism sweep summary a b
 expect_fail "no sweep file" 2 'give a sweep file' ism sweep
 expect_fail "--point and --shard" 2 'not both' ism sweep "$S/grid.json" --point 1 --shard 0/2
 expect_fail "--shard 2/2" 2 'expected I/N with 0 <= I < N' ism sweep "$S/grid.json" --shard 2/2
