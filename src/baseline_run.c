@@ -5,15 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maptab.h"
 #include "stats.h"
 #include "timed.h"
-
-/* A live mapping, found again by the UNMAP that names the same device, PASID and IOVA. */
-struct bmap {
-	uint64_t iova, handle, size;
-	uint32_t device, pasid;
-	uint8_t dir, used;
-};
 
 /* A map that found the pool full (stall_when_full): retried after each unmap, in order. */
 struct bstall {
@@ -27,8 +21,7 @@ struct baseline_run {
 	const struct baseline_ops *ops;
 	struct baseline *b;
 	struct timed *tm; /* the timed twin; NULL untimed */
-	struct bmap *tab; /* open addressing, linear probing, a power of two */
-	size_t cap, used;
+	struct maptab live; /* the mappings the model holds */
 	struct bstall *stalled;
 	size_t nstalled, capstalled;
 	uint64_t last_ps; /* untimed: the last record's trace time */
@@ -72,8 +65,7 @@ struct baseline_run *baseline_run_create(const struct sim_config *cfg,
 		free(br);
 		return NULL;
 	}
-	br->cap = 64;
-	br->tab = ism_xcalloc(br->cap, sizeof(*br->tab));
+	maptab_init(&br->live);
 	if (timed) {
 		br->tm = timed_create(NULL, cfg, true);
 		timed_set_baseline(br->tm, br);
@@ -87,7 +79,7 @@ void baseline_run_free(struct baseline_run *br)
 		return;
 	timed_free(br->tm);
 	baseline_destroy(br->b);
-	free(br->tab);
+	maptab_free(&br->live);
 	free(br->stalled);
 	free(br);
 }
@@ -95,76 +87,6 @@ void baseline_run_free(struct baseline_run *br)
 const char *baseline_run_name(const struct baseline_run *br)
 {
 	return br->ops->name;
-}
-
-/* ---- live mappings by (device, pasid, iova) ---- */
-
-static size_t slot_of(const struct baseline_run *br, uint32_t device, uint32_t pasid,
-		      uint64_t iova)
-{
-	return (size_t)ism_hash64(iova ^ ((uint64_t)device << 40) ^
-				  ((uint64_t)pasid * 0x9e3779b97f4a7c15ULL)) & (br->cap - 1);
-}
-
-static struct bmap *tab_find(struct baseline_run *br, uint32_t device, uint32_t pasid,
-			     uint64_t iova)
-{
-	size_t i = slot_of(br, device, pasid, iova);
-
-	for (; br->tab[i].used; i = (i + 1) & (br->cap - 1))
-		if (br->tab[i].iova == iova && br->tab[i].device == device &&
-		    br->tab[i].pasid == pasid)
-			return &br->tab[i];
-	return NULL;
-}
-
-static void tab_put(struct baseline_run *br, const struct bmap *m)
-{
-	size_t i;
-
-	if (2 * (br->used + 1) > br->cap) {
-		struct bmap *old = br->tab;
-		size_t n = br->cap, k;
-
-		br->cap *= 2;
-		br->tab = ism_xcalloc(br->cap, sizeof(*br->tab));
-		br->used = 0;
-		for (k = 0; k < n; k++)
-			if (old[k].used)
-				tab_put(br, &old[k]);
-		free(old);
-	}
-	for (i = slot_of(br, m->device, m->pasid, m->iova); br->tab[i].used;
-	     i = (i + 1) & (br->cap - 1))
-		;
-	br->tab[i] = *m;
-	br->tab[i].used = 1;
-	br->used++;
-}
-
-/* Remove the entry at e, shifting later entries of its probe run back (no tombstones). */
-static void tab_del(struct baseline_run *br, struct bmap *e)
-{
-	size_t i = (size_t)(e - br->tab), j = i;
-
-	for (;;) {
-		size_t home;
-
-		br->tab[i].used = 0;
-		for (;;) {
-			j = (j + 1) & (br->cap - 1);
-			if (!br->tab[j].used) {
-				br->used--;
-				return;
-			}
-			home = slot_of(br, br->tab[j].device, br->tab[j].pasid, br->tab[j].iova);
-			/* j may move to i only if its home is not in (i, j] (cyclically) */
-			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
-				break;
-		}
-		br->tab[i] = br->tab[j];
-		i = j;
-	}
 }
 
 /* ---- records ---- */
@@ -176,10 +98,13 @@ static uint64_t do_map(struct baseline_run *br, uint32_t device, uint32_t pasid,
 	struct baseline_cost c = baseline_map(br->b, paddr, size, dir, cpu, now);
 
 	*status = c.status;
-	if (c.status == BASELINE_OK)
-		tab_put(br, &(struct bmap){ .iova = iova, .handle = c.handle, .size = size,
-					    .device = device, .pasid = pasid,
-					    .dir = (uint8_t)dir });
+	if (c.status == BASELINE_OK) {
+		struct maptab_ent *e = maptab_add(&br->live, device, pasid, iova);
+
+		e->handle = c.handle;
+		e->size = size;
+		e->dir = (uint8_t)dir;
+	}
 	return c.cpu_ps;
 }
 
@@ -232,7 +157,7 @@ static bool drop_stalled(struct baseline_run *br, const struct trace_rec *r)
 uint64_t baseline_run_record(struct baseline_run *br, const struct trace_rec *r,
 			     uint64_t now_ps)
 {
-	struct bmap *e;
+	struct maptab_ent *e;
 	uint64_t cost = 0;
 
 	if (r->kind == TRACE_MAP) {
@@ -241,13 +166,13 @@ uint64_t baseline_run_record(struct baseline_run *br, const struct trace_rec *r,
 
 		cost = br->stack_ps;
 		br->stack_total_ps += br->stack_ps;
-		e = tab_find(br, r->device, r->pasid, r->iova);
+		e = maptab_find(&br->live, r->device, r->pasid, r->iova);
 		if (e) {
 			/* A map over a live one (a capture's lost UNMAP): release the old first. */
 			br->remaps++;
 			cost += baseline_unmap(br->b, e->handle, e->size, (enum baseline_dir)e->dir,
 					       r->cpu, now_ps).cpu_ps;
-			tab_del(br, e);
+			maptab_del(&br->live, e);
 		}
 		cost += do_map(br, r->device, r->pasid, r->iova, r->paddr, r->size, dir, r->cpu,
 			       now_ps, &st);
@@ -266,7 +191,7 @@ uint64_t baseline_run_record(struct baseline_run *br, const struct trace_rec *r,
 	}
 	if (r->kind != TRACE_UNMAP)
 		return 0;
-	e = tab_find(br, r->device, r->pasid, r->iova);
+	e = maptab_find(&br->live, r->device, r->pasid, r->iova);
 	if (!e) {
 		/* Its map failed, was too big, or still waits: the driver has nothing to undo. */
 		br->unmaps_unmapped++;
@@ -275,7 +200,7 @@ uint64_t baseline_run_record(struct baseline_run *br, const struct trace_rec *r,
 	}
 	cost = baseline_unmap(br->b, e->handle, r->size < e->size ? r->size : e->size,
 			      (enum baseline_dir)e->dir, r->cpu, now_ps).cpu_ps;
-	tab_del(br, e);
+	maptab_del(&br->live, e);
 	if (br->nstalled)
 		retry_stalled(br, now_ps + cost);
 	return cost;
@@ -317,6 +242,7 @@ void baseline_run_figures(const struct baseline_run *br, uint64_t access_bytes,
 		timed_summary(br->tm, &s);
 		f->throughput_gbps = s.throughput_gbps;
 		f->dma_p50_ns = s.dma_p50_ns;
+		f->lifetime_p50_ns = s.lifetime_p50_ns;
 		f->sim_time_ns = s.sim_time_ns;
 		span_ns = s.sim_time_ns;
 	}
@@ -351,7 +277,7 @@ void baseline_run_to_json(const struct baseline_run *br, uint64_t access_bytes, 
 	baseline_run_figures(br, access_bytes, span_ns, &f);
 	if (br->tm) {
 		snprintf(key, sizeof(key), "baseline.%s.", name);
-		timed_headline_to_json(br->tm, key, root);
+		timed_headline_to_json(br->tm, key, true, root);
 	}
 	PUT("cpu.total_ns", json_real(f.cpu_ns));
 	PUT("cpu.ns_per_dma_byte", json_real(f.cpu_ns_per_byte));
@@ -380,7 +306,7 @@ void baseline_run_print_reference(FILE *fp)
 	static const char *const rows[][2] = {
 		{ "summary", "one line a reviewer can quote: the IOMMU against each baseline (throughput ratio and cores when timed; CPU ns per byte and memory otherwise)" },
 		{ "pagetable.bytes", "memory the IOMMU's page tables hold at the end (4 KiB per table page; tables are not freed)" },
-		{ "baseline.NAME.{sim.time_ns,dma.throughput_gbps,dma.latency_ns.*,dma.latency_cdf_ns}", "timed: the baseline's own replay of the trace (translation off, its map/unmap CPU time delaying what follows, as the IOMMU's does)" },
+		{ "baseline.NAME.{sim.time_ns,dma.throughput_gbps,dma.latency_ns.*,dma.latency_cdf_ns,mapping.lifetime_ns.*}", "timed: the baseline's own replay of the trace (translation off, its map/unmap CPU time delaying what follows, as the IOMMU's does)" },
 		{ "baseline.NAME.cpu.{total_ns,ns_per_dma_byte,cores}", "CPU time of the baseline's maps and unmaps (copies and bookkeeping, plus os.cost.stack_ns per MAP as the IOMMU run is charged); per DMA payload byte; divided by simulated time (untimed: the trace's span)" },
 		{ "baseline.NAME.memory_reserved_bytes", "memory set aside whether used or not: the swiotlb pool (swiotlb, or any baseline of a dma32 device) plus the CMA area" },
 		{ "baseline.NAME.map_failures_total", "maps the baseline could not make: map_failures + too_big + stalled_maps_unresolved (the trace's DMAs to them are replayed anyway)" },
@@ -390,6 +316,7 @@ void baseline_run_print_reference(FILE *fp)
 		{ "baseline.NAME.remaps", "MAPs over a live mapping of the same device and IOVA: the old one is released first" },
 		{ "versus.NAME.throughput_ratio", "timed: dma.throughput_gbps / baseline.NAME.dma.throughput_gbps (above 1: the IOMMU run is faster)" },
 		{ "versus.NAME.dma_latency_p50_ratio", "timed: dma.latency_ns.p50 / baseline.NAME.dma.latency_ns.p50" },
+		{ "versus.NAME.mapping_lifetime_p50_ratio", "timed: mapping.lifetime_ns.p50 / baseline.NAME.mapping.lifetime_ns.p50 (the buffer's turnaround, bounce copies included); null without MAP/UNMAP pairs" },
 		{ "versus.NAME.cpu_ns_per_byte_ratio", "cpu.ns_per_dma_byte / baseline.NAME.cpu.ns_per_dma_byte; null when the baseline spends no CPU" },
 		{ "versus.NAME.memory_reserved_ratio", "pagetable.bytes / baseline.NAME.memory_reserved_bytes; null when the baseline reserves nothing" },
 	};

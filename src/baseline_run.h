@@ -41,7 +41,7 @@ const char *baseline_run_name(const struct baseline_run *br);
 /* The headline figures the comparison uses; throughput and latency only when timed. */
 struct baseline_figures {
 	bool timed;
-	double throughput_gbps, dma_p50_ns, sim_time_ns;
+	double throughput_gbps, dma_p50_ns, lifetime_p50_ns, sim_time_ns;
 	double cpu_ns;          /* CPU time of every map and unmap */
 	double cpu_ns_per_byte; /* per byte of DMA payload in the trace's accesses */
 	double cores;           /* cpu_ns / simulated time (timed), else / the trace's span */

@@ -69,6 +69,7 @@ static const struct {
 } versus_cols[] = {
 	{ "throughput_ratio", "throughput" },
 	{ "dma_latency_p50_ratio", "DMA latency p50" },
+	{ "mapping_lifetime_p50_ratio", "mapping lifetime p50" },
 	{ "cpu_ns_per_byte_ratio", "CPU ns per byte" },
 };
 

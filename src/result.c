@@ -28,7 +28,7 @@ static double per_second(uint64_t n, double s)
 /* The IOMMU run's side of every comparison. */
 struct iommu_figures {
 	bool timed;
-	double throughput_gbps, dma_p50_ns, span_ns;
+	double throughput_gbps, dma_p50_ns, lifetime_p50_ns, span_ns;
 	double cpu_ns, cpu_ns_per_byte, cores;
 	uint64_t reserved_bytes;
 };
@@ -45,6 +45,7 @@ static void iommu_figures(const struct sim_stats *st, const struct run_info *ri,
 		f->timed = true;
 		f->throughput_gbps = a.throughput_gbps;
 		f->dma_p50_ns = a.dma_p50_ns;
+		f->lifetime_p50_ns = a.lifetime_p50_ns;
 		f->span_ns = a.sim_time_ns;
 	}
 	f->cpu_ns = sim_os_cpu_ns(ri->sim);
@@ -83,6 +84,8 @@ static void compare_to_json(const struct sim_stats *st, const struct run_info *r
 		if (m.timed) {
 			PUT("throughput_ratio", ratio_json(m.throughput_gbps, b.throughput_gbps));
 			PUT("dma_latency_p50_ratio", ratio_json(m.dma_p50_ns, b.dma_p50_ns));
+			PUT("mapping_lifetime_p50_ratio",
+			    ratio_json(m.lifetime_p50_ns, b.lifetime_p50_ns));
 		}
 		PUT("cpu_ns_per_byte_ratio", ratio_json(m.cpu_ns_per_byte, b.cpu_ns_per_byte));
 		PUT("memory_reserved_ratio",

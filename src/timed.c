@@ -10,6 +10,7 @@
 #include "device/pcie.h"
 #include "eventq.h"
 #include "hist.h"
+#include "maptab.h"
 #include "memory/memory.h"
 #include "sim_internal.h"
 #include "stats.h"
@@ -138,6 +139,8 @@ struct timed {
 	bool unmap_waited;    /* the UNMAP at recs[i] has already been counted */
 	struct pdma *recent;
 	size_t nrecent, caprecent;
+	struct maptab live; /* MAPs not yet unmapped: when each started */
+	struct hist h_life; /* mapping lifetimes */
 };
 
 /* Each kind of event has its own lane: its times mostly come in order (see eventq.h). */
@@ -183,6 +186,8 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 	hist_init(&t->h_dma);
 	hist_init(&t->h_req);
 	hist_init(&t->h_xlate);
+	hist_init(&t->h_life);
+	maptab_init(&t->live);
 	return t;
 }
 
@@ -206,6 +211,8 @@ void timed_free(struct timed *t)
 	hist_free(&t->h_dma);
 	hist_free(&t->h_req);
 	hist_free(&t->h_xlate);
+	hist_free(&t->h_life);
+	maptab_free(&t->live);
 	mem_free(&t->mem);
 	eventq_free(&t->q);
 	free(t);
@@ -662,9 +669,12 @@ static void timer_schedule(struct timed *t)
  * is done: the records after it in the trace (the device's DMAs to a buffer follow its map)
  * wait until then.
  */
+static uint64_t os_work(struct timed *t, const struct trace_rec *r, uint64_t start);
+
 static uint64_t os_record(struct timed *t, const struct trace_rec *r, uint64_t now)
 {
-	uint64_t start = now, cost = 0;
+	uint64_t start = now, end;
+	struct maptab_ent *e;
 
 	if (r->cpu >= t->ncpu) {
 		uint32_t n = r->cpu + 1u;
@@ -675,11 +685,28 @@ static uint64_t os_record(struct timed *t, const struct trace_rec *r, uint64_t n
 	}
 	if (t->cpu_free[r->cpu] > start)
 		start = t->cpu_free[r->cpu];
-	if (t->br) {
-		cost = baseline_run_record(t->br, r, start);
-		t->cpu_free[r->cpu] = start + cost;
-		return start + cost;
+	end = start + os_work(t, r, start);
+	t->cpu_free[r->cpu] = end;
+	/* A mapping's lifetime: from its MAP's start to the return of the UNMAP naming it. */
+	e = maptab_find(&t->live, r->device, r->pasid, r->iova);
+	if (r->kind == TRACE_MAP) {
+		if (!e)
+			e = maptab_add(&t->live, r->device, r->pasid, r->iova);
+		e->since = start; /* over a live one (a lost UNMAP): the new map counts */
+	} else if (r->kind == TRACE_UNMAP && e) {
+		hist_add(&t->h_life, end - e->since);
+		maptab_del(&t->live, e);
 	}
+	return end;
+}
+
+/* The CPU time of a MAP, UNMAP or captured invalidation starting at `start`. */
+static uint64_t os_work(struct timed *t, const struct trace_rec *r, uint64_t start)
+{
+	uint64_t cost = 0;
+
+	if (t->br)
+		return baseline_run_record(t->br, r, start);
 	inv_advance(t->s->inv, start);
 	if (r->kind == TRACE_MAP)
 		cost = sim_map(t->s, r, start);
@@ -687,9 +714,8 @@ static uint64_t os_record(struct timed *t, const struct trace_rec *r, uint64_t n
 		cost = sim_unmap(t->s, r, start);
 	else if (r->kind == TRACE_INVAL)
 		sim_inval(t->s, r);
-	t->cpu_free[r->cpu] = start + cost;
 	timer_schedule(t);
-	return start + cost;
+	return cost;
 }
 
 /*
@@ -1108,6 +1134,7 @@ void timed_summary(const struct timed *t, struct timed_summary *sum)
 	sum->mean_outstanding = T ? (double)t->out_area / (double)T : 0.0;
 	sum->request_rate = per_s((double)t->requests, T);
 	sum->request_mean_ns = hist_mean(&t->h_req) / 1e3;
+	sum->lifetime_p50_ns = (double)hist_quantile(&t->h_life, 0.5) / 1e3;
 }
 
 void timed_to_json(const struct timed *t, json_t *root)
@@ -1130,6 +1157,7 @@ void timed_to_json(const struct timed *t, json_t *root)
 	stats_json_put(root, "request.rate_per_s", json_real(s.request_rate));
 	stats_json_put(root, "request.latency_ns", hist_json_ns(&t->h_req));
 	stats_json_put(root, "translation.latency_ns", hist_json_ns(&t->h_xlate));
+	stats_json_put(root, "mapping.lifetime_ns", hist_json_ns(&t->h_life));
 	stats_json_put(root, "walk.started", json_integer((json_int_t)t->walks));
 	stats_json_put(root, "walk.shared", json_integer((json_int_t)t->shared));
 	stats_json_put(root, "walk.queued", json_integer((json_int_t)t->walk_queued));
@@ -1162,21 +1190,24 @@ void timed_print_flat(const struct timed *t, FILE *fp)
 	json_decref(root);
 }
 
-void timed_headline_to_json(const struct timed *t, const char *prefix, json_t *root)
+void timed_headline_to_json(const struct timed *t, const char *prefix, bool mappings,
+			    json_t *root)
 {
 	static const char *const keys[] = { "sim.time_ns", "dma.throughput_gbps",
-					     "dma.latency_ns", "dma.latency_cdf_ns" };
+					     "dma.latency_ns", "dma.latency_cdf_ns",
+					     "mapping.lifetime_ns" };
 	struct timed_summary b;
 	json_t *v[ISM_ARRAY_SIZE(keys)];
 	char key[128];
-	size_t i;
+	size_t i, n = ISM_ARRAY_SIZE(keys) - !mappings;
 
 	timed_summary(t, &b);
 	v[0] = json_real(b.sim_time_ns);
 	v[1] = json_real(b.throughput_gbps);
 	v[2] = hist_json_ns(&t->h_dma);
 	v[3] = hist_json_cdf_ns(&t->h_dma);
-	for (i = 0; i < ISM_ARRAY_SIZE(keys); i++) {
+	v[4] = mappings ? hist_json_ns(&t->h_life) : NULL;
+	for (i = 0; i < n; i++) {
 		snprintf(key, sizeof(key), "%s%s", prefix, keys[i]);
 		stats_json_put(root, key, v[i]);
 	}
@@ -1188,7 +1219,7 @@ void timed_ideal_to_json(const struct timed *t, const struct timed *ideal, json_
 
 	timed_summary(t, &a);
 	timed_summary(ideal, &b);
-	timed_headline_to_json(ideal, "ideal.", root);
+	timed_headline_to_json(ideal, "ideal.", false, root);
 	stats_json_put(root, "translation_cost.throughput_ratio",
 		       json_real(b.throughput_gbps > 0 ? a.throughput_gbps / b.throughput_gbps : 0));
 	stats_json_put(root, "translation_cost.dma_latency_p50_ratio",
@@ -1216,6 +1247,7 @@ void timed_print_reference(FILE *fp)
 		{ "request.rate_per_s", "PCIe requests completed per simulated second" },
 		{ "request.latency_ns.*", "per request: issue to completion at the device" },
 		{ "translation.latency_ns.*", "per request: arrival at the IOMMU to translation done (lookup, queueing for a walker, walk)" },
+		{ "mapping.lifetime_ns.*", "per MAP and the UNMAP that names its device, PASID and IOVA: from the MAP's start on its CPU to the UNMAP's return, so it holds the map's work (a bounce copy to the device), the DMAs and the wait for them, the replay's other records in between, and the unmap's work (a copy back, a strict invalidation); count 0 when the trace has no such pairs" },
 		{ "translation.stalls", "lookups held because an invalidation of their domain was in flight (os.invalidation.stall_translations)" },
 		{ "walk.started", "walks the walkers ran (misses that found no walk of their page in flight)" },
 		{ "walk.shared", "misses that waited for a walk of their page already in flight" },

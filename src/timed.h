@@ -39,6 +39,7 @@ struct timed_summary {
 	double mean_outstanding;
 	double request_rate; /* completed requests per simulated second */
 	double request_mean_ns;
+	double lifetime_p50_ns; /* mapping.lifetime_ns.p50 (0 without MAP/UNMAP pairs) */
 };
 void timed_summary(const struct timed *t, struct timed_summary *sum);
 uint64_t timed_sim_time_ps(const struct timed *t);
@@ -57,8 +58,12 @@ void timed_ideal_print_flat(const struct timed *t, const struct timed *ideal, FI
  */
 struct baseline_run;
 void timed_set_baseline(struct timed *t, struct baseline_run *br);
-/* sim.time_ns, dma.throughput_gbps, dma.latency_ns, dma.latency_cdf_ns under prefix. */
-void timed_headline_to_json(const struct timed *t, const char *prefix, json_t *root);
+/*
+ * sim.time_ns, dma.throughput_gbps, dma.latency_ns, dma.latency_cdf_ns and, with mappings,
+ * mapping.lifetime_ns under prefix.
+ */
+void timed_headline_to_json(const struct timed *t, const char *prefix, bool mappings,
+			    json_t *root);
 
 /* Reference rows of the timed result keys (docs/results.md). */
 void timed_print_reference(FILE *fp);

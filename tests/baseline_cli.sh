@@ -95,6 +95,35 @@ expect_eq "timed: throughput ratio = IOMMU time / swiotlb time (same bytes)" \
 	"$(awk '$1 == "baseline.swiotlb.sim.time_ns" { b = $2 } $1 == "sim.time_ns" { a = $2 }
 		END { printf "%.5f", b / a }' "$T/timed")" \
 	"$(awk '$1 == "versus.swiotlb.throughput_ratio" { printf "%.5f", $2 }' "$T/timed")"
+# mapping.lifetime_ns: from the MAP's start (0 ns) to the UNMAP's return, which follows the last
+# completion: each run's sim.time_ns plus its unmap's CPU time. passthrough: + 0; swiotlb:
+# + 100 (unmap_ns; a to-device buffer needs no copy back); cma: + 1000 (cma_release); the IOMMU
+# (strict): + cpu.unmap_ns + cpu.invalidation_ns (the wait for the IOTLB flush).
+add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", a + b }'; }
+expect_eq "lifetime: passthrough = its sim time" "$pt" "$(kv "$T/timed" baseline.passthrough.mapping.lifetime_ns.mean)"
+expect_eq "lifetime: swiotlb = passthrough + 969.2 + 100 ns" "$(add "$pt" 1069.2)" \
+	"$(kv "$T/timed" baseline.swiotlb.mapping.lifetime_ns.mean)"
+expect_eq "lifetime: cma = passthrough + 10100 + 1000 ns" "$(add "$pt" 11100)" \
+	"$(kv "$T/timed" baseline.cma.mapping.lifetime_ns.p50)"
+expect_eq "lifetime: IOMMU = sim time + unmap + invalidation" \
+	"$(add "$(kv "$T/timed" sim.time_ns)" "$(add "$(kv "$T/timed" cpu.unmap_ns)" "$(kv "$T/timed" cpu.invalidation_ns)")")" \
+	"$(kv "$T/timed" mapping.lifetime_ns.p50)"
+expect_eq "lifetime: one MAP/UNMAP pair in each" "1 1 1 1" "$(kv "$T/timed" mapping.lifetime_ns.count) \
+$(kv "$T/timed" baseline.passthrough.mapping.lifetime_ns.count) $(kv "$T/timed" baseline.swiotlb.mapping.lifetime_ns.count) \
+$(kv "$T/timed" baseline.cma.mapping.lifetime_ns.count)"
+expect_eq "lifetime ratio = IOMMU lifetime / swiotlb lifetime" \
+	"$(awk -v a="$(kv "$T/timed" mapping.lifetime_ns.p50)" -v b="$(add "$pt" 1069.2)" 'BEGIN { printf "%.5f", a / b }')" \
+	"$(awk '$1 == "versus.swiotlb.mapping_lifetime_p50_ratio" { printf "%.5f", $2 }' "$T/timed")"
+# From the device, swiotlb copies back at unmap (4096 B x 8 / 80 Gb/s = 409.6 ns): the copy is
+# not in sim.time_ns (the DMA is over) but is in the lifetime: map 150, unmap 100 + 409.6.
+run timed-rx from-device --set mode=timed
+ptrx=$(kv "$T/timed-rx" baseline.passthrough.sim.time_ns)
+expect_eq "rx: swiotlb sim time = passthrough + 150 ns" "$(add "$ptrx" 150)" "$(kv "$T/timed-rx" baseline.swiotlb.sim.time_ns)"
+expect_eq "rx: swiotlb lifetime = passthrough + 150 + 509.6 ns" "$(add "$ptrx" 659.6)" \
+	"$(kv "$T/timed-rx" baseline.swiotlb.mapping.lifetime_ns.max)"
+# Untimed runs have no clock: no lifetimes.
+[ "$(kv "$T/to-device" mapping.lifetime_ns.count)" = "<missing>" ] && ok "untimed: no mapping.lifetime_ns" \
+	|| fail "untimed run reports mapping.lifetime_ns"
 # The event engine gives what the pipeline computes (uniform latency of spread 0 forces it).
 run events to-device --set mode=timed --set memory.latency_dist=uniform \
 	--set memory.latency_spread_ns=0

@@ -1,4 +1,4 @@
-/* Unit tests of the shared helpers: number and size parsing, atomic output. */
+/* Unit tests of the shared helpers: parsing, atomic output, the live-map table, JSON paths. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jsonfile.h"
+#include "maptab.h"
 #include "util.h"
 
 static void test_parse_u64(void **state)
@@ -127,6 +129,73 @@ static void test_hash_spreads_page_numbers(void **state)
 		assert_in_range(counts[i], 32, 96);
 }
 
+/*
+ * The live-map table against a plain array: random MAPs and UNMAPs over few keys (many
+ * collisions, growth, deletions in the middle of probe runs) find exactly what the array holds.
+ */
+static void test_maptab_matches_a_list(void **state)
+{
+	enum { KEYS = 600, STEPS = 40000 };
+	static struct { bool live; uint64_t since; } model[KEYS];
+	struct maptab m;
+	uint64_t x = 88172645463325252ULL;
+	size_t live = 0, step, k;
+
+	(void)state;
+	memset(model, 0, sizeof(model));
+	maptab_init(&m);
+	for (step = 0; step < STEPS; step++) {
+		struct maptab_ent *e;
+		uint32_t dev, pasid;
+		uint64_t iova;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+		k = (size_t)(x % KEYS);
+		dev = (uint32_t)(k % 3), pasid = (uint32_t)(k % 5), iova = (uint64_t)k << 12;
+		e = maptab_find(&m, dev, pasid, iova);
+		assert_int_equal(e != NULL, model[k].live);
+		if (e) {
+			assert_true(e->since == model[k].since);
+			maptab_del(&m, e);
+			model[k].live = false;
+			live--;
+		} else {
+			e = maptab_add(&m, dev, pasid, iova);
+			e->since = step;
+			model[k].live = true;
+			model[k].since = step;
+			live++;
+		}
+		assert_int_equal(m.used, live);
+	}
+	for (k = 0; k < KEYS; k++) {
+		struct maptab_ent *e = maptab_find(&m, (uint32_t)(k % 3), (uint32_t)(k % 5),
+						   (uint64_t)k << 12);
+
+		assert_int_equal(e != NULL, model[k].live);
+	}
+	assert_true(m.cap >= 2 * m.used);
+	maptab_free(&m);
+}
+
+static void test_json_path(void **state)
+{
+	json_t *doc = json_loads("{\"dma\": {\"latency_ns\": {\"p50\": 612.5}},"
+				 " \"cdf\": [1, 2, {\"x\": 3}]}", 0, NULL);
+
+	(void)state;
+	assert_non_null(doc);
+	assert_true(json_real_value(ism_json_path(doc, "dma.latency_ns.p50")) == 612.5);
+	assert_int_equal(json_integer_value(ism_json_path(doc, "cdf.1")), 2);
+	assert_int_equal(json_integer_value(ism_json_path(doc, "cdf.2.x")), 3);
+	assert_null(ism_json_path(doc, "cdf.3"));
+	assert_null(ism_json_path(doc, "dma.latency_ns.p50.more"));
+	assert_null(ism_json_path(doc, "dma.nope"));
+	assert_null(ism_json_path(NULL, "dma"));
+	assert_true(ism_json_path(doc, "") == doc);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +204,8 @@ int main(void)
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_atomic_output),
 		cmocka_unit_test(test_hash_spreads_page_numbers),
+		cmocka_unit_test(test_maptab_matches_a_list),
+		cmocka_unit_test(test_json_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
