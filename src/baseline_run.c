@@ -93,7 +93,7 @@ const char *baseline_run_name(const struct baseline_run *br)
 
 static uint64_t do_map(struct baseline_run *br, uint32_t device, uint32_t pasid, uint64_t iova,
 		       uint64_t paddr, uint64_t size, enum baseline_dir dir, unsigned cpu,
-		       uint64_t now, enum baseline_status *status)
+		       uint64_t now, uint64_t since, enum baseline_status *status)
 {
 	struct baseline_cost c = baseline_map(br->b, paddr, size, dir, cpu, now);
 
@@ -104,6 +104,7 @@ static uint64_t do_map(struct baseline_run *br, uint32_t device, uint32_t pasid,
 		e->handle = c.handle;
 		e->size = size;
 		e->dir = (uint8_t)dir;
+		e->since = since; /* when the driver first asked: a stalled map's wait counts */
 	}
 	return c.cpu_ps;
 }
@@ -123,7 +124,7 @@ static void retry_stalled(struct baseline_run *br, uint64_t now)
 		enum baseline_status st;
 
 		br->stall_retry_ps += do_map(br, s->device, s->pasid, s->iova, s->paddr, s->size,
-					     (enum baseline_dir)s->dir, s->cpu, now, &st);
+					     (enum baseline_dir)s->dir, s->cpu, now, s->since_ps, &st);
 		if (st == BASELINE_STALLED)
 			break;
 		if (st == BASELINE_OK) {
@@ -175,7 +176,7 @@ uint64_t baseline_run_record(struct baseline_run *br, const struct trace_rec *r,
 			maptab_del(&br->live, e);
 		}
 		cost += do_map(br, r->device, r->pasid, r->iova, r->paddr, r->size, dir, r->cpu,
-			       now_ps, &st);
+			       now_ps, now_ps, &st);
 		if (st == BASELINE_STALLED) {
 			if (br->nstalled == br->capstalled) {
 				br->capstalled = br->capstalled ? 2 * br->capstalled : 16;
@@ -200,6 +201,9 @@ uint64_t baseline_run_record(struct baseline_run *br, const struct trace_rec *r,
 	}
 	cost = baseline_unmap(br->b, e->handle, r->size < e->size ? r->size : e->size,
 			      (enum baseline_dir)e->dir, r->cpu, now_ps).cpu_ps;
+	/* The twin's mapping lifetime: this table already holds each live map's start. */
+	if (br->tm)
+		timed_add_lifetime(br->tm, now_ps + cost - e->since);
 	maptab_del(&br->live, e);
 	if (br->nstalled)
 		retry_stalled(br, now_ps + cost);

@@ -48,7 +48,8 @@ static struct maptab_ent *place(struct maptab *m, const struct maptab_ent *e)
 	return &m->tab[i];
 }
 
-struct maptab_ent *maptab_add(struct maptab *m, uint32_t device, uint32_t pasid, uint64_t iova)
+/* Keep the table at most half full: probe runs stay short. */
+static void grow(struct maptab *m)
 {
 	if (2 * (m->used + 1) > m->cap) {
 		struct maptab_ent *old = m->tab;
@@ -62,7 +63,28 @@ struct maptab_ent *maptab_add(struct maptab *m, uint32_t device, uint32_t pasid,
 				place(m, &old[k]);
 		free(old);
 	}
+}
+
+struct maptab_ent *maptab_add(struct maptab *m, uint32_t device, uint32_t pasid, uint64_t iova)
+{
+	grow(m);
 	return place(m, &(struct maptab_ent){ .iova = iova, .device = device, .pasid = pasid });
+}
+
+struct maptab_ent *maptab_get(struct maptab *m, uint32_t device, uint32_t pasid, uint64_t iova)
+{
+	size_t i;
+
+	for (i = slot_of(m, device, pasid, iova); m->tab[i].used; i = (i + 1) & (m->cap - 1))
+		if (m->tab[i].iova == iova && m->tab[i].device == device &&
+		    m->tab[i].pasid == pasid)
+			return &m->tab[i];
+	if (2 * (m->used + 1) > m->cap)
+		return maptab_add(m, device, pasid, iova); /* grows: the free slot moves */
+	m->tab[i] = (struct maptab_ent){ .iova = iova, .device = device, .pasid = pasid,
+					 .used = 1 };
+	m->used++;
+	return &m->tab[i];
 }
 
 void maptab_del(struct maptab *m, struct maptab_ent *e)

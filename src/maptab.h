@@ -25,6 +25,11 @@ void maptab_free(struct maptab *m);
 struct maptab_ent *maptab_find(struct maptab *m, uint32_t device, uint32_t pasid, uint64_t iova);
 /* A new entry for the key (its other fields zero); the caller has checked there is none. */
 struct maptab_ent *maptab_add(struct maptab *m, uint32_t device, uint32_t pasid, uint64_t iova);
+/*
+ * The entry for the key, added (other fields zero) when there is none: one probe for both.
+ * Finding an entry moves nothing; adding one may (as maptab_add).
+ */
+struct maptab_ent *maptab_get(struct maptab *m, uint32_t device, uint32_t pasid, uint64_t iova);
 /* Remove e (a pointer maptab_find or maptab_add gave, with nothing added since). */
 void maptab_del(struct maptab *m, struct maptab_ent *e);
 

@@ -687,13 +687,17 @@ static uint64_t os_record(struct timed *t, const struct trace_rec *r, uint64_t n
 		start = t->cpu_free[r->cpu];
 	end = start + os_work(t, r, start);
 	t->cpu_free[r->cpu] = end;
-	/* A mapping's lifetime: from its MAP's start to the return of the UNMAP naming it. */
-	e = maptab_find(&t->live, r->device, r->pasid, r->iova);
+	/*
+	 * A mapping's lifetime: from its MAP's start to the return of the UNMAP naming it (a
+	 * baseline twin's own table of live maps gives it: baseline_run_record()).
+	 */
+	if (t->br)
+		return end;
 	if (r->kind == TRACE_MAP) {
-		if (!e)
-			e = maptab_add(&t->live, r->device, r->pasid, r->iova);
-		e->since = start; /* over a live one (a lost UNMAP): the new map counts */
-	} else if (r->kind == TRACE_UNMAP && e) {
+		/* over a live one (a lost UNMAP): the new map counts */
+		maptab_get(&t->live, r->device, r->pasid, r->iova)->since = start;
+	} else if (r->kind == TRACE_UNMAP &&
+		   (e = maptab_find(&t->live, r->device, r->pasid, r->iova)) != NULL) {
 		hist_add(&t->h_life, end - e->since);
 		maptab_del(&t->live, e);
 	}
@@ -1108,6 +1112,11 @@ static double per_s(double x, uint64_t ps)
 	return ps ? x * 1e12 / (double)ps : 0.0;
 }
 
+void timed_add_lifetime(struct timed *t, uint64_t ps)
+{
+	hist_add(&t->h_life, ps);
+}
+
 void timed_set_baseline(struct timed *t, struct baseline_run *br)
 {
 	t->br = br;
@@ -1247,7 +1256,7 @@ void timed_print_reference(FILE *fp)
 		{ "request.rate_per_s", "PCIe requests completed per simulated second" },
 		{ "request.latency_ns.*", "per request: issue to completion at the device" },
 		{ "translation.latency_ns.*", "per request: arrival at the IOMMU to translation done (lookup, queueing for a walker, walk)" },
-		{ "mapping.lifetime_ns.*", "per MAP and the UNMAP that names its device, PASID and IOVA: from the MAP's start on its CPU to the UNMAP's return, so it holds the map's work (a bounce copy to the device), the DMAs and the wait for them, the replay's other records in between, and the unmap's work (a copy back, a strict invalidation); count 0 when the trace has no such pairs" },
+		{ "mapping.lifetime_ns.*", "per MAP and the UNMAP that names its device, PASID and IOVA: from the MAP's start on its CPU to the UNMAP's return, so it holds the map's work (a bounce copy to the device), the DMAs and the wait for them, the replay's other records in between, and the unmap's work (a copy back, a strict invalidation); count 0 when the trace has no such pairs; a baseline counts the maps it made (a stalled map from its first try, a failed one not at all)" },
 		{ "translation.stalls", "lookups held because an invalidation of their domain was in flight (os.invalidation.stall_translations)" },
 		{ "walk.started", "walks the walkers ran (misses that found no walk of their page in flight)" },
 		{ "walk.shared", "misses that waited for a walk of their page already in flight" },

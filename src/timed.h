@@ -58,6 +58,8 @@ void timed_ideal_print_flat(const struct timed *t, const struct timed *ideal, FI
  */
 struct baseline_run;
 void timed_set_baseline(struct timed *t, struct baseline_run *br);
+/* A twin's mapping lifetime (ps), which its baseline's table of live maps measures. */
+void timed_add_lifetime(struct timed *t, uint64_t ps);
 /*
  * sim.time_ns, dma.throughput_gbps, dma.latency_ns, dma.latency_cdf_ns and, with mappings,
  * mapping.lifetime_ns under prefix.

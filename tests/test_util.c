@@ -156,11 +156,14 @@ static void test_maptab_matches_a_list(void **state)
 		assert_int_equal(e != NULL, model[k].live);
 		if (e) {
 			assert_true(e->since == model[k].since);
+			assert_true(maptab_get(&m, dev, pasid, iova) == e);
 			maptab_del(&m, e);
 			model[k].live = false;
 			live--;
 		} else {
-			e = maptab_add(&m, dev, pasid, iova);
+			/* both ways in: a plain add, and a lookup that adds when absent */
+			e = step & 1 ? maptab_add(&m, dev, pasid, iova) : maptab_get(&m, dev, pasid, iova);
+			assert_true(e->since == 0);
 			e->since = step;
 			model[k].live = true;
 			model[k].since = step;
