@@ -1,6 +1,7 @@
 /* Live DMA mappings by (device, PASID, IOVA): the UNMAP that names a MAP's key finds it again. */
 #include "maptab.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,66 +26,68 @@ static size_t slot_of(const struct maptab *m, uint32_t device, uint32_t pasid, u
 				  ((uint64_t)pasid * 0x9e3779b97f4a7c15ULL)) & (m->cap - 1);
 }
 
-struct maptab_ent *maptab_find(struct maptab *m, uint32_t device, uint32_t pasid, uint64_t iova)
+/* The key's slot, or the empty slot that ends its probe run when the key is absent. */
+static size_t probe(const struct maptab *m, uint32_t device, uint32_t pasid, uint64_t iova)
 {
 	size_t i = slot_of(m, device, pasid, iova);
 
 	for (; m->tab[i].used; i = (i + 1) & (m->cap - 1))
 		if (m->tab[i].iova == iova && m->tab[i].device == device &&
 		    m->tab[i].pasid == pasid)
-			return &m->tab[i];
-	return NULL;
+			break;
+	return i;
 }
 
-static struct maptab_ent *place(struct maptab *m, const struct maptab_ent *e)
+struct maptab_ent *maptab_find(struct maptab *m, uint32_t device, uint32_t pasid, uint64_t iova)
 {
-	size_t i = slot_of(m, e->device, e->pasid, e->iova);
+	size_t i = probe(m, device, pasid, iova);
 
-	while (m->tab[i].used)
-		i = (i + 1) & (m->cap - 1);
+	return m->tab[i].used ? &m->tab[i] : NULL;
+}
+
+/* Fill the empty slot i with e's key and contents. */
+static struct maptab_ent *fill(struct maptab *m, size_t i, const struct maptab_ent *e)
+{
 	m->tab[i] = *e;
 	m->tab[i].used = 1;
 	m->used++;
 	return &m->tab[i];
 }
 
-/* Keep the table at most half full: probe runs stay short. */
-static void grow(struct maptab *m)
+/* Keep the table at most half full, so that probe runs stay short; true when it moved. */
+static bool grow(struct maptab *m)
 {
-	if (2 * (m->used + 1) > m->cap) {
-		struct maptab_ent *old = m->tab;
-		size_t n = m->cap, k;
+	struct maptab_ent *old = m->tab;
+	size_t n = m->cap, k;
 
-		m->cap *= 2;
-		m->tab = ism_xcalloc(m->cap, sizeof(*m->tab));
-		m->used = 0;
-		for (k = 0; k < n; k++)
-			if (old[k].used)
-				place(m, &old[k]);
-		free(old);
-	}
+	if (2 * (m->used + 1) <= m->cap)
+		return false;
+	m->cap *= 2;
+	m->tab = ism_xcalloc(m->cap, sizeof(*m->tab));
+	m->used = 0;
+	for (k = 0; k < n; k++)
+		if (old[k].used)
+			fill(m, probe(m, old[k].device, old[k].pasid, old[k].iova), &old[k]);
+	free(old);
+	return true;
 }
 
 struct maptab_ent *maptab_add(struct maptab *m, uint32_t device, uint32_t pasid, uint64_t iova)
 {
 	grow(m);
-	return place(m, &(struct maptab_ent){ .iova = iova, .device = device, .pasid = pasid });
+	return fill(m, probe(m, device, pasid, iova),
+		    &(struct maptab_ent){ .iova = iova, .device = device, .pasid = pasid });
 }
 
 struct maptab_ent *maptab_get(struct maptab *m, uint32_t device, uint32_t pasid, uint64_t iova)
 {
-	size_t i;
+	size_t i = probe(m, device, pasid, iova);
 
-	for (i = slot_of(m, device, pasid, iova); m->tab[i].used; i = (i + 1) & (m->cap - 1))
-		if (m->tab[i].iova == iova && m->tab[i].device == device &&
-		    m->tab[i].pasid == pasid)
-			return &m->tab[i];
-	if (2 * (m->used + 1) > m->cap)
-		return maptab_add(m, device, pasid, iova); /* grows: the free slot moves */
-	m->tab[i] = (struct maptab_ent){ .iova = iova, .device = device, .pasid = pasid,
-					 .used = 1 };
-	m->used++;
-	return &m->tab[i];
+	if (m->tab[i].used)
+		return &m->tab[i];
+	if (grow(m)) /* the free slot moved */
+		i = probe(m, device, pasid, iova);
+	return fill(m, i, &(struct maptab_ent){ .iova = iova, .device = device, .pasid = pasid });
 }
 
 void maptab_del(struct maptab *m, struct maptab_ent *e)

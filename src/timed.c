@@ -1256,7 +1256,7 @@ void timed_print_reference(FILE *fp)
 		{ "request.rate_per_s", "PCIe requests completed per simulated second" },
 		{ "request.latency_ns.*", "per request: issue to completion at the device" },
 		{ "translation.latency_ns.*", "per request: arrival at the IOMMU to translation done (lookup, queueing for a walker, walk)" },
-		{ "mapping.lifetime_ns.*", "per MAP and the UNMAP that names its device, PASID and IOVA: from the MAP's start on its CPU to the UNMAP's return, so it holds the map's work (a bounce copy to the device), the DMAs and the wait for them, the replay's other records in between, and the unmap's work (a copy back, a strict invalidation); count 0 when the trace has no such pairs; a baseline counts the maps it made (a stalled map from its first try, a failed one not at all)" },
+		{ "mapping.lifetime_ns.*", "per MAP and the UNMAP that names its device, PASID and IOVA: from the MAP's start on its CPU to the UNMAP's return, so it holds the map's work (a bounce copy to the device), the DMAs and the wait for them, the replay's other records in between, and the unmap's work (a copy back, a strict invalidation); count 0 when the trace has no such pairs; the IOMMU run counts every pair the trace has, a baseline the maps it made (a stalled map from its first try, a failed one not at all)" },
 		{ "translation.stalls", "lookups held because an invalidation of their domain was in flight (os.invalidation.stall_translations)" },
 		{ "walk.started", "walks the walkers ran (misses that found no walk of their page in flight)" },
 		{ "walk.shared", "misses that waited for a walk of their page already in flight" },
