@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <gsl/gsl_rng.h>
 
-#include "cache.h"
-#include "iotlb.h"
+#include "iotlb/cache.h"
+#include "iotlb/iotlb.h"
 
 /* ---------------------------------------------------------------------------------------------
  * (1) Hand-worked sequences on tiny caches. Keys are used as tag and as index (dom 0); with

@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "classify.h"
-#include "util.h"
+#include "iotlb/classify.h"
+#include "base/util.h"
 
 enum { KA = 0x10, KB = 0x20, KC = 0x30 };
 #define HIT MISS_NR_CLASSES /* what mclass_ref returns for a hit */

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "eventq.h"
-#include "hist.h"
+#include "engine/eventq.h"
+#include "base/hist.h"
 
 /* Up to HIST_EXACT samples, quantiles are order statistics: ceil(q n)-th smallest. */
 static void test_exact_quantiles(void **state)

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "import.h"
+#include "trace/import.h"
 
 static char tmpdir[] = "/tmp/ism-test-import.XXXXXX";
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_locality.h"
+#include "trace/trace_locality.h"
 
 #define COLD TRACE_REUSE_COLD
 

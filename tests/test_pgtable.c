@@ -8,9 +8,9 @@
 
 #include <cmocka.h>
 
-#include "pgtable.h"
-#include "record.h"
-#include "util.h"
+#include "walk/pgtable.h"
+#include "trace/record.h"
+#include "base/util.h"
 
 #define SZ_4K 0x1000ULL
 #define SZ_2M 0x200000ULL

@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "config.h"
-#include "sim.h"
+#include "config/config.h"
+#include "engine/sim.h"
 
 static struct sim *make_sim(struct sim_config *cfg, const char *const *sets, size_t n)
 {

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "sweep.h"
+#include "sweep/sweep.h"
 #include "testutil.h"
 
 /* The name hash, against values from an independent implementation (Python, docs/sweep.md). */

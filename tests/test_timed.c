@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "device/pcie.h"
-#include "sim.h"
-#include "timed.h"
+#include "engine/sim.h"
+#include "engine/timed.h"
 
 struct run {
 	struct sim_config cfg;

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "trace.h"
+#include "trace/trace.h"
 
 static char tmpdir[] = "/tmp/ism-test-trace.XXXXXX";
 

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "jsonfile.h"
-#include "maptab.h"
-#include "util.h"
+#include "base/jsonfile.h"
+#include "engine/maptab.h"
+#include "base/util.h"
 
 static void test_parse_u64(void **state)
 {

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "walk_cache.h"
+#include "walk/walk_cache.h"
 
 #define SZ_2M (1ULL << 21)
 #define SZ_1G (1ULL << 30)

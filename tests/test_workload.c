@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "trace.h"
+#include "trace/trace.h"
 #include "workload/workload.h"
 
 static char tmpdir[] = "/tmp/ism-test-workload.XXXXXX";

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "trace.h"
+#include "trace/trace.h"
 
 static inline void write_bytes(const char *path, const void *p, size_t n)
 {

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "record.h"
-#include "util.h"
+#include "trace/record.h"
+#include "base/util.h"
 
 /*
  * The swiotlb geometry of Linux's include/linux/swiotlb.h: a pool of 2 KiB slots (IO_TLB_SHIFT),

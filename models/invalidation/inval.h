@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config.h"
-#include "hist.h"
-#include "pgsize.h"
+#include "config/config.h"
+#include "base/hist.h"
+#include "base/pgsize.h"
 
 /* What one invalidation command covers (the hardware commands' granularities). */
 enum inv_gran {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 struct inv_pending_dom *inv_pending_dom(struct inv_pending *p, uint32_t dom)
 {

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /*
  * One cached translation. `tag` identifies it within a domain (the IOTLB uses the page number

@@ -5,7 +5,7 @@
 
 #include "cache.h"
 #include "iotlb.h"
-#include "util.h"
+#include "base/util.h"
 
 #define HIST_USED 1u
 #define HIST_SEEN 2u

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "cache.h"
-#include "pgsize.h"
+#include "base/pgsize.h"
 
 struct iotlb;
 

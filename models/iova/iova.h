@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stats.h"
-#include "util.h"
+#include "engine/stats.h"
+#include "base/util.h"
 
 /*
  * Allocators work in IOVA page frames of 4 KiB (the kernel's iova_domain granule on x86 and

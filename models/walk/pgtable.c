@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "pgtable.h"
-#include "util.h"
+#include "base/util.h"
 
 /*
  * One u64 per entry, so a walk is one load per level:

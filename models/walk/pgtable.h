@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "pgsize.h"
+#include "base/pgsize.h"
 
 struct io_pgtable;
 

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include "cache.h"
+#include "iotlb/cache.h"
 
 struct walk_cache {
 	unsigned levels;

@@ -4,9 +4,9 @@
 
 #include <stdint.h>
 
-#include "config.h"
-#include "pgsize.h"
-#include "util.h"
+#include "config/config.h"
+#include "base/pgsize.h"
+#include "base/util.h"
 
 struct walk_cache;
 

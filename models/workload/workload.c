@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "progress.h"
+#include "config/config.h"
+#include "base/progress.h"
 
 extern const struct workload_ops workload_stream;
 extern const struct workload_ops workload_random_window;

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "trace.h"
-#include "util.h"
+#include "trace/trace.h"
+#include "base/util.h"
 
 /*
  * One generator: a const ops table registered by one line in workload_registry[]

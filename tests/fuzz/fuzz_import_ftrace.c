@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "import.h"
+#include "trace/import.h"
 
 #ifndef FUZZ_IMPORT_OPS
 #define FUZZ_IMPORT_OPS import_ftrace_ops

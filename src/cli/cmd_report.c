@@ -1,0 +1,146 @@
+/* `iommusim report`: a sweep's output directory as one self-contained HTML page. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cli.h"
+#include "sweep/plot.h"
+#include "sweep/report.h"
+
+enum { OPT_OUT, OPT_QUIET };
+
+static const struct cli_opt report_opts[] = {
+	[OPT_OUT] = { "output", 'o', "FILE",
+		      "write the page to FILE (default DIR/report.html; - for stdout)" },
+	[OPT_QUIET] = { "quiet", 'q', NULL, "do not name the file written on stderr" },
+};
+
+static const struct cli_cmd_desc report_desc = {
+	.name = "report",
+	.usage = "DIR [-o report.html]",
+	.summary = "Write the design-review report of a sweep (iommusim sweep's output directory).",
+	.details =
+		"One HTML page with no external resource: the question (the sweep's\n"
+		"description), the findings computed from the results, what varies and what\n"
+		"is fixed, the key comparison table, every plot that suits the sweep (inline\n"
+		"SVG, drawn by gnuplot) and the ratios against the no-IOMMU baselines. The\n"
+		"same DIR gives the same page. docs/report.md describes each part.\n"
+		"Exit status: 0 ok, 1 nothing to report (no finished point) or gnuplot\n"
+		"failed, 2 usage, 3 DIR is not a readable sweep directory, 5 cannot write FILE.",
+	.opts = report_opts,
+	.nopts = ISM_ARRAY_SIZE(report_opts),
+};
+
+/* Remove the scratch directory the plots were drawn in, and what gnuplot left there. */
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) != NULL) {
+		size_t n = strlen(dir) + strlen(e->d_name) + 2;
+		char *path;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		path = ism_xmalloc(n);
+		snprintf(path, n, "%s/%s", dir, e->d_name);
+		unlink(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	const char *arg, *dir, *tmpbase = getenv("TMPDIR");
+	char *out_path = NULL, tmpdir[4096] = "";
+	bool *drawn = ism_xcalloc(plot_kind_count(), sizeof(*drawn)), quiet = false;
+	struct plot_opts po = { .svg = true, .quiet = true, .none_ok = true };
+	struct ism_err err = { 0 };
+	struct ism_out out = { 0 };
+	struct cli_parser p;
+	struct sweep_dir sd;
+	bool loaded = false;
+	int c, rc = ISM_EXIT_OK;
+
+	cli_parser_init(&p, &report_desc);
+	while ((c = cli_next(&p, argc, argv, &arg)) != CLI_DONE) {
+		switch (c) {
+		case CLI_HELP:
+			goto out;
+		case CLI_ERROR:
+			rc = ISM_EXIT_USAGE;
+			goto out;
+		case OPT_OUT:
+			free(out_path);
+			out_path = ism_xstrdup(arg);
+			break;
+		case OPT_QUIET:
+			quiet = true;
+			break;
+		}
+	}
+	dir = cli_operand(&report_desc, argc, argv, "the sweep's output DIR");
+	if (!dir) {
+		rc = ISM_EXIT_USAGE;
+		goto out;
+	}
+	if (!out_path) {
+		out_path = ism_xasprintf("%s/report.html", dir);
+	}
+	if (sweepdir_load(&sd, dir, &err) != 0)
+		goto fail;
+	loaded = true;
+	if (sd.nok == 0) {
+		ism_err_set(&err, ISM_EXIT_FAIL, "%s: %s: nothing to report", dir,
+			    sd.npoints ? "no point has finished" : "the sweep has no points");
+		goto fail;
+	}
+	/* The plots are drawn afresh for the page, away from DIR/plots and any restyling there. */
+	snprintf(tmpdir, sizeof(tmpdir), "%s/iommusim-report.XXXXXX",
+		 tmpbase && *tmpbase ? tmpbase : "/tmp");
+	if (!mkdtemp(tmpdir)) {
+		ism_err_set(&err, ISM_EXIT_IO, "%s: cannot create a scratch directory: %s", tmpdir,
+			    strerror(errno));
+		tmpdir[0] = '\0';
+		goto fail;
+	}
+	po.outdir = tmpdir;
+	if (plot_render(&sd, &po, drawn, &err) != 0) {
+		/* The message names a script in the scratch directory: keep it to be looked at. */
+		if (strstr(err.msg, "gnuplot failed")) {
+			snprintf(err.msg + strlen(err.msg), sizeof(err.msg) - strlen(err.msg),
+				 "\n  (%s is kept for a look)", tmpdir);
+			tmpdir[0] = '\0';
+		}
+		goto fail;
+	}
+	if (ism_out_open(&out, out_path, &err) != 0)
+		goto fail;
+	if (report_write(out.fp, &sd, tmpdir, drawn, &err) != 0) {
+		ism_out_abort(&out);
+		goto fail;
+	}
+	if (ism_out_commit(&out, &err) != 0)
+		goto fail;
+	if (!quiet && strcmp(out_path, "-") != 0)
+		fprintf(stderr, "report: %s\n", out_path);
+	goto out;
+fail:
+	fprintf(stderr, "iommusim: %s\n", err.msg);
+	rc = err.code ? err.code : ISM_EXIT_FAIL;
+out:
+	if (tmpdir[0])
+		remove_dir(tmpdir);
+	if (loaded)
+		sweepdir_free(&sd);
+	cli_parser_free(&p);
+	free(out_path);
+	free(drawn);
+	return rc;
+}

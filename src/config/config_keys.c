@@ -1,0 +1,594 @@
+/* The configuration schema table: adding a key is one row here (and a field in sim_config). */
+#include "config_keys.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "baseline/baseline.h"
+#include "iotlb/cache.h"
+#include "invalidation/inval.h"
+#include "iova/iova.h"
+
+#define ENTRIES_MAX 1048576u  /* IOTLB entries: far above any real IOTLB */
+#define WC_ENTRIES_MAX 65536u /* walk-cache entries per level */
+#define TLP_BYTES_MIN 128u    /* PCIe MPS / MRRS: 128 .. 4096 bytes, powers of two */
+#define TLP_BYTES_MAX 4096u
+
+_Static_assert(sizeof(enum first_touch) == sizeof(int), "enum keys are stored as int");
+_Static_assert(sizeof(enum pgsize) == sizeof(int), "enum keys are stored as int");
+
+/* ways must divide entries of the same struct cache_geom (entries 0: the cache is absent). */
+static int check_ways(const struct config_key *k, const struct sim_config *cfg, char *why,
+		      size_t n)
+{
+	const struct cache_geom *g = (const void *)((const char *)cfg + k->offset -
+						    offsetof(struct cache_geom, ways));
+	int plen = (int)(strlen(k->path) - strlen("ways"));
+
+	if (g->entries == 0 || g->entries % g->ways == 0)
+		return 0;
+	snprintf(why, n, "expected a divisor of %.*sentries (%u), got %u", plen, k->path,
+		 g->entries, g->ways);
+	return -1;
+}
+
+static bool repl_known(const char *name)
+{
+	return tlb_repl_find(name) != NULL;
+}
+
+/* The policy's own geometry rule (plru: ways a power of two); its message says what it needs. */
+static int check_repl(const struct config_key *k, const struct sim_config *cfg, char *why,
+		      size_t n)
+{
+	const struct tlb_repl_ops *ops = tlb_repl_find(cfg->iommu.replacement);
+	struct ism_err e = { 0 };
+
+	if (!ops || !ops->check || ops->check(cfg->iommu.iotlb.ways, &e) == 0)
+		return 0;
+	if (e.msg[0])
+		snprintf(why, n, "%s", e.msg);
+	else
+		snprintf(why, n, "\"%s\" cannot run with iommu.iotlb.ways = %u", ops->name,
+			 cfg->iommu.iotlb.ways);
+	return -1;
+}
+
+/* "4K, 2M" or, quoted, ["4K", "2M"] (how the JSON wrote it). */
+static void mask_names(uint32_t mask, bool quoted, char *buf, size_t n)
+{
+	const char *q = quoted ? "\"" : "";
+	size_t len = (size_t)snprintf(buf, n, "%s", quoted ? "[" : "");
+	int p, first = 1;
+
+	for (p = 0; p < PGSIZE_NR && len < n; p++) {
+		if (!(mask & PGSIZE_MASK(p)))
+			continue;
+		len += (size_t)snprintf(buf + len, n - len, "%s%s%s%s", first ? "" : ", ", q,
+					pgsize_names[p], q);
+		first = 0;
+	}
+	if (quoted && len < n)
+		snprintf(buf + len, n - len, "]");
+}
+
+static int check_has_4k(const struct config_key *k, const struct sim_config *cfg, char *why,
+			size_t n)
+{
+	char names[64];
+
+	if (cfg->iommu.page_sizes & PGSIZE_MASK(PGSIZE_4K))
+		return 0;
+	mask_names(cfg->iommu.page_sizes, true, names, sizeof(names));
+	snprintf(why, n, "expected a list that contains 4K (every mapping can fall back to 4 KiB "
+		 "pages), got %s", names);
+	return -1;
+}
+
+static int check_ft_pgsize(const struct config_key *k, const struct sim_config *cfg, char *why,
+			   size_t n)
+{
+	char names[64];
+
+	if (cfg->iommu.page_sizes & PGSIZE_MASK(cfg->os.first_touch_page_size))
+		return 0;
+	mask_names(cfg->iommu.page_sizes, false, names, sizeof(names));
+	snprintf(why, n, "expected one of iommu.page_sizes (%s), got \"%s\"", names,
+		 pgsize_names[cfg->os.first_touch_page_size]);
+	return -1;
+}
+
+static const char *const first_touch_names[] = { "auto", "always", "never", NULL };
+static const char *const mode_names[] = { "timed", "untimed", NULL };
+static const char *const replay_names[] = { "closed", "open", NULL };
+static const char *const dist_names[] = { "fixed", "uniform", "exponential", NULL };
+
+static bool policy_known(const char *name)
+{
+	return inv_policy_find(name) != NULL;
+}
+
+static bool remap_known(const char *name)
+{
+	return strcmp(name, "none") == 0 || iova_find(name) != NULL;
+}
+
+static const char *remap_names(void)
+{
+	static char names[128];
+
+	if (!names[0])
+		snprintf(names, sizeof(names), "none, %s", iova_names());
+	return names;
+}
+
+static const char *baseline_at(unsigned i)
+{
+	return i < BASELINE_NR ? baseline_registry[i]->name : NULL;
+}
+
+/* cma.size and cma.base: mm/cma.c wants both aligned to a pageblock (2 MiB). */
+static int check_cma_align(const struct config_key *k, const struct sim_config *cfg, char *why,
+			   size_t n)
+{
+	bool base = strcmp(k->path, "cma.base") == 0;
+	uint64_t v = base ? cfg->cma.base : cfg->cma.size;
+
+	if (v % BASELINE_CMA_MIN_ALIGNMENT_BYTES) {
+		snprintf(why, n, "expected a multiple of 2 MiB (a pageblock, "
+			 "CMA_MIN_ALIGNMENT_BYTES), got %llu", (unsigned long long)v);
+		return -1;
+	}
+	if (base && cfg->cma.size > BASELINE_PHYS_LIMIT - v) {
+		snprintf(why, n, "expected the area (cma.size %u bytes) to end below 2^52, got "
+			 "base %llu", cfg->cma.size, (unsigned long long)v);
+		return -1;
+	}
+	return 0;
+}
+
+/* swiotlb.min_align_mask: dma_get_min_align_mask() is a mask of low bits, 2^k - 1. */
+static int check_mask(const struct config_key *k, const struct sim_config *cfg, char *why,
+		      size_t n)
+{
+	uint32_t m = cfg->swiotlb.min_align_mask;
+
+	if ((m & (m + 1)) == 0)
+		return 0;
+	snprintf(why, n, "expected 0 or 2^k - 1 (e.g. 4095), got %u", m);
+	return -1;
+}
+
+static int check_width(const struct config_key *k, const struct sim_config *cfg, char *why,
+		       size_t n)
+{
+	uint32_t w = cfg->device.pcie_width;
+
+	if (w == 1 || w == 2 || w == 4 || w == 8 || w == 16)
+		return 0;
+	snprintf(why, n, "expected 1, 2, 4, 8 or 16 lanes, got %u", w);
+	return -1;
+}
+
+static int check_spread(const struct config_key *k, const struct sim_config *cfg, char *why,
+			size_t n)
+{
+	if (cfg->memory.latency_spread_ns <= cfg->memory.latency_ns)
+		return 0;
+	snprintf(why, n, "expected at most memory.latency_ns (%g), got %g",
+		 cfg->memory.latency_ns, cfg->memory.latency_spread_ns);
+	return -1;
+}
+
+#define TIME_NS_MAX 1e9 /* one second: any single latency beyond is a typo */
+
+#define OFF(field) offsetof(struct sim_config, field)
+
+#define WALK_CACHE_ROWS(L, E, W, what)						\
+	{ .path = "iommu.walk_cache.l" #L ".entries", .type = CONFIG_UINT, .def = #E,	\
+	  .min = 0, .max = WC_ENTRIES_MAX, .unit = "entries",				\
+	  .offset = OFF(iommu.walk_cache[L].entries),					\
+	  .help = "Entries of the level-" #L " walk cache (" what "); 0: no cache at this "	\
+		  "level." },								\
+	{ .path = "iommu.walk_cache.l" #L ".ways", .type = CONFIG_UINT, .def = #W,		\
+	  .min = 1, .max = WC_ENTRIES_MAX, .unit = "ways", .check = check_ways,		\
+	  .offset = OFF(iommu.walk_cache[L].ways),						\
+	  .help = "Associativity of the level-" #L " walk cache; must divide its entries "	\
+		  "when they are not 0." }
+
+/*
+ * Table order is the order of the effective config and of the reference, and the order rules
+ * run in: a check hook may read only its own row and earlier ones.
+ */
+const struct config_key config_keys[] = {
+	{ .path = "description", .type = CONFIG_STRING, .def = "\"\"",
+	  .offset = OFF(description),
+	  .help = "Free text describing the configuration; echoed into every result." },
+	{ .path = "trace", .type = CONFIG_PATH, .def = NULL, .offset = OFF(trace),
+	  .help = "The trace to run. A relative path is resolved against the directory of the "
+		  "config file that set it (the current directory for --set)." },
+	{ .path = "seed", .type = CONFIG_UINT64, .def = "1", .min = 0, .max = UINT64_MAX,
+	  .offset = OFF(seed),
+	  .help = "Seed of every random stream (each component draws from its own generator): "
+		  "the same trace, config and seed give byte-identical results. Values above "
+		  "2^63-1 are written as a string." },
+	{ .path = "mode", .type = CONFIG_ENUM, .def = "\"timed\"", .names = mode_names,
+	  .offset = OFF(mode),
+	  .help = "timed: the discrete-event model (DMA throughput and latency as well as every "
+		  "count); untimed: the functional model only (misses, walks, faults), the fast "
+		  "path for miss-rate sweeps. Lookups happen in the same order in both, but in "
+		  "timed mode misses to a page whose walk is in flight share it." },
+	{ .path = "replay.mode", .type = CONFIG_ENUM, .def = "\"closed\"", .names = replay_names,
+	  .offset = OFF(replay.mode),
+	  .help = "closed: the device issues requests as fast as its tags and link allow (the "
+		  "maximum-throughput question; trace times are ignored); open: each DMA starts no "
+		  "earlier than its trace time divided by replay.rate (the latency and backlog "
+		  "question)." },
+	{ .path = "replay.rate", .type = CONFIG_REAL, .def = "1.0", .rmin = 1e-6, .rmax = 1e6,
+	  .unit = "x", .offset = OFF(replay.rate),
+	  .help = "Open loop: speed-up of the trace's clock (2 replays it twice as fast)." },
+	{ .path = "iommu.iotlb.entries", .type = CONFIG_UINT, .def = "64", .min = 1,
+	  .max = ENTRIES_MAX, .unit = "entries", .offset = OFF(iommu.iotlb.entries),
+	  .help = "Translations the IOTLB holds." },
+	{ .path = "iommu.iotlb.ways", .type = CONFIG_UINT, .def = "8", .min = 1,
+	  .max = ENTRIES_MAX, .unit = "ways", .check = check_ways,
+	  .offset = OFF(iommu.iotlb.ways),
+	  .help = "IOTLB associativity: must divide iommu.iotlb.entries; equal to it means fully "
+		  "associative." },
+	{ .path = "iommu.iotlb.replacement", .type = CONFIG_NAME, .def = "\"lru\"",
+	  .names_fn = tlb_repl_names, .known = repl_known, .check = check_repl,
+	  .offset = OFF(iommu.replacement),
+	  .help = "IOTLB replacement policy (one file each under models/iotlb/). A policy may "
+		  "restrict the ways: plru needs a power of two." },
+	{ .path = "iommu.page_sizes", .type = CONFIG_PGSIZE_LIST, .def = "[\"4K\", \"2M\", \"1G\"]",
+	  .check = check_has_4k, .offset = OFF(iommu.page_sizes),
+	  .help = "Leaf page sizes the page table and the OS may use (2M and 1G leaves when "
+		  "alignment and length allow). Non-empty, no duplicates, must contain 4K." },
+	{ .path = "iommu.pgtable.levels", .type = CONFIG_UINT, .def = "4", .min = 4, .max = 5,
+	  .unit = "levels", .offset = OFF(iommu.levels),
+	  .help = "Radix page-table levels: 4 (48-bit IOVA) or 5 (57-bit IOVA)." },
+	WALK_CACHE_ROWS(2, 32, 4, "PDE cache: entries of page directories"),
+	WALK_CACHE_ROWS(3, 8, 8, "PDPE cache: entries of page-directory-pointer tables"),
+	WALK_CACHE_ROWS(4, 4, 4, "PML4E cache"),
+	WALK_CACHE_ROWS(5, 4, 4, "PML5E cache, used only with 5 levels"),
+	{ .path = "iommu.timing.iotlb_hit_ns", .type = CONFIG_REAL, .def = "2.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(iommu.iotlb_hit_ns),
+	  .help = "Time of an IOTLB lookup: every request pays it, hit or miss." },
+	{ .path = "iommu.timing.walk_cache_hit_ns", .type = CONFIG_REAL, .def = "2.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(iommu.walk_cache_hit_ns),
+	  .help = "Time of the walk-cache probe that starts a walk." },
+	{ .path = "iommu.timing.walkers", .type = CONFIG_UINT, .def = "4", .min = 1, .max = 1024,
+	  .unit = "walkers", .offset = OFF(iommu.walkers),
+	  .help = "Page walks in progress at once; further misses queue (FIFO). Misses to a "
+		  "page whose walk is in flight wait for it instead of walking again." },
+	{ .path = "memory.latency_ns", .type = CONFIG_REAL, .def = "80.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(memory.latency_ns),
+	  .help = "One memory access: the data of a DMA request, or one page-walk reference." },
+	{ .path = "memory.latency_dist", .type = CONFIG_ENUM, .def = "\"fixed\"",
+	  .names = dist_names, .offset = OFF(memory.latency_dist),
+	  .help = "fixed: always latency_ns; uniform: latency_ns +- latency_spread_ns; "
+		  "exponential: latency_ns - spread + an exponential of mean spread (same mean, "
+		  "a long tail). Draws come from the memory model's own seeded stream." },
+	{ .path = "memory.latency_spread_ns", .type = CONFIG_REAL, .def = "0.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .check = check_spread,
+	  .offset = OFF(memory.latency_spread_ns),
+	  .help = "Spread of the latency distribution; at most latency_ns." },
+	{ .path = "memory.bandwidth_gbps", .type = CONFIG_REAL, .def = "0.0", .rmin = 0,
+	  .rmax = 1e6, .unit = "Gb/s", .offset = OFF(memory.bandwidth_gbps),
+	  .help = "Memory bandwidth shared by DMA data and walk reads (a FIFO server, 64 bytes "
+		  "per walk reference); 0: unlimited." },
+	{ .path = "os.first_touch", .type = CONFIG_ENUM, .def = "\"auto\"",
+	  .names = first_touch_names, .offset = OFF(os.first_touch),
+	  .help = "Mapping of an access to an unmapped IOVA. auto: map it on first touch in "
+		  "domains that have seen no MAP record (a trace of accesses only); always: map "
+		  "it; never: it is a fault." },
+	{ .path = "os.first_touch_page_size", .type = CONFIG_PGSIZE, .def = "\"4K\"",
+	  .check = check_ft_pgsize, .offset = OFF(os.first_touch_page_size),
+	  .help = "Page size of a first-touch mapping; must be one of iommu.page_sizes." },
+	{ .path = "os.invalidation.policy", .type = CONFIG_NAME, .def = "\"lazy\"",
+	  .names_fn = inv_policy_names, .known = policy_known,
+	  .offset = OFF(os.invalidation.policy),
+	  .help = "How unmaps invalidate the IOTLB (one file each under models/invalidation/): "
+		  "strict (at once, iommu.strict=1, the arm64 default), lazy (the flush queue, the "
+		  "x86 default), batched." },
+	{ .path = "os.invalidation.granularity", .type = CONFIG_ENUM, .def = "\"range\"",
+	  .names = inv_gran_names, .offset = OFF(os.invalidation.granularity),
+	  .help = "Commands strict and batched send for a gathered range: page (one per page), "
+		  "range (one per range, up to range_limit_pages), domain, global. Lazy always "
+		  "flushes the domain." },
+	{ .path = "os.invalidation.range_limit_pages", .type = CONFIG_UINT, .def = "512", .min = 0,
+	  .max = 1u << 30, .unit = "pages", .offset = OFF(os.invalidation.range_limit_pages),
+	  .help = "Above this many 4 KiB pages a range, or a run of page commands, becomes one "
+		  "domain command (VT-d: the address mask's limit, 2^MAMV; SMMUv3 without range "
+		  "invalidation: 512). 0: no limit." },
+	{ .path = "os.invalidation.align", .type = CONFIG_ENUM, .def = "\"pow2\"",
+	  .names = inv_align_names, .offset = OFF(os.invalidation.align),
+	  .help = "pow2: a range command covers the naturally aligned power-of-two block of pages "
+		  "holding the range (VT-d's address mask); exact: just the range (SMMUv3 range "
+		  "invalidation)." },
+	{ .path = "os.invalidation.walk_caches", .type = CONFIG_BOOL, .def = "true",
+	  .offset = OFF(os.invalidation.walk_caches),
+	  .help = "Page and range commands invalidate the walk caches over the range too (VT-d "
+		  "IH=0); false: leaf IOTLB entries only (IH=1)." },
+	{ .path = "os.invalidation.stall_translations", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(os.invalidation.stall_translations),
+	  .help = "Timed: translations of a domain wait while an invalidation of it is in flight "
+		  "(until the CPU's wait for it ends)." },
+	{ .path = "os.flush_queue.size", .type = CONFIG_UINT, .def = "256", .min = 2,
+	  .max = 1u << 20, .unit = "entries", .offset = OFF(os.flush_queue.size),
+	  .help = "Lazy: entries per flush-queue ring (Linux IOVA_FQ_SIZE; one fewer is usable)." },
+	{ .path = "os.flush_queue.timeout_ms", .type = CONFIG_REAL, .def = "10.0", .rmin = 0.001,
+	  .rmax = 1e6, .unit = "ms", .offset = OFF(os.flush_queue.timeout_ms),
+	  .help = "Lazy: the flush timer (Linux IOVA_FQ_TIMEOUT)." },
+	{ .path = "os.flush_queue.per_cpu", .type = CONFIG_BOOL, .def = "true",
+	  .offset = OFF(os.flush_queue.per_cpu),
+	  .help = "Lazy: one ring per CPU of the trace's MAP/UNMAP records; false: one ring per "
+		  "domain (Linux's single flush queue)." },
+	{ .path = "os.batch.unmaps", .type = CONFIG_UINT, .def = "32", .min = 1, .max = 1u << 20,
+	  .unit = "unmaps", .offset = OFF(os.batch.unmaps),
+	  .help = "Batched: invalidate once this many unmapped ranges of a domain are pending." },
+	{ .path = "os.batch.timeout_us", .type = CONFIG_REAL, .def = "100.0", .rmin = 0.001,
+	  .rmax = 1e9, .unit = "us", .offset = OFF(os.batch.timeout_us),
+	  .help = "Batched: ... or this long after the first of them." },
+	{ .path = "os.cost.iova_cache_ns", .type = CONFIG_REAL, .def = "20.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(os.cost.iova_cache_ns),
+	  .help = "With iova.remap: CPU time of an IOVA allocation or free the per-CPU cache "
+		  "serves." },
+	{ .path = "os.cost.iova_tree_ns", .type = CONFIG_REAL, .def = "250.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(os.cost.iova_tree_ns),
+	  .help = "With iova.remap: CPU time of an allocation or free in the tree (a search "
+		  "under the domain's lock)." },
+	{ .path = "os.cost.map_ns", .type = CONFIG_REAL, .def = "150.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.map_ns),
+	  .help = "CPU time of a MAP besides its page-table writes: the DMA API call and the IOVA allocation." },
+	{ .path = "os.cost.unmap_ns", .type = CONFIG_REAL, .def = "100.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.unmap_ns),
+	  .help = "CPU time of an UNMAP besides page-table writes and invalidation: the DMA API call and freeing the IOVA." },
+	{ .path = "os.cost.pte_ns", .type = CONFIG_REAL, .def = "10.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.pte_ns),
+	  .help = "CPU time per page-table level a map or unmap touches for each leaf (levels from the top down to the leaf)." },
+	{ .path = "os.cost.inv_submit_ns", .type = CONFIG_REAL, .def = "150.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.inv_submit_ns),
+	  .help = "CPU time to submit one invalidation command (write the descriptor, ring the doorbell)." },
+	{ .path = "os.cost.inv_page_ns", .type = CONFIG_REAL, .def = "2.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.inv_page_ns),
+	  .help = "CPU time per 4 KiB page a page or range command names (the IOMMU walking the range, waited for)." },
+	{ .path = "os.cost.inv_wait_ns", .type = CONFIG_REAL, .def = "800.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.inv_wait_ns),
+	  .help = "CPU time waiting for a batch of commands to complete (the wait descriptor's round trip)." },
+	{ .path = "os.cost.fq_add_ns", .type = CONFIG_REAL, .def = "30.0", .rmin = 0, .rmax = TIME_NS_MAX,
+	  .unit = "ns", .offset = OFF(os.cost.fq_add_ns),
+	  .help = "CPU time to queue an unmapped range (flush queue, batch)." },
+	{ .path = "os.cost.stack_ns", .type = CONFIG_REAL, .def = "0.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(os.cost.stack_ns),
+	  .help = "CPU time per MAP record of the driver and stack work around it that any "
+		  "system does, IOMMU or not (a packet's protocol processing, a block request's "
+		  "completion): charged alike to the IOMMU run and every baseline, so their "
+		  "ratios compare whole per-buffer costs. 0: not modelled." },
+	{ .path = "iova.remap", .type = CONFIG_NAME, .def = "\"none\"",
+	  .names_fn = remap_names, .known = remap_known, .offset = OFF(iova.remap),
+	  .help = "Give every MAP a new IOVA from this allocator (models/iova/), keeping each access "
+		  "at its offset inside its mapping: none (the trace's IOVAs), linux (rcache "
+		  "magazines over a top-down tree), contiguous (per-CPU ranges), identity (IOVA = "
+		  "physical address). A freed IOVA goes back once its invalidation is complete (for "
+		  "lazy, after the flush)." },
+	{ .path = "iova.dma_bits", .type = CONFIG_UINT, .def = "48", .min = 20, .max = 64,
+	  .unit = "bits", .offset = OFF(iova.dma_bits),
+	  .help = "The device's DMA mask: the allocator's space ends at 2^dma_bits (and at the page "
+		  "table's IOVA width)." },
+	{ .path = "iova.pci_32bit_workaround", .type = CONFIG_BOOL, .def = "true",
+	  .offset = OFF(iova.pci_32bit_workaround),
+	  .help = "linux: try below 4 GiB first (dma-iommu's default for PCI devices)." },
+	{ .path = "device.max_payload", .type = CONFIG_SIZE, .def = "256", .min = TLP_BYTES_MIN,
+	  .max = TLP_BYTES_MAX, .unit = "bytes", .flags = CONFIG_F_POW2,
+	  .offset = OFF(device.max_payload),
+	  .help = "PCIe Max_Payload_Size (MPS): the largest posted write request. A DMA write "
+		  "is split into requests of at most this size that never cross 4 KiB." },
+	{ .path = "device.max_read_request", .type = CONFIG_SIZE, .def = "512",
+	  .min = TLP_BYTES_MIN, .max = TLP_BYTES_MAX, .unit = "bytes", .flags = CONFIG_F_POW2,
+	  .offset = OFF(device.max_read_request),
+	  .help = "PCIe Max_Read_Request_Size (MRRS): the largest read request. A DMA read is "
+		  "split into requests of at most this size that never cross 4 KiB." },
+	{ .path = "device.max_outstanding", .type = CONFIG_UINT, .def = "32", .min = 1,
+	  .max = 4096, .unit = "requests", .offset = OFF(device.max_outstanding),
+	  .help = "Requests a device keeps in flight (PCIe tags for reads, posted-write credits "
+		  "for writes); a request frees its slot when its completion reaches the device "
+		  "(reads) or when it is written to memory and the credit is back (writes)." },
+	{ .path = "device.pcie_gen", .type = CONFIG_UINT, .def = "3", .min = 1, .max = 5,
+	  .unit = "generation", .offset = OFF(device.pcie_gen),
+	  .help = "PCIe generation: 2.5, 5, 8, 16, 32 GT/s per lane (8b/10b coding for 1-2, "
+		  "128b/130b for 3-5)." },
+	{ .path = "device.pcie_width", .type = CONFIG_UINT, .def = "8", .min = 1, .max = 16,
+	  .unit = "lanes", .check = check_width, .offset = OFF(device.pcie_width),
+	  .help = "PCIe link width: 1, 2, 4, 8 or 16 lanes." },
+	{ .path = "device.link_gbps", .type = CONFIG_REAL, .def = "0.0", .rmin = 0, .rmax = 1e6,
+	  .unit = "Gb/s", .offset = OFF(device.link_gbps),
+	  .help = "Link data rate per direction, overriding pcie_gen and pcie_width; 0: from "
+		  "them (gen3 x8: 63.0 Gb/s)." },
+	{ .path = "device.link_latency_ns", .type = CONFIG_REAL, .def = "220.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(device.link_latency_ns),
+	  .help = "One-way latency between the device and the root complex (PHY, switches, "
+		  "root port), paid once each way per request." },
+	{ .path = "device.tlp_overhead", .type = CONFIG_UINT, .def = "24", .min = 0, .max = 256,
+	  .unit = "bytes", .offset = OFF(device.tlp_overhead),
+	  .help = "Bytes on the wire per TLP besides its payload (header, sequence number, "
+		  "LCRC, framing): a read request costs this upstream, its completion payload + "
+		  "this downstream." },
+	{ .path = "device.in_order", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(device.in_order),
+	  .help = "Translations of a device's requests complete in request order, so a hit "
+		  "behind a miss waits for it; false: a miss stalls only its own request." },
+	{ .path = "device.dma32", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(device.dma32),
+	  .help = "The device reaches only 32-bit addresses (a 32-bit DMA mask). Without an "
+		  "IOMMU, dma-direct bounces every buffer that reaches above 4 GiB through "
+		  "swiotlb, whichever baseline runs (MAP records' paddr decide)." },
+	{ .path = "baseline", .type = CONFIG_NAME_LIST, .def = "[\"passthrough\"]",
+	  .names_fn = baseline_names, .name_at = baseline_at, .offset = OFF(baselines),
+	  .help = "The no-IOMMU systems every run is compared with, on the same trace: "
+		  "passthrough (dma-direct, the upper bound), swiotlb (every mapping bounced "
+		  "through 2 KiB slots and copied), cma (each MAP a contiguous CMA allocation). A "
+		  "name or an array of names ([] for none); results list them in this order. Each "
+		  "replays the trace once more (timed: with the same device, link and memory, translation "
+		  "off, its own map/unmap CPU time in place of the IOMMU's)." },
+	{ .path = "swiotlb.size", .type = CONFIG_SIZE, .def = "67108864",
+	  .min = BASELINE_SWIOTLB_MIN_BYTES, .max = BASELINE_SWIOTLB_MAX_BYTES,
+	  .unit = "bytes", .offset = OFF(swiotlb.size),
+	  .help = "The bounce pool (swiotlb=, IO_TLB_DEFAULT_SIZE 64 MiB); rounded down to whole "
+		  "128-slot segments as the kernel does. Also the pool a dma32 device bounces "
+		  "through under the passthrough and cma baselines." },
+	{ .path = "swiotlb.areas", .type = CONFIG_UINT, .def = "1", .min = 1,
+	  .max = BASELINE_MAX_CPUS, .unit = "areas", .offset = OFF(swiotlb.areas),
+	  .help = "Per-CPU areas of the pool (Linux: the possible CPUs, rounded up to a power "
+		  "of two, as this is); a map searches its CPU's area (record cpu modulo areas) "
+		  "first, then the others." },
+	{ .path = "swiotlb.min_align_mask", .type = CONFIG_UINT, .def = "0", .min = 0,
+	  .max = 0xffff, .check = check_mask, .offset = OFF(swiotlb.min_align_mask),
+	  .help = "dma_get_min_align_mask() of the device: 0, or 2^k - 1 (NVMe: 4095) to keep "
+		  "the buffer's offset bits in the bounce address." },
+	{ .path = "swiotlb.copy_gbps", .type = CONFIG_REAL, .def = "80.0", .rmin = 0.001,
+	  .rmax = 1e6, .unit = "Gb/s", .offset = OFF(swiotlb.copy_gbps),
+	  .help = "memcpy bandwidth of one core for bounce copies (an estimate: 10 GB/s)." },
+	{ .path = "swiotlb.copy_at_map_always", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(swiotlb.copy_at_map_always),
+	  .help = "Linux >= 5.17 copies the buffer into the slots at map whatever the "
+		  "direction (a partial device write must not expose stale slot data), so "
+		  "from-device mappings copy twice; false: each byte is copied once, in the "
+		  "direction of the transfer." },
+	{ .path = "swiotlb.stall_when_full", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(swiotlb.stall_when_full),
+	  .help = "A map that finds the pool full waits for a later unmap to free slots (the "
+		  "driver's requeue) instead of failing (DMA_MAPPING_ERROR)." },
+	{ .path = "swiotlb.map_ns", .type = CONFIG_REAL, .def = "150.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(swiotlb.map_ns),
+	  .help = "CPU time of a bounced map besides the copy: the DMA API call and slot "
+		  "bookkeeping (an estimate)." },
+	{ .path = "swiotlb.unmap_ns", .type = CONFIG_REAL, .def = "100.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(swiotlb.unmap_ns),
+	  .help = "CPU time of a bounced unmap besides the copy (an estimate)." },
+	{ .path = "swiotlb.slot_ns", .type = CONFIG_REAL, .def = "0.5", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(swiotlb.slot_ns),
+	  .help = "CPU time per slot index the free-slot search examines (an estimate)." },
+	{ .path = "cma.size", .type = CONFIG_SIZE, .def = "67108864",
+	  .min = BASELINE_CMA_MIN_ALIGNMENT_BYTES, .max = 0xffe00000u, .unit = "bytes",
+	  .check = check_cma_align, .offset = OFF(cma.size),
+	  .help = "The CMA area reserved at boot (cma=; 0 on x86 by default, 16 MiB elsewhere, "
+		  "64-256 MiB for video and display); a multiple of 2 MiB. Reserved whether used "
+		  "or not." },
+	{ .path = "cma.base", .type = CONFIG_UINT64, .def = "4294967296",
+	  .min = 0, .max = BASELINE_PHYS_LIMIT - BASELINE_CMA_MIN_ALIGNMENT_BYTES,
+	  .check = check_cma_align, .offset = OFF(cma.base),
+	  .help = "Physical base of the area, a multiple of 2 MiB (above 4 GiB by default: a "
+		  "dma32 device then bounces CMA buffers too)." },
+	{ .path = "cma.order_per_bit", .type = CONFIG_UINT, .def = "0", .min = 0,
+	  .max = BASELINE_CMA_MAX_ORDER_PER_BIT, .unit = "log2 pages",
+	  .offset = OFF(cma.order_per_bit),
+	  .help = "Pages per bit of the area's bitmap, log2 (cma->order_per_bit)." },
+	{ .path = "cma.max_align_order", .type = CONFIG_UINT, .def = "8", .min = 0,
+	  .max = BASELINE_CMA_ALIGNMENT_MAX, .unit = "log2 pages",
+	  .offset = OFF(cma.max_align_order),
+	  .help = "CONFIG_CMA_ALIGNMENT: an allocation is aligned to its size's order, capped at "
+		  "this (8: 1 MiB)." },
+	{ .path = "cma.stall_when_full", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(cma.stall_when_full),
+	  .help = "An allocation that finds no room waits for a later release instead of "
+		  "failing." },
+	{ .path = "cma.alloc_ns", .type = CONFIG_REAL, .def = "10000.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(cma.alloc_ns),
+	  .help = "CPU time of one cma_alloc() besides its pages: lock, bitmap, range isolation "
+		  "(an estimate)." },
+	{ .path = "cma.page_ns", .type = CONFIG_REAL, .def = "50.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(cma.page_ns),
+	  .help = "CPU time per page allocated: alloc_contig_range() (an estimate)." },
+	{ .path = "cma.release_ns", .type = CONFIG_REAL, .def = "1000.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(cma.release_ns),
+	  .help = "CPU time of one cma_release() (an estimate)." },
+	{ .path = "stats.classify_misses", .type = CONFIG_BOOL, .def = "true",
+	  .offset = OFF(stats.classify_misses),
+	  .help = "Classify IOTLB misses as compulsory, capacity, conflict or invalidation "
+		  "(costs a shadow fully associative cache)." },
+};
+
+const size_t config_nkeys = ISM_ARRAY_SIZE(config_keys);
+
+const struct config_key *config_key_find(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < config_nkeys; i++)
+		if (strcmp(config_keys[i].path, path) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+const char config_doc_intro[] =
+"# Configuration reference\n"
+"\n"
+"<!-- Generated by `iommusim config keys --markdown` from src/config_keys.c: edit the table\n"
+"     there, then regenerate this file. tests/config_cli.sh checks that they agree. -->\n"
+"\n"
+"A run is configured by one JSON object. Every key has a default, so `{}` is a valid\n"
+"configuration; a file names only what differs. Keys nest by their dotted path:\n"
+"`iommu.iotlb.entries` is `{\"iommu\": {\"iotlb\": {\"entries\": ...}}}`.\n"
+"\n"
+"## Presets: `extends`\n"
+"\n"
+"`\"extends\": \"hw/vtd-default\"` starts from a preset and lets this file override any of its\n"
+"keys. Objects merge key by key; an array or a scalar replaces the preset's value whole. The\n"
+"`.json` suffix is optional. The preset is looked up, in order:\n"
+"\n"
+"1. relative to the directory of the file that names it;\n"
+"2. in each directory of `$IOMMUSIM_CONFIG_PATH` (colon-separated);\n"
+"3. in the source tree's `configs/`, then in the installed `share/iommusim/configs/`.\n"
+"\n"
+"A preset may extend another, at most 8 deep; a cycle is an error. The bundled presets are\n"
+"`hw/vtd-default` (Intel VT-d), `hw/qemu-vtd` (QEMU's emulated VT-d) and `hw/smmuv3-default`\n"
+"(Arm SMMUv3); each says in its `description` where its numbers come from.\n"
+"\n"
+"## Command-line overrides: `--set`\n"
+"\n"
+"`--set KEY.PATH=VALUE` (repeatable, applied in order after the file and its presets) sets\n"
+"one key, creating the objects on its path. VALUE is read as JSON when it is valid JSON and\n"
+"as a string otherwise: `--set iommu.iotlb.entries=128`, `--set iommu.iotlb.replacement=plru`,\n"
+"`--set 'iommu.page_sizes=[\"4K\",\"2M\"]'`. A relative `trace` given by `--set` is relative to\n"
+"the current directory.\n"
+"\n"
+"## Validation\n"
+"\n"
+"After merging, every key is checked against the table below: unknown keys (with a\n"
+"suggestion for a near miss), wrong types, values out of range, and rules between keys. The\n"
+"first problem is reported on one line naming the file that wrote the value (a preset, the\n"
+"config, or the `--set` argument), the JSON path and what was expected; the exit code is 3.\n"
+"\n"
+"```\n"
+"$ cat my.json\n"
+"{\n"
+"  \"extends\": \"hw/vtd-default\",\n"
+"  \"iommu\": { \"iotlb\": { \"entries\": 96, \"ways\": 12 } }\n"
+"}\n"
+"$ iommusim config check my.json\n"
+"my.json: ok\n"
+"$ iommusim config check my.json --set iommu.iotlb.entries=100\n"
+"iommusim: my.json: iommu.iotlb.ways: expected a divisor of iommu.iotlb.entries (100), got 12\n"
+"$ iommusim config check my.json --set iommu.iotlb.entires=128\n"
+"iommusim: --set iommu.iotlb.entires=128: iommu.iotlb.entires: unknown key; did you mean\n"
+"'iommu.iotlb.entries'?\n"
+"```\n"
+"\n"
+"`iommusim config show [CONFIG] [--set ...]` prints the effective configuration: every key\n"
+"below in this order, defaults filled in, sizes in bytes, page sizes as strings, `trace`\n"
+"resolved. Every result file echoes the same object, so a result says exactly what produced\n"
+"it. `iommusim config keys` prints this table for the terminal.\n"
+"\n"
+"## Types\n"
+"\n"
+"- **integer**: a JSON integer in the range shown. **integer (64-bit)** may also be a string\n"
+"  (decimal or `0x` hex) for values above 2^63-1, which a JSON integer here cannot hold.\n"
+"- **size**: bytes, as an integer or a string with a binary suffix: `256`, `\"4K\"`, `\"1M\"`.\n"
+"- **page size**: `\"4K\"`, `\"2M\"` or `\"1G\"`; **page sizes**: an array of them.\n"
+"- **enum**, **name**: one of the strings listed (a name is a registered policy).\n"
+"- **path**: a string, or `null` for none.\n"
+"\n"
+"## Keys\n"
+"\n";

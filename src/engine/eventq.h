@@ -1,0 +1,139 @@
+/* The event queue: a binary min-heap keyed by simulated time (ps), ties in insertion order. */
+#ifndef ISM_EVENTQ_H
+#define ISM_EVENTQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/util.h"
+
+/*
+ * One event: what happens (type, arg) and when. seq breaks ties between equal times in the
+ * order events were pushed, so a run is deterministic and independent of heap layout.
+ */
+struct event {
+	uint64_t time; /* ps */
+	uint64_t seq;
+	uint32_t type;
+	uint32_t arg;
+};
+
+/* A queued event; nodes are ordered by (time, seq) compared as one 128-bit number. */
+struct eventq_node {
+	uint64_t seq;
+	uint64_t time;
+	uint32_t type;
+	uint32_t arg;
+};
+
+/*
+ * A lane: a FIFO of events whose times never decrease, pushed and popped in O(1). Most events
+ * of a simulator come in such streams (a request type's arrivals, completions over a link), so
+ * they bypass the heap; an event that would break its lane's order goes to the heap instead.
+ */
+#define EVENTQ_LANES 6
+
+struct eventq_lane {
+	struct eventq_node *ring;
+	size_t head, n, cap; /* cap is a power of two */
+};
+
+struct eventq {
+	struct eventq_node *h;
+	size_t n, cap;
+	uint64_t next_seq;
+	struct eventq_lane lane[EVENTQ_LANES];
+	uint32_t busy; /* bit l: lane l holds events */
+	size_t total;
+};
+
+void eventq_init(struct eventq *q);
+void eventq_free(struct eventq *q);
+void eventq_push(struct eventq *q, uint64_t time, uint32_t type, uint32_t arg);
+/* Push again an event taken out earlier, with its original seq: its place in ties is kept. */
+void eventq_repush(struct eventq *q, const struct event *e);
+
+/* Out of line: the heap, and a lane's growth. */
+void eventq_heap_pop(struct eventq *q, struct eventq_node *out);
+void eventq_sift_up(struct eventq_node *h, size_t i, struct eventq_node x);
+void eventq_lane_grow(struct eventq_lane *L);
+extern const struct eventq_node eventq_none; /* sorts after every event */
+
+/*
+ * (time, seq) as one 128-bit number, built in registers: the nodes hold two 64-bit words, so
+ * no 128-bit load ever reads what two 64-bit stores just wrote (a store-forwarding stall).
+ */
+static inline unsigned __int128 eventq_key(const struct eventq_node *x)
+{
+	return (unsigned __int128)x->time << 64 | x->seq;
+}
+
+/* The same as eventq_push, through lane `lane` (< EVENTQ_LANES) when its order allows. */
+static inline void eventq_push_lane(struct eventq *q, unsigned lane, uint64_t time, uint32_t type,
+		      uint32_t arg)
+{
+	struct eventq_lane *L = &q->lane[lane];
+	struct eventq_node x = { .seq = q->next_seq++, .time = time, .type = type, .arg = arg };
+
+	if (L->n && eventq_key(&L->ring[(L->head + L->n - 1) & (L->cap - 1)]) > eventq_key(&x)) {
+		/* Earlier than the lane's last event: the heap keeps it in order. */
+		struct event e = { .time = x.time, .seq = x.seq, .type = x.type, .arg = x.arg };
+
+		eventq_repush(q, &e);
+		return;
+	}
+	if (L->n == L->cap)
+		eventq_lane_grow(L);
+	L->ring[(L->head + L->n++) & (L->cap - 1)] = x;
+	q->busy |= 1u << lane;
+	q->total++;
+}
+
+/* Take the earliest event; false when the queue is empty. */
+/*
+ * The earliest of the heap's top and the lanes' heads. Which source holds it changes from one
+ * pop to the next unpredictably, so the scan selects with conditional moves, not branches.
+ */
+static inline bool eventq_pop(struct eventq *q, struct event *out)
+{
+	const struct eventq_node *best = q->n ? &q->h[0] : &eventq_none;
+	struct eventq_node x;
+	unsigned from = EVENTQ_LANES;
+	uint32_t busy;
+
+	if (q->total == 0)
+		return false;
+	for (busy = q->busy; busy; busy &= busy - 1) {
+		unsigned l = (unsigned)__builtin_ctz(busy);
+		const struct eventq_lane *L = &q->lane[l];
+		const struct eventq_node *c = &L->ring[L->head];
+		bool less = (c->time < best->time) | ((c->time == best->time) & (c->seq < best->seq));
+
+		best = less ? c : best;
+		from = less ? l : from;
+	}
+	if (from == EVENTQ_LANES) {
+		eventq_heap_pop(q, &x);
+	} else {
+		struct eventq_lane *L = &q->lane[from];
+
+		x = L->ring[L->head];
+		L->head = (L->head + 1) & (L->cap - 1);
+		if (--L->n == 0)
+			q->busy &= ~(1u << from);
+	}
+	q->total--;
+	out->time = x.time;
+	out->seq = x.seq;
+	out->type = x.type;
+	out->arg = x.arg;
+	return true;
+}
+
+static inline bool eventq_empty(const struct eventq *q)
+{
+	return q->total == 0;
+}
+
+#endif

@@ -1,0 +1,191 @@
+/* Named counters of a run: one table gives each its name, its description and its place. */
+#include "stats.h"
+
+#include <string.h>
+
+#include "trace/record.h"
+#include "base/util.h"
+
+#define S(name, field, help) { name, help, offsetof(struct sim_stats, field) }
+#define S_LEVEL(l)                                                                             \
+	S("walk_cache.l" #l ".hits", pwc_hits[l], "walks that started below a level-" #l " walk-cache hit"), \
+	S("walk_cache.l" #l ".misses", pwc_misses[l], "level-" #l " walk-cache probes that missed"), \
+	S("walk_cache.l" #l ".invalidated", pwc_invalidated[l], "level-" #l " walk-cache entries removed by invalidation")
+
+const struct stat_desc stat_table[] = {
+	S("trace.records", records, "trace records replayed (all kinds)"),
+	S("dma.accesses", accesses, "ACCESS records (device DMAs)"),
+	S("dma.reads", reads, "DMAs in which the device reads memory"),
+	S("dma.writes", writes, "DMAs in which the device writes memory"),
+	S("dma.bytes", access_bytes, "bytes moved by all DMAs"),
+	S("dma.requests", requests, "PCIe requests: DMAs split at 4 KiB boundaries and at the max payload / max read request size"),
+	S("iotlb.lookups", lookups, "IOTLB lookups: one per PCIe request"),
+	S("iotlb.hits", hits, "lookups that hit in the IOTLB"),
+	S("iotlb.misses", misses, "lookups that missed (walks, including those that faulted)"),
+	S("iotlb.evictions", evictions, "valid entries displaced by fills (replacement; flush-on-full counts every entry it empties)"),
+	S("iotlb.set_flushes", set_flushes, "sets emptied whole by flush-on-full (with one set: the whole IOTLB, QEMU's 'IOTLB reset')"),
+	S("iotlb.misses_by_class.compulsory", miss_class[MISS_COMPULSORY], "misses on the first reference to a translation"),
+	S("iotlb.misses_by_class.capacity", miss_class[MISS_CAPACITY], "misses a fully associative LRU IOTLB of the same size also takes"),
+	S("iotlb.misses_by_class.conflict", miss_class[MISS_CONFLICT], "misses a fully associative LRU IOTLB of the same size would have hit"),
+	S("iotlb.misses_by_class.invalidation", miss_class[MISS_INVALIDATION], "misses on a translation last removed by an invalidation"),
+	S("iotlb.hits_by_page_size.4K", hits_by_size[PGSIZE_4K], "hits on 4 KiB entries"),
+	S("iotlb.hits_by_page_size.2M", hits_by_size[PGSIZE_2M], "hits on 2 MiB entries"),
+	S("iotlb.hits_by_page_size.1G", hits_by_size[PGSIZE_1G], "hits on 1 GiB entries"),
+	S("iotlb.fills_by_page_size.4K", fills_by_size[PGSIZE_4K], "4 KiB entries filled after a walk"),
+	S("iotlb.fills_by_page_size.2M", fills_by_size[PGSIZE_2M], "2 MiB entries filled after a walk"),
+	S("iotlb.fills_by_page_size.1G", fills_by_size[PGSIZE_1G], "1 GiB entries filled after a walk"),
+	S("walk.walks", walks, "page-table walks (one per IOTLB miss)"),
+	S("walk.mem_refs", walk_refs, "page-table entries read from memory by walks"),
+	S_LEVEL(2), S_LEVEL(3), S_LEVEL(4), S_LEVEL(5),
+	S("faults", faults, "translation faults: requests the IOMMU blocked (all kinds)"),
+	S("faults_by_kind.unmapped", faults_unmapped, "requests to an IOVA with no mapping"),
+	S("faults_by_kind.permission", faults_permission, "writes to a mapping without write permission, or reads without read permission"),
+	S("os.domains", domains, "address spaces (one per device and PASID)"),
+	S("os.maps", maps, "MAP records applied"),
+	S("os.map_bytes", map_bytes, "bytes mapped by MAP records"),
+	S("os.map_failed", map_failed, "MAP records refused: overlapping an existing mapping, misaligned or out of range"),
+	S("os.leaves.4K", leaves_by_size[PGSIZE_4K], "4 KiB leaf entries written by maps (including first touch)"),
+	S("os.leaves.2M", leaves_by_size[PGSIZE_2M], "2 MiB leaf entries written by maps (including first touch)"),
+	S("os.leaves.1G", leaves_by_size[PGSIZE_1G], "1 GiB leaf entries written by maps (including first touch)"),
+	S("os.first_touch_maps", first_touch_maps, "pages mapped on first touch (accesses with no MAP)"),
+	S("os.unmaps", unmaps, "UNMAP records applied"),
+	S("os.unmap_bytes", unmap_bytes, "bytes of leaves removed by UNMAP records"),
+	S("os.unmapped_leaves", unmapped_leaves, "leaf entries removed by UNMAP records"),
+	S("os.unmap_missing", unmap_missing, "UNMAP records that found nothing mapped"),
+	S("invalidation.iotlb_entries", inv_iotlb_entries, "IOTLB entries removed by invalidation"),
+	S("stale.hits", stale_hits, "lookups that hit a translation whose mapping was already unmapped (not yet invalidated): DMA the OS no longer allows"),
+	S("stale.bytes", stale_bytes, "bytes of the requests behind those stale hits"),
+};
+const size_t stat_table_len = ISM_ARRAY_SIZE(stat_table);
+
+#define R(name, n, d, help) \
+	{ name, help, offsetof(struct sim_stats, n), offsetof(struct sim_stats, d), 0 }
+#define RS(name, n, d, scale, help) \
+	{ name, help, offsetof(struct sim_stats, n), offsetof(struct sim_stats, d), scale }
+const struct stat_ratio stat_ratios[] = {
+	R("iotlb.miss_rate", misses, lookups, "misses / lookups"),
+	R("iotlb.hit_rate", hits, lookups, "hits / lookups"),
+	RS("iotlb.misses_per_mib", misses, access_bytes, 1048576.0,
+	   "misses per MiB of DMA payload (accesses' bytes): comparable across transfer sizes"),
+	R("walk.refs_per_walk", walk_refs, walks, "memory references per walk"),
+	R("walk.refs_per_lookup", walk_refs, lookups, "memory references per IOTLB lookup"),
+};
+const size_t stat_ratios_len = ISM_ARRAY_SIZE(stat_ratios);
+
+double stat_ratio_value(const struct sim_stats *s, const struct stat_ratio *r)
+{
+	uint64_t n = *(const uint64_t *)((const char *)s + r->num);
+	uint64_t d = *(const uint64_t *)((const char *)s + r->den);
+
+	return d ? (double)n / (double)d * (r->scale ? r->scale : 1.0) : 0.0;
+}
+
+/* Counters of walk-cache levels the page table does not have are left out. */
+static int stat_level_absent(const char *name, unsigned levels)
+{
+	unsigned l;
+
+	if (strncmp(name, "walk_cache.l", 12) != 0)
+		return 0;
+	l = (unsigned)(name[12] - '0');
+	return l > levels;
+}
+
+void stats_json_put(json_t *root, const char *dotted, json_t *value)
+{
+	const char *p = dotted, *dot;
+	json_t *obj = root;
+
+	while ((dot = strchr(p, '.')) != NULL) {
+		char key[64];
+		size_t n = (size_t)(dot - p);
+		json_t *child;
+
+		if (n >= sizeof(key))
+			n = sizeof(key) - 1;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		child = json_object_get(obj, key);
+		if (!json_is_object(child)) {
+			child = json_object();
+			json_object_set_new(obj, key, child);
+		}
+		obj = child;
+		p = dot + 1;
+	}
+	json_object_set_new(obj, p, value);
+}
+
+void stats_to_json(const struct sim_stats *s, unsigned levels, json_t *root)
+{
+	size_t i;
+
+	for (i = 0; i < stat_table_len; i++) {
+		if (stat_level_absent(stat_table[i].name, levels))
+			continue;
+		stats_json_put(root, stat_table[i].name,
+			       json_integer((json_int_t)stat_value(s, &stat_table[i])));
+	}
+	for (i = 0; i < stat_ratios_len; i++)
+		stats_json_put(root, stat_ratios[i].name,
+			       json_real(stat_ratio_value(s, &stat_ratios[i])));
+}
+
+void stats_print_flat(const struct sim_stats *s, unsigned levels, FILE *fp)
+{
+	size_t i;
+
+	for (i = 0; i < stat_table_len; i++) {
+		if (stat_level_absent(stat_table[i].name, levels))
+			continue;
+		fprintf(fp, "%s %llu\n", stat_table[i].name,
+			(unsigned long long)stat_value(s, &stat_table[i]));
+	}
+	for (i = 0; i < stat_ratios_len; i++)
+		fprintf(fp, "%s %.9f\n", stat_ratios[i].name, stat_ratio_value(s, &stat_ratios[i]));
+}
+
+void stats_print_reference(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp,
+		"# Result keys\n\n"
+		"<!-- Generated by `iommusim run --result-keys` from the counter table in src/stats.c;\n"
+		"     tests/run_cli.sh fails when this file and the table disagree. -->\n\n"
+		"`iommusim run` writes one JSON document (`--format flat` gives the same counters as\n"
+		"`key value` lines). A dotted key is a path into the JSON: `iotlb.hits` is\n"
+		"`{\"iotlb\": {\"hits\": ...}}`. Besides the counters below, every result has\n"
+		"`iommusim.version` and `iommusim.result_schema` (bumped when a key changes meaning),\n"
+		"`config` (the effective configuration, every key), `trace.path`, `trace.format`,\n"
+		"`trace.meta` (the trace's metadata), and `run.wall_s`, `run.accesses_per_s`,\n"
+		"`run.records_per_s`, `run.max_rss_kb` (wall-clock and memory figures of the process:\n"
+		"the only values that differ between two runs of the same inputs). Walk-cache keys appear for the levels the page table has.\n\n"
+		"Every IOTLB miss walks: `iotlb.misses` = `walk.walks`. Misses that end in a fault have\n"
+		"no class, so the four classes add up to `iotlb.misses` - `faults`.\n\n");
+	fprintf(fp, "| result key | meaning |\n|---|---|\n");
+	for (i = 0; i < stat_table_len; i++)
+		fprintf(fp, "| `%s` | %s |\n", stat_table[i].name, stat_table[i].help);
+	for (i = 0; i < stat_ratios_len; i++)
+		fprintf(fp, "| `%s` | %s |\n", stat_ratios[i].name, stat_ratios[i].help);
+}
+
+void stats_print_json_flat(FILE *fp, const char *prefix, json_t *obj)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
+		if (json_is_object(v))
+			stats_print_json_flat(fp, path, v);
+		else if (json_is_integer(v))
+			fprintf(fp, "%s %lld\n", path, (long long)json_integer_value(v));
+		else if (json_is_real(v))
+			fprintf(fp, "%s %.6f\n", path, json_real_value(v));
+		else if (json_is_string(v))
+			fprintf(fp, "%s %s\n", path, json_string_value(v));
+	}
+}

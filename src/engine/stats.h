@@ -1,0 +1,75 @@
+/* Named counters of a run: one table gives each its name, its description and its place. */
+#ifndef ISM_STATS_H
+#define ISM_STATS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "iotlb/classify.h"
+#include "base/pgsize.h"
+
+/* Counting is separate from printing: the engine bumps fields, stats_* print them by the table. */
+struct sim_stats {
+	uint64_t records;
+	uint64_t accesses, reads, writes, access_bytes, requests;
+	uint64_t lookups, hits, misses;
+	uint64_t evictions, set_flushes;
+	uint64_t miss_class[MISS_NR_CLASSES];
+	uint64_t hits_by_size[PGSIZE_NR], fills_by_size[PGSIZE_NR];
+	uint64_t walks, walk_refs;
+	uint64_t pwc_hits[PT_MAX_LEVELS + 1], pwc_misses[PT_MAX_LEVELS + 1];
+	uint64_t pwc_invalidated[PT_MAX_LEVELS + 1];
+	uint64_t faults, faults_unmapped, faults_permission;
+	uint64_t domains;
+	uint64_t maps, map_bytes, map_failed, leaves_by_size[PGSIZE_NR], first_touch_maps;
+	uint64_t unmaps, unmap_bytes, unmapped_leaves, unmap_missing;
+	uint64_t inv_iotlb_entries;
+	uint64_t stale_hits, stale_bytes;
+	uint64_t cpu_map_ps, cpu_unmap_ps;
+	uint64_t cpu_stack_ps; /* os.cost.stack_ns per MAP: work done with or without an IOMMU */
+};
+
+/* One counter: its dotted result path (nesting in JSON), what it counts, where it lives. */
+struct stat_desc {
+	const char *name;
+	const char *help;
+	size_t offset;
+};
+
+extern const struct stat_desc stat_table[];
+extern const size_t stat_table_len;
+
+static inline uint64_t stat_value(const struct sim_stats *s, const struct stat_desc *d)
+{
+	return *(const uint64_t *)((const char *)s + d->offset);
+}
+
+/* Derived figures (ratios) computed from counters, also by name. */
+struct stat_ratio {
+	const char *name;
+	const char *help;
+	size_t num, den; /* offsets of two counters */
+	double scale;    /* num / den x scale; 0 means 1 */
+};
+extern const struct stat_ratio stat_ratios[];
+extern const size_t stat_ratios_len;
+double stat_ratio_value(const struct sim_stats *s, const struct stat_ratio *r);
+
+/* Set a value at a dotted path in a JSON object, creating the intermediate objects. */
+void stats_json_put(json_t *root, const char *dotted, json_t *value);
+
+/* Every counter and ratio into root (nested by dots); the levels beyond `levels` are left out. */
+void stats_to_json(const struct sim_stats *s, unsigned levels, json_t *root);
+
+/* "key value" lines of a JSON object, depth first, keys joined by dots. */
+void stats_print_json_flat(FILE *fp, const char *prefix, json_t *obj);
+
+/* "name value" lines, one per counter and ratio, in table order. */
+void stats_print_flat(const struct sim_stats *s, unsigned levels, FILE *fp);
+
+/* The reference of every counter (name and help), markdown table, for docs/results.md. */
+void stats_print_reference(FILE *fp);
+
+#endif

@@ -1,0 +1,1282 @@
+/* The timed engine: DMA requests through device, link, IOMMU, walkers and memory over time. */
+#include "timed.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baseline_run.h"
+#include "device/pcie.h"
+#include "eventq.h"
+#include "base/hist.h"
+#include "maptab.h"
+#include "memory/memory.h"
+#include "sim_internal.h"
+#include "stats.h"
+
+/*
+ * A request's life, one event per step whose order matters:
+ *   ISSUE    the replay issues the next requests (trace order; tags and link permitting)
+ *   ARRIVE   the request reaches the IOMMU after the upstream link: IOTLB lookup
+ *   WALK     a walker's next memory reference returns (or the walk ends)
+ *   XLATED   translation done: the data access enters memory (only with limited bandwidth)
+ *   DATA     read data is back from memory: the completion enters the downstream link
+ *   DONE     the completion (or the write's credit) reaches the device: the tag is free
+ *   TIMER    an invalidation timer of the OS (flush queue, batch) is due
+ * Every FIFO server (the links, walkers, memory bandwidth) is entered from an event at the
+ * moment of entry, so requests are served in time order; equal times keep push order.
+ */
+enum { EV_ISSUE, EV_ARRIVE, EV_WALK, EV_XLATED, EV_DATA, EV_DONE, EV_TIMER };
+
+#define NONE UINT32_MAX
+
+struct treq {
+	uint64_t iova;
+	uint64_t t_issue, t_arrive, t_xlated;
+	uint32_t bytes;
+	uint32_t dma, dev, dom;
+	uint32_t next; /* free list, or the next request waiting on the same walk */
+	uint8_t write, fault, known;
+};
+
+struct tdma {
+	uint64_t t_start; /* open loop: its trace time; closed loop: its first issue */
+	uint64_t iova, end;
+	uint32_t device, pasid;
+	uint32_t pending; /* requests issued and not done */
+	uint32_t next;    /* free list */
+	bool all_issued;
+	bool active;      /* issued and not complete */
+	bool unmap_waits; /* the replay waits for it to finish before an UNMAP of its buffer */
+};
+
+/* The ideal pipeline's DMAs that may still be in flight: what an UNMAP must wait for. */
+struct pdma {
+	uint64_t iova, end, done;
+	uint32_t device, pasid;
+};
+
+struct twalk {
+	uint64_t page; /* with dom: the 4 KiB page whose misses share this walk */
+	uint64_t iova, t_queued, t_started;
+	struct sim_walk sw;
+	uint32_t dom, refs_left, next;
+	uint32_t waiters, waiters_tail; /* in arrival order: the first miss is served first */
+};
+
+struct tdev {
+	uint32_t device;
+	uint32_t tags_free;
+	uint64_t up_free, down_free;  /* link directions busy until */
+	uint64_t up_busy, down_busy;
+	bool issuer_waiting;
+	/* device.in_order: outstanding requests in issue order, released in that order */
+	uint32_t *ring, head, count;
+	uint64_t last_release;
+	/*
+	 * The ideal pipeline: completion times of the requests in flight, kept sorted in
+	 * dq[dh, dh + dn) of 2 x tags slots: they mostly come in order, so a push appends.
+	 */
+	uint64_t *dq;
+	uint32_t dh, dn;
+};
+
+struct timed {
+	struct sim *s;
+	struct baseline_run *br; /* a baseline twin: its MAP/UNMAP costs; else NULL */
+	const struct sim_config *cfg;
+	bool ideal;
+	bool pipeline; /* ideal with fixed memory latency and bandwidth: no events needed */
+	struct eventq q;
+	struct mem_model mem;
+
+	struct treq *req;
+	uint32_t nreq, req_free;
+	struct tdma *dma;
+	uint32_t ndma, dma_free;
+	struct twalk *walk;
+	uint32_t nwalk, walk_free;
+	uint32_t *wh; /* in-flight walks by key: walk index + 1, 0 = empty (linear probing) */
+	uint32_t wh_size, wh_used;
+	uint32_t walkers_busy, wq_head, wq_tail;
+	struct tdev *dev;
+	uint32_t ndev;
+
+	/* The replay: the current block, the DMA being issued, and where the issuer waits. */
+	const struct trace_rec *recs;
+	size_t n, i;
+	bool eof, parked_valid, started;
+	struct event parked; /* the ISSUE event that found the block exhausted */
+	bool in_dma;
+	uint32_t cur_dma, cur_dev, cur_dom;
+	uint64_t cur_iova, cur_end;
+	bool cur_write;
+	uint32_t cur_max;
+
+	/* Parameters in ps. */
+	uint64_t link_lat, hit_ps, pwc_ps;
+	double gbps;
+	uint64_t ppb_q16; /* link ps per byte, 16 fractional bits */
+	uint64_t ser_req; /* a read request: header only */
+	uint32_t overhead, walkers, tags;
+	bool open, in_order;
+	double ps_per_trace_ns;
+
+	/* Figures. */
+	struct hist h_dma, h_req, h_xlate;
+	uint64_t bytes, requests, dmas, last_done;
+	uint64_t out_now, out_t;
+	unsigned __int128 out_area; /* integral of requests in flight over time, request-ps */
+	uint64_t walk_busy, walk_queue_sum, walk_queue_max, walk_queued, walks, shared;
+	uint64_t lag_max, lag_n;
+	double lag_sum;
+	uint64_t unmap_waits; /* UNMAPs that waited for DMAs to their buffer */
+	uint64_t *cpu_free;   /* ps: when each CPU of the trace finishes its map/unmap work */
+	uint32_t ncpu;
+	uint64_t timer_pushed; /* the invalidation timer an EV_TIMER is already queued for */
+	uint64_t stalls;       /* translations held by an invalidation in flight */
+	bool unmap_waited;    /* the UNMAP at recs[i] has already been counted */
+	struct pdma *recent;
+	size_t nrecent, caprecent;
+	struct maptab live; /* MAPs not yet unmapped: when each started */
+	struct hist h_life; /* mapping lifetimes */
+};
+
+/* Each kind of event has its own lane: its times mostly come in order (see eventq.h). */
+static inline void push(struct timed *t, uint64_t time, uint32_t type, uint32_t arg)
+{
+	_Static_assert(EV_DONE < EVENTQ_LANES, "a lane per event kind up to EV_DONE");
+	eventq_push_lane(&t->q, type, time, type, arg);
+}
+
+static uint64_t ns_ps(double ns)
+{
+	return (uint64_t)llround(ns * 1e3);
+}
+
+struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ideal)
+{
+	struct timed *t = ism_xcalloc(1, sizeof(*t));
+
+	t->s = ideal ? NULL : s;
+	t->cfg = cfg;
+	t->ideal = ideal;
+	eventq_init(&t->q);
+	mem_init(&t->mem, cfg, sim_component_seed(cfg->seed, "memory"));
+	t->link_lat = ns_ps(cfg->device.link_latency_ns);
+	t->hit_ps = ns_ps(cfg->iommu.iotlb_hit_ns);
+	t->pwc_ps = ns_ps(cfg->iommu.walk_cache_hit_ns);
+	t->gbps = pcie_config_gbps(cfg);
+	t->overhead = cfg->device.tlp_overhead;
+	t->ppb_q16 = pcie_ps_per_byte_q16(t->gbps);
+	t->ser_req = pcie_ser_ps(t->ppb_q16, t->overhead);
+	t->walkers = cfg->iommu.walkers;
+	t->tags = cfg->device.max_outstanding;
+	t->open = cfg->replay.mode == REPLAY_OPEN;
+	t->in_order = cfg->device.in_order && !ideal;
+	t->ps_per_trace_ns = 1e3 / cfg->replay.rate;
+	t->pipeline = ideal && cfg->memory.latency_dist == LATENCY_FIXED &&
+		      cfg->memory.bandwidth_gbps == 0;
+	t->req_free = t->dma_free = t->walk_free = NONE;
+	t->wq_head = t->wq_tail = NONE;
+	t->wh_size = 64;
+	t->timer_pushed = UINT64_MAX;
+	t->wh = ism_xcalloc(t->wh_size, sizeof(*t->wh));
+	hist_init(&t->h_dma);
+	hist_init(&t->h_req);
+	hist_init(&t->h_xlate);
+	hist_init(&t->h_life);
+	maptab_init(&t->live);
+	return t;
+}
+
+void timed_free(struct timed *t)
+{
+	uint32_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->ndev; i++) {
+		free(t->dev[i].ring);
+		free(t->dev[i].dq);
+	}
+	free(t->dev);
+	free(t->req);
+	free(t->dma);
+	free(t->walk);
+	free(t->wh);
+	free(t->recent);
+	free(t->cpu_free);
+	hist_free(&t->h_dma);
+	hist_free(&t->h_req);
+	hist_free(&t->h_xlate);
+	hist_free(&t->h_life);
+	maptab_free(&t->live);
+	mem_free(&t->mem);
+	eventq_free(&t->q);
+	free(t);
+}
+
+/* ---- pools: they grow with the requests in flight (tags), never with the trace ---- */
+
+/*
+ * One free-list pool per kind of object, indexed by uint32_t: an item's `next` field links the
+ * free ones. Doubling keeps allocation off the per-request path once the pool has grown.
+ */
+static uint32_t pool_get(void **arr, size_t size, size_t next_off, uint32_t *n, uint32_t *freel)
+{
+	uint32_t i;
+
+	if (*freel == NONE) {
+		uint32_t grown = (*n + 1) * 2;
+
+		*arr = ism_xrealloc(*arr, grown * size);
+		for (i = *n; i < grown; i++) {
+			uint32_t next = i + 1 < grown ? i + 1 : NONE;
+
+			memcpy((char *)*arr + (size_t)i * size + next_off, &next, sizeof(next));
+		}
+		*freel = *n;
+		*n = grown;
+	}
+	i = *freel;
+	memcpy(freel, (char *)*arr + (size_t)i * size + next_off, sizeof(*freel));
+	return i;
+}
+
+#define POOL_GET(t, arr, n, freel)                                                           \
+	pool_get((void **)&(t)->arr, sizeof(*(t)->arr), offsetof(__typeof__(*(t)->arr), next), \
+		 &(t)->n, &(t)->freel)
+
+static uint32_t req_get(struct timed *t)
+{
+	return POOL_GET(t, req, nreq, req_free);
+}
+
+static void req_put(struct timed *t, uint32_t r)
+{
+	t->req[r].next = t->req_free;
+	t->req_free = r;
+}
+
+static uint32_t dma_get(struct timed *t)
+{
+	uint32_t old = t->ndma, m = POOL_GET(t, dma, ndma, dma_free), i;
+
+	/* Slots the pool just grew are not DMAs in flight. */
+	for (i = old; i < t->ndma; i++)
+		t->dma[i].active = false;
+	return m;
+}
+
+static uint32_t walk_get(struct timed *t)
+{
+	return POOL_GET(t, walk, nwalk, walk_free);
+}
+
+/* ---- devices ---- */
+
+static uint32_t dev_add(struct timed *t, uint32_t device);
+
+/* Few devices, and consecutive DMAs mostly come from one: the last one, else a short scan. */
+static inline uint32_t dev_index(struct timed *t, uint32_t device)
+{
+	if (t->cur_dev < t->ndev && t->dev[t->cur_dev].device == device)
+		return t->cur_dev;
+	return dev_add(t, device);
+}
+
+static uint32_t dev_add(struct timed *t, uint32_t device)
+{
+	uint32_t i;
+	struct tdev *d;
+
+	for (i = 0; i < t->ndev; i++)
+		if (t->dev[i].device == device)
+			return i;
+	t->dev = ism_xrealloc(t->dev, (t->ndev + 1) * sizeof(*t->dev));
+	d = &t->dev[t->ndev];
+	memset(d, 0, sizeof(*d));
+	d->device = device;
+	d->tags_free = t->tags;
+	if (t->in_order)
+		d->ring = ism_xmalloc(t->tags * sizeof(*d->ring));
+	if (t->pipeline)
+		d->dq = ism_xmalloc(2 * (size_t)t->tags * sizeof(*d->dq));
+	return t->ndev++;
+}
+
+/* Requests in flight over time, for the mean (Little's law: L = lambda W). */
+static void outstanding(struct timed *t, uint64_t now, int delta)
+{
+	t->out_area += (unsigned __int128)t->out_now * (now - t->out_t);
+	t->out_t = now;
+	t->out_now = (uint64_t)((int64_t)t->out_now + delta);
+}
+
+/* ---- the data path after translation ---- */
+
+static void data_stage(struct timed *t, uint32_t r, uint64_t tx)
+{
+	struct treq *q = &t->req[r];
+
+	if (q->fault) {
+		/* The IOMMU aborts the request: an error completion (reads) or a dropped write. */
+		push(t, tx + t->link_lat, EV_DONE, r);
+		return;
+	}
+	if (t->mem.ps_per_byte > 0) {
+		push(t, tx, EV_XLATED, r);
+		return;
+	}
+	tx = mem_access(&t->mem, tx, q->bytes);
+	if (q->write)
+		push(t, tx + t->link_lat, EV_DONE, r); /* the posted credit returns */
+	else
+		push(t, tx, EV_DATA, r);
+}
+
+/* The translated request leaves the IOMMU at tx. */
+static void xlate_release(struct timed *t, uint32_t r, uint64_t tx)
+{
+	if (!t->ideal)
+		hist_add(&t->h_xlate, tx - t->req[r].t_arrive);
+	data_stage(t, r, tx);
+}
+
+/*
+ * Translation of request r is known to end at tx: release it, or with device.in_order hold it
+ * until every earlier request of its device is released (a hit behind a miss waits for it).
+ */
+static void xlate_done(struct timed *t, uint32_t r, uint64_t tx)
+{
+	struct treq *q = &t->req[r];
+	struct tdev *d;
+
+	q->t_xlated = tx;
+	if (!t->in_order) {
+		xlate_release(t, r, tx);
+		return;
+	}
+	q->known = 1;
+	d = &t->dev[q->dev];
+	while (d->count && t->req[d->ring[d->head]].known) {
+		uint32_t h = d->ring[d->head];
+		uint64_t at = t->req[h].t_xlated;
+
+		if (at < d->last_release)
+			at = d->last_release;
+		d->last_release = at;
+		d->head = (d->head + 1) % t->tags;
+		d->count--;
+		xlate_release(t, h, at);
+	}
+}
+
+/* ---- walks: N walkers, FIFO queue, misses to a page in flight share its walk ---- */
+
+static inline uint32_t wh_slot(const struct timed *t, uint32_t dom, uint64_t page)
+{
+	return (uint32_t)(ism_hash64(page ^ (uint64_t)dom * 0x9e3779b97f4a7c15ULL) &
+			  (t->wh_size - 1));
+}
+
+static inline uint32_t wh_home(const struct timed *t, uint32_t w)
+{
+	return wh_slot(t, t->walk[w].dom, t->walk[w].page);
+}
+
+static uint32_t wh_find(const struct timed *t, uint32_t dom, uint64_t page)
+{
+	uint32_t h = wh_slot(t, dom, page);
+
+	while (t->wh[h]) {
+		const struct twalk *k = &t->walk[t->wh[h] - 1];
+
+		if (k->page == page && k->dom == dom)
+			return t->wh[h] - 1;
+		h = (h + 1) & (t->wh_size - 1);
+	}
+	return NONE;
+}
+
+static void wh_insert(struct timed *t, uint32_t w)
+{
+	uint32_t h, i;
+
+	if (2 * (t->wh_used + 1) > t->wh_size) {
+		uint32_t *old = t->wh, n = t->wh_size;
+
+		t->wh_size *= 2;
+		t->wh = ism_xcalloc(t->wh_size, sizeof(*t->wh));
+		for (i = 0; i < n; i++) {
+			if (!old[i])
+				continue;
+			h = wh_home(t, old[i] - 1);
+			while (t->wh[h])
+				h = (h + 1) & (t->wh_size - 1);
+			t->wh[h] = old[i];
+		}
+		free(old);
+	}
+	h = wh_home(t, w);
+	while (t->wh[h])
+		h = (h + 1) & (t->wh_size - 1);
+	t->wh[h] = w + 1;
+	t->wh_used++;
+}
+
+/* Linear-probing delete by backward shift: no tombstones over a long run. */
+static void wh_remove(struct timed *t, uint32_t w)
+{
+	uint32_t i = wh_home(t, w), j;
+
+	while (t->wh[i] != w + 1)
+		i = (i + 1) & (t->wh_size - 1);
+	for (j = i;;) {
+		uint32_t home;
+
+		j = (j + 1) & (t->wh_size - 1);
+		if (!t->wh[j])
+			break;
+		home = wh_home(t, t->wh[j] - 1);
+		if (((j - home) & (t->wh_size - 1)) >= ((j - i) & (t->wh_size - 1))) {
+			t->wh[i] = t->wh[j];
+			i = j;
+		}
+	}
+	t->wh[i] = 0;
+	t->wh_used--;
+}
+
+/* A walker takes walk w at time now: the walk-cache probe, then one reference at a time. */
+static void walk_start(struct timed *t, uint32_t w, uint64_t now)
+{
+	struct twalk *k = &t->walk[w];
+
+	t->walkers_busy++;
+	k->t_started = now;
+	sim_walk_begin(t->s, &t->s->doms[k->dom], k->iova, &k->sw);
+	k->refs_left = k->sw.refs;
+	push(t, now + t->pwc_ps, EV_WALK, w);
+}
+
+static void walk_step(struct timed *t, uint32_t w, uint64_t now)
+{
+	struct twalk *k = &t->walk[w];
+	uint32_t r, next;
+
+	if (k->refs_left) {
+		k->refs_left--;
+		push(t, mem_access(&t->mem, now, MEM_WALK_REF_BYTES), EV_WALK, w);
+		return;
+	}
+	/* The last reference is back: fill, and every request waiting on it is translated. */
+	sim_walk_end(t->s, &t->s->doms[k->dom], k->iova, &k->sw);
+	wh_remove(t, w);
+	for (r = k->waiters; r != NONE; r = next) {
+		struct treq *q = &t->req[r];
+
+		next = q->next;
+		q->fault = !sim_walk_permits(t->s, &k->sw, q->write ? TRACE_PERM_WRITE :
+								      TRACE_PERM_READ);
+		xlate_done(t, r, now);
+	}
+	t->walk_busy += now - k->t_started;
+	t->walkers_busy--;
+	k->next = t->walk_free;
+	t->walk_free = w;
+	if (t->wq_head != NONE) {
+		uint32_t nw = t->wq_head;
+		/* It queued when its lookup ended (arrival + hit time): maybe after now. */
+		uint64_t start = now > t->walk[nw].t_queued ? now : t->walk[nw].t_queued;
+		uint64_t waited = start - t->walk[nw].t_queued;
+
+		t->wq_head = t->walk[nw].next;
+		if (t->wq_head == NONE)
+			t->wq_tail = NONE;
+		t->walk_queue_sum += waited;
+		if (waited > t->walk_queue_max)
+			t->walk_queue_max = waited;
+		walk_start(t, nw, start);
+	}
+}
+
+/* ---- the IOMMU: a request arrives ---- */
+
+static void arrive(struct timed *t, uint32_t r, uint64_t now)
+{
+	struct treq *q = &t->req[r];
+	struct iommu_domain *d;
+	uint64_t tx = now + t->hit_ps;
+	uint32_t w;
+	int hit;
+
+	if (t->ideal) {
+		xlate_done(t, r, now);
+		return;
+	}
+	d = &t->s->doms[q->dom];
+	if (d->stall_until > now) {
+		/* An invalidation of this domain is in flight: the lookup waits for it. */
+		t->stalls++;
+		push(t, d->stall_until, EV_ARRIVE, r);
+		return;
+	}
+	hit = sim_lookup(t->s, d, q->iova, q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ,
+			 q->bytes);
+	if (hit) {
+		q->fault = hit < 0;
+		xlate_done(t, r, tx);
+		return;
+	}
+	w = wh_find(t, q->dom, q->iova >> 12);
+	if (w != NONE) {
+		/* The page's walk is in flight: wait for it rather than walk again. */
+		t->shared++;
+		q->next = NONE;
+		t->req[t->walk[w].waiters_tail].next = r;
+		t->walk[w].waiters_tail = r;
+		return;
+	}
+	w = walk_get(t);
+	t->walk[w].page = q->iova >> 12;
+	t->walk[w].iova = q->iova;
+	t->walk[w].dom = q->dom;
+	t->walk[w].waiters = t->walk[w].waiters_tail = r;
+	q->next = NONE;
+	wh_insert(t, w);
+	t->walks++;
+	if (t->walkers_busy < t->walkers) {
+		walk_start(t, w, tx);
+		return;
+	}
+	t->walk[w].t_queued = tx;
+	t->walk[w].next = NONE;
+	t->walk_queued++;
+	if (t->wq_tail == NONE)
+		t->wq_head = w;
+	else
+		t->walk[t->wq_tail].next = w;
+	t->wq_tail = w;
+}
+
+/* ---- completion at the device ---- */
+
+static bool issue(struct timed *t, const struct event *ev);
+
+static void done(struct timed *t, uint32_t r, const struct event *ev)
+{
+	uint64_t now = ev->time;
+	struct treq *q = &t->req[r];
+	struct tdev *d = &t->dev[q->dev];
+	struct tdma *m = &t->dma[q->dma];
+
+	outstanding(t, now, -1);
+	if (!t->ideal)
+		hist_add(&t->h_req, now - q->t_issue);
+	if (!q->fault)
+		t->bytes += q->bytes;
+	t->requests++;
+	if (now > t->last_done)
+		t->last_done = now;
+	d->tags_free++;
+	req_put(t, r);
+	if (--m->pending == 0 && m->all_issued) {
+		bool resume = m->unmap_waits;
+
+		hist_add(&t->h_dma, now - m->t_start);
+		m->active = false;
+		m->unmap_waits = false;
+		m->next = t->dma_free;
+		t->dma_free = q->dma;
+		if (resume) {
+			issue(t, ev);
+			return;
+		}
+	}
+	if (d->issuer_waiting) {
+		/*
+		 * The replay resumes at once, as part of this event: should it then run out of
+		 * records it parks with this event's place in the order, so the result does not
+		 * depend on where the trace's blocks end.
+		 */
+		d->issuer_waiting = false;
+		issue(t, ev);
+	}
+}
+
+/* ---- the replay: records in trace order ---- */
+
+/* Start the DMA of ACCESS record r at time now. */
+static void dma_begin(struct timed *t, const struct trace_rec *r, uint64_t now, uint64_t t_trace)
+{
+	uint32_t m = dma_get(t);
+	struct sim_stats *st = t->s ? &t->s->st : NULL;
+
+	/* Closed loop: a DMA starts when its first request issues, not when it waits for a tag. */
+	t->dma[m].t_start = t->open ? t_trace : UINT64_MAX;
+	t->dma[m].pending = 0;
+	t->dma[m].all_issued = false;
+	t->dma[m].active = true;
+	t->dma[m].unmap_waits = false;
+	t->dma[m].iova = r->iova;
+	t->dma[m].end = r->iova + r->size;
+	t->dma[m].device = r->device;
+	t->dma[m].pasid = r->pasid;
+	if (t->open) {
+		uint64_t lag = now - t_trace;
+
+		if (lag > t->lag_max)
+			t->lag_max = lag;
+		t->lag_sum += (double)lag;
+		t->lag_n++;
+	}
+	t->in_dma = true;
+	t->cur_dma = m;
+	t->cur_dev = dev_index(t, r->device);
+	t->cur_dom = t->ideal ? 0 : sim_domain(t->s, r->device, r->pasid)->id;
+	t->cur_iova = r->iova;
+	t->cur_end = r->iova + r->size;
+	t->cur_write = r->flags & TRACE_ACC_WRITE;
+	t->cur_max = t->cur_write ? t->cfg->device.max_payload : t->cfg->device.max_read_request;
+	t->dmas++;
+	if (st) {
+		st->accesses++;
+		st->access_bytes += r->size;
+		if (t->cur_write)
+			st->writes++;
+		else
+			st->reads++;
+	}
+}
+
+/* Queue an EV_TIMER for the OS's earliest invalidation timer, once per timer. */
+static void timer_schedule(struct timed *t)
+{
+	uint64_t at = t->s->inv->next_timer;
+
+	if (at != UINT64_MAX && at != t->timer_pushed) {
+		t->timer_pushed = at;
+		eventq_push(&t->q, at, EV_TIMER, 0); /* rare: the heap, not a lane */
+	}
+}
+
+/*
+ * A MAP, UNMAP or captured invalidation at `now`: it runs on its record's CPU once that CPU
+ * has finished its earlier work, and takes the CPU time the OS model charges. Returns when it
+ * is done: the records after it in the trace (the device's DMAs to a buffer follow its map)
+ * wait until then.
+ */
+static uint64_t os_work(struct timed *t, const struct trace_rec *r, uint64_t start);
+
+static uint64_t os_record(struct timed *t, const struct trace_rec *r, uint64_t now)
+{
+	uint64_t start = now, end;
+	struct maptab_ent *e;
+
+	if (r->cpu >= t->ncpu) {
+		uint32_t n = r->cpu + 1u;
+
+		t->cpu_free = ism_xrealloc(t->cpu_free, n * sizeof(*t->cpu_free));
+		memset(t->cpu_free + t->ncpu, 0, (n - t->ncpu) * sizeof(*t->cpu_free));
+		t->ncpu = n;
+	}
+	if (t->cpu_free[r->cpu] > start)
+		start = t->cpu_free[r->cpu];
+	end = start + os_work(t, r, start);
+	t->cpu_free[r->cpu] = end;
+	/*
+	 * A mapping's lifetime: from its MAP's start to the return of the UNMAP naming it (a
+	 * baseline twin's own table of live maps gives it: baseline_run_record()).
+	 */
+	if (t->br)
+		return end;
+	if (r->kind == TRACE_MAP) {
+		/* over a live one (a lost UNMAP): the new map counts */
+		maptab_get(&t->live, r->device, r->pasid, r->iova)->since = start;
+	} else if (r->kind == TRACE_UNMAP &&
+		   (e = maptab_find(&t->live, r->device, r->pasid, r->iova)) != NULL) {
+		hist_add(&t->h_life, end - e->since);
+		maptab_del(&t->live, e);
+	}
+	return end;
+}
+
+/* The CPU time of a MAP, UNMAP or captured invalidation starting at `start`. */
+static uint64_t os_work(struct timed *t, const struct trace_rec *r, uint64_t start)
+{
+	uint64_t cost = 0;
+
+	if (t->br)
+		return baseline_run_record(t->br, r, start);
+	inv_advance(t->s->inv, start);
+	if (r->kind == TRACE_MAP)
+		cost = sim_map(t->s, r, start);
+	else if (r->kind == TRACE_UNMAP)
+		cost = sim_unmap(t->s, r, start);
+	else if (r->kind == TRACE_INVAL)
+		sim_inval(t->s, r);
+	timer_schedule(t);
+	return cost;
+}
+
+/*
+ * The driver unmaps a buffer once the device is done with it: an UNMAP waits for the DMAs to
+ * its range that came before it in the trace and are still in flight (a closed-loop replay
+ * runs ahead of the trace's clock, so without this a buffer could go while in use). Returns
+ * true, having marked one such DMA to resume the replay when it completes, if there is one.
+ */
+static bool unmap_must_wait(struct timed *t, const struct trace_rec *r)
+{
+	uint32_t m;
+
+	for (m = 0; m < t->ndma; m++) {
+		struct tdma *k = &t->dma[m];
+
+		if (k->active && k->device == r->device && k->pasid == r->pasid &&
+		    k->iova < r->iova + r->size && r->iova < k->end) {
+			k->unmap_waits = true;
+			if (!t->unmap_waited)
+				t->unmap_waits++;
+			t->unmap_waited = true;
+			return true;
+		}
+	}
+	t->unmap_waited = false;
+	return false;
+}
+
+/*
+ * Issue what the device can now: requests of the current DMA while tags last (the upstream
+ * link serializes them), then the following records. Returns false when it must wait: for a
+ * tag (a DONE resumes it), for a trace time (an ISSUE is pushed), or for the next block.
+ */
+static bool issue(struct timed *t, const struct event *ev)
+{
+	uint64_t now = ev->time;
+
+	for (;;) {
+		if (!t->in_dma) {
+			const struct trace_rec *r;
+			uint64_t t_trace = 0;
+
+			if (t->i == t->n) {
+				if (!t->eof) {
+					/* ev may be the DONE that resumed the replay: park an ISSUE. */
+					t->parked = *ev;
+					t->parked.type = EV_ISSUE;
+					t->parked_valid = true;
+				}
+				return false;
+			}
+			r = &t->recs[t->i];
+			if (t->open) {
+				t_trace = (uint64_t)llround((double)r->time_ns * t->ps_per_trace_ns);
+				if (t_trace > now) {
+					eventq_push(&t->q, t_trace, EV_ISSUE, 0);
+					return false;
+				}
+			}
+			if (r->kind == TRACE_UNMAP && unmap_must_wait(t, r))
+				return false;
+			if (r->kind != TRACE_ACCESS) {
+				uint64_t until = t->ideal && !t->br ? now : os_record(t, r, now);
+
+				t->i++;
+				if (until > now) {
+					/* What follows in the trace waits for the CPU's work. */
+					push(t, until, EV_ISSUE, 0);
+					return false;
+				}
+				continue;
+			}
+			dma_begin(t, r, now, t_trace);
+		}
+		while (t->cur_iova < t->cur_end) {
+			struct tdev *d = &t->dev[t->cur_dev];
+			uint64_t next = (t->cur_iova | 0xfff) + 1, start;
+			uint32_t rq;
+			struct treq *q;
+
+			if (!d->tags_free) {
+				d->issuer_waiting = true;
+				return false;
+			}
+			if (next > t->cur_iova + t->cur_max)
+				next = t->cur_iova + t->cur_max;
+			if (next > t->cur_end)
+				next = t->cur_end;
+			d->tags_free--;
+			rq = req_get(t);
+			q = &t->req[rq];
+			q->iova = t->ideal ? t->cur_iova
+					   : sim_remap_iova(&t->s->doms[t->cur_dom], t->cur_iova);
+			q->bytes = (uint32_t)(next - t->cur_iova);
+			q->write = t->cur_write;
+			q->dma = t->cur_dma;
+			q->dev = t->cur_dev;
+			q->dom = t->cur_dom;
+			q->fault = 0;
+			q->known = 0;
+			q->t_issue = now;
+			if (t->dma[t->cur_dma].t_start == UINT64_MAX)
+				t->dma[t->cur_dma].t_start = now;
+			/* A read request is a header upstream; a write carries its payload up. */
+			start = now > d->up_free ? now : d->up_free;
+			d->up_free = start + (q->write ? pcie_ser_ps(t->ppb_q16, t->overhead + q->bytes)
+						       : t->ser_req);
+			d->up_busy += d->up_free - start;
+			q->t_arrive = d->up_free + t->link_lat;
+			if (t->in_order)
+				d->ring[(d->head + d->count++) % t->tags] = rq;
+			t->dma[t->cur_dma].pending++;
+			outstanding(t, now, +1);
+			if (t->s)
+				t->s->st.requests++;
+			push(t, q->t_arrive, EV_ARRIVE, rq);
+			t->cur_iova = next;
+		}
+		t->dma[t->cur_dma].all_issued = true;
+		t->in_dma = false;
+		t->i++;
+	}
+}
+
+/* Run events until the replay needs the next block (or, at the end, until none is left). */
+static void run(struct timed *t)
+{
+	struct event ev;
+
+	while (!t->parked_valid && eventq_pop(&t->q, &ev)) {
+		struct treq *q;
+		uint64_t start;
+
+		switch (ev.type) {
+		case EV_ISSUE:
+			issue(t, &ev);
+			break;
+		case EV_ARRIVE:
+			arrive(t, ev.arg, ev.time);
+			break;
+		case EV_WALK:
+			walk_step(t, ev.arg, ev.time);
+			break;
+		case EV_XLATED:
+			q = &t->req[ev.arg];
+			start = mem_access(&t->mem, ev.time, q->bytes);
+			if (q->write)
+				push(t, start + t->link_lat, EV_DONE, ev.arg);
+			else
+				push(t, start, EV_DATA, ev.arg);
+			break;
+		case EV_DATA: {
+			struct tdev *d;
+
+			q = &t->req[ev.arg];
+			d = &t->dev[q->dev];
+			start = ev.time > d->down_free ? ev.time : d->down_free;
+			d->down_free = start + pcie_ser_ps(t->ppb_q16, t->overhead + q->bytes);
+			d->down_busy += d->down_free - start;
+			push(t, d->down_free + t->link_lat, EV_DONE, ev.arg);
+			break;
+		}
+		case EV_DONE:
+			done(t, ev.arg, &ev);
+			break;
+		case EV_TIMER:
+			inv_advance(t->s->inv, ev.time);
+			timer_schedule(t);
+			break;
+		}
+	}
+}
+
+/* ---- the ideal pipeline: the same replay as the events give, computed in issue order ---- */
+
+static void dq_push(struct timed *t, struct tdev *d, uint64_t v)
+{
+	uint32_t i;
+
+	if (d->dh + d->dn == 2 * t->tags) {
+		memmove(d->dq, d->dq + d->dh, d->dn * sizeof(*d->dq));
+		d->dh = 0;
+	}
+	/* Insertion from the tail: usually no step at all (completions come in order). */
+	for (i = d->dh + d->dn; i > d->dh && d->dq[i - 1] > v; i--)
+		d->dq[i] = d->dq[i - 1];
+	d->dq[i] = v;
+	d->dn++;
+}
+
+static uint64_t dq_pop(struct tdev *d)
+{
+	d->dn--;
+	return d->dq[d->dh++];
+}
+
+/*
+ * The pipeline's side of unmap_must_wait(): the replay's clock moves on to the completion of
+ * the last DMA to the buffer, and DMAs done by then are forgotten.
+ */
+static void pipe_unmap(struct timed *t, const struct trace_rec *r)
+{
+	uint64_t now = t->out_t;
+	size_t i;
+
+	for (i = 0; i < t->nrecent; i++) {
+		const struct pdma *k = &t->recent[i];
+
+		if (k->done > now && k->device == r->device && k->pasid == r->pasid &&
+		    k->iova < r->iova + r->size && r->iova < k->end)
+			now = k->done;
+	}
+	if (now != t->out_t)
+		t->unmap_waits++;
+	for (i = 0; i < t->nrecent;) {
+		if (t->recent[i].done <= now)
+			t->recent[i] = t->recent[--t->nrecent];
+		else
+			i++;
+	}
+	t->out_t = now;
+}
+
+/*
+ * With nothing to translate, a fixed memory latency and no memory bandwidth limit, a device's
+ * requests reach memory in the order they were issued and enter its downstream link in that
+ * order (equal times keep it), so each request's whole timeline follows from the one before:
+ * no event queue is needed. The issuer waits only for the device's earliest completion when
+ * its tags are gone, as the event engine's DONE would resume it. tests/test_timed.c checks
+ * that both give the same result.
+ */
+static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct trace_rec *r = &recs[i];
+		uint64_t now = t->out_t, t_trace = 0, iova, end, dma_start = UINT64_MAX;
+		uint64_t dma_done = 0;
+		struct tdev *d;
+		bool write;
+		uint32_t max;
+
+		if (t->br && (r->kind == TRACE_MAP || r->kind == TRACE_UNMAP)) {
+			/* A baseline's map/unmap: the issuer waits for its CPU work (os_record). */
+			if (r->kind == TRACE_UNMAP)
+				pipe_unmap(t, r);
+			now = t->out_t;
+			if (t->open) {
+				t_trace = (uint64_t)llround((double)r->time_ns * t->ps_per_trace_ns);
+				if (t_trace > now)
+					now = t_trace;
+			}
+			t->out_t = os_record(t, r, now);
+			continue;
+		}
+		if (r->kind == TRACE_UNMAP) {
+			pipe_unmap(t, r);
+			continue;
+		}
+		if (r->kind != TRACE_ACCESS)
+			continue;
+		if (t->open) {
+			t_trace = (uint64_t)llround((double)r->time_ns * t->ps_per_trace_ns);
+			if (t_trace > now)
+				now = t_trace;
+			t->lag_max = now - t_trace > t->lag_max ? now - t_trace : t->lag_max;
+			t->lag_sum += (double)(now - t_trace);
+			t->lag_n++;
+			dma_start = t_trace;
+		}
+		t->cur_dev = dev_index(t, r->device);
+		d = &t->dev[t->cur_dev];
+		write = r->flags & TRACE_ACC_WRITE;
+		max = write ? t->cfg->device.max_payload : t->cfg->device.max_read_request;
+		for (iova = r->iova, end = r->iova + r->size; iova < end;) {
+			uint64_t next = (iova | 0xfff) + 1, start, done;
+			uint32_t bytes;
+
+			if (next > iova + max)
+				next = iova + max;
+			if (next > end)
+				next = end;
+			bytes = (uint32_t)(next - iova);
+			if (d->dn == t->tags) {
+				uint64_t free_at = dq_pop(d);
+
+				if (free_at > now)
+					now = free_at;
+			}
+			if (dma_start == UINT64_MAX)
+				dma_start = now;
+			start = now > d->up_free ? now : d->up_free;
+			d->up_free = start + (write ? pcie_ser_ps(t->ppb_q16, t->overhead + bytes)
+						    : t->ser_req);
+			d->up_busy += d->up_free - start;
+			/* Fixed latency, no bandwidth limit: what mem_access() would return. */
+			done = d->up_free + t->link_lat + t->mem.lat_ps;
+			t->mem.accesses++;
+			if (write) {
+				done += t->link_lat;
+			} else {
+				start = done > d->down_free ? done : d->down_free;
+				d->down_free = start + pcie_ser_ps(t->ppb_q16, t->overhead + bytes);
+				d->down_busy += d->down_free - start;
+				done = d->down_free + t->link_lat;
+			}
+			dq_push(t, d, done);
+			t->out_area += done - now; /* Little: the area is the sum of the latencies */
+			t->bytes += bytes;
+			t->requests++;
+			if (done > t->last_done)
+				t->last_done = done;
+			if (done > dma_done)
+				dma_done = done;
+			iova = next;
+		}
+		hist_add(&t->h_dma, dma_done - dma_start);
+		t->dmas++;
+		t->out_t = now; /* the issuer's clock */
+		if (t->nrecent == t->caprecent) {
+			size_t k;
+
+			/* Forget DMAs done by now: at most the tags' worth stay in flight. */
+			for (k = 0; k < t->nrecent;) {
+				if (t->recent[k].done <= now)
+					t->recent[k] = t->recent[--t->nrecent];
+				else
+					k++;
+			}
+			if (t->nrecent * 2 >= t->caprecent) {
+				t->caprecent = t->caprecent ? 2 * t->caprecent : 64;
+				t->recent = ism_xrealloc(t->recent,
+							 t->caprecent * sizeof(*t->recent));
+			}
+		}
+		t->recent[t->nrecent++] = (struct pdma){ .iova = r->iova, .end = r->iova + r->size,
+							 .done = dma_done, .device = r->device,
+							 .pasid = r->pasid };
+	}
+}
+
+void timed_feed(struct timed *t, const struct trace_rec *recs, size_t n)
+{
+	if (t->pipeline) {
+		pipe_feed(t, recs, n);
+		return;
+	}
+	t->recs = recs;
+	t->n = n;
+	t->i = 0;
+	if (t->s)
+		t->s->st.records += n;
+	if (t->parked_valid) {
+		/* Resume the issue that waited for input, in its original place among ties. */
+		t->parked_valid = false;
+		eventq_repush(&t->q, &t->parked);
+	} else if (!t->started) {
+		t->started = true;
+		eventq_push(&t->q, 0, EV_ISSUE, 0);
+	}
+	run(t);
+}
+
+void timed_finish(struct timed *t)
+{
+	if (t->pipeline)
+		return;
+	if (!t->started) {
+		t->started = true;
+		eventq_push(&t->q, 0, EV_ISSUE, 0);
+	}
+	t->eof = true;
+	t->recs = NULL;
+	t->n = t->i = 0;
+	if (t->parked_valid) {
+		t->parked_valid = false;
+		eventq_repush(&t->q, &t->parked);
+	}
+	run(t);
+	/* Timers have fired as events; settle anything a policy still holds. */
+	if (t->s)
+		inv_finish(t->s->inv, t->last_done);
+}
+
+/* ---- results ---- */
+
+static double per_s(double x, uint64_t ps)
+{
+	return ps ? x * 1e12 / (double)ps : 0.0;
+}
+
+void timed_add_lifetime(struct timed *t, uint64_t ps)
+{
+	hist_add(&t->h_life, ps);
+}
+
+void timed_set_baseline(struct timed *t, struct baseline_run *br)
+{
+	t->br = br;
+}
+
+void timed_force_events(struct timed *t)
+{
+	t->pipeline = false;
+}
+
+uint64_t timed_sim_time_ps(const struct timed *t)
+{
+	return t->last_done;
+}
+
+void timed_summary(const struct timed *t, struct timed_summary *sum)
+{
+	uint64_t T = t->last_done;
+
+	sum->sim_time_ns = (double)T / 1e3;
+	sum->throughput_gbps = per_s((double)t->bytes * 8, T) / 1e9;
+	sum->dma_p50_ns = (double)hist_quantile(&t->h_dma, 0.5) / 1e3;
+	sum->dma_p99_ns = (double)hist_quantile(&t->h_dma, 0.99) / 1e3;
+	sum->mean_outstanding = T ? (double)t->out_area / (double)T : 0.0;
+	sum->request_rate = per_s((double)t->requests, T);
+	sum->request_mean_ns = hist_mean(&t->h_req) / 1e3;
+	sum->lifetime_p50_ns = (double)hist_quantile(&t->h_life, 0.5) / 1e3;
+}
+
+void timed_to_json(const struct timed *t, json_t *root)
+{
+	struct timed_summary s;
+	uint64_t T = t->last_done, up = 0, down = 0;
+	uint32_t i;
+
+	timed_summary(t, &s);
+	for (i = 0; i < t->ndev; i++) {
+		up += t->dev[i].up_busy;
+		down += t->dev[i].down_busy;
+	}
+	stats_json_put(root, "sim.time_ns", json_real(s.sim_time_ns));
+	stats_json_put(root, "dma.throughput_gbps", json_real(s.throughput_gbps));
+	stats_json_put(root, "dma.completed", json_integer((json_int_t)t->dmas));
+	stats_json_put(root, "dma.latency_ns", hist_json_ns(&t->h_dma));
+	stats_json_put(root, "dma.latency_cdf_ns", hist_json_cdf_ns(&t->h_dma));
+	stats_json_put(root, "dma.mean_outstanding", json_real(s.mean_outstanding));
+	stats_json_put(root, "request.rate_per_s", json_real(s.request_rate));
+	stats_json_put(root, "request.latency_ns", hist_json_ns(&t->h_req));
+	stats_json_put(root, "translation.latency_ns", hist_json_ns(&t->h_xlate));
+	stats_json_put(root, "mapping.lifetime_ns", hist_json_ns(&t->h_life));
+	stats_json_put(root, "walk.started", json_integer((json_int_t)t->walks));
+	stats_json_put(root, "walk.shared", json_integer((json_int_t)t->shared));
+	stats_json_put(root, "walk.queued", json_integer((json_int_t)t->walk_queued));
+	stats_json_put(root, "walk.queue_ns.mean",
+		       json_real(t->walk_queued ? (double)t->walk_queue_sum / 1e3 /
+						  (double)t->walk_queued : 0.0));
+	stats_json_put(root, "walk.queue_ns.max", json_real((double)t->walk_queue_max / 1e3));
+	stats_json_put(root, "walk.walker_utilisation",
+		       json_real(T ? (double)t->walk_busy / ((double)T * t->walkers) : 0.0));
+	stats_json_put(root, "link.gbps", json_real(t->gbps));
+	stats_json_put(root, "link.up_utilisation",
+		       json_real(T && t->ndev ? (double)up / ((double)T * t->ndev) : 0.0));
+	stats_json_put(root, "link.down_utilisation",
+		       json_real(T && t->ndev ? (double)down / ((double)T * t->ndev) : 0.0));
+	stats_json_put(root, "memory.utilisation",
+		       json_real(T ? (double)t->mem.busy_ps / (double)T : 0.0));
+	stats_json_put(root, "replay.unmap_waits", json_integer((json_int_t)t->unmap_waits));
+	stats_json_put(root, "translation.stalls", json_integer((json_int_t)t->stalls));
+	stats_json_put(root, "replay.lag_ns.max", json_real((double)t->lag_max / 1e3));
+	stats_json_put(root, "replay.lag_ns.mean",
+		       json_real(t->lag_n ? t->lag_sum / 1e3 / (double)t->lag_n : 0.0));
+}
+
+void timed_print_flat(const struct timed *t, FILE *fp)
+{
+	json_t *root = json_object();
+
+	timed_to_json(t, root);
+	stats_print_json_flat(fp, "", root);
+	json_decref(root);
+}
+
+void timed_headline_to_json(const struct timed *t, const char *prefix, bool mappings,
+			    json_t *root)
+{
+	static const char *const keys[] = { "sim.time_ns", "dma.throughput_gbps",
+					     "dma.latency_ns", "dma.latency_cdf_ns",
+					     "mapping.lifetime_ns" };
+	struct timed_summary b;
+	json_t *v[ISM_ARRAY_SIZE(keys)];
+	char key[128];
+	size_t i, n = ISM_ARRAY_SIZE(keys) - !mappings;
+
+	timed_summary(t, &b);
+	v[0] = json_real(b.sim_time_ns);
+	v[1] = json_real(b.throughput_gbps);
+	v[2] = hist_json_ns(&t->h_dma);
+	v[3] = hist_json_cdf_ns(&t->h_dma);
+	v[4] = mappings ? hist_json_ns(&t->h_life) : NULL;
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "%s%s", prefix, keys[i]);
+		stats_json_put(root, key, v[i]);
+	}
+}
+
+void timed_ideal_to_json(const struct timed *t, const struct timed *ideal, json_t *root)
+{
+	struct timed_summary a, b;
+
+	timed_summary(t, &a);
+	timed_summary(ideal, &b);
+	timed_headline_to_json(ideal, "ideal.", false, root);
+	stats_json_put(root, "translation_cost.throughput_ratio",
+		       json_real(b.throughput_gbps > 0 ? a.throughput_gbps / b.throughput_gbps : 0));
+	stats_json_put(root, "translation_cost.dma_latency_p50_ratio",
+		       json_real(b.dma_p50_ns > 0 ? a.dma_p50_ns / b.dma_p50_ns : 0));
+}
+
+void timed_ideal_print_flat(const struct timed *t, const struct timed *ideal, FILE *fp)
+{
+	json_t *root = json_object();
+
+	timed_ideal_to_json(t, ideal, root);
+	stats_print_json_flat(fp, "", root);
+	json_decref(root);
+}
+
+void timed_print_reference(FILE *fp)
+{
+	static const char *const rows[][2] = {
+		{ "sim.time_ns", "simulated time until the last completion reached its device" },
+		{ "dma.throughput_gbps", "DMA payload bits per simulated second (faulted requests move nothing)" },
+		{ "dma.completed", "DMAs (ACCESS records) replayed" },
+		{ "dma.latency_cdf_ns", "the DMA latency distribution: 100 values (ns) at quantiles 0.01, 0.02, ..., 1.00, for CDF plots" },
+		{ "dma.latency_ns.{p50,p90,p99,p99_9,max,mean,count}", "per DMA: from its start (open loop: its trace time; closed loop: its first request's issue) to its last completion; percentiles within 0.2%" },
+		{ "dma.mean_outstanding", "time-average requests in flight (Little's law: = request.rate_per_s x request.latency_ns.mean)" },
+		{ "request.rate_per_s", "PCIe requests completed per simulated second" },
+		{ "request.latency_ns.*", "per request: issue to completion at the device" },
+		{ "translation.latency_ns.*", "per request: arrival at the IOMMU to translation done (lookup, queueing for a walker, walk)" },
+		{ "mapping.lifetime_ns.*", "per MAP and the UNMAP that names its device, PASID and IOVA: from the MAP's start on its CPU to the UNMAP's return, so it holds the map's work (a bounce copy to the device), the DMAs and the wait for them, the replay's other records in between, and the unmap's work (a copy back, a strict invalidation); count 0 when the trace has no such pairs; the IOMMU run counts every pair the trace has, a baseline the maps it made (a stalled map from its first try, a failed one not at all)" },
+		{ "translation.stalls", "lookups held because an invalidation of their domain was in flight (os.invalidation.stall_translations)" },
+		{ "walk.started", "walks the walkers ran (misses that found no walk of their page in flight)" },
+		{ "walk.shared", "misses that waited for a walk of their page already in flight" },
+		{ "walk.queued", "walks that waited for a free walker" },
+		{ "walk.queue_ns.{mean,max}", "time walks waited for a walker" },
+		{ "walk.walker_utilisation", "busy walker time / (walkers x simulated time)" },
+		{ "link.gbps", "the link's data rate per direction" },
+		{ "link.up_utilisation", "device-to-host link busy fraction (requests, write data), mean over devices" },
+		{ "link.down_utilisation", "host-to-device link busy fraction (read completions), mean over devices" },
+		{ "memory.utilisation", "memory bandwidth busy fraction (0 when bandwidth is unlimited)" },
+		{ "replay.unmap_waits", "UNMAPs the replay held until DMAs to its buffer that came before it had completed (the driver unmaps after the device is done)" },
+		{ "replay.lag_ns.{max,mean}", "open loop: how far DMAs started after their trace time (the device falling behind)" },
+		{ "ideal.*", "the same trace with translation disabled and no OS work: sim.time_ns, dma.throughput_gbps, dma.latency_ns, dma.latency_cdf_ns" },
+		{ "translation_cost.throughput_ratio", "dma.throughput_gbps / ideal.dma.throughput_gbps" },
+		{ "translation_cost.dma_latency_p50_ratio", "dma.latency_ns.p50 / ideal.dma.latency_ns.p50" },
+	};
+	size_t i;
+
+	fprintf(fp, "\n## Timed mode (`\"mode\": \"timed\"`, the default)\n\n");
+	fprintf(fp, "| result key | meaning |\n|---|---|\n");
+	for (i = 0; i < ISM_ARRAY_SIZE(rows); i++)
+		fprintf(fp, "| `%s` | %s |\n", rows[i][0], rows[i][1]);
+}

@@ -1,0 +1,73 @@
+/* The timed engine: DMA requests through device, link, IOMMU, walkers and memory over time. */
+#ifndef ISM_TIMED_H
+#define ISM_TIMED_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "config/config.h"
+#include "trace/record.h"
+#include "sim.h"
+
+struct timed;
+
+/*
+ * A timed replay on top of the functional model `s` (lookups, walks, fills and every counter
+ * are the sim's). ideal: translation disabled (no IOTLB, no walks: the reference that shows
+ * what translation costs); s is then NULL and MAP/UNMAP/INVAL records are skipped.
+ */
+struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ideal);
+void timed_free(struct timed *t);
+
+/*
+ * The ideal engine computes its simple pipeline without events when it can (fixed memory
+ * latency, unlimited memory bandwidth); this makes it use events anyway. For tests only.
+ */
+void timed_force_events(struct timed *t);
+
+/* Feed the next block of records in trace order; the engine runs as far as they allow. */
+void timed_feed(struct timed *t, const struct trace_rec *recs, size_t n);
+/* The trace has ended: run every request to completion. */
+void timed_finish(struct timed *t);
+
+/* The figures of a finished replay. */
+struct timed_summary {
+	double sim_time_ns;
+	double throughput_gbps; /* DMA payload bits per simulated second */
+	double dma_p50_ns, dma_p99_ns;
+	double mean_outstanding;
+	double request_rate; /* completed requests per simulated second */
+	double request_mean_ns;
+	double lifetime_p50_ns; /* mapping.lifetime_ns.p50 (0 without MAP/UNMAP pairs) */
+};
+void timed_summary(const struct timed *t, struct timed_summary *sum);
+uint64_t timed_sim_time_ps(const struct timed *t);
+
+/* Every timed figure into root (nested by dots): dma.*, translation.*, walk.*, link.*, ... */
+void timed_to_json(const struct timed *t, json_t *root);
+/* The same as "key value" lines. */
+void timed_print_flat(const struct timed *t, FILE *fp);
+/* The ideal replay's headline figures under root["ideal"], and the cost ratios. */
+void timed_ideal_to_json(const struct timed *t, const struct timed *ideal, json_t *root);
+void timed_ideal_print_flat(const struct timed *t, const struct timed *ideal, FILE *fp);
+
+/*
+ * Make t (created ideal, s NULL) a no-IOMMU baseline's twin: its MAP and UNMAP records take the
+ * CPU time baseline_run_record() charges, on their CPUs, and what follows waits for them.
+ */
+struct baseline_run;
+void timed_set_baseline(struct timed *t, struct baseline_run *br);
+/* A twin's mapping lifetime (ps), which its baseline's table of live maps measures. */
+void timed_add_lifetime(struct timed *t, uint64_t ps);
+/*
+ * sim.time_ns, dma.throughput_gbps, dma.latency_ns, dma.latency_cdf_ns and, with mappings,
+ * mapping.lifetime_ns under prefix.
+ */
+void timed_headline_to_json(const struct timed *t, const char *prefix, bool mappings,
+			    json_t *root);
+
+/* Reference rows of the timed result keys (docs/results.md). */
+void timed_print_reference(FILE *fp);
+
+#endif

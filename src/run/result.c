@@ -1,0 +1,324 @@
+/* The result of a run: one versioned JSON document, a flat key-value form and a human summary. */
+#include "result.h"
+
+#include <sys/resource.h>
+
+#include "engine/baseline_run.h"
+#include "config/config.h"
+#include "base/pgsize.h"
+#include "engine/sim.h"
+#include "engine/timed.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Peak resident memory of the process so far, in KiB (Linux reports ru_maxrss in KiB). */
+static long max_rss_kb(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
+
+static double per_second(uint64_t n, double s)
+{
+	return s > 0 ? (double)n / s : 0.0;
+}
+
+/* The IOMMU run's side of every comparison. */
+struct iommu_figures {
+	bool timed;
+	double throughput_gbps, dma_p50_ns, lifetime_p50_ns, span_ns;
+	double cpu_ns, cpu_ns_per_byte, cores;
+	uint64_t reserved_bytes;
+};
+
+static void iommu_figures(const struct sim_stats *st, const struct run_info *ri,
+			  struct iommu_figures *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->span_ns = sim_trace_span_ns(ri->sim);
+	if (ri->timed) {
+		struct timed_summary a;
+
+		timed_summary(ri->timed, &a);
+		f->timed = true;
+		f->throughput_gbps = a.throughput_gbps;
+		f->dma_p50_ns = a.dma_p50_ns;
+		f->lifetime_p50_ns = a.lifetime_p50_ns;
+		f->span_ns = a.sim_time_ns;
+	}
+	f->cpu_ns = sim_os_cpu_ns(ri->sim);
+	f->cpu_ns_per_byte = st->access_bytes ? f->cpu_ns / (double)st->access_bytes : 0.0;
+	f->cores = f->span_ns > 0 ? f->cpu_ns / f->span_ns : 0.0;
+	f->reserved_bytes = sim_pagetable_bytes(ri->sim);
+}
+
+/* a / b, or JSON null when b is 0 (a ratio to nothing is not a number). */
+static json_t *ratio_json(double a, double b)
+{
+	return b > 0 ? json_real(a / b) : json_null();
+}
+
+static void compare_to_json(const struct sim_stats *st, const struct run_info *ri,
+			    json_t *root)
+{
+	struct iommu_figures m;
+	struct baseline_run *br;
+	char key[128];
+	unsigned i;
+
+	iommu_figures(st, ri, &m);
+	stats_json_put(root, "pagetable.bytes", json_integer((json_int_t)m.reserved_bytes));
+	for (i = 0; (br = sim_baseline(ri->sim, i)) != NULL; i++) {
+		struct baseline_figures b;
+		const char *name = baseline_run_name(br);
+
+		baseline_run_to_json(br, st->access_bytes, sim_trace_span_ns(ri->sim), root);
+		baseline_run_figures(br, st->access_bytes, sim_trace_span_ns(ri->sim), &b);
+#define PUT(k, v)                                                        \
+	do {                                                             \
+		snprintf(key, sizeof(key), "versus.%s.%s", name, k);    \
+		stats_json_put(root, key, v);                            \
+	} while (0)
+		if (m.timed) {
+			PUT("throughput_ratio", ratio_json(m.throughput_gbps, b.throughput_gbps));
+			PUT("dma_latency_p50_ratio", ratio_json(m.dma_p50_ns, b.dma_p50_ns));
+			PUT("mapping_lifetime_p50_ratio",
+			    ratio_json(m.lifetime_p50_ns, b.lifetime_p50_ns));
+		}
+		PUT("cpu_ns_per_byte_ratio", ratio_json(m.cpu_ns_per_byte, b.cpu_ns_per_byte));
+		PUT("memory_reserved_ratio",
+		    ratio_json((double)m.reserved_bytes, (double)b.reserved_bytes));
+#undef PUT
+	}
+}
+
+/* "4K" or "4K+2M": the page sizes the IOMMU may use. */
+static void page_sizes_text(const struct sim_config *cfg, char *buf, size_t n)
+{
+	unsigned p;
+
+	buf[0] = '\0';
+	for (p = 0; p < PGSIZE_NR; p++)
+		if (cfg->iommu.page_sizes & PGSIZE_MASK(p))
+			snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", buf[0] ? "+" : "",
+				 pgsize_names[p]);
+}
+
+static void mib_text(uint64_t bytes, char *buf, size_t n)
+{
+	if (bytes == 0)
+		snprintf(buf, n, "0");
+	else if (bytes < (1u << 20))
+		snprintf(buf, n, "%.0f KiB", (double)bytes / 1024);
+	else
+		snprintf(buf, n, "%.3g MiB", (double)bytes / 1048576);
+}
+
+/*
+ * The line a reviewer quotes. Timed: "IOMMU lazy 4K: 0.62x passthrough throughput, 1.80x
+ * swiotlb throughput; CPU 0.31 cores vs 0 (passthrough), 1.1 (swiotlb); memory ..." Untimed, CPU
+ * is in ns per DMA byte. Empty when the run has no baseline.
+ */
+void result_summary_line(const struct sim_config *cfg, const struct sim_stats *st,
+			 const struct run_info *ri, char *buf, size_t n)
+{
+	struct baseline_figures b[BASELINE_NR];
+	const char *names[BASELINE_NR];
+	struct iommu_figures m;
+	struct baseline_run *br;
+	char sizes[32], mem[32];
+	size_t len;
+	unsigned i, nb;
+
+	buf[0] = '\0';
+	if (!ri->sim || !sim_baseline(ri->sim, 0))
+		return;
+	iommu_figures(st, ri, &m);
+	for (nb = 0; (br = sim_baseline(ri->sim, nb)) != NULL; nb++) {
+		baseline_run_figures(br, st->access_bytes, sim_trace_span_ns(ri->sim), &b[nb]);
+		names[nb] = baseline_run_name(br);
+	}
+	page_sizes_text(cfg, sizes, sizeof(sizes));
+	len = (size_t)snprintf(buf, n, "IOMMU %s %s:", cfg->os.invalidation.policy, sizes);
+	for (i = 0; m.timed && i < nb && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s %.2fx %s throughput", i ? "," : "",
+					b[i].throughput_gbps > 0
+						? m.throughput_gbps / b[i].throughput_gbps : 0.0,
+					names[i]);
+	if (len < n)
+		len += (size_t)(m.timed ? snprintf(buf + len, n - len, "; CPU %.3g cores vs", m.cores)
+					: snprintf(buf + len, n - len, " CPU %.3g ns/B vs",
+						   m.cpu_ns_per_byte));
+	for (i = 0; i < nb && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s %.3g (%s)", i ? "," : "",
+					m.timed ? b[i].cores : b[i].cpu_ns_per_byte, names[i]);
+	mib_text(m.reserved_bytes, mem, sizeof(mem));
+	if (len < n)
+		len += (size_t)snprintf(buf + len, n - len, "; memory %s vs", mem);
+	for (i = 0; i < nb && len < n; i++) {
+		mib_text(b[i].reserved_bytes, mem, sizeof(mem));
+		len += (size_t)snprintf(buf + len, n - len, "%s %s (%s)", i ? "," : "", mem, names[i]);
+	}
+}
+
+json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
+		    const struct run_info *ri)
+{
+	char line[1024];
+
+	json_t *root = json_object(), *trace = json_object(), *run = json_object();
+
+	json_object_set_new(root, "iommusim",
+			    json_pack("{s:s, s:i}", "version", PACKAGE_VERSION, "result_schema",
+				      RESULT_SCHEMA_VERSION));
+	result_summary_line(cfg, st, ri, line, sizeof(line));
+	if (line[0])
+		json_object_set_new(root, "summary", json_string(line));
+	json_object_set(root, "config", cfg->effective);
+	json_object_set_new(trace, "path", json_string(ri->trace_path));
+	json_object_set_new(trace, "format", json_string(ri->trace_format));
+	json_object_set(trace, "meta", ri->trace_meta ? ri->trace_meta : json_object());
+	json_object_set_new(root, "trace", trace);
+	stats_to_json(st, cfg->iommu.levels, root);
+	if (ri->sim)
+		sim_os_to_json(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, root);
+	if (ri->timed) {
+		timed_to_json(ri->timed, root);
+		timed_ideal_to_json(ri->timed, ri->ideal, root);
+	}
+	if (ri->sim)
+		compare_to_json(st, ri, root);
+	/* Wall-clock figures: the only fields that differ between two runs of the same inputs. */
+	json_object_set_new(run, "wall_s", json_real(ri->wall_s));
+	json_object_set_new(run, "accesses_per_s", json_real(per_second(st->accesses, ri->wall_s)));
+	json_object_set_new(run, "records_per_s", json_real(per_second(st->records, ri->wall_s)));
+	json_object_set_new(run, "max_rss_kb", json_integer(max_rss_kb()));
+	json_object_set_new(root, "run", run);
+	return root;
+}
+
+void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
+		       const struct run_info *ri)
+{
+	stats_print_flat(st, cfg->iommu.levels, fp);
+	if (ri->sim) {
+		json_t *os = json_object();
+
+		sim_os_to_json(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, os);
+		stats_print_json_flat(fp, "", os);
+		json_decref(os);
+	}
+	if (ri->timed) {
+		timed_print_flat(ri->timed, fp);
+		timed_ideal_print_flat(ri->timed, ri->ideal, fp);
+	}
+	if (ri->sim) {
+		json_t *cmp = json_object();
+
+		compare_to_json(st, ri, cmp);
+		stats_print_json_flat(fp, "", cmp);
+		json_decref(cmp);
+	}
+	fprintf(fp, "run.wall_s %.6f\n", ri->wall_s);
+	fprintf(fp, "run.accesses_per_s %.0f\n", per_second(st->accesses, ri->wall_s));
+	fprintf(fp, "run.max_rss_kb %ld\n", max_rss_kb());
+}
+
+static double pct(uint64_t n, uint64_t d)
+{
+	return d ? 100.0 * (double)n / (double)d : 0.0;
+}
+
+void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
+		       const struct run_info *ri)
+{
+	char sizes[32] = "";
+	const char *sep;
+	unsigned p, l;
+
+	for (p = 0; p < PGSIZE_NR; p++)
+		if (cfg->iommu.page_sizes & PGSIZE_MASK(p))
+			snprintf(sizes + strlen(sizes), sizeof(sizes) - strlen(sizes), "%s%s",
+				 sizes[0] ? "," : "", pgsize_names[p]);
+	fprintf(fp, "iommusim %s: %s\n", PACKAGE_VERSION, ri->trace_path);
+	fprintf(fp, "  IOTLB %u entries, %u-way, %s; pages %s; %u-level table; first touch %s\n",
+		cfg->iommu.iotlb.entries, cfg->iommu.iotlb.ways, cfg->iommu.replacement, sizes,
+		cfg->iommu.levels, pgsize_names[cfg->os.first_touch_page_size]);
+	fprintf(fp, "  DMA       %llu accesses (%llu R, %llu W), %llu bytes, %llu requests\n",
+		(unsigned long long)st->accesses, (unsigned long long)st->reads,
+		(unsigned long long)st->writes, (unsigned long long)st->access_bytes,
+		(unsigned long long)st->requests);
+	fprintf(fp, "  IOTLB     %llu lookups, %llu hits, %llu misses (%.3f%%)\n",
+		(unsigned long long)st->lookups, (unsigned long long)st->hits,
+		(unsigned long long)st->misses, pct(st->misses, st->lookups));
+	if (cfg->stats.classify_misses)
+		fprintf(fp, "  misses    compulsory %llu, capacity %llu, conflict %llu, invalidation %llu\n",
+			(unsigned long long)st->miss_class[MISS_COMPULSORY],
+			(unsigned long long)st->miss_class[MISS_CAPACITY],
+			(unsigned long long)st->miss_class[MISS_CONFLICT],
+			(unsigned long long)st->miss_class[MISS_INVALIDATION]);
+	fprintf(fp, "  hits by page size: 4K %llu, 2M %llu, 1G %llu\n",
+		(unsigned long long)st->hits_by_size[PGSIZE_4K],
+		(unsigned long long)st->hits_by_size[PGSIZE_2M],
+		(unsigned long long)st->hits_by_size[PGSIZE_1G]);
+	fprintf(fp, "  walks     %llu, %llu memory references (%.2f per walk)\n",
+		(unsigned long long)st->walks, (unsigned long long)st->walk_refs,
+		st->walks ? (double)st->walk_refs / (double)st->walks : 0.0);
+	fprintf(fp, "  walk caches (hits of probes):");
+	sep = " ";
+	for (l = 2; l <= cfg->iommu.levels; l++) {
+		uint64_t probes = st->pwc_hits[l] + st->pwc_misses[l];
+
+		if (!cfg->iommu.walk_cache[l].entries)
+			continue;
+		fprintf(fp, "%sL%u %.1f%% of %llu", sep, l, pct(st->pwc_hits[l], probes),
+			(unsigned long long)probes);
+		sep = ", ";
+	}
+	if (sep[0] == ' ')
+		fprintf(fp, " none");
+	fprintf(fp, "\n  OS        %llu maps (%llu failed), %llu unmaps, %llu first-touch pages, %llu domains\n",
+		(unsigned long long)st->maps, (unsigned long long)st->map_failed,
+		(unsigned long long)st->unmaps, (unsigned long long)st->first_touch_maps,
+		(unsigned long long)st->domains);
+	fprintf(fp, "  faults    %llu\n", (unsigned long long)st->faults);
+	if (ri->sim)
+		sim_os_print_text(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, fp);
+	if (ri->timed) {
+		struct timed_summary a, b;
+
+		timed_summary(ri->timed, &a);
+		timed_summary(ri->ideal, &b);
+		fprintf(fp, "  timed     %.3f Gb/s in %.3f us simulated; DMA latency p50 %.1f ns, p99 %.1f ns\n",
+			a.throughput_gbps, a.sim_time_ns / 1e3, a.dma_p50_ns, a.dma_p99_ns);
+		fprintf(fp, "  ideal     %.3f Gb/s without translation (%.3fx); DMA latency p50 %.1f ns\n",
+			b.throughput_gbps, b.throughput_gbps > 0 ? a.throughput_gbps / b.throughput_gbps : 0,
+			b.dma_p50_ns);
+	}
+	if (ri->sim) {
+		struct baseline_run *br;
+		char line[1024];
+		unsigned i;
+
+		for (i = 0; (br = sim_baseline(ri->sim, i)) != NULL; i++) {
+			struct baseline_figures b;
+
+			baseline_run_figures(br, st->access_bytes, sim_trace_span_ns(ri->sim), &b);
+			if (b.timed)
+				fprintf(fp, "  %-9s %.3f Gb/s; DMA latency p50 %.1f ns; ",
+					baseline_run_name(br), b.throughput_gbps, b.dma_p50_ns);
+			else
+				fprintf(fp, "  %-9s ", baseline_run_name(br));
+			fprintf(fp, "CPU %.3f ns/B; %llu maps failed; %llu bytes reserved\n",
+				b.cpu_ns_per_byte, (unsigned long long)b.map_failures,
+				(unsigned long long)b.reserved_bytes);
+		}
+		result_summary_line(cfg, st, ri, line, sizeof(line));
+		if (line[0])
+			fprintf(fp, "  summary   %s\n", line);
+	}
+	fprintf(fp, "  run       %.3f s, %.1f M accesses/s\n", ri->wall_s,
+		per_second(st->accesses, ri->wall_s) / 1e6);
+}

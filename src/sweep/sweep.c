@@ -1,0 +1,981 @@
+/* Sweeps: a sweep file read, validated and expanded into named points (docs/sweep.md). */
+#include "sweep.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "config/config_keys.h"
+#include "base/jsonfile.h"
+#include "run/run.h"
+#include "trace/trace.h"
+
+/* The summary's columns when the sweep file names none: the questions a design review asks. */
+static const char *const sweep_default_metrics[] = {
+	"iotlb.lookups", "iotlb.misses", "iotlb.miss_rate", "iotlb.misses_per_mib",
+	"walk.mem_refs", "dma.throughput_gbps", "dma.latency_ns.p50", "dma.latency_ns.p99",
+	"cpu.total_ns", "cpu.ns_per_dma_byte", "cpu.cores", "stale.hits", "stale.window_ns.p99",
+	"ideal.dma.throughput_gbps",
+};
+
+/* Then per baseline the run compares with: baseline.NAME.<these>, versus.NAME.throughput_ratio. */
+static const char *const sweep_baseline_metrics[] = {
+	"dma.throughput_gbps", "dma.latency_ns.p50", "cpu.ns_per_dma_byte", "memory_reserved_bytes",
+};
+
+/* Until a config names its baselines, a run compares with this one (the key's default). */
+#define SWEEP_DEFAULT_BASELINE "passthrough"
+
+/* Summary columns before the axes and the metrics: no axis may take these names. */
+static const char *const sweep_fixed_columns[] = { "point", "status", "trace", "seed" };
+
+/* Keys a sweep file may have at the top level. */
+static const char *const sweep_top_keys[] = {
+	"description", "base", "set", "traces", "axes", "seeds", "replicates", "metrics", "output",
+	"plot",
+};
+
+static const char *const sweep_axis_keys[] = { "key", "values", "name", "labels", "zip" };
+static const char *const sweep_zip_keys[] = { "key", "values" };
+
+/* "an array", "a string", ... for "expected X, got Y". */
+/* Every message about the sweep file: "FILE: JSON.PATH: what was expected". */
+static int bad(const struct sweep *sw, struct ism_err *err, const char *path, const char *fmt, ...)
+	ISM_PRINTF(4, 5);
+
+static int bad(const struct sweep *sw, struct ism_err *err, const char *path, const char *fmt, ...)
+{
+	char why[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return ism_err_set(err, ISM_EXIT_CONFIG, "%s: %s: %s", sw->file, path, why);
+}
+
+static bool in_list(const char *s, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
+static int check_keys(const struct sweep *sw, const json_t *obj, const char *path,
+		      const char *const *allowed, size_t n, struct ism_err *err)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		char list[256] = "", where[256];
+		size_t i;
+
+		if (in_list(key, allowed, n))
+			continue;
+		for (i = 0; i < n; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 i ? (i + 1 == n ? " or " : ", ") : "", allowed[i]);
+		snprintf(where, sizeof(where), "%s%s%s", path, path[0] ? "." : "", key);
+		return bad(sw, err, where, "unknown key; expected %s", list);
+	}
+	return 0;
+}
+
+/* The value as a label: strings as they are, lists joined with '+', anything else as JSON. */
+static char *value_label(const json_t *v)
+{
+	if (json_is_string(v))
+		return ism_xstrdup(json_string_value(v));
+	if (json_is_array(v)) {
+		size_t i, len = 0;
+		char *out = ism_xstrdup("");
+
+		for (i = 0; i < json_array_size(v); i++) {
+			char *e = value_label(json_array_get(v, i));
+			size_t el = strlen(e);
+
+			out = ism_xrealloc(out, len + el + 2);
+			if (i)
+				out[len++] = '+';
+			memcpy(out + len, e, el + 1);
+			len += el;
+			free(e);
+		}
+		return out;
+	}
+	if (json_is_real(v))
+		return ism_xasprintf("%.10g", json_real_value(v));
+	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+}
+
+/* A value as a --set assignment: "key=<compact JSON>" (config_json_set parses it back). */
+static char *assignment(const char *key, const json_t *v)
+{
+	char *j = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+	char *s = ism_xasprintf("%s=%s", key, j);
+
+	free(j);
+	return s;
+}
+
+/* Keys a sweep sets through its own fields rather than "set" or an axis. */
+static const char *reserved_key(const char *key)
+{
+	if (strcmp(key, "seed") == 0)
+		return "give seeds with \"seeds\" or \"replicates\"";
+	if (strcmp(key, "trace") == 0)
+		return "give traces with \"traces\"";
+	return NULL;
+}
+
+/* The base config as a run spec, with these overrides. */
+static void base_spec(const struct sweep *sw, const char *const *sets, size_t nsets,
+		      struct run_spec *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->cfg_path = sw->base_path;
+	rs->cfg_json = sw->base_json;
+	rs->cfg_name = sw->base_name;
+	rs->cfg_dir = sw->dir;
+	rs->sets = sets;
+	rs->nsets = nsets;
+	rs->fmt = RUN_FMT_JSON;
+}
+
+/* ---- "set": dotted keys or nested objects, flattened to dotted config keys ---- */
+
+static int flatten_set(struct sweep *sw, const json_t *obj, const char *prefix,
+		       struct ism_err *err)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		char *path = prefix ? ism_xasprintf("%s.%s", prefix, key) : ism_xstrdup(key);
+		char *where = ism_xasprintf("set.%s", path);
+		int rc = 0;
+
+		if (config_key_find(path)) {
+			if (reserved_key(path) && !(strcmp(path, "seed") == 0 && !sw->seeds_given))
+				rc = bad(sw, err, where, "%s", reserved_key(path));
+			else
+				json_object_set(sw->set, path, v);
+		} else if (json_is_object(v)) {
+			rc = flatten_set(sw, v, path, err);
+		} else {
+			rc = bad(sw, err, where, "unknown config key ('iommusim config keys' lists them)");
+		}
+		free(where);
+		free(path);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- "traces" ---- */
+
+static char *resolve(const struct sweep *sw, const char *p)
+{
+	if (p[0] == '/' || strcmp(sw->dir, ".") == 0)
+		return ism_xstrdup(p);
+	return ism_xasprintf("%s/%s", sw->dir, p);
+}
+
+/* A trace's default name: its file name without .gz, .iot, .csv. */
+static char *trace_name(const char *path)
+{
+	static const char *const exts[] = { ".gz", ".iot", ".csv" };
+	const char *slash = strrchr(path, '/');
+	char *name = ism_xstrdup(slash ? slash + 1 : path);
+	size_t i;
+
+	for (i = 0; i < ISM_ARRAY_SIZE(exts); i++) {
+		size_t n = strlen(name), e = strlen(exts[i]);
+
+		if (n > e && strcmp(name + n - e, exts[i]) == 0)
+			name[n - e] = '\0';
+	}
+	return name;
+}
+
+static void add_trace(struct sweep *sw, const char *name, const char *written, const char *path)
+{
+	struct sweep_trace *t;
+
+	sw->traces = ism_xrealloc(sw->traces, (sw->ntraces + 1) * sizeof(*sw->traces));
+	t = &sw->traces[sw->ntraces++];
+	t->name = ism_xstrdup(name);
+	t->written = ism_xstrdup(written);
+	t->path = path ? ism_xstrdup(path) : resolve(sw, written);
+}
+
+static int parse_traces(struct sweep *sw, const json_t *v, struct ism_err *err)
+{
+	const char *key;
+	json_t *e;
+	size_t i, j;
+
+	if (json_is_object(v) && json_object_size(v)) {
+		json_object_foreach((json_t *)v, key, e) {
+			char where[256];
+
+			snprintf(where, sizeof(where), "traces.%s", key);
+			if (!key[0])
+				return bad(sw, err, "traces", "a trace name is empty");
+			if (!json_is_string(e) || !json_string_length(e))
+				return bad(sw, err, where, "expected a trace file path, got %s",
+					   ism_json_kind(e));
+			add_trace(sw, key, json_string_value(e), NULL);
+		}
+	} else if (json_is_array(v) && json_array_size(v)) {
+		json_array_foreach(v, i, e) {
+			char where[64], *name;
+
+			snprintf(where, sizeof(where), "traces[%zu]", i);
+			if (!json_is_string(e) || !json_string_length(e))
+				return bad(sw, err, where, "expected a trace file path, got %s",
+					   ism_json_kind(e));
+			name = trace_name(json_string_value(e));
+			for (j = 0; j < sw->ntraces; j++) {
+				if (strcmp(sw->traces[j].name, name) == 0) {
+					free(name);
+					return bad(sw, err, where,
+						   "a second trace named '%s'; name them with an object "
+						   "{\"name\": \"path\", ...}", sw->traces[j].name);
+				}
+			}
+			add_trace(sw, name, json_string_value(e), NULL);
+			free(name);
+		}
+	} else {
+		return bad(sw, err, "traces", "expected a non-empty object {\"name\": \"path\"} or "
+			   "list of trace paths, got %s%s", ism_json_kind(v),
+			   json_is_object(v) || json_is_array(v) ? " that is empty" : "");
+	}
+	return 0;
+}
+
+/* ---- "axes" ---- */
+
+static int parse_values(struct sweep *sw, const json_t *ax, const char *where,
+			const char **key, json_t **values, struct ism_err *err)
+{
+	json_t *k = json_object_get(ax, "key"), *v = json_object_get(ax, "values");
+	char path[256];
+	size_t a, i, j;
+
+	snprintf(path, sizeof(path), "%s.key", where);
+	if (!k)
+		return bad(sw, err, where, "missing \"key\" (the config key the axis sets)");
+	if (!json_is_string(k))
+		return bad(sw, err, path, "expected a config key such as \"iommu.iotlb.entries\", got %s",
+			   ism_json_kind(k));
+	*key = json_string_value(k);
+	if (reserved_key(*key))
+		return bad(sw, err, path, "'%s': %s", *key, reserved_key(*key));
+	if (!config_key_find(*key))
+		return bad(sw, err, path, "unknown config key '%s' ('iommusim config keys' lists them)",
+			   *key);
+	for (a = 0; a < sw->naxes; a++)
+		for (j = 0; j < sw->axes[a].nkeys; j++)
+			if (strcmp(sw->axes[a].keys[j], *key) == 0)
+				return bad(sw, err, path, "'%s' is already on axis %zu (%s)", *key,
+					   a, sw->axes[a].name);
+	snprintf(path, sizeof(path), "%s.values", where);
+	if (!v)
+		return bad(sw, err, where, "missing \"values\" (the list of values of '%s')", *key);
+	if (!json_is_array(v) || !json_array_size(v))
+		return bad(sw, err, path, "expected a non-empty list of values, got %s%s", ism_json_kind(v),
+			   json_is_array(v) ? " that is empty" : "");
+	for (i = 0; i < json_array_size(v); i++)
+		if (json_is_object(json_array_get(v, i)) || json_is_null(json_array_get(v, i)))
+			return bad(sw, err, path, "[%zu]: expected a value of '%s', got %s", i, *key,
+				   ism_json_kind(json_array_get(v, i)));
+	*values = v;
+	return 0;
+}
+
+static void axis_free(struct sweep_axis *a)
+{
+	size_t i;
+
+	for (i = 0; a->labels && i < a->nvalues; i++)
+		free(a->labels[i]);
+	free(a->labels);
+	free(a->keys);
+	free(a->values);
+	free(a->name);
+	memset(a, 0, sizeof(*a));
+}
+
+/* The keys and values of an axis: its own, or those of each zipped entry. */
+static int axis_keys(struct sweep *sw, const json_t *ax, const json_t *zip, const char *where,
+		     struct sweep_axis *a, struct ism_err *err)
+{
+	size_t j, k;
+
+	a->nkeys = zip ? json_array_size(zip) : 1;
+	a->keys = ism_xcalloc(a->nkeys, sizeof(*a->keys));
+	a->values = ism_xcalloc(a->nkeys, sizeof(*a->values));
+	for (k = 0; k < a->nkeys; k++) {
+		const json_t *sub = ax;
+		char zw[96];
+
+		snprintf(zw, sizeof(zw), "%s", where);
+		if (zip) {
+			sub = json_array_get(zip, k);
+			snprintf(zw, sizeof(zw), "%s.zip[%zu]", where, k);
+			if (!json_is_object(sub))
+				return bad(sw, err, zw, "expected {\"key\": ..., \"values\": [...]}, "
+					   "got %s", ism_json_kind(sub));
+			if (check_keys(sw, sub, zw, sweep_zip_keys, ISM_ARRAY_SIZE(sweep_zip_keys),
+				       err))
+				return -1;
+		}
+		if (parse_values(sw, sub, zw, &a->keys[k], &a->values[k], err))
+			return -1;
+		for (j = 0; j < k; j++)
+			if (strcmp(a->keys[j], a->keys[k]) == 0)
+				return bad(sw, err, zw, "'%s' twice in one zip", a->keys[k]);
+		if (k && json_array_size(a->values[k]) != json_array_size(a->values[0]))
+			return bad(sw, err, zw, "%zu values, but zip[0] has %zu: zipped keys move "
+				   "together and need as many values each",
+				   json_array_size(a->values[k]), json_array_size(a->values[0]));
+	}
+	a->nvalues = json_array_size(a->values[0]);
+	return 0;
+}
+
+/* The axis name: given, else its key (zipped keys joined with '+'); a summary column. */
+static int axis_name(struct sweep *sw, const json_t *name, const char *where,
+		     struct sweep_axis *a, struct ism_err *err)
+{
+	char path[128];
+	size_t j, k;
+
+	snprintf(path, sizeof(path), "%s%s", where, name ? ".name" : "");
+	if (name) {
+		if (!json_is_string(name) || !json_string_length(name))
+			return bad(sw, err, path, "expected a non-empty string, got %s", ism_json_kind(name));
+		a->name = ism_xstrdup(json_string_value(name));
+	} else {
+		a->name = ism_xstrdup(a->keys[0]);
+		for (k = 1; k < a->nkeys; k++) {
+			char *joined = ism_xasprintf("%s+%s", a->name, a->keys[k]);
+
+			free(a->name);
+			a->name = joined;
+		}
+	}
+	if (in_list(a->name, sweep_fixed_columns, ISM_ARRAY_SIZE(sweep_fixed_columns)))
+		return bad(sw, err, path, "the axis name '%s' is a column of the summary already; "
+			   "name the axis otherwise", a->name);
+	for (j = 0; j < sw->naxes; j++)
+		if (strcmp(sw->axes[j].name, a->name) == 0)
+			return bad(sw, err, path, "a second axis named '%s'", a->name);
+	return 0;
+}
+
+/* Labels: given, else the values (zipped ones joined with '/'); unique within the axis. */
+static int axis_labels(struct sweep *sw, const json_t *labels, const char *where,
+		       struct sweep_axis *a, struct ism_err *err)
+{
+	char path[128];
+	size_t i, j, k;
+
+	snprintf(path, sizeof(path), "%s.labels", where);
+	if (labels && (!json_is_array(labels) || json_array_size(labels) != a->nvalues))
+		return bad(sw, err, path, "expected a list of %zu labels (one per value), got %s%s",
+			   a->nvalues, ism_json_kind(labels),
+			   json_is_array(labels) ? " of another length" : "");
+	a->labels = ism_xcalloc(a->nvalues, sizeof(*a->labels));
+	for (i = 0; i < a->nvalues; i++) {
+		if (labels) {
+			json_t *l = json_array_get(labels, i);
+
+			if (!json_is_string(l) || !json_string_length(l))
+				return bad(sw, err, path, "[%zu]: expected a non-empty string, got %s",
+					   i, ism_json_kind(l));
+			a->labels[i] = ism_xstrdup(json_string_value(l));
+		} else {
+			a->labels[i] = value_label(json_array_get(a->values[0], i));
+			for (k = 1; k < a->nkeys; k++) {
+				char *l = value_label(json_array_get(a->values[k], i));
+				char *joined = ism_xasprintf("%s/%s", a->labels[i], l);
+
+				free(l);
+				free(a->labels[i]);
+				a->labels[i] = joined;
+			}
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(a->labels[i], a->labels[j]) == 0)
+				return bad(sw, err, labels ? path : where,
+					   "two values have the label '%s'%s", a->labels[i],
+					   labels ? "" : "; give \"labels\"");
+	}
+	return 0;
+}
+
+static int parse_axis(struct sweep *sw, const json_t *ax, size_t ai, struct ism_err *err)
+{
+	struct sweep_axis a;
+	json_t *zip;
+	char where[64], path[128];
+	size_t i, j, k;
+
+	memset(&a, 0, sizeof(a));
+	snprintf(where, sizeof(where), "axes[%zu]", ai);
+	if (!json_is_object(ax))
+		return bad(sw, err, where, "expected an axis object {\"key\": ..., \"values\": [...]} "
+			   "or {\"name\": ..., \"zip\": [...]}, got %s", ism_json_kind(ax));
+	if (check_keys(sw, ax, where, sweep_axis_keys, ISM_ARRAY_SIZE(sweep_axis_keys), err))
+		return -1;
+	zip = json_object_get(ax, "zip");
+	if (zip && (json_object_get(ax, "key") || json_object_get(ax, "values")))
+		return bad(sw, err, where, "give either \"key\" and \"values\" or \"zip\", not both");
+	snprintf(path, sizeof(path), "%s.zip", where);
+	if (zip && (!json_is_array(zip) || !json_array_size(zip)))
+		return bad(sw, err, path, "expected a non-empty list of {\"key\", \"values\"}, "
+			   "got %s%s", ism_json_kind(zip), json_is_array(zip) ? " that is empty" : "");
+	if (axis_keys(sw, ax, zip, where, &a, err) ||
+	    axis_name(sw, json_object_get(ax, "name"), where, &a, err))
+		goto fail;
+	/* Each position once: the same point twice would be the same run twice. */
+	for (i = 0; i < a.nvalues; i++)
+		for (j = 0; j < i; j++) {
+			for (k = 0; k < a.nkeys; k++)
+				if (!json_equal(json_array_get(a.values[k], i),
+						json_array_get(a.values[k], j)))
+					break;
+			if (k == a.nkeys) {
+				bad(sw, err, where, "value %zu repeats value %zu", i, j);
+				goto fail;
+			}
+		}
+	if (axis_labels(sw, json_object_get(ax, "labels"), where, &a, err))
+		goto fail;
+	sw->axes = ism_xrealloc(sw->axes, (sw->naxes + 1) * sizeof(*sw->axes));
+	sw->axes[sw->naxes++] = a;
+	return 0;
+fail:
+	axis_free(&a);
+	return -1;
+}
+
+/* ---- seeds ---- */
+
+static int parse_seeds(struct sweep *sw, const json_t *seeds, const json_t *reps,
+		       struct ism_err *err)
+{
+	size_t i, j;
+
+	if (seeds && reps)
+		return bad(sw, err, "replicates", "give \"seeds\" or \"replicates\", not both");
+	if (reps) {
+		json_int_t n = json_is_integer(reps) ? json_integer_value(reps) : 0;
+
+		if (n < 1 || n > 1000000)
+			return bad(sw, err, "replicates", "expected a count of runs from 1 to 1000000 "
+				   "(seeds 1..N), got %s", ism_json_kind(reps));
+		sw->nseeds = (size_t)n;
+		sw->seeds = ism_xcalloc(sw->nseeds, sizeof(*sw->seeds));
+		for (i = 0; i < sw->nseeds; i++)
+			sw->seeds[i] = i + 1;
+		sw->seeds_given = true;
+		return 0;
+	}
+	if (!seeds)
+		return 0;
+	if (!json_is_array(seeds) || !json_array_size(seeds))
+		return bad(sw, err, "seeds", "expected a non-empty list of integer seeds, got %s%s",
+			   ism_json_kind(seeds), json_is_array(seeds) ? " that is empty" : "");
+	sw->nseeds = json_array_size(seeds);
+	sw->seeds = ism_xcalloc(sw->nseeds, sizeof(*sw->seeds));
+	for (i = 0; i < sw->nseeds; i++) {
+		json_t *s = json_array_get(seeds, i);
+		char where[64];
+
+		snprintf(where, sizeof(where), "seeds[%zu]", i);
+		if (!json_is_integer(s) || json_integer_value(s) < 0)
+			return bad(sw, err, where, "expected a non-negative integer, got %s", ism_json_kind(s));
+		sw->seeds[i] = (uint64_t)json_integer_value(s);
+		for (j = 0; j < i; j++)
+			if (sw->seeds[j] == sw->seeds[i])
+				return bad(sw, err, where, "seed %" PRIu64 " twice", sw->seeds[i]);
+	}
+	sw->seeds_given = true;
+	return 0;
+}
+
+/* ---- metrics ---- */
+
+/* Append the names in a "baseline" value (a name or a list) not yet in names. */
+static void add_baselines(json_t *names, const json_t *v)
+{
+	size_t i;
+
+	if (json_is_string(v)) {
+		for (i = 0; i < json_array_size(names); i++)
+			if (json_equal(json_array_get(names, i), v))
+				return;
+		json_array_append(names, (json_t *)v);
+	} else if (json_is_array(v)) {
+		for (i = 0; i < json_array_size(v); i++)
+			add_baselines(names, json_array_get(v, i));
+	}
+}
+
+/*
+ * The baselines any point compares with: the base config's and every value of a "baseline"
+ * axis, in the config's own order (loading them all at once orders them), so every point of the
+ * sweep has the same columns.
+ */
+static json_t *sweep_baselines(struct sweep *sw, const struct sim_config *base,
+			       char *const *sets, size_t nsets)
+{
+	json_t *names = json_array(), *eff = json_object_get(base->effective, "baseline");
+	struct sim_config all;
+	struct run_spec rs;
+	struct ism_err err;
+	const char **more;
+	size_t a, k, i;
+	int rc;
+
+	if (eff)
+		add_baselines(names, eff);
+	else
+		json_array_append_new(names, json_string(SWEEP_DEFAULT_BASELINE));
+	for (a = 0; a < sw->naxes; a++)
+		for (k = 0; k < sw->axes[a].nkeys; k++)
+			if (strcmp(sw->axes[a].keys[k], "baseline") == 0)
+				for (i = 0; i < sw->axes[a].nvalues; i++)
+					add_baselines(names, json_array_get(sw->axes[a].values[k], i));
+	if (json_array_size(names) < 2)
+		return names;
+	more = ism_xcalloc(nsets + 1, sizeof(*more));
+	for (i = 0; i < nsets; i++)
+		more[i] = sets[i];
+	more[nsets] = assignment("baseline", names);
+	base_spec(sw, more, nsets + 1, &rs);
+	rc = run_config_load(&rs, &all, &err);
+	/* On an error (a bad name) keep the order given: that point fails and says why. */
+	if (rc == 0) {
+		eff = json_object_get(all.effective, "baseline");
+		if (json_is_array(eff)) {
+			json_decref(names);
+			names = json_incref(eff);
+		}
+		config_free(&all);
+	}
+	free((char *)more[nsets]);
+	free(more);
+	return names;
+}
+
+static json_t *default_metrics(struct sweep *sw, const struct sim_config *base,
+			       char *const *sets, size_t nsets)
+{
+	json_t *m = json_array(), *names = sweep_baselines(sw, base, sets, nsets);
+	size_t i, j;
+
+	for (i = 0; i < ISM_ARRAY_SIZE(sweep_default_metrics); i++)
+		json_array_append_new(m, json_string(sweep_default_metrics[i]));
+	for (i = 0; i < json_array_size(names); i++) {
+		const char *b = json_string_value(json_array_get(names, i));
+
+		for (j = 0; j < ISM_ARRAY_SIZE(sweep_baseline_metrics); j++)
+			json_array_append_new(m, json_sprintf("baseline.%s.%s", b,
+							      sweep_baseline_metrics[j]));
+		json_array_append_new(m, json_sprintf("versus.%s.throughput_ratio", b));
+	}
+	json_decref(names);
+	return m;
+}
+
+static int parse_metrics(struct sweep *sw, const json_t *v, struct ism_err *err)
+{
+	size_t i, j;
+
+	if (!json_is_array(v) || !json_array_size(v))
+		return bad(sw, err, "metrics", "expected a non-empty list of result keys such as "
+			   "\"iotlb.miss_rate\", got %s%s", ism_json_kind(v),
+			   json_is_array(v) ? " that is empty" : "");
+	for (i = 0; i < json_array_size(v); i++) {
+		json_t *m = json_array_get(v, i);
+		char where[64];
+
+		snprintf(where, sizeof(where), "metrics[%zu]", i);
+		if (!json_is_string(m) || !json_string_length(m))
+			return bad(sw, err, where, "expected a result key such as \"iotlb.miss_rate\", "
+				   "got %s", ism_json_kind(m));
+		if (strncmp(json_string_value(m), "run.", 4) == 0)
+			return bad(sw, err, where, "run.* are wall-clock figures that differ between "
+				   "runs; the summary holds only deterministic results");
+		for (j = 0; j < i; j++)
+			if (json_equal(json_array_get(v, j), m))
+				return bad(sw, err, where, "'%s' twice", json_string_value(m));
+	}
+	sw->metrics = json_incref((json_t *)v);
+	return 0;
+}
+
+/* ---- expansion ---- */
+
+/* 64-bit FNV-1a: byte-wise, so a point's name is the same on every machine. */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+uint64_t sweep_point_hash(const char *trace, const json_t *set, uint64_t seed)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char **keys = ism_xcalloc(json_object_size(set) + 1, sizeof(*keys));
+	const char *key;
+	char num[32];
+	size_t n = 0, i;
+	json_t *v;
+
+	h = fnv1a(h, "trace=");
+	h = fnv1a(h, trace);
+	h = fnv1a(h, "\n");
+	json_object_foreach((json_t *)set, key, v)
+		keys[n++] = key;
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	for (i = 0; i < n; i++) {
+		char *a = assignment(keys[i], json_object_get(set, keys[i]));
+
+		h = fnv1a(h, a);
+		h = fnv1a(h, "\n");
+		free(a);
+	}
+	snprintf(num, sizeof(num), "seed=%" PRIu64 "\n", seed);
+	h = fnv1a(h, num);
+	free(keys);
+	return ism_hash64(h); /* FNV-1a barely stirs its last bytes: seeds 1 and 2 would look alike */
+}
+
+static void expand(struct sweep *sw)
+{
+	size_t combos = 1, t, c, s, a, k;
+
+	for (a = 0; a < sw->naxes; a++)
+		combos *= sw->axes[a].nvalues;
+	sw->npoints = sw->ntraces * combos * sw->nseeds;
+	sw->points = ism_xcalloc(sw->npoints, sizeof(*sw->points));
+	for (t = 0; t < sw->ntraces; t++) {
+		for (c = 0; c < combos; c++) {
+			for (s = 0; s < sw->nseeds; s++) {
+				size_t idx = (t * combos + c) * sw->nseeds + s, rest = c, n = 0;
+				struct sweep_point *pt = &sw->points[idx];
+				const char *key;
+				uint64_t h;
+				json_t *v;
+
+				pt->index = idx;
+				pt->trace = t;
+				pt->seed = sw->seeds[s];
+				pt->pos = ism_xcalloc(sw->naxes + 1, sizeof(*pt->pos));
+				/* the last axis varies fastest */
+				for (a = sw->naxes; a-- > 0;) {
+					pt->pos[a] = rest % sw->axes[a].nvalues;
+					rest /= sw->axes[a].nvalues;
+				}
+				pt->set = json_copy(sw->set);
+				for (a = 0; a < sw->naxes; a++)
+					for (k = 0; k < sw->axes[a].nkeys; k++)
+						json_object_set(pt->set, sw->axes[a].keys[k],
+								json_array_get(sw->axes[a].values[k],
+									       pt->pos[a]));
+				pt->sets = ism_xcalloc(json_object_size(pt->set) + 1,
+						       sizeof(*pt->sets));
+				json_object_foreach(pt->set, key, v)
+					pt->sets[n++] = assignment(key, v);
+				if (sw->seeds_given)
+					pt->sets[n++] = ism_xasprintf("seed=%" PRIu64, pt->seed);
+				pt->nsets = n;
+				h = sweep_point_hash(sw->traces[t].written, pt->set, pt->seed);
+				snprintf(pt->name, sizeof(pt->name), "%04zu-%08" PRIx32, idx,
+					 (uint32_t)(h ^ h >> 32));
+			}
+		}
+	}
+}
+
+/* ---- the whole file ---- */
+
+/* The base config with the sweep's "set": the seed, trace and baselines every point starts from. */
+static int load_base(struct sweep *sw, struct sim_config *cfg, char ***setsp, size_t *nsetsp,
+		     struct ism_err *err)
+{
+	const char *key;
+	char **sets = ism_xcalloc(json_object_size(sw->set) + 1, sizeof(*sets));
+	struct run_spec rs;
+	size_t n = 0, i;
+	json_t *v;
+
+	json_object_foreach(sw->set, key, v)
+		sets[n++] = assignment(key, v);
+	base_spec(sw, (const char *const *)sets, n, &rs);
+	if (run_config_load(&rs, cfg, err)) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		ism_err_set(err, ISM_EXIT_CONFIG, "%s: base%s: %s", sw->file,
+			    n ? " with \"set\"" : "", msg);
+		for (i = 0; i < n; i++)
+			free(sets[i]);
+		free(sets);
+		return -1;
+	}
+	*setsp = sets;
+	*nsetsp = n;
+	return 0;
+}
+
+int sweep_load(struct sweep *sw, const char *path, struct ism_err *err)
+{
+	json_t *v, *axes;
+	struct sim_config base;
+	char **sets = NULL;
+	size_t nsets = 0, i;
+
+	memset(sw, 0, sizeof(*sw));
+	memset(&base, 0, sizeof(base));
+	sw->file = ism_xstrdup(path);
+	sw->dir = ism_dirname(path);
+	sw->set = json_object();
+	sw->root = ism_json_load(path, "sweep file", err);
+	if (!sw->root)
+		return -1;
+	if (check_keys(sw, sw->root, "", sweep_top_keys, ISM_ARRAY_SIZE(sweep_top_keys), err))
+		return -1;
+
+	if ((v = json_object_get(sw->root, "description"))) {
+		if (!json_is_string(v))
+			return bad(sw, err, "description", "expected a string, got %s", ism_json_kind(v));
+		sw->description = json_string_value(v);
+	}
+	if ((v = json_object_get(sw->root, "output"))) {
+		if (!json_is_string(v) || !json_string_length(v))
+			return bad(sw, err, "output", "expected a directory path, got %s", ism_json_kind(v));
+		sw->output = json_string_value(v);
+	}
+	if ((v = json_object_get(sw->root, "plot"))) {
+		if (!json_is_object(v))
+			return bad(sw, err, "plot", "expected an object of plot hints, got %s", ism_json_kind(v));
+		sw->plot = v;
+	}
+	if ((v = json_object_get(sw->root, "base"))) {
+		if (json_is_string(v) && json_string_length(v)) {
+			sw->base_path = resolve(sw, json_string_value(v));
+			sw->base_name = ism_xstrdup(sw->base_path);
+		} else if (json_is_object(v)) {
+			sw->base_json = v;
+			sw->base_name = ism_xasprintf("%s: base", path);
+		} else {
+			return bad(sw, err, "base", "expected a config file path or an inline config "
+				   "object, got %s", ism_json_kind(v));
+		}
+	} else {
+		sw->base_name = ism_xstrdup("<defaults>");
+	}
+	if (parse_seeds(sw, json_object_get(sw->root, "seeds"),
+			json_object_get(sw->root, "replicates"), err))
+		return -1;
+	if ((v = json_object_get(sw->root, "set"))) {
+		if (!json_is_object(v))
+			return bad(sw, err, "set", "expected an object of config keys and values, got %s",
+				   ism_json_kind(v));
+		if (flatten_set(sw, v, NULL, err))
+			return -1;
+	}
+	axes = json_object_get(sw->root, "axes");
+	if (axes && !json_is_array(axes))
+		return bad(sw, err, "axes", "expected a list of axes, got %s", ism_json_kind(axes));
+	for (i = 0; axes && i < json_array_size(axes); i++)
+		if (parse_axis(sw, json_array_get(axes, i), i, err))
+			return -1;
+	if ((v = json_object_get(sw->root, "metrics")) && parse_metrics(sw, v, err))
+		return -1;
+	if ((v = json_object_get(sw->root, "traces")) && parse_traces(sw, v, err))
+		return -1;
+
+	if (load_base(sw, &base, &sets, &nsets, err))
+		return -1;
+	if (!sw->ntraces) {
+		if (!base.trace) {
+			config_free(&base);
+			for (i = 0; i < nsets; i++)
+				free(sets[i]);
+			free(sets);
+			return bad(sw, err, "traces", "missing, and the base config names no \"trace\"");
+		}
+		{
+			char *name = trace_name(base.trace);
+
+			add_trace(sw, name, base.trace, base.trace);
+			free(name);
+		}
+	}
+	if (!sw->seeds_given) {
+		sw->nseeds = 1;
+		sw->seeds = ism_xcalloc(1, sizeof(*sw->seeds));
+		sw->seeds[0] = base.seed;
+	}
+	if (!sw->metrics)
+		sw->metrics = default_metrics(sw, &base, sets, nsets);
+	for (i = 0; i < nsets; i++)
+		free(sets[i]);
+	free(sets);
+	config_free(&base);
+	expand(sw);
+	return 0;
+}
+
+void sweep_free(struct sweep *sw)
+{
+	size_t i, j;
+
+	for (i = 0; i < sw->npoints; i++) {
+		struct sweep_point *pt = &sw->points[i];
+
+		for (j = 0; j < pt->nsets; j++)
+			free(pt->sets[j]);
+		free(pt->sets);
+		free(pt->pos);
+		json_decref(pt->set);
+	}
+	free(sw->points);
+	for (i = 0; i < sw->naxes; i++)
+		axis_free(&sw->axes[i]);
+	free(sw->axes);
+	for (i = 0; i < sw->ntraces; i++) {
+		free(sw->traces[i].name);
+		free(sw->traces[i].written);
+		free(sw->traces[i].path);
+	}
+	free(sw->traces);
+	free(sw->seeds);
+	json_decref(sw->metrics);
+	json_decref(sw->set);
+	free(sw->base_path);
+	free(sw->base_name);
+	json_decref(sw->root);
+	free(sw->dir);
+	free(sw->file);
+	memset(sw, 0, sizeof(*sw));
+}
+
+/* ---- the manifest, --list, one point ---- */
+
+json_t *sweep_manifest(const struct sweep *sw)
+{
+	json_t *m = json_object(), *axes = json_array(), *points = json_array();
+	size_t i, a, k;
+
+	json_object_set_new(m, "iommusim", json_pack("{s:s, s:i}", "version", PACKAGE_VERSION,
+						     "sweep_schema", SWEEP_SCHEMA_VERSION));
+	json_object_set_new(m, "description", json_string(sw->description ? sw->description : ""));
+	json_object_set_new(m, "source", json_string(sw->file));
+	if (sw->base_json)
+		json_object_set(m, "base", sw->base_json);
+	else if (sw->base_path)
+		json_object_set_new(m, "base", json_string(sw->base_path));
+	json_object_set(m, "metrics", sw->metrics);
+	for (a = 0; a < sw->naxes; a++) {
+		json_t *keys = json_array();
+
+		for (k = 0; k < sw->axes[a].nkeys; k++)
+			json_array_append_new(keys, json_string(sw->axes[a].keys[k]));
+		json_array_append_new(axes, json_pack("{s:s, s:o}", "name", sw->axes[a].name,
+						      "keys", keys));
+	}
+	json_object_set_new(m, "axes", axes);
+	if (sw->plot)
+		json_object_set(m, "plot", sw->plot);
+	for (i = 0; i < sw->npoints; i++) {
+		const struct sweep_point *pt = &sw->points[i];
+		const struct sweep_trace *t = &sw->traces[pt->trace];
+		json_t *labels = json_object();
+
+		for (a = 0; a < sw->naxes; a++)
+			json_object_set_new(labels, sw->axes[a].name,
+					    json_string(sw->axes[a].labels[pt->pos[a]]));
+		json_object_set_new(labels, "trace", json_string(t->name));
+		json_array_append_new(points, json_pack("{s:I, s:s, s:s, s:s, s:I, s:O, s:o}",
+			"index", (json_int_t)pt->index, "name", pt->name, "trace", t->name,
+			"trace_path", t->path, "seed", (json_int_t)pt->seed, "set", pt->set,
+			"labels", labels));
+	}
+	json_object_set_new(m, "points", points);
+	return m;
+}
+
+char *sweep_default_output(const struct sweep *sw)
+{
+	const char *slash = strrchr(sw->file, '/');
+	const char *base = slash ? slash + 1 : sw->file;
+	size_t n = strlen(base);
+
+	if (sw->output)
+		return ism_xstrdup(sw->output);
+	if (n > 5 && strcmp(base + n - 5, ".json") == 0)
+		n -= 5;
+	return ism_xasprintf("results/%.*s", (int)n, base);
+}
+
+void sweep_print_point(FILE *fp, const struct sweep *sw, const struct sweep_point *pt)
+{
+	size_t a;
+
+	fprintf(fp, "%zu\t%s\t%s", pt->index, pt->name, sw->traces[pt->trace].name);
+	for (a = 0; a < sw->naxes; a++)
+		fprintf(fp, "\t%s", sw->axes[a].labels[pt->pos[a]]);
+	fprintf(fp, "\t%" PRIu64 "\n", pt->seed);
+}
+
+int sweep_point_check(const struct sweep *sw, const struct sweep_point *pt, struct ism_err *err)
+{
+	struct sim_config cfg;
+	struct trace_reader *tr;
+	struct run_spec rs;
+
+	base_spec(sw, (const char *const *)pt->sets, pt->nsets, &rs);
+	if (run_config_load(&rs, &cfg, err))
+		return -1;
+	config_free(&cfg);
+	tr = trace_open(sw->traces[pt->trace].path, err);
+	if (!tr)
+		return -1;
+	trace_close(tr);
+	return 0;
+}
+
+int sweep_point_run(const struct sweep *sw, const struct sweep_point *pt, const char *out_path,
+		    struct ism_err *err)
+{
+	struct run_spec rs;
+
+	base_spec(sw, (const char *const *)pt->sets, pt->nsets, &rs);
+	rs.trace = sw->traces[pt->trace].path;
+	rs.out_path = out_path;
+	return run_one(&rs, err);
+}

@@ -1,0 +1,182 @@
+/* Sweeps: a sweep file expanded into points, run in parallel, summarised, merged (docs/sweep.md). */
+#ifndef ISM_SWEEP_H
+#define ISM_SWEEP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/util.h"
+
+/* Bumped when a manifest key changes meaning or disappears (additions keep it). */
+#define SWEEP_SCHEMA_VERSION 1
+
+/* One trace of the sweep: its name (a column of the summary) and where it is. */
+struct sweep_trace {
+	char *name;
+	char *written; /* as the sweep file spells it: part of each point's name hash */
+	char *path;    /* resolved against the sweep file's directory */
+};
+
+/* One axis: one key, or several keys zipped (moving together); nvalues positions. */
+struct sweep_axis {
+	char *name;
+	size_t nkeys;
+	const char **keys;  /* borrowed from the sweep file's JSON */
+	json_t **values;    /* per key: its array of values (borrowed) */
+	size_t nvalues;
+	char **labels;      /* per position: the label in the summary, plots and --list */
+};
+
+/* One point: a trace, one position on every axis, a seed. */
+struct sweep_point {
+	size_t index;
+	char name[32];     /* "0042-1a2b3c4d" */
+	size_t trace;      /* index into sweep.traces */
+	size_t *pos;       /* per axis: the position taken */
+	uint64_t seed;
+	json_t *set;       /* key -> value: every assignment the point applies to the base */
+	char **sets;       /* the same as "key=value" for config_load (plus seed= with seeds) */
+	size_t nsets;
+};
+
+struct sweep {
+	char *file;          /* the sweep file as given */
+	char *dir;           /* its directory: base and traces resolve against it */
+	json_t *root;        /* the parsed file (axes borrow from it) */
+	const char *description;
+	char *base_path;     /* "base" as a file (resolved), or NULL */
+	json_t *base_json;   /* "base" inline (borrowed), or NULL; neither: the defaults */
+	char *base_name;     /* the base in messages: the file, or "SWEEP: base" */
+	json_t *set;         /* the sweep's "set", flattened to dotted keys (owned) */
+	struct sweep_trace *traces;
+	size_t ntraces;
+	struct sweep_axis *axes;
+	size_t naxes;
+	uint64_t *seeds;     /* with "seeds" or "replicates"; else the base config's one seed */
+	size_t nseeds;
+	bool seeds_given;
+	json_t *metrics;     /* array of metric key names (owned): the summary's columns */
+	const char *output;  /* "output", or NULL */
+	json_t *plot;        /* "plot" (borrowed), or NULL */
+	struct sweep_point *points;
+	size_t npoints;
+};
+
+/*
+ * Read, validate and expand a sweep file. The base config is loaded once with the sweep's
+ * "set" (its seed, trace and baselines decide defaults). Errors name the file and the JSON
+ * path (code ISM_EXIT_CONFIG).
+ */
+int sweep_load(struct sweep *sw, const char *path, struct ism_err *err);
+void sweep_free(struct sweep *sw);
+
+/* The point name for a trace (as written), a point's assignments and seed (docs/sweep.md). */
+uint64_t sweep_point_hash(const char *trace, const json_t *set, uint64_t seed);
+
+/* The manifest (DIR/sweep.json) of a loaded sweep. */
+json_t *sweep_manifest(const struct sweep *sw);
+
+/* Default output directory: "output", else results/<file name without .json> (caller frees). */
+char *sweep_default_output(const struct sweep *sw);
+
+/* One line per point for --list: index, name, trace, the axis labels, seed (tab-separated). */
+void sweep_print_point(FILE *fp, const struct sweep *sw, const struct sweep_point *pt);
+
+/* Whether a point's config loads and its trace opens (--dry-run). */
+int sweep_point_check(const struct sweep *sw, const struct sweep_point *pt, struct ism_err *err);
+
+/* Run one point in this process, its result written atomically to out_path. */
+int sweep_point_run(const struct sweep *sw, const struct sweep_point *pt, const char *out_path,
+		    struct ism_err *err);
+
+/* ---- the output directory (sweep_out.c) ---- */
+
+/* DIR/points/NAME.json and DIR/points/NAME.error.json (caller frees). */
+char *sweep_point_path(const char *dir, const char *name, bool error);
+
+/* Create DIR and DIR/points. */
+int sweep_dir_create(const char *dir, struct ism_err *err);
+
+/* Read DIR/sweep.json and check its shape (code ISM_EXIT_CONFIG when it is not a manifest). */
+json_t *sweep_manifest_read(const char *dir, struct ism_err *err);
+
+/* A point's state, from its files: DIR/points/NAME.json or NAME.error.json or neither. */
+enum sweep_status { SWEEP_PENDING, SWEEP_OK, SWEEP_FAILED };
+/* "pending", "ok", "failed": summary.csv's status column. */
+extern const char *const sweep_status_name[];
+
+/*
+ * A point's status in DIR and, when doc is not NULL and the point is ok, its result document
+ * (caller decrefs). -1 with err when the result file is not a JSON object.
+ */
+int sweep_point_read(const char *dir, const char *name, enum sweep_status *st, json_t **doc,
+		     struct ism_err *err);
+/*
+ * Record a failed point: DIR/points/NAME.error.json with its exit code and message (a failure
+ * to write it is said on stderr: the point stays pending).
+ */
+void sweep_point_fail(const char *dir, const char *name, int code, const char *msg);
+/* The message in a failed point's error file (caller frees), or NULL. */
+char *sweep_point_message(const char *dir, const char *name);
+
+/* Points of each status in DIR after a summary, and the total. */
+struct sweep_counts {
+	size_t ok, failed, pending, total;
+};
+
+/*
+ * Regenerate DIR/summary.csv from the manifest and the point files (atomically): one row per
+ * point in index order; columns point,status,trace,<axis names>,seed,<metrics>.
+ */
+int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_counts *counts,
+			struct ism_err *err);
+
+/*
+ * A metric's value in a result document as a summary cell: key path split on '.', array
+ * elements by number; integers exactly, reals with %.10g, strings as they are, booleans as
+ * true/false; absent, null, objects and arrays give "". Returns buf.
+ */
+const char *sweep_metric_cell(const json_t *doc, const char *key, char *buf, size_t n);
+
+/* Write one CSV field, quoted when it holds a comma, a quote or a line break. */
+void sweep_csv_field(FILE *fp, const char *s);
+
+/*
+ * Combine the point files of several output directories of one sweep (their manifests'
+ * "points" must agree) into out, then regenerate out/summary.csv.
+ */
+int sweep_merge(const char *const *dirs, size_t ndirs, const char *out,
+		struct sweep_counts *counts, struct ism_err *err);
+
+/* ---- running (sweep_exec.c) ---- */
+
+struct sweep_run_opts {
+	const char *dir;
+	const bool *selected; /* per point: part of this invocation (--point, --shard) */
+	unsigned jobs;        /* points at once */
+	bool progress;        /* a progress line on stderr */
+};
+
+/* What a run did to the selected points. */
+struct sweep_tally {
+	size_t selected, skipped, ran, ok, failed;
+	int signal; /* SIGINT, SIGTERM or SIGHUP stopped the run: the caller re-raises it */
+};
+
+/*
+ * Run the selected points of sw into dir (which holds the manifest already): skip those whose
+ * point file exists, run the others in child processes, at most jobs at once, each writing its
+ * result or its error file atomically. On SIGINT, SIGTERM or SIGHUP stop launching, stop the
+ * children and return with tally->signal set. Returns -1 with err only when the run itself
+ * cannot go on; failed points are counted in the tally and reported on stderr.
+ */
+int sweep_run(const struct sweep *sw, const struct sweep_run_opts *o, struct sweep_tally *t,
+	      struct ism_err *err);
+
+/* Remove temporaries left in dir by a killed earlier run (processes of this host that are gone). */
+void sweep_clean_stale(const struct sweep *sw, const char *dir, const bool *selected);
+
+#endif

@@ -1,0 +1,421 @@
+/* A sweep's output directory: the manifest, point files, summary.csv, and merging directories. */
+#include "sweep.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/jsonfile.h"
+
+#define SWEEP_MANIFEST "sweep.json"
+#define SWEEP_SUMMARY "summary.csv"
+#define SWEEP_POINTS "points"
+
+static char *path_join(const char *dir, const char *name)
+{
+	return ism_xasprintf("%s/%s", dir, name);
+}
+
+char *sweep_point_path(const char *dir, const char *name, bool error)
+{
+	size_t n = strlen(dir) + strlen(name) + sizeof("/" SWEEP_POINTS "/.error.json");
+	char *p = ism_xmalloc(n);
+
+	snprintf(p, n, "%s/" SWEEP_POINTS "/%s%s", dir, name, error ? ".error.json" : ".json");
+	return p;
+}
+
+int sweep_dir_create(const char *dir, struct ism_err *err)
+{
+	char *points = path_join(dir, SWEEP_POINTS);
+	struct stat st;
+	int rc = ism_mkdir_p(points, err);
+
+	if (rc == 0 && (stat(points, &st) != 0 || !S_ISDIR(st.st_mode)))
+		rc = ism_err_set(err, ISM_EXIT_IO, "%s: not a directory", points);
+	free(points);
+	return rc;
+}
+
+/* ---- reading a manifest ---- */
+
+static int manifest_bad(struct ism_err *err, const char *file, const char *path, const char *what)
+{
+	return ism_err_set(err, ISM_EXIT_CONFIG, "%s: %s: expected %s", file, path, what);
+}
+
+/* The shape the summary, merge, plot and report rely on. */
+static int manifest_check(const json_t *m, const char *file, struct ism_err *err)
+{
+	json_t *metrics = json_object_get(m, "metrics"), *axes = json_object_get(m, "axes");
+	json_t *points = json_object_get(m, "points"), *e, *ax;
+	char where[64];
+	size_t i, j;
+
+	if (!json_is_array(metrics))
+		return manifest_bad(err, file, "metrics", "a list of result keys");
+	json_array_foreach(metrics, i, e)
+		if (!json_is_string(e)) {
+			snprintf(where, sizeof(where), "metrics[%zu]", i);
+			return manifest_bad(err, file, where, "a string");
+		}
+	if (!json_is_array(axes))
+		return manifest_bad(err, file, "axes", "a list of axes");
+	json_array_foreach(axes, i, e) {
+		const char *n = json_string_value(json_object_get(e, "name"));
+		json_t *keys = json_object_get(e, "keys"), *k;
+
+		snprintf(where, sizeof(where), "axes[%zu]", i);
+		if (!n || !n[0])
+			return manifest_bad(err, file, where, "a \"name\" (a non-empty string)");
+		if (!json_is_array(keys) || json_array_size(keys) == 0)
+			return manifest_bad(err, file, where, "\"keys\" (a list of config keys)");
+		json_array_foreach(keys, j, k)
+			if (!json_is_string(k))
+				return manifest_bad(err, file, where,
+						    "\"keys\" (a list of config keys)");
+	}
+	if (!json_is_array(points))
+		return manifest_bad(err, file, "points", "a list of points");
+	json_array_foreach(points, i, e) {
+		json_t *name = json_object_get(e, "name");
+		const char *n = json_string_value(name);
+
+		snprintf(where, sizeof(where), "points[%zu]", i);
+		if (!json_is_object(e))
+			return manifest_bad(err, file, where, "an object");
+		/* a name becomes a file name: no directories, nothing hidden */
+		if (!n || !n[0] || n[0] == '.' || strchr(n, '/'))
+			return manifest_bad(err, file, where, "a \"name\" usable as a file name");
+		if (!json_is_string(json_object_get(e, "trace")) ||
+		    !json_is_integer(json_object_get(e, "seed")) ||
+		    !json_is_object(json_object_get(e, "labels")))
+			return manifest_bad(err, file, where,
+					    "\"trace\" (a string), \"seed\" (an integer) and "
+					    "\"labels\" (an object)");
+		json_array_foreach(axes, j, ax) {
+			const char *an = json_string_value(json_object_get(ax, "name"));
+
+			if (!json_is_string(json_object_get(json_object_get(e, "labels"), an))) {
+				snprintf(where, sizeof(where), "points[%zu].labels", i);
+				return manifest_bad(err, file, where, "a string label for every axis");
+			}
+		}
+	}
+	return 0;
+}
+
+json_t *sweep_manifest_read(const char *dir, struct ism_err *err)
+{
+	char *file = path_join(dir, SWEEP_MANIFEST);
+	json_t *m = NULL;
+
+	if (access(file, F_OK) != 0)
+		ism_err_set(err, ISM_EXIT_CONFIG, "%s: not a sweep output directory (no %s: %s)", dir,
+			    SWEEP_MANIFEST, strerror(errno));
+	else if ((m = ism_json_load(file, "sweep manifest", err)) && manifest_check(m, file, err)) {
+		json_decref(m);
+		m = NULL;
+	}
+	free(file);
+	return m;
+}
+
+/* ---- point files ---- */
+
+const char *const sweep_status_name[] = {
+	[SWEEP_PENDING] = "pending",
+	[SWEEP_OK] = "ok",
+	[SWEEP_FAILED] = "failed",
+};
+
+int sweep_point_read(const char *dir, const char *name, enum sweep_status *st, json_t **doc,
+		     struct ism_err *err)
+{
+	char *ok = sweep_point_path(dir, name, false), *bad = sweep_point_path(dir, name, true);
+	int rc = 0;
+
+	if (doc)
+		*doc = NULL;
+	if (access(ok, F_OK) == 0) {
+		*st = SWEEP_OK;
+		if (doc && !(*doc = ism_json_load(ok, "point result", err)))
+			rc = -1;
+	} else {
+		*st = access(bad, F_OK) == 0 ? SWEEP_FAILED : SWEEP_PENDING;
+	}
+	free(ok);
+	free(bad);
+	return rc;
+}
+
+void sweep_point_fail(const char *dir, const char *name, int code, const char *msg)
+{
+	char *bad = sweep_point_path(dir, name, true);
+	json_t *doc = json_pack("{s:s, s:i, s:s}", "point", name, "exit", code, "message", msg);
+	struct ism_err err;
+
+	if (ism_json_write(bad, doc, &err) != 0)
+		fprintf(stderr, "iommusim: %s\n", err.msg);
+	json_decref(doc);
+	free(bad);
+}
+
+char *sweep_point_message(const char *dir, const char *name)
+{
+	char *bad = sweep_point_path(dir, name, true), *msg = NULL;
+	json_t *doc = json_load_file(bad, 0, NULL);
+
+	if (json_is_string(json_object_get(doc, "message")))
+		msg = ism_xstrdup(json_string_value(json_object_get(doc, "message")));
+	json_decref(doc);
+	free(bad);
+	return msg;
+}
+
+/* ---- summary.csv ---- */
+
+const char *sweep_metric_cell(const json_t *doc, const char *key, char *buf, size_t n)
+{
+	const json_t *v = ism_json_path(doc, key);
+
+	buf[0] = '\0';
+	if (!v)
+		return buf;
+	switch (json_typeof(v)) {
+	case JSON_INTEGER:
+		snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		snprintf(buf, n, "%.10g", json_real_value(v));
+		break;
+	case JSON_STRING:
+		snprintf(buf, n, "%s", json_string_value(v));
+		break;
+	case JSON_TRUE:
+		snprintf(buf, n, "true");
+		break;
+	case JSON_FALSE:
+		snprintf(buf, n, "false");
+		break;
+	default:
+		break;
+	}
+	return buf;
+}
+
+void sweep_csv_field(FILE *fp, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, fp);
+		return;
+	}
+	fputc('"', fp);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', fp);
+		fputc(*s, fp);
+	}
+	fputc('"', fp);
+}
+
+int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_counts *counts,
+			struct ism_err *err)
+{
+	json_t *metrics = json_object_get(manifest, "metrics"), *axes = json_object_get(manifest, "axes");
+	json_t *points = json_object_get(manifest, "points"), *e, *pt;
+	char *path = path_join(dir, SWEEP_SUMMARY), cell[512];
+	struct ism_out out;
+	size_t i, j;
+
+	memset(counts, 0, sizeof(*counts));
+	if (ism_out_open(&out, path, err) != 0) {
+		free(path);
+		return -1;
+	}
+	fputs("point,status,trace", out.fp);
+	json_array_foreach(axes, i, e) {
+		fputc(',', out.fp);
+		sweep_csv_field(out.fp, json_string_value(json_object_get(e, "name")));
+	}
+	fputs(",seed", out.fp);
+	json_array_foreach(metrics, i, e) {
+		fputc(',', out.fp);
+		sweep_csv_field(out.fp, json_string_value(e));
+	}
+	fputc('\n', out.fp);
+
+	json_array_foreach(points, i, pt) {
+		const char *name = json_string_value(json_object_get(pt, "name"));
+		json_t *labels = json_object_get(pt, "labels"), *doc = NULL;
+		enum sweep_status st;
+		struct ism_err perr;
+
+		if (sweep_point_read(dir, name, &st, &doc, &perr) != 0) {
+			/* cannot happen with atomic writes; say so rather than guess */
+			fprintf(stderr, "iommusim: %s: counted as failed\n", perr.msg);
+			st = SWEEP_FAILED;
+		}
+		if (st == SWEEP_OK)
+			counts->ok++;
+		else if (st == SWEEP_FAILED)
+			counts->failed++;
+		else
+			counts->pending++;
+		counts->total++;
+		sweep_csv_field(out.fp, name);
+		fprintf(out.fp, ",%s,", sweep_status_name[st]);
+		sweep_csv_field(out.fp, json_string_value(json_object_get(pt, "trace")));
+		json_array_foreach(axes, j, e) {
+			json_t *l = json_object_get(labels, json_string_value(json_object_get(e, "name")));
+
+			fputc(',', out.fp);
+			sweep_csv_field(out.fp, json_is_string(l) ? json_string_value(l) : "");
+		}
+		fprintf(out.fp, ",%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(pt, "seed")));
+		json_array_foreach(metrics, j, e) {
+			fputc(',', out.fp);
+			if (doc)
+				sweep_csv_field(out.fp, sweep_metric_cell(doc, json_string_value(e), cell,
+									  sizeof(cell)));
+		}
+		fputc('\n', out.fp);
+		json_decref(doc);
+	}
+	free(path);
+	return ism_out_commit(&out, err);
+}
+
+/* ---- merge ---- */
+
+/* Whether two manifests describe the same points (trace_path may differ: another directory). */
+static bool same_points(const json_t *a, const json_t *b)
+{
+	static const char *const fields[] = { "index", "name", "trace", "seed", "set", "labels" };
+	json_t *pa = json_object_get(a, "points"), *pb = json_object_get(b, "points");
+	size_t i, f;
+
+	if (json_array_size(pa) != json_array_size(pb))
+		return false;
+	for (i = 0; i < json_array_size(pa); i++)
+		for (f = 0; f < ISM_ARRAY_SIZE(fields); f++) {
+			json_t *x = json_object_get(json_array_get(pa, i), fields[f]);
+			json_t *y = json_object_get(json_array_get(pb, i), fields[f]);
+
+			if (!(x == y || (x && y && json_equal(x, y))))
+				return false;
+		}
+	return json_equal(json_object_get(a, "axes"), json_object_get(b, "axes")) &&
+	       json_equal(json_object_get(a, "metrics"), json_object_get(b, "metrics"));
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* Put a point file in place: a hard link (atomic, no copy), else an atomic copy. */
+static int place_file(const char *src, const char *dst, struct ism_err *err)
+{
+	struct ism_out out;
+	char buf[65536];
+	size_t n;
+	FILE *in;
+
+	if (same_file(src, dst))
+		return 0;
+	if (link(src, dst) == 0)
+		return 0;
+	if (errno == EEXIST) {
+		/* an older copy (an error file, say): replace it atomically */
+	} else if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP) {
+		return ism_err_set(err, ISM_EXIT_IO, "%s: cannot link %s: %s", dst, src,
+				   strerror(errno));
+	}
+	in = fopen(src, "rb");
+	if (!in)
+		return ism_err_set(err, ISM_EXIT_IO, "%s: cannot read: %s", src, strerror(errno));
+	if (ism_out_open(&out, dst, err) != 0) {
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out.fp);
+	if (ferror(in)) {
+		fclose(in);
+		ism_out_abort(&out);
+		return ism_err_set(err, ISM_EXIT_IO, "%s: read failed", src);
+	}
+	fclose(in);
+	return ism_out_commit(&out, err);
+}
+
+int sweep_merge(const char *const *dirs, size_t ndirs, const char *out,
+		struct sweep_counts *counts, struct ism_err *err)
+{
+	json_t **m = ism_xcalloc(ndirs, sizeof(*m)), *pt;
+	char *manifest = NULL;
+	size_t d, i;
+	int rc = -1;
+
+	for (d = 0; d < ndirs; d++) {
+		m[d] = sweep_manifest_read(dirs[d], err);
+		if (!m[d])
+			goto done;
+		if (d && !same_points(m[0], m[d])) {
+			ism_err_set(err, ISM_EXIT_CONFIG, "%s/%s: not the same sweep as %s/%s: the "
+				    "points, axes or metrics differ", dirs[d], SWEEP_MANIFEST,
+				    dirs[0], SWEEP_MANIFEST);
+			goto done;
+		}
+	}
+	if (sweep_dir_create(out, err) != 0)
+		goto done;
+	manifest = path_join(out, SWEEP_MANIFEST);
+	if (ism_json_write(manifest, m[0], err) != 0)
+		goto done;
+	json_array_foreach(json_object_get(m[0], "points"), i, pt) {
+		const char *name = json_string_value(json_object_get(pt, "name"));
+		char *ok = sweep_point_path(out, name, false), *bad = sweep_point_path(out, name, true);
+		int r = 0;
+
+		/* A result wins over an error file wherever it is; OUT's own result stays. */
+		for (d = 0; d < ndirs && access(ok, F_OK) != 0 && r == 0; d++) {
+			char *src = sweep_point_path(dirs[d], name, false);
+
+			if (access(src, F_OK) == 0)
+				r = place_file(src, ok, err);
+			free(src);
+		}
+		if (r == 0 && access(ok, F_OK) == 0) {
+			if (access(bad, F_OK) == 0 && unlink(bad) != 0)
+				r = ism_err_set(err, ISM_EXIT_IO, "%s: cannot remove: %s", bad,
+						strerror(errno));
+		}
+		for (d = 0; d < ndirs && r == 0 && access(ok, F_OK) != 0 && access(bad, F_OK) != 0;
+		     d++) {
+			char *src = sweep_point_path(dirs[d], name, true);
+
+			if (access(src, F_OK) == 0)
+				r = place_file(src, bad, err);
+			free(src);
+		}
+		free(ok);
+		free(bad);
+		if (r)
+			goto done;
+	}
+	rc = sweep_summary_write(out, m[0], counts, err);
+done:
+	for (d = 0; d < ndirs; d++)
+		json_decref(m[d]);
+	free(m);
+	free(manifest);
+	return rc;
+}

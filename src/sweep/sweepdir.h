@@ -1,0 +1,110 @@
+/* A sweep's output directory read back for plots and reports: the manifest and the points. */
+#ifndef ISM_SWEEPDIR_H
+#define ISM_SWEEPDIR_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sweep.h"
+#include "base/util.h"
+
+/* One axis of the sweep: its distinct value labels in sweep order. */
+struct sweepdir_axis {
+	const char *name; /* borrowed from the manifest */
+	json_t *keys;	  /* the config keys it sets (array of strings), borrowed */
+	const char **values;
+	size_t nvalues;
+	bool numeric; /* every point sets its first key to a number: a plottable x axis */
+	double *num;  /* numeric: the value behind each label */
+};
+
+struct sweepdir_point {
+	size_t index;
+	const char *name; /* "0007-1a2b3c4d", borrowed */
+	size_t trace;	  /* index into sweep_dir.traces */
+	long long seed;
+	size_t *label; /* per axis: index into sweep_axis.values */
+	enum sweep_status status;
+	json_t *result; /* SWEEP_OK: the point's result document (iommusim run's JSON) */
+};
+
+struct sweep_dir {
+	char *dir;
+	json_t *manifest;
+	const char *description; /* "" when the sweep file has none */
+	const char *source;	 /* the sweep file, as the manifest records it ("" if absent) */
+	const char *version;	 /* iommusim version that wrote the manifest ("" if absent) */
+	json_t *hints;		 /* the manifest's "plot" object, or NULL */
+	struct sweepdir_axis *axes;
+	size_t naxes;
+	const char **traces; /* trace names in sweep order, borrowed */
+	size_t ntraces;
+	struct sweepdir_point *points;
+	size_t npoints, nok, nfailed;
+};
+
+/*
+ * Read DIR/sweep.json (sweep_manifest_read), each point's status from its files and the result
+ * of every finished point. Errors name the file (and line or JSON path), code ISM_EXIT_CONFIG:
+ * the directory is not one `iommusim sweep` wrote, or it is damaged.
+ */
+int sweepdir_load(struct sweep_dir *sd, const char *dir, struct ism_err *err);
+void sweepdir_free(struct sweep_dir *sd);
+
+/* The value at a dotted result key ("dma.latency_ns.p99") of an ok point; NULL when absent. */
+json_t *sweepdir_get(const struct sweepdir_point *p, const char *key);
+/* The same as a number; false when absent or not a number. */
+bool sweepdir_num(const struct sweepdir_point *p, const char *key, double *v);
+/* Whether any ok point has `key`; the first ok point that lacks it goes to *missing. */
+bool sweepdir_has(const struct sweep_dir *sd, const char *key, const struct sweepdir_point **missing);
+
+/* The axis that sets config key `key` (one of its "keys"), or -1. */
+int sweepdir_axis_by_key(const struct sweep_dir *sd, const char *key);
+/* A point by index ("7") or name ("0007-1a2b3c4d"); NULL when there is none. */
+const struct sweepdir_point *sweepdir_find(const struct sweep_dir *sd, const char *key);
+
+/* The axis' value indices in increasing numeric order (sweep order when not numeric). */
+void sweepdir_axis_order(const struct sweepdir_axis *ax, size_t *order);
+
+/* The last component of a dotted name: "iommu.iotlb.entries" -> "entries". */
+const char *sweepdir_short(const char *name);
+
+/* --- one metric over a trace's points, by x value and series (plots and findings) --------- */
+
+/* Which points a grid takes and how it splits them: x along one axis, series across the rest. */
+struct sweep_grid_spec {
+	size_t trace;	   /* only this trace's points */
+	int xa;		   /* the x axis; -1 = none (one column) */
+	const size_t *pin; /* per axis: the only label taken, SIZE_MAX = any; NULL = none pinned */
+	bool merge;	   /* one series: the mean over every other axis */
+	uint64_t alike;	   /* axes (bit a) that change none of the metrics: not series */
+};
+
+struct sweep_grid {
+	size_t nx, ns;
+	char **series; /* legend label of each series ("" when there is one, merged) */
+	double *v;     /* [s * nx + x]: mean over seeds (and merged axes); NAN where none */
+};
+
+/*
+ * The metric (times scale) of the points the spec takes. Series are the combinations of the
+ * free axes that have a finished point, in sweep order, so every metric of one spec gets the
+ * same series whether or not each point has it.
+ */
+void sweep_grid_build(struct sweep_grid *g, const struct sweep_dir *sd,
+		      const struct sweep_grid_spec *gs, const char *metric, double scale);
+void sweep_grid_free(struct sweep_grid *g);
+/* Smallest and largest finite value (false when there is none). */
+bool sweep_grid_range(const struct sweep_grid *g, double *lo, double *hi);
+/* Whether metric differs between two points of the trace that differ only in axis a. */
+bool sweepdir_axis_matters(const struct sweep_dir *sd, size_t trace, size_t a, const char *metric);
+/* Mark the free axes that change none of the metrics: their lines would lie on each other. */
+void sweep_grid_alike(const struct sweep_dir *sd, struct sweep_grid_spec *gs,
+		      const char *const *metric, size_t nm);
+/* " (the same for every policy)" for the axes sweep_grid_alike marked, or "". */
+void sweep_grid_alike_note(const struct sweep_dir *sd, const struct sweep_grid_spec *gs, char *buf,
+			   size_t n);
+
+#endif

@@ -1,0 +1,1284 @@
+/* Trace files: the native block format (.iot, .iot.gz), CSV streams, sniffing, atomic writers. */
+#include "trace.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "base/progress.h"
+
+/*
+ * Native layout (docs/trace-format.md has the byte tables). All fixed-width integers are
+ * little endian. PNG-style magic: the high byte catches 7-bit channels, CR LF and ^Z catch
+ * text-mode conversions, and the non-text bytes keep the CSV sniffer away.
+ */
+static const uint8_t IOT_MAGIC[8] = { 0x89, 'I', 'O', 'T', '\r', '\n', 0x1a, '\n' };
+#define IOT_MAGIC_BYTES 8
+#define IOT_VERSION_MAJOR 1
+#define IOT_VERSION_MINOR 1 /* 1.1 added INVAL records; 1.0 files read unchanged */
+#define IOT_HEADER_FIXED_BYTES 16 /* magic, major, minor, metadata length */
+#define IOT_META_MAX_BYTES (16u << 20)
+#define IOT_BLOCK_HEADER_BYTES 12 /* record count, payload length, CRC32 */
+#define IOT_END_PAYLOAD_BYTES 8   /* the end marker's total record count */
+
+/* Record header byte: kind in the low nibble, then flag bits. */
+#define IOT_KIND_MASK 0x0f
+#define IOT_F_KIND0 0x10 /* ACCESS: device writes; MAP: read permission; INVAL: granularity bit 0 */
+#define IOT_F_KIND1 0x20 /* MAP: write permission; INVAL: granularity bit 1 */
+#define IOT_F_CPU 0x40   /* a cpu varint follows (MAP/UNMAP/INVAL only) */
+#define IOT_F_DEV 0x80   /* device and pasid varints follow (they changed) */
+#define IOT_INV_SHIFT 4  /* INVAL granularity (TRACE_INV_*) in bits 4-5 */
+
+/* Longest record: header byte and seven varints; shortest: header byte and three varints. */
+#define IOT_REC_MAX_BYTES (1 + 7 * TRACE_VARINT_MAX_BYTES)
+#define IOT_REC_MIN_BYTES 4
+#define IOT_PAYLOAD_MAX_BYTES (TRACE_BLOCK_RECORDS * IOT_REC_MAX_BYTES)
+/* The decoder reads a whole record before checking the payload end: slack keeps it in bounds. */
+#define IOT_PAYLOAD_SLACK_BYTES IOT_REC_MAX_BYTES
+
+/* zlib inflates straight into our buffer for requests of at least twice its own buffer. */
+#define TRACE_GZ_BUFFER_BYTES (256u << 10)
+#define TRACE_IN_BUFFER_BYTES (1u << 20)
+/* On trace payloads levels 5-9 barely shrink and write up to 4x slower; 1-3 inflate slower. */
+#define TRACE_GZ_LEVEL "4"
+#define CSV_SNIFF_BYTES 4096
+#define CSV_OUT_BUFFER_BYTES (256u << 10)
+#define CSV_OUT_LINE_BYTES 192
+#define PASID_LIMIT (1u << 20)
+
+/* Delta state: reset at every block so that each block decodes on its own. */
+struct iot_state {
+	uint64_t time;
+	uint64_t iova_end; /* iova + size of the previous record */
+	uint64_t size;
+	uint64_t paddr_end; /* paddr + size of the previous MAP */
+	uint32_t device;
+	uint32_t pasid;
+};
+
+struct trace_reader {
+	gzFile gz;
+	char *path;
+	enum trace_format fmt;
+	json_t *meta;
+	struct trace_rec *recs;
+	uint64_t nrec; /* records handed out so far */
+	uint64_t fsize;
+	uint64_t last_time;
+	bool done;
+	struct ism_err *failed; /* the error that ended reading, repeated to later calls */
+	/* input: buf[pos, len) is read but not consumed; cap + slack bytes are allocated */
+	char *buf;
+	size_t cap, pos, len;
+	bool eof;
+	/* csv */
+	uint64_t line;
+	int ncols;
+	bool pending; /* recs[0] holds the first record, parsed at open to learn the device form */
+};
+
+struct trace_writer {
+	enum trace_format fmt;
+	gzFile gz;
+	int sync_fd; /* fsync before rename; -1 for stdout */
+	char *path;
+	char *tmp;
+	json_t *meta;
+	bool started;
+	bool bdf, has_cpu;
+	uint64_t nrec;
+	uint64_t last_time;
+	/* native: the block being built, its 12-byte header first */
+	struct iot_state st;
+	uint8_t *blk;
+	size_t blk_len;
+	uint32_t blk_count;
+	/* csv */
+	char *out;
+	size_t out_len;
+	struct progress *progress; /* may be NULL */
+};
+
+static inline void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static inline uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	put_le32(p, (uint32_t)v);
+	put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
+/* ---- varints ---- */
+
+static inline size_t varint_put(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/*
+ * Decode one varint from a buffer with at least TRACE_VARINT_MAX_BYTES readable bytes at p.
+ * Returns the next position, or NULL for an over-long or over-wide encoding (the tenth byte
+ * may only carry bit 63).
+ */
+static inline const uint8_t *varint_get(const uint8_t *p, uint64_t *v)
+{
+	uint64_t x;
+	unsigned i, shift;
+
+	if (__builtin_expect(p[0] < 0x80, 1)) {
+		*v = p[0];
+		return p + 1;
+	}
+	x = p[0] & 0x7f;
+	for (i = 1, shift = 7; i < TRACE_VARINT_MAX_BYTES; i++, shift += 7) {
+		uint64_t b = p[i];
+
+		if (i == TRACE_VARINT_MAX_BYTES - 1 && b > 1)
+			return NULL;
+		x |= (b & 0x7f) << shift;
+		if (b < 0x80) {
+			*v = x;
+			return p + i + 1;
+		}
+	}
+	return NULL;
+}
+
+size_t trace_varint_put(uint8_t *p, uint64_t v)
+{
+	return varint_put(p, v);
+}
+
+size_t trace_varint_get(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+	uint8_t tmp[TRACE_VARINT_MAX_BYTES] = { 0 };
+	const uint8_t *q;
+	size_t n;
+
+	if (p >= end)
+		return 0;
+	n = (size_t)(end - p);
+	if (n >= TRACE_VARINT_MAX_BYTES) {
+		q = varint_get(p, v);
+		return q ? (size_t)(q - p) : 0;
+	}
+	/* Short tail: decode from a zero-padded copy, then reject what ran into the padding. */
+	memcpy(tmp, p, n);
+	q = varint_get(tmp, v);
+	if (!q || (size_t)(q - tmp) > n)
+		return 0;
+	return (size_t)(q - tmp);
+}
+
+/* ---- record rules shared by every writer ---- */
+
+const char *trace_rec_invalid(const struct trace_rec *r)
+{
+	bool whole = false; /* an INVAL of a whole address space or of everything: no range */
+
+	if (r->kind >= TRACE_NR_KINDS)
+		return "unknown record kind";
+	if (r->kind == TRACE_INVAL)
+		whole = (r->flags & TRACE_INV_MASK) >= TRACE_INV_DOMAIN;
+	if (whole) {
+		if (r->iova || r->size)
+			return "iova or size set on a domain or global INVAL";
+	} else if (r->size == 0) {
+		return "size is 0";
+	}
+	if (r->iova > UINT64_MAX - r->size)
+		return "iova+size does not fit in 64 bits";
+	if (r->pasid != TRACE_PASID_NONE && r->pasid >= PASID_LIMIT)
+		return "pasid is not below 2^20";
+	switch (r->kind) {
+	case TRACE_ACCESS:
+		if (r->flags & ~TRACE_ACC_WRITE)
+			return "unknown ACCESS flags";
+		if (r->paddr)
+			return "paddr set on an ACCESS";
+		if (r->cpu)
+			return "cpu set on an ACCESS (cpu is only for MAP, UNMAP and INVAL)";
+		break;
+	case TRACE_MAP:
+		if ((r->flags & ~TRACE_PERM_RW) || !r->flags)
+			return "MAP flags must be read and/or write permission";
+		if (r->paddr > UINT64_MAX - r->size)
+			return "paddr+size does not fit in 64 bits";
+		break;
+	case TRACE_UNMAP:
+		if (r->flags)
+			return "flags set on an UNMAP";
+		if (r->paddr)
+			return "paddr set on an UNMAP";
+		break;
+	case TRACE_INVAL:
+		if (r->flags & ~TRACE_INV_MASK)
+			return "unknown INVAL flags";
+		if (r->paddr)
+			return "paddr set on an INVAL";
+		if ((r->flags & TRACE_INV_MASK) == TRACE_INV_GLOBAL &&
+		    (r->device || r->pasid != TRACE_PASID_NONE))
+			return "device or pasid set on a global INVAL";
+		break;
+	}
+	return NULL;
+}
+
+/* ---- native encoding ---- */
+
+static void iot_state_reset(struct iot_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->pasid = TRACE_PASID_NONE;
+}
+
+static inline size_t iot_encode(struct iot_state *s, const struct trace_rec *r, uint8_t *p)
+{
+	uint8_t h = r->kind, *q = p + 1;
+
+	if (r->kind == TRACE_ACCESS)
+		h |= r->flags & TRACE_ACC_WRITE ? IOT_F_KIND0 : 0;
+	else if (r->kind == TRACE_MAP)
+		h |= (r->flags & TRACE_PERM_READ ? IOT_F_KIND0 : 0) |
+		     (r->flags & TRACE_PERM_WRITE ? IOT_F_KIND1 : 0);
+	else if (r->kind == TRACE_INVAL)
+		h |= (r->flags & TRACE_INV_MASK) << IOT_INV_SHIFT;
+	if (r->device != s->device || r->pasid != s->pasid) {
+		h |= IOT_F_DEV;
+		q += varint_put(q, r->device);
+		q += varint_put(q, r->pasid == TRACE_PASID_NONE ? 0 : (uint64_t)r->pasid + 1);
+		s->device = r->device;
+		s->pasid = r->pasid;
+	}
+	q += varint_put(q, r->time_ns - s->time);
+	q += varint_put(q, trace_zigzag(r->iova - s->iova_end));
+	q += varint_put(q, trace_zigzag(r->size - s->size));
+	s->time = r->time_ns;
+	s->iova_end = r->iova + r->size;
+	s->size = r->size;
+	if (r->kind == TRACE_MAP) {
+		q += varint_put(q, trace_zigzag(r->paddr - s->paddr_end));
+		s->paddr_end = r->paddr + r->size;
+	}
+	if (r->cpu) {
+		h |= IOT_F_CPU;
+		q += varint_put(q, r->cpu);
+	}
+	*p = h;
+	return (size_t)(q - p);
+}
+
+/*
+ * Decode a whole block: the hot loop of every simulation run. `p` has IOT_PAYLOAD_SLACK_BYTES
+ * readable bytes past `end`, so a record is decoded before its end is checked. Returns NULL on
+ * success, else why the payload is corrupt (*bad = index of the offending record).
+ */
+static const char *iot_decode(const uint8_t *p, const uint8_t *end, uint32_t count,
+			      struct trace_rec *out, uint32_t *bad)
+{
+	struct iot_state s;
+	uint32_t i;
+	uint64_t v;
+
+	iot_state_reset(&s);
+	for (i = 0; i < count; i++) {
+		struct trace_rec *r = &out[i];
+		unsigned h = *p++, kind = h & IOT_KIND_MASK;
+
+		*bad = i;
+		if (kind >= TRACE_NR_KINDS)
+			return "unknown record kind (written by a newer iommusim?)";
+		r->kind = (uint8_t)kind;
+		if (h & IOT_F_DEV) {
+			if (!(p = varint_get(p, &v)) || v > UINT32_MAX)
+				return "bad device";
+			s.device = (uint32_t)v;
+			if (!(p = varint_get(p, &v)) || v > PASID_LIMIT)
+				return "bad pasid";
+			s.pasid = v ? (uint32_t)(v - 1) : TRACE_PASID_NONE;
+		}
+		r->device = s.device;
+		r->pasid = s.pasid;
+		if (!(p = varint_get(p, &v)) || s.time + v < s.time)
+			return "bad time";
+		s.time += v;
+		r->time_ns = s.time;
+		if (!(p = varint_get(p, &v)))
+			return "bad iova";
+		r->iova = s.iova_end + trace_unzigzag(v);
+		if (!(p = varint_get(p, &v)))
+			return "bad size";
+		s.size += trace_unzigzag(v);
+		/* Domain and global INVALs name no range: iova and size are 0. */
+		if (__builtin_expect(kind == TRACE_INVAL, 0) &&
+		    (h >> IOT_INV_SHIFT & TRACE_INV_MASK) >= TRACE_INV_DOMAIN) {
+			if (r->iova || s.size)
+				return "iova or size set on a domain or global INVAL";
+		} else if (s.size == 0 || r->iova > UINT64_MAX - s.size) {
+			return "size is 0 or iova+size does not fit in 64 bits";
+		}
+		r->size = s.size;
+		s.iova_end = r->iova + s.size;
+		r->paddr = 0;
+		r->cpu = 0;
+		switch (kind) {
+		case TRACE_ACCESS:
+			if (h & (IOT_F_KIND1 | IOT_F_CPU))
+				return "bad ACCESS flags";
+			r->flags = h & IOT_F_KIND0 ? TRACE_ACC_WRITE : 0;
+			break;
+		case TRACE_MAP:
+			r->flags = (h & IOT_F_KIND0 ? TRACE_PERM_READ : 0) |
+				   (h & IOT_F_KIND1 ? TRACE_PERM_WRITE : 0);
+			if (!r->flags)
+				return "MAP without permissions";
+			if (!(p = varint_get(p, &v)))
+				return "bad paddr";
+			r->paddr = s.paddr_end + trace_unzigzag(v);
+			if (r->paddr > UINT64_MAX - s.size)
+				return "paddr+size does not fit in 64 bits";
+			s.paddr_end = r->paddr + s.size;
+			break;
+		case TRACE_UNMAP:
+			if (h & (IOT_F_KIND0 | IOT_F_KIND1))
+				return "bad UNMAP flags";
+			r->flags = 0;
+			break;
+		default:
+			r->flags = (uint8_t)(h >> IOT_INV_SHIFT & TRACE_INV_MASK);
+			if (r->flags == TRACE_INV_GLOBAL &&
+			    (s.device || s.pasid != TRACE_PASID_NONE))
+				return "device or pasid set on a global INVAL";
+			break;
+		}
+		if (h & IOT_F_CPU) {
+			if (!(p = varint_get(p, &v)) || v == 0 || v > UINT16_MAX)
+				return "bad cpu";
+			r->cpu = (uint16_t)v;
+		}
+		if (p > end)
+			return "record runs past the end of the block";
+	}
+	*bad = count ? count - 1 : 0;
+	if (p != end)
+		return "bytes left over after the block's last record";
+	return NULL;
+}
+
+/* ---- reading ---- */
+
+/* zlib's message without the "<fd:N>: " it puts in front for gzdopen()ed files. */
+static const char *gz_msg(gzFile gz, int *zerr)
+{
+	const char *m = gzerror(gz, zerr), *sep = strstr(m, ": ");
+
+	return strncmp(m, "<fd:", 4) == 0 && sep ? sep + 2 : m;
+}
+
+/*
+ * Top up the input buffer (after moving what is left to its start). Large requests make zlib
+ * inflate straight into the buffer. Sets r->eof at the end of the file.
+ */
+static int in_fill(struct trace_reader *r, struct ism_err *err)
+{
+	int got, zerr;
+	const char *zmsg;
+
+	if (r->pos) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	got = gzread(r->gz, r->buf + r->len, (unsigned)(r->cap - r->len));
+	if (got > 0) {
+		r->len += (size_t)got;
+		/* The decoder may look into the slack past the data: keep it defined. */
+		memset(r->buf + r->len, 0, IOT_PAYLOAD_SLACK_BYTES);
+		return 0;
+	}
+	/* zlib hands out what it could inflate first and reports a cut-short stream after. */
+	zmsg = gz_msg(r->gz, &zerr);
+	r->eof = true;
+	if (got == 0 && zerr == Z_OK)
+		return 0;
+	if (zerr == Z_ERRNO)
+		return ism_err_set(err, ISM_EXIT_TRACE, "%s: read error: %s", r->path,
+				   strerror(errno));
+	if (r->fmt == TRACE_FMT_CSV)
+		return ism_err_set(err, ISM_EXIT_TRACE, "%s:%llu: %s gzip stream: %s", r->path,
+				   (unsigned long long)r->line + 1,
+				   zerr == Z_BUF_ERROR ? "truncated" : "corrupt", zmsg);
+	if (zerr == Z_BUF_ERROR)
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s: truncated after record %llu: the gzip stream ends early "
+				   "(%s)",
+				   r->path, (unsigned long long)r->nrec, zmsg);
+	return ism_err_set(err, ISM_EXIT_TRACE, "%s: corrupt gzip stream after record %llu: %s",
+			   r->path, (unsigned long long)r->nrec, zmsg);
+}
+
+/*
+ * Native: the next n bytes, consumed, or NULL with a truncation error saying `what` was
+ * expected. The buffer keeps IOT_PAYLOAD_SLACK_BYTES of readable slack past its capacity.
+ */
+static const uint8_t *in_take(struct trace_reader *r, size_t n, const char *what,
+			      struct ism_err *err)
+{
+	const uint8_t *p;
+
+	while (r->len - r->pos < n) {
+		if (r->eof) {
+			ism_err_set(err, ISM_EXIT_TRACE,
+				    "%s: truncated after record %llu: expected %s", r->path,
+				    (unsigned long long)r->nrec, what);
+			return NULL;
+		}
+		if (n > r->cap) {
+			r->cap = n;
+			r->buf = ism_xrealloc(r->buf, r->cap + IOT_PAYLOAD_SLACK_BYTES);
+		}
+		if (in_fill(r, err))
+			return NULL;
+	}
+	p = (const uint8_t *)r->buf + r->pos;
+	r->pos += n;
+	return p;
+}
+
+static int iot_open(struct trace_reader *r, struct ism_err *err)
+{
+	const uint8_t *fixed, *meta, *crcb;
+	unsigned major, minor;
+	uint32_t mlen, crc;
+	json_error_t jerr;
+
+	/* The sniffer left the magic in the buffer. */
+	fixed = in_take(r, IOT_HEADER_FIXED_BYTES, "the header's version and metadata length",
+			err);
+	if (!fixed)
+		return -1;
+	major = fixed[8] | (unsigned)fixed[9] << 8;
+	minor = fixed[10] | (unsigned)fixed[11] << 8;
+	if (major != IOT_VERSION_MAJOR) {
+		if (major > IOT_VERSION_MAJOR)
+			return ism_err_set(err, ISM_EXIT_TRACE,
+					   "%s: trace format version %u.%u is newer than this "
+					   "iommusim reads (%u.x): upgrade iommusim",
+					   r->path, major, minor, IOT_VERSION_MAJOR);
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s: unsupported trace format version %u.%u (expected %u.x)",
+				   r->path, major, minor, IOT_VERSION_MAJOR);
+	}
+	mlen = get_le32(fixed + 12);
+	if (mlen > IOT_META_MAX_BYTES)
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s: corrupt header: metadata length %u exceeds the limit of %u",
+				   r->path, mlen, IOT_META_MAX_BYTES);
+	/* Take the whole header at once so that it stays in one piece of the buffer. */
+	r->pos -= IOT_HEADER_FIXED_BYTES;
+	fixed = in_take(r, IOT_HEADER_FIXED_BYTES + mlen + 4, "the rest of the header", err);
+	if (!fixed)
+		return -1;
+	meta = fixed + IOT_HEADER_FIXED_BYTES;
+	crcb = meta + mlen;
+	crc = (uint32_t)crc32(0, fixed, IOT_HEADER_FIXED_BYTES + mlen);
+	if (crc != get_le32(crcb))
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s: corrupt header: CRC mismatch (stored 0x%08x, computed "
+				   "0x%08x)",
+				   r->path, get_le32(crcb), crc);
+	r->meta = json_loadb((const char *)meta, mlen, JSON_REJECT_DUPLICATES, &jerr);
+	if (!r->meta || !json_is_object(r->meta))
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s: corrupt header: metadata is not a JSON object%s%s", r->path,
+				   r->meta ? "" : ": ", r->meta ? "" : jerr.text);
+	return 0;
+}
+
+static int iot_end(struct trace_reader *r, const uint8_t *payload, struct ism_err *err)
+{
+	uint64_t total = get_le64(payload);
+
+	if (total != r->nrec)
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s: corrupt end marker: it counts %llu records, the file holds "
+				   "%llu",
+				   r->path, (unsigned long long)total, (unsigned long long)r->nrec);
+	/* Reading on to the end also makes zlib check the gzip trailer (CRC and length). */
+	while (r->pos == r->len && !r->eof)
+		if (in_fill(r, err))
+			return -1;
+	if (r->pos < r->len)
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s: corrupt file: unexpected data after the end marker (after "
+				   "record %llu)",
+				   r->path, (unsigned long long)r->nrec);
+	return 0;
+}
+
+static long iot_read(struct trace_reader *r, struct ism_err *err)
+{
+	const uint8_t *h, *payload;
+	uint32_t count, len, crc, bad;
+	unsigned long long at = (unsigned long long)r->nrec + 1;
+	const char *why;
+	bool sane;
+
+	h = in_take(r, IOT_BLOCK_HEADER_BYTES, "a block header or the end marker", err);
+	if (!h)
+		return -1;
+	count = get_le32(h);
+	len = get_le32(h + 4);
+	if (count == 0)
+		sane = len == IOT_END_PAYLOAD_BYTES;
+	else
+		sane = count <= TRACE_BLOCK_RECORDS && len <= count * IOT_REC_MAX_BYTES &&
+		       len >= count * IOT_REC_MIN_BYTES;
+	if (!sane)
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s: corrupt block at record %llu: impossible header "
+				   "(%u records in %u bytes)",
+				   r->path, at, count, len);
+	/* Header and payload stay contiguous: take them together, then step over the header. */
+	r->pos -= IOT_BLOCK_HEADER_BYTES;
+	h = in_take(r, IOT_BLOCK_HEADER_BYTES + len,
+		    count ? "a block payload" : "the end marker's record count", err);
+	if (!h)
+		return -1;
+	payload = h + IOT_BLOCK_HEADER_BYTES;
+	crc = (uint32_t)crc32(0, h, 8);
+	crc = (uint32_t)crc32(crc, payload, len);
+	if (crc != get_le32(h + 8))
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s: corrupt block at record %llu: CRC mismatch (stored 0x%08x, "
+				   "computed 0x%08x)",
+				   r->path, at, get_le32(h + 8), crc);
+	if (count == 0) {
+		if (iot_end(r, payload, err))
+			return -1;
+		r->done = true;
+		return 0;
+	}
+	why = iot_decode(payload, payload + len, count, r->recs, &bad);
+	if (why)
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s: corrupt block at record %llu: record %llu: %s", r->path, at,
+				   at + bad, why);
+	/* Blocks decode independently, so time order across blocks is checked here. */
+	if (r->recs[0].time_ns < r->last_time)
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s: record %llu: time goes backwards (%llu after %llu)",
+				   r->path, at, (unsigned long long)r->recs[0].time_ns,
+				   (unsigned long long)r->last_time);
+	r->last_time = r->recs[count - 1].time_ns;
+	r->nrec += count;
+	return count;
+}
+
+/* ---- CSV reading ---- */
+
+static bool csv_is_text(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r') || p[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* Next line without its newline; 1, or 0 at the end of the file, or -1. */
+static int csv_line(struct trace_reader *r, const char **line, size_t *n, struct ism_err *err)
+{
+	char *nl;
+
+	for (;;) {
+		nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+		if (nl || (r->eof && r->pos < r->len)) {
+			size_t end = nl ? (size_t)(nl - r->buf) : r->len;
+
+			*line = r->buf + r->pos;
+			*n = end - r->pos;
+			if (*n && (*line)[*n - 1] == '\r')
+				(*n)--;
+			r->pos = nl ? end + 1 : end;
+			r->line++;
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		if (r->pos == 0 && r->len == r->cap)
+			return ism_err_set(err, ISM_EXIT_TRACE,
+					   "%s:%llu: line longer than %zu bytes", r->path,
+					   (unsigned long long)r->line + 1, r->cap);
+		if (in_fill(r, err))
+			return -1;
+	}
+}
+
+static bool csv_skip(const char *line, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	return i == n || line[i] == '#';
+}
+
+/* Show a found value safely: at most 40 bytes, control bytes as '?'. */
+static const char *csv_show(const char *s, size_t n, char *buf, size_t bufn)
+{
+	size_t i, m = n < bufn - 4 ? n : bufn - 4;
+
+	for (i = 0; i < m; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
+	if (m < n)
+		memcpy(buf + m, "...", 3), m += 3;
+	buf[m] = '\0';
+	return buf;
+}
+
+/* Column `col` (1-based, known to exist) of a line: its start and length. */
+static const char *csv_field(const char *line, size_t n, int col, size_t *fl)
+{
+	const char *f = line, *c;
+	int k;
+
+	for (k = 1; k < col; k++)
+		f = (const char *)memchr(f, ',', (size_t)(line + n - f)) + 1;
+	c = memchr(f, ',', (size_t)(line + n - f));
+	*fl = c ? (size_t)(c - f) : (size_t)(line + n - f);
+	return f;
+}
+
+static int csv_parse(struct trace_reader *r, const char *line, size_t n, struct trace_rec *rec,
+		     struct ism_err *err)
+{
+	const char *why = "", *f;
+	char shown[48];
+	int rc, col, k = 1;
+	size_t fl;
+
+	/* The column count first: a line that does not fit the header is wrong as a whole. */
+	for (f = line; (f = memchr(f, ',', (size_t)(line + n - f))) != NULL; f++)
+		k++;
+	if (k == 7 || k == 8) {
+		rc = trace_csv_parse_line(line, n, rec, &why);
+		if (k != r->ncols) {
+			why = r->ncols == 8 ? "expected 8 columns as in the header (with cpu)" :
+					      "expected 7 columns as in the header";
+			rc = 0;
+		}
+	} else {
+		why = "expected 7 columns (" TRACE_CSV_HEADER ") or 8 (with cpu)";
+		rc = 0;
+	}
+	if (rc == 0)
+		return ism_err_set(err, ISM_EXIT_TRACE, "%s:%llu: %s, got %d", r->path,
+				   (unsigned long long)r->line, why, k);
+	if (rc < 0) {
+		col = -rc;
+		f = csv_field(line, n, col, &fl);
+		return ism_err_set(err, ISM_EXIT_TRACE, "%s:%llu: column '%s': %s, got '%s'",
+				   r->path, (unsigned long long)r->line, trace_csv_column(col), why,
+				   csv_show(f, fl, shown, sizeof(shown)));
+	}
+	if (rec->time_ns < r->last_time)
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s:%llu: column 'time_ns': expected a time >= %llu (time must "
+				   "not go backwards), got '%llu'",
+				   r->path, (unsigned long long)r->line,
+				   (unsigned long long)r->last_time,
+				   (unsigned long long)rec->time_ns);
+	r->last_time = rec->time_ns;
+	return 0;
+}
+
+static bool csv_meta_comment(const char *line, size_t n, size_t *json_at)
+{
+	size_t i = 1;
+
+	if (!n || line[0] != '#')
+		return false;
+	while (i < n && line[i] == ' ')
+		i++;
+	if (n - i < 5 || memcmp(line + i, "meta:", 5) != 0)
+		return false;
+	*json_at = i + 5;
+	return true;
+}
+
+static int csv_open(struct trace_reader *r, struct ism_err *err)
+{
+	const char *line, *dev;
+	size_t n, at, devlen;
+	int rc;
+
+	if (r->len == 0)
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s: empty file: not an iommusim trace or CSV", r->path);
+	/* Spreadsheets like to start UTF-8 text with a byte order mark. */
+	if (r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
+		r->pos = 3;
+	if (!csv_is_text((const uint8_t *)r->buf, r->len < CSV_SNIFF_BYTES ? r->len :
+					   CSV_SNIFF_BYTES))
+		return ism_err_set(err, ISM_EXIT_TRACE, "%s: not an iommusim trace or CSV",
+				   r->path);
+	for (;;) {
+		rc = csv_line(r, &line, &n, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			return ism_err_set(err, ISM_EXIT_TRACE,
+					   "%s: no CSV header: expected a line '" TRACE_CSV_HEADER
+					   "' (not an iommusim trace or CSV)",
+					   r->path);
+		if (csv_meta_comment(line, n, &at)) {
+			json_error_t jerr;
+
+			if (r->meta)
+				return ism_err_set(err, ISM_EXIT_TRACE,
+						   "%s:%llu: a second '# meta:' comment (expected "
+						   "one, before the header)",
+						   r->path, (unsigned long long)r->line);
+			r->meta = json_loadb(line + at, n - at, JSON_REJECT_DUPLICATES, &jerr);
+			if (!r->meta || !json_is_object(r->meta))
+				return ism_err_set(err, ISM_EXIT_TRACE,
+						   "%s:%llu: '# meta:' expected a JSON object%s%s",
+						   r->path, (unsigned long long)r->line,
+						   r->meta ? "" : ": ", r->meta ? "" : jerr.text);
+			continue;
+		}
+		if (csv_skip(line, n))
+			continue;
+		break;
+	}
+	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	if (n == strlen(TRACE_CSV_HEADER) && memcmp(line, TRACE_CSV_HEADER, n) == 0) {
+		r->ncols = 7;
+	} else if (n == strlen(TRACE_CSV_HEADER TRACE_CSV_CPU_COLUMN) &&
+		   memcmp(line, TRACE_CSV_HEADER TRACE_CSV_CPU_COLUMN, n) == 0) {
+		r->ncols = 8;
+	} else {
+		char shown[48];
+
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s:%llu: not an iommusim trace or CSV: expected the header '"
+				   TRACE_CSV_HEADER "' (optionally ',cpu'), got '%s'",
+				   r->path, (unsigned long long)r->line,
+				   csv_show(line, n, shown, sizeof(shown)));
+	}
+	if (!r->meta)
+		r->meta = json_object();
+	if (r->ncols == 8)
+		json_object_set_new(r->meta, "has_cpu", json_true());
+	else
+		json_object_del(r->meta, "has_cpu");
+
+	/*
+	 * The first record decides how the exporter writes devices back: bdf or decimal. One
+	 * without a device (INV:GLOBAL) leaves the metadata's word standing.
+	 */
+	for (;;) {
+		rc = csv_line(r, &line, &n, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			return 0;
+		if (!csv_skip(line, n))
+			break;
+	}
+	if (csv_parse(r, line, n, &r->recs[0], err))
+		return -1;
+	r->pending = true;
+	dev = csv_field(line, n, 3, &devlen);
+	while (devlen && (*dev == ' ' || *dev == '\t'))
+		dev++, devlen--;
+	if (!devlen)
+		return 0;
+	if (memchr(dev, ':', devlen))
+		json_object_set_new(r->meta, "device_format", json_string("bdf"));
+	else
+		json_object_del(r->meta, "device_format");
+	return 0;
+}
+
+static long csv_read(struct trace_reader *r, struct ism_err *err)
+{
+	const char *line;
+	size_t n;
+	long k = 0;
+	int rc;
+
+	if (r->pending) {
+		r->pending = false;
+		k = 1;
+	}
+	while (k < TRACE_BLOCK_RECORDS) {
+		rc = csv_line(r, &line, &n, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			r->done = true;
+			break;
+		}
+		if (csv_skip(line, n))
+			continue;
+		if (csv_parse(r, line, n, &r->recs[k], err))
+			return -1;
+		k++;
+	}
+	r->nrec += (uint64_t)k;
+	return k;
+}
+
+/* ---- reader API ---- */
+
+struct trace_reader *trace_open(const char *path, struct ism_err *err)
+{
+	struct trace_reader *r = ism_xcalloc(1, sizeof(*r));
+	struct stat st;
+	int fd;
+
+	r->path = ism_xstrdup(path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		ism_err_set(err, ISM_EXIT_TRACE, "%s: cannot open: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ism_err_set(err, ISM_EXIT_TRACE, "%s: is a directory, not a trace", path);
+		close(fd);
+		goto fail;
+	}
+	r->fsize = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	r->gz = gzdopen(fd, "rb");
+	if (!r->gz) {
+		ism_err_set(err, ISM_EXIT_FAIL, "%s: cannot open: out of memory", path);
+		close(fd);
+		goto fail;
+	}
+	gzbuffer(r->gz, TRACE_GZ_BUFFER_BYTES);
+	r->recs = ism_xcalloc(TRACE_BLOCK_RECORDS, sizeof(*r->recs));
+	r->cap = TRACE_IN_BUFFER_BYTES;
+	r->buf = ism_xmalloc(r->cap + IOT_PAYLOAD_SLACK_BYTES);
+	memset(r->buf, 0, IOT_PAYLOAD_SLACK_BYTES);
+	while (r->len < IOT_MAGIC_BYTES && !r->eof)
+		if (in_fill(r, err))
+			goto fail;
+	if (r->len && r->len < IOT_MAGIC_BYTES && memcmp(r->buf, IOT_MAGIC, r->len) == 0) {
+		ism_err_set(err, ISM_EXIT_TRACE,
+			    "%s: truncated after record 0: expected the 8-byte magic", path);
+		goto fail;
+	}
+	if (r->len >= IOT_MAGIC_BYTES && memcmp(r->buf, IOT_MAGIC, IOT_MAGIC_BYTES) == 0) {
+		r->fmt = TRACE_FMT_NATIVE;
+		if (iot_open(r, err))
+			goto fail;
+	} else {
+		r->fmt = TRACE_FMT_CSV;
+		if (csv_open(r, err))
+			goto fail;
+	}
+	return r;
+fail:
+	trace_close(r);
+	return NULL;
+}
+
+long trace_read(struct trace_reader *r, const struct trace_rec **recs, struct ism_err *err)
+{
+	long n;
+
+	*recs = r->recs;
+	if (r->failed) {
+		if (err)
+			*err = *r->failed;
+		return -1;
+	}
+	if (r->done)
+		return 0;
+	n = r->fmt == TRACE_FMT_NATIVE ? iot_read(r, err) : csv_read(r, err);
+	if (n < 0) {
+		/* The stream position is lost: every later call repeats the error. */
+		r->failed = ism_xcalloc(1, sizeof(*r->failed));
+		if (err)
+			*r->failed = *err;
+		else
+			ism_err_set(r->failed, ISM_EXIT_TRACE, "%s: unreadable", r->path);
+	}
+	return n;
+}
+
+json_t *trace_meta(struct trace_reader *r)
+{
+	return r->meta;
+}
+
+enum trace_format trace_format(struct trace_reader *r)
+{
+	return r->fmt;
+}
+
+const char *trace_path(struct trace_reader *r)
+{
+	return r->path;
+}
+
+uint64_t trace_pos(struct trace_reader *r)
+{
+	long off = r->gz ? gzoffset(r->gz) : -1;
+
+	return off < 0 ? 0 : (uint64_t)off;
+}
+
+uint64_t trace_file_size(struct trace_reader *r)
+{
+	return r->fsize;
+}
+
+void trace_close(struct trace_reader *r)
+{
+	if (!r)
+		return;
+	if (r->gz)
+		gzclose(r->gz);
+	json_decref(r->meta);
+	free(r->failed);
+	free(r->recs);
+	free(r->buf);
+	free(r->path);
+	free(r);
+}
+
+/* ---- writing ---- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int wr_error(struct trace_writer *w, struct ism_err *err)
+{
+	int zerr;
+	const char *zmsg = gz_msg(w->gz, &zerr);
+
+	return ism_err_set(err, ISM_EXIT_IO, "%s: write failed: %s", w->path,
+			   zerr == Z_ERRNO ? strerror(errno) : zmsg);
+}
+
+static int wr(struct trace_writer *w, const void *p, size_t n, struct ism_err *err)
+{
+	if (n && gzwrite(w->gz, p, (unsigned)n) != (int)n)
+		return wr_error(w, err);
+	return 0;
+}
+
+struct trace_writer *trace_writer_open_fmt(const char *path, enum trace_format fmt, bool gz,
+					   const json_t *meta, struct ism_err *err)
+{
+	struct trace_writer *w;
+	int fd;
+
+	if (meta && !json_is_object(meta)) {
+		ism_err_set(err, ISM_EXIT_FAIL, "%s: trace metadata must be a JSON object", path);
+		return NULL;
+	}
+	if (fmt == TRACE_FMT_NATIVE && strcmp(path, "-") == 0) {
+		ism_err_set(err, ISM_EXIT_USAGE, "native traces cannot go to stdout ('-')");
+		return NULL;
+	}
+	w = ism_xcalloc(1, sizeof(*w));
+	w->fmt = fmt;
+	w->sync_fd = -1;
+	w->path = ism_xstrdup(strcmp(path, "-") == 0 ? "stdout" : path);
+	w->meta = meta ? json_deep_copy(meta) : json_object();
+	if (strcmp(path, "-") == 0) {
+		fd = dup(STDOUT_FILENO);
+	} else {
+		w->tmp = ism_tmp_path(path);
+		fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd >= 0)
+			w->sync_fd = dup(fd);
+	}
+	if (fd < 0 || (w->tmp && w->sync_fd < 0)) {
+		ism_err_set(err, ISM_EXIT_IO, "%s: cannot create output file: %s", path,
+			    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto fail;
+	}
+	w->gz = gzdopen(fd, gz ? "wb" TRACE_GZ_LEVEL : "wbT");
+	if (!w->gz) {
+		close(fd);
+		ism_err_set(err, ISM_EXIT_IO, "%s: cannot open for writing", path);
+		goto fail;
+	}
+	gzbuffer(w->gz, TRACE_GZ_BUFFER_BYTES);
+	if (fmt == TRACE_FMT_NATIVE) {
+		iot_state_reset(&w->st);
+		w->blk = ism_xmalloc(IOT_BLOCK_HEADER_BYTES + IOT_PAYLOAD_MAX_BYTES);
+	} else {
+		w->out = ism_xmalloc(CSV_OUT_BUFFER_BYTES);
+	}
+	return w;
+fail:
+	trace_writer_abort(w);
+	return NULL;
+}
+
+struct trace_writer *trace_writer_open(const char *path, const json_t *meta, struct ism_err *err)
+{
+	if (ends_with(path, ".iot"))
+		return trace_writer_open_fmt(path, TRACE_FMT_NATIVE, false, meta, err);
+	if (ends_with(path, ".iot.gz"))
+		return trace_writer_open_fmt(path, TRACE_FMT_NATIVE, true, meta, err);
+	if (ends_with(path, ".csv") || strcmp(path, "-") == 0)
+		return trace_writer_open_fmt(path, TRACE_FMT_CSV, false, meta, err);
+	if (ends_with(path, ".csv.gz"))
+		return trace_writer_open_fmt(path, TRACE_FMT_CSV, true, meta, err);
+	ism_err_set(err, ISM_EXIT_USAGE,
+		    "%s: cannot tell the trace format from the name (expected .iot, .iot.gz, .csv, "
+		    ".csv.gz or - for stdout)",
+		    path);
+	return NULL;
+}
+
+json_t *trace_writer_meta(struct trace_writer *w)
+{
+	return w->meta;
+}
+
+void trace_writer_progress(struct trace_writer *w, struct progress *p)
+{
+	w->progress = p;
+}
+
+/* The header goes out with the first record, so callers can complete the metadata first. */
+static int wr_start(struct trace_writer *w, struct ism_err *err)
+{
+	char *js = json_dumps(w->meta, JSON_COMPACT);
+	size_t n = js ? strlen(js) : 0;
+	int rc;
+
+	if (!js)
+		return ism_err_set(err, ISM_EXIT_FAIL, "%s: cannot encode the metadata", w->path);
+	w->started = true;
+	if (w->fmt == TRACE_FMT_NATIVE) {
+		uint8_t fixed[IOT_HEADER_FIXED_BYTES], crcb[4];
+		uint32_t crc;
+
+		memcpy(fixed, IOT_MAGIC, IOT_MAGIC_BYTES);
+		fixed[8] = IOT_VERSION_MAJOR;
+		fixed[9] = 0;
+		fixed[10] = IOT_VERSION_MINOR;
+		fixed[11] = 0;
+		put_le32(fixed + 12, (uint32_t)n);
+		crc = (uint32_t)crc32(0, fixed, sizeof(fixed));
+		crc = (uint32_t)crc32(crc, (const uint8_t *)js, (uInt)n);
+		put_le32(crcb, crc);
+		if (n > IOT_META_MAX_BYTES)
+			rc = ism_err_set(err, ISM_EXIT_FAIL, "%s: metadata longer than %u bytes",
+					 w->path, IOT_META_MAX_BYTES);
+		else if (wr(w, fixed, sizeof(fixed), err) || wr(w, js, n, err) ||
+			 wr(w, crcb, 4, err))
+			rc = -1;
+		else
+			rc = 0;
+	} else {
+		const json_t *df = json_object_get(w->meta, "device_format");
+
+		w->bdf = json_is_string(df) && strcmp(json_string_value(df), "bdf") == 0;
+		w->has_cpu = json_is_true(json_object_get(w->meta, "has_cpu"));
+		rc = 0;
+		if (json_object_size(w->meta))
+			rc = wr(w, "# meta: ", 8, err) || wr(w, js, n, err) || wr(w, "\n", 1, err);
+		if (!rc)
+			rc = wr(w, TRACE_CSV_HEADER, strlen(TRACE_CSV_HEADER), err);
+		if (!rc && w->has_cpu)
+			rc = wr(w, TRACE_CSV_CPU_COLUMN, strlen(TRACE_CSV_CPU_COLUMN), err);
+		if (!rc)
+			rc = wr(w, "\n", 1, err);
+		rc = rc ? -1 : 0;
+	}
+	free(js);
+	return rc;
+}
+
+static int iot_flush(struct trace_writer *w, struct ism_err *err)
+{
+	uint32_t crc;
+
+	put_le32(w->blk, w->blk_count);
+	put_le32(w->blk + 4, (uint32_t)w->blk_len);
+	crc = (uint32_t)crc32(0, w->blk, 8);
+	crc = (uint32_t)crc32(crc, w->blk + IOT_BLOCK_HEADER_BYTES, (uInt)w->blk_len);
+	put_le32(w->blk + 8, crc);
+	if (wr(w, w->blk, IOT_BLOCK_HEADER_BYTES + w->blk_len, err))
+		return -1;
+	if (w->progress)
+		progress_update(w->progress, w->nrec, 0, 0);
+	w->blk_len = 0;
+	w->blk_count = 0;
+	iot_state_reset(&w->st);
+	return 0;
+}
+
+static int csv_flush(struct trace_writer *w, struct ism_err *err)
+{
+	int rc = wr(w, w->out, w->out_len, err);
+
+	w->out_len = 0;
+	if (w->progress)
+		progress_update(w->progress, w->nrec, 0, 0);
+	return rc;
+}
+
+int trace_write(struct trace_writer *w, const struct trace_rec *rec, struct ism_err *err)
+{
+	const char *why = trace_rec_invalid(rec);
+
+	if (__builtin_expect(why != NULL || rec->time_ns < w->last_time, 0)) {
+		if (!why)
+			return ism_err_set(err, ISM_EXIT_TRACE,
+					   "%s: record %llu: time goes backwards (%llu after %llu)",
+					   w->path, (unsigned long long)w->nrec + 1,
+					   (unsigned long long)rec->time_ns,
+					   (unsigned long long)w->last_time);
+		return ism_err_set(err, ISM_EXIT_TRACE, "%s: record %llu: %s", w->path,
+				   (unsigned long long)w->nrec + 1, why);
+	}
+	if (!w->started && wr_start(w, err))
+		return -1;
+	w->last_time = rec->time_ns;
+	w->nrec++;
+	if (w->fmt == TRACE_FMT_NATIVE) {
+		w->blk_len += iot_encode(&w->st, rec, w->blk + IOT_BLOCK_HEADER_BYTES + w->blk_len);
+		if (++w->blk_count == TRACE_BLOCK_RECORDS)
+			return iot_flush(w, err);
+		return 0;
+	}
+	if (rec->cpu && !w->has_cpu)
+		return ism_err_set(err, ISM_EXIT_TRACE,
+				   "%s: record %llu has cpu %u but the metadata does not set "
+				   "\"has_cpu\": true, so the CSV would lose it",
+				   w->path, (unsigned long long)w->nrec, rec->cpu);
+	if (w->out_len + CSV_OUT_LINE_BYTES > CSV_OUT_BUFFER_BYTES && csv_flush(w, err))
+		return -1;
+	w->out_len += trace_csv_format(rec, w->bdf, w->out + w->out_len, CSV_OUT_LINE_BYTES);
+	if (w->has_cpu) {
+		char *p = w->out + w->out_len;
+
+		*p++ = ',';
+		if (rec->kind != TRACE_ACCESS)
+			p += snprintf(p, 8, "%u", rec->cpu);
+		w->out_len = (size_t)(p - w->out);
+	}
+	w->out[w->out_len++] = '\n';
+	return 0;
+}
+
+int trace_writer_finish(struct trace_writer *w, struct ism_err *err)
+{
+	int rc = 0, zrc;
+
+	if (!w->started && wr_start(w, err))
+		goto fail;
+	if (w->fmt == TRACE_FMT_NATIVE) {
+		uint8_t end[IOT_BLOCK_HEADER_BYTES + IOT_END_PAYLOAD_BYTES];
+		uint32_t crc;
+
+		if (w->blk_count && iot_flush(w, err))
+			goto fail;
+		put_le32(end, 0);
+		put_le32(end + 4, IOT_END_PAYLOAD_BYTES);
+		put_le64(end + IOT_BLOCK_HEADER_BYTES, w->nrec);
+		crc = (uint32_t)crc32(0, end, 8);
+		crc = (uint32_t)crc32(crc, end + IOT_BLOCK_HEADER_BYTES, IOT_END_PAYLOAD_BYTES);
+		put_le32(end + 8, crc);
+		if (wr(w, end, sizeof(end), err))
+			goto fail;
+	} else if (csv_flush(w, err)) {
+		goto fail;
+	}
+	zrc = gzclose(w->gz);
+	w->gz = NULL;
+	if (zrc != Z_OK) {
+		ism_err_set(err, ISM_EXIT_IO, "%s: write failed: %s", w->path,
+			    zrc == Z_ERRNO ? strerror(errno) : "zlib error");
+		goto fail;
+	}
+	if (w->tmp) {
+		if (fsync(w->sync_fd) != 0) {
+			ism_err_set(err, ISM_EXIT_IO, "%s: write failed: %s", w->path,
+				    strerror(errno));
+			goto fail;
+		}
+		if (rename(w->tmp, w->path) != 0) {
+			ism_err_set(err, ISM_EXIT_IO, "%s: cannot rename %s into place: %s",
+				    w->path, w->tmp, strerror(errno));
+			goto fail;
+		}
+		ism_tmp_forget(w->tmp);
+		free(w->tmp);
+		w->tmp = NULL;
+	}
+	trace_writer_abort(w);
+	return rc;
+fail:
+	trace_writer_abort(w);
+	return -1;
+}
+
+void trace_writer_abort(struct trace_writer *w)
+{
+	if (!w)
+		return;
+	if (w->progress)
+		progress_done(w->progress);
+	if (w->gz)
+		gzclose(w->gz);
+	if (w->sync_fd >= 0)
+		close(w->sync_fd);
+	if (w->tmp) {
+		unlink(w->tmp);
+		ism_tmp_forget(w->tmp);
+	}
+	json_decref(w->meta);
+	free(w->blk);
+	free(w->out);
+	free(w->tmp);
+	free(w->path);
+	free(w);
+}

@@ -1,0 +1,98 @@
+/* Trace I/O: native binary (.iot, .iot.gz) and CSV interchange, read in blocks. */
+#ifndef ISM_TRACE_H
+#define ISM_TRACE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+#include "base/util.h"
+
+/* Records a reader hands out per call: one decoded block, reused (never one allocation per record). */
+#define TRACE_BLOCK_RECORDS 4096
+
+enum trace_format { TRACE_FMT_NATIVE, TRACE_FMT_CSV };
+
+struct trace_reader;
+
+/*
+ * Open a trace for reading. The format is sniffed from the content (native magic, else CSV
+ * header), and gzip compression is transparent for both. Errors name the file.
+ */
+struct trace_reader *trace_open(const char *path, struct ism_err *err);
+
+/*
+ * Decode the next block. Returns the number of records (> 0) and points *recs at them (valid
+ * until the next call), 0 at the clean end of the trace, or -1 with err set (truncated or
+ * corrupt file, malformed CSV line: the message names the file and the record index or line).
+ */
+long trace_read(struct trace_reader *r, const struct trace_rec **recs, struct ism_err *err);
+
+/* The trace's metadata object (borrowed; CSV traces get one built from their comments). */
+json_t *trace_meta(struct trace_reader *r);
+enum trace_format trace_format(struct trace_reader *r);
+const char *trace_path(struct trace_reader *r);
+/* Bytes of the (possibly compressed) file consumed so far and the file's size, for progress. */
+uint64_t trace_pos(struct trace_reader *r);
+uint64_t trace_file_size(struct trace_reader *r);
+void trace_close(struct trace_reader *r);
+
+/*
+ * Write a trace. Native when the name ends in .iot or .iot.gz (compressed by the .gz suffix),
+ * CSV when it ends in .csv or .csv.gz, or "-" (CSV on stdout). `meta` (may be NULL) is stored in
+ * the header (native) or as "# meta: {json}" comment (CSV). Output is atomic: nothing appears
+ * at `path` until trace_writer_finish() succeeds; trace_writer_abort() removes the temporary.
+ */
+struct trace_writer;
+struct trace_writer *trace_writer_open(const char *path, const json_t *meta, struct ism_err *err);
+struct trace_writer *trace_writer_open_fmt(const char *path, enum trace_format fmt, bool gz,
+					   const json_t *meta, struct ism_err *err);
+int trace_write(struct trace_writer *w, const struct trace_rec *rec, struct ism_err *err);
+/* Both free w, whatever the outcome. */
+int trace_writer_finish(struct trace_writer *w, struct ism_err *err);
+void trace_writer_abort(struct trace_writer *w);
+
+/*
+ * The writer's own copy of the metadata. Callers may add keys until the first trace_write()
+ * (the header is written then), e.g. a generator storing its effective spec.
+ */
+json_t *trace_writer_meta(struct trace_writer *w);
+/* Report progress (records, rate) to p as blocks go out; finish/abort clear the line. */
+struct progress;
+void trace_writer_progress(struct trace_writer *w, struct progress *p);
+
+/* Why a record breaks the record model's rules (size 0, bad flags, ...), or NULL if valid. */
+const char *trace_rec_invalid(const struct trace_rec *rec);
+
+/*
+ * CSV helpers shared by the reader, the writer and the tests.
+ * trace_csv_parse_line() parses one data line of 7 or 8 columns (no newline needed). It returns
+ * the number of columns on success; 0 when the line does not have 7 or 8 columns; -k when
+ * column k (1-based, see trace_csv_column()) is malformed. *why then says what was expected.
+ * trace_csv_format() writes the 7 canonical columns (no cpu, no newline) and returns the
+ * length, or the length needed when n is too small (like snprintf).
+ */
+int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, const char **why);
+size_t trace_csv_format(const struct trace_rec *rec, bool bdf, char *buf, size_t n);
+#define TRACE_CSV_HEADER "time_ns,op,device,pasid,iova,size,paddr"
+#define TRACE_CSV_CPU_COLUMN ",cpu"
+#define TRACE_CSV_MAX_COLUMNS 8
+/* Name of a 1-based CSV column ("time_ns" ... "cpu"), NULL out of range. */
+const char *trace_csv_column(int col);
+
+/* A device number: decimal or 0x-hex below 2^32, or a PCI address bb:dd.f (sets *bdf). */
+int trace_parse_device(const char *s, size_t len, uint32_t *dev, bool *bdf);
+/* "bb:dd.f" for a device below 2^16 (else decimal); returns buf. */
+const char *trace_format_device(uint32_t dev, bool bdf, char *buf, size_t n);
+
+/* LEB128 varints and zigzag deltas: the native format's integer coding (docs/trace-format.md). */
+#define TRACE_VARINT_MAX_BYTES 10
+size_t trace_varint_put(uint8_t *p, uint64_t v);
+/* Bytes consumed, or 0 when [p, end) holds no valid varint (too long, overflow, cut short). */
+size_t trace_varint_get(const uint8_t *p, const uint8_t *end, uint64_t *v);
+static inline uint64_t trace_zigzag(uint64_t delta) { return delta << 1 ^ (0 - (delta >> 63)); }
+static inline uint64_t trace_unzigzag(uint64_t z) { return z >> 1 ^ (0 - (z & 1)); }
+
+#endif

@@ -1,0 +1,430 @@
+/* Locality of a trace's accesses: footprints per page size and address space, reuse distances. */
+#include "trace_locality.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace.h"
+#include "base/util.h"
+
+#define REUSE_INITIAL_SLOTS 1024
+#define REUSE_INITIAL_TIMES 256
+#define LOC_INITIAL_SPACES 16
+
+/* ---- exact LRU stack distances ---- */
+
+struct reuse_slot {
+	uint64_t tag; /* 0: empty */
+	uint64_t page;
+	uint64_t last; /* time of the key's latest reference */
+};
+
+struct trace_reuse {
+	struct reuse_slot *slots;
+	size_t cap, n;
+	uint32_t *tree;  /* Fenwick tree over times: 1 where a time is some key's latest */
+	uint32_t *owner; /* slot + 1 of the key whose latest reference is at that time; 0 none */
+	uint64_t tcap, now;
+	uint64_t last_tag, last_page; /* the previous reference: again is distance 0 */
+};
+
+struct trace_reuse *trace_reuse_new(void)
+{
+	struct trace_reuse *r = ism_xcalloc(1, sizeof(*r));
+
+	r->cap = REUSE_INITIAL_SLOTS;
+	r->slots = ism_xcalloc(r->cap, sizeof(*r->slots));
+	r->tcap = REUSE_INITIAL_TIMES;
+	r->tree = ism_xcalloc(r->tcap, sizeof(*r->tree));
+	r->owner = ism_xcalloc(r->tcap, sizeof(*r->owner));
+	return r;
+}
+
+void trace_reuse_free(struct trace_reuse *r)
+{
+	if (!r)
+		return;
+	free(r->slots);
+	free(r->tree);
+	free(r->owner);
+	free(r);
+}
+
+uint64_t trace_reuse_keys(const struct trace_reuse *r)
+{
+	return r->n;
+}
+
+/* Sum over times [0, t). */
+static uint64_t fen_prefix(const struct trace_reuse *r, uint64_t t)
+{
+	uint64_t sum = 0;
+
+	for (; t > 0; t &= t - 1)
+		sum += r->tree[t - 1];
+	return sum;
+}
+
+static void fen_add(struct trace_reuse *r, uint64_t t, int32_t d)
+{
+	for (t++; t <= r->tcap; t += t & (0 - t))
+		r->tree[t - 1] += (uint32_t)d;
+}
+
+static size_t reuse_slot_of(const struct trace_reuse *r, uint64_t tag, uint64_t page)
+{
+	size_t mask = r->cap - 1, i = (size_t)ism_hash64(page ^ ism_hash64(tag)) & mask;
+
+	while (r->slots[i].tag && (r->slots[i].tag != tag || r->slots[i].page != page))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Double the table; every key keeps its time, so the owners follow the keys to their slots. */
+static void reuse_grow(struct trace_reuse *r)
+{
+	struct reuse_slot *old = r->slots;
+	size_t j, oldcap = r->cap, s;
+
+	r->cap *= 2;
+	r->slots = ism_xcalloc(r->cap, sizeof(*r->slots));
+	for (j = 0; j < oldcap; j++) {
+		if (!old[j].tag)
+			continue;
+		s = reuse_slot_of(r, old[j].tag, old[j].page);
+		r->slots[s] = old[j];
+		r->owner[old[j].last] = (uint32_t)s + 1;
+	}
+	free(old);
+}
+
+/*
+ * Times ran out: renumber the latest times 0..m-1 in order (distances only compare times),
+ * with room for at least as many references again, and rebuild the tree in O(tcap).
+ */
+static void reuse_compact(struct trace_reuse *r)
+{
+	uint64_t t, m = 0, k, parent;
+
+	for (t = 0; t < r->now; t++) {
+		if (!r->owner[t])
+			continue;
+		r->slots[r->owner[t] - 1].last = m;
+		r->owner[m++] = r->owner[t];
+	}
+	if ((m + 1) * 2 > r->tcap) {
+		while ((m + 1) * 2 > r->tcap)
+			r->tcap *= 2;
+		r->owner = ism_xrealloc(r->owner, r->tcap * sizeof(*r->owner));
+		free(r->tree);
+		r->tree = ism_xmalloc(r->tcap * sizeof(*r->tree));
+	}
+	memset(r->owner + m, 0, (r->tcap - m) * sizeof(*r->owner));
+	for (k = 0; k < r->tcap; k++)
+		r->tree[k] = k < m;
+	for (k = 1; k <= r->tcap; k++) {
+		parent = k + (k & (0 - k));
+		if (parent <= r->tcap)
+			r->tree[parent - 1] += r->tree[k - 1];
+	}
+	r->now = m;
+}
+
+uint64_t trace_reuse_ref(struct trace_reuse *r, uint64_t tag, uint64_t page)
+{
+	uint64_t d = TRACE_REUSE_COLD, p;
+	size_t i;
+
+	/* The most recent key is on top of the stack: nothing moves. */
+	if (tag == r->last_tag && page == r->last_page)
+		return 0;
+	r->last_tag = tag;
+	r->last_page = page;
+	i = reuse_slot_of(r, tag, page);
+	if (r->slots[i].tag) {
+		/* Each key has one latest time, none after now: n less those up to p came since. */
+		p = r->slots[i].last;
+		d = r->n - fen_prefix(r, p + 1);
+		fen_add(r, p, -1);
+		r->owner[p] = 0;
+	} else {
+		if ((r->n + 1) * 2 > r->cap) {
+			reuse_grow(r);
+			i = reuse_slot_of(r, tag, page);
+		}
+		r->slots[i].tag = tag;
+		r->slots[i].page = page;
+		r->n++;
+	}
+	if (r->now == r->tcap)
+		reuse_compact(r);
+	fen_add(r, r->now, 1);
+	r->owner[r->now] = (uint32_t)i + 1;
+	r->slots[i].last = r->now++;
+	return d;
+}
+
+void trace_reuse_hist_add(struct trace_reuse_hist *h, uint64_t distance)
+{
+	unsigned b = 0;
+
+	h->refs++;
+	if (distance == TRACE_REUSE_COLD) {
+		h->cold++;
+		return;
+	}
+	while (distance) {
+		b++;
+		distance >>= 1;
+	}
+	h->bucket[b]++;
+}
+
+uint64_t trace_reuse_hits(const struct trace_reuse_hist *h, uint64_t entries)
+{
+	uint64_t hits = 0;
+	unsigned b;
+
+	/* Bucket b holds distances below 2^b, so distance < 2^k is buckets 0..k. */
+	for (b = 0; b < TRACE_REUSE_BUCKETS && (1ULL << b) <= entries; b++)
+		hits += h->bucket[b];
+	return hits;
+}
+
+/* ---- a trace's locality ---- */
+
+struct loc_space {
+	uint32_t device, pasid;
+	uint64_t pages[TRACE_LOC_NSIZES];
+};
+
+struct trace_locality {
+	struct trace_reuse *reuse[TRACE_LOC_NSIZES];
+	struct trace_reuse_hist hist[TRACE_LOC_NSIZES];
+	bool unknown[TRACE_LOC_NSIZES];
+	struct loc_space *spaces;
+	size_t nspaces, capspaces;
+	uint32_t *space_slots; /* space index + 1 by hashed (device, pasid); 0 empty */
+	size_t space_slot_cap;
+	size_t last_space; /* index + 1 of the previous access's space */
+};
+
+static const unsigned loc_shift[TRACE_LOC_NSIZES] = { 12, 21, 30 };
+static const char *const loc_name[TRACE_LOC_NSIZES] = { "4K", "2M", "1G" };
+
+struct trace_locality *trace_locality_new(void)
+{
+	struct trace_locality *l = ism_xcalloc(1, sizeof(*l));
+	unsigned s;
+
+	for (s = 0; s < TRACE_LOC_NSIZES; s++)
+		l->reuse[s] = trace_reuse_new();
+	l->capspaces = LOC_INITIAL_SPACES;
+	l->spaces = ism_xmalloc(l->capspaces * sizeof(*l->spaces));
+	l->space_slot_cap = LOC_INITIAL_SPACES * 4;
+	l->space_slots = ism_xcalloc(l->space_slot_cap, sizeof(*l->space_slots));
+	return l;
+}
+
+void trace_locality_free(struct trace_locality *l)
+{
+	unsigned s;
+
+	if (!l)
+		return;
+	for (s = 0; s < TRACE_LOC_NSIZES; s++)
+		trace_reuse_free(l->reuse[s]);
+	free(l->spaces);
+	free(l->space_slots);
+	free(l);
+}
+
+static size_t space_slot(const struct trace_locality *l, uint32_t device, uint32_t pasid)
+{
+	size_t mask = l->space_slot_cap - 1;
+	size_t i = (size_t)ism_hash64((uint64_t)device << 32 | pasid) & mask;
+
+	while (l->space_slots[i] && (l->spaces[l->space_slots[i] - 1].device != device ||
+				     l->spaces[l->space_slots[i] - 1].pasid != pasid))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* The index + 1 of (device, pasid)'s address space, added when new. */
+static size_t loc_space(struct trace_locality *l, uint32_t device, uint32_t pasid)
+{
+	size_t i = space_slot(l, device, pasid), j;
+
+	if (l->space_slots[i])
+		return l->space_slots[i];
+	if (l->nspaces == l->capspaces) {
+		l->capspaces *= 2;
+		l->spaces = ism_xrealloc(l->spaces, l->capspaces * sizeof(*l->spaces));
+	}
+	memset(&l->spaces[l->nspaces], 0, sizeof(*l->spaces));
+	l->spaces[l->nspaces].device = device;
+	l->spaces[l->nspaces].pasid = pasid;
+	l->space_slots[i] = (uint32_t)++l->nspaces;
+	if (l->nspaces * 2 > l->space_slot_cap) {
+		l->space_slot_cap *= 2;
+		free(l->space_slots);
+		l->space_slots = ism_xcalloc(l->space_slot_cap, sizeof(*l->space_slots));
+		for (j = 0; j < l->nspaces; j++)
+			l->space_slots[space_slot(l, l->spaces[j].device, l->spaces[j].pasid)] =
+				(uint32_t)j + 1;
+	}
+	return l->nspaces;
+}
+
+void trace_locality_add(struct trace_locality *l, const struct trace_rec *r)
+{
+	struct loc_space *sp;
+	uint64_t p, end, d;
+	unsigned s;
+
+	if (r->kind != TRACE_ACCESS)
+		return;
+	if (!l->last_space || l->spaces[l->last_space - 1].device != r->device ||
+	    l->spaces[l->last_space - 1].pasid != r->pasid)
+		l->last_space = loc_space(l, r->device, r->pasid);
+	sp = &l->spaces[l->last_space - 1];
+	for (s = 0; s < TRACE_LOC_NSIZES; s++) {
+		p = r->iova >> loc_shift[s];
+		end = (r->iova + r->size - 1) >> loc_shift[s];
+		if (end - p >= TRACE_LOC_MAX_SPAN_PAGES)
+			l->unknown[s] = true;
+		if (l->unknown[s])
+			continue;
+		for (; p <= end; p++) {
+			/* The space's index + 1 is its tag: never 0. */
+			d = trace_reuse_ref(l->reuse[s], l->last_space, p);
+			trace_reuse_hist_add(&l->hist[s], d);
+			if (d == TRACE_REUSE_COLD)
+				sp->pages[s]++;
+		}
+	}
+}
+
+uint64_t trace_locality_footprint(const struct trace_locality *l, enum trace_loc_size s)
+{
+	return l->unknown[s] ? UINT64_MAX : trace_reuse_keys(l->reuse[s]);
+}
+
+const struct trace_reuse_hist *trace_locality_hist(const struct trace_locality *l,
+						   enum trace_loc_size s)
+{
+	return l->unknown[s] ? NULL : &l->hist[s];
+}
+
+static json_t *loc_count(const struct trace_locality *l, enum trace_loc_size s, uint64_t n)
+{
+	return l->unknown[s] ? json_null() : json_integer((json_int_t)n);
+}
+
+static int space_cmp(const void *a, const void *b)
+{
+	const struct loc_space *x = a, *y = b;
+
+	if (x->device != y->device)
+		return x->device < y->device ? -1 : 1;
+	/* No PASID (UINT32_MAX) sorts first. */
+	return x->pasid == y->pasid ? 0 : x->pasid + 1 < y->pasid + 1 ? -1 : 1;
+}
+
+static json_t *hist_json(const struct trace_reuse_hist *h)
+{
+	static const uint64_t sizes[] = TRACE_LOC_LRU_SIZES;
+	json_t *o = json_object(), *hj = json_object(), *lru = json_object();
+	char name[48];
+	unsigned b, top = 0;
+	size_t i;
+
+	for (b = 0; b < TRACE_REUSE_BUCKETS; b++)
+		if (h->bucket[b])
+			top = b;
+	for (b = 0; b <= top; b++) {
+		if (b <= 1)
+			snprintf(name, sizeof(name), "%u", b);
+		else
+			snprintf(name, sizeof(name), "%llu-%llu", 1ULL << (b - 1),
+				 b == 64 ? (unsigned long long)UINT64_MAX : (1ULL << b) - 1);
+		json_object_set_new(hj, name, json_integer((json_int_t)h->bucket[b]));
+	}
+	for (i = 0; i < ISM_ARRAY_SIZE(sizes); i++) {
+		snprintf(name, sizeof(name), "%llu", (unsigned long long)sizes[i]);
+		json_object_set_new(lru, name,
+				    json_integer((json_int_t)trace_reuse_hits(h, sizes[i])));
+	}
+	json_object_set_new(o, "references", json_integer((json_int_t)h->refs));
+	json_object_set_new(o, "cold", json_integer((json_int_t)h->cold));
+	json_object_set_new(o, "histogram", hj);
+	json_object_set_new(o, "lru_hits", lru);
+	return o;
+}
+
+/* "a fully associative LRU IOTLB of 64, ... entries would hit 1.2%, ... of the 4K references" */
+static json_t *summary_json(const struct trace_locality *l)
+{
+	static const uint64_t sizes[] = TRACE_LOC_LRU_SIZES;
+	const struct trace_reuse_hist *h = trace_locality_hist(l, TRACE_LOC_4K);
+	char line[320], hits[128];
+	size_t i, a, b = 0;
+
+	if (!h)
+		return json_string("an access spans too many 4K pages to count: no prediction");
+	if (!h->refs)
+		return json_string("no accesses: nothing to predict");
+	a = (size_t)snprintf(line, sizeof(line), "a fully associative LRU IOTLB of ");
+	for (i = 0; i < ISM_ARRAY_SIZE(sizes); i++) {
+		a += (size_t)snprintf(line + a, sizeof(line) - a, "%s%llu", i ? ", " : "",
+				      (unsigned long long)sizes[i]);
+		b += (size_t)snprintf(hits + b, sizeof(hits) - b, "%s%.1f%%", i ? ", " : "",
+				      100.0 * (double)trace_reuse_hits(h, sizes[i]) /
+					      (double)h->refs);
+	}
+	snprintf(line + a, sizeof(line) - a, " entries would hit %s of the 4K references", hits);
+	return json_string(line);
+}
+
+json_t *trace_locality_json(const struct trace_locality *l)
+{
+	json_t *o = json_object(), *fp = json_object(), *spaces = json_array();
+	struct loc_space *sorted = ism_xmalloc((l->nspaces + 1) * sizeof(*sorted));
+	char bdf[32];
+	unsigned s;
+	size_t i;
+
+	for (s = 0; s < TRACE_LOC_NSIZES; s++)
+		json_object_set_new(fp, loc_name[s],
+				    loc_count(l, s, trace_reuse_keys(l->reuse[s])));
+	json_object_set_new(o, "footprint_pages", fp);
+	memcpy(sorted, l->spaces, l->nspaces * sizeof(*sorted));
+	qsort(sorted, l->nspaces, sizeof(*sorted), space_cmp);
+	for (i = 0; i < l->nspaces; i++) {
+		json_t *sj = json_object(), *sfp = json_object();
+
+		json_object_set_new(sj, "device", json_integer(sorted[i].device));
+		if (sorted[i].device <= 0xffff)
+			json_object_set_new(sj, "bdf", json_string(trace_format_device(
+							       sorted[i].device, true, bdf,
+							       sizeof(bdf))));
+		json_object_set_new(sj, "pasid", sorted[i].pasid == TRACE_PASID_NONE ?
+							 json_null() :
+							 json_integer(sorted[i].pasid));
+		for (s = 0; s < TRACE_LOC_NSIZES; s++)
+			json_object_set_new(sfp, loc_name[s], loc_count(l, s, sorted[i].pages[s]));
+		json_object_set_new(sj, "footprint_pages", sfp);
+		json_array_append_new(spaces, sj);
+	}
+	free(sorted);
+	json_object_set_new(o, "address_spaces", spaces);
+	for (s = TRACE_LOC_4K; s <= TRACE_LOC_2M; s++) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "reuse_%s", loc_name[s]);
+		json_object_set_new(o, key, l->unknown[s] ? json_null() : hist_json(&l->hist[s]));
+	}
+	json_object_set_new(o, "locality", summary_json(l));
+	return o;
+}
