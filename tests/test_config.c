@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "base/jsonfile.h"
 #include "config/config.h"
 #include "config/config_keys.h"
 
@@ -433,7 +434,7 @@ static void test_json_set(void **state)
 	};
 
 	for (i = 0; i < ISM_ARRAY_SIZE(good); i++)
-		assert_int_equal(config_json_set(root, good[i], "O", &err), 0);
+		assert_int_equal(ism_json_set(root, good[i], "O", &err), 0);
 	/* by hand: a later assignment replaces; non-JSON text is a string; '=' in the value */
 	want = json_loads("{\"a\": {\"b\": {\"c\": 2, \"d\": \"lru\"}}, \"x\": [\"4K\", \"2M\"],"
 			  " \"y\": true, \"z\": \"\", \"w\": \"k=v\", \"n\": -3, \"s\": \"quoted\","
@@ -442,7 +443,7 @@ static void test_json_set(void **state)
 	assert_true(json_equal(root, want));
 	for (i = 0; i < ISM_ARRAY_SIZE(bad); i++) {
 		err.msg[0] = '\0';
-		assert_int_equal(config_json_set(root, bad[i].assignment, "O", &err), -1);
+		assert_int_equal(ism_json_set(root, bad[i].assignment, "O", &err), -1);
 		assert_string_equal(err.msg, bad[i].msg);
 		assert_int_equal(err.code, ISM_EXIT_CONFIG);
 	}

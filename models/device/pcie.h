@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "config/config.h"
+#include "base/sim_config.h"
 
 /* Data rate per direction in Gb/s after line coding, for a generation (1..5) and lane count. */
 double pcie_link_gbps(unsigned gen, unsigned width);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/stats.h"
+#include "base/stats.h"
 
 extern const struct inv_policy_ops inv_strict_ops, inv_lazy_ops, inv_batched_ops;
 

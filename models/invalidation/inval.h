@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config/config.h"
+#include "base/sim_config.h"
 #include "base/hist.h"
 #include "base/pgsize.h"
 

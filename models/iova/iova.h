@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/stats.h"
+#include "base/stats.h"
 #include "base/util.h"
 
 /*

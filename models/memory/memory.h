@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "config/config.h"
+#include "base/sim_config.h"
 
 struct mem_model {
 	uint64_t lat_ps, spread_ps;

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "config/config.h"
+#include "base/sim_config.h"
 #include "base/pgsize.h"
 #include "base/util.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
+#include "base/jsonfile.h"
 #include "base/progress.h"
 
 extern const struct workload_ops workload_stream;
@@ -757,7 +757,7 @@ int workload_generate(const char *spec_path, const char *out, const char *const 
 		goto out;
 	}
 	for (i = 0; i < nsets; i++)
-		if (config_json_set(spec, sets[i], "--set", err))
+		if (ism_json_set(spec, sets[i], "--set", err))
 			goto out;
 	v = json_object_get(spec, "workload");
 	if (!json_is_string(v)) {

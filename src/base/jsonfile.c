@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 json_t *ism_json_load(const char *path, const char *what, struct ism_err *err)
@@ -88,4 +89,72 @@ const char *ism_json_kind(const json_t *v)
 	case JSON_NULL: return "null";
 	}
 	return "?";
+}
+
+int ism_json_set(json_t *root, const char *assignment, const char *origin, struct ism_err *err)
+{
+	const char *eq = strchr(assignment, '=');
+	const char *p, *end;
+	json_error_t jerr;
+	json_t *value, *cur = root;
+
+	if (!eq)
+		return ism_err_set(err, ISM_EXIT_CONFIG, "%s: expected KEY=VALUE "
+				   "(e.g. iommu.iotlb.entries=128)", origin);
+	if (eq == assignment)
+		return ism_err_set(err, ISM_EXIT_CONFIG, "%s: expected KEY=VALUE, the key is empty",
+				   origin);
+	for (p = assignment; p <= eq; p = end + 1) {
+		end = p;
+		while (end < eq && *end != '.')
+			end++;
+		if (end == p)
+			return ism_err_set(err, ISM_EXIT_CONFIG,
+					   "%s: empty component in key '%.*s'", origin,
+					   (int)(eq - assignment), assignment);
+	}
+	value = json_loads(eq + 1, JSON_DECODE_ANY, &jerr);
+	if (!value)
+		value = json_string(eq + 1);
+	if (!value)
+		return ism_err_set(err, ISM_EXIT_CONFIG, "%s: the value is not valid UTF-8",
+				   origin);
+
+	for (p = assignment;; p = end + 1) {
+		char *key;
+		json_t *child;
+
+		end = p;
+		while (end < eq && *end != '.')
+			end++;
+		key = ism_xasprintf("%.*s", (int)(end - p), p);
+		if (end == eq) {
+			int rc = json_object_set_new(cur, key, value);
+
+			free(key);
+			if (rc)
+				return ism_err_set(err, ISM_EXIT_CONFIG,
+						   "%s: the key is not valid UTF-8", origin);
+			return 0;
+		}
+		child = json_object_get(cur, key);
+		if (!child) {
+			child = json_object();
+			if (json_object_set_new(cur, key, child)) {
+				free(key);
+				json_decref(value);
+				return ism_err_set(err, ISM_EXIT_CONFIG,
+						   "%s: the key is not valid UTF-8", origin);
+			}
+		} else if (!json_is_object(child)) {
+			ism_err_set(err, ISM_EXIT_CONFIG,
+				    "%s: %.*s: cannot set a key inside %s", origin,
+				    (int)(end - assignment), assignment, ism_json_kind(child));
+			free(key);
+			json_decref(value);
+			return -1;
+		}
+		free(key);
+		cur = child;
+	}
 }

@@ -32,4 +32,11 @@ json_t *ism_json_path(const json_t *doc, const char *path);
 /* A value's kind for messages: "an object", "an array", "a string", "an integer", ... */
 const char *ism_json_kind(const json_t *v);
 
+/*
+ * Apply one "key.path=value" assignment to a JSON object (creating intermediate objects);
+ * value is parsed as JSON when valid JSON, else taken as a string. Used for --set on configs and
+ * on workload specs. Errors (no '=', empty path, a path through a non-object) name `origin`.
+ */
+int ism_json_set(json_t *root, const char *assignment, const char *origin, struct ism_err *err);
+
 #endif

@@ -3,10 +3,8 @@
 #include <string.h>
 
 #include "base/cli.h"
+#include "run/result.h"
 #include "run/run.h"
-#include "engine/sim.h"
-#include "engine/stats.h"
-#include "engine/timed.h"
 
 enum { OPT_TRACE, OPT_SET, OPT_OUT, OPT_FORMAT, OPT_QUIET, OPT_KEYS };
 
@@ -77,9 +75,7 @@ int cmd_run(int argc, char **argv)
 			quiet = 1;
 			break;
 		case OPT_KEYS:
-			stats_print_reference(stdout);
-			timed_print_reference(stdout);
-			sim_print_os_reference(stdout);
+			result_print_reference(stdout);
 			rc = ISM_EXIT_OK;
 			goto out_args;
 		}

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "config_keys.h"
+#include "base/jsonfile.h"
 
 #define CONFIG_EXTENDS_MAX 8  /* "extends" links in one chain: the top file plus 8 presets */
 #define DESCRIBE_MAX_CHARS 60 /* longest JSON value quoted back in a message */
@@ -146,78 +147,6 @@ static const struct cfg_src *origin_of(const struct cfg_loader *L, const char *p
 			return &L->srcs[json_integer_value(v)];
 	}
 	return NULL;
-}
-
-/* ---- config_json_set ---- */
-
-int config_json_set(json_t *root, const char *assignment, const char *origin, struct ism_err *err)
-{
-	const char *eq = strchr(assignment, '=');
-	const char *p, *end;
-	json_error_t jerr;
-	json_t *value, *cur = root;
-
-	if (!eq)
-		return ism_err_set(err, ISM_EXIT_CONFIG, "%s: expected KEY=VALUE "
-				   "(e.g. iommu.iotlb.entries=128)", origin);
-	if (eq == assignment)
-		return ism_err_set(err, ISM_EXIT_CONFIG, "%s: expected KEY=VALUE, the key is empty",
-				   origin);
-	for (p = assignment; p <= eq; p = end + 1) {
-		end = p;
-		while (end < eq && *end != '.')
-			end++;
-		if (end == p)
-			return ism_err_set(err, ISM_EXIT_CONFIG,
-					   "%s: empty component in key '%.*s'", origin,
-					   (int)(eq - assignment), assignment);
-	}
-	value = json_loads(eq + 1, JSON_DECODE_ANY, &jerr);
-	if (!value)
-		value = json_string(eq + 1);
-	if (!value)
-		return ism_err_set(err, ISM_EXIT_CONFIG, "%s: the value is not valid UTF-8",
-				   origin);
-
-	for (p = assignment;; p = end + 1) {
-		char *key;
-		json_t *child;
-
-		end = p;
-		while (end < eq && *end != '.')
-			end++;
-		key = ism_xasprintf("%.*s", (int)(end - p), p);
-		if (end == eq) {
-			int rc = json_object_set_new(cur, key, value);
-
-			free(key);
-			if (rc)
-				return ism_err_set(err, ISM_EXIT_CONFIG,
-						   "%s: the key is not valid UTF-8", origin);
-			return 0;
-		}
-		child = json_object_get(cur, key);
-		if (!child) {
-			child = json_object();
-			if (json_object_set_new(cur, key, child)) {
-				free(key);
-				json_decref(value);
-				return ism_err_set(err, ISM_EXIT_CONFIG,
-						   "%s: the key is not valid UTF-8", origin);
-			}
-		} else if (!json_is_object(child)) {
-			ism_err_set(err, ISM_EXIT_CONFIG,
-				    "%s: %.*s: cannot set a key inside a%s %s", origin,
-				    (int)(end - assignment), assignment,
-				    json_is_integer(child) || json_is_array(child) ? "n" : "",
-				    json_type_name(child));
-			free(key);
-			json_decref(value);
-			return -1;
-		}
-		free(key);
-		cur = child;
-	}
 }
 
 /* ---- loading and merging ---- */
@@ -1015,7 +944,7 @@ static int apply_sets(struct cfg_loader *L, const char *const *sets, size_t nset
 		char *origin = ism_xasprintf("--set %s", sets[i]);
 		const char *eq = strchr(sets[i], '=');
 
-		rc = config_json_set(L->tree, sets[i], origin, err);
+		rc = ism_json_set(L->tree, sets[i], origin, err);
 		if (rc == 0) {
 			char *key = ism_xasprintf("%.*s", (int)(eq - sets[i]), sets[i]);
 

@@ -1,4 +1,4 @@
-/* A no-IOMMU baseline replayed beside the IOMMU: trace records to the model, and its twin. */
+/* A no-IOMMU baseline replayed beside the IOMMU: trace records to the model, live maps, stalls. */
 #include "baseline_run.h"
 
 #include <math.h>
@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "maptab.h"
-#include "stats.h"
-#include "timed.h"
+#include "base/stats.h"
 
 /* A map that found the pool full (stall_when_full): retried after each unmap, in order. */
 struct bstall {
@@ -20,11 +19,9 @@ struct bstall {
 struct baseline_run {
 	const struct baseline_ops *ops;
 	struct baseline *b;
-	struct timed *tm; /* the timed twin; NULL untimed */
 	struct maptab live; /* the mappings the model holds */
 	struct bstall *stalled;
 	size_t nstalled, capstalled;
-	uint64_t last_ps; /* untimed: the last record's trace time */
 	/* the replay's own counters (the model keeps the rest) */
 	uint64_t stall_resolved, stall_unresolved, stall_wait_ps, stall_retry_ps;
 	uint64_t unmaps_unmapped, remaps;
@@ -32,8 +29,7 @@ struct baseline_run {
 };
 
 struct baseline_run *baseline_run_create(const struct sim_config *cfg,
-					 const struct baseline_ops *ops, bool timed,
-					 struct ism_err *err)
+					 const struct baseline_ops *ops, struct ism_err *err)
 {
 	struct baseline_run *br = ism_xcalloc(1, sizeof(*br));
 	struct baseline_params p;
@@ -66,10 +62,6 @@ struct baseline_run *baseline_run_create(const struct sim_config *cfg,
 		return NULL;
 	}
 	maptab_init(&br->live);
-	if (timed) {
-		br->tm = timed_create(NULL, cfg, true);
-		timed_set_baseline(br->tm, br);
-	}
 	return br;
 }
 
@@ -77,7 +69,6 @@ void baseline_run_free(struct baseline_run *br)
 {
 	if (!br)
 		return;
-	timed_free(br->tm);
 	baseline_destroy(br->b);
 	maptab_free(&br->live);
 	free(br->stalled);
@@ -156,7 +147,7 @@ static bool drop_stalled(struct baseline_run *br, const struct trace_rec *r)
 }
 
 uint64_t baseline_run_record(struct baseline_run *br, const struct trace_rec *r,
-			     uint64_t now_ps)
+			     uint64_t now_ps, uint64_t *map_start)
 {
 	struct maptab_ent *e;
 	uint64_t cost = 0;
@@ -201,33 +192,25 @@ uint64_t baseline_run_record(struct baseline_run *br, const struct trace_rec *r,
 	}
 	cost = baseline_unmap(br->b, e->handle, r->size < e->size ? r->size : e->size,
 			      (enum baseline_dir)e->dir, r->cpu, now_ps).cpu_ps;
-	/* The twin's mapping lifetime: this table already holds each live map's start. */
-	if (br->tm)
-		timed_add_lifetime(br->tm, now_ps + cost - e->since);
+	/* The mapping's lifetime: this table already holds each live map's start. */
+	if (map_start)
+		*map_start = e->since;
 	maptab_del(&br->live, e);
 	if (br->nstalled)
 		retry_stalled(br, now_ps + cost);
 	return cost;
 }
 
-void baseline_run_feed(struct baseline_run *br, const struct trace_rec *recs, size_t n)
+void baseline_run_records(struct baseline_run *br, const struct trace_rec *recs, size_t n)
 {
 	size_t i;
 
-	if (br->tm) {
-		timed_feed(br->tm, recs, n);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		br->last_ps = recs[i].time_ns * 1000;
-		baseline_run_record(br, &recs[i], br->last_ps);
-	}
+	for (i = 0; i < n; i++)
+		baseline_run_record(br, &recs[i], recs[i].time_ns * 1000, NULL);
 }
 
 void baseline_run_finish(struct baseline_run *br)
 {
-	if (br->tm)
-		timed_finish(br->tm);
 	br->stall_unresolved = br->nstalled;
 }
 
@@ -238,18 +221,6 @@ void baseline_run_figures(const struct baseline_run *br, uint64_t access_bytes,
 {
 	const struct baseline_stats *st = baseline_get_stats(br->b);
 
-	memset(f, 0, sizeof(*f));
-	f->timed = br->tm != NULL;
-	if (br->tm) {
-		struct timed_summary s;
-
-		timed_summary(br->tm, &s);
-		f->throughput_gbps = s.throughput_gbps;
-		f->dma_p50_ns = s.dma_p50_ns;
-		f->lifetime_p50_ns = s.lifetime_p50_ns;
-		f->sim_time_ns = s.sim_time_ns;
-		span_ns = s.sim_time_ns;
-	}
 	f->cpu_ns = ((double)st->cpu_ps + (double)br->stack_total_ps) / 1e3;
 	f->cpu_ns_per_byte = access_bytes ? f->cpu_ns / (double)access_bytes : 0.0;
 	f->cores = span_ns > 0 ? f->cpu_ns / span_ns : 0.0;
@@ -272,17 +243,12 @@ void baseline_run_to_json(const struct baseline_run *br, uint64_t access_bytes, 
 			  json_t *root)
 {
 	const struct baseline_stats *st = baseline_get_stats(br->b);
-	struct baseline_figures f;
-	char key[128];
+	struct baseline_figures f = { 0 };
 	size_t i;
 	const char *name = br->ops->name;
 
 #define PUT(k, v) put(root, name, k, v)
 	baseline_run_figures(br, access_bytes, span_ns, &f);
-	if (br->tm) {
-		snprintf(key, sizeof(key), "baseline.%s.", name);
-		timed_headline_to_json(br->tm, key, true, root);
-	}
 	PUT("cpu.total_ns", json_real(f.cpu_ns));
 	PUT("cpu.ns_per_dma_byte", json_real(f.cpu_ns_per_byte));
 	PUT("cpu.cores", json_real(f.cores));

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "sim_internal.h"
-#include "timed.h"
 
 uint64_t sim_component_seed(uint64_t seed, const char *component)
 {
@@ -69,15 +68,6 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	}
 	s->dom_hash_size = DOMAIN_HASH_MIN;
 	s->dom_hash = ism_xcalloc(s->dom_hash_size, sizeof(*s->dom_hash));
-	for (l = 0; l < BASELINE_NR; l++) {
-		if (!(cfg->baselines & (1u << l)))
-			continue;
-		s->base[s->nbase] = baseline_run_create(cfg, baseline_registry[l],
-							cfg->mode == SIM_MODE_TIMED, err);
-		if (!s->base[s->nbase])
-			goto fail;
-		s->nbase++;
-	}
 	return s;
 fail:
 	sim_free(s);
@@ -96,8 +86,6 @@ void sim_free(struct sim *s)
 		if (s->doms[i].iovad)
 			iova_domain_destroy(s->doms[i].iovad);
 	}
-	for (i = 0; i < s->nbase; i++)
-		baseline_run_free(s->base[i]);
 	free(s->frees);
 	free(s->doms);
 	free(s->dom_hash);
@@ -637,13 +625,20 @@ void sim_inval(struct sim *s, const struct trace_rec *r)
 		sim_inv_command(s, d->id, gran[kind], r->iova, r->iova + r->size, walk_caches);
 }
 
+void sim_trace_block(struct sim *s, const struct trace_rec *recs, size_t n)
+{
+	if (!n)
+		return;
+	if (!s->st.records)
+		s->first_time_ns = recs[0].time_ns;
+	s->last_time_ns = recs[n - 1].time_ns;
+	s->st.records += n;
+}
+
 void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 {
 	size_t i;
 
-	s->st.records += n;
-	if (n)
-		s->last_time_ns = recs[n - 1].time_ns;
 	for (i = 0; i < n; i++) {
 		const struct trace_rec *r = &recs[i];
 
@@ -666,41 +661,9 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 	}
 }
 
-int sim_run_trace(struct sim *s, struct timed *tm, struct timed *ideal, struct trace_reader *tr,
-		  struct progress *p, struct ism_err *err)
+void sim_finish(struct sim *s)
 {
-	const struct trace_rec *recs;
-	long n;
-
-	unsigned b;
-
-	while ((n = trace_read(tr, &recs, err)) > 0) {
-		if (!s->st.records)
-			s->first_time_ns = recs[0].time_ns;
-		for (b = 0; b < s->nbase; b++)
-			baseline_run_feed(s->base[b], recs, (size_t)n);
-		if (tm) {
-			timed_feed(tm, recs, (size_t)n);
-			if (ideal)
-				timed_feed(ideal, recs, (size_t)n);
-		} else {
-			sim_records(s, recs, (size_t)n);
-		}
-		progress_update(p, s->st.records, trace_pos(tr), trace_file_size(tr));
-	}
-	progress_done(p);
-	if (n < 0)
-		return -1;
-	if (!tm)
-		inv_finish(s->inv, s->last_time_ns * 1000);
-	if (tm) {
-		timed_finish(tm);
-		if (ideal)
-			timed_finish(ideal);
-	}
-	for (b = 0; b < s->nbase; b++)
-		baseline_run_finish(s->base[b]);
-	return 0;
+	inv_finish(s->inv, s->last_time_ns * 1000);
 }
 
 const struct sim_stats *sim_stats(struct sim *s)
@@ -736,11 +699,6 @@ uint64_t sim_pagetable_bytes(const struct sim *s)
 double sim_trace_span_ns(const struct sim *s)
 {
 	return (double)(s->last_time_ns - s->first_time_ns);
-}
-
-struct baseline_run *sim_baseline(const struct sim *s, unsigned i)
-{
-	return i < s->nbase ? s->base[i] : NULL;
 }
 
 void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
@@ -851,5 +809,4 @@ void sim_print_os_reference(FILE *fp)
 		    "| result key | meaning |\n|---|---|\n");
 	for (k = 0; k < iova_stat_table_len; k++)
 		fprintf(fp, "| `iova.%s` | %s |\n", iova_stat_table[k].name, iova_stat_table[k].help);
-	baseline_run_print_reference(fp);
 }

@@ -7,10 +7,8 @@
 #include <stdio.h>
 
 #include "config/config.h"
-#include "base/progress.h"
 #include "trace/record.h"
-#include "stats.h"
-#include "trace/trace.h"
+#include "sim_stats.h"
 #include "base/util.h"
 
 struct sim;
@@ -18,18 +16,14 @@ struct sim;
 struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err);
 void sim_free(struct sim *s);
 
-/* Replay n records in order (the hot loop). */
-void sim_records(struct sim *s, const struct trace_rec *recs, size_t n);
-
-struct timed;
-
 /*
- * Stream a whole trace, block by block: through sim_records (untimed), or through the timed
- * engine `tm` (on top of s) and, when not NULL, the ideal (translation-free) engine beside it.
- * Returns -1 with err on a bad trace.
+ * Every block of the trace, in either mode, first: the records count and the trace's time
+ * span. Then sim_records() replays it untimed (the hot loop), or the timed engine does.
  */
-int sim_run_trace(struct sim *s, struct timed *tm, struct timed *ideal, struct trace_reader *tr,
-		  struct progress *p, struct ism_err *err);
+void sim_trace_block(struct sim *s, const struct trace_rec *recs, size_t n);
+void sim_records(struct sim *s, const struct trace_rec *recs, size_t n);
+/* Untimed: the trace has ended; settle what the invalidation policy still holds. */
+void sim_finish(struct sim *s);
 
 /* Counters so far (walk-cache counters are gathered from the walk caches on each call). */
 const struct sim_stats *sim_stats(struct sim *s);
@@ -46,8 +40,6 @@ double sim_os_cpu_ns(const struct sim *s);
 uint64_t sim_pagetable_bytes(const struct sim *s);
 /* The trace's time span (first to last record), ns. */
 double sim_trace_span_ns(const struct sim *s);
-/* The baselines of this run, in the config's order; NULL past the last. */
-struct baseline_run *sim_baseline(const struct sim *s, unsigned i);
 /* The reference rows of those keys (docs/results.md). */
 void sim_print_os_reference(FILE *fp);
 /* The same, three lines of the human summary. */

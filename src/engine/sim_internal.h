@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "baseline_run.h"
 #include "invalidation/inval.h"
 #include "iova/iova.h"
 #include "remap.h"
@@ -56,9 +55,6 @@ struct sim {
 	unsigned levels;
 	enum pgsize ft_size;
 	struct sim_stats st;
-	/* The no-IOMMU baselines replayed beside this run (config "baseline"). */
-	struct baseline_run *base[BASELINE_NR];
-	unsigned nbase;
 };
 
 /* An IOVA range to give back once the invalidation covering [start, end) of dom is done. */

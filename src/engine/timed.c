@@ -6,14 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "baseline_run.h"
 #include "device/pcie.h"
 #include "eventq.h"
 #include "base/hist.h"
 #include "maptab.h"
 #include "memory/memory.h"
 #include "sim_internal.h"
-#include "stats.h"
+#include "sim_stats.h"
 
 /*
  * A request's life, one event per step whose order matters:
@@ -84,7 +83,7 @@ struct tdev {
 
 struct timed {
 	struct sim *s;
-	struct baseline_run *br; /* a baseline twin: its MAP/UNMAP costs; else NULL */
+	struct timed_os os; /* a twin's OS side (a baseline's MAP/UNMAP costs); record NULL: none */
 	const struct sim_config *cfg;
 	bool ideal;
 	bool pipeline; /* ideal with fixed memory latency and bandwidth: no events needed */
@@ -685,14 +684,19 @@ static uint64_t os_record(struct timed *t, const struct trace_rec *r, uint64_t n
 	}
 	if (t->cpu_free[r->cpu] > start)
 		start = t->cpu_free[r->cpu];
+	if (t->os.record) {
+		/* A twin's hook keeps its own live maps, so it tells each mapping's start. */
+		uint64_t since = UINT64_MAX;
+
+		end = start + t->os.record(t->os.ctx, r, start, &since);
+		t->cpu_free[r->cpu] = end;
+		if (since != UINT64_MAX)
+			hist_add(&t->h_life, end - since);
+		return end;
+	}
 	end = start + os_work(t, r, start);
 	t->cpu_free[r->cpu] = end;
-	/*
-	 * A mapping's lifetime: from its MAP's start to the return of the UNMAP naming it (a
-	 * baseline twin's own table of live maps gives it: baseline_run_record()).
-	 */
-	if (t->br)
-		return end;
+	/* A mapping's lifetime: from its MAP's start to the return of the UNMAP naming it. */
 	if (r->kind == TRACE_MAP) {
 		/* over a live one (a lost UNMAP): the new map counts */
 		maptab_get(&t->live, r->device, r->pasid, r->iova)->since = start;
@@ -709,8 +713,6 @@ static uint64_t os_work(struct timed *t, const struct trace_rec *r, uint64_t sta
 {
 	uint64_t cost = 0;
 
-	if (t->br)
-		return baseline_run_record(t->br, r, start);
 	inv_advance(t->s->inv, start);
 	if (r->kind == TRACE_MAP)
 		cost = sim_map(t->s, r, start);
@@ -782,7 +784,7 @@ static bool issue(struct timed *t, const struct event *ev)
 			if (r->kind == TRACE_UNMAP && unmap_must_wait(t, r))
 				return false;
 			if (r->kind != TRACE_ACCESS) {
-				uint64_t until = t->ideal && !t->br ? now : os_record(t, r, now);
+				uint64_t until = t->ideal && !t->os.record ? now : os_record(t, r, now);
 
 				t->i++;
 				if (until > now) {
@@ -963,7 +965,7 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 		bool write;
 		uint32_t max;
 
-		if (t->br && (r->kind == TRACE_MAP || r->kind == TRACE_UNMAP)) {
+		if (t->os.record && (r->kind == TRACE_MAP || r->kind == TRACE_UNMAP)) {
 			/* A baseline's map/unmap: the issuer waits for its CPU work (os_record). */
 			if (r->kind == TRACE_UNMAP)
 				pipe_unmap(t, r);
@@ -1071,8 +1073,6 @@ void timed_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 	t->recs = recs;
 	t->n = n;
 	t->i = 0;
-	if (t->s)
-		t->s->st.records += n;
 	if (t->parked_valid) {
 		/* Resume the issue that waited for input, in its original place among ties. */
 		t->parked_valid = false;
@@ -1112,14 +1112,9 @@ static double per_s(double x, uint64_t ps)
 	return ps ? x * 1e12 / (double)ps : 0.0;
 }
 
-void timed_add_lifetime(struct timed *t, uint64_t ps)
+void timed_set_os(struct timed *t, const struct timed_os *os)
 {
-	hist_add(&t->h_life, ps);
-}
-
-void timed_set_baseline(struct timed *t, struct baseline_run *br)
-{
-	t->br = br;
+	t->os = *os;
 }
 
 void timed_force_events(struct timed *t)

@@ -53,13 +53,18 @@ void timed_ideal_to_json(const struct timed *t, const struct timed *ideal, json_
 void timed_ideal_print_flat(const struct timed *t, const struct timed *ideal, FILE *fp);
 
 /*
- * Make t (created ideal, s NULL) a no-IOMMU baseline's twin: its MAP and UNMAP records take the
- * CPU time baseline_run_record() charges, on their CPUs, and what follows waits for them.
+ * The OS side of a twin replay (created ideal, s NULL), such as a no-IOMMU baseline's: record()
+ * returns the CPU time of MAP or UNMAP record r begun at `start` (ps) on its CPU, and what
+ * follows in the trace waits for it, as it waits for the IOMMU's own map and unmap work. For an
+ * UNMAP naming a live map the hook sets *map_start to when that MAP began, and the replay
+ * records the mapping's lifetime (the hook keeps the live maps: no second table is needed).
  */
-struct baseline_run;
-void timed_set_baseline(struct timed *t, struct baseline_run *br);
-/* A twin's mapping lifetime (ps), which its baseline's table of live maps measures. */
-void timed_add_lifetime(struct timed *t, uint64_t ps);
+struct timed_os {
+	void *ctx;
+	uint64_t (*record)(void *ctx, const struct trace_rec *r, uint64_t start,
+			   uint64_t *map_start);
+};
+void timed_set_os(struct timed *t, const struct timed_os *os);
 /*
  * sim.time_ns, dma.throughput_gbps, dma.latency_ns, dma.latency_cdf_ns and, with mappings,
  * mapping.lifetime_ns under prefix.

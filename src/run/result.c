@@ -3,7 +3,7 @@
 
 #include <sys/resource.h>
 
-#include "engine/baseline_run.h"
+#include "engine/replay.h"
 #include "config/config.h"
 #include "base/pgsize.h"
 #include "engine/sim.h"
@@ -64,18 +64,17 @@ static void compare_to_json(const struct sim_stats *st, const struct run_info *r
 			    json_t *root)
 {
 	struct iommu_figures m;
-	struct baseline_run *br;
 	char key[128];
 	unsigned i;
 
 	iommu_figures(st, ri, &m);
 	stats_json_put(root, "pagetable.bytes", json_integer((json_int_t)m.reserved_bytes));
-	for (i = 0; (br = sim_baseline(ri->sim, i)) != NULL; i++) {
+	for (i = 0; i < replay_nbaselines(ri->rp); i++) {
 		struct baseline_figures b;
-		const char *name = baseline_run_name(br);
+		const char *name = replay_baseline_name(ri->rp, i);
 
-		baseline_run_to_json(br, st->access_bytes, sim_trace_span_ns(ri->sim), root);
-		baseline_run_figures(br, st->access_bytes, sim_trace_span_ns(ri->sim), &b);
+		replay_baseline_to_json(ri->rp, i, st->access_bytes, sim_trace_span_ns(ri->sim), root);
+		replay_baseline_figures(ri->rp, i, st->access_bytes, sim_trace_span_ns(ri->sim), &b);
 #define PUT(k, v)                                                        \
 	do {                                                             \
 		snprintf(key, sizeof(key), "versus.%s.%s", name, k);    \
@@ -127,18 +126,18 @@ void result_summary_line(const struct sim_config *cfg, const struct sim_stats *s
 	struct baseline_figures b[BASELINE_NR];
 	const char *names[BASELINE_NR];
 	struct iommu_figures m;
-	struct baseline_run *br;
 	char sizes[32], mem[32];
 	size_t len;
 	unsigned i, nb;
 
 	buf[0] = '\0';
-	if (!ri->sim || !sim_baseline(ri->sim, 0))
+	if (!ri->rp || !replay_nbaselines(ri->rp))
 		return;
 	iommu_figures(st, ri, &m);
-	for (nb = 0; (br = sim_baseline(ri->sim, nb)) != NULL; nb++) {
-		baseline_run_figures(br, st->access_bytes, sim_trace_span_ns(ri->sim), &b[nb]);
-		names[nb] = baseline_run_name(br);
+	for (nb = 0; nb < replay_nbaselines(ri->rp); nb++) {
+		replay_baseline_figures(ri->rp, nb, st->access_bytes, sim_trace_span_ns(ri->sim),
+					&b[nb]);
+		names[nb] = replay_baseline_name(ri->rp, nb);
 	}
 	page_sizes_text(cfg, sizes, sizeof(sizes));
 	len = (size_t)snprintf(buf, n, "IOMMU %s %s:", cfg->os.invalidation.policy, sizes);
@@ -297,20 +296,21 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 			b.throughput_gbps, b.throughput_gbps > 0 ? a.throughput_gbps / b.throughput_gbps : 0,
 			b.dma_p50_ns);
 	}
-	if (ri->sim) {
-		struct baseline_run *br;
+	if (ri->rp) {
 		char line[1024];
 		unsigned i;
 
-		for (i = 0; (br = sim_baseline(ri->sim, i)) != NULL; i++) {
+		for (i = 0; i < replay_nbaselines(ri->rp); i++) {
 			struct baseline_figures b;
+			const char *name = replay_baseline_name(ri->rp, i);
 
-			baseline_run_figures(br, st->access_bytes, sim_trace_span_ns(ri->sim), &b);
+			replay_baseline_figures(ri->rp, i, st->access_bytes,
+						sim_trace_span_ns(ri->sim), &b);
 			if (b.timed)
 				fprintf(fp, "  %-9s %.3f Gb/s; DMA latency p50 %.1f ns; ",
-					baseline_run_name(br), b.throughput_gbps, b.dma_p50_ns);
+					name, b.throughput_gbps, b.dma_p50_ns);
 			else
-				fprintf(fp, "  %-9s ", baseline_run_name(br));
+				fprintf(fp, "  %-9s ", name);
 			fprintf(fp, "CPU %.3f ns/B; %llu maps failed; %llu bytes reserved\n",
 				b.cpu_ns_per_byte, (unsigned long long)b.map_failures,
 				(unsigned long long)b.reserved_bytes);
@@ -321,4 +321,12 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 	}
 	fprintf(fp, "  run       %.3f s, %.1f M accesses/s\n", ri->wall_s,
 		per_second(st->accesses, ri->wall_s) / 1e6);
+}
+
+void result_print_reference(FILE *fp)
+{
+	stats_print_reference(fp);
+	timed_print_reference(fp);
+	sim_print_os_reference(fp);
+	baseline_run_print_reference(fp);
 }

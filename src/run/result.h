@@ -6,17 +6,18 @@
 #include <stdio.h>
 
 #include "config/config.h"
-#include "engine/stats.h"
+#include "engine/sim_stats.h"
 
 /* Bumped whenever a result key changes meaning or disappears (additions keep it). */
 #define RESULT_SCHEMA_VERSION 1
 
+struct replay;
+struct sim;
 struct timed;
 
-struct sim;
-
 struct run_info {
-	struct sim *sim;
+	const struct replay *rp;   /* the replay, with its baselines */
+	struct sim *sim;           /* its IOMMU model (replay_sim) */
 	const struct timed *timed; /* timed mode: the engine and its ideal twin; else NULL */
 	const struct timed *ideal;
 	const char *trace_path;
@@ -40,5 +41,8 @@ void result_summary_line(const struct sim_config *cfg, const struct sim_stats *s
 /* "key value" per line: every counter, then run.wall_s and run.accesses_per_s. */
 void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
 		       const struct run_info *ri);
+
+/* docs/results.md: every result key and what it means (`iommusim run --result-keys`). */
+void result_print_reference(FILE *fp);
 
 #endif

@@ -7,8 +7,8 @@
 #include "base/jsonfile.h"
 #include "base/progress.h"
 #include "result.h"
+#include "engine/replay.h"
 #include "engine/sim.h"
-#include "engine/timed.h"
 #include "trace/trace.h"
 
 int run_config_load(const struct run_spec *rs, struct sim_config *cfg, struct ism_err *err)
@@ -23,8 +23,7 @@ int run_one(const struct run_spec *rs, struct ism_err *err)
 {
 	struct sim_config cfg;
 	struct trace_reader *tr = NULL;
-	struct sim *s = NULL;
-	struct timed *tm = NULL, *ideal = NULL;
+	struct replay *rp = NULL;
 	struct ism_out out = { 0 };
 	struct progress prog;
 	struct run_info ri = { 0 };
@@ -43,49 +42,44 @@ int run_one(const struct run_spec *rs, struct ism_err *err)
 	tr = trace_open(ri.trace_path, err);
 	if (!tr)
 		goto done;
-	s = sim_create(&cfg, err);
-	if (!s)
+	rp = replay_create(&cfg, err);
+	if (!rp)
 		goto done;
-	if (cfg.mode == SIM_MODE_TIMED) {
-		tm = timed_create(s, &cfg, false);
-		ideal = timed_create(NULL, &cfg, true);
-	}
 	/* Open the output first: an unwritable path should fail before a long run, not after. */
 	if (ism_out_open(&out, rs->out_path, err) != 0)
 		goto done;
 
 	progress_init(&prog, "run", rs->progress);
 	t0 = ism_now();
-	if (sim_run_trace(s, tm, ideal, tr, &prog, err) != 0) {
+	if (replay_trace(rp, tr, &prog, err) != 0) {
 		ism_out_abort(&out);
 		goto done;
 	}
 	ri.wall_s = ism_now() - t0;
 	ri.trace_format = trace_format(tr) == TRACE_FMT_NATIVE ? "native" : "csv";
 	ri.trace_meta = trace_meta(tr);
-	ri.timed = tm;
-	ri.ideal = ideal;
-	ri.sim = s;
+	ri.rp = rp;
+	ri.sim = replay_sim(rp);
+	ri.timed = replay_timed(rp);
+	ri.ideal = replay_ideal(rp);
 
 	if (rs->fmt == RUN_FMT_JSON) {
-		json_t *doc = result_json(&cfg, sim_stats(s), &ri);
+		json_t *doc = result_json(&cfg, sim_stats(ri.sim), &ri);
 
 		ism_json_dump(out.fp, doc);
 		json_decref(doc);
 	} else if (rs->fmt == RUN_FMT_TEXT) {
-		result_print_text(out.fp, &cfg, sim_stats(s), &ri);
+		result_print_text(out.fp, &cfg, sim_stats(ri.sim), &ri);
 	} else {
-		result_print_flat(out.fp, &cfg, sim_stats(s), &ri);
+		result_print_flat(out.fp, &cfg, sim_stats(ri.sim), &ri);
 	}
 	if (ism_out_commit(&out, err) != 0)
 		goto done;
 	if (rs->summary && strcmp(rs->out_path, "-") != 0)
-		result_print_text(stderr, &cfg, sim_stats(s), &ri);
+		result_print_text(stderr, &cfg, sim_stats(ri.sim), &ri);
 	rc = 0;
 done:
-	timed_free(tm);
-	timed_free(ideal);
-	sim_free(s);
+	replay_free(rp);
 	if (tr)
 		trace_close(tr);
 	config_free(&cfg);

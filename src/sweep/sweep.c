@@ -114,7 +114,7 @@ static char *value_label(const json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 }
 
-/* A value as a --set assignment: "key=<compact JSON>" (config_json_set parses it back). */
+/* A value as a --set assignment: "key=<compact JSON>" (ism_json_set parses it back). */
 static char *assignment(const char *key, const json_t *v)
 {
 	char *j = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/jsonfile.h"
 #include "config/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -184,7 +185,7 @@ static void fuzz_sets(const char *const *sets, size_t nsets)
 		check_effective(&cfg);
 		/* What the assignments wrote, built again the way config_load() builds it. */
 		for (i = 0; i < nsets; i++)
-			FUZZ_REQUIRE(config_json_set(tree, sets[i], "fuzz", NULL) == 0,
+			FUZZ_REQUIRE(ism_json_set(tree, sets[i], "fuzz", NULL) == 0,
 				     "'%s' was accepted, then refused", sets[i]);
 		check_used(tree, cfg.effective, NULL);
 		json_decref(tree);

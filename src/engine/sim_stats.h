@@ -1,12 +1,13 @@
-/* Named counters of a run: one table gives each its name, its description and its place. */
-#ifndef ISM_STATS_H
-#define ISM_STATS_H
+/* The engine's counters (struct sim_stats) and their table: names, descriptions, places. */
+#ifndef ISM_SIM_STATS_H
+#define ISM_SIM_STATS_H
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/stats.h"
 #include "iotlb/classify.h"
 #include "base/pgsize.h"
 
@@ -31,13 +32,6 @@ struct sim_stats {
 	uint64_t cpu_stack_ps; /* os.cost.stack_ns per MAP: work done with or without an IOMMU */
 };
 
-/* One counter: its dotted result path (nesting in JSON), what it counts, where it lives. */
-struct stat_desc {
-	const char *name;
-	const char *help;
-	size_t offset;
-};
-
 extern const struct stat_desc stat_table[];
 extern const size_t stat_table_len;
 
@@ -57,14 +51,8 @@ extern const struct stat_ratio stat_ratios[];
 extern const size_t stat_ratios_len;
 double stat_ratio_value(const struct sim_stats *s, const struct stat_ratio *r);
 
-/* Set a value at a dotted path in a JSON object, creating the intermediate objects. */
-void stats_json_put(json_t *root, const char *dotted, json_t *value);
-
 /* Every counter and ratio into root (nested by dots); the levels beyond `levels` are left out. */
 void stats_to_json(const struct sim_stats *s, unsigned levels, json_t *root);
-
-/* "key value" lines of a JSON object, depth first, keys joined by dots. */
-void stats_print_json_flat(FILE *fp, const char *prefix, json_t *obj);
 
 /* "name value" lines, one per counter and ratio, in table order. */
 void stats_print_flat(const struct sim_stats *s, unsigned levels, FILE *fp);
