@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "base/sim_config.h"
 
 /* How a key's JSON value is read and where it lands (the field type at config_key.offset). */
 enum config_type {
