@@ -169,7 +169,7 @@ static void test_maptab_matches_a_list(void **state)
 			model[k].since = step;
 			live++;
 		}
-		assert_int_equal(m.used, live);
+		assert_int_equal(m.ht.count, live);
 	}
 	for (k = 0; k < KEYS; k++) {
 		struct maptab_ent *e = maptab_find(&m, (uint32_t)(k % 3), (uint32_t)(k % 5),
@@ -177,7 +177,7 @@ static void test_maptab_matches_a_list(void **state)
 
 		assert_int_equal(e != NULL, model[k].live);
 	}
-	assert_true(m.cap >= 2 * m.used);
+	assert_true(m.ht.cap >= 2 * m.ht.count);
 	maptab_free(&m);
 }
 

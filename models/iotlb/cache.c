@@ -4,12 +4,14 @@
 #include <gsl/gsl_rng.h>
 #include <string.h>
 
+#include "base/hashtab.h"
+
 /*
  * Up to this many ways a lookup scans the set (a few cache lines, no hashing); above it (QEMU's
  * fully associative 1024 entries) a hash index over (dom, tag) makes a lookup O(1).
  */
 #define TLB_SCAN_MAX_WAYS 16
-/* Largest cache accepted: hash slots keep entry number + 1 in 32 bits, the home in 32 - 4. */
+/* Largest cache accepted. */
 #define TLB_MAX_ENTRIES (1u << 26)
 #define TLB_NO_WAY UINT32_MAX
 
@@ -21,10 +23,9 @@ struct tlb_cache {
 	uint32_t sets;
 	uint32_t set_mask;    /* sets - 1 when sets is a power of two (no division per lookup) */
 	bool sets_pow2;
-	/* Per slot: key hash << 32 | entry number + 1; 0 = empty. NULL: sets are scanned. */
-	uint64_t *hash;
-	uint32_t hash_mask;
-	unsigned hash_shift;  /* 32 - log2(slots): a key's home slot is the top bits of its hash */
+	/* Above TLB_SCAN_MAX_WAYS: (dom, tag) -> entry number of every valid entry. */
+	bool indexed;
+	struct hashtab index;
 	uint64_t *valid;      /* per set: vwords bitmap words, bits past `ways` kept set */
 	uint32_t vwords;
 	uint32_t last;        /* entry of the last hit: DMA requests hit the same page in bursts */
@@ -49,26 +50,48 @@ static inline uint32_t set_of(const struct tlb_cache *c, uint64_t index)
 	return c->sets_pow2 ? (uint32_t)(index & c->set_mask) : (uint32_t)(index % c->sets);
 }
 
+/* A valid entry in the index: its key (with its set: a tag may sit in several) and place. */
+struct tlb_key {
+	uint64_t tag;
+	uint32_t dom, set, n;
+	uint8_t used;
+};
+
 /*
- * The hash index must spread page numbers well: a modulus of raw page numbers (Dinero IV) piles
- * strided pages into one bucket. The domain is multiplied into the key before mixing; a slot
- * keeps the hash, so probes skip most entries unread and deletion needs no rehashing.
+ * The index must spread page numbers well: a modulus of raw page numbers (Dinero IV) piles
+ * strided pages into one bucket. The domain is multiplied into the key before mixing.
  */
-static inline uint32_t key_hash(uint32_t dom, uint64_t tag)
+static uint64_t tlb_key_hash(const void *e)
 {
-	return (uint32_t)(ism_hash64(tag ^ ((uint64_t)dom * 0xc2b2ae3d27d4eb4fULL)) >> 32);
+	const struct tlb_key *k = e;
+
+	return ism_hash64(k->tag ^ ((uint64_t)k->dom * 0xc2b2ae3d27d4eb4fULL) ^
+			  ((uint64_t)k->set << 40));
 }
+
+static bool tlb_key_eq(const void *a, const void *b)
+{
+	const struct tlb_key *x = a, *y = b;
+
+	return x->tag == y->tag && x->dom == y->dom && x->set == y->set;
+}
+
+static const struct hashtab_type tlb_key_type = {
+	.size = sizeof(struct tlb_key),
+	.used_off = offsetof(struct tlb_key, used),
+	.hash = tlb_key_hash,
+	.eq = tlb_key_eq,
+};
 
 /* Entry number of (dom, tag) in `set`, or TLB_NO_WAY. */
 static inline uint32_t find(const struct tlb_cache *c, uint32_t set, uint32_t dom, uint64_t tag)
 {
 	uint32_t base = set * c->h.ways;
 	const struct tlb_entry *m = &c->e[c->last];
-	uint32_t h;
 
 	if (m->tag == tag && m->dom == dom && m->valid && c->last - base < c->h.ways)
 		return c->last;
-	if (!c->hash) {
+	if (!c->indexed) {
 		const struct tlb_entry *s = c->e + base;
 
 		for (uint32_t w = 0; w < c->h.ways; w++)
@@ -76,53 +99,28 @@ static inline uint32_t find(const struct tlb_cache *c, uint32_t set, uint32_t do
 				return base + w;
 		return TLB_NO_WAY;
 	}
-	h = key_hash(dom, tag);
-	for (uint32_t i = h >> c->hash_shift;; i = (i + 1) & c->hash_mask) {
-		uint64_t v = c->hash[i];
-		uint32_t n = (uint32_t)v - 1;
+	{
+		const struct tlb_key key = { .tag = tag, .dom = dom, .set = set };
+		const struct tlb_key *k = hashtab_find(&c->index, &tlb_key_type, &key);
 
-		if (!v)
-			return TLB_NO_WAY;
-		/* Only valid entries are indexed; the key may also sit in another set (index). */
-		if ((uint32_t)(v >> 32) == h && c->e[n].tag == tag && c->e[n].dom == dom &&
-		    n - base < c->h.ways)
-			return n;
+		return k ? k->n : TLB_NO_WAY;
 	}
 }
 
 static void hash_add(struct tlb_cache *c, uint32_t n)
 {
-	uint32_t h = key_hash(c->e[n].dom, c->e[n].tag);
-	uint32_t i = h >> c->hash_shift;
+	const struct tlb_key key = { .tag = c->e[n].tag, .dom = c->e[n].dom,
+				     .set = n / c->h.ways, .n = n };
 
-	while (c->hash[i])
-		i = (i + 1) & c->hash_mask;
-	c->hash[i] = (uint64_t)h << 32 | (n + 1);
+	hashtab_get(&c->index, &tlb_key_type, &key, NULL);
 }
 
-/* Linear-probing delete by backward shift, so no tombstones pile up over a long run. */
 static void hash_del(struct tlb_cache *c, uint32_t n)
 {
-	uint32_t i = key_hash(c->e[n].dom, c->e[n].tag) >> c->hash_shift;
+	const struct tlb_key key = { .tag = c->e[n].tag, .dom = c->e[n].dom,
+				     .set = n / c->h.ways };
 
-	while ((uint32_t)c->hash[i] != n + 1)
-		i = (i + 1) & c->hash_mask;
-	for (uint32_t j = i;;) {
-		uint64_t v;
-		uint32_t home;
-
-		j = (j + 1) & c->hash_mask;
-		v = c->hash[j];
-		if (!v)
-			break;
-		home = (uint32_t)(v >> 32) >> c->hash_shift;
-		/* Move v into the hole unless its home lies cyclically in (i, j]. */
-		if (((j - home) & c->hash_mask) >= ((j - i) & c->hash_mask)) {
-			c->hash[i] = v;
-			i = j;
-		}
-	}
-	c->hash[i] = 0;
+	hashtab_del(&c->index, &tlb_key_type, hashtab_find(&c->index, &tlb_key_type, &key));
 }
 
 static inline uint32_t lowest_invalid(const struct tlb_cache *c, uint32_t set)
@@ -143,7 +141,7 @@ static void drop(struct tlb_cache *c, uint32_t set, uint32_t n)
 
 	if (c->ops->remove)
 		c->ops->remove(c, set, way);
-	if (c->hash)
+	if (c->indexed)
 		hash_del(c, n);
 	c->valid[(size_t)set * c->vwords + way / 64] &= ~(1ULL << (way % 64));
 	c->nvalid--;
@@ -191,13 +189,9 @@ struct tlb_cache *tlb_cache_create(uint32_t entries, uint32_t ways, const struct
 	c->h.swords = ops->state_words ? ops->state_words(ways) : 0;
 	c->h.state = ism_xcalloc((size_t)c->sets * c->h.swords, sizeof(uint64_t));
 	if (ways > TLB_SCAN_MAX_WAYS) {
-		unsigned bits = 4;
-
-		while ((1ULL << bits) < 2ULL * entries) /* load factor <= 1/2 */
-			bits++;
-		c->hash = ism_xcalloc(1ULL << bits, sizeof(*c->hash));
-		c->hash_mask = (uint32_t)((1ULL << bits) - 1);
-		c->hash_shift = 32 - bits;
+		/* Sized for every entry at once: it never grows. */
+		c->indexed = true;
+		hashtab_init(&c->index, &tlb_key_type, 2 * (size_t)entries);
 	}
 	/* Out of memory here goes to GSL's error handler, which aborts like ism_x* would. */
 	c->rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -210,7 +204,8 @@ void tlb_cache_free(struct tlb_cache *c)
 	if (!c)
 		return;
 	gsl_rng_free(c->rng);
-	free(c->hash);
+	if (c->indexed)
+		hashtab_free(&c->index);
 	free(c->h.state);
 	free(c->valid);
 	free(c->e);
@@ -293,7 +288,7 @@ bool tlb_cache_insert(struct tlb_cache *c, uint32_t dom, uint64_t tag, uint64_t 
 	c->valid[(size_t)set * c->vwords + way / 64] |= 1ULL << (way % 64);
 	c->nvalid++;
 	c->pgsize_count[pgsize & (TLB_PGSIZE_SLOTS - 1)]++;
-	if (c->hash)
+	if (c->indexed)
 		hash_add(c, n);
 	if (c->ops->insert)
 		c->ops->insert(c, set, way);
@@ -375,7 +370,7 @@ uint64_t tlb_cache_invalidate_span(struct tlb_cache *c, uint32_t dom, uint64_t f
 				   tlb_removed_fn removed, void *ctx)
 {
 	struct span_ctx s = { dom, low_bits, low, first, last };
-	uint64_t probe_cost = c->hash ? 1 : c->h.ways;
+	uint64_t probe_cost = c->indexed ? 1 : c->h.ways;
 	uint64_t count = 0;
 	struct tlb_entry e;
 

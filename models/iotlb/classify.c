@@ -3,13 +3,13 @@
 
 #include <stdlib.h>
 
+#include "base/hashtab.h"
 #include "cache.h"
 #include "iotlb.h"
 #include "base/util.h"
 
-#define HIST_USED 1u
-#define HIST_SEEN 2u
-#define HIST_INVALIDATED 4u /* removed by an invalidation while in the real IOTLB */
+#define HIST_SEEN 1u
+#define HIST_INVALIDATED 2u /* removed by an invalidation while in the real IOTLB */
 #define HIST_MIN_SLOTS 1024u
 
 const char *const miss_class_names[MISS_NR_CLASSES] = {
@@ -22,62 +22,45 @@ const char *const miss_class_names[MISS_NR_CLASSES] = {
 struct mclass_hist {
 	uint64_t tag;
 	uint32_t dom;
-	uint32_t flags; /* 0: free slot */
+	uint8_t flags;
+	uint8_t used;
+};
+
+static uint64_t hist_hash(const void *p)
+{
+	const struct mclass_hist *h = p;
+
+	return ism_hash64(h->tag ^ ((uint64_t)h->dom * 0xc2b2ae3d27d4eb4fULL));
+}
+
+static bool hist_eq(const void *a, const void *b)
+{
+	const struct mclass_hist *x = a, *y = b;
+
+	return x->tag == y->tag && x->dom == y->dom;
+}
+
+static const struct hashtab_type hist_type = {
+	.size = sizeof(struct mclass_hist),
+	.used_off = offsetof(struct mclass_hist, used),
+	.hash = hist_hash,
+	.eq = hist_eq,
 };
 
 /* The history grows with the distinct keys (the footprint), never with the trace length. */
 struct miss_classifier {
 	/* A fully associative LRU IOTLB of the same size: range and domain invalidation for free. */
 	struct iotlb *shadow;
-	struct tlb_cache *sc;     /* its cache: one set, so the index is always 0 */
-	struct mclass_hist *hist; /* open addressing, linear probing, load <= 1/2 */
-	uint64_t slots;
-	uint64_t used;
+	struct tlb_cache *sc; /* its cache: one set, so the index is always 0 */
+	struct hashtab hist;  /* every key ever looked up: seen, invalidated */
 };
 
-static inline uint64_t hist_home(const struct miss_classifier *mc, uint32_t dom, uint64_t tag)
-{
-	return ism_hash64(tag ^ ((uint64_t)dom * 0xc2b2ae3d27d4eb4fULL)) & (mc->slots - 1);
-}
-
-static struct mclass_hist *hist_probe(struct miss_classifier *mc, uint32_t dom, uint64_t tag)
-{
-	uint64_t i = hist_home(mc, dom, tag);
-
-	while (mc->hist[i].flags && (mc->hist[i].tag != tag || mc->hist[i].dom != dom))
-		i = (i + 1) & (mc->slots - 1);
-	return &mc->hist[i];
-}
-
-static void hist_grow(struct miss_classifier *mc)
-{
-	struct mclass_hist *old = mc->hist;
-	uint64_t old_slots = mc->slots;
-
-	mc->slots *= 2;
-	mc->hist = ism_xcalloc(mc->slots, sizeof(*mc->hist));
-	for (uint64_t i = 0; i < old_slots; i++)
-		if (old[i].flags)
-			*hist_probe(mc, old[i].dom, old[i].tag) = old[i];
-	free(old);
-}
-
-/* The key's history slot, created (flags HIST_USED) if it had none. */
+/* The key's history, created (no flags) if it had none. */
 static struct mclass_hist *hist_get(struct miss_classifier *mc, uint32_t dom, uint64_t tag)
 {
-	struct mclass_hist *h = hist_probe(mc, dom, tag);
+	const struct mclass_hist key = { .tag = tag, .dom = dom };
 
-	if (h->flags)
-		return h;
-	if (2 * (mc->used + 1) > mc->slots) {
-		hist_grow(mc);
-		h = hist_probe(mc, dom, tag);
-	}
-	mc->used++;
-	h->tag = tag;
-	h->dom = dom;
-	h->flags = HIST_USED;
-	return h;
+	return hashtab_get(&mc->hist, &hist_type, &key, NULL);
 }
 
 struct miss_classifier *mclass_create(uint32_t entries)
@@ -90,8 +73,7 @@ struct miss_classifier *mclass_create(uint32_t entries)
 	mc = ism_xcalloc(1, sizeof(*mc));
 	mc->shadow = shadow;
 	mc->sc = iotlb_cache(shadow);
-	mc->slots = HIST_MIN_SLOTS;
-	mc->hist = ism_xcalloc(mc->slots, sizeof(*mc->hist));
+	hashtab_init(&mc->hist, &hist_type, HIST_MIN_SLOTS);
 	return mc;
 }
 
@@ -100,7 +82,7 @@ void mclass_free(struct miss_classifier *mc)
 	if (!mc)
 		return;
 	iotlb_free(mc->shadow);
-	free(mc->hist);
+	hashtab_free(&mc->hist);
 	free(mc);
 }
 
@@ -128,7 +110,7 @@ enum miss_class mclass_ref(struct miss_classifier *mc, uint32_t dom, uint64_t ta
 		cls = MISS_CONFLICT;
 	else
 		cls = MISS_CAPACITY;
-	h->flags = HIST_USED | HIST_SEEN;
+	h->flags = HIST_SEEN;
 	return cls;
 }
 

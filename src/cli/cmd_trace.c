@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/cli.h"
+#include "base/hashtab.h"
 #include "trace/import.h"
 #include "base/progress.h"
 #include "trace/trace.h"
@@ -210,41 +211,48 @@ struct info {
 	struct trace_locality *loc; /* footprints and reuse distances */
 	struct dev_stats *devs;
 	size_t ndevs, capdevs;
-	uint32_t *dev_slots; /* device index + 1 by hashed device; 0 = empty */
-	size_t dev_slot_cap;
+	struct hashtab dev_index; /* device -> index in devs */
 	size_t last_dev; /* index + 1 of the previous record's device: traces repeat devices */
 };
 
-static size_t dev_slot(const struct info *in, uint32_t device)
-{
-	size_t mask = in->dev_slot_cap - 1, i = (size_t)ism_hash64(device) & mask;
+struct dev_key {
+	uint32_t device, idx;
+	uint8_t used;
+};
 
-	while (in->dev_slots[i] && in->devs[in->dev_slots[i] - 1].device != device)
-		i = (i + 1) & mask;
-	return i;
+static uint64_t dev_key_hash(const void *e)
+{
+	return ism_hash64(((const struct dev_key *)e)->device);
 }
 
+static bool dev_key_eq(const void *a, const void *b)
+{
+	return ((const struct dev_key *)a)->device == ((const struct dev_key *)b)->device;
+}
+
+static const struct hashtab_type dev_key_type = {
+	.size = sizeof(struct dev_key),
+	.used_off = offsetof(struct dev_key, used),
+	.hash = dev_key_hash,
+	.eq = dev_key_eq,
+};
+
+/* Index + 1 of device's row in in->devs, made on first sight. */
 static size_t info_dev(struct info *in, uint32_t device)
 {
-	size_t i = dev_slot(in, device), j;
+	const struct dev_key key = { .device = device, .idx = (uint32_t)in->ndevs };
+	bool added;
+	struct dev_key *k = hashtab_get(&in->dev_index, &dev_key_type, &key, &added);
 
-	if (in->dev_slots[i])
-		return in->dev_slots[i];
+	if (!added)
+		return k->idx + 1;
 	if (in->ndevs == in->capdevs) {
 		in->capdevs *= 2;
 		in->devs = ism_xrealloc(in->devs, in->capdevs * sizeof(*in->devs));
 	}
 	memset(&in->devs[in->ndevs], 0, sizeof(*in->devs));
 	in->devs[in->ndevs].device = device;
-	in->dev_slots[i] = (uint32_t)++in->ndevs;
-	if (in->ndevs * 2 > in->dev_slot_cap) {
-		in->dev_slot_cap *= 2;
-		free(in->dev_slots);
-		in->dev_slots = ism_xcalloc(in->dev_slot_cap, sizeof(*in->dev_slots));
-		for (j = 0; j < in->ndevs; j++)
-			in->dev_slots[dev_slot(in, in->devs[j].device)] = (uint32_t)j + 1;
-	}
-	return in->ndevs;
+	return ++in->ndevs;
 }
 
 static void info_add(struct info *in, const struct trace_rec *r)
@@ -449,8 +457,7 @@ static int info_run(const char *path, bool as_json, bool quiet, struct ism_err *
 	in.loc = trace_locality_new();
 	in.capdevs = 16;
 	in.devs = ism_xmalloc(in.capdevs * sizeof(*in.devs));
-	in.dev_slot_cap = 64;
-	in.dev_slots = ism_xcalloc(in.dev_slot_cap, sizeof(*in.dev_slots));
+	hashtab_init(&in.dev_index, &dev_key_type, 64);
 	progress_init(&pg, "info", cli_progress_wanted(quiet));
 	while ((n = trace_read(r, &recs, err)) > 0) {
 		for (i = 0; i < n; i++)
@@ -471,7 +478,7 @@ static int info_run(const char *path, bool as_json, bool quiet, struct ism_err *
 	}
 	trace_locality_free(in.loc);
 	free(in.devs);
-	free(in.dev_slots);
+	hashtab_free(&in.dev_index);
 	trace_close(r);
 	if (n == 0 && fflush(stdout) != 0)
 		return ism_err_set(err, ISM_EXIT_IO, "stdout: write failed");

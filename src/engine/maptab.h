@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/hashtab.h"
+
 /* One live mapping; what its owner keeps beside the key is up to the owner. */
 struct maptab_ent {
 	uint64_t iova;
@@ -14,10 +16,8 @@ struct maptab_ent {
 	uint8_t dir, used;
 };
 
-/* Open addressing with linear probing, at most half full; deletion without tombstones. */
 struct maptab {
-	struct maptab_ent *tab;
-	size_t cap, used;
+	struct hashtab ht;
 };
 
 void maptab_init(struct maptab *m);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hashtab.h"
 #include "base/util.h"
 
 #define NONE UINT32_MAX
@@ -14,16 +15,33 @@ struct remap_alloc {
 	uint32_t next_free;
 };
 
-/* A trace page: open addressing, linear probing, deletion by backward shift. */
+/* A trace page and where it went. */
 struct remap_slot {
-	uint64_t old_pfn; /* + 1; 0 = empty */
+	uint64_t old_pfn;
 	uint64_t new_pfn;
 	uint32_t alloc;
+	uint8_t used;
+};
+
+static uint64_t slot_hash(const void *p)
+{
+	return ism_hash64(((const struct remap_slot *)p)->old_pfn);
+}
+
+static bool slot_eq(const void *a, const void *b)
+{
+	return ((const struct remap_slot *)a)->old_pfn == ((const struct remap_slot *)b)->old_pfn;
+}
+
+static const struct hashtab_type slot_type = {
+	.size = sizeof(struct remap_slot),
+	.used_off = offsetof(struct remap_slot, used),
+	.hash = slot_hash,
+	.eq = slot_eq,
 };
 
 struct remap {
-	struct remap_slot *slot;
-	uint64_t size, used; /* size: a power of two, used <= size / 2 */
+	struct hashtab pages; /* by old_pfn */
 	struct remap_alloc *alloc;
 	uint32_t nalloc, free_alloc;
 };
@@ -32,8 +50,7 @@ struct remap *remap_create(void)
 {
 	struct remap *m = ism_xcalloc(1, sizeof(*m));
 
-	m->size = 256;
-	m->slot = ism_xcalloc(m->size, sizeof(*m->slot));
+	hashtab_init(&m->pages, &slot_type, 256);
 	m->free_alloc = NONE;
 	return m;
 }
@@ -42,72 +59,16 @@ void remap_free(struct remap *m)
 {
 	if (!m)
 		return;
-	free(m->slot);
+	hashtab_free(&m->pages);
 	free(m->alloc);
 	free(m);
 }
 
-static inline uint64_t home(const struct remap *m, uint64_t old_pfn)
-{
-	return ism_hash64(old_pfn) & (m->size - 1);
-}
-
 static struct remap_slot *find(const struct remap *m, uint64_t old_pfn)
 {
-	uint64_t i = home(m, old_pfn);
+	const struct remap_slot key = { .old_pfn = old_pfn };
 
-	while (m->slot[i].old_pfn) {
-		if (m->slot[i].old_pfn == old_pfn + 1)
-			return &m->slot[i];
-		i = (i + 1) & (m->size - 1);
-	}
-	return NULL;
-}
-
-static void put(struct remap *m, uint64_t old_pfn, uint64_t new_pfn, uint32_t alloc)
-{
-	uint64_t i;
-
-	if (2 * (m->used + 1) > m->size) {
-		struct remap_slot *old = m->slot;
-		uint64_t n = m->size, k;
-
-		m->size *= 2;
-		m->slot = ism_xcalloc(m->size, sizeof(*m->slot));
-		m->used = 0;
-		for (k = 0; k < n; k++)
-			if (old[k].old_pfn)
-				put(m, old[k].old_pfn - 1, old[k].new_pfn, old[k].alloc);
-		free(old);
-	}
-	i = home(m, old_pfn);
-	while (m->slot[i].old_pfn && m->slot[i].old_pfn != old_pfn + 1)
-		i = (i + 1) & (m->size - 1);
-	if (!m->slot[i].old_pfn)
-		m->used++;
-	m->slot[i].old_pfn = old_pfn + 1;
-	m->slot[i].new_pfn = new_pfn;
-	m->slot[i].alloc = alloc;
-}
-
-static void erase(struct remap *m, struct remap_slot *s)
-{
-	uint64_t i = (uint64_t)(s - m->slot), j = i;
-
-	for (;;) {
-		uint64_t h;
-
-		j = (j + 1) & (m->size - 1);
-		if (!m->slot[j].old_pfn)
-			break;
-		h = home(m, m->slot[j].old_pfn - 1);
-		if (((j - h) & (m->size - 1)) >= ((j - i) & (m->size - 1))) {
-			m->slot[i] = m->slot[j];
-			i = j;
-		}
-	}
-	m->slot[i].old_pfn = 0;
-	m->used--;
+	return hashtab_find(&m->pages, &slot_type, &key);
 }
 
 void remap_add(struct remap *m, uint64_t old_pfn, uint64_t pages, uint64_t new_pfn)
@@ -123,14 +84,17 @@ void remap_add(struct remap *m, uint64_t old_pfn, uint64_t pages, uint64_t new_p
 	}
 	m->alloc[a] = (struct remap_alloc){ .pfn = new_pfn, .pages = pages, .left = 0 };
 	for (k = 0; k < pages; k++) {
-		struct remap_slot *s = find(m, old_pfn + k);
+		const struct remap_slot key = { .old_pfn = old_pfn + k };
+		bool added;
+		struct remap_slot *s = hashtab_get(&m->pages, &slot_type, &key, &added);
 
 		/* A page mapped again without an unmap: the newer mapping wins, as in the trace. */
-		if (s && --m->alloc[s->alloc].left == 0) {
+		if (!added && --m->alloc[s->alloc].left == 0) {
 			m->alloc[s->alloc].next_free = m->free_alloc;
 			m->free_alloc = s->alloc;
 		}
-		put(m, old_pfn + k, new_pfn + k, a);
+		s->new_pfn = new_pfn + k;
+		s->alloc = a;
 		m->alloc[a].left++;
 	}
 }
@@ -164,7 +128,7 @@ void remap_remove(struct remap *m, uint64_t old_pfn, uint64_t pages, remap_run_f
 			run_start = s->new_pfn;
 		run_len++;
 		a = s->alloc;
-		erase(m, s);
+		hashtab_del(&m->pages, &slot_type, s);
 		if (--m->alloc[a].left == 0) {
 			released(ctx, m->alloc[a].pfn, m->alloc[a].pages);
 			m->alloc[a].next_free = m->free_alloc;

@@ -18,6 +18,34 @@ uint64_t sim_component_seed(uint64_t seed, const char *component)
 	return ism_hash64(seed ^ ism_hash64(h));
 }
 
+/* The domain table: (device, PASID) -> index into s->doms. */
+struct domain_key {
+	uint32_t device, pasid;
+	uint32_t idx;
+	uint8_t used;
+};
+
+static uint64_t domain_hash(const void *p)
+{
+	const struct domain_key *k = p;
+
+	return ism_hash64((uint64_t)k->device << 32 | k->pasid);
+}
+
+static bool domain_eq(const void *a, const void *b)
+{
+	const struct domain_key *x = a, *y = b;
+
+	return x->device == y->device && x->pasid == y->pasid;
+}
+
+static const struct hashtab_type domain_type = {
+	.size = sizeof(struct domain_key),
+	.used_off = offsetof(struct domain_key, used),
+	.hash = domain_hash,
+	.eq = domain_eq,
+};
+
 static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64_t start,
 				uint64_t end, bool walk_caches);
 static void sim_inv_completed(void *ctx, const struct inv_range *r, uint64_t done);
@@ -66,8 +94,7 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 		s->iova_params.pci_32bit_workaround = cfg->iova.pci_32bit_workaround;
 		s->iova_params.seed = sim_component_seed(cfg->seed, "iova");
 	}
-	s->dom_hash_size = DOMAIN_HASH_MIN;
-	s->dom_hash = ism_xcalloc(s->dom_hash_size, sizeof(*s->dom_hash));
+	hashtab_init(&s->dom_tab, &domain_type, 64);
 	return s;
 fail:
 	sim_free(s);
@@ -88,7 +115,7 @@ void sim_free(struct sim *s)
 	}
 	free(s->frees);
 	free(s->doms);
-	free(s->dom_hash);
+	hashtab_free(&s->dom_tab);
 	if (s->iotlb)
 		iotlb_free(s->iotlb);
 	if (s->wc)
@@ -99,51 +126,21 @@ void sim_free(struct sim *s)
 	free(s);
 }
 
-static inline uint32_t domain_slot(uint32_t device, uint32_t pasid, uint32_t size)
-{
-	return (uint32_t)(ism_hash64((uint64_t)device << 32 | pasid) & (size - 1));
-}
-
-static void domain_rehash(struct sim *s)
-{
-	uint32_t i;
-
-	free(s->dom_hash);
-	s->dom_hash_size *= 2;
-	s->dom_hash = ism_xcalloc(s->dom_hash_size, sizeof(*s->dom_hash));
-	for (i = 0; i < s->ndoms; i++) {
-		uint32_t h = domain_slot(s->doms[i].device, s->doms[i].pasid, s->dom_hash_size);
-
-		while (s->dom_hash[h])
-			h = (h + 1) & (s->dom_hash_size - 1);
-		s->dom_hash[h] = i + 1;
-	}
-}
-
-/* The domain of (device, pasid), or NULL with *slot set to where it would go. */
-static struct iommu_domain *domain_find(struct sim *s, uint32_t device, uint32_t pasid,
-					uint32_t *slot)
+/* The domain of (device, pasid), or NULL. */
+static struct iommu_domain *domain_find(struct sim *s, uint32_t device, uint32_t pasid)
 {
 	struct iommu_domain *d = s->last_dom;
-	uint32_t h;
+	struct domain_key key = { .device = device, .pasid = pasid }, *k;
 
 	if (d && d->device == device && d->pasid == pasid)
 		return d;
-	h = domain_slot(device, pasid, s->dom_hash_size);
-	while (s->dom_hash[h]) {
-		d = &s->doms[s->dom_hash[h] - 1];
-		if (d->device == device && d->pasid == pasid)
-			return s->last_dom = d;
-		h = (h + 1) & (s->dom_hash_size - 1);
-	}
-	*slot = h;
-	return NULL;
+	k = hashtab_find(&s->dom_tab, &domain_type, &key);
+	return k ? (s->last_dom = &s->doms[k->idx]) : NULL;
 }
 
 struct iommu_domain *sim_domain(struct sim *s, uint32_t device, uint32_t pasid)
 {
-	uint32_t h;
-	struct iommu_domain *d = domain_find(s, device, pasid, &h);
+	struct iommu_domain *d = domain_find(s, device, pasid);
 
 	if (d)
 		return d;
@@ -157,11 +154,10 @@ struct iommu_domain *sim_domain(struct sim *s, uint32_t device, uint32_t pasid)
 	d->pasid = pasid;
 	d->id = s->ndoms;
 	d->pt = io_pgtable_create(s->levels);
-	s->dom_hash[h] = ++s->ndoms;
-	s->st.domains = s->ndoms;
-	if (s->ndoms * 2 > s->dom_hash_size)
-		domain_rehash(s);
-	return s->last_dom = &s->doms[d->id];
+	hashtab_get(&s->dom_tab, &domain_type,
+		    &(struct domain_key){ .device = device, .pasid = pasid, .idx = d->id }, NULL);
+	s->st.domains = ++s->ndoms;
+	return s->last_dom = d;
 }
 
 /*
@@ -612,7 +608,6 @@ void sim_inval(struct sim *s, const struct trace_rec *r)
 	unsigned kind = r->flags & TRACE_INV_MASK;
 	bool walk_caches = kind != TRACE_INV_LEAF;
 	struct iommu_domain *d;
-	uint32_t slot;
 
 	inv_count_capture(s->inv, gran[kind], walk_caches);
 	if (kind == TRACE_INV_GLOBAL) {
@@ -620,7 +615,7 @@ void sim_inval(struct sim *s, const struct trace_rec *r)
 		return;
 	}
 	/* A device the trace has not used yet has nothing cached. */
-	d = domain_find(s, r->device, r->pasid, &slot);
+	d = domain_find(s, r->device, r->pasid);
 	if (d)
 		sim_inv_command(s, d->id, gran[kind], r->iova, r->iova + r->size, walk_caches);
 }

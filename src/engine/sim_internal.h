@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/hashtab.h"
 #include "invalidation/inval.h"
 #include "iova/iova.h"
 #include "remap.h"
@@ -27,8 +28,6 @@ struct iommu_domain {
 	uint64_t stall_until; /* ps: translations wait for an invalidation in flight */
 };
 
-#define DOMAIN_HASH_MIN 64
-
 struct sim {
 	const struct sim_config *cfg;
 	struct iotlb *iotlb;
@@ -47,8 +46,7 @@ struct sim {
 
 	struct iommu_domain *doms;
 	uint32_t ndoms, domcap;
-	uint32_t *dom_hash; /* open addressing: index + 1, 0 = empty */
-	uint32_t dom_hash_size;
+	struct hashtab dom_tab; /* (device, PASID) -> index in doms */
 	struct iommu_domain *last_dom; /* consecutive records mostly come from one device */
 
 	uint32_t page_sizes;

@@ -8,6 +8,7 @@
 
 #include "device/pcie.h"
 #include "eventq.h"
+#include "base/hashtab.h"
 #include "base/hist.h"
 #include "maptab.h"
 #include "memory/memory.h"
@@ -96,8 +97,7 @@ struct timed {
 	uint32_t ndma, dma_free;
 	struct twalk *walk;
 	uint32_t nwalk, walk_free;
-	uint32_t *wh; /* in-flight walks by key: walk index + 1, 0 = empty (linear probing) */
-	uint32_t wh_size, wh_used;
+	struct hashtab inflight; /* walks in flight by (domain, page) */
 	uint32_t walkers_busy, wq_head, wq_tail;
 	struct tdev *dev;
 	uint32_t ndev;
@@ -142,6 +142,34 @@ struct timed {
 	struct hist h_life; /* mapping lifetimes */
 };
 
+/* The walks in flight by (domain, page): a miss finds the walk it may share. */
+struct walk_key {
+	uint64_t page;
+	uint32_t dom, walk;
+	uint8_t used;
+};
+
+static uint64_t walk_key_hash(const void *p)
+{
+	const struct walk_key *k = p;
+
+	return ism_hash64(k->page ^ (uint64_t)k->dom * 0x9e3779b97f4a7c15ULL);
+}
+
+static bool walk_key_eq(const void *a, const void *b)
+{
+	const struct walk_key *x = a, *y = b;
+
+	return x->page == y->page && x->dom == y->dom;
+}
+
+static const struct hashtab_type walk_key_type = {
+	.size = sizeof(struct walk_key),
+	.used_off = offsetof(struct walk_key, used),
+	.hash = walk_key_hash,
+	.eq = walk_key_eq,
+};
+
 /* Each kind of event has its own lane: its times mostly come in order (see eventq.h). */
 static inline void push(struct timed *t, uint64_t time, uint32_t type, uint32_t arg)
 {
@@ -179,9 +207,8 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 		      cfg->memory.bandwidth_gbps == 0;
 	t->req_free = t->dma_free = t->walk_free = NONE;
 	t->wq_head = t->wq_tail = NONE;
-	t->wh_size = 64;
 	t->timer_pushed = UINT64_MAX;
-	t->wh = ism_xcalloc(t->wh_size, sizeof(*t->wh));
+	hashtab_init(&t->inflight, &walk_key_type, 64);
 	hist_init(&t->h_dma);
 	hist_init(&t->h_req);
 	hist_init(&t->h_xlate);
@@ -204,7 +231,7 @@ void timed_free(struct timed *t)
 	free(t->req);
 	free(t->dma);
 	free(t->walk);
-	free(t->wh);
+	hashtab_free(&t->inflight);
 	free(t->recent);
 	free(t->cpu_free);
 	hist_free(&t->h_dma);
@@ -375,78 +402,26 @@ static void xlate_done(struct timed *t, uint32_t r, uint64_t tx)
 
 /* ---- walks: N walkers, FIFO queue, misses to a page in flight share its walk ---- */
 
-static inline uint32_t wh_slot(const struct timed *t, uint32_t dom, uint64_t page)
-{
-	return (uint32_t)(ism_hash64(page ^ (uint64_t)dom * 0x9e3779b97f4a7c15ULL) &
-			  (t->wh_size - 1));
-}
-
-static inline uint32_t wh_home(const struct timed *t, uint32_t w)
-{
-	return wh_slot(t, t->walk[w].dom, t->walk[w].page);
-}
-
 static uint32_t wh_find(const struct timed *t, uint32_t dom, uint64_t page)
 {
-	uint32_t h = wh_slot(t, dom, page);
+	const struct walk_key key = { .page = page, .dom = dom }, *k;
 
-	while (t->wh[h]) {
-		const struct twalk *k = &t->walk[t->wh[h] - 1];
-
-		if (k->page == page && k->dom == dom)
-			return t->wh[h] - 1;
-		h = (h + 1) & (t->wh_size - 1);
-	}
-	return NONE;
+	k = hashtab_find(&t->inflight, &walk_key_type, &key);
+	return k ? k->walk : NONE;
 }
 
 static void wh_insert(struct timed *t, uint32_t w)
 {
-	uint32_t h, i;
+	const struct walk_key key = { .page = t->walk[w].page, .dom = t->walk[w].dom, .walk = w };
 
-	if (2 * (t->wh_used + 1) > t->wh_size) {
-		uint32_t *old = t->wh, n = t->wh_size;
-
-		t->wh_size *= 2;
-		t->wh = ism_xcalloc(t->wh_size, sizeof(*t->wh));
-		for (i = 0; i < n; i++) {
-			if (!old[i])
-				continue;
-			h = wh_home(t, old[i] - 1);
-			while (t->wh[h])
-				h = (h + 1) & (t->wh_size - 1);
-			t->wh[h] = old[i];
-		}
-		free(old);
-	}
-	h = wh_home(t, w);
-	while (t->wh[h])
-		h = (h + 1) & (t->wh_size - 1);
-	t->wh[h] = w + 1;
-	t->wh_used++;
+	hashtab_get(&t->inflight, &walk_key_type, &key, NULL);
 }
 
-/* Linear-probing delete by backward shift: no tombstones over a long run. */
 static void wh_remove(struct timed *t, uint32_t w)
 {
-	uint32_t i = wh_home(t, w), j;
+	const struct walk_key key = { .page = t->walk[w].page, .dom = t->walk[w].dom };
 
-	while (t->wh[i] != w + 1)
-		i = (i + 1) & (t->wh_size - 1);
-	for (j = i;;) {
-		uint32_t home;
-
-		j = (j + 1) & (t->wh_size - 1);
-		if (!t->wh[j])
-			break;
-		home = wh_home(t, t->wh[j] - 1);
-		if (((j - home) & (t->wh_size - 1)) >= ((j - i) & (t->wh_size - 1))) {
-			t->wh[i] = t->wh[j];
-			i = j;
-		}
-	}
-	t->wh[i] = 0;
-	t->wh_used--;
+	hashtab_del(&t->inflight, &walk_key_type, hashtab_find(&t->inflight, &walk_key_type, &key));
 }
 
 /* A walker takes walk w at time now: the walk-cache probe, then one reference at a time. */

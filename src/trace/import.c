@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "base/hashtab.h"
 #include "base/progress.h"
 
 /* Every importer, one line each: `--from NAME` finds it here. */
@@ -207,72 +208,59 @@ uint64_t import_lines_size(const struct import_lines *l)
 	return l->fsize;
 }
 
-/* ---- a small u64 -> index map (open addressing; value 0 marks a free slot) ---- */
+/* ---- a small u64 -> index map (value 0: none) ---- */
+
+struct u64map_ent {
+	uint64_t key;
+	uint32_t val;
+	uint8_t used;
+};
+
+static uint64_t u64map_hash(const void *e)
+{
+	return ism_hash64(((const struct u64map_ent *)e)->key);
+}
+
+static bool u64map_eq(const void *a, const void *b)
+{
+	return ((const struct u64map_ent *)a)->key == ((const struct u64map_ent *)b)->key;
+}
+
+static const struct hashtab_type u64map_type = {
+	.size = sizeof(struct u64map_ent),
+	.used_off = offsetof(struct u64map_ent, used),
+	.hash = u64map_hash,
+	.eq = u64map_eq,
+};
 
 struct u64map {
-	uint64_t *keys;
-	uint32_t *vals;
-	size_t cap, n;
+	struct hashtab ht;
 };
 
 static void u64map_init(struct u64map *m)
 {
-	m->cap = MAP_INITIAL_SLOTS;
-	m->n = 0;
-	m->keys = ism_xcalloc(m->cap, sizeof(*m->keys));
-	m->vals = ism_xcalloc(m->cap, sizeof(*m->vals));
+	hashtab_init(&m->ht, &u64map_type, MAP_INITIAL_SLOTS);
 }
 
 static void u64map_free(struct u64map *m)
 {
-	free(m->keys);
-	free(m->vals);
+	hashtab_free(&m->ht);
 }
 
-static size_t u64map_slot(const struct u64map *m, uint64_t key)
-{
-	size_t mask = m->cap - 1, i = (size_t)ism_hash64(key) & mask;
-
-	while (m->vals[i] && m->keys[i] != key)
-		i = (i + 1) & mask;
-	return i;
-}
-
+/* The key's value, 0 when it has none. */
 static uint32_t u64map_get(const struct u64map *m, uint64_t key)
 {
-	return m->vals[u64map_slot(m, key)];
+	const struct u64map_ent k = { .key = key }, *e = hashtab_find(&m->ht, &u64map_type, &k);
+
+	return e ? e->val : 0;
 }
 
-/* Insert a new key (val > 0); the load stays at most one half. */
+/* Set the key's value (val > 0). */
 static void u64map_put(struct u64map *m, uint64_t key, uint32_t val)
 {
-	size_t i = u64map_slot(m, key), j, oldcap;
-	uint64_t *ok;
-	uint32_t *ov;
+	const struct u64map_ent k = { .key = key };
 
-	if (m->vals[i]) {
-		m->vals[i] = val;
-		return;
-	}
-	m->keys[i] = key;
-	m->vals[i] = val;
-	if (++m->n * 2 <= m->cap)
-		return;
-	ok = m->keys;
-	ov = m->vals;
-	oldcap = m->cap;
-	m->cap *= 2;
-	m->keys = ism_xcalloc(m->cap, sizeof(*m->keys));
-	m->vals = ism_xcalloc(m->cap, sizeof(*m->vals));
-	for (j = 0; j < oldcap; j++) {
-		if (ov[j]) {
-			i = u64map_slot(m, ok[j]);
-			m->keys[i] = ok[j];
-			m->vals[i] = ov[j];
-		}
-	}
-	free(ok);
-	free(ov);
+	((struct u64map_ent *)hashtab_get(&m->ht, &u64map_type, &k, NULL))->val = val;
 }
 
 /* ---- tag -> devices ---- */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "trace.h"
+#include "base/hashtab.h"
 #include "base/util.h"
 
 #define REUSE_INITIAL_SLOTS 1024
@@ -14,17 +15,40 @@
 
 /* ---- exact LRU stack distances ---- */
 
-struct reuse_slot {
-	uint64_t tag; /* 0: empty */
-	uint64_t page;
-	uint64_t last; /* time of the key's latest reference */
+/* A key's place: keys are numbered densely in order of first sight, so owners never move. */
+struct reuse_key {
+	uint64_t tag, page;
+	uint32_t idx;
+	uint8_t used;
+};
+
+static uint64_t reuse_key_hash(const void *e)
+{
+	const struct reuse_key *k = e;
+
+	return ism_hash64(k->page ^ ism_hash64(k->tag));
+}
+
+static bool reuse_key_eq(const void *a, const void *b)
+{
+	const struct reuse_key *x = a, *y = b;
+
+	return x->tag == y->tag && x->page == y->page;
+}
+
+static const struct hashtab_type reuse_key_type = {
+	.size = sizeof(struct reuse_key),
+	.used_off = offsetof(struct reuse_key, used),
+	.hash = reuse_key_hash,
+	.eq = reuse_key_eq,
 };
 
 struct trace_reuse {
-	struct reuse_slot *slots;
-	size_t cap, n;
+	struct hashtab index; /* (tag, page) -> key number */
+	uint64_t *last;       /* by key number: the time of the key's latest reference */
+	size_t n, capkeys;
 	uint32_t *tree;  /* Fenwick tree over times: 1 where a time is some key's latest */
-	uint32_t *owner; /* slot + 1 of the key whose latest reference is at that time; 0 none */
+	uint32_t *owner; /* key number + 1 whose latest reference is at that time; 0 none */
 	uint64_t tcap, now;
 	uint64_t last_tag, last_page; /* the previous reference: again is distance 0 */
 };
@@ -33,8 +57,9 @@ struct trace_reuse *trace_reuse_new(void)
 {
 	struct trace_reuse *r = ism_xcalloc(1, sizeof(*r));
 
-	r->cap = REUSE_INITIAL_SLOTS;
-	r->slots = ism_xcalloc(r->cap, sizeof(*r->slots));
+	hashtab_init(&r->index, &reuse_key_type, REUSE_INITIAL_SLOTS);
+	r->capkeys = REUSE_INITIAL_SLOTS / 2;
+	r->last = ism_xmalloc(r->capkeys * sizeof(*r->last));
 	r->tcap = REUSE_INITIAL_TIMES;
 	r->tree = ism_xcalloc(r->tcap, sizeof(*r->tree));
 	r->owner = ism_xcalloc(r->tcap, sizeof(*r->owner));
@@ -45,7 +70,8 @@ void trace_reuse_free(struct trace_reuse *r)
 {
 	if (!r)
 		return;
-	free(r->slots);
+	hashtab_free(&r->index);
+	free(r->last);
 	free(r->tree);
 	free(r->owner);
 	free(r);
@@ -72,33 +98,6 @@ static void fen_add(struct trace_reuse *r, uint64_t t, int32_t d)
 		r->tree[t - 1] += (uint32_t)d;
 }
 
-static size_t reuse_slot_of(const struct trace_reuse *r, uint64_t tag, uint64_t page)
-{
-	size_t mask = r->cap - 1, i = (size_t)ism_hash64(page ^ ism_hash64(tag)) & mask;
-
-	while (r->slots[i].tag && (r->slots[i].tag != tag || r->slots[i].page != page))
-		i = (i + 1) & mask;
-	return i;
-}
-
-/* Double the table; every key keeps its time, so the owners follow the keys to their slots. */
-static void reuse_grow(struct trace_reuse *r)
-{
-	struct reuse_slot *old = r->slots;
-	size_t j, oldcap = r->cap, s;
-
-	r->cap *= 2;
-	r->slots = ism_xcalloc(r->cap, sizeof(*r->slots));
-	for (j = 0; j < oldcap; j++) {
-		if (!old[j].tag)
-			continue;
-		s = reuse_slot_of(r, old[j].tag, old[j].page);
-		r->slots[s] = old[j];
-		r->owner[old[j].last] = (uint32_t)s + 1;
-	}
-	free(old);
-}
-
 /*
  * Times ran out: renumber the latest times 0..m-1 in order (distances only compare times),
  * with room for at least as many references again, and rebuild the tree in O(tcap).
@@ -110,7 +109,7 @@ static void reuse_compact(struct trace_reuse *r)
 	for (t = 0; t < r->now; t++) {
 		if (!r->owner[t])
 			continue;
-		r->slots[r->owner[t] - 1].last = m;
+		r->last[r->owner[t] - 1] = m;
 		r->owner[m++] = r->owner[t];
 	}
 	if ((m + 1) * 2 > r->tcap) {
@@ -133,35 +132,35 @@ static void reuse_compact(struct trace_reuse *r)
 
 uint64_t trace_reuse_ref(struct trace_reuse *r, uint64_t tag, uint64_t page)
 {
+	const struct reuse_key key = { .tag = tag, .page = page, .idx = (uint32_t)r->n };
 	uint64_t d = TRACE_REUSE_COLD, p;
-	size_t i;
+	struct reuse_key *k;
+	bool added;
 
 	/* The most recent key is on top of the stack: nothing moves. */
 	if (tag == r->last_tag && page == r->last_page)
 		return 0;
 	r->last_tag = tag;
 	r->last_page = page;
-	i = reuse_slot_of(r, tag, page);
-	if (r->slots[i].tag) {
+	k = hashtab_get(&r->index, &reuse_key_type, &key, &added);
+	if (!added) {
 		/* Each key has one latest time, none after now: n less those up to p came since. */
-		p = r->slots[i].last;
+		p = r->last[k->idx];
 		d = r->n - fen_prefix(r, p + 1);
 		fen_add(r, p, -1);
 		r->owner[p] = 0;
 	} else {
-		if ((r->n + 1) * 2 > r->cap) {
-			reuse_grow(r);
-			i = reuse_slot_of(r, tag, page);
+		if (r->n == r->capkeys) {
+			r->capkeys *= 2;
+			r->last = ism_xrealloc(r->last, r->capkeys * sizeof(*r->last));
 		}
-		r->slots[i].tag = tag;
-		r->slots[i].page = page;
 		r->n++;
 	}
 	if (r->now == r->tcap)
 		reuse_compact(r);
 	fen_add(r, r->now, 1);
-	r->owner[r->now] = (uint32_t)i + 1;
-	r->slots[i].last = r->now++;
+	r->owner[r->now] = k->idx + 1;
+	r->last[k->idx] = r->now++;
 	return d;
 }
 
@@ -199,14 +198,39 @@ struct loc_space {
 	uint64_t pages[TRACE_LOC_NSIZES];
 };
 
+struct space_key {
+	uint32_t device, pasid, idx;
+	uint8_t used;
+};
+
+static uint64_t space_key_hash(const void *e)
+{
+	const struct space_key *k = e;
+
+	return ism_hash64((uint64_t)k->device << 32 | k->pasid);
+}
+
+static bool space_key_eq(const void *a, const void *b)
+{
+	const struct space_key *x = a, *y = b;
+
+	return x->device == y->device && x->pasid == y->pasid;
+}
+
+static const struct hashtab_type space_key_type = {
+	.size = sizeof(struct space_key),
+	.used_off = offsetof(struct space_key, used),
+	.hash = space_key_hash,
+	.eq = space_key_eq,
+};
+
 struct trace_locality {
 	struct trace_reuse *reuse[TRACE_LOC_NSIZES];
 	struct trace_reuse_hist hist[TRACE_LOC_NSIZES];
 	bool unknown[TRACE_LOC_NSIZES];
 	struct loc_space *spaces;
 	size_t nspaces, capspaces;
-	uint32_t *space_slots; /* space index + 1 by hashed (device, pasid); 0 empty */
-	size_t space_slot_cap;
+	struct hashtab space_index; /* (device, pasid) -> index in spaces */
 	size_t last_space; /* index + 1 of the previous access's space */
 };
 
@@ -222,8 +246,7 @@ struct trace_locality *trace_locality_new(void)
 		l->reuse[s] = trace_reuse_new();
 	l->capspaces = LOC_INITIAL_SPACES;
 	l->spaces = ism_xmalloc(l->capspaces * sizeof(*l->spaces));
-	l->space_slot_cap = LOC_INITIAL_SPACES * 4;
-	l->space_slots = ism_xcalloc(l->space_slot_cap, sizeof(*l->space_slots));
+	hashtab_init(&l->space_index, &space_key_type, LOC_INITIAL_SPACES * 4);
 	return l;
 }
 
@@ -236,28 +259,20 @@ void trace_locality_free(struct trace_locality *l)
 	for (s = 0; s < TRACE_LOC_NSIZES; s++)
 		trace_reuse_free(l->reuse[s]);
 	free(l->spaces);
-	free(l->space_slots);
+	hashtab_free(&l->space_index);
 	free(l);
-}
-
-static size_t space_slot(const struct trace_locality *l, uint32_t device, uint32_t pasid)
-{
-	size_t mask = l->space_slot_cap - 1;
-	size_t i = (size_t)ism_hash64((uint64_t)device << 32 | pasid) & mask;
-
-	while (l->space_slots[i] && (l->spaces[l->space_slots[i] - 1].device != device ||
-				     l->spaces[l->space_slots[i] - 1].pasid != pasid))
-		i = (i + 1) & mask;
-	return i;
 }
 
 /* The index + 1 of (device, pasid)'s address space, added when new. */
 static size_t loc_space(struct trace_locality *l, uint32_t device, uint32_t pasid)
 {
-	size_t i = space_slot(l, device, pasid), j;
+	const struct space_key key = { .device = device, .pasid = pasid,
+				       .idx = (uint32_t)l->nspaces };
+	bool added;
+	struct space_key *k = hashtab_get(&l->space_index, &space_key_type, &key, &added);
 
-	if (l->space_slots[i])
-		return l->space_slots[i];
+	if (!added)
+		return k->idx + 1;
 	if (l->nspaces == l->capspaces) {
 		l->capspaces *= 2;
 		l->spaces = ism_xrealloc(l->spaces, l->capspaces * sizeof(*l->spaces));
@@ -265,16 +280,7 @@ static size_t loc_space(struct trace_locality *l, uint32_t device, uint32_t pasi
 	memset(&l->spaces[l->nspaces], 0, sizeof(*l->spaces));
 	l->spaces[l->nspaces].device = device;
 	l->spaces[l->nspaces].pasid = pasid;
-	l->space_slots[i] = (uint32_t)++l->nspaces;
-	if (l->nspaces * 2 > l->space_slot_cap) {
-		l->space_slot_cap *= 2;
-		free(l->space_slots);
-		l->space_slots = ism_xcalloc(l->space_slot_cap, sizeof(*l->space_slots));
-		for (j = 0; j < l->nspaces; j++)
-			l->space_slots[space_slot(l, l->spaces[j].device, l->spaces[j].pasid)] =
-				(uint32_t)j + 1;
-	}
-	return l->nspaces;
+	return ++l->nspaces;
 }
 
 void trace_locality_add(struct trace_locality *l, const struct trace_rec *r)
