@@ -20,6 +20,15 @@ for cfg in "$G"/*.json; do
 	done <"$G/$name.expect"
 	[ $bad -eq 0 ] && ok "$name: every hand-computed count matches"
 
+	# Every miss has one class, untimed and timed (where misses also wait for walks in flight).
+	for mode in untimed timed; do
+		ism run "$cfg" --set mode=$mode --format flat -q >"$T/$name.$mode" 2>"$T/$name.err" ||
+			{ fail "$name: $mode run failed"; continue; }
+		sum=$(awk '$1 ~ /^iotlb\.misses_by_class\./ { s += $2 } END { print s + 0 }' "$T/$name.$mode")
+		expect_eq "$name, $mode: the miss classes add up to the misses" \
+			"$(kv "$T/$name.$mode" iotlb.misses)" "$sum"
+	done
+
 	# The same trace through the native format (plain and gzip) gives the same counts.
 	ism trace import --from csv "$G/$name.csv" -o "$T/$name.iot.gz" -q
 	ism run "$cfg" -t "$T/$name.iot.gz" --format flat -q | grep -v '^run\.' >"$T/$name.n"

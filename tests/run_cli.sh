@@ -46,6 +46,9 @@ expect_eq "defaults only, untimed (64-entry IOTLB): the second A hits" 1 "$(kv "
 ism run -t "$G/capacity.csv" --format flat -q >"$T/f"
 expect_eq "defaults only, timed: the second A shares the first's walk" 1 "$(kv "$T/f" walk.shared)"
 expect_eq "defaults only, timed: 5 walks" 5 "$(kv "$T/f" walk.started)"
+expect_eq "defaults only, timed: the miss that shared a walk is a walk-in-flight miss" 1 \
+	"$(kv "$T/f" iotlb.misses_by_class.walk_in_flight)"
+expect_eq "defaults only, timed: the other 5 are compulsory" 5 "$(kv "$T/f" iotlb.misses_by_class.compulsory)"
 
 # Errors: one clear message, the documented exit code, nothing left at the output path.
 printf '{"trace": "capacity.csv", "iommu": {"iotlb": {"entries": 0}}}' >"$T/bad.json"

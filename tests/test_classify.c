@@ -103,12 +103,53 @@ static void test_large_footprint(void **state)
 	mclass_free(mc);
 }
 
+/*
+ * Misses classed at their walk's end, later than their lookup (the timed engine): a miss whose
+ * key another walk filled since its lookup is a walk-in-flight miss, whatever the key's
+ * history; the first of the overlapping walks takes the history's class. A 2-entry shadow.
+ */
+static void test_walk_in_flight(void **state)
+{
+	struct miss_classifier *mc = mclass_create(2);
+	uint64_t t0 = mclass_clock(mc), t1;
+
+	assert_int_equal(t0, 0);
+	/* Two misses of A looked up at t0: the first walk to fill is compulsory, the other not. */
+	assert_int_equal(mclass_miss(mc, 1, KA, t0), MISS_COMPULSORY);
+	assert_int_equal(mclass_miss(mc, 1, KA, t0), MISS_WALK_IN_FLIGHT);
+	assert_int_equal(mclass_clock(mc), 2);
+	/* Looked up after both fills: A is held by the shadow, so a conflict miss as before. */
+	assert_int_equal(mclass_miss(mc, 1, KA, mclass_clock(mc)), MISS_CONFLICT);
+	/* Another domain's A is another key: compulsory. */
+	assert_int_equal(mclass_miss(mc, 2, KA, t0), MISS_COMPULSORY);
+	/*
+	 * B missed at t1; B's first walk fills, then B is invalidated while cached; B's second
+	 * walk (also looked up at t1) fills after that: it overlapped the first, a walk-in-flight
+	 * miss, and its fill clears the invalidation: the next miss of B (held) is a conflict.
+	 */
+	t1 = mclass_clock(mc);
+	assert_int_equal(mclass_miss(mc, 1, KB, t1), MISS_COMPULSORY);
+	mclass_invalidate(mc, 1, KB, true);
+	assert_int_equal(mclass_miss(mc, 1, KB, t1), MISS_WALK_IN_FLIGHT);
+	assert_int_equal(mclass_ref(mc, 1, KB, false), MISS_CONFLICT);
+	/* A walk looked up after B's last fill finds the invalidation flag again. */
+	mclass_invalidate(mc, 1, KB, true);
+	assert_int_equal(mclass_miss(mc, 1, KB, mclass_clock(mc)), MISS_INVALIDATION);
+	/* Hits move no clock. */
+	t1 = mclass_clock(mc);
+	assert_int_equal(mclass_ref(mc, 1, KB, true), MISS_NR_CLASSES);
+	assert_int_equal(mclass_clock(mc), t1);
+	mclass_free(mc);
+}
+
 static void test_names(void **state)
 {
 	assert_string_equal(miss_class_names[MISS_COMPULSORY], "compulsory");
 	assert_string_equal(miss_class_names[MISS_CAPACITY], "capacity");
 	assert_string_equal(miss_class_names[MISS_CONFLICT], "conflict");
 	assert_string_equal(miss_class_names[MISS_INVALIDATION], "invalidation");
+	assert_string_equal(miss_class_names[MISS_WALK_IN_FLIGHT], "walk_in_flight");
+	assert_string_equal(miss_class_names[MISS_UNMAPPED], "unmapped");
 	assert_null(mclass_create(0));
 }
 
@@ -117,6 +158,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hand_sequence),
 		cmocka_unit_test(test_large_footprint),
+		cmocka_unit_test(test_walk_in_flight),
 		cmocka_unit_test(test_names),
 	};
 

@@ -1,4 +1,4 @@
-/* Timed engine tests: analytic limits, Little's law, walkers, block invariance, open loop. */
+/* Timed engine tests: analytic limits, Little's law, walkers, block invariance, open loop, miss classes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -421,6 +421,110 @@ static void test_ideal_pipeline_equals_events(void **state)
 	}
 }
 
+/* The miss classes of a run; every miss has exactly one. */
+static void expect_classes(struct run *r, const unsigned want[MISS_NR_CLASSES])
+{
+	const struct sim_stats *st = sim_stats(r->s);
+	uint64_t sum = 0;
+	int c;
+
+	for (c = 0; c < MISS_NR_CLASSES; c++) {
+		if (st->miss_class[c] != want[c])
+			fail_msg("misses_by_class.%s = %llu, expected %u", miss_class_names[c],
+				 (unsigned long long)st->miss_class[c], want[c]);
+		sum += st->miss_class[c];
+	}
+	assert_int_equal(sum, st->misses);
+}
+
+/* 2 MiB first-touch pages, no walk caches: a walk reads 3 entries (levels 4, 3, 2). */
+#define HUGE_SETS "os.first_touch_page_size=2M", "iommu.walk_cache.l2.entries=0", \
+	"iommu.walk_cache.l3.entries=0", "iommu.walk_cache.l4.entries=0"
+
+/*
+ * Three reads issued back to back (closed loop): 0x200000, 0x201000, 0x200040, one 2 MiB page.
+ * Each reaches the IOMMU 3.047 ns (a 24-byte request TLP at 63.015 Gb/s) after the one before,
+ * all long before the first walk ends (2 ns lookup + 2 ns walk-cache probe + 3 x 80 ns = 244 ns
+ * after the first arrives). All three miss. The first walks (and maps the 2 MiB page on first
+ * touch); the second is another 4 KiB page, so no walk of its page is in flight: it walks too,
+ * ends 3.047 ns after the first and fills the 2 MiB entry again; the third is the first's 4 KiB
+ * page and waits for its walk. Untimed, the second and third would hit: 1 compulsory miss here,
+ * and 2 misses whose translation another walk was already fetching. None is a conflict miss.
+ */
+static void test_huge_page_walks_in_flight(void **state)
+{
+	const char *sets[] = { HUGE_SETS };
+	struct trace_rec recs[] = { rd(0, 0x200000, 64), rd(1, 0x201000, 64), rd(2, 0x200040, 64) };
+	static const unsigned want[MISS_NR_CLASSES] = { [MISS_COMPULSORY] = 1,
+							[MISS_WALK_IN_FLIGHT] = 2 };
+	struct run r;
+	const struct sim_stats *st;
+
+	run_start(&r, sets, ISM_ARRAY_SIZE(sets));
+	run_feed(&r, recs, ISM_ARRAY_SIZE(recs));
+	run_end(&r);
+	st = sim_stats(r.s);
+	assert_int_equal(st->lookups, 3);
+	assert_int_equal(st->misses, 3);
+	assert_int_equal(fig(&r, "walk.started"), 2);
+	assert_int_equal(fig(&r, "walk.shared"), 1);
+	assert_int_equal(st->walk_refs, 6);
+	assert_int_equal(st->fills_by_size[PGSIZE_2M], 2);
+	assert_int_equal(st->first_touch_maps, 1);
+	expect_classes(&r, want);
+	run_free(&r);
+}
+
+/*
+ * The same with one walker and a fourth read (0x3ff000, a third 4 KiB page of the 2 MiB page):
+ * the second and fourth misses queue for the walker and walk after the first walk has filled
+ * the 2 MiB entry, each made redundant while it waited. Walk ends, from the first arrival a1:
+ * a1 + 244, + 486, + 728 ns; the fourth miss queued at a1 + 3 x 3.047 + 2 ns and started at
+ * a1 + 486 ns: it waited 484 - 3 x 3.047 ns.
+ */
+static void test_huge_page_walks_queued(void **state)
+{
+	const char *sets[] = { HUGE_SETS, "iommu.timing.walkers=1" };
+	struct trace_rec recs[] = { rd(0, 0x200000, 64), rd(1, 0x201000, 64), rd(2, 0x200040, 64),
+				    rd(3, 0x3ff000, 64) };
+	static const unsigned want[MISS_NR_CLASSES] = { [MISS_COMPULSORY] = 1,
+							[MISS_WALK_IN_FLIGHT] = 3 };
+	double ser_ns = 8 * 24 / pcie_link_gbps(3, 8);
+	struct run r;
+
+	run_start(&r, sets, ISM_ARRAY_SIZE(sets));
+	run_feed(&r, recs, ISM_ARRAY_SIZE(recs));
+	run_end(&r);
+	assert_int_equal(sim_stats(r.s)->misses, 4);
+	assert_int_equal(fig(&r, "walk.started"), 3);
+	assert_int_equal(fig(&r, "walk.queued"), 2);
+	assert_int_equal(fig(&r, "walk.shared"), 1);
+	NEAR(fig(&r, "walk.queue_ns.max"), 484 - 3 * ser_ns, 1e-4);
+	expect_classes(&r, want);
+	run_free(&r);
+}
+
+/*
+ * Reads of unmapped pages (no first touch): 0x5000, 0x6000, 0x5040. Two walks, the third read
+ * waits for the first's; all three fault and nothing is cached: 3 unmapped misses.
+ */
+static void test_unmapped_misses(void **state)
+{
+	const char *sets[] = { "os.first_touch=\"never\"" };
+	struct trace_rec recs[] = { rd(0, 0x5000, 64), rd(1, 0x6000, 64), rd(2, 0x5040, 64) };
+	static const unsigned want[MISS_NR_CLASSES] = { [MISS_UNMAPPED] = 3 };
+	struct run r;
+
+	run_start(&r, sets, ISM_ARRAY_SIZE(sets));
+	run_feed(&r, recs, ISM_ARRAY_SIZE(recs));
+	run_end(&r);
+	assert_int_equal(fig(&r, "walk.started"), 2);
+	assert_int_equal(fig(&r, "walk.shared"), 1);
+	assert_int_equal(sim_stats(r.s)->faults_unmapped, 3);
+	expect_classes(&r, want);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +538,9 @@ int main(void)
 		cmocka_unit_test(test_open_loop_overload),
 		cmocka_unit_test(test_in_order),
 		cmocka_unit_test(test_ideal_pipeline_equals_events),
+		cmocka_unit_test(test_huge_page_walks_in_flight),
+		cmocka_unit_test(test_huge_page_walks_queued),
+		cmocka_unit_test(test_unmapped_misses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

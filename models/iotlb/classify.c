@@ -17,10 +17,13 @@ const char *const miss_class_names[MISS_NR_CLASSES] = {
 	[MISS_CAPACITY] = "capacity",
 	[MISS_CONFLICT] = "conflict",
 	[MISS_INVALIDATION] = "invalidation",
+	[MISS_WALK_IN_FLIGHT] = "walk_in_flight",
+	[MISS_UNMAPPED] = "unmapped",
 };
 
 struct mclass_hist {
 	uint64_t tag;
+	uint64_t filled; /* the clock just after the key's last fill */
 	uint32_t dom;
 	uint8_t flags;
 	uint8_t used;
@@ -52,7 +55,8 @@ struct miss_classifier {
 	/* A fully associative LRU IOTLB of the same size: range and domain invalidation for free. */
 	struct iotlb *shadow;
 	struct tlb_cache *sc; /* its cache: one set, so the index is always 0 */
-	struct hashtab hist;  /* every key ever looked up: seen, invalidated */
+	struct hashtab hist;  /* every key ever looked up: seen, invalidated, last filled */
+	uint64_t clock;       /* fills classed */
 };
 
 /* The key's history, created (no flags) if it had none. */
@@ -86,23 +90,45 @@ void mclass_free(struct miss_classifier *mc)
 	free(mc);
 }
 
+uint64_t mclass_clock(const struct miss_classifier *mc)
+{
+	return mc->clock;
+}
+
+/* The reference in the shadow: whether it held the key (most recent now, either way). */
+static bool shadow_ref(struct miss_classifier *mc, uint32_t dom, uint64_t tag)
+{
+	if (tlb_cache_lookup(mc->sc, dom, tag, 0))
+		return true;
+	tlb_cache_insert(mc->sc, dom, tag, 0, 0, (uint8_t)(tag & 3), NULL);
+	return false;
+}
+
 enum miss_class mclass_ref(struct miss_classifier *mc, uint32_t dom, uint64_t tag, bool hit)
 {
-	struct mclass_hist *h;
-	bool in_shadow = tlb_cache_lookup(mc->sc, dom, tag, 0) != NULL;
-	enum miss_class cls;
-
-	if (!in_shadow)
-		tlb_cache_insert(mc->sc, dom, tag, 0, 0, (uint8_t)(tag & 3), NULL);
 	/*
 	 * A hit needs no history: the key was marked seen, and its invalidated flag cleared, by
 	 * the miss that filled it, and an invalidation of a cached key removes it from the real
 	 * IOTLB, so it cannot hit again before another miss. This keeps hits to one shadow probe.
 	 */
-	if (hit)
+	if (hit) {
+		shadow_ref(mc, dom, tag);
 		return MISS_NR_CLASSES;
-	h = hist_get(mc, dom, tag);
-	if (h->flags & HIST_INVALIDATED)
+	}
+	return mclass_miss(mc, dom, tag, mc->clock);
+}
+
+enum miss_class mclass_miss(struct miss_classifier *mc, uint32_t dom, uint64_t tag,
+			    uint64_t since)
+{
+	bool in_shadow = shadow_ref(mc, dom, tag);
+	struct mclass_hist *h = hist_get(mc, dom, tag);
+	enum miss_class cls;
+
+	/* Filled since the lookup: the first of the overlapping walks took the key's class. */
+	if (h->filled > since)
+		cls = MISS_WALK_IN_FLIGHT;
+	else if (h->flags & HIST_INVALIDATED)
 		cls = MISS_INVALIDATION;
 	else if (!(h->flags & HIST_SEEN))
 		cls = MISS_COMPULSORY;
@@ -111,6 +137,7 @@ enum miss_class mclass_ref(struct miss_classifier *mc, uint32_t dom, uint64_t ta
 	else
 		cls = MISS_CAPACITY;
 	h->flags = HIST_SEEN;
+	h->filled = ++mc->clock;
 	return cls;
 }
 

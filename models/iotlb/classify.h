@@ -1,4 +1,4 @@
-/* Miss classification: compulsory, capacity, conflict and invalidation misses of the IOTLB. */
+/* Miss classification: why each IOTLB miss happened (compulsory, capacity, conflict, ...). */
 #ifndef ISM_CLASSIFY_H
 #define ISM_CLASSIFY_H
 
@@ -10,6 +10,13 @@ enum miss_class {
 	MISS_CAPACITY,     /* a fully associative LRU IOTLB of the same size misses too */
 	MISS_CONFLICT,     /* the fully associative LRU shadow would have hit */
 	MISS_INVALIDATION, /* the entry was removed by an invalidation, not by replacement */
+	/*
+	 * Timed: the miss joined the walk of its 4 KiB page in flight, or walked and another
+	 * walk filled the same translation between its lookup and its fill (a 2 MiB page's
+	 * walks for two of its 4 KiB pages overlap: a walk learns the leaf size only at its end).
+	 */
+	MISS_WALK_IN_FLIGHT,
+	MISS_UNMAPPED, /* the walk found no translation (a fault, nothing cached): the engine's */
 	MISS_NR_CLASSES
 };
 
@@ -24,9 +31,21 @@ void mclass_free(struct miss_classifier *mc);
 /*
  * Every IOTLB reference goes through here once its outcome is known, with the key of the
  * translation that served it (dom, iotlb_tag()). Returns the class of a miss (hit == false);
- * updates the shadow and the history either way.
+ * updates the shadow and the history either way. A miss is classed when its walk fills, at
+ * once when nothing happens between its lookup and its fill (the untimed engine).
  */
 enum miss_class mclass_ref(struct miss_classifier *mc, uint32_t dom, uint64_t tag, bool hit);
+
+/* The classifier's clock: the fills it has classed so far. A miss reads it at its lookup. */
+uint64_t mclass_clock(const struct miss_classifier *mc);
+
+/*
+ * mclass_ref(.., false) for a miss whose walk fills later than its lookup (the timed engine):
+ * `since` is mclass_clock() at the lookup. If another walk filled the same key since then,
+ * this one fetched a translation already on its way: MISS_WALK_IN_FLIGHT.
+ */
+enum miss_class mclass_miss(struct miss_classifier *mc, uint32_t dom, uint64_t tag,
+			    uint64_t since);
 
 /*
  * The translation (dom, tag) was invalidated: drop it from the shadow; if it was in the real

@@ -218,7 +218,9 @@ const struct config_key config_keys[] = {
 	  .help = "timed: the discrete-event model (DMA throughput and latency as well as every "
 		  "count); untimed: the functional model only (misses, walks, faults), the fast "
 		  "path for miss-rate sweeps. Lookups happen in the same order in both, but in "
-		  "timed mode misses to a page whose walk is in flight share it." },
+		  "timed mode a miss can find its translation's walk in flight (it waits for the "
+		  "walk of its 4 KiB page, or walks another 4 KiB page of a large page): "
+		  "misses_by_class.walk_in_flight, where untimed it would have hit." },
 	{ .path = "replay.mode", .type = CONFIG_ENUM, .def = "\"closed\"", .names = replay_names,
 	  .offset = OFF(replay.mode),
 	  .help = "closed: the device issues requests as fast as its tags and link allow (the "
@@ -261,7 +263,7 @@ const struct config_key config_keys[] = {
 	{ .path = "iommu.timing.walkers", .type = CONFIG_UINT, .def = "4", .min = 1, .max = 1024,
 	  .unit = "walkers", .offset = OFF(iommu.walkers),
 	  .help = "Page walks in progress at once; further misses queue (FIFO). Misses to a "
-		  "page whose walk is in flight wait for it instead of walking again." },
+		  "4 KiB page whose walk is in flight wait for it instead of walking again." },
 	{ .path = "memory.latency_ns", .type = CONFIG_REAL, .def = "80.0", .rmin = 0,
 	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(memory.latency_ns),
 	  .help = "One memory access: the data of a DMA request, or one page-walk reference." },
@@ -506,8 +508,8 @@ const struct config_key config_keys[] = {
 	  .help = "CPU time of one cma_release() (an estimate)." },
 	{ .path = "stats.classify_misses", .type = CONFIG_BOOL, .def = "true",
 	  .offset = OFF(stats.classify_misses),
-	  .help = "Classify IOTLB misses as compulsory, capacity, conflict or invalidation "
-		  "(costs a shadow fully associative cache)." },
+	  .help = "Classify IOTLB misses as compulsory, capacity, conflict, invalidation, "
+		  "walk_in_flight (timed) or unmapped (costs a shadow fully associative cache)." },
 };
 
 const size_t config_nkeys = ISM_ARRAY_SIZE(config_keys);

@@ -254,6 +254,11 @@ int sim_lookup(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t nee
 	return sim_permits(s, e->data, need) ? 1 : -1;
 }
 
+uint64_t sim_miss_clock(const struct sim *s)
+{
+	return s->mc ? mclass_clock(s->mc) : 0;
+}
+
 void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct sim_walk *sw)
 {
 	sw->rc = io_pgtable_walk(d->pt, iova, &sw->w);
@@ -272,13 +277,27 @@ void sim_walk_end(struct sim *s, struct iommu_domain *d, uint64_t iova, const st
 {
 	if (s->wc)
 		walk_cache_fill(s->wc, d->id, iova, sw->start, sw->w.level);
-	if (sw->rc != 0)
+	if (sw->rc != 0) {
+		if (s->mc)
+			s->st.miss_class[MISS_UNMAPPED]++;
 		return;
+	}
 	/* The walk completed: the translation is cached even when the request is not permitted. */
 	iotlb_fill(s->iotlb, d->id, iova, sw->w.size, sw->w.pa | (sw->w.perms & SIM_DATA_PERMS));
 	s->st.fills_by_size[sw->w.size]++;
 	if (s->mc)
-		s->st.miss_class[mclass_ref(s->mc, d->id, iotlb_tag(iova, sw->w.size), false)]++;
+		s->st.miss_class[mclass_miss(s->mc, d->id, iotlb_tag(iova, sw->w.size),
+					     sw->since)]++;
+}
+
+/*
+ * A miss that found the walk of its 4 KiB page in flight and waited for it: the fill it gets
+ * is the walk's (already classed), and the shadow saw the key at that same moment.
+ */
+void sim_walk_joined(struct sim *s, const struct sim_walk *sw)
+{
+	if (s->mc)
+		s->st.miss_class[sw->rc != 0 ? MISS_UNMAPPED : MISS_WALK_IN_FLIGHT]++;
 }
 
 bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need)
@@ -302,6 +321,7 @@ static void sim_translate(struct sim *s, struct iommu_domain *d, uint64_t iova, 
 
 	if (sim_lookup(s, d, iova, need, bytes) != 0)
 		return;
+	sw.since = sim_miss_clock(s);
 	sim_walk_begin(s, d, iova, &sw);
 	sim_walk_end(s, d, iova, &sw);
 	sim_walk_permits(s, &sw, need);

@@ -82,6 +82,7 @@ struct sim_walk {
 	unsigned start; /* first table level read */
 	unsigned refs;  /* entries read: start - w.level + 1 */
 	int rc;         /* 0: mapped; -1: a fault */
+	uint64_t since; /* sim_miss_clock() when the miss that started it looked up */
 };
 
 /* The address space of (device, pasid), made on first use. */
@@ -90,13 +91,17 @@ struct iommu_domain *sim_domain(struct sim *s, uint32_t device, uint32_t pasid);
 /*
  * The steps of one request's translation, so the timed engine can spread them over time:
  * sim_lookup() at the IOTLB (1: hit and permitted, -1: hit but not permitted, 0: miss);
- * sim_walk_begin() when a walker takes the miss (first touch, walk caches, references);
- * sim_walk_end() when the walk's last reference returns (fills); sim_walk_permits() for each
- * request the walk serves (counts its fault, if any).
+ * on a miss, sw.since = sim_miss_clock(); sim_walk_begin() when a walker takes the miss
+ * (first touch, walk caches, references); sim_walk_end() when the walk's last reference
+ * returns (fills, classes the miss); sim_walk_joined() for each later miss that waited for
+ * the walk instead of walking; sim_walk_permits() for each request the walk serves (counts
+ * its fault, if any).
  */
 int sim_lookup(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need, uint32_t bytes);
+uint64_t sim_miss_clock(const struct sim *s);
 void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct sim_walk *sw);
 void sim_walk_end(struct sim *s, struct iommu_domain *d, uint64_t iova, const struct sim_walk *sw);
+void sim_walk_joined(struct sim *s, const struct sim_walk *sw);
 bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need);
 
 /*

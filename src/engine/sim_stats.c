@@ -28,13 +28,15 @@ const struct stat_desc stat_table[] = {
 	S("iotlb.misses_by_class.capacity", miss_class[MISS_CAPACITY], "misses a fully associative LRU IOTLB of the same size also takes"),
 	S("iotlb.misses_by_class.conflict", miss_class[MISS_CONFLICT], "misses a fully associative LRU IOTLB of the same size would have hit"),
 	S("iotlb.misses_by_class.invalidation", miss_class[MISS_INVALIDATION], "misses on a translation last removed by an invalidation"),
+	S("iotlb.misses_by_class.walk_in_flight", miss_class[MISS_WALK_IN_FLIGHT], "timed: misses whose translation another walk fetched while they waited: they joined the walk of their 4 KiB page in flight (walk.shared), or walked themselves and another walk filled the same translation between their lookup and their fill (two 4 KiB pages of one 2 MiB page: a walk learns the leaf size only at its end); untimed, always 0"),
+	S("iotlb.misses_by_class.unmapped", miss_class[MISS_UNMAPPED], "misses whose walk found no translation: each is a fault (faults_by_kind.unmapped), nothing is cached"),
 	S("iotlb.hits_by_page_size.4K", hits_by_size[PGSIZE_4K], "hits on 4 KiB entries"),
 	S("iotlb.hits_by_page_size.2M", hits_by_size[PGSIZE_2M], "hits on 2 MiB entries"),
 	S("iotlb.hits_by_page_size.1G", hits_by_size[PGSIZE_1G], "hits on 1 GiB entries"),
 	S("iotlb.fills_by_page_size.4K", fills_by_size[PGSIZE_4K], "4 KiB entries filled after a walk"),
 	S("iotlb.fills_by_page_size.2M", fills_by_size[PGSIZE_2M], "2 MiB entries filled after a walk"),
 	S("iotlb.fills_by_page_size.1G", fills_by_size[PGSIZE_1G], "1 GiB entries filled after a walk"),
-	S("walk.walks", walks, "page-table walks (one per IOTLB miss)"),
+	S("walk.walks", walks, "page-table walks: one per IOTLB miss, but timed, a miss that joins the walk of its 4 KiB page in flight does not walk (walk.shared)"),
 	S("walk.mem_refs", walk_refs, "page-table entries read from memory by walks"),
 	S_LEVEL(2), S_LEVEL(3), S_LEVEL(4), S_LEVEL(5),
 	S("faults", faults, "translation faults: requests the IOMMU blocked (all kinds)"),
@@ -136,8 +138,10 @@ void stats_print_reference(FILE *fp)
 		"`trace.meta` (the trace's metadata), and `run.wall_s`, `run.accesses_per_s`,\n"
 		"`run.records_per_s`, `run.max_rss_kb` (wall-clock and memory figures of the process:\n"
 		"the only values that differ between two runs of the same inputs). Walk-cache keys appear for the levels the page table has.\n\n"
-		"Every IOTLB miss walks: `iotlb.misses` = `walk.walks`. Misses that end in a fault have\n"
-		"no class, so the four classes add up to `iotlb.misses` - `faults`.\n\n");
+		"With `stats.classify_misses` (the default) every miss has one class:\n"
+		"`iotlb.misses_by_class.*` add up to `iotlb.misses`. Untimed, every miss walks\n"
+		"(`iotlb.misses` = `walk.walks`); timed, a miss to a 4 KiB page whose walk is in flight\n"
+		"waits for it instead (`iotlb.misses` = `walk.walks` + `walk.shared`).\n\n");
 	fprintf(fp, "| result key | meaning |\n|---|---|\n");
 	for (i = 0; i < stat_table_len; i++)
 		fprintf(fp, "| `%s` | %s |\n", stat_table[i].name, stat_table[i].help);

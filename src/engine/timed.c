@@ -400,7 +400,7 @@ static void xlate_done(struct timed *t, uint32_t r, uint64_t tx)
 	}
 }
 
-/* ---- walks: N walkers, FIFO queue, misses to a page in flight share its walk ---- */
+/* ---- walks: N walkers, FIFO queue, misses to a 4 KiB page in flight share its walk ---- */
 
 static uint32_t wh_find(const struct timed *t, uint32_t dom, uint64_t page)
 {
@@ -453,6 +453,8 @@ static void walk_step(struct timed *t, uint32_t w, uint64_t now)
 		struct treq *q = &t->req[r];
 
 		next = q->next;
+		if (r != k->waiters)
+			sim_walk_joined(t->s, &k->sw);
 		q->fault = !sim_walk_permits(t->s, &k->sw, q->write ? TRACE_PERM_WRITE :
 								      TRACE_PERM_READ);
 		xlate_done(t, r, now);
@@ -505,6 +507,11 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 		xlate_done(t, r, tx);
 		return;
 	}
+	/*
+	 * Misses merge by 4 KiB page, the only size known before the walk reads the leaf: a miss
+	 * to another 4 KiB page of a large page being walked walks too, and is classed
+	 * walk_in_flight when the other walk fills first.
+	 */
 	w = wh_find(t, q->dom, q->iova >> 12);
 	if (w != NONE) {
 		/* The page's walk is in flight: wait for it rather than walk again. */
@@ -515,6 +522,7 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 		return;
 	}
 	w = walk_get(t);
+	t->walk[w].sw.since = sim_miss_clock(t->s);
 	t->walk[w].page = q->iova >> 12;
 	t->walk[w].iova = q->iova;
 	t->walk[w].dom = q->dom;
@@ -1228,8 +1236,8 @@ void timed_print_reference(FILE *fp)
 		{ "translation.latency_ns.*", "per request: arrival at the IOMMU to translation done (lookup, queueing for a walker, walk)" },
 		{ "mapping.lifetime_ns.*", "per MAP and the UNMAP that names its device, PASID and IOVA: from the MAP's start on its CPU to the UNMAP's return, so it holds the map's work (a bounce copy to the device), the DMAs and the wait for them, the replay's other records in between, and the unmap's work (a copy back, a strict invalidation); count 0 when the trace has no such pairs; the IOMMU run counts every pair the trace has, a baseline the maps it made (a stalled map from its first try, a failed one not at all)" },
 		{ "translation.stalls", "lookups held because an invalidation of their domain was in flight (os.invalidation.stall_translations)" },
-		{ "walk.started", "walks the walkers ran (misses that found no walk of their page in flight)" },
-		{ "walk.shared", "misses that waited for a walk of their page already in flight" },
+		{ "walk.started", "walks the walkers ran (misses that found no walk of their 4 KiB page in flight)" },
+		{ "walk.shared", "misses that waited for a walk of their 4 KiB page already in flight (the IOMMU merges misses by 4 KiB page: it learns the leaf size only at the walk's end); each is an iotlb.misses_by_class.walk_in_flight miss" },
 		{ "walk.queued", "walks that waited for a free walker" },
 		{ "walk.queue_ns.{mean,max}", "time walks waited for a walker" },
 		{ "walk.walker_utilisation", "busy walker time / (walkers x simulated time)" },

@@ -235,7 +235,7 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 {
 	char sizes[32] = "";
 	const char *sep;
-	unsigned p, l;
+	unsigned p, l, c;
 
 	for (p = 0; p < PGSIZE_NR; p++)
 		if (cfg->iommu.page_sizes & PGSIZE_MASK(p))
@@ -252,12 +252,13 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 	fprintf(fp, "  IOTLB     %llu lookups, %llu hits, %llu misses (%.3f%%)\n",
 		(unsigned long long)st->lookups, (unsigned long long)st->hits,
 		(unsigned long long)st->misses, pct(st->misses, st->lookups));
-	if (cfg->stats.classify_misses)
-		fprintf(fp, "  misses    compulsory %llu, capacity %llu, conflict %llu, invalidation %llu\n",
-			(unsigned long long)st->miss_class[MISS_COMPULSORY],
-			(unsigned long long)st->miss_class[MISS_CAPACITY],
-			(unsigned long long)st->miss_class[MISS_CONFLICT],
-			(unsigned long long)st->miss_class[MISS_INVALIDATION]);
+	if (cfg->stats.classify_misses) {
+		fprintf(fp, "  misses   ");
+		for (c = 0; c < MISS_NR_CLASSES; c++)
+			fprintf(fp, "%s %s %llu", c ? "," : "", miss_class_names[c],
+				(unsigned long long)st->miss_class[c]);
+		fprintf(fp, "\n");
+	}
 	fprintf(fp, "  hits by page size: 4K %llu, 2M %llu, 1G %llu\n",
 		(unsigned long long)st->hits_by_size[PGSIZE_4K],
 		(unsigned long long)st->hits_by_size[PGSIZE_2M],
