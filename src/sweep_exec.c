@@ -251,17 +251,6 @@ int sweep_run(const struct sweep *sw, const struct sweep_run_opts *o, struct swe
 	return rc;
 }
 
-/* The process that wrote a temporary ".NAME.tmp.PID" is gone (on this host). */
-static bool writer_gone(const char *tmpname)
-{
-	const char *p = strrchr(tmpname, '.');
-	uint64_t pid;
-
-	if (!p || ism_parse_u64(p + 1, strlen(p + 1), &pid) != 0 || pid == 0 || pid > INT32_MAX)
-		return false;
-	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
-}
-
 /*
  * Remove temporaries a killed run left. In dir itself (the manifest, the summary): those whose
  * writer is gone. In dir/points: those of the points this run is about to run, whoever wrote
@@ -284,11 +273,11 @@ static void clean_dir(const struct sweep *sw, const char *dir, const char *sub,
 		if (e->d_name[0] != '.' || !strstr(e->d_name, ".tmp."))
 			continue;
 		if (!selected)
-			drop = writer_gone(e->d_name);
+			drop = ism_tmp_writer_gone(e->d_name);
 		for (i = 0; !drop && selected && i < sw->npoints; i++) {
 			size_t len = strlen(sw->points[i].name);
 
-			/* ".NAME.json.tmp.PID" or ".NAME.error.json.tmp.PID" */
+			/* ".NAME.json.tmp.PID.XXXXXX" or ".NAME.error.json.tmp.PID.XXXXXX" */
 			if (selected[i] && strncmp(e->d_name + 1, sw->points[i].name, len) == 0 &&
 			    (strncmp(e->d_name + 1 + len, ".json.tmp.", 10) == 0 ||
 			     strncmp(e->d_name + 1 + len, ".error.json.tmp.", 16) == 0) &&
