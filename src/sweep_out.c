@@ -150,16 +150,16 @@ int sweep_point_read(const char *dir, const char *name, enum sweep_status *st, j
 	return rc;
 }
 
-void sweep_point_fail(const char *dir, const char *name, int code, const char *msg)
+int sweep_point_fail(const char *dir, const char *name, int code, const char *msg,
+		     struct ism_err *err)
 {
 	char *bad = sweep_point_path(dir, name, true);
 	json_t *doc = json_pack("{s:s, s:i, s:s}", "point", name, "exit", code, "message", msg);
-	struct ism_err err;
+	int rc = ism_json_write(bad, doc, err);
 
-	if (ism_json_write(bad, doc, &err) != 0)
-		fprintf(stderr, "iommusim: %s\n", err.msg);
 	json_decref(doc);
 	free(bad);
+	return rc;
 }
 
 char *sweep_point_message(const char *dir, const char *name)
