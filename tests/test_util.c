@@ -5,13 +5,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/jsonfile.h"
 #include "engine/maptab.h"
 #include "base/util.h"
+
+#include "testutil.h"
 
 static void test_parse_u64(void **state)
 {
@@ -117,6 +122,199 @@ static void test_atomic_output(void **state)
 	assert_int_equal(rmdir(dir), 0); /* empty: no temporaries were left */
 }
 
+static void put(const char *path, const char *text, struct ism_err *err, int expect)
+{
+	struct ism_out o;
+
+	assert_int_equal(ism_out_open(&o, path, err), 0);
+	fputs(text, o.fp);
+	assert_int_equal(ism_out_commit(&o, err), expect);
+}
+
+static void expect_text(const char *path, const char *text)
+{
+	char buf[64] = "";
+	FILE *fp = fopen(path, "r");
+
+	assert_non_null(fp);
+	assert_non_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	assert_string_equal(buf, text);
+}
+
+/* What -o does with each kind of target (util.h): the answers worked out from POSIX. */
+static void test_output_targets(void **state)
+{
+	char dir[] = "/tmp/ism-out-XXXXXX", p[256], q[256];
+	struct ism_err err = { 0 };
+	struct ism_out o;
+	struct stat st;
+	mode_t old;
+	int rfd;
+
+	assert_non_null(mkdtemp(dir));
+
+	/* A symbolic link: its target is replaced atomically, the link stays a link. */
+	snprintf(p, sizeof(p), "%s/t.json", dir);
+	write_text(p, "old");
+	snprintf(q, sizeof(q), "%s/lnk", dir);
+	assert_int_equal(symlink("t.json", q), 0);
+	assert_int_equal(ism_out_open(&o, q, &err), 0);
+	assert_int_equal(o.kind, ISM_OUT_ATOMIC);
+	assert_string_equal(o.dest, p);
+	fputs("new", o.fp);
+	assert_int_equal(ism_out_commit(&o, &err), 0);
+	assert_int_equal(lstat(q, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	expect_text(p, "new");
+	assert_int_equal(tmp_left(dir, "t.json"), 0);
+	unlink(q);
+
+	/* A dangling link: the file it names is created. */
+	assert_int_equal(symlink("made.json", q), 0);
+	put(q, "made", &err, 0);
+	snprintf(p, sizeof(p), "%s/made.json", dir);
+	expect_text(p, "made");
+	assert_int_equal(lstat(q, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	unlink(q);
+	unlink(p);
+
+	/* A link loop is an error naming the path. */
+	assert_int_equal(symlink("lnk", q), 0);
+	assert_int_equal(ism_out_open(&o, q, &err), -1);
+	assert_int_equal(err.code, ISM_EXIT_IO);
+	assert_non_null(strstr(err.msg, "lnk: cannot write: Too many levels of symbolic links"));
+	unlink(q);
+
+	/* A new file gets 0666 less the umask, as fopen gives; a replaced one keeps its mode. */
+	old = umask(027);
+	snprintf(p, sizeof(p), "%s/mode.json", dir);
+	put(p, "x", &err, 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(chmod(p, 0604), 0);
+	put(p, "y", &err, 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0604);
+	umask(old);
+	unlink(p);
+
+	/* A FIFO is written in place, and stays a FIFO. */
+	snprintf(p, sizeof(p), "%s/fifo", dir);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	rfd = open(p, O_RDONLY | O_NONBLOCK);
+	assert_true(rfd >= 0);
+	assert_int_equal(ism_out_open(&o, p, &err), 0);
+	assert_int_equal(o.kind, ISM_OUT_IN_PLACE);
+	fputs("through", o.fp);
+	assert_int_equal(ism_out_commit(&o, &err), 0);
+	{
+		char buf[16] = "";
+
+		assert_int_equal(read(rfd, buf, sizeof(buf) - 1), 7);
+		assert_string_equal(buf, "through");
+	}
+	close(rfd);
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(tmp_left(dir, "fifo"), 0);
+	unlink(p);
+
+	/* Character devices: /dev/null stays a device; /dev/full says why the write failed. */
+	put("/dev/null", "gone", &err, 0);
+	assert_int_equal(stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	if (stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode)) {
+		put("/dev/full", "no room", &err, -1);
+		assert_int_equal(err.code, ISM_EXIT_IO);
+		assert_string_equal(err.msg, "/dev/full: write failed: No space left on device");
+	}
+
+	/* A directory is refused up front and at open, naming the path given. */
+	assert_int_equal(ism_out_check(dir, &err), -1);
+	assert_int_equal(err.code, ISM_EXIT_IO);
+	assert_non_null(strstr(err.msg, "cannot write: it is a directory"));
+	assert_int_equal(strncmp(err.msg, dir, strlen(dir)), 0);
+	assert_int_equal(ism_out_open(&o, dir, &err), -1);
+	assert_non_null(strstr(err.msg, "it is a directory"));
+	snprintf(p, sizeof(p), "%s/missing/x.json", dir);
+	assert_int_equal(ism_out_check(p, &err), -1);
+	assert_non_null(strstr(err.msg, "missing/x.json: cannot create output file: No such file"));
+	assert_int_equal(ism_out_check("-", &err), 0);
+
+	/* A link planted at the old predictable temporary name is never followed. */
+	snprintf(p, sizeof(p), "%s/.t.json.tmp.%ld", dir, (long)getpid());
+	snprintf(q, sizeof(q), "%s/victim", dir);
+	write_text(q, "victim");
+	assert_int_equal(symlink(q, p), 0);
+	snprintf(p, sizeof(p), "%s/t.json", dir);
+	put(p, "safe", &err, 0);
+	expect_text(q, "victim");
+	expect_text(p, "safe");
+	snprintf(p, sizeof(p), "%s/.t.json.tmp.%ld", dir, (long)getpid());
+	unlink(p);
+	unlink(q);
+	snprintf(p, sizeof(p), "%s/t.json", dir);
+	unlink(p);
+
+	/* Directories for -o DIR: one, or one that can be made; never a file. */
+	assert_int_equal(ism_outdir_check(dir, &err), 0);
+	snprintf(p, sizeof(p), "%s/new/sub", dir);
+	assert_int_equal(ism_outdir_check(p, &err), 0);
+	snprintf(p, sizeof(p), "%s/file", dir);
+	write_text(p, "");
+	assert_int_equal(ism_outdir_check(p, &err), -1);
+	assert_non_null(strstr(err.msg, "file: not a directory"));
+	snprintf(p, sizeof(p), "%s/file/sub", dir);
+	assert_int_equal(ism_outdir_check(p, &err), -1);
+	assert_non_null(strstr(err.msg, "file/sub: cannot create directory: Not a directory"));
+	snprintf(p, sizeof(p), "%s/file", dir);
+	unlink(p);
+
+	assert_int_equal(rmdir(dir), 0); /* empty: no temporaries were left */
+}
+
+/* Temporaries name their writer: ".NAME.tmp.PID.XXXXXX" (and the older ".NAME.tmp.PID"). */
+static void test_tmp_names(void **state)
+{
+	char dir[] = "/tmp/ism-tmp-XXXXXX", p[256], *tmp, *sd;
+	struct ism_err err = { 0 };
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/out.json", dir);
+	fd = ism_tmp_create(p, &tmp, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/.out.json.tmp.%ld.", dir, (long)getpid());
+	assert_int_equal(strncmp(tmp, p, strlen(p)), 0);
+	assert_int_equal(strlen(tmp), strlen(p) + 6);
+	assert_false(ism_tmp_writer_gone(strrchr(tmp, '/') + 1)); /* this process */
+	assert_false(ism_tmp_writer_gone(".out.json.tmp.1.abcdef"));    /* init */
+	assert_true(ism_tmp_writer_gone(".out.json.tmp.2147483646.abcdef"));
+	assert_true(ism_tmp_writer_gone(".out.json.tmp.2147483646"));
+	assert_false(ism_tmp_writer_gone(".out.json.tmp.x1.abcdef"));
+	assert_false(ism_tmp_writer_gone("out.json"));
+
+	/* A stale one (its writer gone) is cleaned, with what is in it; a live one stays. */
+	snprintf(p, sizeof(p), "%s/out.json", dir);
+	sd = ism_tmp_dir_create(p, &err);
+	assert_non_null(sd);
+	snprintf(p, sizeof(p), "%s/.out.json.tmp.2147483646.abcdef", dir);
+	assert_int_equal(rename(sd, p), 0);
+	snprintf(p, sizeof(p), "%s/.out.json.tmp.2147483646.abcdef/x.gp", dir);
+	write_text(p, "");
+	snprintf(p, sizeof(p), "%s/out.json", dir);
+	ism_tmp_clean_stale(p);
+	assert_int_equal(tmp_left(dir, "out.json"), 1);
+	unlink(tmp);
+	ism_tmp_forget(tmp);
+	free(tmp);
+	free(sd);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_hash_spreads_page_numbers(void **state)
 {
 	/* Consecutive and 4K-strided page numbers must spread over buckets (Dinero's pitfall). */
@@ -206,6 +404,8 @@ int main(void)
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_atomic_output),
+		cmocka_unit_test(test_output_targets),
+		cmocka_unit_test(test_tmp_names),
 		cmocka_unit_test(test_hash_spreads_page_numbers),
 		cmocka_unit_test(test_maptab_matches_a_list),
 		cmocka_unit_test(test_json_path),

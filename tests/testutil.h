@@ -3,6 +3,7 @@
 #define ISM_TESTUTIL_H
 
 /* Include after <cmocka.h> (the helpers assert). */
+#include <dirent.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,22 @@ static inline void write_bytes(const char *path, const void *p, size_t n)
 static inline void write_text(const char *path, const char *s)
 {
 	write_bytes(path, s, strlen(s));
+}
+
+/* How many temporaries of the output `name` (".NAME.tmp.*", util.h) are left in dir. */
+static inline int tmp_left(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char prefix[256];
+	int n = 0;
+
+	assert_non_null(d);
+	snprintf(prefix, sizeof(prefix), ".%s.tmp.", name);
+	while ((e = readdir(d)) != NULL)
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
 }
 
 /* The whole file (caller frees; one spare byte past the end); its length in *n. */

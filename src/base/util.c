@@ -1,7 +1,10 @@
 /* Shared helpers: error reporting with context, exit codes, number parsing, atomic output. */
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdarg.h>
@@ -115,10 +118,15 @@ const char *ism_format_size(uint64_t bytes, char *buf, size_t n)
 /*
  * Temporaries in flight, removed by the signal handler: a run interrupted from the terminal or
  * by a job scheduler leaves nothing behind. (SIGKILL cannot be caught: then the hidden
- * ".name.tmp.PID" file stays, and the output path itself is still never half-written.)
+ * ".NAME.tmp.PID.XXXXXX" file stays, and the output path itself is still never half-written.)
  */
 #define ISM_TMP_SLOTS 8
 static char *volatile ism_tmp_live[ISM_TMP_SLOTS];
+
+/* The most of NAME a temporary's name keeps: ".NAME.tmp.PID.XXXXXX" must fit NAME_MAX (255). */
+#define ISM_TMP_NAME_KEPT 200
+/* Symbolic links followed from an output path before giving up (Linux's own limit). */
+#define ISM_OUT_MAX_LINKS 40
 
 static void ism_tmp_signal(int sig)
 {
@@ -163,73 +171,349 @@ void ism_tmp_forget(const char *tmp)
 			ism_tmp_live[i] = NULL;
 }
 
-char *ism_tmp_path(const char *path)
+/* "DIR/.NAME.tmp.PID.": the start of every temporary beside path. */
+static char *tmp_prefix(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	size_t n = strlen(path) + 64;
-	char *tmp = ism_xmalloc(n);
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0, baselen = strlen(path + dirlen);
 
-	snprintf(tmp, n, "%.*s.%s.tmp.%ld", (int)dirlen, path, path + dirlen, (long)getpid());
-	ism_tmp_remember(tmp);
-	return tmp;
+	if (baselen > ISM_TMP_NAME_KEPT)
+		baselen = ISM_TMP_NAME_KEPT;
+	return ism_xasprintf("%.*s.%.*s.tmp.", (int)dirlen, path, (int)baselen, path + dirlen);
+}
+
+static char *tmp_template(const char *path)
+{
+	char *prefix = tmp_prefix(path), *t = ism_xasprintf("%s%ld.XXXXXX", prefix, (long)getpid());
+
+	free(prefix);
+	return t;
+}
+
+/* A temporary beside `beside`; failures name `label` (what the user gave). */
+static int tmp_create(const char *beside, const char *label, char **tmp, struct ism_err *err)
+{
+	char *t = tmp_template(beside);
+	int fd;
+
+	/* Remembered first: a signal in between removes at most the file mkstemp just made. */
+	ism_tmp_remember(t);
+	fd = mkostemp(t, O_CLOEXEC);
+	if (fd < 0) {
+		ism_err_set(err, ISM_EXIT_IO, "%s: cannot create output file: %s", label,
+			    strerror(errno));
+		ism_tmp_forget(t);
+		free(t);
+		return -1;
+	}
+	*tmp = t;
+	return fd;
+}
+
+int ism_tmp_create(const char *path, char **tmp, struct ism_err *err)
+{
+	return tmp_create(path, path, tmp, err);
+}
+
+char *ism_tmp_dir_create(const char *path, struct ism_err *err)
+{
+	char *t = tmp_template(path);
+
+	if (!mkdtemp(t)) {
+		ism_err_set(err, ISM_EXIT_IO, "%s: cannot create a scratch directory beside it: %s",
+			    path, strerror(errno));
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+bool ism_tmp_writer_gone(const char *name)
+{
+	const char *p = NULL, *q;
+	uint64_t pid;
+	size_t n;
+
+	for (q = strstr(name, ".tmp."); q; q = strstr(q + 1, ".tmp."))
+		p = q + 5;
+	if (!p)
+		return false;
+	n = strcspn(p, ".");
+	if (ism_parse_u64(p, n, &pid) != 0 || pid == 0 || pid > INT32_MAX)
+		return false;
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+void ism_rmdir_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) != NULL) {
+		char *path;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		path = ism_xasprintf("%s/%s", dir, e->d_name);
+		unlink(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+void ism_tmp_clean_stale(const char *path)
+{
+	char *prefix = tmp_prefix(path), *dir = ism_dirname(path);
+	const char *slash = strrchr(prefix, '/'), *name = slash ? slash + 1 : prefix;
+	size_t len = strlen(name);
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	while (d && (e = readdir(d)) != NULL) {
+		struct stat st;
+		char *p;
+
+		if (strncmp(e->d_name, name, len) != 0 || !ism_tmp_writer_gone(e->d_name))
+			continue;
+		p = ism_xasprintf("%s/%s", dir, e->d_name);
+		/* Only what this user made: never follow or remove another user's entry. */
+		if (lstat(p, &st) == 0 && st.st_uid == geteuid()) {
+			if (S_ISDIR(st.st_mode))
+				ism_rmdir_files(p);
+			else if (S_ISREG(st.st_mode))
+				unlink(p);
+		}
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	free(prefix);
+}
+
+/* ---- output files ------------------------------------------------------------------------ */
+
+/* What an output path is, resolved: how to write it, where, and the mode a new file gets. */
+struct out_target {
+	enum ism_out_kind kind;
+	char *dest;
+	char *label;
+	mode_t mode;
+};
+
+/* 0666 less the umask: the mode fopen would give a new file. */
+static mode_t new_file_mode(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return 0666 & ~mask;
+}
+
+/* Where the symbolic links at path lead, whether or not that exists (a dangling link). */
+static char *follow_links(const char *path, struct ism_err *err)
+{
+	char *cur = ism_xstrdup(path), buf[PATH_MAX];
+	unsigned hops;
+
+	for (hops = 0; hops < ISM_OUT_MAX_LINKS; hops++) {
+		struct stat st;
+		ssize_t n;
+		char *dir;
+
+		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+			return cur;
+		n = readlink(cur, buf, sizeof(buf) - 1);
+		if (n < 0) {
+			ism_err_set(err, ISM_EXIT_IO, "%s: cannot read the link %s: %s", path, cur,
+				    strerror(errno));
+			free(cur);
+			return NULL;
+		}
+		buf[n] = '\0';
+		dir = ism_dirname(cur);
+		free(cur);
+		cur = buf[0] == '/' || strcmp(dir, ".") == 0 ? ism_xstrdup(buf)
+							      : ism_xasprintf("%s/%s", dir, buf);
+		free(dir);
+	}
+	ism_err_set(err, ISM_EXIT_IO, "%s: cannot write: %s", path, strerror(ELOOP));
+	free(cur);
+	return NULL;
+}
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket"
+									  : "not a file";
+}
+
+static int out_resolve(const char *path, struct out_target *t, struct ism_err *err)
+{
+	struct stat st;
+
+	memset(t, 0, sizeof(*t));
+	if (strcmp(path, "-") == 0) {
+		t->kind = ISM_OUT_STDOUT;
+		t->dest = ism_xstrdup("stdout");
+		t->label = ism_xstrdup("stdout");
+		return 0;
+	}
+	if (stat(path, &st) == 0) {
+		if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+			/* Opened by path: /dev/stdout and /proc/self/fd/N links work too. */
+			t->kind = ISM_OUT_IN_PLACE;
+			t->dest = ism_xstrdup(path);
+			t->label = ism_xstrdup(path);
+			return 0;
+		}
+		if (!S_ISREG(st.st_mode))
+			return ism_err_set(err, ISM_EXIT_IO,
+					   "%s: cannot write: it is %s (expected a regular file, a "
+					   "character device or a FIFO)",
+					   path, file_kind(st.st_mode));
+		t->mode = st.st_mode & 0777;
+	} else if (errno == ENOENT) {
+		t->mode = new_file_mode();
+	} else {
+		return ism_err_set(err, ISM_EXIT_IO, "%s: cannot write: %s", path, strerror(errno));
+	}
+	/* A regular file or nothing: replaced atomically, through any links that lead to it. */
+	t->kind = ISM_OUT_ATOMIC;
+	t->dest = follow_links(path, err);
+	if (!t->dest)
+		return -1;
+	t->label = strcmp(t->dest, path) == 0 ? ism_xstrdup(path)
+					      : ism_xasprintf("%s (-> %s)", path, t->dest);
+	return 0;
+}
+
+static void out_target_free(struct out_target *t)
+{
+	free(t->dest);
+	free(t->label);
+}
+
+int ism_out_check(const char *path, struct ism_err *err)
+{
+	struct out_target t;
+	int rc = 0;
+
+	if (out_resolve(path, &t, err) != 0)
+		return -1;
+	if (t.kind == ISM_OUT_IN_PLACE && access(t.dest, W_OK) != 0) {
+		rc = ism_err_set(err, ISM_EXIT_IO, "%s: cannot write: %s", t.label, strerror(errno));
+	} else if (t.kind == ISM_OUT_ATOMIC) {
+		char *dir = ism_dirname(t.dest);
+
+		/* The temporary goes beside the file: its directory must take new files. */
+		if (access(dir, W_OK | X_OK) != 0)
+			rc = ism_err_set(err, ISM_EXIT_IO, "%s: cannot create output file: %s",
+					 t.label, strerror(errno));
+		free(dir);
+	}
+	out_target_free(&t);
+	return rc;
 }
 
 int ism_out_open(struct ism_out *o, const char *path, struct ism_err *err)
 {
+	struct out_target t;
+	struct stat st;
+	int fd = -1;
+
 	memset(o, 0, sizeof(*o));
-	if (strcmp(path, "-") == 0) {
+	if (out_resolve(path, &t, err) != 0)
+		return -1;
+	o->kind = t.kind;
+	o->dest = t.dest;
+	o->path = t.label;
+	switch (t.kind) {
+	case ISM_OUT_STDOUT:
 		o->fp = stdout;
 		return 0;
+	case ISM_OUT_IN_PLACE:
+		fd = open(t.dest, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0) {
+			ism_err_set(err, ISM_EXIT_IO, "%s: cannot write: %s", o->path,
+				    strerror(errno));
+			goto fail;
+		}
+		/* Replaced by a regular file since the stat: never write into one in place. */
+		if (fstat(fd, &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+			ism_err_set(err, ISM_EXIT_IO, "%s: changed while being opened", o->path);
+			goto fail;
+		}
+		break;
+	case ISM_OUT_ATOMIC:
+		fd = tmp_create(t.dest, o->path, &o->tmp, err);
+		if (fd < 0)
+			goto fail;
+		if (fchmod(fd, t.mode) != 0) {
+			ism_err_set(err, ISM_EXIT_IO, "%s: cannot set the mode of %s: %s", o->path,
+				    o->tmp, strerror(errno));
+			goto fail;
+		}
+		break;
 	}
-	o->path = ism_xstrdup(path);
-	o->tmp = ism_tmp_path(path);
-	o->fp = fopen(o->tmp, "w");
+	o->fp = fdopen(fd, "w");
 	if (!o->fp) {
-		ism_err_set(err, ISM_EXIT_IO, "%s: cannot create output file: %s", path, strerror(errno));
-		ism_tmp_forget(o->tmp);
-		free(o->path);
-		free(o->tmp);
-		memset(o, 0, sizeof(*o));
-		return -1;
+		ism_err_set(err, ISM_EXIT_IO, "%s: cannot write: %s", o->path, strerror(errno));
+		goto fail;
 	}
 	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	ism_out_abort(o);
+	return -1;
+}
+
+/* The error of flushing fp, or of an earlier write that failed (0: none). */
+static int flush_errno(FILE *fp)
+{
+	errno = 0;
+	if (fflush(fp) != 0)
+		return errno ? errno : EIO;
+	return ferror(fp) ? EIO : 0;
 }
 
 int ism_out_commit(struct ism_out *o, struct ism_err *err)
 {
-	int rc = 0;
+	int e;
 
 	if (!o->fp)
 		return 0;
-	if (o->fp == stdout) {
-		if (fflush(stdout) != 0)
-			rc = ism_err_set(err, ISM_EXIT_IO, "stdout: write failed: %s", strerror(errno));
+	e = flush_errno(o->fp);
+	if (o->kind == ISM_OUT_STDOUT) {
 		o->fp = NULL;
-		return rc;
-	}
-	if (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0) {
-		rc = ism_err_set(err, ISM_EXIT_IO, "%s: write failed: %s", o->path, strerror(errno));
 		ism_out_abort(o);
-		return rc;
+		return e ? ism_err_set(err, ISM_EXIT_IO, "stdout: write failed: %s", strerror(e))
+			 : 0;
 	}
-	if (fclose(o->fp) != 0) {
-		o->fp = NULL;
-		rc = ism_err_set(err, ISM_EXIT_IO, "%s: write failed: %s", o->path, strerror(errno));
-		ism_out_abort(o);
-		return rc;
-	}
+	if (!e && o->kind == ISM_OUT_ATOMIC && fsync(fileno(o->fp)) != 0)
+		e = errno;
+	if (fclose(o->fp) != 0 && !e)
+		e = errno;
 	o->fp = NULL;
-	if (rename(o->tmp, o->path) != 0) {
-		rc = ism_err_set(err, ISM_EXIT_IO, "%s: cannot rename %s into place: %s", o->path,
-				 o->tmp, strerror(errno));
+	if (e) {
+		ism_err_set(err, ISM_EXIT_IO, "%s: write failed: %s", o->path, strerror(e));
 		ism_out_abort(o);
-		return rc;
+		return -1;
 	}
-	ism_tmp_forget(o->tmp);
-	free(o->path);
+	if (o->tmp && rename(o->tmp, o->dest) != 0) {
+		ism_err_set(err, ISM_EXIT_IO, "%s: cannot rename %s into place: %s", o->path, o->tmp,
+			    strerror(errno));
+		ism_out_abort(o);
+		return -1;
+	}
+	if (o->tmp)
+		ism_tmp_forget(o->tmp);
 	free(o->tmp);
-	memset(o, 0, sizeof(*o));
+	o->tmp = NULL;
+	ism_out_abort(o);
 	return 0;
 }
 
@@ -242,8 +526,64 @@ void ism_out_abort(struct ism_out *o)
 		ism_tmp_forget(o->tmp);
 	}
 	free(o->path);
+	free(o->dest);
 	free(o->tmp);
 	memset(o, 0, sizeof(*o));
+}
+
+int ism_out_copy(const char *src, const char *path, struct ism_err *err)
+{
+	struct ism_out out;
+	char buf[65536];
+	size_t n;
+	FILE *in = fopen(src, "rb");
+
+	if (!in)
+		return ism_err_set(err, ISM_EXIT_IO, "%s: cannot read: %s", src, strerror(errno));
+	if (ism_out_open(&out, path, err) != 0) {
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out.fp);
+	if (ferror(in)) {
+		fclose(in);
+		ism_out_abort(&out);
+		return ism_err_set(err, ISM_EXIT_IO, "%s: read failed", src);
+	}
+	fclose(in);
+	return ism_out_commit(&out, err);
+}
+
+int ism_out_place(const char *src, const char *path, struct ism_err *err)
+{
+	struct out_target t;
+	int rc;
+
+	if (out_resolve(path, &t, err) != 0)
+		return -1;
+	if (t.kind == ISM_OUT_ATOMIC) {
+		if (chmod(src, t.mode) != 0) {
+			rc = ism_err_set(err, ISM_EXIT_IO, "%s: cannot set the mode of %s: %s",
+					 t.label, src, strerror(errno));
+			goto out;
+		}
+		rc = 0;
+		if (rename(src, t.dest) == 0)
+			goto out;
+		if (errno != EXDEV) {
+			rc = ism_err_set(err, ISM_EXIT_IO, "%s: cannot rename %s into place: %s",
+					 t.label, src, strerror(errno));
+			goto out;
+		}
+	}
+	/* In place, to stdout, or to another file system: copied by ism_out's own rules. */
+	rc = ism_out_copy(src, path, err);
+	if (rc == 0)
+		unlink(src);
+out:
+	out_target_free(&t);
+	return rc;
 }
 
 double ism_now(void)
@@ -347,5 +687,40 @@ int ism_mkdir_p(const char *path, struct ism_err *err)
 	free(p);
 	if (!rc && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
 		rc = ism_err_set(err, ISM_EXIT_IO, "%s: not a directory", path);
+	return rc;
+}
+
+int ism_outdir_check(const char *path, struct ism_err *err)
+{
+	char *dir = ism_xstrdup(path), *up;
+	struct stat st;
+	int rc = 0;
+
+	while (stat(dir, &st) != 0) {
+		if (errno != ENOENT) {
+			rc = ism_err_set(err, ISM_EXIT_IO, "%s: cannot create directory: %s", path,
+					 strerror(errno));
+			goto out;
+		}
+		up = ism_dirname(dir);
+		if (strcmp(up, dir) == 0) { /* the working directory has gone */
+			free(up);
+			rc = ism_err_set(err, ISM_EXIT_IO, "%s: cannot create directory: %s", path,
+					 strerror(ENOENT));
+			goto out;
+		}
+		free(dir);
+		dir = up;
+	}
+	if (!S_ISDIR(st.st_mode))
+		rc = ism_err_set(err, ISM_EXIT_IO, "%s: %s", path,
+				 strcmp(dir, path) == 0 ? "not a directory"
+							: "cannot create directory: Not a directory");
+	else if (access(dir, W_OK | X_OK) != 0)
+		rc = ism_err_set(err, ISM_EXIT_IO, "%s: cannot %s: %s", path,
+				 strcmp(dir, path) == 0 ? "write in it" : "create directory",
+				 strerror(errno));
+out:
+	free(dir);
 	return rc;
 }

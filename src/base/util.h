@@ -48,26 +48,66 @@ int ism_parse_size(const char *s, uint64_t *out);
 const char *ism_format_size(uint64_t bytes, char *buf, size_t n);
 
 /*
- * Atomic output: write into a temporary file beside `path` and rename it over `path` on
- * ism_out_commit(); ism_out_abort() removes the temporary. A killed process leaves at most a
- * hidden ".name.tmp.PID" file, never a half-written `path`. path "-" means stdout.
+ * Output files: every file a command writes goes through ism_out, and what is at `path` decides
+ * how (docs/iommusim.1, FILES):
+ *   "-"                          standard output;
+ *   absent, or a regular file    atomically: a temporary beside it (mkstemp, so never a file an
+ *                                attacker planted) renamed over it by ism_out_commit(); the
+ *                                mode is the replaced file's, else 0666 less the umask;
+ *   a character device or FIFO   in place (/dev/null, /dev/stdout on a pipe, a named pipe);
+ *   a symbolic link              where it leads, by these rules (the link stays a link);
+ *   a directory, block device    refused: ISM_EXIT_IO naming path.
+ * A killed process leaves at most a hidden temporary (ism_tmp_create's naming), never a
+ * half-written `path`; ism_out_abort() removes the temporary.
  */
+enum ism_out_kind {
+	ISM_OUT_STDOUT,
+	ISM_OUT_ATOMIC,   /* temporary + rename */
+	ISM_OUT_IN_PLACE, /* a character device or FIFO, opened and written */
+};
+
 struct ism_out {
 	FILE *fp;
-	char *path;
-	char *tmp;
+	enum ism_out_kind kind;
+	char *path; /* as given: what messages name ("path (-> dest)" through a link) */
+	char *dest; /* the file written or replaced: path, or where its links lead */
+	char *tmp;  /* ISM_OUT_ATOMIC: the temporary beside dest */
 };
+/*
+ * Check up front, before any work, that path can be written as ism_out_open would write it:
+ * no file is created. Fails with ISM_EXIT_IO naming path.
+ */
+int ism_out_check(const char *path, struct ism_err *err);
 int ism_out_open(struct ism_out *o, const char *path, struct ism_err *err);
 int ism_out_commit(struct ism_out *o, struct ism_err *err);
 void ism_out_abort(struct ism_out *o);
+/* Write a copy of the file src to path by the rules above. */
+int ism_out_copy(const char *src, const char *path, struct ism_err *err);
+/*
+ * Put a finished temporary src (of ism_tmp_create, written by another program) at path by the
+ * rules above: renamed when path takes a regular file, else copied. On success src is gone.
+ */
+int ism_out_place(const char *src, const char *path, struct ism_err *err);
 
 /*
- * Temporary path beside `path` (caller frees): the same naming ism_out_open uses. The path is
- * remembered so that SIGINT, SIGTERM or SIGHUP removes the file before the process dies; call
- * ism_tmp_forget() once it has been renamed into place or removed.
+ * Create a temporary file beside `path`: "DIR/.NAME.tmp.PID.XXXXXX", made by mkstemp (O_EXCL:
+ * never a planted file or link), mode 0600. Returns its descriptor and *tmp (caller frees).
+ * The name is remembered so that SIGINT, SIGTERM or SIGHUP removes the file before the process
+ * dies; call ism_tmp_forget() once it has been renamed into place or removed.
  */
-char *ism_tmp_path(const char *path);
+int ism_tmp_create(const char *path, char **tmp, struct ism_err *err);
 void ism_tmp_forget(const char *tmp);
+/* A temporary directory beside `path`, named the same way (mkdtemp, mode 0700). */
+char *ism_tmp_dir_create(const char *path, struct ism_err *err);
+/* Whether a temporary's writer (the PID in its name) is gone from this host. */
+bool ism_tmp_writer_gone(const char *name);
+/*
+ * Remove the temporaries beside `path` (files, and directories with the files in them) whose
+ * writer is gone and that belong to this user: what a `kill -9` left.
+ */
+void ism_tmp_clean_stale(const char *path);
+/* Remove a directory and the files in it (one level: what gnuplot writes there). */
+void ism_rmdir_files(const char *dir);
 
 /* Monotonic wall-clock seconds, for run-time reporting and progress only. */
 double ism_now(void);
@@ -83,6 +123,11 @@ char *ism_xasprintf(const char *fmt, ...) ISM_PRINTF(1, 2);
 char *ism_dirname(const char *path);
 /* mkdir -p: create path and its parents (0777 less umask); it must end up a directory. */
 int ism_mkdir_p(const char *path, struct ism_err *err);
+/*
+ * Check up front that ism_mkdir_p(path) would give a directory this process can write in:
+ * path is one, or the nearest existing ancestor is. Nothing is created.
+ */
+int ism_outdir_check(const char *path, struct ism_err *err);
 
 /* Fibonacci hashing of a page number (and a tag) into `bits` bits. */
 static inline uint64_t ism_hash64(uint64_t x)

@@ -139,7 +139,7 @@ int cmd_plot(int argc, char **argv)
 		outdir = ism_xasprintf("%s/plots", dir);
 		o.outdir = outdir;
 	}
-	if (sweepdir_load(&sd, dir, &err) != 0)
+	if (ism_outdir_check(o.outdir, &err) != 0 || sweepdir_load(&sd, dir, &err) != 0)
 		goto fail;
 	if (plot_render(&sd, &o, drawn, &err) != 0) {
 		sweepdir_free(&sd);

@@ -1,9 +1,6 @@
 /* `iommusim report`: a sweep's output directory as one self-contained HTML page. */
-#include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/cli.h"
 #include "sweep/plot.h"
@@ -33,32 +30,35 @@ static const struct cli_cmd_desc report_desc = {
 	.nopts = ISM_ARRAY_SIZE(report_opts),
 };
 
-/* Remove the scratch directory the plots were drawn in, and what gnuplot left there. */
-static void remove_dir(const char *dir)
+/*
+ * The scratch directory the plots are drawn in: hidden beside the report, so that a killed
+ * report leaves it where the report goes, never in /tmp. With -o - (or a device or FIFO) it goes
+ * into DIR, else into $TMPDIR when DIR is read-only. What a killed report left there (its
+ * process gone) is removed first.
+ */
+static char *scratch_dir(const struct ism_out *out, const char *dir, struct ism_err *err)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
+	const char *tmpbase = getenv("TMPDIR");
+	char *beside = out->kind == ISM_OUT_ATOMIC ? ism_xstrdup(out->dest)
+						   : ism_xasprintf("%s/report.html", dir);
+	char *scratch;
 
-	while (d && (e = readdir(d)) != NULL) {
-		size_t n = strlen(dir) + strlen(e->d_name) + 2;
-		char *path;
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		path = ism_xmalloc(n);
-		snprintf(path, n, "%s/%s", dir, e->d_name);
-		unlink(path);
-		free(path);
+	ism_tmp_clean_stale(beside);
+	scratch = ism_tmp_dir_create(beside, err);
+	if (!scratch && out->kind != ISM_OUT_ATOMIC) {
+		free(beside);
+		beside = ism_xasprintf("%s/iommusim-report", tmpbase && *tmpbase ? tmpbase : "/tmp");
+		ism_tmp_clean_stale(beside);
+		scratch = ism_tmp_dir_create(beside, err);
 	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
+	free(beside);
+	return scratch;
 }
 
 int cmd_report(int argc, char **argv)
 {
-	const char *arg, *dir, *tmpbase = getenv("TMPDIR");
-	char *out_path = NULL, tmpdir[4096] = "";
+	const char *arg, *dir;
+	char *out_path = NULL, *tmpdir = NULL;
 	bool *drawn = ism_xcalloc(plot_kind_count(), sizeof(*drawn)), quiet = false;
 	struct plot_opts po = { .svg = true, .quiet = true, .none_ok = true };
 	struct ism_err err = { 0 };
@@ -90,10 +90,9 @@ int cmd_report(int argc, char **argv)
 		rc = ISM_EXIT_USAGE;
 		goto out;
 	}
-	if (!out_path) {
+	if (!out_path)
 		out_path = ism_xasprintf("%s/report.html", dir);
-	}
-	if (sweepdir_load(&sd, dir, &err) != 0)
+	if (ism_out_check(out_path, &err) != 0 || sweepdir_load(&sd, dir, &err) != 0)
 		goto fail;
 	loaded = true;
 	if (sd.nok == 0) {
@@ -101,42 +100,37 @@ int cmd_report(int argc, char **argv)
 			    sd.npoints ? "no point has finished" : "the sweep has no points");
 		goto fail;
 	}
-	/* The plots are drawn afresh for the page, away from DIR/plots and any restyling there. */
-	snprintf(tmpdir, sizeof(tmpdir), "%s/iommusim-report.XXXXXX",
-		 tmpbase && *tmpbase ? tmpbase : "/tmp");
-	if (!mkdtemp(tmpdir)) {
-		ism_err_set(&err, ISM_EXIT_IO, "%s: cannot create a scratch directory: %s", tmpdir,
-			    strerror(errno));
-		tmpdir[0] = '\0';
+	if (ism_out_open(&out, out_path, &err) != 0)
 		goto fail;
-	}
+	/* The plots are drawn afresh for the page, away from DIR/plots and any restyling there. */
+	tmpdir = scratch_dir(&out, dir, &err);
+	if (!tmpdir)
+		goto fail;
 	po.outdir = tmpdir;
 	if (plot_render(&sd, &po, drawn, &err) != 0) {
 		/* The message names a script in the scratch directory: keep it to be looked at. */
 		if (strstr(err.msg, "gnuplot failed")) {
 			snprintf(err.msg + strlen(err.msg), sizeof(err.msg) - strlen(err.msg),
-				 "\n  (%s is kept for a look)", tmpdir);
-			tmpdir[0] = '\0';
+				 "\n  (%s is kept for a look, until the next report)", tmpdir);
+			free(tmpdir);
+			tmpdir = NULL;
 		}
 		goto fail;
 	}
-	if (ism_out_open(&out, out_path, &err) != 0)
-		goto fail;
-	if (report_write(out.fp, &sd, tmpdir, drawn, &err) != 0) {
-		ism_out_abort(&out);
-		goto fail;
-	}
-	if (ism_out_commit(&out, &err) != 0)
+	if (report_write(out.fp, &sd, tmpdir, drawn, &err) != 0 ||
+	    ism_out_commit(&out, &err) != 0)
 		goto fail;
 	if (!quiet && strcmp(out_path, "-") != 0)
 		fprintf(stderr, "report: %s\n", out_path);
 	goto out;
 fail:
+	ism_out_abort(&out);
 	fprintf(stderr, "iommusim: %s\n", err.msg);
 	rc = err.code ? err.code : ISM_EXIT_FAIL;
 out:
-	if (tmpdir[0])
-		remove_dir(tmpdir);
+	if (tmpdir)
+		ism_rmdir_files(tmpdir);
+	free(tmpdir);
 	if (loaded)
 		sweepdir_free(&sd);
 	cli_parser_free(&p);

@@ -11,7 +11,7 @@ enum { OPT_TRACE, OPT_SET, OPT_OUT, OPT_FORMAT, OPT_QUIET, OPT_KEYS };
 static const struct cli_opt run_opts[] = {
 	[OPT_TRACE] = { "trace", 't', "TRACE", "replay TRACE (.iot, .iot.gz, .csv) instead of the config's \"trace\"" },
 	[OPT_SET] = { "set", 's', "KEY=VALUE", "override a config key (repeatable), e.g. iommu.iotlb.entries=128" },
-	[OPT_OUT] = { "output", 'o', "FILE", "write the result to FILE atomically (default: stdout)" },
+	[OPT_OUT] = { "output", 'o', "FILE", "write the result to FILE atomically (default: stdout; docs/output.md)" },
 	[OPT_FORMAT] = { "format", 'f', "FMT", "json (default), text (the summary), or flat (one \"key value\" per line)" },
 	[OPT_QUIET] = { "quiet", 'q', NULL, "no summary on stderr and no progress" },
 	[OPT_KEYS] = { "result-keys", 0, NULL, "print the reference of every result key (markdown) and exit" },
@@ -91,6 +91,12 @@ int cmd_run(int argc, char **argv)
 		goto out_args;
 	}
 
+	/* A bad -o fails now, not after the simulation. */
+	if (ism_out_check(out_path, &err) != 0) {
+		fprintf(stderr, "iommusim: %s\n", err.msg);
+		rc = err.code;
+		goto out_args;
+	}
 	memset(&rs, 0, sizeof(rs));
 	rs.cfg_path = cfg_path;
 	rs.sets = sets;

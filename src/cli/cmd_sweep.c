@@ -127,7 +127,8 @@ static int cmd_sweep_merge(int argc, char **argv)
 		rc = cli_usage_error(&merge_desc, "give the merged directory with -o OUT");
 		goto out;
 	}
-	if (sweep_merge((const char *const *)argv + optind, (size_t)(argc - optind), out, &counts,
+	if (ism_outdir_check(out, &err) != 0 ||
+	    sweep_merge((const char *const *)argv + optind, (size_t)(argc - optind), out, &counts,
 			&err) != 0) {
 		rc = fail(&err);
 		goto out;
@@ -347,6 +348,10 @@ int cmd_sweep(int argc, char **argv)
 		if (!jobs)
 			jobs = cpus > 0 ? (uint64_t)cpus : 1;
 		dir = out ? ism_xstrdup(out) : sweep_default_output(&sw);
+		if (ism_outdir_check(dir, &err) != 0) {
+			rc = fail(&err);
+			goto out;
+		}
 		rc = run_points(&sw, selected, dir, (unsigned)jobs, quiet, summary);
 	}
 out:

@@ -192,7 +192,7 @@ static int trace_export(int argc, char **argv)
 	if (!exp->accepts(a.out))
 		return cli_usage_error(&export_desc, "OUT for --to %s: %s; got '%s'", exp->name,
 				       exp->help, a.out);
-	if (export_trace(a.in, a.out, a.quiet, &err))
+	if (ism_out_check(a.out, &err) || export_trace(a.in, a.out, a.quiet, &err))
 		return report(&err);
 	return ISM_EXIT_OK;
 }
@@ -598,7 +598,8 @@ static int trace_gen(int argc, char **argv)
 		snprintf(seed_set, 32, "seed=%" PRIu64, v);
 		sets[nsets++] = seed_set;
 	}
-	if (workload_generate(argv[optind], out, sets, nsets, cli_progress_wanted(quiet), &err))
+	if (ism_out_check(out, &err) ||
+	    workload_generate(argv[optind], out, sets, nsets, cli_progress_wanted(quiet), &err))
 		rc = report(&err);
 out:
 	free(seed_set);

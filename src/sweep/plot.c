@@ -1111,9 +1111,15 @@ static int render(struct plot_ctx *c, struct ism_err *err)
 	snprintf(expr, sizeof(expr), "formats=\"%s%s%s\"", o->png ? "png" : "",
 		 o->png && o->svg ? " " : "", o->svg ? "svg" : "");
 	for (f = 0; f < 2; f++) {
+		int fd;
+
 		if (!want[f])
 			continue;
-		tmp[f] = ism_tmp_path(final[f]);
+		/* Made here (mkstemp), so gnuplot writes into our file, never a planted one. */
+		fd = ism_tmp_create(final[f], &tmp[f], err);
+		if (fd < 0)
+			goto out;
+		close(fd);
 		snprintf(expr + strlen(expr), sizeof(expr) - strlen(expr), "; out_%s=\"%s\"",
 			 f ? "svg" : "png",
 			 strrchr(tmp[f], '/') ? strrchr(tmp[f], '/') + 1 : tmp[f]);
@@ -1141,16 +1147,20 @@ static int render(struct plot_ctx *c, struct ism_err *err)
 		goto out;
 	}
 	for (f = 0; f < 2; f++) {
-		if (tmp[f] && rename(tmp[f], final[f]) != 0) {
-			ism_err_set(err, ISM_EXIT_IO, "%s: gnuplot wrote no image (%s: %s)", gp,
-				    tmp[f], strerror(errno));
+		struct stat st;
+
+		if (!tmp[f])
+			continue;
+		if (stat(tmp[f], &st) != 0 || st.st_size == 0) {
+			ism_err_set(err, ISM_EXIT_FAIL, "%s: gnuplot wrote no image into %s", gp,
+				    tmp[f]);
 			goto out;
 		}
-		if (tmp[f]) {
-			ism_tmp_forget(tmp[f]);
-			free(tmp[f]);
-			tmp[f] = NULL;
-		}
+		if (ism_out_place(tmp[f], final[f], err) != 0)
+			goto out;
+		ism_tmp_forget(tmp[f]);
+		free(tmp[f]);
+		tmp[f] = NULL;
 	}
 	if (*log) {
 		char tail[700];

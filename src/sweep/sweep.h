@@ -115,10 +115,11 @@ extern const char *const sweep_status_name[];
 int sweep_point_read(const char *dir, const char *name, enum sweep_status *st, json_t **doc,
 		     struct ism_err *err);
 /*
- * Record a failed point: DIR/points/NAME.error.json with its exit code and message (a failure
- * to write it is said on stderr: the point stays pending).
+ * Record a failed point: DIR/points/NAME.error.json with its exit code and message. -1 with err
+ * when it cannot be written (the point then stays pending).
  */
-void sweep_point_fail(const char *dir, const char *name, int code, const char *msg);
+int sweep_point_fail(const char *dir, const char *name, int code, const char *msg,
+		     struct ism_err *err);
 /* The message in a failed point's error file (caller frees), or NULL. */
 char *sweep_point_message(const char *dir, const char *name);
 

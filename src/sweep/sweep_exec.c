@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 struct sweep_slot {
 	pid_t pid;
 	size_t point;
+	int msg_fd; /* the read end of the pipe its failure message comes through, or -1 */
 };
 
 struct sweep_exec {
@@ -35,16 +37,26 @@ struct sweep_exec {
 
 /* ---- in the child ---- */
 
-/* Run the point; on failure leave NAME.error.json saying why. The exit status is the code. */
-static int point_child(const struct sweep *sw, const struct sweep_point *pt, const char *dir)
+/*
+ * Run the point; on failure leave NAME.error.json saying why and send the message to the
+ * parent, which says it once (also when the error file cannot be written: a full disk). The
+ * exit status is the code.
+ */
+static int point_child(const struct sweep *sw, const struct sweep_point *pt, const char *dir,
+		       int msg_fd)
 {
 	char *ok = sweep_point_path(dir, pt->name, false);
-	struct ism_err err = { 0 };
+	struct ism_err err = { 0 }, ferr;
 	int code = ISM_EXIT_OK;
 
 	if (sweep_point_run(sw, pt, ok, &err) != 0) {
+		ssize_t sent;
+
 		code = err.code ? err.code : ISM_EXIT_FAIL;
-		sweep_point_fail(dir, pt->name, code, err.msg);
+		/* At most sizeof(err.msg) bytes into an empty pipe: never blocks, never short. */
+		sent = msg_fd >= 0 ? write(msg_fd, err.msg, strlen(err.msg)) : -1;
+		(void)sent; /* unsent, the error file alone says why */
+		sweep_point_fail(dir, pt->name, code, err.msg, &ferr);
 	}
 	free(ok);
 	return code;
@@ -93,6 +105,7 @@ static int launch(struct sweep_exec *x, size_t point, const sigset_t *child_mask
 	const struct sweep_point *pt = &x->sw->points[point];
 	char *bad = sweep_point_path(x->o->dir, pt->name, true);
 	pid_t parent = getpid(), pid;
+	int pfd[2] = { -1, -1 };
 
 	/* An error file from an earlier attempt: this attempt writes its own or none. */
 	if (unlink(bad) != 0 && errno != ENOENT) {
@@ -101,11 +114,21 @@ static int launch(struct sweep_exec *x, size_t point, const sigset_t *child_mask
 		return -1;
 	}
 	free(bad);
+	/* Without a pipe (out of descriptors at a huge -j) the error file still says why. */
+	if (pipe2(pfd, O_CLOEXEC) != 0)
+		pfd[0] = pfd[1] = -1;
+	else
+		fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	fflush(NULL); /* nothing buffered may be written twice */
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		if (pfd[0] >= 0) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
 		return ism_err_set(err, ISM_EXIT_FAIL, "cannot start a process for point %s: %s",
 				   pt->name, strerror(errno));
+	}
 	if (pid == 0) {
 		sigaction(SIGCHLD, child_chld, NULL);
 		sigprocmask(SIG_SETMASK, child_mask, NULL);
@@ -117,24 +140,54 @@ static int launch(struct sweep_exec *x, size_t point, const sigset_t *child_mask
 #else
 		(void)parent;
 #endif
-		_exit(point_child(x->sw, pt, x->o->dir));
+		if (pfd[0] >= 0)
+			close(pfd[0]);
+		_exit(point_child(x->sw, pt, x->o->dir, pfd[1]));
 	}
+	if (pfd[1] >= 0)
+		close(pfd[1]);
 	x->slots[x->nrunning].pid = pid;
 	x->slots[x->nrunning].point = point;
+	x->slots[x->nrunning].msg_fd = pfd[0];
 	x->nrunning++;
 	return 0;
 }
 
-/* A child has ended: count it, and make sure a failure leaves its error file. */
+/* What the child sent through its pipe (it has exited: all of it is there), or "". */
+static void child_message(int fd, char *msg, size_t n)
+{
+	size_t len = 0;
+	ssize_t r;
+
+	while (fd >= 0 && len + 1 < n && (r = read(fd, msg + len, n - 1 - len)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		len += (size_t)r;
+	}
+	msg[len] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * A child has ended: count it, make sure a failure leaves its error file, and say why it failed,
+ * once: the child's own message, else its error file's, else how it ended.
+ */
 static void finish(struct sweep_exec *x, pid_t pid, int status, int stopping)
 {
 	const struct sweep_point *pt = NULL;
-	char *known, msg[sizeof(((struct ism_err *)0)->msg)];
+	char *known = NULL, msg[sizeof(((struct ism_err *)0)->msg)];
+	char note[sizeof(((struct ism_err *)0)->msg) + 32] = "";
+	struct ism_err ferr;
 	unsigned i;
 
 	for (i = 0; i < x->nrunning; i++)
 		if (x->slots[i].pid == pid) {
 			pt = &x->sw->points[x->slots[i].point];
+			child_message(x->slots[i].msg_fd, msg, sizeof(msg));
 			x->slots[i] = x->slots[--x->nrunning];
 			break;
 		}
@@ -151,24 +204,31 @@ static void finish(struct sweep_exec *x, pid_t pid, int status, int stopping)
 	x->t->ran++;
 	x->t->failed++;
 	known = sweep_point_message(x->o->dir, pt->name);
-	if (known) {
-		snprintf(msg, sizeof(msg), "%s", known);
-		free(known);
-	} else {
-		int code;
+	if (!known) {
+		int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 
-		if (WIFSIGNALED(status)) {
+		/* With msg, the child said why but could not write its error file (a full disk). */
+		if (!msg[0] && WIFSIGNALED(status))
 			snprintf(msg, sizeof(msg), "killed by signal %d (%s)", WTERMSIG(status),
 				 strsignal(WTERMSIG(status)));
-			code = 128 + WTERMSIG(status);
-		} else {
-			code = WEXITSTATUS(status);
+		else if (!msg[0])
 			snprintf(msg, sizeof(msg), "exited with status %d and no message", code);
+		if (sweep_point_fail(x->o->dir, pt->name, code, msg, &ferr) != 0) {
+			const char *why = strrchr(ferr.msg, ':');
+
+			/* A full disk fails the error file as it failed the result: say it once. */
+			if (why && why[1] == ' ' && strstr(msg, why + 2))
+				snprintf(note, sizeof(note),
+					 " (its error file could not be written either)");
+			else
+				snprintf(note, sizeof(note), " (and %s)", ferr.msg);
 		}
-		sweep_point_fail(x->o->dir, pt->name, code, msg);
+	} else if (!msg[0]) {
+		snprintf(msg, sizeof(msg), "%s", known);
 	}
+	free(known);
 	clear_line(x);
-	fprintf(stderr, "iommusim sweep: point %s failed: %s\n", pt->name, msg);
+	fprintf(stderr, "iommusim sweep: point %s failed: %s%s\n", pt->name, msg, note);
 }
 
 static void on_sigchld(int sig)
@@ -251,17 +311,6 @@ int sweep_run(const struct sweep *sw, const struct sweep_run_opts *o, struct swe
 	return rc;
 }
 
-/* The process that wrote a temporary ".NAME.tmp.PID" is gone (on this host). */
-static bool writer_gone(const char *tmpname)
-{
-	const char *p = strrchr(tmpname, '.');
-	uint64_t pid;
-
-	if (!p || ism_parse_u64(p + 1, strlen(p + 1), &pid) != 0 || pid == 0 || pid > INT32_MAX)
-		return false;
-	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
-}
-
 /*
  * Remove temporaries a killed run left. In dir itself (the manifest, the summary): those whose
  * writer is gone. In dir/points: those of the points this run is about to run, whoever wrote
@@ -284,11 +333,11 @@ static void clean_dir(const struct sweep *sw, const char *dir, const char *sub,
 		if (e->d_name[0] != '.' || !strstr(e->d_name, ".tmp."))
 			continue;
 		if (!selected)
-			drop = writer_gone(e->d_name);
+			drop = ism_tmp_writer_gone(e->d_name);
 		for (i = 0; !drop && selected && i < sw->npoints; i++) {
 			size_t len = strlen(sw->points[i].name);
 
-			/* ".NAME.json.tmp.PID" or ".NAME.error.json.tmp.PID" */
+			/* ".NAME.json.tmp.PID.XXXXXX" or ".NAME.error.json.tmp.PID.XXXXXX" */
 			if (selected[i] && strncmp(e->d_name + 1, sw->points[i].name, len) == 0 &&
 			    (strncmp(e->d_name + 1 + len, ".json.tmp.", 10) == 0 ||
 			     strncmp(e->d_name + 1 + len, ".error.json.tmp.", 16) == 0) &&

@@ -31,11 +31,9 @@ char *sweep_point_path(const char *dir, const char *name, bool error)
 int sweep_dir_create(const char *dir, struct ism_err *err)
 {
 	char *points = path_join(dir, SWEEP_POINTS);
-	struct stat st;
-	int rc = ism_mkdir_p(points, err);
+	/* dir first: an error names the directory the user gave. */
+	int rc = ism_mkdir_p(dir, err) == 0 && ism_mkdir_p(points, err) == 0 ? 0 : -1;
 
-	if (rc == 0 && (stat(points, &st) != 0 || !S_ISDIR(st.st_mode)))
-		rc = ism_err_set(err, ISM_EXIT_IO, "%s: not a directory", points);
 	free(points);
 	return rc;
 }
@@ -152,16 +150,16 @@ int sweep_point_read(const char *dir, const char *name, enum sweep_status *st, j
 	return rc;
 }
 
-void sweep_point_fail(const char *dir, const char *name, int code, const char *msg)
+int sweep_point_fail(const char *dir, const char *name, int code, const char *msg,
+		     struct ism_err *err)
 {
 	char *bad = sweep_point_path(dir, name, true);
 	json_t *doc = json_pack("{s:s, s:i, s:s}", "point", name, "exit", code, "message", msg);
-	struct ism_err err;
+	int rc = ism_json_write(bad, doc, err);
 
-	if (ism_json_write(bad, doc, &err) != 0)
-		fprintf(stderr, "iommusim: %s\n", err.msg);
 	json_decref(doc);
 	free(bad);
+	return rc;
 }
 
 char *sweep_point_message(const char *dir, const char *name)
@@ -323,11 +321,6 @@ static bool same_file(const char *a, const char *b)
 /* Put a point file in place: a hard link (atomic, no copy), else an atomic copy. */
 static int place_file(const char *src, const char *dst, struct ism_err *err)
 {
-	struct ism_out out;
-	char buf[65536];
-	size_t n;
-	FILE *in;
-
 	if (same_file(src, dst))
 		return 0;
 	if (link(src, dst) == 0)
@@ -338,22 +331,7 @@ static int place_file(const char *src, const char *dst, struct ism_err *err)
 		return ism_err_set(err, ISM_EXIT_IO, "%s: cannot link %s: %s", dst, src,
 				   strerror(errno));
 	}
-	in = fopen(src, "rb");
-	if (!in)
-		return ism_err_set(err, ISM_EXIT_IO, "%s: cannot read: %s", src, strerror(errno));
-	if (ism_out_open(&out, dst, err) != 0) {
-		fclose(in);
-		return -1;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		fwrite(buf, 1, n, out.fp);
-	if (ferror(in)) {
-		fclose(in);
-		ism_out_abort(&out);
-		return ism_err_set(err, ISM_EXIT_IO, "%s: read failed", src);
-	}
-	fclose(in);
-	return ism_out_commit(&out, err);
+	return ism_out_copy(src, dst, err);
 }
 
 int sweep_merge(const char *const *dirs, size_t ndirs, const char *out,

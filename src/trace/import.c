@@ -1090,7 +1090,8 @@ int import_main(int argc, char **argv)
 					       import_opts[i].name, import_opt_only[i]);
 	if (!ends_with(out, ".iot") && !ends_with(out, ".iot.gz"))
 		return cli_usage_error(d, "OUT must end in .iot or .iot.gz, got '%s'", out);
-	if (import_run(ops, argv[optind], out, &o, &err)) {
+	/* Before the scan pass: an unwritable OUT fails at once. */
+	if (ism_out_check(out, &err) || import_run(ops, argv[optind], out, &o, &err)) {
 		fprintf(stderr, "iommusim: %s\n", err.msg);
 		return err.code ? err.code : ISM_EXIT_FAIL;
 	}

@@ -83,10 +83,9 @@ struct trace_reader {
 
 struct trace_writer {
 	enum trace_format fmt;
-	gzFile gz;
-	int sync_fd; /* fsync before rename; -1 for stdout */
-	char *path;
-	char *tmp;
+	gzFile gz; /* over a duplicate of file's descriptor */
+	struct ism_out file;
+	char *path; /* what messages name */
 	json_t *meta;
 	bool started;
 	bool bdf, has_cpu;
@@ -1021,28 +1020,20 @@ struct trace_writer *trace_writer_open_fmt(const char *path, enum trace_format f
 	}
 	w = ism_xcalloc(1, sizeof(*w));
 	w->fmt = fmt;
-	w->sync_fd = -1;
-	w->path = ism_xstrdup(strcmp(path, "-") == 0 ? "stdout" : path);
 	w->meta = meta ? json_deep_copy(meta) : json_object();
-	if (strcmp(path, "-") == 0) {
-		fd = dup(STDOUT_FILENO);
-	} else {
-		w->tmp = ism_tmp_path(path);
-		fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-		if (fd >= 0)
-			w->sync_fd = dup(fd);
-	}
-	if (fd < 0 || (w->tmp && w->sync_fd < 0)) {
-		ism_err_set(err, ISM_EXIT_IO, "%s: cannot create output file: %s", path,
-			    strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (ism_out_open(&w->file, path, err) != 0)
+		goto fail;
+	w->path = ism_xstrdup(w->file.path);
+	/* zlib writes through its own descriptor; ism_out_commit syncs and renames the file. */
+	fd = dup(fileno(w->file.fp));
+	if (fd < 0) {
+		ism_err_set(err, ISM_EXIT_IO, "%s: cannot write: %s", w->path, strerror(errno));
 		goto fail;
 	}
 	w->gz = gzdopen(fd, gz ? "wb" TRACE_GZ_LEVEL : "wbT");
 	if (!w->gz) {
 		close(fd);
-		ism_err_set(err, ISM_EXIT_IO, "%s: cannot open for writing", path);
+		ism_err_set(err, ISM_EXIT_IO, "%s: cannot open for writing", w->path);
 		goto fail;
 	}
 	gzbuffer(w->gz, TRACE_GZ_BUFFER_BYTES);
@@ -1239,21 +1230,8 @@ int trace_writer_finish(struct trace_writer *w, struct ism_err *err)
 			    zrc == Z_ERRNO ? strerror(errno) : "zlib error");
 		goto fail;
 	}
-	if (w->tmp) {
-		if (fsync(w->sync_fd) != 0) {
-			ism_err_set(err, ISM_EXIT_IO, "%s: write failed: %s", w->path,
-				    strerror(errno));
-			goto fail;
-		}
-		if (rename(w->tmp, w->path) != 0) {
-			ism_err_set(err, ISM_EXIT_IO, "%s: cannot rename %s into place: %s",
-				    w->path, w->tmp, strerror(errno));
-			goto fail;
-		}
-		ism_tmp_forget(w->tmp);
-		free(w->tmp);
-		w->tmp = NULL;
-	}
+	if (ism_out_commit(&w->file, err) != 0)
+		goto fail;
 	trace_writer_abort(w);
 	return rc;
 fail:
@@ -1269,16 +1247,10 @@ void trace_writer_abort(struct trace_writer *w)
 		progress_done(w->progress);
 	if (w->gz)
 		gzclose(w->gz);
-	if (w->sync_fd >= 0)
-		close(w->sync_fd);
-	if (w->tmp) {
-		unlink(w->tmp);
-		ism_tmp_forget(w->tmp);
-	}
+	ism_out_abort(&w->file);
 	json_decref(w->meta);
 	free(w->blk);
 	free(w->out);
-	free(w->tmp);
 	free(w->path);
 	free(w);
 }
