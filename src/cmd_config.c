@@ -17,7 +17,7 @@ static const struct cli_cmd_desc keys_desc = {
 };
 
 static const struct cli_opt set_opts[] = {
-	{ "set", 0, "KEY=VALUE", "override a key after the file (repeatable; JSON or text)" },
+	CLI_OPT_SET("a key after the file and its presets"),
 };
 static const struct cli_cmd_desc show_desc = {
 	.name = "config show",

@@ -12,7 +12,7 @@ enum { OPT_TRACE, OPT_SET, OPT_OUT, OPT_FORMAT, OPT_QUIET, OPT_KEYS };
 
 static const struct cli_opt run_opts[] = {
 	[OPT_TRACE] = { "trace", 't', "TRACE", "replay TRACE (.iot, .iot.gz, .csv) instead of the config's \"trace\"" },
-	[OPT_SET] = { "set", 's', "KEY=VALUE", "override a config key (repeatable), e.g. iommu.iotlb.entries=128" },
+	[OPT_SET] = CLI_OPT_SET("a config key, e.g. iommu.iotlb.entries=128"),
 	[OPT_OUT] = { "output", 'o', "FILE", "write the result to FILE atomically (default: stdout)" },
 	[OPT_FORMAT] = { "format", 'f', "FMT", "json (default), text (the summary), or flat (one \"key value\" per line)" },
 	[OPT_QUIET] = { "quiet", 'q', NULL, "no summary on stderr and no progress" },

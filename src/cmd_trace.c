@@ -527,7 +527,7 @@ static int trace_info(int argc, char **argv)
 
 static const struct cli_opt gen_opts[] = {
 	{ "output", 'o', "FILE", "trace to write (.iot, .iot.gz, .csv, .csv.gz, - for stdout)" },
-	{ "set", 's', "KEY=VALUE", "override a spec key (repeatable; VALUE is JSON or a string)" },
+	CLI_OPT_SET("a spec key"),
 	{ "seed", 0, "N", "override the spec's seed" },
 	{ "quiet", 'q', NULL, "no progress on the terminal" },
 };
