@@ -379,14 +379,30 @@ static void print_flat(FILE *fp, const char *prefix, const json_t *o)
 }
 
 /*
- * Flat text: one "key value" per line, the JSON's keys (footprint_4K, device.N.reads,
- * space.N.footprint_4K, reuse_4K.histogram.2-3, ...).
+ * A device as the text keys name it: its BDF (bb:dd.f) as lspci and the kernel's events print
+ * it, or the decimal id when it is wider than a requester id (an SMMU stream id).
+ */
+static const char *info_dev_key(const json_t *dv, char *buf, size_t n)
+{
+	const json_t *bdf = json_object_get(dv, "bdf");
+
+	if (json_is_string(bdf))
+		snprintf(buf, n, "%s", json_string_value(bdf));
+	else
+		snprintf(buf, n, "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(json_object_get(dv, "device")));
+	return buf;
+}
+
+/*
+ * Flat text: one "key value" per line, the JSON's keys (footprint_4K, device.BDF.reads,
+ * space.BDF.footprint_4K, reuse_4K.histogram.2-3, ...).
  */
 static void info_text(FILE *fp, const json_t *o)
 {
 	const char *key, *k2;
 	json_t *v, *dv, *x;
-	char name[80];
+	char name[80], dev[24];
 	size_t i;
 
 	json_object_foreach((json_t *)o, key, v) {
@@ -398,13 +414,11 @@ static void info_text(FILE *fp, const json_t *o)
 		} else if (strcmp(key, "devices") == 0) {
 			fprintf(fp, "%-24s %zu\n", key, json_array_size(v));
 			json_array_foreach(v, i, dv) {
-				json_int_t dev = json_integer_value(json_object_get(dv, "device"));
-
+				info_dev_key(dv, dev, sizeof(dev));
 				json_object_foreach(dv, k2, x) {
-					if (strcmp(k2, "device") == 0)
+					if (strcmp(k2, "device") == 0 || strcmp(k2, "bdf") == 0)
 						continue;
-					snprintf(name, sizeof(name),
-						 "device.%" JSON_INTEGER_FORMAT ".%s", dev, k2);
+					snprintf(name, sizeof(name), "device.%s.%s", dev, k2);
 					print_kv(fp, name, x);
 				}
 			}
@@ -412,8 +426,8 @@ static void info_text(FILE *fp, const json_t *o)
 			fprintf(fp, "%-24s %zu\n", key, json_array_size(v));
 			json_array_foreach(v, i, dv) {
 				json_t *pasid = json_object_get(dv, "pasid");
-				int n = snprintf(name, sizeof(name), "space.%" JSON_INTEGER_FORMAT,
-						 json_integer_value(json_object_get(dv, "device")));
+				int n = snprintf(name, sizeof(name), "space.%s",
+						 info_dev_key(dv, dev, sizeof(dev)));
 
 				if (json_is_integer(pasid))
 					snprintf(name + n, sizeof(name) - (size_t)n,

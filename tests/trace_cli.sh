@@ -60,10 +60,19 @@ expect_eq "info footprint 4K" 7 "$(kv "$T/info.txt" footprint_4K)"
 expect_eq "info footprint 2M" 4 "$(kv "$T/info.txt" footprint_2M)"
 expect_eq "info footprint 1G" 3 "$(kv "$T/info.txt" footprint_1G)"
 expect_eq "info devices" 3 "$(kv "$T/info.txt" devices)"
-expect_eq "info 01:00.0 records" 5 "$(kv "$T/info.txt" device.256.records)"
-expect_eq "info 01:00.0 bytes_read" 8256 "$(kv "$T/info.txt" device.256.bytes_read)"
-expect_eq "info 02:00.0 writes" 1 "$(kv "$T/info.txt" device.512.writes)"
-expect_eq "info 0x300 bytes_read" 64 "$(kv "$T/info.txt" device.768.bytes_read)"
+# Devices are keyed by BDF (01:00.0 is requester id 256, 0x300 is 03:00.0), as lspci names them.
+expect_eq "info 01:00.0 records" 5 "$(kv "$T/info.txt" device.01:00.0.records)"
+expect_eq "info 01:00.0 bytes_read" 8256 "$(kv "$T/info.txt" device.01:00.0.bytes_read)"
+expect_eq "info 02:00.0 writes" 1 "$(kv "$T/info.txt" device.02:00.0.writes)"
+expect_eq "info 0x300 bytes_read" 64 "$(kv "$T/info.txt" device.03:00.0.bytes_read)"
+expect_eq "info: PASID 3 of 02:00.0 is a space of its own" 1 \
+	"$(kv "$T/info.txt" space.02:00.0.pasid3.footprint_4K)"
+expect_eq "info: no device or space keyed by a decimal requester id" 0 \
+	"$(grep -Ec '^(device|space)\.[0-9]+\.' "$T/info.txt" || true)"
+# A device id wider than a requester id (an SMMU stream id) has no BDF: keyed in decimal.
+printf 'time_ns,op,device,pasid,iova,size,paddr\n0,R,70000,,0x1000,64,\n' >"$T/wide.csv"
+check "info, a 17-bit device id" ism trace info "$T/wide.csv"
+expect_eq "info keys a device above 0xffff by its decimal id" 1 "$(kv "$T/out" device.70000.reads)"
 check "import tiny" ism trace import --from csv "$TD/tiny.csv" -o "$T/tiny.iot"
 check "info tiny.iot --json" ism trace info --json "$T/tiny.iot"
 expect_eq "info --json records" 1 "$(grep -c '"records": 8,' "$T/out")"
