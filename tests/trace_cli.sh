@@ -140,6 +140,30 @@ expect_fail "bad --set value" 3 "'op': expected" \
 	ism trace gen "$TD/gen-random.json" --set op=X -o "$T/g.iot"
 no_file "bad --set leaves no output" "$T/g.iot"
 
+### The example CSV the README imports (traces/nic-example.csv; counts in traces/README.md)
+NX="$ISM_SRCDIR/traces/nic-example.csv"
+check "import the example CSV" ism trace import --from csv "$NX" -o "$T/nx.iot.gz"
+check "info of the example" ism trace info "$T/nx.iot.gz"
+# 4 reads (3 descriptors, 1 TX frame), 5 writes (2 frames, 3 statuses), 4 maps, 3 unmaps;
+# read 3 x 16 + 1514 bytes, written 1514 + 60 + 3 x 16; three 4K pages (ring, RX, TX IOVA).
+expect_eq "example: counts and bytes" "16 4 5 4 3 1562 1622 3" \
+	"$(for k in records reads writes maps unmaps bytes_read bytes_written footprint_4K; do
+		kv "$T/out" $k; done | paste -sd' ')"
+expect_eq "example: one device, 03:00.0" "1 16" \
+	"$(kv "$T/out" devices) $(kv "$T/out" device.03:00.0.records)"
+# Strict: 16 translations (the 1514-byte frame is 6 writes of <= 256 bytes, 3 reads of <= 512);
+# misses: ring, RX buffer, TX buffer (compulsory) and the RX IOVA again after its strict unmap.
+check "run the example, strict" ism run -t "$T/nx.iot.gz" --set mode=untimed \
+	--set os.invalidation.policy=strict --format flat -q
+expect_eq "example, strict: lookups misses compulsory invalidation faults stale" "16 4 3 1 0 0" \
+	"$(for k in iotlb.lookups iotlb.misses iotlb.misses_by_class.compulsory \
+		iotlb.misses_by_class.invalidation faults stale.hits; do kv "$T/out" $k; done | paste -sd' ')"
+check "the example round-trips through native" ism trace export --to csv "$T/nx.iot.gz" -o "$T/nx.csv"
+# The example is written in the canonical form: its records come back line for line.
+grep -v '^#' "$NX" >"$T/nx.want"
+grep -v '^#' "$T/nx.csv" >"$T/nx.got"
+check "export gives the example's records back" cmp "$T/nx.want" "$T/nx.got"
+
 ### Usage and output errors
 expect_fail "import without --from" 2 "--from is required" \
 	ism trace import "$TD/tiny.csv" -o "$T/u.iot"
