@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "datadir.h"
 
 static const struct cli_opt keys_opts[] = {
 	{ "markdown", 0, NULL, "print docs/config.md (intro and key table) in Markdown" },
@@ -76,6 +77,7 @@ static int load_from_args(const struct cli_cmd_desc *desc, bool need_config, int
 	struct ism_err err = { 0 };
 	const char **sets = ism_xcalloc((size_t)argc, sizeof(*sets));
 	const char *arg;
+	char *found = NULL;
 	size_t nsets = 0;
 	int c, rc;
 
@@ -92,12 +94,17 @@ static int load_from_args(const struct cli_cmd_desc *desc, bool need_config, int
 		rc = cli_usage_error(desc, "missing CONFIG");
 	} else if (optind + 1 < argc) {
 		rc = cli_usage_error(desc, "unexpected argument '%s'", argv[optind + 1]);
-	} else if (config_load(*path, sets, nsets, cfg, &err) == 0) {
+	} else if (*path && !(found = ism_data_arg(*path, "IOMMUSIM_CONFIG_PATH", "configs",
+						   "config", &err))) {
+		fprintf(stderr, "iommusim: %s\n", err.msg);
+		rc = err.code;
+	} else if (config_load(found, sets, nsets, cfg, &err) == 0) {
 		rc = ISM_EXIT_OK;
 	} else {
 		fprintf(stderr, "iommusim: %s\n", err.msg);
 		rc = err.code;
 	}
+	free(found);
 	free(sets);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "datadir.h"
 #include "run.h"
 #include "sim.h"
 #include "stats.h"
@@ -24,6 +25,8 @@ static const struct cli_cmd_desc run_desc = {
 	.usage = "[CONFIG.json] [-t TRACE] [--set KEY=VALUE]... [-o OUT.json]",
 	.summary = "Replay a trace through the configured IOMMU and write the result.",
 	.details =
+		"CONFIG is a file, or a name looked up as \"extends\" finds a preset (hw/vtd-default,\n"
+		"demo.json: $IOMMUSIM_CONFIG_PATH, then the installed configs/).\n"
 		"The result echoes the effective configuration, the trace's metadata and the tool\n"
 		"version; docs/results.md lists every key. With -o, a summary also goes to stderr\n"
 		"(unless -q) and progress is shown when stderr is a terminal.\n"
@@ -35,7 +38,8 @@ static const struct cli_cmd_desc run_desc = {
 int cmd_run(int argc, char **argv)
 {
 	struct cli_parser p;
-	const char *arg, *trace_arg = NULL, *out_path = "-", *cfg_path = NULL;
+	const char *arg, *trace_arg = NULL, *out_path = "-", *cfg_path = NULL, *cfg_arg = NULL;
+	char *cfg_found = NULL;
 	const char **sets = ism_xcalloc((size_t)argc, sizeof(*sets));
 	size_t nsets = 0;
 	enum run_format fmt = RUN_FMT_JSON;
@@ -85,13 +89,19 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		cfg_path = argv[optind++];
+		cfg_arg = argv[optind++];
 	if (optind < argc) {
 		rc = cli_usage_error(&run_desc, "unexpected argument '%s'", argv[optind]);
 		goto out_args;
 	}
-	if (!cfg_path && !trace_arg) {
+	if (!cfg_arg && !trace_arg) {
 		rc = cli_usage_error(&run_desc, "give a CONFIG.json, a trace with -t, or both");
+		goto out_args;
+	}
+	if (cfg_arg && !(cfg_path = cfg_found = ism_data_arg(cfg_arg, "IOMMUSIM_CONFIG_PATH",
+							     "configs", "config", &err))) {
+		fprintf(stderr, "iommusim: %s\n", err.msg);
+		rc = err.code;
 		goto out_args;
 	}
 
@@ -110,6 +120,7 @@ int cmd_run(int argc, char **argv)
 	}
 out_args:
 	cli_parser_free(&p);
+	free(cfg_found);
 	free(sets);
 	return rc;
 }

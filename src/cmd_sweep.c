@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "datadir.h"
 #include "jsonfile.h"
 #include "sweep.h"
 
@@ -258,7 +259,7 @@ int cmd_sweep(int argc, char **argv)
 	struct ism_err err = { 0 };
 	struct sweep sw;
 	bool *selected = NULL;
-	char *dir = NULL;
+	char *dir = NULL, *sweep_file = NULL;
 	size_t i;
 
 	if (argc > 1 && strcmp(argv[1], "merge") == 0)
@@ -320,7 +321,9 @@ int cmd_sweep(int argc, char **argv)
 		rc = cli_usage_error(&sweep_desc, "give --point or --shard, not both");
 		goto out;
 	}
-	if (sweep_load(&sw, argv[optind], &err) != 0) {
+	sweep_file = ism_data_arg(argv[optind], "IOMMUSIM_CONFIG_PATH", "configs", "sweep file",
+				  &err);
+	if (!sweep_file || sweep_load(&sw, sweep_file, &err) != 0) {
 		rc = fail(&err);
 		goto out;
 	}
@@ -351,6 +354,7 @@ int cmd_sweep(int argc, char **argv)
 	}
 out:
 	free(dir);
+	free(sweep_file);
 	free(selected);
 	sweep_free(&sw);
 	cli_parser_free(&p);

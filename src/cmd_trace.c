@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "datadir.h"
 #include "import.h"
 #include "progress.h"
 #include "trace.h"
@@ -551,7 +552,8 @@ static const struct cli_cmd_desc gen_desc = {
 	.usage = "SPEC.json -o OUT [--set KEY=VALUE]... [--seed N]",
 	.summary = "Generate a synthetic trace from a workload spec.",
 	.details = "The same spec and seed give a byte-identical file. Every workload's keys, with\n"
-		   "units and defaults: docs/workloads.md; examples in traces/*.json.",
+		   "units and defaults: docs/workloads.md. SPEC is a file, or the name of one of\n"
+		   "the bundled specs (random-16M.json, nic-10g-per-packet: the installed traces/).",
 	.opts = gen_opts,
 	.nopts = ISM_ARRAY_SIZE(gen_opts),
 };
@@ -562,7 +564,7 @@ static int trace_gen(int argc, char **argv)
 	const char *arg, *out = NULL, *seed = NULL;
 	bool quiet = false;
 	const char **sets = ism_xcalloc((size_t)argc + 1, sizeof(*sets));
-	char *seed_set = NULL;
+	char *seed_set = NULL, *spec = NULL;
 	size_t nsets = 0;
 	struct ism_err err = { 0 };
 	uint64_t v;
@@ -605,9 +607,11 @@ static int trace_gen(int argc, char **argv)
 		snprintf(seed_set, 32, "seed=%" PRIu64, v);
 		sets[nsets++] = seed_set;
 	}
-	if (workload_generate(argv[optind], out, sets, nsets, cli_progress_wanted(quiet), &err))
+	spec = ism_data_arg(argv[optind], NULL, "traces", "bundled spec", &err);
+	if (!spec || workload_generate(spec, out, sets, nsets, cli_progress_wanted(quiet), &err))
 		rc = report(&err);
 out:
+	free(spec);
 	free(seed_set);
 	free(sets);
 	return rc;

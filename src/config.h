@@ -165,12 +165,4 @@ int config_json_set(json_t *root, const char *assignment, const char *origin, st
 /* The key reference generated from the schema table: "text" for the terminal, "markdown" for docs. */
 void config_print_reference(FILE *fp, bool markdown);
 
-/* Directory of presets in the source tree and installed, set at build time. */
-#ifndef ISM_SRC_CONFIG_DIR
-#define ISM_SRC_CONFIG_DIR "configs"
-#endif
-#ifndef ISM_DATA_CONFIG_DIR
-#define ISM_DATA_CONFIG_DIR "/usr/local/share/iommusim/configs"
-#endif
-
 #endif
