@@ -220,6 +220,10 @@ static int run_points(const struct sweep *sw, const bool *selected, const char *
 		goto out;
 	}
 	sweep_clean_stale(sw, dir, selected);
+	if (sweep_traces_make(sw, selected, o.progress, &err) != 0) {
+		rc = fail(&err);
+		goto out;
+	}
 	run_rc = sweep_run(sw, &o, &t, &err);
 	if (run_rc != 0)
 		fprintf(stderr, "iommusim: %s\n", err.msg);
@@ -335,6 +339,8 @@ int cmd_sweep(int argc, char **argv)
 	selected = ism_xcalloc(sw.npoints + 1, sizeof(*selected));
 	for (i = 0; i < sw.npoints; i++)
 		selected[i] = point_arg ? i == k : i % sn == si;
+	dir = out ? ism_xstrdup(out) : sweep_default_output(&sw);
+	sweep_traces_at(&sw, dir);
 
 	if (list) {
 		for (i = 0; i < sw.npoints; i++)
@@ -349,7 +355,6 @@ int cmd_sweep(int argc, char **argv)
 
 		if (!jobs)
 			jobs = cpus > 0 ? (uint64_t)cpus : 1;
-		dir = out ? ism_xstrdup(out) : sweep_default_output(&sw);
 		rc = run_points(&sw, selected, dir, (unsigned)jobs, quiet, summary);
 	}
 out:
