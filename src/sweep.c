@@ -992,7 +992,7 @@ json_t *sweep_manifest(const struct sweep *sw)
 			json_object_set_new(labels, sw->axes[a].name,
 					    json_string(sw->axes[a].labels[pt->pos[a]]));
 		json_object_set_new(labels, "trace", json_string(t->name));
-		json_array_append_new(points, json_pack("{s:I, s:s, s:s, s:s, s:I, s:O, s:o}",
+		json_array_append_new(points, json_pack("{s:I, s:s, s:s, s:s?, s:I, s:O, s:o}",
 			"index", (json_int_t)pt->index, "name", pt->name, "trace", t->name,
 			"trace_path", t->path, "seed", (json_int_t)pt->seed, "set", pt->set,
 			"labels", labels));

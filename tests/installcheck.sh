@@ -15,28 +15,31 @@ man1="$ISM_MANDIR/man1/iommusim.1"
 [ -f "$man1" ] && ok "the man page" || fail "no $man1"
 [ ! -e "$(dirname "$ISM")/iommusim.srcdir" ] && ok "no build-tree marker beside the installed binary" ||
 	fail "iommusim.srcdir was installed: the installed binary would read the source tree"
-for f in "$ISM_SRCDIR"/traces/*.json; do
-	cmp -s "$f" "$ISM_PKGDATADIR/traces/${f##*/}" || fail "spec traces/${f##*/} not installed"
-done
-ok "every traces/*.json spec installed"
-for f in "$ISM_SRCDIR"/configs/*.json "$ISM_SRCDIR"/configs/*/*.json; do
-	g=${f#"$ISM_SRCDIR"/}
-	cmp -s "$f" "$ISM_PKGDATADIR/$g" || fail "$g not installed"
-done
-ok "every configs/ file installed"
+# installed NAME FILE...: each FILE (under the source tree) installed under $(pkgdatadir).
+installed() {
+	name=$1 missing=""
+	shift
+	for f in "$@"; do
+		cmp -s "$f" "$ISM_PKGDATADIR/${f#"$ISM_SRCDIR"/}" || missing="$missing ${f#"$ISM_SRCDIR"/}"
+	done
+	[ -z "$missing" ] && ok "$name installed" || fail "$name: not installed:$missing"
+}
+installed "every traces/*.json spec" "$ISM_SRCDIR"/traces/*.json
+installed "every configs/ file" "$ISM_SRCDIR"/configs/*.json "$ISM_SRCDIR"/configs/*/*.json
 # SEE ALSO's documents: every *.md it names.
 see=$(sed -n '/^\.SH SEE ALSO/,/^\.SH/p' "$man1" | grep -o '[a-z-]*\.md' | sort -u)
 [ -n "$see" ] && ok "SEE ALSO names documents" || fail "SEE ALSO names no document"
+missing=""
 for d in $see README.md; do
-	[ -s "$ISM_DOCDIR/$d" ] || fail "$d (SEE ALSO) not in $ISM_DOCDIR"
+	[ -s "$ISM_DOCDIR/$d" ] || missing="$missing $d"
 done
-ok "SEE ALSO's documents in \$(docdir)"
+[ -z "$missing" ] && ok "SEE ALSO's documents in \$(docdir)" || fail "not in $ISM_DOCDIR:$missing"
 for s in sweep-slurm sweep-parallel capture-ftrace capture-qemu; do
 	if [ -x "$ISM_PKGDATADIR/scripts/$s" ] && "$ISM_PKGDATADIR/scripts/$s" --help >"$T/out" 2>&1 &&
 		grep -q '^Usage:' "$T/out"; then
 		ok "scripts/$s installed, --help"
 	else
-		fail "scripts/$s: not installed or --help fails"; head -5 "$T/out"
+		fail "scripts/$s: not installed or --help fails"; head -5 "$T/out" 2>/dev/null || :
 	fi
 done
 if grep -q '\.\./\.\./results' "$ISM_PKGDATADIR/configs/sweeps/"*.json; then
@@ -69,8 +72,14 @@ while IFS= read -r cmd; do
 			echo "skip - example $i needs gnuplot: $cmd"; continue
 		fi ;;
 	esac
+	# An error is a non-zero exit, or (inside a pipeline, whose status is its last command's)
+	# an "iommusim: ..." or "iommusim CMD: ..." line on stderr.
 	if (cd "$T/ex" && sh -c "$cmd") >"$T/ex.out" 2>"$T/ex.err" </dev/null; then
-		ok "example $i: $cmd"
+		if grep -Eq '^iommusim( [a-z]+)*: ' "$T/ex.err"; then
+			fail "example $i: an error on stderr: $cmd"; sed 's/^/    /' "$T/ex.err" | head -10
+		else
+			ok "example $i: $cmd"
+		fi
 	else
 		fail "example $i (exit $?): $cmd"; sed 's/^/    /' "$T/ex.err" | head -10
 	fi
