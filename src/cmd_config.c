@@ -25,7 +25,8 @@ static const struct cli_cmd_desc show_desc = {
 	.usage = "[CONFIG] [--set KEY=VALUE]...",
 	.summary = "Print the effective configuration as JSON.",
 	.details = "Every key appears, defaults filled in, in the order of docs/config.md.\n"
-		   "Without CONFIG, shows the defaults plus the --set overrides.",
+		   "Without CONFIG, shows the defaults plus the --set overrides. CONFIG is a file,\n"
+		   "or a name looked up as a preset is (hw/vtd-default, demo.json).",
 	.opts = set_opts,
 	.nopts = ISM_ARRAY_SIZE(set_opts),
 };
@@ -33,6 +34,7 @@ static const struct cli_cmd_desc check_desc = {
 	.name = "config check",
 	.usage = "CONFIG [--set KEY=VALUE]...",
 	.summary = "Validate a configuration: \"CONFIG: ok\" or the first error.",
+	.details = "CONFIG is a file, or a name looked up as a preset is (hw/vtd-default).",
 	.opts = set_opts,
 	.nopts = ISM_ARRAY_SIZE(set_opts),
 };

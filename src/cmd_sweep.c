@@ -34,10 +34,13 @@ static const struct cli_cmd_desc sweep_desc = {
 		 "       iommusim sweep summary DIR",
 	.summary = "Run every point of a sweep (traces x axes x seeds), in parallel and resumably.",
 	.details =
-		"Writes DIR/sweep.json (the points), DIR/points/NAME.json per point (or\n"
-		"NAME.error.json when it failed) and DIR/summary.csv (one row per point). A re-run\n"
-		"skips points whose NAME.json exists and retries failed ones. docs/sweep.md\n"
-		"describes the sweep file and the directory.\n" SWEEP_EXIT_STATUS,
+		"Writes DIR/sweep.json (the points), DIR/traces/NAME.iot.gz for each trace the\n"
+		"sweep file says how to make ({\"gen\": SPEC} or {\"import\": FILE, \"from\": FMT}),\n"
+		"DIR/points/NAME.json per point (or NAME.error.json when it failed) and\n"
+		"DIR/summary.csv (one row per point). A re-run skips points whose NAME.json exists\n"
+		"and retries failed ones. SWEEP.json is a file, or a name looked up as a preset is\n"
+		"(sweeps/demo.json: $IOMMUSIM_CONFIG_PATH, then the installed configs/).\n"
+		"docs/sweep.md describes the sweep file and the directory.\n" SWEEP_EXIT_STATUS,
 	.opts = sweep_opts,
 	.nopts = ISM_ARRAY_SIZE(sweep_opts),
 };
