@@ -53,8 +53,10 @@ struct import_lines {
 	char *path;
 	char *buf;
 	size_t pos, len;
-	bool eof, skip, unterminated;
+	bool eof, skip, unterminated, gave_up;
 	uint64_t line, fsize;
+	uint64_t base;  /* bytes of input before buf[0] */
+	uint64_t limit; /* import_lines_limit(); 0: none */
 };
 
 struct import_lines *import_lines_open(const char *path, struct ism_err *err)
@@ -108,6 +110,7 @@ static int lines_fill(struct import_lines *l, struct ism_err *err)
 	if (l->pos) {
 		memmove(l->buf, l->buf + l->pos, l->len - l->pos);
 		l->len -= l->pos;
+		l->base += l->pos;
 		l->pos = 0;
 	}
 	got = gzread(l->gz, l->buf + l->len, (unsigned)(LINES_BUFFER_BYTES - l->len));
@@ -127,6 +130,15 @@ static int lines_fill(struct import_lines *l, struct ism_err *err)
 			   zerr == Z_BUF_ERROR ? "truncated" : "corrupt", zmsg);
 }
 
+/* Whether the limit on the input read is reached: the reader then acts as at its end. */
+static bool lines_limited(struct import_lines *l)
+{
+	if (!l->limit || l->base + l->pos < l->limit)
+		return false;
+	l->gave_up = true;
+	return true;
+}
+
 int import_lines_next(struct import_lines *l, const char **line, size_t *len, bool *too_long,
 		      struct ism_err *err)
 {
@@ -135,6 +147,8 @@ int import_lines_next(struct import_lines *l, const char **line, size_t *len, bo
 	*too_long = false;
 	/* The rest of a line too long to hand out whole. */
 	while (l->skip) {
+		if (lines_limited(l))
+			return 0;
 		nl = memchr(l->buf + l->pos, '\n', l->len - l->pos);
 		if (nl) {
 			l->pos = (size_t)(nl - l->buf) + 1;
@@ -147,6 +161,8 @@ int import_lines_next(struct import_lines *l, const char **line, size_t *len, bo
 				return -1;
 		}
 	}
+	if (lines_limited(l))
+		return 0;
 	for (;;) {
 		size_t avail = l->len - l->pos;
 
@@ -205,6 +221,16 @@ uint64_t import_lines_pos(const struct import_lines *l)
 uint64_t import_lines_size(const struct import_lines *l)
 {
 	return l->fsize;
+}
+
+void import_lines_limit(struct import_lines *l, uint64_t bytes)
+{
+	l->limit = bytes;
+}
+
+bool import_lines_gave_up(const struct import_lines *l)
+{
+	return l->gave_up;
 }
 
 /* ---- a small u64 -> index map (open addressing; value 0 marks a free slot) ---- */
@@ -659,6 +685,7 @@ void import_count_event(struct import_ctx *c, const char *name, size_t len)
 	}
 	e->count[i]++;
 	c->understood++;
+	c->event_lines++;
 }
 
 uint64_t import_event_count(const struct import_ctx *c, const char *name)
@@ -670,13 +697,43 @@ uint64_t import_event_count(const struct import_ctx *c, const char *name)
 
 /* ---- lines not understood ---- */
 
-/* At most IMPORT_QUOTE_BYTES of a line, control bytes as '?', "..." when cut. */
+/*
+ * The length of the UTF-8 character at s (of at most n bytes), or 0 if none starts there
+ * (overlong forms and surrogates are none, as RFC 3629 and jansson have it).
+ */
+static size_t utf8_length(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3 :
+		     s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0, i;
+
+	if (len > n || (s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/*
+ * At most IMPORT_QUOTE_BYTES of a line, "..." when cut; control bytes and bytes of no UTF-8
+ * character (a binary file) as '?', so that a terminal and the JSON metadata can take it.
+ */
 static void quote_line(const char *s, size_t n, char *buf)
 {
-	size_t i, m = n < IMPORT_QUOTE_BYTES ? n : IMPORT_QUOTE_BYTES;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, k, m = n < IMPORT_QUOTE_BYTES ? n : IMPORT_QUOTE_BYTES;
 
-	for (i = 0; i < m; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	for (i = 0; i < m;) {
+		k = u[i] < 0x80 ? 1 : utf8_length(u + i, m - i);
+		if (k > 1) {
+			memcpy(buf + i, s + i, k);
+			i += k;
+		} else {
+			buf[i] = u[i] < 0x20 || u[i] >= 0x7f ? '?' : s[i];
+			i++;
+		}
+	}
 	if (m < n)
 		memcpy(buf + m, "...", 3), m += 3;
 	buf[m] = '\0';
@@ -719,6 +776,9 @@ int import_next_line(struct import_ctx *c, struct ism_err *err)
 	bool too_long;
 	int rc;
 
+	/* Past the first event line the input is of the format: read it to its end. */
+	if (c->event_lines)
+		import_lines_limit(c->lines, 0);
 	for (;;) {
 		rc = import_lines_next(c->lines, &c->line, &c->len, &too_long, err);
 		if (rc <= 0)
@@ -731,6 +791,20 @@ int import_next_line(struct import_ctx *c, struct ism_err *err)
 		if (import_unknown(c, "longer than 64 KiB", err))
 			return -1;
 	}
+}
+
+uint64_t import_clock(struct import_ctx *c, uint64_t ns)
+{
+	if (c->have_time && ns < c->time_last) {
+		if (!c->backwards++) {
+			c->back_ns = c->time_last - ns;
+			c->back_first.line = import_lines_number(c->lines);
+			quote_line(c->line, c->len, c->back_first.text);
+		}
+		return c->time_last;
+	}
+	c->have_time = true;
+	return c->time_last = ns;
 }
 
 int import_emit(struct import_ctx *c, const struct trace_rec *r, struct ism_err *err)
@@ -806,6 +880,26 @@ static void warn_unknown(const struct import_ctx *c)
 			c->quote[i].text);
 }
 
+/* Lines stamped before their predecessor: import_clock() kept them in order. */
+static void warn_backwards(const struct import_ctx *c)
+{
+	if (!c->backwards)
+		return;
+	if (c->backwards == 1)
+		fprintf(stderr,
+			"iommusim: warning: %s: 1 line has a timestamp before an earlier line's "
+			"(logged out of order): it takes that time, %llu ns later:\n",
+			c->in, (unsigned long long)c->back_ns);
+	else
+		fprintf(stderr,
+			"iommusim: warning: %s: %llu lines have a timestamp before an earlier "
+			"line's (logged out of order): each takes that time; the first, %llu ns "
+			"later:\n",
+			c->in, (unsigned long long)c->backwards, (unsigned long long)c->back_ns);
+	fprintf(stderr, "  %s:%llu: %s\n", c->in, (unsigned long long)c->back_first.line,
+		c->back_first.text);
+}
+
 int import_writer_open(struct import_ctx *c, const json_t *meta, struct ism_err *err)
 {
 	c->w = trace_writer_open(c->out, meta, err);
@@ -848,24 +942,43 @@ int import_run(const struct import_ops *ops, const char *in, const char *out,
 		c.lines = import_lines_open(in, err);
 		if (!c.lines)
 			goto fail;
+		import_lines_limit(c.lines, IMPORT_PROBE_BYTES);
 		if (pass == 1 && import_writer_open(&c, meta, err))
 			goto fail;
 		if (ops->convert(&c, err))
 			goto fail;
 		progress_done(&pg);
 		if (pass == 0) {
-			if (!c.understood) {
-				if (!import_lines_number(c.lines))
+			/*
+			 * No event line (a '#' line or a blank one in a binary file proves
+			 * nothing): not of the format, unless nothing else is in it either.
+			 */
+			if (import_lines_gave_up(c.lines) || !c.understood ||
+			    (!c.event_lines && c.unknown)) {
+				char where[64] = "";
+
+				if (c.nquote)
+					snprintf(where, sizeof(where), "; line %llu: ",
+						 (unsigned long long)c.quote[0].line);
+				if (import_lines_gave_up(c.lines))
+					ism_err_set(err, ISM_EXIT_TRACE,
+						    "%s: not %s: no line of its first %u MiB (%llu "
+						    "line%s) has the form of one, so the rest is not "
+						    "read (see docs/traces.md)%s%s",
+						    in, ops->help, IMPORT_PROBE_BYTES >> 20,
+						    (unsigned long long)import_lines_number(c.lines),
+						    import_lines_number(c.lines) == 1 ? "" : "s", where,
+						    c.nquote ? c.quote[0].text : "");
+				else if (!import_lines_number(c.lines))
 					ism_err_set(err, ISM_EXIT_TRACE, "%s: empty file: no %s "
 						    "lines", in, ops->name);
 				else
 					ism_err_set(err, ISM_EXIT_TRACE,
 						    "%s: not %s: none of its %llu lines has the "
-						    "form of one (%s)%s%s",
+						    "form of one (see docs/traces.md)%s%s",
 						    in, ops->help, (unsigned long long)
-						    import_lines_number(c.lines),
-						    "see docs/traces.md", c.nquote ? "; line 1: " :
-						    "", c.nquote ? c.quote[0].text : "");
+						    import_lines_number(c.lines), where,
+						    c.nquote ? c.quote[0].text : "");
 				goto fail;
 			}
 			ctx_meta(&c);
@@ -894,6 +1007,7 @@ int import_run(const struct import_ops *ops, const char *in, const char *out,
 	}
 	json_decref(meta);
 	warn_unknown(&first);
+	warn_backwards(&first);
 	return 0;
 fail:
 	progress_done(&pg);

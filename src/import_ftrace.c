@@ -53,7 +53,6 @@ struct sg_map {
 struct ftrace_state {
 	bool use_dma; /* mappings come from dma:* events (else from iommu:map/unmap) */
 	uint64_t now, last, delay, period;
-	bool have_time;
 	uint16_t cpu;
 	/* live mappings: a slab, its indices sorted by (device, iova), map-order FIFO of pending */
 	struct live_map *maps;
@@ -78,8 +77,7 @@ struct ftrace_state {
 	uint64_t *scratch; /* dma_map_sg's three arrays of FTRACE_SG_MAX */
 	/* counts for the metadata */
 	uint64_t maps_seen, unmaps_seen, accesses, coherent_accesses, unmatched_unmaps,
-		overlapping_maps, empty, backwards, lost, sg_unmatched, sg_truncated,
-		coherent_skipped;
+		overlapping_maps, empty, lost, sg_unmatched, sg_truncated, coherent_skipped;
 };
 
 /* ---- output queue ---- */
@@ -861,10 +859,16 @@ static int ftrace_prescan(struct import_ctx *c, bool *dma, struct ism_err *err)
 	*dma = false;
 	if (!l)
 		return -1;
-	while (!*dma && (rc = import_lines_next(l, &line, &len, &too_long, err)) > 0)
-		if (!too_long && ftrace_split(line, len, &cpu, &ns, &name, &nlen, &msg, &mlen) &&
-		    (ev = ftrace_event_find(name, nlen)) && is_dma(ev))
+	/* Input that is not ftrace text: the import proper gives up at the same place. */
+	import_lines_limit(l, IMPORT_PROBE_BYTES);
+	while (!*dma && (rc = import_lines_next(l, &line, &len, &too_long, err)) > 0) {
+		if (too_long || !ftrace_split(line, len, &cpu, &ns, &name, &nlen, &msg, &mlen))
+			continue;
+		import_lines_limit(l, 0);
+		ev = ftrace_event_find(name, nlen);
+		if (ev && is_dma(ev))
 			*dma = true;
+	}
 	import_lines_close(l);
 	return *dma || rc == 0 ? 0 : -1;
 }
@@ -926,7 +930,7 @@ static void ftrace_meta(struct ftrace_state *s, struct import_ctx *c)
 			    json_integer((json_int_t)s->sg_unmatched));
 	json_object_set_new(f, "map_sg_truncated", json_integer((json_int_t)s->sg_truncated));
 	json_object_set_new(f, "lost_events", json_integer((json_int_t)s->lost));
-	json_object_set_new(f, "time_went_backwards", json_integer((json_int_t)s->backwards));
+	json_object_set_new(f, "time_went_backwards", json_integer((json_int_t)c->backwards));
 	json_object_set_new(c->meta, "ftrace", f);
 	json_object_set_new(rules, "mappings",
 			    json_string(s->use_dma ? RULE_MAPPINGS_DMA : RULE_MAPPINGS_IOMMU));
@@ -957,12 +961,7 @@ static int ftrace_line(struct ftrace_state *s, struct import_ctx *c, struct ism_
 	if (!ftrace_split(c->line, c->len, &cpu, &ns, &name, &nlen, &msg, &mlen))
 		return import_unknown(c, "not 'TASK-PID [CPU] TIME: event: message'", err);
 	import_count_event(c, name, nlen);
-	if (s->have_time && ns < s->last) {
-		s->backwards++;
-		ns = s->last;
-	}
-	s->have_time = true;
-	s->now = s->last = ns;
+	s->now = s->last = ns = import_clock(c, ns);
 	s->cpu = (uint16_t)cpu;
 	if (advance(s, c, ns, false, err))
 		return -1;

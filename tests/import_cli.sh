@@ -31,7 +31,13 @@ cp "$ID/vtd.log" "$T/vtd.log"
 (cd "$T" && ism trace import --from qemu vtd.log -o v.iot.gz) 2>"$T/err"
 expect_eq "vtd.log: the skipped line is quoted" "  vtd.log:21: this line is not a QEMU trace line" \
 	"$(sed -n 2p "$T/err")"
-expect_eq "vtd.log: one warning line and one quote" 2 "$(wc -l <"$T/err" | tr -d ' ')"
+# ... and one line stamped 1 us before the line above it: warned, with its number.
+expect_eq "vtd.log: time going back is warned" "iommusim: warning: vtd.log: 1 line has a \
+timestamp before an earlier line's (logged out of order): it takes that time, 1000 ns later:" \
+	"$(sed -n 3p "$T/err")"
+expect_eq "vtd.log: the line quoted" "  vtd.log:20: 100@1000.000059:serial_write write addr 0x00 \
+val 0x40" "$(sed -n 4p "$T/err")"
+expect_eq "vtd.log: two warnings, a quote each" 4 "$(wc -l <"$T/err" | tr -d ' ')"
 expect_eq "vtd.log: counted in the metadata" 1 "$(meta "$T/v.iot.gz" lines_not_understood)"
 expect_eq "vtd.log: one domain command without device" 1 \
 	"$(meta "$T/v.iot.gz" commands_without_device)"
@@ -144,6 +150,40 @@ printf '  a-1 [000] ..... 5.0: map: IOMMU: iova=0x1000 paddr=0x1000 size=%s\n' \
 	99999999999999999999 >"$T/huge.txt"
 expect_fail "size above 64 bits" 4 'huge.txt:1: malformed map line' \
 	ism trace import --from ftrace "$T/huge.txt" -o "$T/bad.iot"
+
+# Timestamps going back (two lines, 30 and 5 us back): counted, warned, the first quoted.
+{
+	printf '  a-1 [000] ..... 5.000050: map: IOMMU: iova=0x1000 paddr=0x1000 size=4096\n'
+	printf '  a-1 [001] ..... 5.000020: unmap: IOMMU: iova=0x1000 size=4096 unmapped_size=4096\n'
+	printf '  a-1 [001] ..... 5.000045: tracing_mark_write: x\n'
+} >"$T/back.txt"
+(cd "$T" && ism trace import -q --from ftrace back.txt -o back.iot) 2>"$T/err"
+expect_eq "time going back: counted" 2 "$(meta "$T/back.iot" time_went_backwards)"
+expect_eq "time going back: warned" "iommusim: warning: back.txt: 2 lines have a timestamp \
+before an earlier line's (logged out of order): each takes that time; the first, 30000 ns later:" \
+	"$(sed -n 1p "$T/err")"
+expect_eq "time going back: the first quoted" "  back.txt:2:   a-1 [001] ..... 5.000020: unmap: \
+IOMMU: iova=0x1000 size=4096 unmapped_size=4096" "$(sed -n 2p "$T/err")"
+# Input that never parses: given up after its first MiB (docs/traces.md), not read forever.
+head -c 3000000 /dev/urandom >"$T/random.bin"
+for from in ftrace qemu; do
+	for f in /dev/zero /dev/urandom "$T/random.bin"; do
+		expect_fail "$f --from $from: given up" 4 \
+			"$f: not .*: no line of its first 1 MiB \([0-9]+ lines?\) has the form of one" \
+			timeout 60 "$ISM" trace import -q --from $from "$f" -o "$T/bad.iot"
+	done
+done
+no_file "given up: no output" "$T/bad.iot"
+# A smaller binary file is read to its end and refused: a '#' or a blank line in it is no event.
+head -c 200000 /dev/urandom >"$T/small.bin"
+for from in ftrace qemu; do
+	expect_fail "small binary --from $from" 4 "small.bin: not .*: none of its [0-9]+ lines has \
+the form of one" ism trace import -q --from $from "$T/small.bin" -o "$T/bad.iot"
+done
+for f in /dev/zero /dev/urandom "$T/random.bin"; do
+	expect_fail "$f --from csv" 4 "$f: not an iommusim trace or CSV" \
+		timeout 60 "$ISM" trace import -q --from csv "$f" -o "$T/bad.iot"
+done
 
 ### Options
 expect_fail "--from unknown lists the formats" 2 \

@@ -310,9 +310,73 @@ static void test_lines(void **state)
 	assert_non_null(strstr(err.msg, "no-such.log: cannot open"));
 	assert_null(import_lines_open(".", &err));
 	assert_non_null(strstr(err.msg, "is a directory"));
+
+	/* A limit: the reader stops as at the end once that many bytes are behind it. */
+	write_text("l.txt", "aaaa\nbbbb\ncccc\n");
+	l = import_lines_open("l.txt", &err);
+	import_lines_limit(l, 6);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 1);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 1);
+	assert_memory_equal(line, "bbbb", 4);
+	assert_false(import_lines_gave_up(l));
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 0);
+	assert_true(import_lines_gave_up(l));
+	import_lines_close(l);
+	/* ... also inside a line that never ends (/dev/zero): 64 KiB of it, then no more. */
+	memset(big, 0, n);
+	write_bytes("l.txt", big, n);
+	l = import_lines_open("l.txt", &err);
+	import_lines_limit(l, IMPORT_LINE_MAX_BYTES + 1);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 1);
+	assert_true(tl);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 0);
+	assert_true(import_lines_gave_up(l));
+	import_lines_close(l);
 	unlink("l.txt");
 	unlink("l.txt.gz");
 	free(big);
+}
+
+/*
+ * Input that never has a line of the format: the import gives up after IMPORT_PROBE_BYTES;
+ * an event line that starts before that mark is read, with the lines before it skipped.
+ */
+static void test_probe_limit(void **state)
+{
+	static const char junk[] = "junk line\n"; /* 10 bytes */
+	static const char *const event[2] = {
+		"1@5.000000:vtd_iotlb_page_hit IOTLB page hit sid 0x20 iova 0x1000 slpte 0x3 "
+		"domain 0x1\n",
+		"  a-1 [000] ..... 5.000000: map: IOMMU: iova=0x1000 paddr=0x1000 size=4096\n",
+	};
+	const struct import_ops *ops[2] = { &import_qemu_ops, &import_ftrace_ops };
+	size_t before = IMPORT_PROBE_BYTES / 10, i, k; /* the event line at 1048570, 1048580 */
+	struct trace_rec *r = NULL;
+	struct ism_err err;
+	json_t *meta;
+	char *text = malloc((before + 1) * 10 + 128), want[512];
+	long n;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i <= before; i++)
+			memcpy(text + i * 10, junk, 10);
+		strcpy(text + before * 10, event[k]);
+		n = import_text(ops[k], text, NULL, &r, &meta, &err);
+		if (n < 0)
+			fail_msg("%s: %s", ops[k]->name, err.msg);
+		assert_int_equal(meta_int(meta, NULL, "lines_not_understood"), before);
+		json_decref(meta);
+		free(r);
+		strcpy(text + (before + 1) * 10, event[k]);
+		assert_int_equal(import_text(ops[k], text, NULL, &r, NULL, &err), -1);
+		assert_int_equal(err.code, ISM_EXIT_TRACE);
+		snprintf(want, sizeof(want),
+			 "in.log: not %s: no line of its first 1 MiB (%zu lines) has the form of one, "
+			 "so the rest is not read (see docs/traces.md); line 1: junk line",
+			 ops[k]->help, before + 1);
+		assert_string_equal(err.msg, want);
+	}
+	free(text);
 }
 
 /* ---- QEMU ---- */
@@ -1000,6 +1064,7 @@ int main(void)
 		cmocka_unit_test(test_tagmap),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_probe_limit),
 		cmocka_unit_test(test_qemu_access_rules),
 		cmocka_unit_test(test_qemu_no_timestamps),
 		cmocka_unit_test(test_qemu_errors),
