@@ -44,6 +44,7 @@ void import_opts_default(struct import_opts *o)
 	o->events = IMPORT_EVENTS_AUTO;
 	o->max_delay_ns = IMPORT_MAX_DELAY_NS_DEFAULT;
 	o->coherent_period_ns = IMPORT_COHERENT_PERIOD_NS_DEFAULT;
+	o->address_spaces = IMPORT_ADDRESS_SPACES_DEFAULT;
 }
 
 /* ---- lines ---- */
@@ -807,6 +808,12 @@ uint64_t import_clock(struct import_ctx *c, uint64_t ns)
 	return c->time_last = ns;
 }
 
+void import_note(struct import_ctx *c, char *msg)
+{
+	free(c->note);
+	c->note = msg;
+}
+
 int import_emit(struct import_ctx *c, const struct trace_rec *r, struct ism_err *err)
 {
 	c->nrec++;
@@ -835,9 +842,11 @@ static void ctx_free(struct import_ctx *c)
 	json_decref(c->meta);
 	events_free(c->events);
 	import_lines_close(c->lines);
+	free(c->note);
 	c->meta = NULL;
 	c->events = NULL;
 	c->lines = NULL;
+	c->note = NULL;
 }
 
 /* The bookkeeping every text import records: lines, what was skipped, events counted. */
@@ -988,6 +997,7 @@ int import_run(const struct import_ops *ops, const char *in, const char *out,
 			first.meta = NULL;
 			first.events = NULL;
 			first.lines = NULL;
+			first.note = NULL;
 		} else {
 			if (c.nrec != nrec) {
 				ism_err_set(err, ISM_EXIT_FAIL,
@@ -1002,12 +1012,18 @@ int import_run(const struct import_ops *ops, const char *in, const char *out,
 				goto fail;
 			}
 			c.w = NULL;
+			/* The last pass's note: printed once the output is in place. */
+			first.note = c.note;
+			c.note = NULL;
 		}
 		ctx_free(&c);
 	}
 	json_decref(meta);
 	warn_unknown(&first);
 	warn_backwards(&first);
+	if (first.note)
+		fprintf(stderr, "iommusim: note: %s: %s\n", in, first.note);
+	free(first.note);
 	return 0;
 fail:
 	progress_done(&pg);
@@ -1063,7 +1079,10 @@ static const struct cli_opt import_opts[] = {
 	{ "strict", 0, NULL, "a line not understood is an error (default: counted, skipped)" },
 	{ "access-size", 0, "BYTES",
 	  "qemu: bytes per translation request (default 4; never past its 4K page)" },
-	{ "device", 0, "DEV", "ftrace: requester id of iommu:map/unmap (default 0; N or bb:dd.f)" },
+	{ "device", 0, "DEV",
+	  "ftrace: device of iommu:map/unmap's first inferred space (default 0; N or bb:dd.f)" },
+	{ "address-spaces", 0, "N",
+	  "ftrace: iommu:map/unmap into at most N inferred spaces, DEV+k (default 256; 1: one)" },
 	{ "accesses", 0, "RULE", "ftrace: once (default: each mapping accessed whole once), none" },
 	{ "events", 0, "SET", "ftrace: auto (default: dma:* if any, else iommu:*), dma, iommu" },
 	{ "max-delay", 0, "NS", "ftrace: an access at most NS after its map (default 10000000)" },
@@ -1072,11 +1091,11 @@ static const struct cli_opt import_opts[] = {
 	{ "quiet", 'q', NULL, "no progress on the terminal" },
 };
 static const char *const import_opt_only[ISM_ARRAY_SIZE(import_opts)] = {
-	NULL, NULL, NULL, "qemu", "ftrace", "ftrace", "ftrace", "ftrace", "ftrace", NULL,
+	NULL, NULL, NULL, "qemu", "ftrace", "ftrace", "ftrace", "ftrace", "ftrace", "ftrace", NULL,
 };
 enum {
-	OPT_FROM, OPT_OUTPUT, OPT_STRICT, OPT_ACCESS_SIZE, OPT_DEVICE, OPT_ACCESSES, OPT_EVENTS,
-	OPT_MAX_DELAY, OPT_COHERENT, OPT_QUIET
+	OPT_FROM, OPT_OUTPUT, OPT_STRICT, OPT_ACCESS_SIZE, OPT_DEVICE, OPT_SPACES, OPT_ACCESSES,
+	OPT_EVENTS, OPT_MAX_DELAY, OPT_COHERENT, OPT_QUIET
 };
 
 const struct cli_cmd_desc import_cmd_desc = {
@@ -1085,7 +1104,9 @@ const struct cli_cmd_desc import_cmd_desc = {
 	.summary = "Convert a trace from another format into the native format.",
 	.details = "The output is written atomically: on error nothing is left. Lines an\n"
 		   "importer does not understand are counted, and the first few quoted on\n"
-		   "stderr. What each importer reads and infers: docs/traces.md.",
+		   "stderr. iommu:map/unmap name no device: address spaces are inferred where\n"
+		   "live mappings overlap, and said on stderr. What each importer reads and\n"
+		   "infers: docs/traces.md.",
 	.opts = import_opts,
 	.nopts = ISM_ARRAY_SIZE(import_opts),
 };
@@ -1126,6 +1147,12 @@ static int import_opt_value(int opt, const char *arg, struct import_opts *o)
 		if (trace_parse_device(arg, strlen(arg), &o->device, &bdf))
 			return cli_usage_error(d, "--device: expected a number below 2^32 or a "
 						  "PCI address bb:dd.f, got '%s'", arg);
+		return 0;
+	case OPT_SPACES:
+		if (ism_parse_u64(arg, strlen(arg), &v) || v == 0 || v > IMPORT_ADDRESS_SPACES_MAX)
+			return cli_usage_error(d, "--address-spaces: expected 1 .. %u, got '%s'",
+					       IMPORT_ADDRESS_SPACES_MAX, arg);
+		o->address_spaces = (uint32_t)v;
 		return 0;
 	case OPT_ACCESSES:
 		if (strcmp(arg, "once") == 0)

@@ -30,6 +30,9 @@
 #define IMPORT_MAX_DELAY_NS_DEFAULT 10000000ull
 /* ftrace: a coherent allocation is read whole once per period while allocated. */
 #define IMPORT_COHERENT_PERIOD_NS_DEFAULT 1000000ull
+/* ftrace: iommu:map/unmap name no device; at most this many address spaces are inferred. */
+#define IMPORT_ADDRESS_SPACES_DEFAULT 256u
+#define IMPORT_ADDRESS_SPACES_MAX 65536u
 
 enum import_accesses { IMPORT_ACCESSES_ONCE, IMPORT_ACCESSES_NONE };
 enum import_events { IMPORT_EVENTS_AUTO, IMPORT_EVENTS_DMA, IMPORT_EVENTS_IOMMU };
@@ -42,6 +45,7 @@ struct import_opts {
 	uint64_t access_size; /* bytes per translation request, 1 .. IMPORT_PAGE_BYTES */
 	/* ftrace */
 	uint32_t device; /* requester id of iommu:map/unmap lines (they name no device) */
+	uint32_t address_spaces; /* iommu:map/unmap: at most this many inferred, device + k each */
 	enum import_accesses accesses;
 	enum import_events events;
 	uint64_t max_delay_ns;
@@ -102,6 +106,7 @@ struct import_ctx {
 	uint64_t time_last, backwards;
 	uint64_t back_ns; /* how far the first such line went back */
 	struct import_quote back_first;
+	char *note; /* import_note(): for stderr once the import succeeded */
 	struct import_events_count *events; /* lines per event name */
 	struct progress *progress; /* set by import_run; the CSV importer hands it to its writer */
 };
@@ -124,6 +129,11 @@ int import_malformed(struct import_ctx *c, const char *event, const char *what,
  * c->backwards and the first is quoted in a warning once the import succeeded.
  */
 uint64_t import_clock(struct import_ctx *c, uint64_t ns);
+/*
+ * A note for stderr once the import succeeded (no newline; the ctx takes msg, allocated by
+ * ism_xasprintf()); a second replaces the first.
+ */
+void import_note(struct import_ctx *c, char *msg);
 /* Write a record (pass 1) or count it (pass 0). */
 int import_emit(struct import_ctx *c, const struct trace_rec *r, struct ism_err *err);
 /* The lines of event `name` counted so far. */
