@@ -107,6 +107,18 @@ expect_eq "show defaults: IOTLB 64 entries" 64 "$(val "$T/flat" iommu.iotlb.entr
 expect_msg "--set 1K is not an integer" 3 \
 	'--set iommu.iotlb.entries=1K: iommu.iotlb.entries: expected an unsigned integer, got string "1K"' \
 	ism config show --set iommu.iotlb.entries=1K
+# -s is --set for config show and check as for run and trace gen (one option row for all).
+check "show -s" ism config show -s iommu.iotlb.entries=128 -s iommu.iotlb.ways=4
+flatten <"$T/out" >"$T/flat"
+expect_eq "show -s sets both keys" "128 4" \
+	"$(val "$T/flat" iommu.iotlb.entries) $(val "$T/flat" iommu.iotlb.ways)"
+expect_msg "check -s checks the override" 3 \
+	"--set iommu.iotlb.ways=12: iommu.iotlb.ways: expected a divisor of iommu.iotlb.entries (64), got 12" \
+	ism config check "$C/good-minimal.json" -s iommu.iotlb.ways=12
+for cmd in "run" "config show" "config check" "trace gen"; do
+	# shellcheck disable=SC2086 # $cmd is a command and its subcommand
+	expect_eq "$cmd --help: -s, --set" 1 "$(ism $cmd --help | grep -c '^  -s, --set KEY=VALUE ')"
+done
 expect_msg "show with a bad default combination" 3 \
 	"<defaults>: iommu.iotlb.ways: expected a divisor of iommu.iotlb.entries (12), got 8 (the default)" \
 	ism config show --set iommu.iotlb.entries=12

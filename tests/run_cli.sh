@@ -29,6 +29,24 @@ ism run "$G/capacity.json" -o "$T/r3.json" -q 2>"$T/quiet"
 check "--format text" ism run "$G/capacity.json" --format text -q
 grep -q 'misses' "$T/out" && ok "text summary" || fail "text summary"
 
+# The summary line names the page sizes the mappings used, not all the table supports (4K, 2M
+# and 1G by default); the text summary shows both. Two reads 4 KiB apart in one 2 MiB page.
+{ echo "time_ns,op,device,pasid,iova,size,paddr"; echo "0,R,1,,0x200000,64,"; echo "1,R,1,,0x201000,64,"; } >"$T/two.csv"
+summary() { sed -n 's/^  "summary": "\(IOMMU [a-z]* [^:]*\):.*/\1/p' "$T/out"; }
+check "run, first touch 4K" ism run -t "$T/two.csv" --set mode=untimed --set os.invalidation.policy=strict -q
+expect_eq "summary: two 4K first-touch pages -> 4K" "IOMMU strict 4K" "$(summary)"
+check "run, first touch 2M" ism run -t "$T/two.csv" --set mode=untimed --set os.first_touch_page_size=2M -q
+expect_eq "summary: one 2M first-touch page -> 2M" "IOMMU lazy 2M" "$(summary)"
+# A 4K MAP and a 2M-aligned 2M MAP: both sizes used (1G never).
+{ echo "time_ns,op,device,pasid,iova,size,paddr"; echo "0,MAP,1,,0x1000,0x1000,0x1000"
+  echo "1,MAP,1,,0x200000,0x200000,0x40000000"; echo "2,R,1,,0x1000,64,"; echo "3,R,1,,0x200000,64,"; } >"$T/maps.csv"
+check "run, 4K and 2M maps" ism run -t "$T/maps.csv" --set mode=untimed -q
+expect_eq "summary: a 4K and a 2M leaf -> 4K+2M" "IOMMU lazy 4K+2M" "$(summary)"
+check "run, nothing mapped" ism run -t "$T/two.csv" --set mode=untimed --set os.first_touch=never -q
+expect_eq "summary: no leaf written" "IOMMU lazy (nothing mapped)" "$(summary)"
+check "text summary: sizes supported and used" ism run -t "$T/maps.csv" --set mode=untimed --format text -q
+expect_eq "text: pages 4K,2M,1G (used: 4K,2M)" 1 "$(grep -c '; pages 4K,2M,1G (used: 4K,2M); ' "$T/out")"
+
 # Determinism: the same inputs give byte-identical results, wall-time fields aside.
 ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q | grep -v -e wall_s -e _per_s -e max_rss >"$T/d1"
 ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q | grep -v -e wall_s -e _per_s -e max_rss >"$T/d2"

@@ -173,6 +173,76 @@ check "chosen metrics" ism sweep "$T/mx.json" -o "$T/mxo" -q
 expect_eq "chosen metrics: header and rows" "point,status,trace,inval,seed,invalidation.policy,iotlb.misses,no.such.key|ok,capacity,strict,1,strict,5,|ok,capacity,lazy,1,lazy,5,|" \
 	"$(sed 's/^[0-9]*-[0-9a-f]*,//' "$T/mxo/summary.csv" | tr '\n' '|')"
 
+# --- Traces the sweep makes: {"gen": SPEC} and {"import": CAPTURE, "from": FORMAT} become
+# DIR/traces/NAME.iot.gz before the first point that needs them, once; byte for byte what
+# `trace gen` and `trace import` make.
+mkdir "$T/mk"
+cp "$D/trace/gen-random.json" "$T/mk/spec.json"
+cp "$G/capacity.csv" "$T/mk/cap.csv"
+printf '%s\n' '{"base": {"mode": "untimed", "iommu": {"iotlb": {"ways": 4}}}, "traces": {"gen": {"gen": "spec.json"}, "cap": {"import": "cap.csv", "from": "csv"}},' \
+	'"axes": [{"key": "iommu.iotlb.entries", "values": [4, 16]}]}' >"$T/mk/made.json"
+check "made traces: --list" ism sweep "$T/mk/made.json" --list -o "$T/mk/out"
+expect_eq "made traces: 4 points, gen first" "gen gen cap cap" "$(cut -f3 "$T/out" | tr '\n' ' ' | sed 's/ $//')"
+check "made traces: --dry-run checks the spec and the capture" ism sweep "$T/mk/made.json" --dry-run -o "$T/mk/out"
+[ ! -e "$T/mk/out" ] && ok "made traces: --list and --dry-run write nothing" || fail "made traces: DIR created"
+mv "$T/mk/spec.json" "$T/mk/spec.moved"
+expect_fail "made traces: --dry-run, spec missing: 3" 3 \
+	"point 0000-[0-9a-f]*: $T/mk/made.json: trace gen: cannot read its spec $T/mk/spec.json: No such file" \
+	ism sweep "$T/mk/made.json" --dry-run -o "$T/mk/out" --point 0
+expect_fail "made traces: a run, spec missing: 3, no point run" 3 \
+	"iommusim: $T/mk/made.json: trace gen: $T/mk/spec.json: cannot read the spec" \
+	ism sweep "$T/mk/made.json" -o "$T/mk/out"
+expect_eq "made traces: no point ran" "" "$(ls "$T/mk/out/points")"
+mv "$T/mk/spec.moved" "$T/mk/spec.json"
+mv "$T/mk/cap.csv" "$T/mk/cap.moved"
+expect_fail "made traces: --dry-run, capture missing: 4" 4 "trace cap: cannot read its capture $T/mk/cap.csv" \
+	ism sweep "$T/mk/made.json" --dry-run -o "$T/mk/out" --point 2
+mv "$T/mk/cap.moved" "$T/mk/cap.csv"
+# --point 1 needs only "gen": only that trace is made.
+check "made traces: --point 1" ism sweep "$T/mk/made.json" -o "$T/mk/p1" --point 1 -q
+expect_eq "made traces: only the trace the point needs" "gen.iot.gz" "$(ls "$T/mk/p1/traces")"
+check "made traces: a run" ism sweep "$T/mk/made.json" -o "$T/mk/out" -j 2 -q
+expect_eq "made traces: 4 points ok" 4 "$(grep -c ',ok,' "$T/mk/out/summary.csv")"
+ism trace gen "$T/mk/spec.json" -o "$T/mk/gen.iot.gz" -q
+ism trace import --from csv "$T/mk/cap.csv" -o "$T/mk/cap.iot.gz" -q
+check "made traces: gen = trace gen" cmp "$T/mk/gen.iot.gz" "$T/mk/out/traces/gen.iot.gz"
+check "made traces: import = trace import" cmp "$T/mk/cap.iot.gz" "$T/mk/out/traces/cap.iot.gz"
+ism run -t "$G/capacity.csv" --set mode=untimed --set iommu.iotlb.entries=4 --set iommu.iotlb.ways=4 \
+	--format flat -q >"$T/mk/direct"
+expect_eq "made traces: a point = run on the trace itself" "$(kv "$T/mk/direct" iotlb.misses)" \
+	"$(awk -F, 'NR == 4 { print $7 }' "$T/mk/out/summary.csv")"
+# The manifest points at the made trace; names hash the recipe as written (compact JSON, keys
+# sorted) in place of a path.
+python3 - "$T/mk/out/sweep.json" "$T/mk/out" <<'EOF2' && ok "made traces: manifest paths and point names" || fail "made traces: manifest"
+import json, sys
+M = 2**64 - 1
+def fnv(h, b):
+    for c in b:
+        h = ((h ^ c) * 0x100000001b3) & M
+    return h
+def mix(x):
+    x ^= x >> 31; x = (x * 0x9e3779b97f4a7c15) & M; x ^= x >> 29
+    return x
+m = json.load(open(sys.argv[1]))
+recipe = {"gen": {"gen": "spec.json"}, "cap": {"from": "csv", "import": "cap.csv"}}
+for i, p in enumerate(m["points"]):
+    assert p["trace_path"] == "%s/traces/%s.iot.gz" % (sys.argv[2], p["trace"]), p["trace_path"]
+    s = "trace=%s\n" % json.dumps(recipe[p["trace"]], separators=(",", ":"), sort_keys=True)
+    for k in sorted(p["set"]):
+        s += "%s=%s\n" % (k, json.dumps(p["set"][k], separators=(",", ":")))
+    s += "seed=%d\n" % p["seed"]
+    h = mix(fnv(0xcbf29ce484222325, s.encode()))
+    assert p["name"] == "%04d-%08x" % (i, (h ^ h >> 32) & 0xffffffff), p["name"]
+EOF2
+# Made once: a re-run keeps the file (even an edited spec does not remake it: delete it to),
+# and removes a temporary a killed generation left.
+ino=$(ls -i "$T/mk/out/traces/gen.iot.gz" | cut -d' ' -f1)
+touch "$T/mk/out/traces/.gen.iot.gz.tmp.999999999"
+rm "$T/mk/out/points/"*
+check "made traces: a re-run" ism sweep "$T/mk/made.json" -o "$T/mk/out" -q
+expect_eq "made traces: the trace is not made again" "$ino" "$(ls -i "$T/mk/out/traces/gen.iot.gz" | cut -d' ' -f1)"
+expect_eq "made traces: a dead writer's temporary removed" "cap.iot.gz gen.iot.gz" "$(ls -A "$T/mk/out/traces" | tr '\n' ' ' | sed 's/ $//')"
+
 # --- Bad sweep files: one message naming the file and the JSON path, exit 3 (bad.cases).
 cd "$T"
 while IFS="$(printf '\t')" read -r name sweep msg; do

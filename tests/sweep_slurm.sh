@@ -16,13 +16,19 @@ grep -q -- '--shards' "$T/out" && ok "--help lists --shards" || fail "--help lac
 # --dry-run: the exact commands, nothing submitted or created.
 check "sweep-slurm --dry-run" "$DRV" "$SW" -o "$T/dry" -n 3 --bin "$ISM" --dry-run -- --time=5
 # (The test's paths need no quoting; the task's command is quoted as one --wrap argument.)
-a="+ sbatch --parsable --job-name=iommusim-sweep --array=0-2 --cpus-per-task=1 --output=$T/dry/logs/shard-%a.out --time=5"
+a="+ sbatch --parsable --job-name=iommusim-sweep --array=0-2 --cpus-per-task=1 --output=$T/dry/logs/shard-%A_%a.out --time=5"
 a="$a --wrap='exec $ISM sweep $SW --shard \"\$SLURM_ARRAY_TASK_ID\"/3 -o $T/dry/shards/\"\$SLURM_ARRAY_TASK_ID\" -j 1'"
-m="+ sbatch --parsable --job-name=iommusim-merge --dependency=afterany:JOBID --output=$T/dry/logs/merge.out --time=5"
+m="+ sbatch --parsable --job-name=iommusim-merge --dependency=afterany:JOBID --output=$T/dry/logs/merge-%j.out --time=5"
 m="$m --wrap='exec $ISM sweep merge $T/dry/shards/* -o $T/dry'"
 expect_eq "--dry-run prints the array's sbatch command, then the merge's" "$a
 $m" "$(cat "$T/out")"
 [ ! -e "$T/dry" ] && ok "--dry-run creates nothing" || fail "--dry-run created $T/dry"
+# -c C without -n: one task per C points (24 points, 5 CPUs: 5 tasks), not one per point.
+check "sweep-slurm -c 5 --dry-run" "$DRV" "$SW" -o "$T/dry" -c 5 --bin "$ISM" --dry-run
+expect_eq "-c 5: 5 tasks of 5 CPUs for 24 points" 1 \
+	"$(grep -c -- '--array=0-4 --cpus-per-task=5 ' "$T/out")"
+check "sweep-slurm --dry-run (default shards)" "$DRV" "$SW" -o "$T/dry" --bin "$ISM" --dry-run
+expect_eq "no -c: one task per point" 1 "$(grep -c -- '--array=0-23 --cpus-per-task=1 ' "$T/out")"
 
 # The reference: the same sweep run locally on two cores.
 check "local sweep -j 2" ism sweep "$SW" -o "$T/local" -j 2 -q
@@ -63,7 +69,7 @@ for i in 0 1 2 3; do
 	want=$(awk -F, -v i=$i 'NR > 1 && (NR - 2) % 4 == i { print $1 }' "$T/local/summary.csv" | tr '\n' ' ')
 	got=$(ls "$T/sl/shards/$i/points" | sed -n 's/\.json$//p' | grep -v '\.error$' | tr '\n' ' ')
 	expect_eq "shard $i ran its points" "$want" "$got"
-	[ -f "$T/sl/logs/shard-$i.out" ] && ok "shard $i has its log" || fail "no log for shard $i"
+	expect_eq "shard $i has its log" 1 "$(ls "$T/sl/logs" | grep -c "^shard-[0-9]*_$i\.out\$")"
 done
 n=0 bad=0
 for f in "$T/local/points"/*.json; do
@@ -76,6 +82,13 @@ for f in "$T/local/points"/*.json; do
 done
 expect_eq "merged: $N point files" "$N" "$n"
 [ $bad -eq 0 ] && ok "point files agree with the local run's"
+
+# Submitted again (everything is done: each task skips its points), the first job's logs stay.
+check "sweep-slurm again" $WAIT "$DRV" "$SW" -o "$T/sl" -n 4 --bin "$ISM" --wait
+expect_eq "two jobs: two logs per shard, two merge logs" "2 2 2 2 2" \
+	"$(for i in 0 1 2 3; do ls "$T/sl/logs" | grep -c "^shard-[0-9]*_$i\.out\$"; done | tr '\n' ' ')$(ls "$T/sl/logs" | grep -c '^merge-[0-9]*\.out$')"
+cmp "$T/local/summary.csv" "$T/sl/summary.csv" && ok "the second merge: the same summary.csv" \
+	|| fail "the second merge's summary differs"
 
 # A failing point: the array goes on, the merge lists it, --wait exits 1.
 { echo "time_ns,op,device,pasid,iova,size,paddr"; echo "0,R,2,,0x401000,64,"; echo "9,Q,2,,0x401000,64,"; } >"$T/bad.csv"

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "base/datadir.h"
 #include "base/jsonfile.h"
 #include "config/config.h"
 #include "config/config_keys.h"
@@ -343,8 +344,7 @@ static void test_extends_errors(void **state)
 	unsetenv("IOMMUSIM_CONFIG_PATH");
 	assert_int_equal(config_load(tmp_path("lost.json"), NULL, 0, &cfg, &err), -1);
 	snprintf(want, sizeof(want), "%s/lost.json: extends: cannot find preset 'hw/nowhere' "
-		 "(looked for hw/nowhere.json in %s, %s, %s)", tmpdir, tmpdir, ISM_SRC_CONFIG_DIR,
-		 ISM_DATA_CONFIG_DIR);
+		 "(looked for hw/nowhere.json in %s, %s/configs)", tmpdir, tmpdir, ism_datadir());
 	assert_string_equal(err.msg, want);
 
 	/* $IOMMUSIM_CONFIG_PATH: each directory in turn, empty elements skipped */

@@ -310,9 +310,73 @@ static void test_lines(void **state)
 	assert_non_null(strstr(err.msg, "no-such.log: cannot open"));
 	assert_null(import_lines_open(".", &err));
 	assert_non_null(strstr(err.msg, "is a directory"));
+
+	/* A limit: the reader stops as at the end once that many bytes are behind it. */
+	write_text("l.txt", "aaaa\nbbbb\ncccc\n");
+	l = import_lines_open("l.txt", &err);
+	import_lines_limit(l, 6);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 1);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 1);
+	assert_memory_equal(line, "bbbb", 4);
+	assert_false(import_lines_gave_up(l));
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 0);
+	assert_true(import_lines_gave_up(l));
+	import_lines_close(l);
+	/* ... also inside a line that never ends (/dev/zero): 64 KiB of it, then no more. */
+	memset(big, 0, n);
+	write_bytes("l.txt", big, n);
+	l = import_lines_open("l.txt", &err);
+	import_lines_limit(l, IMPORT_LINE_MAX_BYTES + 1);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 1);
+	assert_true(tl);
+	assert_int_equal(import_lines_next(l, &line, &len, &tl, &err), 0);
+	assert_true(import_lines_gave_up(l));
+	import_lines_close(l);
 	unlink("l.txt");
 	unlink("l.txt.gz");
 	free(big);
+}
+
+/*
+ * Input that never has a line of the format: the import gives up after IMPORT_PROBE_BYTES;
+ * an event line that starts before that mark is read, with the lines before it skipped.
+ */
+static void test_probe_limit(void **state)
+{
+	static const char junk[] = "junk line\n"; /* 10 bytes */
+	static const char *const event[2] = {
+		"1@5.000000:vtd_iotlb_page_hit IOTLB page hit sid 0x20 iova 0x1000 slpte 0x3 "
+		"domain 0x1\n",
+		"  a-1 [000] ..... 5.000000: map: IOMMU: iova=0x1000 paddr=0x1000 size=4096\n",
+	};
+	const struct import_ops *ops[2] = { &import_qemu_ops, &import_ftrace_ops };
+	size_t before = IMPORT_PROBE_BYTES / 10, i, k; /* the event line at 1048570, 1048580 */
+	struct trace_rec *r = NULL;
+	struct ism_err err;
+	json_t *meta;
+	char *text = malloc((before + 1) * 10 + 128), want[512];
+	long n;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i <= before; i++)
+			memcpy(text + i * 10, junk, 10);
+		strcpy(text + before * 10, event[k]);
+		n = import_text(ops[k], text, NULL, &r, &meta, &err);
+		if (n < 0)
+			fail_msg("%s: %s", ops[k]->name, err.msg);
+		assert_int_equal(meta_int(meta, NULL, "lines_not_understood"), before);
+		json_decref(meta);
+		free(r);
+		strcpy(text + (before + 1) * 10, event[k]);
+		assert_int_equal(import_text(ops[k], text, NULL, &r, NULL, &err), -1);
+		assert_int_equal(err.code, ISM_EXIT_TRACE);
+		snprintf(want, sizeof(want),
+			 "in.log: not %s: no line of its first 1 MiB (%zu lines) has the form of one, "
+			 "so the rest is not read (see docs/traces.md); line 1: junk line",
+			 ops[k]->help, before + 1);
+		assert_string_equal(err.msg, want);
+	}
+	free(text);
 }
 
 /* ---- QEMU ---- */
@@ -614,19 +678,29 @@ static void test_ftrace_overlap_and_time(void **state)
 {
 	static const char *const lines[] = {
 		"  a-1 [000] ..... 5.000000: map: IOMMU: iova=0x1000 paddr=0x1000 size=8192\n",
-		/* a map over a live mapping: the old one ends here (its access due now) */
+		/* over a live mapping: another address space (device 1) */
 		"  a-1 [000] ..... 5.000020: map: IOMMU: iova=0x2000 paddr=0x9000 size=4096\n",
-		/* time going back 10 us: kept at 5.000020, counted */
+		/* time going back 10 us: kept at 5.000020, counted; the newer, exact mapping */
 		"  a-1 [001] ..... 5.000010: unmap: IOMMU: iova=0x2000 size=4096 "
 		"unmapped_size=4096\n",
 	};
 	static const struct want want[] = {
+		{ 5000000000, M, TRACE_PERM_RW, 0, 0x1000, 8192, 0x1000, 0 },
+		/* never unmapped: halfway to the last line */
+		{ 5000010000, A, 0, 0, 0x1000, 8192, 0, 0 },
+		{ 5000020000, M, TRACE_PERM_RW, 1, 0x2000, 4096, 0x9000, 0 },
+		{ 5000020000, A, 0, 1, 0x2000, 4096, 0, 0 },
+		{ 5000020000, U, 0, 1, 0x2000, 4096, 0, 1 },
+	};
+	/* --address-spaces 1: one space, so the second map ends the first (its access due now). */
+	static const struct want one[] = {
 		{ 5000000000, M, TRACE_PERM_RW, 0, 0x1000, 8192, 0x1000, 0 },
 		{ 5000010000, A, 0, 0, 0x1000, 8192, 0, 0 },
 		{ 5000020000, M, TRACE_PERM_RW, 0, 0x2000, 4096, 0x9000, 0 },
 		{ 5000020000, A, 0, 0, 0x2000, 4096, 0, 0 },
 		{ 5000020000, U, 0, 0, 0x2000, 4096, 0, 1 },
 	};
+	struct import_opts o;
 	struct trace_rec *r = NULL;
 	struct ism_err err;
 	json_t *meta;
@@ -637,8 +711,184 @@ static void test_ftrace_overlap_and_time(void **state)
 	if (n < 0)
 		fail_msg("%s", err.msg);
 	assert_recs(r, n, want, ISM_ARRAY_SIZE(want));
-	assert_int_equal(meta_int(meta, "ftrace", "maps_over_live_mappings"), 1);
+	assert_int_equal(meta_int(meta, "ftrace", "maps_over_live_mappings"), 0);
 	assert_int_equal(meta_int(meta, "ftrace", "time_went_backwards"), 1);
+	assert_int_equal(meta_int(meta, "address_spaces", "inferred"), 2);
+	json_decref(meta);
+	free(r);
+	import_opts_default(&o);
+	o.quiet = true;
+	o.address_spaces = 1;
+	n = import_text(&import_ftrace_ops, t, &o, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, one, ISM_ARRAY_SIZE(one));
+	assert_int_equal(meta_int(meta, "ftrace", "maps_over_live_mappings"), 1);
+	assert_int_equal(meta_int(meta, "address_spaces", "inferred"), 1);
+	json_decref(meta);
+	free(r);
+	free(t);
+}
+
+/* A "map" or "unmap" line of CPU 0 at 5 s + us microseconds (paddr = iova). */
+struct sp_line {
+	unsigned us;
+	bool unmap;
+	unsigned iova, size;
+};
+
+static char *spaces_text(const struct sp_line *l, size_t n)
+{
+	char *t = calloc(n, 160), *p = t;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p += sprintf(p,
+			     l[i].unmap ? "  a-1 [000] ..... 5.%06u: unmap: IOMMU: iova=0x%x "
+					  "size=%u unmapped_size=%u\n" :
+					  "  a-1 [000] ..... 5.%06u: map: IOMMU: iova=0x%x "
+					  "paddr=0x%x size=%u\n",
+			     l[i].us, l[i].iova, l[i].unmap ? l[i].size : l[i].iova, l[i].size);
+	return t;
+}
+
+#define SP(us, u, iova, size) { us, u, iova, size }
+
+static json_int_t meta_space_maps(json_t *meta, size_t k)
+{
+	json_t *v = json_array_get(json_object_get(json_object_get(meta, "address_spaces"), "maps"),
+				   k);
+
+	if (!json_is_integer(v))
+		fail_msg("metadata address_spaces.maps[%zu] is not an integer", k);
+	return json_integer_value(v);
+}
+
+/* The rule of docs/traces.md, case by case, worked out by hand. */
+static void test_ftrace_address_spaces(void **state)
+{
+	/* Placement (space k is device 0x20 + k) and the choice of an unmap's space. */
+	static const struct sp_line place[] = {
+		SP(10, false, 0x1000, 4096), /* space 0, the first */
+		SP(20, false, 0x1000, 4096), /* over the first: a new space, 1 */
+		SP(30, false, 0x3000, 4096), /* space 1 is free here: the previous map's */
+		SP(40, false, 0x3000, 8192), /* not in 1 (0x3000 live): the first free, 0 */
+		SP(50, true, 0x1000, 4096),  /* in 0 and 1, exact both: the newer, 1 */
+		SP(60, true, 0x3000, 4096),  /* 1 exact, 0 part of a bigger one: 1 */
+		SP(70, true, 0x3000, 8192),  /* only 0 holds it */
+		SP(80, true, 0x9000, 4096),  /* nothing mapped: space 0, counted */
+		SP(90, true, 0x1000, 4096),  /* left in 0 */
+	};
+	static const struct want want_place[] = {
+		{ 5000010000, M, TRACE_PERM_RW, 0x20, 0x1000, 4096, 0x1000, 0 },
+		{ 5000020000, M, TRACE_PERM_RW, 0x21, 0x1000, 4096, 0x1000, 0 },
+		{ 5000030000, M, TRACE_PERM_RW, 0x21, 0x3000, 4096, 0x3000, 0 },
+		{ 5000040000, M, TRACE_PERM_RW, 0x20, 0x3000, 8192, 0x3000, 0 },
+		{ 5000050000, U, 0, 0x21, 0x1000, 4096, 0, 0 },
+		{ 5000060000, U, 0, 0x21, 0x3000, 4096, 0, 0 },
+		{ 5000070000, U, 0, 0x20, 0x3000, 8192, 0, 0 },
+		{ 5000080000, U, 0, 0x20, 0x9000, 4096, 0, 0 },
+		{ 5000090000, U, 0, 0x20, 0x1000, 4096, 0, 0 },
+	};
+	/* Unmaps of part of a mapping, and the accesses: each by its mapping's space. */
+	static const struct sp_line part[] = {
+		SP(10, false, 0x10000, 16384), /* pages 0x10 .. 0x13 in space 0 */
+		SP(20, true, 0x12000, 4096),   /* a hole: 0x10, 0x11 and 0x13 stay mapped */
+		SP(30, false, 0x12000, 4096),  /* the hole is free in 0 */
+		SP(40, false, 0x13000, 4096),  /* 0x13 is not: space 1 */
+		SP(50, true, 0x10000, 16384),  /* 4 pages in 0 (all inside), 1 in 1: space 0 */
+		SP(60, true, 0x12000, 8192),   /* only 0x13 of it, in 1: partly mapped */
+		SP(70, false, 0x13000, 4096),  /* free again in 1, the previous map's */
+	};
+	static const struct want want_part[] = {
+		{ 5000010000, M, TRACE_PERM_RW, 0x20, 0x10000, 16384, 0x10000, 0 },
+		/* accessed whole before it loses a page: halfway from 10 to 20 us */
+		{ 5000015000, A, 0, 0x20, 0x10000, 16384, 0, 0 },
+		{ 5000020000, U, 0, 0x20, 0x12000, 4096, 0, 0 },
+		{ 5000030000, M, TRACE_PERM_RW, 0x20, 0x12000, 4096, 0x12000, 0 },
+		{ 5000040000, M, TRACE_PERM_RW, 0x21, 0x13000, 4096, 0x13000, 0 },
+		{ 5000040000, A, 0, 0x20, 0x12000, 4096, 0, 0 },
+		{ 5000050000, U, 0, 0x20, 0x10000, 16384, 0, 0 },
+		{ 5000050000, A, 0, 0x21, 0x13000, 4096, 0, 0 },
+		{ 5000060000, U, 0, 0x21, 0x12000, 8192, 0, 0 },
+		{ 5000070000, M, TRACE_PERM_RW, 0x21, 0x13000, 4096, 0x13000, 0 },
+		{ 5000070000, A, 0, 0x21, 0x13000, 4096, 0, 0 },
+	};
+	/* Three maps of one page: two spaces at most, so the third ends the oldest mapping. */
+	static const struct sp_line full[] = {
+		SP(10, false, 0x1000, 4096),
+		SP(20, false, 0x1000, 4096),
+		SP(30, false, 0x1000, 4096),
+	};
+	static const struct want want_full[] = {
+		{ 5000010000, M, TRACE_PERM_RW, 0x20, 0x1000, 4096, 0x1000, 0 },
+		{ 5000020000, M, TRACE_PERM_RW, 0x21, 0x1000, 4096, 0x1000, 0 },
+		{ 5000030000, M, TRACE_PERM_RW, 0x20, 0x1000, 4096, 0x1000, 0 },
+	};
+	struct import_opts o;
+	struct trace_rec *r = NULL;
+	struct ism_err err;
+	json_t *meta;
+	char *t;
+	long n;
+
+	import_opts_default(&o);
+	o.quiet = true;
+	o.device = 0x20;
+	o.accesses = IMPORT_ACCESSES_NONE;
+	t = spaces_text(place, ISM_ARRAY_SIZE(place));
+	n = import_text(&import_ftrace_ops, t, &o, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, want_place, ISM_ARRAY_SIZE(want_place));
+	assert_int_equal(meta_int(meta, "address_spaces", "inferred"), 2);
+	assert_int_equal(meta_int(meta, "address_spaces", "limit"), IMPORT_ADDRESS_SPACES_DEFAULT);
+	assert_int_equal(meta_space_maps(meta, 0), 2);
+	assert_int_equal(meta_space_maps(meta, 1), 2);
+	assert_int_equal(meta_int(meta, "ftrace", "unmaps_of_nothing_mapped"), 1);
+	assert_int_equal(meta_int(meta, "ftrace", "unmaps_partly_mapped"), 0);
+	assert_int_equal(meta_int(meta, "ftrace", "maps_over_live_mappings"), 0);
+	json_decref(meta);
+	free(r);
+	free(t);
+
+	o.accesses = IMPORT_ACCESSES_ONCE;
+	t = spaces_text(part, ISM_ARRAY_SIZE(part));
+	n = import_text(&import_ftrace_ops, t, &o, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, want_part, ISM_ARRAY_SIZE(want_part));
+	assert_int_equal(meta_int(meta, "address_spaces", "inferred"), 2);
+	assert_int_equal(meta_int(meta, "ftrace", "unmaps_of_nothing_mapped"), 0);
+	assert_int_equal(meta_int(meta, "ftrace", "unmaps_partly_mapped"), 1);
+	json_decref(meta);
+	free(r);
+	free(t);
+
+	o.accesses = IMPORT_ACCESSES_NONE;
+	o.address_spaces = 2;
+	t = spaces_text(full, ISM_ARRAY_SIZE(full));
+	n = import_text(&import_ftrace_ops, t, &o, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, want_full, ISM_ARRAY_SIZE(want_full));
+	assert_int_equal(meta_int(meta, "address_spaces", "inferred"), 2);
+	assert_int_equal(meta_int(meta, "address_spaces", "limit"), 2);
+	assert_int_equal(meta_space_maps(meta, 0), 2);
+	assert_int_equal(meta_int(meta, "ftrace", "maps_over_live_mappings"), 1);
+	json_decref(meta);
+	free(r);
+
+	/* No device number past 2^32 - 1: one space at the top, whatever the limit. */
+	o.address_spaces = IMPORT_ADDRESS_SPACES_DEFAULT;
+	o.device = UINT32_MAX;
+	n = import_text(&import_ftrace_ops, t, &o, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(n, 3);
+	assert_int_equal(r[2].device, UINT32_MAX);
+	assert_int_equal(meta_int(meta, "address_spaces", "limit"), 1);
+	assert_int_equal(meta_int(meta, "ftrace", "maps_over_live_mappings"), 2);
 	json_decref(meta);
 	free(r);
 	free(t);
@@ -1000,6 +1250,7 @@ int main(void)
 		cmocka_unit_test(test_tagmap),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_probe_limit),
 		cmocka_unit_test(test_qemu_access_rules),
 		cmocka_unit_test(test_qemu_no_timestamps),
 		cmocka_unit_test(test_qemu_errors),
@@ -1007,6 +1258,7 @@ int main(void)
 		cmocka_unit_test(test_qemu_time),
 		cmocka_unit_test(test_ftrace_iommu_rules),
 		cmocka_unit_test(test_ftrace_overlap_and_time),
+		cmocka_unit_test(test_ftrace_address_spaces),
 		cmocka_unit_test(test_ftrace_coherent),
 		cmocka_unit_test(test_ftrace_events_choice),
 		cmocka_unit_test(test_ftrace_errors),

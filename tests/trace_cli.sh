@@ -60,10 +60,19 @@ expect_eq "info footprint 4K" 7 "$(kv "$T/info.txt" footprint_4K)"
 expect_eq "info footprint 2M" 4 "$(kv "$T/info.txt" footprint_2M)"
 expect_eq "info footprint 1G" 3 "$(kv "$T/info.txt" footprint_1G)"
 expect_eq "info devices" 3 "$(kv "$T/info.txt" devices)"
-expect_eq "info 01:00.0 records" 5 "$(kv "$T/info.txt" device.256.records)"
-expect_eq "info 01:00.0 bytes_read" 8256 "$(kv "$T/info.txt" device.256.bytes_read)"
-expect_eq "info 02:00.0 writes" 1 "$(kv "$T/info.txt" device.512.writes)"
-expect_eq "info 0x300 bytes_read" 64 "$(kv "$T/info.txt" device.768.bytes_read)"
+# Devices are keyed by BDF (01:00.0 is requester id 256, 0x300 is 03:00.0), as lspci names them.
+expect_eq "info 01:00.0 records" 5 "$(kv "$T/info.txt" device.01:00.0.records)"
+expect_eq "info 01:00.0 bytes_read" 8256 "$(kv "$T/info.txt" device.01:00.0.bytes_read)"
+expect_eq "info 02:00.0 writes" 1 "$(kv "$T/info.txt" device.02:00.0.writes)"
+expect_eq "info 0x300 bytes_read" 64 "$(kv "$T/info.txt" device.03:00.0.bytes_read)"
+expect_eq "info: PASID 3 of 02:00.0 is a space of its own" 1 \
+	"$(kv "$T/info.txt" space.02:00.0.pasid3.footprint_4K)"
+expect_eq "info: no device or space keyed by a decimal requester id" 0 \
+	"$(grep -Ec '^(device|space)\.[0-9]+\.' "$T/info.txt" || true)"
+# A device id wider than a requester id (an SMMU stream id) has no BDF: keyed in decimal.
+printf 'time_ns,op,device,pasid,iova,size,paddr\n0,R,70000,,0x1000,64,\n' >"$T/wide.csv"
+check "info, a 17-bit device id" ism trace info "$T/wide.csv"
+expect_eq "info keys a device above 0xffff by its decimal id" 1 "$(kv "$T/out" device.70000.reads)"
 check "import tiny" ism trace import --from csv "$TD/tiny.csv" -o "$T/tiny.iot"
 check "info tiny.iot --json" ism trace info --json "$T/tiny.iot"
 expect_eq "info --json records" 1 "$(grep -c '"records": 8,' "$T/out")"
@@ -130,6 +139,30 @@ no_file "bad spec leaves no output" "$T/g.iot"
 expect_fail "bad --set value" 3 "'op': expected" \
 	ism trace gen "$TD/gen-random.json" --set op=X -o "$T/g.iot"
 no_file "bad --set leaves no output" "$T/g.iot"
+
+### The example CSV the README imports (traces/nic-example.csv; counts in traces/README.md)
+NX="$ISM_SRCDIR/traces/nic-example.csv"
+check "import the example CSV" ism trace import --from csv "$NX" -o "$T/nx.iot.gz"
+check "info of the example" ism trace info "$T/nx.iot.gz"
+# 4 reads (3 descriptors, 1 TX frame), 5 writes (2 frames, 3 statuses), 4 maps, 3 unmaps;
+# read 3 x 16 + 1514 bytes, written 1514 + 60 + 3 x 16; three 4K pages (ring, RX, TX IOVA).
+expect_eq "example: counts and bytes" "16 4 5 4 3 1562 1622 3" \
+	"$(for k in records reads writes maps unmaps bytes_read bytes_written footprint_4K; do
+		kv "$T/out" $k; done | paste -sd' ')"
+expect_eq "example: one device, 03:00.0" "1 16" \
+	"$(kv "$T/out" devices) $(kv "$T/out" device.03:00.0.records)"
+# Strict: 16 translations (the 1514-byte frame is 6 writes of <= 256 bytes, 3 reads of <= 512);
+# misses: ring, RX buffer, TX buffer (compulsory) and the RX IOVA again after its strict unmap.
+check "run the example, strict" ism run -t "$T/nx.iot.gz" --set mode=untimed \
+	--set os.invalidation.policy=strict --format flat -q
+expect_eq "example, strict: lookups misses compulsory invalidation faults stale" "16 4 3 1 0 0" \
+	"$(for k in iotlb.lookups iotlb.misses iotlb.misses_by_class.compulsory \
+		iotlb.misses_by_class.invalidation faults stale.hits; do kv "$T/out" $k; done | paste -sd' ')"
+check "the example round-trips through native" ism trace export --to csv "$T/nx.iot.gz" -o "$T/nx.csv"
+# The example is written in the canonical form: its records come back line for line.
+grep -v '^#' "$NX" >"$T/nx.want"
+grep -v '^#' "$T/nx.csv" >"$T/nx.got"
+check "export gives the example's records back" cmp "$T/nx.want" "$T/nx.got"
 
 ### Usage and output errors
 expect_fail "import without --from" 2 "--from is required" \

@@ -52,7 +52,7 @@ expect_eq "video CMA has 2M leaves" 8 "$(kv "$T/video-1080p-cma.run" os.leaves.2
 expect_eq "multi-tenant devices" 8 "$(kv "$T/multi-tenant-8dev.info" devices)"
 expect_eq "multi-tenant footprint" 512 "$(kv "$T/multi-tenant-8dev.info" footprint_4K)"
 expect_eq "multi-tenant space footprint" 64 \
-	"$(kv "$T/multi-tenant-8dev.info" space.1280.footprint_4K)"
+	"$(kv "$T/multi-tenant-8dev.info" space.05:00.0.footprint_4K)"
 
 ### A fully associative LRU IOTLB of N entries hits what the reuse histogram says it would.
 # Accesses of at most 256 bytes inside one page are one PCIe request, one lookup, each.
@@ -95,7 +95,7 @@ expect_eq "reuse distance 2-3" 3 "$(kv "$T/reuse.info" reuse_4K.histogram.2-3)"
 expect_eq "reuse 2M cold" 2 "$(kv "$T/reuse.info" reuse_2M.cold)"
 expect_eq "reuse 2M distance 0" 6 "$(kv "$T/reuse.info" reuse_2M.histogram.0)"
 expect_eq "reuse 2M distance 1" 1 "$(kv "$T/reuse.info" reuse_2M.histogram.1)"
-expect_eq "reuse PASID space" 1 "$(kv "$T/reuse.info" space.256.pasid2.footprint_4K)"
+expect_eq "reuse PASID space" 1 "$(kv "$T/reuse.info" space.01:00.0.pasid2.footprint_4K)"
 
 ### --set and bad specs through the command line
 check "gen --set" ism trace gen "$TR/nvme-4k-randread.json" -q --set ios=10 -o "$T/s.csv"

@@ -49,7 +49,9 @@ struct inv_range *inv_pending_take(struct inv_pending_dom *d, size_t *n)
 		total += d->q[i].n;
 	all = ism_xmalloc((total ? total : 1) * sizeof(*all));
 	for (i = 0; i < d->nq; i++) {
-		memcpy(all + at, d->q[i].r, d->q[i].n * sizeof(*all));
+		/* A CPU's queue that never held a range has no array yet (memcpy wants one). */
+		if (d->q[i].n)
+			memcpy(all + at, d->q[i].r, d->q[i].n * sizeof(*all));
 		at += d->q[i].n;
 		d->q[i].n = 0;
 	}

@@ -13,6 +13,13 @@ struct cli_opt {
 	const char *help;
 };
 
+/*
+ * The --set row every command that loads a config or a spec shares (run, config show and
+ * check, trace gen): one spelling, -s and --set alike everywhere. WHAT: "a config key", ...
+ */
+#define CLI_OPT_SET(what) \
+	{ "set", 's', "KEY=VALUE", "override " what " (repeatable; VALUE is JSON, else a string)" }
+
 /* A command's description: the usage line, a paragraph, and its options (plus --help). */
 struct cli_cmd_desc {
 	const char *name;    /* "trace import" */

@@ -4,6 +4,7 @@
 
 #include "base/cli.h"
 #include "config/config.h"
+#include "base/datadir.h"
 
 static const struct cli_opt keys_opts[] = {
 	{ "markdown", 0, NULL, "print docs/config.md (intro and key table) in Markdown" },
@@ -17,14 +18,15 @@ static const struct cli_cmd_desc keys_desc = {
 };
 
 static const struct cli_opt set_opts[] = {
-	{ "set", 0, "KEY=VALUE", "override a key after the file (repeatable; JSON or text)" },
+	CLI_OPT_SET("a key after the file and its presets"),
 };
 static const struct cli_cmd_desc show_desc = {
 	.name = "config show",
 	.usage = "[CONFIG] [--set KEY=VALUE]...",
 	.summary = "Print the effective configuration as JSON.",
 	.details = "Every key appears, defaults filled in, in the order of docs/config.md.\n"
-		   "Without CONFIG, shows the defaults plus the --set overrides.",
+		   "Without CONFIG, shows the defaults plus the --set overrides. CONFIG is a file,\n"
+		   "or a name looked up as a preset is (hw/vtd-default, demo.json).",
 	.opts = set_opts,
 	.nopts = ISM_ARRAY_SIZE(set_opts),
 };
@@ -32,6 +34,7 @@ static const struct cli_cmd_desc check_desc = {
 	.name = "config check",
 	.usage = "CONFIG [--set KEY=VALUE]...",
 	.summary = "Validate a configuration: \"CONFIG: ok\" or the first error.",
+	.details = "CONFIG is a file, or a name looked up as a preset is (hw/vtd-default).",
 	.opts = set_opts,
 	.nopts = ISM_ARRAY_SIZE(set_opts),
 };
@@ -76,6 +79,7 @@ static int load_from_args(const struct cli_cmd_desc *desc, bool need_config, int
 	struct ism_err err = { 0 };
 	const char **sets = ism_xcalloc((size_t)argc, sizeof(*sets));
 	const char *arg;
+	char *found = NULL;
 	size_t nsets = 0;
 	int c, rc;
 
@@ -92,12 +96,17 @@ static int load_from_args(const struct cli_cmd_desc *desc, bool need_config, int
 		rc = cli_usage_error(desc, "missing CONFIG");
 	} else if (optind + 1 < argc) {
 		rc = cli_usage_error(desc, "unexpected argument '%s'", argv[optind + 1]);
-	} else if (config_load(*path, sets, nsets, cfg, &err) == 0) {
+	} else if (*path && !(found = ism_data_arg(*path, "IOMMUSIM_CONFIG_PATH", "configs",
+						   "config", &err))) {
+		fprintf(stderr, "iommusim: %s\n", err.msg);
+		rc = err.code;
+	} else if (config_load(found, sets, nsets, cfg, &err) == 0) {
 		rc = ISM_EXIT_OK;
 	} else {
 		fprintf(stderr, "iommusim: %s\n", err.msg);
 		rc = err.code;
 	}
+	free(found);
 	free(sets);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/cli.h"
+#include "base/datadir.h"
 #include "run/result.h"
 #include "run/run.h"
 
@@ -10,7 +11,7 @@ enum { OPT_TRACE, OPT_SET, OPT_OUT, OPT_FORMAT, OPT_QUIET, OPT_KEYS };
 
 static const struct cli_opt run_opts[] = {
 	[OPT_TRACE] = { "trace", 't', "TRACE", "replay TRACE (.iot, .iot.gz, .csv) instead of the config's \"trace\"" },
-	[OPT_SET] = { "set", 's', "KEY=VALUE", "override a config key (repeatable), e.g. iommu.iotlb.entries=128" },
+	[OPT_SET] = CLI_OPT_SET("a config key, e.g. iommu.iotlb.entries=128"),
 	[OPT_OUT] = { "output", 'o', "FILE", "write the result to FILE atomically (default: stdout; docs/output.md)" },
 	[OPT_FORMAT] = { "format", 'f', "FMT", "json (default), text (the summary), or flat (one \"key value\" per line)" },
 	[OPT_QUIET] = { "quiet", 'q', NULL, "no summary on stderr and no progress" },
@@ -22,6 +23,8 @@ static const struct cli_cmd_desc run_desc = {
 	.usage = "[CONFIG.json] [-t TRACE] [--set KEY=VALUE]... [-o OUT.json]",
 	.summary = "Replay a trace through the configured IOMMU and write the result.",
 	.details =
+		"CONFIG is a file, or a name looked up as \"extends\" finds a preset (hw/vtd-default,\n"
+		"demo.json: $IOMMUSIM_CONFIG_PATH, then the installed configs/).\n"
 		"The result echoes the effective configuration, the trace's metadata and the tool\n"
 		"version; docs/results.md lists every key. With -o, a summary also goes to stderr\n"
 		"(unless -q) and progress is shown when stderr is a terminal.\n"
@@ -33,7 +36,8 @@ static const struct cli_cmd_desc run_desc = {
 int cmd_run(int argc, char **argv)
 {
 	struct cli_parser p;
-	const char *arg, *trace_arg = NULL, *out_path = "-", *cfg_path = NULL;
+	const char *arg, *trace_arg = NULL, *out_path = "-", *cfg_path = NULL, *cfg_arg = NULL;
+	char *cfg_found = NULL;
 	const char **sets = ism_xcalloc((size_t)argc, sizeof(*sets));
 	size_t nsets = 0;
 	enum run_format fmt = RUN_FMT_JSON;
@@ -81,13 +85,19 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		cfg_path = argv[optind++];
+		cfg_arg = argv[optind++];
 	if (optind < argc) {
 		rc = cli_usage_error(&run_desc, "unexpected argument '%s'", argv[optind]);
 		goto out_args;
 	}
-	if (!cfg_path && !trace_arg) {
+	if (!cfg_arg && !trace_arg) {
 		rc = cli_usage_error(&run_desc, "give a CONFIG.json, a trace with -t, or both");
+		goto out_args;
+	}
+	if (cfg_arg && !(cfg_path = cfg_found = ism_data_arg(cfg_arg, "IOMMUSIM_CONFIG_PATH",
+							     "configs", "config", &err))) {
+		fprintf(stderr, "iommusim: %s\n", err.msg);
+		rc = err.code;
 		goto out_args;
 	}
 
@@ -112,6 +122,7 @@ int cmd_run(int argc, char **argv)
 	}
 out_args:
 	cli_parser_free(&p);
+	free(cfg_found);
 	free(sets);
 	return rc;
 }

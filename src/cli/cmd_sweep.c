@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "base/cli.h"
+#include "base/datadir.h"
 #include "base/jsonfile.h"
 #include "sweep/sweep.h"
 
@@ -33,10 +34,13 @@ static const struct cli_cmd_desc sweep_desc = {
 		 "       iommusim sweep summary DIR",
 	.summary = "Run every point of a sweep (traces x axes x seeds), in parallel and resumably.",
 	.details =
-		"Writes DIR/sweep.json (the points), DIR/points/NAME.json per point (or\n"
-		"NAME.error.json when it failed) and DIR/summary.csv (one row per point). A re-run\n"
-		"skips points whose NAME.json exists and retries failed ones. docs/sweep.md\n"
-		"describes the sweep file and the directory.\n" SWEEP_EXIT_STATUS,
+		"Writes DIR/sweep.json (the points), DIR/traces/NAME.iot.gz for each trace the\n"
+		"sweep file says how to make ({\"gen\": SPEC} or {\"import\": FILE, \"from\": FMT}),\n"
+		"DIR/points/NAME.json per point (or NAME.error.json when it failed) and\n"
+		"DIR/summary.csv (one row per point). A re-run skips points whose NAME.json exists\n"
+		"and retries failed ones. SWEEP.json is a file, or a name looked up as a preset is\n"
+		"(sweeps/demo.json: $IOMMUSIM_CONFIG_PATH, then the installed configs/).\n"
+		"docs/sweep.md describes the sweep file and the directory.\n" SWEEP_EXIT_STATUS,
 	.opts = sweep_opts,
 	.nopts = ISM_ARRAY_SIZE(sweep_opts),
 };
@@ -220,6 +224,10 @@ static int run_points(const struct sweep *sw, const bool *selected, const char *
 		goto out;
 	}
 	sweep_clean_stale(sw, dir, selected);
+	if (sweep_traces_make(sw, selected, o.progress, &err) != 0) {
+		rc = fail(&err);
+		goto out;
+	}
 	run_rc = sweep_run(sw, &o, &t, &err);
 	if (run_rc != 0)
 		fprintf(stderr, "iommusim: %s\n", err.msg);
@@ -259,7 +267,7 @@ int cmd_sweep(int argc, char **argv)
 	struct ism_err err = { 0 };
 	struct sweep sw;
 	bool *selected = NULL;
-	char *dir = NULL;
+	char *dir = NULL, *sweep_file = NULL;
 	size_t i;
 
 	if (argc > 1 && strcmp(argv[1], "merge") == 0)
@@ -321,7 +329,9 @@ int cmd_sweep(int argc, char **argv)
 		rc = cli_usage_error(&sweep_desc, "give --point or --shard, not both");
 		goto out;
 	}
-	if (sweep_load(&sw, argv[optind], &err) != 0) {
+	sweep_file = ism_data_arg(argv[optind], "IOMMUSIM_CONFIG_PATH", "configs", "sweep file",
+				  &err);
+	if (!sweep_file || sweep_load(&sw, sweep_file, &err) != 0) {
 		rc = fail(&err);
 		goto out;
 	}
@@ -333,6 +343,8 @@ int cmd_sweep(int argc, char **argv)
 	selected = ism_xcalloc(sw.npoints + 1, sizeof(*selected));
 	for (i = 0; i < sw.npoints; i++)
 		selected[i] = point_arg ? i == k : i % sn == si;
+	dir = out ? ism_xstrdup(out) : sweep_default_output(&sw);
+	sweep_traces_at(&sw, dir);
 
 	if (list) {
 		for (i = 0; i < sw.npoints; i++)
@@ -347,7 +359,6 @@ int cmd_sweep(int argc, char **argv)
 
 		if (!jobs)
 			jobs = cpus > 0 ? (uint64_t)cpus : 1;
-		dir = out ? ism_xstrdup(out) : sweep_default_output(&sw);
 		if (ism_outdir_check(dir, &err) != 0) {
 			rc = fail(&err);
 			goto out;
@@ -356,6 +367,7 @@ int cmd_sweep(int argc, char **argv)
 	}
 out:
 	free(dir);
+	free(sweep_file);
 	free(selected);
 	sweep_free(&sw);
 	cli_parser_free(&p);

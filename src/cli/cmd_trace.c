@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/cli.h"
+#include "base/datadir.h"
 #include "base/hashtab.h"
 #include "trace/import.h"
 #include "base/progress.h"
@@ -387,14 +388,30 @@ static void print_flat(FILE *fp, const char *prefix, const json_t *o)
 }
 
 /*
- * Flat text: one "key value" per line, the JSON's keys (footprint_4K, device.N.reads,
- * space.N.footprint_4K, reuse_4K.histogram.2-3, ...).
+ * A device as the text keys name it: its BDF (bb:dd.f) as lspci and the kernel's events print
+ * it, or the decimal id when it is wider than a requester id (an SMMU stream id).
+ */
+static const char *info_dev_key(const json_t *dv, char *buf, size_t n)
+{
+	const json_t *bdf = json_object_get(dv, "bdf");
+
+	if (json_is_string(bdf))
+		snprintf(buf, n, "%s", json_string_value(bdf));
+	else
+		snprintf(buf, n, "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(json_object_get(dv, "device")));
+	return buf;
+}
+
+/*
+ * Flat text: one "key value" per line, the JSON's keys (footprint_4K, device.BDF.reads,
+ * space.BDF.footprint_4K, reuse_4K.histogram.2-3, ...).
  */
 static void info_text(FILE *fp, const json_t *o)
 {
 	const char *key, *k2;
 	json_t *v, *dv, *x;
-	char name[80];
+	char name[80], dev[24];
 	size_t i;
 
 	json_object_foreach((json_t *)o, key, v) {
@@ -406,13 +423,11 @@ static void info_text(FILE *fp, const json_t *o)
 		} else if (strcmp(key, "devices") == 0) {
 			fprintf(fp, "%-24s %zu\n", key, json_array_size(v));
 			json_array_foreach(v, i, dv) {
-				json_int_t dev = json_integer_value(json_object_get(dv, "device"));
-
+				info_dev_key(dv, dev, sizeof(dev));
 				json_object_foreach(dv, k2, x) {
-					if (strcmp(k2, "device") == 0)
+					if (strcmp(k2, "device") == 0 || strcmp(k2, "bdf") == 0)
 						continue;
-					snprintf(name, sizeof(name),
-						 "device.%" JSON_INTEGER_FORMAT ".%s", dev, k2);
+					snprintf(name, sizeof(name), "device.%s.%s", dev, k2);
 					print_kv(fp, name, x);
 				}
 			}
@@ -420,8 +435,8 @@ static void info_text(FILE *fp, const json_t *o)
 			fprintf(fp, "%-24s %zu\n", key, json_array_size(v));
 			json_array_foreach(v, i, dv) {
 				json_t *pasid = json_object_get(dv, "pasid");
-				int n = snprintf(name, sizeof(name), "space.%" JSON_INTEGER_FORMAT,
-						 json_integer_value(json_object_get(dv, "device")));
+				int n = snprintf(name, sizeof(name), "space.%s",
+						 info_dev_key(dv, dev, sizeof(dev)));
 
 				if (json_is_integer(pasid))
 					snprintf(name + n, sizeof(name) - (size_t)n,
@@ -534,7 +549,7 @@ static int trace_info(int argc, char **argv)
 
 static const struct cli_opt gen_opts[] = {
 	{ "output", 'o', "FILE", "trace to write (.iot, .iot.gz, .csv, .csv.gz, - for stdout)" },
-	{ "set", 's', "KEY=VALUE", "override a spec key (repeatable; VALUE is JSON or a string)" },
+	CLI_OPT_SET("a spec key"),
 	{ "seed", 0, "N", "override the spec's seed" },
 	{ "quiet", 'q', NULL, "no progress on the terminal" },
 };
@@ -544,7 +559,8 @@ static const struct cli_cmd_desc gen_desc = {
 	.usage = "SPEC.json -o OUT [--set KEY=VALUE]... [--seed N]",
 	.summary = "Generate a synthetic trace from a workload spec.",
 	.details = "The same spec and seed give a byte-identical file. Every workload's keys, with\n"
-		   "units and defaults: docs/workloads.md; examples in traces/*.json.",
+		   "units and defaults: docs/workloads.md. SPEC is a file, or the name of one of\n"
+		   "the bundled specs (random-16M.json, nic-10g-per-packet: the installed traces/).",
 	.opts = gen_opts,
 	.nopts = ISM_ARRAY_SIZE(gen_opts),
 };
@@ -555,7 +571,7 @@ static int trace_gen(int argc, char **argv)
 	const char *arg, *out = NULL, *seed = NULL;
 	bool quiet = false;
 	const char **sets = ism_xcalloc((size_t)argc + 1, sizeof(*sets));
-	char *seed_set = NULL;
+	char *seed_set = NULL, *spec = NULL;
 	size_t nsets = 0;
 	struct ism_err err = { 0 };
 	uint64_t v;
@@ -598,10 +614,12 @@ static int trace_gen(int argc, char **argv)
 		snprintf(seed_set, 32, "seed=%" PRIu64, v);
 		sets[nsets++] = seed_set;
 	}
-	if (ism_out_check(out, &err) ||
-	    workload_generate(argv[optind], out, sets, nsets, cli_progress_wanted(quiet), &err))
+	spec = ism_data_arg(argv[optind], NULL, "traces", "bundled spec", &err);
+	if (!spec || ism_out_check(out, &err) ||
+	    workload_generate(spec, out, sets, nsets, cli_progress_wanted(quiet), &err))
 		rc = report(&err);
 out:
+	free(spec);
 	free(seed_set);
 	free(sets);
 	return rc;

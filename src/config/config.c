@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "config_keys.h"
+#include "base/datadir.h"
 #include "base/jsonfile.h"
 #include "trace/trace.h"
 
@@ -181,76 +182,26 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-#define PRESET_DIRS_MAX 32
-
-/* Append a search directory once (the same one twice would only lengthen the message). */
-static void add_dir(const char **dirs, size_t *n, const char *d)
-{
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (strcmp(dirs[i], d) == 0)
-			return;
-	if (*n < PRESET_DIRS_MAX)
-		dirs[(*n)++] = d;
-}
-
-/* Find a preset named by "extends"; on failure say everywhere it looked. */
+/*
+ * Find a preset named by "extends": beside the including file, then (unless the config came
+ * from a sweep's inline base) in $IOMMUSIM_CONFIG_PATH and the data directory's configs/. On
+ * failure say everywhere it looked.
+ */
 static char *find_preset(struct cfg_loader *L, const struct cfg_src *from, const char *name)
 {
-	size_t nlen = strlen(name);
-	bool has_ext = nlen >= 5 && strcmp(name + nlen - 5, ".json") == 0;
-	char *file = has_ext ? ism_xstrdup(name) : ism_xasprintf("%s.json", name);
-	const char *dirs[PRESET_DIRS_MAX];
-	char *envcopy = NULL, *looked = NULL, *found = NULL;
-	size_t ndirs = 0, i;
+	char *looked = NULL;
+	char *found = ism_data_find(name, from->dir ? from->dir : ".",
+				    L->search ? "IOMMUSIM_CONFIG_PATH" : NULL,
+				    L->search ? "configs" : NULL, &looked);
 
-	if (file[0] == '/') {
-		if (is_file(file))
-			return file;
+	if (!found && name[0] == '/')
 		ism_err_set(L->err, ISM_EXIT_CONFIG, "%s: extends: cannot find preset '%s'",
-			    from->name, file);
-		free(file);
-		return NULL;
-	}
-	add_dir(dirs, &ndirs, from->dir ? from->dir : ".");
-	if (L->search) {
-		const char *env = getenv("IOMMUSIM_CONFIG_PATH");
-		char *save = NULL, *d;
-
-		if (env && *env) {
-			envcopy = ism_xstrdup(env);
-			for (d = strtok_r(envcopy, ":", &save); d; d = strtok_r(NULL, ":", &save))
-				add_dir(dirs, &ndirs, d);
-		}
-		add_dir(dirs, &ndirs, ISM_SRC_CONFIG_DIR);
-		add_dir(dirs, &ndirs, ISM_DATA_CONFIG_DIR);
-	}
-	for (i = 0; i < ndirs && !found; i++) {
-		char *cand = join_path(dirs[i], file);
-
-		if (is_file(cand))
-			found = cand;
-		else
-			free(cand);
-	}
-	if (!found) {
-		size_t len = 0, cap = 1;
-
-		for (i = 0; i < ndirs; i++)
-			cap += strlen(dirs[i]) + 2;
-		looked = ism_xmalloc(cap);
-		looked[0] = '\0';
-		for (i = 0; i < ndirs; i++)
-			len += (size_t)snprintf(looked + len, cap - len, "%s%s", i ? ", " : "",
-						dirs[i]);
+			    from->name, looked);
+	else if (!found)
 		ism_err_set(L->err, ISM_EXIT_CONFIG,
-			    "%s: extends: cannot find preset '%s' (looked for %s in %s)",
-			    from->name, name, file, looked);
-		free(looked);
-	}
-	free(envcopy);
-	free(file);
+			    "%s: extends: cannot find preset '%s' (looked for %s)", from->name,
+			    name, looked);
+	free(looked);
 	return found;
 }
 

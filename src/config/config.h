@@ -37,12 +37,4 @@ void config_free(struct sim_config *cfg);
 /* The key reference generated from the schema table: "text" for the terminal, "markdown" for docs. */
 void config_print_reference(FILE *fp, bool markdown);
 
-/* Directory of presets in the source tree and installed, set at build time. */
-#ifndef ISM_SRC_CONFIG_DIR
-#define ISM_SRC_CONFIG_DIR "configs"
-#endif
-#ifndef ISM_DATA_CONFIG_DIR
-#define ISM_DATA_CONFIG_DIR "/usr/local/share/iommusim/configs"
-#endif
-
 #endif

@@ -93,16 +93,27 @@ static void compare_to_json(const struct sim_stats *st, const struct run_info *r
 	}
 }
 
-/* "4K" or "4K+2M": the page sizes the IOMMU may use. */
-static void page_sizes_text(const struct sim_config *cfg, char *buf, size_t n)
+/* The page sizes of a PGSIZE_MASK() set joined by sep: "4K+2M" (sep "+"); "" for none. */
+static void page_sizes_text(unsigned mask, const char *sep, char *buf, size_t n)
 {
 	unsigned p;
 
 	buf[0] = '\0';
 	for (p = 0; p < PGSIZE_NR; p++)
-		if (cfg->iommu.page_sizes & PGSIZE_MASK(p))
-			snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", buf[0] ? "+" : "",
+		if (mask & PGSIZE_MASK(p))
+			snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", buf[0] ? sep : "",
 				 pgsize_names[p]);
+}
+
+/* The page sizes the run's mappings used (leaves written, first touch included). */
+static unsigned page_sizes_used(const struct sim_stats *st)
+{
+	unsigned p, mask = 0;
+
+	for (p = 0; p < PGSIZE_NR; p++)
+		if (st->leaves_by_size[p])
+			mask |= PGSIZE_MASK(p);
+	return mask;
 }
 
 static void mib_text(uint64_t bytes, char *buf, size_t n)
@@ -139,8 +150,10 @@ void result_summary_line(const struct sim_config *cfg, const struct sim_stats *s
 					&b[nb]);
 		names[nb] = replay_baseline_name(ri->rp, nb);
 	}
-	page_sizes_text(cfg, sizes, sizeof(sizes));
-	len = (size_t)snprintf(buf, n, "IOMMU %s %s:", cfg->os.invalidation.policy, sizes);
+	/* The sizes the mappings used: the reader compares 4K against 2M runs, not configs. */
+	page_sizes_text(page_sizes_used(st), "+", sizes, sizeof(sizes));
+	len = (size_t)snprintf(buf, n, "IOMMU %s %s:", cfg->os.invalidation.policy,
+			       sizes[0] ? sizes : "(nothing mapped)");
 	for (i = 0; m.timed && i < nb && len < n; i++)
 		len += (size_t)snprintf(buf + len, n - len, "%s %.2fx %s throughput", i ? "," : "",
 					b[i].throughput_gbps > 0
@@ -233,18 +246,17 @@ static double pct(uint64_t n, uint64_t d)
 void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
 		       const struct run_info *ri)
 {
-	char sizes[32] = "";
+	char sizes[32], used[32];
 	const char *sep;
-	unsigned p, l, c;
+	unsigned l, c;
 
-	for (p = 0; p < PGSIZE_NR; p++)
-		if (cfg->iommu.page_sizes & PGSIZE_MASK(p))
-			snprintf(sizes + strlen(sizes), sizeof(sizes) - strlen(sizes), "%s%s",
-				 sizes[0] ? "," : "", pgsize_names[p]);
+	page_sizes_text(cfg->iommu.page_sizes, ",", sizes, sizeof(sizes));
+	page_sizes_text(page_sizes_used(st), ",", used, sizeof(used));
 	fprintf(fp, "iommusim %s: %s\n", PACKAGE_VERSION, ri->trace_path);
-	fprintf(fp, "  IOTLB %u entries, %u-way, %s; pages %s; %u-level table; first touch %s\n",
-		cfg->iommu.iotlb.entries, cfg->iommu.iotlb.ways, cfg->iommu.replacement, sizes,
-		cfg->iommu.levels, pgsize_names[cfg->os.first_touch_page_size]);
+	fprintf(fp, "  IOTLB %u entries, %u-way, %s; pages %s (used: %s); %u-level table; "
+		"first touch %s\n", cfg->iommu.iotlb.entries, cfg->iommu.iotlb.ways,
+		cfg->iommu.replacement, sizes, used[0] ? used : "none", cfg->iommu.levels,
+		pgsize_names[cfg->os.first_touch_page_size]);
 	fprintf(fp, "  DMA       %llu accesses (%llu R, %llu W), %llu bytes, %llu requests\n",
 		(unsigned long long)st->accesses, (unsigned long long)st->reads,
 		(unsigned long long)st->writes, (unsigned long long)st->access_bytes,

@@ -1,15 +1,18 @@
 /* Sweeps: a sweep file read, validated and expanded into named points (docs/sweep.md). */
 #include "sweep.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "config/config_keys.h"
 #include "base/jsonfile.h"
 #include "run/run.h"
+#include "trace/import.h"
 #include "trace/trace.h"
 
 /* The summary's columns when the sweep file names none: the questions a design review asks. */
@@ -73,7 +76,7 @@ static int check_keys(const struct sweep *sw, const json_t *obj, const char *pat
 	json_t *v;
 
 	json_object_foreach((json_t *)obj, key, v) {
-		char list[256] = "", where[256];
+		char list[256] = "", where[512];
 		size_t i;
 
 		if (in_list(key, allowed, n))
@@ -205,15 +208,75 @@ static char *trace_name(const char *path)
 	return name;
 }
 
-static void add_trace(struct sweep *sw, const char *name, const char *written, const char *path)
+static struct sweep_trace *add_trace(struct sweep *sw, const char *name, const char *written,
+				     const char *path)
 {
 	struct sweep_trace *t;
 
 	sw->traces = ism_xrealloc(sw->traces, (sw->ntraces + 1) * sizeof(*sw->traces));
 	t = &sw->traces[sw->ntraces++];
+	memset(t, 0, sizeof(*t));
 	t->name = ism_xstrdup(name);
 	t->written = ism_xstrdup(written);
 	t->path = path ? ism_xstrdup(path) : resolve(sw, written);
+	return t;
+}
+
+static const char *const sweep_make_keys[] = { "gen", "import", "from" };
+
+/*
+ * A trace the sweep makes: {"gen": "spec.json"} or {"import": "capture", "from": "qemu"}. Its
+ * name is the file name in DIR/traces, so it must be a plain file name.
+ */
+static int parse_made_trace(struct sweep *sw, const char *name, const json_t *e,
+			    const char *where, struct ism_err *err)
+{
+	const json_t *gen = json_object_get(e, "gen"), *imp = json_object_get(e, "import");
+	const json_t *from = json_object_get(e, "from");
+	const json_t *src = gen ? gen : imp;
+	const struct import_ops *ops = NULL;
+	struct sweep_trace *t;
+	char *written;
+
+	if (check_keys(sw, e, where, sweep_make_keys, ISM_ARRAY_SIZE(sweep_make_keys), err))
+		return -1;
+	if (!gen == !imp)
+		return bad(sw, err, where, "expected a trace file path, {\"gen\": \"SPEC.json\"} or "
+			   "{\"import\": \"CAPTURE\", \"from\": \"FORMAT\"}");
+	if (!json_is_string(src) || !json_string_length(src))
+		return bad(sw, err, where, "%s: expected the path of the %s, got %s%s",
+			   gen ? "gen" : "import", gen ? "workload spec" : "capture",
+			   ism_json_kind(src), json_is_string(src) ? " that is empty" : "");
+	if (gen && from)
+		return bad(sw, err, where, "from: only an import names a format");
+	if (imp) {
+		char names[128] = "";
+		size_t i;
+
+		for (i = 0; i < import_registry_size; i++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 i ? ", " : "", import_registry[i]->name);
+		if (!from)
+			return bad(sw, err, where, "from: missing: the capture's format (%s)", names);
+		if (!json_is_string(from))
+			return bad(sw, err, where, "from: expected the capture's format (%s), got %s",
+				   names, ism_json_kind(from));
+		ops = import_find(json_string_value(from));
+		if (!ops)
+			return bad(sw, err, where, "from: unknown format '%s' (%s)",
+				   json_string_value(from), names);
+	}
+	if (strchr(name, '/') || name[0] == '.')
+		return bad(sw, err, where, "a trace the sweep makes is DIR/traces/NAME.iot.gz: the "
+			   "name must be a file name (no '/', not starting with '.')");
+	written = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+	t = add_trace(sw, name, written, NULL);
+	free(written);
+	free(t->path);
+	t->path = NULL;
+	t->src = resolve(sw, json_string_value(src));
+	t->from = ops ? ops->name : NULL;
+	return 0;
 }
 
 static int parse_traces(struct sweep *sw, const json_t *v, struct ism_err *err)
@@ -229,6 +292,11 @@ static int parse_traces(struct sweep *sw, const json_t *v, struct ism_err *err)
 			snprintf(where, sizeof(where), "traces.%s", key);
 			if (!key[0])
 				return bad(sw, err, "traces", "a trace name is empty");
+			if (json_is_object(e)) {
+				if (parse_made_trace(sw, key, e, where, err))
+					return -1;
+				continue;
+			}
 			if (!json_is_string(e) || !json_string_length(e))
 				return bad(sw, err, where, "expected a trace file path, got %s",
 					   ism_json_kind(e));
@@ -239,6 +307,9 @@ static int parse_traces(struct sweep *sw, const json_t *v, struct ism_err *err)
 			char where[64], *name;
 
 			snprintf(where, sizeof(where), "traces[%zu]", i);
+			if (json_is_object(e))
+				return bad(sw, err, where, "a trace the sweep makes needs a name: give "
+					   "\"traces\" as an object {\"NAME\": {\"gen\": ...}, ...}");
 			if (!json_is_string(e) || !json_string_length(e))
 				return bad(sw, err, where, "expected a trace file path, got %s",
 					   ism_json_kind(e));
@@ -871,6 +942,7 @@ void sweep_free(struct sweep *sw)
 		free(sw->traces[i].name);
 		free(sw->traces[i].written);
 		free(sw->traces[i].path);
+		free(sw->traces[i].src);
 	}
 	free(sw->traces);
 	free(sw->seeds);
@@ -920,7 +992,7 @@ json_t *sweep_manifest(const struct sweep *sw)
 			json_object_set_new(labels, sw->axes[a].name,
 					    json_string(sw->axes[a].labels[pt->pos[a]]));
 		json_object_set_new(labels, "trace", json_string(t->name));
-		json_array_append_new(points, json_pack("{s:I, s:s, s:s, s:s, s:I, s:O, s:o}",
+		json_array_append_new(points, json_pack("{s:I, s:s, s:s, s:s?, s:I, s:O, s:o}",
 			"index", (json_int_t)pt->index, "name", pt->name, "trace", t->name,
 			"trace_path", t->path, "seed", (json_int_t)pt->seed, "set", pt->set,
 			"labels", labels));
@@ -954,6 +1026,7 @@ void sweep_print_point(FILE *fp, const struct sweep *sw, const struct sweep_poin
 
 int sweep_point_check(const struct sweep *sw, const struct sweep_point *pt, struct ism_err *err)
 {
+	const struct sweep_trace *t = &sw->traces[pt->trace];
 	struct sim_config cfg;
 	struct trace_reader *tr;
 	struct run_spec rs;
@@ -962,7 +1035,16 @@ int sweep_point_check(const struct sweep *sw, const struct sweep_point *pt, stru
 	if (run_config_load(&rs, &cfg, err))
 		return -1;
 	config_free(&cfg);
-	tr = trace_open(sw->traces[pt->trace].path, err);
+	if (t->src && (!t->path || access(t->path, F_OK) != 0)) {
+		/* Not made yet: the spec or the capture it is made from must be there. */
+		if (access(t->src, R_OK) != 0)
+			return ism_err_set(err, t->from ? ISM_EXIT_TRACE : ISM_EXIT_CONFIG,
+					   "%s: trace %s: cannot read its %s %s: %s", sw->file,
+					   t->name, t->from ? "capture" : "spec", t->src,
+					   strerror(errno));
+		return 0;
+	}
+	tr = trace_open(t->path, err);
 	if (!tr)
 		return -1;
 	trace_close(tr);

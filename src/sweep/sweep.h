@@ -13,11 +13,17 @@
 /* Bumped when a manifest key changes meaning or disappears (additions keep it). */
 #define SWEEP_SCHEMA_VERSION 1
 
-/* One trace of the sweep: its name (a column of the summary) and where it is. */
+/*
+ * One trace of the sweep: its name (a column of the summary) and where it is. A trace the sweep
+ * makes itself ({"gen": SPEC} or {"import": CAPTURE, "from": FORMAT}) lives in the output
+ * directory, DIR/traces/NAME.iot.gz, made before the first point that needs it.
+ */
 struct sweep_trace {
 	char *name;
-	char *written; /* as the sweep file spells it: part of each point's name hash */
-	char *path;    /* resolved against the sweep file's directory */
+	char *written; /* as the sweep file spells it (a recipe: its compact JSON): in the name hash */
+	char *path;    /* resolved against the sweep file's directory; made: set by sweep_traces_at() */
+	char *src;     /* made: the spec or the capture, resolved against the sweep file; else NULL */
+	const char *from; /* made by import: the importer's name; by gen: NULL */
 };
 
 /* One axis: one key, or several keys zipped (moving together); nvalues positions. */
@@ -85,7 +91,20 @@ char *sweep_default_output(const struct sweep *sw);
 /* One line per point for --list: index, name, trace, the axis labels, seed (tab-separated). */
 void sweep_print_point(FILE *fp, const struct sweep *sw, const struct sweep_point *pt);
 
-/* Whether a point's config loads and its trace opens (--dry-run). */
+/* Place the traces the sweep makes in dir: DIR/traces/NAME.iot.gz. */
+void sweep_traces_at(struct sweep *sw, const char *dir);
+
+/*
+ * Make the traces the selected points need and sweep_traces_at()'s directory does not hold
+ * yet: generated from their spec or imported from their capture, each written atomically.
+ */
+int sweep_traces_make(const struct sweep *sw, const bool *selected, bool progress,
+		      struct ism_err *err);
+
+/*
+ * Whether a point's config loads and its trace opens (--dry-run); a trace the sweep makes and
+ * has not made yet: whether its spec or capture can be read.
+ */
 int sweep_point_check(const struct sweep *sw, const struct sweep_point *pt, struct ism_err *err);
 
 /* Run one point in this process, its result written atomically to out_path. */

@@ -15,6 +15,9 @@
 #include <sys/prctl.h>
 #endif
 
+#include "trace/import.h"
+#include "workload/workload.h"
+
 /* How often the progress line is redrawn while points run. */
 #define SWEEP_PROGRESS_INTERVAL_MS 500
 
@@ -362,4 +365,68 @@ void sweep_clean_stale(const struct sweep *sw, const char *dir, const bool *sele
 {
 	clean_dir(sw, dir, NULL, NULL);
 	clean_dir(sw, dir, "points", selected);
+	clean_dir(sw, dir, "traces", NULL);
+}
+
+/* ---- the traces a sweep makes ---- */
+
+void sweep_traces_at(struct sweep *sw, const char *dir)
+{
+	size_t i;
+
+	for (i = 0; i < sw->ntraces; i++) {
+		struct sweep_trace *t = &sw->traces[i];
+
+		if (!t->src)
+			continue;
+		free(t->path);
+		t->path = ism_xasprintf("%s/traces/%s.iot.gz", dir, t->name);
+	}
+}
+
+/* Made once, then kept like a finished point: delete the file to make it again. */
+static int trace_make(const struct sweep_trace *t, bool progress, struct ism_err *err)
+{
+	struct import_opts opts;
+	char *dir;
+	int rc;
+
+	if (access(t->path, F_OK) == 0)
+		return 0;
+	dir = ism_dirname(t->path);
+	rc = ism_mkdir_p(dir, err);
+	free(dir);
+	if (rc)
+		return -1;
+	if (!t->from)
+		return workload_generate(t->src, t->path, NULL, 0, progress, err);
+	import_opts_default(&opts);
+	opts.quiet = !progress;
+	return import_run(import_find(t->from), t->src, t->path, &opts, err);
+}
+
+int sweep_traces_make(const struct sweep *sw, const bool *selected, bool progress,
+		      struct ism_err *err)
+{
+	bool *needed = ism_xcalloc(sw->ntraces + 1, sizeof(*needed));
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sw->npoints; i++)
+		if (selected[i])
+			needed[sw->points[i].trace] = true;
+	for (i = 0; i < sw->ntraces && rc == 0; i++) {
+		const struct sweep_trace *t = &sw->traces[i];
+
+		if (!needed[i] || !t->src)
+			continue;
+		if (trace_make(t, progress, err)) {
+			char msg[sizeof(err->msg)];
+
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			rc = ism_err_set(err, err->code, "%s: trace %s: %s", sw->file, t->name, msg);
+		}
+	}
+	free(needed);
+	return rc;
 }

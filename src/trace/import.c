@@ -45,6 +45,7 @@ void import_opts_default(struct import_opts *o)
 	o->events = IMPORT_EVENTS_AUTO;
 	o->max_delay_ns = IMPORT_MAX_DELAY_NS_DEFAULT;
 	o->coherent_period_ns = IMPORT_COHERENT_PERIOD_NS_DEFAULT;
+	o->address_spaces = IMPORT_ADDRESS_SPACES_DEFAULT;
 }
 
 /* ---- lines ---- */
@@ -54,8 +55,10 @@ struct import_lines {
 	char *path;
 	char *buf;
 	size_t pos, len;
-	bool eof, skip, unterminated;
+	bool eof, skip, unterminated, gave_up;
 	uint64_t line, fsize;
+	uint64_t base;  /* bytes of input before buf[0] */
+	uint64_t limit; /* import_lines_limit(); 0: none */
 };
 
 struct import_lines *import_lines_open(const char *path, struct ism_err *err)
@@ -109,6 +112,7 @@ static int lines_fill(struct import_lines *l, struct ism_err *err)
 	if (l->pos) {
 		memmove(l->buf, l->buf + l->pos, l->len - l->pos);
 		l->len -= l->pos;
+		l->base += l->pos;
 		l->pos = 0;
 	}
 	got = gzread(l->gz, l->buf + l->len, (unsigned)(LINES_BUFFER_BYTES - l->len));
@@ -128,6 +132,15 @@ static int lines_fill(struct import_lines *l, struct ism_err *err)
 			   zerr == Z_BUF_ERROR ? "truncated" : "corrupt", zmsg);
 }
 
+/* Whether the limit on the input read is reached: the reader then acts as at its end. */
+static bool lines_limited(struct import_lines *l)
+{
+	if (!l->limit || l->base + l->pos < l->limit)
+		return false;
+	l->gave_up = true;
+	return true;
+}
+
 int import_lines_next(struct import_lines *l, const char **line, size_t *len, bool *too_long,
 		      struct ism_err *err)
 {
@@ -136,6 +149,8 @@ int import_lines_next(struct import_lines *l, const char **line, size_t *len, bo
 	*too_long = false;
 	/* The rest of a line too long to hand out whole. */
 	while (l->skip) {
+		if (lines_limited(l))
+			return 0;
 		nl = memchr(l->buf + l->pos, '\n', l->len - l->pos);
 		if (nl) {
 			l->pos = (size_t)(nl - l->buf) + 1;
@@ -148,6 +163,8 @@ int import_lines_next(struct import_lines *l, const char **line, size_t *len, bo
 				return -1;
 		}
 	}
+	if (lines_limited(l))
+		return 0;
 	for (;;) {
 		size_t avail = l->len - l->pos;
 
@@ -206,6 +223,16 @@ uint64_t import_lines_pos(const struct import_lines *l)
 uint64_t import_lines_size(const struct import_lines *l)
 {
 	return l->fsize;
+}
+
+void import_lines_limit(struct import_lines *l, uint64_t bytes)
+{
+	l->limit = bytes;
+}
+
+bool import_lines_gave_up(const struct import_lines *l)
+{
+	return l->gave_up;
 }
 
 /* ---- a small u64 -> index map (value 0: none) ---- */
@@ -647,6 +674,7 @@ void import_count_event(struct import_ctx *c, const char *name, size_t len)
 	}
 	e->count[i]++;
 	c->understood++;
+	c->event_lines++;
 }
 
 uint64_t import_event_count(const struct import_ctx *c, const char *name)
@@ -658,13 +686,43 @@ uint64_t import_event_count(const struct import_ctx *c, const char *name)
 
 /* ---- lines not understood ---- */
 
-/* At most IMPORT_QUOTE_BYTES of a line, control bytes as '?', "..." when cut. */
+/*
+ * The length of the UTF-8 character at s (of at most n bytes), or 0 if none starts there
+ * (overlong forms and surrogates are none, as RFC 3629 and jansson have it).
+ */
+static size_t utf8_length(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3 :
+		     s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0, i;
+
+	if (len > n || (s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/*
+ * At most IMPORT_QUOTE_BYTES of a line, "..." when cut; control bytes and bytes of no UTF-8
+ * character (a binary file) as '?', so that a terminal and the JSON metadata can take it.
+ */
 static void quote_line(const char *s, size_t n, char *buf)
 {
-	size_t i, m = n < IMPORT_QUOTE_BYTES ? n : IMPORT_QUOTE_BYTES;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, k, m = n < IMPORT_QUOTE_BYTES ? n : IMPORT_QUOTE_BYTES;
 
-	for (i = 0; i < m; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	for (i = 0; i < m;) {
+		k = u[i] < 0x80 ? 1 : utf8_length(u + i, m - i);
+		if (k > 1) {
+			memcpy(buf + i, s + i, k);
+			i += k;
+		} else {
+			buf[i] = u[i] < 0x20 || u[i] >= 0x7f ? '?' : s[i];
+			i++;
+		}
+	}
 	if (m < n)
 		memcpy(buf + m, "...", 3), m += 3;
 	buf[m] = '\0';
@@ -707,6 +765,9 @@ int import_next_line(struct import_ctx *c, struct ism_err *err)
 	bool too_long;
 	int rc;
 
+	/* Past the first event line the input is of the format: read it to its end. */
+	if (c->event_lines)
+		import_lines_limit(c->lines, 0);
 	for (;;) {
 		rc = import_lines_next(c->lines, &c->line, &c->len, &too_long, err);
 		if (rc <= 0)
@@ -719,6 +780,26 @@ int import_next_line(struct import_ctx *c, struct ism_err *err)
 		if (import_unknown(c, "longer than 64 KiB", err))
 			return -1;
 	}
+}
+
+uint64_t import_clock(struct import_ctx *c, uint64_t ns)
+{
+	if (c->have_time && ns < c->time_last) {
+		if (!c->backwards++) {
+			c->back_ns = c->time_last - ns;
+			c->back_first.line = import_lines_number(c->lines);
+			quote_line(c->line, c->len, c->back_first.text);
+		}
+		return c->time_last;
+	}
+	c->have_time = true;
+	return c->time_last = ns;
+}
+
+void import_note(struct import_ctx *c, char *msg)
+{
+	free(c->note);
+	c->note = msg;
 }
 
 int import_emit(struct import_ctx *c, const struct trace_rec *r, struct ism_err *err)
@@ -749,9 +830,11 @@ static void ctx_free(struct import_ctx *c)
 	json_decref(c->meta);
 	events_free(c->events);
 	import_lines_close(c->lines);
+	free(c->note);
 	c->meta = NULL;
 	c->events = NULL;
 	c->lines = NULL;
+	c->note = NULL;
 }
 
 /* The bookkeeping every text import records: lines, what was skipped, events counted. */
@@ -792,6 +875,26 @@ static void warn_unknown(const struct import_ctx *c)
 	for (i = 0; i < c->nquote; i++)
 		fprintf(stderr, "  %s:%llu: %s\n", c->in, (unsigned long long)c->quote[i].line,
 			c->quote[i].text);
+}
+
+/* Lines stamped before their predecessor: import_clock() kept them in order. */
+static void warn_backwards(const struct import_ctx *c)
+{
+	if (!c->backwards)
+		return;
+	if (c->backwards == 1)
+		fprintf(stderr,
+			"iommusim: warning: %s: 1 line has a timestamp before an earlier line's "
+			"(logged out of order): it takes that time, %llu ns later:\n",
+			c->in, (unsigned long long)c->back_ns);
+	else
+		fprintf(stderr,
+			"iommusim: warning: %s: %llu lines have a timestamp before an earlier "
+			"line's (logged out of order): each takes that time; the first, %llu ns "
+			"later:\n",
+			c->in, (unsigned long long)c->backwards, (unsigned long long)c->back_ns);
+	fprintf(stderr, "  %s:%llu: %s\n", c->in, (unsigned long long)c->back_first.line,
+		c->back_first.text);
 }
 
 int import_writer_open(struct import_ctx *c, const json_t *meta, struct ism_err *err)
@@ -836,24 +939,43 @@ int import_run(const struct import_ops *ops, const char *in, const char *out,
 		c.lines = import_lines_open(in, err);
 		if (!c.lines)
 			goto fail;
+		import_lines_limit(c.lines, IMPORT_PROBE_BYTES);
 		if (pass == 1 && import_writer_open(&c, meta, err))
 			goto fail;
 		if (ops->convert(&c, err))
 			goto fail;
 		progress_done(&pg);
 		if (pass == 0) {
-			if (!c.understood) {
-				if (!import_lines_number(c.lines))
+			/*
+			 * No event line (a '#' line or a blank one in a binary file proves
+			 * nothing): not of the format, unless nothing else is in it either.
+			 */
+			if (import_lines_gave_up(c.lines) || !c.understood ||
+			    (!c.event_lines && c.unknown)) {
+				char where[64] = "";
+
+				if (c.nquote)
+					snprintf(where, sizeof(where), "; line %llu: ",
+						 (unsigned long long)c.quote[0].line);
+				if (import_lines_gave_up(c.lines))
+					ism_err_set(err, ISM_EXIT_TRACE,
+						    "%s: not %s: no line of its first %u MiB (%llu "
+						    "line%s) has the form of one, so the rest is not "
+						    "read (see docs/traces.md)%s%s",
+						    in, ops->help, IMPORT_PROBE_BYTES >> 20,
+						    (unsigned long long)import_lines_number(c.lines),
+						    import_lines_number(c.lines) == 1 ? "" : "s", where,
+						    c.nquote ? c.quote[0].text : "");
+				else if (!import_lines_number(c.lines))
 					ism_err_set(err, ISM_EXIT_TRACE, "%s: empty file: no %s "
 						    "lines", in, ops->name);
 				else
 					ism_err_set(err, ISM_EXIT_TRACE,
 						    "%s: not %s: none of its %llu lines has the "
-						    "form of one (%s)%s%s",
+						    "form of one (see docs/traces.md)%s%s",
 						    in, ops->help, (unsigned long long)
-						    import_lines_number(c.lines),
-						    "see docs/traces.md", c.nquote ? "; line 1: " :
-						    "", c.nquote ? c.quote[0].text : "");
+						    import_lines_number(c.lines), where,
+						    c.nquote ? c.quote[0].text : "");
 				goto fail;
 			}
 			ctx_meta(&c);
@@ -863,6 +985,7 @@ int import_run(const struct import_ops *ops, const char *in, const char *out,
 			first.meta = NULL;
 			first.events = NULL;
 			first.lines = NULL;
+			first.note = NULL;
 		} else {
 			if (c.nrec != nrec) {
 				ism_err_set(err, ISM_EXIT_FAIL,
@@ -877,11 +1000,18 @@ int import_run(const struct import_ops *ops, const char *in, const char *out,
 				goto fail;
 			}
 			c.w = NULL;
+			/* The last pass's note: printed once the output is in place. */
+			first.note = c.note;
+			c.note = NULL;
 		}
 		ctx_free(&c);
 	}
 	json_decref(meta);
 	warn_unknown(&first);
+	warn_backwards(&first);
+	if (first.note)
+		fprintf(stderr, "iommusim: note: %s: %s\n", in, first.note);
+	free(first.note);
 	return 0;
 fail:
 	progress_done(&pg);
@@ -937,7 +1067,10 @@ static const struct cli_opt import_opts[] = {
 	{ "strict", 0, NULL, "a line not understood is an error (default: counted, skipped)" },
 	{ "access-size", 0, "BYTES",
 	  "qemu: bytes per translation request (default 4; never past its 4K page)" },
-	{ "device", 0, "DEV", "ftrace: requester id of iommu:map/unmap (default 0; N or bb:dd.f)" },
+	{ "device", 0, "DEV",
+	  "ftrace: device of iommu:map/unmap's first inferred space (default 0; N or bb:dd.f)" },
+	{ "address-spaces", 0, "N",
+	  "ftrace: iommu:map/unmap into at most N inferred spaces, DEV+k (default 256; 1: one)" },
 	{ "accesses", 0, "RULE", "ftrace: once (default: each mapping accessed whole once), none" },
 	{ "events", 0, "SET", "ftrace: auto (default: dma:* if any, else iommu:*), dma, iommu" },
 	{ "max-delay", 0, "NS", "ftrace: an access at most NS after its map (default 10000000)" },
@@ -946,11 +1079,11 @@ static const struct cli_opt import_opts[] = {
 	{ "quiet", 'q', NULL, "no progress on the terminal" },
 };
 static const char *const import_opt_only[ISM_ARRAY_SIZE(import_opts)] = {
-	NULL, NULL, NULL, "qemu", "ftrace", "ftrace", "ftrace", "ftrace", "ftrace", NULL,
+	NULL, NULL, NULL, "qemu", "ftrace", "ftrace", "ftrace", "ftrace", "ftrace", "ftrace", NULL,
 };
 enum {
-	OPT_FROM, OPT_OUTPUT, OPT_STRICT, OPT_ACCESS_SIZE, OPT_DEVICE, OPT_ACCESSES, OPT_EVENTS,
-	OPT_MAX_DELAY, OPT_COHERENT, OPT_QUIET
+	OPT_FROM, OPT_OUTPUT, OPT_STRICT, OPT_ACCESS_SIZE, OPT_DEVICE, OPT_SPACES, OPT_ACCESSES,
+	OPT_EVENTS, OPT_MAX_DELAY, OPT_COHERENT, OPT_QUIET
 };
 
 const struct cli_cmd_desc import_cmd_desc = {
@@ -959,7 +1092,9 @@ const struct cli_cmd_desc import_cmd_desc = {
 	.summary = "Convert a trace from another format into the native format.",
 	.details = "The output is written atomically: on error nothing is left. Lines an\n"
 		   "importer does not understand are counted, and the first few quoted on\n"
-		   "stderr. What each importer reads and infers: docs/traces.md.",
+		   "stderr. iommu:map/unmap name no device: address spaces are inferred where\n"
+		   "live mappings overlap, and said on stderr. What each importer reads and\n"
+		   "infers: docs/traces.md.",
 	.opts = import_opts,
 	.nopts = ISM_ARRAY_SIZE(import_opts),
 };
@@ -1000,6 +1135,12 @@ static int import_opt_value(int opt, const char *arg, struct import_opts *o)
 		if (trace_parse_device(arg, strlen(arg), &o->device, &bdf))
 			return cli_usage_error(d, "--device: expected a number below 2^32 or a "
 						  "PCI address bb:dd.f, got '%s'", arg);
+		return 0;
+	case OPT_SPACES:
+		if (ism_parse_u64(arg, strlen(arg), &v) || v == 0 || v > IMPORT_ADDRESS_SPACES_MAX)
+			return cli_usage_error(d, "--address-spaces: expected 1 .. %u, got '%s'",
+					       IMPORT_ADDRESS_SPACES_MAX, arg);
+		o->address_spaces = (uint32_t)v;
 		return 0;
 	case OPT_ACCESSES:
 		if (strcmp(arg, "once") == 0)

@@ -17,6 +17,11 @@
 #define IMPORT_QUOTE_BYTES 120
 /* A longer line is not understood (and skipped whole): no known event comes near it. */
 #define IMPORT_LINE_MAX_BYTES (64u << 10)
+/*
+ * An input with no event line in its first this many bytes (decompressed) is not of the format:
+ * the import gives up there instead of reading on (/dev/zero, /dev/urandom, a binary file).
+ */
+#define IMPORT_PROBE_BYTES (1u << 20)
 
 /* The QEMU importer's default bytes per translation request: one dword, a ring field. */
 #define IMPORT_ACCESS_SIZE_DEFAULT 4
@@ -25,6 +30,9 @@
 #define IMPORT_MAX_DELAY_NS_DEFAULT 10000000ull
 /* ftrace: a coherent allocation is read whole once per period while allocated. */
 #define IMPORT_COHERENT_PERIOD_NS_DEFAULT 1000000ull
+/* ftrace: iommu:map/unmap name no device; at most this many address spaces are inferred. */
+#define IMPORT_ADDRESS_SPACES_DEFAULT 256u
+#define IMPORT_ADDRESS_SPACES_MAX 65536u
 
 enum import_accesses { IMPORT_ACCESSES_ONCE, IMPORT_ACCESSES_NONE };
 enum import_events { IMPORT_EVENTS_AUTO, IMPORT_EVENTS_DMA, IMPORT_EVENTS_IOMMU };
@@ -37,6 +45,7 @@ struct import_opts {
 	uint64_t access_size; /* bytes per translation request, 1 .. IMPORT_PAGE_BYTES */
 	/* ftrace */
 	uint32_t device; /* requester id of iommu:map/unmap lines (they name no device) */
+	uint32_t address_spaces; /* iommu:map/unmap: at most this many inferred, device + k each */
 	enum import_accesses accesses;
 	enum import_events events;
 	uint64_t max_delay_ns;
@@ -60,6 +69,12 @@ uint64_t import_lines_number(const struct import_lines *l);
 bool import_lines_unterminated(const struct import_lines *l);
 uint64_t import_lines_pos(const struct import_lines *l);
 uint64_t import_lines_size(const struct import_lines *l);
+/*
+ * Stop (as at the end of the input) once `bytes` of decompressed input are behind the lines
+ * handed out; 0: no limit. Whether it stopped there: import_lines_gave_up().
+ */
+void import_lines_limit(struct import_lines *l, uint64_t bytes);
+bool import_lines_gave_up(const struct import_lines *l);
 void import_lines_close(struct import_lines *l);
 
 /*
@@ -79,12 +94,19 @@ struct import_ctx {
 	const char *line; /* the current line, for messages */
 	size_t len;
 	uint64_t understood; /* lines of the format (events, headers, comments, blanks) */
+	uint64_t event_lines; /* of which lines of an event (import_count_event) */
 	uint64_t unknown;
 	unsigned nquote;
 	struct import_quote {
 		uint64_t line;
 		char text[IMPORT_QUOTE_BYTES + 4];
 	} quote[IMPORT_QUOTE_LINES];
+	/* import_clock(): the latest time, and the lines stamped before it */
+	bool have_time;
+	uint64_t time_last, backwards;
+	uint64_t back_ns; /* how far the first such line went back */
+	struct import_quote back_first;
+	char *note; /* import_note(): for stderr once the import succeeded */
 	struct import_events_count *events; /* lines per event name */
 	struct progress *progress; /* set by import_run; the CSV importer hands it to its writer */
 };
@@ -101,6 +123,17 @@ int import_unknown(struct import_ctx *c, const char *why, struct ism_err *err);
  */
 int import_malformed(struct import_ctx *c, const char *event, const char *what,
 		     struct ism_err *err);
+/*
+ * The current line's time `ns`, never before the previous stamped line's: a line stamped
+ * earlier (threads logging out of order) keeps the previous time; such lines are counted in
+ * c->backwards and the first is quoted in a warning once the import succeeded.
+ */
+uint64_t import_clock(struct import_ctx *c, uint64_t ns);
+/*
+ * A note for stderr once the import succeeded (no newline; the ctx takes msg, allocated by
+ * ism_xasprintf()); a second replaces the first.
+ */
+void import_note(struct import_ctx *c, char *msg);
 /* Write a record (pass 1) or count it (pass 0). */
 int import_emit(struct import_ctx *c, const struct trace_rec *r, struct ism_err *err);
 /* The lines of event `name` counted so far. */

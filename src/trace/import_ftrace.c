@@ -22,12 +22,18 @@
 
 enum dma_dir { DIR_BIDIRECTIONAL, DIR_TO_DEVICE, DIR_FROM_DEVICE, DIR_NONE };
 
-/* A live mapping; slots are reused, `gen` tells a reused slot from the one a queue names. */
+/*
+ * A live mapping; slots are reused, `gen` tells a reused slot from the one a queue names.
+ * [lo, last] is what it holds: for iommu:map whole 4 KiB pages, as the page table holds them
+ * (an unmap of part of it leaves the rest live there).
+ */
 struct live_map {
 	uint32_t device;
 	uint32_t gen;
-	uint64_t iova, size;
+	uint64_t iova, size; /* as mapped: its synthesised access */
+	uint64_t lo, last;
 	uint64_t t_map;
+	uint64_t seq; /* its map's number (1, 2, ...): the newer of two mappings has the larger */
 	bool used, pending, coherent, write;
 };
 
@@ -52,10 +58,12 @@ struct sg_map {
 
 struct ftrace_state {
 	bool use_dma; /* mappings come from dma:* events (else from iommu:map/unmap) */
+	/* iommu:map/unmap: inferred address spaces, space k being device base + k */
+	uint32_t base, nspaces, max_spaces, last_space;
+	uint64_t *space_maps; /* maps put in each space */
 	uint64_t now, last, delay, period;
-	bool have_time;
 	uint16_t cpu;
-	/* live mappings: a slab, its indices sorted by (device, iova), map-order FIFO of pending */
+	/* live mappings: a slab, its indices sorted by (device, lo), map-order FIFO of pending */
 	struct live_map *maps;
 	size_t nmaps, capmaps;
 	uint32_t *freeslots;
@@ -78,8 +86,8 @@ struct ftrace_state {
 	uint64_t *scratch; /* dma_map_sg's three arrays of FTRACE_SG_MAX */
 	/* counts for the metadata */
 	uint64_t maps_seen, unmaps_seen, accesses, coherent_accesses, unmatched_unmaps,
-		overlapping_maps, empty, backwards, lost, sg_unmatched, sg_truncated,
-		coherent_skipped;
+		overlapping_maps, empty, lost, sg_unmatched, sg_truncated, coherent_skipped,
+		partly_mapped_unmaps;
 };
 
 /* ---- output queue ---- */
@@ -146,26 +154,63 @@ static void coh_pop(struct ftrace_state *s)
 
 /* ---- live mappings ---- */
 
-static int map_cmp(const struct live_map *m, uint32_t device, uint64_t iova)
+static int map_cmp(const struct live_map *m, uint32_t device, uint64_t lo)
 {
 	if (m->device != device)
 		return m->device < device ? -1 : 1;
-	return m->iova < iova ? -1 : m->iova > iova;
+	return m->lo < lo ? -1 : m->lo > lo;
 }
 
-/* First position in `sorted` whose mapping is not before (device, iova). */
-static size_t lower_bound(const struct ftrace_state *s, uint32_t device, uint64_t iova)
+/* First position in `sorted` whose mapping is not before (device, lo). */
+static size_t lower_bound(const struct ftrace_state *s, uint32_t device, uint64_t lo)
 {
-	size_t lo = 0, hi = s->nsorted, mid;
+	size_t a = 0, b = s->nsorted, mid;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (map_cmp(&s->maps[s->sorted[mid]], device, iova) < 0)
-			lo = mid + 1;
+	while (a < b) {
+		mid = a + (b - a) / 2;
+		if (map_cmp(&s->maps[s->sorted[mid]], device, lo) < 0)
+			a = mid + 1;
 		else
-			hi = mid;
+			b = mid;
 	}
-	return lo;
+	return a;
+}
+
+/* What a mapping of [iova, iova + size) holds: whole pages for iommu:map, else its bytes. */
+static void map_extent(const struct ftrace_state *s, uint64_t iova, uint64_t size, uint64_t *lo,
+		       uint64_t *last)
+{
+	*lo = iova;
+	*last = iova + (size - 1);
+	if (!s->use_dma) {
+		*lo &= ~(uint64_t)(IMPORT_PAGE_BYTES - 1);
+		*last |= IMPORT_PAGE_BYTES - 1;
+	}
+}
+
+/*
+ * The positions [*from, *to) in `sorted` of the mappings of `device` that overlap [lo, last]
+ * (a device's live mappings never overlap one another, so only the one before lo can reach in).
+ */
+static void overlap_span(const struct ftrace_state *s, uint32_t device, uint64_t lo,
+			 uint64_t last, size_t *from, size_t *to)
+{
+	size_t a = lower_bound(s, device, lo), b;
+
+	if (a > 0) {
+		const struct live_map *p = &s->maps[s->sorted[a - 1]];
+
+		if (p->device == device && p->last >= lo)
+			a--;
+	}
+	for (b = a; b < s->nsorted; b++) {
+		const struct live_map *m = &s->maps[s->sorted[b]];
+
+		if (m->device != device || m->lo > last)
+			break;
+	}
+	*from = a;
+	*to = b;
 }
 
 static uint64_t access_time(const struct ftrace_state *s, const struct live_map *m, uint64_t end)
@@ -184,15 +229,38 @@ static void push_access(struct ftrace_state *s, const struct live_map *m, uint64
 	out_push(s, &r);
 }
 
-/* A mapping ends at `end`: its access (if still to come) falls due; its slot is freed. */
-static void map_end(struct ftrace_state *s, uint32_t idx, uint64_t end)
+/* A mapping loses some or all of its range at `end`: its access, if still to come, falls due. */
+static void access_due(struct ftrace_state *s, uint32_t idx, uint64_t end)
 {
 	struct live_map *m = &s->maps[idx];
 
 	if (m->pending) {
 		push_access(s, m, access_time(s, m, end));
 		s->accesses++;
+		m->pending = false;
 	}
+}
+
+static uint32_t slot_new(struct ftrace_state *s)
+{
+	uint32_t idx;
+
+	if (s->nfree)
+		return s->freeslots[--s->nfree];
+	if (s->nmaps == s->capmaps) {
+		s->capmaps = s->capmaps ? 2 * s->capmaps : 64;
+		s->maps = ism_xrealloc(s->maps, s->capmaps * sizeof(*s->maps));
+	}
+	idx = (uint32_t)s->nmaps++;
+	s->maps[idx].gen = 0;
+	return idx;
+}
+
+/* The slot's mapping is gone: the queues' references to it go stale. */
+static void slot_free(struct ftrace_state *s, uint32_t idx)
+{
+	struct live_map *m = &s->maps[idx];
+
 	m->used = m->pending = false;
 	m->gen++;
 	if (s->nfree == s->capfree) {
@@ -202,31 +270,87 @@ static void map_end(struct ftrace_state *s, uint32_t idx, uint64_t end)
 	s->freeslots[s->nfree++] = idx;
 }
 
-/* End every live mapping of `device` that overlaps [iova, iova+size); returns how many. */
-static size_t maps_end_range(struct ftrace_state *s, uint32_t device, uint64_t iova,
-			     uint64_t size, uint64_t end)
+/* What is left of a mapping after an unmap of part of it: live, never accessed again. */
+static void map_trim(struct ftrace_state *s, uint32_t idx, uint64_t lo, uint64_t last)
 {
-	size_t lo = lower_bound(s, device, iova), hi, i;
+	struct live_map *m = &s->maps[idx];
 
-	if (lo > 0) {
-		const struct live_map *p = &s->maps[s->sorted[lo - 1]];
+	m->lo = m->iova = lo;
+	m->last = last;
+	m->size = last - lo + 1;
+	m->coherent = false;
+	m->gen++; /* its coherent reads are dropped */
+}
 
-		if (p->device == device && p->iova + p->size > iova)
-			lo--;
-	}
-	for (hi = lo; hi < s->nsorted; hi++) {
-		const struct live_map *m = &s->maps[s->sorted[hi]];
+/* End every live mapping of `device` that overlaps [lo, last] whole; returns how many. */
+static size_t maps_end_range(struct ftrace_state *s, uint32_t device, uint64_t lo,
+			     uint64_t last, uint64_t end)
+{
+	size_t from, to, i;
 
-		if (m->device != device || (m->iova >= iova && m->iova - iova >= size))
-			break;
-	}
-	if (hi == lo)
+	overlap_span(s, device, lo, last, &from, &to);
+	if (from == to)
 		return 0;
-	for (i = lo; i < hi; i++)
-		map_end(s, s->sorted[i], end);
-	memmove(s->sorted + lo, s->sorted + hi, (s->nsorted - hi) * sizeof(*s->sorted));
-	s->nsorted -= hi - lo;
-	return hi - lo;
+	for (i = from; i < to; i++) {
+		access_due(s, s->sorted[i], end);
+		slot_free(s, s->sorted[i]);
+	}
+	memmove(s->sorted + from, s->sorted + to, (s->nsorted - to) * sizeof(*s->sorted));
+	s->nsorted -= to - from;
+	return to - from;
+}
+
+/*
+ * Unmap [lo, last] of `device` at `end`: the mappings inside it end, one reaching out of it
+ * keeps the rest (as the page table does), each accessed first if still to be. Returns the
+ * mappings touched.
+ */
+static size_t maps_unmap_range(struct ftrace_state *s, uint32_t device, uint64_t lo,
+			       uint64_t last, uint64_t end)
+{
+	size_t from, to, i, n;
+	uint32_t first, tail, right;
+	bool keep_left, keep_right;
+
+	overlap_span(s, device, lo, last, &from, &to);
+	n = to - from;
+	if (!n)
+		return 0;
+	for (i = from; i < to; i++)
+		access_due(s, s->sorted[i], end);
+	first = s->sorted[from];
+	tail = s->sorted[to - 1];
+	keep_left = s->maps[first].lo < lo;
+	keep_right = s->maps[tail].last > last;
+	if (first == tail && keep_left && keep_right) {
+		/* A hole in one mapping: its right part takes a slot of its own. */
+		right = slot_new(s);
+		i = s->maps[right].gen;
+		s->maps[right] = s->maps[first];
+		s->maps[right].gen = (uint32_t)i;
+		map_trim(s, right, last + 1, s->maps[first].last);
+		map_trim(s, first, s->maps[first].lo, lo - 1);
+		if (s->nsorted == s->capsorted) {
+			s->capsorted = 2 * s->capsorted;
+			s->sorted = ism_xrealloc(s->sorted, s->capsorted * sizeof(*s->sorted));
+		}
+		memmove(s->sorted + from + 2, s->sorted + from + 1,
+			(s->nsorted - from - 1) * sizeof(*s->sorted));
+		s->sorted[from + 1] = right;
+		s->nsorted++;
+		return n;
+	}
+	if (keep_left)
+		map_trim(s, first, s->maps[first].lo, lo - 1);
+	if (keep_right)
+		map_trim(s, tail, last + 1, s->maps[tail].last);
+	from += keep_left;
+	to -= keep_right;
+	for (i = from; i < to; i++)
+		slot_free(s, s->sorted[i]);
+	memmove(s->sorted + from, s->sorted + to, (s->nsorted - to) * sizeof(*s->sorted));
+	s->nsorted -= to - from;
+	return n;
 }
 
 static void map_add(struct ftrace_state *s, struct import_ctx *c, uint32_t device, uint64_t iova,
@@ -234,25 +358,21 @@ static void map_add(struct ftrace_state *s, struct import_ctx *c, uint32_t devic
 {
 	struct live_map *m;
 	uint32_t idx;
+	uint64_t lo, last;
 	size_t at;
 
-	if (maps_end_range(s, device, iova, size, s->now))
+	map_extent(s, iova, size, &lo, &last);
+	if (maps_end_range(s, device, lo, last, s->now))
 		s->overlapping_maps++;
-	if (s->nfree) {
-		idx = s->freeslots[--s->nfree];
-	} else {
-		if (s->nmaps == s->capmaps) {
-			s->capmaps = s->capmaps ? 2 * s->capmaps : 64;
-			s->maps = ism_xrealloc(s->maps, s->capmaps * sizeof(*s->maps));
-		}
-		idx = (uint32_t)s->nmaps++;
-		s->maps[idx].gen = 0;
-	}
+	idx = slot_new(s);
 	m = &s->maps[idx];
 	m->device = device;
 	m->iova = iova;
 	m->size = size;
+	m->lo = lo;
+	m->last = last;
 	m->t_map = s->now;
+	m->seq = s->maps_seen;
 	m->used = true;
 	m->write = write;
 	m->coherent = coherent;
@@ -280,10 +400,86 @@ static void map_add(struct ftrace_state *s, struct import_ctx *c, uint32_t devic
 		s->capsorted = s->capsorted ? 2 * s->capsorted : 64;
 		s->sorted = ism_xrealloc(s->sorted, s->capsorted * sizeof(*s->sorted));
 	}
-	at = lower_bound(s, device, iova);
+	at = lower_bound(s, device, lo);
 	memmove(s->sorted + at + 1, s->sorted + at, (s->nsorted - at) * sizeof(*s->sorted));
 	s->sorted[at] = idx;
 	s->nsorted++;
+}
+
+/* ---- address spaces of iommu:map/unmap (the events name no device) ---- */
+
+/*
+ * The space of a map of [lo, last]: the previous map's when none of its live mappings overlaps
+ * (a burst of maps is mostly one driver's: one device's mappings stay together), else the first
+ * such space, else a new one; past the limit, the one whose overlapping mappings are the oldest
+ * (lost unmaps, most likely: map_add() ends them).
+ */
+static uint32_t space_for_map(struct ftrace_state *s, uint64_t lo, uint64_t last)
+{
+	uint64_t oldest = UINT64_MAX, newest;
+	uint32_t k, pick = 0;
+	size_t from, to, i;
+
+	if (s->nspaces) {
+		overlap_span(s, s->base + s->last_space, lo, last, &from, &to);
+		if (from == to)
+			return s->last_space;
+	}
+	for (k = 0; k < s->nspaces; k++) {
+		overlap_span(s, s->base + k, lo, last, &from, &to);
+		if (from == to)
+			return k;
+		for (newest = 0, i = from; i < to; i++)
+			if (s->maps[s->sorted[i]].seq > newest)
+				newest = s->maps[s->sorted[i]].seq;
+		if (newest < oldest) {
+			oldest = newest;
+			pick = k;
+		}
+	}
+	if (s->nspaces == s->max_spaces)
+		return pick;
+	s->space_maps = ism_xrealloc(s->space_maps, (s->nspaces + 1) * sizeof(*s->space_maps));
+	s->space_maps[s->nspaces] = 0;
+	return s->nspaces++;
+}
+
+/*
+ * The space of an unmap of [lo, last]: the one whose live mappings cover the most of it; of
+ * equals, one whose mappings there lie inside the range (an exact unmap), then the one with the
+ * most recent map. Space 0 when nothing is mapped there; *partly when some of it is not.
+ */
+static uint32_t space_for_unmap(struct ftrace_state *s, uint64_t lo, uint64_t last, bool *partly)
+{
+	uint64_t pages, best_pages = 0, newest, best_newest = 0;
+	bool inside, best_inside = false;
+	uint32_t k, pick = 0;
+	size_t from, to, i;
+
+	for (k = 0; k < s->nspaces; k++) {
+		overlap_span(s, s->base + k, lo, last, &from, &to);
+		pages = newest = 0;
+		inside = true;
+		for (i = from; i < to; i++) {
+			const struct live_map *m = &s->maps[s->sorted[i]];
+			uint64_t a = m->lo > lo ? m->lo : lo, b = m->last < last ? m->last : last;
+
+			pages += ((b - a) >> 12) + 1;
+			inside = inside && m->lo >= lo && m->last <= last;
+			if (m->seq > newest)
+				newest = m->seq;
+		}
+		if (pages > best_pages ||
+		    (pages == best_pages && pages &&
+		     (inside > best_inside || (inside == best_inside && newest > best_newest)))) {
+			best_pages = pages;
+			best_inside = inside;
+			best_newest = newest;
+			pick = k;
+		}
+	}
+	*partly = best_pages && best_pages < ((last - lo) >> 12) + 1;
+	return pick;
 }
 
 /* The oldest mapping whose access is still to come, or NULL (stale queue entries dropped). */
@@ -497,9 +693,11 @@ static void emit_unmap(struct ftrace_state *s, uint32_t device, uint64_t iova, u
 	struct trace_rec r = { .kind = TRACE_UNMAP, .time_ns = s->now, .device = device,
 			       .pasid = TRACE_PASID_NONE, .iova = iova, .size = size,
 			       .cpu = s->cpu };
+	uint64_t lo, last;
 
 	s->unmaps_seen++;
-	if (!maps_end_range(s, device, iova, size, s->now))
+	map_extent(s, iova, size, &lo, &last);
+	if (!maps_unmap_range(s, device, lo, last, s->now))
 		s->unmatched_unmaps++;
 	out_push(s, &r);
 }
@@ -508,7 +706,8 @@ static void emit_unmap(struct ftrace_state *s, uint32_t device, uint64_t iova, u
 static int ev_iommu_map(struct ftrace_state *s, struct import_ctx *c, const char *msg,
 			size_t len)
 {
-	uint64_t iova, paddr, size;
+	uint64_t iova, paddr, size, lo, last;
+	uint32_t k;
 
 	if (import_field(msg, len, "iova", 16, &iova) ||
 	    import_field(msg, len, "paddr", 16, &paddr) ||
@@ -519,15 +718,20 @@ static int ev_iommu_map(struct ftrace_state *s, struct import_ctx *c, const char
 		s->empty++;
 		return 0;
 	}
-	emit_map(s, c, c->opts->device, iova, size, paddr, DIR_BIDIRECTIONAL, false);
+	map_extent(s, iova, size, &lo, &last);
+	k = space_for_map(s, lo, last);
+	s->space_maps[k]++;
+	s->last_space = k;
+	emit_map(s, c, s->base + k, iova, size, paddr, DIR_BIDIRECTIONAL, false);
 	return 0;
 }
 
 /* iommu:unmap "IOMMU: iova=0x.. - 0x.. size=N unmapped_size=N". */
-static int ev_iommu_unmap(struct ftrace_state *s, struct import_ctx *c, const char *msg,
-			  size_t len)
+static int ev_iommu_unmap(struct ftrace_state *s, const char *msg, size_t len)
 {
-	uint64_t iova, size;
+	uint64_t iova, size, lo, last;
+	uint32_t k;
+	bool partly;
 
 	if (import_field(msg, len, "iova", 16, &iova) ||
 	    import_field(msg, len, "size", 10, &size) || iova > UINT64_MAX - size)
@@ -536,7 +740,10 @@ static int ev_iommu_unmap(struct ftrace_state *s, struct import_ctx *c, const ch
 		s->empty++;
 		return 0;
 	}
-	emit_unmap(s, c->opts->device, iova, size);
+	map_extent(s, iova, size, &lo, &last);
+	k = space_for_unmap(s, lo, last, &partly);
+	s->partly_mapped_unmaps += partly;
+	emit_unmap(s, s->base + k, iova, size);
 	return 0;
 }
 
@@ -861,10 +1068,16 @@ static int ftrace_prescan(struct import_ctx *c, bool *dma, struct ism_err *err)
 	*dma = false;
 	if (!l)
 		return -1;
-	while (!*dma && (rc = import_lines_next(l, &line, &len, &too_long, err)) > 0)
-		if (!too_long && ftrace_split(line, len, &cpu, &ns, &name, &nlen, &msg, &mlen) &&
-		    (ev = ftrace_event_find(name, nlen)) && is_dma(ev))
+	/* Input that is not ftrace text: the import proper gives up at the same place. */
+	import_lines_limit(l, IMPORT_PROBE_BYTES);
+	while (!*dma && (rc = import_lines_next(l, &line, &len, &too_long, err)) > 0) {
+		if (too_long || !ftrace_split(line, len, &cpu, &ns, &name, &nlen, &msg, &mlen))
+			continue;
+		import_lines_limit(l, 0);
+		ev = ftrace_event_find(name, nlen);
+		if (ev && is_dma(ev))
 			*dma = true;
+	}
 	import_lines_close(l);
 	return *dma || rc == 0 ? 0 : -1;
 }
@@ -878,8 +1091,15 @@ static const char RULE_MAPPINGS_DMA[] =
 	"name, other names are numbered from 0x100000 (see devices); iommu:map/unmap are counted, "
 	"not used";
 static const char RULE_MAPPINGS_IOMMU[] =
-	"iommu:map -> MAP read-write, iommu:unmap -> UNMAP, all of device --device (the events "
-	"name none); dma:* events are counted, not used";
+	"iommu:map -> MAP read-write, iommu:unmap -> UNMAP; dma:* events are counted, not used. "
+	"The events name no device: each mapping goes to an inferred address space, space k "
+	"being device `device` + k. A map goes to the space of the map before it when none of "
+	"that space's live mappings shares a 4 KiB page with it, else to the first space of which "
+	"none does, else to a new space (at most address_spaces.limit; past that, to the space "
+	"whose overlapping mappings were mapped longest ago, ending them). An "
+	"unmap goes to the space whose live mappings cover the most of its pages; of equals, one "
+	"whose mappings there lie inside it, then the one mapped most recently; space 0 when "
+	"nothing is mapped there. An unmap of part of a mapping leaves the rest mapped";
 static const char RULE_ACCESSES_ONCE[] =
 	"each streaming mapping is accessed once, whole (the simulator splits it into max-payload "
 	"requests), halfway between its map and its unmap but at most max_delay_ns after the map "
@@ -901,8 +1121,17 @@ static void ftrace_meta(struct ftrace_state *s, struct import_ctx *c)
 										     "none"));
 	json_object_set_new(c->meta, "max_delay_ns", json_integer((json_int_t)s->delay));
 	json_object_set_new(c->meta, "coherent_period_ns", json_integer((json_int_t)s->period));
-	if (!s->use_dma)
+	if (!s->use_dma) {
+		json_t *sp = json_object(), *maps = json_array();
+
 		json_object_set_new(c->meta, "device", json_integer(c->opts->device));
+		json_object_set_new(sp, "inferred", json_integer(s->nspaces));
+		json_object_set_new(sp, "limit", json_integer(s->max_spaces));
+		for (i = 0; i < s->nspaces; i++)
+			json_array_append_new(maps, json_integer((json_int_t)s->space_maps[i]));
+		json_object_set_new(sp, "maps", maps);
+		json_object_set_new(c->meta, "address_spaces", sp);
+	}
 	for (i = 0; i < import_names_count(s->devnames); i++)
 		json_object_set_new(devs, import_names_name(s->devnames, i),
 				    json_integer(s->devids[i]));
@@ -926,7 +1155,9 @@ static void ftrace_meta(struct ftrace_state *s, struct import_ctx *c)
 			    json_integer((json_int_t)s->sg_unmatched));
 	json_object_set_new(f, "map_sg_truncated", json_integer((json_int_t)s->sg_truncated));
 	json_object_set_new(f, "lost_events", json_integer((json_int_t)s->lost));
-	json_object_set_new(f, "time_went_backwards", json_integer((json_int_t)s->backwards));
+	json_object_set_new(f, "unmaps_partly_mapped",
+			    json_integer((json_int_t)s->partly_mapped_unmaps));
+	json_object_set_new(f, "time_went_backwards", json_integer((json_int_t)c->backwards));
 	json_object_set_new(c->meta, "ftrace", f);
 	json_object_set_new(rules, "mappings",
 			    json_string(s->use_dma ? RULE_MAPPINGS_DMA : RULE_MAPPINGS_IOMMU));
@@ -938,6 +1169,63 @@ static void ftrace_meta(struct ftrace_state *s, struct import_ctx *c)
 			    json_string("each line's own timestamp in ns, never decreasing; "
 					"MAP/UNMAP keep the line's CPU"));
 	json_object_set_new(c->meta, "rules", rules);
+}
+
+/* Spaces whose map counts the note lists; the metadata has them all. */
+#define FTRACE_NOTE_SPACES 8
+
+/* What the user must know of a trace whose events named no device: what was inferred. */
+static void ftrace_note(struct ftrace_state *s, struct import_ctx *c)
+{
+	char first[32], lastdev[32], counts[FTRACE_NOTE_SPACES * 32 + 8], *note;
+	size_t n = 0;
+	uint32_t k;
+
+	if (s->use_dma || !s->maps_seen)
+		return;
+	trace_format_device(s->base, true, first, sizeof(first));
+	trace_format_device(s->base + s->nspaces - 1, true, lastdev, sizeof(lastdev));
+	counts[0] = '\0';
+	/* 8 counts of at most 20 digits and 5 bytes of separator each fit */
+	for (k = 0; k < s->nspaces && k < FTRACE_NOTE_SPACES; k++)
+		n += (size_t)snprintf(counts + n, sizeof(counts) - n, "%s%llu",
+				      k == 0 ? "" : k + 1 == s->nspaces ? " and " : ", ",
+				      (unsigned long long)s->space_maps[k]);
+	if (k < s->nspaces)
+		snprintf(counts + n, sizeof(counts) - n, ", ...");
+	if (s->nspaces == 1 && !s->overlapping_maps)
+		note = ism_xasprintf("iommu:map/unmap name no device and no two live mappings "
+				     "overlapped: the %llu map%s went to one address space, device "
+				     "%s",
+				     (unsigned long long)s->maps_seen, s->maps_seen == 1 ? "" : "s",
+				     first);
+	else if (s->nspaces == 1)
+		note = ism_xasprintf("iommu:map/unmap name no device; one address space at most "
+				     "(--address-spaces), so the %llu maps went to device %s, where "
+				     "%llu ended live mappings they overlapped (lost unmaps, or "
+				     "another device's)",
+				     (unsigned long long)s->maps_seen, first,
+				     (unsigned long long)s->overlapping_maps);
+	else
+		note = ism_xasprintf("iommu:map/unmap name no device; live mappings overlapped, "
+				     "so %u address spaces were inferred, devices %s .. %s, with "
+				     "%s of the %llu maps",
+				     s->nspaces, first, lastdev, counts,
+				     (unsigned long long)s->maps_seen);
+	if (s->nspaces > 1 && s->overlapping_maps) {
+		char *more = ism_xasprintf("%s; %llu maps ended live mappings they overlapped "
+					   "(--address-spaces %u reached: lost unmaps?)",
+					   note, (unsigned long long)s->overlapping_maps,
+					   s->max_spaces);
+
+		free(note);
+		note = more;
+	}
+	import_note(c, ism_xasprintf("%s (docs/traces.md says how). The dma:* events of Linux "
+				     "6.9 and later name each mapping's device: capture them "
+				     "(scripts/capture-ftrace) to import without inference",
+				     note));
+	free(note);
 }
 
 static int ftrace_line(struct ftrace_state *s, struct import_ctx *c, struct ism_err *err)
@@ -957,12 +1245,7 @@ static int ftrace_line(struct ftrace_state *s, struct import_ctx *c, struct ism_
 	if (!ftrace_split(c->line, c->len, &cpu, &ns, &name, &nlen, &msg, &mlen))
 		return import_unknown(c, "not 'TASK-PID [CPU] TIME: event: message'", err);
 	import_count_event(c, name, nlen);
-	if (s->have_time && ns < s->last) {
-		s->backwards++;
-		ns = s->last;
-	}
-	s->have_time = true;
-	s->now = s->last = ns;
+	s->now = s->last = ns = import_clock(c, ns);
 	s->cpu = (uint16_t)cpu;
 	if (advance(s, c, ns, false, err))
 		return -1;
@@ -971,7 +1254,7 @@ static int ftrace_line(struct ftrace_state *s, struct import_ctx *c, struct ism_
 		return 0;
 	switch (ev->kind) {
 	case EV_IOMMU_MAP: rc = ev_iommu_map(s, c, msg, mlen); break;
-	case EV_IOMMU_UNMAP: rc = ev_iommu_unmap(s, c, msg, mlen); break;
+	case EV_IOMMU_UNMAP: rc = ev_iommu_unmap(s, msg, mlen); break;
 	case EV_DMA_MAP: rc = ev_dma_map(s, c, msg, mlen); break;
 	case EV_DMA_UNMAP: case EV_DMA_FREE: rc = ev_dma_unmap(s, c, msg, mlen); break;
 	case EV_DMA_ALLOC: rc = ev_dma_alloc(s, c, msg, mlen); break;
@@ -1002,6 +1285,7 @@ static void ftrace_free(struct ftrace_state *s)
 	free(s->coh);
 	free(s->out);
 	free(s->devids);
+	free(s->space_maps);
 	import_names_free(s->devnames);
 }
 
@@ -1012,6 +1296,11 @@ static int ftrace_convert(struct import_ctx *c, struct ism_err *err)
 
 	memset(&s, 0, sizeof(s));
 	s.delay = c->opts->max_delay_ns;
+	s.base = c->opts->device;
+	/* Space k is device base + k: no id past 2^32 - 1. */
+	s.max_spaces = c->opts->address_spaces ? c->opts->address_spaces : 1;
+	if (s.max_spaces - 1 > UINT32_MAX - s.base)
+		s.max_spaces = UINT32_MAX - s.base + 1;
 	s.period = c->opts->coherent_period_ns;
 	s.devnames = import_names_new();
 	s.scratch = ism_xmalloc(3 * FTRACE_SG_MAX * sizeof(*s.scratch));
@@ -1028,8 +1317,10 @@ static int ftrace_convert(struct import_ctx *c, struct ism_err *err)
 			break;
 	if (rc == 0)
 		rc = advance(&s, c, s.last, true, err);
-	if (rc == 0)
+	if (rc == 0) {
 		ftrace_meta(&s, c);
+		ftrace_note(&s, c);
+	}
 	ftrace_free(&s);
 	return rc ? -1 : 0;
 }

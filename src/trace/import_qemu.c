@@ -22,8 +22,7 @@
 
 struct qemu_state {
 	bool have_base, no_timestamps;
-	uint64_t base, stamp, now; /* first and latest stamp (absolute), the line's time */
-	uint64_t backwards; /* lines whose time went back: kept at the previous time */
+	uint64_t base, now; /* the first stamp (absolute), the line's time */
 	struct import_tagmap *vtd_domains, *smmu_asids, *viommu_domains;
 	uint64_t unconfirmed; /* hit/update lines still waiting for their vtd_dmar_translate */
 	bool ih_valid;        /* the last descriptor was an IOTLB one: ih is its hint bit */
@@ -467,7 +466,7 @@ static void qemu_clock(struct qemu_state *s, struct import_ctx *c, bool stamped,
 	if (!s->have_base) {
 		s->have_base = true;
 		s->no_timestamps = !stamped;
-		s->base = s->stamp = ns;
+		s->base = ns;
 	}
 	if (s->no_timestamps) {
 		/* One ns per line keeps the log's order and gives a time that increases. */
@@ -477,12 +476,7 @@ static void qemu_clock(struct qemu_state *s, struct import_ctx *c, bool stamped,
 	if (!stamped)
 		return;
 	/* Threads stamp their lines a little out of order now and then: keep the order. */
-	if (ns < s->stamp) {
-		s->backwards++;
-		ns = s->stamp;
-	}
-	s->stamp = ns;
-	s->now = ns - s->base;
+	s->now = import_clock(c, ns) - s->base;
 }
 
 /* The inference rules, in words, for the trace's metadata (docs/traces.md says the same). */
@@ -537,7 +531,7 @@ static void qemu_meta(struct qemu_state *s, struct import_ctx *c)
 			    json_integer((json_int_t)s->maps_unresolved));
 	json_object_set_new(q, "virtio_iommu_maps_without_permission",
 			    json_integer((json_int_t)s->maps_no_perm));
-	json_object_set_new(q, "time_went_backwards", json_integer((json_int_t)s->backwards));
+	json_object_set_new(q, "time_went_backwards", json_integer((json_int_t)c->backwards));
 	json_object_set_new(c->meta, "qemu", q);
 	json_object_set_new(rules, "access", json_string(RULE_ACCESS));
 	json_object_set_new(rules, "invalidation", json_string(RULE_INVALIDATION));
