@@ -44,4 +44,36 @@ expect_eq "groups: the pair's devices" '["05:00.0", "05:00.1"]' \
 	"$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["domains"]["pair"]["devices"]))' "$T/groups.json")"
 expect_eq "groups: a lone device's domain is named by it" '["05:00.5"]' \
 	"$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["domains"]["05:00.5"]["devices"]))' "$T/groups.json")"
+# The issue's hand-worked case, written as a trace: devices 01:00.0 and 02:00.0 attached to
+# the trace's domain 1 read one page (one miss, then a hit); 02:00.0 moves to domain 3 and
+# reads it again (a miss: domain 3's own page table and tag); invalidating domain 1 by its id
+# then removes 01:00.0's entry (its next read misses) and leaves domain 3's (02:00.0 hits);
+# after a DETACH, 02:00.0's read is blocked. 10 us apart, replayed open loop when timed, each
+# read is done before the next record: timed gives the untimed counts.
+cat >"$T/move.csv" <<'EOF2'
+time_ns,op,device,pasid,iova,size,paddr,domain
+0,ATTACH,01:00.0,,,,,1
+0,ATTACH,02:00.0,,,,,1
+10000,R,01:00.0,,0x7000,64,,
+20000,R,02:00.0,,0x7000,64,,
+30000,ATTACH,02:00.0,,,,,3
+40000,R,02:00.0,,0x7000,64,,
+50000,INV:DOMAIN,,,,,,1
+60000,R,01:00.0,,0x7000,64,,
+70000,R,02:00.0,,0x7000,64,,
+80000,DETACH,02:00.0,,,,,
+90000,R,02:00.0,,0x7000,64,,
+EOF2
+for mode in untimed timed; do
+	ism run -t "$T/move.csv" --set mode=$mode --set replay.mode=open --format flat -q \
+		>"$T/move.$mode"
+	f=$T/move.$mode
+	expect_eq "$mode: attach/move/invalidate: lookups" 5 "$(kv "$f" iotlb.lookups)"
+	expect_eq "$mode: misses: 1 shared, 1 after the move, 1 after the invalidation" 3 "$(kv "$f" iotlb.misses)"
+	expect_eq "$mode: compulsory misses (one per domain)" 2 "$(kv "$f" iotlb.misses_by_class.compulsory)"
+	expect_eq "$mode: the invalidation miss" 1 "$(kv "$f" iotlb.misses_by_class.invalidation)"
+	expect_eq "$mode: the blocked read" 1 "$(kv "$f" faults_by_kind.blocked)"
+	expect_eq "$mode: two domains" 2 "$(kv "$f" os.domains)"
+	expect_eq "$mode: three attaches, one detach" "3 1" "$(kv "$f" os.attaches) $(kv "$f" os.detaches)"
+done
 finish
