@@ -8,6 +8,7 @@
 #include "baseline/baseline.h"
 #include "iotlb/cache.h"
 #include "invalidation/inval.h"
+#include "walk/format.h"
 #include "iova/iova.h"
 
 #define ENTRIES_MAX 1048576u  /* IOTLB entries: far above any real IOTLB */
@@ -73,24 +74,112 @@ static void mask_names(uint32_t mask, bool quoted, char *buf, size_t n)
 		snprintf(buf + len, n - len, "]");
 }
 
-static int check_has_4k(const struct config_key *k, const struct sim_config *cfg, char *why,
-			size_t n)
+static bool format_known(const char *name)
 {
-	char names[64];
+	return io_pgtable_fmt_find(name) != NULL;
+}
 
-	if (cfg->iommu.page_sizes & PGSIZE_MASK(PGSIZE_4K))
+/* The format the config names (the format row has been checked: it is known). */
+static void config_fmt(const struct sim_config *cfg, struct io_pgtable_fmt *f)
+{
+	io_pgtable_fmt_init(f, io_pgtable_fmt_find(cfg->iommu.pgtable_format), cfg->iommu.ia_bits,
+			    NULL);
+}
+
+/* A given input size must be one of the format's; a missing one is settled with the levels. */
+static int derive_ia_bits(const struct config_key *k, struct sim_config *cfg, bool given,
+			  char *why, size_t n)
+{
+	const struct io_pgtable_fmt_ops *ops = io_pgtable_fmt_find(cfg->iommu.pgtable_format);
+	struct io_pgtable_fmt f;
+	char sizes[64];
+
+	if (!given || io_pgtable_fmt_init(&f, ops, cfg->iommu.ia_bits, NULL) == 0)
 		return 0;
-	mask_names(cfg->iommu.page_sizes, true, names, sizeof(names));
-	snprintf(why, n, "expected a list that contains 4K (every mapping can fall back to 4 KiB "
-		 "pages), got %s", names);
+	snprintf(why, n, "expected an input size of the %s format (%s), got %u", ops->name,
+		 io_pgtable_fmt_ia_names(ops, sizes, sizeof(sizes)), cfg->iommu.ia_bits);
 	return -1;
 }
 
-static int check_ft_pgsize(const struct config_key *k, const struct sim_config *cfg, char *why,
-			   size_t n)
+/*
+ * The levels and the input size, each from the other or from the format's default: given
+ * levels alone pick the format's first input size with that many (x86: 4 is 48 bits, 3 is 39,
+ * 5 is 57); given both must agree.
+ */
+static int derive_levels(const struct config_key *k, struct sim_config *cfg, bool given,
+			 char *why, size_t n)
 {
-	char names[64];
+	const struct io_pgtable_fmt_ops *ops = io_pgtable_fmt_find(cfg->iommu.pgtable_format);
+	struct io_pgtable_fmt f;
+	char each[160] = "";
+	unsigned i;
 
+	for (i = 0; ops->ia_bits[i]; i++) {
+		io_pgtable_fmt_init(&f, ops, ops->ia_bits[i], NULL);
+		snprintf(each + strlen(each), sizeof(each) - strlen(each), "%s%u bits: %u levels",
+			 i ? ", " : "", ops->ia_bits[i], f.levels);
+		if (!cfg->iommu.ia_bits && given && f.levels == cfg->iommu.levels)
+			cfg->iommu.ia_bits = ops->ia_bits[i];
+	}
+	if (!cfg->iommu.ia_bits && given) {
+		snprintf(why, n, "expected a depth the %s format has (%s), got %u", ops->name, each,
+			 cfg->iommu.levels);
+		return -1;
+	}
+	if (!cfg->iommu.ia_bits)
+		cfg->iommu.ia_bits = ops->ia_bits[0];
+	io_pgtable_fmt_init(&f, ops, cfg->iommu.ia_bits, NULL);
+	if (given && cfg->iommu.levels != f.levels) {
+		snprintf(why, n, "expected %u (the %s format has %u levels at %u input bits: %s), "
+			 "got %u", f.levels, ops->name, f.levels, cfg->iommu.ia_bits, each,
+			 cfg->iommu.levels);
+		return -1;
+	}
+	cfg->iommu.levels = f.levels;
+	return 0;
+}
+
+/* The format's page sizes, or (given) a subset that holds its smallest. */
+static int derive_page_sizes(const struct config_key *k, struct sim_config *cfg, bool given,
+			     char *why, size_t n)
+{
+	struct io_pgtable_fmt f;
+	char names[96], have[96];
+
+	config_fmt(cfg, &f);
+	if (!given) {
+		cfg->iommu.page_sizes = f.page_sizes;
+		return 0;
+	}
+	mask_names(cfg->iommu.page_sizes, true, names, sizeof(names));
+	mask_names(f.page_sizes, false, have, sizeof(have));
+	if (cfg->iommu.page_sizes & ~f.page_sizes) {
+		char extra[96];
+
+		mask_names(cfg->iommu.page_sizes & ~f.page_sizes, false, extra, sizeof(extra));
+		snprintf(why, n, "expected page sizes of the %s format (%s), got %s: it has no %s "
+			 "pages", f.ops->name, have, names, extra);
+		return -1;
+	}
+	if (!(cfg->iommu.page_sizes & PGSIZE_MASK(f.granule))) {
+		snprintf(why, n, "expected a list that contains %s (every mapping can fall back to "
+			 "the %s format's smallest page), got %s", pgsize_names[f.granule],
+			 f.ops->name, names);
+		return -1;
+	}
+	return 0;
+}
+
+/* The smallest page, or (given) one of iommu.page_sizes. */
+static int derive_ft_pgsize(const struct config_key *k, struct sim_config *cfg, bool given,
+			    char *why, size_t n)
+{
+	char names[96];
+
+	if (!given) {
+		cfg->os.first_touch_page_size = pgsize_smallest(cfg->iommu.page_sizes);
+		return 0;
+	}
 	if (cfg->iommu.page_sizes & PGSIZE_MASK(cfg->os.first_touch_page_size))
 		return 0;
 	mask_names(cfg->iommu.page_sizes, false, names, sizeof(names));
@@ -243,17 +332,39 @@ const struct config_key config_keys[] = {
 	  .offset = OFF(iommu.replacement),
 	  .help = "IOTLB replacement policy (one file each under models/iotlb/). A policy may "
 		  "restrict the ways: plru needs a power of two." },
-	{ .path = "iommu.page_sizes", .type = CONFIG_PGSIZE_LIST, .def = "[\"4K\", \"2M\", \"1G\"]",
-	  .check = check_has_4k, .offset = OFF(iommu.page_sizes),
-	  .help = "Leaf page sizes the page table and the OS may use (2M and 1G leaves when "
-		  "alignment and length allow). Non-empty, no duplicates, must contain 4K." },
-	{ .path = "iommu.pgtable.levels", .type = CONFIG_UINT, .def = "4", .min = 4, .max = 5,
-	  .unit = "levels", .offset = OFF(iommu.levels),
-	  .help = "Radix page-table levels: 4 (48-bit IOVA) or 5 (57-bit IOVA)." },
-	WALK_CACHE_ROWS(2, 32, 4, "PDE cache: entries of page directories"),
-	WALK_CACHE_ROWS(3, 8, 8, "PDPE cache: entries of page-directory-pointer tables"),
-	WALK_CACHE_ROWS(4, 4, 4, "PML4E cache"),
-	WALK_CACHE_ROWS(5, 4, 4, "PML5E cache, used only with 5 levels"),
+	{ .path = "iommu.pgtable.format", .type = CONFIG_NAME, .def = "\"x86\"",
+	  .names_fn = io_pgtable_fmt_names, .known = format_known,
+	  .offset = OFF(iommu.pgtable_format),
+	  .help = "The I/O page table's format (one file each under models/walk/): x86 (VT-d, "
+		  "AMD-Vi v2), arm-4k, arm-16k and arm-64k (Arm LPAE granules: SMMUv3, MMU-600), "
+		  "arm-v7s (Armv7 short descriptor: MediaTek M4U), riscv (Sv39/48/57), sun50i "
+		  "(Allwinner H6). It sets the levels, the entry and table sizes and the page "
+		  "sizes there are (docs/config.md, \"Page-table formats\")." },
+	{ .path = "iommu.pgtable.ia_bits", .type = CONFIG_UINT, .def = NULL, .min = 12,
+	  .max = 64, .unit = "bits", .flags = CONFIG_F_DERIVED, .derive = derive_ia_bits,
+	  .offset = OFF(iommu.ia_bits),
+	  .help = "IOVA bits the table translates: x86 48, 39 or 57; arm-4k 48 or 39; arm-16k 48 or "
+		  "47; arm-64k 48, 42 or 52; riscv 39, 48 or 57; arm-v7s and sun50i 32. Derived: "
+		  "the format's first (or the one iommu.pgtable.levels picks). A request to an "
+		  "IOVA at or above 2^ia_bits faults (faults_by_kind.beyond_input)." },
+	{ .path = "iommu.pgtable.levels", .type = CONFIG_UINT, .def = NULL, .min = 1,
+	  .max = PT_MAX_LEVELS, .unit = "levels", .flags = CONFIG_F_DERIVED,
+	  .derive = derive_levels, .offset = OFF(iommu.levels),
+	  .help = "The table's levels. Derived from the format and iommu.pgtable.ia_bits; given, "
+		  "it must agree with them, or alone it picks the format's input size with that "
+		  "many levels (x86: 4 is 48 bits, 3 is 39, 5 is 57)." },
+	{ .path = "iommu.page_sizes", .type = CONFIG_PGSIZE_LIST, .def = NULL,
+	  .flags = CONFIG_F_DERIVED, .derive = derive_page_sizes,
+	  .offset = OFF(iommu.page_sizes),
+	  .help = "Leaf page sizes the page table and the OS may use (each when alignment and "
+		  "length allow). Derived: every size of the format (x86: 4K, 2M, 1G). Given: a "
+		  "subset of them that holds the smallest." },
+	WALK_CACHE_ROWS(2, 32, 4, "entries of the tables just above the leaves: x86 PDEs, "
+			"Arm level-2 (4K granule) descriptors, sun50i and arm-v7s first-level "
+			"entries (the H6's PTW cache)"),
+	WALK_CACHE_ROWS(3, 8, 8, "x86 PDPEs; used by formats of 3 levels or more"),
+	WALK_CACHE_ROWS(4, 4, 4, "x86 PML4Es; used by formats of 4 levels or more"),
+	WALK_CACHE_ROWS(5, 4, 4, "x86 PML5Es; used only by 5-level tables"),
 	{ .path = "iommu.timing.iotlb_hit_ns", .type = CONFIG_REAL, .def = "2.0", .rmin = 0,
 	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(iommu.iotlb_hit_ns),
 	  .help = "Time of an IOTLB lookup: every request pays it, hit or miss." },
@@ -296,9 +407,11 @@ const struct config_key config_keys[] = {
 	  .help = "Mapping of an access to an unmapped IOVA. auto: map it on first touch in "
 		  "domains that have seen no MAP record (a trace of accesses only); always: map "
 		  "it; never: it is a fault." },
-	{ .path = "os.first_touch_page_size", .type = CONFIG_PGSIZE, .def = "\"4K\"",
-	  .check = check_ft_pgsize, .offset = OFF(os.first_touch_page_size),
-	  .help = "Page size of a first-touch mapping; must be one of iommu.page_sizes." },
+	{ .path = "os.first_touch_page_size", .type = CONFIG_PGSIZE, .def = NULL,
+	  .flags = CONFIG_F_DERIVED, .derive = derive_ft_pgsize,
+	  .offset = OFF(os.first_touch_page_size),
+	  .help = "Page size of a first-touch mapping; must be one of iommu.page_sizes. Derived: "
+		  "the smallest of them." },
 	{ .path = "os.invalidation.policy", .type = CONFIG_NAME, .def = "\"lazy\"",
 	  .names_fn = inv_policy_names, .known = policy_known,
 	  .offset = OFF(os.invalidation.policy),
