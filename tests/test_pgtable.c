@@ -716,9 +716,184 @@ static void test_reference_model(void **state)
 	io_pgtable_free(pt);
 }
 
+/*
+ * Every registered format at every input size, against a table written out by hand from the
+ * formats' specifications: levels, the memory of the tables one smallest page needs, and where
+ * each page size lives (level, entries per leaf). Then, for every size: one leaf maps, walks
+ * (an uncached walk reads levels - level + 1 entries), and a 4K..granule unmap inside it
+ * removes the whole leaf, reported once. Like Linux's io-pgtable selftests, a matrix of the
+ * registry: a new format must add its row here.
+ */
+struct fmt_case {
+	const char *name;
+	unsigned ia_bits, levels;
+	uint64_t granule_table_bytes; /* tables after mapping one smallest page at 0 */
+	struct { enum pgsize p; unsigned level, entries; } sizes[5]; /* entries 0: no more */
+};
+
+static const struct fmt_case fmt_cases[] = {
+	/* 512 x 8 B = 4 KiB per table; 4K, 2M, 1G at levels 1, 2, 3 */
+	{ "x86", 48, 4, 4 * 4096, { { PGSIZE_4K, 1, 1 }, { PGSIZE_2M, 2, 1 }, { PGSIZE_1G, 3, 1 } } },
+	{ "x86", 39, 3, 3 * 4096, { { PGSIZE_4K, 1, 1 }, { PGSIZE_2M, 2, 1 }, { PGSIZE_1G, 3, 1 } } },
+	{ "x86", 57, 5, 5 * 4096, { { PGSIZE_4K, 1, 1 }, { PGSIZE_2M, 2, 1 }, { PGSIZE_1G, 3, 1 } } },
+	{ "arm-4k", 48, 4, 4 * 4096, { { PGSIZE_4K, 1, 1 }, { PGSIZE_2M, 2, 1 }, { PGSIZE_1G, 3, 1 } } },
+	/* 39 bits = 12 + 3 x 9: the 1G blocks sit in the top table */
+	{ "arm-4k", 39, 3, 3 * 4096, { { PGSIZE_4K, 1, 1 }, { PGSIZE_2M, 2, 1 }, { PGSIZE_1G, 3, 1 } } },
+	/* 2048 x 8 B = 16 KiB per table; 48 = 14 + 3 x 11 + 1: a top table of 2 x 8 B */
+	{ "arm-16k", 48, 4, 16 + 3 * 16384, { { PGSIZE_16K, 1, 1 }, { PGSIZE_32M, 2, 1 } } },
+	{ "arm-16k", 47, 3, 3 * 16384, { { PGSIZE_16K, 1, 1 }, { PGSIZE_32M, 2, 1 } } },
+	/* 8192 x 8 B = 64 KiB per table; 48 = 16 + 2 x 13 + 6: top 64 x 8 B; 52: top 1024 x 8 B */
+	{ "arm-64k", 48, 3, 512 + 2 * 65536, { { PGSIZE_64K, 1, 1 }, { PGSIZE_512M, 2, 1 } } },
+	{ "arm-64k", 42, 2, 2 * 65536, { { PGSIZE_64K, 1, 1 }, { PGSIZE_512M, 2, 1 } } },
+	{ "arm-64k", 52, 3, 8192 + 2 * 65536, { { PGSIZE_64K, 1, 1 }, { PGSIZE_512M, 2, 1 } } },
+	/* 4096 x 4 B + 256 x 4 B; large pages and supersections are 16 entries each */
+	{ "arm-v7s", 32, 2, 16384 + 1024,
+	  { { PGSIZE_4K, 1, 1 }, { PGSIZE_64K, 1, 16 }, { PGSIZE_1M, 2, 1 }, { PGSIZE_16M, 2, 16 } } },
+	{ "riscv", 39, 3, 3 * 4096, { { PGSIZE_4K, 1, 1 }, { PGSIZE_2M, 2, 1 }, { PGSIZE_1G, 3, 1 } } },
+	{ "riscv", 48, 4, 4 * 4096,
+	  { { PGSIZE_4K, 1, 1 }, { PGSIZE_2M, 2, 1 }, { PGSIZE_1G, 3, 1 }, { PGSIZE_512G, 4, 1 } } },
+	{ "riscv", 57, 5, 5 * 4096,
+	  { { PGSIZE_4K, 1, 1 }, { PGSIZE_2M, 2, 1 }, { PGSIZE_1G, 3, 1 }, { PGSIZE_512G, 4, 1 } } },
+	/* a 16 KiB directory and 1 KiB page tables */
+	{ "sun50i", 32, 2, 16384 + 1024, { { PGSIZE_4K, 1, 1 } } },
+};
+
+static void test_formats(void **state)
+{
+	unsigned covered = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ISM_ARRAY_SIZE(fmt_cases); i++) {
+		const struct fmt_case *fc = &fmt_cases[i];
+		struct io_pgtable_fmt f;
+		uint32_t all = 0;
+
+		assert_int_equal(io_pgtable_fmt_init(&f, io_pgtable_fmt_find(fc->name), fc->ia_bits,
+						     NULL), 0);
+		assert_int_equal(f.levels, fc->levels);
+		for (size_t k = 0; k < ISM_ARRAY_SIZE(fc->sizes) && fc->sizes[k].entries; k++)
+			all |= PGSIZE_MASK(fc->sizes[k].p);
+		assert_int_equal(f.page_sizes, all);
+		assert_int_equal(f.granule, fc->sizes[0].p);
+
+		/* The smallest page at 0: one table per level. */
+		struct io_pgtable *pt = io_pgtable_create(&f);
+		struct io_pgtable_map_info info;
+
+		assert_int_equal(io_pgtable_map(pt, 0, 0, pgsize_bytes(f.granule), RW,
+						PGSIZE_MASK(f.granule), &info), 0);
+		assert_int_equal(io_pgtable_tables(pt), fc->levels);
+		assert_int_equal(io_pgtable_table_bytes(pt), fc->granule_table_bytes);
+		io_pgtable_free(pt);
+
+		for (size_t k = 0; k < ISM_ARRAY_SIZE(fc->sizes) && fc->sizes[k].entries; k++) {
+			enum pgsize p = fc->sizes[k].p;
+			uint64_t sz = pgsize_bytes(p), iova = sz, pa = 5 * sz;
+			uint64_t g = pgsize_bytes(f.granule);
+			struct io_pgtable_walk w;
+			struct unmapped_log log = { 0 };
+
+			if (iova + sz > 1ULL << f.ia_bits || pa + sz > 1ULL << 52)
+				continue;
+			pt = io_pgtable_create(&f);
+			assert_int_equal(io_pgtable_map(pt, iova, pa, sz, RW, all, &info), 0);
+			assert_int_equal(info.leaves[p], 1);
+			/* the leaf's entries and one for each level above it */
+			assert_int_equal(info.writes,
+					 fc->sizes[k].entries + fc->levels - fc->sizes[k].level);
+			assert_int_equal(io_pgtable_walk(pt, iova + sz - g, &w), 0);
+			assert_int_equal(w.level, fc->sizes[k].level);
+			assert_int_equal(w.size, p);
+			assert_int_equal(w.pa, pa);
+			/* a granule inside it, away from its start: the whole leaf goes */
+			assert_int_equal(io_pgtable_unmap(pt, iova + sz / 2, g, log_unmapped, &log),
+					 sz);
+			assert_int_equal(log.n, 1);
+			assert_int_equal(log.iova[0], iova);
+			assert_int_equal(log.size[0], p);
+			assert_int_equal(io_pgtable_walk(pt, iova, &w), -1);
+			assert_int_equal(io_pgtable_walk(pt, iova + sz - g, &w), -1);
+			assert_int_equal(io_pgtable_mapped_bytes(pt), 0);
+			io_pgtable_free(pt);
+			covered++;
+		}
+		/* At and above the input width: a map is refused, a walk faults at the top. */
+		pt = io_pgtable_create(&f);
+		if (f.ia_bits < 64) {
+			uint64_t g = pgsize_bytes(f.granule), top = 1ULL << f.ia_bits;
+			struct io_pgtable_walk w;
+
+			assert_int_equal(io_pgtable_map(pt, top - g, 0, g, RW, all, NULL), 0);
+			assert_int_equal(io_pgtable_map(pt, top, 0, g, RW, all, NULL), -EINVAL);
+			assert_int_equal(io_pgtable_walk(pt, top, &w), -1);
+			assert_int_equal(w.level, f.levels);
+		}
+		io_pgtable_free(pt);
+	}
+	/* every registered format has a row */
+	for (unsigned r = 0; io_pgtable_fmt_registry[r]; r++) {
+		bool found = false;
+
+		for (size_t i = 0; i < ISM_ARRAY_SIZE(fmt_cases); i++)
+			found |= strcmp(fmt_cases[i].name, io_pgtable_fmt_registry[r]->name) == 0;
+		if (!found)
+			fail_msg("format %s has no row in fmt_cases", io_pgtable_fmt_registry[r]->name);
+	}
+	assert_true(covered >= 35);
+}
+
+/*
+ * Armv7s contiguous leaves by hand: 4K|64K over [0x10000, +0x21000) at pa 0x90000 is a 64K
+ * large page (16 entries), a 64K one, then one 4K page; unmapping 4K at 0x13000 takes the
+ * first large page whole, the others stay.
+ */
+static void test_v7s_contiguous(void **state)
+{
+	struct io_pgtable_fmt f;
+	struct io_pgtable *pt;
+	struct io_pgtable_map_info info;
+	struct io_pgtable_walk w;
+	struct unmapped_log log = { 0 };
+
+	(void)state;
+	assert_int_equal(io_pgtable_fmt_init(&f, io_pgtable_fmt_find("arm-v7s"), 0, NULL), 0);
+	pt = io_pgtable_create(&f);
+	assert_int_equal(io_pgtable_map(pt, 0x10000, 0x90000, 0x21000, RW,
+					PGSIZE_MASK(PGSIZE_4K) | PGSIZE_MASK(PGSIZE_64K), &info), 0);
+	assert_int_equal(info.leaves[PGSIZE_64K], 2);
+	assert_int_equal(info.leaves[PGSIZE_4K], 1);
+	/* 16 + 1 + 16 + 1 + 1 + 1: each leaf's entries and the first-level entry above it */
+	assert_int_equal(info.writes, 36);
+	assert_int_equal(io_pgtable_walk(pt, 0x1f000, &w), 0);
+	assert_int_equal(w.size, PGSIZE_64K);
+	assert_int_equal(w.pa, 0x90000);
+	assert_int_equal(io_pgtable_walk(pt, 0x30000, &w), 0);
+	assert_int_equal(w.size, PGSIZE_4K);
+	assert_int_equal(w.pa, 0xb0000);
+	assert_int_equal(io_pgtable_unmap(pt, 0x13000, 0x1000, log_unmapped, &log), 0x10000);
+	assert_int_equal(log.n, 1);
+	assert_int_equal(log.iova[0], 0x10000);
+	assert_int_equal(log.size[0], PGSIZE_64K);
+	for (uint64_t a = 0x10000; a < 0x20000; a += 0x1000)
+		assert_int_equal(io_pgtable_walk(pt, a, &w), -1);
+	assert_int_equal(io_pgtable_walk(pt, 0x2f000, &w), 0);
+	assert_int_equal(io_pgtable_mapped_bytes(pt), 0x11000);
+	/* a 16M supersection: 16 first-level entries, one walk reference */
+	assert_int_equal(io_pgtable_map(pt, 0x1000000, 0x3000000, 0x1000000, RW, f.page_sizes,
+					&info), 0);
+	assert_int_equal(info.leaves[PGSIZE_16M], 1);
+	assert_int_equal(info.writes, 16);
+	assert_int_equal(io_pgtable_walk(pt, 0x1fff000, &w), 0);
+	assert_int_equal(w.level, 2);
+	assert_int_equal(w.size, PGSIZE_16M);
+	io_pgtable_free(pt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_v7s_contiguous),
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_map_4k),
 		cmocka_unit_test(test_map_2m),

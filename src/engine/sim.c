@@ -447,6 +447,14 @@ void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct
 	sw->beyond = !(iova & SIM_IOVA_UNMAPPED) && iova >> s->fmt.ia_bits;
 	sw->iova = iova;
 	sw->dom = d->id;
+	if (sw->beyond) {
+		/* The width check comes before any read (VT-d's AGAW, Arm's T0SZ): no reference. */
+		sw->rc = -1;
+		sw->w.level = sw->start = s->levels;
+		sw->refs = 0;
+		s->st.walks++;
+		return;
+	}
 	sw->rc = io_pgtable_walk(d->pt, iova, &sw->w);
 	if (sw->rc != 0 && first_touch_applies(s, d) && first_touch_map(s, d, iova))
 		sw->rc = io_pgtable_walk(d->pt, iova, &sw->w);
@@ -933,6 +941,22 @@ const struct sim_stats *sim_stats(struct sim *s)
 const struct io_pgtable_fmt *sim_format(const struct sim *s)
 {
 	return &s->fmt;
+}
+
+bool sim_beyond_note(const struct sim *s, char *buf, size_t n)
+{
+	uint64_t reqs = s->st.faults_beyond, maps = s->st.map_beyond;
+
+	if (!reqs && !maps)
+		return false;
+	snprintf(buf, n, "%llu request%s and %llu MAP%s reach beyond the %s table's %u-bit input "
+		 "(the first: IOVA 0x%llx of domain %s): the requests fault "
+		 "(faults_by_kind.beyond_input), the MAPs fail (os.maps_beyond_input)",
+		 (unsigned long long)reqs, reqs == 1 ? "" : "s", (unsigned long long)maps,
+		 maps == 1 ? "" : "s", s->fmt.ops->name, s->fmt.ia_bits,
+		 (unsigned long long)s->beyond_iova,
+		 s->beyond_dom < s->ndoms ? s->doms[s->beyond_dom].name : "?");
+	return true;
 }
 
 double sim_os_cpu_ns(const struct sim *s)

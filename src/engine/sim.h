@@ -28,6 +28,11 @@ void sim_finish(struct sim *s);
 
 /* The page-table format every domain's table has. */
 const struct io_pgtable_fmt *sim_format(const struct sim *s);
+/*
+ * When requests or MAPs reached beyond the table's input width: true, with one sentence
+ * saying how many and naming the first (the run warns with it once).
+ */
+bool sim_beyond_note(const struct sim *s, char *buf, size_t n);
 
 /* Counters so far (walk-cache counters are gathered from the walk caches on each call). */
 const struct sim_stats *sim_stats(struct sim *s);
