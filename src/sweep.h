@@ -66,11 +66,19 @@ struct sweep {
 };
 
 /*
+ * Most points a sweep may have (traces x seeds x the values of every axis): the manifest lists
+ * every point, and expanding one takes a few hundred bytes (docs/sweep.md).
+ */
+#define SWEEP_MAX_POINTS 10000000
+
+/*
  * Read, validate and expand a sweep file. The base config is loaded once with the sweep's
  * "set" (its seed, trace and baselines decide defaults). Errors name the file and the JSON
- * path (code ISM_EXIT_CONFIG).
+ * path (code ISM_EXIT_CONFIG); a sweep of more than SWEEP_MAX_POINTS points is one.
  */
 int sweep_load(struct sweep *sw, const char *path, struct ism_err *err);
+/* The same with another limit on the points (tests and fuzzing expand small sweeps only). */
+int sweep_load_max(struct sweep *sw, const char *path, size_t max_points, struct ism_err *err);
 void sweep_free(struct sweep *sw);
 
 /* The point name for a trace (as written), a point's assignments and seed (docs/sweep.md). */

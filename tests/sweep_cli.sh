@@ -190,6 +190,31 @@ while IFS="$(printf '\t')" read -r name sweep msg; do
 done <"$S/bad.cases"
 cd - >/dev/null
 
+# --- Too many points: the count is checked before anything is allocated. 7 axes of 256 values
+# and 256 seeds make 2^64 points (a size_t product wraps to 0: it overflowed the heap); 8 axes
+# 2^72; 11 values x 10^6 seeds 1.1e7, over the limit of 10^7 without any overflow.
+python3 - "$T" <<'EOF'
+import json, sys
+keys = ["iommu.iotlb.entries", "iommu.walk_cache.l2.entries", "iommu.walk_cache.l3.entries",
+        "iommu.walk_cache.l4.entries", "iommu.walk_cache.l5.entries", "memory.latency_ns",
+        "iommu.timing.iotlb_hit_ns", "iommu.timing.walk_cache_hit_ns"]
+for n in (7, 8):
+    axes = [{"key": k, "values": list(range(1, 257))} for k in keys[:n]]
+    json.dump({"traces": ["capacity.csv"], "axes": axes, "replicates": 256},
+              open("%s/big%d.json" % (sys.argv[1], n), "w"))
+EOF
+big_axes='iommu.iotlb.entries \(256 values\) x iommu.walk_cache.l2.entries \(256\) x iommu.walk_cache.l3.entries \(256\) x iommu.walk_cache.l4.entries \(256\) x iommu.walk_cache.l5.entries \(256\) x memory.latency_ns \(256\) x iommu.timing.iotlb_hit_ns \(256\)'
+expect_fail "2^64 points: refused, not a heap overflow" 3 \
+	"^iommusim: .*/big7.json: axes: 1 trace x 256 seeds x $big_axes = about 1.84e\\+19 points: more than the 10000000 a sweep may have" \
+	ism sweep "$T/big7.json" --list
+expect_fail "2^72 points: refused, not 0 points" 3 \
+	"big8.json: axes: 1 trace x 256 seeds x $big_axes x iommu.timing.walk_cache_hit_ns \\(256\\) = about 4.72e\\+21 points" \
+	ism sweep "$T/big8.json" --list
+printf '{"traces": ["capacity.csv"], "replicates": 1000000, "axes": [{"key": "iommu.iotlb.entries", "values": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "name": "n"}]}\n' >"$T/big11.json"
+expect_fail "11 x 10^6 points: refused" 3 \
+	"big11.json: axes: 1 trace x 1000000 seeds x n \\(11 values\\) = 11000000 points: more than the 10000000" \
+	ism sweep "$T/big11.json" --list
+
 # --- The default output directory: results/<file name without .json>, or the file's "output".
 mkdir "$T/cwd"
 (cd "$T/cwd" && "$ISM" sweep "$T/reps.json" -q) && [ -f "$T/cwd/results/reps/summary.csv" ] \
