@@ -118,10 +118,11 @@ extern const char *const sweep_status_name[];
 
 /*
  * A point's status in DIR and, when doc is not NULL and the point is ok, its result document
- * (caller decrefs). -1 with err when the result file is not a JSON object.
+ * (caller decrefs). With doc, a result file that is not a JSON object is skipped with a warning
+ * on stderr naming it: the point counts as failed and *why (when why is not NULL) says why
+ * (caller frees). Every reader of a sweep directory reads its points through this.
  */
-int sweep_point_read(const char *dir, const char *name, enum sweep_status *st, json_t **doc,
-		     struct ism_err *err);
+enum sweep_status sweep_point_read(const char *dir, const char *name, json_t **doc, char **why);
 /*
  * Record a failed point: DIR/points/NAME.error.json with its exit code and message (a failure
  * to write it is said on stderr: the point stays pending).

@@ -47,14 +47,55 @@ static int manifest_bad(struct ism_err *err, const char *file, const char *path,
 	return ism_err_set(err, ISM_EXIT_CONFIG, "%s: %s: expected %s", file, path, what);
 }
 
+/*
+ * Each point's name once: it names the point's files, so a second point of one name would
+ * share the first one's result.
+ */
+static int manifest_names_unique(const json_t *points, const char *file, struct ism_err *err)
+{
+	json_t *seen = json_object(), *e, *first;
+	char where[64];
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(points, i, e) {
+		const char *n = json_string_value(json_object_get(e, "name"));
+
+		first = json_object_get(seen, n);
+		if (first) {
+			snprintf(where, sizeof(where), "points[%zu].name", i);
+			rc = ism_err_set(err, ISM_EXIT_CONFIG, "%s: %s: '%s' is the name of "
+					 "points[%" JSON_INTEGER_FORMAT "] too: every point needs its "
+					 "own", file, where, n, json_integer_value(first));
+			break;
+		}
+		json_object_set_new(seen, n, json_integer((json_int_t)i));
+	}
+	json_decref(seen);
+	return rc;
+}
+
 /* The shape the summary, merge, plot and report rely on. */
 static int manifest_check(const json_t *m, const char *file, struct ism_err *err)
 {
 	json_t *metrics = json_object_get(m, "metrics"), *axes = json_object_get(m, "axes");
 	json_t *points = json_object_get(m, "points"), *e, *ax;
+	json_t *schema = json_object_get(json_object_get(m, "iommusim"), "sweep_schema");
 	char where[64];
 	size_t i, j;
 
+	/* A newer schema changed what some key means: reading it as ours would misreport. */
+	if (!json_is_integer(schema) || json_integer_value(schema) != SWEEP_SCHEMA_VERSION) {
+		char got[32];
+
+		if (json_is_integer(schema))
+			snprintf(got, sizeof(got), "%" JSON_INTEGER_FORMAT, json_integer_value(schema));
+		else
+			snprintf(got, sizeof(got), "%s", schema ? ism_json_kind(schema) : "nothing");
+		return ism_err_set(err, ISM_EXIT_CONFIG, "%s: iommusim.sweep_schema: expected %d "
+				   "(the sweep schema this iommusim reads), got %s", file,
+				   SWEEP_SCHEMA_VERSION, got);
+	}
 	if (!json_is_array(metrics))
 		return manifest_bad(err, file, "metrics", "a list of result keys");
 	json_array_foreach(metrics, i, e)
@@ -105,7 +146,7 @@ static int manifest_check(const json_t *m, const char *file, struct ism_err *err
 			}
 		}
 	}
-	return 0;
+	return manifest_names_unique(points, file, err);
 }
 
 json_t *sweep_manifest_read(const char *dir, struct ism_err *err)
@@ -132,24 +173,29 @@ const char *const sweep_status_name[] = {
 	[SWEEP_FAILED] = "failed",
 };
 
-int sweep_point_read(const char *dir, const char *name, enum sweep_status *st, json_t **doc,
-		     struct ism_err *err)
+enum sweep_status sweep_point_read(const char *dir, const char *name, json_t **doc, char **why)
 {
 	char *ok = sweep_point_path(dir, name, false), *bad = sweep_point_path(dir, name, true);
-	int rc = 0;
+	enum sweep_status st = SWEEP_OK;
+	struct ism_err err;
 
 	if (doc)
 		*doc = NULL;
-	if (access(ok, F_OK) == 0) {
-		*st = SWEEP_OK;
-		if (doc && !(*doc = ism_json_load(ok, "point result", err)))
-			rc = -1;
-	} else {
-		*st = access(bad, F_OK) == 0 ? SWEEP_FAILED : SWEEP_PENDING;
+	if (why)
+		*why = NULL;
+	if (access(ok, F_OK) != 0) {
+		st = access(bad, F_OK) == 0 ? SWEEP_FAILED : SWEEP_PENDING;
+	} else if (doc && !(*doc = ism_json_load(ok, "point result", &err))) {
+		/* A point written atomically cannot be half there: damaged since. Keep the others. */
+		fprintf(stderr, "iommusim: warning: %s: skipped, counted as failed (delete the file "
+			"to run the point again)\n", err.msg);
+		st = SWEEP_FAILED;
+		if (why)
+			*why = ism_xstrdup(err.msg);
 	}
 	free(ok);
 	free(bad);
-	return rc;
+	return st;
 }
 
 void sweep_point_fail(const char *dir, const char *name, int code, const char *msg)
@@ -251,14 +297,8 @@ int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_co
 	json_array_foreach(points, i, pt) {
 		const char *name = json_string_value(json_object_get(pt, "name"));
 		json_t *labels = json_object_get(pt, "labels"), *doc = NULL;
-		enum sweep_status st;
-		struct ism_err perr;
+		enum sweep_status st = sweep_point_read(dir, name, &doc, NULL);
 
-		if (sweep_point_read(dir, name, &st, &doc, &perr) != 0) {
-			/* cannot happen with atomic writes; say so rather than guess */
-			fprintf(stderr, "iommusim: %s: counted as failed\n", perr.msg);
-			st = SWEEP_FAILED;
-		}
 		if (st == SWEEP_OK)
 			counts->ok++;
 		else if (st == SWEEP_FAILED)

@@ -117,6 +117,47 @@ ism sweep "$T/other.json" -o "$T/other" -q
 expect_fail "merge of two different sweeps -> 3" 3 'not the same sweep' ism sweep merge "$T/j1" "$T/other" -o "$T/mx"
 expect_fail "summary of a directory without manifest -> 3" 3 'not a sweep output directory' ism sweep summary "$T"
 
+# --- A manifest is refused, naming the file and the JSON path, when it has a sweep schema this
+# iommusim does not read, or two points with one name (they would share one result file).
+# edit_manifest DIR PYTHON: run PYTHON on the manifest m of a copy of j1 in DIR.
+edit_manifest() {
+	rm -rf "$1"
+	cp -r "$T/j1" "$1"
+	python3 - "$1/sweep.json" "$2" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+json.dump(m, open(sys.argv[1], "w"), indent=2)
+EOF
+}
+edit_manifest "$T/m2" 'm["iommusim"]["sweep_schema"] = 2'
+expect_fail "sweep_schema 2 -> 3" 3 \
+	"^iommusim: .*/m2/sweep.json: iommusim.sweep_schema: expected 1 \(the sweep schema this iommusim reads\), got 2$" \
+	ism sweep summary "$T/m2"
+edit_manifest "$T/m2" 'm["iommusim"]["sweep_schema"] = "1"'
+expect_fail "sweep_schema a string -> 3" 3 "m2/sweep.json: iommusim.sweep_schema: expected 1 .*, got a string" \
+	ism sweep summary "$T/m2"
+edit_manifest "$T/m2" 'del m["iommusim"]'
+expect_fail "no sweep_schema -> 3" 3 "m2/sweep.json: iommusim.sweep_schema: expected 1 .*, got nothing" \
+	ism sweep summary "$T/m2"
+edit_manifest "$T/m2" 'm["points"][5]["name"] = m["points"][2]["name"]'
+expect_fail "two points with one name -> 3" 3 \
+	"m2/sweep.json: points\[5\].name: '0002-[0-9a-f]{8}' is the name of points\[2\] too: every point needs its own" \
+	ism sweep summary "$T/m2"
+expect_fail "plot refuses it too" 3 "m2/sweep.json: points\[5\].name: .* is the name of points\[2\] too" \
+	ism plot "$T/m2"
+
+# A damaged point file: counted as failed with a warning naming it; the rest is summarised.
+cp -r "$T/j1" "$T/dmg"
+dmg=$(sed -n 4p "$T/list1" | cut -f2)
+printf '{"iotlb": ' >"$T/dmg/points/$dmg.json"
+expect_fail "sweep summary: a damaged point file -> 1" 1 'sweep summary: 24 points: 23 ok, 1 failed, 0 pending' \
+	ism sweep summary "$T/dmg"
+expect_eq "the warning names the file and why" \
+	"iommusim: warning: $T/dmg/points/$dmg.json:1:10: invalid JSON: unexpected token near end of file: skipped, counted as failed (delete the file to run the point again)" \
+	"$(grep warning "$T/err")"
+expect_eq "its row: failed, no metrics" "$dmg,failed,cap,2,fifo,2,,,,,,,,,,,,,,,,,,," "$(sed -n 5p "$T/dmg/summary.csv")"
+
 # --- Resume: only the missing point runs; the others' files are untouched.
 victim=$(sed -n 6p "$T/list1" | cut -f2)
 cp -r "$T/j2/points" "$T/before"
