@@ -945,8 +945,9 @@ json_t *sweep_manifest(const struct sweep *sw)
 	json_t *m = json_object(), *axes = json_array(), *points = json_array();
 	size_t i, a, k;
 
-	json_object_set_new(m, "iommusim", json_pack("{s:s, s:i}", "version", PACKAGE_VERSION,
-						     "sweep_schema", SWEEP_SCHEMA_VERSION));
+	json_object_set_new(m, "iommusim", json_pack("{s:s, s:s, s:i}", "version", PACKAGE_VERSION,
+						     "build", ism_build_id, "sweep_schema",
+						     SWEEP_SCHEMA_VERSION));
 	json_object_set_new(m, "description", json_string(sw->description ? sw->description : ""));
 	json_object_set_new(m, "source", json_string(sw->file));
 	if (sw->base_json)

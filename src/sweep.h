@@ -111,6 +111,18 @@ int sweep_dir_create(const char *dir, struct ism_err *err);
 /* Read DIR/sweep.json and check its shape (code ISM_EXIT_CONFIG when it is not a manifest). */
 json_t *sweep_manifest_read(const char *dir, struct ism_err *err);
 
+/*
+ * Before a run writes `manifest` into dir: 0 when dir has no manifest or one of the same runs
+ * (the same point names and inline base; other metrics or labels are the same runs), with the
+ * manifest there in *old (or NULL; caller decrefs). -1 with err (ISM_EXIT_CONFIG, naming dir)
+ * when it holds another sweep's manifest (then in *old too) or one that cannot be read.
+ */
+int sweep_dir_check(const char *dir, const json_t *manifest, json_t **old, struct ism_err *err);
+
+/* The build that wrote a manifest or a result document ("iommusim.build"), or this: */
+#define SWEEP_BUILD_UNKNOWN "unknown"
+const char *sweep_build_of(const json_t *doc);
+
 /* A point's state, from its files: DIR/points/NAME.json or NAME.error.json or neither. */
 enum sweep_status { SWEEP_PENDING, SWEEP_OK, SWEEP_FAILED };
 /* "pending", "ok", "failed": summary.csv's status column. */
@@ -134,11 +146,14 @@ char *sweep_point_message(const char *dir, const char *name);
 /* Points of each status in DIR after a summary, and the total. */
 struct sweep_counts {
 	size_t ok, failed, pending, total;
+	size_t nbuilds;	 /* builds that computed the ok points ("iommusim.build" of each) */
+	char builds[256]; /* nbuilds > 1: "1 from 00000000, 47 from 1a2b3c4d", in point order */
 };
 
 /*
  * Regenerate DIR/summary.csv from the manifest and the point files (atomically): one row per
- * point in index order; columns point,status,trace,<axis names>,seed,<metrics>.
+ * point in index order; columns point,status,trace,<axis names>,seed,<metrics>. The counts say
+ * too which builds computed the finished points.
  */
 int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_counts *counts,
 			struct ism_err *err);

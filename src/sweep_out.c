@@ -165,6 +165,60 @@ json_t *sweep_manifest_read(const char *dir, struct ism_err *err)
 	return m;
 }
 
+/*
+ * Whether b describes the same runs as a: the same point names in the same order (a name
+ * hashes the point's index, trace, assignments and seed) and, when either has one, the same
+ * inline base (not in the names). Axis names, labels, metrics, the description and plot hints
+ * may differ: they change how the results are shown, not what they are.
+ */
+static const char *other_runs(const json_t *a, const json_t *b)
+{
+	json_t *pa = json_object_get(a, "points"), *pb = json_object_get(b, "points");
+	json_t *ba = json_object_get(a, "base"), *bb = json_object_get(b, "base");
+	size_t i;
+
+	if (json_array_size(pa) != json_array_size(pb))
+		return "lists other points";
+	for (i = 0; i < json_array_size(pa); i++)
+		if (!json_equal(json_object_get(json_array_get(pa, i), "name"),
+				json_object_get(json_array_get(pb, i), "name")))
+			return "lists other points";
+	if ((json_is_object(ba) || json_is_object(bb)) && !(ba && bb && json_equal(ba, bb)))
+		return "has another inline base";
+	return NULL;
+}
+
+int sweep_dir_check(const char *dir, const json_t *manifest, json_t **old, struct ism_err *err)
+{
+	char *file = path_join(dir, SWEEP_MANIFEST);
+	const char *why;
+	struct ism_err merr;
+	int rc = 0;
+
+	*old = NULL;
+	if (access(file, F_OK) == 0) {
+		*old = sweep_manifest_read(dir, &merr);
+		if (!*old)
+			rc = ism_err_set(err, ISM_EXIT_CONFIG, "%s: holds a %s this sweep cannot "
+					 "resume (%s): run into another directory, or give --force to "
+					 "replace it", dir, SWEEP_MANIFEST, merr.msg);
+		else if ((why = other_runs(*old, manifest)) != NULL)
+			rc = ism_err_set(err, ISM_EXIT_CONFIG, "%s: holds another sweep's output (%s "
+					 "%s): run into another directory, or give --force to replace "
+					 "its manifest", dir, file, why);
+	}
+	free(file);
+	return rc;
+}
+
+const char *sweep_build_of(const json_t *doc)
+{
+	const char *b = json_string_value(json_object_get(json_object_get(doc, "iommusim"),
+							  "build"));
+
+	return b ? b : SWEEP_BUILD_UNKNOWN;
+}
+
 /* ---- point files ---- */
 
 const char *const sweep_status_name[] = {
@@ -268,11 +322,29 @@ void sweep_csv_field(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+/* "1 from 00000000, 47 from 1a2b3c4d" when the finished points come from several builds. */
+static void summary_builds(const json_t *builds, struct sweep_counts *counts)
+{
+	size_t len = 0, n = sizeof(counts->builds);
+	const char *b;
+	json_t *v;
+
+	counts->nbuilds = json_object_size(builds);
+	counts->builds[0] = '\0';
+	if (counts->nbuilds < 2)
+		return;
+	json_object_foreach((json_t *)builds, b, v)
+		if (len < n)
+			len += (size_t)snprintf(counts->builds + len, n - len, "%s%" JSON_INTEGER_FORMAT
+						" from %s", len ? ", " : "", json_integer_value(v), b);
+}
+
 int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_counts *counts,
 			struct ism_err *err)
 {
 	json_t *metrics = json_object_get(manifest, "metrics"), *axes = json_object_get(manifest, "axes");
 	json_t *points = json_object_get(manifest, "points"), *e, *pt;
+	json_t *builds = json_object(); /* build -> ok points it computed, in point order */
 	char *path = path_join(dir, SWEEP_SUMMARY), cell[512];
 	struct ism_out out;
 	size_t i, j;
@@ -280,6 +352,7 @@ int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_co
 	memset(counts, 0, sizeof(*counts));
 	if (ism_out_open(&out, path, err) != 0) {
 		free(path);
+		json_decref(builds);
 		return -1;
 	}
 	fputs("point,status,trace", out.fp);
@@ -299,9 +372,13 @@ int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_co
 		json_t *labels = json_object_get(pt, "labels"), *doc = NULL;
 		enum sweep_status st = sweep_point_read(dir, name, &doc, NULL);
 
-		if (st == SWEEP_OK)
+		if (st == SWEEP_OK) {
+			const char *b = sweep_build_of(doc);
+
 			counts->ok++;
-		else if (st == SWEEP_FAILED)
+			json_object_set_new(builds, b, json_integer(json_integer_value(
+							       json_object_get(builds, b)) + 1));
+		} else if (st == SWEEP_FAILED)
 			counts->failed++;
 		else
 			counts->pending++;
@@ -326,6 +403,8 @@ int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_co
 		json_decref(doc);
 	}
 	free(path);
+	summary_builds(builds, counts);
+	json_decref(builds);
 	return ism_out_commit(&out, err);
 }
 

@@ -214,6 +214,69 @@ check "chosen metrics" ism sweep "$T/mx.json" -o "$T/mxo" -q
 expect_eq "chosen metrics: header and rows" "point,status,trace,inval,seed,invalidation.policy,iotlb.misses,no.such.key|ok,capacity,strict,1,strict,5,|ok,capacity,lazy,1,lazy,5,|" \
 	"$(sed 's/^[0-9]*-[0-9a-f]*,//' "$T/mxo/summary.csv" | tr '\n' '|')"
 
+# --- Another sweep into a sweep's directory is refused, naming it, and nothing is touched:
+# other points (a third policy), or the same point names from another inline base (the names
+# hash the trace, the assignments and the seed, not the base). --force replaces the manifest.
+# Other metrics, description or labels are the same runs: a re-run resumes.
+cp "$T/mxo/sweep.json" "$T/mxo.manifest"
+printf '{"base": {"mode": "untimed"}, "traces": ["capacity.csv"], "axes": [{"key": "os.invalidation.policy", "values": ["strict", "lazy", "batched"], "name": "inval"}]}\n' >"$T/mx3.json"
+expect_fail "another sweep into DIR -> 3" 3 \
+	"^iommusim: $T/mxo: holds another sweep's output \($T/mxo/sweep.json lists other points\): run into another directory, or give --force to replace its manifest$" \
+	ism sweep "$T/mx3.json" -o "$T/mxo"
+cmp -s "$T/mxo.manifest" "$T/mxo/sweep.json" && ok "its manifest is untouched" || fail "the manifest was replaced"
+expect_eq "no point ran" 2 "$(ls "$T/mxo/points" | wc -l | tr -d ' ')"
+printf '{"base": {"mode": "untimed", "memory": {"latency_ns": 90}}, "traces": ["capacity.csv"], "axes": [{"key": "os.invalidation.policy", "values": ["strict", "lazy"], "name": "inval"}]}\n' >"$T/mxb.json"
+expect_fail "the same points from another base -> 3" 3 \
+	"^iommusim: $T/mxo: holds another sweep's output \($T/mxo/sweep.json has another inline base\): run into another directory" \
+	ism sweep "$T/mxb.json" -o "$T/mxo"
+printf '{"description": "other columns", "base": {"mode": "untimed"}, "traces": ["capacity.csv"], "axes": [{"key": "os.invalidation.policy", "values": ["strict", "lazy"], "name": "policy", "labels": ["S", "L"]}], "metrics": ["iotlb.misses"]}\n' >"$T/mxm.json"
+check "other metrics and labels: the same runs, resumed" ism sweep "$T/mxm.json" -o "$T/mxo"
+grep -q ': 0 ran (0 ok, 0 failed), 2 skipped' "$T/err" && ok "nothing ran again" || fail "$(cat "$T/err")"
+expect_eq "the summary has the new columns" "point,status,trace,policy,seed,iotlb.misses|ok,capacity,S,1,5|ok,capacity,L,1,5|" \
+	"$(sed 's/^[0-9]*-[0-9a-f]*,//' "$T/mxo/summary.csv" | tr '\n' '|')"
+printf '{"not": "a manifest"}\n' >"$T/mxo.bad"
+mkdir -p "$T/notmine/points" && cp "$T/mxo.bad" "$T/notmine/sweep.json"
+expect_fail "a sweep.json that is no manifest -> 3" 3 \
+	"^iommusim: $T/notmine: holds a sweep.json this sweep cannot resume \($T/notmine/sweep.json: iommusim.sweep_schema: expected 1 .*\): run into another directory, or give --force to replace it$" \
+	ism sweep "$T/mx.json" -o "$T/notmine"
+check "--force replaces the manifest" ism sweep "$T/mx3.json" -o "$T/mxo" --force -q
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert [p["labels"]["inval"] for p in m["points"]] == ["strict", "lazy", "batched"]' \
+	"$T/mxo/sweep.json" && ok "--force: the manifest is the new sweep's" || fail "--force: manifest"
+expect_eq "--force: every point of the new sweep has its result" 3 "$(grep -c ',ok,' "$T/mxo/summary.csv")"
+
+# --- The build identity: the manifest and every result name the build (--version prints it).
+# A resume where finished points come from another build warns, naming the directory, the
+# builds and the count; so does every summary of a directory whose points mix builds.
+build=$(ism --version | sed -n 's/^iommusim [^ ]* (build \([0-9a-f]\{8\}\))$/\1/p')
+[ -n "$build" ] && ok "--version names the build ($build)" || fail "--version: $(ism --version)"
+ism sweep "$T/mx.json" -o "$T/bid" -q
+python3 - "$T/bid" "$build" <<'EOF' && ok "the manifest and every result record the build" || fail "build in manifest or results"
+import glob, json, sys
+assert json.load(open(sys.argv[1] + "/sweep.json"))["iommusim"]["build"] == sys.argv[2]
+files = glob.glob(sys.argv[1] + "/points/*.json")
+assert len(files) == 2 and all(json.load(open(f))["iommusim"]["build"] == sys.argv[2] for f in files)
+EOF
+# As if an older build had run the sweep and computed point 0; point 1 is still to run.
+p0=$(ls "$T/bid/points/" | grep '^0000-')
+python3 - "$T/bid/sweep.json" "$T/bid/points/$p0" <<'EOF'
+import json, sys
+for f in sys.argv[1:]:
+    d = json.load(open(f)); d["iommusim"]["build"] = "00000000"; json.dump(d, open(f, "w"))
+EOF
+rm "$T/bid/points/0001-"*.json
+check "a resume with another build" ism sweep "$T/mx.json" -o "$T/bid" -q
+expect_eq "it warns that the results mix two builds" \
+	"iommusim sweep: warning: $T/bid: 1 finished point was computed by another build (00000000; this is $build): it is kept, so the sweep will mix the results of two builds (delete $T/bid/points, or run into another directory, to compute every point with this build)" \
+	"$(cat "$T/err")"
+check "sweep summary of the mixed directory" ism sweep summary "$T/bid" -q
+expect_eq "the summary warns, with the count of each build" \
+	"iommusim: warning: $T/bid: its finished points come from 2 builds (1 from 00000000, 1 from $build): a difference between them may come from the builds rather than from the sweep" \
+	"$(cat "$T/err")"
+check "a re-run with nothing left to run" ism sweep "$T/mx.json" -o "$T/bid" -q
+expect_eq "still warns: the directory mixes builds" \
+	"iommusim: warning: $T/bid: its finished points come from 2 builds (1 from 00000000, 1 from $build): a difference between them may come from the builds rather than from the sweep" \
+	"$(cat "$T/err")"
+
 # --- Bad sweep files: one message naming the file and the JSON path, exit 3 (bad.cases).
 cd "$T"
 while IFS="$(printf '\t')" read -r name sweep msg; do
