@@ -146,6 +146,15 @@ expect_fail "two points with one name -> 3" 3 \
 	ism sweep summary "$T/m2"
 expect_fail "plot refuses it too" 3 "m2/sweep.json: points\[5\].name: .* is the name of points\[2\] too" \
 	ism plot "$T/m2"
+# Labels that make more combinations of the axes' values than there are points: no sweep is
+# such a grid, and plots and findings size their arrays by that product (16 axes of 16 labels
+# on 16 points made them allocate 2^64 bytes, or wrap to a small buffer).
+edit_manifest "$T/m2" 'for i, p in enumerate(m["points"]): p["labels"]["iotlb"] = "v%d" % i'
+expect_fail "labels that are no grid -> 3" 3 \
+	"m2/sweep.json: points: the axes' labels make more combinations than the 24 points \(axes\[1\] 'iommu.iotlb.replacement' has 2 labels\): not a sweep's grid" \
+	ism sweep summary "$T/m2"
+expect_fail "report refuses it too" 3 "m2/sweep.json: points: the axes' labels make more combinations" \
+	ism report "$T/m2" -o "$T/m2.html"
 
 # A damaged point file: counted as failed with a warning naming it; the rest is summarised.
 cp -r "$T/j1" "$T/dmg"
@@ -234,6 +243,10 @@ check "other metrics and labels: the same runs, resumed" ism sweep "$T/mxm.json"
 grep -q ': 0 ran (0 ok, 0 failed), 2 skipped' "$T/err" && ok "nothing ran again" || fail "$(cat "$T/err")"
 expect_eq "the summary has the new columns" "point,status,trace,policy,seed,iotlb.misses|ok,capacity,S,1,5|ok,capacity,L,1,5|" \
 	"$(sed 's/^[0-9]*-[0-9a-f]*,//' "$T/mxo/summary.csv" | tr '\n' '|')"
+# The manifest on disk rounds numbers (12 digits): an inline base with more is still the same.
+printf '{"base": {"mode": "untimed", "memory": {"latency_ns": 80.12345678901234}}, "traces": ["capacity.csv"]}\n' >"$T/prec.json"
+ism sweep "$T/prec.json" -o "$T/prec" -q
+check "a base number of 16 digits: the re-run resumes" ism sweep "$T/prec.json" -o "$T/prec"
 printf '{"not": "a manifest"}\n' >"$T/mxo.bad"
 mkdir -p "$T/notmine/points" && cp "$T/mxo.bad" "$T/notmine/sweep.json"
 expect_fail "a sweep.json that is no manifest -> 3" 3 \
