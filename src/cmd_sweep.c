@@ -10,8 +10,9 @@
 
 #define SWEEP_EXIT_STATUS \
 	"Exit status: 0 every point ok; 1 some point failed (or, for merge and summary, has\n" \
-	"no result yet); 2 usage; 3 invalid sweep file, config or manifest; 4 bad trace\n" \
-	"(--dry-run); 5 cannot write the output directory."
+	"no result yet); 2 usage; 3 invalid sweep file, config or manifest, or an output\n" \
+	"directory that holds another sweep's output; 4 bad trace (--dry-run); 5 cannot\n" \
+	"write the output directory."
 
 enum { OPT_OUT, OPT_JOBS, OPT_LIST, OPT_DRY, OPT_POINT, OPT_SHARD, OPT_NO_SUMMARY, OPT_FORCE,
        OPT_QUIET };
@@ -45,16 +46,17 @@ static const struct cli_cmd_desc sweep_desc = {
 	.nopts = ISM_ARRAY_SIZE(sweep_opts),
 };
 
-enum { MERGE_OUT, MERGE_QUIET };
+enum { MERGE_OUT, MERGE_FORCE, MERGE_QUIET };
 
 static const struct cli_opt merge_opts[] = {
 	[MERGE_OUT] = { "output", 'o', "OUT", "the merged output directory (required; may be one of the DIRs)" },
+	[MERGE_FORCE] = { "force", 0, NULL, "merge into OUT although it holds another sweep's output (its manifest is replaced)" },
 	[MERGE_QUIET] = { "quiet", 'q', NULL, "no closing summary line on stderr" },
 };
 
 static const struct cli_cmd_desc merge_desc = {
 	.name = "sweep merge",
-	.usage = "DIR... -o OUT",
+	.usage = "DIR... -o OUT [--force]",
 	.summary = "Combine the output directories of one sweep's shards, then regenerate the summary.",
 	.details =
 		"The manifests must list the same points. A point's result is taken from the first\n"
@@ -119,7 +121,7 @@ static int cmd_sweep_merge(int argc, char **argv)
 	const char *arg, *out = NULL;
 	struct sweep_counts counts;
 	struct ism_err err = { 0 };
-	int c, quiet = 0, rc = ISM_EXIT_OK;
+	int c, quiet = 0, force = 0, rc = ISM_EXIT_OK;
 
 	cli_parser_init(&p, &merge_desc);
 	while ((c = cli_next(&p, argc, argv, &arg)) != CLI_DONE) {
@@ -129,6 +131,8 @@ static int cmd_sweep_merge(int argc, char **argv)
 		}
 		if (c == MERGE_OUT)
 			out = arg;
+		else if (c == MERGE_FORCE)
+			force = 1;
 		else if (c == MERGE_QUIET)
 			quiet = 1;
 	}
@@ -140,8 +144,8 @@ static int cmd_sweep_merge(int argc, char **argv)
 		rc = cli_usage_error(&merge_desc, "give the merged directory with -o OUT");
 		goto out;
 	}
-	if (sweep_merge((const char *const *)argv + optind, (size_t)(argc - optind), out, &counts,
-			&err) != 0) {
+	if (sweep_merge((const char *const *)argv + optind, (size_t)(argc - optind), out, force,
+			&counts, &err) != 0) {
 		rc = fail(&err);
 		goto out;
 	}

@@ -170,9 +170,10 @@ void sweep_csv_field(FILE *fp, const char *s);
 
 /*
  * Combine the point files of several output directories of one sweep (their manifests'
- * "points" must agree) into out, then regenerate out/summary.csv.
+ * "points" must agree) into out, then regenerate out/summary.csv. An out that holds another
+ * sweep's output is refused (sweep_dir_check) unless force.
  */
-int sweep_merge(const char *const *dirs, size_t ndirs, const char *out,
+int sweep_merge(const char *const *dirs, size_t ndirs, const char *out, bool force,
 		struct sweep_counts *counts, struct ism_err *err);
 
 /* ---- running (sweep_exec.c) ---- */

@@ -525,10 +525,10 @@ static int place_file(const char *src, const char *dst, struct ism_err *err)
 	return ism_out_commit(&out, err);
 }
 
-int sweep_merge(const char *const *dirs, size_t ndirs, const char *out,
+int sweep_merge(const char *const *dirs, size_t ndirs, const char *out, bool force,
 		struct sweep_counts *counts, struct ism_err *err)
 {
-	json_t **m = ism_xcalloc(ndirs, sizeof(*m)), *pt;
+	json_t **m = ism_xcalloc(ndirs, sizeof(*m)), *pt, *old = NULL;
 	char *manifest = NULL;
 	size_t d, i;
 	int rc = -1;
@@ -544,6 +544,9 @@ int sweep_merge(const char *const *dirs, size_t ndirs, const char *out,
 			goto done;
 		}
 	}
+	/* OUT's own results stay: they must be this sweep's */
+	if (sweep_dir_check(out, m[0], &old, err) != 0 && !force)
+		goto done;
 	if (sweep_dir_create(out, err) != 0)
 		goto done;
 	manifest = path_join(out, SWEEP_MANIFEST);
@@ -582,6 +585,7 @@ int sweep_merge(const char *const *dirs, size_t ndirs, const char *out,
 	}
 	rc = sweep_summary_write(out, m[0], counts, err);
 done:
+	json_decref(old);
 	for (d = 0; d < ndirs; d++)
 		json_decref(m[d]);
 	free(m);

@@ -115,6 +115,13 @@ printf '{"traces": ["capacity.csv"], "axes": [{"key": "iommu.iotlb.entries", "va
 cp "$G/capacity.csv" "$T/"
 ism sweep "$T/other.json" -o "$T/other" -q
 expect_fail "merge of two different sweeps -> 3" 3 'not the same sweep' ism sweep merge "$T/j1" "$T/other" -o "$T/mx"
+cp "$T/other/sweep.json" "$T/other.manifest"
+expect_fail "merge into another sweep's directory -> 3" 3 \
+	"^iommusim: $T/other: holds another sweep's output \($T/other/sweep.json lists other points\): run into another directory, or give --force" \
+	ism sweep merge "$T/s0" "$T/s1" -o "$T/other"
+cmp -s "$T/other.manifest" "$T/other/sweep.json" && ok "merge: its manifest is untouched" || fail "merge replaced the manifest"
+check "merge --force" ism sweep merge "$T/s0" "$T/s1" -o "$T/other" --force -q
+cmp -s "$T/j1/summary.csv" "$T/other/summary.csv" && ok "merge --force: the merged sweep" || fail "merge --force: summary differs"
 expect_fail "summary of a directory without manifest -> 3" 3 'not a sweep output directory' ism sweep summary "$T"
 
 # --- A manifest is refused, naming the file and the JSON path, when it has a sweep schema this
