@@ -33,7 +33,7 @@ static const struct cli_cmd_desc sweep_desc = {
 	.name = "sweep",
 	.usage = "SWEEP.json [-o DIR] [-j N] [--list] [--dry-run] [--point K | --shard I/N]\n"
 		 "       [--force] [-q]\n"
-		 "       iommusim sweep merge DIR... -o OUT\n"
+		 "       iommusim sweep merge DIR... -o OUT [--force]\n"
 		 "       iommusim sweep summary DIR",
 	.summary = "Run every point of a sweep (traces x axes x seeds), in parallel and resumably.",
 	.details =
