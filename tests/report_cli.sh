@@ -85,6 +85,20 @@ grep -qF '<li class="warn">1 of 48 points failed and 0 have not run' "$T/failed/
 grep -qF 'failed: trace &lt;broken&gt;</td>' "$T/failed/report.html" && ok "its row says why, escaped" \
 	|| fail "the failed row"
 
+# A damaged point file: skipped with a warning naming it, and counted and shown as failed with
+# the reason (escaped), as a point with an error file is.
+cp -r "$T/fx" "$T/damaged"
+dname=$(sed -n 7p "$T/damaged/summary.csv" | cut -d, -f1)
+printf '{"<x": ' >"$T/damaged/points/$dname.json"
+check "report with a damaged point file" ism report "$T/damaged" -q
+expect_eq "the warning names the file" \
+	"iommusim: warning: $T/damaged/points/$dname.json:1:7: invalid JSON: unexpected token near end of file: skipped, counted as failed (delete the file to run the point again)" \
+	"$(cat "$T/err")"
+grep -qF '<li class="warn">1 of 48 points failed and 0 have not run' "$T/damaged/report.html" \
+	&& ok "the damaged point counts as failed" || fail "no finding on the damaged point"
+grep -qF "failed: $T/damaged/points/$dname.json:1:7: invalid JSON: unexpected token near end of file</td>" "$T/damaged/report.html" \
+	&& ok "its row says why" || fail "the damaged point's row"
+
 # A real untimed sweep whose sizes are listed out of order (4, 2, 8): the knee walks them in
 # increasing order; capacity.csv misses 6 of 6 at 2 and 4 entries, 5 at 8 (one in 6 fewer).
 sweep_untimed "$T/untimed"

@@ -183,8 +183,8 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	json_t *root = json_object(), *trace = json_object(), *run = json_object();
 
 	json_object_set_new(root, "iommusim",
-			    json_pack("{s:s, s:i}", "version", PACKAGE_VERSION, "result_schema",
-				      RESULT_SCHEMA_VERSION));
+			    json_pack("{s:s, s:s, s:i}", "version", PACKAGE_VERSION, "build",
+				      ism_build_id, "result_schema", RESULT_SCHEMA_VERSION));
 	result_summary_line(cfg, st, ri, line, sizeof(line));
 	if (line[0])
 		json_object_set_new(root, "summary", json_string(line));

@@ -1106,6 +1106,10 @@ static int render(struct plot_ctx *c, struct ism_err *err)
 	if (write_file(dat, head, c->datbuf, c->datlen, err) != 0 ||
 	    write_file(gp, "", script, scriptlen, err) != 0)
 		goto out;
+	if (!o->png && !o->svg) {
+		rc = 0; /* the script and its data only */
+		goto out;
+	}
 
 	/* gnuplot draws into temporaries beside the images: a failed run replaces nothing. */
 	snprintf(expr, sizeof(expr), "formats=\"%s%s%s\"", o->png ? "png" : "",

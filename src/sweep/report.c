@@ -733,10 +733,11 @@ static void point_cells(struct report *r, const struct sweepdir_point *p)
 		fprintf(r->fp, "<td class=\"num\">%lld</td>", p->seed);
 }
 
-/* Why a point has no result: its error file's message, when there is one. */
+/* Why a point has no result: its damaged result file, or its error file's message. */
 static void point_status(struct report *r, const struct sweepdir_point *p, size_t span)
 {
-	char *msg = p->status == SWEEP_FAILED ? sweep_point_message(r->sd->dir, p->name) : NULL;
+	char *msg = p->damaged ? ism_xstrdup(p->damaged)
+		    : p->status == SWEEP_FAILED ? sweep_point_message(r->sd->dir, p->name) : NULL;
 
 	fprintf(r->fp, "<td class=\"bad\" colspan=\"%zu\">%s", span,
 		p->status == SWEEP_FAILED ? "failed" : "not run yet");

@@ -743,13 +743,60 @@ uint64_t sweep_point_hash(const char *trace, const json_t *set, uint64_t seed)
 	return ism_hash64(h); /* FNV-1a barely stirs its last bytes: seeds 1 and 2 would look alike */
 }
 
+/*
+ * The number of points, traces x seeds x the values of every axis, when it is at most max;
+ * else an error that shows the product (checked step by step: it can exceed 64 bits).
+ */
+static int count_points(struct sweep *sw, size_t max, struct ism_err *err)
+{
+	const char *path = sw->naxes ? "axes" : sw->seeds_given ? (json_object_get(sw->root,
+		"replicates") ? "replicates" : "seeds") : "traces";
+	char factors[640], total[64];
+	double approx;
+	uint64_t n;
+	size_t a, len;
+	bool over;
+
+	n = sw->ntraces;
+	over = n > max;
+	approx = (double)sw->ntraces * (double)sw->nseeds;
+	if (!over && sw->nseeds > max / n)
+		over = true;
+	else
+		n *= sw->nseeds;
+	for (a = 0; a < sw->naxes; a++) {
+		approx *= (double)sw->axes[a].nvalues;
+		if (!over && sw->axes[a].nvalues > max / n)
+			over = true;
+		else if (!over)
+			n *= sw->axes[a].nvalues;
+	}
+	if (!over) {
+		sw->npoints = (size_t)n;
+		return 0;
+	}
+	len = (size_t)snprintf(factors, sizeof(factors), "%zu trace%s x %zu seed%s", sw->ntraces,
+			       sw->ntraces == 1 ? "" : "s", sw->nseeds, sw->nseeds == 1 ? "" : "s");
+	for (a = 0; a < sw->naxes && len < sizeof(factors); a++)
+		len += (size_t)snprintf(factors + len, sizeof(factors) - len, " x %s (%zu%s)",
+					sw->axes[a].name, sw->axes[a].nvalues,
+					a ? "" : sw->axes[a].nvalues == 1 ? " value" : " values");
+	/* below 2^53 the double is exact; above, the digits after the third would be noise */
+	if (approx < 9007199254740992.0)
+		snprintf(total, sizeof(total), "%.0f", approx);
+	else
+		snprintf(total, sizeof(total), "about %.3g", approx);
+	return bad(sw, err, path, "%s = %s points: more than the %zu a sweep may have",
+		   factors, total, max);
+}
+
 static void expand(struct sweep *sw)
 {
 	size_t combos = 1, t, c, s, a, k;
 
 	for (a = 0; a < sw->naxes; a++)
 		combos *= sw->axes[a].nvalues;
-	sw->npoints = sw->ntraces * combos * sw->nseeds;
+	/* count_points() has checked that traces x combos x seeds fits in npoints */
 	sw->points = ism_xcalloc(sw->npoints, sizeof(*sw->points));
 	for (t = 0; t < sw->ntraces; t++) {
 		for (c = 0; c < combos; c++) {
@@ -822,6 +869,11 @@ static int load_base(struct sweep *sw, struct sim_config *cfg, char ***setsp, si
 }
 
 int sweep_load(struct sweep *sw, const char *path, struct ism_err *err)
+{
+	return sweep_load_max(sw, path, SWEEP_MAX_POINTS, err);
+}
+
+int sweep_load_max(struct sweep *sw, const char *path, size_t max_points, struct ism_err *err)
 {
 	json_t *v, *axes;
 	struct sim_config base;
@@ -917,6 +969,8 @@ int sweep_load(struct sweep *sw, const char *path, struct ism_err *err)
 		free(sets[i]);
 	free(sets);
 	config_free(&base);
+	if (count_points(sw, max_points, err))
+		return -1;
 	expand(sw);
 	return 0;
 }
@@ -963,8 +1017,9 @@ json_t *sweep_manifest(const struct sweep *sw)
 	json_t *m = json_object(), *axes = json_array(), *points = json_array();
 	size_t i, a, k;
 
-	json_object_set_new(m, "iommusim", json_pack("{s:s, s:i}", "version", PACKAGE_VERSION,
-						     "sweep_schema", SWEEP_SCHEMA_VERSION));
+	json_object_set_new(m, "iommusim", json_pack("{s:s, s:s, s:i}", "version", PACKAGE_VERSION,
+						     "build", ism_build_id, "sweep_schema",
+						     SWEEP_SCHEMA_VERSION));
 	json_object_set_new(m, "description", json_string(sw->description ? sw->description : ""));
 	json_object_set_new(m, "source", json_string(sw->file));
 	if (sw->base_json)

@@ -89,19 +89,17 @@ static void load_points(struct sweep_dir *sd)
 }
 
 /* Each point's status from its files, and the result of each finished one. */
-static int load_results(struct sweep_dir *sd, struct ism_err *err)
+static void load_results(struct sweep_dir *sd)
 {
 	size_t i;
 
 	for (i = 0; i < sd->npoints; i++) {
 		struct sweepdir_point *p = &sd->points[i];
 
-		if (sweep_point_read(sd->dir, p->name, &p->status, &p->result, err) != 0)
-			return -1;
+		p->status = sweep_point_read(sd->dir, p->name, &p->result, &p->damaged);
 		sd->nok += p->status == SWEEP_OK;
 		sd->nfailed += p->status == SWEEP_FAILED;
 	}
-	return 0;
 }
 
 int sweepdir_load(struct sweep_dir *sd, const char *dir, struct ism_err *err)
@@ -119,8 +117,7 @@ int sweepdir_load(struct sweep_dir *sd, const char *dir, struct ism_err *err)
 		sd->hints = NULL;
 	load_axes(sd);
 	load_points(sd);
-	if (load_results(sd, err) != 0)
-		goto fail;
+	load_results(sd);
 	return 0;
 fail:
 	sweepdir_free(sd);
@@ -133,6 +130,7 @@ void sweepdir_free(struct sweep_dir *sd)
 
 	for (i = 0; i < sd->npoints; i++) {
 		free(sd->points[i].label);
+		free(sd->points[i].damaged);
 		json_decref(sd->points[i].result);
 	}
 	for (i = 0; i < sd->naxes; i++) {

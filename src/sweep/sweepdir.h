@@ -28,6 +28,7 @@ struct sweepdir_point {
 	size_t *label; /* per axis: index into sweep_axis.values */
 	enum sweep_status status;
 	json_t *result; /* SWEEP_OK: the point's result document (iommusim run's JSON) */
+	char *damaged;	/* SWEEP_FAILED because its result file is damaged: why, else NULL */
 };
 
 struct sweep_dir {
@@ -47,8 +48,9 @@ struct sweep_dir {
 
 /*
  * Read DIR/sweep.json (sweep_manifest_read), each point's status from its files and the result
- * of every finished point. Errors name the file (and line or JSON path), code ISM_EXIT_CONFIG:
- * the directory is not one `iommusim sweep` wrote, or it is damaged.
+ * of every finished point (sweep_point_read: a damaged result file is skipped with a warning,
+ * the point counted as failed). Errors name the file (and line or JSON path), code
+ * ISM_EXIT_CONFIG: the directory is not one `iommusim sweep` wrote, or its manifest is damaged.
  */
 int sweepdir_load(struct sweep_dir *sd, const char *dir, struct ism_err *err);
 void sweepdir_free(struct sweep_dir *sd);
