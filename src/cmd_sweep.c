@@ -332,6 +332,10 @@ int cmd_sweep(int argc, char **argv)
 	selected = ism_xcalloc(sw.npoints + 1, sizeof(*selected));
 	for (i = 0; i < sw.npoints; i++)
 		selected[i] = point_arg ? i == k : i % sn == si;
+	/* Before anything runs: axes some trace cannot answer. Not per cluster task (--point,
+	 * --shard): the whole sweep's --list or --dry-run says it once. */
+	if (list || dry || (!point_arg && !shard_arg))
+		sweep_warn_inert(&sw, selected, stderr);
 
 	if (list) {
 		for (i = 0; i < sw.npoints; i++)

@@ -18,6 +18,7 @@ struct sweep_trace {
 	char *name;
 	char *written; /* as the sweep file spells it: part of each point's name hash */
 	char *path;    /* resolved against the sweep file's directory */
+	json_t *set;   /* the trace's own "set", dotted keys (owned; empty when it has none) */
 };
 
 /* One axis: one key, or several keys zipped (moving together); nvalues positions. */
@@ -87,6 +88,18 @@ void sweep_print_point(FILE *fp, const struct sweep *sw, const struct sweep_poin
 
 /* Whether a point's config loads and its trace opens (--dry-run). */
 int sweep_point_check(const struct sweep *sw, const struct sweep_point *pt, struct ism_err *err);
+
+/*
+ * Whether a config key only acts on UNMAP records (the invalidation policy and its settings):
+ * on a trace without one, an axis over such keys cannot change any result.
+ */
+bool sweep_key_unmap_only(const char *key);
+
+/*
+ * Warn on fp about every axis over such keys and every trace of the selected points (NULL:
+ * all) that has no UNMAP record, reading each trace once at most. Returns the warnings given.
+ */
+size_t sweep_warn_inert(const struct sweep *sw, const bool *selected, FILE *fp);
 
 /* Run one point in this process, its result written atomically to out_path. */
 int sweep_point_run(const struct sweep *sw, const struct sweep_point *pt, const char *out_path,
