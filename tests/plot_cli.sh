@@ -57,6 +57,18 @@ done
 ok "throughput: ideal and baseline reference lines"
 expect_eq "throughput.dat: the ideal line of nic" "16 10|32 10|64 10|128 10" \
 	"$(sed -n '/^# index 6: nic$/,/^$/p' "$T/fx/plots/throughput.dat" | grep -v '^#' | grep . | paste -sd'|')"
+# Every point of the fixture replayed closed loop: the throughput axes and the title say the
+# figures are unthrottled.
+grep -q "set multiplot layout 1,2 title 'DMA throughput against iommu.iotlb.entries, unthrottled (closed loop)'" "$T/fx/plots/throughput.gp" \
+	&& [ "$(grep -c "set ylabel 'DMA throughput (Gb/s), unthrottled (closed loop)'" "$T/fx/plots/throughput.gp")" = 2 ] \
+	&& [ "$(grep -c "set ylabel 'DMA throughput (Gb/s), unthrottled (closed loop)'" "$T/fx/plots/invalidation.gp")" = 2 ] \
+	&& ok "throughput: the title and y axes name the replay" || fail "throughput: replay not named"
+# One trace replayed open loop, one closed (tests/data/report/replay.json): each panel its own.
+python3 "$ISM_SRCDIR/tests/data/report/mksweep.py" "$ISM_SRCDIR/tests/data/report/replay.json" "$T/replay" "$T/fixture-base.json"
+check "plot: traces replayed differently" ism plot "$T/replay" --kind invalidation --format svg -q
+grep -q "set ylabel 'DMA throughput (Gb/s), open loop at the trace''s timing'" "$T/replay/plots/invalidation.gp" \
+	&& grep -q "set ylabel 'DMA throughput (Gb/s), unthrottled (closed loop)'" "$T/replay/plots/invalidation.gp" \
+	&& ok "invalidation: each trace's panel names its replay" || fail "invalidation: replay per trace"
 # latency-cdf: 100 quantiles per point; the baselines dashed.
 expect_eq "latency-cdf.dat: 100 rows per block" 100 \
 	"$(sed -n '/^# index 0: /,/^$/p' "$T/fx/plots/latency-cdf.dat" | grep -vc '^#\|^$')"

@@ -254,7 +254,7 @@ static bool warn_resume_build(const struct sweep *sw, const bool *selected, cons
 
 /* Run the selection into dir: manifest first, then the points, then the summary. */
 static int run_points(const struct sweep *sw, const bool *selected, const char *dir,
-		      unsigned jobs, int quiet, int summary, int force)
+		      unsigned jobs, int quiet, int summary, int force, bool warn_inert)
 {
 	struct sweep_run_opts o = { .dir = dir, .selected = selected, .jobs = jobs,
 				    .progress = cli_progress_wanted(quiet) };
@@ -281,6 +281,8 @@ static int run_points(const struct sweep *sw, const bool *selected, const char *
 		rc = fail(&err);
 		goto out;
 	}
+	if (warn_inert)
+		sweep_warn_inert(sw, selected, stderr);
 	run_rc = sweep_run(sw, &o, &t, &err);
 	if (run_rc != 0)
 		fprintf(stderr, "iommusim: %s\n", err.msg);
@@ -405,6 +407,13 @@ int cmd_sweep(int argc, char **argv)
 		selected[i] = point_arg ? i == k : i % sn == si;
 	dir = out ? ism_xstrdup(out) : sweep_default_output(&sw);
 	sweep_traces_at(&sw, dir);
+	/*
+	 * Axes some trace cannot answer, said once for the whole sweep (not per cluster task,
+	 * --point or --shard): by --list and --dry-run from the traces there are, by a run once
+	 * it has made the traces it makes.
+	 */
+	if (list || dry)
+		sweep_warn_inert(&sw, selected, stderr);
 
 	if (list) {
 		for (i = 0; i < sw.npoints; i++)
@@ -423,7 +432,8 @@ int cmd_sweep(int argc, char **argv)
 			rc = fail(&err);
 			goto out;
 		}
-		rc = run_points(&sw, selected, dir, (unsigned)jobs, quiet, summary, force);
+		rc = run_points(&sw, selected, dir, (unsigned)jobs, quiet, summary, force,
+				!point_arg && !shard_arg);
 	}
 out:
 	free(dir);

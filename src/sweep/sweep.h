@@ -14,9 +14,10 @@
 #define SWEEP_SCHEMA_VERSION 1
 
 /*
- * One trace of the sweep: its name (a column of the summary) and where it is. A trace the sweep
- * makes itself ({"gen": SPEC} or {"import": CAPTURE, "from": FORMAT}) lives in the output
- * directory, DIR/traces/NAME.iot.gz, made before the first point that needs it.
+ * One trace of the sweep: its name (a column of the summary), where it is, and settings of its
+ * own. A trace the sweep makes itself ({"gen": SPEC} or {"import": CAPTURE, "from": FORMAT})
+ * lives in the output directory, DIR/traces/NAME.iot.gz, made before the first point that
+ * needs it.
  */
 struct sweep_trace {
 	char *name;
@@ -24,6 +25,7 @@ struct sweep_trace {
 	char *path;    /* resolved against the sweep file's directory; made: set by sweep_traces_at() */
 	char *src;     /* made: the spec or the capture, resolved against the sweep file; else NULL */
 	const char *from; /* made by import: the importer's name; by gen: NULL */
+	json_t *set;   /* the trace's own "set", dotted keys (owned; empty when it has none) */
 };
 
 /* One axis: one key, or several keys zipped (moving together); nvalues positions. */
@@ -114,6 +116,18 @@ int sweep_traces_make(const struct sweep *sw, const bool *selected, bool progres
  * has not made yet: whether its spec or capture can be read.
  */
 int sweep_point_check(const struct sweep *sw, const struct sweep_point *pt, struct ism_err *err);
+
+/*
+ * Whether a config key only acts on UNMAP records (the invalidation policy and its settings):
+ * on a trace without one, an axis over such keys cannot change any result.
+ */
+bool sweep_key_unmap_only(const char *key);
+
+/*
+ * Warn on fp about every axis over such keys and every trace of the selected points (NULL:
+ * all) that has no UNMAP record, reading each trace once at most. Returns the warnings given.
+ */
+size_t sweep_warn_inert(const struct sweep *sw, const bool *selected, FILE *fp);
 
 /* Run one point in this process, its result written atomically to out_path. */
 int sweep_point_run(const struct sweep *sw, const struct sweep_point *pt, const char *out_path,
