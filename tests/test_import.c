@@ -223,6 +223,9 @@ static void test_domains(void **state)
 	assert_false(import_domains_detach(m, 0x30));
 	assert_false(import_domains_detach(m, 0x99));
 	assert_false(import_domains_of(m, 0x30, &d));
+	/* Back into the domain it left: a change again. */
+	assert_true(import_domains_attach(m, 0x30, 3));
+	assert_true(import_domains_detach(m, 0x30));
 	it = 0;
 	assert_true(import_domains_next_device(m, 3, &it, &d));
 	assert_int_equal(d, 0x20);
@@ -1172,6 +1175,76 @@ static void test_ftrace_events_choice(void **state)
 	free(r);
 }
 
+/* iommu group events: a group's devices share its domain (dma:* events name devices). */
+static void test_ftrace_groups(void **state)
+{
+	static const char *const lines[] = {
+		"  sw-1 [000] ..... 1.000000: add_device_to_group: IOMMU: groupID=3 "
+		"device=0000:00:04.0\n",
+		"  sw-1 [000] ..... 1.000000: add_device_to_group: IOMMU: groupID=3 "
+		"device=0000:00:05.0\n",
+		/* a platform device: numbered from 0x100000 in the order names are seen */
+		"  sw-1 [001] ..... 1.000001: add_device_to_group: IOMMU: groupID=7 "
+		"device=1100000.display\n",
+		/* already in its group's domain: nothing; a device of no group: counted */
+		"  sw-1 [000] ..... 1.000002: attach_device_to_domain: IOMMU: device=0000:00:04.0\n",
+		"  sw-1 [000] ..... 1.000002: attach_device_to_domain: IOMMU: device=0000:00:06.0\n",
+		"  dd-9 [001] ..... 1.000010: dma_map_page: 0000:00:05.0 dir=TO_DEVICE "
+		"dma_addr=1000 size=4096 phys_addr=5000 attrs=\n",
+		"  dd-9 [001] ..... 1.000030: dma_unmap_page: 0000:00:05.0 dir=TO_DEVICE "
+		"dma_addr=1000 size=4096 attrs=\n",
+		"  sw-1 [000] ..... 1.000040: detach_device_from_domain: IOMMU: device=0000:00:05.0\n",
+		"  sw-1 [000] ..... 1.000041: attach_device_to_domain: IOMMU: device=0000:00:05.0\n",
+		"  sw-1 [000] ..... 1.000050: remove_device_from_group: IOMMU: groupID=3 "
+		"device=0000:00:04.0\n",
+	};
+	static const struct want want[] = {
+		{ 1000000000, AT, 0, 0x20, 0, 0, 0, 0, 3 },
+		{ 1000000000, AT, 0, 0x28, 0, 0, 0, 0, 3 },
+		{ 1000001000, AT, 0, 0x100002, 0, 0, 0, 1, 7 },
+		{ 1000010000, M, TRACE_PERM_READ, 0x28, 0x1000, 4096, 0x5000, 1, 0 },
+		{ 1000020000, A, 0, 0x28, 0x1000, 4096, 0, 0, 0 },
+		{ 1000030000, U, 0, 0x28, 0x1000, 4096, 0, 1, 0 },
+		{ 1000040000, DT, 0, 0x28, 0, 0, 0, 0, 0 },
+		{ 1000041000, AT, 0, 0x28, 0, 0, 0, 0, 3 },
+		{ 1000050000, DT, 0, 0x20, 0, 0, 0, 0, 0 },
+	};
+	struct import_opts o;
+	struct trace_rec *r = NULL;
+	struct ism_err err;
+	json_t *meta;
+	char *t = iommu_text(lines, ISM_ARRAY_SIZE(lines)), *groups;
+	long n;
+
+	n = import_text(&import_ftrace_ops, t, NULL, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, want, ISM_ARRAY_SIZE(want));
+	assert_int_equal(meta_int(meta, "ftrace", "attaches"), 4);
+	assert_int_equal(meta_int(meta, "ftrace", "detaches"), 2);
+	assert_int_equal(meta_int(meta, "ftrace", "attaches_without_group"), 1);
+	groups = json_dumps(json_object_get(meta, "groups"), JSON_COMPACT);
+	assert_string_equal(groups,
+			    "{\"3\":[\"0000:00:04.0\",\"0000:00:05.0\"],\"7\":[\"1100000.display\"]}");
+	free(groups);
+	json_decref(meta);
+	free(r);
+
+	/* iommu:map/unmap captures name no device: the groups are listed, no record made. */
+	import_opts_default(&o);
+	o.quiet = true;
+	o.events = IMPORT_EVENTS_IOMMU;
+	n = import_text(&import_ftrace_ops, t, &o, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(n, 0);
+	assert_int_equal(meta_int(meta, "ftrace", "attaches"), 0);
+	assert_non_null(json_object_get(json_object_get(meta, "groups"), "7"));
+	json_decref(meta);
+	free(r);
+	free(t);
+}
+
 static void test_ftrace_errors(void **state)
 {
 	static const struct {
@@ -1441,6 +1514,7 @@ int main(void)
 		cmocka_unit_test(test_ftrace_address_spaces),
 		cmocka_unit_test(test_ftrace_coherent),
 		cmocka_unit_test(test_ftrace_events_choice),
+		cmocka_unit_test(test_ftrace_groups),
 		cmocka_unit_test(test_ftrace_errors),
 		cmocka_unit_test(test_ftrace_reference),
 		cmocka_unit_test(test_registry),

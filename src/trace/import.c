@@ -349,7 +349,7 @@ bool import_domains_attach(struct import_domains *m, uint32_t device, uint32_t d
 	uint32_t i = u64map_get(&m->pair_index, key), cur = u64map_get(&m->dev_pair, device), t;
 	struct dom_list *dl;
 
-	if (cur && cur == i)
+	if (cur && cur == i && m->pairs[i - 1].live)
 		return false;
 	if (cur)
 		m->pairs[cur - 1].live = false;
