@@ -189,11 +189,11 @@ static void test_defaults(void **state)
 
 	/*
 	 * 4 top-level (description, trace, seed, mode) + 2 replay + 3 iotlb + page_sizes + levels
-	 * + 8 walk cache + 3 iommu timing + 4 memory + 2 os + 6 os.invalidation + 3 os.flush_queue
+	 * + 8 walk cache + 3 iommu timing + 4 memory + 3 os + 6 os.invalidation + 3 os.flush_queue
 	 * + 2 os.batch + 10 os.cost + 3 iova + 10 device + 1 baseline + 9 swiotlb + 8 cma
-	 * + 1 stats = 81
+	 * + 1 stats = 82
 	 */
-	assert_int_equal(count_leaves(cfg.effective), 81);
+	assert_int_equal(count_leaves(cfg.effective), 82);
 	assert_string_equal(cfg.iova.remap, "none");
 	assert_int_equal(json_object_size(cfg.effective), ISM_ARRAY_SIZE(top));
 	json_object_foreach(cfg.effective, key, v)
@@ -209,7 +209,7 @@ static void test_table(void **state)
 	struct ism_err err = { 0 };
 	size_t i, j;
 
-	assert_int_equal(config_nkeys, 81);
+	assert_int_equal(config_nkeys, 82);
 	assert_int_equal(config_load(NULL, NULL, 0, &cfg, &err), 0);
 	for (i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
@@ -684,7 +684,8 @@ static void test_effective(void **state)
 		" 'replacement': 'flush-on-full'},"
 		" 'page_sizes': ['1G', '4k'], 'pgtable': {'levels': 5},"
 		" 'walk_cache': {'l2': {'entries': 0, 'ways': 3}}},"
-		" 'os': {'first_touch': 'never', 'first_touch_page_size': '1G'},"
+		" 'os': {'first_touch': 'never', 'first_touch_page_size': '1G',"
+		" 'domains': {'00:04.0': 'display', '0x21': 'display', '7': 'video'}},"
 		" 'device': {'max_payload': '1K', 'max_read_request': '0x1000'},"
 		" 'stats': {'classify_misses': false}}");
 	/* by hand: sizes in bytes, page sizes canonical and in size order, trace joined to dir */
@@ -700,6 +701,7 @@ static void test_effective(void **state)
 		" 'memory': {'latency_ns': 80.0, 'latency_dist': 'fixed', 'latency_spread_ns': 0.0,"
 		" 'bandwidth_gbps': 0.0},"
 		" 'os': {'first_touch': 'never', 'first_touch_page_size': '1G',"
+		" 'domains': {'00:04.0': 'display', '0x21': 'display', '7': 'video'},"
 		" 'invalidation': {'policy': 'lazy', 'granularity': 'range', 'range_limit_pages': 512,"
 		" 'align': 'pow2', 'walk_caches': true, 'stall_translations': false},"
 		" 'flush_queue': {'size': 256, 'timeout_ms': 10.0, 'per_cpu': true},"
@@ -728,6 +730,18 @@ static void test_effective(void **state)
 	assert_string_equal(cfg.trace, "cfgdir/t.trace");
 	assert_int_equal(cfg.iommu.page_sizes, PGSIZE_MASK(PGSIZE_4K) | PGSIZE_MASK(PGSIZE_1G));
 	assert_int_equal(cfg.os.first_touch, FIRST_TOUCH_NEVER);
+	/* by hand: 00:04.0 is 4 << 3 = 32; devices sorted 7, 32, 33; groups in order named */
+	assert_int_equal(cfg.os.domains.mode, DOMAINS_GROUPS);
+	assert_int_equal(cfg.os.domains.n, 3);
+	assert_int_equal(cfg.os.domains.ngroups, 2);
+	assert_string_equal(cfg.os.domains.names[0], "display");
+	assert_string_equal(cfg.os.domains.names[1], "video");
+	assert_int_equal(cfg.os.domains.device[0], 7);
+	assert_int_equal(cfg.os.domains.group[0], 1);
+	assert_int_equal(cfg.os.domains.device[1], 32);
+	assert_int_equal(cfg.os.domains.group[1], 0);
+	assert_int_equal(cfg.os.domains.device[2], 33);
+	assert_int_equal(cfg.os.domains.group[2], 0);
 	assert_int_equal(cfg.os.first_touch_page_size, PGSIZE_1G);
 	assert_int_equal(cfg.device.max_payload, 1024);
 	assert_int_equal(cfg.device.max_read_request, 4096);

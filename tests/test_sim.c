@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "base/util.h"
 #include "config/config.h"
 #include "engine/sim.h"
 
@@ -49,6 +50,163 @@ static void test_many_domains(void **state)
 	assert_int_equal(sim_stats(s)->misses, 1000);
 	assert_int_equal(sim_stats(s)->miss_class[MISS_COMPULSORY], 1000);
 	assert_int_equal(sim_stats(s)->hits, 1000);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+static struct trace_rec attach(uint32_t dev, uint32_t domain)
+{
+	struct trace_rec r = { .kind = TRACE_ATTACH, .device = dev, .domain = domain,
+			       .pasid = TRACE_PASID_NONE };
+	return r;
+}
+
+static struct trace_rec inval_dom(uint32_t dev, bool by_domain, uint32_t domain)
+{
+	struct trace_rec r = { .kind = TRACE_INVAL, .device = by_domain ? 0 : dev,
+			       .flags = TRACE_INV_DOMAIN | (by_domain ? TRACE_INV_BY_DOMAIN : 0),
+			       .domain = by_domain ? domain : 0, .pasid = TRACE_PASID_NONE };
+	return r;
+}
+
+/* A key of domains.NAME in the OS part of the result, or -1. */
+static long long domain_figure(struct sim *s, const char *name, const char *key)
+{
+	json_t *root = json_object(), *v;
+	long long n;
+
+	sim_os_to_json(s, 0, root);
+	v = json_object_get(json_object_get(json_object_get(root, "domains"), name), key);
+	n = json_is_integer(v) ? json_integer_value(v) : json_is_array(v) ? (long long)json_array_size(v) : -1;
+	json_decref(root);
+	return n;
+}
+
+/*
+ * Two devices in one domain read one page: one miss (a compulsory one), then a hit on the
+ * entry the first device filled. Per device (the default), each misses once.
+ */
+static void test_shared_domain(void **state)
+{
+	const char *single[] = { "os.domains=single" };
+	struct trace_rec r[2] = { acc(0x20, 0x7000, 64), acc(0x28, 0x7000, 64) };
+	struct sim_config cfg;
+	struct sim *s = make_sim(&cfg, single, 1);
+
+	sim_records(s, r, 2);
+	assert_int_equal(sim_stats(s)->domains, 1);
+	assert_int_equal(sim_stats(s)->devices, 2);
+	assert_int_equal(sim_stats(s)->misses, 1);
+	assert_int_equal(sim_stats(s)->hits, 1);
+	assert_int_equal(sim_stats(s)->first_touch_maps, 1);
+	assert_int_equal(domain_figure(s, "single", "devices"), 2);
+	assert_int_equal(domain_figure(s, "single", "pagetable_bytes"), 4 * 4096);
+	sim_free(s);
+	config_free(&cfg);
+
+	s = make_sim(&cfg, NULL, 0);
+	sim_records(s, r, 2);
+	assert_int_equal(sim_stats(s)->domains, 2);
+	assert_int_equal(sim_stats(s)->misses, 2);
+	assert_int_equal(sim_stats(s)->miss_class[MISS_COMPULSORY], 2);
+	assert_int_equal(domain_figure(s, "00:04.0", "devices"), 1);
+	assert_int_equal(domain_figure(s, "00:05.0", "devices"), 1);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/*
+ * ATTACH records: devices 0x20 and 0x28 share the trace's domain 1 (one miss for one page);
+ * 0x20 then moves to domain 3 and misses again on the same address (3 has its own page table
+ * and tag). Invalidating domain 1 by its id afterwards removes 0x28's entry of it and leaves
+ * domain 3's: 0x20 hits, 0x28 misses (an invalidation miss).
+ */
+static void test_attach_move(void **state)
+{
+	struct trace_rec r[] = {
+		attach(0x20, 1), attach(0x28, 1),
+		acc(0x20, 0x7000, 64), acc(0x28, 0x7000, 64),	/* miss, hit */
+		attach(0x20, 3), acc(0x20, 0x7000, 64),	/* miss: another domain */
+		inval_dom(0, true, 1),
+		acc(0x20, 0x7000, 64), acc(0x28, 0x7000, 64),	/* hit, miss */
+	};
+	struct sim_config cfg;
+	struct sim *s = make_sim(&cfg, NULL, 0);
+
+	sim_records(s, r, ISM_ARRAY_SIZE(r));
+	assert_int_equal(sim_stats(s)->domains, 2);
+	assert_int_equal(sim_stats(s)->attaches, 3);
+	assert_int_equal(sim_stats(s)->lookups, 5);
+	assert_int_equal(sim_stats(s)->misses, 3);
+	assert_int_equal(sim_stats(s)->hits, 2);
+	assert_int_equal(sim_stats(s)->miss_class[MISS_COMPULSORY], 2);
+	assert_int_equal(sim_stats(s)->miss_class[MISS_INVALIDATION], 1);
+	assert_int_equal(sim_stats(s)->inv_iotlb_entries, 1);
+	assert_int_equal(domain_figure(s, "1", "devices"), 2);
+	assert_int_equal(domain_figure(s, "1", "invalidation_commands"), 1);
+	assert_int_equal(domain_figure(s, "3", "devices"), 1);
+	assert_int_equal(domain_figure(s, "3", "invalidation_commands"), 0);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/*
+ * A domain-wide invalidation naming one device reaches every device of its domain: 0x20 and
+ * 0x28 (one group) fill pages 0x7000 and 0x8000; after INV:DOMAIN of 0x20, each misses on the
+ * page the other filled. Without the invalidation both would hit.
+ */
+static void test_domain_invalidation(void **state)
+{
+	const char *groups[] = { "os.domains={\"00:04.0\": \"g\", \"00:05.0\": \"g\"}" };
+	struct trace_rec r[] = {
+		acc(0x20, 0x7000, 64), acc(0x28, 0x8000, 64),
+		inval_dom(0x20, false, 0),
+		acc(0x20, 0x8000, 64), acc(0x28, 0x7000, 64),
+		acc(0x30, 0x7000, 64), /* not in the group: a domain of its own */
+	};
+	struct sim_config cfg;
+	struct sim *s = make_sim(&cfg, groups, 1);
+
+	sim_records(s, r, ISM_ARRAY_SIZE(r));
+	assert_int_equal(sim_stats(s)->domains, 2);
+	assert_int_equal(sim_stats(s)->misses, 5);
+	assert_int_equal(sim_stats(s)->miss_class[MISS_INVALIDATION], 2);
+	assert_int_equal(sim_stats(s)->inv_iotlb_entries, 2);
+	assert_int_equal(domain_figure(s, "g", "devices"), 2);
+	assert_int_equal(domain_figure(s, "00:06.0", "devices"), 1);
+	sim_free(s);
+	config_free(&cfg);
+
+	/* the same without the INVAL: two hits on the other device's entries */
+	s = make_sim(&cfg, groups, 1);
+	sim_records(s, r, 2);
+	sim_records(s, r + 3, 2);
+	assert_int_equal(sim_stats(s)->misses, 2);
+	assert_int_equal(sim_stats(s)->hits, 2);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/* After DETACH a device's requests are blocked: no lookup, a fault each; its maps fail. */
+static void test_detach_blocks(void **state)
+{
+	struct trace_rec det = { .kind = TRACE_DETACH, .device = 0x20, .pasid = TRACE_PASID_NONE };
+	struct trace_rec map = { .kind = TRACE_MAP, .device = 0x20, .iova = 0x1000, .size = 4096,
+				 .paddr = 0x1000, .flags = TRACE_PERM_RW,
+				 .pasid = TRACE_PASID_NONE };
+	struct trace_rec r[] = { acc(0x20, 0x7000, 64), det, acc(0x20, 0x7fe0, 32),
+				 acc(0x20, 0x8000, 8192), map };
+	struct sim_config cfg;
+	struct sim *s = make_sim(&cfg, NULL, 0);
+
+	sim_records(s, r, ISM_ARRAY_SIZE(r));
+	assert_int_equal(sim_stats(s)->detaches, 1);
+	assert_int_equal(sim_stats(s)->lookups, 1);
+	/* requests: 64 B, 32 B (one page each), then 8 KiB read in 512-byte MRRS pieces: 16 */
+	assert_int_equal(sim_stats(s)->requests, 1 + 1 + 16);
+	assert_int_equal(sim_stats(s)->faults_blocked, 1 + 16);
+	assert_int_equal(sim_stats(s)->faults, sim_stats(s)->faults_blocked);
+	assert_int_equal(sim_stats(s)->map_failed, 1);
 	sim_free(s);
 	config_free(&cfg);
 }
@@ -220,6 +378,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many_domains),
+		cmocka_unit_test(test_shared_domain),
+		cmocka_unit_test(test_attach_move),
+		cmocka_unit_test(test_domain_invalidation),
+		cmocka_unit_test(test_detach_blocks),
 		cmocka_unit_test(test_first_touch_never),
 		cmocka_unit_test(test_first_touch_auto),
 		cmocka_unit_test(test_first_touch_1g),

@@ -525,9 +525,57 @@ static void test_unmapped_misses(void **state)
 	run_free(&r);
 }
 
+/*
+ * Domains in time: devices 1 and 2 attached to the trace's domain 5 read one page back to back;
+ * the second read arrives while the first's walk is in flight and joins it (one walk for both,
+ * as the IOMMU merges misses of one domain and page). Devices in their own domains walk twice.
+ * After device 1 detaches, its read is blocked on arrival: a fault, no lookup.
+ */
+static void test_domains_timed(void **state)
+{
+	struct trace_rec a1 = { .kind = TRACE_ATTACH, .device = 1, .domain = 5,
+				.pasid = TRACE_PASID_NONE };
+	struct trace_rec a2 = a1, d1 = { .kind = TRACE_DETACH, .device = 1, .time_ns = 10000,
+					  .pasid = TRACE_PASID_NONE };
+	struct trace_rec recs[5];
+	struct run r;
+
+	a2.device = 2;
+	recs[0] = a1;
+	recs[1] = a2;
+	recs[2] = rd(0, 0x7000, 64);
+	recs[3] = rd(1, 0x7000, 64);
+	recs[3].device = 2;
+	recs[4] = d1;
+	run_start(&r, NULL, 0);
+	run_feed(&r, recs, 5);
+	{
+		struct trace_rec late = rd(20000, 0x7000, 64);
+
+		run_feed(&r, &late, 1);
+	}
+	run_end(&r);
+	assert_int_equal(sim_stats(r.s)->lookups, 2);
+	assert_int_equal(sim_stats(r.s)->misses, 2);
+	assert_int_equal(fig(&r, "walk.started"), 1);
+	assert_int_equal(fig(&r, "walk.shared"), 1);
+	assert_int_equal(sim_stats(r.s)->faults_blocked, 1);
+	assert_int_equal(sim_stats(r.s)->domains, 1);
+	run_free(&r);
+
+	/* without the ATTACH records: two domains, two walks */
+	run_start(&r, NULL, 0);
+	run_feed(&r, recs + 2, 2);
+	run_end(&r);
+	assert_int_equal(fig(&r, "walk.started"), 2);
+	assert_int_equal(sim_stats(r.s)->domains, 2);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_domains_timed),
 		cmocka_unit_test(test_all_hits_tag_bound),
 		cmocka_unit_test(test_all_hits_link_bound),
 		cmocka_unit_test(test_all_misses_one_walker),

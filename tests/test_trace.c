@@ -47,15 +47,17 @@ static void assert_rec_equal(const struct trace_rec *a, const struct trace_rec *
 {
 	if (a->time_ns != b->time_ns || a->iova != b->iova || a->size != b->size ||
 	    a->paddr != b->paddr || a->device != b->device || a->pasid != b->pasid ||
-	    a->cpu != b->cpu || a->kind != b->kind || a->flags != b->flags)
+	    a->cpu != b->cpu || a->kind != b->kind || a->flags != b->flags ||
+	    a->domain != b->domain)
 		fail_msg("record %zu differs: t %llu/%llu iova %llx/%llx size %llu/%llu paddr "
-			 "%llx/%llx dev %u/%u pasid %u/%u cpu %u/%u kind %u/%u flags %u/%u",
+			 "%llx/%llx dev %u/%u pasid %u/%u cpu %u/%u kind %u/%u flags %u/%u "
+			 "domain %u/%u",
 			 i, (unsigned long long)a->time_ns, (unsigned long long)b->time_ns,
 			 (unsigned long long)a->iova, (unsigned long long)b->iova,
 			 (unsigned long long)a->size, (unsigned long long)b->size,
 			 (unsigned long long)a->paddr, (unsigned long long)b->paddr, a->device,
 			 b->device, a->pasid, b->pasid, a->cpu, b->cpu, a->kind, b->kind,
-			 a->flags, b->flags);
+			 a->flags, b->flags, a->domain, b->domain);
 }
 
 /* Valid random records covering every field's range, time never decreasing. */
@@ -103,10 +105,21 @@ static void random_recs(struct trace_rec *v, size_t n)
 			r->cpu = rnd() % 3 ? 0 : (uint16_t)rnd();
 			if (r->flags >= TRACE_INV_DOMAIN)
 				r->iova = r->size = 0;
-			if (r->flags == TRACE_INV_GLOBAL) {
+			if (r->flags != TRACE_INV_GLOBAL && rnd() % 2) {
+				r->flags |= TRACE_INV_BY_DOMAIN;
+				r->domain = rnd() % 2 ? (uint32_t)(rnd() % 8) : (uint32_t)rnd();
+			}
+			if (r->flags == TRACE_INV_GLOBAL || (r->flags & TRACE_INV_BY_DOMAIN)) {
 				r->device = 0;
 				r->pasid = TRACE_PASID_NONE;
 			}
+			break;
+		case TRACE_ATTACH:
+			r->domain = rnd() % 2 ? (uint32_t)(rnd() % 8) : (uint32_t)rnd();
+			/* fall through */
+		case TRACE_DETACH:
+			r->iova = r->size = 0;
+			r->cpu = rnd() % 3 ? 0 : (uint16_t)rnd();
 			break;
 		default:
 			r->cpu = rnd() % 3 ? 0 : (uint16_t)rnd();
@@ -269,8 +282,8 @@ static void test_native_empty(void **state)
 	/* magic 8 + version 4 + length 4 + "{}" 2 + CRC 4, end marker 12 + 8. */
 	p = read_bytes("empty.iot", &n);
 	assert_int_equal(n, 22 + 20);
-	/* Version 1.1: every writer writes the newest minor version. */
-	assert_memory_equal(p, "\x89IOT\r\n\x1a\n\x01\x00\x01\x00\x02\x00\x00\x00{}", 18);
+	/* Version 1.2: every writer writes the newest minor version. */
+	assert_memory_equal(p, "\x89IOT\r\n\x1a\n\x01\x00\x02\x00\x02\x00\x00\x00{}", 18);
 	free(p);
 	unlink("empty.iot");
 }
@@ -427,7 +440,7 @@ static void test_native_handmade(void **state)
 		assert_int_equal(trace_write(w, &want[1], &err), 0);
 		assert_int_equal(trace_writer_finish(w, &err), 0);
 		json_decref(meta);
-		put_header(&s, 1, 1, "{\"source\":\"hand\"}");
+		put_header(&s, 1, 2, "{\"source\":\"hand\"}");
 		put_block(&s, 2, block1, sizeof(block1));
 		put_end(&s, 2);
 		p = read_bytes("hand2.iot", &n);
@@ -503,12 +516,12 @@ static void test_native_handmade(void **state)
 	assert_int_equal(read_all("hand.iot", NULL, NULL, &err), -1);
 	assert_string_equal(err.msg, "hand.iot: corrupt block at record 1: record 1: bytes left "
 				     "over after the block's last record");
-	/* Kinds 4..15 are unknown: kind 4 (header byte 0x84). */
+	/* Kinds 7..15 are unknown: kind 7 (header byte 0x87). */
 	{
 		uint8_t k5[sizeof(block1)];
 
 		memcpy(k5, block1, sizeof(k5));
-		k5[0] = 0x84;
+		k5[0] = 0x87;
 		put_header(&s, 1, 0, "{}");
 		put_block(&s, 2, k5, sizeof(k5));
 		put_end(&s, 2);
@@ -549,6 +562,9 @@ static void test_native_inval(void **state)
 		assert_rec_equal(&got[i], &want[i], i);
 	free(got);
 	write_all("inv2.iot", want, 4, NULL);
+	put_header(&s, 1, 2, "{}");
+	put_block(&s, 4, block3, sizeof(block3));
+	put_end(&s, 4);
 	p = read_bytes("inv2.iot", &n);
 	assert_int_equal(n, s.n);
 	assert_memory_equal(p, s.b, n);
@@ -589,66 +605,238 @@ static void test_native_inval(void **state)
 	unlink("inv.iot");
 }
 
+/*
+ * Block 4 (format 1.2), ATTACH, DETACH and INVAL by domain worked out by hand
+ * (docs/trace-format.md shows the same bytes):
+ * H: ATTACH device 0x100, no PASID, t=400, domain 1, cpu 2: 0xc4 (kind 4 | cpu 0x40 | device
+ *    0x80), device 0x80 0x02, pasid 0x00, dt 400 = 0x190 -> 0x90 0x03, domain 0x01, cpu 0x02.
+ *    No iova or size: the delta state keeps iova end 0, size 0.
+ * I: leaf INVAL of domain 1, t=410, [0x3000, +4096): 0x96 (wire kind 6 | leaf 0x10 | device
+ *    0x80), device 0x00, pasid 0x00, dt 0x0a, iova zigzag(0x3000 - 0) = 0x6000 -> 0x80 0xc0 0x01,
+ *    size zigzag(4096 - 0) = 0x2000 -> 0x80 0x40, domain 0x01.
+ * J: DETACH device 0x100, t=420: 0x85 (kind 5 | device 0x80), 0x80 0x02, 0x00, dt 0x0a.
+ * K: domain-wide INVAL of domain 1, t=430: 0xa6 (wire kind 6 | domain 0x20 | device 0x80),
+ *    0x00 0x00, dt 0x0a, iova zigzag(0 - 0x4000) = 0x7fff -> 0xff 0xff 0x01 (J left I's
+ *    iova end standing), size zigzag(0 - 4096) = 0x1fff -> 0xff 0x3f, domain 0x01.
+ * L: ATTACH device 0x100 PASID 5, t=440, domain 300: 0x84, 0x80 0x02, pasid + 1 = 0x06, dt
+ *    0x0a, domain 300 -> 0xac 0x02.
+ */
+static const uint8_t block4[] = { 0xc4, 0x80, 0x02, 0x00, 0x90, 0x03, 0x01, 0x02,
+				  0x96, 0x00, 0x00, 0x0a, 0x80, 0xc0, 0x01, 0x80, 0x40, 0x01,
+				  0x85, 0x80, 0x02, 0x00, 0x0a,
+				  0xa6, 0x00, 0x00, 0x0a, 0xff, 0xff, 0x01, 0xff, 0x3f, 0x01,
+				  0x84, 0x80, 0x02, 0x06, 0x0a, 0xac, 0x02 };
+/* Offsets in block4 of I's and K's header bytes, for the damaged copies. */
+#define B4_I 8
+#define B4_K 23
+
+/* Read a hand-made 1.2 file of one block; the error, or NULL when it reads. */
+static const char *read_block(const uint8_t *b, size_t len, uint32_t count, struct ism_err *err)
+{
+	struct bytes s;
+
+	put_header(&s, 1, 2, "{}");
+	put_block(&s, count, b, (uint32_t)len);
+	put_end(&s, count);
+	write_bytes("dom.iot", s.b, s.n);
+	memset(err, 0, sizeof(*err));
+	return read_all("dom.iot", NULL, NULL, err) < 0 ? err->msg : NULL;
+}
+
+/* ATTACH, DETACH and INVAL by domain (format 1.2): decoded exactly, encoded to those bytes. */
+static void test_native_domains(void **state)
+{
+	static const struct trace_rec want[5] = {
+		{ .time_ns = 400, .device = 0x100, .pasid = TRACE_PASID_NONE, .cpu = 2,
+		  .domain = 1, .kind = TRACE_ATTACH },
+		{ .time_ns = 410, .iova = 0x3000, .size = 4096, .pasid = TRACE_PASID_NONE,
+		  .domain = 1, .kind = TRACE_INVAL,
+		  .flags = TRACE_INV_LEAF | TRACE_INV_BY_DOMAIN },
+		{ .time_ns = 420, .device = 0x100, .pasid = TRACE_PASID_NONE,
+		  .kind = TRACE_DETACH },
+		{ .time_ns = 430, .pasid = TRACE_PASID_NONE, .domain = 1, .kind = TRACE_INVAL,
+		  .flags = TRACE_INV_DOMAIN | TRACE_INV_BY_DOMAIN },
+		{ .time_ns = 440, .device = 0x100, .pasid = 5, .domain = 300,
+		  .kind = TRACE_ATTACH },
+	};
+	/* Four DETACHes of device 0, no PASID: two bytes a record, the shortest there is. */
+	static const uint8_t detaches[] = { 0x05, 0x00, 0x05, 0x01, 0x05, 0x00, 0x05, 0x00 };
+	/* A DETACH from cpu 7 (header bit 6, then the cpu). */
+	static const uint8_t detach_cpu[] = { 0x45, 0x00, 0x07 };
+	/* An ATTACH naming domain 2^32 (0x80 0x80 0x80 0x80 0x10); one cut before its domain. */
+	static const uint8_t wide[] = { 0x04, 0x00, 0x80, 0x80, 0x80, 0x80, 0x10 };
+	static const uint8_t cut[] = { 0x04, 0x00 };
+	struct ism_err err = { 0 };
+	struct trace_rec *got = NULL;
+	struct bytes s;
+	uint8_t bad[sizeof(block4)], *p;
+	size_t i, n;
+	const char *msg;
+
+	put_header(&s, 1, 2, "{}");
+	put_block(&s, 5, block4, sizeof(block4));
+	put_end(&s, 5);
+	write_bytes("dom.iot", s.b, s.n);
+	if (read_all("dom.iot", &got, NULL, &err) != 5)
+		fail_msg("%s", err.msg);
+	for (i = 0; i < 5; i++)
+		assert_rec_equal(&got[i], &want[i], i);
+	free(got);
+	write_all("dom2.iot", want, 5, NULL);
+	p = read_bytes("dom2.iot", &n);
+	assert_int_equal(n, s.n);
+	assert_memory_equal(p, s.b, n);
+	free(p);
+	unlink("dom2.iot");
+
+	/* The shortest records: a block of 2 bytes a record is possible now, and reads. */
+	msg = read_block(detaches, sizeof(detaches), 4, &err);
+	if (msg)
+		fail_msg("%s", msg);
+	msg = read_block(detach_cpu, sizeof(detach_cpu), 1, &err);
+	if (msg)
+		fail_msg("%s", msg);
+	assert_int_equal(read_all("dom.iot", &got, NULL, &err), 1);
+	assert_int_equal(got[0].kind, TRACE_DETACH);
+	assert_int_equal(got[0].cpu, 7);
+	free(got);
+
+	/* Malformed: each names the record and what is wrong. */
+	memcpy(bad, block4, sizeof(bad));
+	bad[0] = 0xd4; /* ATTACH with header bit 4 */
+	assert_string_equal(read_block(bad, sizeof(bad), 5, &err),
+			    "dom.iot: corrupt block at record 1: record 1: bad ATTACH or DETACH "
+			    "flags");
+	memcpy(bad, block4, sizeof(bad));
+	bad[18] = 0xa5; /* DETACH with header bit 5 */
+	assert_string_equal(read_block(bad, sizeof(bad), 5, &err),
+			    "dom.iot: corrupt block at record 1: record 3: bad ATTACH or DETACH "
+			    "flags");
+	memcpy(bad, block4, sizeof(bad));
+	bad[B4_I + 1] = 0x05; /* an INVAL by domain naming device 5 */
+	assert_string_equal(read_block(bad, sizeof(bad), 5, &err),
+			    "dom.iot: corrupt block at record 1: record 2: device or pasid set on "
+			    "an INVAL by domain");
+	memcpy(bad, block4, sizeof(bad));
+	bad[B4_I + 2] = 0x01; /* ... or PASID 0 */
+	assert_string_equal(read_block(bad, sizeof(bad), 5, &err),
+			    "dom.iot: corrupt block at record 1: record 2: device or pasid set on "
+			    "an INVAL by domain");
+	memcpy(bad, block4, sizeof(bad));
+	bad[B4_K] = 0xb6; /* global granularity on wire kind 6 */
+	assert_string_equal(read_block(bad, sizeof(bad), 5, &err),
+			    "dom.iot: corrupt block at record 1: record 4: a global INVAL cannot "
+			    "name a domain");
+	memcpy(bad, block4, sizeof(bad));
+	bad[B4_K + 7] = 0x00; /* K's size delta 0: a domain-wide INVAL of 4096 bytes */
+	assert_string_equal(read_block(bad, B4_K + 9, 4, &err),
+			    "dom.iot: corrupt block at record 1: record 4: iova or size set on a "
+			    "domain or global INVAL");
+	assert_string_equal(read_block(wide, sizeof(wide), 1, &err),
+			    "dom.iot: corrupt block at record 1: record 1: bad domain");
+	assert_string_equal(read_block(cut, sizeof(cut), 1, &err),
+			    "dom.iot: corrupt block at record 1: record 1: record runs past the "
+			    "end of the block");
+	unlink("dom.iot");
+}
+
 /* ---- CSV line parser ---- */
 
 static void test_csv_parse_forms(void **state)
 {
 	static const struct {
 		const char *line;
+		unsigned layout;
 		int cols;
 		struct trace_rec want;
 	} cases[] = {
-		{ "0,R,0,,0,1,", 7,
+		{ "0,R,0,,0,1,", 0, 7,
 		  { .size = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_ACCESS } },
-		{ "0x10,W,0x100,5,0x1000,0x40,", 7,
+		{ "0x10,W,0x100,5,0x1000,0x40,", 0, 7,
 		  { .time_ns = 16, .iova = 0x1000, .size = 64, .device = 0x100, .pasid = 5,
 		    .kind = TRACE_ACCESS, .flags = TRACE_ACC_WRITE } },
-		{ "1,MAP,01:00.0,,4096,8192,0x80000000", 7,
+		{ "1,MAP,01:00.0,,4096,8192,0x80000000", 0, 7,
 		  { .time_ns = 1, .iova = 4096, .size = 8192, .paddr = 0x80000000, .device = 0x100,
 		    .pasid = TRACE_PASID_NONE, .kind = TRACE_MAP, .flags = TRACE_PERM_RW } },
-		{ "1,MAP:R,ff:1f.7,1048575,0,1,0", 7,
+		{ "1,MAP:R,ff:1f.7,1048575,0,1,0", 0, 7,
 		  { .time_ns = 1, .size = 1, .device = 0xffff, .pasid = 1048575,
 		    .kind = TRACE_MAP, .flags = TRACE_PERM_READ } },
-		{ "1,MAP:W,0A:1.2,,0,1,1", 7,
+		{ "1,MAP:W,0A:1.2,,0,1,1", 0, 7,
 		  { .time_ns = 1, .size = 1, .paddr = 1, .device = 0x0a0a,
 		    .pasid = TRACE_PASID_NONE, .kind = TRACE_MAP, .flags = TRACE_PERM_WRITE } },
-		{ "1,MAP:RW,4294967295,,0,1,0,7", 8,
+		{ "1,MAP:RW,4294967295,,0,1,0,7", TRACE_CSV_CPU, 8,
 		  { .time_ns = 1, .size = 1, .device = UINT32_MAX, .pasid = TRACE_PASID_NONE,
 		    .cpu = 7, .kind = TRACE_MAP, .flags = TRACE_PERM_RW } },
-		{ "18446744073709551615,UNMAP,1,,0xfffffffffffffffe,1,,65535", 8,
+		{ "18446744073709551615,UNMAP,1,,0xfffffffffffffffe,1,,65535", TRACE_CSV_CPU, 8,
 		  { .time_ns = UINT64_MAX, .iova = 0xfffffffffffffffeULL, .size = 1, .device = 1,
 		    .pasid = TRACE_PASID_NONE, .cpu = 65535, .kind = TRACE_UNMAP } },
-		{ "2,UNMAP,1,,0,1,,", 8,
+		{ "2,UNMAP,1,,0,1,,", TRACE_CSV_CPU, 8,
 		  { .time_ns = 2, .size = 1, .device = 1, .pasid = TRACE_PASID_NONE,
 		    .kind = TRACE_UNMAP } },
-		{ " 3 , R , 2 ,  , 0x10 , 8 , ,\r", 8,
+		{ " 3 , R , 2 ,  , 0x10 , 8 , ,\r", TRACE_CSV_CPU, 8,
 		  { .time_ns = 3, .iova = 16, .size = 8, .device = 2, .pasid = TRACE_PASID_NONE,
 		    .kind = TRACE_ACCESS } },
-		{ "4,INV,00:04.0,,0x1000,8192,", 7,
+		{ "4,INV,00:04.0,,0x1000,8192,", 0, 7,
 		  { .time_ns = 4, .iova = 0x1000, .size = 8192, .device = 0x20,
 		    .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL, .flags = TRACE_INV_RANGE } },
-		{ "4,INV:LEAF,32,7,0x1000,4096,,3", 8,
+		{ "4,INV:LEAF,32,7,0x1000,4096,,3", TRACE_CSV_CPU, 8,
 		  { .time_ns = 4, .iova = 0x1000, .size = 4096, .device = 32, .pasid = 7,
 		    .cpu = 3, .kind = TRACE_INVAL, .flags = TRACE_INV_LEAF } },
-		{ "5,INV:DOMAIN,32,,,,", 7,
+		{ "5,INV:DOMAIN,32,,,,", 0, 7,
 		  { .time_ns = 5, .device = 32, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
 		    .flags = TRACE_INV_DOMAIN } },
-		{ "5,INV:DOMAIN,32,3,0,0x0,", 7,
+		{ "5,INV:DOMAIN,32,3,0,0x0,", 0, 7,
 		  { .time_ns = 5, .device = 32, .pasid = 3, .kind = TRACE_INVAL,
 		    .flags = TRACE_INV_DOMAIN } },
-		{ "6,INV:GLOBAL,,,,,", 7,
+		{ "6,INV:GLOBAL,,,,,", 0, 7,
 		  { .time_ns = 6, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
 		    .flags = TRACE_INV_GLOBAL } },
-		{ "6,INV:GLOBAL,0,,0,0,,2", 8,
+		{ "6,INV:GLOBAL,0,,0,0,,2", TRACE_CSV_CPU, 8,
 		  { .time_ns = 6, .pasid = TRACE_PASID_NONE, .cpu = 2, .kind = TRACE_INVAL,
 		    .flags = TRACE_INV_GLOBAL } },
+		/* The domain column (issue 19): ATTACH, DETACH, INVALs naming a domain. */
+		{ "7,ATTACH,01:00.0,,,,,3", TRACE_CSV_DOMAIN, 8,
+		  { .time_ns = 7, .device = 0x100, .pasid = TRACE_PASID_NONE, .domain = 3,
+		    .kind = TRACE_ATTACH } },
+		{ "7,ATTACH,1,5,0,0x0,,2,0xffffffff", TRACE_CSV_CPU | TRACE_CSV_DOMAIN, 9,
+		  { .time_ns = 7, .device = 1, .pasid = 5, .cpu = 2, .domain = UINT32_MAX,
+		    .kind = TRACE_ATTACH } },
+		{ "7,ATTACH,1,,,,,,0", TRACE_CSV_CPU | TRACE_CSV_DOMAIN, 9,
+		  { .time_ns = 7, .device = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_ATTACH } },
+		{ "8,DETACH,01:00.0,,,,", 0, 7,
+		  { .time_ns = 8, .device = 0x100, .pasid = TRACE_PASID_NONE,
+		    .kind = TRACE_DETACH } },
+		{ "8,DETACH,2,4,,,,9,", TRACE_CSV_CPU | TRACE_CSV_DOMAIN, 9,
+		  { .time_ns = 8, .device = 2, .pasid = 4, .cpu = 9, .kind = TRACE_DETACH } },
+		{ "9,INV,,,0x1000,4096,,1", TRACE_CSV_DOMAIN, 8,
+		  { .time_ns = 9, .iova = 0x1000, .size = 4096, .pasid = TRACE_PASID_NONE,
+		    .domain = 1, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_RANGE | TRACE_INV_BY_DOMAIN } },
+		{ "9,INV:LEAF,0,,0x1000,4096,,2,7", TRACE_CSV_CPU | TRACE_CSV_DOMAIN, 9,
+		  { .time_ns = 9, .iova = 0x1000, .size = 4096, .pasid = TRACE_PASID_NONE,
+		    .cpu = 2, .domain = 7, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_LEAF | TRACE_INV_BY_DOMAIN } },
+		{ "9,INV:DOMAIN,,,,,,0", TRACE_CSV_DOMAIN, 8,
+		  { .time_ns = 9, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_DOMAIN | TRACE_INV_BY_DOMAIN } },
+		/* An empty domain column: the INV names a device, as without the column. */
+		{ "9,INV:DOMAIN,3,,,,,", TRACE_CSV_DOMAIN, 8,
+		  { .time_ns = 9, .device = 3, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_DOMAIN } },
+		{ "9,INV:GLOBAL,,,,,,", TRACE_CSV_DOMAIN, 8,
+		  { .time_ns = 9, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_GLOBAL } },
+		{ "10,R,1,,0,64,,,", TRACE_CSV_CPU | TRACE_CSV_DOMAIN, 9,
+		  { .time_ns = 10, .size = 64, .device = 1, .pasid = TRACE_PASID_NONE,
+		    .kind = TRACE_ACCESS } },
 	};
 	struct trace_rec r;
 	const char *why = NULL;
 	size_t i;
 
 	for (i = 0; i < ISM_ARRAY_SIZE(cases); i++) {
-		int rc = trace_csv_parse_line(cases[i].line, strlen(cases[i].line), &r, &why);
+		int rc = trace_csv_parse_line(cases[i].line, strlen(cases[i].line), cases[i].layout,
+					      &r, &why);
 
 		if (rc != cases[i].cols)
 			fail_msg("'%s': returned %d (%s)", cases[i].line, rc, rc <= 0 ? why : "");
@@ -662,59 +850,119 @@ static void test_csv_parse_errors(void **state)
 		const char *line;
 		int rc;
 		const char *why;
+		unsigned layout;
 	} cases[] = {
-		{ "0,R,0,,0,1", 0, "expected 7 columns" },
-		{ "0,R,0,,0,1,,,", 0, "expected 7 columns" },
-		{ "", 0, "expected 7 columns" },
-		{ "x,R,0,,0,1,", -1, "expected a decimal or 0x-hex integer" },
-		{ ",R,0,,0,1,", -1, "expected a decimal or 0x-hex integer" },
-		{ "18446744073709551616,R,0,,0,1,", -1, "decimal or 0x-hex" },
-		{ "0x,R,0,,0,1,", -1, "decimal or 0x-hex" },
+		{ "0,R,0,,0,1", 0, "expected 7 columns", 0 },
+		{ "0,R,0,,0,1,,,", 0, "expected 7 columns", 0 },
+		{ "", 0, "expected 7 columns", 0 },
+		{ "x,R,0,,0,1,", -1, "expected a decimal or 0x-hex integer", 0 },
+		{ ",R,0,,0,1,", -1, "expected a decimal or 0x-hex integer", 0 },
+		{ "18446744073709551616,R,0,,0,1,", -1, "decimal or 0x-hex", 0 },
+		{ "0x,R,0,,0,1,", -1, "decimal or 0x-hex", 0 },
 		{ "0,r,0,,0,1,", -2,
-		  "expected R, W, MAP, MAP:R, MAP:W, UNMAP, INV, INV:LEAF, INV:DOMAIN or "
-		  "INV:GLOBAL" },
-		{ "0,INV:X,0,,0,1,", -2, "expected R, W" },
-		{ "0,INVAL,0,,0,1,", -2, "expected R, W" },
-		{ "0,INV:,0,,0,1,", -2, "expected R, W" },
-		{ "0,INV,0,,0,,", -6, "above 0 (INV and INV:LEAF need a range)" },
-		{ "0,INV:LEAF,0,,0,0,", -6, "above 0 (INV and INV:LEAF need a range)" },
-		{ "0,INV,0,,,4096,", -5, "expected a decimal or 0x-hex integer" },
+		  "expected R, W, MAP, MAP:R, MAP:W, UNMAP, INV, INV:LEAF, INV:DOMAIN, "
+		  "INV:GLOBAL, ATTACH or DETACH", 0 },
+		{ "0,INV:X,0,,0,1,", -2, "expected R, W", 0 },
+		{ "0,INVAL,0,,0,1,", -2, "expected R, W", 0 },
+		{ "0,INV:,0,,0,1,", -2, "expected R, W", 0 },
+		{ "0,INV,0,,0,,", -6, "above 0 (INV and INV:LEAF need a range)", 0 },
+		{ "0,INV:LEAF,0,,0,0,", -6, "above 0 (INV and INV:LEAF need a range)", 0 },
+		{ "0,INV,0,,,4096,", -5, "expected a decimal or 0x-hex integer", 0 },
 		{ "0,INV:DOMAIN,1,,0x1000,,", -5, "expected empty or 0 (INV:DOMAIN and INV:GLOBAL "
-						  "have no range)" },
-		{ "0,INV:DOMAIN,1,,,4096,", -6, "have no range" },
-		{ "0,INV:DOMAIN,,,,,", -3, "bb:dd.f" },
+						  "have no range)", 0 },
+		{ "0,INV:DOMAIN,1,,,4096,", -6, "have no range", 0 },
+		{ "0,INV:DOMAIN,,,,,", -3, "bb:dd.f", 0 },
 		{ "0,INV:GLOBAL,1,,,,", -3,
-		  "expected empty or 0 (INV:GLOBAL covers every device)" },
-		{ "0,INV:GLOBAL,00:01.0,,,,", -3, "INV:GLOBAL covers every device" },
-		{ "0,INV:GLOBAL,,0,,,", -4, "expected empty (INV:GLOBAL covers every PASID)" },
-		{ "0,INV:GLOBAL,,,,x,", -6, "have no range" },
-		{ "0,INV,1,,0,1,0x1000", -7, "expected empty (paddr is only for MAP)" },
-		{ "0,INV:DOMAIN,1,,,,0", -7, "expected empty (paddr is only for MAP)" },
-		{ "0,RW,0,,0,1,", -2, "expected R, W" },
-		{ "0,MAP:X,0,,0,1,0", -2, "expected R, W" },
-		{ "0,MAP:,0,,0,1,0", -2, "expected R, W" },
-		{ "0,R,4294967296,,0,1,", -3, "below 2^32 or a PCI address bb:dd.f" },
-		{ "0,R,100:00.0,,0,1,", -3, "bb:dd.f" },
-		{ "0,R,00:20.0,,0,1,", -3, "bb:dd.f" },
-		{ "0,R,00:00.8,,0,1,", -3, "bb:dd.f" },
-		{ "0,R,00:00.,,0,1,", -3, "bb:dd.f" },
-		{ "0,R,0000:00:00.0,,0,1,", -3, "bb:dd.f" },
-		{ "0,R,:00.0,,0,1,", -3, "bb:dd.f" },
-		{ "0,R,00:.0,,0,1,", -3, "bb:dd.f" },
-		{ "0,R,0,1048576,0,1,", -4, "expected empty (no PASID) or an integer below 2^20" },
-		{ "0,R,0,-1,0,1,", -4, "below 2^20" },
-		{ "0,R,0,,0xzz,1,", -5, "expected a decimal or 0x-hex integer" },
-		{ "0,R,0,,,1,", -5, "expected a decimal or 0x-hex integer" },
-		{ "0,R,0,,0,0,", -6, "expected a decimal or 0x-hex integer above 0" },
-		{ "0,R,0,,0,,", -6, "above 0" },
-		{ "0,R,0,,0xffffffffffffffff,1,", -6, "iova+size within 64 bits" },
-		{ "0,MAP,0,,0,1,", -7, "expected a decimal or 0x-hex integer (MAP needs a paddr)" },
-		{ "0,MAP,0,,0,2,0xffffffffffffffff", -7, "paddr+size within 64 bits" },
-		{ "0,R,0,,0,1,0x1000", -7, "expected empty (paddr is only for MAP)" },
-		{ "0,UNMAP,0,,0,1,0", -7, "expected empty (paddr is only for MAP)" },
-		{ "0,R,0,,0,1,,0", -8, "expected empty (cpu is only for MAP, UNMAP and INV)" },
-		{ "0,MAP,0,,0,1,0,65536", -8, "expected empty or an integer below 65536" },
-		{ "0,UNMAP,0,,0,1,,x", -8, "below 65536" },
+		  "expected empty or 0 (INV:GLOBAL covers every device)", 0 },
+		{ "0,INV:GLOBAL,00:01.0,,,,", -3, "INV:GLOBAL covers every device", 0 },
+		{ "0,INV:GLOBAL,,0,,,", -4, "expected empty (INV:GLOBAL covers every PASID)", 0 },
+		{ "0,INV:GLOBAL,,,,x,", -6, "have no range", 0 },
+		{ "0,INV,1,,0,1,0x1000", -7, "expected empty (paddr is only for MAP)", 0 },
+		{ "0,INV:DOMAIN,1,,,,0", -7, "expected empty (paddr is only for MAP)", 0 },
+		{ "0,RW,0,,0,1,", -2, "expected R, W", 0 },
+		{ "0,MAP:X,0,,0,1,0", -2, "expected R, W", 0 },
+		{ "0,MAP:,0,,0,1,0", -2, "expected R, W", 0 },
+		{ "0,R,4294967296,,0,1,", -3, "below 2^32 or a PCI address bb:dd.f", 0 },
+		{ "0,R,100:00.0,,0,1,", -3, "bb:dd.f", 0 },
+		{ "0,R,00:20.0,,0,1,", -3, "bb:dd.f", 0 },
+		{ "0,R,00:00.8,,0,1,", -3, "bb:dd.f", 0 },
+		{ "0,R,00:00.,,0,1,", -3, "bb:dd.f", 0 },
+		{ "0,R,0000:00:00.0,,0,1,", -3, "bb:dd.f", 0 },
+		{ "0,R,:00.0,,0,1,", -3, "bb:dd.f", 0 },
+		{ "0,R,00:.0,,0,1,", -3, "bb:dd.f", 0 },
+		{ "0,R,0,1048576,0,1,", -4, "expected empty (no PASID) or an integer below 2^20",
+		  0 },
+		{ "0,R,0,-1,0,1,", -4, "below 2^20", 0 },
+		{ "0,R,0,,0xzz,1,", -5, "expected a decimal or 0x-hex integer", 0 },
+		{ "0,R,0,,,1,", -5, "expected a decimal or 0x-hex integer", 0 },
+		{ "0,R,0,,0,0,", -6, "expected a decimal or 0x-hex integer above 0", 0 },
+		{ "0,R,0,,0,,", -6, "above 0", 0 },
+		{ "0,R,0,,0xffffffffffffffff,1,", -6, "iova+size within 64 bits", 0 },
+		{ "0,MAP,0,,0,1,", -7, "expected a decimal or 0x-hex integer (MAP needs a paddr)",
+		  0 },
+		{ "0,MAP,0,,0,2,0xffffffffffffffff", -7, "paddr+size within 64 bits", 0 },
+		{ "0,R,0,,0,1,0x1000", -7, "expected empty (paddr is only for MAP)", 0 },
+		{ "0,UNMAP,0,,0,1,0", -7, "expected empty (paddr is only for MAP)", 0 },
+		{ "0,R,0,,0,1,,0", -8,
+		  "expected empty (cpu is only for MAP, UNMAP, INV, ATTACH and DETACH)",
+		  TRACE_CSV_CPU },
+		{ "0,MAP,0,,0,1,0,65536", -8, "expected empty or an integer below 65536",
+		  TRACE_CSV_CPU },
+		{ "0,UNMAP,0,,0,1,,x", -8, "below 65536", TRACE_CSV_CPU },
+		/* The header decides the columns. */
+		{ "0,R,0,,0,1,,", 0, "expected 7 columns as in the header", 0 },
+		{ "0,R,0,,0,1,", 0, "expected 8 columns as in the header (with cpu)",
+		  TRACE_CSV_CPU },
+		{ "0,R,0,,0,1,", 0, "expected 8 columns as in the header (with domain)",
+		  TRACE_CSV_DOMAIN },
+		{ "0,R,0,,0,1,,", 0, "expected 9 columns as in the header (with cpu and domain)",
+		  TRACE_CSV_CPU | TRACE_CSV_DOMAIN },
+		{ "0,R,0,,0,1,,,,", 0, "expected 9 columns as in the header",
+		  TRACE_CSV_CPU | TRACE_CSV_DOMAIN },
+		/* ATTACH and DETACH */
+		{ "0,ATTACH,1,,,,", -2,
+		  "expected an op without a domain: ATTACH names one, and the header has no "
+		  "'domain' column", 0 },
+		{ "0,ATTACH,1,,,,,", -8,
+		  "expected a decimal or 0x-hex integer below 2^32 (ATTACH names the domain it "
+		  "joins)",
+		  TRACE_CSV_DOMAIN },
+		{ "0,ATTACH,1,,,,,4294967296", -8, "below 2^32 (ATTACH names", TRACE_CSV_DOMAIN },
+		{ "0,ATTACH,1,,,,,,x", -9, "below 2^32 (ATTACH names",
+		  TRACE_CSV_CPU | TRACE_CSV_DOMAIN },
+		{ "0,ATTACH,,,,,,1", -3, "bb:dd.f", TRACE_CSV_DOMAIN },
+		{ "0,ATTACH,1,,,4096,,1", -6,
+		  "expected empty or 0 (ATTACH and DETACH have no range)", TRACE_CSV_DOMAIN },
+		{ "0,ATTACH,1,,0x1000,,,1", -5, "(ATTACH and DETACH have no range)",
+		  TRACE_CSV_DOMAIN },
+		{ "0,ATTACH,1,,,,0x1000,1", -7, "expected empty (paddr is only for MAP)",
+		  TRACE_CSV_DOMAIN },
+		{ "0,DETACH,1,,,64,", -6, "(ATTACH and DETACH have no range)", 0 },
+		{ "0,DETACH,1,,,,,3", -8,
+		  "expected empty (domain is only for ATTACH, INV, INV:LEAF and INV:DOMAIN)",
+		  TRACE_CSV_DOMAIN },
+		{ "0,DETACH,1,,,,,70000,", -8, "below 65536", TRACE_CSV_CPU | TRACE_CSV_DOMAIN },
+		/* The domain column on the other ops */
+		{ "0,R,1,,0,64,,3", -8, "(domain is only for ATTACH, INV, INV:LEAF and INV:DOMAIN)",
+		  TRACE_CSV_DOMAIN },
+		{ "0,MAP,1,,0,64,0,,3", -9, "(domain is only for ATTACH",
+		  TRACE_CSV_CPU | TRACE_CSV_DOMAIN },
+		{ "0,UNMAP,1,,0,64,,3", -8, "(domain is only for ATTACH", TRACE_CSV_DOMAIN },
+		{ "0,INV:GLOBAL,,,,,,3", -8, "expected empty (INV:GLOBAL covers every domain)",
+		  TRACE_CSV_DOMAIN },
+		{ "0,INV,1,,0,64,,3", -3,
+		  "expected empty or 0 (an INV with a domain names no device)", TRACE_CSV_DOMAIN },
+		{ "0,INV:DOMAIN,01:00.0,,,,,3", -3, "an INV with a domain names no device",
+		  TRACE_CSV_DOMAIN },
+		{ "0,INV,,0,0,64,,3", -4, "expected empty (an INV with a domain names no PASID)",
+		  TRACE_CSV_DOMAIN },
+		{ "0,INV,,,0,64,,0x100000000", -8,
+		  "expected empty or a decimal or 0x-hex integer below 2^32", TRACE_CSV_DOMAIN },
+		{ "0,INV:LEAF,,,0,,,3", -6, "(INV and INV:LEAF need a range)", TRACE_CSV_DOMAIN },
+		{ "0,INV:DOMAIN,,,0x1000,,,3", -5, "(INV:DOMAIN and INV:GLOBAL have no range)",
+		  TRACE_CSV_DOMAIN },
+		/* Without a domain, an INV still needs its device. */
+		{ "0,INV,,,0,64,,", -3, "bb:dd.f", TRACE_CSV_DOMAIN },
 	};
 	struct trace_rec r;
 	const char *why;
@@ -724,15 +972,26 @@ static void test_csv_parse_errors(void **state)
 		int rc;
 
 		why = "";
-		rc = trace_csv_parse_line(cases[i].line, strlen(cases[i].line), &r, &why);
+		rc = trace_csv_parse_line(cases[i].line, strlen(cases[i].line), cases[i].layout, &r,
+					  &why);
 		if (rc != cases[i].rc || !strstr(why, cases[i].why))
 			fail_msg("'%s': got %d '%s', expected %d '%s'", cases[i].line, rc, why,
 				 cases[i].rc, cases[i].why);
 	}
-	assert_string_equal(trace_csv_column(1), "time_ns");
-	assert_string_equal(trace_csv_column(8), "cpu");
-	assert_null(trace_csv_column(9));
-	assert_null(trace_csv_column(0));
+	assert_string_equal(trace_csv_column(0, 1), "time_ns");
+	assert_string_equal(trace_csv_column(0, 7), "paddr");
+	assert_null(trace_csv_column(0, 8));
+	assert_null(trace_csv_column(0, 0));
+	assert_string_equal(trace_csv_column(TRACE_CSV_CPU, 8), "cpu");
+	assert_null(trace_csv_column(TRACE_CSV_CPU, 9));
+	assert_string_equal(trace_csv_column(TRACE_CSV_DOMAIN, 8), "domain");
+	assert_null(trace_csv_column(TRACE_CSV_DOMAIN, 9));
+	assert_string_equal(trace_csv_column(TRACE_CSV_CPU | TRACE_CSV_DOMAIN, 8), "cpu");
+	assert_string_equal(trace_csv_column(TRACE_CSV_CPU | TRACE_CSV_DOMAIN, 9), "domain");
+	assert_null(trace_csv_column(TRACE_CSV_CPU | TRACE_CSV_DOMAIN, 10));
+	assert_string_equal(trace_csv_header(TRACE_CSV_CPU | TRACE_CSV_DOMAIN),
+			    "time_ns,op,device,pasid,iova,size,paddr,cpu,domain");
+	assert_int_equal(trace_csv_ncolumns(TRACE_CSV_DOMAIN), 8);
 }
 
 static void test_csv_format(void **state)
@@ -741,50 +1000,90 @@ static void test_csv_format(void **state)
 		struct trace_rec r;
 		bool bdf;
 		const char *want;
+		unsigned layout;
 	} cases[] = {
 		{ { .time_ns = 10, .iova = 0x1000, .size = 64, .device = 256,
 		    .pasid = TRACE_PASID_NONE, .kind = TRACE_ACCESS },
-		  false, "10,R,256,,0x1000,64," },
+		  false, "10,R,256,,0x1000,64,", 0 },
 		{ { .time_ns = 10, .iova = 0xABCDEF, .size = 64, .device = 256, .pasid = 0,
 		    .kind = TRACE_ACCESS, .flags = TRACE_ACC_WRITE },
-		  true, "10,W,01:00.0,0,0xabcdef,64," },
+		  true, "10,W,01:00.0,0,0xabcdef,64,", 0 },
 		{ { .time_ns = UINT64_MAX, .iova = 0, .size = UINT64_MAX, .paddr = 0,
 		    .device = 0x12345, .pasid = 1048575, .kind = TRACE_MAP,
 		    .flags = TRACE_PERM_READ },
-		  true, "18446744073709551615,MAP:R,74565,1048575,0x0,18446744073709551615,0x0" },
+		  true, "18446744073709551615,MAP:R,74565,1048575,0x0,18446744073709551615,0x0",
+		  0 },
 		{ { .iova = 0x1000, .size = 4096, .paddr = 0xfffff000, .device = 0xffff,
 		    .pasid = TRACE_PASID_NONE, .kind = TRACE_MAP, .flags = TRACE_PERM_WRITE },
-		  true, "0,MAP:W,ff:1f.7,,0x1000,4096,0xfffff000" },
+		  true, "0,MAP:W,ff:1f.7,,0x1000,4096,0xfffff000", 0 },
 		{ { .iova = 0x1000, .size = 4096, .paddr = 0x2000, .pasid = TRACE_PASID_NONE,
 		    .kind = TRACE_MAP, .flags = TRACE_PERM_RW },
-		  false, "0,MAP,0,,0x1000,4096,0x2000" },
+		  false, "0,MAP,0,,0x1000,4096,0x2000", 0 },
 		{ { .time_ns = 5, .iova = 0x1000, .size = 4096, .pasid = TRACE_PASID_NONE,
 		    .cpu = 3, .kind = TRACE_UNMAP },
-		  false, "5,UNMAP,0,,0x1000,4096," },
+		  false, "5,UNMAP,0,,0x1000,4096,", 0 },
 		{ { .time_ns = 7, .iova = 0x1000, .size = 8192, .device = 0x20,
 		    .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL, .flags = TRACE_INV_RANGE },
-		  true, "7,INV,00:04.0,,0x1000,8192," },
+		  true, "7,INV,00:04.0,,0x1000,8192,", 0 },
 		{ { .time_ns = 7, .iova = 0x1000, .size = 4096, .device = 0x20, .pasid = 9,
 		    .kind = TRACE_INVAL, .flags = TRACE_INV_LEAF },
-		  false, "7,INV:LEAF,32,9,0x1000,4096," },
+		  false, "7,INV:LEAF,32,9,0x1000,4096,", 0 },
 		{ { .time_ns = 8, .device = 0x20, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
 		    .flags = TRACE_INV_DOMAIN },
-		  true, "8,INV:DOMAIN,00:04.0,,,," },
+		  true, "8,INV:DOMAIN,00:04.0,,,,", 0 },
 		{ { .time_ns = 9, .pasid = TRACE_PASID_NONE, .cpu = 1, .kind = TRACE_INVAL,
 		    .flags = TRACE_INV_GLOBAL },
-		  true, "9,INV:GLOBAL,,,,," },
+		  true, "9,INV:GLOBAL,,,,,", 0 },
+		/* The optional columns: cpu (empty on R/W), domain (ATTACH, INV by domain). */
+		{ { .time_ns = 9, .pasid = TRACE_PASID_NONE, .cpu = 1, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_GLOBAL },
+		  true, "9,INV:GLOBAL,,,,,,1,", TRACE_CSV_CPU | TRACE_CSV_DOMAIN },
+		{ { .time_ns = 10, .iova = 0x1000, .size = 64, .device = 256,
+		    .pasid = TRACE_PASID_NONE, .kind = TRACE_ACCESS },
+		  false, "10,R,256,,0x1000,64,,", TRACE_CSV_CPU },
+		{ { .time_ns = 11, .device = 0x100, .pasid = TRACE_PASID_NONE, .cpu = 4,
+		    .domain = 1, .kind = TRACE_ATTACH },
+		  true, "11,ATTACH,01:00.0,,,,,4,1", TRACE_CSV_CPU | TRACE_CSV_DOMAIN },
+		{ { .time_ns = 11, .device = 0x100, .pasid = 2, .domain = UINT32_MAX,
+		    .kind = TRACE_ATTACH },
+		  false, "11,ATTACH,256,2,,,,4294967295", TRACE_CSV_DOMAIN },
+		{ { .time_ns = 12, .device = 0x100, .pasid = TRACE_PASID_NONE,
+		    .kind = TRACE_DETACH },
+		  true, "12,DETACH,01:00.0,,,,", 0 },
+		{ { .time_ns = 12, .device = 0x100, .pasid = TRACE_PASID_NONE, .cpu = 3,
+		    .kind = TRACE_DETACH },
+		  true, "12,DETACH,01:00.0,,,,,3,", TRACE_CSV_CPU | TRACE_CSV_DOMAIN },
+		{ { .time_ns = 13, .iova = 0x3000, .size = 4096, .pasid = TRACE_PASID_NONE,
+		    .domain = 1, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_LEAF | TRACE_INV_BY_DOMAIN },
+		  true, "13,INV:LEAF,,,0x3000,4096,,1", TRACE_CSV_DOMAIN },
+		{ { .time_ns = 14, .pasid = TRACE_PASID_NONE, .domain = 0, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_DOMAIN | TRACE_INV_BY_DOMAIN },
+		  true, "14,INV:DOMAIN,,,,,,0", TRACE_CSV_DOMAIN },
+		{ { .time_ns = 14, .device = 0x20, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_DOMAIN },
+		  true, "14,INV:DOMAIN,00:04.0,,,,,", TRACE_CSV_DOMAIN },
 	};
 	char buf[200];
 	size_t i;
 
 	for (i = 0; i < ISM_ARRAY_SIZE(cases); i++) {
-		size_t n = trace_csv_format(&cases[i].r, cases[i].bdf, buf, sizeof(buf));
+		size_t n = trace_csv_format(&cases[i].r, cases[i].bdf, cases[i].layout, buf,
+					    sizeof(buf));
 
 		assert_string_equal(buf, cases[i].want);
 		assert_int_equal(n, strlen(cases[i].want));
 	}
 	/* Too small a buffer: the length needed, like snprintf. */
-	assert_int_equal(trace_csv_format(&cases[0].r, false, buf, 4), strlen(cases[0].want));
+	assert_int_equal(trace_csv_format(&cases[0].r, false, 0, buf, 4), strlen(cases[0].want));
+	/* Which optional columns a record needs. */
+	assert_int_equal(trace_csv_needs(&cases[0].r), 0);
+	assert_int_equal(trace_csv_needs(&cases[10].r), TRACE_CSV_CPU);
+	assert_int_equal(trace_csv_needs(&cases[12].r), TRACE_CSV_CPU | TRACE_CSV_DOMAIN);
+	assert_int_equal(trace_csv_needs(&cases[13].r), TRACE_CSV_DOMAIN);
+	assert_int_equal(trace_csv_needs(&cases[14].r), 0);
+	assert_int_equal(trace_csv_needs(&cases[17].r), TRACE_CSV_DOMAIN);
+	assert_int_equal(trace_csv_needs(&cases[18].r), 0);
 }
 
 /* ---- CSV files ---- */
@@ -809,10 +1108,37 @@ static void test_csv_reader_errors(void **state)
 		{ TRACE_CSV_HEADER ",cpu\n0,MAP,1,,0,64,0\n",
 		  "t.csv:2: expected 8 columns as in the header (with cpu), got 7" },
 		{ H "0,R,1,0,64\n",
-		  "t.csv:2: expected 7 columns (" TRACE_CSV_HEADER ") or 8 (with cpu), got 5" },
+		  "t.csv:2: expected 7 columns as in the header, got 5" },
 		{ "0,R,1,,0,64,\n",
 		  "t.csv:1: not an iommusim trace or CSV: expected the header '" TRACE_CSV_HEADER
-		  "' (optionally ',cpu'), got '0,R,1,,0,64,'" },
+		  "' (optionally followed by ',cpu', ',domain' or ',cpu,domain'), got "
+		  "'0,R,1,,0,64,'" },
+		{ TRACE_CSV_HEADER ",domain,cpu\n",
+		  "t.csv:1: not an iommusim trace or CSV: expected the header*" },
+		{ TRACE_CSV_HEADER ",domain\n0,R,1,,0,64,\n",
+		  "t.csv:2: expected 8 columns as in the header (with domain), got 7" },
+		{ TRACE_CSV_HEADER ",cpu,domain\n0,R,1,,0,64,,\n",
+		  "t.csv:2: expected 9 columns as in the header (with cpu and domain), got 8" },
+		{ TRACE_CSV_HEADER ",domain\n0,ATTACH,1,,,,,\n",
+		  "t.csv:2: column 'domain': expected a decimal or 0x-hex integer below 2^32 "
+		  "(ATTACH names the domain it joins), got ''" },
+		{ TRACE_CSV_HEADER ",cpu,domain\n0,R,1,,0,64,,,5\n",
+		  "t.csv:2: column 'domain': expected empty (domain is only for ATTACH, INV, "
+		  "INV:LEAF and INV:DOMAIN), got '5'" },
+		{ TRACE_CSV_HEADER ",cpu,domain\n0,INV:GLOBAL,,,,,,1,5\n",
+		  "t.csv:2: column 'domain': expected empty (INV:GLOBAL covers every domain), got "
+		  "'5'" },
+		{ TRACE_CSV_HEADER ",domain\n0,INV,00:01.0,,0x1000,4096,,5\n",
+		  "t.csv:2: column 'device': expected empty or 0 (an INV with a domain names no "
+		  "device), got '00:01.0'" },
+		{ TRACE_CSV_HEADER ",domain\n0,DETACH,1,,,,,5\n",
+		  "t.csv:2: column 'domain': expected empty (domain is only for ATTACH, INV, "
+		  "INV:LEAF and INV:DOMAIN), got '5'" },
+		{ H "0,ATTACH,1,,,,\n",
+		  "t.csv:2: column 'op': expected an op without a domain: ATTACH names one, and "
+		  "the header has no 'domain' column, got 'ATTACH'" },
+		{ TRACE_CSV_HEADER ",cpu,domain\n0,ATTACH,1,,,,,1,2\n5,DETACH,1,,,,,1,\n",
+		  NULL },
 		{ "time_ns,op,device\n",
 		  "t.csv:1: not an iommusim trace or CSV: expected the header*" },
 		{ "\x01\x02garbage\n", "t.csv: not an iommusim trace or CSV" },
@@ -834,7 +1160,7 @@ static void test_csv_reader_errors(void **state)
 		  "PCI address bb:dd.f (bus <= ff, device <= 1f, function <= 7), got '1:2:3'" },
 		{ H "0,R,1,,0,64,\n1,X\tY,1,,0,64,\n",
 		  "t.csv:3: column 'op': expected R, W, MAP, MAP:R, MAP:W, UNMAP, INV, INV:LEAF, "
-		  "INV:DOMAIN or INV:GLOBAL, got 'X?Y'" },
+		  "INV:DOMAIN, INV:GLOBAL, ATTACH or DETACH, got 'X?Y'" },
 		{ H "0,INV,1,,0x1000,,\n",
 		  "t.csv:2: column 'size': expected a decimal or 0x-hex integer above 0 (INV and "
 		  "INV:LEAF need a range), got ''" },
@@ -924,12 +1250,87 @@ static void test_csv_reader_meta(void **state)
 	assert_int_equal(recs[0].flags, TRACE_INV_GLOBAL);
 	trace_close(r);
 
+	/* A domain column sets has_domain (and drops a has_cpu the header does not have). */
+	write_text("m.csv", "# meta: {\"has_cpu\":true,\"has_domain\":false,\"a\":1}\n"
+			    TRACE_CSV_HEADER ",domain\n0,ATTACH,01:00.0,,,,,4\n"
+			    "1,INV,,,0x1000,64,,4\n");
+	r = trace_open("m.csv", &err);
+	if (!r)
+		fail_msg("%s", err.msg);
+	want = json_pack("{s:b, s:i, s:s}", "has_domain", 1, "a", 1, "device_format", "bdf");
+	assert_true(json_equal(trace_meta(r), want));
+	json_decref(want);
+	assert_int_equal(trace_read(r, &recs, &err), 2);
+	assert_int_equal(recs[0].kind, TRACE_ATTACH);
+	assert_int_equal(recs[0].domain, 4);
+	assert_int_equal(recs[1].flags, TRACE_INV_RANGE | TRACE_INV_BY_DOMAIN);
+	assert_int_equal(recs[1].device, 0);
+	trace_close(r);
+	/* A header without the column drops the key. */
+	write_text("m.csv", "# meta: {\"has_domain\":true,\"b\":2}\n" TRACE_CSV_HEADER
+			    ",cpu\n0,R,1,,0,64,,\n");
+	assert_non_null(r = trace_open("m.csv", &err));
+	want = json_pack("{s:i, s:b}", "b", 2, "has_cpu", 1);
+	assert_true(json_equal(trace_meta(r), want));
+	json_decref(want);
+	trace_close(r);
+	/* A first record naming a domain, not a device, leaves the device format standing. */
+	write_text("m.csv", "# meta: {\"device_format\":\"bdf\"}\n" TRACE_CSV_HEADER
+			    ",domain\n0,INV:DOMAIN,,,,,,7\n1,R,1,,0,64,,\n");
+	assert_non_null(r = trace_open("m.csv", &err));
+	want = json_pack("{s:s, s:b}", "device_format", "bdf", "has_domain", 1);
+	assert_true(json_equal(trace_meta(r), want));
+	json_decref(want);
+	trace_close(r);
+
 	/* No records at all is a valid, empty trace; a UTF-8 byte order mark is skipped. */
 	write_text("m.csv", H);
 	assert_int_equal(read_all("m.csv", NULL, NULL, &err), 0);
 	write_text("m.csv", "\xef\xbb\xbf" H "0,R,1,,0,64,\n");
 	assert_int_equal(read_all("m.csv", NULL, NULL, &err), 1);
 	unlink("m.csv");
+}
+
+/* Canonical CSV -> native (.iot.gz) -> CSV: the same bytes. */
+static void csv_native_csv(const char *canon)
+{
+	struct ism_err err = { 0 };
+	struct trace_reader *r;
+	struct trace_writer *w;
+	const struct trace_rec *recs;
+	long n;
+	size_t i, len;
+	uint8_t *p;
+
+	write_text("c.csv", canon);
+	r = trace_open("c.csv", &err);
+	if (!r)
+		fail_msg("%s", err.msg);
+	w = trace_writer_open("c.iot.gz", trace_meta(r), &err);
+	assert_non_null(w);
+	while ((n = trace_read(r, &recs, &err)) > 0)
+		for (i = 0; i < (size_t)n; i++)
+			assert_int_equal(trace_write(w, &recs[i], &err), 0);
+	if (n != 0)
+		fail_msg("%s", err.msg);
+	trace_close(r);
+	assert_int_equal(trace_writer_finish(w, &err), 0);
+	r = trace_open("c.iot.gz", &err);
+	assert_non_null(r);
+	w = trace_writer_open("d.csv", trace_meta(r), &err);
+	assert_non_null(w);
+	while ((n = trace_read(r, &recs, &err)) > 0)
+		for (i = 0; i < (size_t)n; i++)
+			assert_int_equal(trace_write(w, &recs[i], &err), 0);
+	trace_close(r);
+	assert_int_equal(trace_writer_finish(w, &err), 0);
+	p = read_bytes("d.csv", &len);
+	assert_int_equal(len, strlen(canon));
+	assert_memory_equal(p, canon, len);
+	free(p);
+	unlink("c.csv");
+	unlink("c.iot.gz");
+	unlink("d.csv");
 }
 
 static void test_csv_roundtrips(void **state)
@@ -948,44 +1349,43 @@ static void test_csv_roundtrips(void **state)
 		"60,INV:LEAF,01:00.0,5,0x101000,4096,,0\n"
 		"70,INV:DOMAIN,00:02.0,,,,,1\n"
 		"80,INV:GLOBAL,,,,,,0\n";
+	/* With the domain column: ATTACH, DETACH, INVALs naming a domain or a device. */
+	static const char canon_domain[] =
+		"# meta: {\"source\":\"hand\",\"has_cpu\":true,\"has_domain\":true}\n"
+		TRACE_CSV_HEADER ",cpu,domain\n"
+		"0,ATTACH,256,,,,,2,1\n"
+		"0,ATTACH,512,3,,,,2,4294967295\n"
+		"5,MAP,256,,0x100000,8192,0x80000000,2,\n"
+		"10,R,256,,0x100000,64,,,\n"
+		"20,DETACH,512,3,,,,0,\n"
+		"21,ATTACH,512,,,,,0,0\n"
+		"30,INV,,,0x100000,4096,,1,1\n"
+		"31,INV:LEAF,,,0x101000,4096,,0,1\n"
+		"32,INV:DOMAIN,,,,,,0,0\n"
+		"33,INV:DOMAIN,256,,,,,0,\n"
+		"40,INV:GLOBAL,,,,,,0,\n"
+		"50,UNMAP,256,,0x100000,8192,,2,\n";
+	/* Only the domain column; devices as PCI addresses. */
+	static const char canon_domain_bdf[] =
+		"# meta: {\"has_domain\":true,\"device_format\":\"bdf\"}\n"
+		TRACE_CSV_HEADER ",domain\n"
+		"0,ATTACH,01:00.0,,,,,6\n"
+		"1,R,01:00.0,,0x1000,64,,\n"
+		"2,INV:DOMAIN,,,,,,6\n"
+		"3,DETACH,01:00.0,,,,,\n";
 	struct trace_rec *v = malloc(RT_RECORDS * sizeof(*v)), *back = NULL;
 	struct ism_err err = { 0 };
-	struct trace_reader *r;
-	struct trace_writer *w;
-	const struct trace_rec *recs;
 	json_t *meta;
 	long n;
-	size_t i, len;
-	uint8_t *p;
+	size_t i;
 
-	write_text("c.csv", canon);
-	r = trace_open("c.csv", &err);
-	assert_non_null(r);
-	w = trace_writer_open("c.iot.gz", trace_meta(r), &err);
-	assert_non_null(w);
-	while ((n = trace_read(r, &recs, &err)) > 0)
-		for (i = 0; i < (size_t)n; i++)
-			assert_int_equal(trace_write(w, &recs[i], &err), 0);
-	assert_int_equal(n, 0);
-	trace_close(r);
-	assert_int_equal(trace_writer_finish(w, &err), 0);
-	r = trace_open("c.iot.gz", &err);
-	assert_non_null(r);
-	w = trace_writer_open("d.csv", trace_meta(r), &err);
-	assert_non_null(w);
-	while ((n = trace_read(r, &recs, &err)) > 0)
-		for (i = 0; i < (size_t)n; i++)
-			assert_int_equal(trace_write(w, &recs[i], &err), 0);
-	trace_close(r);
-	assert_int_equal(trace_writer_finish(w, &err), 0);
-	p = read_bytes("d.csv", &len);
-	assert_int_equal(len, strlen(canon));
-	assert_memory_equal(p, canon, len);
-	free(p);
+	csv_native_csv(canon);
+	csv_native_csv(canon_domain);
+	csv_native_csv(canon_domain_bdf);
 
-	/* Native -> CSV -> native is record-exact, cpu included. */
+	/* Native -> CSV -> native is record-exact, cpu and domain included. */
 	random_recs(v, RT_RECORDS);
-	meta = json_pack("{s:b}", "has_cpu", 1);
+	meta = json_pack("{s:b, s:b}", "has_cpu", 1, "has_domain", 1);
 	write_all("e.csv.gz", v, RT_RECORDS, meta);
 	json_decref(meta);
 	n = read_all("e.csv.gz", &back, NULL, &err);
@@ -996,9 +1396,6 @@ static void test_csv_roundtrips(void **state)
 		assert_rec_equal(&back[i], &v[i], i);
 	free(back);
 	free(v);
-	unlink("c.csv");
-	unlink("c.iot.gz");
-	unlink("d.csv");
 	unlink("e.csv.gz");
 }
 
@@ -1085,7 +1482,8 @@ static void test_writer_rejects(void **state)
 		{ { .iova = UINT64_MAX, .size = 1, .pasid = TRACE_PASID_NONE },
 		  "iova+size does not fit" },
 		{ { .size = 1, .pasid = 1u << 20 }, "pasid is not below 2^20" },
-		{ { .size = 1, .pasid = TRACE_PASID_NONE, .kind = 4 }, "unknown record kind" },
+		{ { .size = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_NR_KINDS },
+		  "unknown record kind" },
 		{ { .size = 0, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL }, "size is 0" },
 		{ { .size = 0, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
 		    .flags = TRACE_INV_LEAF },
@@ -1101,8 +1499,45 @@ static void test_writer_rejects(void **state)
 		  "device or pasid set on a global INVAL" },
 		{ { .pasid = 0, .kind = TRACE_INVAL, .flags = TRACE_INV_GLOBAL },
 		  "device or pasid set on a global INVAL" },
-		{ { .size = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL, .flags = 4 },
+		{ { .size = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL, .flags = 8 },
 		  "unknown INVAL flags" },
+		/* ATTACH, DETACH, INVAL by domain, and a domain where none belongs */
+		{ { .size = 4096, .pasid = TRACE_PASID_NONE, .kind = TRACE_ATTACH },
+		  "iova or size set on an ATTACH" },
+		{ { .iova = 0x1000, .pasid = TRACE_PASID_NONE, .kind = TRACE_DETACH },
+		  "iova or size set on a DETACH" },
+		{ { .pasid = TRACE_PASID_NONE, .domain = 1, .kind = TRACE_DETACH },
+		  "domain set on a DETACH" },
+		{ { .pasid = TRACE_PASID_NONE, .kind = TRACE_ATTACH, .flags = 1 },
+		  "flags set on an ATTACH" },
+		{ { .pasid = TRACE_PASID_NONE, .kind = TRACE_DETACH, .flags = 1 },
+		  "flags set on a DETACH" },
+		{ { .pasid = TRACE_PASID_NONE, .paddr = 1, .kind = TRACE_ATTACH },
+		  "paddr set on an ATTACH" },
+		{ { .pasid = TRACE_PASID_NONE, .paddr = 1, .kind = TRACE_DETACH },
+		  "paddr set on a DETACH" },
+		{ { .size = 1, .device = 1, .pasid = TRACE_PASID_NONE, .domain = 1,
+		    .kind = TRACE_INVAL, .flags = TRACE_INV_BY_DOMAIN },
+		  "device or pasid set on an INVAL by domain" },
+		{ { .pasid = 0, .domain = 1, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_DOMAIN | TRACE_INV_BY_DOMAIN },
+		  "device or pasid set on an INVAL by domain" },
+		{ { .pasid = TRACE_PASID_NONE, .domain = 1, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_GLOBAL | TRACE_INV_BY_DOMAIN },
+		  "a global INVAL cannot name a domain" },
+		{ { .size = 1, .device = 1, .pasid = TRACE_PASID_NONE, .domain = 1,
+		    .kind = TRACE_INVAL },
+		  "domain set on an INVAL that names a device" },
+		{ { .pasid = TRACE_PASID_NONE, .domain = 1, .kind = TRACE_INVAL,
+		    .flags = TRACE_INV_GLOBAL },
+		  "domain set on an INVAL that names a device" },
+		{ { .size = 1, .pasid = TRACE_PASID_NONE, .domain = 1 },
+		  "domain set on an ACCESS" },
+		{ { .size = 1, .pasid = TRACE_PASID_NONE, .domain = 1, .kind = TRACE_MAP,
+		    .flags = 1 },
+		  "domain set on a MAP" },
+		{ { .size = 1, .pasid = TRACE_PASID_NONE, .domain = 1, .kind = TRACE_UNMAP },
+		  "domain set on an UNMAP" },
 		{ { .size = 1, .paddr = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL },
 		  "paddr set on an INVAL" },
 		{ { .size = 1, .pasid = TRACE_PASID_NONE, .flags = 2 }, "unknown ACCESS flags" },
@@ -1118,6 +1553,16 @@ static void test_writer_rejects(void **state)
 		{ { .size = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_UNMAP, .paddr = 4 },
 		  "paddr set on an UNMAP" },
 	};
+	/* Records of the new kinds the rules allow. */
+	static const struct trace_rec good[] = {
+		{ .pasid = TRACE_PASID_NONE, .kind = TRACE_ATTACH },
+		{ .device = 7, .pasid = 3, .cpu = 9, .domain = UINT32_MAX, .kind = TRACE_ATTACH },
+		{ .device = 7, .pasid = 3, .cpu = 9, .kind = TRACE_DETACH },
+		{ .iova = 0x1000, .size = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
+		  .flags = TRACE_INV_LEAF | TRACE_INV_BY_DOMAIN },
+		{ .pasid = TRACE_PASID_NONE, .domain = 5, .cpu = 1, .kind = TRACE_INVAL,
+		  .flags = TRACE_INV_DOMAIN | TRACE_INV_BY_DOMAIN },
+	};
 	struct trace_rec ok = { .time_ns = 10, .size = 1, .pasid = TRACE_PASID_NONE };
 	struct ism_err err = { 0 };
 	struct trace_writer *w;
@@ -1129,6 +1574,9 @@ static void test_writer_rejects(void **state)
 		if (!why || !strstr(why, bad[i].why))
 			fail_msg("case %zu: '%s'", i, why ? why : "(valid)");
 	}
+	for (i = 0; i < ISM_ARRAY_SIZE(good); i++)
+		if (trace_rec_invalid(&good[i]))
+			fail_msg("good %zu: '%s'", i, trace_rec_invalid(&good[i]));
 	w = trace_writer_open("w.iot", NULL, &err);
 	assert_non_null(w);
 	assert_int_equal(trace_write(w, &ok, &err), 0);
@@ -1150,6 +1598,26 @@ static void test_writer_rejects(void **state)
 	assert_non_null(w);
 	assert_int_equal(trace_write(w, &ok, &err), -1);
 	assert_msg_has(&err, "has cpu 2 but the metadata does not set \"has_cpu\"");
+	trace_writer_abort(w);
+	assert_int_equal(access("w.csv", F_OK), -1);
+	/* Nor without has_domain an ATTACH's domain (even domain 0), or an INVAL's. */
+	w = trace_writer_open("w.csv", NULL, &err);
+	assert_non_null(w);
+	assert_int_equal(trace_write(w, &good[0], &err), -1);
+	assert_string_equal(err.msg, "w.csv: record 1 names domain 0 but the metadata does not "
+				     "set \"has_domain\": true, so the CSV would lose it");
+	trace_writer_abort(w);
+	{
+		json_t *m = json_pack("{s:b}", "has_cpu", 1);
+
+		w = trace_writer_open("w.csv", m, &err);
+		json_decref(m);
+	}
+	assert_non_null(w);
+	assert_int_equal(trace_write(w, &good[2], &err), 0);
+	assert_int_equal(trace_write(w, &good[4], &err), -1);
+	assert_string_equal(err.msg, "w.csv: record 2 names domain 5 but the metadata does not "
+				     "set \"has_domain\": true, so the CSV would lose it");
 	trace_writer_abort(w);
 	assert_int_equal(access("w.csv", F_OK), -1);
 	/* Unknown names and unwritable places. */
@@ -1185,6 +1653,7 @@ int main(void)
 		cmocka_unit_test(test_native_sequential_is_compact),
 		cmocka_unit_test(test_native_handmade),
 		cmocka_unit_test(test_native_inval),
+		cmocka_unit_test(test_native_domains),
 		cmocka_unit_test(test_csv_parse_forms),
 		cmocka_unit_test(test_csv_parse_errors),
 		cmocka_unit_test(test_csv_format),

@@ -20,7 +20,7 @@ expect_fail "trace without a subcommand" 2 'missing subcommand' ism trace
 expect_fail "unknown subcommand" 2 "unknown subcommand 'frob'" ism trace frob
 
 ### Canonical CSV -> native -> CSV is byte-identical (.iot and .iot.gz, file and stdout)
-for f in canon canon-plain; do
+for f in canon canon-plain canon-domain; do
 	check "import $f.csv" ism trace import --from csv "$TD/$f.csv" -o "$T/$f.iot"
 	check "import $f.csv to .gz" ism trace import -q --from csv "$TD/$f.csv" -o "$T/$f.iot.gz"
 	check "export $f.iot" ism trace export --to csv "$T/$f.iot" -o "$T/$f.csv"
@@ -77,6 +77,46 @@ check "import tiny" ism trace import --from csv "$TD/tiny.csv" -o "$T/tiny.iot"
 check "info tiny.iot --json" ism trace info --json "$T/tiny.iot"
 expect_eq "info --json records" 1 "$(grep -c '"records": 8,' "$T/out")"
 expect_eq "info --json 4K footprint" 1 "$(grep -c '"4K": 7' "$T/out")"
+
+### ATTACH, DETACH and INVALs by domain (values worked out by hand in canon-domain.csv)
+check "info canon-domain.csv" ism trace info "$TD/canon-domain.csv"
+cp "$T/out" "$T/info.txt"
+expect_eq "info records (domains)" 13 "$(kv "$T/info.txt" records)"
+expect_eq "info attaches" 4 "$(kv "$T/info.txt" attaches)"
+expect_eq "info detaches" 1 "$(kv "$T/info.txt" detaches)"
+# The global INVAL and the two INVALs by domain name no device: two devices, not three.
+expect_eq "info devices (domains)" 2 "$(kv "$T/info.txt" devices)"
+# 01:00.0: ATTACH, MAP, R, its INV:DOMAIN, UNMAP; 02:00.0: ATTACH, R, DETACH, two ATTACHes.
+expect_eq "info 01:00.0 records (domains)" 5 "$(kv "$T/info.txt" device.01:00.0.records)"
+expect_eq "info 01:00.0 attaches" 1 "$(kv "$T/info.txt" device.01:00.0.attaches)"
+expect_eq "info 01:00.0 detaches" 0 "$(kv "$T/info.txt" device.01:00.0.detaches)"
+expect_eq "info 02:00.0 records (domains)" 5 "$(kv "$T/info.txt" device.02:00.0.records)"
+expect_eq "info 02:00.0 attaches" 3 "$(kv "$T/info.txt" device.02:00.0.attaches)"
+expect_eq "info 02:00.0 detaches" 1 "$(kv "$T/info.txt" device.02:00.0.detaches)"
+expect_eq "info domains" "[1,3,4294967295]" "$(kv "$T/info.txt" domains)"
+check "info --json domains" ism trace info --json "$T/canon-domain.iot"
+expect_eq "info --json domains list" 1 \
+	"$(tr -d ' \n' <"$T/out" | grep -c '"domains":\[1,3,4294967295\]')"
+# A global INVAL is no device either (canon.csv: 01:00.0 and 02:00.1 only).
+check "info canon.csv" ism trace info "$TD/canon.csv"
+expect_eq "info: INV:GLOBAL is no device" 2 "$(kv "$T/out" devices)"
+expect_eq "info: no device 0 row" "<missing>" "$(kv "$T/out" device.0.records)"
+check "info tiny.csv (no domains)" ism trace info "$TD/tiny.csv"
+expect_eq "info attaches (none)" 0 "$(kv "$T/out" attaches)"
+expect_eq "info domains (none)" "[]" "$(kv "$T/out" domains)"
+# A native trace whose metadata ({}) says nothing of cpu or domain columns: export scans it and
+# writes both (the worked example of docs/trace-format.md; domains.csv worked out by hand).
+check "export domains.iot" ism trace export --to csv "$TD/domains.iot" -o "$T/domains.csv"
+check "export adds the cpu and domain columns" cmp "$TD/domains.csv" "$T/domains.csv"
+printf '%s\n' 'time_ns,op,device,pasid,iova,size,paddr' '0,ATTACH,1,,,,' >"$T/att.csv"
+expect_fail "ATTACH without a domain column" 4 \
+	"att\.csv:2: column 'op': expected an op without a domain: ATTACH names one, and the header has no 'domain' column, got 'ATTACH'$" \
+	ism trace import --from csv "$T/att.csv" -o "$T/att.iot"
+no_file "a bad ATTACH leaves no output" "$T/att.iot"
+printf '%s\n' 'time_ns,op,device,pasid,iova,size,paddr,domain' '0,INV:GLOBAL,,,,,,1' >"$T/glob.csv"
+expect_fail "INV:GLOBAL with a domain" 4 \
+	"glob\.csv:2: column 'domain': expected empty \(INV:GLOBAL covers every domain\), got '1'$" \
+	ism trace info "$T/glob.csv"
 
 ### gen: same spec + seed = same bytes; --seed and --set change it
 check "gen random" ism trace gen "$TD/gen-random.json" -o "$T/r1.iot.gz"

@@ -430,6 +430,7 @@ int workload_access(struct workload_ctx *c, uint64_t iova, struct ism_err *err)
 	r.device = c->device;
 	r.pasid = c->pasid;
 	r.cpu = 0;
+	r.domain = 0;
 	r.kind = TRACE_ACCESS;
 	r.flags = write ? TRACE_ACC_WRITE : 0;
 	c->now_ns += c->interarrival_ns;

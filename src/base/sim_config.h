@@ -32,6 +32,24 @@ enum replay_mode {
 	REPLAY_OPEN,   /* each DMA starts no earlier than its trace time (scaled) */
 };
 
+/* os.domains: how devices without ATTACH records are put into domains (address spaces). */
+enum domains_mode {
+	DOMAINS_PER_DEVICE, /* each device (and PASID) its own domain, as a DMA API default domain */
+	DOMAINS_SINGLE,     /* every device in one domain (the Allwinner H6's sun50i driver) */
+	DOMAINS_GROUPS,     /* devices named in the config share their group's domain */
+};
+
+/* os.domains as the engine reads it. */
+struct domain_groups {
+	enum domains_mode mode;
+	uint32_t n;       /* DOMAINS_GROUPS: devices named, sorted by device */
+	uint32_t *device; /* requester or stream ids */
+	uint32_t *group;  /* each one's group: an index into names */
+	char **names;     /* the groups, in the order the config first names them */
+	uint32_t ngroups;
+	json_t *json;     /* the value as given (the effective config echoes it) */
+};
+
 enum latency_dist {
 	LATENCY_FIXED,       /* always memory.latency_ns */
 	LATENCY_UNIFORM,     /* uniform in latency_ns +- latency_spread_ns */
@@ -67,6 +85,7 @@ struct sim_config {
 	struct {
 		enum first_touch first_touch;
 		enum pgsize first_touch_page_size;
+		struct domain_groups domains;
 		struct {
 			char *policy;        /* a registered invalidation policy */
 			int granularity;     /* enum inv_gran */

@@ -108,23 +108,24 @@ static const struct trace_exporter exporters[] = {
 };
 
 /*
- * A native trace may carry MAP/UNMAP cpus without saying so in its metadata; look, so that
- * the CSV gets its cpu column and the round trip stays exact.
+ * A native trace may carry cpus or domains without its metadata saying so ("has_cpu",
+ * "has_domain"); look for the optional CSV columns `want` its records need, so that the CSV
+ * gets those columns and the round trip stays exact.
  */
-static int any_cpu(const char *in, bool *found, struct ism_err *err)
+static int needed_columns(const char *in, unsigned want, unsigned *found, struct ism_err *err)
 {
 	struct trace_reader *r = trace_open(in, err);
 	const struct trace_rec *recs;
 	long n = 0, i;
 
-	*found = false;
+	*found = 0;
 	if (!r)
 		return -1;
-	while (!*found && (n = trace_read(r, &recs, err)) > 0)
+	while (*found != want && (n = trace_read(r, &recs, err)) > 0)
 		for (i = 0; i < n; i++)
-			*found |= recs[i].cpu != 0;
+			*found |= trace_csv_needs(&recs[i]) & want;
 	trace_close(r);
-	return *found || n == 0 ? 0 : -1;
+	return *found == want || n == 0 ? 0 : -1;
 }
 
 static int export_trace(const char *in, const char *out, bool quiet, struct ism_err *err)
@@ -132,18 +133,18 @@ static int export_trace(const char *in, const char *out, bool quiet, struct ism_
 	struct trace_reader *r = trace_open(in, err);
 	struct trace_writer *w = NULL;
 	json_t *meta;
-	bool cpu;
+	unsigned have, found;
 	int rc = -1;
 
 	if (!r)
 		return -1;
 	meta = json_deep_copy(trace_meta(r));
-	if (trace_format(r) == TRACE_FMT_NATIVE &&
-	    !json_is_true(json_object_get(meta, "has_cpu"))) {
-		if (any_cpu(in, &cpu, err))
+	have = trace_csv_meta_layout(meta);
+	if (trace_format(r) == TRACE_FMT_NATIVE && have != (TRACE_CSV_CPU | TRACE_CSV_DOMAIN)) {
+		if (needed_columns(in, ~have & (TRACE_CSV_CPU | TRACE_CSV_DOMAIN), &found, err))
 			goto out;
-		if (cpu)
-			json_object_set_new(meta, "has_cpu", json_true());
+		if (found)
+			trace_csv_meta_set_layout(meta, have | found);
 	}
 	w = trace_writer_open_fmt(out, TRACE_FMT_CSV, ends_with(out, ".gz"), meta, err);
 	if (!w)
@@ -202,11 +203,12 @@ static int trace_export(int argc, char **argv)
 
 struct dev_stats {
 	uint32_t device;
-	uint64_t records, reads, writes, maps, unmaps, bytes_read, bytes_written;
+	uint64_t records, reads, writes, maps, unmaps, attaches, detaches;
+	uint64_t bytes_read, bytes_written;
 };
 
 struct info {
-	uint64_t records, reads, writes, maps, unmaps;
+	uint64_t records, reads, writes, maps, unmaps, attaches, detaches;
 	uint64_t bytes_read, bytes_written, bytes_mapped;
 	uint64_t first_ns, last_ns;
 	struct trace_locality *loc; /* footprints and reuse distances */
@@ -214,36 +216,39 @@ struct info {
 	size_t ndevs, capdevs;
 	struct hashtab dev_index; /* device -> index in devs */
 	size_t last_dev; /* index + 1 of the previous record's device: traces repeat devices */
+	struct dev_stats nodev; /* records of no device (a global INVAL): counted, not reported */
+	struct hashtab domains; /* the domain ids ATTACHes and INVALs by domain name */
 };
 
-struct dev_key {
-	uint32_t device, idx;
+/* A 32-bit id (a device, a domain) and, for a device, its row. */
+struct id_key {
+	uint32_t id, idx;
 	uint8_t used;
 };
 
-static uint64_t dev_key_hash(const void *e)
+static uint64_t id_key_hash(const void *e)
 {
-	return ism_hash64(((const struct dev_key *)e)->device);
+	return ism_hash64(((const struct id_key *)e)->id);
 }
 
-static bool dev_key_eq(const void *a, const void *b)
+static bool id_key_eq(const void *a, const void *b)
 {
-	return ((const struct dev_key *)a)->device == ((const struct dev_key *)b)->device;
+	return ((const struct id_key *)a)->id == ((const struct id_key *)b)->id;
 }
 
-static const struct hashtab_type dev_key_type = {
-	.size = sizeof(struct dev_key),
-	.used_off = offsetof(struct dev_key, used),
-	.hash = dev_key_hash,
-	.eq = dev_key_eq,
+static const struct hashtab_type id_key_type = {
+	.size = sizeof(struct id_key),
+	.used_off = offsetof(struct id_key, used),
+	.hash = id_key_hash,
+	.eq = id_key_eq,
 };
 
 /* Index + 1 of device's row in in->devs, made on first sight. */
 static size_t info_dev(struct info *in, uint32_t device)
 {
-	const struct dev_key key = { .device = device, .idx = (uint32_t)in->ndevs };
+	const struct id_key key = { .id = device, .idx = (uint32_t)in->ndevs };
 	bool added;
-	struct dev_key *k = hashtab_get(&in->dev_index, &dev_key_type, &key, &added);
+	struct id_key *k = hashtab_get(&in->dev_index, &id_key_type, &key, &added);
 
 	if (!added)
 		return k->idx + 1;
@@ -258,16 +263,24 @@ static size_t info_dev(struct info *in, uint32_t device)
 
 static void info_add(struct info *in, const struct trace_rec *r)
 {
-	struct dev_stats *d;
+	struct dev_stats *d = &in->nodev;
+	bool added;
 
-	if (!in->last_dev || in->devs[in->last_dev - 1].device != r->device)
-		in->last_dev = info_dev(in, r->device);
-	d = &in->devs[in->last_dev - 1];
 	if (!in->records)
 		in->first_ns = r->time_ns;
 	in->last_ns = r->time_ns;
 	in->records++;
-	d->records++;
+	/* A global INVAL, or one naming a domain, belongs to no device. */
+	if (r->kind != TRACE_INVAL || ((r->flags & TRACE_INV_MASK) != TRACE_INV_GLOBAL &&
+				       !(r->flags & TRACE_INV_BY_DOMAIN))) {
+		if (!in->last_dev || in->devs[in->last_dev - 1].device != r->device)
+			in->last_dev = info_dev(in, r->device);
+		d = &in->devs[in->last_dev - 1];
+		d->records++;
+	}
+	if (trace_csv_needs(r) & TRACE_CSV_DOMAIN)
+		hashtab_get(&in->domains, &id_key_type, &(struct id_key){ .id = r->domain },
+			    &added);
 	switch (r->kind) {
 	case TRACE_ACCESS:
 		if (r->flags & TRACE_ACC_WRITE) {
@@ -292,7 +305,39 @@ static void info_add(struct info *in, const struct trace_rec *r)
 		in->unmaps++;
 		d->unmaps++;
 		break;
+	case TRACE_ATTACH:
+		in->attaches++;
+		d->attaches++;
+		break;
+	case TRACE_DETACH:
+		in->detaches++;
+		d->detaches++;
+		break;
 	}
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The domain ids seen, in increasing order. */
+static json_t *info_domains(const struct info *in)
+{
+	uint32_t *ids = ism_xmalloc((in->domains.count + 1) * sizeof(*ids));
+	json_t *a = json_array();
+	const struct id_key *k;
+	size_t i = 0, n = 0;
+
+	while ((k = hashtab_next(&in->domains, &id_key_type, &i)) != NULL)
+		ids[n++] = k->id;
+	qsort(ids, n, sizeof(*ids), u32_cmp);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(ids[i]));
+	free(ids);
+	return a;
 }
 
 static int dev_cmp(const void *a, const void *b)
@@ -318,6 +363,8 @@ static json_t *info_json(const struct info *in, struct trace_reader *r)
 	json_object_set_new(o, "writes", json_integer((json_int_t)in->writes));
 	json_object_set_new(o, "maps", json_integer((json_int_t)in->maps));
 	json_object_set_new(o, "unmaps", json_integer((json_int_t)in->unmaps));
+	json_object_set_new(o, "attaches", json_integer((json_int_t)in->attaches));
+	json_object_set_new(o, "detaches", json_integer((json_int_t)in->detaches));
 	json_object_set_new(o, "bytes_read", json_integer((json_int_t)in->bytes_read));
 	json_object_set_new(o, "bytes_written", json_integer((json_int_t)in->bytes_written));
 	json_object_set_new(o, "bytes_mapped", json_integer((json_int_t)in->bytes_mapped));
@@ -341,12 +388,15 @@ static json_t *info_json(const struct info *in, struct trace_reader *r)
 		json_object_set_new(dj, "writes", json_integer((json_int_t)d->writes));
 		json_object_set_new(dj, "maps", json_integer((json_int_t)d->maps));
 		json_object_set_new(dj, "unmaps", json_integer((json_int_t)d->unmaps));
+		json_object_set_new(dj, "attaches", json_integer((json_int_t)d->attaches));
+		json_object_set_new(dj, "detaches", json_integer((json_int_t)d->detaches));
 		json_object_set_new(dj, "bytes_read", json_integer((json_int_t)d->bytes_read));
 		json_object_set_new(dj, "bytes_written",
 				    json_integer((json_int_t)d->bytes_written));
 		json_array_append_new(devs, dj);
 	}
 	json_object_set_new(o, "devices", devs);
+	json_object_set_new(o, "domains", info_domains(in));
 	/* Address spaces, reuse distances and the IOTLB prediction, in the module's order. */
 	json_object_foreach(loc, key, v)
 		if (strcmp(key, "footprint_pages") != 0)
@@ -472,7 +522,8 @@ static int info_run(const char *path, bool as_json, bool quiet, struct ism_err *
 	in.loc = trace_locality_new();
 	in.capdevs = 16;
 	in.devs = ism_xmalloc(in.capdevs * sizeof(*in.devs));
-	hashtab_init(&in.dev_index, &dev_key_type, 64);
+	hashtab_init(&in.dev_index, &id_key_type, 64);
+	hashtab_init(&in.domains, &id_key_type, 16);
 	progress_init(&pg, "info", cli_progress_wanted(quiet));
 	while ((n = trace_read(r, &recs, err)) > 0) {
 		for (i = 0; i < n; i++)
@@ -494,6 +545,7 @@ static int info_run(const char *path, bool as_json, bool quiet, struct ism_err *
 	trace_locality_free(in.loc);
 	free(in.devs);
 	hashtab_free(&in.dev_index);
+	hashtab_free(&in.domains);
 	trace_close(r);
 	if (n == 0 && fflush(stdout) != 0)
 		return ism_err_set(err, ISM_EXIT_IO, "stdout: write failed");

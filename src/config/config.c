@@ -11,6 +11,7 @@
 #include "config_keys.h"
 #include "base/datadir.h"
 #include "base/jsonfile.h"
+#include "trace/trace.h"
 
 #define CONFIG_EXTENDS_MAX 8  /* "extends" links in one chain: the top file plus 8 presets */
 #define DESCRIBE_MAX_CHARS 60 /* longest JSON value quoted back in a message */
@@ -457,7 +458,116 @@ struct config_val {
 	uint64_t u;    /* uint, uint64, bool, enum index, size, pgsize, page-size mask */
 	double d;      /* real */
 	const char *s; /* string, path, name (borrowed from the JSON); NULL for null */
+	const json_t *j; /* domains: the value (borrowed), checked */
 };
+
+static const char *const domains_names[] = { "per-device", "single" };
+
+/*
+ * os.domains: "per-device", "single", or an object naming devices (bb:dd.f or a requester or
+ * stream id) with their group's name. Two spellings of one device are one device given twice.
+ */
+static int parse_domains(const json_t *v, struct config_val *out, char *why, size_t n,
+			 char *sub, size_t subn)
+{
+	char what[128];
+	const char *key;
+	const json_t *g;
+
+	if (json_is_string(v)) {
+		for (size_t i = 0; i < ISM_ARRAY_SIZE(domains_names); i++) {
+			if (strcmp(json_string_value(v), domains_names[i]) == 0) {
+				out->u = i;
+				out->j = v;
+				return 0;
+			}
+		}
+	}
+	if (!json_is_object(v)) {
+		describe(v, true, what, sizeof(what));
+		snprintf(why, n, "expected \"per-device\", \"single\", or an object of devices "
+			 "(\"bb:dd.f\" or a requester/stream id) to group names, got %s", what);
+		return -1;
+	}
+	json_object_foreach((json_t *)v, key, g) {
+		uint32_t dev, other;
+		bool bdf;
+		const char *k2;
+		const json_t *g2;
+
+		snprintf(sub, subn, "[\"%s\"]", key);
+		if (trace_parse_device(key, strlen(key), &dev, &bdf)) {
+			snprintf(why, n, "expected a device: bb:dd.f (bus <= ff, device <= 1f, "
+				 "function <= 7) or an id below 2^32");
+			return -1;
+		}
+		if (!json_is_string(g) || !json_string_value(g)[0]) {
+			describe(g, true, what, sizeof(what));
+			snprintf(why, n, "expected a group name (a non-empty string), got %s", what);
+			return -1;
+		}
+		json_object_foreach((json_t *)v, k2, g2) {
+			if (k2 == key)
+				break;
+			if (!trace_parse_device(k2, strlen(k2), &other, &bdf) && other == dev) {
+				snprintf(why, n, "expected each device once, got it again (as \"%s\")",
+					 k2);
+				return -1;
+			}
+		}
+	}
+	sub[0] = '\0';
+	out->u = DOMAINS_GROUPS;
+	out->j = v;
+	return 0;
+}
+
+static void domains_free(struct domain_groups *d)
+{
+	for (uint32_t i = 0; i < d->ngroups; i++)
+		free(d->names[i]);
+	free(d->names);
+	free(d->device);
+	free(d->group);
+	json_decref(d->json);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The checked value as the engine reads it: devices sorted, groups numbered in order. */
+static void domains_store(struct domain_groups *d, enum domains_mode mode, const json_t *v)
+{
+	const char *key;
+	const json_t *g;
+	uint32_t i, j;
+
+	domains_free(d);
+	d->mode = mode;
+	d->json = json_deep_copy(v);
+	if (mode != DOMAINS_GROUPS)
+		return;
+	d->device = ism_xcalloc(json_object_size(v), sizeof(*d->device));
+	d->group = ism_xcalloc(json_object_size(v), sizeof(*d->group));
+	d->names = ism_xcalloc(json_object_size(v), sizeof(*d->names));
+	json_object_foreach((json_t *)v, key, g) {
+		uint32_t dev;
+		bool bdf;
+
+		trace_parse_device(key, strlen(key), &dev, &bdf);
+		for (j = 0; j < d->ngroups; j++)
+			if (strcmp(d->names[j], json_string_value(g)) == 0)
+				break;
+		if (j == d->ngroups)
+			d->names[d->ngroups++] = ism_xstrdup(json_string_value(g));
+		/* insertion keeps devices sorted: the engine finds one by binary search */
+		for (i = d->n; i > 0 && d->device[i - 1] > dev; i--) {
+			d->device[i] = d->device[i - 1];
+			d->group[i] = d->group[i - 1];
+		}
+		d->device[i] = dev;
+		d->group[i] = j;
+		d->n++;
+	}
+}
 
 static bool parse_pgsize(const json_t *v, enum pgsize *out)
 {
@@ -527,7 +637,10 @@ static int parse_value(const struct config_key *k, const json_t *v, struct confi
 	out->u = 0;
 	out->d = 0;
 	out->s = NULL;
+	out->j = NULL;
 	switch (k->type) {
+	case CONFIG_DOMAINS:
+		return parse_domains(v, out, why, n, sub, subn);
 	case CONFIG_REAL:
 		if (!json_is_number(v)) {
 			describe(v, true, what, sizeof(what));
@@ -715,6 +828,9 @@ static void store_value(struct sim_config *cfg, const struct config_key *k,
 		free(*(char **)f);
 		*(char **)f = s;
 		break;
+	case CONFIG_DOMAINS:
+		domains_store(f, (enum domains_mode)val->u, val->j);
+		break;
 	}
 }
 
@@ -780,6 +896,8 @@ static json_t *value_json(const struct sim_config *cfg, const struct config_key 
 		/* a path joined from a non-UTF-8 directory name cannot be a JSON string */
 		a = s ? json_string(s) : NULL;
 		return a ? a : json_null();
+	case CONFIG_DOMAINS:
+		return json_deep_copy(((const struct domain_groups *)f)->json);
 	}
 	return json_null();
 }
@@ -832,7 +950,7 @@ static int validate(struct cfg_loader *L, struct sim_config *cfg)
 		const struct config_key *k = &config_keys[i];
 		json_t *v = get_path(L->tree, k->path), *def = NULL;
 		const struct cfg_src *src = NULL;
-		char why[WHY_MAX], sub[32] = "", path[160];
+		char why[WHY_MAX], sub[96] = "", path[224];
 		struct config_val val;
 		json_error_t jerr;
 
@@ -976,6 +1094,7 @@ void config_free(struct sim_config *cfg)
 	free(cfg->iommu.replacement);
 	free(cfg->os.invalidation.policy);
 	free(cfg->iova.remap);
+	domains_free(&cfg->os.domains);
 	json_decref(cfg->effective);
 	memset(cfg, 0, sizeof(*cfg));
 }
@@ -997,6 +1116,7 @@ static const char *type_name(const struct config_key *k)
 	case CONFIG_PGSIZE_LIST: return "page sizes";
 	case CONFIG_NAME_LIST: return "names";
 	case CONFIG_REAL: return "number";
+	case CONFIG_DOMAINS: return "string or object";
 	}
 	return "?";
 }
@@ -1067,6 +1187,10 @@ static void allowed_text(const struct config_key *k, bool md, char *out, size_t 
 	case CONFIG_NAME_LIST:
 		quote_list(k->names_fn(), q, list, sizeof(list));
 		snprintf(out, n, "one or a list of %s", list);
+		return;
+	case CONFIG_DOMAINS:
+		snprintf(out, n, "%sper-device%s, %ssingle%s, or {\"bb:dd.f\": \"group\", ...}", q,
+			 q, q, q);
 		return;
 	}
 	out[0] = '\0';

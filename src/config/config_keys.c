@@ -280,6 +280,17 @@ const struct config_key config_keys[] = {
 	  .rmax = 1e6, .unit = "Gb/s", .offset = OFF(memory.bandwidth_gbps),
 	  .help = "Memory bandwidth shared by DMA data and walk reads (a FIFO server, 64 bytes "
 		  "per walk reference); 0: unlimited." },
+	{ .path = "os.domains", .type = CONFIG_DOMAINS, .def = "\"per-device\"",
+	  .offset = OFF(os.domains),
+	  .help = "Domains (address spaces: one page table, one IOTLB tag) of the devices the "
+		  "trace does not attach with ATTACH records. per-device: each device, and each "
+		  "(device, PASID), its own (a DMA API default domain per group of one); single: "
+		  "every device in one domain (the Allwinner H6's sun50i driver, one VFIO "
+		  "container); an object {\"bb:dd.f\": \"group\", ...} (devices also by requester "
+		  "or stream id): the devices of a group share its domain, other devices and every "
+		  "(device, PASID) get their own. An ATTACH record moves a device whatever this says; "
+		  "after a DETACH its DMA is blocked (faults_by_kind.blocked). An object over a "
+		  "preset's object merges device by device." },
 	{ .path = "os.first_touch", .type = CONFIG_ENUM, .def = "\"auto\"",
 	  .names = first_touch_names, .offset = OFF(os.first_touch),
 	  .help = "Mapping of an access to an unmapped IOVA. auto: map it on first touch in "

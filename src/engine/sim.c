@@ -18,32 +18,56 @@ uint64_t sim_component_seed(uint64_t seed, const char *component)
 	return ism_hash64(seed ^ ism_hash64(h));
 }
 
-/* The domain table: (device, PASID) -> index into s->doms. */
-struct domain_key {
+/* The device table: (device, PASID) -> index into s->devs. */
+struct dev_key {
 	uint32_t device, pasid;
 	uint32_t idx;
 	uint8_t used;
 };
 
-static uint64_t domain_hash(const void *p)
+static uint64_t dev_key_hash(const void *p)
 {
-	const struct domain_key *k = p;
+	const struct dev_key *k = p;
 
 	return ism_hash64((uint64_t)k->device << 32 | k->pasid);
 }
 
-static bool domain_eq(const void *a, const void *b)
+static bool dev_key_eq(const void *a, const void *b)
 {
-	const struct domain_key *x = a, *y = b;
+	const struct dev_key *x = a, *y = b;
 
 	return x->device == y->device && x->pasid == y->pasid;
 }
 
-static const struct hashtab_type domain_type = {
-	.size = sizeof(struct domain_key),
-	.used_off = offsetof(struct domain_key, used),
-	.hash = domain_hash,
-	.eq = domain_eq,
+static const struct hashtab_type dev_key_type = {
+	.size = sizeof(struct dev_key),
+	.used_off = offsetof(struct dev_key, used),
+	.hash = dev_key_hash,
+	.eq = dev_key_eq,
+};
+
+/* The trace's domain ids -> index into s->doms. */
+struct trace_dom_key {
+	uint32_t trace_id, idx;
+	uint8_t used;
+};
+
+static uint64_t trace_dom_hash(const void *p)
+{
+	return ism_hash64(((const struct trace_dom_key *)p)->trace_id);
+}
+
+static bool trace_dom_eq(const void *a, const void *b)
+{
+	return ((const struct trace_dom_key *)a)->trace_id ==
+	       ((const struct trace_dom_key *)b)->trace_id;
+}
+
+static const struct hashtab_type trace_dom_type = {
+	.size = sizeof(struct trace_dom_key),
+	.used_off = offsetof(struct trace_dom_key, used),
+	.hash = trace_dom_hash,
+	.eq = trace_dom_eq,
 };
 
 static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64_t start,
@@ -94,7 +118,14 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 		s->iova_params.pci_32bit_workaround = cfg->iova.pci_32bit_workaround;
 		s->iova_params.seed = sim_component_seed(cfg->seed, "iova");
 	}
-	hashtab_init(&s->dom_tab, &domain_type, 64);
+	hashtab_init(&s->dev_tab, &dev_key_type, 64);
+	hashtab_init(&s->trace_dom, &trace_dom_type, 16);
+	s->single_dom = SIM_DOM_NONE;
+	if (cfg->os.domains.ngroups) {
+		s->group_dom = ism_xmalloc(cfg->os.domains.ngroups * sizeof(*s->group_dom));
+		for (l = 0; l < cfg->os.domains.ngroups; l++)
+			s->group_dom[l] = SIM_DOM_NONE;
+	}
 	return s;
 fail:
 	sim_free(s);
@@ -112,10 +143,14 @@ void sim_free(struct sim *s)
 		remap_free(s->doms[i].rm);
 		if (s->doms[i].iovad)
 			iova_domain_destroy(s->doms[i].iovad);
+		free(s->doms[i].devs);
 	}
 	free(s->frees);
 	free(s->doms);
-	hashtab_free(&s->dom_tab);
+	free(s->devs);
+	free(s->group_dom);
+	hashtab_free(&s->dev_tab);
+	hashtab_free(&s->trace_dom);
 	if (s->iotlb)
 		iotlb_free(s->iotlb);
 	if (s->wc)
@@ -126,38 +161,161 @@ void sim_free(struct sim *s)
 	free(s);
 }
 
-/* The domain of (device, pasid), or NULL. */
-static struct iommu_domain *domain_find(struct sim *s, uint32_t device, uint32_t pasid)
+/* "bb:dd.f", with "/pasid-N" for a PASID: how results name a device. */
+static void dev_name(uint32_t device, uint32_t pasid, char *buf, size_t n)
 {
-	struct iommu_domain *d = s->last_dom;
-	struct domain_key key = { .device = device, .pasid = pasid }, *k;
-
-	if (d && d->device == device && d->pasid == pasid)
-		return d;
-	k = hashtab_find(&s->dom_tab, &domain_type, &key);
-	return k ? (s->last_dom = &s->doms[k->idx]) : NULL;
+	if (pasid == TRACE_PASID_NONE)
+		snprintf(buf, n, "%02x:%02x.%x", device >> 8, (device >> 3) & 0x1f, device & 7);
+	else
+		snprintf(buf, n, "%02x:%02x.%x/pasid-%u", device >> 8, (device >> 3) & 0x1f,
+			 device & 7, pasid);
 }
 
-struct iommu_domain *sim_domain(struct sim *s, uint32_t device, uint32_t pasid)
+/* A new, empty domain; trace_id is the trace's id for it, or SIM_DOM_NONE. */
+static uint32_t domain_new(struct sim *s, const char *name, uint32_t trace_id)
 {
-	struct iommu_domain *d = domain_find(s, device, pasid);
+	struct iommu_domain *d;
 
-	if (d)
-		return d;
 	if (s->ndoms == s->domcap) {
 		s->domcap = s->domcap ? s->domcap * 2 : 8;
 		s->doms = ism_xrealloc(s->doms, s->domcap * sizeof(*s->doms));
 	}
 	d = &s->doms[s->ndoms];
 	memset(d, 0, sizeof(*d));
-	d->device = device;
-	d->pasid = pasid;
 	d->id = s->ndoms;
+	d->trace_id = trace_id;
+	snprintf(d->name, sizeof(d->name), "%s", name);
 	d->pt = io_pgtable_create(s->levels);
-	hashtab_get(&s->dom_tab, &domain_type,
-		    &(struct domain_key){ .device = device, .pasid = pasid, .idx = d->id }, NULL);
 	s->st.domains = ++s->ndoms;
-	return s->last_dom = d;
+	return d->id;
+}
+
+/* The domain the trace calls id, or SIM_DOM_NONE (add: made when new). */
+static uint32_t trace_domain(struct sim *s, uint32_t id, bool add)
+{
+	struct trace_dom_key key = { .trace_id = id, .idx = s->ndoms }, *k;
+	char name[16];
+	bool added;
+
+	if (!add) {
+		k = hashtab_find(&s->trace_dom, &trace_dom_type, &key);
+		return k ? k->idx : SIM_DOM_NONE;
+	}
+	k = hashtab_get(&s->trace_dom, &trace_dom_type, &key, &added);
+	if (added) {
+		snprintf(name, sizeof(name), "%u", id);
+		domain_new(s, name, id);
+	}
+	return k->idx;
+}
+
+/* Attach device v to domain dom (or detach it: SIM_DOM_NONE). */
+static void dev_attach(struct sim *s, struct iommu_dev *v, uint32_t dom)
+{
+	uint32_t vi = (uint32_t)(v - s->devs);
+	struct iommu_domain *d;
+
+	v->dom = dom;
+	if (dom == SIM_DOM_NONE)
+		return;
+	d = &s->doms[dom];
+	for (uint32_t i = 0; i < d->ndevs; i++)
+		if (d->devs[i] == vi)
+			return;
+	if (d->ndevs == d->capdevs) {
+		d->capdevs = d->capdevs ? 2 * d->capdevs : 4;
+		d->devs = ism_xrealloc(d->devs, d->capdevs * sizeof(*d->devs));
+	}
+	d->devs[d->ndevs++] = vi;
+}
+
+/* Where os.domains puts a device that no ATTACH record has placed. */
+static uint32_t default_domain(struct sim *s, uint32_t device, uint32_t pasid)
+{
+	const struct domain_groups *g = &s->cfg->os.domains;
+	char name[48];
+
+	if (g->mode == DOMAINS_SINGLE) {
+		if (s->single_dom == SIM_DOM_NONE)
+			s->single_dom = domain_new(s, "single", SIM_DOM_NONE);
+		return s->single_dom;
+	}
+	if (g->mode == DOMAINS_GROUPS && pasid == TRACE_PASID_NONE) {
+		uint32_t lo = 0, hi = g->n;
+
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			if (g->device[mid] < device)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < g->n && g->device[lo] == device) {
+			uint32_t gr = g->group[lo];
+
+			if (s->group_dom[gr] == SIM_DOM_NONE)
+				s->group_dom[gr] = domain_new(s, g->names[gr], SIM_DOM_NONE);
+			return s->group_dom[gr];
+		}
+	}
+	dev_name(device, pasid, name, sizeof(name));
+	return domain_new(s, name, SIM_DOM_NONE);
+}
+
+/* The device (device, pasid), made when new (add) or NULL. */
+static struct iommu_dev *dev_find(struct sim *s, uint32_t device, uint32_t pasid, bool add)
+{
+	struct iommu_dev *v = s->last_dev;
+	struct dev_key key = { .device = device, .pasid = pasid, .idx = s->ndevs }, *k;
+	bool added;
+
+	if (v && v->device == device && v->pasid == pasid)
+		return v;
+	if (!add) {
+		k = hashtab_find(&s->dev_tab, &dev_key_type, &key);
+		return k ? (s->last_dev = &s->devs[k->idx]) : NULL;
+	}
+	k = hashtab_get(&s->dev_tab, &dev_key_type, &key, &added);
+	if (!added)
+		return s->last_dev = &s->devs[k->idx];
+	if (s->ndevs == s->devcap) {
+		s->devcap = s->devcap ? s->devcap * 2 : 8;
+		s->devs = ism_xrealloc(s->devs, s->devcap * sizeof(*s->devs));
+	}
+	v = &s->devs[s->ndevs++];
+	memset(v, 0, sizeof(*v));
+	v->device = device;
+	v->pasid = pasid;
+	v->dom = SIM_DOM_NONE;
+	s->st.devices = s->ndevs;
+	return s->last_dev = v;
+}
+
+struct iommu_dev *sim_dev(struct sim *s, uint32_t device, uint32_t pasid)
+{
+	struct iommu_dev *v = s->last_dev;
+	uint32_t n = s->ndevs;
+
+	if (v && v->device == device && v->pasid == pasid)
+		return v;
+	v = dev_find(s, device, pasid, true);
+	if (s->ndevs != n) /* new: os.domains places it */
+		dev_attach(s, v, default_domain(s, device, pasid));
+	return v;
+}
+
+void sim_attach(struct sim *s, const struct trace_rec *r)
+{
+	struct iommu_dev *v = dev_find(s, r->device, r->pasid, true);
+
+	if (r->kind == TRACE_ATTACH) {
+		s->st.attaches++;
+		dev_attach(s, v, trace_domain(s, r->domain, true));
+	} else {
+		s->st.detaches++;
+		dev_attach(s, v, SIM_DOM_NONE);
+	}
 }
 
 /*
@@ -231,7 +389,14 @@ static inline bool sim_permits(struct sim *s, uint64_t perms, uint8_t need)
 	return false;
 }
 
-int sim_lookup(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need, uint32_t bytes)
+void sim_blocked(struct sim *s)
+{
+	s->st.faults++;
+	s->st.faults_blocked++;
+}
+
+int sim_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
+	       uint8_t need, uint32_t bytes)
 {
 	struct tlb_entry *e;
 
@@ -249,7 +414,7 @@ int sim_lookup(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t nee
 		/* A DMA through a translation its mapping no longer has: the exposure. */
 		s->st.stale_hits++;
 		s->st.stale_bytes += bytes;
-		d->stale_hits++;
+		v->stale_hits++;
 	}
 	return sim_permits(s, e->data, need) ? 1 : -1;
 }
@@ -314,12 +479,12 @@ bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need)
  * One PCIe request's translation, all at once: IOTLB lookup, and on a miss a walk and a fill.
  * `need` is the permission the request needs: TRACE_PERM_WRITE when the device writes memory.
  */
-static void sim_translate(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need,
-			  uint32_t bytes)
+static void sim_translate(struct sim *s, struct iommu_dev *v, struct iommu_domain *d,
+			  uint64_t iova, uint8_t need, uint32_t bytes)
 {
 	struct sim_walk sw;
 
-	if (sim_lookup(s, d, iova, need, bytes) != 0)
+	if (sim_lookup(s, v, d, iova, need, bytes) != 0)
 		return;
 	sw.since = sim_miss_clock(s);
 	sim_walk_begin(s, d, iova, &sw);
@@ -333,7 +498,8 @@ static void sim_translate(struct sim *s, struct iommu_domain *d, uint64_t iova, 
  */
 static void sim_access(struct sim *s, const struct trace_rec *r)
 {
-	struct iommu_domain *d = sim_domain(s, r->device, r->pasid);
+	struct iommu_dev *v = sim_dev(s, r->device, r->pasid);
+	struct iommu_domain *d = v->dom == SIM_DOM_NONE ? NULL : &s->doms[v->dom];
 	bool write = r->flags & TRACE_ACC_WRITE;
 	uint8_t need = write ? TRACE_PERM_WRITE : TRACE_PERM_READ;
 	uint64_t max = write ? s->cfg->device.max_payload : s->cfg->device.max_read_request;
@@ -353,7 +519,11 @@ static void sim_access(struct sim *s, const struct trace_rec *r)
 		if (next > end)
 			next = end;
 		s->st.requests++;
-		sim_translate(s, d, sim_remap_iova(d, iova), need, (uint32_t)(next - iova));
+		if (d)
+			sim_translate(s, v, d, sim_remap_iova(d, iova), need,
+				      (uint32_t)(next - iova));
+		else
+			sim_blocked(s);
 		iova = next;
 	}
 }
@@ -405,12 +575,19 @@ uint64_t sim_map(struct sim *s, const struct trace_rec *r, uint64_t now)
 
 static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t now)
 {
-	struct iommu_domain *d = sim_domain(s, r->device, r->pasid);
+	struct iommu_dev *v = sim_dev(s, r->device, r->pasid);
+	struct iommu_domain *d;
 	uint64_t off = r->iova & 0xfff;
 	uint64_t iova = r->iova - off, paddr = r->paddr - off;
 	uint64_t size = (r->size + off + 0xfff) & ~0xfffULL;
 	uint64_t levels = 0, cost = s->map_ps;
 
+	if (v->dom == SIM_DOM_NONE) {
+		/* A detached device has no page table to map into. */
+		s->st.map_failed++;
+		return 0;
+	}
+	d = &s->doms[v->dom];
 	d->has_map = true;
 	if ((r->paddr & 0xfff) != off || size < r->size) {
 		s->st.map_failed++;
@@ -434,6 +611,8 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 	}
 	s->st.maps++;
 	s->st.map_bytes += size;
+	d->maps++;
+	d->map_bytes += size;
 	cost += levels * s->pte_ps;
 	s->st.cpu_map_ps += cost;
 	return cost;
@@ -522,10 +701,16 @@ static void sim_remap_release(void *ctx, uint64_t pfn, uint64_t pages)
 
 uint64_t sim_unmap(struct sim *s, const struct trace_rec *r, uint64_t now)
 {
-	struct iommu_domain *d = sim_domain(s, r->device, r->pasid);
+	struct iommu_dev *v = sim_dev(s, r->device, r->pasid);
+	struct iommu_domain *d;
 	uint64_t bytes, cost = s->unmap_ps;
 
 	s->st.cpu_unmap_ps += s->unmap_ps;
+	if (v->dom == SIM_DOM_NONE) {
+		s->st.unmap_missing++;
+		return cost;
+	}
+	d = &s->doms[v->dom];
 	if (d->rm) {
 		struct remap_unmap_ctx c = { .s = s, .d = d, .cpu = r->cpu, .now = now };
 		uint64_t first = r->iova >> 12, last = (r->iova + r->size - 1) >> 12;
@@ -542,6 +727,8 @@ uint64_t sim_unmap(struct sim *s, const struct trace_rec *r, uint64_t now)
 	}
 	s->st.unmaps++;
 	s->st.unmap_bytes += bytes;
+	d->unmaps++;
+	d->unmap_bytes += bytes;
 	return cost;
 }
 
@@ -561,6 +748,9 @@ static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64
 {
 	struct sim *s = ctx;
 	uint64_t before = s->st.inv_iotlb_entries;
+
+	if (g != INV_GRAN_GLOBAL && dom < s->ndoms)
+		s->doms[dom].inv_commands++;
 
 	switch (g) {
 	case INV_GRAN_GLOBAL:
@@ -627,17 +817,23 @@ void sim_inval(struct sim *s, const struct trace_rec *r)
 	};
 	unsigned kind = r->flags & TRACE_INV_MASK;
 	bool walk_caches = kind != TRACE_INV_LEAF;
-	struct iommu_domain *d;
+	uint32_t dom;
 
 	inv_count_capture(s->inv, gran[kind], walk_caches);
 	if (kind == TRACE_INV_GLOBAL) {
 		sim_inv_command(s, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true);
 		return;
 	}
-	/* A device the trace has not used yet has nothing cached. */
-	d = domain_find(s, r->device, r->pasid);
-	if (d)
-		sim_inv_command(s, d->id, gran[kind], r->iova, r->iova + r->size, walk_caches);
+	/* A domain or device the trace has not used yet has nothing cached. */
+	if (r->flags & TRACE_INV_BY_DOMAIN) {
+		dom = trace_domain(s, r->domain, false);
+	} else {
+		struct iommu_dev *v = dev_find(s, r->device, r->pasid, false);
+
+		dom = v ? v->dom : SIM_DOM_NONE;
+	}
+	if (dom != SIM_DOM_NONE)
+		sim_inv_command(s, dom, gran[kind], r->iova, r->iova + r->size, walk_caches);
 }
 
 void sim_trace_block(struct sim *s, const struct trace_rec *recs, size_t n)
@@ -671,6 +867,10 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 			break;
 		case TRACE_INVAL:
 			sim_inval(s, r);
+			break;
+		case TRACE_ATTACH:
+		case TRACE_DETACH:
+			sim_attach(s, r);
 			break;
 		}
 	}
@@ -716,6 +916,48 @@ double sim_trace_span_ns(const struct sim *s)
 	return (double)(s->last_time_ns - s->first_time_ns);
 }
 
+/*
+ * domains.NAME: what is per address space. Its devices (every device ever attached), maps and
+ * unmaps, the page-table memory it holds and the invalidation commands that named it.
+ */
+static void sim_domains_to_json(const struct sim *s, json_t *root)
+{
+	json_t *all = json_object();
+	uint32_t i, k;
+
+	for (i = 0; i < s->ndoms; i++) {
+		const struct iommu_domain *d = &s->doms[i];
+		json_t *o = json_object(), *devs = json_array();
+
+		for (k = 0; k < d->ndevs; k++) {
+			char name[48];
+
+			dev_name(s->devs[d->devs[k]].device, s->devs[d->devs[k]].pasid, name,
+				 sizeof(name));
+			json_array_append_new(devs, json_string(name));
+		}
+		json_object_set_new(o, "devices", devs);
+		json_object_set_new(o, "maps", json_integer((json_int_t)d->maps));
+		json_object_set_new(o, "map_bytes", json_integer((json_int_t)d->map_bytes));
+		json_object_set_new(o, "unmaps", json_integer((json_int_t)d->unmaps));
+		json_object_set_new(o, "unmap_bytes", json_integer((json_int_t)d->unmap_bytes));
+		json_object_set_new(o, "pagetable_bytes",
+				    json_integer((json_int_t)(io_pgtable_tables(d->pt) * 4096)));
+		json_object_set_new(o, "invalidation_commands",
+				    json_integer((json_int_t)d->inv_commands));
+		if (json_object_get(all, d->name)) {
+			/* a group named like a device or a trace's id: keep both */
+			char name[64];
+
+			snprintf(name, sizeof(name), "%s#%u", d->name, d->id);
+			json_object_set_new(all, name, o);
+		} else {
+			json_object_set_new(all, d->name, o);
+		}
+	}
+	json_object_set_new(root, "domains", all);
+}
+
 void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
 {
 	const struct sim_stats *st = sim_stats(s);
@@ -748,21 +990,16 @@ void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
 		stats_json_put(root, "invalidation.flushes_per_s",
 			       json_real(span_s > 0 ? (double)flushes / span_s : 0.0));
 	}
-	for (i = 0; i < s->ndoms; i++) {
+	for (i = 0; i < s->ndevs; i++) {
 		char key[48];
 
-		if (!s->doms[i].stale_hits)
+		if (!s->devs[i].stale_hits)
 			continue;
-		if (s->doms[i].pasid == TRACE_PASID_NONE)
-			snprintf(key, sizeof(key), "%02x:%02x.%x", s->doms[i].device >> 8,
-				 (s->doms[i].device >> 3) & 0x1f, s->doms[i].device & 7);
-		else
-			snprintf(key, sizeof(key), "%02x:%02x.%x/pasid-%u", s->doms[i].device >> 8,
-				 (s->doms[i].device >> 3) & 0x1f, s->doms[i].device & 7,
-				 s->doms[i].pasid);
-		json_object_set_new(by, key, json_integer((json_int_t)s->doms[i].stale_hits));
+		dev_name(s->devs[i].device, s->devs[i].pasid, key, sizeof(key));
+		json_object_set_new(by, key, json_integer((json_int_t)s->devs[i].stale_hits));
 	}
 	stats_json_put(root, "stale.by_device", by);
+	sim_domains_to_json(s, root);
 	if (s->remap_ops) {
 		size_t k;
 
@@ -819,7 +1056,11 @@ void sim_print_os_reference(FILE *fp)
 		    "| `cpu.total_ns` | map + unmap + invalidation |\n"
 		    "| `cpu.ns_per_dma_byte` | cpu.total_ns / dma.bytes |\n"
 		    "| `cpu.cores` | timed: cpu.total_ns / simulated time, the cores the OS side needs at this throughput |\n"
-		    "| `stale.by_device.BDF` | stale hits per device (BDF/pasid-N with a PASID) |\n");
+		    "| `stale.by_device.BDF` | stale hits per device (BDF/pasid-N with a PASID) |\n"
+		    "| `domains.NAME.devices` | the devices ever attached to domain NAME (NAME: the trace's domain id for ATTACH records, the group of `os.domains`, `single`, or, per device, the device's BDF) |\n"
+		    "| `domains.NAME.{maps,map_bytes,unmaps,unmap_bytes}` | the MAP and UNMAP records that changed NAME's page table |\n"
+		    "| `domains.NAME.pagetable_bytes` | the page-table memory NAME holds at the end (4 KiB per table page) |\n"
+		    "| `domains.NAME.invalidation_commands` | page, range and domain invalidation commands that named NAME (the policy's and captured ones; global commands name no domain) |\n");
 	fprintf(fp, "\n## IOVA allocation (`iova.remap` other than none), summed over domains\n\n"
 		    "| result key | meaning |\n|---|---|\n");
 	for (k = 0; k < iova_stat_table_len; k++)

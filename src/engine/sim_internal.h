@@ -15,17 +15,37 @@
 #include "walk/pgtable.h"
 #include "walk/walk_cache.h"
 
-/* One address space: a device (requester id) and PASID, with its own I/O page table. */
-struct iommu_domain {
+/* A domain index meaning none: a detached device, whose DMA is blocked. */
+#define SIM_DOM_NONE UINT32_MAX
+
+/*
+ * A device as the IOMMU sees it: a requester (stream) id and PASID, attached to one domain.
+ * What is per device stays here (stale hits); what is per address space is the domain's.
+ */
+struct iommu_dev {
 	uint32_t device;
 	uint32_t pasid;
-	uint32_t id;   /* the IOTLB and walk-cache domain tag */
-	bool has_map;  /* a MAP record was seen: first touch no longer applies (auto) */
+	uint32_t dom;        /* index into doms; SIM_DOM_NONE: detached */
+	uint64_t stale_hits; /* lookups that used a translation already unmapped */
+};
+
+/*
+ * One address space (Linux's struct iommu_domain): an I/O page table and the tag its IOTLB
+ * and walk-cache entries carry (a VT-d domain id, an SMMU ASID), shared by the devices
+ * attached to it.
+ */
+struct iommu_domain {
+	uint32_t id;       /* the IOTLB and walk-cache domain tag: the index in doms */
+	uint32_t trace_id; /* the trace's id (ATTACH, INVAL by domain); SIM_DOM_NONE: os.domains' */
+	char name[40];     /* in results: the trace's id, a group, "single" or the first device */
+	bool has_map;      /* a MAP record was seen: first touch no longer applies (auto) */
 	struct io_pgtable *pt;
 	struct iova_domain *iovad; /* iova.remap: the allocator, and the trace-to-new table */
 	struct remap *rm;
-	uint64_t stale_hits;  /* lookups that used a translation already unmapped */
 	uint64_t stall_until; /* ps: translations wait for an invalidation in flight */
+	uint64_t maps, map_bytes, unmaps, unmap_bytes, inv_commands;
+	uint32_t *devs; /* the devices ever attached, by index into sim.devs */
+	uint32_t ndevs, capdevs;
 };
 
 struct sim {
@@ -46,8 +66,13 @@ struct sim {
 
 	struct iommu_domain *doms;
 	uint32_t ndoms, domcap;
-	struct hashtab dom_tab; /* (device, PASID) -> index in doms */
-	struct iommu_domain *last_dom; /* consecutive records mostly come from one device */
+	struct iommu_dev *devs;
+	uint32_t ndevs, devcap;
+	struct hashtab dev_tab;   /* (device, PASID) -> index in devs */
+	struct hashtab trace_dom; /* the trace's domain id -> index in doms */
+	struct iommu_dev *last_dev; /* consecutive records mostly come from one device */
+	uint32_t single_dom;        /* os.domains single: its domain, once made */
+	uint32_t *group_dom;        /* os.domains groups: each group's domain, once made */
 
 	uint32_t page_sizes;
 	unsigned levels;
@@ -85,8 +110,8 @@ struct sim_walk {
 	uint64_t since; /* sim_miss_clock() when the miss that started it looked up */
 };
 
-/* The address space of (device, pasid), made on first use. */
-struct iommu_domain *sim_domain(struct sim *s, uint32_t device, uint32_t pasid);
+/* The device (device, pasid), made on first use and attached as os.domains says. */
+struct iommu_dev *sim_dev(struct sim *s, uint32_t device, uint32_t pasid);
 
 /*
  * The steps of one request's translation, so the timed engine can spread them over time:
@@ -97,7 +122,10 @@ struct iommu_domain *sim_domain(struct sim *s, uint32_t device, uint32_t pasid);
  * the walk instead of walking; sim_walk_permits() for each request the walk serves (counts
  * its fault, if any).
  */
-int sim_lookup(struct sim *s, struct iommu_domain *d, uint64_t iova, uint8_t need, uint32_t bytes);
+int sim_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
+	       uint8_t need, uint32_t bytes);
+/* A request of a detached device: blocked, a fault, no lookup. */
+void sim_blocked(struct sim *s);
 uint64_t sim_miss_clock(const struct sim *s);
 void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct sim_walk *sw);
 void sim_walk_end(struct sim *s, struct iommu_domain *d, uint64_t iova, const struct sim_walk *sw);
@@ -112,5 +140,7 @@ bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need);
 uint64_t sim_map(struct sim *s, const struct trace_rec *r, uint64_t now);
 uint64_t sim_unmap(struct sim *s, const struct trace_rec *r, uint64_t now);
 void sim_inval(struct sim *s, const struct trace_rec *r);
+/* ATTACH and DETACH records: a device moves between domains. */
+void sim_attach(struct sim *s, const struct trace_rec *r);
 
 #endif

@@ -22,8 +22,8 @@ struct sim_stats {
 	uint64_t walks, walk_refs;
 	uint64_t pwc_hits[PT_MAX_LEVELS + 1], pwc_misses[PT_MAX_LEVELS + 1];
 	uint64_t pwc_invalidated[PT_MAX_LEVELS + 1];
-	uint64_t faults, faults_unmapped, faults_permission;
-	uint64_t domains;
+	uint64_t faults, faults_unmapped, faults_permission, faults_blocked;
+	uint64_t domains, devices, attaches, detaches;
 	uint64_t maps, map_bytes, map_failed, leaves_by_size[PGSIZE_NR], first_touch_maps;
 	uint64_t unmaps, unmap_bytes, unmapped_leaves, unmap_missing;
 	uint64_t inv_iotlb_entries;

@@ -35,7 +35,8 @@ struct treq {
 	uint64_t iova;
 	uint64_t t_issue, t_arrive, t_xlated;
 	uint32_t bytes;
-	uint32_t dma, dev, dom;
+	uint32_t dma, dev, dom; /* dom: SIM_DOM_NONE when the device is detached */
+	uint32_t vdev;          /* the IOMMU's device (sim.devs) */
 	uint32_t next; /* free list, or the next request waiting on the same walk */
 	uint8_t write, fault, known;
 };
@@ -108,7 +109,7 @@ struct timed {
 	bool eof, parked_valid, started;
 	struct event parked; /* the ISSUE event that found the block exhausted */
 	bool in_dma;
-	uint32_t cur_dma, cur_dev, cur_dom;
+	uint32_t cur_dma, cur_dev, cur_dom, cur_vdev;
 	uint64_t cur_iova, cur_end;
 	bool cur_write;
 	uint32_t cur_max;
@@ -493,6 +494,13 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 		xlate_done(t, r, now);
 		return;
 	}
+	if (q->dom == SIM_DOM_NONE) {
+		/* No domain: the IOMMU blocks the request at once. */
+		sim_blocked(t->s);
+		q->fault = 1;
+		xlate_done(t, r, now);
+		return;
+	}
 	d = &t->s->doms[q->dom];
 	if (d->stall_until > now) {
 		/* An invalidation of this domain is in flight: the lookup waits for it. */
@@ -500,8 +508,8 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 		push(t, d->stall_until, EV_ARRIVE, r);
 		return;
 	}
-	hit = sim_lookup(t->s, d, q->iova, q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ,
-			 q->bytes);
+	hit = sim_lookup(t->s, &t->s->devs[q->vdev], d, q->iova,
+			 q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ, q->bytes);
 	if (hit) {
 		q->fault = hit < 0;
 		xlate_done(t, r, tx);
@@ -618,7 +626,14 @@ static void dma_begin(struct timed *t, const struct trace_rec *r, uint64_t now, 
 	t->in_dma = true;
 	t->cur_dma = m;
 	t->cur_dev = dev_index(t, r->device);
-	t->cur_dom = t->ideal ? 0 : sim_domain(t->s, r->device, r->pasid)->id;
+	if (t->ideal) {
+		t->cur_dom = t->cur_vdev = 0;
+	} else {
+		struct iommu_dev *v = sim_dev(t->s, r->device, r->pasid);
+
+		t->cur_vdev = (uint32_t)(v - t->s->devs);
+		t->cur_dom = v->dom;
+	}
 	t->cur_iova = r->iova;
 	t->cur_end = r->iova + r->size;
 	t->cur_write = r->flags & TRACE_ACC_WRITE;
@@ -703,6 +718,8 @@ static uint64_t os_work(struct timed *t, const struct trace_rec *r, uint64_t sta
 		cost = sim_unmap(t->s, r, start);
 	else if (r->kind == TRACE_INVAL)
 		sim_inval(t->s, r);
+	else if (r->kind == TRACE_ATTACH || r->kind == TRACE_DETACH)
+		sim_attach(t->s, r);
 	timer_schedule(t);
 	return cost;
 }
@@ -796,13 +813,15 @@ static bool issue(struct timed *t, const struct event *ev)
 			d->tags_free--;
 			rq = req_get(t);
 			q = &t->req[rq];
-			q->iova = t->ideal ? t->cur_iova
-					   : sim_remap_iova(&t->s->doms[t->cur_dom], t->cur_iova);
+			q->iova = t->ideal || t->cur_dom == SIM_DOM_NONE
+					  ? t->cur_iova
+					  : sim_remap_iova(&t->s->doms[t->cur_dom], t->cur_iova);
 			q->bytes = (uint32_t)(next - t->cur_iova);
 			q->write = t->cur_write;
 			q->dma = t->cur_dma;
 			q->dev = t->cur_dev;
 			q->dom = t->cur_dom;
+			q->vdev = t->cur_vdev;
 			q->fault = 0;
 			q->known = 0;
 			q->t_issue = now;

@@ -13,6 +13,14 @@ enum trace_kind {
 	TRACE_MAP = 1,    /* the OS maps [iova, iova+size) -> [paddr, ...) with perms */
 	TRACE_UNMAP = 2,  /* the OS unmaps [iova, iova+size) */
 	TRACE_INVAL = 3,  /* an IOTLB invalidation command seen in a capture (e.g. a VT-d descriptor) */
+	/*
+	 * The device (and PASID) attaches to the address space `domain` (the trace's own id: a
+	 * VT-d domain id, an SMMU ASID, a virtio-iommu domain, a VFIO container), leaving the one
+	 * it was in. Devices of one domain share its page table and its IOTLB entries.
+	 */
+	TRACE_ATTACH = 4,
+	/* The device (and PASID) leaves its domain: until it attaches again its DMA is blocked. */
+	TRACE_DETACH = 5,
 	TRACE_NR_KINDS
 };
 
@@ -36,6 +44,12 @@ enum trace_kind {
 #define TRACE_INV_DOMAIN 0x2
 #define TRACE_INV_GLOBAL 0x3
 #define TRACE_INV_MASK 0x3
+/*
+ * INVAL flag: the command names a domain (`domain`: a VT-d domain id, an SMMU ASID) rather
+ * than a device, so it reaches a domain's entries even after its devices moved elsewhere.
+ * Device and PASID are then 0 and none. Not with TRACE_INV_GLOBAL.
+ */
+#define TRACE_INV_BY_DOMAIN 0x4
 
 /* PASID is 20 bits in PCIe; this value means "no PASID" (CSV: empty column). */
 #define TRACE_PASID_NONE UINT32_MAX
@@ -44,6 +58,7 @@ enum trace_kind {
  * One record. Fields a kind does not use are zero (paddr outside MAP, flags per kind above).
  * `device` is the requester/stream id: a PCI address bb:dd.f is bus<<8 | dev<<3 | fn.
  * `cpu` is the CPU that issued a MAP/UNMAP/INVAL (0 when the source does not say).
+ * `domain` is 0 in every other record.
  */
 struct trace_rec {
 	uint64_t time_ns;
@@ -52,6 +67,7 @@ struct trace_rec {
 	uint64_t paddr;
 	uint32_t device;
 	uint32_t pasid;
+	uint32_t domain; /* ATTACH, and INVAL with TRACE_INV_BY_DOMAIN: the trace's domain id */
 	uint16_t cpu;
 	uint8_t kind;
 	uint8_t flags;

@@ -19,23 +19,32 @@
 static const uint8_t IOT_MAGIC[8] = { 0x89, 'I', 'O', 'T', '\r', '\n', 0x1a, '\n' };
 #define IOT_MAGIC_BYTES 8
 #define IOT_VERSION_MAJOR 1
-#define IOT_VERSION_MINOR 1 /* 1.1 added INVAL records; 1.0 files read unchanged */
+/* 1.1 added INVAL records, 1.2 ATTACH, DETACH and INVAL by domain; older files read unchanged */
+#define IOT_VERSION_MINOR 2
 #define IOT_HEADER_FIXED_BYTES 16 /* magic, major, minor, metadata length */
 #define IOT_META_MAX_BYTES (16u << 20)
 #define IOT_BLOCK_HEADER_BYTES 12 /* record count, payload length, CRC32 */
 #define IOT_END_PAYLOAD_BYTES 8   /* the end marker's total record count */
 
-/* Record header byte: kind in the low nibble, then flag bits. */
+/*
+ * Record header byte: the kind on the wire in the low nibble, then flag bits. Wire kinds 0-5
+ * are the record kinds; an INVAL that names a domain has a kind of its own, since the INVAL
+ * header byte has no bit left for it.
+ */
 #define IOT_KIND_MASK 0x0f
+#define IOT_KIND_INVAL_BY_DOMAIN 6 /* TRACE_INVAL with TRACE_INV_BY_DOMAIN */
+#define IOT_NR_KINDS 7
+_Static_assert(TRACE_NR_KINDS == IOT_KIND_INVAL_BY_DOMAIN,
+	       "a new record kind needs its own wire kind: 6 is INVAL by domain");
 #define IOT_F_KIND0 0x10 /* ACCESS: device writes; MAP: read permission; INVAL: granularity bit 0 */
 #define IOT_F_KIND1 0x20 /* MAP: write permission; INVAL: granularity bit 1 */
-#define IOT_F_CPU 0x40   /* a cpu varint follows (MAP/UNMAP/INVAL only) */
+#define IOT_F_CPU 0x40   /* a cpu varint follows (not on ACCESS) */
 #define IOT_F_DEV 0x80   /* device and pasid varints follow (they changed) */
 #define IOT_INV_SHIFT 4  /* INVAL granularity (TRACE_INV_*) in bits 4-5 */
 
-/* Longest record: header byte and seven varints; shortest: header byte and three varints. */
+/* Longest record: header byte and seven varints; shortest: a DETACH's header byte and time. */
 #define IOT_REC_MAX_BYTES (1 + 7 * TRACE_VARINT_MAX_BYTES)
-#define IOT_REC_MIN_BYTES 4
+#define IOT_REC_MIN_BYTES 2
 #define IOT_PAYLOAD_MAX_BYTES (TRACE_BLOCK_RECORDS * IOT_REC_MAX_BYTES)
 /* The decoder reads a whole record before checking the payload end: slack keeps it in bounds. */
 #define IOT_PAYLOAD_SLACK_BYTES IOT_REC_MAX_BYTES
@@ -77,7 +86,7 @@ struct trace_reader {
 	bool eof;
 	/* csv */
 	uint64_t line;
-	int ncols;
+	unsigned layout; /* the header's optional columns (TRACE_CSV_CPU, TRACE_CSV_DOMAIN) */
 	bool pending; /* recs[0] holds the first record, parsed at open to learn the device form */
 };
 
@@ -88,7 +97,8 @@ struct trace_writer {
 	char *path; /* what messages name */
 	json_t *meta;
 	bool started;
-	bool bdf, has_cpu;
+	bool bdf;
+	unsigned layout; /* csv: the optional columns the metadata asks for */
 	uint64_t nrec;
 	uint64_t last_time;
 	/* native: the block being built, its 12-byte header first */
@@ -199,18 +209,23 @@ size_t trace_varint_get(const uint8_t *p, const uint8_t *end, uint64_t *v)
 
 const char *trace_rec_invalid(const struct trace_rec *r)
 {
-	bool whole = false; /* an INVAL of a whole address space or of everything: no range */
+	bool norange = false; /* a domain or global INVAL, an ATTACH, a DETACH: no range */
+	bool attach = r->kind == TRACE_ATTACH;
+	unsigned gran = r->flags & TRACE_INV_MASK;
 
 	if (r->kind >= TRACE_NR_KINDS)
 		return "unknown record kind";
 	if (r->kind == TRACE_INVAL)
-		whole = (r->flags & TRACE_INV_MASK) >= TRACE_INV_DOMAIN;
-	if (whole) {
-		if (r->iova || r->size)
+		norange = gran >= TRACE_INV_DOMAIN;
+	else if (attach || r->kind == TRACE_DETACH)
+		norange = true;
+	if (norange && (r->iova || r->size)) {
+		if (r->kind == TRACE_INVAL)
 			return "iova or size set on a domain or global INVAL";
-	} else if (r->size == 0) {
-		return "size is 0";
+		return attach ? "iova or size set on an ATTACH" : "iova or size set on a DETACH";
 	}
+	if (!norange && r->size == 0)
+		return "size is 0";
 	if (r->iova > UINT64_MAX - r->size)
 		return "iova+size does not fit in 64 bits";
 	if (r->pasid != TRACE_PASID_NONE && r->pasid >= PASID_LIMIT)
@@ -222,28 +237,53 @@ const char *trace_rec_invalid(const struct trace_rec *r)
 		if (r->paddr)
 			return "paddr set on an ACCESS";
 		if (r->cpu)
-			return "cpu set on an ACCESS (cpu is only for MAP, UNMAP and INVAL)";
+			return "cpu set on an ACCESS (cpu is only for MAP, UNMAP, INVAL, ATTACH "
+			       "and DETACH)";
+		if (r->domain)
+			return "domain set on an ACCESS";
 		break;
 	case TRACE_MAP:
 		if ((r->flags & ~TRACE_PERM_RW) || !r->flags)
 			return "MAP flags must be read and/or write permission";
 		if (r->paddr > UINT64_MAX - r->size)
 			return "paddr+size does not fit in 64 bits";
+		if (r->domain)
+			return "domain set on a MAP";
 		break;
 	case TRACE_UNMAP:
 		if (r->flags)
 			return "flags set on an UNMAP";
 		if (r->paddr)
 			return "paddr set on an UNMAP";
+		if (r->domain)
+			return "domain set on an UNMAP";
 		break;
 	case TRACE_INVAL:
-		if (r->flags & ~TRACE_INV_MASK)
+		if (r->flags & ~(TRACE_INV_MASK | TRACE_INV_BY_DOMAIN))
 			return "unknown INVAL flags";
 		if (r->paddr)
 			return "paddr set on an INVAL";
-		if ((r->flags & TRACE_INV_MASK) == TRACE_INV_GLOBAL &&
-		    (r->device || r->pasid != TRACE_PASID_NONE))
+		if (r->flags & TRACE_INV_BY_DOMAIN) {
+			if (gran == TRACE_INV_GLOBAL)
+				return "a global INVAL cannot name a domain (TRACE_INV_BY_DOMAIN)";
+			if (r->device || r->pasid != TRACE_PASID_NONE)
+				return "device or pasid set on an INVAL by domain";
+			break;
+		}
+		if (gran == TRACE_INV_GLOBAL && (r->device || r->pasid != TRACE_PASID_NONE))
 			return "device or pasid set on a global INVAL";
+		if (r->domain)
+			return "domain set on an INVAL that names a device (TRACE_INV_BY_DOMAIN "
+			       "clear)";
+		break;
+	case TRACE_ATTACH:
+	case TRACE_DETACH:
+		if (r->flags)
+			return attach ? "flags set on an ATTACH" : "flags set on a DETACH";
+		if (r->paddr)
+			return attach ? "paddr set on an ATTACH" : "paddr set on a DETACH";
+		if (r->domain && !attach)
+			return "domain set on a DETACH (it leaves whatever domain it is in)";
 		break;
 	}
 	return NULL;
@@ -260,14 +300,22 @@ static void iot_state_reset(struct iot_state *s)
 static inline size_t iot_encode(struct iot_state *s, const struct trace_rec *r, uint8_t *p)
 {
 	uint8_t h = r->kind, *q = p + 1;
+	bool range = true;   /* iova and size are on the wire (not for ATTACH, DETACH) */
+	bool domain = false; /* a domain varint follows */
 
-	if (r->kind == TRACE_ACCESS)
+	if (r->kind == TRACE_ACCESS) {
 		h |= r->flags & TRACE_ACC_WRITE ? IOT_F_KIND0 : 0;
-	else if (r->kind == TRACE_MAP)
+	} else if (r->kind == TRACE_MAP) {
 		h |= (r->flags & TRACE_PERM_READ ? IOT_F_KIND0 : 0) |
 		     (r->flags & TRACE_PERM_WRITE ? IOT_F_KIND1 : 0);
-	else if (r->kind == TRACE_INVAL)
-		h |= (r->flags & TRACE_INV_MASK) << IOT_INV_SHIFT;
+	} else if (r->kind == TRACE_INVAL) {
+		domain = r->flags & TRACE_INV_BY_DOMAIN;
+		h = (uint8_t)((domain ? IOT_KIND_INVAL_BY_DOMAIN : TRACE_INVAL) |
+			      (r->flags & TRACE_INV_MASK) << IOT_INV_SHIFT);
+	} else if (r->kind >= TRACE_ATTACH) {
+		range = false;
+		domain = r->kind == TRACE_ATTACH;
+	}
 	if (r->device != s->device || r->pasid != s->pasid) {
 		h |= IOT_F_DEV;
 		q += varint_put(q, r->device);
@@ -276,21 +324,97 @@ static inline size_t iot_encode(struct iot_state *s, const struct trace_rec *r, 
 		s->pasid = r->pasid;
 	}
 	q += varint_put(q, r->time_ns - s->time);
-	q += varint_put(q, trace_zigzag(r->iova - s->iova_end));
-	q += varint_put(q, trace_zigzag(r->size - s->size));
 	s->time = r->time_ns;
-	s->iova_end = r->iova + r->size;
-	s->size = r->size;
+	if (range) {
+		q += varint_put(q, trace_zigzag(r->iova - s->iova_end));
+		q += varint_put(q, trace_zigzag(r->size - s->size));
+		s->iova_end = r->iova + r->size;
+		s->size = r->size;
+	}
 	if (r->kind == TRACE_MAP) {
 		q += varint_put(q, trace_zigzag(r->paddr - s->paddr_end));
 		s->paddr_end = r->paddr + r->size;
 	}
+	if (domain)
+		q += varint_put(q, r->domain);
 	if (r->cpu) {
 		h |= IOT_F_CPU;
 		q += varint_put(q, r->cpu);
 	}
 	*p = h;
 	return (size_t)(q - p);
+}
+
+/*
+ * A record's iova and size deltas at *pp. `norange`: a domain or global INVAL, whose iova and
+ * size must come out 0; else the size must be above 0 and the range fit in 64 bits.
+ */
+static inline const char *iot_range(const uint8_t **pp, struct iot_state *s,
+				    struct trace_rec *r, bool norange)
+{
+	uint64_t v;
+
+	if (!(*pp = varint_get(*pp, &v)))
+		return "bad iova";
+	r->iova = s->iova_end + trace_unzigzag(v);
+	if (!(*pp = varint_get(*pp, &v)))
+		return "bad size";
+	s->size += trace_unzigzag(v);
+	if (norange) {
+		if (r->iova || s->size)
+			return "iova or size set on a domain or global INVAL";
+	} else if (s->size == 0 || r->iova > UINT64_MAX - s->size) {
+		return "size is 0 or iova+size does not fit in 64 bits";
+	}
+	r->size = s->size;
+	s->iova_end = r->iova + s->size;
+	return NULL;
+}
+
+/*
+ * The rest of a record of the kinds a trace has few of (INVAL, ATTACH, DETACH; wire kinds 3 to
+ * 6), after its time, up to its cpu; kept out of the hot loop.
+ */
+static const char *iot_decode_rare(const uint8_t **pp, unsigned h, struct iot_state *s,
+				   struct trace_rec *r)
+{
+	unsigned kind = h & IOT_KIND_MASK, gran = h >> IOT_INV_SHIFT & TRACE_INV_MASK;
+	const char *why;
+	uint64_t v;
+
+	r->flags = 0;
+	if (kind == TRACE_ATTACH || kind == TRACE_DETACH) {
+		/* No range on the wire: the iova and size deltas' state stays as it was. */
+		if (h & (IOT_F_KIND0 | IOT_F_KIND1))
+			return "bad ATTACH or DETACH flags";
+		r->iova = 0;
+		r->size = 0;
+		if (kind == TRACE_ATTACH) {
+			if (!(*pp = varint_get(*pp, &v)) || v > UINT32_MAX)
+				return "bad domain";
+			r->domain = (uint32_t)v;
+		}
+		return NULL;
+	}
+	/* An INVAL (wire kind 3) or an INVAL by domain (6). */
+	if ((why = iot_range(pp, s, r, gran >= TRACE_INV_DOMAIN)) != NULL)
+		return why;
+	r->kind = TRACE_INVAL;
+	r->flags = (uint8_t)gran;
+	if (kind == TRACE_INVAL) {
+		if (gran == TRACE_INV_GLOBAL && (s->device || s->pasid != TRACE_PASID_NONE))
+			return "device or pasid set on a global INVAL";
+		return NULL;
+	}
+	if (gran == TRACE_INV_GLOBAL)
+		return "a global INVAL cannot name a domain";
+	if (s->device || s->pasid != TRACE_PASID_NONE)
+		return "device or pasid set on an INVAL by domain";
+	r->flags |= TRACE_INV_BY_DOMAIN;
+	if (!(*pp = varint_get(*pp, &v)) || v > UINT32_MAX)
+		return "bad domain";
+	r->domain = (uint32_t)v;
+	return NULL;
 }
 
 /*
@@ -302,6 +426,7 @@ static const char *iot_decode(const uint8_t *p, const uint8_t *end, uint32_t cou
 			      struct trace_rec *out, uint32_t *bad)
 {
 	struct iot_state s;
+	const char *why;
 	uint32_t i;
 	uint64_t v;
 
@@ -311,7 +436,7 @@ static const char *iot_decode(const uint8_t *p, const uint8_t *end, uint32_t cou
 		unsigned h = *p++, kind = h & IOT_KIND_MASK;
 
 		*bad = i;
-		if (kind >= TRACE_NR_KINDS)
+		if (kind >= IOT_NR_KINDS)
 			return "unknown record kind (written by a newer iommusim?)";
 		r->kind = (uint8_t)kind;
 		if (h & IOT_F_DEV) {
@@ -328,31 +453,20 @@ static const char *iot_decode(const uint8_t *p, const uint8_t *end, uint32_t cou
 			return "bad time";
 		s.time += v;
 		r->time_ns = s.time;
-		if (!(p = varint_get(p, &v)))
-			return "bad iova";
-		r->iova = s.iova_end + trace_unzigzag(v);
-		if (!(p = varint_get(p, &v)))
-			return "bad size";
-		s.size += trace_unzigzag(v);
-		/* Domain and global INVALs name no range: iova and size are 0. */
-		if (__builtin_expect(kind == TRACE_INVAL, 0) &&
-		    (h >> IOT_INV_SHIFT & TRACE_INV_MASK) >= TRACE_INV_DOMAIN) {
-			if (r->iova || s.size)
-				return "iova or size set on a domain or global INVAL";
-		} else if (s.size == 0 || r->iova > UINT64_MAX - s.size) {
-			return "size is 0 or iova+size does not fit in 64 bits";
-		}
-		r->size = s.size;
-		s.iova_end = r->iova + s.size;
 		r->paddr = 0;
 		r->cpu = 0;
+		r->domain = 0;
 		switch (kind) {
 		case TRACE_ACCESS:
+			if ((why = iot_range(&p, &s, r, false)) != NULL)
+				return why;
 			if (h & (IOT_F_KIND1 | IOT_F_CPU))
 				return "bad ACCESS flags";
 			r->flags = h & IOT_F_KIND0 ? TRACE_ACC_WRITE : 0;
 			break;
 		case TRACE_MAP:
+			if ((why = iot_range(&p, &s, r, false)) != NULL)
+				return why;
 			r->flags = (h & IOT_F_KIND0 ? TRACE_PERM_READ : 0) |
 				   (h & IOT_F_KIND1 ? TRACE_PERM_WRITE : 0);
 			if (!r->flags)
@@ -365,15 +479,15 @@ static const char *iot_decode(const uint8_t *p, const uint8_t *end, uint32_t cou
 			s.paddr_end = r->paddr + s.size;
 			break;
 		case TRACE_UNMAP:
+			if ((why = iot_range(&p, &s, r, false)) != NULL)
+				return why;
 			if (h & (IOT_F_KIND0 | IOT_F_KIND1))
 				return "bad UNMAP flags";
 			r->flags = 0;
 			break;
 		default:
-			r->flags = (uint8_t)(h >> IOT_INV_SHIFT & TRACE_INV_MASK);
-			if (r->flags == TRACE_INV_GLOBAL &&
-			    (s.device || s.pasid != TRACE_PASID_NONE))
-				return "device or pasid set on a global INVAL";
+			if ((why = iot_decode_rare(&p, h, &s, r)) != NULL)
+				return why;
 			break;
 		}
 		if (h & IOT_F_CPU) {
@@ -681,31 +795,22 @@ static int csv_parse(struct trace_reader *r, const char *line, size_t n, struct 
 {
 	const char *why = "", *f;
 	char shown[48];
-	int rc, col, k = 1;
+	int rc = trace_csv_parse_line(line, n, r->layout, rec, &why), col, k = 1;
 	size_t fl;
 
-	/* The column count first: a line that does not fit the header is wrong as a whole. */
-	for (f = line; (f = memchr(f, ',', (size_t)(line + n - f))) != NULL; f++)
-		k++;
-	if (k == 7 || k == 8) {
-		rc = trace_csv_parse_line(line, n, rec, &why);
-		if (k != r->ncols) {
-			why = r->ncols == 8 ? "expected 8 columns as in the header (with cpu)" :
-					      "expected 7 columns as in the header";
-			rc = 0;
-		}
-	} else {
-		why = "expected 7 columns (" TRACE_CSV_HEADER ") or 8 (with cpu)";
-		rc = 0;
-	}
-	if (rc == 0)
+	if (rc == 0) {
+		/* A line that does not fit the header is wrong as a whole. */
+		for (f = line; (f = memchr(f, ',', (size_t)(line + n - f))) != NULL; f++)
+			k++;
 		return ism_err_set(err, ISM_EXIT_TRACE, "%s:%llu: %s, got %d", r->path,
 				   (unsigned long long)r->line, why, k);
+	}
 	if (rc < 0) {
 		col = -rc;
 		f = csv_field(line, n, col, &fl);
 		return ism_err_set(err, ISM_EXIT_TRACE, "%s:%llu: column '%s': %s, got '%s'",
-				   r->path, (unsigned long long)r->line, trace_csv_column(col), why,
+				   r->path, (unsigned long long)r->line,
+				   trace_csv_column(r->layout, col), why,
 				   csv_show(f, fl, shown, sizeof(shown)));
 	}
 	if (rec->time_ns < r->last_time)
@@ -737,6 +842,7 @@ static int csv_open(struct trace_reader *r, struct ism_err *err)
 {
 	const char *line, *dev;
 	size_t n, at, devlen;
+	unsigned layout;
 	int rc;
 
 	if (r->len == 0)
@@ -780,26 +886,25 @@ static int csv_open(struct trace_reader *r, struct ism_err *err)
 	}
 	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
 		n--;
-	if (n == strlen(TRACE_CSV_HEADER) && memcmp(line, TRACE_CSV_HEADER, n) == 0) {
-		r->ncols = 7;
-	} else if (n == strlen(TRACE_CSV_HEADER TRACE_CSV_CPU_COLUMN) &&
-		   memcmp(line, TRACE_CSV_HEADER TRACE_CSV_CPU_COLUMN, n) == 0) {
-		r->ncols = 8;
-	} else {
+	/* The header decides the layout: which optional columns every line has. */
+	for (layout = 0; layout <= (TRACE_CSV_CPU | TRACE_CSV_DOMAIN); layout++)
+		if (n == strlen(trace_csv_header(layout)) &&
+		    memcmp(line, trace_csv_header(layout), n) == 0)
+			break;
+	if (layout > (TRACE_CSV_CPU | TRACE_CSV_DOMAIN)) {
 		char shown[48];
 
 		return ism_err_set(err, ISM_EXIT_TRACE,
 				   "%s:%llu: not an iommusim trace or CSV: expected the header '"
-				   TRACE_CSV_HEADER "' (optionally ',cpu'), got '%s'",
+				   TRACE_CSV_HEADER "' (optionally followed by ',cpu', ',domain' "
+				   "or ',cpu,domain'), got '%s'",
 				   r->path, (unsigned long long)r->line,
 				   csv_show(line, n, shown, sizeof(shown)));
 	}
+	r->layout = layout;
 	if (!r->meta)
 		r->meta = json_object();
-	if (r->ncols == 8)
-		json_object_set_new(r->meta, "has_cpu", json_true());
-	else
-		json_object_del(r->meta, "has_cpu");
+	trace_csv_meta_set_layout(r->meta, layout);
 
 	/*
 	 * The first record decides how the exporter writes devices back: bdf or decimal. One
@@ -1109,16 +1214,16 @@ static int wr_start(struct trace_writer *w, struct ism_err *err)
 			rc = 0;
 	} else {
 		const json_t *df = json_object_get(w->meta, "device_format");
+		const char *header;
 
 		w->bdf = json_is_string(df) && strcmp(json_string_value(df), "bdf") == 0;
-		w->has_cpu = json_is_true(json_object_get(w->meta, "has_cpu"));
+		w->layout = trace_csv_meta_layout(w->meta);
+		header = trace_csv_header(w->layout);
 		rc = 0;
 		if (json_object_size(w->meta))
 			rc = wr(w, "# meta: ", 8, err) || wr(w, js, n, err) || wr(w, "\n", 1, err);
 		if (!rc)
-			rc = wr(w, TRACE_CSV_HEADER, strlen(TRACE_CSV_HEADER), err);
-		if (!rc && w->has_cpu)
-			rc = wr(w, TRACE_CSV_CPU_COLUMN, strlen(TRACE_CSV_CPU_COLUMN), err);
+			rc = wr(w, header, strlen(header), err);
 		if (!rc)
 			rc = wr(w, "\n", 1, err);
 		rc = rc ? -1 : 0;
@@ -1159,6 +1264,7 @@ static int csv_flush(struct trace_writer *w, struct ism_err *err)
 int trace_write(struct trace_writer *w, const struct trace_rec *rec, struct ism_err *err)
 {
 	const char *why = trace_rec_invalid(rec);
+	unsigned missing;
 
 	if (__builtin_expect(why != NULL || rec->time_ns < w->last_time, 0)) {
 		if (!why)
@@ -1180,22 +1286,22 @@ int trace_write(struct trace_writer *w, const struct trace_rec *rec, struct ism_
 			return iot_flush(w, err);
 		return 0;
 	}
-	if (rec->cpu && !w->has_cpu)
+	missing = trace_csv_needs(rec) & ~w->layout;
+	if (__builtin_expect(missing != 0, 0)) {
+		if (missing & TRACE_CSV_CPU)
+			return ism_err_set(err, ISM_EXIT_TRACE,
+					   "%s: record %llu has cpu %u but the metadata does not "
+					   "set \"has_cpu\": true, so the CSV would lose it",
+					   w->path, (unsigned long long)w->nrec, rec->cpu);
 		return ism_err_set(err, ISM_EXIT_TRACE,
-				   "%s: record %llu has cpu %u but the metadata does not set "
-				   "\"has_cpu\": true, so the CSV would lose it",
-				   w->path, (unsigned long long)w->nrec, rec->cpu);
+				   "%s: record %llu names domain %u but the metadata does not set "
+				   "\"has_domain\": true, so the CSV would lose it",
+				   w->path, (unsigned long long)w->nrec, rec->domain);
+	}
 	if (w->out_len + CSV_OUT_LINE_BYTES > CSV_OUT_BUFFER_BYTES && csv_flush(w, err))
 		return -1;
-	w->out_len += trace_csv_format(rec, w->bdf, w->out + w->out_len, CSV_OUT_LINE_BYTES);
-	if (w->has_cpu) {
-		char *p = w->out + w->out_len;
-
-		*p++ = ',';
-		if (rec->kind != TRACE_ACCESS)
-			p += snprintf(p, 8, "%u", rec->cpu);
-		w->out_len = (size_t)(p - w->out);
-	}
+	w->out_len += trace_csv_format(rec, w->bdf, w->layout, w->out + w->out_len,
+				       CSV_OUT_LINE_BYTES);
 	w->out[w->out_len++] = '\n';
 	return 0;
 }

@@ -68,19 +68,35 @@ const char *trace_rec_invalid(const struct trace_rec *rec);
 
 /*
  * CSV helpers shared by the reader, the writer and the tests.
- * trace_csv_parse_line() parses one data line of 7 or 8 columns (no newline needed). It returns
- * the number of columns on success; 0 when the line does not have 7 or 8 columns; -k when
+ * A CSV has the seven base columns (TRACE_CSV_HEADER), then the optional ones its header names,
+ * in this order: cpu, domain. `layout` says which: TRACE_CSV_CPU | TRACE_CSV_DOMAIN.
+ * trace_csv_parse_line() parses one data line of that layout (no newline needed). It returns
+ * the number of columns on success; 0 when the line has another number of columns; -k when
  * column k (1-based, see trace_csv_column()) is malformed. *why then says what was expected.
- * trace_csv_format() writes the 7 canonical columns (no cpu, no newline) and returns the
- * length, or the length needed when n is too small (like snprintf).
+ * trace_csv_format() writes the line (no newline) and returns the length, or the length
+ * needed when n is too small (like snprintf).
  */
-int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, const char **why);
-size_t trace_csv_format(const struct trace_rec *rec, bool bdf, char *buf, size_t n);
+#define TRACE_CSV_CPU 0x1u
+#define TRACE_CSV_DOMAIN 0x2u
+int trace_csv_parse_line(const char *line, size_t len, unsigned layout, struct trace_rec *rec,
+			 const char **why);
+size_t trace_csv_format(const struct trace_rec *rec, bool bdf, unsigned layout, char *buf,
+			size_t n);
+/* The optional columns a record needs to be written whole (TRACE_CSV_CPU, TRACE_CSV_DOMAIN). */
+unsigned trace_csv_needs(const struct trace_rec *rec);
+/*
+ * The layout a trace's metadata asks for ("has_cpu": true, "has_domain": true), and setting
+ * those keys to a layout (true for its columns, removed for the others).
+ */
+unsigned trace_csv_meta_layout(const json_t *meta);
+void trace_csv_meta_set_layout(json_t *meta, unsigned layout);
+/* The layout's columns, and its header line (no newline). */
+int trace_csv_ncolumns(unsigned layout);
+const char *trace_csv_header(unsigned layout);
 #define TRACE_CSV_HEADER "time_ns,op,device,pasid,iova,size,paddr"
-#define TRACE_CSV_CPU_COLUMN ",cpu"
-#define TRACE_CSV_MAX_COLUMNS 8
-/* Name of a 1-based CSV column ("time_ns" ... "cpu"), NULL out of range. */
-const char *trace_csv_column(int col);
+#define TRACE_CSV_MAX_COLUMNS 9
+/* Name of a layout's 1-based column ("time_ns" ... "cpu", "domain"), NULL out of range. */
+const char *trace_csv_column(unsigned layout, int col);
 
 /* A device number: decimal or 0x-hex below 2^32, or a PCI address bb:dd.f (sets *bdf). */
 int trace_parse_device(const char *s, size_t len, uint32_t *dev, bool *bdf);

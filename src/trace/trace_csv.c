@@ -9,22 +9,101 @@
 #define BDF_DEV_MAX 0x1fu
 #define BDF_FN_MAX 0x7u
 
-static const char *const csv_columns[TRACE_CSV_MAX_COLUMNS] = {
-	"time_ns", "op", "device", "pasid", "iova", "size", "paddr", "cpu",
+static const char *const csv_columns[] = {
+	"time_ns", "op", "device", "pasid", "iova", "size", "paddr", "cpu", "domain",
 };
 
-enum { COL_TIME, COL_OP, COL_DEVICE, COL_PASID, COL_IOVA, COL_SIZE, COL_PADDR, COL_CPU };
+/* The base columns' places; the optional ones follow in this order when the header has them. */
+enum { COL_TIME, COL_OP, COL_DEVICE, COL_PASID, COL_IOVA, COL_SIZE, COL_PADDR, COL_BASE };
+
+/* Indexed by layout (TRACE_CSV_CPU | TRACE_CSV_DOMAIN). */
+static const char *const csv_headers[] = {
+	TRACE_CSV_HEADER,
+	TRACE_CSV_HEADER ",cpu",
+	TRACE_CSV_HEADER ",domain",
+	TRACE_CSV_HEADER ",cpu,domain",
+};
+static const char *const csv_count_why[] = {
+	"expected 7 columns as in the header",
+	"expected 8 columns as in the header (with cpu)",
+	"expected 8 columns as in the header (with domain)",
+	"expected 9 columns as in the header (with cpu and domain)",
+};
 
 /* INVAL ops indexed by granularity (TRACE_INV_RANGE ... TRACE_INV_GLOBAL). */
 static const char *const csv_inv_ops[] = { "INV", "INV:LEAF", "INV:DOMAIN", "INV:GLOBAL" };
 
 static const char EXPECT_INT[] = "expected a decimal or 0x-hex integer";
 
-const char *trace_csv_column(int col)
+#define CSV_LAYOUT_MASK (TRACE_CSV_CPU | TRACE_CSV_DOMAIN)
+
+int trace_csv_ncolumns(unsigned layout)
 {
-	if (col < 1 || col > TRACE_CSV_MAX_COLUMNS)
+	return COL_BASE + !!(layout & TRACE_CSV_CPU) + !!(layout & TRACE_CSV_DOMAIN);
+}
+
+const char *trace_csv_header(unsigned layout)
+{
+	return csv_headers[layout & CSV_LAYOUT_MASK];
+}
+
+/* 0-based places of the optional columns in a layout, -1 when absent. */
+static int cpu_col(unsigned layout)
+{
+	return layout & TRACE_CSV_CPU ? COL_BASE : -1;
+}
+
+static int domain_col(unsigned layout)
+{
+	return layout & TRACE_CSV_DOMAIN ? COL_BASE + !!(layout & TRACE_CSV_CPU) : -1;
+}
+
+const char *trace_csv_column(unsigned layout, int col)
+{
+	if (col < 1 || col > trace_csv_ncolumns(layout))
 		return NULL;
+	if (col - 1 == domain_col(layout))
+		return "domain";
 	return csv_columns[col - 1];
+}
+
+unsigned trace_csv_needs(const struct trace_rec *rec)
+{
+	bool domain = rec->kind == TRACE_ATTACH ||
+		      (rec->kind == TRACE_INVAL && (rec->flags & TRACE_INV_BY_DOMAIN));
+
+	return (rec->cpu ? TRACE_CSV_CPU : 0) | (domain ? TRACE_CSV_DOMAIN : 0);
+}
+
+/* The metadata keys that say a CSV has the optional columns, by layout bit. */
+static const struct {
+	unsigned bit;
+	const char *key;
+} csv_meta_keys[] = {
+	{ TRACE_CSV_CPU, "has_cpu" },
+	{ TRACE_CSV_DOMAIN, "has_domain" },
+};
+
+unsigned trace_csv_meta_layout(const json_t *meta)
+{
+	unsigned layout = 0;
+	size_t i;
+
+	for (i = 0; i < ISM_ARRAY_SIZE(csv_meta_keys); i++)
+		if (json_is_true(json_object_get(meta, csv_meta_keys[i].key)))
+			layout |= csv_meta_keys[i].bit;
+	return layout;
+}
+
+void trace_csv_meta_set_layout(json_t *meta, unsigned layout)
+{
+	size_t i;
+
+	for (i = 0; i < ISM_ARRAY_SIZE(csv_meta_keys); i++)
+		if (layout & csv_meta_keys[i].bit)
+			json_object_set_new(meta, csv_meta_keys[i].key, json_true());
+		else
+			json_object_del(meta, csv_meta_keys[i].key);
 }
 
 static int hex_digits(const char *s, size_t len, unsigned max, unsigned *out)
@@ -91,20 +170,32 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, const char **why)
+/* "empty or 0": the column of a field the record's kind does not have. */
+static bool empty_or_zero(const char *f, size_t fl)
+{
+	uint64_t v;
+
+	return !fl || (!ism_parse_u64(f, fl, &v) && !v);
+}
+
+int trace_csv_parse_line(const char *line, size_t len, unsigned layout, struct trace_rec *rec,
+			 const char **why)
 {
 	const char *f[TRACE_CSV_MAX_COLUMNS];
 	size_t fl[TRACE_CSV_MAX_COLUMNS];
-	int n = 0, col;
+	int n = 0, col, ccol, dcol;
 	size_t i, start = 0;
 	uint64_t v;
-	bool bdf, whole, global;
+	bool bdf, norange, global, attach_detach, no_device, has_domain;
 
+	layout &= CSV_LAYOUT_MASK;
+	ccol = cpu_col(layout);
+	dcol = domain_col(layout);
 	for (i = 0; i <= len; i++) {
 		if (i < len && line[i] != ',')
 			continue;
 		if (n == TRACE_CSV_MAX_COLUMNS) {
-			*why = "expected 7 columns (" TRACE_CSV_HEADER ") or 8 (with cpu)";
+			*why = csv_count_why[layout];
 			return 0;
 		}
 		f[n] = line + start;
@@ -119,8 +210,8 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 		n++;
 		start = i + 1;
 	}
-	if (n < TRACE_CSV_MAX_COLUMNS - 1) {
-		*why = "expected 7 columns (" TRACE_CSV_HEADER ") or 8 (with cpu)";
+	if (n != trace_csv_ncolumns(layout)) {
+		*why = csv_count_why[layout];
 		return 0;
 	}
 	memset(rec, 0, sizeof(*rec));
@@ -130,7 +221,8 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 		goto bad_int;
 
 	col = COL_OP;
-	*why = "expected R, W, MAP, MAP:R, MAP:W, UNMAP, INV, INV:LEAF, INV:DOMAIN or INV:GLOBAL";
+	*why = "expected R, W, MAP, MAP:R, MAP:W, UNMAP, INV, INV:LEAF, INV:DOMAIN, INV:GLOBAL, "
+	       "ATTACH or DETACH";
 	if (fl[col] == 1 && f[col][0] == 'R') {
 		rec->kind = TRACE_ACCESS;
 	} else if (fl[col] == 1 && f[col][0] == 'W') {
@@ -157,17 +249,34 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 		if (i == ISM_ARRAY_SIZE(csv_inv_ops))
 			return -(col + 1);
 		rec->flags = (uint8_t)i;
+	} else if (fl[col] == 6 && memcmp(f[col], "ATTACH", 6) == 0) {
+		rec->kind = TRACE_ATTACH;
+		if (dcol < 0) {
+			*why = "expected an op without a domain: ATTACH names one, and the "
+			       "header has no 'domain' column";
+			return -(col + 1);
+		}
+	} else if (fl[col] == 6 && memcmp(f[col], "DETACH", 6) == 0) {
+		rec->kind = TRACE_DETACH;
 	} else {
 		return -(col + 1);
 	}
-	/* Domain and global invalidations cover whole address spaces: no range, maybe no device. */
-	whole = rec->kind == TRACE_INVAL && rec->flags >= TRACE_INV_DOMAIN;
+	attach_detach = rec->kind == TRACE_ATTACH || rec->kind == TRACE_DETACH;
+	/*
+	 * Domain and global invalidations cover whole address spaces, and attaching moves one:
+	 * no range. A global one, or one naming a domain, names no device either.
+	 */
+	norange = attach_detach || (rec->kind == TRACE_INVAL && rec->flags >= TRACE_INV_DOMAIN);
 	global = rec->kind == TRACE_INVAL && rec->flags == TRACE_INV_GLOBAL;
+	has_domain = dcol >= 0 && fl[dcol];
+	no_device = global || (rec->kind == TRACE_INVAL && has_domain);
 
 	col = COL_DEVICE;
-	if (global) {
-		if (fl[col] && (ism_parse_u64(f[col], fl[col], &v) || v)) {
-			*why = "expected empty or 0 (INV:GLOBAL covers every device)";
+	if (no_device) {
+		if (!empty_or_zero(f[col], fl[col])) {
+			*why = global ? "expected empty or 0 (INV:GLOBAL covers every device)" :
+					"expected empty or 0 (an INV with a domain names no "
+					"device)";
 			return -(col + 1);
 		}
 	} else if (trace_parse_device(f[col], fl[col], &rec->device, &bdf)) {
@@ -178,8 +287,9 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 
 	col = COL_PASID;
 	rec->pasid = TRACE_PASID_NONE;
-	if (fl[col] && global) {
-		*why = "expected empty (INV:GLOBAL covers every PASID)";
+	if (fl[col] && no_device) {
+		*why = global ? "expected empty (INV:GLOBAL covers every PASID)" :
+				"expected empty (an INV with a domain names no PASID)";
 		return -(col + 1);
 	}
 	if (fl[col]) {
@@ -190,18 +300,22 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 		rec->pasid = (uint32_t)v;
 	}
 
-	for (col = COL_IOVA; whole && col <= COL_SIZE; col++) {
-		if (fl[col] && (ism_parse_u64(f[col], fl[col], &v) || v)) {
-			*why = "expected empty or 0 (INV:DOMAIN and INV:GLOBAL have no range)";
+	for (col = COL_IOVA; norange && col <= COL_SIZE; col++) {
+		if (!empty_or_zero(f[col], fl[col])) {
+			if (attach_detach)
+				*why = "expected empty or 0 (ATTACH and DETACH have no range)";
+			else
+				*why = "expected empty or 0 (INV:DOMAIN and INV:GLOBAL have no "
+				       "range)";
 			return -(col + 1);
 		}
 	}
 	col = COL_IOVA;
-	if (!whole && ism_parse_u64(f[col], fl[col], &rec->iova))
+	if (!norange && ism_parse_u64(f[col], fl[col], &rec->iova))
 		goto bad_int;
 
 	col = COL_SIZE;
-	if (!whole && (ism_parse_u64(f[col], fl[col], &rec->size) || rec->size == 0)) {
+	if (!norange && (ism_parse_u64(f[col], fl[col], &rec->size) || rec->size == 0)) {
 		*why = rec->kind == TRACE_INVAL ? "expected a decimal or 0x-hex integer above 0 "
 						  "(INV and INV:LEAF need a range)" :
 						  "expected a decimal or 0x-hex integer above 0";
@@ -227,10 +341,11 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 		return -(col + 1);
 	}
 
-	col = COL_CPU;
-	if (n > COL_CPU && fl[col]) {
+	col = ccol;
+	if (col >= 0 && fl[col]) {
 		if (rec->kind == TRACE_ACCESS) {
-			*why = "expected empty (cpu is only for MAP, UNMAP and INV)";
+			*why = "expected empty (cpu is only for MAP, UNMAP, INV, ATTACH and "
+			       "DETACH)";
 			return -(col + 1);
 		}
 		if (ism_parse_u64(f[col], fl[col], &v) || v >= CSV_CPU_LIMIT) {
@@ -238,6 +353,25 @@ int trace_csv_parse_line(const char *line, size_t len, struct trace_rec *rec, co
 			return -(col + 1);
 		}
 		rec->cpu = (uint16_t)v;
+	}
+
+	col = dcol;
+	if (rec->kind == TRACE_ATTACH || (has_domain && rec->kind == TRACE_INVAL && !global)) {
+		if (ism_parse_u64(f[col], fl[col], &v) || v > UINT32_MAX) {
+			*why = rec->kind == TRACE_ATTACH ?
+				       "expected a decimal or 0x-hex integer below 2^32 (ATTACH "
+				       "names the domain it joins)" :
+				       "expected empty or a decimal or 0x-hex integer below 2^32";
+			return -(col + 1);
+		}
+		rec->domain = (uint32_t)v;
+		if (rec->kind == TRACE_INVAL)
+			rec->flags |= TRACE_INV_BY_DOMAIN;
+	} else if (has_domain) {
+		*why = global ? "expected empty (INV:GLOBAL covers every domain)" :
+				"expected empty (domain is only for ATTACH, INV, INV:LEAF and "
+				"INV:DOMAIN)";
+		return -(col + 1);
 	}
 	return n;
 
@@ -275,14 +409,16 @@ static char *append(char *p, const char *s, size_t n)
 	return p + n;
 }
 
-/* Longest line: five 20-digit numbers or 0x-hex fields, "MAP:R", bdf, and the commas. */
+/* Longest line: five 20-digit numbers or 0x-hex fields, "INV:DOMAIN", cpu, domain, commas. */
 #define CSV_LINE_MAX_BYTES 160
 
-size_t trace_csv_format(const struct trace_rec *rec, bool bdf, char *buf, size_t n)
+size_t trace_csv_format(const struct trace_rec *rec, bool bdf, unsigned layout, char *buf,
+			size_t n)
 {
 	char line[CSV_LINE_MAX_BYTES], num[24], *e = num + sizeof(num), *s, *p = line;
 	const char *op = "R";
-	bool whole = false, global = false; /* INVALs without a range or a device: empty columns */
+	/* Records without a range, or without a device: those columns stay empty. */
+	bool norange = false, no_device = false, by_domain = false;
 	size_t len;
 
 	switch (rec->kind) {
@@ -298,8 +434,17 @@ size_t trace_csv_format(const struct trace_rec *rec, bool bdf, char *buf, size_t
 		break;
 	case TRACE_INVAL:
 		op = csv_inv_ops[rec->flags & TRACE_INV_MASK];
-		whole = (rec->flags & TRACE_INV_MASK) >= TRACE_INV_DOMAIN;
-		global = (rec->flags & TRACE_INV_MASK) == TRACE_INV_GLOBAL;
+		norange = (rec->flags & TRACE_INV_MASK) >= TRACE_INV_DOMAIN;
+		by_domain = rec->flags & TRACE_INV_BY_DOMAIN;
+		no_device = (rec->flags & TRACE_INV_MASK) == TRACE_INV_GLOBAL || by_domain;
+		break;
+	case TRACE_ATTACH:
+		op = "ATTACH";
+		norange = by_domain = true;
+		break;
+	case TRACE_DETACH:
+		op = "DETACH";
+		norange = true;
 		break;
 	}
 	s = put_dec(e, rec->time_ns);
@@ -307,8 +452,8 @@ size_t trace_csv_format(const struct trace_rec *rec, bool bdf, char *buf, size_t
 	*p++ = ',';
 	p = append(p, op, strlen(op));
 	*p++ = ',';
-	if (global) {
-		/* every device: the column stays empty */
+	if (no_device) {
+		/* every device, or the domain's: the column stays empty */
 	} else if (bdf && rec->device <= 0xffff) {
 		p += snprintf(p, 16, "%02x:%02x.%x", rec->device >> 8, (rec->device >> 3) & 0x1f,
 			      rec->device & 7);
@@ -322,12 +467,12 @@ size_t trace_csv_format(const struct trace_rec *rec, bool bdf, char *buf, size_t
 		p = append(p, s, (size_t)(e - s));
 	}
 	*p++ = ',';
-	if (!whole) {
+	if (!norange) {
 		s = put_hex(e, rec->iova);
 		p = append(p, s, (size_t)(e - s));
 	}
 	*p++ = ',';
-	if (!whole) {
+	if (!norange) {
 		s = put_dec(e, rec->size);
 		p = append(p, s, (size_t)(e - s));
 	}
@@ -335,6 +480,20 @@ size_t trace_csv_format(const struct trace_rec *rec, bool bdf, char *buf, size_t
 	if (rec->kind == TRACE_MAP) {
 		s = put_hex(e, rec->paddr);
 		p = append(p, s, (size_t)(e - s));
+	}
+	if (layout & TRACE_CSV_CPU) {
+		*p++ = ',';
+		if (rec->kind != TRACE_ACCESS) {
+			s = put_dec(e, rec->cpu);
+			p = append(p, s, (size_t)(e - s));
+		}
+	}
+	if (layout & TRACE_CSV_DOMAIN) {
+		*p++ = ',';
+		if (by_domain) {
+			s = put_dec(e, rec->domain);
+			p = append(p, s, (size_t)(e - s));
+		}
 	}
 	len = (size_t)(p - line);
 	if (len < n) {
