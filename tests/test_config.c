@@ -150,7 +150,11 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.iommu.iotlb.entries, 64);
 	assert_int_equal(cfg.iommu.iotlb.ways, 8);
 	assert_string_equal(cfg.iommu.replacement, "lru");
-	assert_int_equal(cfg.iommu.page_sizes, 0x7); /* 4K | 2M | 1G = bits 0, 1, 2 */
+	/* derived: x86's sizes 4K | 2M | 1G */
+	assert_int_equal(cfg.iommu.page_sizes,
+			 PGSIZE_MASK(PGSIZE_4K) | PGSIZE_MASK(PGSIZE_2M) | PGSIZE_MASK(PGSIZE_1G));
+	assert_string_equal(cfg.iommu.pgtable_format, "x86");
+	assert_int_equal(cfg.iommu.ia_bits, 48);
 	assert_int_equal(cfg.iommu.levels, 4);
 	assert_int_equal(cfg.iommu.walk_cache[2].entries, 32);
 	assert_int_equal(cfg.iommu.walk_cache[2].ways, 4);
@@ -188,12 +192,12 @@ static void test_defaults(void **state)
 	assert_true(cfg.os.cost.inv_wait_ns == 800.0);
 
 	/*
-	 * 4 top-level (description, trace, seed, mode) + 2 replay + 3 iotlb + page_sizes + levels
+	 * 4 top-level (description, trace, seed, mode) + 2 replay + 3 iotlb + page_sizes + 3 pgtable
 	 * + 8 walk cache + 3 iommu timing + 4 memory + 3 os + 6 os.invalidation + 3 os.flush_queue
 	 * + 2 os.batch + 10 os.cost + 3 iova + 10 device + 1 baseline + 9 swiotlb + 8 cma
-	 * + 1 stats = 82
+	 * + 1 stats = 84
 	 */
-	assert_int_equal(count_leaves(cfg.effective), 82);
+	assert_int_equal(count_leaves(cfg.effective), 84);
 	assert_string_equal(cfg.iova.remap, "none");
 	assert_int_equal(json_object_size(cfg.effective), ISM_ARRAY_SIZE(top));
 	json_object_foreach(cfg.effective, key, v)
@@ -209,7 +213,7 @@ static void test_table(void **state)
 	struct ism_err err = { 0 };
 	size_t i, j;
 
-	assert_int_equal(config_nkeys, 82);
+	assert_int_equal(config_nkeys, 84);
 	assert_int_equal(config_load(NULL, NULL, 0, &cfg, &err), 0);
 	for (i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
@@ -226,7 +230,11 @@ static void test_table(void **state)
 			assert_true(k->names_fn && k->known);
 		assert_true(k->min <= k->max);
 		assert_non_null(def);
-		if (!json_equal(def, eff(&cfg, k->path)))
+		/* a derived default is null in the table and a value in the effective config */
+		if (k->flags & CONFIG_F_DERIVED)
+			assert_true(json_is_null(def) && !json_is_null(eff(&cfg, k->path)) &&
+				    k->derive);
+		else if (!json_equal(def, eff(&cfg, k->path)))
 			fail_msg("%s: default %s is not what the effective config shows", k->path,
 				 k->def);
 		json_decref(def);
@@ -517,19 +525,38 @@ static const struct {
 	  "t.json: iommu.iotlb.replacement: expected one of lru, fifo, random, plru, "
 	  "flush-on-full, got integer 1" },
 	{ "{\"iommu\": {\"page_sizes\": [\"4K\", \"8K\"]}}",
-	  "t.json: iommu.page_sizes[1]: expected one of 4K, 2M, 1G, got \"8K\"" },
+	  "t.json: iommu.page_sizes[1]: expected one of 4K, 16K, 64K, 1M, 2M, 16M, 32M, 512M, 1G, 512G, got \"8K\"" },
 	{ "{\"iommu\": {\"page_sizes\": [\"4K\", 4096]}}",
 	  "t.json: iommu.page_sizes[1]: expected each page size once, got integer 4096 again" },
 	{ "{\"iommu\": {\"page_sizes\": []}}",
 	  "t.json: iommu.page_sizes: expected a non-empty array of page sizes, got []" },
 	{ "{\"iommu\": {\"page_sizes\": [\"2M\"]}}",
 	  "t.json: iommu.page_sizes: expected a list that contains 4K (every mapping can "
-	  "fall back to 4 KiB pages), got [\"2M\"]" },
+	  "fall back to the x86 format's smallest page), got [\"2M\"]" },
 	{ "{\"iommu\": {\"page_sizes\": \"4K\"}}",
-	  "t.json: iommu.page_sizes: expected an array of page sizes (\"4K\", \"2M\", \"1G\"), "
+	  "t.json: iommu.page_sizes: expected an array of page sizes (\"4K\", \"2M\", ...), "
 	  "got string \"4K\"" },
-	{ "{\"iommu\": {\"pgtable\": {\"levels\": 3}}}",
-	  "t.json: iommu.pgtable.levels: expected 4..5, got 3" },
+	{ "{\"iommu\": {\"pgtable\": {\"levels\": 2}}}",
+	  "t.json: iommu.pgtable.levels: expected a depth the x86 format has (48 bits: 4 "
+	  "levels, 39 bits: 3 levels, 57 bits: 5 levels), got 2" },
+	{ "{\"iommu\": {\"pgtable\": {\"format\": \"arm-64k\", \"ia_bits\": 48, \"levels\": 2}}}",
+	  "t.json: iommu.pgtable.levels: expected 3 (the arm-64k format has 3 levels at 48 input "
+	  "bits: 48 bits: 3 levels, 42 bits: 2 levels, 52 bits: 3 levels), got 2" },
+	{ "{\"iommu\": {\"pgtable\": {\"format\": \"sun50i\", \"ia_bits\": 48}}}",
+	  "t.json: iommu.pgtable.ia_bits: expected an input size of the sun50i format (32), got "
+	  "48" },
+	{ "{\"iommu\": {\"pgtable\": {\"format\": \"sun50i\"}, \"page_sizes\": [\"4K\", \"2M\"]}}",
+	  "t.json: iommu.page_sizes: expected page sizes of the sun50i format (4K), got [\"4K\", "
+	  "\"2M\"]: it has no 2M pages" },
+	{ "{\"iommu\": {\"pgtable\": {\"format\": \"arm-64k\"}, \"page_sizes\": [\"512M\"]}}",
+	  "t.json: iommu.page_sizes: expected a list that contains 64K (every mapping can fall "
+	  "back to the arm-64k format's smallest page), got [\"512M\"]" },
+	{ "{\"iommu\": {\"pgtable\": {\"format\": \"arm-16k\"}}, \"os\": {\"first_touch_page_size\": \"4K\"}}",
+	  "t.json: os.first_touch_page_size: expected one of iommu.page_sizes (16K, 32M), got "
+	  "\"4K\"" },
+	{ "{\"iommu\": {\"pgtable\": {\"format\": \"risc-v\"}}}",
+	  "t.json: iommu.pgtable.format: expected one of x86, arm-4k, arm-16k, arm-64k, arm-v7s, "
+	  "riscv, sun50i, got \"risc-v\"" },
 	{ "{\"iommu\": {\"walk_cache\": {\"l3\": {\"entries\": 8, \"ways\": 3}}}}",
 	  "t.json: iommu.walk_cache.l3.ways: expected a divisor of "
 	  "iommu.walk_cache.l3.entries (8), got 3" },
@@ -538,7 +565,7 @@ static const struct {
 	{ "{\"os\": {\"first_touch\": \"sometimes\"}}",
 	  "t.json: os.first_touch: expected one of auto, always, never, got \"sometimes\"" },
 	{ "{\"os\": {\"first_touch_page_size\": \"8K\"}}",
-	  "t.json: os.first_touch_page_size: expected one of 4K, 2M, 1G, got \"8K\"" },
+	  "t.json: os.first_touch_page_size: expected one of 4K, 16K, 64K, 1M, 2M, 16M, 32M, 512M, 1G, 512G, got \"8K\"" },
 	{ "{\"iommu\": {\"page_sizes\": [\"4K\", \"2M\"]}, \"os\": {\"first_touch_page_size\": "
 	  "\"1G\"}}",
 	  "t.json: os.first_touch_page_size: expected one of iommu.page_sizes (4K, 2M), got "
@@ -694,7 +721,7 @@ static void test_effective(void **state)
 		" 'mode': 'timed', 'replay': {'mode': 'closed', 'rate': 1.0},"
 		" 'iommu': {'iotlb': {'entries': 1024, 'ways': 1024,"
 		" 'replacement': 'flush-on-full'},"
-		" 'page_sizes': ['4K', '1G'], 'pgtable': {'levels': 5},"
+		" 'pgtable': {'format': 'x86', 'ia_bits': 57, 'levels': 5}, 'page_sizes': ['4K', '1G'],"
 		" 'walk_cache': {'l2': {'entries': 0, 'ways': 3}, 'l3': {'entries': 8, 'ways': 8},"
 		" 'l4': {'entries': 4, 'ways': 4}, 'l5': {'entries': 4, 'ways': 4}},"
 		" 'timing': {'iotlb_hit_ns': 2.0, 'walk_cache_hit_ns': 2.0, 'walkers': 4}},"

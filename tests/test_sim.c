@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -211,6 +212,112 @@ static void test_detach_blocks(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * The issue's hand-computed walks: with no walk cache, the first access to a first-touch page
+ * reads one entry per level down to the leaf: x86/48 4, arm-64k/48 3, arm-16k/48 4, riscv
+ * Sv39 3, sun50i 2, and an arm-v7s 1M section 1 (its first-level entry).
+ */
+static void test_format_walks(void **state)
+{
+	static const struct {
+		const char *format, *ft;
+		uint64_t refs, table_bytes;
+	} cases[] = {
+		{ "x86", NULL, 4, 4 * 4096 },
+		{ "arm-64k", NULL, 3, 512 + 2 * 65536 },
+		{ "arm-16k", NULL, 4, 16 + 3 * 16384 },
+		{ "riscv", NULL, 3, 3 * 4096 },
+		{ "sun50i", NULL, 2, 16384 + 1024 },
+		{ "arm-v7s", "os.first_touch_page_size=1M", 1, 16384 },
+	};
+
+	for (size_t i = 0; i < ISM_ARRAY_SIZE(cases); i++) {
+		char fmt[64];
+		const char *sets[] = { fmt, "iommu.walk_cache.l2.entries=0",
+				       "iommu.walk_cache.l3.entries=0", "iommu.walk_cache.l4.entries=0",
+				       "iommu.walk_cache.l5.entries=0", cases[i].ft };
+		struct sim_config cfg;
+		struct sim *s;
+		struct trace_rec r = acc(0x20, 0x300000, 64);
+
+		snprintf(fmt, sizeof(fmt), "iommu.pgtable.format=%s", cases[i].format);
+		s = make_sim(&cfg, sets, cases[i].ft ? 6 : 5);
+		sim_records(s, &r, 1);
+		if (sim_stats(s)->walk_refs != cases[i].refs)
+			fail_msg("%s: %llu references, expected %llu", cases[i].format,
+				 (unsigned long long)sim_stats(s)->walk_refs,
+				 (unsigned long long)cases[i].refs);
+		assert_int_equal(sim_pagetable_bytes(s), cases[i].table_bytes);
+		sim_free(s);
+		config_free(&cfg);
+	}
+}
+
+/*
+ * Reads in scrambled order over 1 MiB that touch every 64-byte line ((i x 4097 x 64) mod 1 MiB:
+ * 4097 is odd, so every line once): the compulsory misses are the window's first-touch pages,
+ * 256 of 4K, 64 of 16K, 16 of 64K, 1 of 1M, with an IOTLB large enough for no other misses.
+ */
+static void test_format_compulsory(void **state)
+{
+	static const struct {
+		const char *format, *page;
+		uint64_t pages;
+	} cases[] = {
+		{ "x86", "4K", 256 }, { "arm-16k", "16K", 64 }, { "arm-64k", "64K", 16 },
+		{ "arm-v7s", "1M", 1 }, { "arm-v7s", "64K", 16 }, { "sun50i", "4K", 256 },
+	};
+
+	for (size_t i = 0; i < ISM_ARRAY_SIZE(cases); i++) {
+		char fmt[64], ft[64];
+		const char *sets[] = { fmt, ft, "iommu.iotlb.entries=512", "iommu.iotlb.ways=512" };
+		struct sim_config cfg;
+		struct sim *s;
+
+		snprintf(fmt, sizeof(fmt), "iommu.pgtable.format=%s", cases[i].format);
+		snprintf(ft, sizeof(ft), "os.first_touch_page_size=%s", cases[i].page);
+		s = make_sim(&cfg, sets, 4);
+		for (uint64_t k = 0; k < 16384; k++) {
+			struct trace_rec r = acc(0x20, (1ULL << 24) + (k * 4097 * 64) % (1 << 20), 64);
+
+			sim_records(s, &r, 1);
+		}
+		assert_int_equal(sim_stats(s)->first_touch_maps, cases[i].pages);
+		assert_int_equal(sim_stats(s)->misses, cases[i].pages);
+		assert_int_equal(sim_stats(s)->miss_class[MISS_COMPULSORY], cases[i].pages);
+		sim_free(s);
+		config_free(&cfg);
+	}
+}
+
+/* A 32-bit table: an access at 4 GiB faults without a reference; a MAP there fails. */
+static void test_beyond_input(void **state)
+{
+	const char *sets[] = { "iommu.pgtable.format=sun50i" };
+	struct trace_rec map = { .kind = TRACE_MAP, .device = 0x20, .iova = 0xfffff000,
+				 .size = 0x2000, .paddr = 0x1000, .flags = TRACE_PERM_RW,
+				 .pasid = TRACE_PASID_NONE };
+	struct trace_rec r[] = { acc(0x30, 1ULL << 32, 64), acc(0x30, (1ULL << 32) - 64, 64), map };
+	struct sim_config cfg;
+	struct sim *s = make_sim(&cfg, sets, 1);
+	char note[512];
+
+	sim_records(s, r, ISM_ARRAY_SIZE(r));
+	assert_int_equal(sim_stats(s)->faults_beyond, 1);
+	assert_int_equal(sim_stats(s)->faults, 1);
+	assert_int_equal(sim_stats(s)->map_beyond, 1);
+	assert_int_equal(sim_stats(s)->map_failed, 1);
+	/* the beyond walk reads nothing; the first-touch one below it reads both levels */
+	assert_int_equal(sim_stats(s)->walk_refs, 2);
+	assert_true(sim_beyond_note(s, note, sizeof(note)));
+	assert_string_equal(note, "1 request and 1 MAP reach beyond the sun50i table's 32-bit "
+			    "input (the first: IOVA 0x100000000 of domain 00:06.0): the requests "
+			    "fault (faults_by_kind.beyond_input), the MAPs fail "
+			    "(os.maps_beyond_input)");
+	sim_free(s);
+	config_free(&cfg);
+}
+
 /* first_touch=never: an unmapped access faults, every time, and nothing is filled. */
 static void test_first_touch_never(void **state)
 {
@@ -378,6 +485,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many_domains),
+		cmocka_unit_test(test_format_walks),
+		cmocka_unit_test(test_format_compulsory),
+		cmocka_unit_test(test_beyond_input),
 		cmocka_unit_test(test_shared_domain),
 		cmocka_unit_test(test_attach_move),
 		cmocka_unit_test(test_domain_invalidation),

@@ -9,7 +9,7 @@
 
 /*
  * One cached translation. `tag` identifies it within a domain (the IOTLB uses the page number
- * at its size shifted left by 2, with the page-size index in the low two bits); `data` is what
+ * at its size shifted left by 4, with the page-size index in the low four bits); `data` is what
  * the cache remembers (a physical page frame, a table pointer). `dom` is the domain tag.
  */
 struct tlb_entry {
@@ -112,7 +112,7 @@ static inline uint32_t tlb_cache_ways(const struct tlb_cache *c)
 uint32_t tlb_cache_entries(const struct tlb_cache *c);
 uint64_t tlb_cache_valid_count(const struct tlb_cache *c);
 /* Valid entries by their pgsize field (0 .. TLB_PGSIZE_SLOTS-1), kept current: read freely. */
-#define TLB_PGSIZE_SLOTS 4
+#define TLB_PGSIZE_SLOTS 16
 const uint64_t *tlb_cache_pgsize_counts(const struct tlb_cache *c);
 /* Valid entries displaced by fills so far (flush-on-full counts every entry it flushed). */
 uint64_t tlb_cache_evictions(const struct tlb_cache *c);

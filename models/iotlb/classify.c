@@ -100,7 +100,7 @@ static bool shadow_ref(struct miss_classifier *mc, uint32_t dom, uint64_t tag)
 {
 	if (tlb_cache_lookup(mc->sc, dom, tag, 0))
 		return true;
-	tlb_cache_insert(mc->sc, dom, tag, 0, 0, (uint8_t)(tag & 3), NULL);
+	tlb_cache_insert(mc->sc, dom, tag, 0, 0, (uint8_t)iotlb_tag_size(tag), NULL);
 	return false;
 }
 

@@ -1,4 +1,4 @@
-/* The IOTLB: 4K, 2M and 1G translations in one tlb_cache, each indexed at its own page size. */
+/* The IOTLB: translations of every page size in one tlb_cache, each indexed at its own size. */
 #include "iotlb.h"
 
 #include <stdlib.h>
@@ -25,7 +25,7 @@ struct iotlb *iotlb_create(uint32_t entries, uint32_t ways, const char *replacem
 	}
 	if (!page_sizes || (page_sizes & ~PGSIZE_MASK_ALL)) {
 		ism_err_set(err, ISM_EXIT_CONFIG,
-			    "iotlb: page sizes 0x%x: expected a non-empty set of 4K, 2M, 1G",
+			    "iotlb: page sizes 0x%x: expected a non-empty set of known sizes",
 			    page_sizes);
 		return NULL;
 	}
@@ -57,7 +57,7 @@ struct tlb_entry *iotlb_lookup(struct iotlb *t, uint32_t dom, uint64_t iova)
 
 		if (!t->count[p])
 			continue;
-		e = tlb_cache_lookup(t->c, dom, pn << 2 | p, pn);
+		e = tlb_cache_lookup(t->c, dom, pn << IOTLB_TAG_SIZE_BITS | p, pn);
 		if (e)
 			return e;
 	}
@@ -89,7 +89,7 @@ uint64_t iotlb_inv_range(struct iotlb *t, uint32_t dom, uint64_t iova, uint64_t 
 	for (unsigned p = PGSIZE_4K; p < PGSIZE_NR; p++)
 		if (t->count[p])
 			count += tlb_cache_invalidate_span(t->c, dom, iova >> pgsize_shift(p),
-							   last >> pgsize_shift(p), 2, p, removed,
+							   last >> pgsize_shift(p), IOTLB_TAG_SIZE_BITS, p, removed,
 							   ctx);
 	return count;
 }

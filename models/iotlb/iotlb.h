@@ -1,4 +1,4 @@
-/* The IOTLB: a tlb_cache holding 4K, 2M and 1G translations, each indexed at its own size. */
+/* The IOTLB: a tlb_cache holding translations of every page size, each indexed at its own size. */
 #ifndef ISM_IOTLB_H
 #define ISM_IOTLB_H
 
@@ -10,10 +10,20 @@
 
 struct iotlb;
 
-/* Tag of a translation: page number at its size, with the size in the low two bits. */
+/* The low bits of a tag that hold the page size. */
+#define IOTLB_TAG_SIZE_BITS 4
+_Static_assert(PGSIZE_NR <= 1 << IOTLB_TAG_SIZE_BITS, "a page size fits the tag's low bits");
+
+/* Tag of a translation: page number at its size, with the size in the low bits. */
 static inline uint64_t iotlb_tag(uint64_t iova, enum pgsize p)
 {
-	return (iova >> pgsize_shift(p)) << 2 | (uint64_t)p;
+	return (iova >> pgsize_shift(p)) << IOTLB_TAG_SIZE_BITS | (uint64_t)p;
+}
+
+/* The page size a tag holds. */
+static inline enum pgsize iotlb_tag_size(uint64_t tag)
+{
+	return (enum pgsize)(tag & ((1u << IOTLB_TAG_SIZE_BITS) - 1));
 }
 
 /* page_sizes: PGSIZE_MASK() bits of the sizes that may be filled (probed on lookup). */

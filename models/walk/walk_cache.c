@@ -7,23 +7,22 @@
 
 struct walk_cache {
 	unsigned levels;
+	unsigned shift[PT_MAX_LEVELS + 1]; /* the format's: a level-L entry covers 1 << shift[L] */
 	struct tlb_cache *lvl[PT_MAX_LEVELS + 1]; /* NULL: no cache at that level */
 	struct walk_cache_stats st;
 };
 
-struct walk_cache *walk_cache_create(unsigned levels, const struct cache_geom *geom,
-				     struct ism_err *err)
+struct walk_cache *walk_cache_create(const struct io_pgtable_fmt *fmt,
+				     const struct cache_geom *geom, struct ism_err *err)
 {
 	const struct tlb_repl_ops *lru = tlb_repl_find("lru");
+	unsigned levels = fmt->levels;
 	struct walk_cache *wc;
 
-	if (levels < 1 || levels > PT_MAX_LEVELS) {
-		ism_err_set(err, ISM_EXIT_CONFIG, "walk cache: levels %u: expected 1 .. %u", levels,
-			    PT_MAX_LEVELS);
-		return NULL;
-	}
 	wc = ism_xcalloc(1, sizeof(*wc));
 	wc->levels = levels;
+	for (unsigned l = 1; l <= levels; l++)
+		wc->shift[l] = fmt->level[l].shift;
 	for (unsigned l = 2; l <= levels; l++) {
 		struct ism_err e;
 
@@ -51,7 +50,7 @@ void walk_cache_free(struct walk_cache *wc)
 unsigned walk_cache_lookup(struct walk_cache *wc, uint32_t dom, uint64_t iova)
 {
 	for (unsigned l = 2; l <= wc->levels; l++) {
-		uint64_t key = iova >> pt_level_shift(l);
+		uint64_t key = iova >> wc->shift[l];
 
 		if (!wc->lvl[l])
 			continue;
@@ -70,7 +69,7 @@ void walk_cache_fill(struct walk_cache *wc, uint32_t dom, uint64_t iova, unsigne
 	unsigned top = start_level < wc->levels ? start_level : wc->levels;
 
 	for (unsigned l = last_level + 1 > 2 ? last_level + 1 : 2; l <= top; l++) {
-		uint64_t key = iova >> pt_level_shift(l);
+		uint64_t key = iova >> wc->shift[l];
 
 		if (wc->lvl[l]) /* a present key is refreshed (made most recent), not duplicated */
 			tlb_cache_insert(wc->lvl[l], dom, key, key, 0, 0, NULL);
@@ -93,7 +92,7 @@ uint64_t walk_cache_inv_levels(struct walk_cache *wc, uint32_t dom, uint64_t iov
 	if (last < iova) /* the range runs past the top of the IOVA space */
 		last = UINT64_MAX;
 	for (unsigned l = 2; l <= wc->levels && l <= max_level; l++) {
-		unsigned s = pt_level_shift(l);
+		unsigned s = wc->shift[l];
 		uint64_t n;
 
 		if (!wc->lvl[l])

@@ -6,6 +6,7 @@
 
 #include "base/sim_config.h"
 #include "base/pgsize.h"
+#include "format.h"
 #include "base/util.h"
 
 struct walk_cache;
@@ -17,12 +18,12 @@ struct walk_cache_stats {
 };
 
 /*
- * geom[level] for level 2..levels: entries (0 = no cache at that level) and ways.
+ * geom[level] for level 2..fmt->levels: entries (0 = no cache at that level) and ways.
  * A level-L cache holds entries of level-L tables (each points to a level L-1 table), tagged by
- * domain and iova >> pt_level_shift(L).
+ * domain and iova >> fmt->level[L].shift.
  */
-struct walk_cache *walk_cache_create(unsigned levels, const struct cache_geom *geom,
-				     struct ism_err *err);
+struct walk_cache *walk_cache_create(const struct io_pgtable_fmt *fmt,
+				     const struct cache_geom *geom, struct ism_err *err);
 void walk_cache_free(struct walk_cache *wc);
 
 /*

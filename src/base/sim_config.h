@@ -69,8 +69,10 @@ struct sim_config {
 	struct {
 		struct cache_geom iotlb;
 		char *replacement;        /* a registered replacement policy name */
+		char *pgtable_format;     /* a registered page-table format (models/walk/) */
+		uint32_t levels;          /* its levels at ia_bits (derived when not given) */
+		uint32_t ia_bits;         /* its input (IOVA) bits (derived when not given) */
 		uint32_t page_sizes;      /* PGSIZE_MASK() bits: leaf sizes IOMMU and OS may use */
-		uint32_t levels;          /* page-table levels: 4 or 5 */
 		struct cache_geom walk_cache[PT_MAX_LEVELS + 1]; /* by level 2..5; entries 0 = none */
 		double iotlb_hit_ns;      /* IOTLB lookup that hits */
 		double walk_cache_hit_ns; /* added to a walk that starts below a walk-cache hit */

@@ -578,16 +578,15 @@ static bool parse_pgsize(const json_t *v, enum pgsize *out)
 		bytes = (uint64_t)json_integer_value(v);
 	else if (!json_is_string(v) || ism_parse_size(json_string_value(v), &bytes))
 		return false;
-	for (p = 0; p < PGSIZE_NR; p++) {
-		if (pgsize_bytes(p) == bytes) {
-			*out = p;
-			return true;
-		}
-	}
-	return false;
+	p = pgsize_of_bytes(bytes);
+	if (p < 0)
+		return false;
+	*out = (enum pgsize)p;
+	return true;
 }
 
-static const char pgsize_expect[] = "expected one of 4K, 2M, 1G, got ";
+static const char pgsize_expect[] =
+	"expected one of 4K, 16K, 64K, 1M, 2M, 16M, 32M, 512M, 1G, 512G, got ";
 
 static int parse_uint(const struct config_key *k, const json_t *v, struct config_val *out,
 		      char *why, size_t n)
@@ -748,7 +747,7 @@ static int parse_value(const struct config_key *k, const json_t *v, struct confi
 		if (!json_is_array(v)) {
 			describe(v, true, what, sizeof(what));
 			snprintf(why, n, "expected an array of page sizes "
-				 "(\"4K\", \"2M\", \"1G\"), got %s", what);
+				 "(\"4K\", \"2M\", ...), got %s", what);
 			return -1;
 		}
 		if (json_array_size(v) == 0) {
@@ -960,19 +959,28 @@ static int validate(struct cfg_loader *L, struct sim_config *cfg)
 			def = k->def ? json_loads(k->def, JSON_DECODE_ANY, &jerr) : json_null();
 			v = def;
 		}
-		if (parse_value(k, v, &val, why, sizeof(why), sub, sizeof(sub))) {
+		if ((k->flags & CONFIG_F_DERIVED) && json_is_null(v)) {
+			/* derived: the row's hook fills it below */
+		} else if (parse_value(k, v, &val, why, sizeof(why), sub, sizeof(sub))) {
 			bool is_default = def != NULL;
 
 			snprintf(path, sizeof(path), "%s%s", k->path, sub);
 			json_decref(def);
 			return config_error(L, top, path, why, is_default);
+		} else {
+			store_value(cfg, k, &val, src);
 		}
-		store_value(cfg, k, &val, src);
+		if (k->derive && k->derive(k, cfg, !json_is_null(v), why, sizeof(why))) {
+			json_decref(def);
+			return config_error(L, top, k->path, why, !src);
+		}
 		json_decref(def);
 		if (k->check && k->check(k, cfg, why, sizeof(why)))
 			return config_error(L, top, k->path, why, !src);
-		set_path(cfg->effective, k->path, value_json(cfg, k));
 	}
+	/* Once every row is stored: a derived value shows what it became. */
+	for (i = 0; i < config_nkeys; i++)
+		set_path(cfg->effective, config_keys[i].path, value_json(cfg, &config_keys[i]));
 	return 0;
 }
 
@@ -1092,6 +1100,7 @@ void config_free(struct sim_config *cfg)
 	free(cfg->trace);
 	free(cfg->description);
 	free(cfg->iommu.replacement);
+	free(cfg->iommu.pgtable_format);
 	free(cfg->os.invalidation.policy);
 	free(cfg->iova.remap);
 	domains_free(&cfg->os.domains);
@@ -1178,11 +1187,10 @@ static void allowed_text(const struct config_key *k, bool md, char *out, size_t 
 		quote_list(k->names_fn(), q, out, n);
 		return;
 	case CONFIG_PGSIZE:
-		quote_list("4K, 2M, 1G", q, out, n);
+		snprintf(out, n, "one of the format's page sizes");
 		return;
 	case CONFIG_PGSIZE_LIST:
-		quote_list("4K, 2M, 1G", q, list, sizeof(list));
-		snprintf(out, n, "subset of %s", list);
+		snprintf(out, n, "a subset of the format's page sizes");
 		return;
 	case CONFIG_NAME_LIST:
 		quote_list(k->names_fn(), q, list, sizeof(list));
@@ -1233,11 +1241,14 @@ void config_print_reference(FILE *fp, bool markdown)
 
 		allowed_text(k, markdown, allowed, sizeof(allowed));
 		if (markdown) {
-			fprintf(fp, "| `%s` | %s | `%s` | %s | %s |\n", k->path, type_name(k),
-				k->def ? k->def : "null", allowed, k->help);
+			fprintf(fp, "| `%s` | %s | %s%s%s | %s | %s |\n", k->path, type_name(k),
+				k->flags & CONFIG_F_DERIVED ? "" : "`",
+				k->flags & CONFIG_F_DERIVED ? "derived" : k->def ? k->def : "null",
+				k->flags & CONFIG_F_DERIVED ? "" : "`", allowed, k->help);
 		} else {
 			fprintf(fp, "%s  (%s, default %s; %s)\n", k->path, type_name(k),
-				k->def ? k->def : "none", allowed);
+				k->flags & CONFIG_F_DERIVED ? "derived"
+							    : k->def ? k->def : "none", allowed);
 			print_wrapped(fp, k->help);
 		}
 	}

@@ -8,6 +8,7 @@
 #include "baseline/baseline.h"
 #include "iotlb/cache.h"
 #include "invalidation/inval.h"
+#include "walk/format.h"
 #include "iova/iova.h"
 
 #define ENTRIES_MAX 1048576u  /* IOTLB entries: far above any real IOTLB */
@@ -73,24 +74,112 @@ static void mask_names(uint32_t mask, bool quoted, char *buf, size_t n)
 		snprintf(buf + len, n - len, "]");
 }
 
-static int check_has_4k(const struct config_key *k, const struct sim_config *cfg, char *why,
-			size_t n)
+static bool format_known(const char *name)
 {
-	char names[64];
+	return io_pgtable_fmt_find(name) != NULL;
+}
 
-	if (cfg->iommu.page_sizes & PGSIZE_MASK(PGSIZE_4K))
+/* The format the config names (the format row has been checked: it is known). */
+static void config_fmt(const struct sim_config *cfg, struct io_pgtable_fmt *f)
+{
+	io_pgtable_fmt_init(f, io_pgtable_fmt_find(cfg->iommu.pgtable_format), cfg->iommu.ia_bits,
+			    NULL);
+}
+
+/* A given input size must be one of the format's; a missing one is settled with the levels. */
+static int derive_ia_bits(const struct config_key *k, struct sim_config *cfg, bool given,
+			  char *why, size_t n)
+{
+	const struct io_pgtable_fmt_ops *ops = io_pgtable_fmt_find(cfg->iommu.pgtable_format);
+	struct io_pgtable_fmt f;
+	char sizes[64];
+
+	if (!given || io_pgtable_fmt_init(&f, ops, cfg->iommu.ia_bits, NULL) == 0)
 		return 0;
-	mask_names(cfg->iommu.page_sizes, true, names, sizeof(names));
-	snprintf(why, n, "expected a list that contains 4K (every mapping can fall back to 4 KiB "
-		 "pages), got %s", names);
+	snprintf(why, n, "expected an input size of the %s format (%s), got %u", ops->name,
+		 io_pgtable_fmt_ia_names(ops, sizes, sizeof(sizes)), cfg->iommu.ia_bits);
 	return -1;
 }
 
-static int check_ft_pgsize(const struct config_key *k, const struct sim_config *cfg, char *why,
-			   size_t n)
+/*
+ * The levels and the input size, each from the other or from the format's default: given
+ * levels alone pick the format's first input size with that many (x86: 4 is 48 bits, 3 is 39,
+ * 5 is 57); given both must agree.
+ */
+static int derive_levels(const struct config_key *k, struct sim_config *cfg, bool given,
+			 char *why, size_t n)
 {
-	char names[64];
+	const struct io_pgtable_fmt_ops *ops = io_pgtable_fmt_find(cfg->iommu.pgtable_format);
+	struct io_pgtable_fmt f;
+	char each[160] = "";
+	unsigned i;
 
+	for (i = 0; ops->ia_bits[i]; i++) {
+		io_pgtable_fmt_init(&f, ops, ops->ia_bits[i], NULL);
+		snprintf(each + strlen(each), sizeof(each) - strlen(each), "%s%u bits: %u levels",
+			 i ? ", " : "", ops->ia_bits[i], f.levels);
+		if (!cfg->iommu.ia_bits && given && f.levels == cfg->iommu.levels)
+			cfg->iommu.ia_bits = ops->ia_bits[i];
+	}
+	if (!cfg->iommu.ia_bits && given) {
+		snprintf(why, n, "expected a depth the %s format has (%s), got %u", ops->name, each,
+			 cfg->iommu.levels);
+		return -1;
+	}
+	if (!cfg->iommu.ia_bits)
+		cfg->iommu.ia_bits = ops->ia_bits[0];
+	io_pgtable_fmt_init(&f, ops, cfg->iommu.ia_bits, NULL);
+	if (given && cfg->iommu.levels != f.levels) {
+		snprintf(why, n, "expected %u (the %s format has %u levels at %u input bits: %s), "
+			 "got %u", f.levels, ops->name, f.levels, cfg->iommu.ia_bits, each,
+			 cfg->iommu.levels);
+		return -1;
+	}
+	cfg->iommu.levels = f.levels;
+	return 0;
+}
+
+/* The format's page sizes, or (given) a subset that holds its smallest. */
+static int derive_page_sizes(const struct config_key *k, struct sim_config *cfg, bool given,
+			     char *why, size_t n)
+{
+	struct io_pgtable_fmt f;
+	char names[96], have[96];
+
+	config_fmt(cfg, &f);
+	if (!given) {
+		cfg->iommu.page_sizes = f.page_sizes;
+		return 0;
+	}
+	mask_names(cfg->iommu.page_sizes, true, names, sizeof(names));
+	mask_names(f.page_sizes, false, have, sizeof(have));
+	if (cfg->iommu.page_sizes & ~f.page_sizes) {
+		char extra[96];
+
+		mask_names(cfg->iommu.page_sizes & ~f.page_sizes, false, extra, sizeof(extra));
+		snprintf(why, n, "expected page sizes of the %s format (%s), got %s: it has no %s "
+			 "pages", f.ops->name, have, names, extra);
+		return -1;
+	}
+	if (!(cfg->iommu.page_sizes & PGSIZE_MASK(f.granule))) {
+		snprintf(why, n, "expected a list that contains %s (every mapping can fall back to "
+			 "the %s format's smallest page), got %s", pgsize_names[f.granule],
+			 f.ops->name, names);
+		return -1;
+	}
+	return 0;
+}
+
+/* The smallest page, or (given) one of iommu.page_sizes. */
+static int derive_ft_pgsize(const struct config_key *k, struct sim_config *cfg, bool given,
+			    char *why, size_t n)
+{
+	char names[96];
+
+	if (!given) {
+		cfg->os.first_touch_page_size = pgsize_smallest(cfg->iommu.page_sizes);
+		return 0;
+	}
 	if (cfg->iommu.page_sizes & PGSIZE_MASK(cfg->os.first_touch_page_size))
 		return 0;
 	mask_names(cfg->iommu.page_sizes, false, names, sizeof(names));
@@ -243,17 +332,39 @@ const struct config_key config_keys[] = {
 	  .offset = OFF(iommu.replacement),
 	  .help = "IOTLB replacement policy (one file each under models/iotlb/). A policy may "
 		  "restrict the ways: plru needs a power of two." },
-	{ .path = "iommu.page_sizes", .type = CONFIG_PGSIZE_LIST, .def = "[\"4K\", \"2M\", \"1G\"]",
-	  .check = check_has_4k, .offset = OFF(iommu.page_sizes),
-	  .help = "Leaf page sizes the page table and the OS may use (2M and 1G leaves when "
-		  "alignment and length allow). Non-empty, no duplicates, must contain 4K." },
-	{ .path = "iommu.pgtable.levels", .type = CONFIG_UINT, .def = "4", .min = 4, .max = 5,
-	  .unit = "levels", .offset = OFF(iommu.levels),
-	  .help = "Radix page-table levels: 4 (48-bit IOVA) or 5 (57-bit IOVA)." },
-	WALK_CACHE_ROWS(2, 32, 4, "PDE cache: entries of page directories"),
-	WALK_CACHE_ROWS(3, 8, 8, "PDPE cache: entries of page-directory-pointer tables"),
-	WALK_CACHE_ROWS(4, 4, 4, "PML4E cache"),
-	WALK_CACHE_ROWS(5, 4, 4, "PML5E cache, used only with 5 levels"),
+	{ .path = "iommu.pgtable.format", .type = CONFIG_NAME, .def = "\"x86\"",
+	  .names_fn = io_pgtable_fmt_names, .known = format_known,
+	  .offset = OFF(iommu.pgtable_format),
+	  .help = "The I/O page table's format (one file each under models/walk/): x86 (VT-d, "
+		  "AMD-Vi v2), arm-4k, arm-16k and arm-64k (Arm LPAE granules: SMMUv3, MMU-600), "
+		  "arm-v7s (Armv7 short descriptor: MediaTek M4U), riscv (Sv39/48/57), sun50i "
+		  "(Allwinner H6). It sets the levels, the entry and table sizes and the page "
+		  "sizes there are (docs/config.md, \"Page-table formats\")." },
+	{ .path = "iommu.pgtable.ia_bits", .type = CONFIG_UINT, .def = NULL, .min = 12,
+	  .max = 64, .unit = "bits", .flags = CONFIG_F_DERIVED, .derive = derive_ia_bits,
+	  .offset = OFF(iommu.ia_bits),
+	  .help = "IOVA bits the table translates: x86 48, 39 or 57; arm-4k 48 or 39; arm-16k 48 or "
+		  "47; arm-64k 48, 42 or 52; riscv 39, 48 or 57; arm-v7s and sun50i 32. Derived: "
+		  "the format's first (or the one iommu.pgtable.levels picks). A request to an "
+		  "IOVA at or above 2^ia_bits faults (faults_by_kind.beyond_input)." },
+	{ .path = "iommu.pgtable.levels", .type = CONFIG_UINT, .def = NULL, .min = 1,
+	  .max = PT_MAX_LEVELS, .unit = "levels", .flags = CONFIG_F_DERIVED,
+	  .derive = derive_levels, .offset = OFF(iommu.levels),
+	  .help = "The table's levels. Derived from the format and iommu.pgtable.ia_bits; given, "
+		  "it must agree with them, or alone it picks the format's input size with that "
+		  "many levels (x86: 4 is 48 bits, 3 is 39, 5 is 57)." },
+	{ .path = "iommu.page_sizes", .type = CONFIG_PGSIZE_LIST, .def = NULL,
+	  .flags = CONFIG_F_DERIVED, .derive = derive_page_sizes,
+	  .offset = OFF(iommu.page_sizes),
+	  .help = "Leaf page sizes the page table and the OS may use (each when alignment and "
+		  "length allow). Derived: every size of the format (x86: 4K, 2M, 1G). Given: a "
+		  "subset of them that holds the smallest." },
+	WALK_CACHE_ROWS(2, 32, 4, "entries of the tables just above the leaves: x86 PDEs, "
+			"Arm level-2 (4K granule) descriptors, sun50i and arm-v7s first-level "
+			"entries (the H6's PTW cache)"),
+	WALK_CACHE_ROWS(3, 8, 8, "x86 PDPEs; used by formats of 3 levels or more"),
+	WALK_CACHE_ROWS(4, 4, 4, "x86 PML4Es; used by formats of 4 levels or more"),
+	WALK_CACHE_ROWS(5, 4, 4, "x86 PML5Es; used only by 5-level tables"),
 	{ .path = "iommu.timing.iotlb_hit_ns", .type = CONFIG_REAL, .def = "2.0", .rmin = 0,
 	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(iommu.iotlb_hit_ns),
 	  .help = "Time of an IOTLB lookup: every request pays it, hit or miss." },
@@ -296,9 +407,11 @@ const struct config_key config_keys[] = {
 	  .help = "Mapping of an access to an unmapped IOVA. auto: map it on first touch in "
 		  "domains that have seen no MAP record (a trace of accesses only); always: map "
 		  "it; never: it is a fault." },
-	{ .path = "os.first_touch_page_size", .type = CONFIG_PGSIZE, .def = "\"4K\"",
-	  .check = check_ft_pgsize, .offset = OFF(os.first_touch_page_size),
-	  .help = "Page size of a first-touch mapping; must be one of iommu.page_sizes." },
+	{ .path = "os.first_touch_page_size", .type = CONFIG_PGSIZE, .def = NULL,
+	  .flags = CONFIG_F_DERIVED, .derive = derive_ft_pgsize,
+	  .offset = OFF(os.first_touch_page_size),
+	  .help = "Page size of a first-touch mapping; must be one of iommu.page_sizes. Derived: "
+		  "the smallest of them." },
 	{ .path = "os.invalidation.policy", .type = CONFIG_NAME, .def = "\"lazy\"",
 	  .names_fn = inv_policy_names, .known = policy_known,
 	  .offset = OFF(os.invalidation.policy),
@@ -565,9 +678,19 @@ const char config_doc_intro[] =
 "`iommusim config show demo.json`, `iommusim trace gen random-16M.json`, `iommusim sweep\n"
 "sweeps/demo.json`.\n"
 "\n"
-"A preset may extend another, at most 8 deep; a cycle is an error. The bundled presets are\n"
-"`hw/vtd-default` (Intel VT-d), `hw/qemu-vtd` (QEMU's emulated VT-d) and `hw/smmuv3-default`\n"
-"(Arm SMMUv3); each says in its `description` where its numbers come from.\n"
+"A preset may extend another, at most 8 deep; a cycle is an error. The bundled presets, one\n"
+"per IOMMU, each say in their `description` where every figure comes from and which are\n"
+"assumptions:\n"
+"\n"
+"| IOMMU | preset | page-table format | invalidation, domains |\n"
+"|---|---|---|---|\n"
+"| Intel VT-d | `hw/vtd-default` | `x86`, 48 bits | lazy (Linux on x86), address-masked ranges |\n"
+"| QEMU 7.2's emulated VT-d (untimed) | `hw/qemu-vtd` | `x86`, 48 bits | the capture's own commands (INVAL records) |\n"
+"| Arm SMMUv3, 4 KiB granule | `hw/smmuv3-default` | `arm-4k`, 48 bits | strict, a TLBI per page |\n"
+"| Arm SMMUv3, 64 KiB granule (arm64 kernels with 64 KiB pages) | `hw/smmuv3-64k` | `arm-64k`, 48 bits | strict, a TLBI per 64 KiB page |\n"
+"| RISC-V IOMMU, Sv48 | `hw/riscv-iommu` | `riscv`, 48 bits | strict, an IOTINVAL.VMA per page under 2 MiB |\n"
+"| MediaTek M4U (MT8173, MT8183) | `hw/mtk-m4u-v7s` | `arm-v7s`, 32 bits | strict, one range per sync; one domain |\n"
+"| Allwinner H6 | `hw/allwinner-h6` | `sun50i`, 32 bits | strict, a global flush per sync; one domain |\n"
 "\n"
 "## Command-line overrides: `--set`\n"
 "\n"
@@ -609,9 +732,40 @@ const char config_doc_intro[] =
 "- **integer**: a JSON integer in the range shown. **integer (64-bit)** may also be a string\n"
 "  (decimal or `0x` hex) for values above 2^63-1, which a JSON integer here cannot hold.\n"
 "- **size**: bytes, as an integer or a string with a binary suffix: `256`, `\"4K\"`, `\"1M\"`.\n"
-"- **page size**: `\"4K\"`, `\"2M\"` or `\"1G\"`; **page sizes**: an array of them.\n"
+"- **page size**: `\"4K\"`, `\"16K\"`, `\"64K\"`, `\"1M\"`, `\"2M\"`, `\"16M\"`, `\"32M\"`,\n"
+"  `\"512M\"`, `\"1G\"` or `\"512G\"`, one the page-table format has; **page sizes**: an array.\n"
+"- **derived**: a key whose default follows from others (the page-table format): `config show`\n"
+"  prints what it became; given, it must agree with them.\n"
+"- **string or object** (`os.domains`): `\"per-device\"`, `\"single\"`, or an object of devices\n"
+"  (`\"bb:dd.f\"` or a requester/stream id) to group names.\n"
 "- **enum**, **name**: one of the strings listed (a name is a registered policy).\n"
 "- **path**: a string, or `null` for none.\n"
+"\n"
+"## Page-table formats\n"
+"\n"
+"`iommu.pgtable.format` names the I/O page table's shape; `iommu.pgtable.ia_bits` the IOVA\n"
+"bits it translates (with the format's first as default). The format fixes the levels, the\n"
+"size of a table at each level and the page sizes there are; `iommu.pgtable.levels`,\n"
+"`iommu.page_sizes` and `os.first_touch_page_size` are derived from it when not given.\n"
+"Levels are numbered from the leaves (1) up; `iommu.walk_cache.lN` caches level-N entries.\n"
+"\n"
+"| format | hardware | ia_bits | levels | table entries x bytes, leaf level up | page sizes (level) |\n"
+"|---|---|---|---|---|---|\n"
+"| x86 | Intel VT-d second level, AMD-Vi v2 | 48, 39, 57 | 4, 3, 5 | 512 x 8 | 4K (1), 2M (2), 1G (3) |\n"
+"| arm-4k | Arm SMMUv3, MMU-600/700, 4 KiB granule | 48, 39 | 4, 3 | 512 x 8 | 4K (1), 2M (2), 1G (3) |\n"
+"| arm-16k | 16 KiB granule | 48, 47 | 4, 3 | 2048 x 8 (top at 48: 2 x 8) | 16K (1), 32M (2) |\n"
+"| arm-64k | 64 KiB granule | 48, 42, 52 | 3, 2, 3 | 8192 x 8 (top: 64 x 8 at 48, 1024 x 8 at 52) | 64K (1), 512M (2) |\n"
+"| arm-v7s | Armv7 short descriptor: MediaTek M4U, older Qualcomm | 32 | 2 | 256 x 4, 4096 x 4 | 4K (1), 64K (1, 16 entries), 1M (2), 16M (2, 16 entries) |\n"
+"| riscv | RISC-V IOMMU Sv39, Sv48, Sv57 | 39, 48, 57 | 3, 4, 5 | 512 x 8 | 4K (1), 2M (2), 1G (3), 512G (4; Sv48, Sv57) |\n"
+"| sun50i | Allwinner H6 and later | 32 | 2 | 256 x 4 (PTEs), 4096 x 4 (DTEs) | 4K (1) |\n"
+"\n"
+"A map takes, at each IOVA, the largest allowed size that the IOVA, the physical address and\n"
+"the remaining length allow (Linux's `iommu_pgsize()`); a size of several entries (Armv7s 64K\n"
+"and 16M) writes each. Maps are made of whole pages of the smallest size (the granule); with\n"
+"`iova.remap` the allocator hands out granules. A request to an IOVA at or above\n"
+"2^ia_bits faults without reading the table (`faults_by_kind.beyond_input`), a MAP reaching\n"
+"there fails (`os.maps_beyond_input`), and the run warns once, naming the first. A new format\n"
+"is one file under models/walk/ and one line in `io_pgtable_fmt_registry[]`.\n"
 "\n"
 "## Keys\n"
 "\n";

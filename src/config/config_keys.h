@@ -18,7 +18,7 @@ enum config_type {
 	CONFIG_ENUM,        /* int: index into names[] */
 	CONFIG_NAME,        /* char *: a name from a registry (known(), names_fn()) */
 	CONFIG_SIZE,        /* uint32_t bytes: an integer or a string such as "4K" */
-	CONFIG_PGSIZE,      /* enum pgsize: "4K", "2M" or "1G" */
+	CONFIG_PGSIZE,      /* enum pgsize: "4K", "2M", ... (base/pgsize.h) */
 	CONFIG_PGSIZE_LIST, /* uint32_t PGSIZE_MASK() bits: an array of page sizes */
 	CONFIG_REAL,        /* double in [rmin, rmax]: a JSON number (times in ns, rates) */
 	CONFIG_NAME_LIST,   /* uint32_t bit i for name_at(i): a registry name or an array of them */
@@ -26,6 +26,11 @@ enum config_type {
 };
 
 #define CONFIG_F_POW2 0x1u /* CONFIG_UINT/CONFIG_SIZE: the value must be a power of two */
+/*
+ * null (the default is null) means "derived": nothing is parsed, the field stays zero and the
+ * row's derive hook fills it from earlier rows; the effective config shows what it derived.
+ */
+#define CONFIG_F_DERIVED 0x2u
 
 struct config_key {
 	const char *path; /* dotted JSON path: "iommu.iotlb.entries" */
@@ -44,6 +49,13 @@ struct config_key {
 	 * violation write "expected ..., got ..." into why and return -1. May be NULL.
 	 */
 	int (*check)(const struct config_key *k, const struct sim_config *cfg, char *why, size_t n);
+	/*
+	 * With CONFIG_F_DERIVED: fill the field (and any earlier row's the value depends on)
+	 * when the value is null, or check it against them when given; runs before check.
+	 * Errors as check's. May be NULL.
+	 */
+	int (*derive)(const struct config_key *k, struct sim_config *cfg, bool given, char *why,
+		      size_t n);
 	const char *help;
 	size_t offset; /* of the field in struct sim_config */
 };

@@ -81,9 +81,14 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	bool any_wc = false;
 
 	s->cfg = cfg;
+	if (io_pgtable_fmt_init(&s->fmt, io_pgtable_fmt_find(cfg->iommu.pgtable_format),
+				cfg->iommu.ia_bits, err) != 0)
+		goto fail;
 	s->page_sizes = cfg->iommu.page_sizes;
-	s->levels = cfg->iommu.levels;
+	s->levels = s->fmt.levels;
 	s->ft_size = cfg->os.first_touch_page_size;
+	s->granule = pgsize_bytes(s->fmt.granule);
+	s->granule_pfn_shift = pgsize_shift(s->fmt.granule) - 12;
 	s->iotlb = iotlb_create(cfg->iommu.iotlb.entries, cfg->iommu.iotlb.ways,
 				cfg->iommu.replacement, cfg->iommu.page_sizes,
 				sim_component_seed(cfg->seed, "iotlb"), err);
@@ -92,7 +97,7 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	for (l = 2; l <= s->levels; l++)
 		any_wc |= cfg->iommu.walk_cache[l].entries > 0;
 	if (any_wc) {
-		s->wc = walk_cache_create(s->levels, cfg->iommu.walk_cache, err);
+		s->wc = walk_cache_create(&s->fmt, cfg->iommu.walk_cache, err);
 		if (!s->wc)
 			goto fail;
 	}
@@ -112,9 +117,9 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	s->remap_ops = strcmp(cfg->iova.remap, "none") ? iova_find(cfg->iova.remap) : NULL;
 	{
 		/* The space ends at the DMA mask or the page table's width, whichever is lower. */
-		unsigned bits = cfg->iova.dma_bits, va = s->levels == 5 ? 57 : 48;
+		unsigned bits = cfg->iova.dma_bits, va = s->fmt.ia_bits;
 
-		s->iova_params.limit_pfn = 1ULL << ((bits < va ? bits : va) - 12);
+		s->iova_params.limit_pfn = 1ULL << ((bits < va ? bits : va) - pgsize_shift(s->fmt.granule));
 		s->iova_params.pci_32bit_workaround = cfg->iova.pci_32bit_workaround;
 		s->iova_params.seed = sim_component_seed(cfg->seed, "iova");
 	}
@@ -185,7 +190,7 @@ static uint32_t domain_new(struct sim *s, const char *name, uint32_t trace_id)
 	d->id = s->ndoms;
 	d->trace_id = trace_id;
 	snprintf(d->name, sizeof(d->name), "%s", name);
-	d->pt = io_pgtable_create(s->levels);
+	d->pt = io_pgtable_create(&s->fmt);
 	s->st.domains = ++s->ndoms;
 	return d->id;
 }
@@ -319,29 +324,26 @@ void sim_attach(struct sim *s, const struct trace_rec *r)
 }
 
 /*
- * io_pgtable_map() with the leaves it wrote added to the run's counters; *pte_levels (may be
- * NULL) receives the page-table levels written, from the top down to each leaf.
+ * io_pgtable_map() with the leaves it wrote added to the run's counters; *writes (may be NULL)
+ * receives the page-table entries written (each leaf's, its replicas and the levels above).
  */
 static int sim_pt_map(struct sim *s, struct iommu_domain *d, uint64_t iova, uint64_t paddr,
-		      uint64_t size, uint8_t perms, uint32_t pgsize_mask, uint64_t *pte_levels)
+		      uint64_t size, uint8_t perms, uint32_t pgsize_mask, uint64_t *writes)
 {
-	uint64_t leaves[PGSIZE_NR], freed = io_pgtable_tables_freed(d->pt);
-	int rc = io_pgtable_map(d->pt, iova, paddr, size, perms, pgsize_mask, leaves);
+	struct io_pgtable_map_info info;
+	int rc = io_pgtable_map(d->pt, iova, paddr, size, perms, pgsize_mask, &info);
 	unsigned p;
 
-	if (pte_levels)
-		*pte_levels = 0;
-	for (p = 0; rc == 0 && p < PGSIZE_NR; p++) {
-		s->st.leaves_by_size[p] += leaves[p];
-		if (pte_levels)
-			*pte_levels += leaves[p] * (s->levels - pgsize_level(p) + 1);
-	}
+	if (writes)
+		*writes = info.writes;
+	for (p = 0; rc == 0 && p < PGSIZE_NR; p++)
+		s->st.leaves_by_size[p] += info.leaves[p];
 	/*
 	 * A large leaf replaced an empty table: walk-cache entries at or below the leaf's level
 	 * may point at the freed table. VT-d flushes the range here (switch_to_super_page()).
 	 */
-	if (s->wc && io_pgtable_tables_freed(d->pt) != freed)
-		walk_cache_inv_levels(s->wc, d->id, iova, size, leaves[PGSIZE_1G] ? 3 : 2);
+	if (s->wc && info.freed_level)
+		walk_cache_inv_levels(s->wc, d->id, iova, size, info.freed_level);
 	return rc;
 }
 
@@ -365,6 +367,8 @@ static bool first_touch_map(struct sim *s, struct iommu_domain *d, uint64_t iova
 {
 	uint64_t sz = pgsize_bytes(s->ft_size), base = iova & ~(sz - 1);
 
+	if (iova >= 1ULL << s->fmt.ia_bits)
+		return false; /* beyond the table: the walk faults */
 	if (sim_pt_map(s, d, base, base, sz, TRACE_PERM_RW, PGSIZE_MASK(s->ft_size), NULL) != 0)
 		return false;
 	s->st.first_touch_maps++;
@@ -378,6 +382,19 @@ static bool first_touch_map(struct sim *s, struct iommu_domain *d, uint64_t iova
  */
 #define SIM_DATA_PERMS TRACE_PERM_RW
 #define SIM_DATA_STALE 0x4
+
+/* A request or MAP beyond the table's input width: counted, and the first one kept. */
+static void sim_beyond(struct sim *s, uint32_t dom, uint64_t iova, bool map)
+{
+	if (!s->st.faults_beyond && !s->st.map_beyond) {
+		s->beyond_iova = iova;
+		s->beyond_dom = dom;
+	}
+	if (map)
+		s->st.map_beyond++;
+	else
+		s->st.faults_beyond++;
+}
 
 /* A request the translation does not permit is blocked, like one to an unmapped IOVA. */
 static inline bool sim_permits(struct sim *s, uint64_t perms, uint8_t need)
@@ -426,6 +443,18 @@ uint64_t sim_miss_clock(const struct sim *s)
 
 void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct sim_walk *sw)
 {
+	/* IOVAs iova.remap left unmapped sit at bit 63: those are unmapped, not beyond. */
+	sw->beyond = !(iova & SIM_IOVA_UNMAPPED) && iova >> s->fmt.ia_bits;
+	sw->iova = iova;
+	sw->dom = d->id;
+	if (sw->beyond) {
+		/* The width check comes before any read (VT-d's AGAW, Arm's T0SZ): no reference. */
+		sw->rc = -1;
+		sw->w.level = sw->start = s->levels;
+		sw->refs = 0;
+		s->st.walks++;
+		return;
+	}
 	sw->rc = io_pgtable_walk(d->pt, iova, &sw->w);
 	if (sw->rc != 0 && first_touch_applies(s, d) && first_touch_map(s, d, iova))
 		sw->rc = io_pgtable_walk(d->pt, iova, &sw->w);
@@ -469,7 +498,10 @@ bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need)
 {
 	if (sw->rc != 0) {
 		s->st.faults++;
-		s->st.faults_unmapped++;
+		if (sw->beyond)
+			sim_beyond(s, sw->dom, sw->iova, false);
+		else
+			s->st.faults_unmapped++;
 		return false;
 	}
 	return sim_permits(s, sw->w.perms, need);
@@ -556,11 +588,14 @@ static uint64_t sim_remap_alloc(struct sim *s, struct iommu_domain *d, uint64_t 
 		d->iovad = iova_domain_create(s->remap_ops, &s->iova_params, &err);
 		d->rm = remap_create();
 	}
+	/* The allocator counts granules (Linux's iovad->granule); the remap table 4 KiB pages. */
 	before = *iova_domain_stats(d->iovad);
-	pfn = iova_alloc(d->iovad, pages, paddr, cpu, now);
+	pfn = iova_alloc(d->iovad, pages >> s->granule_pfn_shift, paddr, cpu, now);
 	*cost += sim_iova_cost(s, iova_domain_stats(d->iovad), &before);
-	if (pfn != IOVA_NONE)
-		remap_add(d->rm, old_pfn, pages, pfn);
+	if (pfn == IOVA_NONE)
+		return IOVA_NONE;
+	pfn <<= s->granule_pfn_shift;
+	remap_add(d->rm, old_pfn, pages, pfn);
 	return pfn;
 }
 
@@ -577,10 +612,10 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 {
 	struct iommu_dev *v = sim_dev(s, r->device, r->pasid);
 	struct iommu_domain *d;
-	uint64_t off = r->iova & 0xfff;
+	uint64_t g = s->granule, off = r->iova & (g - 1);
 	uint64_t iova = r->iova - off, paddr = r->paddr - off;
-	uint64_t size = (r->size + off + 0xfff) & ~0xfffULL;
-	uint64_t levels = 0, cost = s->map_ps;
+	uint64_t size = (r->size + off + g - 1) & ~(g - 1);
+	uint64_t writes = 0, cost = s->map_ps;
 
 	if (v->dom == SIM_DOM_NONE) {
 		/* A detached device has no page table to map into. */
@@ -589,7 +624,12 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 	}
 	d = &s->doms[v->dom];
 	d->has_map = true;
-	if ((r->paddr & 0xfff) != off || size < r->size) {
+	if ((r->paddr & (g - 1)) != off || size < r->size) {
+		s->st.map_failed++;
+		return 0;
+	}
+	if (!s->remap_ops && (iova >> s->fmt.ia_bits || size > (1ULL << s->fmt.ia_bits) - iova)) {
+		sim_beyond(s, d->id, r->iova, true);
 		s->st.map_failed++;
 		return 0;
 	}
@@ -605,7 +645,7 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 		iova = pfn << 12;
 	}
 	if (sim_pt_map(s, d, iova, paddr, size, r->flags & TRACE_PERM_RW, s->page_sizes,
-		       &levels) != 0) {
+		       &writes) != 0) {
 		s->st.map_failed++;
 		return 0;
 	}
@@ -613,7 +653,7 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 	s->st.map_bytes += size;
 	d->maps++;
 	d->map_bytes += size;
-	cost += levels * s->pte_ps;
+	cost += writes * s->pte_ps;
 	s->st.cpu_map_ps += cost;
 	return cost;
 }
@@ -638,7 +678,9 @@ static void sim_unmapped_leaf(void *ctx, uint64_t leaf_iova, enum pgsize p)
 	if (e)
 		e->data |= SIM_DATA_STALE;
 	s->st.unmapped_leaves++;
-	u->pte_levels += s->levels - pgsize_level(p) + 1;
+	/* the leaf's entries (a contiguous one's each) and the levels above it */
+	u->pte_levels += s->levels - s->fmt.level_of[p] +
+			 (pgsize_bytes(p) >> s->fmt.level[s->fmt.level_of[p]].shift);
 	/* iommu_iotlb_gather_add_page(): another page size or a gap syncs what is gathered. */
 	if (u->gathered && (p != u->g.pgsize || leaf_iova != u->g.end)) {
 		u->inv_ps += inv_unmapped(s->inv, &u->g, u->cpu, u->now);
@@ -798,7 +840,8 @@ static void sim_inv_completed(void *ctx, const struct inv_range *r, uint64_t don
 			struct iova_stats before = *iova_domain_stats(d->iovad);
 			uint64_t cost;
 
-			iova_free(d->iovad, f->pfn, f->pages, f->cpu, done);
+			iova_free(d->iovad, f->pfn >> s->granule_pfn_shift,
+				  f->pages >> s->granule_pfn_shift, f->cpu, done);
 			cost = sim_iova_cost(s, iova_domain_stats(d->iovad), &before);
 			s->st.cpu_unmap_ps += cost;
 			*f = s->frees[--s->nfrees];
@@ -895,6 +938,27 @@ const struct sim_stats *sim_stats(struct sim *s)
 	return &s->st;
 }
 
+const struct io_pgtable_fmt *sim_format(const struct sim *s)
+{
+	return &s->fmt;
+}
+
+bool sim_beyond_note(const struct sim *s, char *buf, size_t n)
+{
+	uint64_t reqs = s->st.faults_beyond, maps = s->st.map_beyond;
+
+	if (!reqs && !maps)
+		return false;
+	snprintf(buf, n, "%llu request%s and %llu MAP%s reach beyond the %s table's %u-bit input "
+		 "(the first: IOVA 0x%llx of domain %s): the requests fault "
+		 "(faults_by_kind.beyond_input), the MAPs fail (os.maps_beyond_input)",
+		 (unsigned long long)reqs, reqs == 1 ? "" : "s", (unsigned long long)maps,
+		 maps == 1 ? "" : "s", s->fmt.ops->name, s->fmt.ia_bits,
+		 (unsigned long long)s->beyond_iova,
+		 s->beyond_dom < s->ndoms ? s->doms[s->beyond_dom].name : "?");
+	return true;
+}
+
 double sim_os_cpu_ns(const struct sim *s)
 {
 	return ((double)s->st.cpu_map_ps + (double)s->st.cpu_unmap_ps +
@@ -907,8 +971,8 @@ uint64_t sim_pagetable_bytes(const struct sim *s)
 	uint32_t i;
 
 	for (i = 0; i < s->ndoms; i++)
-		n += io_pgtable_tables(s->doms[i].pt);
-	return n * 4096;
+		n += io_pgtable_table_bytes(s->doms[i].pt);
+	return n;
 }
 
 double sim_trace_span_ns(const struct sim *s)
@@ -942,7 +1006,7 @@ static void sim_domains_to_json(const struct sim *s, json_t *root)
 		json_object_set_new(o, "unmaps", json_integer((json_int_t)d->unmaps));
 		json_object_set_new(o, "unmap_bytes", json_integer((json_int_t)d->unmap_bytes));
 		json_object_set_new(o, "pagetable_bytes",
-				    json_integer((json_int_t)(io_pgtable_tables(d->pt) * 4096)));
+				    json_integer((json_int_t)io_pgtable_table_bytes(d->pt)));
 		json_object_set_new(o, "invalidation_commands",
 				    json_integer((json_int_t)d->inv_commands));
 		if (json_object_get(all, d->name)) {

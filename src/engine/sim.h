@@ -10,6 +10,7 @@
 #include "trace/record.h"
 #include "sim_stats.h"
 #include "base/util.h"
+#include "walk/format.h"
 
 struct sim;
 
@@ -25,6 +26,14 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n);
 /* Untimed: the trace has ended; settle what the invalidation policy still holds. */
 void sim_finish(struct sim *s);
 
+/* The page-table format every domain's table has. */
+const struct io_pgtable_fmt *sim_format(const struct sim *s);
+/*
+ * When requests or MAPs reached beyond the table's input width: true, with one sentence
+ * saying how many and naming the first (the run warns with it once).
+ */
+bool sim_beyond_note(const struct sim *s, char *buf, size_t n);
+
 /* Counters so far (walk-cache counters are gathered from the walk caches on each call). */
 const struct sim_stats *sim_stats(struct sim *s);
 
@@ -36,7 +45,7 @@ void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root);
 
 /* The OS's CPU time: maps, unmaps and invalidations, in ns. */
 double sim_os_cpu_ns(const struct sim *s);
-/* Bytes of page-table pages the domains hold (4 KiB each). */
+/* Bytes of page-table memory the domains hold (each table as its format sizes it). */
 uint64_t sim_pagetable_bytes(const struct sim *s);
 /* The trace's time span (first to last record), ns. */
 double sim_trace_span_ns(const struct sim *s);

@@ -74,9 +74,15 @@ struct sim {
 	uint32_t single_dom;        /* os.domains single: its domain, once made */
 	uint32_t *group_dom;        /* os.domains groups: each group's domain, once made */
 
+	struct io_pgtable_fmt fmt; /* every domain's page table has this format */
 	uint32_t page_sizes;
 	unsigned levels;
 	enum pgsize ft_size;
+	uint64_t granule; /* bytes of the format's smallest page: maps are made of them */
+	unsigned granule_pfn_shift; /* log2(granule / 4 KiB): iova.remap allocates granules */
+	/* The first request or map at or above the input width: its IOVA and domain. */
+	uint64_t beyond_iova;
+	uint32_t beyond_dom;
 	struct sim_stats st;
 };
 
@@ -107,6 +113,9 @@ struct sim_walk {
 	unsigned start; /* first table level read */
 	unsigned refs;  /* entries read: start - w.level + 1 */
 	int rc;         /* 0: mapped; -1: a fault */
+	bool beyond;    /* the IOVA is at or above the table's input width */
+	uint64_t iova;  /* what it walks, in which domain */
+	uint32_t dom;
 	uint64_t since; /* sim_miss_clock() when the miss that started it looked up */
 };
 

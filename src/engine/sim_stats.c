@@ -30,19 +30,17 @@ const struct stat_desc stat_table[] = {
 	S("iotlb.misses_by_class.invalidation", miss_class[MISS_INVALIDATION], "misses on a translation last removed by an invalidation"),
 	S("iotlb.misses_by_class.walk_in_flight", miss_class[MISS_WALK_IN_FLIGHT], "timed: misses whose translation another walk fetched while they waited: they joined the walk of their 4 KiB page in flight (walk.shared), or walked themselves and another walk filled the same translation between their lookup and their fill (two 4 KiB pages of one 2 MiB page: a walk learns the leaf size only at its end); untimed, always 0"),
 	S("iotlb.misses_by_class.unmapped", miss_class[MISS_UNMAPPED], "misses whose walk found no translation: each is a fault (faults_by_kind.unmapped), nothing is cached"),
-	S("iotlb.hits_by_page_size.4K", hits_by_size[PGSIZE_4K], "hits on 4 KiB entries"),
-	S("iotlb.hits_by_page_size.2M", hits_by_size[PGSIZE_2M], "hits on 2 MiB entries"),
-	S("iotlb.hits_by_page_size.1G", hits_by_size[PGSIZE_1G], "hits on 1 GiB entries"),
-	S("iotlb.fills_by_page_size.4K", fills_by_size[PGSIZE_4K], "4 KiB entries filled after a walk"),
-	S("iotlb.fills_by_page_size.2M", fills_by_size[PGSIZE_2M], "2 MiB entries filled after a walk"),
-	S("iotlb.fills_by_page_size.1G", fills_by_size[PGSIZE_1G], "1 GiB entries filled after a walk"),
+	S("iotlb.hits_by_page_size.SIZE", hits_by_size, "hits on entries of page size SIZE"),
+	S("iotlb.fills_by_page_size.SIZE", fills_by_size, "entries of page size SIZE filled after a walk"),
 	S("walk.walks", walks, "page-table walks: one per IOTLB miss, but timed, a miss that joins the walk of its 4 KiB page in flight does not walk (walk.shared)"),
 	S("walk.mem_refs", walk_refs, "page-table entries read from memory by walks"),
 	S_LEVEL(2), S_LEVEL(3), S_LEVEL(4), S_LEVEL(5),
 	S("faults", faults, "translation faults: requests the IOMMU blocked (all kinds)"),
 	S("faults_by_kind.unmapped", faults_unmapped, "requests to an IOVA with no mapping"),
 	S("faults_by_kind.permission", faults_permission, "writes to a mapping without write permission, or reads without read permission"),
+	S("faults_by_kind.beyond_input", faults_beyond, "requests to an IOVA at or above 2^iommu.pgtable.ia_bits, which the table cannot translate (the run warns once, naming the first)"),
 	S("faults_by_kind.blocked", faults_blocked, "requests of a device attached to no domain (after a DETACH record): blocked without a lookup"),
+	S("os.maps_beyond_input", map_beyond, "MAPs whose range reaches 2^iommu.pgtable.ia_bits or above: refused (counted in os.map_failed)"),
 	S("os.domains", domains, "domains (address spaces: a page table and an IOTLB tag), made as os.domains says or named by ATTACH records; per-domain figures under domains.NAME"),
 	S("os.devices", devices, "devices the trace names (each (device, PASID) counts once)"),
 	S("os.attaches", attaches, "ATTACH records: a device moved to the domain they name"),
@@ -50,9 +48,7 @@ const struct stat_desc stat_table[] = {
 	S("os.maps", maps, "MAP records applied"),
 	S("os.map_bytes", map_bytes, "bytes mapped by MAP records"),
 	S("os.map_failed", map_failed, "MAP records refused: overlapping an existing mapping, misaligned or out of range"),
-	S("os.leaves.4K", leaves_by_size[PGSIZE_4K], "4 KiB leaf entries written by maps (including first touch)"),
-	S("os.leaves.2M", leaves_by_size[PGSIZE_2M], "2 MiB leaf entries written by maps (including first touch)"),
-	S("os.leaves.1G", leaves_by_size[PGSIZE_1G], "1 GiB leaf entries written by maps (including first touch)"),
+	S("os.leaves.SIZE", leaves_by_size, "leaves of page size SIZE written by maps (including first touch; a contiguous leaf, such as an Armv7s 64K page, once)"),
 	S("os.first_touch_maps", first_touch_maps, "pages mapped on first touch (accesses with no MAP)"),
 	S("os.unmaps", unmaps, "UNMAP records applied"),
 	S("os.unmap_bytes", unmap_bytes, "bytes of leaves removed by UNMAP records"),
@@ -97,31 +93,66 @@ static int stat_level_absent(const char *name, unsigned levels)
 	return l > levels;
 }
 
-void stats_to_json(const struct sim_stats *s, unsigned levels, json_t *root)
+/* A row "X.SIZE" is an array of PGSIZE_NR counters: one key X.4K, X.2M, ... per page size. */
+static bool stat_per_size(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && strcmp(name + n - 5, ".SIZE") == 0;
+}
+
+/*
+ * Every counter the run has, in table order: fn(name, value, ctx) for each, a per-size row
+ * once for each size in page_sizes, walk-cache levels up to `levels`.
+ */
+static void stats_each(const struct sim_stats *s, unsigned levels, uint32_t page_sizes,
+		       void (*fn)(const char *name, uint64_t v, void *ctx), void *ctx)
+{
+	for (size_t i = 0; i < stat_table_len; i++) {
+		const struct stat_desc *d = &stat_table[i];
+		char name[96];
+
+		if (stat_level_absent(d->name, levels))
+			continue;
+		if (!stat_per_size(d->name)) {
+			fn(d->name, stat_value(s, d), ctx);
+			continue;
+		}
+		for (unsigned p = 0; p < PGSIZE_NR; p++) {
+			if (!(page_sizes & PGSIZE_MASK(p)))
+				continue;
+			snprintf(name, sizeof(name), "%.*s%s", (int)strlen(d->name) - 4, d->name,
+				 pgsize_names[p]);
+			fn(name, ((const uint64_t *)((const char *)s + d->offset))[p], ctx);
+		}
+	}
+}
+
+static void put_json(const char *name, uint64_t v, void *ctx)
+{
+	stats_json_put(ctx, name, json_integer((json_int_t)v));
+}
+
+static void put_flat(const char *name, uint64_t v, void *ctx)
+{
+	fprintf(ctx, "%s %llu\n", name, (unsigned long long)v);
+}
+
+void stats_to_json(const struct sim_stats *s, unsigned levels, uint32_t page_sizes, json_t *root)
 {
 	size_t i;
 
-	for (i = 0; i < stat_table_len; i++) {
-		if (stat_level_absent(stat_table[i].name, levels))
-			continue;
-		stats_json_put(root, stat_table[i].name,
-			       json_integer((json_int_t)stat_value(s, &stat_table[i])));
-	}
+	stats_each(s, levels, page_sizes, put_json, root);
 	for (i = 0; i < stat_ratios_len; i++)
 		stats_json_put(root, stat_ratios[i].name,
 			       json_real(stat_ratio_value(s, &stat_ratios[i])));
 }
 
-void stats_print_flat(const struct sim_stats *s, unsigned levels, FILE *fp)
+void stats_print_flat(const struct sim_stats *s, unsigned levels, uint32_t page_sizes, FILE *fp)
 {
 	size_t i;
 
-	for (i = 0; i < stat_table_len; i++) {
-		if (stat_level_absent(stat_table[i].name, levels))
-			continue;
-		fprintf(fp, "%s %llu\n", stat_table[i].name,
-			(unsigned long long)stat_value(s, &stat_table[i]));
-	}
+	stats_each(s, levels, page_sizes, put_flat, fp);
 	for (i = 0; i < stat_ratios_len; i++)
 		fprintf(fp, "%s %.9f\n", stat_ratios[i].name, stat_ratio_value(s, &stat_ratios[i]));
 }
@@ -142,7 +173,8 @@ void stats_print_reference(FILE *fp)
 		"`config` (the effective configuration, every key), `trace.path`, `trace.format`,\n"
 		"`trace.meta` (the trace's metadata), and `run.wall_s`, `run.accesses_per_s`,\n"
 		"`run.records_per_s`, `run.max_rss_kb` (wall-clock and memory figures of the process:\n"
-		"the only values that differ between two runs of the same inputs). Walk-cache keys appear for the levels the page table has.\n\n"
+		"the only values that differ between two runs of the same inputs). Walk-cache keys appear for the levels the page table has,\n"
+		"and a key ending in SIZE once for each page size of the table's format (x86: 4K, 2M, 1G).\n\n"
 		"With `stats.classify_misses` (the default) every miss has one class:\n"
 		"`iotlb.misses_by_class.*` add up to `iotlb.misses`. Untimed, every miss walks\n"
 		"(`iotlb.misses` = `walk.walks`); timed, a miss to a 4 KiB page whose walk is in flight\n"

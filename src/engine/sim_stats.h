@@ -22,7 +22,8 @@ struct sim_stats {
 	uint64_t walks, walk_refs;
 	uint64_t pwc_hits[PT_MAX_LEVELS + 1], pwc_misses[PT_MAX_LEVELS + 1];
 	uint64_t pwc_invalidated[PT_MAX_LEVELS + 1];
-	uint64_t faults, faults_unmapped, faults_permission, faults_blocked;
+	uint64_t faults, faults_unmapped, faults_permission, faults_blocked, faults_beyond;
+	uint64_t map_beyond; /* MAPs whose range does not fit the table's input width */
 	uint64_t domains, devices, attaches, detaches;
 	uint64_t maps, map_bytes, map_failed, leaves_by_size[PGSIZE_NR], first_touch_maps;
 	uint64_t unmaps, unmap_bytes, unmapped_leaves, unmap_missing;
@@ -51,11 +52,14 @@ extern const struct stat_ratio stat_ratios[];
 extern const size_t stat_ratios_len;
 double stat_ratio_value(const struct sim_stats *s, const struct stat_ratio *r);
 
-/* Every counter and ratio into root (nested by dots); the levels beyond `levels` are left out. */
-void stats_to_json(const struct sim_stats *s, unsigned levels, json_t *root);
+/*
+ * Every counter and ratio into root (nested by dots); the walk-cache levels beyond `levels`
+ * are left out, and the per-size counters of sizes not in page_sizes (the format's).
+ */
+void stats_to_json(const struct sim_stats *s, unsigned levels, uint32_t page_sizes, json_t *root);
 
 /* "name value" lines, one per counter and ratio, in table order. */
-void stats_print_flat(const struct sim_stats *s, unsigned levels, FILE *fp);
+void stats_print_flat(const struct sim_stats *s, unsigned levels, uint32_t page_sizes, FILE *fp);
 
 /* The reference of every counter (name and help), markdown table, for docs/results.md. */
 void stats_print_reference(FILE *fp);

@@ -59,7 +59,7 @@ struct pdma {
 };
 
 struct twalk {
-	uint64_t page; /* with dom: the 4 KiB page whose misses share this walk */
+	uint64_t page; /* with dom: the granule (smallest page) whose misses share this walk */
 	uint64_t iova, t_queued, t_started;
 	struct sim_walk sw;
 	uint32_t dom, refs_left, next;
@@ -116,6 +116,7 @@ struct timed {
 
 	/* Parameters in ps. */
 	uint64_t link_lat, hit_ps, pwc_ps;
+	unsigned granule_shift; /* misses merge by the format's smallest page */
 	double gbps;
 	uint64_t ppb_q16; /* link ps per byte, 16 fractional bits */
 	uint64_t ser_req; /* a read request: header only */
@@ -193,6 +194,7 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 	eventq_init(&t->q);
 	mem_init(&t->mem, cfg, sim_component_seed(cfg->seed, "memory"));
 	t->link_lat = ns_ps(cfg->device.link_latency_ns);
+	t->granule_shift = s ? pgsize_shift(sim_format(s)->granule) : 12;
 	t->hit_ps = ns_ps(cfg->iommu.iotlb_hit_ns);
 	t->pwc_ps = ns_ps(cfg->iommu.walk_cache_hit_ns);
 	t->gbps = pcie_config_gbps(cfg);
@@ -401,7 +403,7 @@ static void xlate_done(struct timed *t, uint32_t r, uint64_t tx)
 	}
 }
 
-/* ---- walks: N walkers, FIFO queue, misses to a 4 KiB page in flight share its walk ---- */
+/* ---- walks: N walkers, FIFO queue, misses to a granule in flight share its walk ---- */
 
 static uint32_t wh_find(const struct timed *t, uint32_t dom, uint64_t page)
 {
@@ -516,11 +518,12 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 		return;
 	}
 	/*
-	 * Misses merge by 4 KiB page, the only size known before the walk reads the leaf: a miss
-	 * to another 4 KiB page of a large page being walked walks too, and is classed
+	 * Misses merge by the format's smallest page (4 KiB, or the 16K/64K granule), the only
+	 * size known before the walk reads the leaf: a miss to another such page of a large page
+	 * being walked walks too, and is classed
 	 * walk_in_flight when the other walk fills first.
 	 */
-	w = wh_find(t, q->dom, q->iova >> 12);
+	w = wh_find(t, q->dom, q->iova >> t->granule_shift);
 	if (w != NONE) {
 		/* The page's walk is in flight: wait for it rather than walk again. */
 		t->shared++;
@@ -531,7 +534,7 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 	}
 	w = walk_get(t);
 	t->walk[w].sw.since = sim_miss_clock(t->s);
-	t->walk[w].page = q->iova >> 12;
+	t->walk[w].page = q->iova >> t->granule_shift;
 	t->walk[w].iova = q->iova;
 	t->walk[w].dom = q->dom;
 	t->walk[w].waiters = t->walk[w].waiters_tail = r;
@@ -1255,8 +1258,8 @@ void timed_print_reference(FILE *fp)
 		{ "translation.latency_ns.*", "per request: arrival at the IOMMU to translation done (lookup, queueing for a walker, walk)" },
 		{ "mapping.lifetime_ns.*", "per MAP and the UNMAP that names its device, PASID and IOVA: from the MAP's start on its CPU to the UNMAP's return, so it holds the map's work (a bounce copy to the device), the DMAs and the wait for them, the replay's other records in between, and the unmap's work (a copy back, a strict invalidation); count 0 when the trace has no such pairs; the IOMMU run counts every pair the trace has, a baseline the maps it made (a stalled map from its first try, a failed one not at all)" },
 		{ "translation.stalls", "lookups held because an invalidation of their domain was in flight (os.invalidation.stall_translations)" },
-		{ "walk.started", "walks the walkers ran (misses that found no walk of their 4 KiB page in flight)" },
-		{ "walk.shared", "misses that waited for a walk of their 4 KiB page already in flight (the IOMMU merges misses by 4 KiB page: it learns the leaf size only at the walk's end); each is an iotlb.misses_by_class.walk_in_flight miss" },
+		{ "walk.started", "walks the walkers ran (misses that found no walk of their smallest page in flight)" },
+		{ "walk.shared", "misses that waited for a walk of their smallest page (the format's granule: 4 KiB, 16 KiB or 64 KiB) already in flight (the IOMMU merges misses by that page: it learns the leaf size only at the walk's end); each is an iotlb.misses_by_class.walk_in_flight miss" },
 		{ "walk.queued", "walks that waited for a free walker" },
 		{ "walk.queue_ns.{mean,max}", "time walks waited for a walker" },
 		{ "walk.walker_utilisation", "busy walker time / (walkers x simulated time)" },

@@ -213,7 +213,7 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	json_object_set_new(trace, "format", json_string(ri->trace_format));
 	json_object_set(trace, "meta", ri->trace_meta ? ri->trace_meta : json_object());
 	json_object_set_new(root, "trace", trace);
-	stats_to_json(st, cfg->iommu.levels, root);
+	stats_to_json(st, cfg->iommu.levels, sim_format(ri->sim)->page_sizes, root);
 	if (ri->sim)
 		sim_os_to_json(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, root);
 	if (ri->timed) {
@@ -234,7 +234,7 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
 		       const struct run_info *ri)
 {
-	stats_print_flat(st, cfg->iommu.levels, fp);
+	stats_print_flat(st, cfg->iommu.levels, sim_format(ri->sim)->page_sizes, fp);
 	if (ri->sim) {
 		json_t *os = json_object();
 
@@ -273,10 +273,10 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 	page_sizes_text(cfg->iommu.page_sizes, ",", sizes, sizeof(sizes));
 	page_sizes_text(page_sizes_used(st), ",", used, sizeof(used));
 	fprintf(fp, "iommusim %s: %s\n", PACKAGE_VERSION, ri->trace_path);
-	fprintf(fp, "  IOTLB %u entries, %u-way, %s; pages %s (used: %s); %u-level table; "
-		"first touch %s\n", cfg->iommu.iotlb.entries, cfg->iommu.iotlb.ways,
-		cfg->iommu.replacement, sizes, used[0] ? used : "none", cfg->iommu.levels,
-		pgsize_names[cfg->os.first_touch_page_size]);
+	fprintf(fp, "  IOTLB %u entries, %u-way, %s; pages %s (used: %s); %s table, %u bits in "
+		"%u levels; first touch %s\n", cfg->iommu.iotlb.entries, cfg->iommu.iotlb.ways,
+		cfg->iommu.replacement, sizes, used[0] ? used : "none", cfg->iommu.pgtable_format,
+		cfg->iommu.ia_bits, cfg->iommu.levels, pgsize_names[cfg->os.first_touch_page_size]);
 	fprintf(fp, "  DMA       %llu accesses (%llu R, %llu W), %llu bytes, %llu requests\n",
 		(unsigned long long)st->accesses, (unsigned long long)st->reads,
 		(unsigned long long)st->writes, (unsigned long long)st->access_bytes,
@@ -291,10 +291,16 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 				(unsigned long long)st->miss_class[c]);
 		fprintf(fp, "\n");
 	}
-	fprintf(fp, "  hits by page size: 4K %llu, 2M %llu, 1G %llu\n",
-		(unsigned long long)st->hits_by_size[PGSIZE_4K],
-		(unsigned long long)st->hits_by_size[PGSIZE_2M],
-		(unsigned long long)st->hits_by_size[PGSIZE_1G]);
+	fprintf(fp, "  hits by page size:");
+	sep = " ";
+	for (c = 0; c < PGSIZE_NR; c++) {
+		if (!(cfg->iommu.page_sizes & PGSIZE_MASK(c)))
+			continue;
+		fprintf(fp, "%s%s %llu", sep, pgsize_names[c],
+			(unsigned long long)st->hits_by_size[c]);
+		sep = ", ";
+	}
+	fprintf(fp, "\n");
 	fprintf(fp, "  walks     %llu, %llu memory references (%.2f per walk)\n",
 		(unsigned long long)st->walks, (unsigned long long)st->walk_refs,
 		st->walks ? (double)st->walk_refs / (double)st->walks : 0.0);

@@ -1,6 +1,7 @@
 /* One run: config, trace, model, result document; shared by `iommusim run` and `sweep`. */
 #include "run.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "config/config.h"
@@ -56,6 +57,12 @@ int run_one(const struct run_spec *rs, struct ism_err *err)
 		goto done;
 	}
 	ri.wall_s = ism_now() - t0;
+	{
+		char note[512];
+
+		if (sim_beyond_note(replay_sim(rp), note, sizeof(note)))
+			fprintf(stderr, "iommusim: warning: %s: %s\n", ri.trace_path, note);
+	}
 	ri.trace_format = trace_format(tr) == TRACE_FMT_NATIVE ? "native" : "csv";
 	ri.trace_meta = trace_meta(tr);
 	ri.rp = rp;
