@@ -534,6 +534,19 @@ static void test_nic_per_packet(void **state)
 	/* Setup 2 x (5 MAPs + fetch); per packet W data, W desc, R desc; teardown 10. */
 	assert_int_equal(n, 12 + 20 * 3 + 10);
 	free(v);
+
+	/*
+	 * An odd ring: 9 x 2K buffers take 5 pages, the last one half used (fuzz_workload found
+	 * the ninth buffer read past 4 pages, so the device wrote where nothing was mapped).
+	 */
+	v = gen("{\"workload\": \"nic\", \"queues\": 2, \"ring_size\": 9, \"packets\": 20, "
+		"\"flows\": 4, \"driver_delay_ns\": 100, \"rx_mode\": \"page-pool\", "
+		"\"direction\": \"rx\"}",
+		"nic.iot", NULL, 0, &n, NULL);
+	check_mappings(v, n, 2, 0);
+	/* per queue: the RX ring and 5 pool pages */
+	assert_int_equal(count(v, n, TRACE_MAP, -1, 0), 2 * (1 + 5));
+	free(v);
 	unlink("nic.iot");
 }
 

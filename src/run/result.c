@@ -127,6 +127,23 @@ static void mib_text(uint64_t bytes, char *buf, size_t n)
 }
 
 /*
+ * Which replay made the throughput figures, as the report says it: "(unthrottled: closed-loop
+ * replay)", "(open-loop replay at the trace's timing)" or "(... at 2x the trace's timing)". A
+ * device replayed closed loop moves data as fast as the model allows, whatever rate its trace
+ * was captured or generated at.
+ */
+static const char *replay_text(const struct sim_config *cfg, char *buf, size_t n)
+{
+	if (cfg->replay.mode == REPLAY_CLOSED)
+		snprintf(buf, n, "(unthrottled: closed-loop replay)");
+	else if (cfg->replay.rate == 1.0)
+		snprintf(buf, n, "(open-loop replay at the trace's timing)");
+	else
+		snprintf(buf, n, "(open-loop replay at %gx the trace's timing)", cfg->replay.rate);
+	return buf;
+}
+
+/*
  * The line a reviewer quotes. Timed: "IOMMU lazy 4K: 0.62x passthrough throughput, 1.80x
  * swiotlb throughput; CPU 0.31 cores vs 0 (passthrough), 1.1 (swiotlb); memory ..." Untimed, CPU
  * is in ns per DMA byte. Empty when the run has no baseline.
@@ -137,7 +154,7 @@ void result_summary_line(const struct sim_config *cfg, const struct sim_stats *s
 	struct baseline_figures b[BASELINE_NR];
 	const char *names[BASELINE_NR];
 	struct iommu_figures m;
-	char sizes[32], mem[32];
+	char sizes[32], mem[32], mode[64];
 	size_t len;
 	unsigned i, nb;
 
@@ -159,6 +176,9 @@ void result_summary_line(const struct sim_config *cfg, const struct sim_stats *s
 					b[i].throughput_gbps > 0
 						? m.throughput_gbps / b[i].throughput_gbps : 0.0,
 					names[i]);
+	if (m.timed && nb && len < n)
+		len += (size_t)snprintf(buf + len, n - len, " %s",
+					replay_text(cfg, mode, sizeof(mode)));
 	if (len < n)
 		len += (size_t)(m.timed ? snprintf(buf + len, n - len, "; CPU %.3g cores vs", m.cores)
 					: snprintf(buf + len, n - len, " CPU %.3g ns/B vs",
@@ -183,8 +203,8 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	json_t *root = json_object(), *trace = json_object(), *run = json_object();
 
 	json_object_set_new(root, "iommusim",
-			    json_pack("{s:s, s:i}", "version", PACKAGE_VERSION, "result_schema",
-				      RESULT_SCHEMA_VERSION));
+			    json_pack("{s:s, s:s, s:i}", "version", PACKAGE_VERSION, "build",
+				      ism_build_id, "result_schema", RESULT_SCHEMA_VERSION));
 	result_summary_line(cfg, st, ri, line, sizeof(line));
 	if (line[0])
 		json_object_set_new(root, "summary", json_string(line));
@@ -246,7 +266,7 @@ static double pct(uint64_t n, uint64_t d)
 void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
 		       const struct run_info *ri)
 {
-	char sizes[32], used[32];
+	char sizes[32], used[32], mode[64];
 	const char *sep;
 	unsigned l, c;
 
@@ -304,16 +324,17 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 	fprintf(fp, "  faults    %llu\n", (unsigned long long)st->faults);
 	if (ri->sim)
 		sim_os_print_text(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, fp);
+	replay_text(cfg, mode, sizeof(mode));
 	if (ri->timed) {
 		struct timed_summary a, b;
 
 		timed_summary(ri->timed, &a);
 		timed_summary(ri->ideal, &b);
-		fprintf(fp, "  timed     %.3f Gb/s in %.3f us simulated; DMA latency p50 %.1f ns, p99 %.1f ns\n",
-			a.throughput_gbps, a.sim_time_ns / 1e3, a.dma_p50_ns, a.dma_p99_ns);
-		fprintf(fp, "  ideal     %.3f Gb/s without translation (%.3fx); DMA latency p50 %.1f ns\n",
-			b.throughput_gbps, b.throughput_gbps > 0 ? a.throughput_gbps / b.throughput_gbps : 0,
-			b.dma_p50_ns);
+		fprintf(fp, "  timed     %.3f Gb/s %s in %.3f us simulated; DMA latency p50 %.1f ns, p99 %.1f ns\n",
+			a.throughput_gbps, mode, a.sim_time_ns / 1e3, a.dma_p50_ns, a.dma_p99_ns);
+		fprintf(fp, "  ideal     %.3f Gb/s %s without translation (%.3fx); DMA latency p50 %.1f ns\n",
+			b.throughput_gbps, mode,
+			b.throughput_gbps > 0 ? a.throughput_gbps / b.throughput_gbps : 0, b.dma_p50_ns);
 	}
 	if (ri->rp) {
 		char line[1024];
@@ -326,8 +347,8 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 			replay_baseline_figures(ri->rp, i, st->access_bytes,
 						sim_trace_span_ns(ri->sim), &b);
 			if (b.timed)
-				fprintf(fp, "  %-9s %.3f Gb/s; DMA latency p50 %.1f ns; ",
-					name, b.throughput_gbps, b.dma_p50_ns);
+				fprintf(fp, "  %-9s %.3f Gb/s %s; DMA latency p50 %.1f ns; ",
+					name, b.throughput_gbps, mode, b.dma_p50_ns);
 			else
 				fprintf(fp, "  %-9s ", name);
 			fprintf(fp, "CPU %.3f ns/B; %llu maps failed; %llu bytes reserved\n",
