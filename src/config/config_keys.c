@@ -495,8 +495,9 @@ const struct config_key config_keys[] = {
 	  .help = "Invalidation at map time (iotlb_sync_map). none: maps invalidate nothing. "
 		  "range: each MAP then invalidates its range (IOTLB, walk caches, micro TLBs), as "
 		  "Linux's sun50i driver zaps what it mapped and as caching-mode IOMMUs (a VM's "
-		  "emulated VT-d) need; its commands count in invalidation.on_map_commands and its "
-		  "CPU time in the map." },
+		  "emulated VT-d) need: page or range commands as os.invalidation.granularity says, "
+		  "and one range command where that is domain or global (a zap names addresses); "
+		  "its commands count in invalidation.on_map_commands and its CPU time in the map." },
 	{ .path = "os.flush_queue.size", .type = CONFIG_UINT, .def = "256", .min = 2,
 	  .max = 1u << 20, .unit = "entries", .offset = OFF(os.flush_queue.size),
 	  .help = "Lazy: entries per flush-queue ring (Linux IOVA_FQ_SIZE; one fewer is usable)." },
