@@ -1107,6 +1107,9 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 void sim_finish(struct sim *s)
 {
 	inv_finish(s->inv, s->last_time_ns * 1000);
+	/* ATS Invalidates still on their way land: the trace's end waits for them as Linux does */
+	if (s->npend)
+		sim_devtlb_settle_slow(s, UINT64_MAX);
 }
 
 const struct sim_stats *sim_stats(struct sim *s)
