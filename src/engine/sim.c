@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim_internal.h"
+#include "trace/trace.h"
 
 uint64_t sim_component_seed(uint64_t seed, const char *component)
 {
@@ -738,6 +739,18 @@ uint64_t sim_map(struct sim *s, const struct trace_rec *r, uint64_t now)
 	return s->stack_ps + sim_map_iommu(s, r, now);
 }
 
+/* A MAP the IOMMU refuses: counted, and the first kept for the run's warning. */
+static void sim_map_refused(struct sim *s, const struct trace_rec *r, const char *why)
+{
+	if (!s->refused_why) {
+		s->refused_why = why;
+		s->refused_time_ns = r->time_ns;
+		s->refused_iova = r->iova;
+		s->refused_device = r->device;
+	}
+	s->st.map_failed++;
+}
+
 static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t now)
 {
 	struct iommu_dev *v = sim_dev(s, r->device, r->pasid);
@@ -749,13 +762,14 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 
 	if (v->dom == SIM_DOM_NONE) {
 		/* A detached device has no page table to map into. */
-		s->st.map_failed++;
+		sim_map_refused(s, r, "its device is detached from every domain");
 		return 0;
 	}
 	d = &s->doms[v->dom];
 	d->has_map = true;
 	if ((r->paddr & (g - 1)) != off || size < r->size) {
-		s->st.map_failed++;
+		sim_map_refused(s, r, "its IOVA and physical address differ in offset within the "
+				      "table's smallest page");
 		return 0;
 	}
 	if (!s->remap_ops && (iova >> s->fmt.ia_bits || size > (1ULL << s->fmt.ia_bits) - iova)) {
@@ -768,7 +782,7 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 					       &cost);
 
 		if (pfn == IOVA_NONE) {
-			s->st.map_failed++;
+			sim_map_refused(s, r, "the IOVA allocator (iova.remap) has no room");
 			s->st.cpu_map_ps += cost;
 			return cost;
 		}
@@ -776,7 +790,8 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 	}
 	if (sim_pt_map(s, d, iova, paddr, size, r->flags & TRACE_PERM_RW, s->page_sizes,
 		       &writes) != 0) {
-		s->st.map_failed++;
+		sim_map_refused(s, r, "it overlaps a live mapping of its domain (devices that share "
+				      "a domain, by os.domains or ATTACH records, share its IOVAs)");
 		return 0;
 	}
 	s->st.maps++;
@@ -1144,6 +1159,20 @@ bool sim_beyond_note(const struct sim *s, char *buf, size_t n)
 		 maps == 1 ? "" : "s", s->fmt.ops->name, s->fmt.ia_bits,
 		 (unsigned long long)s->beyond_iova,
 		 s->beyond_dom < s->ndoms ? s->doms[s->beyond_dom].name : "?");
+	return true;
+}
+
+bool sim_refused_note(const struct sim *s, char *buf, size_t n)
+{
+	uint64_t refused = s->st.map_failed - s->st.map_beyond;
+
+	if (!refused || !s->refused_why)
+		return false;
+	snprintf(buf, n, "%llu MAP%s refused (os.map_failed); the first, at %llu ns, device %s "
+		 "IOVA 0x%llx: %s", (unsigned long long)refused, refused == 1 ? "" : "s",
+		 (unsigned long long)s->refused_time_ns,
+		 trace_format_device(s->refused_device, true, (char[32]){ 0 }, 32),
+		 (unsigned long long)s->refused_iova, s->refused_why);
 	return true;
 }
 
