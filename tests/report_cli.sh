@@ -166,6 +166,19 @@ expect_finding "cap: iommu.iotlb.replacement changed no figure of the results: e
 expect_finding "cap (the same for every replacement): misses fall by 16.7% from 4 to 8 IOTLB entries (6 at #0, 5 at #4), where only compulsory misses remain: no larger IOTLB removes more."
 expect_eq "two findings, one plot" "2 1" "$(grep -c '^<li' "$R") $(grep -c '^<svg role="img"' "$R")"
 
+# The device level: micro-TLB sizes 8, 1, 2 on capacity.csv (figures in plot_cli.sh): its
+# miss rate is a column of the comparison (100 at 1 and 2 entries, 83.33 at 8) and its plot
+# is on the page.
+ism sweep "$ISM_SRCDIR/tests/data/plot/devtlb.json" -o "$T/devtlb" -q
+check "report on a device-TLB sweep" ism report "$T/devtlb" -q
+R="$T/devtlb/report.html"
+grep -qF '<th>device-TLB miss rate (%)</th>' "$R" && ok "devtlb: the column" || fail "devtlb: no device-TLB column"
+expect_eq "devtlb: its figures, point by point (#0 at 8 entries, #1 at 1, #2 at 2)" "83.33 100 100" \
+	"$(grep '^<tr><td class="num">[0-9]*</td><td>cap</td>' "$R" | awk -F'</td>' '{ sub(/.*>/, "", $4); if ($4 != "") print $4 }' | paste -sd' ')"
+grep -qF 'Device-TLB (micro TLB, ATC) miss rate' "$R" && ok "devtlb: the plot's caption" || fail "devtlb: no plot"
+grep -qF '<th>device-TLB miss rate (%)</th>' "$T/untimed/report.html" && fail "a column without device TLBs" \
+	|| ok "no device-TLB column without them"
+
 # A sweep no plot kind suits (replacement policy only, untimed): the page says so.
 cat >"$T/repl.json" <<EOF
 { "description": "replacement only", "base": { "mode": "untimed" },

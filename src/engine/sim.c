@@ -1250,6 +1250,9 @@ static void sim_devtlb_to_json(const struct sim *s, json_t *root)
 	stats_json_put(root, "device_tlb.lookups", json_integer((json_int_t)s->st.dt_lookups));
 	stats_json_put(root, "device_tlb.hits", json_integer((json_int_t)s->st.dt_hits));
 	stats_json_put(root, "device_tlb.misses", json_integer((json_int_t)s->st.dt_misses));
+	stats_json_put(root, "device_tlb.miss_rate",
+		       json_real(s->st.dt_lookups ? (double)s->st.dt_misses /
+							(double)s->st.dt_lookups : 0.0));
 	stats_json_put(root, "device_tlb.evictions",
 		       json_integer((json_int_t)devtlb_evictions(s->dt)));
 	stats_json_put(root, "device_tlb.invalidated",
@@ -1398,6 +1401,7 @@ void sim_print_os_reference(FILE *fp)
 		    "| `stale.by_device.BDF` | stale hits per device (BDF/pasid-N with a PASID) |\n"
 		    "| `device_tlb.{kind,tlbs}` | with `iommu.device_tlb.kind` other than none: the level in front of the IOTLB (micro or ats) and how many TLBs it has (one per device, or per share group) |\n"
 		    "| `device_tlb.{lookups,hits,misses}` | lookups in the device TLBs (one per PCIe request of an attached device): with micro, `iotlb.lookups` = `device_tlb.misses`; with ats, a hit bypasses the IOMMU |\n"
+		    "| `device_tlb.miss_rate` | `device_tlb.misses` / `device_tlb.lookups` (0 with no lookup) |\n"
 		    "| `device_tlb.evictions` | entries the device TLBs' fills displaced |\n"
 		    "| `device_tlb.invalidated` | entries invalidation commands removed from them (micro: with each IOTLB command; ats: when each ATS Invalidate lands) |\n"
 		    "| `device_tlb.stale_hits` | their hits on a translation already unmapped (also in `stale.hits` and `stale.by_device`): an ATC keeps a stale entry until its ATS Invalidate lands |\n"

@@ -50,13 +50,14 @@ static const char report_css[] =
 
 /*
  * The comparison table's columns: the headline figures of a design review, and every figure a
- * finding quotes. A second key is added to the first (capacity and conflict misses: the ones
+ * finding quotes (a column only when the results have its key: the device TLBs' with them). A second key is added to the first (capacity and conflict misses: the ones
  * a larger IOTLB can remove).
  */
 static const struct {
 	const char *key, *key2, *head;
 	double scale;
 } headline[] = {
+	{ "device_tlb.miss_rate", NULL, "device-TLB miss rate (%)", 100.0 },
 	{ "iotlb.miss_rate", NULL, "IOTLB miss rate (%)", 100.0 },
 	{ "iotlb.misses", NULL, "IOTLB misses", 1.0 },
 	{ "iotlb.misses_by_class.compulsory", NULL, "compulsory misses", 1.0 },
