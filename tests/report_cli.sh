@@ -41,7 +41,10 @@ expect_finding "qemu, 4K (the same for every policy): misses still fall by 25.0%
 expect_finding "qemu, 2M (the same for every policy): the same 1000 IOTLB misses at every size from 16 entries (#27) to 128 (#45)."
 expect_finding "DMA throughput with the IOMMU as a multiple of passthrough's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 0.2x (#0) to 0.9x (#4) on nic, 0.1667x (#24) to 0.75x (#28) on qemu."
 expect_finding "DMA throughput with the IOMMU as a multiple of swiotlb's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 0.3333x (#0) to 1.5x (#4) on nic, 0.3333x (#24) to 1.5x (#28) on qemu."
-expect_eq "twelve findings" 12 "$(grep -c '^<li' "$R")"
+# The fixture's latency p50 ratio is 1.25 at every point, against either baseline.
+expect_finding "DMA latency p50 with the IOMMU as a multiple of passthrough's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 1.25x at each of its 24 points (e.g. #0) on nic, 1.25x at each of its 24 points (e.g. #24) on qemu."
+expect_finding "DMA latency p50 with the IOMMU as a multiple of swiotlb's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 1.25x at each of its 24 points (e.g. #0) on nic, 1.25x at each of its 24 points (e.g. #24) on qemu."
+expect_eq "fourteen findings" 14 "$(grep -c '^<li' "$R")"
 
 # Hand-built sweeps (tests/data/report/*.json, each with its findings worked out in "why"):
 # the report gives exactly the findings a case expects, in order, and none of its "absent"
@@ -71,6 +74,14 @@ for a in case.get("absent", []):
 sys.exit(bad)
 EOF2
 done
+
+# The baselines table of case devtlb-cma: the memory cma reserves and the maps it could not
+# make, beside the IOMMU's page tables (20480 B = 20 KiB); #0 at 64 MiB with 3 failed maps.
+B="$T/case-devtlb-cma/report.html"
+grep -qF '<th>IOMMU page tables (KiB)</th><th>throughput vs cma</th><th>DMA latency p50 vs cma</th><th>memory cma reserves (MiB)</th><th>maps cma could not make</th>' "$B" \
+	&& ok "baselines: memory and failed maps columns" || fail "baselines: the memory and failure columns"
+grep -qF '<td class="num">20</td><td class="num">1</td><td class="num">1.2</td><td class="num">64</td><td class="num">3</td></tr>' "$B" \
+	&& ok "baselines: #0's row" || fail "baselines: #0's row"
 
 # Points replayed differently (case replay: nic open loop, rand closed): a replay column
 # before the throughput, each row saying its own.
