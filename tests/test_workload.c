@@ -842,16 +842,13 @@ static void test_video(void **state)
 	check_mappings(v, n, 1, 0);
 	assert_int_equal(count(v, n, TRACE_ATTACH, -1, 0), 2);
 	assert_int_equal(count(v, n, TRACE_MAP, -1, 0), 4);
-	{
-		uint64_t dec = 0, disp = 0;
-
-		for (i = 0; i < n; i++)
-			if (v[i].kind == TRACE_MAP && !dec && v[i].device == 0x300)
-				dec = v[i].iova;
-			else if (v[i].kind == TRACE_MAP && !disp && v[i].device == 0x400)
-				disp = v[i].iova;
-		assert_true(disp < dec);
-	}
+	dec = disp = 0;
+	for (i = 0; i < n; i++)
+		if (v[i].kind == TRACE_MAP && !dec && v[i].device == 0x300)
+			dec = v[i].iova;
+		else if (v[i].kind == TRACE_MAP && !disp && v[i].device == 0x400)
+			disp = v[i].iova;
+	assert_true(disp < dec);
 	free(v);
 	unlink("video.iot");
 }
