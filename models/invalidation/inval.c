@@ -87,18 +87,24 @@ void inv_free(struct inv_engine *e)
 	free(e);
 }
 
-/* One command: the target removes what it covers; the CPU pays the submission. */
+/*
+ * One command: the target removes what it covers; the CPU pays the submission, and waits for
+ * what the target says its completion needs beyond the IOMMU's (ATS Invalidates).
+ */
 static uint64_t command(struct inv_engine *e, uint32_t dom, enum inv_gran g, uint64_t start,
-			uint64_t end, bool walk_caches)
+			uint64_t end, bool walk_caches, uint64_t now)
 {
+	uint64_t extra;
+
 	e->st.commands[g]++;
 	if (g <= INV_GRAN_RANGE) {
 		e->st.pages += (end - start) >> 12;
 		if (!walk_caches)
 			e->st.leaf_only++;
 	}
-	e->target.command(e->target.ctx, dom, g, start, end, walk_caches);
-	return e->submit_ps + (g <= INV_GRAN_RANGE ? e->page_ps * ((end - start) >> 12) : 0);
+	extra = e->target.command(e->target.ctx, dom, g, start, end, walk_caches, now);
+	return e->submit_ps + (g <= INV_GRAN_RANGE ? e->page_ps * ((end - start) >> 12) : 0) +
+	       extra;
 }
 
 /*
@@ -106,7 +112,7 @@ static uint64_t command(struct inv_engine *e, uint32_t dom, enum inv_gran g, uin
  * aligned power-of-two block of pages that covers it, its address mask), or the whole domain
  * when the range is over the hardware's limit or the granularity says so.
  */
-static uint64_t range_commands(struct inv_engine *e, const struct inv_range *r)
+static uint64_t range_commands(struct inv_engine *e, const struct inv_range *r, uint64_t now)
 {
 	uint64_t cost = 0, start = r->start, end = r->end, pages, step;
 
@@ -115,12 +121,12 @@ static uint64_t range_commands(struct inv_engine *e, const struct inv_range *r)
 		/* SMMUv3 without range invalidation: past the limit, one ASID-wide command. */
 		if (e->range_limit && ((end - start) >> 12) > e->range_limit) {
 			e->st.fallbacks++;
-			return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true);
+			return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true, now);
 		}
 		step = pgsize_bytes(r->pgsize);
 		for (; start < end; start += step)
 			cost += command(e, r->dom, INV_GRAN_PAGE, start, start + step,
-					e->walk_caches);
+					e->walk_caches, now);
 		return cost;
 	case INV_GRAN_RANGE:
 		if (e->align == INV_ALIGN_POW2) {
@@ -135,13 +141,13 @@ static uint64_t range_commands(struct inv_engine *e, const struct inv_range *r)
 		pages = (end - start) >> 12;
 		if (e->range_limit && pages > e->range_limit) {
 			e->st.fallbacks++;
-			return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true);
+			return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true, now);
 		}
-		return command(e, r->dom, INV_GRAN_RANGE, start, end, e->walk_caches);
+		return command(e, r->dom, INV_GRAN_RANGE, start, end, e->walk_caches, now);
 	case INV_GRAN_DOMAIN:
-		return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true);
+		return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true, now);
 	default:
-		return command(e, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true);
+		return command(e, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true, now);
 	}
 }
 
@@ -165,7 +171,7 @@ uint64_t inv_issue_ranges(struct inv_engine *e, const struct inv_range *rs, size
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		cost += range_commands(e, &rs[i]);
+		cost += range_commands(e, &rs[i], now);
 	/* One wait descriptor for the lot: the CPU spins until the IOMMU has done them all. */
 	cost += e->wait_ps;
 	e->st.cpu_inv_ps += cost;
@@ -179,12 +185,33 @@ uint64_t inv_flush(struct inv_engine *e, uint32_t dom, const struct inv_range *r
 	uint64_t cost;
 
 	if (dom == UINT32_MAX)
-		cost = command(e, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true);
+		cost = command(e, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true, now);
 	else
-		cost = command(e, dom, INV_GRAN_DOMAIN, 0, 0, true);
+		cost = command(e, dom, INV_GRAN_DOMAIN, 0, 0, true, now);
 	cost += e->wait_ps;
 	e->st.cpu_inv_ps += cost;
 	windows_close(e, rs, n, now + cost);
+	return cost;
+}
+
+uint64_t inv_zap(struct inv_engine *e, uint32_t dom, uint64_t start, uint64_t end, uint64_t now)
+{
+	const struct inv_range r = { .start = start, .end = end, .t_unmap = now, .dom = dom,
+				     .pgsize = PGSIZE_4K };
+	uint64_t cost;
+
+	/*
+	 * A zap names addresses even where unmaps flush the domain or everything: sun50i's
+	 * iotlb_sync_map writes the TLB and PTW-cache invalidation address registers, however its
+	 * iotlb_sync flushes.
+	 */
+	if (e->gran >= INV_GRAN_DOMAIN)
+		cost = command(e, dom, INV_GRAN_RANGE, start, end, e->walk_caches, now);
+	else
+		cost = range_commands(e, &r, now);
+	cost += e->wait_ps;
+	e->st.map_zaps++;
+	e->st.cpu_inv_ps += cost;
 	return cost;
 }
 
@@ -207,6 +234,7 @@ static const struct stat_desc inv_stat_table[] = {
 	I("invalidation.commands.range", commands[INV_GRAN_RANGE], "range invalidation commands (captured INV and INV:LEAF records included)"),
 	I("invalidation.commands.domain", commands[INV_GRAN_DOMAIN], "domain-wide invalidation commands (flush-queue flushes, over-limit fallbacks, captured)"),
 	I("invalidation.commands.global", commands[INV_GRAN_GLOBAL], "global invalidation commands"),
+	I("invalidation.on_map_commands", map_zaps, "os.invalidation.on_map range: MAPs whose range was invalidated at map time (iotlb_sync_map); their commands count in commands.*"),
 	I("invalidation.commands.leaf_only", leaf_only, "of the page and range commands, those that kept the walk caches (leaf entries only)"),
 	I("invalidation.pages", pages, "4 KiB pages named by page and range commands (after rounding to the hardware's alignment)"),
 	I("invalidation.range_fallbacks", fallbacks, "ranges over os.invalidation.range_limit_pages, sent as a domain command"),

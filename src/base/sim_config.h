@@ -32,23 +32,41 @@ enum replay_mode {
 	REPLAY_OPEN,   /* each DMA starts no earlier than its trace time (scaled) */
 };
 
-/* os.domains: how devices without ATTACH records are put into domains (address spaces). */
-enum domains_mode {
-	DOMAINS_PER_DEVICE, /* each device (and PASID) its own domain, as a DMA API default domain */
-	DOMAINS_SINGLE,     /* every device in one domain (the Allwinner H6's sun50i driver) */
-	DOMAINS_GROUPS,     /* devices named in the config share their group's domain */
+/*
+ * Devices in groups, as os.domains (which devices share a domain) and iommu.device_tlb.share
+ * (which share a TLB in front of the IOTLB) give them.
+ */
+enum device_groups_mode {
+	GROUPS_PER_DEVICE, /* each device its own (a DMA API default domain; one TLB per master) */
+	GROUPS_SINGLE,     /* every device in one (the sun50i driver's domain; one TBU) */
+	GROUPS_NAMED,      /* devices named in the config share their group's; others their own */
 };
 
-/* os.domains as the engine reads it. */
-struct domain_groups {
-	enum domains_mode mode;
-	uint32_t n;       /* DOMAINS_GROUPS: devices named, sorted by device */
+struct device_groups {
+	enum device_groups_mode mode;
+	uint32_t n;       /* GROUPS_NAMED: devices named, sorted by device */
 	uint32_t *device; /* requester or stream ids */
 	uint32_t *group;  /* each one's group: an index into names */
 	char **names;     /* the groups, in the order the config first names them */
 	uint32_t ngroups;
 	json_t *json;     /* the value as given (the effective config echoes it) */
 };
+
+/* The group a device is named in, or -1 (GROUPS_NAMED; devices sorted: a binary search). */
+static inline int device_groups_find(const struct device_groups *g, uint32_t device)
+{
+	uint32_t lo = 0, hi = g->n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (g->device[mid] < device)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->n && g->device[lo] == device ? (int)g->group[lo] : -1;
+}
 
 enum latency_dist {
 	LATENCY_FIXED,       /* always memory.latency_ns */
@@ -77,6 +95,14 @@ struct sim_config {
 		double iotlb_hit_ns;      /* IOTLB lookup that hits */
 		double walk_cache_hit_ns; /* added to a walk that starts below a walk-cache hit */
 		uint32_t walkers;         /* concurrent page walks */
+		/* The TLBs in front of the IOTLB (models/iotlb/devtlb.h). */
+		struct {
+			int kind;                 /* enum devtlb_kind: none, micro, ats */
+			struct cache_geom geom;
+			char *replacement;
+			struct device_groups share; /* which devices share one */
+			double hit_ns;            /* a lookup: micro in the IOMMU, ats on the device */
+		} device_tlb;
 	} iommu;
 	struct {
 		double latency_ns; /* one memory access: DMA data or a walk reference */
@@ -87,7 +113,7 @@ struct sim_config {
 	struct {
 		enum first_touch first_touch;
 		enum pgsize first_touch_page_size;
-		struct domain_groups domains;
+		struct device_groups domains;
 		struct {
 			char *policy;        /* a registered invalidation policy */
 			int granularity;     /* enum inv_gran */
@@ -95,6 +121,7 @@ struct sim_config {
 			uint32_t range_limit_pages;
 			bool walk_caches;
 			bool stall_translations;
+			int on_map;          /* enum: none, range (zap at iotlb_sync_map) */
 		} invalidation;
 		struct {
 			uint32_t size;
@@ -109,6 +136,7 @@ struct sim_config {
 			double map_ns, unmap_ns, pte_ns, iova_cache_ns, iova_tree_ns;
 			double inv_submit_ns, inv_page_ns, inv_wait_ns, fq_add_ns;
 			double stack_ns;
+			double ats_inv_ns; /* the CPU's wait for one ATS invalidation's completion */
 		} cost;
 	} os;
 	struct {

@@ -7,6 +7,7 @@
 
 #include "baseline/baseline.h"
 #include "iotlb/cache.h"
+#include "iotlb/devtlb.h"
 #include "invalidation/inval.h"
 #include "walk/format.h"
 #include "iova/iova.h"
@@ -188,7 +189,21 @@ static int derive_ft_pgsize(const struct config_key *k, struct sim_config *cfg, 
 	return -1;
 }
 
+/* The device TLB's own policy rule (plru: ways a power of two). */
+static int check_devtlb_repl(const struct config_key *k, const struct sim_config *cfg, char *why,
+			     size_t n)
+{
+	const struct tlb_repl_ops *ops = tlb_repl_find(cfg->iommu.device_tlb.replacement);
+	struct ism_err e = { 0 };
+
+	if (!ops || !ops->check || ops->check(cfg->iommu.device_tlb.geom.ways, &e) == 0)
+		return 0;
+	snprintf(why, n, "%s", e.msg[0] ? e.msg : "the policy cannot run with these ways");
+	return -1;
+}
+
 static const char *const first_touch_names[] = { "auto", "always", "never", NULL };
+static const char *const on_map_names[] = { "none", "range", NULL };
 static const char *const mode_names[] = { "timed", "untimed", NULL };
 static const char *const replay_names[] = { "closed", "open", NULL };
 static const char *const dist_names[] = { "fixed", "uniform", "exponential", NULL };
@@ -375,6 +390,40 @@ const struct config_key config_keys[] = {
 	  .unit = "walkers", .offset = OFF(iommu.walkers),
 	  .help = "Page walks in progress at once; further misses queue (FIFO). Misses to a "
 		  "4 KiB page whose walk is in flight wait for it instead of walking again." },
+	{ .path = "iommu.device_tlb.kind", .type = CONFIG_ENUM, .def = "\"none\"",
+	  .names = devtlb_kind_names, .offset = OFF(iommu.device_tlb.kind),
+	  .help = "A level of TLBs in front of the IOTLB. none: requests meet the IOTLB first. "
+		  "micro: in the IOMMU, one per master or TBU (the Allwinner H6's micro TLBs, Arm "
+		  "MMU-600 TBUs): a hit costs iommu.device_tlb.hit_ns, a miss goes on to the "
+		  "IOTLB; invalidated with it. ats: on the device (PCIe ATS): a hit is a translated "
+		  "request that bypasses the IOMMU, a miss a Translation Request over the link and "
+		  "back plus the IOMMU's translation; every invalidation command that covers a "
+		  "device's domain also sends it an ATS Invalidate, which the CPU waits for "
+		  "(os.cost.ats_inv_ns) and which lands after the IOTLB's, as in Linux." },
+	{ .path = "iommu.device_tlb.entries", .type = CONFIG_UINT, .def = "32", .min = 1,
+	  .max = ENTRIES_MAX, .unit = "entries", .offset = OFF(iommu.device_tlb.geom.entries),
+	  .help = "Translations each device TLB holds." },
+	{ .path = "iommu.device_tlb.ways", .type = CONFIG_UINT, .def = "32", .min = 1,
+	  .max = ENTRIES_MAX, .unit = "ways", .check = check_ways,
+	  .offset = OFF(iommu.device_tlb.geom.ways),
+	  .help = "Associativity of each device TLB; must divide its entries (equal: fully "
+		  "associative)." },
+	{ .path = "iommu.device_tlb.replacement", .type = CONFIG_NAME, .def = "\"lru\"",
+	  .names_fn = tlb_repl_names, .known = repl_known, .check = check_devtlb_repl,
+	  .offset = OFF(iommu.device_tlb.replacement),
+	  .help = "Replacement policy of each device TLB: the IOTLB's registry." },
+	{ .path = "iommu.device_tlb.share", .type = CONFIG_DEVICE_GROUPS, .def = "\"per-device\"",
+	  .offset = OFF(iommu.device_tlb.share),
+	  .help = "Which devices share one TLB: per-device (one per requester id: a micro TLB per "
+		  "master, an ATC per device), single (one for all), or an object {\"bb:dd.f\": "
+		  "\"tbu\", ...}: the devices of a group share its TLB (a TBU serving several "
+		  "masters), others have their own. Entries carry the domain: devices of other "
+		  "domains sharing a TLB do not hit each other's." },
+	{ .path = "iommu.device_tlb.hit_ns", .type = CONFIG_REAL, .def = "1.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(iommu.device_tlb.hit_ns),
+	  .help = "Timed: one lookup in a device TLB (micro: in the IOMMU, before the IOTLB's on a "
+		  "miss; ats: in the device, before the request or its Translation Request goes "
+		  "up)." },
 	{ .path = "memory.latency_ns", .type = CONFIG_REAL, .def = "80.0", .rmin = 0,
 	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(memory.latency_ns),
 	  .help = "One memory access: the data of a DMA request, or one page-walk reference." },
@@ -391,7 +440,7 @@ const struct config_key config_keys[] = {
 	  .rmax = 1e6, .unit = "Gb/s", .offset = OFF(memory.bandwidth_gbps),
 	  .help = "Memory bandwidth shared by DMA data and walk reads (a FIFO server, 64 bytes "
 		  "per walk reference); 0: unlimited." },
-	{ .path = "os.domains", .type = CONFIG_DOMAINS, .def = "\"per-device\"",
+	{ .path = "os.domains", .type = CONFIG_DEVICE_GROUPS, .def = "\"per-device\"",
 	  .offset = OFF(os.domains),
 	  .help = "Domains (address spaces: one page table, one IOTLB tag) of the devices the "
 		  "trace does not attach with ATTACH records. per-device: each device, and each "
@@ -441,6 +490,14 @@ const struct config_key config_keys[] = {
 	  .offset = OFF(os.invalidation.stall_translations),
 	  .help = "Timed: translations of a domain wait while an invalidation of it is in flight "
 		  "(until the CPU's wait for it ends)." },
+	{ .path = "os.invalidation.on_map", .type = CONFIG_ENUM, .def = "\"none\"",
+	  .names = on_map_names, .offset = OFF(os.invalidation.on_map),
+	  .help = "Invalidation at map time (iotlb_sync_map). none: maps invalidate nothing. "
+		  "range: each MAP then invalidates its range (IOTLB, walk caches, micro TLBs), as "
+		  "Linux's sun50i driver zaps what it mapped and as caching-mode IOMMUs (a VM's "
+		  "emulated VT-d) need: page or range commands as os.invalidation.granularity says, "
+		  "and one range command where that is domain or global (a zap names addresses); "
+		  "its commands count in invalidation.on_map_commands and its CPU time in the map." },
 	{ .path = "os.flush_queue.size", .type = CONFIG_UINT, .def = "256", .min = 2,
 	  .max = 1u << 20, .unit = "entries", .offset = OFF(os.flush_queue.size),
 	  .help = "Lazy: entries per flush-queue ring (Linux IOVA_FQ_SIZE; one fewer is usable)." },
@@ -492,6 +549,11 @@ const struct config_key config_keys[] = {
 		  "system does, IOMMU or not (a packet's protocol processing, a block request's "
 		  "completion): charged alike to the IOMMU run and every baseline, so their "
 		  "ratios compare whole per-buffer costs. 0: not modelled." },
+	{ .path = "os.cost.ats_inv_ns", .type = CONFIG_REAL, .def = "1000.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(os.cost.ats_inv_ns),
+	  .help = "iommu.device_tlb.kind ats: the CPU's wait for one ATS Invalidate (one per "
+		  "device of the domain per command; the PCIe round trip and the device's own "
+		  "work). An assumption: the specification allows a device up to a minute." },
 	{ .path = "iova.remap", .type = CONFIG_NAME, .def = "\"none\"",
 	  .names_fn = remap_names, .known = remap_known, .offset = OFF(iova.remap),
 	  .help = "Give every MAP a new IOVA from this allocator (models/iova/), keeping each access "
@@ -682,7 +744,7 @@ const char config_doc_intro[] =
 "per IOMMU, each say in their `description` where every figure comes from and which are\n"
 "assumptions:\n"
 "\n"
-"| IOMMU | preset | page-table format | invalidation, domains |\n"
+"| IOMMU | preset | page-table format | invalidation, domains, TLBs in front |\n"
 "|---|---|---|---|\n"
 "| Intel VT-d | `hw/vtd-default` | `x86`, 48 bits | lazy (Linux on x86), address-masked ranges |\n"
 "| QEMU 7.2's emulated VT-d (untimed) | `hw/qemu-vtd` | `x86`, 48 bits | the capture's own commands (INVAL records) |\n"
@@ -690,7 +752,9 @@ const char config_doc_intro[] =
 "| Arm SMMUv3, 64 KiB granule (arm64 kernels with 64 KiB pages) | `hw/smmuv3-64k` | `arm-64k`, 48 bits | strict, a TLBI per 64 KiB page |\n"
 "| RISC-V IOMMU, Sv48 | `hw/riscv-iommu` | `riscv`, 48 bits | strict, an IOTINVAL.VMA per page under 2 MiB |\n"
 "| MediaTek M4U (MT8173, MT8183) | `hw/mtk-m4u-v7s` | `arm-v7s`, 32 bits | strict, one range per sync; one domain |\n"
-"| Allwinner H6 | `hw/allwinner-h6` | `sun50i`, 32 bits | strict, a global flush per sync; one domain |\n"
+"| Allwinner H6 | `hw/allwinner-h6` | `sun50i`, 32 bits | strict, a global flush per sync, a zap per map; one domain; a micro TLB per master |\n"
+"| Arm CoreLink MMU-600 | `hw/arm-mmu-600` | `arm-4k`, 48 bits | as `hw/smmuv3-default`; a TBU per master before the TCU's caches |\n"
+"| Intel VT-d with a PCIe ATS NIC | `hw/vtd-ats-nic` | `x86`, 48 bits | as `hw/vtd-default`; the device's ATC, an ATS Invalidate per flush |\n"
 "\n"
 "## Command-line overrides: `--set`\n"
 "\n"

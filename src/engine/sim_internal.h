@@ -10,6 +10,7 @@
 #include "iova/iova.h"
 #include "remap.h"
 #include "iotlb/classify.h"
+#include "iotlb/devtlb.h"
 #include "iotlb/iotlb.h"
 #include "sim.h"
 #include "walk/pgtable.h"
@@ -26,7 +27,9 @@ struct iommu_dev {
 	uint32_t device;
 	uint32_t pasid;
 	uint32_t dom;        /* index into doms; SIM_DOM_NONE: detached */
-	uint64_t stale_hits; /* lookups that used a translation already unmapped */
+	uint32_t tlb;        /* its TLB in front of the IOTLB (sim.dt), when there is a level */
+	uint64_t stale_hits; /* lookups that used a translation already unmapped (any level) */
+	uint64_t dt_lookups, dt_hits, dt_stale_hits; /* in its device TLB */
 };
 
 /*
@@ -71,6 +74,17 @@ struct sim {
 	struct hashtab dev_tab;   /* (device, PASID) -> index in devs */
 	struct hashtab trace_dom; /* the trace's domain id -> index in doms */
 	struct iommu_dev *last_dev; /* consecutive records mostly come from one device */
+	/* The TLBs in front of the IOTLB (iommu.device_tlb), NULL without; who shares which. */
+	struct devtlb *dt;
+	enum devtlb_kind dt_kind;
+	struct hashtab dt_tab;   /* requester id -> its TLB */
+	uint32_t *dt_group;      /* iommu.device_tlb.share groups: each one's TLB, once made */
+	uint32_t dt_single;
+	uint64_t ats_inv_ps;
+	/* ATS Invalidates sent and not yet complete: the ATC keeps its entries until `due`. */
+	struct sim_atc_inv *pend;
+	size_t npend, cappend;
+	uint64_t pend_due; /* the earliest due, UINT64_MAX when none */
 	uint32_t single_dom;        /* os.domains single: its domain, once made */
 	uint32_t *group_dom;        /* os.domains groups: each group's domain, once made */
 
@@ -83,7 +97,18 @@ struct sim {
 	/* The first request or map at or above the input width: its IOVA and domain. */
 	uint64_t beyond_iova;
 	uint32_t beyond_dom;
+	/* The first MAP refused for another reason: why, and the record. */
+	const char *refused_why;
+	uint64_t refused_time_ns, refused_iova;
+	uint32_t refused_device;
 	struct sim_stats st;
+};
+
+/* One ATS Invalidate in flight: what it removes from ATC `tlb` when it lands at `due`. */
+struct sim_atc_inv {
+	uint64_t due, start, end;
+	uint32_t tlb, dom;
+	bool all, whole_dom;
 };
 
 /* An IOVA range to give back once the invalidation covering [start, end) of dom is done. */
@@ -132,7 +157,24 @@ struct iommu_dev *sim_dev(struct sim *s, uint32_t device, uint32_t pasid);
  * its fault, if any).
  */
 int sim_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
-	       uint8_t need, uint32_t bytes);
+	       uint8_t need, uint32_t bytes, const struct tlb_entry **hit);
+/*
+ * The device TLB level (s->dt), before the IOTLB: sim_devtlb_lookup() in v's TLB (1: hit
+ * and permitted, -1: hit but not permitted, 0: miss: go on to the IOTLB, and for ATS it is a
+ * Translation Request); sim_devtlb_fill() with what the IOMMU returned (an IOTLB hit's entry
+ * or a walk's leaf), so the next lookup hits; sim_devtlb_settle() lands the ATS Invalidates
+ * due by `now` (call before ATC lookups at `now`).
+ */
+int sim_devtlb_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
+		      uint8_t need, uint32_t bytes);
+void sim_devtlb_fill(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
+		     enum pgsize p, uint64_t data);
+void sim_devtlb_settle_slow(struct sim *s, uint64_t now);
+static inline void sim_devtlb_settle(struct sim *s, uint64_t now)
+{
+	if (now >= s->pend_due)
+		sim_devtlb_settle_slow(s, now);
+}
 /* A request of a detached device: blocked, a fault, no lookup. */
 void sim_blocked(struct sim *s);
 uint64_t sim_miss_clock(const struct sim *s);
@@ -148,7 +190,7 @@ bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need);
  */
 uint64_t sim_map(struct sim *s, const struct trace_rec *r, uint64_t now);
 uint64_t sim_unmap(struct sim *s, const struct trace_rec *r, uint64_t now);
-void sim_inval(struct sim *s, const struct trace_rec *r);
+void sim_inval(struct sim *s, const struct trace_rec *r, uint64_t now);
 /* ATTACH and DETACH records: a device moves between domains. */
 void sim_attach(struct sim *s, const struct trace_rec *r);
 

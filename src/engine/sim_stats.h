@@ -29,6 +29,9 @@ struct sim_stats {
 	uint64_t unmaps, unmap_bytes, unmapped_leaves, unmap_missing;
 	uint64_t inv_iotlb_entries;
 	uint64_t stale_hits, stale_bytes;
+	/* iommu.device_tlb: its lookups, hits, misses, invalidated entries, stale hits; ATS */
+	uint64_t dt_lookups, dt_hits, dt_misses, dt_invalidated, dt_stale_hits;
+	uint64_t ats_trs, ats_invs, ats_wait_ps;
 	uint64_t cpu_map_ps, cpu_unmap_ps;
 	uint64_t cpu_stack_ps; /* os.cost.stack_ns per MAP: work done with or without an IOMMU */
 };
