@@ -48,9 +48,17 @@ check "text summary: sizes supported and used" ism run -t "$T/maps.csv" --set mo
 expect_eq "text: pages 4K,2M,1G (used: 4K,2M)" 1 "$(grep -c '; pages 4K,2M,1G (used: 4K,2M); ' "$T/out")"
 
 # Determinism: the same inputs give byte-identical results, wall-time fields aside.
-ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q | grep -v -e wall_s -e _per_s -e max_rss >"$T/d1"
-ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q | grep -v -e wall_s -e _per_s -e max_rss >"$T/d2"
-cmp -s "$T/d1" "$T/d2" && ok "same seed, byte-identical result" || fail "results differ between identical runs"
+ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q -o "$T/r1.json"
+(cd "$T" && ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q >"$T/r2.json")
+deterministic "$T/r1.json" >"$T/d1"
+deterministic "$T/r2.json" >"$T/d2"
+cmp -s "$T/d1" "$T/d2" && ok "same seed, byte-identical result (provenance and run aside)" || fail "results differ between identical runs"
+# ... and only those differ: the command lines and directories were not the same.
+python3 -c 'import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+assert a["provenance"]["command"] != b["provenance"]["command"] and a["provenance"]["cwd"] != b["provenance"]["cwd"]
+assert [k for k in a if a[k] != b[k]] == ["provenance", "run"], [k for k in a if a[k] != b[k]]' "$T/r1.json" "$T/r2.json" \
+	&& ok "two runs differ in provenance and run alone" || fail "two runs differ elsewhere"
 
 # --set and -t override the config.
 ism run "$G/capacity.json" --set iommu.iotlb.entries=8 --set iommu.iotlb.ways=8 --format flat -q >"$T/f"

@@ -272,7 +272,12 @@ static int run_points(const struct sweep *sw, const bool *selected, const char *
 		goto out;
 	}
 	warned = warn_resume_build(sw, selected, dir, old);
-	if (sweep_dir_create(dir, &err) != 0 || ism_json_write(mpath, m, &err) != 0) {
+	if (sweep_dir_create(dir, &err) != 0)  {
+		rc = fail(&err);
+		goto out;
+	}
+	sweep_manifest_provenance(sw, m, dir);
+	if (ism_json_write(mpath, m, &err) != 0) {
 		rc = fail(&err);
 		goto out;
 	}

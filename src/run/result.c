@@ -3,6 +3,7 @@
 
 #include <sys/resource.h>
 
+#include "base/provenance.h"
 #include "engine/replay.h"
 #include "config/config.h"
 #include "base/pgsize.h"
@@ -205,17 +206,24 @@ void result_summary_line(const struct sim_config *cfg, const struct sim_stats *s
 json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 		    const struct run_info *ri)
 {
-	char line[1024];
+	char line[1024], digest[80];
 
 	json_t *root = json_object(), *trace = json_object(), *run = json_object();
 
 	json_object_set_new(root, "iommusim",
-			    json_pack("{s:s, s:s, s:i}", "version", PACKAGE_VERSION, "build",
-				      ism_build_id, "result_schema", RESULT_SCHEMA_VERSION));
+			    json_pack("{s:s, s:s, s:s, s:s, s:i}", "version", PACKAGE_VERSION,
+				      "build", ism_build_id, "commit", ism_build_commit,
+				      "build_flags", ism_build_flags, "result_schema",
+				      RESULT_SCHEMA_VERSION));
+	/* Where and when it ran, and how: the one object two runs of the same inputs differ in
+	 * besides the wall clock (run.*). */
+	json_object_set_new(root, "provenance", ism_provenance_json());
 	result_summary_line(cfg, st, ri, line, sizeof(line));
 	if (line[0])
 		json_object_set_new(root, "summary", json_string(line));
 	json_object_set(root, "config", cfg->effective);
+	ism_json_digest(cfg->effective, digest);
+	json_object_set_new(root, "config_digest", json_string(digest));
 	json_object_set_new(trace, "path", json_string(ri->trace_path));
 	json_object_set_new(trace, "format", json_string(ri->trace_format));
 	json_object_set(trace, "meta", ri->trace_meta ? ri->trace_meta : json_object());

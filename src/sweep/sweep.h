@@ -94,6 +94,12 @@ uint64_t sweep_point_hash(const char *trace, const json_t *set, uint64_t seed);
 
 /* The manifest (DIR/sweep.json) of a loaded sweep. */
 json_t *sweep_manifest(const struct sweep *sw);
+/*
+ * What a run adds to the manifest it writes into dir: "provenance" (host, date, command, cwd,
+ * and dir made absolute: where the sweep's paths were) and "digests" (SHA-256 of the sweep
+ * file and of the base config's file, or of the inline base).
+ */
+void sweep_manifest_provenance(const struct sweep *sw, json_t *m, const char *dir);
 
 /* Default output directory: "output", else results/<file name without .json> (caller frees). */
 char *sweep_default_output(const struct sweep *sw);

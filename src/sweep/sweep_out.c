@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/jsonfile.h"
+#include "base/provenance.h"
 
 #define SWEEP_MANIFEST "sweep.json"
 #define SWEEP_SUMMARY "summary.csv"
@@ -528,6 +529,21 @@ int sweep_merge(const char *const *dirs, size_t ndirs, const char *out, bool for
 	if (sweep_dir_create(out, err) != 0)
 		goto done;
 	manifest = path_join(out, SWEEP_MANIFEST);
+	{
+		/* The merge's own provenance, and each directory's as it was. */
+		json_t *prov = ism_provenance_json(), *from = json_array();
+		char *abs = realpath(out, NULL);
+
+		for (d = 0; d < ndirs; d++) {
+			json_t *p = json_object_get(m[d], "provenance");
+
+			json_array_append_new(from, p ? json_incref(p) : json_null());
+		}
+		json_object_set_new(prov, "dir", json_string(abs ? abs : out));
+		json_object_set_new(prov, "merged_from", from);
+		free(abs);
+		json_object_set_new(m[0], "provenance", prov);
+	}
 	if (ism_json_write(manifest, m[0], err) != 0)
 		goto done;
 	json_array_foreach(json_object_get(m[0], "points"), i, pt) {

@@ -244,7 +244,7 @@ static bool has_number(const json_t *v)
 /* The parts of a result that are no figure of the run: its inputs and the wall clock. */
 static bool not_a_figure(const char *key)
 {
-	static const char *const skip[] = { "config", "trace", "run", "iommusim" };
+	static const char *const skip[] = { "config", "trace", "run", "iommusim", "provenance" };
 	size_t i;
 
 	for (i = 0; i < ISM_ARRAY_SIZE(skip); i++)
