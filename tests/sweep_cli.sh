@@ -108,6 +108,15 @@ deterministic "$T/s1/sweep.json" >"$T/m2"
 cmp -s "$T/m1" "$T/m2" && ok "every shard writes the same manifest (provenance aside)" || fail "shard manifests differ"
 expect_eq "a shard's summary: the others pending" 12 "$(grep -c ',pending,' "$T/s0/summary.csv")"
 check "merge" ism sweep merge "$T/s0" "$T/s1" -o "$T/merged"
+# Each trace described once, as trace info describes it (the report's trace cards), and the
+# merge brings the descriptions along.
+for t in cap conf; do
+	ism trace info --json "$S/../../golden/$(test $t = cap && echo capacity || echo conflict).csv" >"$T/$t.info"
+	cmp -s "$T/$t.info" "$T/j1/traces/$t.info.json" && ok "DIR/traces/$t.info.json = trace info --json" \
+		|| { fail "DIR/traces/$t.info.json"; diff "$T/$t.info" "$T/j1/traces/$t.info.json" | head -5; }
+	cmp -s "$T/j1/traces/$t.info.json" "$T/merged/traces/$t.info.json" && ok "merge: $t's description" \
+		|| fail "merge: no description of $t"
+done
 grep -q '24 points: 24 ok, 0 failed, 0 pending' "$T/err" && ok "merge counts" || fail "merge: $(cat "$T/err")"
 cmp -s "$T/j1/summary.csv" "$T/merged/summary.csv" && ok "merged summary = -j summary" || fail "merged summary differs"
 expect_fail "summary of one shard: some pending -> 1" 1 '12 ok, 0 failed, 12 pending' ism sweep summary "$T/s0"
@@ -261,7 +270,7 @@ expect_fail "made traces: --dry-run, capture missing: 4" 4 "trace cap: cannot re
 mv "$T/mk/cap.moved" "$T/mk/cap.csv"
 # --point 1 needs only "gen": only that trace is made.
 check "made traces: --point 1" ism sweep "$T/mk/made.json" -o "$T/mk/p1" --point 1 -q
-expect_eq "made traces: only the trace the point needs" "gen.iot.gz" "$(ls "$T/mk/p1/traces")"
+expect_eq "made traces: only the trace the point needs (and its description)" "gen.info.json gen.iot.gz" "$(ls "$T/mk/p1/traces" | tr '\n' ' ' | sed 's/ $//')"
 check "made traces: a run" ism sweep "$T/mk/made.json" -o "$T/mk/out" -j 2 -q
 expect_eq "made traces: 4 points ok" 4 "$(grep -c ',ok,' "$T/mk/out/summary.csv")"
 ism trace gen "$T/mk/spec.json" -o "$T/mk/gen.iot.gz" -q
@@ -302,7 +311,7 @@ touch "$T/mk/out/traces/.gen.iot.gz.tmp.999999999"
 rm "$T/mk/out/points/"*
 check "made traces: a re-run" ism sweep "$T/mk/made.json" -o "$T/mk/out" -q
 expect_eq "made traces: the trace is not made again" "$ino" "$(ls -i "$T/mk/out/traces/gen.iot.gz" | cut -d' ' -f1)"
-expect_eq "made traces: a dead writer's temporary removed" "cap.iot.gz gen.iot.gz" "$(ls -A "$T/mk/out/traces" | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "made traces: a dead writer's temporary removed" "cap.info.json cap.iot.gz gen.info.json gen.iot.gz" "$(ls -A "$T/mk/out/traces" | tr '\n' ' ' | sed 's/ $//')"
 # --- Another sweep into a sweep's directory is refused, naming it, and nothing is touched:
 # other points (a third policy), or the same point names from another inline base (the names
 # hash the trace, the assignments and the seed, not the base). --force replaces the manifest.

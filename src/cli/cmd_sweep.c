@@ -286,6 +286,7 @@ static int run_points(const struct sweep *sw, const bool *selected, const char *
 		rc = fail(&err);
 		goto out;
 	}
+	sweep_traces_describe(sw, selected, dir);
 	if (warn_inert)
 		sweep_warn_inert(sw, selected, stderr);
 	run_rc = sweep_run(sw, &o, &t, &err);

@@ -118,6 +118,14 @@ int sweep_traces_make(const struct sweep *sw, const bool *selected, bool progres
 		      struct ism_err *err);
 
 /*
+ * Describe each trace the selected points replay, once: `trace info --json` of it into
+ * DIR/traces/NAME.info.json (sweep_trace_info_path), unless there already; the report's trace
+ * cards read it. A trace that cannot be read gets none (its points fail and say why).
+ */
+void sweep_traces_describe(const struct sweep *sw, const bool *selected, const char *dir);
+char *sweep_trace_info_path(const char *dir, const char *name);
+
+/*
  * Whether a point's config loads and its trace opens (--dry-run); a trace the sweep makes and
  * has not made yet: whether its spec or capture can be read.
  */

@@ -577,6 +577,27 @@ int sweep_merge(const char *const *dirs, size_t ndirs, const char *out, bool for
 		if (r)
 			goto done;
 	}
+	/* Each trace's description (the report's trace cards), from the first DIR with one. */
+	json_array_foreach(json_object_get(m[0], "points"), i, pt) {
+		const char *name = json_string_value(json_object_get(pt, "trace"));
+		char *dst = name ? sweep_trace_info_path(out, name) : NULL, *tdir;
+		int r = 0;
+
+		for (d = 0; dst && d < ndirs && access(dst, F_OK) != 0; d++) {
+			char *src = sweep_trace_info_path(dirs[d], name);
+
+			tdir = ism_dirname(dst);
+			if (access(src, F_OK) == 0)
+				r = ism_mkdir_p(tdir, err) != 0 ? -1 : place_file(src, dst, err);
+			free(tdir);
+			free(src);
+			if (r)
+				break;
+		}
+		free(dst);
+		if (r)
+			goto done;
+	}
 	rc = sweep_summary_write(out, m[0], counts, err);
 done:
 	json_decref(old);
