@@ -221,6 +221,27 @@ if not re.search(r"\d\.\d{10,}", open(sys.argv[1]).read()):
     assert r["config_digest"] == "sha256:" + hashlib.sha256(text.encode()).hexdigest(), r["config_digest"]
 EOF2
 
+# --- Units: every row of docs/results.md has one, and every line of --format flat ends in its
+# key's unit, for every kind of run (timed and untimed, each preset, the baselines, device TLBs,
+# IOVA allocation, per-device keys whose BDF holds a dot).
+grep '^| `' "$ISM_SRCDIR/docs/results.md" | awk -F' [|] ' '$2 == "" || $2 == "?"' >"$T/nounit"
+[ ! -s "$T/nounit" ] && ok "docs/results.md: every key has a unit" || { fail "docs/results.md: keys without a unit"; head -5 "$T/nounit"; }
+: >"$T/allflat"
+for c in "$ISM_SRCDIR"/configs/hw/*.json; do
+	for m in timed untimed; do
+		ism run "$c" -t "$G/inv-lazy.csv" --set mode=$m --set 'baseline=["passthrough","swiotlb","cma"]' \
+			--set iova.remap=linux -f flat -q 2>/dev/null >>"$T/allflat"
+	done
+done
+awk 'NF < 3 || $NF == "?"' "$T/allflat" | sort -u >"$T/nounit"
+[ -s "$T/allflat" ] && [ ! -s "$T/nounit" ] && ok "--format flat: every line ends in a unit" \
+	|| { fail "--format flat: lines without a unit"; head -5 "$T/nounit"; }
+ism run -t "$G/inv-lazy.csv" -f flat -q --set 'baseline=["swiotlb"]' >"$T/f"
+unit() { awk -v k="$2" '$1 == k { print $NF }' "$1"; }
+expect_eq "units: throughput, CPU per byte, misses, a histogram's count, a time" \
+	"Gb/s ns/byte count count ns bytes ns" \
+	"$(unit "$T/f" dma.throughput_gbps) $(unit "$T/f" cpu.ns_per_dma_byte) $(unit "$T/f" iotlb.misses) $(unit "$T/f" dma.latency_ns.count) $(unit "$T/f" dma.latency_ns.p99) $(unit "$T/f" baseline.swiotlb.bytes_copied) $(unit "$T/f" baseline.swiotlb.cpu.total_ns)"
+
 # docs/results.md is generated from the counter table: it must not drift.
 ism run --result-keys >"$T/results.md"
 cmp -s "$T/results.md" "$ISM_SRCDIR/docs/results.md" && ok "docs/results.md is current" \

@@ -1372,7 +1372,7 @@ void timed_print_reference(FILE *fp)
 		{ "dma.throughput_gbps", "DMA payload bits per simulated second (faulted requests move nothing)" },
 		{ "dma.completed", "DMAs (ACCESS records) replayed" },
 		{ "dma.latency_cdf_ns", "the DMA latency distribution: 100 values (ns) at quantiles 0.01, 0.02, ..., 1.00, for CDF plots" },
-		{ "dma.latency_ns.{p50,p90,p99,p99_9,max,mean,count}", "per DMA: from its start (open loop: its trace time; closed loop: its first request's issue) to its last completion; percentiles within 0.2%" },
+		{ "dma.latency_ns.{min,p50,p90,p99,p99_9,max,mean,count}", "per DMA: from its start (open loop: its trace time; closed loop: its first request's issue) to its last completion; percentiles within 0.2%" },
 		{ "dma.mean_outstanding", "time-average requests in flight (Little's law: = request.rate_per_s x request.latency_ns.mean)" },
 		{ "request.rate_per_s", "PCIe requests completed per simulated second" },
 		{ "request.latency_ns.*", "per request: issue to completion at the device" },

@@ -9,6 +9,7 @@
 #include "base/pgsize.h"
 #include "engine/sim.h"
 #include "engine/timed.h"
+#include "result_units.h"
 
 #include <math.h>
 #include <string.h>
@@ -246,7 +247,7 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	return root;
 }
 
-void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
+static void print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
 		       const struct run_info *ri)
 {
 	stats_print_flat(st, cfg->iommu.levels, sim_format(ri->sim)->page_sizes, fp);
@@ -271,6 +272,28 @@ void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_
 	fprintf(fp, "run.wall_s %.6f\n", ri->wall_s);
 	fprintf(fp, "run.accesses_per_s %.0f\n", per_second(st->accesses, ri->wall_s));
 	fprintf(fp, "run.max_rss_kb %ld\n", max_rss_kb());
+}
+
+/* "key value unit" per line: the modules print "key value", the unit is looked up here. */
+void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
+		       const struct run_info *ri)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	print_flat(m, cfg, st, ri);
+	fclose(m);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t k = strcspn(line, " ");
+		char key[256];
+		const char *unit;
+
+		snprintf(key, sizeof(key), "%.*s", (int)k, line);
+		unit = result_unit(key);
+		fprintf(fp, "%s %s\n", line, unit ? unit : "?");
+	}
+	free(buf);
 }
 
 static double pct(uint64_t n, uint64_t d)
@@ -378,10 +401,68 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 		per_second(st->accesses, ri->wall_s) / 1e6);
 }
 
+/* The keys every result has around the counters: the tool, where it ran, its inputs. */
+static void document_reference(FILE *fp)
+{
+	static const char *const rows[][2] = {
+		{ "iommusim.{version,build,commit,build_flags}", "the tool: its version, the build identity (a checksum of the sources, docs/sweep.md), the source commit it was built from (git's HEAD, `-dirty` when tracked files differed from it; in a tree `git archive` or `make dist` made, the commit they wrote into COMMIT; else `unknown`) and the compiler and flags" },
+		{ "iommusim.result_schema", "bumped when a key changes meaning (docs/result.schema.json describes the document)" },
+		{ "provenance.{host,date,command,cwd}", "where, when and how the run was made: the host name, the start in UTC (ISO 8601), the command line (shell-quoted) and the working directory it ran in; with run.*, the only values that differ between two runs of the same inputs" },
+		{ "config", "the effective configuration, every key (docs/config.md)" },
+		{ "config_digest", "SHA-256 of the effective configuration as compact JSON with sorted keys (\"sha256:...\"): equal configs have equal digests" },
+		{ "trace.{path,format}", "the trace file and its format (native or csv)" },
+		{ "trace.meta", "the trace's metadata (what made it: a capture's tool and devices, a generator's spec)" },
+		{ "run.wall_s", "the run's wall-clock time" },
+		{ "run.{accesses_per_s,records_per_s}", "ACCESS records and records replayed per wall-clock second" },
+		{ "run.max_rss_kb", "the process's peak resident memory" },
+	};
+	size_t i;
+
+	fprintf(fp, "\n## The document: the tool, provenance, inputs, the wall clock\n\n"
+		    "| result key | meaning |\n|---|---|\n");
+	for (i = 0; i < ISM_ARRAY_SIZE(rows); i++)
+		fprintf(fp, "| `%s` | %s |\n", rows[i][0], rows[i][1]);
+}
+
+/*
+ * The modules print their rows as "| `key` | meaning |"; the unit of each comes from one table
+ * (result_units.c) and goes between them.
+ */
 void result_print_reference(FILE *fp)
 {
-	stats_print_reference(fp);
-	timed_print_reference(fp);
-	sim_print_os_reference(fp);
-	baseline_run_print_reference(fp);
+	char *buf = NULL, *line;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	stats_print_reference(m);
+	timed_print_reference(m);
+	sim_print_os_reference(m);
+	baseline_run_print_reference(m);
+	document_reference(m);
+	fclose(m);
+	/* line by line, the empty ones kept */
+	for (line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+
+		if (n == 24 && strncmp(line, "| result key | meaning |", 24) == 0) {
+			fputs("| result key | unit | meaning |\n", fp);
+		} else if (n == 9 && strncmp(line, "|---|---|", 9) == 0) {
+			fputs("|---|---|---|\n", fp);
+		} else if (n > 3 && strncmp(line, "| `", 3) == 0) {
+			const char *end = memchr(line + 3, '`', n - 3);
+			char pattern[256];
+			const char *unit;
+
+			snprintf(pattern, sizeof(pattern), "%.*s", end ? (int)(end - line - 3) : 0,
+				 line + 3);
+			unit = result_unit_row(pattern);
+			fprintf(fp, "| `%s` | %s |%.*s\n", pattern, unit ? unit : "?",
+				end ? (int)(n - (size_t)(end + 3 - line)) : 0, end ? end + 3 : "");
+		} else {
+			fprintf(fp, "%.*s\n", (int)n, line);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	free(buf);
 }
