@@ -242,6 +242,25 @@ expect_eq "units: throughput, CPU per byte, misses, a histogram's count, a time"
 	"Gb/s ns/byte count count ns bytes ns" \
 	"$(unit "$T/f" dma.throughput_gbps) $(unit "$T/f" cpu.ns_per_dma_byte) $(unit "$T/f" iotlb.misses) $(unit "$T/f" dma.latency_ns.count) $(unit "$T/f" dma.latency_ns.p99) $(unit "$T/f" baseline.swiotlb.bytes_copied) $(unit "$T/f" baseline.swiotlb.cpu.total_ns)"
 
+# --- Per device (devices.BDF.*): tests/data/run/devices.csv, worked out in its comments.
+ism run -t "$D/run/devices.csv" --set mode=untimed --set os.invalidation.policy=lazy -f flat -q >"$T/dev"
+got=""
+for d in 00:01.0 00:02.0; do
+	for k in dma.accesses dma.bytes iotlb.lookups iotlb.misses stale.hits; do
+		got="$got $(kv "$T/dev" "devices.$d.$k")"
+	done
+done
+expect_eq "devices: accesses, bytes, lookups, misses, stale hits of each, by hand" \
+	" 5 384 5 2 1 3 256 3 1 0" "$got"
+expect_eq "devices: their units" "bytes fraction" \
+	"$(awk '$1 == "devices.00:01.0.dma.bytes" || $1 == "devices.00:02.0.iotlb.miss_rate" { printf "%s%s", s, $3; s = " " }' "$T/dev")"
+ism run -t "$D/run/devices.csv" --set os.invalidation.policy=lazy -f flat -q >"$T/dev"
+awk '$1 ~ /^devices\..*\.dma\.throughput_gbps$/ { s += $2 } $1 == "dma.throughput_gbps" { t = $2 }
+	END { exit !(s > 0 && (s - t < 2e-6 && t - s < 2e-6)) }' "$T/dev" \
+	&& ok "devices: timed, their throughputs add up to dma.throughput_gbps" || fail "devices: throughputs do not add up"
+expect_eq "devices: timed, each device's DMA latencies counted (5 and 3), and its throughput in proportion to its bytes (384:256)" \
+	"5 3 1.500" "$(kv "$T/dev" devices.00:01.0.dma.latency_ns.count) $(kv "$T/dev" devices.00:02.0.dma.latency_ns.count) $(awk '$1 == "devices.00:01.0.dma.throughput_gbps" { a = $2 } $1 == "devices.00:02.0.dma.throughput_gbps" { b = $2 } END { printf "%.3f", a / b }' "$T/dev")"
+
 # docs/results.md is generated from the counter table: it must not drift.
 ism run --result-keys >"$T/results.md"
 cmp -s "$T/results.md" "$ISM_SRCDIR/docs/results.md" && ok "docs/results.md is current" \

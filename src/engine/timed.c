@@ -90,6 +90,9 @@ struct tdev {
 	 */
 	uint64_t *dq;
 	uint32_t dh, dn;
+	/* its own figures (devices.BDF.*): payload bytes moved, DMA latencies (not in twins) */
+	uint64_t bytes_done;
+	struct hist *h_dma;
 };
 
 struct timed {
@@ -244,6 +247,10 @@ void timed_free(struct timed *t)
 	for (i = 0; i < t->ndev; i++) {
 		free(t->dev[i].ring);
 		free(t->dev[i].dq);
+		if (t->dev[i].h_dma) {
+			hist_free(t->dev[i].h_dma);
+			free(t->dev[i].h_dma);
+		}
 	}
 	free(t->dev);
 	free(t->req);
@@ -348,6 +355,10 @@ static uint32_t dev_add(struct timed *t, uint32_t device)
 		d->ring = ism_xmalloc(t->tags * sizeof(*d->ring));
 	if (t->pipeline)
 		d->dq = ism_xmalloc(2 * (size_t)t->tags * sizeof(*d->dq));
+	if (!t->ideal) {
+		d->h_dma = ism_xmalloc(sizeof(*d->h_dma));
+		hist_init(d->h_dma);
+	}
 	return t->ndev++;
 }
 
@@ -667,8 +678,10 @@ static void done(struct timed *t, uint32_t r, const struct event *ev)
 	outstanding(t, now, -1);
 	if (!t->ideal)
 		hist_add(&t->h_req, now - q->t_issue);
-	if (!q->fault)
+	if (!q->fault) {
 		t->bytes += q->bytes;
+		d->bytes_done += q->bytes;
+	}
 	t->requests++;
 	if (now > t->last_done)
 		t->last_done = now;
@@ -678,6 +691,8 @@ static void done(struct timed *t, uint32_t r, const struct event *ev)
 		bool resume = m->unmap_waits;
 
 		hist_add(&t->h_dma, now - m->t_start);
+		if (d->h_dma)
+			hist_add(d->h_dma, now - m->t_start);
 		m->active = false;
 		m->unmap_waits = false;
 		m->next = t->dma_free;
@@ -734,6 +749,8 @@ static void dma_begin(struct timed *t, const struct trace_rec *r, uint64_t now, 
 
 		t->cur_vdev = (uint32_t)(v - t->s->devs);
 		t->cur_dom = v->dom;
+		v->accesses++;
+		v->bytes += r->size;
 	}
 	t->cur_iova = r->iova;
 	t->cur_end = r->iova + r->size;
@@ -1251,6 +1268,19 @@ void timed_force_events(struct timed *t)
 uint64_t timed_sim_time_ps(const struct timed *t)
 {
 	return t->last_done;
+}
+
+bool timed_device(const struct timed *t, uint32_t device, double *gbps, const struct hist **dma)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->ndev; i++)
+		if (t->dev[i].device == device && t->dev[i].h_dma) {
+			*gbps = per_s((double)t->dev[i].bytes_done * 8, t->last_done) / 1e9;
+			*dma = t->dev[i].h_dma;
+			return true;
+		}
+	return false;
 }
 
 void timed_summary(const struct timed *t, struct timed_summary *sum)

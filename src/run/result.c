@@ -9,6 +9,7 @@
 #include "base/pgsize.h"
 #include "engine/sim.h"
 #include "engine/timed.h"
+#include "engine/devices.h"
 #include "result_units.h"
 
 #include <math.h>
@@ -232,6 +233,8 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	stats_to_json(st, cfg->iommu.levels, sim_format(ri->sim)->page_sizes, root);
 	if (ri->sim)
 		sim_os_to_json(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, root);
+	if (ri->sim)
+		sim_devices_to_json(ri->sim, ri->timed, root);
 	if (ri->timed) {
 		timed_to_json(ri->timed, root);
 		timed_ideal_to_json(ri->timed, ri->ideal, root);
@@ -255,6 +258,7 @@ static void print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_
 		json_t *os = json_object();
 
 		sim_os_to_json(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, os);
+		sim_devices_to_json(ri->sim, ri->timed, os);
 		stats_print_json_flat(fp, "", os);
 		json_decref(os);
 	}
@@ -437,6 +441,7 @@ void result_print_reference(FILE *fp)
 	stats_print_reference(m);
 	timed_print_reference(m);
 	sim_print_os_reference(m);
+	sim_devices_print_reference(m);
 	baseline_run_print_reference(m);
 	document_reference(m);
 	fclose(m);
