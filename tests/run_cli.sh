@@ -261,6 +261,48 @@ awk '$1 ~ /^devices\..*\.dma\.throughput_gbps$/ { s += $2 } $1 == "dma.throughpu
 expect_eq "devices: timed, each device's DMA latencies counted (5 and 3), and its throughput in proportion to its bytes (384:256)" \
 	"5 3 1.500" "$(kv "$T/dev" devices.00:01.0.dma.latency_ns.count) $(kv "$T/dev" devices.00:02.0.dma.latency_ns.count) $(awk '$1 == "devices.00:01.0.dma.throughput_gbps" { a = $2 } $1 == "devices.00:02.0.dma.throughput_gbps" { b = $2 } END { printf "%.3f", a / b }' "$T/dev")"
 
+# --- The timeline (stats.interval_us): tests/data/run/timeline.csv, worked out in its comments.
+tl() { ism run -t "$D/run/timeline.csv" --set replay.mode=open --set stats.interval_us=10 --set os.invalidation.policy=$1 -q -o "$T/tl.$1.json"; }
+tl strict
+tl lazy
+python3 - "$T/tl.strict.json" "$T/tl.lazy.json" <<'EOF2' && ok "timeline: per 10 us interval, by hand (strict and lazy)" || fail "timeline"
+import json, sys
+s, l = (json.load(open(f)) for f in sys.argv[1:])
+t = s["timeline"]
+assert t["interval_us"] == 10 and t["intervals"] == 4 and t["start_us"] == [0, 10, 20, 30], t
+assert abs(t["end_us"] * 1e3 - s["sim"]["time_ns"]) < 1e-6, (t["end_us"], s["sim"]["time_ns"])
+# the read at 32 us of the page unmapped at 25 us faults: a miss and a walk, no bytes
+assert t["iotlb_misses"] == [1, 1, 1, 2] and t["walks"] == [1, 1, 1, 2], t
+assert t["invalidation_commands"] == [0, 0, 1, 0] and t["stale_hits"] == [0, 0, 0, 0], t
+last = t["end_us"] - 30
+assert [round(x, 9) for x in t["throughput_gbps"]] == [0.0512, 0.0512, 0.0512, round(512e-3 / last, 9)], t
+t = l["timeline"]
+assert t["intervals"] == 1003 and t["end_us"] == 10025, t
+assert t["iotlb_misses"][:4] == [1, 1, 1, 1] and sum(t["iotlb_misses"]) == 4, t
+assert t["stale_hits"][3] == 1 and sum(t["stale_hits"]) == 1, t
+assert [i for i, x in enumerate(t["invalidation_commands"]) if x] == [1002], t
+assert t["throughput_gbps"][:4] == [0.0512, 0.0512, 0.0512, 0.1024] and not any(t["throughput_gbps"][4:]), t
+# and, over the whole run, each array adds up to the run's counter; the utilisation weighted
+# by each interval's length to the run's
+for r in (s, l):
+    t = r["timeline"]
+    cmds = sum(r["invalidation"]["commands"][g] for g in ("page", "range", "domain", "global"))
+    assert (sum(t["iotlb_misses"]), sum(t["walks"]), sum(t["invalidation_commands"]), sum(t["stale_hits"])) == \
+        (r["iotlb"]["misses"], r["walk"]["started"], cmds, r["stale"]["hits"]), t
+    lens = [min(t["interval_us"], t["end_us"] - x) for x in t["start_us"]]
+    busy = sum(u * n for u, n in zip(t["walker_utilisation"], lens))
+    assert abs(busy / (r["sim"]["time_ns"] / 1e3) - r["walk"]["walker_utilisation"]) < 1e-9, busy
+EOF2
+ism run -t "$D/run/timeline.csv" --set stats.interval_us=10 --set replay.mode=open --set os.invalidation.policy=strict -f flat -q >"$T/f"
+expect_eq "timeline: flat has its scalars, with units" "10.000000 us|4 count" \
+	"$(awk '$1 == "timeline.interval_us" || $1 == "timeline.intervals" { printf "%s%s %s", s, $2, $3; s = "|" }' "$T/f")"
+expect_fail "timeline: untimed has none" 3 'stats.interval_us: expected 0 with mode untimed' \
+	ism run -t "$D/run/timeline.csv" --set stats.interval_us=10 --set mode=untimed
+ism run -t "$D/run/timeline.csv" --set stats.interval_us=0.000001 --set replay.mode=open --set os.invalidation.policy=strict -q -o "$T/tl.fine.json"
+python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))["timeline"]
+assert t["intervals"] <= 100000 and t["interval_us"] > 0.000001 and sum(t["iotlb_misses"]) == 5, t["interval_us"]' "$T/tl.fine.json" \
+	&& ok "timeline: a 1 ps interval over 32 us doubles until at most 100000 intervals" || fail "timeline: coarsening"
+
 # docs/results.md is generated from the counter table: it must not drift.
 ism run --result-keys >"$T/results.md"
 cmp -s "$T/results.md" "$ISM_SRCDIR/docs/results.md" && ok "docs/results.md is current" \

@@ -176,6 +176,7 @@ struct sim_config {
 	} cma;
 	struct {
 		bool classify_misses;
+		double interval_us; /* the timeline's interval; 0: no timeline */
 	} stats;
 	json_t *effective; /* every key with its effective value (defaults filled in) */
 };

@@ -14,6 +14,7 @@
 #include "memory/memory.h"
 #include "sim_internal.h"
 #include "sim_stats.h"
+#include "timeline.h"
 
 /*
  * A request's life, one event per step whose order matters:
@@ -156,6 +157,7 @@ struct timed {
 	size_t nrecent, caprecent;
 	struct maptab live; /* MAPs not yet unmapped: when each started */
 	struct hist h_life; /* mapping lifetimes */
+	struct timeline *tl; /* stats.interval_us: the run over time (src/engine/timeline.c) */
 };
 
 /* The walks in flight by (domain, page): a miss finds the walk it may share. */
@@ -234,6 +236,8 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 	hist_init(&t->h_req);
 	hist_init(&t->h_xlate);
 	hist_init(&t->h_life);
+	if (!ideal && cfg->stats.interval_us > 0)
+		t->tl = timeline_new(cfg->stats.interval_us, cfg->iommu.walkers);
 	maptab_init(&t->live);
 	return t;
 }
@@ -263,6 +267,7 @@ void timed_free(struct timed *t)
 	hist_free(&t->h_req);
 	hist_free(&t->h_xlate);
 	hist_free(&t->h_life);
+	timeline_free(t->tl);
 	maptab_free(&t->live);
 	mem_free(&t->mem);
 	eventq_free(&t->q);
@@ -553,6 +558,8 @@ static void walk_step(struct timed *t, uint32_t w, uint64_t now)
 		xlated(t, r, now);
 	}
 	t->walk_busy += now - k->t_started;
+	if (t->tl)
+		timeline_busy(t->tl, k->t_started, now);
 	t->walkers_busy--;
 	k->next = t->walk_free;
 	t->walk_free = w;
@@ -986,6 +993,21 @@ static bool issue(struct timed *t, const struct event *ev)
 	}
 }
 
+/* The counters a timeline interval is the difference of. */
+static void tl_counts(void *ctx, struct timeline_counts *c)
+{
+	const struct timed *t = ctx;
+	unsigned g;
+
+	c->bytes = t->bytes;
+	c->walks = t->walks;
+	c->misses = t->s->st.misses;
+	c->stale_hits = t->s->st.stale_hits;
+	c->inv_cmds = 0;
+	for (g = 0; g < INV_GRAN_NR; g++)
+		c->inv_cmds += t->s->inv->st.commands[g];
+}
+
 /* Run events until the replay needs the next block (or, at the end, until none is left). */
 static void run(struct timed *t)
 {
@@ -995,6 +1017,8 @@ static void run(struct timed *t)
 		struct treq *q;
 		uint64_t start;
 
+		if (t->tl)
+			timeline_at(t->tl, ev.time, tl_counts, t);
 		switch (ev.type) {
 		case EV_ISSUE:
 			issue(t, &ev);
@@ -1246,6 +1270,17 @@ void timed_finish(struct timed *t)
 	/* Timers have fired as events; settle anything a policy still holds. */
 	if (t->s)
 		inv_finish(t->s->inv, t->last_done);
+	if (t->tl) {
+		struct timeline_counts c;
+
+		tl_counts(t, &c);
+		timeline_end(t->tl, t->last_done, &c);
+	}
+}
+
+const struct timeline *timed_timeline(const struct timed *t)
+{
+	return t->tl;
 }
 
 /* ---- results ---- */

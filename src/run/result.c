@@ -10,6 +10,7 @@
 #include "engine/sim.h"
 #include "engine/timed.h"
 #include "engine/devices.h"
+#include "engine/timeline.h"
 #include "result_units.h"
 
 #include <math.h>
@@ -238,6 +239,8 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	if (ri->timed) {
 		timed_to_json(ri->timed, root);
 		timed_ideal_to_json(ri->timed, ri->ideal, root);
+		if (timed_timeline(ri->timed))
+			timeline_to_json(timed_timeline(ri->timed), root);
 	}
 	if (ri->sim)
 		compare_to_json(st, ri, root);
@@ -265,6 +268,14 @@ static void print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_
 	if (ri->timed) {
 		timed_print_flat(ri->timed, fp);
 		timed_ideal_print_flat(ri->timed, ri->ideal, fp);
+		if (timed_timeline(ri->timed)) {
+			/* its scalars: the arrays are JSON's alone */
+			json_t *tl = json_object();
+
+			timeline_to_json(timed_timeline(ri->timed), tl);
+			stats_print_json_flat(fp, "", tl);
+			json_decref(tl);
+		}
 	}
 	if (ri->sim) {
 		json_t *cmp = json_object();
@@ -442,6 +453,7 @@ void result_print_reference(FILE *fp)
 	timed_print_reference(m);
 	sim_print_os_reference(m);
 	sim_devices_print_reference(m);
+	timeline_print_reference(m);
 	baseline_run_print_reference(m);
 	document_reference(m);
 	fclose(m);

@@ -142,6 +142,13 @@ static const struct unit_row units[] = {
 	{ "devices.BDF.iotlb.miss_rate", "fraction" },
 	{ "devices.BDF.stale.hits", "count" },
 	{ "devices.BDF.device_tlb.{lookups,hits,misses,stale_hits}", "count" },
+	{ "timeline.interval_us", "us" },
+	{ "timeline.intervals", "count" },
+	{ "timeline.end_us", "us" },
+	{ "timeline.start_us", "us" },
+	{ "timeline.throughput_gbps", "Gb/s" },
+	{ "timeline.{iotlb_misses,walks,invalidation_commands,stale_hits}", "count" },
+	{ "timeline.walker_utilisation", "fraction" },
 	{ "summary", "text" },
 	{ "pagetable.bytes", "bytes" },
 	{ "baseline.NAME.{sim.time_ns,dma.throughput_gbps,dma.latency_ns.*,dma.latency_cdf_ns,"
