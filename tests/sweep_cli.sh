@@ -120,6 +120,26 @@ done
 grep -q '24 points: 24 ok, 0 failed, 0 pending' "$T/err" && ok "merge counts" || fail "merge: $(cat "$T/err")"
 cmp -s "$T/j1/summary.csv" "$T/merged/summary.csv" && ok "merged summary = -j summary" || fail "merged summary differs"
 expect_fail "summary of one shard: some pending -> 1" 1 '12 ok, 0 failed, 12 pending' ism sweep summary "$T/s0"
+# --long: the same figures in long form, a row per finished point and metric, with units.
+check "sweep summary --long" ism sweep summary "$T/j1" --long -q
+python3 - "$T/j1/summary.csv" "$T/j1/summary-long.csv" <<'EOF2' && ok "summary-long.csv: summary.csv's cells, one row per point and metric, units beside" || fail "summary-long.csv"
+import csv, sys
+wide = list(csv.DictReader(open(sys.argv[1])))
+rows = list(csv.DictReader(open(sys.argv[2])))
+head = open(sys.argv[2]).readline().strip().split(",")
+assert head == ["point", "trace", "iotlb", "iommu.iotlb.replacement", "seed", "metric", "value", "unit"], head
+metrics = [k for k in wide[0] if k not in ("point", "status", "trace", "iotlb", "iommu.iotlb.replacement", "seed")]
+ok = [w for w in wide if w["status"] == "ok"]
+assert len(rows) == len(ok) * len(metrics), (len(rows), len(ok), len(metrics))
+it = iter(rows)
+for w in ok:
+    for m in metrics:
+        r = next(it)
+        assert (r["point"], r["trace"], r["iotlb"], r["iommu.iotlb.replacement"], r["seed"], r["metric"], r["value"]) == \
+            (w["point"], w["trace"], w["iotlb"], w["iommu.iotlb.replacement"], w["seed"], m, w[m]), (r, m)
+units = {r["metric"]: r["unit"] for r in rows}
+assert units["iotlb.misses"] == "count" and units["iotlb.miss_rate"] == "fraction" and units["walk.mem_refs"] == "count", units
+EOF2
 cp "$T/j1/summary.csv" "$T/keep.csv"
 rm "$T/j1/summary.csv"
 check "sweep summary regenerates" ism sweep summary "$T/j1" -q

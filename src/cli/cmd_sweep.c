@@ -69,17 +69,22 @@ static const struct cli_cmd_desc merge_desc = {
 	.nopts = ISM_ARRAY_SIZE(merge_opts),
 };
 
-enum { SUMMARY_QUIET };
+enum { SUMMARY_QUIET, SUMMARY_LONG };
 
 static const struct cli_opt summary_opts[] = {
 	[SUMMARY_QUIET] = { "quiet", 'q', NULL, "no closing summary line on stderr" },
+	[SUMMARY_LONG] = { "long", 'l', NULL,
+			   "also write DIR/summary-long.csv: a row per finished point and metric "
+			   "(point, trace, axes, seed, metric, value, unit)" },
 };
 
 static const struct cli_cmd_desc summary_desc = {
 	.name = "sweep summary",
-	.usage = "DIR",
+	.usage = "DIR [--long]",
 	.summary = "Regenerate DIR/summary.csv from DIR/sweep.json and the point files.",
-	.details = SWEEP_EXIT_STATUS,
+	.details =
+		"--long writes the same figures in long form too, the shape pandas and R read\n"
+		"without reshaping: pandas.read_csv(\"DIR/summary-long.csv\").\n" SWEEP_EXIT_STATUS,
 	.opts = summary_opts,
 	.nopts = ISM_ARRAY_SIZE(summary_opts),
 };
@@ -170,7 +175,7 @@ static int cmd_sweep_summary(int argc, char **argv)
 	struct sweep_counts counts;
 	struct ism_err err = { 0 };
 	json_t *m = NULL;
-	int c, quiet = 0, rc = ISM_EXIT_OK;
+	int c, quiet = 0, longform = 0, rc = ISM_EXIT_OK;
 
 	cli_parser_init(&p, &summary_desc);
 	while ((c = cli_next(&p, argc, argv, &arg)) != CLI_DONE) {
@@ -180,6 +185,8 @@ static int cmd_sweep_summary(int argc, char **argv)
 		}
 		if (c == SUMMARY_QUIET)
 			quiet = 1;
+		if (c == SUMMARY_LONG)
+			longform = 1;
 	}
 	dir = cli_operand(&summary_desc, argc, argv, "the sweep's output DIR");
 	if (!dir) {
@@ -187,7 +194,8 @@ static int cmd_sweep_summary(int argc, char **argv)
 		goto out;
 	}
 	m = sweep_manifest_read(dir, &err);
-	if (!m || sweep_summary_write(dir, m, &counts, &err) != 0) {
+	if (!m || sweep_summary_write(dir, m, &counts, &err) != 0 ||
+	    (longform && sweep_summary_long_write(dir, m, &err) != 0)) {
 		rc = fail(&err);
 		goto out;
 	}

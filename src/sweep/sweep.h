@@ -213,6 +213,13 @@ int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_co
  */
 const char *sweep_metric_cell(const json_t *doc, const char *key, char *buf, size_t n);
 
+/*
+ * DIR/summary-long.csv (`sweep summary --long`): the summary's figures in long form, one row
+ * per finished point and metric: point, trace, the axes' labels, seed, metric, value, unit
+ * (result_units.c) -- what pandas and R read without reshaping.
+ */
+int sweep_summary_long_write(const char *dir, const json_t *manifest, struct ism_err *err);
+
 /* Write one CSV field, quoted when it holds a comma, a quote or a line break. */
 void sweep_csv_field(FILE *fp, const char *s);
 
