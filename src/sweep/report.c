@@ -1633,7 +1633,8 @@ static void inline_svg(FILE *fp, const char *svg, const char *kind, const char *
 	fputc('\n', fp);
 }
 
-static int write_plots(struct report *r, const char *svgdir, const bool *drawn, struct ism_err *err)
+static int write_plots(struct report *r, const char *svgdir, const bool *drawn,
+		       const char *const *notes, struct ism_err *err)
 {
 	size_t k, n = 0;
 
@@ -1655,6 +1656,10 @@ static int write_plots(struct report *r, const char *svgdir, const bool *drawn, 
 		fputs("<figcaption>", r->fp);
 		escf(r->fp, "%s (iommusim plot --kind %s).", plot_kind_caption(k),
 		     plot_kind_name(k));
+		if (notes && notes[k]) {
+			fputs(" ", r->fp);
+			esc(r->fp, notes[k]);
+		}
 		fputs("</figcaption>\n</figure>\n", r->fp);
 		free(svg);
 		n++;
@@ -1670,7 +1675,7 @@ static int write_plots(struct report *r, const char *svgdir, const bool *drawn, 
 /* --- the page ------------------------------------------------------------------------------- */
 
 int report_write(FILE *fp, const struct sweep_dir *sd, const char *svgdir, const bool *drawn,
-		 struct ism_err *err)
+		 const char *const *notes, struct ism_err *err)
 {
 	struct report r = { .fp = fp, .sd = sd };
 	size_t i, pending = sd->npoints - sd->nok - sd->nfailed;
@@ -1705,7 +1710,7 @@ int report_write(FILE *fp, const struct sweep_dir *sd, const char *svgdir, const
 	write_fixed(&r);
 	fputs("</section>\n", fp);
 	write_comparison(&r);
-	rc = write_plots(&r, svgdir, drawn, err);
+	rc = write_plots(&r, svgdir, drawn, notes, err);
 	if (rc == 0) {
 		write_baselines(&r);
 		fputs("</main>\n</body>\n</html>\n", fp);
