@@ -44,7 +44,7 @@ expect_finding "DMA throughput with the IOMMU as a multiple of swiotlb's (no IOM
 # The fixture's latency p50 ratio is 1.25 at every point, against either baseline.
 expect_finding "DMA latency p50 with the IOMMU as a multiple of passthrough's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 1.25x at each of its 24 points (e.g. #0) on nic, 1.25x at each of its 24 points (e.g. #24) on qemu."
 expect_finding "DMA latency p50 with the IOMMU as a multiple of swiotlb's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 1.25x at each of its 24 points (e.g. #0) on nic, 1.25x at each of its 24 points (e.g. #24) on qemu."
-expect_eq "fourteen findings" 14 "$(grep -c '^<li' "$R")"
+expect_eq "fourteen findings" 14 "$(sed -n '/<section id="findings">/,/<\/section>/p' "$R" | grep -c '^<li')"
 
 # Hand-built sweeps (tests/data/report/*.json, each with its findings worked out in "why"):
 # the report gives exactly the findings a case expects, in order, and none of its "absent"
@@ -58,7 +58,10 @@ for case in "$ISM_SRCDIR"/tests/data/report/*.json; do
 import html, json, re, sys
 case = json.load(open(sys.argv[1]))
 page = open(sys.argv[2], encoding="utf-8").read()
-got = [html.unescape(f) for f in re.findall(r"^<li[^>]*>(.*)</li>$", page, re.M)]
+def items(section):
+    m = re.search(r'<section id="%s">(.*?)</section>' % section, page, re.S)
+    return [html.unescape(f) for f in re.findall(r"^<li[^>]*>(.*)</li>$", m.group(1) if m else "", re.M)]
+got = items("findings")
 bad = 0
 for e in case["expect"]:
     if e not in got:
@@ -66,6 +69,11 @@ for e in case["expect"]:
         bad = 1
 if got != case["expect"]:
     print("    got:\n      " + "\n      ".join(got))
+    bad = 1
+# The answers, when the case works them out: exactly those, in order.
+if "answers" in case and items("answers") != case["answers"]:
+    print("    answers got:\n      " + "\n      ".join(items("answers")))
+    print("    answers expected:\n      " + "\n      ".join(case["answers"]))
     bad = 1
 for a in case.get("absent", []):
     if any(a in g for g in got):
@@ -175,7 +183,17 @@ check "report on a real untimed sweep" ism report "$T/untimed" -q
 R="$T/untimed/report.html"
 expect_finding "cap: iommu.iotlb.replacement changed no figure of the results: each of the 3 points at fifo has the same figures as its twin at lru (e.g. #1 and #0)."
 expect_finding "cap (the same for every replacement): misses fall by 16.7% from 4 to 8 IOTLB entries (6 at #0, 5 at #4), where only compulsory misses remain: no larger IOTLB removes more."
-expect_eq "two findings, one plot" "2 1" "$(grep -c '^<li' "$R") $(grep -c '^<svg role="img"' "$R")"
+expect_eq "two findings, two plots (miss rate, miss classes)" "2 2" "$(sed -n '/<section id="findings">/,/<\/section>/p' "$R" | grep -c '^<li') $(grep -c '^<svg role="img"' "$R")"
+# Its answers: untimed, no throughput to compare; the misses at 2 and 4 entries are 6, one of
+# them capacity over a floor of 5 (the first touches), at 8 entries 5 over 5, in each of the 2
+# replacement settings (#2, #3 at 2 entries; #4 is 8 entries with lru).
+expect_answer() {
+	want=$(printf '%s' "$1" | sed "s/'/\&#39;/g")
+	if grep -qF "<li>$want</li>" "$R"; then ok "answer: $1"; else fail "answer missing: $1"; fi
+}
+expect_answer "cap: the smallest IOTLB that brings the misses within 10% of the floor no IOTLB size removes (all but capacity and conflict misses): 8 entries in each of the 2 settings of the other axes (e.g. #4: 5 misses over a floor of 5)."
+expect_answer "Whether larger pages make the IOTLB size irrelevant: the sweep has no page size axis; add one over os.first_touch_page_size or iommu.page_sizes (4K, 2M) to answer it."
+expect_answer "Which invalidation policy: the sweep has no os.invalidation.policy axis; add one (strict, lazy) to compare their throughput, CPU cost and stale-translation exposure."
 
 # The device level: micro-TLB sizes 8, 1, 2 on capacity.csv (figures in plot_cli.sh): its
 # miss rate is a column of the comparison (100 at 1 and 2 entries, 83.33 at 8) and its plot

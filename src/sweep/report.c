@@ -1096,6 +1096,535 @@ static void write_findings(struct report *r)
 	fputs("</ul>\n</section>\n", r->fp);
 }
 
+/* --- answers: the questions the tool exists for, answered first ------------------------------ */
+
+/*
+ * The IOTLB size a trace needs: the misses within this fraction of the floor no IOTLB size
+ * removes (compulsory misses, and those invalidation, walks in flight and faults cause: all
+ * but capacity and conflict), and the DMA throughput within this fraction of passthrough's.
+ */
+#define REPORT_FLOOR_MARGIN 0.10
+#define REPORT_TPUT_MARGIN 0.05
+
+/* An answer: an <li> of the answers list (the test cases read them as findings). */
+static void answer(struct report *r, const char *fmt, ...) ISM_PRINTF(2, 3);
+static void answer(struct report *r, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fputs("<li>", r->fp);
+	esc(r->fp, buf);
+	fputs("</li>\n", r->fp);
+}
+
+/* One point against the size criteria; false when its result cannot tell (no classes). */
+struct size_check {
+	double m, floor, cc, ratio;
+	bool ok;
+};
+
+static bool size_check(const struct sweepdir_point *p, bool tput, struct size_check *c)
+{
+	double comp;
+
+	if (!sweepdir_num(p, "iotlb.misses", &c->m) || !miss_classes(p, &comp, &c->cc))
+		return false;
+	c->floor = c->m - c->cc;
+	c->ratio = NAN;
+	c->ok = c->cc <= REPORT_FLOOR_MARGIN * c->floor;
+	if (tput) {
+		if (!sweepdir_num(p, "versus.passthrough.throughput_ratio", &c->ratio))
+			return false;
+		c->ok &= c->ratio >= 1 - REPORT_TPUT_MARGIN;
+	}
+	return true;
+}
+
+/* "#52: 2200 misses over a floor of 2135; 0.97x passthrough" */
+static const char *size_text(const struct sweepdir_point *p, const struct size_check *c,
+			     char *buf, size_t n)
+{
+	char a[32], b[32];
+	int len = snprintf(buf, n, "#%zu: %s misses over a floor of %s", p->index,
+			   num(a, sizeof(a), c->m), num(b, sizeof(b), c->floor));
+
+	if (isfinite(c->ratio) && len > 0 && (size_t)len < n)
+		snprintf(buf + len, n - (size_t)len, "; %.3gx passthrough", c->ratio);
+	return buf;
+}
+
+/* Per setting of the other axes (and seed): the smallest size meeting both, or none. */
+struct size_answer {
+	const struct sweepdir_point *at;   /* the point that answers, or NULL */
+	const struct sweepdir_point *last; /* else the largest size's, to say how far */
+	struct size_check c, lc;
+	size_t x;                          /* the answer's index among the sizes, in order */
+};
+
+/*
+ * The answers for trace t at page label pk (SIZE_MAX: no page axis): one per point at the
+ * smallest size. *n answers into a (caller frees), *known false when the results cannot tell.
+ */
+static struct size_answer *size_answers(struct report *r, size_t t, int pa, size_t pk, int ea,
+					const size_t *order, bool tput, size_t *n, bool *known)
+{
+	const struct sweep_dir *sd = r->sd;
+	const struct sweepdir_axis *ax = &sd->axes[ea];
+	struct size_answer *a = ism_xcalloc(sd->npoints + 1, sizeof(*a));
+	size_t i, k;
+
+	*n = 0;
+	*known = true;
+	for (i = 0; i < sd->npoints; i++) {
+		const struct sweepdir_point *p = &sd->points[i];
+		struct size_answer *s = &a[*n];
+
+		if (p->status != SWEEP_OK || p->trace != t || p->label[ea] != order[0] ||
+		    (pa >= 0 && p->label[pa] != pk))
+			continue;
+		for (k = 0; k < ax->nvalues; k++) {
+			const struct sweepdir_point *q = k ? sweepdir_twin(sd, p, (size_t)ea, order[k]) : p;
+			struct size_check c;
+
+			if (!q)
+				continue;
+			if (!size_check(q, tput, &c)) {
+				*known = false;
+				break;
+			}
+			s->last = q;
+			s->lc = c;
+			if (c.ok) {
+				s->at = q;
+				s->c = c;
+				s->x = k;
+				break;
+			}
+		}
+		if (s->last)
+			(*n)++;
+	}
+	return a;
+}
+
+/*
+ * Per trace and page size: the smallest IOTLB that brings the misses within the margin of the
+ * floor and (timed, with a passthrough baseline) the throughput within 5% of passthrough's;
+ * then whether the larger pages make the size irrelevant.
+ */
+static void answer_size(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	const struct sweepdir_point *missing;
+	int ea = sweepdir_axis_by_key(sd, "iommu.iotlb.entries"), pa = page_axis(sd);
+	size_t t, k, i, *order;
+	char mode[128];
+
+	if (ea < 0 || !sd->axes[ea].numeric || sd->axes[ea].nvalues < 2) {
+		answer(r, "How big the IOTLB must be: the sweep has no iommu.iotlb.entries axis of two "
+			  "sizes or more; add one (say 16 to 4096 entries) to answer it.");
+		return;
+	}
+	if (!sweepdir_has(sd, "iotlb.misses_by_class.compulsory", &missing)) {
+		answer(r, "How big the IOTLB must be: these results do not classify misses "
+			  "(stats.classify_misses), so the floor no IOTLB size removes is unknown; "
+			  "run with stats.classify_misses true to answer it.");
+		return;
+	}
+	order = ism_xmalloc(sd->axes[ea].nvalues * sizeof(*order));
+	sweepdir_axis_order(&sd->axes[ea], order);
+	for (t = 0; t < sd->ntraces; t++) {
+		const char *const *lab = sd->axes[ea].values;
+		size_t npages = pa >= 0 && !inert(r, t, pa) ? sd->axes[pa].nvalues : 1;
+		bool tput = true, small_enough[16] = { false }, any_page_answer = false;
+		size_t need_lo[16] = { 0 }, need_hi[16] = { 0 };
+		const struct sweepdir_point *need_eg[16] = { NULL };
+
+		if (inert(r, t, ea))
+			continue;
+		for (i = 0; i < sd->npoints; i++)
+			if (sd->points[i].status == SWEEP_OK && sd->points[i].trace == t &&
+			    !sweepdir_get(&sd->points[i], "versus.passthrough.throughput_ratio"))
+				tput = false;
+		if (tput)
+			sweepdir_replay_common(sd, t, false, mode, sizeof(mode));
+		for (k = 0; k < npages && k < 16; k++) {
+			size_t n, nmet = 0, lo = SIZE_MAX, hi = 0, j;
+			bool known;
+			struct size_answer *a = size_answers(r, t, npages > 1 ? pa : -1, k, ea, order,
+							     tput, &n, &known);
+			const struct size_answer *alo = NULL, *ahi = NULL, *none = NULL;
+			char who[256], crit[512], res[1024], t1[160], t2[160];
+			size_t len = 0, nnone = 0;
+
+			snprintf(who, sizeof(who), "%s%s%s", sd->traces[t], npages > 1 ? ", " : "",
+				 npages > 1 ? sd->axes[pa].values[k] : "");
+			snprintf(crit, sizeof(crit), "the smallest IOTLB that brings the misses within "
+				 "%.0f%% of the floor no IOTLB size removes (all but capacity and conflict "
+				 "misses)%s%s%s", 100 * REPORT_FLOOR_MARGIN,
+				 tput ? " and the DMA throughput within 5% of passthrough's (" : "",
+				 tput ? mode : "", tput ? ")" : "");
+			if (!known || !n) {
+				free(a);
+				continue;
+			}
+			for (j = 0; j < n; j++) {
+				if (!a[j].at) {
+					if (!nnone++)
+						none = &a[j];
+					continue;
+				}
+				nmet++;
+				if (a[j].x < lo)
+					lo = a[j].x, alo = &a[j];
+				if (a[j].x >= hi)
+					hi = a[j].x, ahi = &a[j];
+			}
+			res[0] = '\0';
+			if (nmet && lo == hi)
+				cat(res, sizeof(res), &len, "%s entries%s (%s%s)", lab[order[lo]],
+				    settings_text(nmet, t1, sizeof(t1)), nmet > 1 ? "e.g. " : "",
+				    size_text(alo->at, &alo->c, t2, sizeof(t2)));
+			else if (nmet)
+				cat(res, sizeof(res), &len, "%s (%s) to %s entries (%s), by the setting of "
+				    "the other axes", lab[order[lo]],
+				    size_text(alo->at, &alo->c, t1, sizeof(t1)), lab[order[hi]],
+				    size_text(ahi->at, &ahi->c, t2, sizeof(t2)));
+			if (nnone) {
+				bool many = none->lc.cc > REPORT_FLOOR_MARGIN * none->lc.floor;
+				bool slow = isfinite(none->lc.ratio) &&
+					    none->lc.ratio < 1 - REPORT_TPUT_MARGIN;
+
+				if (n == 1)
+					t1[0] = '\0';
+				else if (nnone == n)
+					snprintf(t1, sizeof(t1), " in each of the %zu settings of the other "
+						 "axes", n);
+				else
+					snprintf(t1, sizeof(t1), " in %zu of the %zu settings of the other "
+						 "axes", nnone, n);
+				cat(res, sizeof(res), &len, "%snone of the sizes swept%s: at %s entries "
+				    "(%s%s), %s%s%s; %s", nmet ? "; " : "", t1,
+				    lab[order[sd->axes[ea].nvalues - 1]], nnone > 1 ? "e.g. " : "",
+				    size_text(none->last, &none->lc, t2, sizeof(t2)),
+				    many ? "too many capacity and conflict misses" : "",
+				    many && slow ? " and " : "",
+				    slow ? "too slow against passthrough" : "",
+				    many ? "add larger values to the iommu.iotlb.entries axis"
+					 : "a larger IOTLB would not remove what keeps it slow");
+			}
+			answer(r, "%s: %s: %s.", who, crit, res);
+			if (k < 16 && !nnone) {
+				small_enough[k] = lo == 0 && hi == 0;
+				need_lo[k] = lo;
+				need_hi[k] = hi;
+				need_eg[k] = ahi ? ahi->at : NULL;
+				any_page_answer = true;
+			}
+			free(a);
+		}
+		/* Whether larger pages make the IOTLB size irrelevant. */
+		if (pa < 0 || inert(r, t, pa) || !any_page_answer)
+			continue;
+		for (k = 1; k < npages && k < 16; k++) {
+			char first[160] = "";
+
+			if (!need_eg[k])
+				continue;
+			if (need_eg[0])
+				snprintf(first, sizeof(first), ", where %s pages need %s%s%s entries",
+					 sd->axes[pa].values[0], lab[order[need_lo[0]]],
+					 need_lo[0] != need_hi[0] ? " to " : "",
+					 need_lo[0] != need_hi[0] ? lab[order[need_hi[0]]] : "");
+			if (small_enough[k])
+				answer(r, "%s: %s pages make the IOTLB size irrelevant: the smallest "
+					  "swept, %s entries, already meets both (e.g. #%zu)%s.",
+				       sd->traces[t], sd->axes[pa].values[k], lab[order[0]],
+				       need_eg[k]->index, first);
+			else
+				answer(r, "%s: %s pages do not make the IOTLB size irrelevant: they still "
+					  "need %s%s%s entries (e.g. #%zu)%s.",
+				       sd->traces[t], sd->axes[pa].values[k], lab[order[need_lo[k]]],
+				       need_lo[k] != need_hi[k] ? " to " : "",
+				       need_lo[k] != need_hi[k] ? lab[order[need_hi[k]]] : "",
+				       need_eg[k]->index, first);
+		}
+	}
+	if (pa < 0)
+		answer(r, "Whether larger pages make the IOTLB size irrelevant: the sweep has no page "
+			  "size axis; add one over os.first_touch_page_size or iommu.page_sizes (4K, "
+			  "2M) to answer it.");
+	free(order);
+}
+
+/* A result's config value at a dotted key, as a number; NAN when absent. */
+static double config_num(const struct sweepdir_point *p, const char *key)
+{
+	double v;
+	char k[160];
+
+	snprintf(k, sizeof(k), "config.%s", key);
+	return sweepdir_num(p, k, &v) ? v : NAN;
+}
+
+/*
+ * Which walk-cache level saves the most memory references per entry: a walk that starts below
+ * a level-l hit reads levels - l + 1 entries fewer than one from the root; per point, those
+ * savings over the level's entries.
+ */
+static void answer_walk_cache(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	size_t t, i, any = 0;
+
+	for (t = 0; t < sd->ntraces; t++) {
+		size_t wins[6] = { 0 }, npts = 0, l, best1 = 0;
+		char detail[6][256], text[1024];
+		size_t len = 0;
+		bool same = true;
+
+		for (i = 0; i < sd->npoints; i++) {
+			const struct sweepdir_point *p = &sd->points[i];
+			double levels = config_num(p, "iommu.pgtable.levels"), best = 0, per[6];
+			size_t bl = 0, dlen = 0;
+			char key[64], v[32];
+
+			if (p->status != SWEEP_OK || p->trace != t || !isfinite(levels))
+				continue;
+			for (l = 2; l <= 5 && l <= (size_t)levels; l++) {
+				double e, h;
+
+				snprintf(key, sizeof(key), "iommu.walk_cache.l%zu.entries", l);
+				e = config_num(p, key);
+				snprintf(key, sizeof(key), "walk_cache.l%zu.hits", l);
+				per[l] = NAN;
+				if (!(e > 0) || !sweepdir_num(p, key, &h))
+					continue;
+				per[l] = h * (levels - (double)l + 1) / e;
+				if (per[l] > best)
+					best = per[l], bl = l;
+			}
+			if (!bl)
+				continue;
+			npts++;
+			if (!wins[bl]++) {
+				detail[bl][0] = '\0';
+				num(v, sizeof(v), per[bl]);
+				dlen = (size_t)snprintf(detail[bl], sizeof(detail[bl]),
+							"#%zu: %s per entry", p->index, v);
+				for (l = 2; l <= 5 && l <= (size_t)levels; l++)
+					if (l != bl && isfinite(per[l]) && dlen < sizeof(detail[bl]))
+						dlen += (size_t)snprintf(detail[bl] + dlen,
+									 sizeof(detail[bl]) - dlen,
+									 ", level %zu %s", l,
+									 num(v, sizeof(v), per[l]));
+			}
+			if (!best1)
+				best1 = bl;
+			same &= bl == best1;
+		}
+		if (!npts)
+			continue;
+		any++;
+		text[0] = '\0';
+		if (same) {
+			answer(r, "%s: the level-%zu walk cache saves the most memory references per "
+				  "entry%s (%s%s, against a walk from the root; a walk that starts below a "
+				  "level-l hit reads levels - l + 1 entries fewer).",
+			       sd->traces[t], best1,
+			       npts > 1 ? (snprintf(text, sizeof(text), " at each of its %zu points", npts), text)
+					: "",
+			       npts > 1 ? "e.g. " : "", detail[best1]);
+			continue;
+		}
+		for (l = 2; l <= 5; l++)
+			if (wins[l])
+				cat(text, sizeof(text), &len, "%slevel %zu at %zu (e.g. %s)",
+				    len ? ", " : "", l, wins[l], detail[l]);
+		answer(r, "%s: which walk-cache level saves the most memory references per entry "
+			  "depends on the point: %s.", sd->traces[t], text);
+	}
+	if (!any)
+		answer(r, "Which walk-cache level pays: no run has a walk cache that a walk hit "
+			  "(iommu.walk_cache.lN.entries); give the levels entries, or sweep them, to "
+			  "answer it.");
+}
+
+/* "8.32" or, with several seeds, "8.32 (8.1–8.5)": the mean and the seeds' range. */
+static const char *mean_text(const double *v, size_t n, char *buf, size_t len)
+{
+	double sum = 0, lo = INFINITY, hi = -INFINITY;
+	char a[32], b[32], c[32];
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (isfinite(v[i])) {
+			sum += v[i];
+			lo = fmin(lo, v[i]);
+			hi = fmax(hi, v[i]);
+			k++;
+		}
+	if (!k)
+		snprintf(buf, len, "–");
+	else if (lo == hi)
+		snprintf(buf, len, "%s", num(a, sizeof(a), lo));
+	else
+		snprintf(buf, len, "%s (%s–%s)", num(a, sizeof(a), sum / (double)k),
+			 num(b, sizeof(b), lo), num(c, sizeof(c), hi));
+	return buf;
+}
+
+/*
+ * Invalidation policies side by side at one setting of the other axes (the sweep file's "plot":
+ * {"at": ...} hint, else each axis' middle value, as the invalidation plot pins them), with the
+ * no-IOMMU baselines of the same points.
+ */
+static void answer_policies(struct report *r)
+{
+	static const struct {
+		const char *key, *head;
+	} cols[] = { { "dma.throughput_gbps", "DMA throughput (Gb/s)" },
+		     { "cpu.ns_per_dma_byte", "CPU ns per DMA byte" },
+		     { "stale.hits", "stale hits" },
+		     { "stale.window_ns.p99", "stale window p99 (ns)" } };
+	const struct sweep_dir *sd = r->sd;
+	int pa = sweepdir_axis_by_key(sd, "os.invalidation.policy");
+	json_t *at = sd->hints ? json_object_get(sd->hints, "at") : NULL;
+	size_t *pin, a, t, k, i, c, b;
+	char buf[160], where[512] = "";
+	size_t wlen = 0;
+
+	if (pa < 0 || sd->axes[pa].nvalues < 2)
+		return;
+	pin = ism_xmalloc(sd->naxes * sizeof(*pin));
+	for (a = 0; a < sd->naxes; a++) {
+		const char *want = json_string_value(json_object_get(at, sd->axes[a].name));
+
+		pin[a] = SIZE_MAX;
+		if ((int)a == pa)
+			continue;
+		pin[a] = sd->axes[a].nvalues / 2;
+		for (k = 0; want && k < sd->axes[a].nvalues; k++)
+			if (strcmp(sd->axes[a].values[k], want) == 0)
+				pin[a] = k;
+		cat(where, sizeof(where), &wlen, "%s%s=%s", wlen ? ", " : " at ", sd->axes[a].name,
+		    sd->axes[a].values[pin[a]]);
+	}
+	fputs("<h3>Invalidation policies side by side", r->fp);
+	esc(r->fp, where);
+	fputs("</h3>\n<p class=\"note\">Each row is the mean over the seeds of the points it "
+	      "names (with their range when they differ); a baseline's row is its own replay of "
+	      "the same points' trace, where nothing is translated, so nothing goes stale.</p>\n"
+	      "<div class=\"scroll\"><table>\n<tr><th>trace</th><th>system</th><th>points</th>",
+	      r->fp);
+	for (c = 0; c < ISM_ARRAY_SIZE(cols); c++)
+		fprintf(r->fp, "<th>%s</th>", cols[c].head);
+	fputs("</tr>\n", r->fp);
+	for (t = 0; t < sd->ntraces; t++) {
+		const struct sweepdir_point **pts = ism_xcalloc(sd->npoints + 1, sizeof(*pts));
+		const struct sweepdir_point **first = ism_xcalloc(sd->npoints + 1, sizeof(*first));
+		double *v = ism_xcalloc(sd->npoints + 1, sizeof(*v));
+		size_t nall = 0, nfirst = 0;
+		char first_ids[256] = "";
+
+		for (k = 0; k < sd->axes[pa].nvalues; k++) {
+			size_t n = 0, len = 0;
+			char ids[256] = "";
+
+			for (i = 0; i < sd->npoints; i++) {
+				const struct sweepdir_point *p = &sd->points[i];
+
+				if (p->status != SWEEP_OK || p->trace != t || p->label[pa] != k)
+					continue;
+				for (a = 0; a < sd->naxes; a++)
+					if (pin[a] != SIZE_MAX && p->label[a] != pin[a])
+						break;
+				if (a < sd->naxes)
+					continue;
+				pts[n++] = p;
+				cat(ids, sizeof(ids), &len, "%s#%zu", len ? ", " : "", p->index);
+			}
+			if (!n)
+				continue;
+			nall += n;
+			fputs("<tr><td>", r->fp);
+			esc(r->fp, sd->traces[t]);
+			fputs("</td><td>", r->fp);
+			esc(r->fp, sd->axes[pa].values[k]);
+			fputs("</td><td>", r->fp);
+			esc(r->fp, ids);
+			fputs("</td>", r->fp);
+			for (c = 0; c < ISM_ARRAY_SIZE(cols); c++) {
+				for (i = 0; i < n; i++)
+					if (!sweepdir_num(pts[i], cols[c].key, &v[i]))
+						v[i] = NAN;
+				fprintf(r->fp, "<td class=\"num\">%s</td>",
+					mean_text(v, n, buf, sizeof(buf)));
+			}
+			fputs("</tr>\n", r->fp);
+			/* the baselines below, from the first policy's points */
+			if (nall == n) {
+				memcpy(first, pts, n * sizeof(*first));
+				nfirst = n;
+				snprintf(first_ids, sizeof(first_ids), "%s", ids);
+			}
+		}
+		for (b = 0; b < r->nbl && nfirst; b++) {
+			char key[192];
+
+			fputs("<tr><td>", r->fp);
+			esc(r->fp, sd->traces[t]);
+			fputs("</td><td>", r->fp);
+			escf(r->fp, "%s (no IOMMU)", r->bl[b]);
+			fputs("</td><td>", r->fp);
+			esc(r->fp, first_ids);
+			fputs("</td>", r->fp);
+			for (c = 0; c < ISM_ARRAY_SIZE(cols); c++) {
+				if (c >= 2) {
+					fputs("<td class=\"num\">–</td>", r->fp);
+					continue;
+				}
+				snprintf(key, sizeof(key), "baseline.%s.%s", r->bl[b], cols[c].key);
+				for (i = 0; i < nfirst; i++)
+					if (!sweepdir_num(first[i], key, &v[i]))
+						v[i] = NAN;
+				fprintf(r->fp, "<td class=\"num\">%s</td>",
+					mean_text(v, nfirst, buf, sizeof(buf)));
+			}
+			fputs("</tr>\n", r->fp);
+		}
+		free(first);
+		free(pts);
+		free(v);
+	}
+	fputs("</table></div>\n", r->fp);
+	free(pin);
+}
+
+static void write_answers(struct report *r)
+{
+	int pa;
+
+	fputs("<section id=\"answers\">\n<h2>Answers</h2>\n<p class=\"note\">The questions this "
+	      "tool exists for, answered from the points below (each answer names them); where the "
+	      "sweep cannot answer one, it says which axis to add.</p>\n<ul class=\"answers\">\n",
+	      r->fp);
+	pa = sweepdir_axis_by_key(r->sd, "os.invalidation.policy");
+	answer_size(r);
+	answer_walk_cache(r);
+	if (pa < 0 || r->sd->axes[pa].nvalues < 2)
+		answer(r, "Which invalidation policy: the sweep has no os.invalidation.policy axis; "
+			  "add one (strict, lazy) to compare their throughput, CPU cost and "
+			  "stale-translation exposure.");
+	fputs("</ul>\n", r->fp);
+	answer_policies(r);
+	fputs("</section>\n", r->fp);
+}
+
 /* --- configuration -------------------------------------------------------------------------- */
 
 /* Every leaf of a config object as "a.b.c", in the config's order. */
@@ -1700,10 +2229,11 @@ int report_write(FILE *fp, const struct sweep_dir *sd, const char *svgdir, const
 		escf(fp, "; sweep file %s", sd->source);
 	if (*sd->version)
 		escf(fp, "; iommusim %s", sd->version);
-	fputs(".</p>\n<nav><a href=\"#findings\">Findings</a><a href=\"#configuration\">"
+	fputs(".</p>\n<nav><a href=\"#answers\">Answers</a><a href=\"#findings\">Findings</a><a href=\"#configuration\">"
 	      "Configuration</a><a href=\"#comparison\">Key comparison</a><a href=\"#plots\">Plots"
 	      "</a><a href=\"#baselines\">Baselines</a></nav>\n</header>\n<main>\n",
 	      fp);
+	write_answers(&r);
 	write_findings(&r);
 	fputs("<section id=\"configuration\">\n<h2>Configuration</h2>\n", fp);
 	write_axes(&r);
