@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/config_keys.h"
+#include "base/jsonfile.h"
 #include "plot.h"
 
 /* Misses falling by less than this fraction per step of IOTLB size: the knee of the curve. */
@@ -46,6 +48,10 @@ static const char report_css[] =
 	"figure { margin: 1.2em 0; }\n"
 	"figure svg { max-width: 100%; height: auto; border: 1px solid #e3e6eb; }\n"
 	"details summary { cursor: pointer; color: #3b6fc4; }\n"
+	".cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); "
+	"gap: 1em; }\n"
+	".card { border: 1px solid #d0d4dc; border-radius: 6px; padding: 0 0.8em 0.6em; }\n"
+	".card th { position: static; width: 7em; }\n"
 	"</style>\n";
 
 /*
@@ -183,7 +189,9 @@ static const char *pct(char *buf, size_t n, double frac)
 /* A time in ns in the unit it reads best in. */
 static const char *dur(char *buf, size_t n, double ns)
 {
-	if (ns >= 1e6)
+	if (ns >= 1e9)
+		snprintf(buf, n, "%.3g s", ns / 1e9);
+	else if (ns >= 1e6)
 		snprintf(buf, n, "%.3g ms", ns / 1e6);
 	else if (ns >= 1e3)
 		snprintf(buf, n, "%.3g µs", ns / 1e3);
@@ -1695,6 +1703,8 @@ static void trace_settings(struct report *r, json_t *jp)
 	}
 }
 
+static const char *rel_path(const struct report *r, const char *path, char *buf, size_t n);
+
 static void write_axes(struct report *r)
 {
 	const struct sweep_dir *sd = r->sd;
@@ -1733,8 +1743,10 @@ static void write_axes(struct report *r)
 		fputs(t ? ", " : "", r->fp);
 		esc(r->fp, sd->traces[t]);
 		if (path) {
+			char rel[1024];
+
 			fputs(" (<code>", r->fp);
-			esc(r->fp, path);
+			esc(r->fp, rel_path(r, path, rel, sizeof(rel)));
 			fputs("</code>", r->fp);
 			trace_settings(r, jp);
 			fputs(")", r->fp);
@@ -1847,6 +1859,498 @@ static void write_fixed(struct report *r)
 	config_free(&defcfg);
 }
 
+/* --- paths, provenance, traces, assumptions ---------------------------------------------------- */
+
+static const char *str_or(const char *s, const char *otherwise)
+{
+	return s ? s : otherwise;
+}
+
+/*
+ * A path as the page shows it: relative to the sweep directory where the manifest recorded it
+ * (provenance.dir), so the page says "traces/nic.iot.gz", not the machine's absolute path; a
+ * path outside it climbs out with "..". Relative paths and those of a manifest without the
+ * directory are shown as they are. Returns buf.
+ */
+static const char *rel_path(const struct report *r, const char *path, char *buf, size_t n)
+{
+	const char *dir = json_string_value(ism_json_path(r->sd->manifest, "provenance.dir"));
+	char *parts[2][128], *copy[2];
+	size_t np[2] = { 0, 0 }, k, i, common, len = 0;
+
+	if (!dir || *dir != '/' || *path != '/') {
+		snprintf(buf, n, "%s", path);
+		return buf;
+	}
+	copy[0] = ism_xstrdup(dir);
+	copy[1] = ism_xstrdup(path);
+	/* Lexically: "a/./b" and "a/x/../b" are "a/b". */
+	for (k = 0; k < 2; k++) {
+		char *save = NULL, *c;
+
+		for (c = strtok_r(copy[k], "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+			if (strcmp(c, ".") == 0)
+				continue;
+			if (strcmp(c, "..") == 0) {
+				np[k] -= np[k] > 0;
+				continue;
+			}
+			if (np[k] < ISM_ARRAY_SIZE(parts[k]))
+				parts[k][np[k]++] = c;
+		}
+	}
+	for (common = 0; common < np[0] && common < np[1] &&
+			 strcmp(parts[0][common], parts[1][common]) == 0;
+	     common++)
+		;
+	buf[0] = '\0';
+	for (i = common; i < np[0]; i++)
+		cat(buf, n, &len, "../");
+	for (i = common; i < np[1]; i++)
+		cat(buf, n, &len, "%s%s", parts[1][i], i + 1 < np[1] ? "/" : "");
+	if (!*buf)
+		snprintf(buf, n, ".");
+	free(copy[0]);
+	free(copy[1]);
+	return buf;
+}
+
+/* A <tr> of a two-column table: the heading, then text escaped. */
+static void kv_row(struct report *r, const char *head, const char *fmt, ...) ISM_PRINTF(3, 4);
+static void kv_row(struct report *r, const char *head, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fputs("<tr><th>", r->fp);
+	esc(r->fp, head);
+	fputs("</th><td>", r->fp);
+	esc(r->fp, buf);
+	fputs("</td></tr>\n", r->fp);
+}
+
+/* Distinct strings of the points' results at key, with how many points have each. */
+struct str_tally {
+	const char *s[64];
+	size_t n[64], count;
+	const struct sweepdir_point *eg[64];
+};
+
+static void tally_key(const struct sweep_dir *sd, const char *key, struct str_tally *t)
+{
+	size_t i, k;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < sd->npoints; i++) {
+		const char *v;
+
+		if (sd->points[i].status != SWEEP_OK)
+			continue;
+		v = json_string_value(sweepdir_get(&sd->points[i], key));
+		if (!v)
+			v = "(not recorded)";
+		for (k = 0; k < t->count && strcmp(t->s[k], v) != 0; k++)
+			;
+		if (k == t->count) {
+			if (t->count == ISM_ARRAY_SIZE(t->s))
+				continue;
+			t->s[t->count] = v;
+			t->eg[t->count++] = &sd->points[i];
+		}
+		t->n[k]++;
+	}
+}
+
+/* "a (3 points, e.g. #0), b (1, #5)" */
+static const char *str_tally_text(const struct str_tally *t, char *buf, size_t n)
+{
+	size_t k, len = 0;
+
+	buf[0] = '\0';
+	for (k = 0; k < t->count; k++)
+		cat(buf, n, &len, "%s%s (%zu point%s%s #%zu)", k ? "; " : "", t->s[k], t->n[k],
+		    t->n[k] == 1 ? "" : "s", t->n[k] == 1 ? ":" : ", e.g.", t->eg[k]->index);
+	return buf;
+}
+
+/*
+ * Where the results come from: the tool and its build, the machines, dates and command lines
+ * the manifest and the points recorded, and a digest of every config: the page shows what the
+ * directory holds (recorded when the sweep ran), so it stays the same for the same directory.
+ */
+static void write_provenance(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	json_t *m = sd->manifest, *prov = json_object_get(m, "provenance");
+	json_t *tool = json_object_get(m, "iommusim"), *from = json_object_get(prov, "merged_from");
+	struct str_tally t;
+	char buf[4096], rel[1024], rel2[1024];
+	const char *first = NULL, *last = NULL;
+	size_t i;
+
+	fputs("<section id=\"provenance\">\n<h2>Provenance</h2>\n<p class=\"note\">As the sweep "
+	      "recorded it when it ran (its manifest, <code>sweep.json</code>, and each point's "
+	      "result): this page shows no clock of its own.</p>\n<div class=\"scroll\"><table>\n",
+	      r->fp);
+	kv_row(r, "iommusim", "version %s, build %s, commit %s (the manifest's writer)",
+	       str_or(json_string_value(json_object_get(tool, "version")), "?"),
+	       str_or(json_string_value(json_object_get(tool, "build")), "not recorded"),
+	       str_or(json_string_value(json_object_get(tool, "commit")), "not recorded"));
+	tally_key(sd, "iommusim.commit", &t);
+	kv_row(r, "the points' commits", "%s", str_tally_text(&t, buf, sizeof(buf)));
+	tally_key(sd, "iommusim.build_flags", &t);
+	kv_row(r, "build flags", "%s", str_tally_text(&t, buf, sizeof(buf)));
+	if (prov)
+		kv_row(r, from ? "merged" : "sweep run", "%s on %s, in %s: %s",
+		       str_or(json_string_value(json_object_get(prov, "date")), "?"),
+		       str_or(json_string_value(json_object_get(prov, "host")), "?"),
+		       rel_path(r, str_or(json_string_value(json_object_get(prov, "cwd")), "?"), rel,
+				sizeof(rel)),
+		       str_or(json_string_value(json_object_get(prov, "command")), "?"));
+	else
+		kv_row(r, "sweep run", "not recorded (a manifest written before iommusim recorded "
+				       "provenance)");
+	json_array_foreach (from, i, prov)
+		kv_row(r, "merged from", "%s on %s: %s",
+		       str_or(json_string_value(json_object_get(prov, "date")), "?"),
+		       str_or(json_string_value(json_object_get(prov, "host")), "?"),
+		       str_or(json_string_value(json_object_get(prov, "command")), "?"));
+	tally_key(sd, "provenance.host", &t);
+	kv_row(r, "the points ran on", "%s", str_tally_text(&t, buf, sizeof(buf)));
+	for (i = 0; i < sd->npoints; i++) {
+		const char *d = sd->points[i].status == SWEEP_OK
+					? json_string_value(sweepdir_get(&sd->points[i], "provenance.date"))
+					: NULL;
+
+		if (!d)
+			continue;
+		if (!first || strcmp(d, first) < 0)
+			first = d;
+		if (!last || strcmp(d, last) > 0)
+			last = d;
+	}
+	if (first)
+		kv_row(r, "the points ran", "from %s to %s", first, last);
+	tally_key(sd, "provenance.command", &t);
+	kv_row(r, "their command lines", "%s", str_tally_text(&t, buf, sizeof(buf)));
+	kv_row(r, "sweep file", "%s (%s)", rel_path(r, sd->source, rel, sizeof(rel)),
+	       str_or(json_string_value(ism_json_path(m, "digests.sweep_file")), "digest not recorded"));
+	if (json_is_string(json_object_get(m, "base")))
+		kv_row(r, "base config", "%s (%s)",
+		       rel_path(r, json_string_value(json_object_get(m, "base")), rel2, sizeof(rel2)),
+		       str_or(json_string_value(ism_json_path(m, "digests.base")), "digest not recorded"));
+	tally_key(sd, "config_digest", &t);
+	kv_row(r, "configs", "%zu distinct effective configuration%s over the %zu finished points "
+			     "(each result's config_digest, SHA-256 of its config; the table below)",
+	       t.count, t.count == 1 ? "" : "s", sd->nok);
+	fputs("</table></div>\n<details><summary>Each point's config digest</summary>\n"
+	      "<div class=\"scroll\"><table>\n<tr><th>#</th><th>config_digest</th></tr>\n",
+	      r->fp);
+	for (i = 0; i < sd->npoints; i++) {
+		const char *d = sd->points[i].status == SWEEP_OK
+					? json_string_value(sweepdir_get(&sd->points[i], "config_digest"))
+					: NULL;
+
+		fprintf(r->fp, "<tr><td class=\"num\">%zu</td><td><code>", sd->points[i].index);
+		esc(r->fp, d ? d : "–");
+		fputs("</code></td></tr>\n", r->fp);
+	}
+	fputs("</table></div>\n</details>\n</section>\n", r->fp);
+}
+
+/* A trace's description the sweep wrote (DIR/traces/NAME.info.json), or NULL. */
+static json_t *trace_info_of(const struct report *r, size_t t)
+{
+	char *path = sweep_trace_info_path(r->sd->dir, r->sd->traces[t]);
+	json_t *info = json_load_file(path, 0, NULL);
+
+	free(path);
+	if (info && !json_is_object(info)) {
+		json_decref(info);
+		info = NULL;
+	}
+	return info;
+}
+
+static const char *mib(double bytes, char *buf, size_t n)
+{
+	if (bytes >= 1048576)
+		snprintf(buf, n, "%.3g MiB", bytes / 1048576);
+	else if (bytes >= 1024)
+		snprintf(buf, n, "%.3g KiB", bytes / 1024);
+	else
+		snprintf(buf, n, "%.0f bytes", bytes);
+	return buf;
+}
+
+/* Where a trace came from, from its metadata: a capture's tool and input, a generator's spec. */
+static void trace_source(json_t *meta, json_t *info, char *buf, size_t n)
+{
+	const char *src = json_string_value(json_object_get(meta, "source"));
+	json_t *spec = json_object_get(meta, "spec"), *v;
+	const char *k;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (src && strcmp(src, "iommusim trace gen") == 0) {
+		cat(buf, n, &len, "generated by iommusim trace gen, workload %s:",
+		    str_or(json_string_value(json_object_get(meta, "workload")), "?"));
+		json_object_foreach (spec, k, v) {
+			char *t = json_text(v);
+
+			if (strcmp(k, "workload") != 0)
+				cat(buf, n, &len, " %s=%s", k, t ? t : "?");
+			free(t);
+		}
+	} else if (src) {
+		const char *in = json_string_value(json_object_get(meta, "input"));
+		const char *cmd = json_string_value(json_object_get(meta, "capture"));
+
+		cat(buf, n, &len, "captured: imported from %s%s%s%s%s", src,
+		    in ? " (" : "", in ? in : "", in ? ")" : "", cmd ? ", " : "");
+		if (cmd)
+			cat(buf, n, &len, "captured by %s", cmd);
+	} else {
+		cat(buf, n, &len, "no metadata says what made it (a CSV written by hand?)");
+	}
+	(void)info;
+}
+
+/*
+ * A card per trace: what it is (captured or generated), its size, devices, footprint per page
+ * size, how it reuses pages, and how the points replayed it: what its throughput figures mean.
+ */
+static void write_traces(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	size_t t, i;
+
+	fputs("<section id=\"traces\">\n<h2>The traces</h2>\n<div class=\"cards\">\n", r->fp);
+	for (t = 0; t < sd->ntraces; t++) {
+		json_t *info = trace_info_of(r, t), *meta = NULL, *v, *jp = NULL;
+		const struct sweepdir_point *p = NULL;
+		const char *path = NULL, *k;
+		char buf[2048], a[32], b[32], mode[128];
+		size_t len = 0;
+
+		for (i = 0; i < sd->npoints; i++)
+			if (sd->points[i].trace == t) {
+				jp = json_array_get(json_object_get(sd->manifest, "points"), i);
+				path = json_string_value(json_object_get(jp, "trace_path"));
+				if (!p && sd->points[i].status == SWEEP_OK)
+					p = &sd->points[i];
+			}
+		meta = info ? json_object_get(info, "meta") : p ? sweepdir_get(p, "trace.meta") : NULL;
+		fputs("<div class=\"card\">\n<h3>", r->fp);
+		esc(r->fp, sd->traces[t]);
+		fputs("</h3>\n<table>\n", r->fp);
+		if (path)
+			kv_row(r, "file", "%s", rel_path(r, path, buf, sizeof(buf)));
+		trace_source(meta, info, buf, sizeof(buf));
+		kv_row(r, "source", "%s", buf);
+		if (!info) {
+			kv_row(r, "contents", "not described (the sweep that made this directory "
+					      "wrote no traces/%s.info.json: run it again, or "
+					      "iommusim trace info)", sd->traces[t]);
+		} else {
+			json_int_t rd = json_integer_value(json_object_get(info, "reads"));
+			json_int_t wr = json_integer_value(json_object_get(info, "writes"));
+
+			kv_row(r, "records", "%" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT " DMAs: %"
+			       JSON_INTEGER_FORMAT " reads, %" JSON_INTEGER_FORMAT " writes; %"
+			       JSON_INTEGER_FORMAT " maps, %" JSON_INTEGER_FORMAT " unmaps) over %s",
+			       json_integer_value(json_object_get(info, "records")), rd + wr, rd, wr,
+			       json_integer_value(json_object_get(info, "maps")),
+			       json_integer_value(json_object_get(info, "unmaps")),
+			       dur(mode, sizeof(mode),
+				   (double)json_integer_value(json_object_get(info, "time_span_ns"))));
+			kv_row(r, "DMA bytes", "%s read, %s written",
+			       mib((double)json_integer_value(json_object_get(info, "bytes_read")), a,
+				   sizeof(a)),
+			       mib((double)json_integer_value(json_object_get(info, "bytes_written")), b,
+				   sizeof(b)));
+			buf[0] = '\0';
+			len = 0;
+			json_array_foreach (json_object_get(info, "devices"), i, v) {
+				const char *bdf = json_string_value(json_object_get(v, "bdf"));
+
+				if (i < 8)
+					cat(buf, sizeof(buf), &len, "%s%s", i ? ", " : "",
+					    bdf ? bdf : "?");
+			}
+			if (json_array_size(json_object_get(info, "devices")) > 8)
+				cat(buf, sizeof(buf), &len, ", ...");
+			kv_row(r, "devices", "%zu: %s", json_array_size(json_object_get(info, "devices")),
+			       buf);
+			buf[0] = '\0';
+			len = 0;
+			json_object_foreach (json_object_get(info, "footprint_pages"), k, v)
+				cat(buf, sizeof(buf), &len, "%s%" JSON_INTEGER_FORMAT " page%s of %s",
+				    len ? ", " : "", json_integer_value(v),
+				    json_integer_value(v) == 1 ? "" : "s", k);
+			kv_row(r, "footprint", "%s (distinct pages the DMAs touch)", buf);
+			if (json_is_string(json_object_get(info, "locality")))
+				kv_row(r, "reuse", "%s, %" JSON_INTEGER_FORMAT " of them first touches "
+						   "(LRU stack distances: trace info)",
+				       json_string_value(json_object_get(info, "locality")),
+				       json_integer_value(ism_json_path(info, "reuse_4K.cold")));
+		}
+		if (sweepdir_replay_common(sd, t, false, mode, sizeof(mode)))
+			kv_row(r, "replay mode", "%s: %s", mode,
+			       strncmp(mode, "unthrottled", 11) == 0
+				       ? "the device issues as fast as its tags, link and the IOMMU "
+					 "allow, whatever the trace's timestamps; a throughput is how "
+					 "fast a configuration can go, not the rate the trace ran at"
+				       : "each DMA starts no earlier than its trace time; a throughput "
+					 "is at most the trace's own rate, and one below it means the "
+					 "device fell behind (replay.lag_ns)");
+		else
+			kv_row(r, "replay mode", "differs between its points (the comparison table's "
+					    "replay column)");
+		fputs("</table>\n</div>\n", r->fp);
+		json_decref(info);
+		(void)jp;
+	}
+	fputs("</div>\n</section>\n", r->fp);
+}
+
+/* Whether key acts in the runs of config cfg: no device-TLB time without a device TLB, ... */
+static bool key_acts(json_t *cfg, const char *key)
+{
+	static const struct {
+		const char *prefix, *when_key, *when_not; /* acts unless when_key is when_not */
+	} rules[] = {
+		{ "iommu.device_tlb.", "iommu.device_tlb.kind", "none" },
+		{ "os.cost.ats_", "iommu.device_tlb.kind", "!ats" },
+		{ "os.cost.iova_", "iova.remap", "none" },
+		{ "swiotlb.", "baseline", "!swiotlb" },
+		{ "cma.", "baseline", "!cma" },
+	};
+	size_t i, j;
+
+	for (i = 0; i < ISM_ARRAY_SIZE(rules); i++) {
+		json_t *v = dotted(cfg, rules[i].when_key), *e;
+		const char *want = rules[i].when_not;
+
+		if (strncmp(key, rules[i].prefix, strlen(rules[i].prefix)) != 0)
+			continue;
+		if (*want != '!')
+			return !(json_is_string(v) && strcmp(json_string_value(v), want) == 0);
+		/* "!x": acts only when the value is x, or a list holding it */
+		if (json_is_string(v))
+			return strcmp(json_string_value(v), want + 1) == 0;
+		json_array_foreach (v, j, e)
+			if (json_is_string(e) && strcmp(json_string_value(e), want + 1) == 0)
+				return true;
+		return false;
+	}
+	return true;
+}
+
+/* Keys whose defaults are estimates, not measurements of the hardware under review. */
+static bool estimate_key(const struct config_key *k)
+{
+	return k && k->help && (strstr(k->help, "estimate") || strstr(k->help, "assum") ||
+				(k->unit && (strcmp(k->unit, "ns") == 0 || strcmp(k->unit, "ps") == 0 ||
+					     strcmp(k->unit, "Gb/s") == 0)));
+}
+
+/*
+ * Assumptions and limits: the figures the results rest on that are iommusim's defaults rather
+ * than measurements (times, costs and rates a preset or the base did not set), and what the
+ * model leaves out.
+ */
+static void write_assumptions(struct report *r)
+{
+	static const char *const leaves_out[] = {
+		"The IOMMU's context and PASID-table caches: every lookup finds its device's domain at "
+		"once; only the IOTLB, the walk caches and the TLBs in front of them are modelled.",
+		"Page requests (PRI) and recoverable I/O page faults: a translation fault is counted "
+		"and its request blocked, never retried.",
+		"Interrupt remapping and posted interrupts.",
+		"More than one IOMMU, and switches between the devices and it: each device has a link "
+		"of its own to the one IOMMU.",
+		"Memory as a latency drawn from a distribution, with an optional bandwidth: no DRAM "
+		"banks, rows or refresh, and no CPU cache holding page-table entries.",
+		"The OS side as a cost per call (os.cost.*): no lock contention, no cache misses, no "
+		"scheduling between the CPUs of a trace.",
+		"A baseline is its model of swiotlb or CMA replaying the same records; it does not "
+		"model the fragmentation a long-running system builds up before the trace.",
+	};
+	const struct sweep_dir *sd = r->sd;
+	const struct sweepdir_point *first = NULL;
+	struct sim_config defcfg;
+	struct ism_err err = { 0 };
+	char **keys = NULL;
+	size_t nkeys = 0, i, j, n = 0;
+	json_t *cfg;
+
+	for (i = 0; i < sd->npoints && !first; i++)
+		if (sd->points[i].status == SWEEP_OK)
+			first = &sd->points[i];
+	cfg = first ? json_object_get(first->result, "config") : NULL;
+	fputs("<section id=\"assumptions\">\n<h2>Assumptions and limits</h2>\n", r->fp);
+	memset(&defcfg, 0, sizeof(defcfg));
+	if (json_is_object(cfg) && config_load(NULL, NULL, 0, &defcfg, &err) == 0) {
+		flatten(cfg, "", &keys, &nkeys);
+		fputs("<p>Times, costs and rates the results rest on that keep iommusim's defaults "
+		      "(estimates, not measurements of the system under review; the base "
+		      "configuration, its preset or the sweep set none of them). Measure them, or "
+		      "sweep them, before quoting a figure that depends on them:</p>\n"
+		      "<div class=\"scroll\"><table>\n<tr><th>key</th><th>value</th><th>what it "
+		      "is</th></tr>\n",
+		      r->fp);
+		for (i = 0; i < nkeys; i++) {
+			json_t *v = dotted(cfg, keys[i]);
+			const struct config_key *k = config_key_find(keys[i]);
+			bool same = true;
+			char *tv;
+
+			if (!estimate_key(k) || !key_acts(cfg, keys[i]) ||
+			    !json_equal(v, dotted(defcfg.effective, keys[i])))
+				continue;
+			for (j = 0; j < sd->npoints && same; j++)
+				if (sd->points[j].status == SWEEP_OK)
+					same = json_equal(v, dotted(json_object_get(sd->points[j].result,
+										    "config"),
+								    keys[i]));
+			if (!same || sweepdir_axis_by_key(sd, keys[i]) >= 0)
+				continue;
+			tv = json_text(v);
+			fputs("<tr><td><code>", r->fp);
+			esc(r->fp, keys[i]);
+			fputs("</code></td><td>", r->fp);
+			esc(r->fp, tv ? tv : "?");
+			fputs("</td><td>", r->fp);
+			esc(r->fp, k->help);
+			fputs("</td></tr>\n", r->fp);
+			free(tv);
+			n++;
+		}
+		fputs("</table></div>\n", r->fp);
+		if (!n)
+			fputs("<p class=\"note\">None: every time, cost and rate was set by the base "
+			      "configuration or the sweep.</p>\n",
+			      r->fp);
+		for (i = 0; i < nkeys; i++)
+			free(keys[i]);
+		free(keys);
+	}
+	config_free(&defcfg);
+	fputs("<p>What the model leaves out (docs/validation.md says what it was checked "
+	      "against):</p>\n<ul>\n",
+	      r->fp);
+	for (i = 0; i < ISM_ARRAY_SIZE(leaves_out); i++) {
+		fputs("<li>", r->fp);
+		esc(r->fp, leaves_out[i]);
+		fputs("</li>\n", r->fp);
+	}
+	fputs("</ul>\n</section>\n", r->fp);
+}
+
 /* --- tables --------------------------------------------------------------------------------- */
 
 /* The columns a point is told apart by: index, trace, each axis, the seed. */
@@ -1911,6 +2415,87 @@ static double headline_value(const struct sweepdir_point *p, size_t m)
 	return v * headline[m].scale;
 }
 
+/* Whether two points differ only in their seed. */
+static bool same_setting(const struct sweep_dir *sd, const struct sweepdir_point *p,
+			 const struct sweepdir_point *q)
+{
+	size_t a;
+
+	if (p->trace != q->trace)
+		return false;
+	for (a = 0; a < sd->naxes; a++)
+		if (p->label[a] != q->label[a])
+			return false;
+	return true;
+}
+
+/*
+ * With several seeds: a row per setting (trace and axes), each headline figure the mean over
+ * its seeds' finished points, with their smallest and largest when they differ.
+ */
+static void write_over_seeds(struct report *r, const bool *have)
+{
+	const struct sweep_dir *sd = r->sd;
+	const struct sweepdir_point **grp = ism_xcalloc(sd->npoints + 1, sizeof(*grp));
+	double *v = ism_xcalloc(sd->npoints + 1, sizeof(*v));
+	size_t i, j, m, a, n;
+	char buf[160];
+
+	fputs("<h3>Over the seeds</h3>\n<p class=\"note\">A row per setting: each figure is the "
+	      "mean over its seeds' points, then the smallest and the largest of them when they "
+	      "differ: mean (min–max).</p>\n<div class=\"scroll\"><table>\n<tr><th>points</th>"
+	      "<th>trace</th>",
+	      r->fp);
+	for (a = 0; a < sd->naxes; a++) {
+		fputs("<th>", r->fp);
+		esc(r->fp, sd->axes[a].name);
+		fputs("</th>", r->fp);
+	}
+	fputs("<th>seeds</th>", r->fp);
+	for (m = 0; m < ISM_ARRAY_SIZE(headline); m++)
+		if (have[m])
+			fprintf(r->fp, "<th>%s</th>", headline[m].head);
+	fputs("</tr>\n", r->fp);
+	for (i = 0; i < sd->npoints; i++) {
+		const struct sweepdir_point *p = &sd->points[i];
+		size_t len = 0;
+		char ids[512] = "";
+
+		for (j = 0; j < i && !same_setting(sd, &sd->points[j], p); j++)
+			;
+		if (j < i)
+			continue; /* a later seed of a setting already shown */
+		for (j = i, n = 0; j < sd->npoints; j++)
+			if (same_setting(sd, &sd->points[j], p) && sd->points[j].status == SWEEP_OK) {
+				grp[n++] = &sd->points[j];
+				cat(ids, sizeof(ids), &len, "%s#%zu", len ? ", " : "",
+				    sd->points[j].index);
+			}
+		fputs("<tr><td>", r->fp);
+		esc(r->fp, n ? ids : "–");
+		fputs("</td><td>", r->fp);
+		esc(r->fp, sd->traces[p->trace]);
+		fputs("</td>", r->fp);
+		for (a = 0; a < sd->naxes; a++) {
+			fputs(sd->axes[a].numeric ? "<td class=\"num\">" : "<td>", r->fp);
+			esc(r->fp, sd->axes[a].values[p->label[a]]);
+			fputs("</td>", r->fp);
+		}
+		fprintf(r->fp, "<td class=\"num\">%zu</td>", n);
+		for (m = 0; m < ISM_ARRAY_SIZE(headline); m++) {
+			if (!have[m])
+				continue;
+			for (j = 0; j < n; j++)
+				v[j] = headline_value(grp[j], m);
+			fprintf(r->fp, "<td class=\"num\">%s</td>", mean_text(v, n, buf, sizeof(buf)));
+		}
+		fputs("</tr>\n", r->fp);
+	}
+	fputs("</table></div>\n", r->fp);
+	free(grp);
+	free(v);
+}
+
 static void write_comparison(struct report *r)
 {
 	const struct sweep_dir *sd = r->sd;
@@ -1965,7 +2550,10 @@ static void write_comparison(struct report *r)
 		}
 		fputs("</tr>\n", r->fp);
 	}
-	fputs("</table></div>\n</section>\n", r->fp);
+	fputs("</table></div>\n", r->fp);
+	if (r->seeds)
+		write_over_seeds(r, have);
+	fputs("</section>\n", r->fp);
 }
 
 /* The baselines named in the results' versus objects, in the order they first appear. */
@@ -2208,6 +2796,8 @@ int report_write(FILE *fp, const struct sweep_dir *sd, const char *svgdir, const
 {
 	struct report r = { .fp = fp, .sd = sd };
 	size_t i, pending = sd->npoints - sd->nok - sd->nfailed;
+	char rel[1024];
+	json_t *prov;
 	int rc;
 
 	for (i = 0; i < sd->npoints; i++)
@@ -2226,15 +2816,25 @@ int report_write(FILE *fp, const struct sweep_dir *sd, const char *svgdir, const
 	escf(fp, "%zu points (%zu finished, %zu failed, %zu not run) over %zu trace%s", sd->npoints,
 	     sd->nok, sd->nfailed, pending, sd->ntraces, sd->ntraces == 1 ? "" : "s");
 	if (*sd->source)
-		escf(fp, "; sweep file %s", sd->source);
+		escf(fp, "; sweep file %s", rel_path(&r, sd->source, rel, sizeof(rel)));
 	if (*sd->version)
 		escf(fp, "; iommusim %s", sd->version);
-	fputs(".</p>\n<nav><a href=\"#answers\">Answers</a><a href=\"#findings\">Findings</a><a href=\"#configuration\">"
-	      "Configuration</a><a href=\"#comparison\">Key comparison</a><a href=\"#plots\">Plots"
-	      "</a><a href=\"#baselines\">Baselines</a></nav>\n</header>\n<main>\n",
+	/* When, where and from which commit: the provenance section has the rest. */
+	prov = json_object_get(sd->manifest, "provenance");
+	if (prov)
+		escf(fp, " (commit %.12s); run %s on %s",
+		     str_or(json_string_value(ism_json_path(sd->manifest, "iommusim.commit")), "unknown"),
+		     str_or(json_string_value(json_object_get(prov, "date")), "?"),
+		     str_or(json_string_value(json_object_get(prov, "host")), "?"));
+	fputs(".</p>\n<nav><a href=\"#answers\">Answers</a><a href=\"#findings\">Findings</a>"
+	      "<a href=\"#traces\">Traces</a><a href=\"#configuration\">Configuration</a>"
+	      "<a href=\"#comparison\">Key comparison</a><a href=\"#plots\">Plots</a>"
+	      "<a href=\"#baselines\">Baselines</a><a href=\"#assumptions\">Assumptions</a>"
+	      "<a href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n",
 	      fp);
 	write_answers(&r);
 	write_findings(&r);
+	write_traces(&r);
 	fputs("<section id=\"configuration\">\n<h2>Configuration</h2>\n", fp);
 	write_axes(&r);
 	write_fixed(&r);
@@ -2243,6 +2843,8 @@ int report_write(FILE *fp, const struct sweep_dir *sd, const char *svgdir, const
 	rc = write_plots(&r, svgdir, drawn, notes, err);
 	if (rc == 0) {
 		write_baselines(&r);
+		write_assumptions(&r);
+		write_provenance(&r);
 		fputs("</main>\n</body>\n</html>\n", fp);
 	}
 	free(r.bl);
