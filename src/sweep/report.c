@@ -315,7 +315,7 @@ static bool axis_unmap_only(const struct sweepdir_axis *ax)
  * carries its own invalidations, the page size on a trace whose maps fit no larger page): said
  * first, and left out of the comparisons below, which would compare a thing with itself.
  */
-static void find_inert(struct report *r)
+static void find_inert(struct report *r, bool say)
 {
 	const struct sweep_dir *sd = r->sd;
 	const struct sweepdir_point *eg[2];
@@ -333,6 +333,8 @@ static void find_inert(struct report *r)
 			if (!sweepdir_axis_inert(sd, t, a, &n, eg))
 				continue;
 			r->inert[t * sd->naxes + a] = true;
+			if (!say)
+				continue;
 			for (i = 0; i < sd->npoints; i++) {
 				const struct sweepdir_point *p = &sd->points[i];
 				static const char *const cmd[] = {
@@ -1088,7 +1090,7 @@ static void write_findings(struct report *r)
 			"leave their settings out (DIR/points/NAME.error.json says why each "
 			"failed).",
 			sd->nfailed, sd->npoints, pending);
-	find_inert(r);
+	find_inert(r, true);
 	find_pages(r);
 	find_policies(r);
 	find_stale(r);
@@ -2832,6 +2834,8 @@ int report_write(FILE *fp, const struct sweep_dir *sd, const char *svgdir, const
 	      "<a href=\"#baselines\">Baselines</a><a href=\"#assumptions\">Assumptions</a>"
 	      "<a href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n",
 	      fp);
+	/* The axes that changed nothing: the answers leave them out too. */
+	find_inert(&r, false);
 	write_answers(&r);
 	write_findings(&r);
 	write_traces(&r);
