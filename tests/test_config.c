@@ -196,9 +196,9 @@ static void test_defaults(void **state)
 	 * + 8 walk cache + 3 iommu timing + 6 device_tlb + 4 memory + 3 os + 7 os.invalidation
 	 * + 3 os.flush_queue
 	 * + 2 os.batch + 11 os.cost + 3 iova + 10 device + 1 baseline + 9 swiotlb + 8 cma
-	 * + 1 stats = 92
+	 * + 2 stats = 93
 	 */
-	assert_int_equal(count_leaves(cfg.effective), 92);
+	assert_int_equal(count_leaves(cfg.effective), 93);
 	assert_string_equal(cfg.iova.remap, "none");
 	assert_int_equal(json_object_size(cfg.effective), ISM_ARRAY_SIZE(top));
 	json_object_foreach(cfg.effective, key, v)
@@ -214,7 +214,7 @@ static void test_table(void **state)
 	struct ism_err err = { 0 };
 	size_t i, j;
 
-	assert_int_equal(config_nkeys, 92);
+	assert_int_equal(config_nkeys, 93);
 	assert_int_equal(config_load(NULL, NULL, 0, &cfg, &err), 0);
 	for (i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
@@ -715,7 +715,7 @@ static void test_effective(void **state)
 		" 'os': {'first_touch': 'never', 'first_touch_page_size': '1G',"
 		" 'domains': {'00:04.0': 'display', '0x21': 'display', '7': 'video'}},"
 		" 'device': {'max_payload': '1K', 'max_read_request': '0x1000'},"
-		" 'stats': {'classify_misses': false}}");
+		" 'stats': {'interval_us': 0.0, 'classify_misses': false}}");
 	/* by hand: sizes in bytes, page sizes canonical and in size order, trace joined to dir */
 	json_t *want = squoted(
 		"{'description': 'd', 'trace': 'cfgdir/t.trace', 'seed': '18446744073709551615',"
@@ -751,7 +751,7 @@ static void test_effective(void **state)
 		" 'cma': {'size': 67108864, 'base': 4294967296, 'order_per_bit': 0,"
 		" 'max_align_order': 8, 'stall_when_full': false, 'alloc_ns': 10000.0,"
 		" 'page_ns': 50.0, 'release_ns': 1000.0},"
-		" 'stats': {'classify_misses': false}}");
+		" 'stats': {'interval_us': 0.0, 'classify_misses': false}}");
 
 	assert_non_null(root);
 	assert_non_null(want);
