@@ -108,6 +108,16 @@ deterministic "$T/s1/sweep.json" >"$T/m2"
 cmp -s "$T/m1" "$T/m2" && ok "every shard writes the same manifest (provenance aside)" || fail "shard manifests differ"
 expect_eq "a shard's summary: the others pending" 12 "$(grep -c ',pending,' "$T/s0/summary.csv")"
 check "merge" ism sweep merge "$T/s0" "$T/s1" -o "$T/merged"
+python3 - "$T/merged/sweep.json" "$T/s0/sweep.json" "$T/s1/sweep.json" "$S/grid.json" "$S/base.json" <<'EOF2' && ok "merge: its own provenance, each shard's under merged_from; the digests of the sweep file and base" || fail "merge: provenance"
+import json, sys, hashlib, os
+m, a, b = (json.load(open(f)) for f in sys.argv[1:4])
+sha = lambda f: "sha256:" + hashlib.sha256(open(f, "rb").read()).hexdigest()
+p = m["provenance"]
+assert " sweep merge " in p["command"] and p["dir"] == os.path.realpath(os.path.dirname(sys.argv[1])), p
+assert p["merged_from"] == [a["provenance"], b["provenance"]], p["merged_from"]
+assert " --shard 0/2" in a["provenance"]["command"] and a["provenance"]["dir"] == os.path.realpath(os.path.dirname(sys.argv[2]))
+assert m["digests"] == a["digests"] == {"sweep_file": sha(sys.argv[4]), "base": sha(sys.argv[5])}, m["digests"]
+EOF2
 # Each trace described once, as trace info describes it (the report's trace cards), and the
 # merge brings the descriptions along.
 for t in cap conf; do
