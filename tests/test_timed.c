@@ -788,6 +788,35 @@ static void test_cmdq_untimed(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * replay.cpus concurrent: a record whose CPU is busy waits on that CPU while the replay goes
+ * on. CPU 0 maps A (0-190 ns: 150 + 4 levels x 10) and unmaps it (140 ns + one range command,
+ * strict: 150 + 2 + 800), deferred until 190 and done at 1282; CPU 1's map of B runs at 0, not
+ * after CPU 0's unmap; the read of B waits for all of it, 1282 ns, then misses: its header up,
+ * 220 ns, 2 ns lookup, 2 ns probe, 4 references of 80 ns, 80 ns data, 88 B down, 220 ns.
+ * Serial CPUs run MAP B after the unmap: the read starts at 1472.
+ */
+static void test_cpus_concurrent(void **state)
+{
+	struct trace_rec recs[] = { os_rec(TRACE_MAP, 0x1000, 0), os_rec(TRACE_UNMAP, 0x1000, 0),
+				    os_rec(TRACE_MAP, 0x10000, 1), rd(0, 0x10000, 64) };
+	double gbps = pcie_link_gbps(3, 8);
+	double lat = 8 * 24 / gbps + 220 + 2 + 2 + 4 * 80 + 80 + 8 * 88 / gbps + 220;
+	int conc;
+
+	for (conc = 1; conc >= 0; conc--) {
+		const char *sets[] = { "os.invalidation.policy=strict",
+				       conc ? "replay.cpus=concurrent" : "replay.cpus=serial" };
+		struct run r;
+
+		run_start(&r, sets, 2);
+		run_feed(&r, recs, ISM_ARRAY_SIZE(recs));
+		run_end(&r);
+		NEAR(fig(&r, "sim.time_ns"), (conc ? 1282 : 1472) + lat, 1e-6);
+		run_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -796,6 +825,7 @@ int main(void)
 		cmocka_unit_test(test_data_link),
 		cmocka_unit_test(test_cmdq_contention),
 		cmocka_unit_test(test_cmdq_untimed),
+		cmocka_unit_test(test_cpus_concurrent),
 		cmocka_unit_test(test_domains_timed),
 		cmocka_unit_test(test_ats_timeline),
 		cmocka_unit_test(test_micro_timeline),

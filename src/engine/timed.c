@@ -26,10 +26,11 @@
  *   TIMER    an invalidation timer of the OS (flush queue, batch) is due
  *   ATS      a Translation Completion reaches the device (iommu.device_tlb.kind ats): the
  *            ATC is filled and the request goes up again, translated
+ *   CPU      replay.cpus concurrent: a CPU is free to run its next deferred OS record
  * Every FIFO server (the links, walkers, memory bandwidth) is entered from an event at the
  * moment of entry, so requests are served in time order; equal times keep push order.
  */
-enum { EV_ISSUE, EV_ARRIVE, EV_WALK, EV_XLATED, EV_DATA, EV_DONE, EV_TIMER, EV_ATS };
+enum { EV_ISSUE, EV_ARRIVE, EV_WALK, EV_XLATED, EV_DATA, EV_DONE, EV_TIMER, EV_ATS, EV_CPU };
 
 #define NONE UINT32_MAX
 
@@ -145,7 +146,18 @@ struct timed {
 	unsigned __int128 out_area; /* integral of requests in flight over time, request-ps */
 	uint64_t walk_busy, walk_queue_sum, walk_queue_max, walk_queued, walks, shared;
 	uint64_t lookups, lookup_busy, lookup_wait_sum, lookup_wait_max;
-	uint64_t os_until; /* replay.cpus concurrent: when the OS work issued so far is done */
+	/*
+	 * replay.cpus concurrent: when the OS work issued so far is done; the records each CPU
+	 * still has to run (the replay went on past them while their CPU was busy), and whether
+	 * the replay waits for them (an ACCESS waits for all, or too many are deferred).
+	 */
+	uint64_t os_until;
+	struct tcpu {
+		struct trace_rec *q;
+		uint32_t head, n, cap;
+	} *cpuq;
+	uint32_t ncpuq, deferred;
+	bool issuer_waits_os;
 	uint64_t lag_max, lag_n;
 	double lag_sum;
 	uint64_t unmap_waits; /* UNMAPs that waited for DMAs to their buffer */
@@ -260,6 +272,9 @@ void timed_free(struct timed *t)
 	hashtab_free(&t->inflight);
 	free(t->recent);
 	free(t->cpu_free);
+	for (i = 0; i < t->ncpuq; i++)
+		free(t->cpuq[i].q);
+	free(t->cpuq);
 	hist_free(&t->h_dma);
 	hist_free(&t->h_req);
 	hist_free(&t->h_xlate);
@@ -676,6 +691,7 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 /* ---- completion at the device ---- */
 
 static bool issue(struct timed *t, const struct event *ev);
+static void cpu_run(struct timed *t, uint32_t cpu, const struct event *ev);
 
 static void done(struct timed *t, uint32_t r, const struct event *ev)
 {
@@ -871,6 +887,64 @@ static bool unmap_must_wait(struct timed *t, const struct trace_rec *r)
 	return false;
 }
 
+/* The deferred OS records a replay may hold before it waits (the CPUs' queues' bound). */
+#define CPU_DEFER_MAX 4096
+
+/*
+ * replay.cpus concurrent: an OS record whose CPU is busy waits in its CPU's queue and runs
+ * (EV_CPU) when the CPU is free, while the replay goes on to other CPUs' records.
+ */
+static void cpu_defer(struct timed *t, const struct trace_rec *r)
+{
+	struct tcpu *c;
+
+	if (r->cpu >= t->ncpuq) {
+		uint32_t n = r->cpu + 1u;
+
+		t->cpuq = ism_xrealloc(t->cpuq, n * sizeof(*t->cpuq));
+		memset(t->cpuq + t->ncpuq, 0, (n - t->ncpuq) * sizeof(*t->cpuq));
+		t->ncpuq = n;
+	}
+	c = &t->cpuq[r->cpu];
+	if (c->n == c->cap) {
+		uint32_t cap = c->cap ? 2 * c->cap : 16, i;
+		struct trace_rec *q = ism_xmalloc(cap * sizeof(*q));
+
+		for (i = 0; i < c->n; i++)
+			q[i] = c->q[(c->head + i) % c->cap];
+		free(c->q);
+		c->q = q;
+		c->cap = cap;
+		c->head = 0;
+	}
+	c->q[(c->head + c->n++) % c->cap] = *r;
+	t->deferred++;
+	if (c->n == 1)
+		eventq_push(&t->q, t->cpu_free[r->cpu], EV_CPU, r->cpu);
+}
+
+
+/* CPU `cpu` is free at ev->time: it runs its next deferred record. */
+static void cpu_run(struct timed *t, uint32_t cpu, const struct event *ev)
+{
+	struct tcpu *c = &t->cpuq[cpu];
+	struct trace_rec r = c->q[c->head];
+	uint64_t until;
+
+	c->head = (c->head + 1) % c->cap;
+	c->n--;
+	t->deferred--;
+	until = os_record(t, &r, ev->time);
+	if (until > t->os_until)
+		t->os_until = until;
+	if (c->n)
+		eventq_push(&t->q, until, EV_CPU, cpu);
+	if (t->issuer_waits_os && (t->deferred == 0 || t->deferred < CPU_DEFER_MAX / 2)) {
+		t->issuer_waits_os = false;
+		issue(t, ev);
+	}
+}
+
 /*
  * Issue what the device can now: requests of the current DMA while tags last (the upstream
  * link serializes them), then the following records. Returns false when it must wait: for a
@@ -907,17 +981,27 @@ static bool issue(struct timed *t, const struct event *ev)
 			if (r->kind != TRACE_ACCESS && t->concurrent &&
 			    !(t->ideal && !t->os.record)) {
 				/* It waits for its own CPU only; the DMAs after it wait for it. */
-				uint64_t busy = r->cpu < t->ncpu ? t->cpu_free[r->cpu] : 0, until;
+				uint64_t until;
+				bool busy = r->cpu < t->ncpu && t->cpu_free[r->cpu] > now;
 
-				if (busy > now) {
-					push(t, busy, EV_ISSUE, 0);
-					return false;
+				if (busy || (r->cpu < t->ncpuq && t->cpuq[r->cpu].n)) {
+					if (t->deferred >= CPU_DEFER_MAX) {
+						t->issuer_waits_os = true;
+						return false;
+					}
+					cpu_defer(t, r);
+					t->i++;
+					continue;
 				}
 				until = os_record(t, r, now);
 				if (until > t->os_until)
 					t->os_until = until;
 				t->i++;
 				continue;
+			}
+			if (r->kind == TRACE_ACCESS && t->deferred) {
+				t->issuer_waits_os = true;
+				return false;
 			}
 			if (r->kind == TRACE_ACCESS && t->os_until > now) {
 				push(t, t->os_until, EV_ISSUE, 0);
@@ -1056,6 +1140,9 @@ static void run(struct timed *t)
 		case EV_ATS:
 			ats_completion(t, ev.arg, ev.time);
 			break;
+		case EV_CPU:
+			cpu_run(t, ev.arg, &ev);
+			break;
 		}
 	}
 }
@@ -1146,9 +1233,7 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 				t->out_t = os_record(t, r, now);
 				continue;
 			}
-			/* replay.cpus concurrent: as issue() does, only its own CPU holds it up */
-			if (r->cpu < t->ncpu && t->cpu_free[r->cpu] > now)
-				now = t->cpu_free[r->cpu];
+			/* replay.cpus concurrent: only its own CPU holds it up (os_record) */
 			until = os_record(t, r, now);
 			if (until > t->os_until)
 				t->os_until = until;
