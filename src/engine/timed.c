@@ -923,7 +923,6 @@ static void cpu_defer(struct timed *t, const struct trace_rec *r)
 		eventq_push(&t->q, t->cpu_free[r->cpu], EV_CPU, r->cpu);
 }
 
-
 /* CPU `cpu` is free at ev->time: it runs its next deferred record. */
 static void cpu_run(struct timed *t, uint32_t cpu, const struct event *ev)
 {
