@@ -789,6 +789,41 @@ static void test_cmdq_untimed(void **state)
 }
 
 /*
+ * Batching before one wait (os.invalidation.policy batched, 2 unmaps a batch): the second
+ * unmap sends both ranges' commands and one wait: 2 x 150 to write them, 2 x (500 + 2) for the
+ * IOMMU, 800 for the wait = 2104 ns, plus 30 ns each to queue the ranges: 2164 ns, one batch of
+ * 2 commands; strict would have been 2 batches of 1452 each.
+ */
+static void test_cmdq_batch(void **state)
+{
+	const char *sets[] = { "mode=untimed", "os.invalidation.policy=batched", "os.batch.unmaps=2",
+			       "iommu.cmdq.command_ns=500", "iommu.cmdq.shared=true" };
+	struct trace_rec recs[] = { os_rec(TRACE_MAP, 0x1000, 0), os_rec(TRACE_MAP, 0x10000, 0),
+				    os_rec(TRACE_UNMAP, 0x1000, 0),
+				    os_rec(TRACE_UNMAP, 0x10000, 0) };
+	struct sim_config cfg;
+	struct ism_err err = { 0 };
+	struct sim *s;
+	json_t *res = json_object();
+	struct run r = { .res = res };
+
+	if (config_load(NULL, sets, ISM_ARRAY_SIZE(sets), &cfg, &err) != 0)
+		fail_msg("config: %s", err.msg);
+	s = sim_create(&cfg, &err);
+	assert_non_null(s);
+	sim_records(s, recs, ISM_ARRAY_SIZE(recs));
+	sim_finish(s);
+	sim_os_to_json(s, 0, res);
+	NEAR(fig(&r, "cpu.invalidation_ns"), 2164, 1e-9);
+	NEAR(fig(&r, "cmdq.batches"), 1, 1e-9);
+	NEAR(fig(&r, "cmdq.commands"), 2, 1e-9);
+	NEAR(fig(&r, "cmdq.wait_ns.max"), 2 * 502 + 800, 1e-9);
+	json_decref(res);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/*
  * replay.cpus concurrent: a record whose CPU is busy waits on that CPU while the replay goes
  * on. CPU 0 maps A (0-190 ns: 150 + 4 levels x 10) and unmaps it (140 ns + one range command,
  * strict: 150 + 2 + 800), deferred until 190 and done at 1282; CPU 1's map of B runs at 0, not
@@ -825,6 +860,7 @@ int main(void)
 		cmocka_unit_test(test_data_link),
 		cmocka_unit_test(test_cmdq_contention),
 		cmocka_unit_test(test_cmdq_untimed),
+		cmocka_unit_test(test_cmdq_batch),
 		cmocka_unit_test(test_cpus_concurrent),
 		cmocka_unit_test(test_domains_timed),
 		cmocka_unit_test(test_ats_timeline),
