@@ -237,7 +237,7 @@ static uint32_t domain_new(struct sim *s, const char *name, uint32_t trace_id)
 	d->id = s->ndoms;
 	d->trace_id = trace_id;
 	snprintf(d->name, sizeof(d->name), "%s", name);
-	d->pt = io_pgtable_create(&s->fmt);
+	d->pt = io_pgtable_create(&s->fmt, &s->table_pa);
 	s->st.domains = ++s->ndoms;
 	return d->id;
 }

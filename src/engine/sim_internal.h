@@ -89,6 +89,7 @@ struct sim {
 	uint32_t *group_dom;        /* os.domains groups: each group's domain, once made */
 
 	struct io_pgtable_fmt fmt; /* every domain's page table has this format */
+	uint64_t table_pa; /* where the domains' next page-table page goes (their one pool) */
 	uint32_t page_sizes;
 	unsigned levels;
 	enum pgsize ft_size;
