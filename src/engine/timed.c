@@ -916,7 +916,7 @@ static bool issue(struct timed *t, const struct event *ev)
 			q = &t->req[rq];
 			q->iova = t->ideal || t->cur_dom == SIM_DOM_NONE
 					  ? t->cur_iova
-					  : sim_remap_iova(&t->s->doms[t->cur_dom], t->cur_iova);
+					  : sim_request_addr(t->s, &t->s->doms[t->cur_dom], t->cur_iova);
 			q->bytes = (uint32_t)(next - t->cur_iova);
 			q->write = t->cur_write;
 			q->dma = t->cur_dma;

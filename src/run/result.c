@@ -213,7 +213,7 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	json_object_set_new(trace, "format", json_string(ri->trace_format));
 	json_object_set(trace, "meta", ri->trace_meta ? ri->trace_meta : json_object());
 	json_object_set_new(root, "trace", trace);
-	stats_to_json(st, cfg->iommu.levels, sim_format(ri->sim)->page_sizes, root);
+	stats_to_json(st, cfg->iommu.levels, sim_page_sizes(ri->sim), root);
 	if (ri->sim)
 		sim_os_to_json(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, root);
 	if (ri->timed) {
@@ -234,7 +234,7 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
 		       const struct run_info *ri)
 {
-	stats_print_flat(st, cfg->iommu.levels, sim_format(ri->sim)->page_sizes, fp);
+	stats_print_flat(st, cfg->iommu.levels, sim_page_sizes(ri->sim), fp);
 	if (ri->sim) {
 		json_t *os = json_object();
 
