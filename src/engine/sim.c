@@ -1462,6 +1462,26 @@ void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
 
 void sim_os_print_text(struct sim *s, uint64_t sim_time_ps, FILE *fp)
 {
+	if (s->s2) {
+		const struct sim_stats *st = sim_stats(s);
+		const struct io_pgtable_fmt *f = nested_s2_fmt(s->s2);
+
+		fprintf(fp, "  nested    %s: stage 2 %s, %u levels, %s host pages; references stage 1 "
+			    "%llu, stage 2 %llu (%llu stage-2 walks); stage-2 TLB %llu of %llu hit; "
+			    "%llu stage-2 faults\n",
+			s->s1_none ? "no guest IOMMU" : s->cfg->os.nested.invalidation == NESTED_INV_HW
+								 ? "guest invalidation hw"
+								 : "guest invalidation trap",
+			f->ops->name, f->levels,
+			pgsize_names[s->cfg->iommu.nested.stage2.page_size],
+			(unsigned long long)st->walk_refs_s1, (unsigned long long)st->walk_refs_s2,
+			(unsigned long long)st->s2_walks, (unsigned long long)st->s2_tlb_hits,
+			(unsigned long long)st->s2_tlb_lookups, (unsigned long long)st->faults_stage2);
+		if (!s->s1_none)
+			fprintf(fp, "  guest     invalidation wait %.1f us, %llu VM exits\n",
+				(double)s->inv->st.guest_wait_ps / 1e6,
+				(unsigned long long)st->vm_exits);
+	}
 	if (s->dt) {
 		fprintf(fp, "  dev TLB   %s, %u TLBs: %llu lookups, %llu hits, %llu misses (%.3f%%), "
 			    "%llu stale hits", devtlb_kind_names[s->dt_kind], devtlb_count(s->dt),
