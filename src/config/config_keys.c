@@ -916,6 +916,8 @@ const char config_doc_intro[] =
 "| RISC-V IOMMU, Sv48 | `hw/riscv-iommu` | `riscv`, 48 bits | strict, an IOTINVAL.VMA per page under 2 MiB |\n"
 "| MediaTek M4U (MT8173, MT8183) | `hw/mtk-m4u-v7s` | `arm-v7s`, 32 bits | strict, one range per sync; one domain |\n"
 "| Allwinner H6 | `hw/allwinner-h6` | `sun50i`, 32 bits | strict, a global flush per sync; one domain |\n"
+"| Intel VT-d, nested (a device passed through to a VM) | `hw/vtd-nested` | `x86` over an `x86` stage 2 of 2M host pages | lazy in the guest; its invalidations trap to the VMM |\n"
+"| Arm SMMUv3, nested | `hw/smmuv3-nested` | `arm-4k` over an `arm-4k` stage 2 of 2M host pages, a stage-2 TLB | strict in the guest, through a guest-owned command queue (hw) |\n"
 "\n"
 "## Command-line overrides: `--set`\n"
 "\n"
