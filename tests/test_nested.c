@@ -58,6 +58,14 @@ static struct trace_rec unmap(uint64_t iova, uint64_t size)
 	return r;
 }
 
+/* The host unmaps [gpa, gpa+size) from the VM's stage 2 (UNMAP:S2). */
+static struct trace_rec s2unmap(uint64_t gpa, uint64_t size)
+{
+	struct trace_rec r = { .kind = TRACE_UNMAP, .iova = gpa, .size = size,
+			       .flags = TRACE_UNMAP_STAGE2, .pasid = TRACE_PASID_NONE };
+	return r;
+}
+
 /* A figure of the OS side of the result (integers, or reals rounded), -1 when absent. */
 static long long os_figure(struct sim *s, const char *path)
 {
@@ -375,6 +383,95 @@ static void test_stage1_none(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * The host changes stage 2 by hand (stage-1 walk caches the default, stage-2 walk caches off,
+ * an 8-entry fully associative stage-2 TLB, 4K host pages). The guest maps A (IOVA 0x10000 ->
+ * gPA G = 4 GiB) and reads it: 4 + 5 x 4 = 24 references, the TLB holding the 4 tables' and
+ * G's translations. The host unmaps G's page: its stage-2 leaf and TLB entry go, and every
+ * combined entry of the VM (the IOTLB's A, the stage-1 walk caches' 3). The next read of A
+ * misses (an invalidation miss), walks stage 1 from the top (4), finds the tables in the TLB
+ * (0) and G not (4: the host maps it again): 8. A host unmap of memory stage 2 never mapped
+ * (8 GiB) changes nothing: A's next read hits. 32 references in all.
+ */
+static void test_stage2_unmap(void **state)
+{
+	const char *sets[] = { NESTED, S2_WC_OFF, "iommu.nested.stage2.tlb.entries=8",
+			       "iommu.nested.stage2.tlb.ways=8" };
+	const char *off[] = { "mode=untimed" };
+	struct trace_rec r[] = { map(0x10000, 4096, 0x100000000ULL), acc(0x10000, 64),
+				 s2unmap(0x100000000ULL, 4096), acc(0x10000, 64),
+				 s2unmap(0x200000000ULL, 4096), acc(0x10000, 64) };
+	struct sim_config cfg;
+	const struct sim_stats *st;
+	struct sim *s;
+
+	s = make_sim(&cfg, sets, ISM_ARRAY_SIZE(sets));
+	sim_records(s, r, ISM_ARRAY_SIZE(r));
+	st = sim_stats(s);
+	assert_int_equal(st->lookups, 3);
+	assert_int_equal(st->misses, 2);
+	assert_int_equal(st->miss_class[MISS_INVALIDATION], 1);
+	assert_int_equal(st->walk_refs, 32);
+	assert_int_equal(st->walk_refs_s1, 8);
+	assert_int_equal(st->s2_tlb_invalidated, 1);
+	assert_int_equal(st->s2_tlb_hits, 4);
+	assert_int_equal(st->s2_unmaps, 2);
+	assert_int_equal(st->s2_unmap_bytes, 4096);
+	assert_int_equal(st->s2_flushes, 1);
+	assert_int_equal(st->inv_iotlb_entries, 1);
+	assert_int_equal(st->pwc_invalidated[2] + st->pwc_invalidated[3] + st->pwc_invalidated[4],
+			 3);
+	/* the guest's invalidations saw none of it: the host's commands are not the guest's */
+	assert_int_equal(os_figure(s, "invalidation.commands.global"), 0);
+	assert_int_equal(sim_os_cpu_ns(s), 190);
+	sim_free(s);
+	config_free(&cfg);
+
+	/* Over 2M host pages the whole 2 MiB leaf goes. */
+	{
+		const char *s2m[] = { NESTED, "iommu.nested.stage2.page_size=2M" };
+
+		s = make_sim(&cfg, s2m, ISM_ARRAY_SIZE(s2m));
+		sim_records(s, r, ISM_ARRAY_SIZE(r));
+		assert_int_equal(sim_stats(s)->s2_unmap_bytes, 0x200000);
+		sim_free(s);
+		config_free(&cfg);
+	}
+	/* Without nesting the records change nothing: one miss, two hits. */
+	s = make_sim(&cfg, off, ISM_ARRAY_SIZE(off));
+	sim_records(s, r, ISM_ARRAY_SIZE(r));
+	assert_int_equal(sim_stats(s)->misses, 1);
+	assert_int_equal(sim_stats(s)->hits, 2);
+	assert_int_equal(sim_stats(s)->unmaps, 0);
+	assert_int_equal(sim_stats(s)->unmap_missing, 0);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/*
+ * A guest without an IOMMU: its IOTLB entries are stage 2's, by gPA, so the host's unmap of
+ * G removes exactly that entry: the read of A (at G) misses, one of B (G + 2 MiB, cached
+ * before) still hits.
+ */
+static void test_stage2_unmap_no_guest_iommu(void **state)
+{
+	const char *sets[] = { NESTED, "iommu.nested.stage1=none" };
+	struct trace_rec r[] = { map(0x10000, 4096, 0x100000000ULL),
+				 map(0x11000, 4096, 0x100200000ULL), acc(0x10000, 64),
+				 acc(0x11000, 64), s2unmap(0x100000000ULL, 4096), acc(0x10000, 64),
+				 acc(0x11000, 64) };
+	struct sim_config cfg;
+	struct sim *s = make_sim(&cfg, sets, ISM_ARRAY_SIZE(sets));
+
+	sim_records(s, r, ISM_ARRAY_SIZE(r));
+	assert_int_equal(sim_stats(s)->misses, 3);
+	assert_int_equal(sim_stats(s)->hits, 1);
+	assert_int_equal(sim_stats(s)->miss_class[MISS_INVALIDATION], 1);
+	assert_int_equal(sim_stats(s)->inv_iotlb_entries, 1);
+	sim_free(s);
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +482,8 @@ int main(void)
 		cmocka_unit_test(test_guest_invalidation),
 		cmocka_unit_test(test_guest_lazy),
 		cmocka_unit_test(test_stage1_none),
+		cmocka_unit_test(test_stage2_unmap),
+		cmocka_unit_test(test_stage2_unmap_no_guest_iommu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

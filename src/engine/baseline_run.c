@@ -181,8 +181,8 @@ uint64_t baseline_run_record(struct baseline_run *br, const struct trace_rec *r,
 		}
 		return cost;
 	}
-	if (r->kind != TRACE_UNMAP)
-		return 0;
+	if (r->kind != TRACE_UNMAP || TRACE_REC_STAGE2_UNMAP(r))
+		return 0; /* the host's stage 2: nothing of a system without an IOMMU */
 	e = maptab_find(&br->live, r->device, r->pasid, r->iova);
 	if (!e) {
 		/* Its map failed, was too big, or still waits: the driver has nothing to undo. */

@@ -96,6 +96,7 @@ static const struct hashtab_type dt_key_type = {
 static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64_t start,
 				uint64_t end, bool walk_caches, uint64_t now);
 static void sim_inv_completed(void *ctx, const struct inv_range *r, uint64_t done);
+static void sim_inv_removed(void *ctx, const struct tlb_entry *e);
 
 struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 {
@@ -988,11 +989,50 @@ static void sim_remap_release(void *ctx, uint64_t pfn, uint64_t pages)
 						   .cpu = c->cpu };
 }
 
+/*
+ * The host changes stage 2 (an UNMAP:S2 record): the leaves over [gpa, gpa+size) go, with
+ * their stage-2 TLB and walk-cache entries. Combined entries (IOTLB, stage-1 walk caches,
+ * device TLBs) hold no guest-physical address to find them by, so the host flushes all of the
+ * VM's, as Linux's SMMUv3 driver follows a nesting parent's stage-2 invalidation with one of
+ * every stage-1 entry of the VMID. A guest without an IOMMU has stage-2 translations in the
+ * IOTLB, by guest-physical address: those over the range go. The host's CPU work is not the
+ * guest's: no cost.
+ */
+static void sim_unmap_stage2(struct sim *s, const struct trace_rec *r, uint64_t now)
+{
+	uint64_t bytes;
+
+	if (!s->s2)
+		return; /* no VM: nothing to change */
+	bytes = nested_s2_unmap(s->s2, r->iova, r->size);
+	s->st.s2_unmaps++;
+	s->st.s2_unmap_bytes += bytes;
+	if (!bytes)
+		return;
+	s->st.s2_flushes++;
+	if (!s->s1_none) {
+		sim_inv_command(s, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true, now);
+		return;
+	}
+	iotlb_inv_range(s->iotlb, 0, r->iova, r->size, sim_inv_removed, s);
+	if (s->mc)
+		mclass_invalidate_range(s->mc, 0, r->iova, r->size);
+	for (unsigned i = 0; s->dt && i < devtlb_count(s->dt); i++)
+		s->st.dt_invalidated += devtlb_inv(s->dt, i, 0, false, false, r->iova,
+						   r->iova + r->size);
+}
+
 uint64_t sim_unmap(struct sim *s, const struct trace_rec *r, uint64_t now)
 {
-	struct iommu_dev *v = sim_dev(s, r->device, r->pasid);
+	struct iommu_dev *v;
 	struct iommu_domain *d;
 	uint64_t bytes, cost = s->s1_none ? 0 : s->unmap_ps;
+
+	if (TRACE_REC_STAGE2_UNMAP(r)) {
+		sim_unmap_stage2(s, r, now);
+		return 0;
+	}
+	v = sim_dev(s, r->device, r->pasid);
 
 	s->st.cpu_unmap_ps += cost;
 	if (v->dom == SIM_DOM_NONE) {
