@@ -1505,18 +1505,35 @@ void sim_os_print_text(struct sim *s, uint64_t sim_time_ps, FILE *fp)
 	if (s->s2) {
 		const struct sim_stats *st = sim_stats(s);
 		const struct io_pgtable_fmt *f = nested_s2_fmt(s->s2);
+		const char *sep = " ";
 
-		fprintf(fp, "  nested    %s: stage 2 %s, %u levels, %s host pages; references stage 1 "
-			    "%llu, stage 2 %llu (%llu stage-2 walks); stage-2 TLB %llu of %llu hit; "
-			    "%llu stage-2 faults\n",
+		fprintf(fp, "  nested    %s; stage 2 %s, %u levels, %s host pages; walk references "
+			    "stage 1 %llu, stage 2 %llu (%llu stage-2 walks)\n",
 			s->s1_none ? "no guest IOMMU" : s->cfg->os.nested.invalidation == NESTED_INV_HW
-								 ? "guest invalidation hw"
-								 : "guest invalidation trap",
+								 ? "guest invalidations hw"
+								 : "guest invalidations trap",
 			f->ops->name, f->levels,
 			pgsize_names[s->cfg->iommu.nested.stage2.page_size],
 			(unsigned long long)st->walk_refs_s1, (unsigned long long)st->walk_refs_s2,
-			(unsigned long long)st->s2_walks, (unsigned long long)st->s2_tlb_hits,
-			(unsigned long long)st->s2_tlb_lookups, (unsigned long long)st->faults_stage2);
+			(unsigned long long)st->s2_walks);
+		fprintf(fp, "  stage 2   walk caches (hits of probes):");
+		for (unsigned l = 2; l <= f->levels; l++) {
+			uint64_t probes = st->pwc2_hits[l] + st->pwc2_misses[l];
+
+			if (!s->cfg->iommu.nested.stage2.walk_cache[l].entries)
+				continue;
+			fprintf(fp, "%sL%u %.1f%% of %llu", sep, l,
+				probes ? 100.0 * (double)st->pwc2_hits[l] / (double)probes : 0.0,
+				(unsigned long long)probes);
+			sep = ", ";
+		}
+		fprintf(fp, "%s; TLB ", sep[0] == ' ' ? " none" : "");
+		if (s->cfg->iommu.nested.stage2.tlb.entries)
+			fprintf(fp, "%llu hits of %llu", (unsigned long long)st->s2_tlb_hits,
+				(unsigned long long)st->s2_tlb_lookups);
+		else
+			fprintf(fp, "none");
+		fprintf(fp, "; %llu faults\n", (unsigned long long)st->faults_stage2);
 		if (!s->s1_none)
 			fprintf(fp, "  guest     invalidation wait %.1f us, %llu VM exits\n",
 				(double)s->inv->st.guest_wait_ps / 1e6,
