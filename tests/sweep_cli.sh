@@ -563,4 +563,15 @@ for f in "$T/k-killed"/*.json; do
 done
 expect_eq "finished points kept byte for byte" "$done2" "$kept"
 expect_eq "all 8 ok" 8 "$(grep -c ',ok,' "$T/k/summary.csv")"
+# A nested guest's invalidation mode acts on its unmaps too: warned of on a trace without one.
+cat >"$T/ninert.json" <<EOF2
+{ "base": {"mode": "untimed", "iommu": {"nested": {"enabled": true}}},
+  "traces": { "nic": "$T/unmap.csv", "cap": "$G/capacity.csv" },
+  "axes": [ { "name": "guest inv", "key": "os.nested.invalidation", "values": ["trap", "hw"] } ] }
+EOF2
+check "--list of a nested guest's invalidation axis" ism sweep "$T/ninert.json" --list
+expect_eq "os.nested.invalidation: warned of on the trace without UNMAP only" \
+	"iommusim: warning: $T/ninert.json: axis guest inv cannot change the results of trace cap: the trace has no UNMAP record, the only record the invalidation settings act on; its 1 points at hw will repeat those at trap" \
+	"$(cat "$T/err")"
+
 finish

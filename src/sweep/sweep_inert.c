@@ -13,6 +13,7 @@
 static const char *const unmap_only[] = {
 	"os.invalidation.", "os.flush_queue.", "os.batch.",
 	"os.cost.inv_",	    "os.cost.unmap_ns", "os.cost.fq_add_ns",
+	"os.nested.",	    "os.cost.vm_exit_ns", /* a guest's invalidations: its unmaps' */
 };
 
 bool sweep_key_unmap_only(const char *key)
