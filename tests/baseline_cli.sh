@@ -70,6 +70,11 @@ run fails full --set baseline=swiotlb --set swiotlb.size=262144
 same fails baseline.swiotlb.maps 1 baseline.swiotlb.map_failures 1 \
 	baseline.swiotlb.map_failures_total 1 baseline.swiotlb.unmaps_of_unmapped 1 \
 	baseline.swiotlb.swiotlb_slots 128
+# ...and the summary says so: the system without an IOMMU would not run this trace as it is.
+check "fails: the summary" ism run "$B/base.json" -t "$B/full.csv" -f text -q \
+	--set baseline=swiotlb --set swiotlb.size=262144
+expect_eq "fails: the summary ends with the map swiotlb could not make" \
+	"; swiotlb could not make 1 map" "$(grep '^  summary' "$T/out" | sed 's/.*memory [^;]*//')"
 # stall_when_full: B waits for A's unmap (at 20 ns, taking 100 ns): mapped at 120 ns, 110 ns
 # after it first tried; it unmaps normally at 30 ns.
 run stalls full --set baseline=swiotlb --set swiotlb.size=262144 \

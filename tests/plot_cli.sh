@@ -95,7 +95,7 @@ grep -q "throughput: $T/tp/throughput.png" "$T/err" && ok "the written files are
 # Usage errors: exit 2.
 expect_fail "no DIR" 2 "give the sweep's output DIR" ism plot
 expect_fail "two DIRs" 2 "unexpected argument '.*fx'" ism plot "$T/fx" "$T/fx"
-expect_fail "unknown kind" 2 "expected missrate, throughput, invalidation or latency-cdf, got 'pie'" ism plot "$T/fx" --kind pie
+expect_fail "unknown kind" 2 "expected missrate, devtlb, throughput, invalidation or latency-cdf, got 'pie'" ism plot "$T/fx" --kind pie
 expect_fail "bad --format" 2 "expected png, svg or png,svg, got 'gif'" ism plot "$T/fx" --format gif
 expect_fail "--point out of range" 2 "--point 99: no such point" ism plot "$T/fx" --kind latency-cdf --point 99 -o "$T/e1"
 
@@ -153,6 +153,20 @@ expect_image "untimed missrate: one trace" "$T/untimed/plots/missrate" 1120x400
 # 6 misses of 6 lookups at 2 and 4 entries, 5 at 8 (the second A hits); LRU and FIFO alike.
 expect_eq "untimed missrate.dat: one line, sizes in order" "2 100 16384|4 100 16384|8 83.33333333 13653.33333" \
 	"$(sed -n '/^# index 0: cap$/,/^$/p' "$T/untimed/plots/missrate.dat" | grep -v '^#' | grep . | paste -sd'|')"
+
+# devtlb: micro TLBs (fully associative LRU) in front of the IOTLB, capacity.csv (A B C D E A).
+# 1 and 2 entries: all 6 miss, and the IOTLB behind sees 6 lookups, the second A hitting (5 of
+# 6 miss); 8 entries: the second A hits the micro TLB (5 of 6 miss), and the IOTLB sees 5
+# lookups, all misses. Sizes swept as 8, 1, 2: drawn in increasing order.
+ism sweep "$P/devtlb.json" -o "$T/devtlb" -q
+check "devtlb: drawn" ism plot "$T/devtlb" --kind devtlb -q
+expect_image "devtlb: 2 columns (device TLB, IOTLB behind) x 1 trace" "$T/devtlb/plots/devtlb" 1120x400
+expect_eq "devtlb.dat: sizes in order, both miss rates" "1 100 83.33333333|2 100 83.33333333|8 83.33333333 100" \
+	"$(sed -n '/^# index 0: cap$/,/^$/p' "$T/devtlb/plots/devtlb.dat" | grep -v '^#' | grep . | paste -sd'|')"
+grep -q "set xlabel 'entries per device TLB'" "$T/devtlb/plots/devtlb.gp" && ok "devtlb: the x axis says what it is" \
+	|| fail "devtlb: x label"
+expect_fail "--kind devtlb without a device-TLB axis" 1 "plot devtlb: the sweep has no axis over iommu.device_tlb.entries" \
+	ism plot "$T/untimed" --kind devtlb
 
 # gnuplot missing or failing: exit 1, the script named, no image and no temporary left.
 expect_fail "no gnuplot" 1 "missrate.gp: gnuplot not found as '/nonexistent/gnuplot'" \

@@ -41,7 +41,10 @@ expect_finding "qemu, 4K (the same for every policy): misses still fall by 25.0%
 expect_finding "qemu, 2M (the same for every policy): the same 1000 IOTLB misses at every size from 16 entries (#27) to 128 (#45)."
 expect_finding "DMA throughput with the IOMMU as a multiple of passthrough's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 0.2x (#0) to 0.9x (#4) on nic, 0.1667x (#24) to 0.75x (#28) on qemu."
 expect_finding "DMA throughput with the IOMMU as a multiple of swiotlb's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 0.3333x (#0) to 1.5x (#4) on nic, 0.3333x (#24) to 1.5x (#28) on qemu."
-expect_eq "twelve findings" 12 "$(grep -c '^<li' "$R")"
+# The fixture's latency p50 ratio is 1.25 at every point, against either baseline.
+expect_finding "DMA latency p50 with the IOMMU as a multiple of passthrough's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 1.25x at each of its 24 points (e.g. #0) on nic, 1.25x at each of its 24 points (e.g. #24) on qemu."
+expect_finding "DMA latency p50 with the IOMMU as a multiple of swiotlb's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 1.25x at each of its 24 points (e.g. #0) on nic, 1.25x at each of its 24 points (e.g. #24) on qemu."
+expect_eq "fourteen findings" 14 "$(grep -c '^<li' "$R")"
 
 # Hand-built sweeps (tests/data/report/*.json, each with its findings worked out in "why"):
 # the report gives exactly the findings a case expects, in order, and none of its "absent"
@@ -71,6 +74,14 @@ for a in case.get("absent", []):
 sys.exit(bad)
 EOF2
 done
+
+# The baselines table of case devtlb-cma: the memory cma reserves and the maps it could not
+# make, beside the IOMMU's page tables (20480 B = 20 KiB); #0 at 64 MiB with 3 failed maps.
+B="$T/case-devtlb-cma/report.html"
+grep -qF '<th>IOMMU page tables (KiB)</th><th>throughput vs cma</th><th>DMA latency p50 vs cma</th><th>memory cma reserves (MiB)</th><th>maps cma could not make</th>' "$B" \
+	&& ok "baselines: memory and failed maps columns" || fail "baselines: the memory and failure columns"
+grep -qF '<td class="num">20</td><td class="num">1</td><td class="num">1.2</td><td class="num">64</td><td class="num">3</td></tr>' "$B" \
+	&& ok "baselines: #0's row" || fail "baselines: #0's row"
 
 # Points replayed differently (case replay: nic open loop, rand closed): a replay column
 # before the throughput, each row saying its own.
@@ -165,6 +176,19 @@ R="$T/untimed/report.html"
 expect_finding "cap: iommu.iotlb.replacement changed no figure of the results: each of the 3 points at fifo has the same figures as its twin at lru (e.g. #1 and #0)."
 expect_finding "cap (the same for every replacement): misses fall by 16.7% from 4 to 8 IOTLB entries (6 at #0, 5 at #4), where only compulsory misses remain: no larger IOTLB removes more."
 expect_eq "two findings, one plot" "2 1" "$(grep -c '^<li' "$R") $(grep -c '^<svg role="img"' "$R")"
+
+# The device level: micro-TLB sizes 8, 1, 2 on capacity.csv (figures in plot_cli.sh): its
+# miss rate is a column of the comparison (100 at 1 and 2 entries, 83.33 at 8) and its plot
+# is on the page.
+ism sweep "$ISM_SRCDIR/tests/data/plot/devtlb.json" -o "$T/devtlb" -q
+check "report on a device-TLB sweep" ism report "$T/devtlb" -q
+R="$T/devtlb/report.html"
+grep -qF '<th>device-TLB miss rate (%)</th>' "$R" && ok "devtlb: the column" || fail "devtlb: no device-TLB column"
+expect_eq "devtlb: its figures, point by point (#0 at 8 entries, #1 at 1, #2 at 2)" "83.33 100 100" \
+	"$(grep '^<tr><td class="num">[0-9]*</td><td>cap</td>' "$R" | awk -F'</td>' '{ sub(/.*>/, "", $4); if ($4 != "") print $4 }' | paste -sd' ')"
+grep -qF 'Device-TLB (micro TLB, ATC) miss rate' "$R" && ok "devtlb: the plot's caption" || fail "devtlb: no plot"
+grep -qF '<th>device-TLB miss rate (%)</th>' "$T/untimed/report.html" && fail "a column without device TLBs" \
+	|| ok "no device-TLB column without them"
 
 # A sweep no plot kind suits (replacement policy only, untimed): the page says so.
 cat >"$T/repl.json" <<EOF

@@ -231,8 +231,18 @@ uint64_t inv_zap(struct inv_engine *e, uint32_t dom, uint64_t start, uint64_t en
 {
 	const struct inv_range r = { .start = start, .end = end, .t_unmap = now, .dom = dom,
 				     .pgsize = PGSIZE_4K };
-	uint64_t cmds = commands_so_far(e), cost = range_commands(e, &r, now) + e->wait_ps;
+	uint64_t cmds = commands_so_far(e), cost;
 
+	/*
+	 * A zap names addresses even where unmaps flush the domain or everything: sun50i's
+	 * iotlb_sync_map writes the TLB and PTW-cache invalidation address registers, however its
+	 * iotlb_sync flushes.
+	 */
+	if (e->gran >= INV_GRAN_DOMAIN)
+		cost = command(e, dom, INV_GRAN_RANGE, start, end, e->walk_caches, now);
+	else
+		cost = range_commands(e, &r, now);
+	cost += e->wait_ps;
 	cost = sync_cost(e, commands_so_far(e) - cmds, cost);
 	e->st.map_zaps++;
 	e->st.cpu_inv_ps += cost;

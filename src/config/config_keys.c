@@ -641,8 +641,9 @@ const struct config_key config_keys[] = {
 	  .help = "Invalidation at map time (iotlb_sync_map). none: maps invalidate nothing. "
 		  "range: each MAP then invalidates its range (IOTLB, walk caches, micro TLBs), as "
 		  "Linux's sun50i driver zaps what it mapped and as caching-mode IOMMUs (a VM's "
-		  "emulated VT-d) need; its commands count in invalidation.on_map_commands and its "
-		  "CPU time in the map." },
+		  "emulated VT-d) need: page or range commands as os.invalidation.granularity says, "
+		  "and one range command where that is domain or global (a zap names addresses); "
+		  "its commands count in invalidation.on_map_commands and its CPU time in the map." },
 	{ .path = "os.nested.invalidation", .type = CONFIG_ENUM, .def = "\"trap\"",
 	  .names = nested_inv_names, .offset = OFF(os.nested.invalidation),
 	  .help = "With nesting, how the guest's invalidations (those of os.invalidation.*) reach "
@@ -907,7 +908,7 @@ const char config_doc_intro[] =
 "per IOMMU, each say in their `description` where every figure comes from and which are\n"
 "assumptions:\n"
 "\n"
-"| IOMMU | preset | page-table format | invalidation, domains |\n"
+"| IOMMU | preset | page-table format | invalidation, domains, TLBs in front |\n"
 "|---|---|---|---|\n"
 "| Intel VT-d | `hw/vtd-default` | `x86`, 48 bits | lazy (Linux on x86), address-masked ranges |\n"
 "| QEMU 7.2's emulated VT-d (untimed) | `hw/qemu-vtd` | `x86`, 48 bits | the capture's own commands (INVAL records) |\n"
@@ -915,9 +916,11 @@ const char config_doc_intro[] =
 "| Arm SMMUv3, 64 KiB granule (arm64 kernels with 64 KiB pages) | `hw/smmuv3-64k` | `arm-64k`, 48 bits | strict, a TLBI per 64 KiB page |\n"
 "| RISC-V IOMMU, Sv48 | `hw/riscv-iommu` | `riscv`, 48 bits | strict, an IOTINVAL.VMA per page under 2 MiB |\n"
 "| MediaTek M4U (MT8173, MT8183) | `hw/mtk-m4u-v7s` | `arm-v7s`, 32 bits | strict, one range per sync; one domain |\n"
-"| Allwinner H6 | `hw/allwinner-h6` | `sun50i`, 32 bits | strict, a global flush per sync; one domain |\n"
+"| Allwinner H6 | `hw/allwinner-h6` | `sun50i`, 32 bits | strict, a global flush per sync, a zap per map; one domain; a micro TLB per master |\n"
 "| Intel VT-d, nested (a device passed through to a VM) | `hw/vtd-nested` | `x86` over an `x86` stage 2 of 2M host pages | lazy in the guest; its invalidations trap to the VMM |\n"
 "| Arm SMMUv3, nested | `hw/smmuv3-nested` | `arm-4k` over an `arm-4k` stage 2 of 2M host pages, a stage-2 TLB | strict in the guest, through a guest-owned command queue (hw) |\n"
+"| Arm CoreLink MMU-600 | `hw/arm-mmu-600` | `arm-4k`, 48 bits | as `hw/smmuv3-default`; a TBU per master before the TCU's caches |\n"
+"| Intel VT-d with a PCIe ATS NIC | `hw/vtd-ats-nic` | `x86`, 48 bits | as `hw/vtd-default`; the device's ATC, an ATS Invalidate per flush |\n"
 "\n"
 "## Command-line overrides: `--set`\n"
 "\n"

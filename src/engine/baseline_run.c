@@ -274,7 +274,7 @@ void baseline_run_to_json(const struct baseline_run *br, uint64_t access_bytes, 
 void baseline_run_print_reference(FILE *fp)
 {
 	static const char *const rows[][2] = {
-		{ "summary", "one line a reviewer can quote: the invalidation policy and the page sizes the mappings used (\"IOMMU lazy 4K+2M:\"; those the table supports are in `config.iommu.page_sizes`), then the IOMMU against each baseline (throughput ratio, with the replay that made it, and cores when timed; CPU ns per byte and memory otherwise)" },
+		{ "summary", "one line a reviewer can quote: the invalidation policy and the page sizes the mappings used (\"IOMMU lazy 4K+2M:\"; those the table supports are in `config.iommu.page_sizes`), then the IOMMU against each baseline (throughput ratio, with the replay that made it, and cores when timed; CPU ns per byte otherwise; memory reserved), and the maps a baseline could not make (\"; cma could not make 6 maps\": a system without the IOMMU would not run the trace as it is)" },
 		{ "pagetable.bytes", "memory the IOMMU's page tables hold at the end (4 KiB per table page; tables are not freed)" },
 		{ "baseline.NAME.{sim.time_ns,dma.throughput_gbps,dma.latency_ns.*,dma.latency_cdf_ns,mapping.lifetime_ns.*}", "timed: the baseline's own replay of the trace (translation off, its map/unmap CPU time delaying what follows, as the IOMMU's does)" },
 		{ "baseline.NAME.cpu.{total_ns,ns_per_dma_byte,cores}", "CPU time of the baseline's maps and unmaps (copies and bookkeeping, plus os.cost.stack_ns per MAP as the IOMMU run is charged); per DMA payload byte; divided by simulated time (untimed: the trace's span)" },

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim_internal.h"
+#include "trace/trace.h"
 
 uint64_t sim_component_seed(uint64_t seed, const char *component)
 {
@@ -845,6 +846,18 @@ uint64_t sim_map(struct sim *s, const struct trace_rec *r, uint64_t now)
 	return s->stack_ps + sim_map_iommu(s, r, now);
 }
 
+/* A MAP the IOMMU refuses: counted, and the first kept for the run's warning. */
+static void sim_map_refused(struct sim *s, const struct trace_rec *r, const char *why)
+{
+	if (!s->refused_why) {
+		s->refused_why = why;
+		s->refused_time_ns = r->time_ns;
+		s->refused_iova = r->iova;
+		s->refused_device = r->device;
+	}
+	s->st.map_failed++;
+}
+
 static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t now)
 {
 	struct iommu_dev *v = sim_dev(s, r->device, r->pasid);
@@ -856,13 +869,14 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 
 	if (v->dom == SIM_DOM_NONE) {
 		/* A detached device has no page table to map into. */
-		s->st.map_failed++;
+		sim_map_refused(s, r, "its device is detached from every domain");
 		return 0;
 	}
 	d = &s->doms[v->dom];
 	d->has_map = true;
 	if ((r->paddr & (g - 1)) != off || size < r->size) {
-		s->st.map_failed++;
+		sim_map_refused(s, r, "its IOVA and physical address differ in offset within the "
+				      "table's smallest page");
 		return 0;
 	}
 	if (!s->remap_ops && (iova >> s->fmt.ia_bits || size > (1ULL << s->fmt.ia_bits) - iova)) {
@@ -875,7 +889,7 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 					       &cost);
 
 		if (pfn == IOVA_NONE) {
-			s->st.map_failed++;
+			sim_map_refused(s, r, "the IOVA allocator (iova.remap) has no room");
 			s->st.cpu_map_ps += cost;
 			return cost;
 		}
@@ -883,7 +897,8 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 	}
 	if (sim_pt_map(s, d, iova, paddr, size, r->flags & TRACE_PERM_RW, s->page_sizes,
 		       &writes) != 0) {
-		s->st.map_failed++;
+		sim_map_refused(s, r, "it overlaps a live mapping of its domain (devices that share "
+				      "a domain, by os.domains or ATTACH records, share its IOVAs)");
 		return 0;
 	}
 	s->st.maps++;
@@ -1260,6 +1275,9 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 void sim_finish(struct sim *s)
 {
 	inv_finish(s->inv, s->last_time_ns * 1000);
+	/* ATS Invalidates still on their way land: the trace's end waits for them as Linux does */
+	if (s->npend)
+		sim_devtlb_settle_slow(s, UINT64_MAX);
 }
 
 const struct sim_stats *sim_stats(struct sim *s)
@@ -1312,6 +1330,20 @@ bool sim_beyond_note(const struct sim *s, char *buf, size_t n)
 		 maps == 1 ? "" : "s", s->fmt.ops->name, s->fmt.ia_bits,
 		 (unsigned long long)s->beyond_iova,
 		 s->beyond_dom < s->ndoms ? s->doms[s->beyond_dom].name : "?");
+	return true;
+}
+
+bool sim_refused_note(const struct sim *s, char *buf, size_t n)
+{
+	uint64_t refused = s->st.map_failed - s->st.map_beyond;
+
+	if (!refused || !s->refused_why)
+		return false;
+	snprintf(buf, n, "%llu MAP%s refused (os.map_failed); the first, at %llu ns, device %s "
+		 "IOVA 0x%llx: %s", (unsigned long long)refused, refused == 1 ? "" : "s",
+		 (unsigned long long)s->refused_time_ns,
+		 trace_format_device(s->refused_device, true, (char[32]){ 0 }, 32),
+		 (unsigned long long)s->refused_iova, s->refused_why);
 	return true;
 }
 
@@ -1395,6 +1427,9 @@ static void sim_devtlb_to_json(const struct sim *s, json_t *root)
 	stats_json_put(root, "device_tlb.lookups", json_integer((json_int_t)s->st.dt_lookups));
 	stats_json_put(root, "device_tlb.hits", json_integer((json_int_t)s->st.dt_hits));
 	stats_json_put(root, "device_tlb.misses", json_integer((json_int_t)s->st.dt_misses));
+	stats_json_put(root, "device_tlb.miss_rate",
+		       json_real(s->st.dt_lookups ? (double)s->st.dt_misses /
+							(double)s->st.dt_lookups : 0.0));
 	stats_json_put(root, "device_tlb.evictions",
 		       json_integer((json_int_t)devtlb_evictions(s->dt)));
 	stats_json_put(root, "device_tlb.invalidated",
@@ -1594,6 +1629,7 @@ void sim_print_os_reference(FILE *fp)
 		    "| `stale.by_device.BDF` | stale hits per device (BDF/pasid-N with a PASID) |\n"
 		    "| `device_tlb.{kind,tlbs}` | with `iommu.device_tlb.kind` other than none: the level in front of the IOTLB (micro or ats) and how many TLBs it has (one per device, or per share group) |\n"
 		    "| `device_tlb.{lookups,hits,misses}` | lookups in the device TLBs (one per PCIe request of an attached device): with micro, `iotlb.lookups` = `device_tlb.misses`; with ats, a hit bypasses the IOMMU |\n"
+		    "| `device_tlb.miss_rate` | `device_tlb.misses` / `device_tlb.lookups` (0 with no lookup) |\n"
 		    "| `device_tlb.evictions` | entries the device TLBs' fills displaced |\n"
 		    "| `device_tlb.invalidated` | entries invalidation commands removed from them (micro: with each IOTLB command; ats: when each ATS Invalidate lands) |\n"
 		    "| `device_tlb.stale_hits` | their hits on a translation already unmapped (also in `stale.hits` and `stale.by_device`): an ATC keeps a stale entry until its ATS Invalidate lands |\n"

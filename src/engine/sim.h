@@ -33,6 +33,8 @@ const struct io_pgtable_fmt *sim_format(const struct sim *s);
  * saying how many and naming the first (the run warns with it once).
  */
 bool sim_beyond_note(const struct sim *s, char *buf, size_t n);
+/* When MAPs were refused (other than beyond the input), a line naming the first and why. */
+bool sim_refused_note(const struct sim *s, char *buf, size_t n);
 
 /* Counters so far (walk-cache counters are gathered from the walk caches on each call). */
 const struct sim_stats *sim_stats(struct sim *s);

@@ -107,6 +107,10 @@ struct sim {
 	/* The first request or map at or above the input width: its IOVA and domain. */
 	uint64_t beyond_iova;
 	uint32_t beyond_dom;
+	/* The first MAP refused for another reason: why, and the record. */
+	const char *refused_why;
+	uint64_t refused_time_ns, refused_iova;
+	uint32_t refused_device;
 	struct sim_stats st;
 };
 

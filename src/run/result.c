@@ -153,8 +153,9 @@ static const char *replay_text(const struct sim_config *cfg, char *buf, size_t n
 
 /*
  * The line a reviewer quotes. Timed: "IOMMU lazy 4K: 0.62x passthrough throughput, 1.80x
- * swiotlb throughput; CPU 0.31 cores vs 0 (passthrough), 1.1 (swiotlb); memory ..." Untimed, CPU
- * is in ns per DMA byte. Empty when the run has no baseline.
+ * swiotlb throughput; CPU 0.31 cores vs 0 (passthrough), 1.1 (swiotlb); memory ...", and the
+ * maps a baseline could not make ("; cma could not make 6 maps"). Untimed, CPU is in ns per DMA
+ * byte. Empty when the run has no baseline.
  */
 void result_summary_line(const struct sim_config *cfg, const struct sim_stats *st,
 			 const struct run_info *ri, char *buf, size_t n)
@@ -209,6 +210,12 @@ void result_summary_line(const struct sim_config *cfg, const struct sim_stats *s
 		mib_text(b[i].reserved_bytes, mem, sizeof(mem));
 		len += (size_t)snprintf(buf + len, n - len, "%s %s (%s)", i ? "," : "", mem, names[i]);
 	}
+	/* A baseline that could not map the trace's buffers does not run it: its ratios flatter. */
+	for (i = 0; i < nb && len < n; i++)
+		if (b[i].map_failures)
+			len += (size_t)snprintf(buf + len, n - len, "; %s could not make %llu map%s",
+						names[i], (unsigned long long)b[i].map_failures,
+						b[i].map_failures == 1 ? "" : "s");
 }
 
 json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,

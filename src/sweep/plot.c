@@ -304,39 +304,58 @@ static enum axis_scale x_scale(const struct sweepdir_axis *ax)
 	return hi / lo >= 4 ? SCALE_LOG2 : SCALE_LIN;
 }
 
-/* --- missrate ------------------------------------------------------------------------------ */
+/* --- missrate, devtlb: a TLB level's misses against its size -------------------------------- */
 
-static int missrate_check(struct plot_ctx *c, struct ism_err *why)
-{
-	if (need_axis(c, "iommu.iotlb.entries", true, why) != 0)
-		return -1;
-	return need_metric(c, "iotlb.miss_rate", NULL, why);
-}
-
-static void missrate_build(struct plot_ctx *c)
-{
-	static const struct {
+/* What one curve plot draws: a panel per metric, against the axis over a TLB's entries. */
+struct curve_spec {
+	const char *axis, *title, *xlabel;
+	struct {
 		const char *metric, *what, *ylabel;
 		double scale;
-	} cols[] = {
-		{ "iotlb.miss_rate", "IOTLB miss rate", "miss rate (%)", 100.0 },
-		{ "iotlb.misses_per_mib", "IOTLB misses per MiB", "misses per MiB of DMA", 1.0 },
-	};
+	} cols[2]; /* the second is drawn when the results have it */
+};
+
+static const struct curve_spec missrate_spec = {
+	.axis = "iommu.iotlb.entries",
+	.title = "IOTLB misses against IOTLB size",
+	.xlabel = "IOTLB entries",
+	.cols = { { "iotlb.miss_rate", "IOTLB miss rate", "miss rate (%)", 100.0 },
+		  { "iotlb.misses_per_mib", "IOTLB misses per MiB", "misses per MiB of DMA", 1.0 } },
+};
+
+/* The level in front (micro TLBs, ATCs) and what it leaves the IOTLB behind it. */
+static const struct curve_spec devtlb_spec = {
+	.axis = "iommu.device_tlb.entries",
+	.title = "Device-TLB misses against device-TLB size",
+	.xlabel = "entries per device TLB",
+	.cols = { { "device_tlb.miss_rate", "device-TLB miss rate", "miss rate (%)", 100.0 },
+		  { "iotlb.miss_rate", "IOTLB miss rate behind it", "miss rate (%)", 100.0 } },
+};
+
+static int curve_check(struct plot_ctx *c, const struct curve_spec *cs, struct ism_err *why)
+{
+	if (need_axis(c, cs->axis, true, why) != 0)
+		return -1;
+	return need_metric(c, cs->cols[0].metric, NULL, why);
+}
+
+static void curve_build(struct plot_ctx *c, const struct curve_spec *cs)
+{
 	const struct sweep_dir *sd = c->sd;
 	const struct sweepdir_axis *xa = &sd->axes[c->xa];
 	const struct sweepdir_point *missing;
-	const char *names[ISM_ARRAY_SIZE(cols)];
-	size_t ncols = sweepdir_has(sd, cols[1].metric, &missing) ? 2 : 1, t, m;
+	const char *names[ISM_ARRAY_SIZE(cs->cols)];
+	size_t ncols = sweepdir_has(sd, cs->cols[1].metric, &missing) ? 2 : 1, t, m;
 	struct sweep_grid *g = ism_xcalloc(sd->ntraces * ncols, sizeof(*g));
 	struct sweep_grid_spec *gs = ism_xcalloc(sd->ntraces, sizeof(*gs));
-	double lo[ISM_ARRAY_SIZE(cols)] = { 0 }, hi[ISM_ARRAY_SIZE(cols)] = { 0 };
-	bool any[ISM_ARRAY_SIZE(cols)] = { false };
+	double lo[ISM_ARRAY_SIZE(cs->cols)] = { 0 }, hi[ISM_ARRAY_SIZE(cs->cols)] = { 0 };
+	bool any[ISM_ARRAY_SIZE(cs->cols)] = { false };
 
 	c->rows = (int)sd->ntraces;
 	c->cols = (int)ncols;
-	snprintf(c->title, sizeof(c->title), "IOTLB misses against IOTLB size");
+	snprintf(c->title, sizeof(c->title), "%s", cs->title);
 	for (m = 0; m < ncols; m++)
-		names[m] = cols[m].metric;
+		names[m] = cs->cols[m].metric;
 	/* One y scale per metric over every trace, so the panels of a column compare. */
 	for (t = 0; t < sd->ntraces; t++) {
 		gs[t] = (struct sweep_grid_spec){ .trace = t, .xa = c->xa };
@@ -344,8 +363,8 @@ static void missrate_build(struct plot_ctx *c)
 		for (m = 0; m < ncols; m++) {
 			double l = 0, h = 0;
 
-			sweep_grid_build(&g[t * ncols + m], sd, &gs[t], cols[m].metric,
-					 cols[m].scale);
+			sweep_grid_build(&g[t * ncols + m], sd, &gs[t], cs->cols[m].metric,
+					 cs->cols[m].scale);
 			if (!sweep_grid_range(&g[t * ncols + m], &l, &h))
 				continue;
 			lo[m] = any[m] ? fmin(lo[m], l) : l;
@@ -359,14 +378,14 @@ static void missrate_build(struct plot_ctx *c)
 
 		sweep_grid_alike_note(sd, &gs[t], note, sizeof(note));
 		for (m = 0; m < ncols; m++) {
-			struct panel p = { .xlabel = "IOTLB entries",
-					   .ylabel = cols[m].ylabel,
+			struct panel p = { .xlabel = cs->xlabel,
+					   .ylabel = cs->cols[m].ylabel,
 					   .xscale = x_scale(xa),
 					   .xtics = xa };
 			size_t n = 0;
 
 			snprintf(p.title, sizeof(p.title), "%s: %s%s", trace_name(c, t),
-				 cols[m].what, note);
+				 cs->cols[m].what, note);
 			if (any[m] && pick_scale(lo[m], hi[m], 50) == SCALE_LOG10) {
 				p.yscale = SCALE_LOG10;
 				p.ylo = lo[m];
@@ -381,6 +400,26 @@ static void missrate_build(struct plot_ctx *c)
 		sweep_grid_free(&g[t]);
 	free(g);
 	free(gs);
+}
+
+static int missrate_check(struct plot_ctx *c, struct ism_err *why)
+{
+	return curve_check(c, &missrate_spec, why);
+}
+
+static void missrate_build(struct plot_ctx *c)
+{
+	curve_build(c, &missrate_spec);
+}
+
+static int devtlb_check(struct plot_ctx *c, struct ism_err *why)
+{
+	return curve_check(c, &devtlb_spec, why);
+}
+
+static void devtlb_build(struct plot_ctx *c)
+{
+	curve_build(c, &devtlb_spec);
 }
 
 /* --- throughput ---------------------------------------------------------------------------- */
@@ -916,6 +955,10 @@ static const struct plot_kind plot_kinds[] = {
 	  .caption = "IOTLB miss rate and misses per MiB against IOTLB entries, a line per other "
 		     "setting",
 	  .check = missrate_check, .build = missrate_build },
+	{ .name = "devtlb", .panel_w = 560, .panel_h = 400,
+	  .caption = "Device-TLB (micro TLB, ATC) miss rate and the IOTLB's behind it against "
+		     "the device TLBs' entries, a line per other setting",
+	  .check = devtlb_check, .build = devtlb_build },
 	{ .name = "throughput", .panel_w = 600, .panel_h = 480,
 	  .caption = "DMA throughput against the first numeric axis, with the no-translation and "
 		     "no-IOMMU references",

@@ -50,13 +50,14 @@ static const char report_css[] =
 
 /*
  * The comparison table's columns: the headline figures of a design review, and every figure a
- * finding quotes. A second key is added to the first (capacity and conflict misses: the ones
+ * finding quotes (a column only when the results have its key: the device TLBs' with them). A second key is added to the first (capacity and conflict misses: the ones
  * a larger IOTLB can remove).
  */
 static const struct {
 	const char *key, *key2, *head;
 	double scale;
 } headline[] = {
+	{ "device_tlb.miss_rate", NULL, "device-TLB miss rate (%)", 100.0 },
 	{ "iotlb.miss_rate", NULL, "IOTLB miss rate (%)", 100.0 },
 	{ "iotlb.misses", NULL, "IOTLB misses", 1.0 },
 	{ "iotlb.misses_by_class.compulsory", NULL, "compulsory misses", 1.0 },
@@ -74,15 +75,35 @@ static const struct {
 /* The throughput column: its heading says the replay that made it, or a column does. */
 #define HEADLINE_THROUGHPUT "dma.throughput_gbps"
 
-/* The ratios each run gives against each no-IOMMU baseline (versus.NAME.KEY). */
+/*
+ * Per no-IOMMU baseline NAME: the ratios each run gives against it (versus.NAME.KEY), then what
+ * the baseline itself holds back and fails to map (CMA areas, swiotlb pools). Key and heading
+ * are NAME between their two halves. Those with only_nonzero make no column where they are 0
+ * at every point.
+ */
 static const struct {
-	const char *key, *head;
+	const char *key[2], *head[2];
+	double scale;
+	bool only_nonzero;
 } versus_cols[] = {
-	{ "throughput_ratio", "throughput" },
-	{ "dma_latency_p50_ratio", "DMA latency p50" },
-	{ "mapping_lifetime_p50_ratio", "mapping lifetime p50" },
-	{ "cpu_ns_per_byte_ratio", "CPU ns per byte" },
+	{ { "versus.", ".throughput_ratio" }, { "throughput vs ", "" }, 1.0, false },
+	{ { "versus.", ".dma_latency_p50_ratio" }, { "DMA latency p50 vs ", "" }, 1.0, false },
+	{ { "versus.", ".mapping_lifetime_p50_ratio" }, { "mapping lifetime p50 vs ", "" }, 1.0,
+	  false },
+	{ { "versus.", ".cpu_ns_per_byte_ratio" }, { "CPU ns per byte vs ", "" }, 1.0, false },
+	{ { "baseline.", ".memory_reserved_bytes" }, { "memory ", " reserves (MiB)" },
+	  1.0 / 1048576, true },
+	{ { "baseline.", ".map_failures_total" }, { "maps ", " could not make" }, 1.0, true },
 };
+
+/* Beside the memory a baseline reserves, the IOMMU's own: its page tables. */
+#define VERSUS_MEMORY ".memory_reserved_bytes"
+
+static const char *versus_text(char *buf, size_t n, const char *const half[2], const char *name)
+{
+	snprintf(buf, n, "%s%s%s", half[0], name, half[1]);
+	return buf;
+}
 
 struct report {
 	FILE *fp;
@@ -831,62 +852,243 @@ static void find_knee(struct report *r)
 	free(pt);
 }
 
-/* How the IOMMU's throughput compares with each no-IOMMU baseline's, per trace and point. */
+/*
+ * Where more entries per device TLB (micro TLBs, TBUs, ATCs) stop removing misses: per trace,
+ * seed and setting of the other axes that change the misses, from the smallest size to the
+ * largest, with the misses the IOTLB behind them sees.
+ */
+static void find_devtlb(struct report *r)
+{
+	static const char *const metrics[] = { "device_tlb.misses", "iotlb.lookups" };
+	const struct sweep_dir *sd = r->sd;
+	const struct sweepdir_point *missing;
+	int ea = sweepdir_axis_by_key(sd, "iommu.device_tlb.entries");
+	size_t t, s, i, nx, *order;
+
+	if (ea < 0 || !sd->axes[ea].numeric || sd->axes[ea].nvalues < 2 ||
+	    !sweepdir_has(sd, metrics[0], &missing))
+		return;
+	nx = sd->axes[ea].nvalues;
+	order = ism_xmalloc(nx * sizeof(*order));
+	sweepdir_axis_order(&sd->axes[ea], order);
+	for (t = 0; t < sd->ntraces; t++) {
+		struct sweep_grid_spec gs = { .trace = t, .xa = ea, .by_seed = true };
+		struct sweep_grid g;
+		char note[160];
+
+		if (inert(r, t, ea))
+			continue;
+		sweep_grid_alike(sd, &gs, metrics, ISM_ARRAY_SIZE(metrics));
+		sweep_grid_alike_note(sd, &gs, note, sizeof(note));
+		sweep_grid_build(&g, sd, &gs, metrics[0], 1.0);
+		for (s = 0; s < g.ns; s++) {
+			const struct sweepdir_point *lo = NULL, *hi = NULL;
+			const char *const *lab = sd->axes[ea].values;
+			size_t xlo = 0, xhi = 0;
+			double mlo = 0, mhi = 0, ilo = NAN, ihi = NAN;
+			char a[32], b[32], c[32], d[32], cut[32];
+
+			for (i = 0; i < nx; i++) {
+				const struct sweepdir_point *p = g.first[s * nx + order[i]];
+				double m;
+
+				if (!p || !sweepdir_num(p, metrics[0], &m))
+					continue;
+				if (!lo) {
+					lo = p, xlo = order[i], mlo = m;
+					sweepdir_num(p, metrics[1], &ilo);
+				}
+				hi = p, xhi = order[i], mhi = m;
+			}
+			if (!lo || lo == hi)
+				continue;
+			sweepdir_num(hi, metrics[1], &ihi);
+			num(a, sizeof(a), mlo);
+			num(b, sizeof(b), mhi);
+			num(c, sizeof(c), ilo);
+			num(d, sizeof(d), ihi);
+			if (mlo == mhi)
+				finding(r, NULL, "%s%s%s%s: the same %s device-TLB misses at every size "
+					"from %s (#%zu) to %s entries (#%zu): the devices reuse no "
+					"translation a larger device TLB would keep; the IOTLB behind "
+					"them sees %s lookups.", sd->traces[t],
+					*g.series[s] ? ", " : "", g.series[s], note, a, lab[xlo],
+					lo->index, lab[xhi], hi->index, c);
+			else
+				finding(r, NULL, "%s%s%s%s: device-TLB misses %s by %s from %s (%s at "
+					"#%zu) to %s entries (%s at #%zu); the IOTLB behind them sees %s "
+					"lookups, then %s.", sd->traces[t], *g.series[s] ? ", " : "",
+					g.series[s], note, mhi < mlo ? "fall" : "grow",
+					pct(cut, sizeof(cut), fabs(mlo - mhi) / (mlo > 0 ? mlo : 1)),
+					lab[xlo], a, lo->index, lab[xhi], b, hi->index, c, d);
+		}
+		sweep_grid_free(&g);
+	}
+	free(order);
+}
+
+/*
+ * How the IOMMU compares with each no-IOMMU baseline, per trace: the smallest and largest
+ * ratio of one figure over the finished points, with their points.
+ */
+static const struct {
+	const char *key, *what;
+} baseline_ratios[] = {
+	{ "throughput_ratio", "DMA throughput" },
+	{ "dma_latency_p50_ratio", "DMA latency p50" },
+};
+
 static void find_baselines(struct report *r)
 {
 	const struct sweep_dir *sd = r->sd;
 	char mode[128];
 	bool one_mode = sweepdir_replay_common(sd, SIZE_MAX, false, mode, sizeof(mode));
-	size_t b, t, i;
+	size_t b, k, t, i;
+
+	for (b = 0; b < r->nbl; b++)
+		for (k = 0; k < ISM_ARRAY_SIZE(baseline_ratios); k++) {
+			char key[160], per[2048], lo_s[32], hi_s[32], tmode[128];
+			size_t len = 0, ntr = 0;
+
+			snprintf(key, sizeof(key), "versus.%s.%s", r->bl[b], baseline_ratios[k].key);
+			per[0] = '\0';
+			for (t = 0; t < sd->ntraces; t++) {
+				const struct sweepdir_point *plo = NULL, *phi = NULL;
+				double lo = 0, hi = 0, v;
+				size_t n = 0;
+
+				for (i = 0; i < sd->npoints; i++) {
+					const struct sweepdir_point *p = &sd->points[i];
+
+					if (p->status != SWEEP_OK || p->trace != t ||
+					    !sweepdir_num(p, key, &v))
+						continue;
+					if (!n++ || v < lo)
+						lo = v, plo = p;
+					if (n == 1 || v > hi)
+						hi = v, phi = p;
+				}
+				if (!n)
+					continue;
+				num(lo_s, sizeof(lo_s), lo);
+				num(hi_s, sizeof(hi_s), hi);
+				tmode[0] = '\0';
+				if (!one_mode) {
+					sweepdir_replay_common(sd, t, false, tmode + 2,
+							       sizeof(tmode) - 3);
+					memcpy(tmode, " (", 2);
+					strcat(tmode, ")");
+				}
+				cat(per, sizeof(per), &len, "%s", ntr++ ? ", " : "");
+				if (n == 1)
+					cat(per, sizeof(per), &len, "%sx (#%zu)", lo_s, plo->index);
+				else if (lo == hi)
+					cat(per, sizeof(per), &len,
+					    "%sx at each of its %zu points (e.g. #%zu)", lo_s, n,
+					    plo->index);
+				else
+					cat(per, sizeof(per), &len, "%sx (#%zu) to %sx (#%zu)", lo_s,
+					    plo->index, hi_s, phi->index);
+				cat(per, sizeof(per), &len, " on %s%s", sd->traces[t], tmode);
+			}
+			if (ntr)
+				finding(r, NULL, "%s with the IOMMU as a multiple of %s's (no %sIOMMU) "
+					"in the same replay%s%s%s: %s.", baseline_ratios[k].what,
+					r->bl[b],
+					strcmp(r->bl[b], "stage2-only") == 0 ? "guest " : "",
+					one_mode ? " (" : "", one_mode ? mode : "",
+					one_mode ? ")" : "", per);
+		}
+}
+
+/*
+ * The buffers a baseline could not give (a CMA area or swiotlb pool too small for the trace),
+ * per trace and per amount of memory it reserved: what the system without an IOMMU has to
+ * hold back, beside the page tables the IOMMU holds.
+ */
+static void find_baseline_failures(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	size_t b, t, i, j;
 
 	for (b = 0; b < r->nbl; b++) {
-		char key[160], per[2048], lo_s[32], hi_s[32], tmode[128];
-		size_t len = 0, ntr = 0;
+		char fkey[160], mkey[160];
 
-		snprintf(key, sizeof(key), "versus.%s.throughput_ratio", r->bl[b]);
-		per[0] = '\0';
+		snprintf(fkey, sizeof(fkey), "baseline.%s.map_failures_total", r->bl[b]);
+		snprintf(mkey, sizeof(mkey), "baseline.%s.memory_reserved_bytes", r->bl[b]);
 		for (t = 0; t < sd->ntraces; t++) {
-			const struct sweepdir_point *plo = NULL, *phi = NULL;
-			double lo = 0, hi = 0, v;
-			size_t n = 0;
+			double *res = ism_xcalloc(sd->npoints, sizeof(*res));
+			size_t nres = 0, len = 0;
+			const struct sweepdir_point *worst = NULL;
+			double worst_f = 0;
+			char per[2048], x[32], y[32], kib[32];
 
+			/* the amounts reserved, in increasing order */
 			for (i = 0; i < sd->npoints; i++) {
 				const struct sweepdir_point *p = &sd->points[i];
+				double m, f;
 
 				if (p->status != SWEEP_OK || p->trace != t ||
-				    !sweepdir_num(p, key, &v))
+				    !sweepdir_num(p, mkey, &m) || !sweepdir_num(p, fkey, &f))
 					continue;
-				if (!n++ || v < lo)
-					lo = v, plo = p;
-				if (n == 1 || v > hi)
-					hi = v, phi = p;
+				if (f > worst_f)
+					worst_f = f, worst = p;
+				for (j = 0; j < nres && res[j] < m; j++)
+					;
+				if (j < nres && res[j] == m)
+					continue;
+				memmove(res + j + 1, res + j, (nres - j) * sizeof(*res));
+				res[j] = m;
+				nres++;
 			}
-			if (!n)
-				continue;
-			num(lo_s, sizeof(lo_s), lo);
-			num(hi_s, sizeof(hi_s), hi);
-			tmode[0] = '\0';
-			if (!one_mode) {
-				sweepdir_replay_common(sd, t, false, tmode + 2, sizeof(tmode) - 3);
-				memcpy(tmode, " (", 2);
-				strcat(tmode, ")");
+			per[0] = '\0';
+			for (j = 0; worst && j < nres; j++) {
+				const struct sweepdir_point *plo = NULL, *phi = NULL;
+				double lo = 0, hi = 0;
+				size_t n = 0;
+
+				for (i = 0; i < sd->npoints; i++) {
+					const struct sweepdir_point *p = &sd->points[i];
+					double m, f;
+
+					if (p->status != SWEEP_OK || p->trace != t ||
+					    !sweepdir_num(p, mkey, &m) || m != res[j] ||
+					    !sweepdir_num(p, fkey, &f))
+						continue;
+					if (!n++ || f < lo)
+						lo = f, plo = p;
+					if (n == 1 || f > hi)
+						hi = f, phi = p;
+				}
+				num(y, sizeof(y), res[j] / 1048576);
+				cat(per, sizeof(per), &len, "%s", j ? "; " : "");
+				if (hi == 0)
+					cat(per, sizeof(per), &len, "none with %s MiB (#%zu)", y,
+					    plo->index);
+				else if (lo == hi)
+					cat(per, sizeof(per), &len,
+					    "%s maps failed with %s MiB reserved (%s%zu point%s, e.g. "
+					    "#%zu)", num(x, sizeof(x), lo), y,
+					    n > 1 ? "each of its " : "", n, n > 1 ? "s" : "", plo->index);
+				else
+					cat(per, sizeof(per), &len,
+					    "%s (#%zu) to %s (#%zu) maps failed with %s MiB reserved",
+					    num(x, sizeof(x), lo), plo->index, num(kib, sizeof(kib), hi),
+					    phi->index, y);
 			}
-			cat(per, sizeof(per), &len, "%s", ntr++ ? ", " : "");
-			if (n == 1)
-				cat(per, sizeof(per), &len, "%sx (#%zu)", lo_s, plo->index);
-			else if (lo == hi)
-				cat(per, sizeof(per), &len, "%sx at each of its %zu points (e.g. #%zu)",
-				    lo_s, n, plo->index);
-			else
-				cat(per, sizeof(per), &len, "%sx (#%zu) to %sx (#%zu)", lo_s, plo->index,
-				    hi_s, phi->index);
-			cat(per, sizeof(per), &len, " on %s%s", sd->traces[t], tmode);
+			if (worst) {
+				double pt = NAN;
+
+				if (sweepdir_num(worst, "pagetable.bytes", &pt))
+					pt /= 1024;
+				finding(r, "warn", "%s: %s (no IOMMU) could not make all of the "
+					"trace's maps, so a system without the IOMMU would not run it "
+					"as it is: %s. The IOMMU's page tables hold %s KiB (#%zu).",
+					sd->traces[t], r->bl[b], per, num(kib, sizeof(kib), pt),
+					worst->index);
+			}
+			free(res);
 		}
-		if (ntr)
-			finding(r, NULL, "DMA throughput with the IOMMU as a multiple of %s's (no "
-				"%sIOMMU) in the same replay%s%s%s: %s.", r->bl[b],
-				strcmp(r->bl[b], "stage2-only") == 0 ? "guest " : "",
-				one_mode ? " (" : "", one_mode ? mode : "", one_mode ? ")" : "", per);
 	}
 }
 
@@ -1023,13 +1225,15 @@ static void write_findings(struct report *r)
 	find_systems(r);
 	find_stale(r);
 	find_knee(r);
+	find_devtlb(r);
 	find_nested(r);
 	find_baselines(r);
+	find_baseline_failures(r);
 	if (r->nfind == 0)
 		finding(r, NULL,
-			"No finding: no page size, invalidation policy or IOTLB size (three sizes "
-			"or more) was compared with another at points alike in everything else, "
-			"and no run has a baseline.");
+			"No finding: no page size, invalidation policy, IOTLB size (three sizes "
+			"or more) or device-TLB size was compared with another at points alike in "
+			"everything else, and no run has a baseline.");
 	fputs("</ul>\n</section>\n", r->fp);
 }
 
@@ -1405,7 +1609,7 @@ static void write_baselines(struct report *r)
 	const struct sweep_dir *sd = r->sd;
 	size_t b, c, i, ncols = 0;
 	bool *have = ism_xcalloc(r->nbl * ISM_ARRAY_SIZE(versus_cols) + 1, sizeof(*have));
-	bool one_mode;
+	bool one_mode, memory = false;
 	char key[192], buf[128];
 
 	fputs("<section id=\"baselines\">\n<h2>Against the no-IOMMU baselines</h2>\n", r->fp);
@@ -1417,42 +1621,53 @@ static void write_baselines(struct report *r)
 		return;
 	}
 	one_mode = sweepdir_replay_common(sd, SIZE_MAX, false, key, sizeof(key));
-	fputs("<p class=\"note\">Each figure is the IOMMU run's over the baseline's on the same "
-	      "trace, replayed alike (",
+	fputs("<p class=\"note\">Each ratio is the IOMMU run's figure over the baseline's on the "
+	      "same trace, replayed alike (",
 	      r->fp);
 	esc(r->fp, one_mode ? key : "the replay column says how");
 	fputs("): throughput below 1 is slower than without an IOMMU, latency and CPU cost "
-	      "above 1 are dearer.</p>\n<div class=\"scroll\"><table>\n",
+	      "above 1 are dearer. Memory a baseline reserves is held back whether used or not "
+	      "(a CMA area, a swiotlb pool), beside the IOMMU's page tables; a map it could not "
+	      "make is a buffer the system without an IOMMU would not have had.</p>\n"
+	      "<div class=\"scroll\"><table>\n",
 	      r->fp);
-	point_heads(r);
-	if (!one_mode) {
-		fputs("<th>replay</th>", r->fp);
-		ncols++;
-	}
+	/* Which columns: a key some finished point has, with a figure (and not 0 everywhere). */
 	for (b = 0; b < r->nbl; b++)
 		for (c = 0; c < ISM_ARRAY_SIZE(versus_cols); c++) {
 			const struct sweepdir_point *missing;
 
-			snprintf(key, sizeof(key), "versus.%s.%s", r->bl[b], versus_cols[c].key);
-			if (!(have[b * ISM_ARRAY_SIZE(versus_cols) + c] =
-				      sweepdir_has(sd, key, &missing)))
+			versus_text(key, sizeof(key), versus_cols[c].key, r->bl[b]);
+			if (!sweepdir_has(sd, key, &missing))
 				continue;
 			for (i = 0; i < sd->npoints; i++) {
 				double v;
 
 				if (sd->points[i].status == SWEEP_OK &&
-				    sweepdir_num(&sd->points[i], key, &v))
+				    sweepdir_num(&sd->points[i], key, &v) &&
+				    (!versus_cols[c].only_nonzero || v != 0))
 					break;
 			}
-			/* A ratio null at every point (no CPU cost in the baseline) is no column.
-			 */
-			if (i == sd->npoints) {
-				have[b * ISM_ARRAY_SIZE(versus_cols) + c] = false;
+			if (i == sd->npoints)
+				continue; /* null (no CPU cost in the baseline) or 0 at every point */
+			have[b * ISM_ARRAY_SIZE(versus_cols) + c] = true;
+			memory |= strcmp(versus_cols[c].key[1], VERSUS_MEMORY) == 0;
+		}
+	point_heads(r);
+	if (!one_mode) {
+		fputs("<th>replay</th>", r->fp);
+		ncols++;
+	}
+	if (memory) {
+		fputs("<th>IOMMU page tables (KiB)</th>", r->fp);
+		ncols++;
+	}
+	for (b = 0; b < r->nbl; b++)
+		for (c = 0; c < ISM_ARRAY_SIZE(versus_cols); c++) {
+			if (!have[b * ISM_ARRAY_SIZE(versus_cols) + c])
 				continue;
-			}
 			ncols++;
 			fputs("<th>", r->fp);
-			escf(r->fp, "%s vs %s", versus_cols[c].head, r->bl[b]);
+			esc(r->fp, versus_text(buf, sizeof(buf), versus_cols[c].head, r->bl[b]));
 			fputs("</th>", r->fp);
 		}
 	fputs("</tr>\n", r->fp);
@@ -1469,15 +1684,22 @@ static void write_baselines(struct report *r)
 			esc(r->fp, sweepdir_replay(p, true, buf, sizeof(buf)));
 			fputs("</td>", r->fp);
 		}
+		if (memory) {
+			double v = NAN;
+
+			if (sweepdir_num(p, "pagetable.bytes", &v))
+				v /= 1024;
+			fprintf(r->fp, "<td class=\"num\">%s</td>", num(buf, sizeof(buf), v));
+		}
 		for (b = 0; b < r->nbl; b++)
 			for (c = 0; c < ISM_ARRAY_SIZE(versus_cols); c++) {
 				double v = NAN;
 
 				if (!have[b * ISM_ARRAY_SIZE(versus_cols) + c])
 					continue;
-				snprintf(key, sizeof(key), "versus.%s.%s", r->bl[b],
-					 versus_cols[c].key);
-				sweepdir_num(p, key, &v);
+				versus_text(key, sizeof(key), versus_cols[c].key, r->bl[b]);
+				if (sweepdir_num(p, key, &v))
+					v *= versus_cols[c].scale;
 				fprintf(r->fp, "<td class=\"num\">%s</td>",
 					num(buf, sizeof(buf), v));
 			}

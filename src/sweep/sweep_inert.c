@@ -20,6 +20,9 @@ bool sweep_key_unmap_only(const char *key)
 {
 	size_t i;
 
+	/* The one invalidation setting that acts on MAP records: a zap at iotlb_sync_map. */
+	if (strcmp(key, "os.invalidation.on_map") == 0)
+		return false;
 	for (i = 0; i < ISM_ARRAY_SIZE(unmap_only); i++)
 		if (strncmp(key, unmap_only[i], strlen(unmap_only[i])) == 0)
 			return true;
