@@ -193,12 +193,13 @@ static void test_defaults(void **state)
 
 	/*
 	 * 4 top-level (description, trace, seed, mode) + 3 replay + 3 iotlb + page_sizes + 3 pgtable
-	 * + 8 walk cache + 4 iommu timing + 3 cmdq + 6 device_tlb + 5 memory + 3 os
-	 * + 7 os.invalidation + 3 os.flush_queue
-	 * + 2 os.batch + 11 os.cost + 3 iova + 11 device + 1 baseline + 9 swiotlb + 8 cma
-	 * + 1 stats = 99
+	 * + 8 walk cache + 4 iommu timing + 3 cmdq + 6 device_tlb + 16 iommu.nested (enabled,
+	 * stage1, 5 stage2 + 8 stage-2 walk cache + 2 stage-2 tlb, stage1_tables_gpa)
+	 * + 5 memory + 3 os + 7 os.invalidation + 1 os.nested + 3 os.flush_queue
+	 * + 2 os.batch + 12 os.cost + 3 iova + 11 device + 1 baseline + 9 swiotlb + 8 cma
+	 * + 1 stats = 117
 	 */
-	assert_int_equal(count_leaves(cfg.effective), 99);
+	assert_int_equal(count_leaves(cfg.effective), 117);
 	assert_string_equal(cfg.iova.remap, "none");
 	assert_int_equal(json_object_size(cfg.effective), ISM_ARRAY_SIZE(top));
 	json_object_foreach(cfg.effective, key, v)
@@ -214,7 +215,7 @@ static void test_table(void **state)
 	struct ism_err err = { 0 };
 	size_t i, j;
 
-	assert_int_equal(config_nkeys, 99);
+	assert_int_equal(config_nkeys, 117);
 	assert_int_equal(config_load(NULL, NULL, 0, &cfg, &err), 0);
 	for (i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
@@ -729,7 +730,12 @@ static void test_effective(void **state)
 		" 'iotlb_lookups_per_ns': 0.0},"
 		" 'cmdq': {'shared': false, 'command_ns': 0.0, 'sync_ns': 0.0},"
 		" 'device_tlb': {'kind': 'none', 'entries': 32, 'ways': 32, 'replacement': 'lru',"
-		" 'share': 'per-device', 'hit_ns': 1.0}},"
+		" 'share': 'per-device', 'hit_ns': 1.0},"
+		" 'nested': {'enabled': false, 'stage1': 'table', 'stage1_tables_gpa': 536870912,"
+		" 'stage2': {'format': 'x86', 'ia_bits': 48, 'page_size': '4K',"
+		" 'walk_cache': {'l2': {'entries': 32, 'ways': 4}, 'l3': {'entries': 8, 'ways': 8},"
+		" 'l4': {'entries': 4, 'ways': 4}, 'l5': {'entries': 4, 'ways': 4}},"
+		" 'tlb': {'entries': 0, 'ways': 4}}}},"
 		" 'memory': {'latency_ns': 80.0, 'walk_latency_ns': 80.0, 'latency_dist': 'fixed',"
 		" 'latency_spread_ns': 0.0,"
 		" 'bandwidth_gbps': 0.0},"
@@ -737,12 +743,13 @@ static void test_effective(void **state)
 		" 'domains': {'00:04.0': 'display', '0x21': 'display', '7': 'video'},"
 		" 'invalidation': {'policy': 'lazy', 'granularity': 'range', 'range_limit_pages': 512,"
 		" 'align': 'pow2', 'walk_caches': true, 'stall_translations': false, 'on_map': 'none'},"
+		" 'nested': {'invalidation': 'trap'},"
 		" 'flush_queue': {'size': 256, 'timeout_ms': 10.0, 'per_cpu': true},"
 		" 'batch': {'unmaps': 32, 'timeout_us': 100.0},"
 		" 'cost': {'iova_cache_ns': 20.0, 'iova_tree_ns': 250.0,"
 		" 'map_ns': 150.0, 'unmap_ns': 100.0, 'pte_ns': 10.0, 'inv_submit_ns': 150.0,"
 		" 'inv_page_ns': 2.0, 'inv_wait_ns': 800.0, 'fq_add_ns': 30.0, 'stack_ns': 0.0,"
-		" 'ats_inv_ns': 1000.0}},"
+		" 'ats_inv_ns': 1000.0, 'vm_exit_ns': 700.0}},"
 		" 'iova': {'remap': 'none', 'dma_bits': 48, 'pci_32bit_workaround': true},"
 		" 'device': {'max_payload': 1024, 'max_read_request': 4096, 'max_outstanding': 32,"
 		" 'pcie_gen': 3, 'pcie_width': 8, 'link_gbps': 0.0, 'link_latency_ns': 220.0,"

@@ -70,6 +70,9 @@ struct inv_engine *inv_create(const struct sim_config *cfg, struct inv_target ta
 	e->page_ps = ns_ps(cfg->os.cost.inv_page_ns);
 	e->wait_ps = ns_ps(cfg->os.cost.inv_wait_ns);
 	e->queue_ps = ns_ps(cfg->os.cost.fq_add_ns);
+	e->guest = cfg->iommu.nested.enabled && cfg->iommu.nested.stage1 == NESTED_S1_TABLE;
+	e->trap = e->guest && cfg->os.nested.invalidation == NESTED_INV_TRAP;
+	e->exit_ps = ns_ps(cfg->os.cost.vm_exit_ns);
 	e->next_timer = UINT64_MAX;
 	e->cq.shared = cfg->iommu.cmdq.shared;
 	e->cq.cmd_ps = ns_ps(cfg->iommu.cmdq.command_ns);
@@ -228,6 +231,36 @@ static void range_commands(struct inv_engine *e, const struct inv_range *r, uint
 	}
 }
 
+static uint64_t commands_so_far(const struct inv_engine *e)
+{
+	uint64_t n = 0;
+
+	for (unsigned g = 0; g < INV_GRAN_NR; g++)
+		n += e->st.commands[g];
+	return n;
+}
+
+/*
+ * One sync of `cmds` commands that cost `cost` natively (their submission, the IOMMU's work,
+ * the wait). A guest's (nested) writes each command into its queue, then waits for the rest;
+ * trapped, its doorbell exits to the VMM, which submits each command to the host IOMMU again
+ * and waits before resuming it: the exit and the second submission are the guest's wait too.
+ */
+static uint64_t sync_cost(struct inv_engine *e, uint64_t cmds, uint64_t cost)
+{
+	uint64_t wait;
+
+	if (!e->guest)
+		return cost;
+	wait = cost - cmds * e->submit_ps;
+	if (e->trap) {
+		wait += e->exit_ps + cmds * e->submit_ps;
+		e->st.vm_exits++;
+	}
+	e->st.guest_wait_ps += wait;
+	return cmds * e->submit_ps + wait;
+}
+
 /* The invalidations of rs are complete at done: their stale windows close. */
 static void windows_close(struct inv_engine *e, const struct inv_range *rs, size_t n,
 			  uint64_t done)
@@ -244,13 +277,13 @@ static void windows_close(struct inv_engine *e, const struct inv_range *rs, size
 uint64_t inv_issue_ranges(struct inv_engine *e, const struct inv_range *rs, size_t n,
 			  uint64_t now)
 {
-	uint64_t cost;
+	uint64_t cost, cmds = commands_so_far(e);
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		range_commands(e, &rs[i], now);
 	/* One wait descriptor for the lot: the CPU spins until the IOMMU has done them all. */
-	cost = cmdq_batch(e, now);
+	cost = sync_cost(e, commands_so_far(e) - cmds, cmdq_batch(e, now));
 	e->st.cpu_inv_ps += cost;
 	windows_close(e, rs, n, now + cost);
 	return cost;
@@ -265,7 +298,7 @@ uint64_t inv_flush(struct inv_engine *e, uint32_t dom, const struct inv_range *r
 		command(e, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true, now);
 	else
 		command(e, dom, INV_GRAN_DOMAIN, 0, 0, true, now);
-	cost = cmdq_batch(e, now);
+	cost = sync_cost(e, 1, cmdq_batch(e, now));
 	e->st.cpu_inv_ps += cost;
 	windows_close(e, rs, n, now + cost);
 	return cost;
@@ -275,7 +308,7 @@ uint64_t inv_zap(struct inv_engine *e, uint32_t dom, uint64_t start, uint64_t en
 {
 	const struct inv_range r = { .start = start, .end = end, .t_unmap = now, .dom = dom,
 				     .pgsize = PGSIZE_4K };
-	uint64_t cost;
+	uint64_t cmds = commands_so_far(e), cost;
 
 	/*
 	 * A zap names addresses even where unmaps flush the domain or everything: sun50i's
@@ -286,7 +319,7 @@ uint64_t inv_zap(struct inv_engine *e, uint32_t dom, uint64_t start, uint64_t en
 		command(e, dom, INV_GRAN_RANGE, start, end, e->walk_caches, now);
 	else
 		range_commands(e, &r, now);
-	cost = cmdq_batch(e, now);
+	cost = sync_cost(e, commands_so_far(e) - cmds, cmdq_batch(e, now));
 	e->st.map_zaps++;
 	e->st.cpu_inv_ps += cost;
 	return cost;

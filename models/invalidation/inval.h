@@ -65,6 +65,8 @@ struct inv_stats {
 	uint64_t flushes_end;    /* what was pending at the end of the trace */
 	uint64_t map_zaps;       /* os.invalidation.on_map: ranges invalidated at map time */
 	uint64_t cpu_inv_ps;     /* CPU time in invalidation (submit, wait, queueing) */
+	/* iommu.nested: a guest's syncs that trapped to the VMM, and the guest's wait in all */
+	uint64_t vm_exits, guest_wait_ps;
 	/* The command queue (iommu.cmdq.*): batches, each some commands and one wait. */
 	uint64_t cmdq_batches, cmdq_commands;
 	uint64_t cmdq_depth_sum, cmdq_depth_max; /* commands ahead of a batch at its insertion */
@@ -122,7 +124,8 @@ struct inv_engine {
 	enum inv_align align;
 	uint64_t range_limit; /* pages; 0: none */
 	bool walk_caches;
-	uint64_t submit_ps, page_ps, wait_ps, queue_ps; /* costs */
+	bool guest, trap; /* iommu.nested: the policy is a guest's; os.nested.invalidation trap */
+	uint64_t submit_ps, page_ps, wait_ps, queue_ps, exit_ps; /* costs */
 	struct inv_stats st;
 	struct inv_cmdq cq;
 	struct hist window; /* ps from unmap to the completion of its invalidation */

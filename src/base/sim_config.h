@@ -74,6 +74,18 @@ static inline int device_groups_find(const struct device_groups *g, uint32_t dev
 	return lo < g->n && g->device[lo] == device ? (int)g->group[lo] : -1;
 }
 
+/* iommu.nested.stage1: what the guest's own driver translates with. */
+enum nested_stage1 {
+	NESTED_S1_TABLE, /* the guest's IOMMU page table (the trace's MAP/UNMAP): nested */
+	NESTED_S1_NONE,  /* a guest without an IOMMU: the device uses guest-physical addresses */
+};
+
+/* os.nested.invalidation: how a guest's invalidation reaches the hardware. */
+enum nested_inv {
+	NESTED_INV_TRAP, /* each sync exits to the VMM, which re-issues the commands */
+	NESTED_INV_HW,   /* a virtual command queue the hardware consumes directly */
+};
+
 enum latency_dist {
 	LATENCY_FIXED,       /* always memory.latency_ns */
 	LATENCY_UNIFORM,     /* uniform in latency_ns +- latency_spread_ns */
@@ -117,6 +129,19 @@ struct sim_config {
 			struct device_groups share; /* which devices share one */
 			double hit_ns;            /* a lookup: micro in the IOMMU, ats on the device */
 		} device_tlb;
+		/* Nested translation (models/walk/nested.h): a guest's stage 1 over stage 2. */
+		struct {
+			bool enabled;
+			int stage1;            /* enum nested_stage1 */
+			struct {
+				char *format;  /* a registered page-table format */
+				uint32_t ia_bits;
+				enum pgsize page_size; /* how the host backs guest memory */
+				struct cache_geom walk_cache[PT_MAX_LEVELS + 1];
+				struct cache_geom tlb; /* entries 0: none */
+			} stage2;
+			uint64_t stage1_tables_gpa; /* where the guest's page tables are allocated */
+		} nested;
 	} iommu;
 	struct {
 		double latency_ns;      /* one memory access of DMA data */
@@ -139,6 +164,9 @@ struct sim_config {
 			int on_map;          /* enum: none, range (zap at iotlb_sync_map) */
 		} invalidation;
 		struct {
+			int invalidation;    /* enum nested_inv */
+		} nested;
+		struct {
 			uint32_t size;
 			double timeout_ms;
 			bool per_cpu;
@@ -152,6 +180,7 @@ struct sim_config {
 			double inv_submit_ns, inv_page_ns, inv_wait_ns, fq_add_ns;
 			double stack_ns;
 			double ats_inv_ns; /* the CPU's wait for one ATS invalidation's completion */
+			double vm_exit_ns; /* a trapped guest invalidation's exit to the VMM and back */
 		} cost;
 	} os;
 	struct {

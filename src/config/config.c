@@ -1101,6 +1101,7 @@ void config_free(struct sim_config *cfg)
 	free(cfg->description);
 	free(cfg->iommu.replacement);
 	free(cfg->iommu.pgtable_format);
+	free(cfg->iommu.nested.stage2.format);
 	free(cfg->iommu.device_tlb.replacement);
 	groups_free(&cfg->iommu.device_tlb.share);
 	free(cfg->os.invalidation.policy);

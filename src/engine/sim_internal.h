@@ -13,6 +13,7 @@
 #include "iotlb/devtlb.h"
 #include "iotlb/iotlb.h"
 #include "sim.h"
+#include "walk/nested.h"
 #include "walk/pgtable.h"
 #include "walk/walk_cache.h"
 
@@ -88,7 +89,16 @@ struct sim {
 	uint32_t single_dom;        /* os.domains single: its domain, once made */
 	uint32_t *group_dom;        /* os.domains groups: each group's domain, once made */
 
+	/*
+	 * iommu.nested: stage 2 (NULL without nesting). With s1_none (a guest without an IOMMU)
+	 * requests carry guest-physical addresses and the IOTLB caches stage 2 alone, for the VM
+	 * (one tag); the domains' tables only record where the guest's buffers are.
+	 */
+	struct nested_s2 *s2;
+	bool s1_none;
+	uint32_t tlb_sizes; /* the page sizes IOTLB entries may have */
 	struct io_pgtable_fmt fmt; /* every domain's page table has this format */
+	uint64_t table_pa; /* where the domains' next page-table page goes (their one pool) */
 	uint32_t page_sizes;
 	unsigned levels;
 	enum pgsize ft_size;
@@ -132,13 +142,34 @@ static inline uint64_t sim_remap_iova(const struct iommu_domain *d, uint64_t iov
 	return remap_lookup(d->rm, iova, &v) ? v : SIM_IOVA_UNMAPPED | (iova & 0xfff);
 }
 
-/* A walk begun by sim_walk_begin(): what it will read and what it finds. */
+/*
+ * The address a request carries: the trace's IOVA, its iova.remap one, or for a guest without
+ * an IOMMU the guest-physical address of the buffer (sim_guest_phys()).
+ */
+uint64_t sim_guest_phys(struct sim *s, struct iommu_domain *d, uint64_t iova);
+static inline uint64_t sim_request_addr(struct sim *s, struct iommu_domain *d, uint64_t iova)
+{
+	return s->s1_none ? sim_guest_phys(s, d, iova) : sim_remap_iova(d, iova);
+}
+
+/* The tag IOTLB entries of d carry: its domain's, or with a guest without an IOMMU the VM's. */
+static inline uint32_t sim_tag(const struct sim *s, const struct iommu_domain *d)
+{
+	return s->s1_none ? 0 : d->id;
+}
+
+/*
+ * A walk begun by sim_walk_begin(): what it will read and what it finds. Nested, w is the
+ * combined translation (host-physical, at the smaller leaf size) and refs counts both stages.
+ */
 struct sim_walk {
 	struct io_pgtable_walk w;
-	unsigned start; /* first table level read */
-	unsigned refs;  /* entries read: start - w.level + 1 */
+	unsigned start; /* first stage-1 table level read */
+	unsigned refs;  /* entries read: start - w.level + 1, plus stage 2's (refs2) */
+	unsigned refs2;
 	int rc;         /* 0: mapped; -1: a fault */
 	bool beyond;    /* the IOVA is at or above the table's input width */
+	bool s2_fault;  /* nested: a guest-physical address beyond stage 2's input */
 	uint64_t iova;  /* what it walks, in which domain */
 	uint32_t dom;
 	uint64_t since; /* sim_miss_clock() when the miss that started it looked up */

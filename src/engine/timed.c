@@ -835,7 +835,7 @@ static uint64_t os_record(struct timed *t, const struct trace_rec *r, uint64_t n
 	if (r->kind == TRACE_MAP) {
 		/* over a live one (a lost UNMAP): the new map counts */
 		maptab_get(&t->live, r->device, r->pasid, r->iova)->since = start;
-	} else if (r->kind == TRACE_UNMAP &&
+	} else if (r->kind == TRACE_UNMAP && !TRACE_REC_STAGE2_UNMAP(r) &&
 		   (e = maptab_find(&t->live, r->device, r->pasid, r->iova)) != NULL) {
 		hist_add(&t->h_life, end - e->since);
 		maptab_del(&t->live, e);
@@ -870,6 +870,9 @@ static uint64_t os_work(struct timed *t, const struct trace_rec *r, uint64_t sta
 static bool unmap_must_wait(struct timed *t, const struct trace_rec *r)
 {
 	uint32_t m;
+
+	if (TRACE_REC_STAGE2_UNMAP(r))
+		return false; /* the host's: no buffer of the device's */
 
 	for (m = 0; m < t->ndma; m++) {
 		struct tdma *k = &t->dma[m];
@@ -1038,7 +1041,7 @@ static bool issue(struct timed *t, const struct event *ev)
 			q = &t->req[rq];
 			q->iova = t->ideal || t->cur_dom == SIM_DOM_NONE
 					  ? t->cur_iova
-					  : sim_remap_iova(&t->s->doms[t->cur_dom], t->cur_iova);
+					  : sim_request_addr(t->s, &t->s->doms[t->cur_dom], t->cur_iova);
 			q->bytes = (uint32_t)(next - t->cur_iova);
 			q->write = t->cur_write;
 			q->dma = t->cur_dma;
@@ -1177,6 +1180,9 @@ static void pipe_unmap(struct timed *t, const struct trace_rec *r)
 {
 	uint64_t now = t->out_t;
 	size_t i;
+
+	if (TRACE_REC_STAGE2_UNMAP(r))
+		return;
 
 	for (i = 0; i < t->nrecent; i++) {
 		const struct pdma *k = &t->recent[i];

@@ -472,7 +472,8 @@ static size_t throughput_refs(const struct sweep_dir *sd, struct ref_line *refs,
 			if (j < n || n == max || !sweepdir_has(sd, metric, &missing))
 				continue;
 			snprintf(refs[n].metric, sizeof(refs[n].metric), "%s", metric);
-			snprintf(refs[n].title, sizeof(refs[n].title), "%s (no IOMMU)", name);
+			snprintf(refs[n].title, sizeof(refs[n].title), "%s (no %sIOMMU)", name,
+				 strcmp(name, "stage2-only") == 0 ? "guest " : "");
 			n++;
 		}
 	}
@@ -922,7 +923,8 @@ static void cdf_build(struct plot_ctx *c)
 
 			if (!json_is_array(arr) || nb == 16)
 				continue;
-			snprintf(titles[nb], sizeof(titles[nb]), "%s (no IOMMU)", name);
+			snprintf(titles[nb], sizeof(titles[nb]), "%s (no %sIOMMU)", name,
+				 strcmp(name, "stage2-only") == 0 ? "guest " : "");
 			snprintf(what, sizeof(what), "index %zu: %s baseline %s", c->nblocks,
 				 trace_name(c, t), name);
 			cdf_block(c, arr, what, &lo, &hi);
