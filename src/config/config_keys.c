@@ -270,6 +270,108 @@ static int check_spread(const struct config_key *k, const struct sim_config *cfg
 	return -1;
 }
 
+/* stats.curve needs the functional model and LRU: see docs/config.md, "Whole curves". */
+static int check_curve(const struct config_key *k, const struct sim_config *cfg, char *why,
+		       size_t n)
+{
+	if (!cfg->stats.ncurve && !cfg->stats.curve_all)
+		return 0;
+	if (cfg->mode != SIM_MODE_UNTIMED) {
+		snprintf(why, n, "expected mode \"untimed\" with a curve (timed, which walks are in "
+			 "flight when depends on the IOTLB's size, so one pass cannot give every "
+			 "size: --set mode=untimed), got mode \"timed\"");
+		return -1;
+	}
+	if (strcmp(cfg->iommu.replacement, "lru") != 0) {
+		snprintf(why, n, "expected iommu.iotlb.replacement \"lru\" with a curve (LRU's "
+			 "inclusion property lets one pass give every size; fifo, random, plru and "
+			 "flush-on-full have none), got \"%s\"", cfg->iommu.replacement);
+		return -1;
+	}
+	return 0;
+}
+
+/* The powers of two `true` stands for. */
+#define CURVE_ALL_MAX 65536u
+
+/* The first entry count of the curve that `fixed` (ways or sets) does not divide, or 0. */
+static uint32_t curve_not_multiple(const struct sim_config *cfg, uint32_t fixed)
+{
+	uint32_t i;
+
+	for (i = 0; fixed && i < cfg->stats.ncurve; i++)
+		if (cfg->stats.curve[i] % fixed)
+			return cfg->stats.curve[i];
+	return 0;
+}
+
+/* With `true`: a fixed ways or sets count must leave some power of two up to 65536. */
+static bool curve_all_fits(const struct sim_config *cfg, uint32_t fixed)
+{
+	return !cfg->stats.curve_all || !fixed || (fixed <= CURVE_ALL_MAX && !(fixed & (fixed - 1)));
+}
+
+static int check_curve_ways(const struct config_key *k, const struct sim_config *cfg, char *why,
+			    size_t n)
+{
+	uint32_t ways = cfg->stats.curve_ways, bad = curve_not_multiple(cfg, ways);
+
+	if (bad) {
+		snprintf(why, n, "expected a divisor of every entry count of stats.curve, got %u (%u "
+			 "entries cannot have %u ways)", ways, bad, ways);
+		return -1;
+	}
+	if (!curve_all_fits(cfg, ways)) {
+		snprintf(why, n, "expected a power of two up to %u with stats.curve true (the sizes "
+			 "it stands for), got %u", CURVE_ALL_MAX, ways);
+		return -1;
+	}
+	return 0;
+}
+
+/* The curve's geometries: each entry count with the fixed ways, the fixed sets, or one set. */
+static int derive_curve_rows(const struct config_key *k, struct sim_config *cfg, bool given,
+			     char *why, size_t n)
+{
+	uint32_t ways = cfg->stats.curve_ways, sets = cfg->stats.curve_sets, fixed = ways | sets;
+	uint32_t bad = curve_not_multiple(cfg, sets), e;
+	size_t nr = 0;
+
+	free(cfg->stats.curve_rows);
+	cfg->stats.curve_rows = NULL;
+	cfg->stats.ncurve_rows = 0;
+	cfg->stats.curve_classify = cfg->stats.classify_misses;
+	if (ways && sets) {
+		snprintf(why, n, "expected 0 with stats.curve_ways %u (a curve holds either the ways "
+			 "or the sets fixed), got %u", ways, sets);
+		return -1;
+	}
+	if (bad) {
+		snprintf(why, n, "expected a divisor of every entry count of stats.curve, got %u "
+			 "(%u entries cannot have %u sets)", sets, bad, sets);
+		return -1;
+	}
+	if (!curve_all_fits(cfg, sets)) {
+		snprintf(why, n, "expected a power of two up to %u with stats.curve true (the sizes "
+			 "it stands for), got %u", CURVE_ALL_MAX, sets);
+		return -1;
+	}
+	if (!cfg->stats.ncurve && !cfg->stats.curve_all)
+		return 0;
+	cfg->stats.curve_rows = ism_xcalloc(cfg->stats.ncurve + 32, sizeof(*cfg->stats.curve_rows));
+	for (uint32_t i = 0; i < cfg->stats.ncurve; i++)
+		cfg->stats.curve_rows[nr++].entries = cfg->stats.curve[i];
+	for (e = 1; cfg->stats.curve_all && e <= CURVE_ALL_MAX; e *= 2)
+		if (!fixed || e % fixed == 0)
+			cfg->stats.curve_rows[nr++].entries = e;
+	for (size_t i = 0; i < nr; i++)
+		cfg->stats.curve_rows[i].ways = ways ? ways
+					   : sets ? cfg->stats.curve_rows[i].entries / sets
+						  : cfg->stats.curve_rows[i].entries;
+	cfg->stats.ncurve_rows = nr;
+	return 0;
+}
+
 #define TIME_NS_MAX 1e9 /* one second: any single latency beyond is a typo */
 
 #define OFF(field) offsetof(struct sim_config, field)
@@ -634,6 +736,26 @@ const struct config_key config_keys[] = {
 	  .offset = OFF(stats.classify_misses),
 	  .help = "Classify IOTLB misses as compulsory, capacity, conflict, invalidation, "
 		  "walk_in_flight (timed) or unmapped (costs a shadow fully associative cache)." },
+	{ .path = "stats.curve", .type = CONFIG_CURVE, .def = "false", .min = 1,
+	  .max = ENTRIES_MAX, .check = check_curve, .offset = OFF(stats.curve),
+	  .help = "Whole miss-rate curve in one pass: the result also gets iotlb.curve, one row "
+		  "per IOTLB size with its lookups, misses and miss rate, each what a run with "
+		  "that many entries (and the row's ways) counts, from LRU stack distances "
+		  "(Mattson), per page size as the IOTLB indexes entries, invalidations "
+		  "included. A list of entry counts, or true for 1, 2, 4, ... 65536. The ways are "
+		  "stats.curve_ways, or entries / stats.curve_sets, else the entries (fully "
+		  "associative). Needs mode untimed and LRU replacement." },
+	{ .path = "stats.curve_ways", .type = CONFIG_UINT, .def = "0", .min = 0,
+	  .max = ENTRIES_MAX, .unit = "ways", .check = check_curve_ways,
+	  .offset = OFF(stats.curve_ways),
+	  .help = "The curve's IOTLBs all have this many ways (and entries / ways sets): one LRU "
+		  "stack per set count. 0: not fixed. Must divide every entry count." },
+	{ .path = "stats.curve_sets", .type = CONFIG_UINT, .def = "0", .min = 0,
+	  .max = ENTRIES_MAX, .unit = "sets", .derive = derive_curve_rows,
+	  .offset = OFF(stats.curve_sets),
+	  .help = "The curve's IOTLBs all have this many sets (and entries / sets ways): one LRU "
+		  "stack for them all. 0: not fixed. Not with stats.curve_ways; must divide every "
+		  "entry count." },
 };
 
 const size_t config_nkeys = ISM_ARRAY_SIZE(config_keys);
