@@ -14,7 +14,8 @@
 	"no result yet); 2 usage; 3 invalid sweep file, config or manifest; 4 bad trace\n" \
 	"(--dry-run); 5 cannot write the output directory."
 
-enum { OPT_OUT, OPT_JOBS, OPT_LIST, OPT_DRY, OPT_POINT, OPT_SHARD, OPT_NO_SUMMARY, OPT_QUIET };
+enum { OPT_OUT, OPT_JOBS, OPT_LIST, OPT_DRY, OPT_POINT, OPT_SHARD, OPT_NO_SUMMARY, OPT_NO_CURVE,
+       OPT_QUIET };
 
 static const struct cli_opt sweep_opts[] = {
 	[OPT_OUT] = { "output", 'o', "DIR", "output directory (default: the sweep file's \"output\", else results/NAME)" },
@@ -24,12 +25,14 @@ static const struct cli_opt sweep_opts[] = {
 	[OPT_POINT] = { "point", 0, "K", "only point K (0-based, as --list numbers them)" },
 	[OPT_SHARD] = { "shard", 0, "I/N", "only the points whose index modulo N is I (0 <= I < N)" },
 	[OPT_NO_SUMMARY] = { "no-summary", 0, NULL, "do not regenerate summary.csv (many tasks into one directory)" },
+	[OPT_NO_CURVE] = { "no-curve", 0, NULL, "run every point alone, also those a curve pass could give (same results, slower)" },
 	[OPT_QUIET] = { "quiet", 'q', NULL, "no progress and no closing summary line on stderr" },
 };
 
 static const struct cli_cmd_desc sweep_desc = {
 	.name = "sweep",
-	.usage = "SWEEP.json [-o DIR] [-j N] [--list] [--dry-run] [--point K | --shard I/N] [-q]\n"
+	.usage = "SWEEP.json [-o DIR] [-j N] [--list] [--dry-run] [--point K | --shard I/N]\n"
+		 "                      [--no-curve] [-q]\n"
 		 "       iommusim sweep merge DIR... -o OUT\n"
 		 "       iommusim sweep summary DIR",
 	.summary = "Run every point of a sweep (traces x axes x seeds), in parallel and resumably.",
@@ -38,7 +41,9 @@ static const struct cli_cmd_desc sweep_desc = {
 		"sweep file says how to make ({\"gen\": SPEC} or {\"import\": FILE, \"from\": FMT}),\n"
 		"DIR/points/NAME.json per point (or NAME.error.json when it failed) and\n"
 		"DIR/summary.csv (one row per point). A re-run skips points whose NAME.json exists\n"
-		"and retries failed ones. SWEEP.json is a file, or a name looked up as a preset is\n"
+		"and retries failed ones. Untimed LRU points alike but for iommu.iotlb.entries and\n"
+		"ways run as one curve pass per trace (the same files; --no-curve: one by one).\n"
+		"SWEEP.json is a file, or a name looked up as a preset is\n"
 		"(sweeps/demo.json: $IOMMUSIM_CONFIG_PATH, then the installed configs/).\n"
 		"docs/sweep.md describes the sweep file and the directory.\n" SWEEP_EXIT_STATUS,
 	.opts = sweep_opts,
@@ -207,10 +212,11 @@ static int dry_run(const struct sweep *sw, const bool *selected, int quiet)
 
 /* Run the selection into dir: manifest first, then the points, then the summary. */
 static int run_points(const struct sweep *sw, const bool *selected, const char *dir,
-		      unsigned jobs, int quiet, int summary)
+		      unsigned jobs, int quiet, int summary, int no_curve)
 {
 	struct sweep_run_opts o = { .dir = dir, .selected = selected, .jobs = jobs,
-				    .progress = cli_progress_wanted(quiet) };
+				    .progress = cli_progress_wanted(quiet), .no_curve = no_curve,
+				    .notes = !quiet };
 	struct sweep_counts counts;
 	struct sweep_tally t;
 	struct ism_err err = { 0 };
@@ -263,7 +269,7 @@ int cmd_sweep(int argc, char **argv)
 	struct cli_parser p;
 	const char *arg, *out = NULL, *point_arg = NULL, *shard_arg = NULL;
 	uint64_t jobs = 0, k = 0, si = 0, sn = 1;
-	int c, quiet = 0, list = 0, dry = 0, summary = 1, rc = ISM_EXIT_OK;
+	int c, quiet = 0, list = 0, dry = 0, summary = 1, no_curve = 0, rc = ISM_EXIT_OK;
 	struct ism_err err = { 0 };
 	struct sweep sw;
 	bool *selected = NULL;
@@ -316,6 +322,9 @@ int cmd_sweep(int argc, char **argv)
 		case OPT_NO_SUMMARY:
 			summary = 0;
 			break;
+		case OPT_NO_CURVE:
+			no_curve = 1;
+			break;
 		case OPT_QUIET:
 			quiet = 1;
 			break;
@@ -363,7 +372,7 @@ int cmd_sweep(int argc, char **argv)
 			rc = fail(&err);
 			goto out;
 		}
-		rc = run_points(&sw, selected, dir, (unsigned)jobs, quiet, summary);
+		rc = run_points(&sw, selected, dir, (unsigned)jobs, quiet, summary, no_curve);
 	}
 out:
 	free(dir);

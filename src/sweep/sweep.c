@@ -1061,3 +1061,120 @@ int sweep_point_run(const struct sweep *sw, const struct sweep_point *pt, const 
 	rs.out_path = out_path;
 	return run_one(&rs, err);
 }
+
+/* ---- curve passes: points that differ only in the IOTLB's entries and ways ---- */
+
+/* The keys a curve pass varies between its points. */
+static bool curve_key(const char *key)
+{
+	return strcmp(key, "iommu.iotlb.entries") == 0 || strcmp(key, "iommu.iotlb.ways") == 0;
+}
+
+/* What a point shares with the rest of its pass: trace, seed, every other assignment. */
+static char *pass_key(const struct sweep *sw, const struct sweep_point *pt)
+{
+	json_t *rest = json_object();
+	const char *key;
+	json_t *v;
+	char *j, *k;
+
+	json_object_foreach(pt->set, key, v)
+		if (!curve_key(key))
+			json_object_set(rest, key, v);
+	j = json_dumps(rest, JSON_COMPACT | JSON_SORT_KEYS);
+	k = ism_xasprintf("%zu/%" PRIu64 "/%s", pt->trace, pt->seed, j);
+	free(j);
+	json_decref(rest);
+	(void)sw;
+	return k;
+}
+
+struct pass_sort {
+	char *key;
+	size_t point;
+};
+
+static int pass_sort_cmp(const void *a, const void *b)
+{
+	const struct pass_sort *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : x->point < y->point ? -1 : x->point > y->point;
+}
+
+/* Whether a point's config can be one of a curve pass: untimed, LRU, no curve of its own. */
+static bool pass_config_ok(const struct sweep *sw, const struct sweep_point *pt)
+{
+	struct sim_config cfg;
+	struct run_spec rs;
+	struct ism_err err;
+	bool ok;
+
+	base_spec(sw, (const char *const *)pt->sets, pt->nsets, &rs);
+	if (run_config_load(&rs, &cfg, &err) != 0)
+		return false;
+	ok = cfg.mode == SIM_MODE_UNTIMED && strcmp(cfg.iommu.replacement, "lru") == 0 &&
+	     !cfg.stats.ncurve_rows;
+	config_free(&cfg);
+	return ok;
+}
+
+size_t sweep_curve_passes(const struct sweep *sw, const size_t *points, size_t n, size_t *pass)
+{
+	struct pass_sort *ps;
+	size_t i, j, npasses = 0;
+	bool axis = false;
+
+	for (i = 0; i < n; i++)
+		pass[i] = SIZE_MAX;
+	for (i = 0; i < sw->naxes; i++)
+		for (j = 0; j < sw->axes[i].nkeys; j++)
+			axis |= curve_key(sw->axes[i].keys[j]);
+	if (!axis || n < 2)
+		return 0;
+	ps = ism_xcalloc(n, sizeof(*ps));
+	for (i = 0; i < n; i++) {
+		ps[i].key = pass_key(sw, &sw->points[points[i]]);
+		ps[i].point = i;
+	}
+	qsort(ps, n, sizeof(*ps), pass_sort_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && strcmp(ps[i].key, ps[j].key) == 0; j++)
+			;
+		/* One config of the group says whether all of them can: only entries and ways
+		 * differ between them. */
+		if (j - i < 2 || !pass_config_ok(sw, &sw->points[points[ps[i].point]]))
+			continue;
+		for (size_t k = i; k < j; k++)
+			pass[ps[k].point] = npasses;
+		npasses++;
+	}
+	for (i = 0; i < n; i++)
+		free(ps[i].key);
+	free(ps);
+	return npasses;
+}
+
+int sweep_curve_pass_run(const struct sweep *sw, const size_t *points, size_t n, const char *dir,
+			 bool *written, char *why, size_t whyn, struct ism_err *err)
+{
+	struct run_spec *specs = ism_xcalloc(n, sizeof(*specs));
+	char **paths = ism_xcalloc(n, sizeof(*paths));
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const struct sweep_point *pt = &sw->points[points[i]];
+
+		base_spec(sw, (const char *const *)pt->sets, pt->nsets, &specs[i]);
+		specs[i].trace = sw->traces[pt->trace].path;
+		paths[i] = sweep_point_path(dir, pt->name, false);
+		specs[i].out_path = paths[i];
+	}
+	rc = run_curve_pass(specs, n, written, why, whyn, err);
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(specs);
+	return rc;
+}
