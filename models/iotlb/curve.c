@@ -12,6 +12,7 @@
 #define CURVE_NO_REC UINT32_MAX	 /* a key with no invalidation record */
 #define CURVE_REC_NONE UINT16_MAX /* in a record: the set count's rows did not hold the key */
 #define CURVE_HIST_MIN_SLOTS 1024u
+#define CURVE_TABLE_MAX (1u << 20) /* rows_upto() by table up to this many ways */
 
 /*
  * Per-row counters, kept as differences between neighbouring rows: a lookup adds to a run of
@@ -29,7 +30,6 @@ enum {
 	C_INV,
 	C_STALE,
 	C_STALE_BYTES,
-	C_REFS,
 	C_N
 };
 
@@ -134,6 +134,8 @@ struct curve_group {
 	uint32_t set_mask; /* sets - 1 when sets is a power of two, else 0 */
 	struct lru_stack *st;
 	size_t first, n; /* its rows, ways ascending; n = 0: the classifier's shadow only */
+	uint16_t *upto;	 /* rows_upto() for positions below the largest row's ways, or NULL */
+	uint64_t ntab;
 	struct curve_cand cand[PGSIZE_NR];
 	unsigned ncand;
 	/* the lookup at hand: the translation every row references, where, who missed */
@@ -243,6 +245,11 @@ static size_t rows_upto(const struct iotlb_curve *c, const struct curve_group *g
 {
 	size_t lo = 0, hi = g->n;
 
+	/* Distances are random: a table beats a search's mispredicted branches. */
+	if (d < g->ntab)
+		return g->upto[d];
+	if (g->upto)
+		return g->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -320,6 +327,17 @@ struct iotlb_curve *iotlb_curve_create(const struct cache_geom *rows, size_t n, 
 			depth = max_sa_entries;
 		g->set_mask = (g->sets & (g->sets - 1)) == 0 ? g->sets - 1 : 0;
 		g->st = lru_stack_create(g->sets, depth);
+		if (g->n && c->geom[g->first + g->n - 1].ways <= CURVE_TABLE_MAX) {
+			uint64_t top = c->geom[g->first + g->n - 1].ways;
+
+			g->upto = ism_xmalloc(top * sizeof(*g->upto));
+			for (uint64_t d = 0, r = 0; d < top; d++) {
+				while (r < g->n && c->geom[g->first + r].ways <= d)
+					r++;
+				g->upto[d] = (uint16_t)r;
+			}
+			g->ntab = top;
+		}
 	}
 	c->acc = ism_xcalloc((size_t)C_N * (c->nrows + 1), sizeof(*c->acc));
 	if (classify)
@@ -331,8 +349,10 @@ void iotlb_curve_free(struct iotlb_curve *c)
 {
 	if (!c)
 		return;
-	for (size_t k = 0; k < c->ng; k++)
+	for (size_t k = 0; k < c->ng; k++) {
 		lru_stack_free(c->g[k].st);
+		free(c->g[k].upto);
+	}
 	free(c->g);
 	free(c->geom);
 	free(c->acc);
@@ -367,21 +387,16 @@ size_t iotlb_curve_groups(const struct iotlb_curve *c)
 	return c->ng;
 }
 
+void iotlb_curve_group_rows(const struct iotlb_curve *c, size_t k, size_t *first, size_t *n)
+{
+	*first = c->g[k].first;
+	*n = c->g[k].n;
+}
+
 void iotlb_curve_missed(const struct iotlb_curve *c, size_t k, size_t *first, size_t *count)
 {
 	*first = c->g[k].first;
 	*count = c->g[k].missed;
-}
-
-void iotlb_curve_add_walk_refs(struct iotlb_curve *c, uint64_t v)
-{
-	for (size_t k = 0; k < c->ng; k++)
-		acc_add(c, C_REFS, c->g[k].first, c->g[k].first + c->g[k].missed, (int64_t)v);
-}
-
-void iotlb_curve_add_row_walk_refs(struct iotlb_curve *c, size_t row, uint64_t v)
-{
-	acc_add(c, C_REFS, row, row + 1, (int64_t)v);
 }
 
 uint64_t iotlb_curve_divergent(const struct iotlb_curve *c)
@@ -841,7 +856,6 @@ void iotlb_curve_row_stats(const struct iotlb_curve *c, size_t row, struct curve
 	out->inv_entries = acc_sum(c, C_INV, row);
 	out->stale_hits = acc_sum(c, C_STALE, row);
 	out->stale_bytes = acc_sum(c, C_STALE_BYTES, row);
-	out->walk_refs = acc_sum(c, C_REFS, row);
 }
 
 uint64_t iotlb_curve_stale_by(const struct iotlb_curve *c, size_t row, uint32_t who)

@@ -58,7 +58,7 @@ struct curve_row_stats {
 	uint64_t miss_class[MISS_NR_CLASSES];
 	uint64_t hits_by_size[PGSIZE_NR], fills_by_size[PGSIZE_NR];
 	uint64_t faults_unmapped, faults_beyond, faults_permission;
-	uint64_t inv_entries, stale_hits, stale_bytes, walk_refs;
+	uint64_t inv_entries, stale_hits, stale_bytes;
 };
 
 /* Most geometries one curve follows. */
@@ -81,14 +81,13 @@ long iotlb_curve_find(const struct iotlb_curve *c, uint32_t entries, uint32_t wa
 void iotlb_curve_ref(struct iotlb_curve *c, const struct curve_ref *r);
 
 /*
- * The rows that missed the last lookup: for each set count k < iotlb_curve_groups(), rows
- * first .. first + count - 1 (the engine walks for them); and adding v to every such row's
- * walk references.
+ * Rows by set count: group k < iotlb_curve_groups() is rows first .. first + n - 1 (ways
+ * ascending; a group may have none); of them, the last lookup missed in first .. first +
+ * count - 1 (the engine walks for those).
  */
 size_t iotlb_curve_groups(const struct iotlb_curve *c);
+void iotlb_curve_group_rows(const struct iotlb_curve *c, size_t k, size_t *first, size_t *n);
 void iotlb_curve_missed(const struct iotlb_curve *c, size_t k, size_t *first, size_t *count);
-void iotlb_curve_add_walk_refs(struct iotlb_curve *c, uint64_t v);
-void iotlb_curve_add_row_walk_refs(struct iotlb_curve *c, size_t row, uint64_t v);
 
 /* The leaf (dom, page of size p containing iova) was unmapped: cached copies are stale. */
 void iotlb_curve_unmapped(struct iotlb_curve *c, uint32_t dom, uint64_t iova, enum pgsize p);

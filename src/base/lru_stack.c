@@ -56,13 +56,15 @@ struct lru_set {
 /* A shallow stack's slot: a key, or a hole, or free (below the set's last slot). */
 enum { SLOT_FREE, SLOT_KEY, SLOT_HOLE };
 struct lru_slot {
-	uint64_t a, b, user;
+	uint64_t b;
+	uint32_t a; /* a shallow stack's keys have a below 2^32 */
 	uint8_t kind, state;
 };
 
 struct lru_stack {
 	/* Shallow (depth <= LRU_STACK_ARRAY_DEPTH): depth slots per set, most recent first. */
-	struct lru_slot *slots;
+	struct lru_slot *slots; /* searched: 16 bytes a slot */
+	uint64_t *users;	/* the slots' user words, moved with them */
 	uint32_t *used; /* per set: slots in use (keys and holes), from the top */
 	uint32_t adepth; /* 0: deep */
 	/* Deep: Fenwick trees and a key index. */
@@ -101,6 +103,7 @@ struct lru_stack *lru_stack_create(uint32_t sets, uint64_t depth)
 	    (uint64_t)st->nsets * depth < (uint64_t)UINT32_MAX) {
 		st->adepth = (uint32_t)depth;
 		st->slots = ism_xcalloc((size_t)st->nsets * depth, sizeof(*st->slots));
+		st->users = ism_xcalloc((size_t)st->nsets * depth, sizeof(*st->users));
 		st->used = ism_xcalloc(st->nsets, sizeof(*st->used));
 		return st;
 	}
@@ -122,6 +125,7 @@ void lru_stack_free(struct lru_stack *st)
 	if (!st)
 		return;
 	free(st->slots);
+	free(st->users);
 	free(st->used);
 	if (st->adepth) {
 		free(st);
@@ -328,10 +332,19 @@ static inline uint32_t arr_hole(const struct lru_stack *st, uint32_t set, uint32
 	return limit;
 }
 
-/* Slots 0..n-1 move down one (slot n is overwritten); slot 0 is then the caller's. */
-static inline void arr_shift(struct lru_slot *sl, uint32_t n)
+static inline uint64_t *set_users(const struct lru_stack *st, uint32_t set)
 {
+	return st->users + (size_t)set * st->adepth;
+}
+
+/* Slots 0..n-1 move down one (slot n is overwritten); slot 0 is then the caller's. */
+static inline void arr_shift(const struct lru_stack *st, uint32_t set, uint32_t n)
+{
+	struct lru_slot *sl = set_slots(st, set);
+	uint64_t *u = set_users(st, set);
+
 	memmove(sl + 1, sl, n * sizeof(*sl));
+	memmove(u + 1, u, n * sizeof(*u));
 }
 
 static void arr_drop_last(struct lru_stack *st, struct lru_slot *last)
@@ -358,19 +371,22 @@ static uint32_t arr_touch(struct lru_stack *st, uint32_t id)
 {
 	uint32_t set = id / st->adepth, p = id % st->adepth, h;
 	struct lru_slot *sl = set_slots(st, set), x;
+	uint64_t *u = set_users(st, set), xu;
 
 	if (p == 0)
 		return id;
 	x = sl[p];
+	xu = u[p];
 	h = arr_hole(st, set, p);
 	if (h < p) {
 		/* The hole above moves down to this key's slot: what lay between stays put. */
-		arr_shift(sl, h);
+		arr_shift(st, set, h);
 		sl[p].state = SLOT_HOLE;
 	} else {
-		arr_shift(sl, p);
+		arr_shift(st, set, p);
 	}
 	sl[0] = x;
+	u[0] = xu;
 	return set * st->adepth;
 }
 
@@ -381,16 +397,18 @@ static uint32_t arr_push(struct lru_stack *st, uint32_t set, uint64_t a, uint64_
 	uint32_t n = st->used[set], h = arr_hole(st, set, n);
 
 	if (h < n) {
-		arr_shift(sl, h);
+		arr_shift(st, set, h);
 	} else if (n == st->adepth) {
 		arr_drop_last(st, &sl[n - 1]);
-		arr_shift(sl, n - 1);
+		arr_shift(st, set, n - 1);
 	} else {
-		arr_shift(sl, n);
+		arr_shift(st, set, n);
 		st->used[set]++;
 	}
-	sl[0] = (struct lru_slot){ .a = a, .b = b, .kind = (uint8_t)(kind & (LRU_STACK_KINDS - 1)),
+	sl[0] = (struct lru_slot){ .a = (uint32_t)a, .b = b,
+				   .kind = (uint8_t)(kind & (LRU_STACK_KINDS - 1)),
 				   .state = SLOT_KEY };
+	set_users(st, set)[0] = 0;
 	st->count++;
 	kind_inc(st, sl[0].kind);
 	return set * st->adepth;
@@ -495,7 +513,7 @@ uint64_t lru_stack_remove(struct lru_stack *st, uint32_t id)
 
 uint64_t *lru_stack_user(struct lru_stack *st, uint32_t id)
 {
-	return st->adepth ? &st->slots[id].user : &st->elems[id].user;
+	return st->adepth ? &st->users[id] : &st->elems[id].user;
 }
 
 void lru_stack_key(const struct lru_stack *st, uint32_t id, uint64_t *a, uint64_t *b)

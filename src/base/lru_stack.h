@@ -46,7 +46,7 @@ uint64_t lru_stack_position(const struct lru_stack *st, uint32_t id);
  */
 uint32_t lru_stack_touch(struct lru_stack *st, uint32_t id);
 /*
- * A new key (a, b) of `kind` at the top of stack `set` (consuming the set's topmost hole, if
+ * A new key (a, b) of `kind` at the top of stack `set` (a shallow stack keeps a in 32 bits) (consuming the set's topmost hole, if
  * any); it must not be in the stack. Returns its element. With a depth, this may drop slots
  * below it: element ids held from before are then stale (lru_stack_find again).
  */

@@ -346,11 +346,10 @@ static int sim_pt_map(struct sim *s, struct iommu_domain *d, uint64_t iova, uint
 	 * A large leaf replaced an empty table: walk-cache entries at or below the leaf's level
 	 * may point at the freed table. VT-d flushes the range here (switch_to_super_page()).
 	 */
-	if (s->wc && info.freed_level) {
+	if (s->wc && info.freed_level)
 		walk_cache_inv_levels(s->wc, d->id, iova, size, info.freed_level);
-		if (s->curve)
-			sim_curve_wc_inv_levels(s, d->id, iova, size, info.freed_level);
-	}
+	if (s->curve && info.freed_level)
+		sim_curve_wc_inv_levels(s, d->id, iova, size, info.freed_level);
 	return rc;
 }
 

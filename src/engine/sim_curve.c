@@ -5,20 +5,64 @@
 #include "iotlb/curve.h"
 #include "sim_internal.h"
 
+/*
+ * Rows whose walk caches are in one state share them: a class, rows first .. end - 1 of one
+ * set count. Every class starts as its set count's rows. A walk that leaves the caches as they
+ * are (each probe and fill finds its entry the most recent of its set) is only counted, for
+ * every row of the class that missed; one that changes them splits off those rows first.
+ */
+struct wc_class {
+	struct walk_cache *wc;
+	size_t first, end;
+};
+
+/* Per-row walk counters, as differences between neighbouring rows. */
+enum {
+	W_REFS,
+	W_HIT,				     /* by level: walk-cache hits */
+	W_MISS = W_HIT + PT_MAX_LEVELS + 1, /* walk-cache probes that missed */
+	W_INV = W_MISS + PT_MAX_LEVELS + 1, /* walk-cache entries invalidated */
+	W_N = W_INV + PT_MAX_LEVELS + 1
+};
+
 struct sim_curve {
 	struct iotlb_curve *c;
-	struct walk_cache **wc; /* per row: its own walk caches (they see its misses); or NULL */
 	size_t nrows;
+	struct wc_class *cls; /* by first row; none without walk caches */
+	size_t ncls;
+	int64_t *acc; /* W_N x (nrows + 1) */
 	/* The engine's IOTLB missed: the lookup waits for its walk to know what a miss fills. */
 	bool pending;
 	struct curve_ref ref;
 	struct sim_stats pst; /* sim_curve_point_stats() */
 };
 
+static void acc_add(struct sim_curve *sc, unsigned ctr, size_t lo, size_t hi, int64_t v)
+{
+	int64_t *a = sc->acc + (size_t)ctr * (sc->nrows + 1);
+
+	if (lo >= hi || !v)
+		return;
+	a[lo] += v;
+	a[hi] -= v;
+}
+
+static uint64_t acc_sum(const struct sim_curve *sc, unsigned ctr, size_t row)
+{
+	const int64_t *a = sc->acc + (size_t)ctr * (sc->nrows + 1);
+	int64_t sum = 0;
+
+	for (size_t i = 0; i <= row; i++)
+		sum += a[i];
+	return (uint64_t)sum;
+}
+
 struct sim_curve *sim_curve_create(struct sim *s, struct ism_err *err)
 {
 	const struct sim_config *cfg = s->cfg;
 	struct sim_curve *sc = ism_xcalloc(1, sizeof(*sc));
+	bool any_wc = false;
+	unsigned l;
 
 	sc->c = iotlb_curve_create(cfg->stats.curve_rows, cfg->stats.ncurve_rows,
 				   cfg->stats.curve_classify, err);
@@ -27,13 +71,25 @@ struct sim_curve *sim_curve_create(struct sim *s, struct ism_err *err)
 		return NULL;
 	}
 	sc->nrows = iotlb_curve_rows(sc->c);
-	if (s->wc) {
-		sc->wc = ism_xcalloc(sc->nrows, sizeof(*sc->wc));
-		for (size_t i = 0; i < sc->nrows; i++)
-			if (!(sc->wc[i] = walk_cache_create(&s->fmt, cfg->iommu.walk_cache, err))) {
+	sc->acc = ism_xcalloc((size_t)W_N * (sc->nrows + 1), sizeof(*sc->acc));
+	for (l = 2; l <= s->levels; l++)
+		any_wc |= cfg->stats.curve_walk_cache[l].entries > 0;
+	if (any_wc) {
+		sc->cls = ism_xcalloc(sc->nrows, sizeof(*sc->cls));
+		for (size_t k = 0; k < iotlb_curve_groups(sc->c); k++) {
+			size_t first, n;
+
+			iotlb_curve_group_rows(sc->c, k, &first, &n);
+			if (!n)
+				continue;
+			sc->cls[sc->ncls] = (struct wc_class){ .first = first, .end = first + n };
+			sc->cls[sc->ncls].wc = walk_cache_create(&s->fmt, cfg->stats.curve_walk_cache,
+								 err);
+			if (!sc->cls[sc->ncls++].wc) {
 				sim_curve_free(sc);
 				return NULL;
 			}
+		}
 	}
 	return sc;
 }
@@ -42,16 +98,57 @@ void sim_curve_free(struct sim_curve *sc)
 {
 	if (!sc)
 		return;
-	for (size_t i = 0; sc->wc && i < sc->nrows; i++)
-		walk_cache_free(sc->wc[i]);
-	free(sc->wc);
+	for (size_t i = 0; i < sc->ncls; i++)
+		walk_cache_free(sc->cls[i].wc);
+	free(sc->cls);
+	free(sc->acc);
 	iotlb_curve_free(sc->c);
 	free(sc);
 }
 
+/* The class that holds row r. */
+static size_t class_of(const struct sim_curve *sc, size_t r)
+{
+	size_t lo = 0, hi = sc->ncls;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sc->cls[mid].first <= r)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Class i's rows from `at` on become a class of their own, with a copy of its caches. */
+static void class_split(struct sim_curve *sc, size_t i, size_t at)
+{
+	memmove(&sc->cls[i + 2], &sc->cls[i + 1], (sc->ncls - i - 1) * sizeof(*sc->cls));
+	sc->cls[i + 1] = (struct wc_class){ .wc = walk_cache_clone(sc->cls[i].wc), .first = at,
+					    .end = sc->cls[i].end };
+	sc->cls[i].end = at;
+	sc->ncls++;
+}
+
+/* Rows lo .. hi - 1 walked as o says, from `level` on. */
+static void count_walk(struct sim_curve *sc, const struct walk_cache *wc,
+		       const struct walk_cache_outcome *o, unsigned level, size_t lo, size_t hi)
+{
+	unsigned l, last = o->hit ? o->hit - 1 : PT_MAX_LEVELS;
+
+	acc_add(sc, W_REFS, lo, hi, (int64_t)(o->start - level + 1));
+	for (l = o->first; o->first && l <= last; l++)
+		if (walk_cache_has(wc, l))
+			acc_add(sc, W_MISS + l, lo, hi, 1);
+	if (o->hit)
+		acc_add(sc, W_HIT + o->hit, lo, hi, 1);
+}
+
 /*
- * The lookup for every geometry, then the walk of each row that missed: through its own walk
- * caches (as sim_walk_begin() and sim_walk_end() do), from the level the walk ends at.
+ * The lookup for every geometry, then the walk of each row that missed: through the walk
+ * caches of its class (as sim_walk_begin() and sim_walk_end() do), ending at `level`.
  */
 static void curve_take(struct sim *s, unsigned level)
 {
@@ -62,21 +159,29 @@ static void curve_take(struct sim *s, unsigned level)
 	sc->pending = false;
 	if (r->walk == CURVE_WALK_BEYOND)
 		return; /* refused before any reference: no walk-cache probe either */
-	if (!sc->wc) {
-		iotlb_curve_add_walk_refs(sc->c, s->levels - level + 1);
-		return;
-	}
 	for (size_t k = 0; k < iotlb_curve_groups(sc->c); k++) {
-		size_t first, n;
+		size_t first, n, end;
 
 		iotlb_curve_missed(sc->c, k, &first, &n);
-		for (size_t row = first; row < first + n; row++) {
-			unsigned start = walk_cache_lookup(sc->wc[row], r->dom, r->iova);
+		if (!n)
+			continue;
+		end = first + n;
+		if (!sc->ncls) {
+			acc_add(sc, W_REFS, first, end, (int64_t)(s->levels - level + 1));
+			continue;
+		}
+		for (size_t i = class_of(sc, first); i < sc->ncls && sc->cls[i].first < end; i++) {
+			struct walk_cache_outcome o;
+			size_t hi = sc->cls[i].end < end ? sc->cls[i].end : end;
 
-			if (start < level)
-				start = level;
-			iotlb_curve_add_row_walk_refs(sc->c, row, start - level + 1);
-			walk_cache_fill(sc->wc[row], r->dom, r->iova, start, level);
+			walk_cache_peek(sc->cls[i].wc, r->dom, r->iova, level, &o);
+			if (o.changes) {
+				if (sc->cls[i].end > hi)
+					class_split(sc, i, hi);
+				walk_cache_lookup(sc->cls[i].wc, r->dom, r->iova);
+				walk_cache_fill(sc->cls[i].wc, r->dom, r->iova, o.start, level);
+			}
+			count_walk(sc, sc->cls[i].wc, &o, level, sc->cls[i].first, hi);
 		}
 	}
 }
@@ -144,27 +249,45 @@ void sim_curve_unmapped(struct sim *s, uint32_t dom, uint64_t iova, enum pgsize 
 	iotlb_curve_unmapped(s->curve->c, dom, iova, p);
 }
 
+/* An invalidation of every class's walk caches: each class's rows count what it lost. */
+static void wc_inv(struct sim_curve *sc, int what, uint32_t dom, uint64_t iova, uint64_t size,
+		   unsigned max_level)
+{
+	for (size_t i = 0; i < sc->ncls; i++) {
+		struct walk_cache *wc = sc->cls[i].wc;
+		uint64_t before[PT_MAX_LEVELS + 1];
+
+		memcpy(before, walk_cache_stats(wc)->invalidated, sizeof(before));
+		if (what == INV_GRAN_GLOBAL)
+			walk_cache_inv_all(wc);
+		else if (what == INV_GRAN_DOMAIN)
+			walk_cache_inv_domain(wc, dom);
+		else
+			walk_cache_inv_levels(wc, dom, iova, size, max_level);
+		for (unsigned l = 0; l <= PT_MAX_LEVELS; l++)
+			acc_add(sc, W_INV + l, sc->cls[i].first, sc->cls[i].end,
+				(int64_t)(walk_cache_stats(wc)->invalidated[l] - before[l]));
+	}
+}
+
 void sim_curve_inv(struct sim *s, uint32_t dom, enum inv_gran g, uint64_t start, uint64_t end,
 		   bool walk_caches)
 {
 	struct sim_curve *sc = s->curve;
-	size_t i;
 
 	switch (g) {
 	case INV_GRAN_GLOBAL:
 		iotlb_curve_inv_all(sc->c);
-		for (i = 0; sc->wc && i < sc->nrows; i++)
-			walk_cache_inv_all(sc->wc[i]);
+		wc_inv(sc, INV_GRAN_GLOBAL, 0, 0, 0, 0);
 		break;
 	case INV_GRAN_DOMAIN:
 		iotlb_curve_inv_domain(sc->c, dom);
-		for (i = 0; sc->wc && i < sc->nrows; i++)
-			walk_cache_inv_domain(sc->wc[i], dom);
+		wc_inv(sc, INV_GRAN_DOMAIN, dom, 0, 0, 0);
 		break;
 	default:
 		iotlb_curve_inv_range(sc->c, dom, start, end - start);
-		for (i = 0; sc->wc && walk_caches && i < sc->nrows; i++)
-			walk_cache_inv_range(sc->wc[i], dom, start, end - start);
+		if (walk_caches)
+			wc_inv(sc, INV_GRAN_RANGE, dom, start, end - start, PT_MAX_LEVELS);
 		break;
 	}
 }
@@ -172,10 +295,7 @@ void sim_curve_inv(struct sim *s, uint32_t dom, enum inv_gran g, uint64_t start,
 void sim_curve_wc_inv_levels(struct sim *s, uint32_t dom, uint64_t iova, uint64_t size,
 			     unsigned max_level)
 {
-	struct sim_curve *sc = s->curve;
-
-	for (size_t i = 0; sc->wc && i < sc->nrows; i++)
-		walk_cache_inv_levels(sc->wc[i], dom, iova, size, max_level);
+	wc_inv(s->curve, INV_GRAN_RANGE, dom, iova, size, max_level);
 }
 
 const struct sim_stats *sim_curve_point_stats(struct sim *s, size_t row)
@@ -195,13 +315,11 @@ const struct sim_stats *sim_curve_point_stats(struct sim *s, size_t row)
 	memcpy(st->hits_by_size, rs.hits_by_size, sizeof(st->hits_by_size));
 	memcpy(st->fills_by_size, rs.fills_by_size, sizeof(st->fills_by_size));
 	st->walks = rs.misses; /* untimed, every miss walks */
-	st->walk_refs = rs.walk_refs;
-	if (sc->wc) {
-		const struct walk_cache_stats *ws = walk_cache_stats(sc->wc[row]);
-
-		memcpy(st->pwc_hits, ws->hits, sizeof(st->pwc_hits));
-		memcpy(st->pwc_misses, ws->misses, sizeof(st->pwc_misses));
-		memcpy(st->pwc_invalidated, ws->invalidated, sizeof(st->pwc_invalidated));
+	st->walk_refs = acc_sum(sc, W_REFS, row);
+	for (unsigned l = 0; l <= PT_MAX_LEVELS; l++) {
+		st->pwc_hits[l] = acc_sum(sc, W_HIT + l, row);
+		st->pwc_misses[l] = acc_sum(sc, W_MISS + l, row);
+		st->pwc_invalidated[l] = acc_sum(sc, W_INV + l, row);
 	}
 	st->faults_unmapped = rs.faults_unmapped;
 	st->faults_permission = rs.faults_permission;

@@ -99,6 +99,13 @@ done:
 	return rc;
 }
 
+/*
+ * The IOTLB of a curve pass's own run: what it hits needs no walk to pass on. Large, but with
+ * few enough ways that a lookup scans its set (no hash index).
+ */
+#define PASS_IOTLB_ENTRIES 1024
+#define PASS_IOTLB_WAYS 16
+
 /* The pass's own config: the first point's, following every point's IOTLB as a curve row. */
 static int pass_config(const struct run_spec *rs, const struct sim_config *cfgs, const bool *ok,
 		       size_t n, struct sim_config *pass, struct ism_err *err)
@@ -114,8 +121,17 @@ static int pass_config(const struct run_spec *rs, const struct sim_config *cfgs,
 			pass->stats.curve_rows[nr++] = cfgs[i].iommu.iotlb;
 	pass->stats.ncurve_rows = nr;
 	pass->stats.curve_classify = pass->stats.classify_misses;
-	/* Only the rows' figures are written: the pass's own IOTLB needs no classifier. */
+	memcpy(pass->stats.curve_walk_cache, pass->iommu.walk_cache,
+	       sizeof(pass->stats.curve_walk_cache));
+	/*
+	 * Only the rows' figures are written: the pass's own IOTLB needs no classifier and no
+	 * walk caches, and is small (no hash index); what it hits it passes on for free.
+	 */
 	pass->stats.classify_misses = false;
+	for (i = 0; i <= PT_MAX_LEVELS; i++)
+		pass->iommu.walk_cache[i].entries = 0;
+	pass->iommu.iotlb.entries = PASS_IOTLB_ENTRIES;
+	pass->iommu.iotlb.ways = PASS_IOTLB_WAYS;
 	return 0;
 }
 
