@@ -42,7 +42,8 @@ static const struct cli_cmd_desc sweep_desc = {
 		"DIR/points/NAME.json per point (or NAME.error.json when it failed) and\n"
 		"DIR/summary.csv (one row per point). A re-run skips points whose NAME.json exists\n"
 		"and retries failed ones. Untimed LRU points alike but for iommu.iotlb.entries and\n"
-		"ways run as one curve pass per trace (the same files; --no-curve: one by one).\n"
+		"ways, with as many sets (fully associative sizes, say), run as one curve pass per\n"
+		"trace: the same files (--no-curve: one by one).\n"
 		"SWEEP.json is a file, or a name looked up as a preset is\n"
 		"(sweeps/demo.json: $IOMMUSIM_CONFIG_PATH, then the installed configs/).\n"
 		"docs/sweep.md describes the sweep file and the directory.\n" SWEEP_EXIT_STATUS,

@@ -1102,8 +1102,12 @@ static int pass_sort_cmp(const void *a, const void *b)
 	return c ? c : x->point < y->point ? -1 : x->point > y->point;
 }
 
-/* Whether a point's config can be one of a curve pass: untimed, LRU, no curve of its own. */
-static bool pass_config_ok(const struct sweep *sw, const struct sweep_point *pt)
+/*
+ * Whether a point's config can be one of a curve pass: untimed, LRU, no curve of its own;
+ * and its IOTLB's entries and ways.
+ */
+static bool pass_config_ok(const struct sweep *sw, const struct sweep_point *pt,
+			   struct cache_geom *iotlb)
 {
 	struct sim_config cfg;
 	struct run_spec rs;
@@ -1115,8 +1119,34 @@ static bool pass_config_ok(const struct sweep *sw, const struct sweep_point *pt)
 		return false;
 	ok = cfg.mode == SIM_MODE_UNTIMED && strcmp(cfg.iommu.replacement, "lru") == 0 &&
 	     !cfg.stats.ncurve_rows;
+	*iotlb = cfg.iommu.iotlb;
 	config_free(&cfg);
 	return ok;
+}
+
+/* A point's number of IOTLB sets: its own entries and ways, or the group's (def); 0: bad. */
+static uint64_t point_sets(const struct sweep_point *pt, const struct cache_geom *def)
+{
+	json_t *e = json_object_get(pt->set, "iommu.iotlb.entries");
+	json_t *w = json_object_get(pt->set, "iommu.iotlb.ways");
+	json_int_t entries = json_is_integer(e) ? json_integer_value(e) : def->entries;
+	json_int_t ways = json_is_integer(w) ? json_integer_value(w) : def->ways;
+
+	return entries > 0 && ways > 0 && entries % ways == 0 ? (uint64_t)(entries / ways) : 0;
+}
+
+struct by_sets {
+	uint64_t sets;
+	size_t at; /* index into the group's sorted points */
+};
+
+static int by_sets_cmp(const void *a, const void *b)
+{
+	const struct by_sets *x = a, *y = b;
+
+	if (x->sets != y->sets)
+		return x->sets < y->sets ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
 }
 
 size_t sweep_curve_passes(const struct sweep *sw, const size_t *points, size_t n, size_t *pass)
@@ -1139,15 +1169,36 @@ size_t sweep_curve_passes(const struct sweep *sw, const size_t *points, size_t n
 	}
 	qsort(ps, n, sizeof(*ps), pass_sort_cmp);
 	for (i = 0; i < n; i = j) {
+		struct cache_geom def;
+		struct by_sets *bs;
+		size_t k, m;
+
 		for (j = i + 1; j < n && strcmp(ps[i].key, ps[j].key) == 0; j++)
 			;
 		/* One config of the group says whether all of them can: only entries and ways
 		 * differ between them. */
-		if (j - i < 2 || !pass_config_ok(sw, &sw->points[points[ps[i].point]]))
+		if (j - i < 2 || !pass_config_ok(sw, &sw->points[points[ps[i].point]], &def))
 			continue;
-		for (size_t k = i; k < j; k++)
-			pass[ps[k].point] = npasses;
-		npasses++;
+		/*
+		 * One pass per set count: it shares one LRU stack, while each set count of a pass
+		 * has a stack of its own to follow on every lookup, as costly, over a random trace,
+		 * as a run of its own (docs/performance.md).
+		 */
+		bs = ism_xcalloc(j - i, sizeof(*bs));
+		for (k = i; k < j; k++)
+			bs[k - i] = (struct by_sets){ .sets = point_sets(&sw->points[points[ps[k].point]],
+									&def), .at = k };
+		qsort(bs, j - i, sizeof(*bs), by_sets_cmp);
+		for (k = 0; k < j - i; k = m) {
+			for (m = k + 1; m < j - i && bs[m].sets == bs[k].sets; m++)
+				;
+			if (m - k < 2 || !bs[k].sets)
+				continue;
+			for (size_t q = k; q < m; q++)
+				pass[ps[bs[q].at].point] = npasses;
+			npasses++;
+		}
+		free(bs);
 	}
 	for (i = 0; i < n; i++)
 		free(ps[i].key);

@@ -114,8 +114,8 @@ int sweep_point_run(const struct sweep *sw, const struct sweep_point *pt, const 
 /*
  * Curve passes (docs/sweep.md): of these points (indices into sw->points), those alike but for
  * iommu.iotlb.entries and .ways (same trace, seed and every other assignment; untimed, LRU, no
- * stats.curve) in groups of two or more, each group one pass. pass[i] gets point i's pass
- * number, or SIZE_MAX; returns how many passes there are.
+ * stats.curve) with the same number of sets (entries / ways), in groups of two or more, each
+ * group one pass. pass[i] gets point i's pass number, or SIZE_MAX; returns how many passes.
  */
 size_t sweep_curve_passes(const struct sweep *sw, const size_t *points, size_t n, size_t *pass);
 
