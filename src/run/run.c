@@ -199,11 +199,14 @@ int run_curve_pass(const struct run_spec *specs, size_t n, bool *written, char *
 		struct ism_out out;
 		char note[512];
 		json_t *doc;
+		long row;
 
 		if (!ok[i])
 			continue;
-		sim_select_point(ri.sim, sim_curve_find(ri.sim, cfgs[i].iommu.iotlb.entries,
-							cfgs[i].iommu.iotlb.ways));
+		row = sim_curve_find(ri.sim, cfgs[i].iommu.iotlb.entries, cfgs[i].iommu.iotlb.ways);
+		if (row < 0)
+			continue; /* not followed: left to its own run */
+		sim_select_point(ri.sim, row);
 		if (ism_out_open(&out, specs[i].out_path, err) != 0)
 			goto done;
 		doc = result_json(&cfgs[i], sim_stats(ri.sim), &ri);
