@@ -364,27 +364,32 @@ void sim_select_point(struct sim *s, long row)
 	s->point = s->curve && row >= 0 && (size_t)row < s->curve->nrows ? row : -1;
 }
 
-static const struct sim_curve *curve_sort_ctx;
+/* A row as the result lists them: by entries, then ways. */
+struct shown_row {
+	struct cache_geom g;
+	size_t row;
+};
 
-/* Rows as the result lists them: by entries, then ways. */
-static int row_cmp(const void *a, const void *b)
+static int shown_cmp(const void *a, const void *b)
 {
-	struct cache_geom x = iotlb_curve_geom(curve_sort_ctx->c, *(const size_t *)a);
-	struct cache_geom y = iotlb_curve_geom(curve_sort_ctx->c, *(const size_t *)b);
+	const struct shown_row *x = a, *y = b;
 
-	if (x.entries != y.entries)
-		return x.entries < y.entries ? -1 : 1;
-	return x.ways < y.ways ? -1 : x.ways > y.ways;
+	if (x->g.entries != y->g.entries)
+		return x->g.entries < y->g.entries ? -1 : 1;
+	return x->g.ways < y->g.ways ? -1 : x->g.ways > y->g.ways;
 }
 
 static size_t *rows_in_order(const struct sim_curve *sc)
 {
+	struct shown_row *r = ism_xmalloc(sc->nrows * sizeof(*r));
 	size_t *order = ism_xmalloc(sc->nrows * sizeof(*order));
 
 	for (size_t i = 0; i < sc->nrows; i++)
-		order[i] = i;
-	curve_sort_ctx = sc;
-	qsort(order, sc->nrows, sizeof(*order), row_cmp);
+		r[i] = (struct shown_row){ .g = iotlb_curve_geom(sc->c, i), .row = i };
+	qsort(r, sc->nrows, sizeof(*r), shown_cmp);
+	for (size_t i = 0; i < sc->nrows; i++)
+		order[i] = r[i].row;
+	free(r);
 	return order;
 }
 
