@@ -70,6 +70,11 @@ run fails full --set baseline=swiotlb --set swiotlb.size=262144
 same fails baseline.swiotlb.maps 1 baseline.swiotlb.map_failures 1 \
 	baseline.swiotlb.map_failures_total 1 baseline.swiotlb.unmaps_of_unmapped 1 \
 	baseline.swiotlb.swiotlb_slots 128
+# ...and the summary says so: the system without an IOMMU would not run this trace as it is.
+check "fails: the summary" ism run "$B/base.json" -t "$B/full.csv" -f text -q \
+	--set baseline=swiotlb --set swiotlb.size=262144
+expect_eq "fails: the summary ends with the map swiotlb could not make" \
+	"; swiotlb could not make 1 map" "$(grep '^  summary' "$T/out" | sed 's/.*memory [^;]*//')"
 # stall_when_full: B waits for A's unmap (at 20 ns, taking 100 ns): mapped at 120 ns, 110 ns
 # after it first tried; it unmaps normally at 30 ns.
 run stalls full --set baseline=swiotlb --set swiotlb.size=262144 \
@@ -143,11 +148,20 @@ expect_eq "stack: the IOMMU run is 1000 ns later too" \
 
 # --- the summary line, in text and JSON ---
 check "summary in JSON" ism run "$B/base.json" -t "$B/to-device.csv" -q --set mode=timed
-if grep -Eq '"summary": "IOMMU strict 4K: [0-9.]+x passthrough throughput, [0-9.]+x swiotlb throughput, [0-9.]+x cma throughput; CPU [0-9.e-]+ cores vs 0 \(passthrough\), [0-9.e-]+ \(swiotlb\), [0-9.e-]+ \(cma\); memory 16 KiB vs 0 \(passthrough\), 64 MiB \(swiotlb\), 64 MiB \(cma\)"' "$T/out"; then
+if grep -Eq '"summary": "IOMMU strict 4K: [0-9.]+x passthrough throughput, [0-9.]+x swiotlb throughput, [0-9.]+x cma throughput \(unthrottled: closed-loop replay\); CPU [0-9.e-]+ cores vs 0 \(passthrough\), [0-9.e-]+ \(swiotlb\), [0-9.e-]+ \(cma\); memory 16 KiB vs 0 \(passthrough\), 64 MiB \(swiotlb\), 64 MiB \(cma\)"' "$T/out"; then
 	ok "summary line names every baseline"
 else
 	fail "summary line: $(grep summary "$T/out")"
 fi
+# Every throughput figure says which replay made it: closed loop (the default) runs unthrottled,
+# open loop at the trace's timing (or a multiple of it).
+check "text summary, closed loop" ism run "$B/base.json" -t "$B/to-device.csv" -f text -q --set mode=timed
+expect_eq "closed loop: the timed, ideal and baseline figures and the summary say unthrottled" 6 \
+	"$(grep -Ec '^  (timed|ideal|passthrough|swiotlb|cma) +[0-9.]+ Gb/s \(unthrottled: closed-loop replay\)|throughput \(unthrottled: closed-loop replay\); CPU' "$T/out")"
+check "text summary, open loop at 2x" ism run "$B/base.json" -t "$B/to-device.csv" -f text -q --set mode=timed \
+	--set replay.mode=open --set replay.rate=2
+expect_eq "open loop: the timed, ideal and baseline figures and the summary say so" 6 \
+	"$(grep -Ec "^  (timed|ideal|passthrough|swiotlb|cma) +[0-9.]+ Gb/s \(open-loop replay at 2x the trace's timing\)|throughput \(open-loop replay at 2x the trace's timing\); CPU" "$T/out")"
 check "summary untimed" ism run "$B/base.json" -t "$B/to-device.csv" -f text -q
 if grep -Eq '^  summary   IOMMU strict 4K: CPU [0-9.e-]+ ns/B vs 0 \(passthrough\), 0.131 \(swiotlb\), 1.35 \(cma\); memory' "$T/out"; then
 	ok "untimed summary in ns per byte"

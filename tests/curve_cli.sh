@@ -164,7 +164,10 @@ cat >"$T/sweep.json" <<EOF
             { "key": "os.invalidation.policy", "values": ["lazy", "strict"] } ] }
 EOF
 check "sweep (curve passes)" ism sweep "$T/sweep.json" -o "$T/pass" -j 2 -q
-[ ! -s "$T/err" ] && ok "no pass fell back to points one by one" || { fail "sweep said"; cat "$T/err"; }
+# The policy axis cannot change the traces without UNMAP (random, tenants): the sweep says so;
+# nothing else (no pass fell back).
+grep -v 'cannot change the results of trace \(random\|tenants\): the trace has no UNMAP' "$T/err" >"$T/err2" || true
+[ ! -s "$T/err2" ] && ok "no pass fell back to points one by one" || { fail "sweep said"; cat "$T/err2"; }
 check "sweep --no-curve" ism sweep "$T/sweep.json" -o "$T/alone" -j 2 --no-curve
 same "4 traces x 8 geometries x 2 policies" "$T/pass" "$T/alone"
 # Per trace and policy: a pass over the four of 4 sets, one over the three fully associative

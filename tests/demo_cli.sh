@@ -47,4 +47,15 @@ expect_eq "a new binary: all four points again" 4 "$(grep -c '^[^,]*,ok,' "$T/de
 expect_eq "a new binary: the tree's results/demo still untouched" "keep keep" \
 	"$(cat "$top/results/demo/traces/mine.iot.gz" "$top/results/demo/points/mine.json" | tr '\n' ' ' | sed 's/ $//')"
 
+# --sweep FILE: another study the same way, into results/NAME of the tree by default.
+cat >"$top/configs/sweeps/mini.json" <<'EOF'
+{ "description": "demo_cli.sh: two points of another sweep", "base": "../demo.json",
+  "set": { "mode": "untimed" },
+  "traces": { "random-16M": { "gen": "../../traces/random-16M.json" } },
+  "axes": [ { "key": "iommu.iotlb.entries", "values": [16, 64] } ] }
+EOF
+check "demo --sweep FILE" sh "$top/scripts/demo" --no-build --bin "$ISM" --sweep "$top/configs/sweeps/mini.json"
+expect_eq "results/mini/summary.csv: both points ok" 2 "$(grep -c '^[^,]*,ok,' "$top/results/mini/summary.csv")"
+[ -s "$top/results/mini/report.html" ] && ok "results/mini/report.html" || fail "no results/mini/report.html"
+expect_fail "demo --sweep of a missing file" 2 "no such file" sh "$top/scripts/demo" --no-build --bin "$ISM" --sweep "$top/nope.json"
 finish

@@ -76,4 +76,24 @@ for mode in untimed timed; do
 	expect_eq "$mode: two domains" 2 "$(kv "$f" os.domains)"
 	expect_eq "$mode: three attaches, one detach" "3 1" "$(kv "$f" os.attaches) $(kv "$f" os.detaches)"
 done
+# Two devices that each map the same IOVA (their own domains in the trace's eyes): merged into
+# one domain by os.domains single, the second MAP overlaps the first and is refused; the run
+# says so once, naming that MAP and why.
+cat >"$T/twomaps.csv" <<'CSV'
+time_ns,op,device,pasid,iova,size,paddr
+0,MAP,03:00.0,,0x10000,4096,0x200000
+5,MAP,04:00.0,,0x10000,4096,0x300000
+10,R,03:00.0,,0x10000,64,
+CSV
+ism run -t "$T/twomaps.csv" --set mode=untimed --set os.domains=single --format flat -q \
+	-o "$T/twomaps.flat" 2>"$T/twomaps.err"
+expect_eq "single: the second MAP refused" "1 1" \
+	"$(kv "$T/twomaps.flat" os.maps) $(kv "$T/twomaps.flat" os.map_failed)"
+expect_eq "single: one warning, naming the refused MAP" \
+	"iommusim: warning: $T/twomaps.csv: 1 MAP refused (os.map_failed); the first, at 5 ns, device 04:00.0 IOVA 0x10000: it overlaps a live mapping of its domain (devices that share a domain, by os.domains or ATTACH records, share its IOVAs)" \
+	"$(cat "$T/twomaps.err")"
+ism run -t "$T/twomaps.csv" --set mode=untimed --format flat -q -o "$T/twomaps.flat" \
+	2>"$T/twomaps.err"
+expect_eq "per-device: both MAPs, no warning" "2 0 0" \
+	"$(kv "$T/twomaps.flat" os.maps) $(kv "$T/twomaps.flat" os.map_failed) $(wc -c <"$T/twomaps.err")"
 finish

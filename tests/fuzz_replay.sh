@@ -33,4 +33,8 @@ replay "config corpus" "$FUZZ_CONFIG_REPLAY" "$C/config"
 R=$(dirname "$FUZZ_TRACE_REPLAY")
 replay "ftrace importer corpus" "$R/import_ftrace_replay" "$C/import_ftrace"
 replay "qemu importer corpus" "$R/import_qemu_replay" "$C/import_qemu"
+replay "sweep file corpus" "$R/sweep_replay" "$C/sweep"
+replay "sweep manifest corpus" "$R/manifest_replay" "$C/manifest"
+replay "point result corpus" "$R/result_replay" "$C/result"
+replay "workload spec corpus" "$R/workload_replay" "$C/workload"
 finish

@@ -57,6 +57,18 @@ done
 ok "throughput: ideal and baseline reference lines"
 expect_eq "throughput.dat: the ideal line of nic" "16 10|32 10|64 10|128 10" \
 	"$(sed -n '/^# index 6: nic$/,/^$/p' "$T/fx/plots/throughput.dat" | grep -v '^#' | grep . | paste -sd'|')"
+# Every point of the fixture replayed closed loop: the throughput axes and the title say the
+# figures are unthrottled.
+grep -q "set multiplot layout 1,2 title 'DMA throughput against iommu.iotlb.entries, unthrottled (closed loop)'" "$T/fx/plots/throughput.gp" \
+	&& [ "$(grep -c "set ylabel 'DMA throughput (Gb/s), unthrottled (closed loop)'" "$T/fx/plots/throughput.gp")" = 2 ] \
+	&& [ "$(grep -c "set ylabel 'DMA throughput (Gb/s), unthrottled (closed loop)'" "$T/fx/plots/invalidation.gp")" = 2 ] \
+	&& ok "throughput: the title and y axes name the replay" || fail "throughput: replay not named"
+# One trace replayed open loop, one closed (tests/data/report/replay.json): each panel its own.
+python3 "$ISM_SRCDIR/tests/data/report/mksweep.py" "$ISM_SRCDIR/tests/data/report/replay.json" "$T/replay" "$T/fixture-base.json"
+check "plot: traces replayed differently" ism plot "$T/replay" --kind invalidation --format svg -q
+grep -q "set ylabel 'DMA throughput (Gb/s), open loop at the trace''s timing'" "$T/replay/plots/invalidation.gp" \
+	&& grep -q "set ylabel 'DMA throughput (Gb/s), unthrottled (closed loop)'" "$T/replay/plots/invalidation.gp" \
+	&& ok "invalidation: each trace's panel names its replay" || fail "invalidation: replay per trace"
 # latency-cdf: 100 quantiles per point; the baselines dashed.
 expect_eq "latency-cdf.dat: 100 rows per block" 100 \
 	"$(sed -n '/^# index 0: /,/^$/p' "$T/fx/plots/latency-cdf.dat" | grep -vc '^#\|^$')"
@@ -83,11 +95,11 @@ grep -q "throughput: $T/tp/throughput.png" "$T/err" && ok "the written files are
 # Usage errors: exit 2.
 expect_fail "no DIR" 2 "give the sweep's output DIR or a run's RESULT.json" ism plot
 expect_fail "two DIRs" 2 "unexpected argument '.*fx'" ism plot "$T/fx" "$T/fx"
-expect_fail "unknown kind" 2 "expected missrate, throughput, invalidation, latency-cdf or curve, got 'pie'" ism plot "$T/fx" --kind pie
+expect_fail "unknown kind" 2 "expected missrate, devtlb, throughput, invalidation, latency-cdf or curve, got 'pie'" ism plot "$T/fx" --kind pie
 expect_fail "bad --format" 2 "expected png, svg or png,svg, got 'gif'" ism plot "$T/fx" --format gif
 expect_fail "--point out of range" 2 "--point 99: no such point" ism plot "$T/fx" --kind latency-cdf --point 99 -o "$T/e1"
 
-# Not a sweep directory, or a damaged one: exit 3, naming the file.
+# Not a sweep directory, or a damaged manifest: exit 3, naming the file.
 mkdir "$T/empty"
 expect_fail "not a sweep directory" 3 "not a sweep output directory.*sweep.json" ism plot "$T/empty"
 cp -r "$T/fx" "$T/badjson"; rm -rf "$T/badjson/plots"
@@ -99,13 +111,22 @@ rm "$T/nocsv/summary.csv"
 check "no summary.csv: plots from the point files" ism plot "$T/nocsv" --kind missrate -q
 cmp -s "$T/fx/plots/missrate.dat" "$T/nocsv/plots/missrate.dat" && ok "the same data without summary.csv" \
 	|| fail "missrate.dat differs without summary.csv"
+# A damaged point file is skipped with a warning naming it; the other points are drawn. Point 3
+# is nic, 16 entries, 2M, strict: that series then starts at 32 entries.
 cp -r "$T/fx" "$T/badpoint"; rm -rf "$T/badpoint/plots"
-printf '{"run": ' >"$(ls "$T/badpoint/points/0003-"*.json)"
-expect_fail "a damaged point file" 3 "points/0003-[0-9a-f]*.json:1:[0-9]+: invalid JSON" ism plot "$T/badpoint"
-no_file "nothing drawn when the input is damaged" "$T/badpoint/plots"
-printf '[1]\n' >"$(ls "$T/badpoint/points/0003-"*.json)"
-expect_fail "a point file that is not an object" 3 "points/0003-[0-9a-f]*.json: expected a JSON object at the top level, got an array" \
-	ism plot "$T/badpoint"
+bad3=$(ls "$T/badpoint/points/0003-"*.json)
+printf '{"run": ' >"$bad3"
+check "a damaged point file: drawn without it" ism plot "$T/badpoint" --kind throughput -q
+expect_eq "the warning names the file" \
+	"iommusim: warning: $bad3:1:8: invalid JSON: unexpected token near end of file: skipped, counted as failed (delete the file to run the point again)" \
+	"$(cat "$T/err")"
+expect_eq "its value is left out" "32 3.5|64 3.5|128 3.5" \
+	"$(sed -n '/^# index [0-9]*: nic \/ 2M, strict$/,/^$/p' "$T/badpoint/plots/throughput.dat" | grep -v '^#' | grep . | paste -sd'|')"
+printf '[1]\n' >"$bad3"
+check "a point file that is not an object: drawn without it" ism plot "$T/badpoint" --kind throughput -q
+expect_eq "the warning says what is wrong" \
+	"iommusim: warning: $bad3: expected a JSON object at the top level, got an array: skipped, counted as failed (delete the file to run the point again)" \
+	"$(cat "$T/err")"
 cp -r "$T/fx" "$T/badaxis"; rm -rf "$T/badaxis/plots"
 sed -i '0,/"keys": \[/s//"keys": [1, /' "$T/badaxis/sweep.json"
 expect_fail "an axis key that is not a string" 3 'sweep.json: axes\[0\]: expected "keys" \(a list of config keys\)' ism plot "$T/badaxis"
@@ -132,6 +153,20 @@ expect_image "untimed missrate: one trace" "$T/untimed/plots/missrate" 1120x400
 # 6 misses of 6 lookups at 2 and 4 entries, 5 at 8 (the second A hits); LRU and FIFO alike.
 expect_eq "untimed missrate.dat: one line, sizes in order" "2 100 16384|4 100 16384|8 83.33333333 13653.33333" \
 	"$(sed -n '/^# index 0: cap$/,/^$/p' "$T/untimed/plots/missrate.dat" | grep -v '^#' | grep . | paste -sd'|')"
+
+# devtlb: micro TLBs (fully associative LRU) in front of the IOTLB, capacity.csv (A B C D E A).
+# 1 and 2 entries: all 6 miss, and the IOTLB behind sees 6 lookups, the second A hitting (5 of
+# 6 miss); 8 entries: the second A hits the micro TLB (5 of 6 miss), and the IOTLB sees 5
+# lookups, all misses. Sizes swept as 8, 1, 2: drawn in increasing order.
+ism sweep "$P/devtlb.json" -o "$T/devtlb" -q
+check "devtlb: drawn" ism plot "$T/devtlb" --kind devtlb -q
+expect_image "devtlb: 2 columns (device TLB, IOTLB behind) x 1 trace" "$T/devtlb/plots/devtlb" 1120x400
+expect_eq "devtlb.dat: sizes in order, both miss rates" "1 100 83.33333333|2 100 83.33333333|8 83.33333333 100" \
+	"$(sed -n '/^# index 0: cap$/,/^$/p' "$T/devtlb/plots/devtlb.dat" | grep -v '^#' | grep . | paste -sd'|')"
+grep -q "set xlabel 'entries per device TLB'" "$T/devtlb/plots/devtlb.gp" && ok "devtlb: the x axis says what it is" \
+	|| fail "devtlb: x label"
+expect_fail "--kind devtlb without a device-TLB axis" 1 "plot devtlb: the sweep has no axis over iommu.device_tlb.entries" \
+	ism plot "$T/untimed" --kind devtlb
 
 # gnuplot missing or failing: exit 1, the script named, no image and no temporary left.
 expect_fail "no gnuplot" 1 "missrate.gp: gnuplot not found as '/nonexistent/gnuplot'" \

@@ -182,6 +182,17 @@ else
 	expect_eq "README: no other misses with 2 MiB pages" "$((comp + ${wif:-0}))" "$(misses "$out2m")"
 fi
 
+pct=$(claim 'misses [0-9]+% of the time \(1 - 64/256\)')
+if [ -z "$pct" ]; then
+	fail "README.md no longer says how often the 64-entry IOTLB misses with 64 KiB pages" \
+		"('misses N% of the time (1 - 64/256)'): update tests/readme.sh"
+else
+	got=$(miss_pct "$(output_of "run " "-t $r16 " "format=arm-64k")")
+	awk -v a="$got" -v b="$pct" 'BEGIN { exit !(a != "" && a - b <= 0.5 && b - a <= 0.5) }' &&
+		ok "README: 64 KiB pages: 'misses $pct% of the time' (prints $got%)" ||
+		fail "README says the IOTLB misses $pct% of the time with 64 KiB pages; its run prints '${got:-nothing}%'"
+fi
+
 # Every quoted phrase with a percentage (a report finding, say) is printed or written by one
 # of the README's commands: their output, or an HTML page they wrote (tags stripped).
 {

@@ -10,29 +10,90 @@ check "report" ism report "$T/fx"
 R="$T/fx/report.html"
 grep -q "report: $R" "$T/err" && ok "the page written is named on stderr" || fail "report did not name its page"
 
-# The findings (tests/data/plot/fixture.py's numbers):
-# - 4K misses summed over matched points: nic 2 x 3 policies... per policy nic 99500, qemu
-#   113000; 2M: nic 400, qemu 4000. Removed: nic 1 - 400/99500 = 99.6%, qemu 1 - 4000/113000 =
-#   96.5%, both 1 - 13200/637500 = 97.9%.
-# - Mean throughput over 8 points: nic lazy (6+7+8+8.5+4x9)/8 = 8.1875, strict (2+2.5+3+3.2+
-#   4x3.5)/8 = 3.0875; stale hits lazy 8 x 1200 = 9600, p99 window 10 ms; qemu lazy 4.0875,
-#   strict 1.5375, 8 x 500 = 4000.
-# - Knee (< 10% fewer misses per step from there on): nic 4K 50000 25000 12500 12000 -> 64;
-#   qemu 4K 40000 38000 20000 15000 still falls 25% at the end; 2M flat -> 16.
-# - Baselines: throughput / 10 (nic) and / 6 (qemu) for passthrough, / 6 and / 3 for swiotlb.
+# The findings (tests/data/plot/fixture.py's numbers; points are trace x entries x page x
+# policy, the last fastest: nic #0-#23, qemu #24-#47, #(6 entries-index + 3 page + policy)):
+# - Pages, per trace, over the 12 pairs alike in entries and policy: nic removes 1 - 100/12000
+#   = 99.2% (128 entries: #18, #21) to 1 - 100/50000 = 99.8% (16: #0, #3); qemu 1 - 1000/15000
+#   = 93.3% (#42, #45) to 1 - 1000/40000 = 97.5% (#24, #27).
+# - Policies, per setting of entries and page (8): lazy is always the highest, strict the
+#   lowest; lazy over strict, nic: 4K 6/2 = 3 (#1, #0), 7/2.5, 8/3, 8.5/3.2, 2M 9/3.5 = 2.57
+#   (#4, #3); qemu: 3/1 = 3 (#25, #24) ... 2M 4.5/1.8 = 2.5 (#28, #27).
+# - Stale hits per point: strict 0, lazy 1200 (nic) / 500 (qemu), batched 300 / 100; windows
+#   10 ms and 100 us.
+# - Knee (policy merged: it changes no miss count): nic 4K 50000 25000 12500 12000 -> 64;
+#   2M flat at 100; qemu 4K 40000 38000 20000 15000 still falls 25%, and the fixture does not
+#   classify misses; 2M flat at 1000.
+# - Baselines, per point: throughput / 10 (nic) and / 6 (qemu) for passthrough: 2/10 (#0) to
+#   9/10 (#4), 1/6 (#24) to 4.5/6 (#28); / 6 and / 3 for swiotlb.
 expect_finding() { # TEXT: one <li>, as the page escapes it
 	want=$(printf '%s' "$1" | sed "s/'/\&#39;/g")
 	if grep -qF "<li>$want</li>" "$R"; then ok "finding: $1"; else fail "finding missing: $1"; fi
 }
-expect_finding "2M pages remove 97.9% of the IOTLB misses of 4K pages at equal other settings (nic 99.6%, qemu 96.5%)."
-expect_finding "nic: lazy invalidation gives the highest DMA throughput (mean 8.19 Gb/s), strict the lowest (3.09 Gb/s); stale hits: lazy 9600 (p99 window up to 10 ms), strict 0."
-expect_finding "qemu: lazy invalidation gives the highest DMA throughput (mean 4.09 Gb/s), strict the lowest (1.54 Gb/s); stale hits: lazy 4000 (p99 window up to 10 ms), strict 0."
-expect_finding "nic, 4K: misses fall by less than 10% per step beyond 64 IOTLB entries (50000 misses at 16 entries, 12500 at 64, 12000 at 128)."
-expect_finding "nic, 2M: misses fall by less than 10% per step beyond 16 IOTLB entries (100 misses at 16 entries, 100 at 128)."
-expect_finding "qemu, 4K: misses still fall by 25.0% from 64 to 128 IOTLB entries: the knee lies beyond the sweep (40000 misses at 16 entries, 15000 at 128)."
-expect_finding "DMA throughput with the IOMMU as a share of passthrough's (no IOMMU): 20%–90% on nic, 16.7%–75% on qemu."
-expect_finding "DMA throughput with the IOMMU as a share of swiotlb's (no IOMMU): 33.3%–150% on nic, 33.3%–150% on qemu."
-expect_eq "nine findings" 9 "$(grep -c '^<li' "$R")"
+expect_finding "nic: 2M pages remove 99.2% (12000 at #18, 100 at #21) to 99.8% (50000 at #0, 100 at #3) of the IOTLB misses of 4K pages, over the 12 pairs of points alike in every other setting."
+expect_finding "qemu: 2M pages remove 93.3% (15000 at #42, 1000 at #45) to 97.5% (40000 at #24, 1000 at #27) of the IOTLB misses of 4K pages, over the 12 pairs of points alike in every other setting."
+expect_finding "nic: lazy invalidation gives the highest DMA throughput (unthrottled: closed-loop replay) and strict the lowest in each of the 8 settings of the other axes: lazy's is 2.57 (9 at #4, 3.5 at #3) to 3 times strict's (6 at #1, 2 at #0)."
+expect_finding "qemu: lazy invalidation gives the highest DMA throughput (unthrottled: closed-loop replay) and strict the lowest in each of the 8 settings of the other axes: lazy's is 2.5 (4.5 at #28, 1.8 at #27) to 3 times strict's (3 at #25, 1 at #24)."
+expect_finding "nic: stale hits (DMAs through a translation already unmapped), per point: strict 0 at each of its 8; lazy 1200 at each of its 8 (e.g. #1: p99 window 10 ms); batched 300 at each of its 8 (e.g. #2: p99 window 100 µs)."
+expect_finding "qemu: stale hits (DMAs through a translation already unmapped), per point: strict 0 at each of its 8; lazy 500 at each of its 8 (e.g. #25: p99 window 10 ms); batched 100 at each of its 8 (e.g. #26: p99 window 100 µs)."
+expect_finding "nic, 4K (the same for every policy): misses fall by less than 10% per step beyond 64 IOTLB entries: 50000 at 16 (#0), 12500 at 64 (#12), 12000 at 128 (#18)."
+expect_finding "nic, 2M (the same for every policy): the same 100 IOTLB misses at every size from 16 entries (#3) to 128 (#21)."
+expect_finding "qemu, 4K (the same for every policy): misses still fall by 25.0% from 64 to 128 IOTLB entries (20000 at #36, 15000 at #42): the knee lies beyond the sweep unless the misses left are compulsory, which these results do not tell (stats.classify_misses)."
+expect_finding "qemu, 2M (the same for every policy): the same 1000 IOTLB misses at every size from 16 entries (#27) to 128 (#45)."
+expect_finding "DMA throughput with the IOMMU as a multiple of passthrough's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 0.2x (#0) to 0.9x (#4) on nic, 0.1667x (#24) to 0.75x (#28) on qemu."
+expect_finding "DMA throughput with the IOMMU as a multiple of swiotlb's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 0.3333x (#0) to 1.5x (#4) on nic, 0.3333x (#24) to 1.5x (#28) on qemu."
+# The fixture's latency p50 ratio is 1.25 at every point, against either baseline.
+expect_finding "DMA latency p50 with the IOMMU as a multiple of passthrough's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 1.25x at each of its 24 points (e.g. #0) on nic, 1.25x at each of its 24 points (e.g. #24) on qemu."
+expect_finding "DMA latency p50 with the IOMMU as a multiple of swiotlb's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 1.25x at each of its 24 points (e.g. #0) on nic, 1.25x at each of its 24 points (e.g. #24) on qemu."
+expect_eq "fourteen findings" 14 "$(grep -c '^<li' "$R")"
+
+# Hand-built sweeps (tests/data/report/*.json, each with its findings worked out in "why"):
+# the report gives exactly the findings a case expects, in order, and none of its "absent"
+# texts (what the report used to say wrongly: a knee beyond the sweep where only compulsory
+# misses remain, stale hits summed over points, one percentage pooled over traces).
+for case in "$ISM_SRCDIR"/tests/data/report/*.json; do
+	c=$(basename "$case" .json)
+	python3 "$ISM_SRCDIR/tests/data/report/mksweep.py" "$case" "$T/case-$c" "$T/fixture-base.json"
+	check "report: case $c" ism report "$T/case-$c" -q
+	python3 - "$case" "$T/case-$c/report.html" <<'EOF2' && ok "case $c: the findings expected, in order" || fail "case $c: findings differ"
+import html, json, re, sys
+case = json.load(open(sys.argv[1]))
+page = open(sys.argv[2], encoding="utf-8").read()
+got = [html.unescape(f) for f in re.findall(r"^<li[^>]*>(.*)</li>$", page, re.M)]
+bad = 0
+for e in case["expect"]:
+    if e not in got:
+        print("    missing: " + e)
+        bad = 1
+if got != case["expect"]:
+    print("    got:\n      " + "\n      ".join(got))
+    bad = 1
+for a in case.get("absent", []):
+    if any(a in g for g in got):
+        print("    a false finding is back: " + a)
+        bad = 1
+sys.exit(bad)
+EOF2
+done
+
+# The baselines table of case devtlb-cma: the memory cma reserves and the maps it could not
+# make, beside the IOMMU's page tables (20480 B = 20 KiB); #0 at 64 MiB with 3 failed maps.
+B="$T/case-devtlb-cma/report.html"
+grep -qF '<th>IOMMU page tables (KiB)</th><th>throughput vs cma</th><th>DMA latency p50 vs cma</th><th>memory cma reserves (MiB)</th><th>maps cma could not make</th>' "$B" \
+	&& ok "baselines: memory and failed maps columns" || fail "baselines: the memory and failure columns"
+grep -qF '<td class="num">20</td><td class="num">1</td><td class="num">1.2</td><td class="num">64</td><td class="num">3</td></tr>' "$B" \
+	&& ok "baselines: #0's row" || fail "baselines: #0's row"
+
+# Points replayed differently (case replay: nic open loop, rand closed): a replay column
+# before the throughput, each row saying its own.
+C="$T/case-replay/report.html"
+grep -qF '<th>replay</th><th>DMA throughput (Gb/s)</th>' "$C" \
+	&& grep -qF '<td>open loop at the trace&#39;s timing</td><td class="num">9.5</td>' "$C" \
+	&& grep -qF '<td>unthrottled (closed loop)</td><td class="num">20</td>' "$C" \
+	&& ok "comparison table: each point's replay beside its throughput" || fail "comparison table: no replay column"
+# The knee case's table has the miss counts its findings quote: #3, 40 misses, 40 compulsory, 0.
+grep -qF '<th>IOTLB misses</th><th>compulsory misses</th><th>capacity + conflict misses</th>' "$T/case-knee/report.html" \
+	&& grep -qF '<tr><td class="num">3</td><td>rnd</td><td class="num">64</td><td class="num">40</td><td class="num">40</td><td class="num">0</td>' "$T/case-knee/report.html" \
+	&& ok "comparison table: misses by class" || fail "comparison table: misses by class"
 
 # The rest of the page: the question escaped, the configs, the table, four plots, the ratios.
 grep -qF '<p class="question">IOTLB size x page size x invalidation policy on a NIC and a QEMU trace &lt;check&gt;</p>' "$R" \
@@ -50,8 +111,13 @@ grep -qF '<tr><td><code>iommu.iotlb.ways</code></td><td>8</td></tr>' "$T/fixed" 
 expect_eq "comparison table: 48 rows of points" 48 \
 	"$(sed -n '/<section id="comparison">/,/<\/section>/p' "$R" | grep -c '^<tr><td class="num">')"
 # Point 13: nic, 64 entries, 4K, lazy: 12.5% (12500 misses), 12500/64 MiB, 8 Gb/s, p99 20000/8 ns.
-grep -qF '<tr><td class="num">13</td><td>nic</td><td class="num">64</td><td>4K</td><td>lazy</td><td class="num">12.5</td><td class="num">195.3</td><td class="num">8</td><td class="num">2500</td><td class="num">0.2</td><td class="num">0.1</td><td class="num">1200</td><td class="num">10000000</td></tr>' "$R" \
+grep -qF '<tr><td class="num">13</td><td>nic</td><td class="num">64</td><td>4K</td><td>lazy</td><td class="num">12.5</td><td class="num">12500</td><td class="num">195.3</td><td class="num">8</td><td class="num">2500</td><td class="num">0.2</td><td class="num">0.1</td><td class="num">1200</td><td class="num">10000000</td></tr>' "$R" \
 	&& ok "comparison table: point 13's figures" || fail "comparison table: point 13"
+# Every point replayed closed loop: the throughput heading says so (no replay column).
+grep -qF '<th>DMA throughput (Gb/s), unthrottled (closed loop)</th>' "$R" && ! grep -qF '<th>replay</th>' "$R" \
+	&& ok "comparison table: the throughput heading names the replay" || fail "comparison table: throughput heading"
+grep -qF 'replayed alike (unthrottled: closed-loop replay)' "$R" \
+	&& ok "baseline table: the replay named" || fail "baseline table: no replay named"
 expect_eq "four plots inline" 4 "$(grep -c '^<svg role="img"' "$R")"
 grep -qF '<th>throughput vs passthrough</th>' "$R" && grep -qF '<th>CPU ns per byte vs swiotlb</th>' "$R" \
 	&& ok "baseline ratio columns" || fail "baseline ratio columns"
@@ -85,13 +151,44 @@ grep -qF '<li class="warn">1 of 48 points failed and 0 have not run' "$T/failed/
 grep -qF 'failed: trace &lt;broken&gt;</td>' "$T/failed/report.html" && ok "its row says why, escaped" \
 	|| fail "the failed row"
 
-# A real untimed sweep whose sizes are listed out of order (4, 2, 8): the knee walks them in
-# increasing order; capacity.csv misses 6 of 6 at 2 and 4 entries, 5 at 8 (one in 6 fewer).
+# A damaged point file: skipped with a warning naming it, and counted and shown as failed with
+# the reason (escaped), as a point with an error file is.
+cp -r "$T/fx" "$T/damaged"
+dname=$(sed -n 7p "$T/damaged/summary.csv" | cut -d, -f1)
+printf '{"<x": ' >"$T/damaged/points/$dname.json"
+check "report with a damaged point file" ism report "$T/damaged" -q
+expect_eq "the warning names the file" \
+	"iommusim: warning: $T/damaged/points/$dname.json:1:7: invalid JSON: unexpected token near end of file: skipped, counted as failed (delete the file to run the point again)" \
+	"$(cat "$T/err")"
+grep -qF '<li class="warn">1 of 48 points failed and 0 have not run' "$T/damaged/report.html" \
+	&& ok "the damaged point counts as failed" || fail "no finding on the damaged point"
+grep -qF "failed: $T/damaged/points/$dname.json:1:7: invalid JSON: unexpected token near end of file</td>" "$T/damaged/report.html" \
+	&& ok "its row says why" || fail "the damaged point's row"
+
+# A real untimed sweep whose sizes are listed out of order (4, 2, 8) x replacement (lru,
+# fifo): the knee walks them in increasing order; capacity.csv misses 6 of 6 at 2 and 4
+# entries, 5 at 8 (one in 6 fewer), where its 5 pages' first touches are all that is left (the
+# old report said the knee lay beyond the sweep). On 5 pages and 6 reads lru and fifo evict
+# alike: the replacement axis changes nothing.
 sweep_untimed "$T/untimed"
 check "report on a real untimed sweep" ism report "$T/untimed" -q
 R="$T/untimed/report.html"
-expect_finding "cap: misses still fall by 16.7% from 4 to 8 IOTLB entries: the knee lies beyond the sweep (6 misses at 2 entries, 5 at 8)."
-expect_eq "one finding, one plot" "1 1" "$(grep -c '^<li' "$R") $(grep -c '^<svg role="img"' "$R")"
+expect_finding "cap: iommu.iotlb.replacement changed no figure of the results: each of the 3 points at fifo has the same figures as its twin at lru (e.g. #1 and #0)."
+expect_finding "cap (the same for every replacement): misses fall by 16.7% from 4 to 8 IOTLB entries (6 at #0, 5 at #4), where only compulsory misses remain: no larger IOTLB removes more."
+expect_eq "two findings, one plot" "2 1" "$(grep -c '^<li' "$R") $(grep -c '^<svg role="img"' "$R")"
+
+# The device level: micro-TLB sizes 8, 1, 2 on capacity.csv (figures in plot_cli.sh): its
+# miss rate is a column of the comparison (100 at 1 and 2 entries, 83.33 at 8) and its plot
+# is on the page.
+ism sweep "$ISM_SRCDIR/tests/data/plot/devtlb.json" -o "$T/devtlb" -q
+check "report on a device-TLB sweep" ism report "$T/devtlb" -q
+R="$T/devtlb/report.html"
+grep -qF '<th>device-TLB miss rate (%)</th>' "$R" && ok "devtlb: the column" || fail "devtlb: no device-TLB column"
+expect_eq "devtlb: its figures, point by point (#0 at 8 entries, #1 at 1, #2 at 2)" "83.33 100 100" \
+	"$(grep '^<tr><td class="num">[0-9]*</td><td>cap</td>' "$R" | awk -F'</td>' '{ sub(/.*>/, "", $4); if ($4 != "") print $4 }' | paste -sd' ')"
+grep -qF 'Device-TLB (micro TLB, ATC) miss rate' "$R" && ok "devtlb: the plot's caption" || fail "devtlb: no plot"
+grep -qF '<th>device-TLB miss rate (%)</th>' "$T/untimed/report.html" && fail "a column without device TLBs" \
+	|| ok "no device-TLB column without them"
 
 # A sweep no plot kind suits (replacement policy only, untimed): the page says so.
 cat >"$T/repl.json" <<EOF
@@ -102,7 +199,8 @@ EOF
 ism sweep "$T/repl.json" -o "$T/repl" -q -j 1
 check "report without a plot" ism report "$T/repl" -q
 grep -q 'No plot kind suits' "$T/repl/report.html" && ok "the page says no plot suits" || fail "no plot note"
-grep -q 'No finding' "$T/repl/report.html" && ok "the page says there is no finding" || fail "no finding note"
+R="$T/repl/report.html"
+expect_finding "cap: iommu.iotlb.replacement changed no figure of the results: the point at fifo has the same figures as its twin at lru (#1 and #0)."
 expect_fail "while plot refuses" 1 "no plot kind suits this sweep" ism plot "$T/repl"
 
 # Errors: the documented exit status, nothing written.

@@ -115,7 +115,64 @@ printf '{"traces": ["capacity.csv"], "axes": [{"key": "iommu.iotlb.entries", "va
 cp "$G/capacity.csv" "$T/"
 ism sweep "$T/other.json" -o "$T/other" -q
 expect_fail "merge of two different sweeps -> 3" 3 'not the same sweep' ism sweep merge "$T/j1" "$T/other" -o "$T/mx"
+cp "$T/other/sweep.json" "$T/other.manifest"
+expect_fail "merge into another sweep's directory -> 3" 3 \
+	"^iommusim: $T/other: holds another sweep's output \($T/other/sweep.json lists other points\): run into another directory, or give --force" \
+	ism sweep merge "$T/s0" "$T/s1" -o "$T/other"
+cmp -s "$T/other.manifest" "$T/other/sweep.json" && ok "merge: its manifest is untouched" || fail "merge replaced the manifest"
+check "merge --force" ism sweep merge "$T/s0" "$T/s1" -o "$T/other" --force -q
+cmp -s "$T/j1/summary.csv" "$T/other/summary.csv" && ok "merge --force: the merged sweep" || fail "merge --force: summary differs"
 expect_fail "summary of a directory without manifest -> 3" 3 'not a sweep output directory' ism sweep summary "$T"
+
+# --- A manifest is refused, naming the file and the JSON path, when it has a sweep schema this
+# iommusim does not read, or two points with one name (they would share one result file).
+# edit_manifest DIR PYTHON: run PYTHON on the manifest m of a copy of j1 in DIR.
+edit_manifest() {
+	rm -rf "$1"
+	cp -r "$T/j1" "$1"
+	python3 - "$1/sweep.json" "$2" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+json.dump(m, open(sys.argv[1], "w"), indent=2)
+EOF
+}
+edit_manifest "$T/m2" 'm["iommusim"]["sweep_schema"] = 2'
+expect_fail "sweep_schema 2 -> 3" 3 \
+	"^iommusim: .*/m2/sweep.json: iommusim.sweep_schema: expected 1 \(the sweep schema this iommusim reads\), got 2$" \
+	ism sweep summary "$T/m2"
+edit_manifest "$T/m2" 'm["iommusim"]["sweep_schema"] = "1"'
+expect_fail "sweep_schema a string -> 3" 3 "m2/sweep.json: iommusim.sweep_schema: expected 1 .*, got a string" \
+	ism sweep summary "$T/m2"
+edit_manifest "$T/m2" 'del m["iommusim"]'
+expect_fail "no sweep_schema -> 3" 3 "m2/sweep.json: iommusim.sweep_schema: expected 1 .*, got nothing" \
+	ism sweep summary "$T/m2"
+edit_manifest "$T/m2" 'm["points"][5]["name"] = m["points"][2]["name"]'
+expect_fail "two points with one name -> 3" 3 \
+	"m2/sweep.json: points\[5\].name: '0002-[0-9a-f]{8}' is the name of points\[2\] too: every point needs its own" \
+	ism sweep summary "$T/m2"
+expect_fail "plot refuses it too" 3 "m2/sweep.json: points\[5\].name: .* is the name of points\[2\] too" \
+	ism plot "$T/m2"
+# Labels that make more combinations of the axes' values than there are points: no sweep is
+# such a grid, and plots and findings size their arrays by that product (16 axes of 16 labels
+# on 16 points made them allocate 2^64 bytes, or wrap to a small buffer).
+edit_manifest "$T/m2" 'for i, p in enumerate(m["points"]): p["labels"]["iotlb"] = "v%d" % i'
+expect_fail "labels that are no grid -> 3" 3 \
+	"m2/sweep.json: points: the axes' labels make more combinations than the 24 points \(axes\[1\] 'iommu.iotlb.replacement' has 2 labels\): not a sweep's grid" \
+	ism sweep summary "$T/m2"
+expect_fail "report refuses it too" 3 "m2/sweep.json: points: the axes' labels make more combinations" \
+	ism report "$T/m2" -o "$T/m2.html"
+
+# A damaged point file: counted as failed with a warning naming it; the rest is summarised.
+cp -r "$T/j1" "$T/dmg"
+dmg=$(sed -n 4p "$T/list1" | cut -f2)
+printf '{"iotlb": ' >"$T/dmg/points/$dmg.json"
+expect_fail "sweep summary: a damaged point file -> 1" 1 'sweep summary: 24 points: 23 ok, 1 failed, 0 pending' \
+	ism sweep summary "$T/dmg"
+expect_eq "the warning names the file and why" \
+	"iommusim: warning: $T/dmg/points/$dmg.json:1:10: invalid JSON: unexpected token near end of file: skipped, counted as failed (delete the file to run the point again)" \
+	"$(grep warning "$T/err")"
+expect_eq "its row: failed, no metrics" "$dmg,failed,cap,2,fifo,2,,,,,,,,,,,,,,,,,,," "$(sed -n 5p "$T/dmg/summary.csv")"
 
 # --- Resume: only the missing point runs; the others' files are untouched.
 victim=$(sed -n 6p "$T/list1" | cut -f2)
@@ -242,6 +299,156 @@ rm "$T/mk/out/points/"*
 check "made traces: a re-run" ism sweep "$T/mk/made.json" -o "$T/mk/out" -q
 expect_eq "made traces: the trace is not made again" "$ino" "$(ls -i "$T/mk/out/traces/gen.iot.gz" | cut -d' ' -f1)"
 expect_eq "made traces: a dead writer's temporary removed" "cap.iot.gz gen.iot.gz" "$(ls -A "$T/mk/out/traces" | tr '\n' ' ' | sed 's/ $//')"
+# --- Another sweep into a sweep's directory is refused, naming it, and nothing is touched:
+# other points (a third policy), or the same point names from another inline base (the names
+# hash the trace, the assignments and the seed, not the base). --force replaces the manifest.
+# Other metrics, description or labels are the same runs: a re-run resumes.
+cp "$T/mxo/sweep.json" "$T/mxo.manifest"
+printf '{"base": {"mode": "untimed"}, "traces": ["capacity.csv"], "axes": [{"key": "os.invalidation.policy", "values": ["strict", "lazy", "batched"], "name": "inval"}]}\n' >"$T/mx3.json"
+expect_fail "another sweep into DIR -> 3" 3 \
+	"^iommusim: $T/mxo: holds another sweep's output \($T/mxo/sweep.json lists other points\): run into another directory, or give --force to replace its manifest$" \
+	ism sweep "$T/mx3.json" -o "$T/mxo"
+cmp -s "$T/mxo.manifest" "$T/mxo/sweep.json" && ok "its manifest is untouched" || fail "the manifest was replaced"
+expect_eq "no point ran" 2 "$(ls "$T/mxo/points" | wc -l | tr -d ' ')"
+printf '{"base": {"mode": "untimed", "memory": {"latency_ns": 90}}, "traces": ["capacity.csv"], "axes": [{"key": "os.invalidation.policy", "values": ["strict", "lazy"], "name": "inval"}]}\n' >"$T/mxb.json"
+expect_fail "the same points from another base -> 3" 3 \
+	"^iommusim: $T/mxo: holds another sweep's output \($T/mxo/sweep.json has another inline base\): run into another directory" \
+	ism sweep "$T/mxb.json" -o "$T/mxo"
+printf '{"description": "other columns", "base": {"mode": "untimed"}, "traces": ["capacity.csv"], "axes": [{"key": "os.invalidation.policy", "values": ["strict", "lazy"], "name": "policy", "labels": ["S", "L"]}], "metrics": ["iotlb.misses"]}\n' >"$T/mxm.json"
+check "other metrics and labels: the same runs, resumed" ism sweep "$T/mxm.json" -o "$T/mxo"
+grep -q ': 0 ran (0 ok, 0 failed), 2 skipped' "$T/err" && ok "nothing ran again" || fail "$(cat "$T/err")"
+expect_eq "the summary has the new columns" "point,status,trace,policy,seed,iotlb.misses|ok,capacity,S,1,5|ok,capacity,L,1,5|" \
+	"$(sed 's/^[0-9]*-[0-9a-f]*,//' "$T/mxo/summary.csv" | tr '\n' '|')"
+# The manifest on disk rounds numbers (12 digits): an inline base with more is still the same.
+printf '{"base": {"mode": "untimed", "memory": {"latency_ns": 80.12345678901234}}, "traces": ["capacity.csv"]}\n' >"$T/prec.json"
+ism sweep "$T/prec.json" -o "$T/prec" -q
+check "a base number of 16 digits: the re-run resumes" ism sweep "$T/prec.json" -o "$T/prec"
+printf '{"not": "a manifest"}\n' >"$T/mxo.bad"
+mkdir -p "$T/notmine/points" && cp "$T/mxo.bad" "$T/notmine/sweep.json"
+expect_fail "a sweep.json that is no manifest -> 3" 3 \
+	"^iommusim: $T/notmine: holds a sweep.json this sweep cannot resume \($T/notmine/sweep.json: iommusim.sweep_schema: expected 1 .*\): run into another directory, or give --force to replace it$" \
+	ism sweep "$T/mx.json" -o "$T/notmine"
+check "--force replaces the manifest" ism sweep "$T/mx3.json" -o "$T/mxo" --force -q
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert [p["labels"]["inval"] for p in m["points"]] == ["strict", "lazy", "batched"]' \
+	"$T/mxo/sweep.json" && ok "--force: the manifest is the new sweep's" || fail "--force: manifest"
+expect_eq "--force: every point of the new sweep has its result" 3 "$(grep -c ',ok,' "$T/mxo/summary.csv")"
+
+# --- The build identity: the manifest and every result name the build (--version prints it).
+# A resume where finished points come from another build warns, naming the directory, the
+# builds and the count; so does every summary of a directory whose points mix builds.
+build=$(ism --version | sed -n 's/^iommusim [^ ]* (build \([0-9a-f]\{8\}\))$/\1/p')
+[ -n "$build" ] && ok "--version names the build ($build)" || fail "--version: $(ism --version)"
+ism sweep "$T/mx.json" -o "$T/bid" -q
+python3 - "$T/bid" "$build" <<'EOF' && ok "the manifest and every result record the build" || fail "build in manifest or results"
+import glob, json, sys
+assert json.load(open(sys.argv[1] + "/sweep.json"))["iommusim"]["build"] == sys.argv[2]
+files = glob.glob(sys.argv[1] + "/points/*.json")
+assert len(files) == 2 and all(json.load(open(f))["iommusim"]["build"] == sys.argv[2] for f in files)
+EOF
+# As if an older build had run the sweep and computed point 0; point 1 is still to run.
+p0=$(ls "$T/bid/points/" | grep '^0000-')
+python3 - "$T/bid/sweep.json" "$T/bid/points/$p0" <<'EOF'
+import json, sys
+for f in sys.argv[1:]:
+    d = json.load(open(f)); d["iommusim"]["build"] = "00000000"; json.dump(d, open(f, "w"))
+EOF
+rm "$T/bid/points/0001-"*.json
+check "a resume with another build" ism sweep "$T/mx.json" -o "$T/bid" -q
+# (mx.json's inval axis cannot change capacity.csv, which has no UNMAP: that warning aside)
+expect_eq "it warns that the results mix two builds" \
+	"iommusim sweep: warning: $T/bid: 1 finished point was computed by another build (00000000; this is $build): it is kept, so the sweep will mix the results of two builds (delete $T/bid/points, or run into another directory, to compute every point with this build)" \
+	"$(grep -v 'cannot change the results' "$T/err")"
+check "sweep summary of the mixed directory" ism sweep summary "$T/bid" -q
+expect_eq "the summary warns, with the count of each build" \
+	"iommusim: warning: $T/bid: its finished points come from 2 builds (1 from 00000000, 1 from $build): a difference between them may come from the builds rather than from the sweep" \
+	"$(cat "$T/err")"
+check "a re-run with nothing left to run" ism sweep "$T/mx.json" -o "$T/bid" -q
+expect_eq "still warns: the directory mixes builds" \
+	"iommusim: warning: $T/bid: its finished points come from 2 builds (1 from 00000000, 1 from $build): a difference between them may come from the builds rather than from the sweep" \
+	"$(grep -v 'cannot change the results' "$T/err")"
+# --- A trace with settings of its own ("traces": {"NAME": {"path", "set"}}): its points apply
+# them after the sweep's "set" (they are in each point's set, so in its name), the others not.
+cat >"$T/own.json" <<EOF2
+{ "base": {"mode": "timed"}, "set": {"replay.rate": 2},
+  "traces": { "open": { "path": "$G/capacity.csv", "set": { "replay": { "mode": "open" } } },
+              "closed": "$G/capacity.csv" },
+  "axes": [ { "key": "iommu.iotlb.entries", "values": [8, 16] } ] }
+EOF2
+check "a trace's own set" ism sweep "$T/own.json" -o "$T/own" -q -j 2
+python3 - "$T/own/sweep.json" "$T/own/points" <<'EOF2' && ok "own set: in the open trace's points and results only" || fail "own set"
+import json, sys
+m = json.load(open(sys.argv[1]))
+for p in m["points"]:
+    r = json.load(open("%s/%s.json" % (sys.argv[2], p["name"])))
+    want = "open" if p["trace"] == "open" else "closed"
+    assert p["set"].get("replay.mode", "closed") == want, p
+    assert r["config"]["replay"]["mode"] == want and r["config"]["replay"]["rate"] == 2, r["config"]["replay"]
+names = [p["name"][5:] for p in m["points"]]
+assert len(set(names)) == 4, names  # the same trace file, told apart by the set
+EOF2
+
+# --- Axes a trace cannot answer: the invalidation policy acts on UNMAP records only. A capture
+# with its own invalidations (INV records) and no UNMAP, and a trace with neither, get a
+# warning from --list, --dry-run and a whole run (not from one cluster task, --point);
+# a trace with UNMAPs does not.
+printf 'time_ns,op,device,pasid,iova,size,paddr\n0,R,1,,0x1000,64,\n10,INV:DOMAIN,1,,0,0,\n20,INV:DOMAIN,1,,0,0,\n30,R,1,,0x1000,64,\n' >"$T/inv.csv"
+printf 'time_ns,op,device,pasid,iova,size,paddr\n0,MAP,1,,0x1000,4096,0x80000000\n10,R,1,,0x1000,64,\n20,UNMAP,1,,0x1000,4096,\n' >"$T/unmap.csv"
+cat >"$T/inert.json" <<EOF2
+{ "base": {"mode": "untimed"},
+  "traces": { "qemu": "$T/inv.csv", "nic": "$T/unmap.csv", "cap": "$G/capacity.csv" },
+  "axes": [ { "name": "inval", "key": "os.invalidation.policy", "values": ["strict", "lazy", "batched"] },
+            { "name": "fq", "key": "os.flush_queue.size", "values": [16, 256] },
+            { "key": "iommu.iotlb.entries", "values": [8, 16] } ] }
+EOF2
+cat >"$T/inert.want" <<EOF2
+iommusim: warning: $T/inert.json: axis inval cannot change the results of trace qemu: the trace has no UNMAP record, the only record the invalidation settings act on (its 2 INVAL records, captured invalidations, replay as they were captured); its 4 points at each other value of inval will repeat those at strict
+iommusim: warning: $T/inert.json: axis fq cannot change the results of trace qemu: the trace has no UNMAP record, the only record the invalidation settings act on (its 2 INVAL records, captured invalidations, replay as they were captured); its 6 points at 256 will repeat those at 16
+iommusim: warning: $T/inert.json: axis inval cannot change the results of trace cap: the trace has no UNMAP record, the only record the invalidation settings act on; its 4 points at each other value of inval will repeat those at strict
+iommusim: warning: $T/inert.json: axis fq cannot change the results of trace cap: the trace has no UNMAP record, the only record the invalidation settings act on; its 6 points at 256 will repeat those at 16
+EOF2
+check "--list with axes some trace cannot answer" ism sweep "$T/inert.json" --list
+expect_eq "--list: 36 points on stdout" 36 "$(wc -l <"$T/out" | tr -d ' ')"
+cmp -s "$T/err" "$T/inert.want" && ok "--list warns of each axis on each trace without UNMAP" \
+	|| { fail "--list warnings"; diff "$T/inert.want" "$T/err" || true; }
+check "--dry-run warns too" ism sweep "$T/inert.json" --dry-run -q
+cmp -s "$T/err" "$T/inert.want" && ok "--dry-run: the same warnings" || { fail "--dry-run warnings"; diff "$T/inert.want" "$T/err" || true; }
+check "a whole run warns too" ism sweep "$T/inert.json" -o "$T/inert" -q -j 2
+cmp -s "$T/err" "$T/inert.want" && ok "run: the same warnings" || { fail "run warnings"; diff "$T/inert.want" "$T/err" || true; }
+check "--point: no warning" ism sweep "$T/inert.json" --point 0 -o "$T/inert1" -q
+[ ! -s "$T/err" ] && ok "--point: one cluster task is quiet" || fail "--point warned: $(cat "$T/err")"
+# And the warnings are true: on qemu and cap the policy and the queue size change nothing.
+python3 - "$T/inert" <<'EOF2' && ok "the warned axes changed no result" || fail "a warned axis changed a result"
+import json, sys
+m = json.load(open(sys.argv[1] + "/sweep.json"))
+res = {}
+for p in m["points"]:
+    r = json.load(open("%s/points/%s.json" % (sys.argv[1], p["name"])))
+    for k in ("config", "trace", "run", "iommusim", "summary"):
+        r.pop(k, None)
+    r["invalidation"].pop("policy")  # the config's policy, echoed
+    res.setdefault((p["trace"], p["labels"]["iommu.iotlb.entries"]), []).append(json.dumps(r, sort_keys=True))
+for (t, e), rs in res.items():
+    assert (len(set(rs)) == 1) == (t != "nic"), (t, e, len(set(rs)))
+EOF2
+
+# os.invalidation.on_map acts on MAPs (a zap at iotlb_sync_map): an axis over it is no warning
+# on a trace without UNMAP, and it does change the results (one range command per MAP).
+cat >"$T/onmap.json" <<EOF2
+{ "base": {"mode": "untimed"}, "traces": { "maps": "$T/maponly.csv" },
+  "axes": [ { "key": "os.invalidation.on_map", "values": ["none", "range"] } ] }
+EOF2
+printf 'time_ns,op,device,pasid,iova,size,paddr\n0,MAP,1,,0x1000,4096,0x80000000\n10,R,1,,0x1000,64,\n' >"$T/maponly.csv"
+check "on_map axis on a trace without UNMAP" ism sweep "$T/onmap.json" -o "$T/onmap" -q
+[ ! -s "$T/err" ] && ok "on_map: no warning" || fail "on_map warned: $(cat "$T/err")"
+expect_eq "on_map: none, then one zap" "0 1" "$(cat "$T"/onmap/points/*.json | python3 -c '
+import json, sys
+d = json.JSONDecoder(); s = sys.stdin.read(); i = 0; out = []
+while i < len(s):
+    s2 = s[i:].lstrip()
+    if not s2: break
+    o, n = d.raw_decode(s2); i = len(s) - len(s2) + n
+    out.append(o["invalidation"]["on_map_commands"])
+print(*out)')"
 
 # --- Bad sweep files: one message naming the file and the JSON path, exit 3 (bad.cases).
 cd "$T"
@@ -259,6 +466,31 @@ while IFS="$(printf '\t')" read -r name sweep msg; do
 	esac && [ $rc -eq 3 ] && ok "bad sweep: $name" || fail "bad sweep $name: exit $rc, stderr: $got"
 done <"$S/bad.cases"
 cd - >/dev/null
+
+# --- Too many points: the count is checked before anything is allocated. 7 axes of 256 values
+# and 256 seeds make 2^64 points (a size_t product wraps to 0: it overflowed the heap); 8 axes
+# 2^72; 11 values x 10^6 seeds 1.1e7, over the limit of 10^7 without any overflow.
+python3 - "$T" <<'EOF'
+import json, sys
+keys = ["iommu.iotlb.entries", "iommu.walk_cache.l2.entries", "iommu.walk_cache.l3.entries",
+        "iommu.walk_cache.l4.entries", "iommu.walk_cache.l5.entries", "memory.latency_ns",
+        "iommu.timing.iotlb_hit_ns", "iommu.timing.walk_cache_hit_ns"]
+for n in (7, 8):
+    axes = [{"key": k, "values": list(range(1, 257))} for k in keys[:n]]
+    json.dump({"traces": ["capacity.csv"], "axes": axes, "replicates": 256},
+              open("%s/big%d.json" % (sys.argv[1], n), "w"))
+EOF
+big_axes='iommu.iotlb.entries \(256 values\) x iommu.walk_cache.l2.entries \(256\) x iommu.walk_cache.l3.entries \(256\) x iommu.walk_cache.l4.entries \(256\) x iommu.walk_cache.l5.entries \(256\) x memory.latency_ns \(256\) x iommu.timing.iotlb_hit_ns \(256\)'
+expect_fail "2^64 points: refused, not a heap overflow" 3 \
+	"^iommusim: .*/big7.json: axes: 1 trace x 256 seeds x $big_axes = about 1.84e\\+19 points: more than the 10000000 a sweep may have" \
+	ism sweep "$T/big7.json" --list
+expect_fail "2^72 points: refused, not 0 points" 3 \
+	"big8.json: axes: 1 trace x 256 seeds x $big_axes x iommu.timing.walk_cache_hit_ns \\(256\\) = about 4.72e\\+21 points" \
+	ism sweep "$T/big8.json" --list
+printf '{"traces": ["capacity.csv"], "replicates": 1000000, "axes": [{"key": "iommu.iotlb.entries", "values": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "name": "n"}]}\n' >"$T/big11.json"
+expect_fail "11 x 10^6 points: refused" 3 \
+	"big11.json: axes: 1 trace x 1000000 seeds x n \\(11 values\\) = 11000000 points: more than the 10000000" \
+	ism sweep "$T/big11.json" --list
 
 # --- The default output directory: results/<file name without .json>, or the file's "output".
 mkdir "$T/cwd"
@@ -350,4 +582,15 @@ for f in "$T/k-killed"/*.json; do
 done
 expect_eq "finished points kept byte for byte" "$done2" "$kept"
 expect_eq "all 8 ok" 8 "$(grep -c ',ok,' "$T/k/summary.csv")"
+# A nested guest's invalidation mode acts on its unmaps too: warned of on a trace without one.
+cat >"$T/ninert.json" <<EOF2
+{ "base": {"mode": "untimed", "iommu": {"nested": {"enabled": true}}},
+  "traces": { "nic": "$T/unmap.csv", "cap": "$G/capacity.csv" },
+  "axes": [ { "name": "guest inv", "key": "os.nested.invalidation", "values": ["trap", "hw"] } ] }
+EOF2
+check "--list of a nested guest's invalidation axis" ism sweep "$T/ninert.json" --list
+expect_eq "os.nested.invalidation: warned of on the trace without UNMAP only" \
+	"iommusim: warning: $T/ninert.json: axis guest inv cannot change the results of trace cap: the trace has no UNMAP record, the only record the invalidation settings act on; its 1 points at hw will repeat those at trap" \
+	"$(cat "$T/err")"
+
 finish

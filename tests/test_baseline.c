@@ -499,6 +499,42 @@ static struct baseline *cma_pool(struct baseline_params *p)
 	return make("cma", p);
 }
 
+/*
+ * A buffer two devices map (dma-buf): the second MAP of the same physical range is an import,
+ * no allocation; the first UNMAP keeps the buffer, the last gives it back.
+ */
+static void test_cma_import(void **state)
+{
+	const uint64_t base = 4 * GIB;
+	struct baseline_params p = quiet();
+	struct baseline *b;
+	struct baseline_cost m1, m2, m3;
+
+	p.cma_alloc_ns = 1000;
+	b = cma_pool(&p);
+	m1 = map(b, 0x80000000, 4 * PAGE, BASELINE_TO_DEVICE, 0);
+	m2 = map(b, 0x80000000, 4 * PAGE, BASELINE_FROM_DEVICE, 0);
+	assert_int_equal(m1.dma_addr, base);
+	assert_int_equal(m2.dma_addr, base);
+	assert_int_equal(m1.cpu_ps, 1000000);
+	assert_int_equal(m2.cpu_ps, 0);
+	assert_int_equal(b->stats.cma_allocs, 1);
+	assert_int_equal(b->stats.cma_imports, 1);
+	assert_int_equal(b->stats.cma_used_bytes, 4 * PAGE);
+	/* another size at that address is another buffer: 4 pages, aligned to 4, at bit 4 */
+	m3 = map(b, 0x80000000, 2 * PAGE, BASELINE_TO_DEVICE, 0);
+	assert_int_equal(m3.dma_addr, base + 4 * PAGE);
+	assert_int_equal(b->stats.cma_allocs, 2);
+	assert_int_equal(unmap(b, &m1, 4 * PAGE, BASELINE_TO_DEVICE).status, BASELINE_OK);
+	assert_int_equal(b->stats.cma_used_bytes, 6 * PAGE);
+	assert_int_equal(unmap(b, &m2, 4 * PAGE, BASELINE_FROM_DEVICE).status, BASELINE_OK);
+	assert_int_equal(b->stats.cma_used_bytes, 2 * PAGE);
+	/* the buffer is gone: the same range maps as a new allocation */
+	assert_int_equal(map(b, 0x80000000, 4 * PAGE, BASELINE_TO_DEVICE, 0).dma_addr, base);
+	assert_int_equal(b->stats.cma_allocs, 3);
+	baseline_destroy(b);
+}
+
 static void test_cma_align(void **state)
 {
 	const uint64_t base = 4 * GIB;
@@ -882,6 +918,7 @@ int main(void)
 		cmocka_unit_test(test_min_align),
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_cma_align),
+		cmocka_unit_test(test_cma_import),
 		cmocka_unit_test(test_cma_cost),
 		cmocka_unit_test(test_cma_fragmentation),
 		cmocka_unit_test(test_cma_free_equal),

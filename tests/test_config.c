@@ -193,11 +193,13 @@ static void test_defaults(void **state)
 
 	/*
 	 * 4 top-level (description, trace, seed, mode) + 2 replay + 3 iotlb + page_sizes + 3 pgtable
-	 * + 8 walk cache + 3 iommu timing + 4 memory + 3 os + 6 os.invalidation + 3 os.flush_queue
-	 * + 2 os.batch + 10 os.cost + 3 iova + 10 device + 1 baseline + 9 swiotlb + 8 cma
-	 * + 4 stats = 87
+	 * + 8 walk cache + 3 iommu timing + 6 device_tlb + 16 iommu.nested (enabled, stage1,
+	 * 5 stage2 + 8 stage-2 walk cache + 2 stage-2 tlb, stage1_tables_gpa)
+	 * + 4 memory + 3 os + 7 os.invalidation + 1 os.nested + 3 os.flush_queue
+	 * + 2 os.batch + 12 os.cost + 3 iova + 10 device + 1 baseline + 9 swiotlb + 8 cma
+	 * + 4 stats = 113
 	 */
-	assert_int_equal(count_leaves(cfg.effective), 87);
+	assert_int_equal(count_leaves(cfg.effective), 113);
 	assert_string_equal(cfg.iova.remap, "none");
 	assert_int_equal(json_object_size(cfg.effective), ISM_ARRAY_SIZE(top));
 	json_object_foreach(cfg.effective, key, v)
@@ -213,7 +215,7 @@ static void test_table(void **state)
 	struct ism_err err = { 0 };
 	size_t i, j;
 
-	assert_int_equal(config_nkeys, 87);
+	assert_int_equal(config_nkeys, 113);
 	assert_int_equal(config_load(NULL, NULL, 0, &cfg, &err), 0);
 	for (i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
@@ -776,18 +778,27 @@ static void test_effective(void **state)
 		" 'pgtable': {'format': 'x86', 'ia_bits': 57, 'levels': 5}, 'page_sizes': ['4K', '1G'],"
 		" 'walk_cache': {'l2': {'entries': 0, 'ways': 3}, 'l3': {'entries': 8, 'ways': 8},"
 		" 'l4': {'entries': 4, 'ways': 4}, 'l5': {'entries': 4, 'ways': 4}},"
-		" 'timing': {'iotlb_hit_ns': 2.0, 'walk_cache_hit_ns': 2.0, 'walkers': 4}},"
+		" 'timing': {'iotlb_hit_ns': 2.0, 'walk_cache_hit_ns': 2.0, 'walkers': 4},"
+		" 'device_tlb': {'kind': 'none', 'entries': 32, 'ways': 32, 'replacement': 'lru',"
+		" 'share': 'per-device', 'hit_ns': 1.0},"
+		" 'nested': {'enabled': false, 'stage1': 'table', 'stage1_tables_gpa': 536870912,"
+		" 'stage2': {'format': 'x86', 'ia_bits': 48, 'page_size': '4K',"
+		" 'walk_cache': {'l2': {'entries': 32, 'ways': 4}, 'l3': {'entries': 8, 'ways': 8},"
+		" 'l4': {'entries': 4, 'ways': 4}, 'l5': {'entries': 4, 'ways': 4}},"
+		" 'tlb': {'entries': 0, 'ways': 4}}}},"
 		" 'memory': {'latency_ns': 80.0, 'latency_dist': 'fixed', 'latency_spread_ns': 0.0,"
 		" 'bandwidth_gbps': 0.0},"
 		" 'os': {'first_touch': 'never', 'first_touch_page_size': '1G',"
 		" 'domains': {'00:04.0': 'display', '0x21': 'display', '7': 'video'},"
 		" 'invalidation': {'policy': 'lazy', 'granularity': 'range', 'range_limit_pages': 512,"
-		" 'align': 'pow2', 'walk_caches': true, 'stall_translations': false},"
+		" 'align': 'pow2', 'walk_caches': true, 'stall_translations': false, 'on_map': 'none'},"
+		" 'nested': {'invalidation': 'trap'},"
 		" 'flush_queue': {'size': 256, 'timeout_ms': 10.0, 'per_cpu': true},"
 		" 'batch': {'unmaps': 32, 'timeout_us': 100.0},"
 		" 'cost': {'iova_cache_ns': 20.0, 'iova_tree_ns': 250.0,"
 		" 'map_ns': 150.0, 'unmap_ns': 100.0, 'pte_ns': 10.0, 'inv_submit_ns': 150.0,"
-		" 'inv_page_ns': 2.0, 'inv_wait_ns': 800.0, 'fq_add_ns': 30.0, 'stack_ns': 0.0}},"
+		" 'inv_page_ns': 2.0, 'inv_wait_ns': 800.0, 'fq_add_ns': 30.0, 'stack_ns': 0.0,"
+		" 'ats_inv_ns': 1000.0, 'vm_exit_ns': 700.0}},"
 		" 'iova': {'remap': 'none', 'dma_bits': 48, 'pci_32bit_workaround': true},"
 		" 'device': {'max_payload': 1024, 'max_read_request': 4096, 'max_outstanding': 32,"
 		" 'pcie_gen': 3, 'pcie_width': 8, 'link_gbps': 0.0, 'link_latency_ns': 220.0,"
@@ -811,7 +822,7 @@ static void test_effective(void **state)
 	assert_int_equal(cfg.iommu.page_sizes, PGSIZE_MASK(PGSIZE_4K) | PGSIZE_MASK(PGSIZE_1G));
 	assert_int_equal(cfg.os.first_touch, FIRST_TOUCH_NEVER);
 	/* by hand: 00:04.0 is 4 << 3 = 32; devices sorted 7, 32, 33; groups in order named */
-	assert_int_equal(cfg.os.domains.mode, DOMAINS_GROUPS);
+	assert_int_equal(cfg.os.domains.mode, GROUPS_NAMED);
 	assert_int_equal(cfg.os.domains.n, 3);
 	assert_int_equal(cfg.os.domains.ngroups, 2);
 	assert_string_equal(cfg.os.domains.names[0], "display");

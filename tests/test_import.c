@@ -51,6 +51,7 @@ struct want {
 	uint32_t device;
 	uint64_t iova, size, paddr;
 	uint16_t cpu;
+	uint32_t domain;
 };
 
 static void assert_recs(const struct trace_rec *got, long n, const struct want *w, size_t nw)
@@ -64,16 +65,17 @@ static void assert_recs(const struct trace_rec *got, long n, const struct want *
 
 		if (r->time_ns != w[i].t || r->kind != w[i].kind || r->flags != w[i].flags ||
 		    r->device != w[i].device || r->iova != w[i].iova || r->size != w[i].size ||
-		    r->paddr != w[i].paddr || r->cpu != w[i].cpu || r->pasid != TRACE_PASID_NONE)
+		    r->paddr != w[i].paddr || r->cpu != w[i].cpu || r->domain != w[i].domain ||
+		    r->pasid != TRACE_PASID_NONE)
 			fail_msg("record %zu: t %llu kind %u flags %u dev %u iova %llx size %llu "
-				 "paddr %llx cpu %u; expected t %llu kind %u flags %u dev %u iova "
-				 "%llx size %llu paddr %llx cpu %u",
+				 "paddr %llx cpu %u domain %u; expected t %llu kind %u flags %u "
+				 "dev %u iova %llx size %llu paddr %llx cpu %u domain %u",
 				 i, (unsigned long long)r->time_ns, r->kind, r->flags, r->device,
 				 (unsigned long long)r->iova, (unsigned long long)r->size,
-				 (unsigned long long)r->paddr, r->cpu, (unsigned long long)w[i].t,
-				 w[i].kind, w[i].flags, w[i].device, (unsigned long long)w[i].iova,
-				 (unsigned long long)w[i].size, (unsigned long long)w[i].paddr,
-				 w[i].cpu);
+				 (unsigned long long)r->paddr, r->cpu, r->domain,
+				 (unsigned long long)w[i].t, w[i].kind, w[i].flags, w[i].device,
+				 (unsigned long long)w[i].iova, (unsigned long long)w[i].size,
+				 (unsigned long long)w[i].paddr, w[i].cpu, w[i].domain);
 	}
 }
 
@@ -90,6 +92,10 @@ static json_int_t meta_int(json_t *meta, const char *obj, const char *key)
 #define M TRACE_MAP
 #define U TRACE_UNMAP
 #define I TRACE_INVAL
+#define AT TRACE_ATTACH
+#define DT TRACE_DETACH
+/* An INVAL naming a domain, at a granularity. */
+#define BYD(g) (TRACE_INV_BY_DOMAIN | TRACE_INV_##g)
 
 /* ---- the shared parsers ---- */
 
@@ -175,51 +181,77 @@ static void test_seconds(void **state)
 	}
 }
 
-static void test_tagmap(void **state)
+static void test_domains(void **state)
 {
-	struct import_tagmap *m = import_tagmap_new();
+	struct import_domains *m = import_domains_new();
 	uint32_t d, seen[8];
 	size_t it, n;
-	uint32_t tag;
+	uint32_t k;
 
-	assert_true(import_tagmap_add(m, 3, 0x20));
-	assert_true(import_tagmap_add(m, 4, 0x28));
-	assert_true(import_tagmap_add(m, 3, 0x30));
-	assert_false(import_tagmap_add(m, 3, 0x20));
-	for (n = 0, it = 0; import_tagmap_next(m, 3, &it, &d);)
+	assert_false(import_domains_of(m, 0x20, &d));
+	assert_false(import_domains_seen(m, 3));
+	assert_true(import_domains_attach(m, 0x20, 3));
+	assert_true(import_domains_attach(m, 0x28, 4));
+	assert_true(import_domains_attach(m, 0x30, 3));
+	/* Already there: no change, no ATTACH. */
+	assert_false(import_domains_attach(m, 0x20, 3));
+	assert_true(import_domains_of(m, 0x20, &d));
+	assert_int_equal(d, 3);
+	for (n = 0, it = 0; import_domains_next_device(m, 3, &it, &d);)
 		seen[n++] = d;
 	assert_int_equal(n, 2);
 	assert_int_equal(seen[0], 0x20);
 	assert_int_equal(seen[1], 0x30);
-	import_tagmap_del(m, 3, 0x20);
-	for (n = 0, it = 0; import_tagmap_next(m, 3, &it, &d);)
+	/* 0x20 moves to 4: it leaves 3 (one domain at a time). */
+	assert_true(import_domains_attach(m, 0x20, 4));
+	for (n = 0, it = 0; import_domains_next_device(m, 3, &it, &d);)
 		seen[n++] = d;
 	assert_int_equal(n, 1);
 	assert_int_equal(seen[0], 0x30);
-	/* Re-adding a deleted pair makes it live again, in its old place. */
-	assert_true(import_tagmap_add(m, 3, 0x20));
-	it = 0;
-	assert_true(import_tagmap_next(m, 3, &it, &d));
-	assert_int_equal(d, 0x20);
-	it = 0;
-	assert_false(import_tagmap_next(m, 9, &it, &d));
-	/* Every device once, in the order first seen. */
-	for (n = 0, it = 0; import_tagmap_next_device(m, &it, &d);)
+	for (n = 0, it = 0; import_domains_next_device(m, 4, &it, &d);)
 		seen[n++] = d;
-	assert_int_equal(n, 3);
-	assert_int_equal(seen[0], 0x20);
-	assert_int_equal(seen[1], 0x28);
-	assert_int_equal(seen[2], 0x30);
-	/* Many tags and devices: the maps grow and still find everything. */
-	for (tag = 0; tag < 5000; tag++)
-		assert_true(import_tagmap_add(m, 100 + tag, tag % 7));
-	for (tag = 0; tag < 5000; tag++) {
-		it = 0;
-		assert_true(import_tagmap_next(m, 100 + tag, &it, &d));
-		assert_int_equal(d, tag % 7);
-		assert_false(import_tagmap_next(m, 100 + tag, &it, &d));
+	assert_int_equal(n, 2);
+	assert_int_equal(seen[0], 0x28);
+	assert_int_equal(seen[1], 0x20);
+	/* Back to 3: in its old place, before 0x30. */
+	assert_true(import_domains_attach(m, 0x20, 3));
+	it = 0;
+	assert_true(import_domains_next_device(m, 3, &it, &d));
+	assert_int_equal(d, 0x20);
+	/* Detached: in no domain; a second detach changes nothing. */
+	assert_true(import_domains_detach(m, 0x30));
+	assert_false(import_domains_detach(m, 0x30));
+	assert_false(import_domains_detach(m, 0x99));
+	assert_false(import_domains_of(m, 0x30, &d));
+	/* Back into the domain it left: a change again. */
+	assert_true(import_domains_attach(m, 0x30, 3));
+	assert_true(import_domains_detach(m, 0x30));
+	it = 0;
+	assert_true(import_domains_next_device(m, 3, &it, &d));
+	assert_int_equal(d, 0x20);
+	assert_false(import_domains_next_device(m, 3, &it, &d));
+	it = 0;
+	assert_false(import_domains_next_device(m, 9, &it, &d));
+	/* Every domain ever joined, once, in the order first joined; empty ones too. */
+	assert_true(import_domains_detach(m, 0x20));
+	assert_true(import_domains_detach(m, 0x28));
+	assert_true(import_domains_seen(m, 3));
+	for (n = 0, it = 0; import_domains_next(m, &it, &d);)
+		seen[n++] = d;
+	assert_int_equal(n, 2);
+	assert_int_equal(seen[0], 3);
+	assert_int_equal(seen[1], 4);
+	/* Many domains and devices: the maps grow and still find everything. */
+	for (k = 0; k < 5000; k++)
+		assert_true(import_domains_attach(m, 1000 + k, 100 + k % 700));
+	for (k = 0; k < 5000; k++) {
+		assert_true(import_domains_of(m, 1000 + k, &d));
+		assert_int_equal(d, 100 + k % 700);
 	}
-	import_tagmap_free(m);
+	for (n = 0, it = 0; import_domains_next_device(m, 100, &it, &d);)
+		n++;
+	assert_int_equal(n, 8); /* k = 0, 700, ..., 4900 */
+	import_domains_free(m);
 }
 
 static void test_names(void **state)
@@ -392,13 +424,20 @@ static void test_qemu_access_rules(void **state)
 	struct trace_rec *r = NULL;
 	json_t *meta;
 	long n;
-	/* Access size 64: cut at the page end; slpte R+W: read; W only: write; R only: read. */
+	/*
+	 * Access size 64: cut at the page end; slpte R+W: a read, direction unknown; W only: a
+	 * write; R only: a read; neither: a read, unknown. Each device attached to its domain id
+	 * when first seen with it.
+	 */
 	static const struct want want[] = {
-		{ 0, A, 0, 0x20, 0x1000, 64, 0, 0 },
-		{ 5, A, 0, 0x20, 0x1fd0, 48, 0, 0 },
-		{ 7000, A, TRACE_ACC_WRITE, 0xffff, 0x2000, 64, 0, 0 },
-		{ 7000, A, 0, 0x28, 0x3000, 64, 0, 0 },
-		{ 7000, A, 0, 0x28, 0x4000, 64, 0, 0 },
+		{ 0, AT, 0, 0x20, 0, 0, 0, 0, 1 },
+		{ 0, A, 0, 0x20, 0x1000, 64, 0, 0, 0 },
+		{ 5, A, 0, 0x20, 0x1fd0, 48, 0, 0, 0 },
+		{ 7000, AT, 0, 0xffff, 0, 0, 0, 0, 1 },
+		{ 7000, A, TRACE_ACC_WRITE, 0xffff, 0x2000, 64, 0, 0, 0 },
+		{ 7000, AT, 0, 0x28, 0, 0, 0, 0, 2 },
+		{ 7000, A, 0, 0x28, 0x3000, 64, 0, 0, 0 },
+		{ 7000, A, 0, 0x28, 0x4000, 64, 0, 0, 0 },
 	};
 
 	import_opts_default(&o);
@@ -418,6 +457,8 @@ static void test_qemu_access_rules(void **state)
 	assert_int_equal(meta_int(meta, NULL, "access_size"), 64);
 	assert_int_equal(meta_int(meta, "qemu", "vtd_iotlb_hits"), 5);
 	assert_int_equal(meta_int(meta, "qemu", "writes"), 1);
+	assert_int_equal(meta_int(meta, "qemu", "accesses_direction_unknown"), 3);
+	assert_int_equal(meta_int(meta, "qemu", "attaches"), 3);
 	json_decref(meta);
 	free(r);
 }
@@ -429,9 +470,10 @@ static void test_qemu_no_timestamps(void **state)
 	long n;
 	/* Without -msg timestamp=on the time is the line number (in ns). */
 	static const struct want want[] = {
-		{ 2, A, 0, 0x20, 0x1000, 4, 0, 0 },
-		{ 3, I, TRACE_INV_DOMAIN, 0x20, 0, 0, 0, 0 },
-		{ 4, I, TRACE_INV_GLOBAL, 0, 0, 0, 0, 0 },
+		{ 2, AT, 0, 0x20, 0, 0, 0, 0, 1 },
+		{ 2, A, 0, 0x20, 0x1000, 4, 0, 0, 0 },
+		{ 3, I, BYD(DOMAIN), 0, 0, 0, 0, 0, 1 },
+		{ 4, I, TRACE_INV_GLOBAL, 0, 0, 0, 0, 0, 0 },
 	};
 
 	n = import_text(&import_qemu_ops,
@@ -444,6 +486,146 @@ static void test_qemu_no_timestamps(void **state)
 	if (n < 0)
 		fail_msg("%s", err.msg);
 	assert_recs(r, n, want, ISM_ARRAY_SIZE(want));
+	free(r);
+}
+
+/* Devices attach to the domains the log names; invalidations name domains, not devices. */
+static void test_qemu_domains(void **state)
+{
+	struct ism_err err;
+	struct trace_rec *r = NULL;
+	json_t *meta;
+	long n;
+	/* VT-d, legacy root table: a context entry's high bits 23:8 are the device's domain id. */
+	static const struct want vtd[] = {
+		{ 0, AT, 0, 0x20, 0, 0, 0, 0, 3 },
+		{ 1000, A, 0, 0x20, 0x1000, 4, 0, 0, 0 },
+		/* 0x28 shares domain 3; its hit line alone attaches it */
+		{ 2000, AT, 0, 0x28, 0, 0, 0, 0, 3 },
+		{ 2000, A, 0, 0x28, 0x1000, 4, 0, 0, 0 },
+		/* 0x20 moves to domain 5: its context entry says so, then its update line */
+		{ 3000, AT, 0, 0x20, 0, 0, 0, 0, 5 },
+		{ 4000, A, 0, 0x20, 0x1000, 4, 0, 0, 0 },
+		/* domain 3's page and whole-domain invalidations, by domain id */
+		{ 5000, I, BYD(RANGE), 0, 0x4000, 16384, 0, 0, 3 },
+		{ 6000, I, BYD(DOMAIN), 0, 0, 0, 0, 0, 3 },
+		/* scalable mode: the context line names no domain; the update line does */
+		{ 9000, AT, 0, 0x30, 0, 0, 0, 0, 7 },
+		{ 9000, A, 0, 0x30, 0x1000, 4, 0, 0, 0 },
+	};
+	/* SMMUv3: the ASID of the lookup before each translation. */
+	static const struct want smmu[] = {
+		{ 0, AT, 0, 8, 0, 0, 0, 0, 1 },
+		{ 0, A, 0, 8, 0x1000, 4, 0, 0, 0 },
+		{ 1000, A, 0, 8, 0x1004, 4, 0, 0, 0 },
+		{ 2000, AT, 0, 8, 0, 0, 0, 0, 3 },
+		{ 2000, A, 0, 8, 0x1008, 4, 0, 0, 0 },
+		/* a translation without a lookup line: no ASID, so no ATTACH */
+		{ 3000, A, 0, 16, 0x2000, 4, 0, 0, 0 },
+		/* asid=-1 (TLBI_NH_VAA): one INVAL per ASID seen, in order; leaf=1 */
+		{ 4000, I, BYD(LEAF), 0, 0x1000, 4096, 0, 0, 1 },
+		{ 4000, I, BYD(LEAF), 0, 0x1000, 4096, 0, 0, 3 },
+		/* QEMU < 6.0: tlbi_nh_va names an ASID, tlbi_nh_vaa every one */
+		{ 5000, I, BYD(RANGE), 0, 0x3000, 4096, 0, 0, 3 },
+		{ 6000, I, BYD(RANGE), 0, 0x5000, 4096, 0, 0, 1 },
+		{ 6000, I, BYD(RANGE), 0, 0x5000, 4096, 0, 0, 3 },
+		/* an ASID no stream used yet: kept, counted */
+		{ 7000, I, BYD(DOMAIN), 0, 0, 0, 0, 0, 9 },
+		{ 8000, I, TRACE_INV_GLOBAL, 0, 0, 0, 0, 0, 0 },
+	};
+	/* virtio-iommu: attach, a move, a refused detach, a detach; one MAP per domain. */
+	static const struct want viommu[] = {
+		{ 0, AT, 0, 8, 0, 0, 0, 0, 1 },
+		{ 1000, AT, 0, 16, 0, 0, 0, 0, 1 },
+		{ 2000, M, TRACE_PERM_RW, 8, 0x1000, 4096, 0x9000, 0, 0 },
+		{ 3000, AT, 0, 8, 0, 0, 0, 0, 2 },
+		{ 5000, DT, 0, 8, 0, 0, 0, 0, 0 },
+		{ 6000, U, 0, 16, 0x1000, 4096, 0, 0, 0 },
+	};
+
+	n = import_text(&import_qemu_ops,
+			"1@1.000000:vtd_iotlb_cc_update IOTLB context update bus 0x0 devfn 0x20 "
+			"high 0x301 low 0x1fde001 gen 0 -> gen 1\n"
+			"1@1.000001:vtd_iotlb_page_update IOTLB page update sid 0x20 iova 0x1000 "
+			"slpte 0x3 domain 0x3\n"
+			"1@1.000002:vtd_iotlb_page_hit IOTLB page hit sid 0x28 iova 0x1000 slpte "
+			"0x3 domain 0x3\n"
+			"1@1.000003:vtd_iotlb_cc_hit IOTLB context hit bus 0x0 devfn 0x20 high "
+			"0x501 low 0x1fde001 gen 1\n"
+			"1@1.000004:vtd_iotlb_page_update IOTLB page update sid 0x20 iova 0x1000 "
+			"slpte 0x3 domain 0x5\n"
+			"1@1.000005:vtd_inv_desc_iotlb_pages iotlb invalidate domain 0x3 addr "
+			"0x5000 mask 0x2\n"
+			"1@1.000006:vtd_inv_desc_iotlb_domain iotlb invalidate whole domain 0x3\n"
+			"1@1.000007:vtd_reg_dmar_root addr 0x1fcf000 scalable 1\n"
+			"1@1.000008:vtd_iotlb_cc_update IOTLB context update bus 0x0 devfn 0x30 "
+			"high 0x901 low 0x1fde001 gen 1 -> gen 2\n"
+			"1@1.000009:vtd_iotlb_page_update IOTLB page update sid 0x30 iova 0x1000 "
+			"slpte 0x3 domain 0x7\n",
+			NULL, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, vtd, ISM_ARRAY_SIZE(vtd));
+	assert_int_equal(meta_int(meta, "qemu", "attaches"), 4);
+	json_decref(meta);
+	free(r);
+
+	n = import_text(&import_qemu_ops,
+			"1@1.000000:smmu_iotlb_lookup_miss IOTLB cache MISS asid=1 addr=0x1000 "
+			"hit=0 miss=1 hit rate=0\n"
+			"1@1.000000:smmuv3_translate_success smmuv3-iommu-memory-region-0-8 "
+			"sid=0x8 iova=0x1000 translated=0x9000 perm=0x3\n"
+			"1@1.000001:smmu_iotlb_lookup_hit IOTLB cache HIT asid=1 addr=0x1000 hit=1 "
+			"miss=1 hit rate=50\n"
+			"1@1.000001:smmuv3_translate_success smmuv3-iommu-memory-region-0-8 "
+			"sid=0x8 iova=0x1004 translated=0x9004 perm=0x3\n"
+			"1@1.000002:smmu_iotlb_lookup_miss IOTLB cache MISS asid=3 addr=0x1000 "
+			"hit=1 miss=2 hit rate=33\n"
+			"1@1.000002:smmuv3_translate_success smmuv3-iommu-memory-region-0-8 "
+			"sid=0x8 iova=0x1008 translated=0x9008 perm=0x3\n"
+			"1@1.000003:smmuv3_translate_success smmuv3-iommu-memory-region-0-16 "
+			"sid=0x10 iova=0x2000 translated=0xa000 perm=0x3\n"
+			"1@1.000004:smmuv3_s1_range_inval vmid=0 asid=-1 addr=0x1000 tg=1 "
+			"num_pages=0x1 ttl=3 leaf=1\n"
+			"1@1.000005:smmuv3_cmdq_tlbi_nh_va vmid =0 asid =3 addr=0x3000 leaf=0\n"
+			"1@1.000006:smmuv3_cmdq_tlbi_nh_vaa vmid =0 addr=0x5000\n"
+			"1@1.000007:smmuv3_cmdq_tlbi_nh_asid asid=9\n"
+			"1@1.000008:smmuv3_cmdq_tlbi_nh \n",
+			NULL, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, smmu, ISM_ARRAY_SIZE(smmu));
+	assert_int_equal(meta_int(meta, "qemu", "accesses_direction_unknown"), 4);
+	assert_int_equal(meta_int(json_object_get(meta, "qemu"), "invalidations",
+				  "commands_of_unused_domains"),
+			 1);
+	assert_int_equal(meta_int(json_object_get(meta, "qemu"), "invalidations",
+				  "range_commands"),
+			 2);
+	assert_int_equal(meta_int(json_object_get(meta, "qemu"), "invalidations",
+				  "range_records"),
+			 3);
+	json_decref(meta);
+	free(r);
+
+	n = import_text(&import_qemu_ops,
+			"9@5.000000:virtio_iommu_attach domain=1 endpoint=8\n"
+			"9@5.000001:virtio_iommu_attach domain=1 endpoint=16\n"
+			"9@5.000002:virtio_iommu_map domain=1 virt_start=0x1000 virt_end=0x1fff "
+			"phys_start=0x9000 flags=3\n"
+			"9@5.000003:virtio_iommu_attach domain=2 endpoint=8\n"
+			"9@5.000004:virtio_iommu_detach domain=1 endpoint=8\n"
+			"9@5.000005:virtio_iommu_detach domain=2 endpoint=8\n"
+			"9@5.000006:virtio_iommu_unmap domain=1 virt_start=0x1000 virt_end=0x1fff\n"
+			"9@5.000007:virtio_iommu_unmap domain=2 virt_start=0x1000 "
+			"virt_end=0x1fff\n",
+			NULL, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, viommu, ISM_ARRAY_SIZE(viommu));
+	assert_int_equal(meta_int(meta, "qemu", "detaches"), 1);
+	assert_int_equal(meta_int(meta, "qemu", "virtio_iommu_maps_without_endpoint"), 1);
+	json_decref(meta);
 	free(r);
 }
 
@@ -556,9 +738,9 @@ static void test_qemu_time(void **state)
 	long n;
 	/* The second line goes back 2 us: kept at the first's time, and counted. */
 	static const struct want want[] = {
-		{ 0, A, 0, 1, 0x1000, 4, 0, 0 },
-		{ 0, A, 0, 1, 0x2000, 4, 0, 0 },
-		{ 1000, A, 0, 1, 0x3000, 4, 0, 0 },
+		{ 0, A, 0, 1, 0x1000, 4, 0, 0, 0 },
+		{ 0, A, 0, 1, 0x2000, 4, 0, 0, 0 },
+		{ 1000, A, 0, 1, 0x3000, 4, 0, 0, 0 },
 	};
 
 	n = import_text(&import_qemu_ops,
@@ -621,18 +803,18 @@ static void test_ftrace_iommu_rules(void **state)
 		"  dd-174     [001] .....     1.051000: tracing_mark_write: done\n",
 	};
 	static const struct want want[] = {
-		{ 1000000000, M, TRACE_PERM_RW, 5, 0x10000, 8192, 0xa00000, 1 },
-		{ 1000000000, M, TRACE_PERM_RW, 5, 0x20000, 4096, 0xb00000, 2 },
-		{ 1000100000, M, TRACE_PERM_RW, 5, 0x30000, 4096, 0xc00000, 2 },
-		{ 1000100000, A, 0, 5, 0x30000, 4096, 0, 0 },
-		{ 1000100000, U, 0, 5, 0x30000, 4096, 0, 3 },
+		{ 1000000000, M, TRACE_PERM_RW, 5, 0x10000, 8192, 0xa00000, 1, 0 },
+		{ 1000000000, M, TRACE_PERM_RW, 5, 0x20000, 4096, 0xb00000, 2, 0 },
+		{ 1000100000, M, TRACE_PERM_RW, 5, 0x30000, 4096, 0xc00000, 2, 0 },
+		{ 1000100000, A, 0, 5, 0x30000, 4096, 0, 0, 0 },
+		{ 1000100000, U, 0, 5, 0x30000, 4096, 0, 3, 0 },
 		/* mapped at 1.000000, ended at 1.000400: halfway, 1.000200 */
-		{ 1000200000, A, 0, 5, 0x10000, 8192, 0, 0 },
-		{ 1000200000, A, 0, 5, 0x20000, 4096, 0, 0 },
-		{ 1000400000, U, 0, 5, 0x10000, 69632, 0, 0 },
-		{ 1000500000, U, 0, 5, 0x90000, 4096, 0, 0 },
-		{ 1001000000, M, TRACE_PERM_RW, 5, 0x40000, 4096, 0xd00000, 1 },
-		{ 1011000000, A, 0, 5, 0x40000, 4096, 0, 0 },
+		{ 1000200000, A, 0, 5, 0x10000, 8192, 0, 0, 0 },
+		{ 1000200000, A, 0, 5, 0x20000, 4096, 0, 0, 0 },
+		{ 1000400000, U, 0, 5, 0x10000, 69632, 0, 0, 0 },
+		{ 1000500000, U, 0, 5, 0x90000, 4096, 0, 0, 0 },
+		{ 1001000000, M, TRACE_PERM_RW, 5, 0x40000, 4096, 0xd00000, 1, 0 },
+		{ 1011000000, A, 0, 5, 0x40000, 4096, 0, 0, 0 },
 	};
 	struct import_opts o;
 	struct trace_rec *r = NULL;
@@ -685,20 +867,20 @@ static void test_ftrace_overlap_and_time(void **state)
 		"unmapped_size=4096\n",
 	};
 	static const struct want want[] = {
-		{ 5000000000, M, TRACE_PERM_RW, 0, 0x1000, 8192, 0x1000, 0 },
+		{ 5000000000, M, TRACE_PERM_RW, 0, 0x1000, 8192, 0x1000, 0, 0 },
 		/* never unmapped: halfway to the last line */
-		{ 5000010000, A, 0, 0, 0x1000, 8192, 0, 0 },
-		{ 5000020000, M, TRACE_PERM_RW, 1, 0x2000, 4096, 0x9000, 0 },
-		{ 5000020000, A, 0, 1, 0x2000, 4096, 0, 0 },
-		{ 5000020000, U, 0, 1, 0x2000, 4096, 0, 1 },
+		{ 5000010000, A, 0, 0, 0x1000, 8192, 0, 0, 0 },
+		{ 5000020000, M, TRACE_PERM_RW, 1, 0x2000, 4096, 0x9000, 0, 0 },
+		{ 5000020000, A, 0, 1, 0x2000, 4096, 0, 0, 0 },
+		{ 5000020000, U, 0, 1, 0x2000, 4096, 0, 1, 0 },
 	};
 	/* --address-spaces 1: one space, so the second map ends the first (its access due now). */
 	static const struct want one[] = {
-		{ 5000000000, M, TRACE_PERM_RW, 0, 0x1000, 8192, 0x1000, 0 },
-		{ 5000010000, A, 0, 0, 0x1000, 8192, 0, 0 },
-		{ 5000020000, M, TRACE_PERM_RW, 0, 0x2000, 4096, 0x9000, 0 },
-		{ 5000020000, A, 0, 0, 0x2000, 4096, 0, 0 },
-		{ 5000020000, U, 0, 0, 0x2000, 4096, 0, 1 },
+		{ 5000000000, M, TRACE_PERM_RW, 0, 0x1000, 8192, 0x1000, 0, 0 },
+		{ 5000010000, A, 0, 0, 0x1000, 8192, 0, 0, 0 },
+		{ 5000020000, M, TRACE_PERM_RW, 0, 0x2000, 4096, 0x9000, 0, 0 },
+		{ 5000020000, A, 0, 0, 0x2000, 4096, 0, 0, 0 },
+		{ 5000020000, U, 0, 0, 0x2000, 4096, 0, 1, 0 },
 	};
 	struct import_opts o;
 	struct trace_rec *r = NULL;
@@ -780,15 +962,15 @@ static void test_ftrace_address_spaces(void **state)
 		SP(90, true, 0x1000, 4096),  /* left in 0 */
 	};
 	static const struct want want_place[] = {
-		{ 5000010000, M, TRACE_PERM_RW, 0x20, 0x1000, 4096, 0x1000, 0 },
-		{ 5000020000, M, TRACE_PERM_RW, 0x21, 0x1000, 4096, 0x1000, 0 },
-		{ 5000030000, M, TRACE_PERM_RW, 0x21, 0x3000, 4096, 0x3000, 0 },
-		{ 5000040000, M, TRACE_PERM_RW, 0x20, 0x3000, 8192, 0x3000, 0 },
-		{ 5000050000, U, 0, 0x21, 0x1000, 4096, 0, 0 },
-		{ 5000060000, U, 0, 0x21, 0x3000, 4096, 0, 0 },
-		{ 5000070000, U, 0, 0x20, 0x3000, 8192, 0, 0 },
-		{ 5000080000, U, 0, 0x20, 0x9000, 4096, 0, 0 },
-		{ 5000090000, U, 0, 0x20, 0x1000, 4096, 0, 0 },
+		{ 5000010000, M, TRACE_PERM_RW, 0x20, 0x1000, 4096, 0x1000, 0, 0 },
+		{ 5000020000, M, TRACE_PERM_RW, 0x21, 0x1000, 4096, 0x1000, 0, 0 },
+		{ 5000030000, M, TRACE_PERM_RW, 0x21, 0x3000, 4096, 0x3000, 0, 0 },
+		{ 5000040000, M, TRACE_PERM_RW, 0x20, 0x3000, 8192, 0x3000, 0, 0 },
+		{ 5000050000, U, 0, 0x21, 0x1000, 4096, 0, 0, 0 },
+		{ 5000060000, U, 0, 0x21, 0x3000, 4096, 0, 0, 0 },
+		{ 5000070000, U, 0, 0x20, 0x3000, 8192, 0, 0, 0 },
+		{ 5000080000, U, 0, 0x20, 0x9000, 4096, 0, 0, 0 },
+		{ 5000090000, U, 0, 0x20, 0x1000, 4096, 0, 0, 0 },
 	};
 	/* Unmaps of part of a mapping, and the accesses: each by its mapping's space. */
 	static const struct sp_line part[] = {
@@ -801,18 +983,18 @@ static void test_ftrace_address_spaces(void **state)
 		SP(70, false, 0x13000, 4096),  /* free again in 1, the previous map's */
 	};
 	static const struct want want_part[] = {
-		{ 5000010000, M, TRACE_PERM_RW, 0x20, 0x10000, 16384, 0x10000, 0 },
+		{ 5000010000, M, TRACE_PERM_RW, 0x20, 0x10000, 16384, 0x10000, 0, 0 },
 		/* accessed whole before it loses a page: halfway from 10 to 20 us */
-		{ 5000015000, A, 0, 0x20, 0x10000, 16384, 0, 0 },
-		{ 5000020000, U, 0, 0x20, 0x12000, 4096, 0, 0 },
-		{ 5000030000, M, TRACE_PERM_RW, 0x20, 0x12000, 4096, 0x12000, 0 },
-		{ 5000040000, M, TRACE_PERM_RW, 0x21, 0x13000, 4096, 0x13000, 0 },
-		{ 5000040000, A, 0, 0x20, 0x12000, 4096, 0, 0 },
-		{ 5000050000, U, 0, 0x20, 0x10000, 16384, 0, 0 },
-		{ 5000050000, A, 0, 0x21, 0x13000, 4096, 0, 0 },
-		{ 5000060000, U, 0, 0x21, 0x12000, 8192, 0, 0 },
-		{ 5000070000, M, TRACE_PERM_RW, 0x21, 0x13000, 4096, 0x13000, 0 },
-		{ 5000070000, A, 0, 0x21, 0x13000, 4096, 0, 0 },
+		{ 5000015000, A, 0, 0x20, 0x10000, 16384, 0, 0, 0 },
+		{ 5000020000, U, 0, 0x20, 0x12000, 4096, 0, 0, 0 },
+		{ 5000030000, M, TRACE_PERM_RW, 0x20, 0x12000, 4096, 0x12000, 0, 0 },
+		{ 5000040000, M, TRACE_PERM_RW, 0x21, 0x13000, 4096, 0x13000, 0, 0 },
+		{ 5000040000, A, 0, 0x20, 0x12000, 4096, 0, 0, 0 },
+		{ 5000050000, U, 0, 0x20, 0x10000, 16384, 0, 0, 0 },
+		{ 5000050000, A, 0, 0x21, 0x13000, 4096, 0, 0, 0 },
+		{ 5000060000, U, 0, 0x21, 0x12000, 8192, 0, 0, 0 },
+		{ 5000070000, M, TRACE_PERM_RW, 0x21, 0x13000, 4096, 0x13000, 0, 0 },
+		{ 5000070000, A, 0, 0x21, 0x13000, 4096, 0, 0, 0 },
 	};
 	/* Three maps of one page: two spaces at most, so the third ends the oldest mapping. */
 	static const struct sp_line full[] = {
@@ -821,9 +1003,9 @@ static void test_ftrace_address_spaces(void **state)
 		SP(30, false, 0x1000, 4096),
 	};
 	static const struct want want_full[] = {
-		{ 5000010000, M, TRACE_PERM_RW, 0x20, 0x1000, 4096, 0x1000, 0 },
-		{ 5000020000, M, TRACE_PERM_RW, 0x21, 0x1000, 4096, 0x1000, 0 },
-		{ 5000030000, M, TRACE_PERM_RW, 0x20, 0x1000, 4096, 0x1000, 0 },
+		{ 5000010000, M, TRACE_PERM_RW, 0x20, 0x1000, 4096, 0x1000, 0, 0 },
+		{ 5000020000, M, TRACE_PERM_RW, 0x21, 0x1000, 4096, 0x1000, 0, 0 },
+		{ 5000030000, M, TRACE_PERM_RW, 0x20, 0x1000, 4096, 0x1000, 0, 0 },
 	};
 	struct import_opts o;
 	struct trace_rec *r = NULL;
@@ -917,11 +1099,11 @@ static void test_ftrace_coherent(void **state)
 		fail_msg("%s", err.msg);
 	{
 		static const struct want want[] = {
-			{ 1000000000, M, TRACE_PERM_RW, 0x100, 0x10000, 4096, 0, 0 },
-			{ 1000010000, A, 0, 0x100, 0x10000, 4096, 0, 0 },
-			{ 1000020000, A, 0, 0x100, 0x10000, 4096, 0, 0 },
-			{ 1000030000, A, 0, 0x100, 0x10000, 4096, 0, 0 },
-			{ 1000035000, U, 0, 0x100, 0x10000, 4096, 0, 0 },
+			{ 1000000000, M, TRACE_PERM_RW, 0x100, 0x10000, 4096, 0, 0, 0 },
+			{ 1000010000, A, 0, 0x100, 0x10000, 4096, 0, 0, 0 },
+			{ 1000020000, A, 0, 0x100, 0x10000, 4096, 0, 0, 0 },
+			{ 1000030000, A, 0, 0x100, 0x10000, 4096, 0, 0, 0 },
+			{ 1000035000, U, 0, 0x100, 0x10000, 4096, 0, 0, 0 },
 		};
 
 		assert_recs(r, n, want, ISM_ARRAY_SIZE(want));
@@ -991,6 +1173,76 @@ static void test_ftrace_events_choice(void **state)
 	assert_int_equal(r[0].flags, TRACE_PERM_RW);
 	assert_int_equal(r[1].flags, 0);
 	free(r);
+}
+
+/* iommu group events: a group's devices share its domain (dma:* events name devices). */
+static void test_ftrace_groups(void **state)
+{
+	static const char *const lines[] = {
+		"  sw-1 [000] ..... 1.000000: add_device_to_group: IOMMU: groupID=3 "
+		"device=0000:00:04.0\n",
+		"  sw-1 [000] ..... 1.000000: add_device_to_group: IOMMU: groupID=3 "
+		"device=0000:00:05.0\n",
+		/* a platform device: numbered from 0x100000 in the order names are seen */
+		"  sw-1 [001] ..... 1.000001: add_device_to_group: IOMMU: groupID=7 "
+		"device=1100000.display\n",
+		/* already in its group's domain: nothing; a device of no group: counted */
+		"  sw-1 [000] ..... 1.000002: attach_device_to_domain: IOMMU: device=0000:00:04.0\n",
+		"  sw-1 [000] ..... 1.000002: attach_device_to_domain: IOMMU: device=0000:00:06.0\n",
+		"  dd-9 [001] ..... 1.000010: dma_map_page: 0000:00:05.0 dir=TO_DEVICE "
+		"dma_addr=1000 size=4096 phys_addr=5000 attrs=\n",
+		"  dd-9 [001] ..... 1.000030: dma_unmap_page: 0000:00:05.0 dir=TO_DEVICE "
+		"dma_addr=1000 size=4096 attrs=\n",
+		"  sw-1 [000] ..... 1.000040: detach_device_from_domain: IOMMU: device=0000:00:05.0\n",
+		"  sw-1 [000] ..... 1.000041: attach_device_to_domain: IOMMU: device=0000:00:05.0\n",
+		"  sw-1 [000] ..... 1.000050: remove_device_from_group: IOMMU: groupID=3 "
+		"device=0000:00:04.0\n",
+	};
+	static const struct want want[] = {
+		{ 1000000000, AT, 0, 0x20, 0, 0, 0, 0, 3 },
+		{ 1000000000, AT, 0, 0x28, 0, 0, 0, 0, 3 },
+		{ 1000001000, AT, 0, 0x100002, 0, 0, 0, 1, 7 },
+		{ 1000010000, M, TRACE_PERM_READ, 0x28, 0x1000, 4096, 0x5000, 1, 0 },
+		{ 1000020000, A, 0, 0x28, 0x1000, 4096, 0, 0, 0 },
+		{ 1000030000, U, 0, 0x28, 0x1000, 4096, 0, 1, 0 },
+		{ 1000040000, DT, 0, 0x28, 0, 0, 0, 0, 0 },
+		{ 1000041000, AT, 0, 0x28, 0, 0, 0, 0, 3 },
+		{ 1000050000, DT, 0, 0x20, 0, 0, 0, 0, 0 },
+	};
+	struct import_opts o;
+	struct trace_rec *r = NULL;
+	struct ism_err err;
+	json_t *meta;
+	char *t = iommu_text(lines, ISM_ARRAY_SIZE(lines)), *groups;
+	long n;
+
+	n = import_text(&import_ftrace_ops, t, NULL, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_recs(r, n, want, ISM_ARRAY_SIZE(want));
+	assert_int_equal(meta_int(meta, "ftrace", "attaches"), 4);
+	assert_int_equal(meta_int(meta, "ftrace", "detaches"), 2);
+	assert_int_equal(meta_int(meta, "ftrace", "attaches_without_group"), 1);
+	groups = json_dumps(json_object_get(meta, "groups"), JSON_COMPACT);
+	assert_string_equal(groups,
+			    "{\"3\":[\"0000:00:04.0\",\"0000:00:05.0\"],\"7\":[\"1100000.display\"]}");
+	free(groups);
+	json_decref(meta);
+	free(r);
+
+	/* iommu:map/unmap captures name no device: the groups are listed, no record made. */
+	import_opts_default(&o);
+	o.quiet = true;
+	o.events = IMPORT_EVENTS_IOMMU;
+	n = import_text(&import_ftrace_ops, t, &o, &r, &meta, &err);
+	if (n < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(n, 0);
+	assert_int_equal(meta_int(meta, "ftrace", "attaches"), 0);
+	assert_non_null(json_object_get(json_object_get(meta, "groups"), "7"));
+	json_decref(meta);
+	free(r);
+	free(t);
 }
 
 static void test_ftrace_errors(void **state)
@@ -1247,12 +1499,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_seconds),
-		cmocka_unit_test(test_tagmap),
+		cmocka_unit_test(test_domains),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_probe_limit),
 		cmocka_unit_test(test_qemu_access_rules),
 		cmocka_unit_test(test_qemu_no_timestamps),
+		cmocka_unit_test(test_qemu_domains),
 		cmocka_unit_test(test_qemu_errors),
 		cmocka_unit_test(test_qemu_strict),
 		cmocka_unit_test(test_qemu_time),
@@ -1261,6 +1514,7 @@ int main(void)
 		cmocka_unit_test(test_ftrace_address_spaces),
 		cmocka_unit_test(test_ftrace_coherent),
 		cmocka_unit_test(test_ftrace_events_choice),
+		cmocka_unit_test(test_ftrace_groups),
 		cmocka_unit_test(test_ftrace_errors),
 		cmocka_unit_test(test_ftrace_reference),
 		cmocka_unit_test(test_registry),

@@ -6,8 +6,10 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
+#include "base/jsonfile.h"
 #include "base/util.h"
 #include "config/config.h"
 #include "engine/sim.h"
@@ -318,6 +320,217 @@ static void test_beyond_input(void **state)
 	config_free(&cfg);
 }
 
+static struct trace_rec at(struct trace_rec r, uint64_t time_ns)
+{
+	r.time_ns = time_ns;
+	return r;
+}
+
+/* device_tlb.by_device.BDF.key (the BDF has a dot: no dotted path) */
+static long long dev_figure(struct sim *s, const char *bdf, const char *key)
+{
+	json_t *root = json_object(), *v;
+	long long n;
+
+	sim_os_to_json(s, 0, root);
+	v = json_object_get(json_object_get(ism_json_path(root, "device_tlb.by_device"), bdf), key);
+	n = json_is_integer(v) ? json_integer_value(v) : -1;
+	json_decref(root);
+	return n;
+}
+
+static long long os_figure(struct sim *s, const char *path)
+{
+	json_t *root = json_object(), *v;
+	long long n;
+
+	sim_os_to_json(s, 0, root);
+	v = ism_json_path(root, path);
+	n = json_is_integer(v) ? json_integer_value(v) : json_is_real(v) ? llround(json_real_value(v)) : -1;
+	json_decref(root);
+	return n;
+}
+
+/*
+ * Micro TLBs by hand, two devices in one domain, one TLB each: 0x20 reads page A twice, 0x28
+ * reads A (its own TLB misses; the IOTLB hits the entry 0x20's miss filled), then a global
+ * invalidation empties every level: 0x20's next read of A misses in its TLB and the IOTLB.
+ * device_tlb: 4 lookups, 1 hit, 3 misses; the IOTLB sees exactly the 3 misses: 1 hit, 2 misses.
+ */
+static void test_micro_levels(void **state)
+{
+	const char *sets[] = { "iommu.device_tlb.kind=micro", "os.domains=single" };
+	struct trace_rec global = { .kind = TRACE_INVAL, .flags = TRACE_INV_GLOBAL,
+				    .pasid = TRACE_PASID_NONE };
+	struct trace_rec r[] = { acc(0x20, 0x7000, 64), acc(0x20, 0x7040, 64),
+				 acc(0x28, 0x7000, 64), global, acc(0x20, 0x7000, 64) };
+	struct sim_config cfg;
+	struct sim *s = make_sim(&cfg, sets, 2);
+
+	sim_records(s, r, ISM_ARRAY_SIZE(r));
+	assert_int_equal(sim_stats(s)->dt_lookups, 4);
+	assert_int_equal(sim_stats(s)->dt_hits, 1);
+	assert_int_equal(sim_stats(s)->dt_misses, 3);
+	assert_int_equal(sim_stats(s)->lookups, sim_stats(s)->dt_misses);
+	assert_int_equal(sim_stats(s)->hits, 1);
+	assert_int_equal(sim_stats(s)->misses, 2);
+	/* the global command took 0x20's and 0x28's entries: 2 micro-TLB entries */
+	assert_int_equal(sim_stats(s)->dt_invalidated, 2);
+	assert_int_equal(os_figure(s, "device_tlb.tlbs"), 2);
+	assert_int_equal(dev_figure(s, "00:04.0", "hits"), 1);
+	assert_int_equal(dev_figure(s, "00:05.0", "misses"), 1);
+	sim_free(s);
+	config_free(&cfg);
+
+	/* one TBU for both (share single): 0x28's read of A hits what 0x20 filled */
+	{
+		const char *tbu[] = { "iommu.device_tlb.kind=micro", "os.domains=single",
+				      "iommu.device_tlb.share=single" };
+
+		s = make_sim(&cfg, tbu, 3);
+		sim_records(s, r, 3);
+		assert_int_equal(sim_stats(s)->dt_hits, 2);
+		assert_int_equal(sim_stats(s)->lookups, 1);
+		sim_free(s);
+		config_free(&cfg);
+	}
+}
+
+/*
+ * ATS and a strict unmap by hand: the unmap's invalidation is one range command (submit 150 ns
+ * + 1 page x 2 ns), the ATS Invalidate to the one device of the domain (1000 ns) and the wait
+ * descriptor (800 ns): 1952 ns of CPU.
+ */
+static void test_ats_strict_unmap(void **state)
+{
+	const char *sets[] = { "iommu.device_tlb.kind=ats", "os.invalidation.policy=strict" };
+	struct trace_rec map = { .kind = TRACE_MAP, .device = 0x20, .iova = 0x10000, .size = 4096,
+				 .paddr = 0x50000, .flags = TRACE_PERM_RW,
+				 .pasid = TRACE_PASID_NONE };
+	struct trace_rec unmap = map;
+	struct sim_config cfg;
+	struct sim *s;
+
+	unmap.kind = TRACE_UNMAP;
+	unmap.paddr = 0;
+	unmap.flags = 0;
+	{
+		struct trace_rec r[] = { map, acc(0x20, 0x10000, 64), unmap };
+
+		s = make_sim(&cfg, sets, 2);
+		sim_records(s, r, 3);
+	}
+	assert_int_equal(os_figure(s, "cpu.invalidation_ns"), 150 + 2 + 1000 + 800);
+	assert_int_equal(os_figure(s, "ats.invalidations"), 1);
+	assert_int_equal(os_figure(s, "ats.inv_wait_ns"), 1000);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/*
+ * Linux invalidates the IOTLB first, then sends ATS Invalidates and waits for them; until one
+ * lands the device's ATC keeps the stale entry. Here (ats_inv_ns 5000) device 0x20 reads A
+ * (ATC and IOTLB filled), A is unmapped at 1 us (strict): the IOTLB entry goes at once, 0x20's
+ * ATC entry at 6 us. 0x20 reads A at 2 us: a stale ATC hit (the exposure). 0x28, of the same
+ * domain, reads A at 3 us: its ATC misses, its Translation Request finds no IOTLB entry (it
+ * went first) and the walk no mapping: a fault, and nothing refills its ATC from a stale
+ * IOTLB entry; again at 7 us, the same. 0x20's read at 7 us misses (its Invalidate landed).
+ */
+static void test_ats_order(void **state)
+{
+	const char *sets[] = { "iommu.device_tlb.kind=ats", "os.invalidation.policy=strict",
+			       "os.cost.ats_inv_ns=5000", "os.domains=single" };
+	struct trace_rec map = { .kind = TRACE_MAP, .device = 0x20, .iova = 0x10000, .size = 4096,
+				 .paddr = 0x50000, .flags = TRACE_PERM_RW,
+				 .pasid = TRACE_PASID_NONE };
+	struct trace_rec unmap = map;
+	struct sim_config cfg;
+	struct sim *s;
+
+	unmap.kind = TRACE_UNMAP;
+	unmap.paddr = 0;
+	unmap.flags = 0;
+	{
+		struct trace_rec r[] = { map, at(acc(0x20, 0x10000, 64), 10), at(unmap, 1000),
+					 at(acc(0x20, 0x10000, 64), 2000),
+					 at(acc(0x28, 0x10000, 64), 3000),
+					 at(acc(0x28, 0x10000, 64), 7000),
+					 at(acc(0x20, 0x10000, 64), 7100) };
+
+		s = make_sim(&cfg, sets, 4);
+		sim_records(s, r, ISM_ARRAY_SIZE(r));
+	}
+	assert_int_equal(sim_stats(s)->dt_lookups, 5);
+	assert_int_equal(sim_stats(s)->dt_hits, 1);        /* 0x20 at 2 us */
+	assert_int_equal(sim_stats(s)->dt_stale_hits, 1);
+	assert_int_equal(sim_stats(s)->stale_hits, 1);
+	assert_int_equal(sim_stats(s)->ats_trs, 4);        /* 0x20 at 10 ns and 7.1 us, 0x28 x2 */
+	assert_int_equal(sim_stats(s)->faults_unmapped, 3); /* 0x28 twice, 0x20 at 7.1 us */
+	assert_int_equal(sim_stats(s)->hits, 0);           /* no TR found a stale IOTLB entry */
+	assert_int_equal(dev_figure(s, "00:05.0", "hits"), 0);
+	/* one ATS Invalidate: at 1 us the domain had one device (0x28 first came at 3 us) */
+	assert_int_equal(os_figure(s, "ats.invalidations"), 1);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/* os.invalidation.on_map range: each MAP invalidates what it mapped, a range command each. */
+static void test_on_map(void **state)
+{
+	const char *sets[] = { "os.invalidation.on_map=range", "os.invalidation.policy=strict" };
+	struct trace_rec m1 = { .kind = TRACE_MAP, .device = 0x20, .iova = 0x10000, .size = 8192,
+				.paddr = 0x50000, .flags = TRACE_PERM_RW, .pasid = TRACE_PASID_NONE };
+	struct trace_rec m2 = m1;
+	struct sim_config cfg;
+	struct sim *s = make_sim(&cfg, sets, 2);
+
+	m2.iova = 0x20000;
+	{
+		struct trace_rec r[] = { m1, m2 };
+
+		sim_records(s, r, 2);
+	}
+	assert_int_equal(os_figure(s, "invalidation.on_map_commands"), 2);
+	assert_int_equal(os_figure(s, "invalidation.commands.range"), 2);
+	/* each: submit 150 + 2 pages x 2 + wait 800 */
+	assert_int_equal(os_figure(s, "cpu.invalidation_ns"), 2 * (150 + 4 + 800));
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/*
+ * A zap at map names its range even where unmaps flush everything (sun50i: iotlb_sync_map
+ * writes the invalidation address registers, iotlb_sync flushes all): a translation cached
+ * before the map survives it.
+ */
+static void test_on_map_global(void **state)
+{
+	const char *sets[] = { "os.invalidation.on_map=range", "os.invalidation.policy=strict",
+			       "os.invalidation.granularity=global" };
+	struct trace_rec m1 = { .kind = TRACE_MAP, .device = 0x20, .iova = 0x10000, .size = 4096,
+				.paddr = 0x50000, .flags = TRACE_PERM_RW, .pasid = TRACE_PASID_NONE };
+	struct trace_rec m2 = m1;
+	struct sim_config cfg;
+	struct sim *s = make_sim(&cfg, sets, 3);
+
+	m2.iova = 0x20000;
+	m2.size = 3 * 4096;
+	{
+		struct trace_rec r[] = { m1, acc(0x20, 0x10000, 64), m2, acc(0x20, 0x10000, 64) };
+
+		sim_records(s, r, 4);
+	}
+	assert_int_equal(os_figure(s, "invalidation.on_map_commands"), 2);
+	assert_int_equal(os_figure(s, "invalidation.commands.range"), 2);
+	assert_int_equal(os_figure(s, "invalidation.commands.global"), 0);
+	/* the second read of 0x10000 hits: m2's zap left it alone */
+	assert_int_equal(sim_stats(s)->hits, 1);
+	/* 150 + 1 page x 2 + 800, then 150 + 3 pages x 2 + 800 */
+	assert_int_equal(os_figure(s, "cpu.invalidation_ns"), 952 + 956);
+	sim_free(s);
+	config_free(&cfg);
+}
+
 /* first_touch=never: an unmapped access faults, every time, and nothing is filled. */
 static void test_first_touch_never(void **state)
 {
@@ -488,6 +701,11 @@ int main(void)
 		cmocka_unit_test(test_format_walks),
 		cmocka_unit_test(test_format_compulsory),
 		cmocka_unit_test(test_beyond_input),
+		cmocka_unit_test(test_micro_levels),
+		cmocka_unit_test(test_ats_strict_unmap),
+		cmocka_unit_test(test_ats_order),
+		cmocka_unit_test(test_on_map),
+		cmocka_unit_test(test_on_map_global),
 		cmocka_unit_test(test_shared_domain),
 		cmocka_unit_test(test_attach_move),
 		cmocka_unit_test(test_domain_invalidation),

@@ -92,6 +92,31 @@ static void test_expand(void **state)
 	assert_int_equal(tmpdir_leave(dir), 0);
 }
 
+/*
+ * The grid has 2 traces x 3 x 2 values x 2 seeds = 24 points: a limit of 24 takes it, 23 does
+ * not, and the refusal names every factor; nothing is expanded then.
+ */
+static void test_point_limit(void **state)
+{
+	char dir[] = "/tmp/test_sweep.XXXXXX";
+	struct sweep sw;
+	struct ism_err err = { 0 };
+
+	assert_int_equal(tmpdir_enter(dir), 0);
+	write_text("grid.json", grid);
+	assert_int_equal(sweep_load_max(&sw, "grid.json", 24, &err), 0);
+	assert_int_equal(sw.npoints, 24);
+	sweep_free(&sw);
+	assert_int_equal(sweep_load_max(&sw, "grid.json", 23, &err), -1);
+	assert_int_equal(err.code, ISM_EXIT_CONFIG);
+	assert_string_equal(err.msg, "grid.json: axes: 2 traces x 2 seeds x iommu.iotlb.entries "
+				     "(3 values) x pg (2) = 24 points: more than the 23 a sweep may have");
+	assert_null(sw.points);
+	sweep_free(&sw);
+	unlink("grid.json");
+	assert_int_equal(tmpdir_leave(dir), 0);
+}
+
 static void test_metric_cell(void **state)
 {
 	json_t *doc = json_loads("{\"a\": {\"i\": 12345678901234, \"r\": 0.12345678901234, "
@@ -139,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_point_hash),
 		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_point_limit),
 		cmocka_unit_test(test_metric_cell),
 		cmocka_unit_test(test_csv_field),
 	};

@@ -184,6 +184,42 @@ static void test_all_misses_one_walker(void **state)
 }
 
 /*
+ * The same with nesting, every cache of both stages off: a walk reads (4+1)(m+1) - 1 entries,
+ * each at the memory latency: 24 over 4K host pages (2 + 24 x 80 = 1922 ns a walk), 19 over
+ * 2M (1522 ns). A single read's translation: the 2 ns lookup, then that walk.
+ */
+static void test_nested_walk_latency(void **state)
+{
+	static const struct { const char *page; double walk_ns; } cases[] = {
+		{ "iommu.nested.stage2.page_size=4K", 2 + 24 * 80 },
+		{ "iommu.nested.stage2.page_size=2M", 2 + 19 * 80 },
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *sets[] = { "iommu.timing.walkers=1", "iommu.walk_cache.l2.entries=0",
+				       "iommu.walk_cache.l3.entries=0",
+				       "iommu.walk_cache.l4.entries=0", "device.max_outstanding=256",
+				       "iommu.nested.enabled=true",
+				       "iommu.nested.stage2.walk_cache.l2.entries=0",
+				       "iommu.nested.stage2.walk_cache.l3.entries=0",
+				       "iommu.nested.stage2.walk_cache.l4.entries=0", cases[i].page };
+		struct run r;
+
+		run_start(&r, sets, ISM_ARRAY_SIZE(sets));
+		feed_reads(&r, 20000, 4096, new_page);
+		run_end(&r);
+		NEAR(fig(&r, "request.rate_per_s"), 1e9 / cases[i].walk_ns, 0.002);
+		run_free(&r);
+
+		run_start(&r, sets, ISM_ARRAY_SIZE(sets));
+		feed_reads(&r, 1, 1, new_page);
+		run_end(&r);
+		NEAR(fig(&r, "translation.latency_ns.max"), 2 + cases[i].walk_ns, 0.001);
+		run_free(&r);
+	}
+}
+
+/*
  * Little's law on a long random trace: time-average requests in flight = completion rate x
  * mean time in the system. Open loop at a rate the device can sustain, with a spread of
  * memory latencies and a miss mix.
@@ -572,13 +608,71 @@ static void test_domains_timed(void **state)
 	run_free(&r);
 }
 
+/*
+ * ATS by hand (gen3 x8 link: s(B) = 8 B / 63.015 Gb/s; 220 ns each way; 80 ns memory): a read
+ * at t=0 misses the device's ATC (1 ns lookup) and sends a Translation Request, a 24-byte
+ * header: s(24) + 220 up; the IOMMU's IOTLB misses (2 ns), the walk probes the walk caches
+ * (2 ns) and reads 4 levels (4 x 80); the completion, 24 + 8 bytes, comes down: s(32) + 220;
+ * the device fills its ATC and sends the read, translated: s(24) + 220; memory 80; the data,
+ * 24 + 64 bytes, down: s(88) + 220. A read of the same page at 10 us hits the ATC and skips
+ * the IOMMU: 1 + s(24) + 220 + 80 + s(88) + 220.
+ */
+static void test_ats_timeline(void **state)
+{
+	const char *sets[] = { "iommu.device_tlb.kind=\"ats\"", "replay.mode=\"open\"" };
+	struct trace_rec recs[] = { rd(0, 0x7000, 64), rd(10000, 0x7040, 64) };
+	double gbps = pcie_link_gbps(3, 8);
+	double s24 = 8 * 24 / gbps, s32 = 8 * 32 / gbps, s88 = 8 * 88 / gbps;
+	double miss = 1 + s24 + 220 + 2 + 2 + 4 * 80 + s32 + 220 + s24 + 220 + 80 + s88 + 220;
+	double hit = 1 + s24 + 220 + 80 + s88 + 220;
+	struct run r;
+
+	run_start(&r, sets, ISM_ARRAY_SIZE(sets));
+	run_feed(&r, recs, ISM_ARRAY_SIZE(recs));
+	run_end(&r);
+	NEAR(fig(&r, "dma.latency_ns.max"), miss, 1e-5);
+	NEAR(fig(&r, "dma.latency_ns.min"), hit, 1e-5);
+	assert_int_equal(sim_stats(r.s)->dt_lookups, 2);
+	assert_int_equal(sim_stats(r.s)->dt_hits, 1);
+	assert_int_equal(sim_stats(r.s)->ats_trs, 1);
+	/* the translated read never looks up the IOTLB */
+	assert_int_equal(sim_stats(r.s)->lookups, 1);
+	run_free(&r);
+}
+
+/*
+ * Micro TLBs in the IOMMU: the same two reads, closed loop, in turn: the miss pays the micro
+ * TLB's 1 ns before the IOTLB's lookup; the hit only the micro TLB's 1 ns, no IOTLB lookup.
+ */
+static void test_micro_timeline(void **state)
+{
+	const char *sets[] = { "iommu.device_tlb.kind=\"micro\"", "replay.mode=\"open\"" };
+	struct trace_rec recs[] = { rd(0, 0x7000, 64), rd(10000, 0x7040, 64) };
+	double gbps = pcie_link_gbps(3, 8);
+	double s24 = 8 * 24 / gbps, s88 = 8 * 88 / gbps;
+	double miss = s24 + 220 + 1 + 2 + 2 + 4 * 80 + 80 + s88 + 220;
+	double hit = s24 + 220 + 1 + 80 + s88 + 220;
+	struct run r;
+
+	run_start(&r, sets, ISM_ARRAY_SIZE(sets));
+	run_feed(&r, recs, ISM_ARRAY_SIZE(recs));
+	run_end(&r);
+	NEAR(fig(&r, "dma.latency_ns.max"), miss, 1e-5);
+	NEAR(fig(&r, "dma.latency_ns.min"), hit, 1e-5);
+	assert_int_equal(sim_stats(r.s)->lookups, sim_stats(r.s)->dt_misses);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_domains_timed),
+		cmocka_unit_test(test_ats_timeline),
+		cmocka_unit_test(test_micro_timeline),
 		cmocka_unit_test(test_all_hits_tag_bound),
 		cmocka_unit_test(test_all_hits_link_bound),
 		cmocka_unit_test(test_all_misses_one_walker),
+		cmocka_unit_test(test_nested_walk_latency),
 		cmocka_unit_test(test_littles_law),
 		cmocka_unit_test(test_walkers_until_tags_bind),
 		cmocka_unit_test(test_block_invariance),

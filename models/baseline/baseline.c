@@ -68,6 +68,7 @@ const struct baseline_stat_desc baseline_stat_table[] = {
 	STAT(swiotlb_area_spills, "swiotlb: maps served by another CPU's area (own area full)"),
 	STAT(cma_reserved_bytes, "cma: bytes reserved for the area, used or not"),
 	STAT(cma_allocs, "cma: allocations that found room"),
+	STAT(cma_imports, "cma: maps of exactly a live buffer's physical range (another device importing it: dma-buf): no allocation, released with the buffer's last unmap"),
 	STAT(cma_failures, "cma: allocations that found no aligned free run"),
 	STAT(cma_used_bytes, "cma: bytes allocated at the end"),
 	STAT(cma_peak_bytes, "cma: most bytes allocated at once"),

@@ -152,6 +152,7 @@ struct baseline_stats {
 	uint64_t swiotlb_area_spills;   /* maps served by an area other than the CPU's own */
 	uint64_t cma_reserved_bytes;    /* the area: held whether used or not */
 	uint64_t cma_allocs;            /* cma_alloc() calls that found room */
+	uint64_t cma_imports;           /* maps of a live buffer by another device: no allocation */
 	uint64_t cma_failures;          /* cma_alloc() calls that found none */
 	uint64_t cma_used_bytes;        /* bytes the bitmap holds now */
 	uint64_t cma_peak_bytes;        /* most bytes held at once */

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "baseline.h"
+#include "base/hashtab.h"
+#include "base/util.h"
 
 /*
  * The driver gets its DMA buffers from the device's CMA area instead of mapping scattered pages
@@ -20,6 +22,11 @@
  * Under churn the free space splits into runs too short for larger requests: that is the
  * failure this model exists to show.
  *
+ * A buffer is allocated once however many devices map it: a MAP of exactly the physical
+ * range of a live allocation (the trace's addresses; 0 is none) is a second device importing
+ * the buffer (dma-buf: the display scans out what the decoder wrote), which dma-direct maps
+ * at no cost; the area gives the buffer back at the last of its UNMAPs.
+ *
  * Where the area lies matters for a 32-bit device (dma32): the default cma_base of 4 GiB is
  * where cma_declare_contiguous_nid() places an area on a 64-bit machine with memory above 4 GiB
  * (bottom-up from SZ_4G), so every buffer of such a device bounces through swiotlb, as
@@ -34,6 +41,32 @@ struct cma_baseline {
 	uint64_t used_bits;
 	uint64_t *bitmap;   /* cma->bitmap */
 	uint64_t *head;     /* set: an allocation starts here, up to the next head or free bit */
+	struct hashtab bufs; /* live allocations by the trace's physical address: imports */
+	uint64_t *buf_paddr; /* by bitmap position (the handle): its key in bufs */
+};
+
+/* A live allocation as the trace names it, and how many mappings hold it. */
+struct cma_buf {
+	uint64_t paddr, size, no;
+	uint32_t refs;
+	uint8_t used;
+};
+
+static uint64_t cma_buf_hash(const void *e)
+{
+	return ism_hash64(((const struct cma_buf *)e)->paddr);
+}
+
+static bool cma_buf_eq(const void *a, const void *b)
+{
+	return ((const struct cma_buf *)a)->paddr == ((const struct cma_buf *)b)->paddr;
+}
+
+static const struct hashtab_type cma_buf_type = {
+	.size = sizeof(struct cma_buf),
+	.used_off = offsetof(struct cma_buf, used),
+	.hash = cma_buf_hash,
+	.eq = cma_buf_eq,
 };
 
 #define WORD_BITS 64
@@ -183,6 +216,8 @@ static struct baseline *cma_create(const struct baseline_params *p, struct ism_e
 	words = (cb->maxno + WORD_BITS - 1) / WORD_BITS;
 	cb->bitmap = ism_xcalloc(words, sizeof(uint64_t));
 	cb->head = ism_xcalloc(words, sizeof(uint64_t));
+	cb->buf_paddr = ism_xcalloc(cb->maxno ? cb->maxno : 1, sizeof(uint64_t));
+	hashtab_init(&cb->bufs, &cma_buf_type, 64);
 	cb->b.stats.cma_reserved_bytes = p->cma_bytes;
 	return &cb->b;
 }
@@ -195,6 +230,16 @@ static struct baseline_cost cma_map(struct baseline *b, uint64_t paddr, uint64_t
 	struct baseline_cost c = { .cpu_ps = b->cma_alloc_ps, .status = BASELINE_TOO_BIG };
 	unsigned align = get_order(size);
 	uint64_t count, bits, mask = 0, offset, no, phys;
+	struct cma_buf key = { .paddr = paddr }, *buf = hashtab_find(&cb->bufs, &cma_buf_type, &key);
+
+	if (paddr && buf && buf->size == size) {
+		/* another device imports the buffer: no allocation */
+		buf->refs++;
+		b->stats.cma_imports++;
+		return (struct baseline_cost){ .status = BASELINE_OK, .handle = buf->no,
+					       .dma_addr = (cb->base_pfn + (buf->no << cb->order_per_bit))
+							   << BASELINE_PAGE_SHIFT };
+	}
 
 	if (align > b->params.cma_max_align_order)
 		align = b->params.cma_max_align_order;
@@ -230,6 +275,15 @@ static struct baseline_cost cma_map(struct baseline *b, uint64_t paddr, uint64_t
 		b->stats.cma_peak_bytes = b->stats.cma_used_bytes;
 	c.cpu_ps += count * b->cma_page_ps;
 	c.status = BASELINE_OK;
+	/* the first allocation at this physical address is the one later maps may import */
+	if (paddr && !buf && !baseline_dma32_bounce(b, (cb->base_pfn + (no << cb->order_per_bit))
+						      << BASELINE_PAGE_SHIFT, size)) {
+		key.size = size;
+		key.no = no;
+		key.refs = 1;
+		hashtab_get(&cb->bufs, &cma_buf_type, &key, NULL);
+		cb->buf_paddr[no] = paddr;
+	}
 	phys = (cb->base_pfn + (no << cb->order_per_bit)) << BASELINE_PAGE_SHIFT;
 	c.dma_addr = phys;
 	c.handle = no;
@@ -269,6 +323,16 @@ static struct baseline_cost cma_unmap(struct baseline *b, uint64_t handle, uint6
 		no = ((orig >> BASELINE_PAGE_SHIFT) - cb->base_pfn) >> cb->order_per_bit;
 	} else if (!is_head(cb, no)) {
 		return c;
+	} else {
+		struct cma_buf key = { .paddr = cb->buf_paddr[no] };
+		struct cma_buf *buf = hashtab_find(&cb->bufs, &cma_buf_type, &key);
+
+		if (buf && buf->no == no) {
+			c.status = BASELINE_OK;
+			if (--buf->refs)
+				return c; /* an importer let go; the buffer stays */
+			hashtab_del(&cb->bufs, &cma_buf_type, buf);
+		}
 	}
 	release_bits(cb, no);
 	c.cpu_ps += b->cma_release_ps;
@@ -282,6 +346,8 @@ static void cma_destroy(struct baseline *b)
 
 	free(cb->bitmap);
 	free(cb->head);
+	free(cb->buf_paddr);
+	hashtab_free(&cb->bufs);
 	free(cb);
 }
 
@@ -289,6 +355,7 @@ static void cma_destroy(struct baseline *b)
 static bool cma_check(const struct baseline *b)
 {
 	const struct cma_baseline *cb = to_cma_const(b);
+	const struct cma_buf *buf;
 	uint64_t used = 0;
 
 	for (uint64_t i = 0; i < cb->maxno; i++) {
@@ -298,6 +365,9 @@ static bool cma_check(const struct baseline *b)
 			return false;
 		used += set;
 	}
+	for (size_t i = 0; (buf = hashtab_next(&cb->bufs, &cma_buf_type, &i)) != NULL;)
+		if (!is_head(cb, buf->no) || !buf->refs || cb->buf_paddr[buf->no] != buf->paddr)
+			return false;
 	return used == cb->used_bits && b->stats.cma_used_bytes == bits_to_bytes(cb, used) &&
 	       b->stats.cma_peak_bytes >= b->stats.cma_used_bytes;
 }

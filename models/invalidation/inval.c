@@ -70,6 +70,9 @@ struct inv_engine *inv_create(const struct sim_config *cfg, struct inv_target ta
 	e->page_ps = ns_ps(cfg->os.cost.inv_page_ns);
 	e->wait_ps = ns_ps(cfg->os.cost.inv_wait_ns);
 	e->queue_ps = ns_ps(cfg->os.cost.fq_add_ns);
+	e->guest = cfg->iommu.nested.enabled && cfg->iommu.nested.stage1 == NESTED_S1_TABLE;
+	e->trap = e->guest && cfg->os.nested.invalidation == NESTED_INV_TRAP;
+	e->exit_ps = ns_ps(cfg->os.cost.vm_exit_ns);
 	e->next_timer = UINT64_MAX;
 	hist_init(&e->window);
 	if (ops->init)
@@ -87,18 +90,24 @@ void inv_free(struct inv_engine *e)
 	free(e);
 }
 
-/* One command: the target removes what it covers; the CPU pays the submission. */
+/*
+ * One command: the target removes what it covers; the CPU pays the submission, and waits for
+ * what the target says its completion needs beyond the IOMMU's (ATS Invalidates).
+ */
 static uint64_t command(struct inv_engine *e, uint32_t dom, enum inv_gran g, uint64_t start,
-			uint64_t end, bool walk_caches)
+			uint64_t end, bool walk_caches, uint64_t now)
 {
+	uint64_t extra;
+
 	e->st.commands[g]++;
 	if (g <= INV_GRAN_RANGE) {
 		e->st.pages += (end - start) >> 12;
 		if (!walk_caches)
 			e->st.leaf_only++;
 	}
-	e->target.command(e->target.ctx, dom, g, start, end, walk_caches);
-	return e->submit_ps + (g <= INV_GRAN_RANGE ? e->page_ps * ((end - start) >> 12) : 0);
+	extra = e->target.command(e->target.ctx, dom, g, start, end, walk_caches, now);
+	return e->submit_ps + (g <= INV_GRAN_RANGE ? e->page_ps * ((end - start) >> 12) : 0) +
+	       extra;
 }
 
 /*
@@ -106,7 +115,7 @@ static uint64_t command(struct inv_engine *e, uint32_t dom, enum inv_gran g, uin
  * aligned power-of-two block of pages that covers it, its address mask), or the whole domain
  * when the range is over the hardware's limit or the granularity says so.
  */
-static uint64_t range_commands(struct inv_engine *e, const struct inv_range *r)
+static uint64_t range_commands(struct inv_engine *e, const struct inv_range *r, uint64_t now)
 {
 	uint64_t cost = 0, start = r->start, end = r->end, pages, step;
 
@@ -115,12 +124,12 @@ static uint64_t range_commands(struct inv_engine *e, const struct inv_range *r)
 		/* SMMUv3 without range invalidation: past the limit, one ASID-wide command. */
 		if (e->range_limit && ((end - start) >> 12) > e->range_limit) {
 			e->st.fallbacks++;
-			return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true);
+			return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true, now);
 		}
 		step = pgsize_bytes(r->pgsize);
 		for (; start < end; start += step)
 			cost += command(e, r->dom, INV_GRAN_PAGE, start, start + step,
-					e->walk_caches);
+					e->walk_caches, now);
 		return cost;
 	case INV_GRAN_RANGE:
 		if (e->align == INV_ALIGN_POW2) {
@@ -135,14 +144,44 @@ static uint64_t range_commands(struct inv_engine *e, const struct inv_range *r)
 		pages = (end - start) >> 12;
 		if (e->range_limit && pages > e->range_limit) {
 			e->st.fallbacks++;
-			return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true);
+			return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true, now);
 		}
-		return command(e, r->dom, INV_GRAN_RANGE, start, end, e->walk_caches);
+		return command(e, r->dom, INV_GRAN_RANGE, start, end, e->walk_caches, now);
 	case INV_GRAN_DOMAIN:
-		return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true);
+		return command(e, r->dom, INV_GRAN_DOMAIN, 0, 0, true, now);
 	default:
-		return command(e, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true);
+		return command(e, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true, now);
 	}
+}
+
+static uint64_t commands_so_far(const struct inv_engine *e)
+{
+	uint64_t n = 0;
+
+	for (unsigned g = 0; g < INV_GRAN_NR; g++)
+		n += e->st.commands[g];
+	return n;
+}
+
+/*
+ * One sync of `cmds` commands that cost `cost` natively (their submission, the IOMMU's work,
+ * the wait). A guest's (nested) writes each command into its queue, then waits for the rest;
+ * trapped, its doorbell exits to the VMM, which submits each command to the host IOMMU again
+ * and waits before resuming it: the exit and the second submission are the guest's wait too.
+ */
+static uint64_t sync_cost(struct inv_engine *e, uint64_t cmds, uint64_t cost)
+{
+	uint64_t wait;
+
+	if (!e->guest)
+		return cost;
+	wait = cost - cmds * e->submit_ps;
+	if (e->trap) {
+		wait += e->exit_ps + cmds * e->submit_ps;
+		e->st.vm_exits++;
+	}
+	e->st.guest_wait_ps += wait;
+	return cmds * e->submit_ps + wait;
 }
 
 /* The invalidations of rs are complete at done: their stale windows close. */
@@ -161,13 +200,13 @@ static void windows_close(struct inv_engine *e, const struct inv_range *rs, size
 uint64_t inv_issue_ranges(struct inv_engine *e, const struct inv_range *rs, size_t n,
 			  uint64_t now)
 {
-	uint64_t cost = 0;
+	uint64_t cost = 0, cmds = commands_so_far(e);
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		cost += range_commands(e, &rs[i]);
+		cost += range_commands(e, &rs[i], now);
 	/* One wait descriptor for the lot: the CPU spins until the IOMMU has done them all. */
-	cost += e->wait_ps;
+	cost = sync_cost(e, commands_so_far(e) - cmds, cost + e->wait_ps);
 	e->st.cpu_inv_ps += cost;
 	windows_close(e, rs, n, now + cost);
 	return cost;
@@ -179,12 +218,34 @@ uint64_t inv_flush(struct inv_engine *e, uint32_t dom, const struct inv_range *r
 	uint64_t cost;
 
 	if (dom == UINT32_MAX)
-		cost = command(e, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true);
+		cost = command(e, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true, now);
 	else
-		cost = command(e, dom, INV_GRAN_DOMAIN, 0, 0, true);
-	cost += e->wait_ps;
+		cost = command(e, dom, INV_GRAN_DOMAIN, 0, 0, true, now);
+	cost = sync_cost(e, 1, cost + e->wait_ps);
 	e->st.cpu_inv_ps += cost;
 	windows_close(e, rs, n, now + cost);
+	return cost;
+}
+
+uint64_t inv_zap(struct inv_engine *e, uint32_t dom, uint64_t start, uint64_t end, uint64_t now)
+{
+	const struct inv_range r = { .start = start, .end = end, .t_unmap = now, .dom = dom,
+				     .pgsize = PGSIZE_4K };
+	uint64_t cmds = commands_so_far(e), cost;
+
+	/*
+	 * A zap names addresses even where unmaps flush the domain or everything: sun50i's
+	 * iotlb_sync_map writes the TLB and PTW-cache invalidation address registers, however its
+	 * iotlb_sync flushes.
+	 */
+	if (e->gran >= INV_GRAN_DOMAIN)
+		cost = command(e, dom, INV_GRAN_RANGE, start, end, e->walk_caches, now);
+	else
+		cost = range_commands(e, &r, now);
+	cost += e->wait_ps;
+	cost = sync_cost(e, commands_so_far(e) - cmds, cost);
+	e->st.map_zaps++;
+	e->st.cpu_inv_ps += cost;
 	return cost;
 }
 
@@ -207,6 +268,7 @@ static const struct stat_desc inv_stat_table[] = {
 	I("invalidation.commands.range", commands[INV_GRAN_RANGE], "range invalidation commands (captured INV and INV:LEAF records included)"),
 	I("invalidation.commands.domain", commands[INV_GRAN_DOMAIN], "domain-wide invalidation commands (flush-queue flushes, over-limit fallbacks, captured)"),
 	I("invalidation.commands.global", commands[INV_GRAN_GLOBAL], "global invalidation commands"),
+	I("invalidation.on_map_commands", map_zaps, "os.invalidation.on_map range: MAPs whose range was invalidated at map time (iotlb_sync_map); their commands count in commands.*"),
 	I("invalidation.commands.leaf_only", leaf_only, "of the page and range commands, those that kept the walk caches (leaf entries only)"),
 	I("invalidation.pages", pages, "4 KiB pages named by page and range commands (after rounding to the hardware's alignment)"),
 	I("invalidation.range_fallbacks", fallbacks, "ranges over os.invalidation.range_limit_pages, sent as a domain command"),

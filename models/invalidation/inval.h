@@ -37,14 +37,16 @@ struct inv_range {
 };
 
 /*
- * The IOMMU side a policy drives: apply one invalidation command now. The engine's hook
- * removes the IOTLB (and, with walk_caches, the walk-cache) entries it covers and returns how
- * many IOTLB entries went. [start, end) is ignored for domain and global commands.
+ * The IOMMU side a policy drives: apply one invalidation command at `now`. The engine's hook
+ * removes the IOTLB (and, with walk_caches, the walk-cache) entries it covers, then what the
+ * levels in front of the IOTLB hold (device TLBs), and returns the extra time (ps) the CPU
+ * waits for the command's completion beyond the IOMMU's own (ATS Invalidates to devices).
+ * [start, end) is ignored for domain and global commands.
  */
 struct inv_target {
 	void *ctx;
 	uint64_t (*command)(void *ctx, uint32_t dom, enum inv_gran g, uint64_t start, uint64_t end,
-			    bool walk_caches);
+			    bool walk_caches, uint64_t now);
 	/* The invalidation owed for range r completes at `done` (may be NULL). */
 	void (*completed)(void *ctx, const struct inv_range *r, uint64_t done);
 };
@@ -61,7 +63,10 @@ struct inv_stats {
 	uint64_t flushes_timer;  /* lazy: flush queue timeout; batched: batch timeout */
 	uint64_t flushes_count;  /* batched: N unmaps reached */
 	uint64_t flushes_end;    /* what was pending at the end of the trace */
+	uint64_t map_zaps;       /* os.invalidation.on_map: ranges invalidated at map time */
 	uint64_t cpu_inv_ps;     /* CPU time in invalidation (submit, wait, queueing) */
+	/* iommu.nested: a guest's syncs that trapped to the VMM, and the guest's wait in all */
+	uint64_t vm_exits, guest_wait_ps;
 };
 
 struct inv_engine;
@@ -97,7 +102,8 @@ struct inv_engine {
 	enum inv_align align;
 	uint64_t range_limit; /* pages; 0: none */
 	bool walk_caches;
-	uint64_t submit_ps, page_ps, wait_ps, queue_ps; /* costs */
+	bool guest, trap; /* iommu.nested: the policy is a guest's; os.nested.invalidation trap */
+	uint64_t submit_ps, page_ps, wait_ps, queue_ps, exit_ps; /* costs */
 	struct inv_stats st;
 	struct hist window; /* ps from unmap to the completion of its invalidation */
 	uint64_t next_timer; /* the earliest pending timeout (ps), UINT64_MAX: none */
@@ -115,6 +121,13 @@ void inv_free(struct inv_engine *e);
  */
 uint64_t inv_issue_ranges(struct inv_engine *e, const struct inv_range *rs, size_t n,
 			  uint64_t now);
+
+/*
+ * os.invalidation.on_map: invalidate what a MAP just wrote, [start, end) of dom, with the
+ * engine's commands and one wait (Linux's iotlb_sync_map). No stale window: nothing was
+ * unmapped. Returns the CPU time spent (ps).
+ */
+uint64_t inv_zap(struct inv_engine *e, uint32_t dom, uint64_t start, uint64_t end, uint64_t now);
 
 /* A command replayed from a capture (INVAL record): counted, not costed (the target applies it). */
 void inv_count_capture(struct inv_engine *e, enum inv_gran g, bool walk_caches);

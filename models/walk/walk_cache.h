@@ -34,6 +34,20 @@ void walk_cache_free(struct walk_cache *wc);
 unsigned walk_cache_lookup(struct walk_cache *wc, uint32_t dom, uint64_t iova);
 
 /*
+ * Where a walk of a table of `levels` whose last entry read is at last_level starts: below the
+ * lowest walk-cache hit (wc NULL: no caches, the top), never above last_level (the caches hold
+ * only present non-leaf entries). It reads start - last_level + 1 entries. Both stages of a
+ * nested walk count this way.
+ */
+static inline unsigned walk_cache_start(struct walk_cache *wc, unsigned levels, uint32_t dom,
+					uint64_t iova, unsigned last_level)
+{
+	unsigned start = wc ? walk_cache_lookup(wc, dom, iova) : levels;
+
+	return start < last_level ? last_level : start;
+}
+
+/*
  * After a walk that read tables from start_level down to last_level (the leaf's level, or the
  * level of a non-present entry): the entries read at levels start_level..last_level+1 were
  * present non-leaf entries; fill them into their levels' caches.

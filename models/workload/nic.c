@@ -169,7 +169,8 @@ static int nic_setup(struct nic *n, struct ism_err *err)
 	/* Page-pool pages: two 2K buffers share a page; a larger buffer is one compound page. */
 	pages_per_buf = n->rx_buf > WORKLOAD_PAGE_BYTES ? n->rx_buf / WORKLOAD_PAGE_BYTES : 1;
 	n->pool_page_bytes = pages_per_buf * WORKLOAD_PAGE_BYTES;
-	n->pool_pages = n->ring * n->rx_buf / n->pool_page_bytes;
+	/* rounded up: with an odd ring the last page holds one 2K buffer */
+	n->pool_pages = (n->ring * n->rx_buf + n->pool_page_bytes - 1) / n->pool_page_bytes;
 	for (qi = 0; qi < n->queues; qi++) {
 		struct nic_queue *q = &n->q[qi];
 

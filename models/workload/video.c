@@ -25,7 +25,15 @@
 static const unsigned video_heap_orders[] = { 8, 4, 0 };
 
 enum video_alloc { VIDEO_ONCE, VIDEO_PER_FRAME };
-enum video_domain { VIDEO_SEPARATE, VIDEO_SHARED };
+/*
+ * separate: a domain each, the buffer mapped in both (dma-buf import behind another domain);
+ * shared: one domain, one mapping both use; group: one domain (one IOMMU group: sun50i and
+ * MediaTek M4U put every master in one) and the importer maps the buffer again, at its own
+ * IOVA, as dma_buf_map_attachment() does for each attached device.
+ */
+enum video_domain { VIDEO_SEPARATE, VIDEO_SHARED, VIDEO_GROUP };
+/* The trace's id of the one domain of shared and group. */
+#define VIDEO_DOMAIN_ID 1
 
 /* Bytes per pixel in halves: NV12 1.5, RGB565 2, XRGB8888 4, P010 3. */
 static const char *const video_formats[] = { "NV12", "RGB565", "XRGB8888", "P010", NULL };
@@ -37,14 +45,14 @@ struct video_seg {
 };
 
 struct video_buf {
-	uint64_t iova[2]; /* in the decoder's and the display's domain */
+	uint64_t iova[2]; /* the decoder's and the display's mapping */
 	struct video_seg *seg;
 	size_t nseg;
 };
 
 struct video {
 	struct workload_ctx c;
-	struct workload_iova iova[2];
+	struct workload_iova iova[2]; /* per domain: separate has two */
 	struct workload_phys phys;
 	uint32_t dev[2]; /* decoder, display */
 	uint64_t width, height, buffers, frames, burst, limit, fb, fb_pages, fps_milli;
@@ -65,10 +73,16 @@ static int video_no_iova(struct video *v, struct ism_err *err)
 			   v->c.origin, (unsigned long long)v->limit);
 }
 
-/* Domains the buffers are mapped in: the display's own too unless it shares the decoder's. */
+/* Mappings of each buffer: the display's own too unless it uses the decoder's. */
 static unsigned video_domains(const struct video *v)
 {
-	return v->domain == VIDEO_SEPARATE ? 2 : 1;
+	return v->domain == VIDEO_SHARED ? 1 : 2;
+}
+
+/* The IOVA allocator of mapping d: the domain's, one for both unless separate. */
+static struct workload_iova *video_iova(struct video *v, unsigned d)
+{
+	return &v->iova[v->domain == VIDEO_SEPARATE ? d : 0];
 }
 
 /* Allocate a buffer's memory and map it at t in every domain. */
@@ -106,7 +120,7 @@ static int video_map(struct video *v, struct video_buf *b, uint64_t t, struct is
 	}
 	/* dma_map_sgtable: one IOVA range, one MAP per physically contiguous segment. */
 	for (d = 0; d < video_domains(v); d++) {
-		if (workload_iova_alloc(&v->iova[d], bytes, &b->iova[d]))
+		if (workload_iova_alloc(video_iova(v, d), bytes, &b->iova[d]))
 			return video_no_iova(v, err);
 		for (i = 0, off = 0; i < b->nseg; off += b->seg[i++].bytes)
 			workload_put_map(&v->c, t, v->dev[d], TRACE_PASID_NONE, b->iova[d] + off,
@@ -130,7 +144,7 @@ static void video_free_iova(struct video *v, struct video_buf *b)
 	unsigned d;
 
 	for (d = 0; d < video_domains(v); d++)
-		workload_iova_free(&v->iova[d], b->iova[d], v->fb_pages * WORKLOAD_PAGE_BYTES);
+		workload_iova_free(video_iova(v, d), b->iova[d], v->fb_pages * WORKLOAD_PAGE_BYTES);
 }
 
 /* Start of frame k: k / fps seconds. */
@@ -144,7 +158,7 @@ static void video_sweep(struct video *v, unsigned who, uint64_t iova, uint64_t t
 			bool write)
 {
 	uint64_t n = (v->fb + v->burst - 1) / v->burst, j, off;
-	uint32_t dev = v->dev[v->domain == VIDEO_SHARED ? 0 : who];
+	uint32_t dev = v->dev[who];
 
 	for (j = 0, off = 0; j < n; j++, off += v->burst)
 		workload_put_access(&v->c, t + workload_muldiv(j, span, n), dev, TRACE_PASID_NONE,
@@ -155,7 +169,7 @@ static void video_sweep(struct video *v, unsigned who, uint64_t iova, uint64_t t
 static int video_read_spec(struct video *v, struct ism_err *err)
 {
 	static const char *const allocs[] = { "once", "per-frame", NULL };
-	static const char *const domains[] = { "separate", "shared", NULL };
+	static const char *const domains[] = { "separate", "shared", "group", NULL };
 	struct workload_ctx *c = &v->c;
 	double fps;
 
@@ -223,6 +237,15 @@ static int video_generate(const json_t *spec, const char *origin, uint64_t seed,
 	for (d = 0; d < 2; d++)
 		workload_iova_init(&v.iova[d], v.limit);
 	workload_phys_init(&v.phys, v.c.rng);
+	/* One domain: both devices attach to it before anything is mapped. */
+	if (v.domain != VIDEO_SEPARATE)
+		for (d = 0; d < 2; d++) {
+			struct trace_rec a = { .kind = TRACE_ATTACH, .device = v.dev[d],
+					       .pasid = TRACE_PASID_NONE,
+					       .domain = VIDEO_DOMAIN_ID };
+
+			workload_put(&v.c, &a);
+		}
 	/* Once: every buffer mapped at the start. Per frame: frames k and k + 1 are in flight. */
 	nbuf = v.alloc == VIDEO_ONCE ? v.buffers : 2;
 	v.buf = ism_xcalloc(nbuf, sizeof(*v.buf));

@@ -32,22 +32,52 @@ enum replay_mode {
 	REPLAY_OPEN,   /* each DMA starts no earlier than its trace time (scaled) */
 };
 
-/* os.domains: how devices without ATTACH records are put into domains (address spaces). */
-enum domains_mode {
-	DOMAINS_PER_DEVICE, /* each device (and PASID) its own domain, as a DMA API default domain */
-	DOMAINS_SINGLE,     /* every device in one domain (the Allwinner H6's sun50i driver) */
-	DOMAINS_GROUPS,     /* devices named in the config share their group's domain */
+/*
+ * Devices in groups, as os.domains (which devices share a domain) and iommu.device_tlb.share
+ * (which share a TLB in front of the IOTLB) give them.
+ */
+enum device_groups_mode {
+	GROUPS_PER_DEVICE, /* each device its own (a DMA API default domain; one TLB per master) */
+	GROUPS_SINGLE,     /* every device in one (the sun50i driver's domain; one TBU) */
+	GROUPS_NAMED,      /* devices named in the config share their group's; others their own */
 };
 
-/* os.domains as the engine reads it. */
-struct domain_groups {
-	enum domains_mode mode;
-	uint32_t n;       /* DOMAINS_GROUPS: devices named, sorted by device */
+struct device_groups {
+	enum device_groups_mode mode;
+	uint32_t n;       /* GROUPS_NAMED: devices named, sorted by device */
 	uint32_t *device; /* requester or stream ids */
 	uint32_t *group;  /* each one's group: an index into names */
 	char **names;     /* the groups, in the order the config first names them */
 	uint32_t ngroups;
 	json_t *json;     /* the value as given (the effective config echoes it) */
+};
+
+/* The group a device is named in, or -1 (GROUPS_NAMED; devices sorted: a binary search). */
+static inline int device_groups_find(const struct device_groups *g, uint32_t device)
+{
+	uint32_t lo = 0, hi = g->n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (g->device[mid] < device)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->n && g->device[lo] == device ? (int)g->group[lo] : -1;
+}
+
+/* iommu.nested.stage1: what the guest's own driver translates with. */
+enum nested_stage1 {
+	NESTED_S1_TABLE, /* the guest's IOMMU page table (the trace's MAP/UNMAP): nested */
+	NESTED_S1_NONE,  /* a guest without an IOMMU: the device uses guest-physical addresses */
+};
+
+/* os.nested.invalidation: how a guest's invalidation reaches the hardware. */
+enum nested_inv {
+	NESTED_INV_TRAP, /* each sync exits to the VMM, which re-issues the commands */
+	NESTED_INV_HW,   /* a virtual command queue the hardware consumes directly */
 };
 
 enum latency_dist {
@@ -77,6 +107,27 @@ struct sim_config {
 		double iotlb_hit_ns;      /* IOTLB lookup that hits */
 		double walk_cache_hit_ns; /* added to a walk that starts below a walk-cache hit */
 		uint32_t walkers;         /* concurrent page walks */
+		/* The TLBs in front of the IOTLB (models/iotlb/devtlb.h). */
+		struct {
+			int kind;                 /* enum devtlb_kind: none, micro, ats */
+			struct cache_geom geom;
+			char *replacement;
+			struct device_groups share; /* which devices share one */
+			double hit_ns;            /* a lookup: micro in the IOMMU, ats on the device */
+		} device_tlb;
+		/* Nested translation (models/walk/nested.h): a guest's stage 1 over stage 2. */
+		struct {
+			bool enabled;
+			int stage1;            /* enum nested_stage1 */
+			struct {
+				char *format;  /* a registered page-table format */
+				uint32_t ia_bits;
+				enum pgsize page_size; /* how the host backs guest memory */
+				struct cache_geom walk_cache[PT_MAX_LEVELS + 1];
+				struct cache_geom tlb; /* entries 0: none */
+			} stage2;
+			uint64_t stage1_tables_gpa; /* where the guest's page tables are allocated */
+		} nested;
 	} iommu;
 	struct {
 		double latency_ns; /* one memory access: DMA data or a walk reference */
@@ -87,7 +138,7 @@ struct sim_config {
 	struct {
 		enum first_touch first_touch;
 		enum pgsize first_touch_page_size;
-		struct domain_groups domains;
+		struct device_groups domains;
 		struct {
 			char *policy;        /* a registered invalidation policy */
 			int granularity;     /* enum inv_gran */
@@ -95,7 +146,11 @@ struct sim_config {
 			uint32_t range_limit_pages;
 			bool walk_caches;
 			bool stall_translations;
+			int on_map;          /* enum: none, range (zap at iotlb_sync_map) */
 		} invalidation;
+		struct {
+			int invalidation;    /* enum nested_inv */
+		} nested;
 		struct {
 			uint32_t size;
 			double timeout_ms;
@@ -109,6 +164,8 @@ struct sim_config {
 			double map_ns, unmap_ns, pte_ns, iova_cache_ns, iova_tree_ns;
 			double inv_submit_ns, inv_page_ns, inv_wait_ns, fq_add_ns;
 			double stack_ns;
+			double ats_inv_ns; /* the CPU's wait for one ATS invalidation's completion */
+			double vm_exit_ns; /* a trapped guest invalidation's exit to the VMM and back */
 		} cost;
 	} os;
 	struct {

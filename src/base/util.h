@@ -20,6 +20,14 @@ enum ism_exit {
 	ISM_EXIT_IO = 5,     /* cannot write an output file */
 };
 
+/*
+ * The build identity: 8 hex digits of a checksum of the sources and presets iommusim is built
+ * from (scripts/build-id, generated into build_id.c at build time). Compiler flags are no
+ * part of it: an ASan build of the same sources is the same build. Results and sweep manifests
+ * record it (docs/sweep.md).
+ */
+extern const char ism_build_id[];
+
 /* One error message with its exit code; the message already names file, line/record/path. */
 struct ism_err {
 	int code;

@@ -10,7 +10,7 @@ enum { OPT_KIND, OPT_OUT, OPT_FORMAT, OPT_POINT, OPT_QUIET };
 
 static const struct cli_opt plot_opts_tab[] = {
 	[OPT_KIND] = { "kind", 'k', "KIND",
-		       "draw KIND: missrate, throughput, invalidation, latency-cdf, curve (repeatable)" },
+		       "draw KIND: missrate, devtlb, throughput, invalidation, latency-cdf, curve (repeatable)" },
 	[OPT_OUT] = { "output", 'o', "PLOTDIR",
 		      "write into PLOTDIR (created; default DIR/plots, RESULT-plots)" },
 	[OPT_FORMAT] = { "format", 'f', "FMTS", "png, svg or png,svg (default)" },

@@ -11,11 +11,12 @@
 
 #define SWEEP_EXIT_STATUS \
 	"Exit status: 0 every point ok; 1 some point failed (or, for merge and summary, has\n" \
-	"no result yet); 2 usage; 3 invalid sweep file, config or manifest; 4 bad trace\n" \
-	"(--dry-run); 5 cannot write the output directory."
+	"no result yet); 2 usage; 3 invalid sweep file, config or manifest, or an output\n" \
+	"directory that holds another sweep's output; 4 bad trace (--dry-run); 5 cannot\n" \
+	"write the output directory."
 
 enum { OPT_OUT, OPT_JOBS, OPT_LIST, OPT_DRY, OPT_POINT, OPT_SHARD, OPT_NO_SUMMARY, OPT_NO_CURVE,
-       OPT_QUIET };
+       OPT_FORCE, OPT_QUIET };
 
 static const struct cli_opt sweep_opts[] = {
 	[OPT_OUT] = { "output", 'o', "DIR", "output directory (default: the sweep file's \"output\", else results/NAME)" },
@@ -26,14 +27,15 @@ static const struct cli_opt sweep_opts[] = {
 	[OPT_SHARD] = { "shard", 0, "I/N", "only the points whose index modulo N is I (0 <= I < N)" },
 	[OPT_NO_SUMMARY] = { "no-summary", 0, NULL, "do not regenerate summary.csv (many tasks into one directory)" },
 	[OPT_NO_CURVE] = { "no-curve", 0, NULL, "run every point alone, also those a curve pass could give (same results, slower)" },
+	[OPT_FORCE] = { "force", 0, NULL, "run into DIR although it holds another sweep's output (its manifest is replaced)" },
 	[OPT_QUIET] = { "quiet", 'q', NULL, "no progress and no closing summary line on stderr" },
 };
 
 static const struct cli_cmd_desc sweep_desc = {
 	.name = "sweep",
 	.usage = "SWEEP.json [-o DIR] [-j N] [--list] [--dry-run] [--point K | --shard I/N]\n"
-		 "                      [--no-curve] [-q]\n"
-		 "       iommusim sweep merge DIR... -o OUT\n"
+		 "                      [--no-curve] [--force] [-q]\n"
+		 "       iommusim sweep merge DIR... -o OUT [--force]\n"
 		 "       iommusim sweep summary DIR",
 	.summary = "Run every point of a sweep (traces x axes x seeds), in parallel and resumably.",
 	.details =
@@ -41,9 +43,10 @@ static const struct cli_cmd_desc sweep_desc = {
 		"sweep file says how to make ({\"gen\": SPEC} or {\"import\": FILE, \"from\": FMT}),\n"
 		"DIR/points/NAME.json per point (or NAME.error.json when it failed) and\n"
 		"DIR/summary.csv (one row per point). A re-run skips points whose NAME.json exists\n"
-		"and retries failed ones. Untimed LRU points alike but for iommu.iotlb.entries and\n"
-		"ways, with as many sets (fully associative sizes, say), run as one curve pass per\n"
-		"trace: the same files (--no-curve: one by one).\n"
+		"and retries failed ones; a DIR that holds another sweep's output is refused without\n"
+		"--force. Untimed LRU points alike but for iommu.iotlb.entries and ways, with as\n"
+		"many sets (fully associative sizes, say), run as one curve pass per trace: the\n"
+		"same files (--no-curve: one by one).\n"
 		"SWEEP.json is a file, or a name looked up as a preset is\n"
 		"(sweeps/demo.json: $IOMMUSIM_CONFIG_PATH, then the installed configs/).\n"
 		"docs/sweep.md describes the sweep file and the directory.\n" SWEEP_EXIT_STATUS,
@@ -51,16 +54,17 @@ static const struct cli_cmd_desc sweep_desc = {
 	.nopts = ISM_ARRAY_SIZE(sweep_opts),
 };
 
-enum { MERGE_OUT, MERGE_QUIET };
+enum { MERGE_OUT, MERGE_FORCE, MERGE_QUIET };
 
 static const struct cli_opt merge_opts[] = {
 	[MERGE_OUT] = { "output", 'o', "OUT", "the merged output directory (required; may be one of the DIRs)" },
+	[MERGE_FORCE] = { "force", 0, NULL, "merge into OUT although it holds another sweep's output (its manifest is replaced)" },
 	[MERGE_QUIET] = { "quiet", 'q', NULL, "no closing summary line on stderr" },
 };
 
 static const struct cli_cmd_desc merge_desc = {
 	.name = "sweep merge",
-	.usage = "DIR... -o OUT",
+	.usage = "DIR... -o OUT [--force]",
 	.summary = "Combine the output directories of one sweep's shards, then regenerate the summary.",
 	.details =
 		"The manifests must list the same points. A point's result is taken from the first\n"
@@ -96,6 +100,15 @@ static void print_counts(const char *what, const char *dir, const struct sweep_c
 		c->total, c->ok, c->failed, c->pending, dir);
 }
 
+/* Finished points of several builds: a difference between them may not be the sweep's. */
+static void warn_builds(const char *dir, const struct sweep_counts *c)
+{
+	if (c->nbuilds > 1)
+		fprintf(stderr, "iommusim: warning: %s: its finished points come from %zu builds "
+			"(%s): a difference between them may come from the builds rather than from "
+			"the sweep\n", dir, c->nbuilds, c->builds);
+}
+
 static int counts_status(const struct sweep_counts *c)
 {
 	return c->failed || c->pending ? ISM_EXIT_FAIL : ISM_EXIT_OK;
@@ -116,7 +129,7 @@ static int cmd_sweep_merge(int argc, char **argv)
 	const char *arg, *out = NULL;
 	struct sweep_counts counts;
 	struct ism_err err = { 0 };
-	int c, quiet = 0, rc = ISM_EXIT_OK;
+	int c, quiet = 0, force = 0, rc = ISM_EXIT_OK;
 
 	cli_parser_init(&p, &merge_desc);
 	while ((c = cli_next(&p, argc, argv, &arg)) != CLI_DONE) {
@@ -126,6 +139,8 @@ static int cmd_sweep_merge(int argc, char **argv)
 		}
 		if (c == MERGE_OUT)
 			out = arg;
+		else if (c == MERGE_FORCE)
+			force = 1;
 		else if (c == MERGE_QUIET)
 			quiet = 1;
 	}
@@ -138,11 +153,12 @@ static int cmd_sweep_merge(int argc, char **argv)
 		goto out;
 	}
 	if (ism_outdir_check(out, &err) != 0 ||
-	    sweep_merge((const char *const *)argv + optind, (size_t)(argc - optind), out, &counts,
-			&err) != 0) {
+	    sweep_merge((const char *const *)argv + optind, (size_t)(argc - optind), out, force,
+			&counts, &err) != 0) {
 		rc = fail(&err);
 		goto out;
 	}
+	warn_builds(out, &counts);
 	if (!quiet)
 		print_counts("sweep merge", out, &counts);
 	rc = counts_status(&counts);
@@ -179,6 +195,7 @@ static int cmd_sweep_summary(int argc, char **argv)
 		rc = fail(&err);
 		goto out;
 	}
+	warn_builds(dir, &counts);
 	if (!quiet)
 		print_counts("sweep summary", dir, &counts);
 	rc = counts_status(&counts);
@@ -211,9 +228,37 @@ static int dry_run(const struct sweep *sw, const bool *selected, int quiet)
 	return rc;
 }
 
+/*
+ * A resume that keeps points another build computed (the old manifest's) and runs others mixes
+ * the results of two builds: say so before anything runs. Returns whether it warned.
+ */
+static bool warn_resume_build(const struct sweep *sw, const bool *selected, const char *dir,
+			      const json_t *old)
+{
+	const char *was = sweep_build_of(old);
+	size_t i, done = 0, todo = 0;
+
+	if (!old || strcmp(was, ism_build_id) == 0)
+		return false;
+	for (i = 0; i < sw->npoints; i++) {
+		bool d = sweep_point_read(dir, sw->points[i].name, NULL, NULL) == SWEEP_OK;
+
+		done += d;
+		todo += selected[i] && !d;
+	}
+	if (!done || !todo)
+		return false;
+	fprintf(stderr, "iommusim sweep: warning: %s: %zu finished point%s computed by another "
+		"build (%s; this is %s): %s kept, so the sweep will mix the results of two builds "
+		"(delete %s/points, or run into another directory, to compute every point with "
+		"this build)\n", dir, done, done == 1 ? " was" : "s were", was, ism_build_id,
+		done == 1 ? "it is" : "they are", dir);
+	return true;
+}
+
 /* Run the selection into dir: manifest first, then the points, then the summary. */
 static int run_points(const struct sweep *sw, const bool *selected, const char *dir,
-		      unsigned jobs, int quiet, int summary, int no_curve)
+		      unsigned jobs, int quiet, int summary, int no_curve, int force, bool warn_inert)
 {
 	struct sweep_run_opts o = { .dir = dir, .selected = selected, .jobs = jobs,
 				    .progress = cli_progress_wanted(quiet), .no_curve = no_curve,
@@ -221,11 +266,17 @@ static int run_points(const struct sweep *sw, const bool *selected, const char *
 	struct sweep_counts counts;
 	struct sweep_tally t;
 	struct ism_err err = { 0 };
-	json_t *m = sweep_manifest(sw);
+	json_t *m = sweep_manifest(sw), *old = NULL;
 	char *mpath = ism_xmalloc(strlen(dir) + sizeof("/sweep.json"));
 	int rc = ISM_EXIT_OK, run_rc;
+	bool warned;
 
 	sprintf(mpath, "%s/sweep.json", dir);
+	if (sweep_dir_check(dir, m, &old, &err) != 0 && !force) {
+		rc = fail(&err);
+		goto out;
+	}
+	warned = warn_resume_build(sw, selected, dir, old);
 	if (sweep_dir_create(dir, &err) != 0 || ism_json_write(mpath, m, &err) != 0) {
 		rc = fail(&err);
 		goto out;
@@ -235,6 +286,8 @@ static int run_points(const struct sweep *sw, const bool *selected, const char *
 		rc = fail(&err);
 		goto out;
 	}
+	if (warn_inert)
+		sweep_warn_inert(sw, selected, stderr);
 	run_rc = sweep_run(sw, &o, &t, &err);
 	if (run_rc != 0)
 		fprintf(stderr, "iommusim: %s\n", err.msg);
@@ -242,10 +295,13 @@ static int run_points(const struct sweep *sw, const bool *selected, const char *
 		rc = fail(&err);
 		goto out;
 	}
+	if (summary && !warned)
+		warn_builds(dir, &counts);
 	if (t.signal) {
 		fprintf(stderr, "iommusim sweep: interrupted (%s): %zu point%s ran, the others are "
 			"still to do\n", strsignal(t.signal), t.ran, t.ran == 1 ? "" : "s");
 		json_decref(m);
+		json_decref(old);
 		free(mpath);
 		signal(t.signal, SIG_DFL);
 		raise(t.signal);
@@ -261,6 +317,7 @@ static int run_points(const struct sweep *sw, const bool *selected, const char *
 		rc = ISM_EXIT_FAIL;
 out:
 	json_decref(m);
+	json_decref(old);
 	free(mpath);
 	return rc;
 }
@@ -270,7 +327,7 @@ int cmd_sweep(int argc, char **argv)
 	struct cli_parser p;
 	const char *arg, *out = NULL, *point_arg = NULL, *shard_arg = NULL;
 	uint64_t jobs = 0, k = 0, si = 0, sn = 1;
-	int c, quiet = 0, list = 0, dry = 0, summary = 1, no_curve = 0, rc = ISM_EXIT_OK;
+	int c, quiet = 0, list = 0, dry = 0, summary = 1, no_curve = 0, force = 0, rc = ISM_EXIT_OK;
 	struct ism_err err = { 0 };
 	struct sweep sw;
 	bool *selected = NULL;
@@ -326,6 +383,9 @@ int cmd_sweep(int argc, char **argv)
 		case OPT_NO_CURVE:
 			no_curve = 1;
 			break;
+		case OPT_FORCE:
+			force = 1;
+			break;
 		case OPT_QUIET:
 			quiet = 1;
 			break;
@@ -355,6 +415,13 @@ int cmd_sweep(int argc, char **argv)
 		selected[i] = point_arg ? i == k : i % sn == si;
 	dir = out ? ism_xstrdup(out) : sweep_default_output(&sw);
 	sweep_traces_at(&sw, dir);
+	/*
+	 * Axes some trace cannot answer, said once for the whole sweep (not per cluster task,
+	 * --point or --shard): by --list and --dry-run from the traces there are, by a run once
+	 * it has made the traces it makes.
+	 */
+	if (list || dry)
+		sweep_warn_inert(&sw, selected, stderr);
 
 	if (list) {
 		for (i = 0; i < sw.npoints; i++)
@@ -373,7 +440,8 @@ int cmd_sweep(int argc, char **argv)
 			rc = fail(&err);
 			goto out;
 		}
-		rc = run_points(&sw, selected, dir, (unsigned)jobs, quiet, summary, no_curve);
+		rc = run_points(&sw, selected, dir, (unsigned)jobs, quiet, summary, no_curve, force,
+				!point_arg && !shard_arg);
 	}
 out:
 	free(dir);

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 		return ISM_EXIT_OK;
 	}
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("iommusim %s\n", PACKAGE_VERSION);
+		printf("iommusim %s (build %s)\n", PACKAGE_VERSION, ism_build_id);
 		return ISM_EXIT_OK;
 	}
 	for (i = 0; i < ISM_ARRAY_SIZE(cmd_table); i++)

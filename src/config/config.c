@@ -462,13 +462,13 @@ struct config_val {
 	const json_t *j; /* domains: the value (borrowed), checked */
 };
 
-static const char *const domains_names[] = { "per-device", "single" };
+static const char *const groups_names[] = { "per-device", "single" };
 
 /*
  * os.domains: "per-device", "single", or an object naming devices (bb:dd.f or a requester or
  * stream id) with their group's name. Two spellings of one device are one device given twice.
  */
-static int parse_domains(const json_t *v, struct config_val *out, char *why, size_t n,
+static int parse_groups(const json_t *v, struct config_val *out, char *why, size_t n,
 			 char *sub, size_t subn)
 {
 	char what[128];
@@ -476,8 +476,8 @@ static int parse_domains(const json_t *v, struct config_val *out, char *why, siz
 	const json_t *g;
 
 	if (json_is_string(v)) {
-		for (size_t i = 0; i < ISM_ARRAY_SIZE(domains_names); i++) {
-			if (strcmp(json_string_value(v), domains_names[i]) == 0) {
+		for (size_t i = 0; i < ISM_ARRAY_SIZE(groups_names); i++) {
+			if (strcmp(json_string_value(v), groups_names[i]) == 0) {
 				out->u = i;
 				out->j = v;
 				return 0;
@@ -518,7 +518,7 @@ static int parse_domains(const json_t *v, struct config_val *out, char *why, siz
 		}
 	}
 	sub[0] = '\0';
-	out->u = DOMAINS_GROUPS;
+	out->u = GROUPS_NAMED;
 	out->j = v;
 	return 0;
 }
@@ -596,7 +596,7 @@ static void curve_store(struct sim_config *cfg, const struct config_val *val)
 	qsort(cfg->stats.curve, cfg->stats.ncurve, sizeof(*cfg->stats.curve), cmp_u32);
 }
 
-static void domains_free(struct domain_groups *d)
+static void groups_free(struct device_groups *d)
 {
 	for (uint32_t i = 0; i < d->ngroups; i++)
 		free(d->names[i]);
@@ -608,16 +608,16 @@ static void domains_free(struct domain_groups *d)
 }
 
 /* The checked value as the engine reads it: devices sorted, groups numbered in order. */
-static void domains_store(struct domain_groups *d, enum domains_mode mode, const json_t *v)
+static void groups_store(struct device_groups *d, enum device_groups_mode mode, const json_t *v)
 {
 	const char *key;
 	const json_t *g;
 	uint32_t i, j;
 
-	domains_free(d);
+	groups_free(d);
 	d->mode = mode;
 	d->json = json_deep_copy(v);
-	if (mode != DOMAINS_GROUPS)
+	if (mode != GROUPS_NAMED)
 		return;
 	d->device = ism_xcalloc(json_object_size(v), sizeof(*d->device));
 	d->group = ism_xcalloc(json_object_size(v), sizeof(*d->group));
@@ -712,8 +712,8 @@ static int parse_value(const struct config_key *k, const json_t *v, struct confi
 	out->s = NULL;
 	out->j = NULL;
 	switch (k->type) {
-	case CONFIG_DOMAINS:
-		return parse_domains(v, out, why, n, sub, subn);
+	case CONFIG_DEVICE_GROUPS:
+		return parse_groups(v, out, why, n, sub, subn);
 	case CONFIG_CURVE:
 		return parse_curve(k, v, out, why, n, sub, subn);
 	case CONFIG_REAL:
@@ -903,8 +903,8 @@ static void store_value(struct sim_config *cfg, const struct config_key *k,
 		free(*(char **)f);
 		*(char **)f = s;
 		break;
-	case CONFIG_DOMAINS:
-		domains_store(f, (enum domains_mode)val->u, val->j);
+	case CONFIG_DEVICE_GROUPS:
+		groups_store(f, (enum device_groups_mode)val->u, val->j);
 		break;
 	case CONFIG_CURVE:
 		curve_store(cfg, val);
@@ -974,8 +974,8 @@ static json_t *value_json(const struct sim_config *cfg, const struct config_key 
 		/* a path joined from a non-UTF-8 directory name cannot be a JSON string */
 		a = s ? json_string(s) : NULL;
 		return a ? a : json_null();
-	case CONFIG_DOMAINS:
-		return json_deep_copy(((const struct domain_groups *)f)->json);
+	case CONFIG_DEVICE_GROUPS:
+		return json_deep_copy(((const struct device_groups *)f)->json);
 	case CONFIG_CURVE:
 		if (!cfg->stats.ncurve)
 			return json_boolean(cfg->stats.curve_all);
@@ -1187,9 +1187,12 @@ void config_free(struct sim_config *cfg)
 	free(cfg->description);
 	free(cfg->iommu.replacement);
 	free(cfg->iommu.pgtable_format);
+	free(cfg->iommu.nested.stage2.format);
+	free(cfg->iommu.device_tlb.replacement);
+	groups_free(&cfg->iommu.device_tlb.share);
 	free(cfg->os.invalidation.policy);
 	free(cfg->iova.remap);
-	domains_free(&cfg->os.domains);
+	groups_free(&cfg->os.domains);
 	free(cfg->stats.curve);
 	free(cfg->stats.curve_rows);
 	json_decref(cfg->effective);
@@ -1213,7 +1216,7 @@ static const char *type_name(const struct config_key *k)
 	case CONFIG_PGSIZE_LIST: return "page sizes";
 	case CONFIG_NAME_LIST: return "names";
 	case CONFIG_REAL: return "number";
-	case CONFIG_DOMAINS: return "string or object";
+	case CONFIG_DEVICE_GROUPS: return "string or object";
 	case CONFIG_CURVE: return "boolean or list";
 	}
 	return "?";
@@ -1285,7 +1288,7 @@ static void allowed_text(const struct config_key *k, bool md, char *out, size_t 
 		quote_list(k->names_fn(), q, list, sizeof(list));
 		snprintf(out, n, "one or a list of %s", list);
 		return;
-	case CONFIG_DOMAINS:
+	case CONFIG_DEVICE_GROUPS:
 		snprintf(out, n, "%sper-device%s, %ssingle%s, or {\"bb:dd.f\": \"group\", ...}", q,
 			 q, q, q);
 		return;

@@ -7,6 +7,7 @@
 
 #include "baseline/baseline.h"
 #include "iotlb/cache.h"
+#include "iotlb/devtlb.h"
 #include "invalidation/inval.h"
 #include "walk/format.h"
 #include "iova/iova.h"
@@ -188,10 +189,105 @@ static int derive_ft_pgsize(const struct config_key *k, struct sim_config *cfg, 
 	return -1;
 }
 
+/* The device TLB's own policy rule (plru: ways a power of two). */
+static int check_devtlb_repl(const struct config_key *k, const struct sim_config *cfg, char *why,
+			     size_t n)
+{
+	const struct tlb_repl_ops *ops = tlb_repl_find(cfg->iommu.device_tlb.replacement);
+	struct ism_err e = { 0 };
+
+	if (!ops || !ops->check || ops->check(cfg->iommu.device_tlb.geom.ways, &e) == 0)
+		return 0;
+	snprintf(why, n, "%s", e.msg[0] ? e.msg : "the policy cannot run with these ways");
+	return -1;
+}
+
+/* The stage-2 format the config names (its row has been checked or derived: it is known). */
+static void config_s2_fmt(const struct sim_config *cfg, struct io_pgtable_fmt *f)
+{
+	io_pgtable_fmt_init(f, io_pgtable_fmt_find(cfg->iommu.nested.stage2.format),
+			    cfg->iommu.nested.stage2.ia_bits, NULL);
+}
+
+/* iommu.nested.stage1 none is a guest of a VM: it needs nesting on. */
+static int check_stage1(const struct config_key *k, const struct sim_config *cfg, char *why,
+			size_t n)
+{
+	if (cfg->iommu.nested.stage1 != NESTED_S1_NONE || cfg->iommu.nested.enabled)
+		return 0;
+	snprintf(why, n, "expected \"table\" unless iommu.nested.enabled is true (\"none\" is a "
+		 "guest without an IOMMU in a VM whose stage 2 translates), got \"none\"");
+	return -1;
+}
+
+/* Stage 2 in the stage-1 table's format unless given (VT-d nests x86 over x86, SMMUv3 Arm over Arm). */
+static int derive_s2_format(const struct config_key *k, struct sim_config *cfg, bool given,
+			    char *why, size_t n)
+{
+	if (!given)
+		cfg->iommu.nested.stage2.format = ism_xstrdup(cfg->iommu.pgtable_format);
+	return 0;
+}
+
+static int derive_s2_ia_bits(const struct config_key *k, struct sim_config *cfg, bool given,
+			     char *why, size_t n)
+{
+	const struct io_pgtable_fmt_ops *ops = io_pgtable_fmt_find(cfg->iommu.nested.stage2.format);
+	struct io_pgtable_fmt f;
+	char sizes[64];
+
+	if (!given) {
+		cfg->iommu.nested.stage2.ia_bits = ops->ia_bits[0];
+		return 0;
+	}
+	if (io_pgtable_fmt_init(&f, ops, cfg->iommu.nested.stage2.ia_bits, NULL) == 0)
+		return 0;
+	snprintf(why, n, "expected an input size of the %s format (%s), got %u", ops->name,
+		 io_pgtable_fmt_ia_names(ops, sizes, sizeof(sizes)), cfg->iommu.nested.stage2.ia_bits);
+	return -1;
+}
+
+/* The stage-2 format's smallest page, or (given) one of its sizes. */
+static int derive_s2_page_size(const struct config_key *k, struct sim_config *cfg, bool given,
+			       char *why, size_t n)
+{
+	struct io_pgtable_fmt f;
+	char have[96];
+
+	config_s2_fmt(cfg, &f);
+	if (!given) {
+		cfg->iommu.nested.stage2.page_size = f.granule;
+		return 0;
+	}
+	if (f.page_sizes & PGSIZE_MASK(cfg->iommu.nested.stage2.page_size))
+		return 0;
+	mask_names(f.page_sizes, false, have, sizeof(have));
+	snprintf(why, n, "expected a page size of the %s format (%s), got \"%s\"", f.ops->name,
+		 have, pgsize_names[cfg->iommu.nested.stage2.page_size]);
+	return -1;
+}
+
+/* The guest's tables must lie in guest memory stage 2 can translate. */
+static int check_tables_gpa(const struct config_key *k, const struct sim_config *cfg, char *why,
+			    size_t n)
+{
+	uint32_t bits = cfg->iommu.nested.stage2.ia_bits;
+	uint64_t v = cfg->iommu.nested.stage1_tables_gpa;
+
+	if (bits >= 64 || v < 1ULL << bits)
+		return 0;
+	snprintf(why, n, "expected an address below 2^iommu.nested.stage2.ia_bits (2^%u = %llu), "
+		 "got %llu", bits, 1ULL << bits, (unsigned long long)v);
+	return -1;
+}
+
 static const char *const first_touch_names[] = { "auto", "always", "never", NULL };
+static const char *const on_map_names[] = { "none", "range", NULL };
 static const char *const mode_names[] = { "timed", "untimed", NULL };
 static const char *const replay_names[] = { "closed", "open", NULL };
 static const char *const dist_names[] = { "fixed", "uniform", "exponential", NULL };
+static const char *const stage1_names[] = { "table", "none", NULL };
+static const char *const nested_inv_names[] = { "trap", "hw", NULL };
 
 static bool policy_known(const char *name)
 {
@@ -286,6 +382,12 @@ static int check_curve(const struct config_key *k, const struct sim_config *cfg,
 		snprintf(why, n, "expected iommu.iotlb.replacement \"lru\" with a curve (LRU's "
 			 "inclusion property lets one pass give every size; fifo, random, plru and "
 			 "flush-on-full have none), got \"%s\"", cfg->iommu.replacement);
+		return -1;
+	}
+	if (cfg->iommu.nested.enabled) {
+		snprintf(why, n, "expected iommu.nested.enabled false with a curve (the curve's "
+			 "sizes each walk through walk caches of their own, which a nested walk's "
+			 "stage 2 cannot split): run the sizes as a sweep, got nesting on");
 		return -1;
 	}
 	return 0;
@@ -390,6 +492,18 @@ static int derive_curve_rows(const struct config_key *k, struct sim_config *cfg,
 	  .help = "Associativity of the level-" #L " walk cache; must divide its entries "	\
 		  "when they are not 0." }
 
+#define S2_WALK_CACHE_ROWS(L, E, W)							\
+	{ .path = "iommu.nested.stage2.walk_cache.l" #L ".entries", .type = CONFIG_UINT,	\
+	  .def = #E, .min = 0, .max = WC_ENTRIES_MAX, .unit = "entries",			\
+	  .offset = OFF(iommu.nested.stage2.walk_cache[L].entries),				\
+	  .help = "Entries of the stage-2 level-" #L " walk cache (level-" #L " entries of the "	\
+		  "host's table, tagged by the VM); 0: no cache at this level." },		\
+	{ .path = "iommu.nested.stage2.walk_cache.l" #L ".ways", .type = CONFIG_UINT,	\
+	  .def = #W, .min = 1, .max = WC_ENTRIES_MAX, .unit = "ways", .check = check_ways,	\
+	  .offset = OFF(iommu.nested.stage2.walk_cache[L].ways),				\
+	  .help = "Associativity of the stage-2 level-" #L " walk cache; must divide its "	\
+		  "entries when they are not 0." }
+
 /*
  * Table order is the order of the effective config and of the reference, and the order rules
  * run in: a check hook may read only its own row and earlier ones.
@@ -479,6 +593,93 @@ const struct config_key config_keys[] = {
 	  .unit = "walkers", .offset = OFF(iommu.walkers),
 	  .help = "Page walks in progress at once; further misses queue (FIFO). Misses to a "
 		  "4 KiB page whose walk is in flight wait for it instead of walking again." },
+	{ .path = "iommu.device_tlb.kind", .type = CONFIG_ENUM, .def = "\"none\"",
+	  .names = devtlb_kind_names, .offset = OFF(iommu.device_tlb.kind),
+	  .help = "A level of TLBs in front of the IOTLB. none: requests meet the IOTLB first. "
+		  "micro: in the IOMMU, one per master or TBU (the Allwinner H6's micro TLBs, Arm "
+		  "MMU-600 TBUs): a hit costs iommu.device_tlb.hit_ns, a miss goes on to the "
+		  "IOTLB; invalidated with it. ats: on the device (PCIe ATS): a hit is a translated "
+		  "request that bypasses the IOMMU, a miss a Translation Request over the link and "
+		  "back plus the IOMMU's translation; every invalidation command that covers a "
+		  "device's domain also sends it an ATS Invalidate, which the CPU waits for "
+		  "(os.cost.ats_inv_ns) and which lands after the IOTLB's, as in Linux." },
+	{ .path = "iommu.device_tlb.entries", .type = CONFIG_UINT, .def = "32", .min = 1,
+	  .max = ENTRIES_MAX, .unit = "entries", .offset = OFF(iommu.device_tlb.geom.entries),
+	  .help = "Translations each device TLB holds." },
+	{ .path = "iommu.device_tlb.ways", .type = CONFIG_UINT, .def = "32", .min = 1,
+	  .max = ENTRIES_MAX, .unit = "ways", .check = check_ways,
+	  .offset = OFF(iommu.device_tlb.geom.ways),
+	  .help = "Associativity of each device TLB; must divide its entries (equal: fully "
+		  "associative)." },
+	{ .path = "iommu.device_tlb.replacement", .type = CONFIG_NAME, .def = "\"lru\"",
+	  .names_fn = tlb_repl_names, .known = repl_known, .check = check_devtlb_repl,
+	  .offset = OFF(iommu.device_tlb.replacement),
+	  .help = "Replacement policy of each device TLB: the IOTLB's registry." },
+	{ .path = "iommu.device_tlb.share", .type = CONFIG_DEVICE_GROUPS, .def = "\"per-device\"",
+	  .offset = OFF(iommu.device_tlb.share),
+	  .help = "Which devices share one TLB: per-device (one per requester id: a micro TLB per "
+		  "master, an ATC per device), single (one for all), or an object {\"bb:dd.f\": "
+		  "\"tbu\", ...}: the devices of a group share its TLB (a TBU serving several "
+		  "masters), others have their own. Entries carry the domain: devices of other "
+		  "domains sharing a TLB do not hit each other's." },
+	{ .path = "iommu.device_tlb.hit_ns", .type = CONFIG_REAL, .def = "1.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(iommu.device_tlb.hit_ns),
+	  .help = "Timed: one lookup in a device TLB (micro: in the IOMMU, before the IOTLB's on a "
+		  "miss; ats: in the device, before the request or its Translation Request goes "
+		  "up)." },
+	{ .path = "iommu.nested.enabled", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(iommu.nested.enabled),
+	  .help = "Nested (two-stage) translation: the device is passed through to a VM. Stage 1 "
+		  "is the guest's own I/O page table (the iommu.pgtable and iommu.page_sizes keys; "
+		  "the trace's MAP and UNMAP are the guest driver's); stage 2 (iommu.nested.stage2.*) "
+		  "is the host's table of the VM's memory. A walk translates every stage-1 table "
+		  "pointer and the final guest-physical address through stage 2 (its TLB, then its "
+		  "walk caches and table); the IOTLB caches the combined translation at the smaller "
+		  "of the two leaf sizes. Every run then also replays the trace on a guest without "
+		  "an IOMMU (baseline.stage2-only.*)." },
+	{ .path = "iommu.nested.stage1", .type = CONFIG_ENUM, .def = "\"table\"",
+	  .names = stage1_names, .check = check_stage1, .offset = OFF(iommu.nested.stage1),
+	  .help = "With nesting: table (the guest's IOMMU page table, nested over stage 2) or none "
+		  "(a guest without an IOMMU, the usual cloud set-up: its DMA API hands the device "
+		  "guest-physical addresses, the MAP records' paddr, which the IOTLB caches and "
+		  "stage 2 alone translates; maps and unmaps cost no IOMMU work and invalidate "
+		  "nothing)." },
+	{ .path = "iommu.nested.stage2.format", .type = CONFIG_NAME, .def = NULL,
+	  .names_fn = io_pgtable_fmt_names, .known = format_known, .flags = CONFIG_F_DERIVED,
+	  .derive = derive_s2_format, .offset = OFF(iommu.nested.stage2.format),
+	  .help = "The stage-2 table's format: the same registry as stage 1 (x86 for VT-d's second "
+		  "stage, arm-4k for an SMMUv3 stage 2, ...). Derived: iommu.pgtable.format." },
+	{ .path = "iommu.nested.stage2.ia_bits", .type = CONFIG_UINT, .def = NULL, .min = 12,
+	  .max = 64, .unit = "bits", .flags = CONFIG_F_DERIVED, .derive = derive_s2_ia_bits,
+	  .offset = OFF(iommu.nested.stage2.ia_bits),
+	  .help = "Guest-physical bits stage 2 translates (one of the format's input sizes). "
+		  "Derived: the format's first. A guest-physical address at or above 2^ia_bits "
+		  "faults (faults_by_kind.stage2)." },
+	{ .path = "iommu.nested.stage2.page_size", .type = CONFIG_PGSIZE, .def = NULL,
+	  .flags = CONFIG_F_DERIVED, .derive = derive_s2_page_size,
+	  .offset = OFF(iommu.nested.stage2.page_size),
+	  .help = "The pages the host backs guest memory with (4K, or 2M and 1G hugetlbfs): every "
+		  "stage-2 leaf has this size, so a stage-2 walk reads one entry per level down to "
+		  "it (x86: 4 for 4K, 3 for 2M, 2 for 1G). Must be one of the stage-2 format's "
+		  "sizes. Derived: its smallest." },
+	S2_WALK_CACHE_ROWS(2, 32, 4), S2_WALK_CACHE_ROWS(3, 8, 8), S2_WALK_CACHE_ROWS(4, 4, 4),
+	S2_WALK_CACHE_ROWS(5, 4, 4),
+	{ .path = "iommu.nested.stage2.tlb.entries", .type = CONFIG_UINT, .def = "0", .min = 0,
+	  .max = ENTRIES_MAX, .unit = "entries", .offset = OFF(iommu.nested.stage2.tlb.entries),
+	  .help = "Entries of a stage-2 TLB: guest-physical to host-physical translations (of "
+		  "stage-1 table pointers and of final addresses) at the stage-2 page size, tagged "
+		  "by the VM, LRU; a hit reads no stage-2 entry. 0: none." },
+	{ .path = "iommu.nested.stage2.tlb.ways", .type = CONFIG_UINT, .def = "4", .min = 1,
+	  .max = ENTRIES_MAX, .unit = "ways", .check = check_ways,
+	  .offset = OFF(iommu.nested.stage2.tlb.ways),
+	  .help = "Associativity of the stage-2 TLB; must divide its entries when they are not 0." },
+	{ .path = "iommu.nested.stage1_tables_gpa", .type = CONFIG_UINT64, .def = "536870912",
+	  .min = 0, .max = UINT64_MAX, .check = check_tables_gpa,
+	  .offset = OFF(iommu.nested.stage1_tables_gpa),
+	  .help = "Guest-physical address from which the guest's stage-1 tables are allocated, one "
+		  "after another (each aligned to its size; every domain's from this one pool): "
+		  "where their pointers go through stage 2. Default 512 MiB, below the memory the "
+		  "workload generators hand out (1 GiB up)." },
 	{ .path = "memory.latency_ns", .type = CONFIG_REAL, .def = "80.0", .rmin = 0,
 	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(memory.latency_ns),
 	  .help = "One memory access: the data of a DMA request, or one page-walk reference." },
@@ -495,7 +696,7 @@ const struct config_key config_keys[] = {
 	  .rmax = 1e6, .unit = "Gb/s", .offset = OFF(memory.bandwidth_gbps),
 	  .help = "Memory bandwidth shared by DMA data and walk reads (a FIFO server, 64 bytes "
 		  "per walk reference); 0: unlimited." },
-	{ .path = "os.domains", .type = CONFIG_DOMAINS, .def = "\"per-device\"",
+	{ .path = "os.domains", .type = CONFIG_DEVICE_GROUPS, .def = "\"per-device\"",
 	  .offset = OFF(os.domains),
 	  .help = "Domains (address spaces: one page table, one IOTLB tag) of the devices the "
 		  "trace does not attach with ATTACH records. per-device: each device, and each "
@@ -545,6 +746,24 @@ const struct config_key config_keys[] = {
 	  .offset = OFF(os.invalidation.stall_translations),
 	  .help = "Timed: translations of a domain wait while an invalidation of it is in flight "
 		  "(until the CPU's wait for it ends)." },
+	{ .path = "os.invalidation.on_map", .type = CONFIG_ENUM, .def = "\"none\"",
+	  .names = on_map_names, .offset = OFF(os.invalidation.on_map),
+	  .help = "Invalidation at map time (iotlb_sync_map). none: maps invalidate nothing. "
+		  "range: each MAP then invalidates its range (IOTLB, walk caches, micro TLBs), as "
+		  "Linux's sun50i driver zaps what it mapped and as caching-mode IOMMUs (a VM's "
+		  "emulated VT-d) need: page or range commands as os.invalidation.granularity says, "
+		  "and one range command where that is domain or global (a zap names addresses); "
+		  "its commands count in invalidation.on_map_commands and its CPU time in the map." },
+	{ .path = "os.nested.invalidation", .type = CONFIG_ENUM, .def = "\"trap\"",
+	  .names = nested_inv_names, .offset = OFF(os.nested.invalidation),
+	  .help = "With nesting, how the guest's invalidations (those of os.invalidation.*) reach "
+		  "the hardware. trap: the guest's doorbell exits to the VMM, which issues the "
+		  "commands to the host IOMMU and waits for them before resuming the guest: each "
+		  "sync costs the native commands and wait, os.cost.vm_exit_ns, and the host's "
+		  "submission of each command (os.cost.inv_submit_ns) again. hw: a virtual command "
+		  "queue the IOMMU consumes directly (Arm SMMUv3 with a virtual CMDQ, AMD vIOMMU): "
+		  "the native cost. The guest waits either way (nested.guest_inv_wait_ns), on its "
+		  "unmap's CPU." },
 	{ .path = "os.flush_queue.size", .type = CONFIG_UINT, .def = "256", .min = 2,
 	  .max = 1u << 20, .unit = "entries", .offset = OFF(os.flush_queue.size),
 	  .help = "Lazy: entries per flush-queue ring (Linux IOVA_FQ_SIZE; one fewer is usable)." },
@@ -596,6 +815,19 @@ const struct config_key config_keys[] = {
 		  "system does, IOMMU or not (a packet's protocol processing, a block request's "
 		  "completion): charged alike to the IOMMU run and every baseline, so their "
 		  "ratios compare whole per-buffer costs. 0: not modelled." },
+	{ .path = "os.cost.ats_inv_ns", .type = CONFIG_REAL, .def = "1000.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(os.cost.ats_inv_ns),
+	  .help = "iommu.device_tlb.kind ats: the CPU's wait for one ATS Invalidate (one per "
+		  "device of the domain per command; the PCIe round trip and the device's own "
+		  "work). An assumption: the specification allows a device up to a minute." },
+	{ .path = "os.cost.vm_exit_ns", .type = CONFIG_REAL, .def = "700.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(os.cost.vm_exit_ns),
+	  .help = "os.nested.invalidation trap: the guest's exit to the VMM and its return, per "
+		  "trapped sync, besides the host's invalidation. Default: the direct cost of a VM "
+		  "exit and entry, about 2,000 cycles (Landau, Ben-Yehuda and Gordon, \"SplitX\", "
+		  "WIOV 2011, Table 1: KVM on a 2.93 GHz Xeon X5570): 683 ns, rounded. The same "
+		  "paper finds the handling and cache costs of an exit up to ten times that: raise "
+		  "it for a VMM that emulates the IOMMU in user space." },
 	{ .path = "iova.remap", .type = CONFIG_NAME, .def = "\"none\"",
 	  .names_fn = remap_names, .known = remap_known, .offset = OFF(iova.remap),
 	  .help = "Give every MAP a new IOVA from this allocator (models/iova/), keeping each access "
@@ -802,9 +1034,23 @@ const char config_doc_intro[] =
 "`iommusim config show demo.json`, `iommusim trace gen random-16M.json`, `iommusim sweep\n"
 "sweeps/demo.json`.\n"
 "\n"
-"A preset may extend another, at most 8 deep; a cycle is an error. The bundled presets are\n"
-"`hw/vtd-default` (Intel VT-d), `hw/qemu-vtd` (QEMU's emulated VT-d) and `hw/smmuv3-default`\n"
-"(Arm SMMUv3); each says in its `description` where its numbers come from.\n"
+"A preset may extend another, at most 8 deep; a cycle is an error. The bundled presets, one\n"
+"per IOMMU, each say in their `description` where every figure comes from and which are\n"
+"assumptions:\n"
+"\n"
+"| IOMMU | preset | page-table format | invalidation, domains, TLBs in front |\n"
+"|---|---|---|---|\n"
+"| Intel VT-d | `hw/vtd-default` | `x86`, 48 bits | lazy (Linux on x86), address-masked ranges |\n"
+"| QEMU 7.2's emulated VT-d (untimed) | `hw/qemu-vtd` | `x86`, 48 bits | the capture's own commands (INVAL records) |\n"
+"| Arm SMMUv3, 4 KiB granule | `hw/smmuv3-default` | `arm-4k`, 48 bits | strict, a TLBI per page |\n"
+"| Arm SMMUv3, 64 KiB granule (arm64 kernels with 64 KiB pages) | `hw/smmuv3-64k` | `arm-64k`, 48 bits | strict, a TLBI per 64 KiB page |\n"
+"| RISC-V IOMMU, Sv48 | `hw/riscv-iommu` | `riscv`, 48 bits | strict, an IOTINVAL.VMA per page under 2 MiB |\n"
+"| MediaTek M4U (MT8173, MT8183) | `hw/mtk-m4u-v7s` | `arm-v7s`, 32 bits | strict, one range per sync; one domain |\n"
+"| Allwinner H6 | `hw/allwinner-h6` | `sun50i`, 32 bits | strict, a global flush per sync, a zap per map; one domain; a micro TLB per master |\n"
+"| Intel VT-d, nested (a device passed through to a VM) | `hw/vtd-nested` | `x86` over an `x86` stage 2 of 2M host pages | lazy in the guest; its invalidations trap to the VMM |\n"
+"| Arm SMMUv3, nested | `hw/smmuv3-nested` | `arm-4k` over an `arm-4k` stage 2 of 2M host pages, a stage-2 TLB | strict in the guest, through a guest-owned command queue (hw) |\n"
+"| Arm CoreLink MMU-600 | `hw/arm-mmu-600` | `arm-4k`, 48 bits | as `hw/smmuv3-default`; a TBU per master before the TCU's caches |\n"
+"| Intel VT-d with a PCIe ATS NIC | `hw/vtd-ats-nic` | `x86`, 48 bits | as `hw/vtd-default`; the device's ATC, an ATS Invalidate per flush |\n"
 "\n"
 "## Command-line overrides: `--set`\n"
 "\n"

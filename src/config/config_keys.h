@@ -22,7 +22,7 @@ enum config_type {
 	CONFIG_PGSIZE_LIST, /* uint32_t PGSIZE_MASK() bits: an array of page sizes */
 	CONFIG_REAL,        /* double in [rmin, rmax]: a JSON number (times in ns, rates) */
 	CONFIG_NAME_LIST,   /* uint32_t bit i for name_at(i): a registry name or an array of them */
-	CONFIG_DOMAINS,     /* struct domain_groups: "per-device", "single", or {device: group} */
+	CONFIG_DEVICE_GROUPS,     /* struct device_groups: "per-device", "single", or {device: group} */
 	CONFIG_CURVE,       /* stats.curve: false, true, or a list of entry counts */
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim_internal.h"
+#include "trace/trace.h"
 
 uint64_t sim_component_seed(uint64_t seed, const char *component)
 {
@@ -70,9 +71,33 @@ static const struct hashtab_type trace_dom_type = {
 	.eq = trace_dom_eq,
 };
 
+/* The device TLBs: requester id -> its TLB (one per device, or shared as configured). */
+struct dt_key {
+	uint32_t device, tlb;
+	uint8_t used;
+};
+
+static uint64_t dt_key_hash(const void *p)
+{
+	return ism_hash64(((const struct dt_key *)p)->device);
+}
+
+static bool dt_key_eq(const void *a, const void *b)
+{
+	return ((const struct dt_key *)a)->device == ((const struct dt_key *)b)->device;
+}
+
+static const struct hashtab_type dt_key_type = {
+	.size = sizeof(struct dt_key),
+	.used_off = offsetof(struct dt_key, used),
+	.hash = dt_key_hash,
+	.eq = dt_key_eq,
+};
+
 static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64_t start,
-				uint64_t end, bool walk_caches);
+				uint64_t end, bool walk_caches, uint64_t now);
 static void sim_inv_completed(void *ctx, const struct inv_range *r, uint64_t done);
+static void sim_inv_removed(void *ctx, const struct tlb_entry *e);
 
 struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 {
@@ -85,16 +110,28 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 				cfg->iommu.ia_bits, err) != 0)
 		goto fail;
 	s->page_sizes = cfg->iommu.page_sizes;
+	s->tlb_sizes = cfg->iommu.page_sizes;
 	s->levels = s->fmt.levels;
+	if (cfg->iommu.nested.enabled) {
+		s->s2 = nested_s2_create(cfg, err);
+		if (!s->s2)
+			goto fail;
+		s->s1_none = cfg->iommu.nested.stage1 == NESTED_S1_NONE;
+		s->table_pa = cfg->iommu.nested.stage1_tables_gpa;
+		/* combined entries: a stage-1 size, or the stage-2 page when that is smaller */
+		s->tlb_sizes = (s->s1_none ? 0 : s->tlb_sizes) |
+			       PGSIZE_MASK(cfg->iommu.nested.stage2.page_size);
+	}
 	s->ft_size = cfg->os.first_touch_page_size;
 	s->granule = pgsize_bytes(s->fmt.granule);
 	s->granule_pfn_shift = pgsize_shift(s->fmt.granule) - 12;
 	s->iotlb = iotlb_create(cfg->iommu.iotlb.entries, cfg->iommu.iotlb.ways,
-				cfg->iommu.replacement, cfg->iommu.page_sizes,
+				cfg->iommu.replacement, s->tlb_sizes,
 				sim_component_seed(cfg->seed, "iotlb"), err);
 	if (!s->iotlb)
 		goto fail;
-	for (l = 2; l <= s->levels; l++)
+	/* a guest without an IOMMU has no stage-1 walks to cache */
+	for (l = 2; l <= s->levels && !s->s1_none; l++)
 		any_wc |= cfg->iommu.walk_cache[l].entries > 0;
 	if (any_wc) {
 		s->wc = walk_cache_create(&s->fmt, cfg->iommu.walk_cache, err);
@@ -117,7 +154,9 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	s->pte_ps = (uint64_t)llround(cfg->os.cost.pte_ns * 1e3);
 	s->iova_cache_ps = (uint64_t)llround(cfg->os.cost.iova_cache_ns * 1e3);
 	s->iova_tree_ps = (uint64_t)llround(cfg->os.cost.iova_tree_ns * 1e3);
-	s->remap_ops = strcmp(cfg->iova.remap, "none") ? iova_find(cfg->iova.remap) : NULL;
+	/* no IOVAs to allocate in a guest without an IOMMU: its DMA addresses are its buffers' */
+	s->remap_ops = strcmp(cfg->iova.remap, "none") && !s->s1_none ? iova_find(cfg->iova.remap)
+								      : NULL;
 	{
 		/* The space ends at the DMA mask or the page table's width, whichever is lower. */
 		unsigned bits = cfg->iova.dma_bits, va = s->fmt.ia_bits;
@@ -128,6 +167,24 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	}
 	hashtab_init(&s->dev_tab, &dev_key_type, 64);
 	hashtab_init(&s->trace_dom, &trace_dom_type, 16);
+	s->pend_due = UINT64_MAX;
+	s->dt_kind = (enum devtlb_kind)cfg->iommu.device_tlb.kind;
+	if (s->dt_kind != DEVTLB_NONE) {
+		const struct device_groups *sh = &cfg->iommu.device_tlb.share;
+
+		s->dt = devtlb_create(s->dt_kind, cfg->iommu.device_tlb.geom.entries,
+				      cfg->iommu.device_tlb.geom.ways,
+				      cfg->iommu.device_tlb.replacement, s->tlb_sizes,
+				      sim_component_seed(cfg->seed, "device_tlb"), err);
+		if (!s->dt)
+			goto fail;
+		hashtab_init(&s->dt_tab, &dt_key_type, 16);
+		s->dt_single = UINT32_MAX;
+		s->dt_group = ism_xmalloc((sh->ngroups + 1) * sizeof(*s->dt_group));
+		for (l = 0; l < sh->ngroups; l++)
+			s->dt_group[l] = UINT32_MAX;
+		s->ats_inv_ps = (uint64_t)llround(cfg->os.cost.ats_inv_ns * 1e3);
+	}
 	s->single_dom = SIM_DOM_NONE;
 	if (cfg->os.domains.ngroups) {
 		s->group_dom = ism_xmalloc(cfg->os.domains.ngroups * sizeof(*s->group_dom));
@@ -157,6 +214,12 @@ void sim_free(struct sim *s)
 	free(s->doms);
 	free(s->devs);
 	free(s->group_dom);
+	if (s->dt) {
+		devtlb_free(s->dt);
+		hashtab_free(&s->dt_tab);
+		free(s->dt_group);
+	}
+	free(s->pend);
 	hashtab_free(&s->dev_tab);
 	hashtab_free(&s->trace_dom);
 	if (s->iotlb)
@@ -166,6 +229,7 @@ void sim_free(struct sim *s)
 	if (s->mc)
 		mclass_free(s->mc);
 	sim_curve_free(s->curve);
+	nested_s2_free(s->s2);
 	inv_free(s->inv);
 	free(s);
 }
@@ -194,7 +258,7 @@ static uint32_t domain_new(struct sim *s, const char *name, uint32_t trace_id)
 	d->id = s->ndoms;
 	d->trace_id = trace_id;
 	snprintf(d->name, sizeof(d->name), "%s", name);
-	d->pt = io_pgtable_create(&s->fmt);
+	d->pt = io_pgtable_create(&s->fmt, &s->table_pa);
 	s->st.domains = ++s->ndoms;
 	return d->id;
 }
@@ -241,28 +305,18 @@ static void dev_attach(struct sim *s, struct iommu_dev *v, uint32_t dom)
 /* Where os.domains puts a device that no ATTACH record has placed. */
 static uint32_t default_domain(struct sim *s, uint32_t device, uint32_t pasid)
 {
-	const struct domain_groups *g = &s->cfg->os.domains;
+	const struct device_groups *g = &s->cfg->os.domains;
 	char name[48];
 
-	if (g->mode == DOMAINS_SINGLE) {
+	if (g->mode == GROUPS_SINGLE) {
 		if (s->single_dom == SIM_DOM_NONE)
 			s->single_dom = domain_new(s, "single", SIM_DOM_NONE);
 		return s->single_dom;
 	}
-	if (g->mode == DOMAINS_GROUPS && pasid == TRACE_PASID_NONE) {
-		uint32_t lo = 0, hi = g->n;
+	if (g->mode == GROUPS_NAMED && pasid == TRACE_PASID_NONE) {
+		int gr = device_groups_find(g, device);
 
-		while (lo < hi) {
-			uint32_t mid = lo + (hi - lo) / 2;
-
-			if (g->device[mid] < device)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < g->n && g->device[lo] == device) {
-			uint32_t gr = g->group[lo];
-
+		if (gr >= 0) {
 			if (s->group_dom[gr] == SIM_DOM_NONE)
 				s->group_dom[gr] = domain_new(s, g->names[gr], SIM_DOM_NONE);
 			return s->group_dom[gr];
@@ -270,6 +324,34 @@ static uint32_t default_domain(struct sim *s, uint32_t device, uint32_t pasid)
 	}
 	dev_name(device, pasid, name, sizeof(name));
 	return domain_new(s, name, SIM_DOM_NONE);
+}
+
+/*
+ * The TLB in front of the IOTLB that serves requester id `device` (each of its PASIDs too):
+ * as iommu.device_tlb.share groups devices, made on first use.
+ */
+static uint32_t devtlb_of(struct sim *s, uint32_t device)
+{
+	const struct device_groups *sh = &s->cfg->iommu.device_tlb.share;
+	struct dt_key key = { .device = device }, *k;
+	bool added;
+	int gr;
+
+	k = hashtab_get(&s->dt_tab, &dt_key_type, &key, &added);
+	if (!added)
+		return k->tlb;
+	if (sh->mode == GROUPS_SINGLE) {
+		if (s->dt_single == UINT32_MAX)
+			s->dt_single = devtlb_add(s->dt);
+		k->tlb = s->dt_single;
+	} else if (sh->mode == GROUPS_NAMED && (gr = device_groups_find(sh, device)) >= 0) {
+		if (s->dt_group[gr] == UINT32_MAX)
+			s->dt_group[gr] = devtlb_add(s->dt);
+		k->tlb = s->dt_group[gr];
+	} else {
+		k->tlb = devtlb_add(s->dt);
+	}
+	return k->tlb;
 }
 
 /* The device (device, pasid), made when new (add) or NULL. */
@@ -297,6 +379,8 @@ static struct iommu_dev *dev_find(struct sim *s, uint32_t device, uint32_t pasid
 	v->device = device;
 	v->pasid = pasid;
 	v->dom = SIM_DOM_NONE;
+	if (s->dt)
+		v->tlb = devtlb_of(s, device);
 	s->st.devices = s->ndevs;
 	return s->last_dev = v;
 }
@@ -398,13 +482,71 @@ void sim_blocked(struct sim *s)
 	s->st.faults_blocked++;
 }
 
+/* A DMA through a translation its mapping no longer has: the exposure, at whichever level. */
+static inline void sim_stale_hit(struct sim *s, struct iommu_dev *v, uint32_t bytes)
+{
+	s->st.stale_hits++;
+	s->st.stale_bytes += bytes;
+	v->stale_hits++;
+}
+
+int sim_devtlb_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
+		      uint8_t need, uint32_t bytes)
+{
+	struct tlb_entry *e = iotlb_lookup(devtlb_tlb(s->dt, v->tlb), sim_tag(s, d), iova);
+
+	s->st.dt_lookups++;
+	v->dt_lookups++;
+	if (!e) {
+		s->st.dt_misses++;
+		if (s->dt_kind == DEVTLB_ATS)
+			s->st.ats_trs++; /* a Translation Request goes to the IOMMU */
+		return 0;
+	}
+	s->st.dt_hits++;
+	v->dt_hits++;
+	if (e->data & SIM_DATA_STALE) {
+		sim_stale_hit(s, v, bytes);
+		s->st.dt_stale_hits++;
+		v->dt_stale_hits++;
+	}
+	return sim_permits(s, e->data, need) ? 1 : -1;
+}
+
+void sim_devtlb_fill(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
+		     enum pgsize p, uint64_t data)
+{
+	iotlb_fill(devtlb_tlb(s->dt, v->tlb), sim_tag(s, d), iova, p, data);
+}
+
+void sim_devtlb_settle_slow(struct sim *s, uint64_t now)
+{
+	size_t i = 0;
+
+	s->pend_due = UINT64_MAX;
+	while (i < s->npend) {
+		struct sim_atc_inv *a = &s->pend[i];
+
+		if (a->due > now) {
+			if (a->due < s->pend_due)
+				s->pend_due = a->due;
+			i++;
+			continue;
+		}
+		s->st.dt_invalidated += devtlb_inv(s->dt, a->tlb, a->dom, a->all, a->whole_dom,
+						   a->start, a->end);
+		*a = s->pend[--s->npend];
+	}
+}
+
 int sim_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
-	       uint8_t need, uint32_t bytes)
+	       uint8_t need, uint32_t bytes, const struct tlb_entry **hit)
 {
 	struct tlb_entry *e;
 
 	s->st.lookups++;
-	e = iotlb_lookup(s->iotlb, d->id, iova);
+	e = iotlb_lookup(s->iotlb, sim_tag(s, d), iova);
+	*hit = e;
 	if (s->curve)
 		sim_curve_lookup(s, v, d, iova, need, bytes, e);
 	if (!e) {
@@ -414,13 +556,9 @@ int sim_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint6
 	s->st.hits++;
 	s->st.hits_by_size[e->pgsize]++;
 	if (s->mc)
-		mclass_ref(s->mc, d->id, e->tag, true);
-	if (e->data & SIM_DATA_STALE) {
-		/* A DMA through a translation its mapping no longer has: the exposure. */
-		s->st.stale_hits++;
-		s->st.stale_bytes += bytes;
-		v->stale_hits++;
-	}
+		mclass_ref(s->mc, sim_tag(s, d), e->tag, true);
+	if (e->data & SIM_DATA_STALE)
+		sim_stale_hit(s, v, bytes);
 	return sim_permits(s, e->data, need) ? 1 : -1;
 }
 
@@ -429,12 +567,85 @@ uint64_t sim_miss_clock(const struct sim *s)
 	return s->mc ? mclass_clock(s->mc) : 0;
 }
 
+/*
+ * Nested: each stage-1 table the walk read is found in host memory through stage 2 (but the
+ * first when a stage-1 walk-cache hit gave its host address: those caches hold combined
+ * entries), then the walk's output. What the IOTLB gets is the combined translation, at the
+ * smaller of the two leaf sizes. A table stage 2 cannot translate stops the walk before it.
+ */
+static void sim_walk_nested(struct sim *s, struct sim_walk *sw)
+{
+	struct nested_s2_xlate x;
+	unsigned l;
+
+	for (l = sw->start; l >= sw->w.level; l--) {
+		if (l == sw->start && sw->start < s->levels)
+			continue;
+		if (nested_s2_translate(s->s2, sw->w.table_pa[l], true, &x) != 0) {
+			sw->w.level = l + 1; /* the stage-1 reads stopped above this table */
+			sw->rc = -1;
+			sw->s2_fault = true;
+			break;
+		}
+		sw->refs2 += x.refs;
+	}
+	if (sw->rc == 0) {
+		uint64_t gpa = sw->w.pa | (sw->iova & (pgsize_bytes(sw->w.size) - 1));
+
+		if (nested_s2_translate(s->s2, gpa, true, &x) != 0) {
+			sw->rc = -1;
+			sw->s2_fault = true;
+		} else {
+			enum pgsize p = x.size < sw->w.size ? x.size : sw->w.size;
+
+			sw->refs2 += x.refs;
+			sw->w.size = p;
+			sw->w.pa = x.hpa & ~(pgsize_bytes(p) - 1);
+		}
+	}
+}
+
+/*
+ * A guest without an IOMMU: the request's guest-physical address through stage 2 alone (its
+ * walk caches; the IOTLB is the TLB here). An address the guest never mapped faults, as a
+ * request to an unmapped IOVA does.
+ */
+static void sim_walk_stage2(struct sim *s, uint64_t gpa, struct sim_walk *sw)
+{
+	struct nested_s2_xlate x;
+
+	sw->beyond = false;
+	sw->w.level = sw->start = s->levels;
+	sw->w.perms = TRACE_PERM_RW;
+	sw->rc = -1;
+	if (!(gpa & SIM_IOVA_UNMAPPED)) {
+		if (nested_s2_translate(s->s2, gpa, false, &x) != 0) {
+			sw->s2_fault = true;
+		} else {
+			sw->rc = 0;
+			sw->refs2 = x.refs;
+			sw->w.size = x.size;
+			sw->w.pa = x.hpa & ~(pgsize_bytes(x.size) - 1);
+		}
+	}
+	sw->refs = sw->refs2;
+	s->st.walks++;
+	s->st.walk_refs += sw->refs;
+	s->st.walk_refs_s2 += sw->refs2;
+}
+
 void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct sim_walk *sw)
 {
-	/* IOVAs iova.remap left unmapped sit at bit 63: those are unmapped, not beyond. */
-	sw->beyond = !(iova & SIM_IOVA_UNMAPPED) && iova >> s->fmt.ia_bits;
 	sw->iova = iova;
 	sw->dom = d->id;
+	sw->refs2 = 0;
+	sw->s2_fault = false;
+	if (s->s1_none) {
+		sim_walk_stage2(s, iova, sw);
+		return;
+	}
+	/* IOVAs iova.remap left unmapped sit at bit 63: those are unmapped, not beyond. */
+	sw->beyond = !(iova & SIM_IOVA_UNMAPPED) && iova >> s->fmt.ia_bits;
 	if (sw->beyond) {
 		/* The width check comes before any read (VT-d's AGAW, Arm's T0SZ): no reference. */
 		sw->rc = -1;
@@ -449,12 +660,16 @@ void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct
 			  first_touch_map(s, d, iova);
 	if (sw->first_touch)
 		sw->rc = io_pgtable_walk(d->pt, iova, &sw->w);
-	sw->start = s->wc ? walk_cache_lookup(s->wc, d->id, iova) : s->levels;
-	/* Walk caches hold only present non-leaf entries, so a walk never stops above `start`. */
-	if (sw->start < sw->w.level)
-		sw->start = sw->w.level;
-	sw->refs = sw->start - sw->w.level + 1;
+	sw->start = walk_cache_start(s->wc, s->levels, d->id, iova, sw->w.level);
+	if (s->s2)
+		sim_walk_nested(s, sw);
+	sw->refs = sw->start + 1 - sw->w.level;
 	s->st.walks++;
+	if (s->s2) {
+		s->st.walk_refs_s1 += sw->refs;
+		s->st.walk_refs_s2 += sw->refs2;
+		sw->refs += sw->refs2;
+	}
 	s->st.walk_refs += sw->refs;
 }
 
@@ -470,10 +685,11 @@ void sim_walk_end(struct sim *s, struct iommu_domain *d, uint64_t iova, const st
 		return;
 	}
 	/* The walk completed: the translation is cached even when the request is not permitted. */
-	iotlb_fill(s->iotlb, d->id, iova, sw->w.size, sw->w.pa | (sw->w.perms & SIM_DATA_PERMS));
+	iotlb_fill(s->iotlb, sim_tag(s, d), iova, sw->w.size,
+		   sw->w.pa | (sw->w.perms & SIM_DATA_PERMS));
 	s->st.fills_by_size[sw->w.size]++;
 	if (s->mc)
-		s->st.miss_class[mclass_miss(s->mc, d->id, iotlb_tag(iova, sw->w.size),
+		s->st.miss_class[mclass_miss(s->mc, sim_tag(s, d), iotlb_tag(iova, sw->w.size),
 					     sw->since)]++;
 }
 
@@ -493,6 +709,8 @@ bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need)
 		s->st.faults++;
 		if (sw->beyond)
 			sim_beyond(s, sw->dom, sw->iova, false);
+		else if (sw->s2_fault)
+			s->st.faults_stage2++;
 		else
 			s->st.faults_unmapped++;
 		return false;
@@ -507,14 +725,34 @@ bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need)
 static void sim_translate(struct sim *s, struct iommu_dev *v, struct iommu_domain *d,
 			  uint64_t iova, uint8_t need, uint32_t bytes)
 {
+	const struct tlb_entry *e;
 	struct sim_walk sw;
 
-	if (sim_lookup(s, v, d, iova, need, bytes) != 0)
+	/* A device TLB first: a hit goes no further (an ATS hit is a translated request). */
+	if (s->dt && sim_devtlb_lookup(s, v, d, iova, need, bytes) != 0)
 		return;
+	if (sim_lookup(s, v, d, iova, need, bytes, &e) != 0) {
+		if (s->dt)
+			sim_devtlb_fill(s, v, d, iova, (enum pgsize)e->pgsize, e->data);
+		return;
+	}
 	sw.since = sim_miss_clock(s);
 	sim_walk_begin(s, d, iova, &sw);
 	sim_walk_end(s, d, iova, &sw);
+	if (s->dt && sw.rc == 0)
+		sim_devtlb_fill(s, v, d, iova, sw.w.size, sw.w.pa | (sw.w.perms & SIM_DATA_PERMS));
 	sim_walk_permits(s, &sw, need);
+}
+
+uint64_t sim_guest_phys(struct sim *s, struct iommu_domain *d, uint64_t iova)
+{
+	struct io_pgtable_walk w;
+
+	if (io_pgtable_walk(d->pt, iova, &w) != 0 &&
+	    !(sim_first_touch_applies(s, d) && first_touch_map(s, d, iova) &&
+	      io_pgtable_walk(d->pt, iova, &w) == 0))
+		return SIM_IOVA_UNMAPPED | (iova & 0xfff);
+	return w.pa | (iova & (pgsize_bytes(w.size) - 1));
 }
 
 /*
@@ -545,7 +783,7 @@ static void sim_access(struct sim *s, const struct trace_rec *r)
 			next = end;
 		s->st.requests++;
 		if (d)
-			sim_translate(s, v, d, sim_remap_iova(d, iova), need,
+			sim_translate(s, v, d, sim_request_addr(s, d, iova), need,
 				      (uint32_t)(next - iova));
 		else
 			sim_blocked(s);
@@ -601,6 +839,18 @@ uint64_t sim_map(struct sim *s, const struct trace_rec *r, uint64_t now)
 	return s->stack_ps + sim_map_iommu(s, r, now);
 }
 
+/* A MAP the IOMMU refuses: counted, and the first kept for the run's warning. */
+static void sim_map_refused(struct sim *s, const struct trace_rec *r, const char *why)
+{
+	if (!s->refused_why) {
+		s->refused_why = why;
+		s->refused_time_ns = r->time_ns;
+		s->refused_iova = r->iova;
+		s->refused_device = r->device;
+	}
+	s->st.map_failed++;
+}
+
 static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t now)
 {
 	struct iommu_dev *v = sim_dev(s, r->device, r->pasid);
@@ -612,13 +862,14 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 
 	if (v->dom == SIM_DOM_NONE) {
 		/* A detached device has no page table to map into. */
-		s->st.map_failed++;
+		sim_map_refused(s, r, "its device is detached from every domain");
 		return 0;
 	}
 	d = &s->doms[v->dom];
 	d->has_map = true;
 	if ((r->paddr & (g - 1)) != off || size < r->size) {
-		s->st.map_failed++;
+		sim_map_refused(s, r, "its IOVA and physical address differ in offset within the "
+				      "table's smallest page");
 		return 0;
 	}
 	if (!s->remap_ops && (iova >> s->fmt.ia_bits || size > (1ULL << s->fmt.ia_bits) - iova)) {
@@ -631,7 +882,7 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 					       &cost);
 
 		if (pfn == IOVA_NONE) {
-			s->st.map_failed++;
+			sim_map_refused(s, r, "the IOVA allocator (iova.remap) has no room");
 			s->st.cpu_map_ps += cost;
 			return cost;
 		}
@@ -639,14 +890,20 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 	}
 	if (sim_pt_map(s, d, iova, paddr, size, r->flags & TRACE_PERM_RW, s->page_sizes,
 		       &writes) != 0) {
-		s->st.map_failed++;
+		sim_map_refused(s, r, "it overlaps a live mapping of its domain (devices that share "
+				      "a domain, by os.domains or ATTACH records, share its IOVAs)");
 		return 0;
 	}
 	s->st.maps++;
 	s->st.map_bytes += size;
 	d->maps++;
 	d->map_bytes += size;
+	if (s->s1_none)
+		return 0; /* dma-direct in the guest: the buffer's address is its DMA address */
 	cost += writes * s->pte_ps;
+	/* iotlb_sync_map: drivers that zap what they mapped (sun50i), caching-mode IOMMUs */
+	if (s->cfg->os.invalidation.on_map)
+		cost += inv_zap(s->inv, d->id, iova, iova + size, now);
 	s->st.cpu_map_ps += cost;
 	return cost;
 }
@@ -672,6 +929,12 @@ static void sim_unmapped_leaf(void *ctx, uint64_t leaf_iova, enum pgsize p)
 		e->data |= SIM_DATA_STALE;
 	if (s->curve)
 		sim_curve_unmapped(s, u->d->id, leaf_iova, p);
+	/* ...and so may every device TLB holding it, until its own invalidation lands. */
+	for (unsigned i = 0; s->dt && i < devtlb_count(s->dt); i++) {
+		e = iotlb_peek(devtlb_tlb(s->dt, i), u->d->id, leaf_iova, p);
+		if (e)
+			e->data |= SIM_DATA_STALE;
+	}
 	s->st.unmapped_leaves++;
 	/* the leaf's entries (a contiguous one's each) and the levels above it */
 	u->pte_levels += s->levels - s->fmt.level_of[p] +
@@ -736,19 +999,61 @@ static void sim_remap_release(void *ctx, uint64_t pfn, uint64_t pages)
 						   .cpu = c->cpu };
 }
 
+/*
+ * The host changes stage 2 (an UNMAP:S2 record): the leaves over [gpa, gpa+size) go, with
+ * their stage-2 TLB and walk-cache entries. Combined entries (IOTLB, stage-1 walk caches,
+ * device TLBs) hold no guest-physical address to find them by, so the host flushes all of the
+ * VM's, as Linux's SMMUv3 driver follows a nesting parent's stage-2 invalidation with one of
+ * every stage-1 entry of the VMID. A guest without an IOMMU has stage-2 translations in the
+ * IOTLB, by guest-physical address: those over the range go. The host's CPU work is not the
+ * guest's: no cost.
+ */
+static void sim_unmap_stage2(struct sim *s, const struct trace_rec *r, uint64_t now)
+{
+	uint64_t bytes;
+
+	if (!s->s2)
+		return; /* no VM: nothing to change */
+	bytes = nested_s2_unmap(s->s2, r->iova, r->size);
+	s->st.s2_unmaps++;
+	s->st.s2_unmap_bytes += bytes;
+	if (!bytes)
+		return;
+	s->st.s2_flushes++;
+	if (!s->s1_none) {
+		sim_inv_command(s, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true, now);
+		return;
+	}
+	iotlb_inv_range(s->iotlb, 0, r->iova, r->size, sim_inv_removed, s);
+	if (s->mc)
+		mclass_invalidate_range(s->mc, 0, r->iova, r->size);
+	for (unsigned i = 0; s->dt && i < devtlb_count(s->dt); i++)
+		s->st.dt_invalidated += devtlb_inv(s->dt, i, 0, false, false, r->iova,
+						   r->iova + r->size);
+}
+
 uint64_t sim_unmap(struct sim *s, const struct trace_rec *r, uint64_t now)
 {
-	struct iommu_dev *v = sim_dev(s, r->device, r->pasid);
+	struct iommu_dev *v;
 	struct iommu_domain *d;
-	uint64_t bytes, cost = s->unmap_ps;
+	uint64_t bytes, cost = s->s1_none ? 0 : s->unmap_ps;
 
-	s->st.cpu_unmap_ps += s->unmap_ps;
+	if (TRACE_REC_STAGE2_UNMAP(r)) {
+		sim_unmap_stage2(s, r, now);
+		return 0;
+	}
+	v = sim_dev(s, r->device, r->pasid);
+
+	s->st.cpu_unmap_ps += cost;
 	if (v->dom == SIM_DOM_NONE) {
 		s->st.unmap_missing++;
 		return cost;
 	}
 	d = &s->doms[v->dom];
-	if (d->rm) {
+	if (s->s1_none) {
+		/* dma-direct: nothing to undo, nothing to invalidate; the record of it goes */
+		bytes = io_pgtable_unmap(d->pt, r->iova, r->size, NULL, NULL);
+	} else if (d->rm) {
 		struct remap_unmap_ctx c = { .s = s, .d = d, .cpu = r->cpu, .now = now };
 		uint64_t first = r->iova >> 12, last = (r->iova + r->size - 1) >> 12;
 
@@ -780,11 +1085,56 @@ static void sim_inv_removed(void *ctx, const struct tlb_entry *e)
 }
 
 /* The IOMMU side of every invalidation command, the OS's and the captured ones alike. */
+/*
+ * After the IOTLB, the device TLBs a command reaches. Micro TLBs sit in the IOMMU: the same
+ * command empties them at once. An ATC is on the device: the IOMMU driver sends each device of
+ * the domain an ATS Invalidate after the IOTLB command and waits for each to complete (VT-d's
+ * qi_flush_dev_iotlb); the ATC keeps its entries until then. Returns the CPU's wait (ps).
+ */
+static uint64_t sim_devtlb_command(struct sim *s, uint32_t dom, enum inv_gran g, uint64_t start,
+				   uint64_t end, uint64_t now)
+{
+	bool all = g == INV_GRAN_GLOBAL, whole = g == INV_GRAN_DOMAIN;
+	unsigned n = devtlb_count(s->dt), i, sent = 0;
+	uint64_t wait = 0;
+
+	if (s->dt_kind == DEVTLB_MICRO) {
+		for (i = 0; i < n; i++)
+			s->st.dt_invalidated += devtlb_inv(s->dt, i, dom, all, whole, start, end);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		bool reached = all;
+
+		/* the TLBs of the devices attached to dom now (a device's ATC, or a shared one) */
+		for (uint32_t k = 0; !reached && dom < s->ndoms && k < s->doms[dom].ndevs; k++) {
+			const struct iommu_dev *v = &s->devs[s->doms[dom].devs[k]];
+
+			reached = v->dom == dom && v->tlb == i;
+		}
+		if (!reached)
+			continue;
+		sent++;
+		wait += s->ats_inv_ps;
+		if (s->npend == s->cappend) {
+			s->cappend = s->cappend ? 2 * s->cappend : 16;
+			s->pend = ism_xrealloc(s->pend, s->cappend * sizeof(*s->pend));
+		}
+		s->pend[s->npend++] = (struct sim_atc_inv){ .due = now + wait, .start = start,
+							    .end = end, .tlb = i, .dom = dom,
+							    .all = all, .whole_dom = whole };
+		if (now + wait < s->pend_due)
+			s->pend_due = now + wait;
+	}
+	s->st.ats_invs += sent;
+	s->st.ats_wait_ps += wait;
+	return wait;
+}
+
 static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64_t start,
-				uint64_t end, bool walk_caches)
+				uint64_t end, bool walk_caches, uint64_t now)
 {
 	struct sim *s = ctx;
-	uint64_t before = s->st.inv_iotlb_entries;
 
 	if (g != INV_GRAN_GLOBAL && dom < s->ndoms)
 		s->doms[dom].inv_commands++;
@@ -814,7 +1164,7 @@ static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64
 			walk_cache_inv_range(s->wc, dom, start, end - start);
 		break;
 	}
-	return s->st.inv_iotlb_entries - before;
+	return s->dt ? sim_devtlb_command(s, dom, g, start, end, now) : 0;
 }
 
 /*
@@ -848,8 +1198,8 @@ static void sim_inv_completed(void *ctx, const struct inv_range *r, uint64_t don
 	}
 }
 
-/* An invalidation command replayed from a capture (INVAL record). */
-void sim_inval(struct sim *s, const struct trace_rec *r)
+/* An invalidation command replayed from a capture (INVAL record), at `now`. */
+void sim_inval(struct sim *s, const struct trace_rec *r, uint64_t now)
 {
 	static const enum inv_gran gran[] = {
 		[TRACE_INV_RANGE] = INV_GRAN_RANGE, [TRACE_INV_LEAF] = INV_GRAN_RANGE,
@@ -859,9 +1209,11 @@ void sim_inval(struct sim *s, const struct trace_rec *r)
 	bool walk_caches = kind != TRACE_INV_LEAF;
 	uint32_t dom;
 
+	if (s->s1_none)
+		return; /* a captured guest IOMMU's command: this guest has none */
 	inv_count_capture(s->inv, gran[kind], walk_caches);
 	if (kind == TRACE_INV_GLOBAL) {
-		sim_inv_command(s, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true);
+		sim_inv_command(s, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true, now);
 		return;
 	}
 	/* A domain or device the trace has not used yet has nothing cached. */
@@ -873,7 +1225,7 @@ void sim_inval(struct sim *s, const struct trace_rec *r)
 		dom = v ? v->dom : SIM_DOM_NONE;
 	}
 	if (dom != SIM_DOM_NONE)
-		sim_inv_command(s, dom, gran[kind], r->iova, r->iova + r->size, walk_caches);
+		sim_inv_command(s, dom, gran[kind], r->iova, r->iova + r->size, walk_caches, now);
 }
 
 void sim_trace_block(struct sim *s, const struct trace_rec *recs, size_t n)
@@ -893,8 +1245,9 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 	for (i = 0; i < n; i++) {
 		const struct trace_rec *r = &recs[i];
 
-		/* Untimed, the trace's clock drives the invalidation timers. */
+		/* Untimed, the trace's clock drives the invalidation timers and ATS Invalidates. */
 		inv_advance(s->inv, r->time_ns * 1000);
+		sim_devtlb_settle(s, r->time_ns * 1000);
 		switch (r->kind) {
 		case TRACE_ACCESS:
 			sim_access(s, r);
@@ -906,7 +1259,7 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 			sim_unmap(s, r, r->time_ns * 1000);
 			break;
 		case TRACE_INVAL:
-			sim_inval(s, r);
+			sim_inval(s, r, r->time_ns * 1000);
 			break;
 		case TRACE_ATTACH:
 		case TRACE_DETACH:
@@ -919,6 +1272,9 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 void sim_finish(struct sim *s)
 {
 	inv_finish(s->inv, s->last_time_ns * 1000);
+	/* ATS Invalidates still on their way land: the trace's end waits for them as Linux does */
+	if (s->npend)
+		sim_devtlb_settle_slow(s, UINT64_MAX);
 }
 
 const struct sim_stats *sim_stats(struct sim *s)
@@ -931,6 +1287,24 @@ const struct sim_stats *sim_stats(struct sim *s)
 		memcpy(s->st.pwc_hits, ws->hits, sizeof(s->st.pwc_hits));
 		memcpy(s->st.pwc_misses, ws->misses, sizeof(s->st.pwc_misses));
 		memcpy(s->st.pwc_invalidated, ws->invalidated, sizeof(s->st.pwc_invalidated));
+	}
+	if (s->s2) {
+		const struct nested_s2_stats *ns = nested_s2_stats(s->s2);
+		const struct walk_cache_stats *ws = nested_s2_walk_cache_stats(s->s2);
+
+		s->st.s2_translations = ns->translations;
+		s->st.s2_walks = ns->walks;
+		s->st.s2_tlb_lookups = ns->tlb_lookups;
+		s->st.s2_tlb_hits = ns->tlb_hits;
+		s->st.s2_tlb_misses = ns->tlb_lookups - ns->tlb_hits;
+		s->st.s2_tlb_invalidated = ns->tlb_invalidated;
+		s->st.vm_exits = s->inv->st.vm_exits;
+		if (ws) {
+			memcpy(s->st.pwc2_hits, ws->hits, sizeof(s->st.pwc2_hits));
+			memcpy(s->st.pwc2_misses, ws->misses, sizeof(s->st.pwc2_misses));
+			memcpy(s->st.pwc2_invalidated, ws->invalidated,
+			       sizeof(s->st.pwc2_invalidated));
+		}
 	}
 	if (s->curve && s->point >= 0)
 		return sim_curve_point_stats(s, (size_t)s->point);
@@ -958,6 +1332,20 @@ bool sim_beyond_note(const struct sim *s, char *buf, size_t n)
 	return true;
 }
 
+bool sim_refused_note(const struct sim *s, char *buf, size_t n)
+{
+	uint64_t refused = s->st.map_failed - s->st.map_beyond;
+
+	if (!refused || !s->refused_why)
+		return false;
+	snprintf(buf, n, "%llu MAP%s refused (os.map_failed); the first, at %llu ns, device %s "
+		 "IOVA 0x%llx: %s", (unsigned long long)refused, refused == 1 ? "" : "s",
+		 (unsigned long long)s->refused_time_ns,
+		 trace_format_device(s->refused_device, true, (char[32]){ 0 }, 32),
+		 (unsigned long long)s->refused_iova, s->refused_why);
+	return true;
+}
+
 double sim_os_cpu_ns(const struct sim *s)
 {
 	return ((double)s->st.cpu_map_ps + (double)s->st.cpu_unmap_ps +
@@ -966,12 +1354,18 @@ double sim_os_cpu_ns(const struct sim *s)
 
 uint64_t sim_pagetable_bytes(const struct sim *s)
 {
-	uint64_t n = 0;
+	uint64_t n = s->s2 ? nested_s2_table_bytes(s->s2) : 0;
 	uint32_t i;
 
-	for (i = 0; i < s->ndoms; i++)
+	/* a guest without an IOMMU has no tables: its domains' only record its buffers */
+	for (i = 0; i < s->ndoms && !s->s1_none; i++)
 		n += io_pgtable_table_bytes(s->doms[i].pt);
 	return n;
+}
+
+uint32_t sim_page_sizes(const struct sim *s)
+{
+	return s->fmt.page_sizes | s->tlb_sizes;
 }
 
 double sim_trace_span_ns(const struct sim *s)
@@ -1021,6 +1415,50 @@ static void sim_domains_to_json(const struct sim *s, json_t *root)
 	json_object_set_new(root, "domains", all);
 }
 
+/* device_tlb.* (and ats.*): the level in front of the IOTLB, overall and per device. */
+static void sim_devtlb_to_json(const struct sim *s, json_t *root)
+{
+	json_t *by = json_object();
+	uint32_t i;
+
+	stats_json_put(root, "device_tlb.kind", json_string(devtlb_kind_names[s->dt_kind]));
+	stats_json_put(root, "device_tlb.tlbs", json_integer(devtlb_count(s->dt)));
+	stats_json_put(root, "device_tlb.lookups", json_integer((json_int_t)s->st.dt_lookups));
+	stats_json_put(root, "device_tlb.hits", json_integer((json_int_t)s->st.dt_hits));
+	stats_json_put(root, "device_tlb.misses", json_integer((json_int_t)s->st.dt_misses));
+	stats_json_put(root, "device_tlb.miss_rate",
+		       json_real(s->st.dt_lookups ? (double)s->st.dt_misses /
+							(double)s->st.dt_lookups : 0.0));
+	stats_json_put(root, "device_tlb.evictions",
+		       json_integer((json_int_t)devtlb_evictions(s->dt)));
+	stats_json_put(root, "device_tlb.invalidated",
+		       json_integer((json_int_t)s->st.dt_invalidated));
+	stats_json_put(root, "device_tlb.stale_hits",
+		       json_integer((json_int_t)s->st.dt_stale_hits));
+	for (i = 0; i < s->ndevs; i++) {
+		const struct iommu_dev *v = &s->devs[i];
+		json_t *o;
+		char name[48];
+
+		if (!v->dt_lookups)
+			continue;
+		dev_name(v->device, v->pasid, name, sizeof(name));
+		o = json_object();
+		json_object_set_new(o, "lookups", json_integer((json_int_t)v->dt_lookups));
+		json_object_set_new(o, "hits", json_integer((json_int_t)v->dt_hits));
+		json_object_set_new(o, "misses", json_integer((json_int_t)(v->dt_lookups -
+									   v->dt_hits)));
+		json_object_set_new(o, "stale_hits", json_integer((json_int_t)v->dt_stale_hits));
+		json_object_set_new(by, name, o);
+	}
+	stats_json_put(root, "device_tlb.by_device", by);
+	if (s->dt_kind != DEVTLB_ATS)
+		return;
+	stats_json_put(root, "ats.translation_requests", json_integer((json_int_t)s->st.ats_trs));
+	stats_json_put(root, "ats.invalidations", json_integer((json_int_t)s->st.ats_invs));
+	stats_json_put(root, "ats.inv_wait_ns", json_real((double)s->st.ats_wait_ps / 1e3));
+}
+
 void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
 {
 	const struct sim_stats *st = sim_stats(s);
@@ -1064,7 +1502,22 @@ void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
 		json_object_set_new(by, key, json_integer((json_int_t)hits));
 	}
 	stats_json_put(root, "stale.by_device", by);
+	if (s->s2) {
+		const struct io_pgtable_fmt *f = nested_s2_fmt(s->s2);
+
+		stats_nested_to_json(st, f->levels, root);
+		stats_json_put(root, "nested.guest_inv_wait_ns",
+			       json_real((double)s->inv->st.guest_wait_ps / 1e3));
+		stats_json_put(root, "nested.stage2.pagetable_bytes",
+			       json_integer((json_int_t)nested_s2_table_bytes(s->s2)));
+		stats_json_put(root, "nested.stage2.format", json_string(f->ops->name));
+		stats_json_put(root, "nested.stage2.levels", json_integer(f->levels));
+		stats_json_put(root, "nested.stage2.page_size",
+			       json_string(pgsize_names[s->cfg->iommu.nested.stage2.page_size]));
+	}
 	sim_domains_to_json(s, root);
+	if (s->dt)
+		sim_devtlb_to_json(s, root);
 	if (s->remap_ops) {
 		size_t k;
 
@@ -1085,6 +1538,58 @@ void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
 
 void sim_os_print_text(struct sim *s, uint64_t sim_time_ps, FILE *fp)
 {
+	if (s->s2) {
+		const struct sim_stats *st = sim_stats(s);
+		const struct io_pgtable_fmt *f = nested_s2_fmt(s->s2);
+		const char *sep = " ";
+
+		fprintf(fp, "  nested    %s; stage 2 %s, %u levels, %s host pages; walk references "
+			    "stage 1 %llu, stage 2 %llu (%llu stage-2 walks)\n",
+			s->s1_none ? "no guest IOMMU" : s->cfg->os.nested.invalidation == NESTED_INV_HW
+								 ? "guest invalidations hw"
+								 : "guest invalidations trap",
+			f->ops->name, f->levels,
+			pgsize_names[s->cfg->iommu.nested.stage2.page_size],
+			(unsigned long long)st->walk_refs_s1, (unsigned long long)st->walk_refs_s2,
+			(unsigned long long)st->s2_walks);
+		fprintf(fp, "  stage 2   walk caches (hits of probes):");
+		for (unsigned l = 2; l <= f->levels; l++) {
+			uint64_t probes = st->pwc2_hits[l] + st->pwc2_misses[l];
+
+			if (!s->cfg->iommu.nested.stage2.walk_cache[l].entries)
+				continue;
+			fprintf(fp, "%sL%u %.1f%% of %llu", sep, l,
+				probes ? 100.0 * (double)st->pwc2_hits[l] / (double)probes : 0.0,
+				(unsigned long long)probes);
+			sep = ", ";
+		}
+		fprintf(fp, "%s; TLB ", sep[0] == ' ' ? " none" : "");
+		if (s->cfg->iommu.nested.stage2.tlb.entries)
+			fprintf(fp, "%llu hits of %llu", (unsigned long long)st->s2_tlb_hits,
+				(unsigned long long)st->s2_tlb_lookups);
+		else
+			fprintf(fp, "none");
+		fprintf(fp, "; %llu faults\n", (unsigned long long)st->faults_stage2);
+		if (!s->s1_none)
+			fprintf(fp, "  guest     invalidation wait %.1f us, %llu VM exits\n",
+				(double)s->inv->st.guest_wait_ps / 1e6,
+				(unsigned long long)st->vm_exits);
+	}
+	if (s->dt) {
+		fprintf(fp, "  dev TLB   %s, %u TLBs: %llu lookups, %llu hits, %llu misses (%.3f%%), "
+			    "%llu stale hits", devtlb_kind_names[s->dt_kind], devtlb_count(s->dt),
+			(unsigned long long)s->st.dt_lookups, (unsigned long long)s->st.dt_hits,
+			(unsigned long long)s->st.dt_misses,
+			s->st.dt_lookups ? 100.0 * (double)s->st.dt_misses /
+						   (double)s->st.dt_lookups
+					 : 0.0,
+			(unsigned long long)s->st.dt_stale_hits);
+		if (s->dt_kind == DEVTLB_ATS)
+			fprintf(fp, "; ATS %llu translation requests, %llu invalidations (%.1f us "
+				    "waited)", (unsigned long long)s->st.ats_trs,
+				(unsigned long long)s->st.ats_invs, (double)s->st.ats_wait_ps / 1e6);
+		fprintf(fp, "\n");
+	}
 	const struct inv_stats *is = &s->inv->st;
 	const struct sim_stats *st = sim_stats(s);
 	double inv_ns = (double)is->cpu_inv_ps / 1e3;
@@ -1114,6 +1619,7 @@ void sim_print_os_reference(FILE *fp)
 {
 	size_t k;
 
+	stats_nested_print_reference(fp);
 	inv_print_reference(fp);
 	fprintf(fp, "| `cpu.map_ns` | CPU time of MAPs: the DMA API call, IOVA allocation, page-table writes |\n"
 		    "| `cpu.unmap_ns` | CPU time of UNMAPs besides invalidation: the call, page-table writes, IOVA frees |\n"
@@ -1122,6 +1628,16 @@ void sim_print_os_reference(FILE *fp)
 		    "| `cpu.ns_per_dma_byte` | cpu.total_ns / dma.bytes |\n"
 		    "| `cpu.cores` | timed: cpu.total_ns / simulated time, the cores the OS side needs at this throughput |\n"
 		    "| `stale.by_device.BDF` | stale hits per device (BDF/pasid-N with a PASID) |\n"
+		    "| `device_tlb.{kind,tlbs}` | with `iommu.device_tlb.kind` other than none: the level in front of the IOTLB (micro or ats) and how many TLBs it has (one per device, or per share group) |\n"
+		    "| `device_tlb.{lookups,hits,misses}` | lookups in the device TLBs (one per PCIe request of an attached device): with micro, `iotlb.lookups` = `device_tlb.misses`; with ats, a hit bypasses the IOMMU |\n"
+		    "| `device_tlb.miss_rate` | `device_tlb.misses` / `device_tlb.lookups` (0 with no lookup) |\n"
+		    "| `device_tlb.evictions` | entries the device TLBs' fills displaced |\n"
+		    "| `device_tlb.invalidated` | entries invalidation commands removed from them (micro: with each IOTLB command; ats: when each ATS Invalidate lands) |\n"
+		    "| `device_tlb.stale_hits` | their hits on a translation already unmapped (also in `stale.hits` and `stale.by_device`): an ATC keeps a stale entry until its ATS Invalidate lands |\n"
+		    "| `device_tlb.by_device.BDF.{lookups,hits,misses,stale_hits}` | the same per device |\n"
+		    "| `ats.translation_requests` | ats: Translation Requests the devices sent (their ATC misses) |\n"
+		    "| `ats.invalidations` | ats: ATS Invalidates sent, one per device of the domain per invalidation command (all devices for a global one) |\n"
+		    "| `ats.inv_wait_ns` | ats: the CPU's wait for them (`os.cost.ats_inv_ns` each), part of `cpu.invalidation_ns` |\n"
 		    "| `domains.NAME.devices` | the devices ever attached to domain NAME (NAME: the trace's domain id for ATTACH records, the group of `os.domains`, `single`, or, per device, the device's BDF) |\n"
 		    "| `domains.NAME.{maps,map_bytes,unmaps,unmap_bytes}` | the MAP and UNMAP records that changed NAME's page table |\n"
 		    "| `domains.NAME.pagetable_bytes` | the page-table memory NAME holds at the end (4 KiB per table page) |\n"

@@ -33,6 +33,8 @@ const struct io_pgtable_fmt *sim_format(const struct sim *s);
  * saying how many and naming the first (the run warns with it once).
  */
 bool sim_beyond_note(const struct sim *s, char *buf, size_t n);
+/* When MAPs were refused (other than beyond the input), a line naming the first and why. */
+bool sim_refused_note(const struct sim *s, char *buf, size_t n);
 
 /* Counters so far (walk-cache counters are gathered from the walk caches on each call). */
 const struct sim_stats *sim_stats(struct sim *s);
@@ -45,8 +47,13 @@ void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root);
 
 /* The OS's CPU time: maps, unmaps and invalidations, in ns. */
 double sim_os_cpu_ns(const struct sim *s);
-/* Bytes of page-table memory the domains hold (each table as its format sizes it). */
+/*
+ * Bytes of page-table memory the domains hold (each table as its format sizes it), with
+ * nesting the stage-2 table's too (a guest without an IOMMU: stage 2's alone).
+ */
 uint64_t sim_pagetable_bytes(const struct sim *s);
+/* The page sizes per-size counters are shown for: the format's, and stage 2's page. */
+uint32_t sim_page_sizes(const struct sim *s);
 /* The trace's time span (first to last record), ns. */
 double sim_trace_span_ns(const struct sim *s);
 /* The reference rows of those keys (docs/results.md). */

@@ -10,8 +10,10 @@
 #include "iova/iova.h"
 #include "remap.h"
 #include "iotlb/classify.h"
+#include "iotlb/devtlb.h"
 #include "iotlb/iotlb.h"
 #include "sim.h"
+#include "walk/nested.h"
 #include "walk/pgtable.h"
 #include "walk/walk_cache.h"
 
@@ -36,7 +38,9 @@ struct iommu_dev {
 	uint32_t device;
 	uint32_t pasid;
 	uint32_t dom;        /* index into doms; SIM_DOM_NONE: detached */
-	uint64_t stale_hits; /* lookups that used a translation already unmapped */
+	uint32_t tlb;        /* its TLB in front of the IOTLB (sim.dt), when there is a level */
+	uint64_t stale_hits; /* lookups that used a translation already unmapped (any level) */
+	uint64_t dt_lookups, dt_hits, dt_stale_hits; /* in its device TLB */
 };
 
 /*
@@ -83,10 +87,30 @@ struct sim {
 	struct hashtab dev_tab;   /* (device, PASID) -> index in devs */
 	struct hashtab trace_dom; /* the trace's domain id -> index in doms */
 	struct iommu_dev *last_dev; /* consecutive records mostly come from one device */
+	/* The TLBs in front of the IOTLB (iommu.device_tlb), NULL without; who shares which. */
+	struct devtlb *dt;
+	enum devtlb_kind dt_kind;
+	struct hashtab dt_tab;   /* requester id -> its TLB */
+	uint32_t *dt_group;      /* iommu.device_tlb.share groups: each one's TLB, once made */
+	uint32_t dt_single;
+	uint64_t ats_inv_ps;
+	/* ATS Invalidates sent and not yet complete: the ATC keeps its entries until `due`. */
+	struct sim_atc_inv *pend;
+	size_t npend, cappend;
+	uint64_t pend_due; /* the earliest due, UINT64_MAX when none */
 	uint32_t single_dom;        /* os.domains single: its domain, once made */
 	uint32_t *group_dom;        /* os.domains groups: each group's domain, once made */
 
+	/*
+	 * iommu.nested: stage 2 (NULL without nesting). With s1_none (a guest without an IOMMU)
+	 * requests carry guest-physical addresses and the IOTLB caches stage 2 alone, for the VM
+	 * (one tag); the domains' tables only record where the guest's buffers are.
+	 */
+	struct nested_s2 *s2;
+	bool s1_none;
+	uint32_t tlb_sizes; /* the page sizes IOTLB entries may have */
 	struct io_pgtable_fmt fmt; /* every domain's page table has this format */
+	uint64_t table_pa; /* where the domains' next page-table page goes (their one pool) */
 	uint32_t page_sizes;
 	unsigned levels;
 	enum pgsize ft_size;
@@ -95,7 +119,18 @@ struct sim {
 	/* The first request or map at or above the input width: its IOVA and domain. */
 	uint64_t beyond_iova;
 	uint32_t beyond_dom;
+	/* The first MAP refused for another reason: why, and the record. */
+	const char *refused_why;
+	uint64_t refused_time_ns, refused_iova;
+	uint32_t refused_device;
 	struct sim_stats st;
+};
+
+/* One ATS Invalidate in flight: what it removes from ATC `tlb` when it lands at `due`. */
+struct sim_atc_inv {
+	uint64_t due, start, end;
+	uint32_t tlb, dom;
+	bool all, whole_dom;
 };
 
 /* An IOVA range to give back once the invalidation covering [start, end) of dom is done. */
@@ -119,13 +154,34 @@ static inline uint64_t sim_remap_iova(const struct iommu_domain *d, uint64_t iov
 	return remap_lookup(d->rm, iova, &v) ? v : SIM_IOVA_UNMAPPED | (iova & 0xfff);
 }
 
-/* A walk begun by sim_walk_begin(): what it will read and what it finds. */
+/*
+ * The address a request carries: the trace's IOVA, its iova.remap one, or for a guest without
+ * an IOMMU the guest-physical address of the buffer (sim_guest_phys()).
+ */
+uint64_t sim_guest_phys(struct sim *s, struct iommu_domain *d, uint64_t iova);
+static inline uint64_t sim_request_addr(struct sim *s, struct iommu_domain *d, uint64_t iova)
+{
+	return s->s1_none ? sim_guest_phys(s, d, iova) : sim_remap_iova(d, iova);
+}
+
+/* The tag IOTLB entries of d carry: its domain's, or with a guest without an IOMMU the VM's. */
+static inline uint32_t sim_tag(const struct sim *s, const struct iommu_domain *d)
+{
+	return s->s1_none ? 0 : d->id;
+}
+
+/*
+ * A walk begun by sim_walk_begin(): what it will read and what it finds. Nested, w is the
+ * combined translation (host-physical, at the smaller leaf size) and refs counts both stages.
+ */
 struct sim_walk {
 	struct io_pgtable_walk w;
-	unsigned start; /* first table level read */
-	unsigned refs;  /* entries read: start - w.level + 1 */
+	unsigned start; /* first stage-1 table level read */
+	unsigned refs;  /* entries read: start - w.level + 1, plus stage 2's (refs2) */
+	unsigned refs2;
 	int rc;         /* 0: mapped; -1: a fault */
 	bool beyond;    /* the IOVA is at or above the table's input width */
+	bool s2_fault;  /* nested: a guest-physical address beyond stage 2's input */
 	uint64_t iova;  /* what it walks, in which domain */
 	uint32_t dom;
 	uint64_t since; /* sim_miss_clock() when the miss that started it looked up */
@@ -158,7 +214,24 @@ struct iommu_dev *sim_dev(struct sim *s, uint32_t device, uint32_t pasid);
  * its fault, if any).
  */
 int sim_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
-	       uint8_t need, uint32_t bytes);
+	       uint8_t need, uint32_t bytes, const struct tlb_entry **hit);
+/*
+ * The device TLB level (s->dt), before the IOTLB: sim_devtlb_lookup() in v's TLB (1: hit
+ * and permitted, -1: hit but not permitted, 0: miss: go on to the IOTLB, and for ATS it is a
+ * Translation Request); sim_devtlb_fill() with what the IOMMU returned (an IOTLB hit's entry
+ * or a walk's leaf), so the next lookup hits; sim_devtlb_settle() lands the ATS Invalidates
+ * due by `now` (call before ATC lookups at `now`).
+ */
+int sim_devtlb_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
+		      uint8_t need, uint32_t bytes);
+void sim_devtlb_fill(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
+		     enum pgsize p, uint64_t data);
+void sim_devtlb_settle_slow(struct sim *s, uint64_t now);
+static inline void sim_devtlb_settle(struct sim *s, uint64_t now)
+{
+	if (now >= s->pend_due)
+		sim_devtlb_settle_slow(s, now);
+}
 /* A request of a detached device: blocked, a fault, no lookup. */
 void sim_blocked(struct sim *s);
 uint64_t sim_miss_clock(const struct sim *s);
@@ -174,7 +247,7 @@ bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need);
  */
 uint64_t sim_map(struct sim *s, const struct trace_rec *r, uint64_t now);
 uint64_t sim_unmap(struct sim *s, const struct trace_rec *r, uint64_t now);
-void sim_inval(struct sim *s, const struct trace_rec *r);
+void sim_inval(struct sim *s, const struct trace_rec *r, uint64_t now);
 /* ATTACH and DETACH records: a device moves between domains. */
 void sim_attach(struct sim *s, const struct trace_rec *r);
 

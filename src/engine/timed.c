@@ -24,10 +24,12 @@
  *   DATA     read data is back from memory: the completion enters the downstream link
  *   DONE     the completion (or the write's credit) reaches the device: the tag is free
  *   TIMER    an invalidation timer of the OS (flush queue, batch) is due
+ *   ATS      a Translation Completion reaches the device (iommu.device_tlb.kind ats): the
+ *            ATC is filled and the request goes up again, translated
  * Every FIFO server (the links, walkers, memory bandwidth) is entered from an event at the
  * moment of entry, so requests are served in time order; equal times keep push order.
  */
-enum { EV_ISSUE, EV_ARRIVE, EV_WALK, EV_XLATED, EV_DATA, EV_DONE, EV_TIMER };
+enum { EV_ISSUE, EV_ARRIVE, EV_WALK, EV_XLATED, EV_DATA, EV_DONE, EV_TIMER, EV_ATS };
 
 #define NONE UINT32_MAX
 
@@ -39,6 +41,13 @@ struct treq {
 	uint32_t vdev;          /* the IOMMU's device (sim.devs) */
 	uint32_t next; /* free list, or the next request waiting on the same walk */
 	uint8_t write, fault, known;
+	/*
+	 * ATS: tr, the request is a Translation Request still (the ATC missed); translated, it
+	 * carries a translation and the IOMMU only passes it on. The translation the IOMMU
+	 * returned for a TR, to fill the ATC with when the completion arrives: xdata, xsize.
+	 */
+	uint8_t tr, translated, xok, xsize;
+	uint64_t xdata;
 };
 
 struct tdma {
@@ -117,6 +126,8 @@ struct timed {
 	/* Parameters in ps. */
 	uint64_t link_lat, hit_ps, pwc_ps;
 	unsigned granule_shift; /* misses merge by the format's smallest page */
+	enum devtlb_kind dt_kind; /* the level in front of the IOTLB, if any */
+	uint64_t dt_hit_ps, ser_ats_cpl; /* its lookup; an ATS Translation Completion's TLP */
 	double gbps;
 	uint64_t ppb_q16; /* link ps per byte, 16 fractional bits */
 	uint64_t ser_req; /* a read request: header only */
@@ -195,12 +206,16 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 	mem_init(&t->mem, cfg, sim_component_seed(cfg->seed, "memory"));
 	t->link_lat = ns_ps(cfg->device.link_latency_ns);
 	t->granule_shift = s ? pgsize_shift(sim_format(s)->granule) : 12;
+	t->dt_kind = s ? (enum devtlb_kind)cfg->iommu.device_tlb.kind : DEVTLB_NONE;
+	t->dt_hit_ps = ns_ps(cfg->iommu.device_tlb.hit_ns);
 	t->hit_ps = ns_ps(cfg->iommu.iotlb_hit_ns);
 	t->pwc_ps = ns_ps(cfg->iommu.walk_cache_hit_ns);
 	t->gbps = pcie_config_gbps(cfg);
 	t->overhead = cfg->device.tlp_overhead;
 	t->ppb_q16 = pcie_ps_per_byte_q16(t->gbps);
 	t->ser_req = pcie_ser_ps(t->ppb_q16, t->overhead);
+	/* a Translation Completion carries one 8-byte translation */
+	t->ser_ats_cpl = pcie_ser_ps(t->ppb_q16, t->overhead + 8);
 	t->walkers = cfg->iommu.walkers;
 	t->tags = cfg->device.max_outstanding;
 	t->open = cfg->replay.mode == REPLAY_OPEN;
@@ -439,6 +454,61 @@ static void walk_start(struct timed *t, uint32_t w, uint64_t now)
 	push(t, now + t->pwc_ps, EV_WALK, w);
 }
 
+/*
+ * The IOMMU has translated request r at tx: a Translation Request's answer goes back down the
+ * link to the device's ATC (EV_ATS); any other request goes on to memory.
+ */
+static void xlated(struct timed *t, uint32_t r, uint64_t tx)
+{
+	struct treq *q = &t->req[r];
+	struct tdev *d;
+	uint64_t start;
+
+	if (!q->tr) {
+		xlate_done(t, r, tx);
+		return;
+	}
+	d = &t->dev[q->dev];
+	start = tx > d->down_free ? tx : d->down_free;
+	d->down_free = start + t->ser_ats_cpl;
+	d->down_busy += d->down_free - start;
+	eventq_push(&t->q, d->down_free + t->link_lat, EV_ATS, r);
+}
+
+/* What the IOMMU answers a Translation Request with, kept for the ATC (on the device). */
+static void ats_answer(struct treq *q, bool ok, enum pgsize p, uint64_t data)
+{
+	q->xok = ok;
+	q->xsize = (uint8_t)p;
+	q->xdata = data;
+}
+
+/*
+ * A Translation Completion reaches the device at now: the ATC takes the translation and the
+ * request goes up again, translated; after a failed translation the device gives it up (a
+ * fault, no memory access).
+ */
+static void ats_completion(struct timed *t, uint32_t r, uint64_t now)
+{
+	struct treq *q = &t->req[r];
+	struct tdev *d = &t->dev[q->dev];
+	uint64_t start;
+
+	q->tr = 0;
+	if (q->fault || !q->xok) {
+		xlate_done(t, r, now);
+		return;
+	}
+	sim_devtlb_fill(t->s, &t->s->devs[q->vdev], &t->s->doms[q->dom], q->iova,
+			(enum pgsize)q->xsize, q->xdata);
+	q->translated = 1;
+	start = now > d->up_free ? now : d->up_free;
+	d->up_free = start + (q->write ? pcie_ser_ps(t->ppb_q16, t->overhead + q->bytes)
+				       : t->ser_req);
+	d->up_busy += d->up_free - start;
+	push(t, d->up_free + t->link_lat, EV_ARRIVE, r);
+}
+
 static void walk_step(struct timed *t, uint32_t w, uint64_t now)
 {
 	struct twalk *k = &t->walk[w];
@@ -460,7 +530,16 @@ static void walk_step(struct timed *t, uint32_t w, uint64_t now)
 			sim_walk_joined(t->s, &k->sw);
 		q->fault = !sim_walk_permits(t->s, &k->sw, q->write ? TRACE_PERM_WRITE :
 								      TRACE_PERM_READ);
-		xlate_done(t, r, now);
+		if (t->dt_kind != DEVTLB_NONE && k->sw.rc == 0) {
+			uint64_t data = k->sw.w.pa | (k->sw.w.perms & TRACE_PERM_RW);
+
+			if (q->tr)
+				ats_answer(q, true, k->sw.w.size, data);
+			else
+				sim_devtlb_fill(t->s, &t->s->devs[q->vdev], &t->s->doms[k->dom],
+						q->iova, k->sw.w.size, data);
+		}
+		xlated(t, r, now);
 	}
 	t->walk_busy += now - k->t_started;
 	t->walkers_busy--;
@@ -487,12 +566,14 @@ static void walk_step(struct timed *t, uint32_t w, uint64_t now)
 static void arrive(struct timed *t, uint32_t r, uint64_t now)
 {
 	struct treq *q = &t->req[r];
+	const struct tlb_entry *e;
 	struct iommu_domain *d;
 	uint64_t tx = now + t->hit_ps;
 	uint32_t w;
 	int hit;
 
-	if (t->ideal) {
+	if (t->ideal || q->translated) {
+		/* nothing to translate: no IOMMU, or an ATS translated request */
 		xlate_done(t, r, now);
 		return;
 	}
@@ -510,11 +591,28 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 		push(t, d->stall_until, EV_ARRIVE, r);
 		return;
 	}
+	if (t->dt_kind == DEVTLB_MICRO) {
+		/* the master's micro TLB first; a miss goes on to the IOTLB after it */
+		hit = sim_devtlb_lookup(t->s, &t->s->devs[q->vdev], d, q->iova,
+					q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ, q->bytes);
+		if (hit) {
+			q->fault = hit < 0;
+			xlate_done(t, r, now + t->dt_hit_ps);
+			return;
+		}
+		now += t->dt_hit_ps;
+		tx += t->dt_hit_ps;
+	}
 	hit = sim_lookup(t->s, &t->s->devs[q->vdev], d, q->iova,
-			 q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ, q->bytes);
+			 q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ, q->bytes, &e);
 	if (hit) {
 		q->fault = hit < 0;
-		xlate_done(t, r, tx);
+		if (q->tr)
+			ats_answer(q, true, (enum pgsize)e->pgsize, e->data);
+		else if (t->dt_kind == DEVTLB_MICRO)
+			sim_devtlb_fill(t->s, &t->s->devs[q->vdev], d, q->iova,
+					(enum pgsize)e->pgsize, e->data);
+		xlated(t, r, tx);
 		return;
 	}
 	/*
@@ -701,7 +799,7 @@ static uint64_t os_record(struct timed *t, const struct trace_rec *r, uint64_t n
 	if (r->kind == TRACE_MAP) {
 		/* over a live one (a lost UNMAP): the new map counts */
 		maptab_get(&t->live, r->device, r->pasid, r->iova)->since = start;
-	} else if (r->kind == TRACE_UNMAP &&
+	} else if (r->kind == TRACE_UNMAP && !TRACE_REC_STAGE2_UNMAP(r) &&
 		   (e = maptab_find(&t->live, r->device, r->pasid, r->iova)) != NULL) {
 		hist_add(&t->h_life, end - e->since);
 		maptab_del(&t->live, e);
@@ -720,7 +818,7 @@ static uint64_t os_work(struct timed *t, const struct trace_rec *r, uint64_t sta
 	else if (r->kind == TRACE_UNMAP)
 		cost = sim_unmap(t->s, r, start);
 	else if (r->kind == TRACE_INVAL)
-		sim_inval(t->s, r);
+		sim_inval(t->s, r, start);
 	else if (r->kind == TRACE_ATTACH || r->kind == TRACE_DETACH)
 		sim_attach(t->s, r);
 	timer_schedule(t);
@@ -736,6 +834,9 @@ static uint64_t os_work(struct timed *t, const struct trace_rec *r, uint64_t sta
 static bool unmap_must_wait(struct timed *t, const struct trace_rec *r)
 {
 	uint32_t m;
+
+	if (TRACE_REC_STAGE2_UNMAP(r))
+		return false; /* the host's: no buffer of the device's */
 
 	for (m = 0; m < t->ndma; m++) {
 		struct tdma *k = &t->dma[m];
@@ -818,7 +919,7 @@ static bool issue(struct timed *t, const struct event *ev)
 			q = &t->req[rq];
 			q->iova = t->ideal || t->cur_dom == SIM_DOM_NONE
 					  ? t->cur_iova
-					  : sim_remap_iova(&t->s->doms[t->cur_dom], t->cur_iova);
+					  : sim_request_addr(t->s, &t->s->doms[t->cur_dom], t->cur_iova);
 			q->bytes = (uint32_t)(next - t->cur_iova);
 			q->write = t->cur_write;
 			q->dma = t->cur_dma;
@@ -827,13 +928,33 @@ static bool issue(struct timed *t, const struct event *ev)
 			q->vdev = t->cur_vdev;
 			q->fault = 0;
 			q->known = 0;
+			q->tr = q->translated = 0;
 			q->t_issue = now;
 			if (t->dma[t->cur_dma].t_start == UINT64_MAX)
 				t->dma[t->cur_dma].t_start = now;
-			/* A read request is a header upstream; a write carries its payload up. */
 			start = now > d->up_free ? now : d->up_free;
-			d->up_free = start + (q->write ? pcie_ser_ps(t->ppb_q16, t->overhead + q->bytes)
-						       : t->ser_req);
+			if (t->dt_kind == DEVTLB_ATS && t->cur_dom != SIM_DOM_NONE) {
+				/*
+				 * The device's ATC first: a hit sends the request translated, a miss
+				 * sends a Translation Request (a header) and the request waits.
+				 */
+				int hit;
+
+				sim_devtlb_settle(t->s, now);
+				hit = sim_devtlb_lookup(t->s, &t->s->devs[q->vdev],
+							&t->s->doms[q->dom], q->iova,
+							q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ,
+							q->bytes);
+				q->translated = hit != 0;
+				q->fault = hit < 0;
+				q->tr = !hit;
+				if (now + t->dt_hit_ps > start)
+					start = now + t->dt_hit_ps;
+			}
+			/* A read request is a header upstream; a write carries its payload up. */
+			d->up_free = start + (q->write && !q->tr
+						      ? pcie_ser_ps(t->ppb_q16, t->overhead + q->bytes)
+						      : t->ser_req);
 			d->up_busy += d->up_free - start;
 			q->t_arrive = d->up_free + t->link_lat;
 			if (t->in_order)
@@ -896,6 +1017,9 @@ static void run(struct timed *t)
 			inv_advance(t->s->inv, ev.time);
 			timer_schedule(t);
 			break;
+		case EV_ATS:
+			ats_completion(t, ev.arg, ev.time);
+			break;
 		}
 	}
 }
@@ -931,6 +1055,9 @@ static void pipe_unmap(struct timed *t, const struct trace_rec *r)
 {
 	uint64_t now = t->out_t;
 	size_t i;
+
+	if (TRACE_REC_STAGE2_UNMAP(r))
+		return;
 
 	for (i = 0; i < t->nrecent; i++) {
 		const struct pdma *k = &t->recent[i];

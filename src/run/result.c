@@ -89,6 +89,14 @@ static void compare_to_json(const struct sim_stats *st, const struct run_info *r
 		PUT("cpu_ns_per_byte_ratio", ratio_json(m.cpu_ns_per_byte, b.cpu_ns_per_byte));
 		PUT("memory_reserved_ratio",
 		    ratio_json((double)m.reserved_bytes, (double)b.reserved_bytes));
+		if (b.translates) {
+			/* per lookup, so a twin with another request count still compares */
+			PUT("miss_rate_ratio",
+			    ratio_json(st->lookups ? (double)st->misses / (double)st->lookups : 0,
+				       b.lookups ? (double)b.misses / (double)b.lookups : 0));
+			PUT("walk_mem_refs_ratio",
+			    ratio_json((double)st->walk_refs, (double)b.walk_refs));
+		}
 #undef PUT
 	}
 }
@@ -127,9 +135,27 @@ static void mib_text(uint64_t bytes, char *buf, size_t n)
 }
 
 /*
+ * Which replay made the throughput figures, as the report says it: "(unthrottled: closed-loop
+ * replay)", "(open-loop replay at the trace's timing)" or "(... at 2x the trace's timing)". A
+ * device replayed closed loop moves data as fast as the model allows, whatever rate its trace
+ * was captured or generated at.
+ */
+static const char *replay_text(const struct sim_config *cfg, char *buf, size_t n)
+{
+	if (cfg->replay.mode == REPLAY_CLOSED)
+		snprintf(buf, n, "(unthrottled: closed-loop replay)");
+	else if (cfg->replay.rate == 1.0)
+		snprintf(buf, n, "(open-loop replay at the trace's timing)");
+	else
+		snprintf(buf, n, "(open-loop replay at %gx the trace's timing)", cfg->replay.rate);
+	return buf;
+}
+
+/*
  * The line a reviewer quotes. Timed: "IOMMU lazy 4K: 0.62x passthrough throughput, 1.80x
- * swiotlb throughput; CPU 0.31 cores vs 0 (passthrough), 1.1 (swiotlb); memory ..." Untimed, CPU
- * is in ns per DMA byte. Empty when the run has no baseline.
+ * swiotlb throughput; CPU 0.31 cores vs 0 (passthrough), 1.1 (swiotlb); memory ...", and the
+ * maps a baseline could not make ("; cma could not make 6 maps"). Untimed, CPU is in ns per DMA
+ * byte. Empty when the run has no baseline.
  */
 void result_summary_line(const struct sim_config *cfg, const struct sim_stats *st,
 			 const struct run_info *ri, char *buf, size_t n)
@@ -137,7 +163,7 @@ void result_summary_line(const struct sim_config *cfg, const struct sim_stats *s
 	struct baseline_figures b[BASELINE_NR];
 	const char *names[BASELINE_NR];
 	struct iommu_figures m;
-	char sizes[32], mem[32];
+	char sizes[32], mem[32], mode[64];
 	size_t len;
 	unsigned i, nb;
 
@@ -154,11 +180,22 @@ void result_summary_line(const struct sim_config *cfg, const struct sim_stats *s
 	page_sizes_text(page_sizes_used(st), "+", sizes, sizeof(sizes));
 	len = (size_t)snprintf(buf, n, "IOMMU %s %s:", cfg->os.invalidation.policy,
 			       sizes[0] ? sizes : "(nothing mapped)");
+	if (cfg->iommu.nested.enabled && len < n)
+		/* "IOMMU lazy 4K, nested over 2M host pages (trap):" */
+		len = (size_t)snprintf(buf, n, "IOMMU %s %s, nested over %s host pages (%s):",
+				       cfg->os.invalidation.policy,
+				       sizes[0] ? sizes : "(nothing mapped)",
+				       pgsize_names[cfg->iommu.nested.stage2.page_size],
+				       cfg->iommu.nested.stage1 == NESTED_S1_NONE ? "no guest IOMMU"
+				       : cfg->os.nested.invalidation == NESTED_INV_HW ? "hw" : "trap");
 	for (i = 0; m.timed && i < nb && len < n; i++)
 		len += (size_t)snprintf(buf + len, n - len, "%s %.2fx %s throughput", i ? "," : "",
 					b[i].throughput_gbps > 0
 						? m.throughput_gbps / b[i].throughput_gbps : 0.0,
 					names[i]);
+	if (m.timed && nb && len < n)
+		len += (size_t)snprintf(buf + len, n - len, " %s",
+					replay_text(cfg, mode, sizeof(mode)));
 	if (len < n)
 		len += (size_t)(m.timed ? snprintf(buf + len, n - len, "; CPU %.3g cores vs", m.cores)
 					: snprintf(buf + len, n - len, " CPU %.3g ns/B vs",
@@ -173,6 +210,12 @@ void result_summary_line(const struct sim_config *cfg, const struct sim_stats *s
 		mib_text(b[i].reserved_bytes, mem, sizeof(mem));
 		len += (size_t)snprintf(buf + len, n - len, "%s %s (%s)", i ? "," : "", mem, names[i]);
 	}
+	/* A baseline that could not map the trace's buffers does not run it: its ratios flatter. */
+	for (i = 0; i < nb && len < n; i++)
+		if (b[i].map_failures)
+			len += (size_t)snprintf(buf + len, n - len, "; %s could not make %llu map%s",
+						names[i], (unsigned long long)b[i].map_failures,
+						b[i].map_failures == 1 ? "" : "s");
 }
 
 json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
@@ -183,8 +226,8 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	json_t *root = json_object(), *trace = json_object(), *run = json_object();
 
 	json_object_set_new(root, "iommusim",
-			    json_pack("{s:s, s:i}", "version", PACKAGE_VERSION, "result_schema",
-				      RESULT_SCHEMA_VERSION));
+			    json_pack("{s:s, s:s, s:i}", "version", PACKAGE_VERSION, "build",
+				      ism_build_id, "result_schema", RESULT_SCHEMA_VERSION));
 	result_summary_line(cfg, st, ri, line, sizeof(line));
 	if (line[0])
 		json_object_set_new(root, "summary", json_string(line));
@@ -193,7 +236,7 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	json_object_set_new(trace, "format", json_string(ri->trace_format));
 	json_object_set(trace, "meta", ri->trace_meta ? ri->trace_meta : json_object());
 	json_object_set_new(root, "trace", trace);
-	stats_to_json(st, cfg->iommu.levels, sim_format(ri->sim)->page_sizes, root);
+	stats_to_json(st, cfg->iommu.levels, sim_page_sizes(ri->sim), root);
 	if (ri->sim && cfg->stats.ncurve_rows)
 		sim_curve_to_json(ri->sim, root);
 	if (ri->sim)
@@ -216,7 +259,7 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
 		       const struct run_info *ri)
 {
-	stats_print_flat(st, cfg->iommu.levels, sim_format(ri->sim)->page_sizes, fp);
+	stats_print_flat(st, cfg->iommu.levels, sim_page_sizes(ri->sim), fp);
 	if (ri->sim && cfg->stats.ncurve_rows)
 		sim_curve_print_flat(ri->sim, fp);
 	if (ri->sim) {
@@ -250,7 +293,7 @@ static double pct(uint64_t n, uint64_t d)
 void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
 		       const struct run_info *ri)
 {
-	char sizes[32], used[32];
+	char sizes[32], used[32], mode[64];
 	const char *sep;
 	unsigned l, c;
 
@@ -310,16 +353,17 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 		sim_curve_print_text(ri->sim, fp);
 	if (ri->sim)
 		sim_os_print_text(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, fp);
+	replay_text(cfg, mode, sizeof(mode));
 	if (ri->timed) {
 		struct timed_summary a, b;
 
 		timed_summary(ri->timed, &a);
 		timed_summary(ri->ideal, &b);
-		fprintf(fp, "  timed     %.3f Gb/s in %.3f us simulated; DMA latency p50 %.1f ns, p99 %.1f ns\n",
-			a.throughput_gbps, a.sim_time_ns / 1e3, a.dma_p50_ns, a.dma_p99_ns);
-		fprintf(fp, "  ideal     %.3f Gb/s without translation (%.3fx); DMA latency p50 %.1f ns\n",
-			b.throughput_gbps, b.throughput_gbps > 0 ? a.throughput_gbps / b.throughput_gbps : 0,
-			b.dma_p50_ns);
+		fprintf(fp, "  timed     %.3f Gb/s %s in %.3f us simulated; DMA latency p50 %.1f ns, p99 %.1f ns\n",
+			a.throughput_gbps, mode, a.sim_time_ns / 1e3, a.dma_p50_ns, a.dma_p99_ns);
+		fprintf(fp, "  ideal     %.3f Gb/s %s without translation (%.3fx); DMA latency p50 %.1f ns\n",
+			b.throughput_gbps, mode,
+			b.throughput_gbps > 0 ? a.throughput_gbps / b.throughput_gbps : 0, b.dma_p50_ns);
 	}
 	if (ri->rp) {
 		char line[1024];
@@ -332,8 +376,8 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 			replay_baseline_figures(ri->rp, i, st->access_bytes,
 						sim_trace_span_ns(ri->sim), &b);
 			if (b.timed)
-				fprintf(fp, "  %-9s %.3f Gb/s; DMA latency p50 %.1f ns; ",
-					name, b.throughput_gbps, b.dma_p50_ns);
+				fprintf(fp, "  %-9s %.3f Gb/s %s; DMA latency p50 %.1f ns; ",
+					name, b.throughput_gbps, mode, b.dma_p50_ns);
 			else
 				fprintf(fp, "  %-9s ", name);
 			fprintf(fp, "CPU %.3f ns/B; %llu maps failed; %llu bytes reserved\n",

@@ -62,6 +62,8 @@ int run_one(const struct run_spec *rs, struct ism_err *err)
 
 		if (sim_beyond_note(replay_sim(rp), note, sizeof(note)))
 			fprintf(stderr, "iommusim: warning: %s: %s\n", ri.trace_path, note);
+		if (sim_refused_note(replay_sim(rp), note, sizeof(note)))
+			fprintf(stderr, "iommusim: warning: %s: %s\n", ri.trace_path, note);
 	}
 	if (sim_curve_divergent(replay_sim(rp)))
 		fprintf(stderr, "iommusim: warning: %s: iotlb.curve is not exact: in %llu lookups "

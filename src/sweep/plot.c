@@ -304,39 +304,58 @@ static enum axis_scale x_scale(const struct sweepdir_axis *ax)
 	return hi / lo >= 4 ? SCALE_LOG2 : SCALE_LIN;
 }
 
-/* --- missrate ------------------------------------------------------------------------------ */
+/* --- missrate, devtlb: a TLB level's misses against its size -------------------------------- */
 
-static int missrate_check(struct plot_ctx *c, struct ism_err *why)
-{
-	if (need_axis(c, "iommu.iotlb.entries", true, why) != 0)
-		return -1;
-	return need_metric(c, "iotlb.miss_rate", NULL, why);
-}
-
-static void missrate_build(struct plot_ctx *c)
-{
-	static const struct {
+/* What one curve plot draws: a panel per metric, against the axis over a TLB's entries. */
+struct curve_spec {
+	const char *axis, *title, *xlabel;
+	struct {
 		const char *metric, *what, *ylabel;
 		double scale;
-	} cols[] = {
-		{ "iotlb.miss_rate", "IOTLB miss rate", "miss rate (%)", 100.0 },
-		{ "iotlb.misses_per_mib", "IOTLB misses per MiB", "misses per MiB of DMA", 1.0 },
-	};
+	} cols[2]; /* the second is drawn when the results have it */
+};
+
+static const struct curve_spec missrate_spec = {
+	.axis = "iommu.iotlb.entries",
+	.title = "IOTLB misses against IOTLB size",
+	.xlabel = "IOTLB entries",
+	.cols = { { "iotlb.miss_rate", "IOTLB miss rate", "miss rate (%)", 100.0 },
+		  { "iotlb.misses_per_mib", "IOTLB misses per MiB", "misses per MiB of DMA", 1.0 } },
+};
+
+/* The level in front (micro TLBs, ATCs) and what it leaves the IOTLB behind it. */
+static const struct curve_spec devtlb_spec = {
+	.axis = "iommu.device_tlb.entries",
+	.title = "Device-TLB misses against device-TLB size",
+	.xlabel = "entries per device TLB",
+	.cols = { { "device_tlb.miss_rate", "device-TLB miss rate", "miss rate (%)", 100.0 },
+		  { "iotlb.miss_rate", "IOTLB miss rate behind it", "miss rate (%)", 100.0 } },
+};
+
+static int tlb_curve_check(struct plot_ctx *c, const struct curve_spec *cs, struct ism_err *why)
+{
+	if (need_axis(c, cs->axis, true, why) != 0)
+		return -1;
+	return need_metric(c, cs->cols[0].metric, NULL, why);
+}
+
+static void tlb_curve_build(struct plot_ctx *c, const struct curve_spec *cs)
+{
 	const struct sweep_dir *sd = c->sd;
 	const struct sweepdir_axis *xa = &sd->axes[c->xa];
 	const struct sweepdir_point *missing;
-	const char *names[ISM_ARRAY_SIZE(cols)];
-	size_t ncols = sweepdir_has(sd, cols[1].metric, &missing) ? 2 : 1, t, m;
+	const char *names[ISM_ARRAY_SIZE(cs->cols)];
+	size_t ncols = sweepdir_has(sd, cs->cols[1].metric, &missing) ? 2 : 1, t, m;
 	struct sweep_grid *g = ism_xcalloc(sd->ntraces * ncols, sizeof(*g));
 	struct sweep_grid_spec *gs = ism_xcalloc(sd->ntraces, sizeof(*gs));
-	double lo[ISM_ARRAY_SIZE(cols)] = { 0 }, hi[ISM_ARRAY_SIZE(cols)] = { 0 };
-	bool any[ISM_ARRAY_SIZE(cols)] = { false };
+	double lo[ISM_ARRAY_SIZE(cs->cols)] = { 0 }, hi[ISM_ARRAY_SIZE(cs->cols)] = { 0 };
+	bool any[ISM_ARRAY_SIZE(cs->cols)] = { false };
 
 	c->rows = (int)sd->ntraces;
 	c->cols = (int)ncols;
-	snprintf(c->title, sizeof(c->title), "IOTLB misses against IOTLB size");
+	snprintf(c->title, sizeof(c->title), "%s", cs->title);
 	for (m = 0; m < ncols; m++)
-		names[m] = cols[m].metric;
+		names[m] = cs->cols[m].metric;
 	/* One y scale per metric over every trace, so the panels of a column compare. */
 	for (t = 0; t < sd->ntraces; t++) {
 		gs[t] = (struct sweep_grid_spec){ .trace = t, .xa = c->xa };
@@ -344,8 +363,8 @@ static void missrate_build(struct plot_ctx *c)
 		for (m = 0; m < ncols; m++) {
 			double l = 0, h = 0;
 
-			sweep_grid_build(&g[t * ncols + m], sd, &gs[t], cols[m].metric,
-					 cols[m].scale);
+			sweep_grid_build(&g[t * ncols + m], sd, &gs[t], cs->cols[m].metric,
+					 cs->cols[m].scale);
 			if (!sweep_grid_range(&g[t * ncols + m], &l, &h))
 				continue;
 			lo[m] = any[m] ? fmin(lo[m], l) : l;
@@ -359,14 +378,14 @@ static void missrate_build(struct plot_ctx *c)
 
 		sweep_grid_alike_note(sd, &gs[t], note, sizeof(note));
 		for (m = 0; m < ncols; m++) {
-			struct panel p = { .xlabel = "IOTLB entries",
-					   .ylabel = cols[m].ylabel,
+			struct panel p = { .xlabel = cs->xlabel,
+					   .ylabel = cs->cols[m].ylabel,
 					   .xscale = x_scale(xa),
 					   .xtics = xa };
 			size_t n = 0;
 
 			snprintf(p.title, sizeof(p.title), "%s: %s%s", trace_name(c, t),
-				 cols[m].what, note);
+				 cs->cols[m].what, note);
 			if (any[m] && pick_scale(lo[m], hi[m], 50) == SCALE_LOG10) {
 				p.yscale = SCALE_LOG10;
 				p.ylo = lo[m];
@@ -381,6 +400,26 @@ static void missrate_build(struct plot_ctx *c)
 		sweep_grid_free(&g[t]);
 	free(g);
 	free(gs);
+}
+
+static int missrate_check(struct plot_ctx *c, struct ism_err *why)
+{
+	return tlb_curve_check(c, &missrate_spec, why);
+}
+
+static void missrate_build(struct plot_ctx *c)
+{
+	tlb_curve_build(c, &missrate_spec);
+}
+
+static int devtlb_check(struct plot_ctx *c, struct ism_err *why)
+{
+	return tlb_curve_check(c, &devtlb_spec, why);
+}
+
+static void devtlb_build(struct plot_ctx *c)
+{
+	tlb_curve_build(c, &devtlb_spec);
 }
 
 /* --- throughput ---------------------------------------------------------------------------- */
@@ -433,7 +472,8 @@ static size_t throughput_refs(const struct sweep_dir *sd, struct ref_line *refs,
 			if (j < n || n == max || !sweepdir_has(sd, metric, &missing))
 				continue;
 			snprintf(refs[n].metric, sizeof(refs[n].metric), "%s", metric);
-			snprintf(refs[n].title, sizeof(refs[n].title), "%s (no IOMMU)", name);
+			snprintf(refs[n].title, sizeof(refs[n].title), "%s (no %sIOMMU)", name,
+				 strcmp(name, "stage2-only") == 0 ? "guest " : "");
 			n++;
 		}
 	}
@@ -446,15 +486,21 @@ static void throughput_build(struct plot_ctx *c)
 	struct ref_line refs[6];
 	size_t nrefs = throughput_refs(c->sd, refs, ISM_ARRAY_SIZE(refs)), t, r;
 	const char *col = "dma.throughput_gbps";
+	char mode[128], ylabel[192];
 
 	c->cols = c->sd->ntraces > 1 ? 2 : 1;
 	c->rows = (int)(c->sd->ntraces + 1) / 2;
-	snprintf(c->title, sizeof(c->title), "DMA throughput against %s", xa->name);
+	/* A closed-loop replay runs as fast as the model allows, whatever the trace's own rate:
+	 * the title and every y axis say which replay made the figures. */
+	if (sweepdir_replay_common(c->sd, SIZE_MAX, true, mode, sizeof(mode)))
+		snprintf(c->title, sizeof(c->title), "DMA throughput against %s, %s", xa->name, mode);
+	else
+		snprintf(c->title, sizeof(c->title), "DMA throughput against %s", xa->name);
 	for (t = 0; t < c->sd->ntraces; t++) {
 		struct sweep_grid_spec gs = { .trace = t, .xa = c->xa };
 		struct sweep_grid_spec merged = { .trace = t, .xa = c->xa, .merge = true };
 		struct panel p = { .xlabel = xa->name,
-				   .ylabel = "DMA throughput (Gb/s)",
+				   .ylabel = ylabel,
 				   .xscale = x_scale(xa),
 				   .xtics = xa };
 		struct sweep_grid g, rg;
@@ -462,6 +508,8 @@ static void throughput_build(struct plot_ctx *c)
 		double lo = 0, hi = 0, rlo = 0, rhi = 0;
 		char note[160];
 
+		sweepdir_replay_common(c->sd, t, true, mode, sizeof(mode));
+		snprintf(ylabel, sizeof(ylabel), "DMA throughput (Gb/s), %s", mode);
 		sweep_grid_alike(c->sd, &gs, &col, 1);
 		sweep_grid_alike_note(c->sd, &gs, note, sizeof(note));
 		sweep_grid_build(&g, c->sd, &gs, col, 1.0);
@@ -619,7 +667,7 @@ static void inval_build(struct plot_ctx *c)
 		struct sweep_grid_spec gs = { .trace = t, .xa = c->xa, .pin = c->pin };
 		struct sweep_grid g[ISM_ARRAY_SIZE(inval_panels)];
 		size_t block = c->nblocks, x, s, m;
-		char head[512], note[160], ylabel_buf[128];
+		char head[512], note[160], ylabel_buf[256], tput_label[400];
 
 		sweep_grid_alike(sd, &gs, metric, np);
 		sweep_grid_alike_note(sd, &gs, note, sizeof(note));
@@ -662,6 +710,13 @@ static void inval_build(struct plot_ctx *c)
 				snprintf(ylabel_buf, sizeof(ylabel_buf), "%s (%s)", ylabel,
 					 unit[m]);
 				ylabel = ylabel_buf;
+			}
+			if (strcmp(metric[m], "dma.throughput_gbps") == 0) {
+				char mode[128];
+
+				sweepdir_replay_common(sd, t, true, mode, sizeof(mode));
+				snprintf(tput_label, sizeof(tput_label), "%s, %s", ylabel, mode);
+				ylabel = tput_label;
 			}
 			p.ylabel = ylabel;
 			snprintf(p.title, sizeof(p.title), "%s: %s%s", trace_name(c, t), what,
@@ -868,7 +923,8 @@ static void cdf_build(struct plot_ctx *c)
 
 			if (!json_is_array(arr) || nb == 16)
 				continue;
-			snprintf(titles[nb], sizeof(titles[nb]), "%s (no IOMMU)", name);
+			snprintf(titles[nb], sizeof(titles[nb]), "%s (no %sIOMMU)", name,
+				 strcmp(name, "stage2-only") == 0 ? "guest " : "");
 			snprintf(what, sizeof(what), "index %zu: %s baseline %s", c->nblocks,
 				 trace_name(c, t), name);
 			cdf_block(c, arr, what, &lo, &hi);
@@ -1053,6 +1109,10 @@ static const struct plot_kind plot_kinds[] = {
 	  .caption = "IOTLB miss rate and misses per MiB against IOTLB entries, a line per other "
 		     "setting",
 	  .check = missrate_check, .build = missrate_build },
+	{ .name = "devtlb", .panel_w = 560, .panel_h = 400,
+	  .caption = "Device-TLB (micro TLB, ATC) miss rate and the IOTLB's behind it against "
+		     "the device TLBs' entries, a line per other setting",
+	  .check = devtlb_check, .build = devtlb_build },
 	{ .name = "throughput", .panel_w = 600, .panel_h = 480,
 	  .caption = "DMA throughput against the first numeric axis, with the no-translation and "
 		     "no-IOMMU references",
@@ -1264,6 +1324,10 @@ static int render(struct plot_ctx *c, struct ism_err *err)
 	if (write_file(dat, head, c->datbuf, c->datlen, err) != 0 ||
 	    write_file(gp, "", script, scriptlen, err) != 0)
 		goto out;
+	if (!o->png && !o->svg) {
+		rc = 0; /* the script and its data only */
+		goto out;
+	}
 
 	/* gnuplot draws into temporaries beside the images: a failed run replaces nothing. */
 	snprintf(expr, sizeof(expr), "formats=\"%s%s%s\"", o->png ? "png" : "",

@@ -12,7 +12,7 @@ struct plot_opts {
 	const char *outdir;	  /* where NAME.gp, NAME.dat and the images go (created) */
 	const char *const *kinds; /* --kind names; nkinds 0 = every kind the sweep's axes suit */
 	size_t nkinds;
-	bool png, svg;		   /* formats to render */
+	bool png, svg;		   /* formats to render; neither: NAME.gp and NAME.dat only */
 	const char *const *points; /* latency-cdf: --point values (index or name); 0 = default */
 	size_t npoints;
 	bool quiet;   /* no list of the files written on stderr */

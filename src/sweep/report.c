@@ -48,30 +48,62 @@ static const char report_css[] =
 	"details summary { cursor: pointer; color: #3b6fc4; }\n"
 	"</style>\n";
 
-/* The comparison table's columns: the headline figures of a design review. */
+/*
+ * The comparison table's columns: the headline figures of a design review, and every figure a
+ * finding quotes (a column only when the results have its key: the device TLBs' with them). A second key is added to the first (capacity and conflict misses: the ones
+ * a larger IOTLB can remove).
+ */
 static const struct {
-	const char *key, *head;
+	const char *key, *key2, *head;
 	double scale;
 } headline[] = {
-	{ "iotlb.miss_rate", "IOTLB miss rate (%)", 100.0 },
-	{ "iotlb.misses_per_mib", "misses per MiB", 1.0 },
-	{ "dma.throughput_gbps", "DMA throughput (Gb/s)", 1.0 },
-	{ "dma.latency_ns.p99", "DMA latency p99 (ns)", 1.0 },
-	{ "cpu.cores", "CPU cores", 1.0 },
-	{ "cpu.ns_per_dma_byte", "CPU ns per DMA byte", 1.0 },
-	{ "stale.hits", "stale hits", 1.0 },
-	{ "stale.window_ns.p99", "stale window p99 (ns)", 1.0 },
+	{ "device_tlb.miss_rate", NULL, "device-TLB miss rate (%)", 100.0 },
+	{ "iotlb.miss_rate", NULL, "IOTLB miss rate (%)", 100.0 },
+	{ "iotlb.misses", NULL, "IOTLB misses", 1.0 },
+	{ "iotlb.misses_by_class.compulsory", NULL, "compulsory misses", 1.0 },
+	{ "iotlb.misses_by_class.capacity", "iotlb.misses_by_class.conflict",
+	  "capacity + conflict misses", 1.0 },
+	{ "iotlb.misses_per_mib", NULL, "misses per MiB", 1.0 },
+	{ "dma.throughput_gbps", NULL, "DMA throughput (Gb/s)", 1.0 },
+	{ "dma.latency_ns.p99", NULL, "DMA latency p99 (ns)", 1.0 },
+	{ "cpu.cores", NULL, "CPU cores", 1.0 },
+	{ "cpu.ns_per_dma_byte", NULL, "CPU ns per DMA byte", 1.0 },
+	{ "stale.hits", NULL, "stale hits", 1.0 },
+	{ "stale.window_ns.p99", NULL, "stale window p99 (ns)", 1.0 },
 };
 
-/* The ratios each run gives against each no-IOMMU baseline (versus.NAME.KEY). */
+/* The throughput column: its heading says the replay that made it, or a column does. */
+#define HEADLINE_THROUGHPUT "dma.throughput_gbps"
+
+/*
+ * Per no-IOMMU baseline NAME: the ratios each run gives against it (versus.NAME.KEY), then what
+ * the baseline itself holds back and fails to map (CMA areas, swiotlb pools). Key and heading
+ * are NAME between their two halves. Those with only_nonzero make no column where they are 0
+ * at every point.
+ */
 static const struct {
-	const char *key, *head;
+	const char *key[2], *head[2];
+	double scale;
+	bool only_nonzero;
 } versus_cols[] = {
-	{ "throughput_ratio", "throughput" },
-	{ "dma_latency_p50_ratio", "DMA latency p50" },
-	{ "mapping_lifetime_p50_ratio", "mapping lifetime p50" },
-	{ "cpu_ns_per_byte_ratio", "CPU ns per byte" },
+	{ { "versus.", ".throughput_ratio" }, { "throughput vs ", "" }, 1.0, false },
+	{ { "versus.", ".dma_latency_p50_ratio" }, { "DMA latency p50 vs ", "" }, 1.0, false },
+	{ { "versus.", ".mapping_lifetime_p50_ratio" }, { "mapping lifetime p50 vs ", "" }, 1.0,
+	  false },
+	{ { "versus.", ".cpu_ns_per_byte_ratio" }, { "CPU ns per byte vs ", "" }, 1.0, false },
+	{ { "baseline.", ".memory_reserved_bytes" }, { "memory ", " reserves (MiB)" },
+	  1.0 / 1048576, true },
+	{ { "baseline.", ".map_failures_total" }, { "maps ", " could not make" }, 1.0, true },
 };
+
+/* Beside the memory a baseline reserves, the IOMMU's own: its page tables. */
+#define VERSUS_MEMORY ".memory_reserved_bytes"
+
+static const char *versus_text(char *buf, size_t n, const char *const half[2], const char *name)
+{
+	snprintf(buf, n, "%s%s%s", half[0], name, half[1]);
+	return buf;
+}
 
 struct report {
 	FILE *fp;
@@ -80,6 +112,7 @@ struct report {
 	const char **bl; /* baseline names in the versus.* results, first seen first */
 	size_t nbl;
 	size_t nfind;
+	bool *inert; /* [t * naxes + a]: axis a changed no figure of trace t's results */
 };
 
 /* --- text ----------------------------------------------------------------------------------- */
@@ -169,10 +202,14 @@ static char *json_text(json_t *v)
 
 /* --- findings ------------------------------------------------------------------------------- */
 
+/*
+ * Every finding is a statement about points of the comparison table, named by their "#", with
+ * figures as the table prints them: nothing is summed or averaged over points.
+ */
 static void finding(struct report *r, const char *cls, const char *fmt, ...) ISM_PRINTF(3, 4);
 static void finding(struct report *r, const char *cls, const char *fmt, ...)
 {
-	char buf[2048];
+	char buf[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -184,25 +221,20 @@ static void finding(struct report *r, const char *cls, const char *fmt, ...)
 	r->nfind++;
 }
 
-/* The finished point that differs from p only in axis a, where it has label k. */
-static const struct sweepdir_point *twin(const struct sweep_dir *sd, const struct sweepdir_point *p,
-				      size_t a, size_t k)
+/* Text appended to a growing buffer: what snprintf would do at buf + *len, never past n. */
+static void cat(char *buf, size_t n, size_t *len, const char *fmt, ...) ISM_PRINTF(4, 5);
+static void cat(char *buf, size_t n, size_t *len, const char *fmt, ...)
 {
-	size_t i, b;
+	va_list ap;
+	int w;
 
-	for (i = 0; i < sd->npoints; i++) {
-		const struct sweepdir_point *q = &sd->points[i];
-
-		if (q->status != SWEEP_OK || q->trace != p->trace || q->seed != p->seed ||
-		    q->label[a] != k)
-			continue;
-		for (b = 0; b < sd->naxes; b++)
-			if (b != a && q->label[b] != p->label[b])
-				break;
-		if (b == sd->naxes)
-			return q;
-	}
-	return NULL;
+	if (*len >= n)
+		return;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *len, n - *len, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*len += (size_t)w;
 }
 
 static int page_axis(const struct sweep_dir *sd)
@@ -212,7 +244,142 @@ static int page_axis(const struct sweep_dir *sd)
 	return a >= 0 ? a : sweepdir_axis_by_key(sd, "os.first_touch_page_size");
 }
 
-/* Each larger page size against the first, over pairs of points alike in everything else. */
+static bool inert(const struct report *r, size_t t, int a)
+{
+	return a >= 0 && r->inert[t * r->sd->naxes + (size_t)a];
+}
+
+/*
+ * A point's misses by what could remove them: *c compulsory (no IOTLB removes them), *cc
+ * capacity and conflict (a larger IOTLB can). False when the result does not classify misses.
+ */
+static bool miss_classes(const struct sweepdir_point *p, double *c, double *cc)
+{
+	double cap, conf;
+
+	if (!sweepdir_num(p, "iotlb.misses_by_class.compulsory", c) ||
+	    !sweepdir_num(p, "iotlb.misses_by_class.capacity", &cap) ||
+	    !sweepdir_num(p, "iotlb.misses_by_class.conflict", &conf))
+		return false;
+	*cc = cap + conf;
+	return true;
+}
+
+/* ", all compulsory" or ", 40 of them compulsory" after a point's M misses; "" unclassified. */
+static const char *compulsory_note(const struct sweepdir_point *p, double m, char *buf, size_t n)
+{
+	char b[32];
+	double c, cc;
+
+	if (!miss_classes(p, &c, &cc))
+		snprintf(buf, n, "%s", "");
+	else if (c == m)
+		snprintf(buf, n, ", all compulsory");
+	else
+		snprintf(buf, n, ", %s of them compulsory", num(b, sizeof(b), c));
+	return buf;
+}
+
+/* " in each of the 16 settings of the other axes", or "" for one. */
+static const char *settings_text(size_t nset, char *buf, size_t n)
+{
+	if (nset > 1)
+		snprintf(buf, n, " in each of the %zu settings of the other axes", nset);
+	else
+		snprintf(buf, n, "%s", "");
+	return buf;
+}
+
+/* Whether every key of axis a sets how UNMAPs are handled (so no UNMAP: nothing to act on). */
+static bool axis_unmap_only(const struct sweepdir_axis *ax)
+{
+	json_t *k;
+	size_t i;
+
+	json_array_foreach (ax->keys, i, k)
+		if (!json_is_string(k) || !sweep_key_unmap_only(json_string_value(k)))
+			return false;
+	return json_array_size(ax->keys) > 0;
+}
+
+/*
+ * Axes that changed no figure of a trace's results (the invalidation policy on a capture that
+ * carries its own invalidations, the page size on a trace whose maps fit no larger page): said
+ * first, and left out of the comparisons below, which would compare a thing with itself.
+ */
+static void find_inert(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	const struct sweepdir_point *eg[2];
+	size_t a, t, i, n;
+
+	for (a = 0; a < sd->naxes; a++) {
+		const struct sweepdir_axis *ax = &sd->axes[a];
+
+		if (ax->nvalues < 2)
+			continue;
+		for (t = 0; t < sd->ntraces; t++) {
+			bool unmaps = false, commands = false;
+			char why[512] = "", at[256];
+
+			if (!sweepdir_axis_inert(sd, t, a, &n, eg))
+				continue;
+			r->inert[t * sd->naxes + a] = true;
+			for (i = 0; i < sd->npoints; i++) {
+				const struct sweepdir_point *p = &sd->points[i];
+				static const char *const cmd[] = {
+					"invalidation.commands.page", "invalidation.commands.range",
+					"invalidation.commands.domain", "invalidation.commands.global"
+				};
+				double v;
+				size_t k;
+
+				if (p->status != SWEEP_OK || p->trace != t)
+					continue;
+				unmaps |= !sweepdir_num(p, "os.unmaps", &v) || v > 0;
+				for (k = 0; k < ISM_ARRAY_SIZE(cmd); k++)
+					commands |= sweepdir_num(p, cmd[k], &v) && v > 0;
+			}
+			if (axis_unmap_only(ax) && !unmaps)
+				snprintf(why, sizeof(why),
+					 " Its runs count no UNMAP (os.unmaps is 0), the only record an "
+					 "invalidation policy acts on%s",
+					 commands ? "; the invalidation commands they do count are the "
+						    "trace's own (INVAL records, captured), replayed "
+						    "whatever the policy."
+						  : ".");
+			if (ax->nvalues == 2)
+				snprintf(at, sizeof(at), "at %s", ax->values[1]);
+			else
+				snprintf(at, sizeof(at), "at another %s", ax->name);
+			if (n == 1)
+				finding(r, NULL, "%s: %s changed no figure of the results: the point %s "
+					"has the same figures as its twin at %s (#%zu and #%zu).%s",
+					sd->traces[t], ax->name, at, ax->values[0], eg[1]->index,
+					eg[0]->index, why);
+			else
+				finding(r, NULL, "%s: %s changed no figure of the results: each of the "
+					"%zu points %s has the same figures as its twin at %s (e.g. #%zu "
+					"and #%zu).%s", sd->traces[t], ax->name, n, at, ax->values[0],
+					eg[1]->index, eg[0]->index, why);
+		}
+	}
+}
+
+/* One pair of points in a finding: "998002 at #64, 32 at #72, 8 of them compulsory". */
+static void pair_text(const struct sweepdir_point *p, double mp, const struct sweepdir_point *q,
+		      double mq, char *buf, size_t n)
+{
+	char a[32], b[32], note[64];
+
+	snprintf(buf, n, "%s at #%zu, %s at #%zu%s", num(a, sizeof(a), mp), p->index,
+		 num(b, sizeof(b), mq), q->index, compulsory_note(q, mq, note, sizeof(note)));
+}
+
+/*
+ * Each larger page size against the first, per trace, over the pairs of points alike in every
+ * other setting: the range of the change in IOTLB misses, with the pairs at either end.
+ */
 static void find_pages(struct report *r)
 {
 	const struct sweep_dir *sd = r->sd;
@@ -221,64 +388,121 @@ static void find_pages(struct report *r)
 
 	if (pa < 0)
 		return;
-	for (k = 1; k < sd->axes[pa].nvalues; k++) {
+	for (t = 0; t < sd->ntraces; t++) {
 		const struct sweepdir_axis *ax = &sd->axes[pa];
-		double *ref = ism_xcalloc(sd->ntraces, sizeof(*ref));
-		double *alt = ism_xcalloc(sd->ntraces, sizeof(*alt));
-		double tref = 0, talt = 0;
-		char per[512], pa_buf[32];
-		size_t len = 0, ntr = 0;
 
-		for (i = 0; i < sd->npoints; i++) {
-			const struct sweepdir_point *p = &sd->points[i], *q;
-			double mp, mq;
+		if (inert(r, t, pa))
+			continue;
+		for (k = 1; k < ax->nvalues; k++) {
+			const struct sweepdir_point *lo[2] = { NULL }, *hi[2] = { NULL }, *eg[2] = { NULL };
+			double dlo = 0, dhi = 0, m[3][2] = { { 0 } };
+			char plo[160], phi[160], peg[160], s1[32], s2[32], every[96];
+			size_t npairs = 0;
 
-			if (p->status != SWEEP_OK || p->label[pa] != 0 ||
-			    !(q = twin(sd, p, pa, k)) || !sweepdir_num(p, "iotlb.misses", &mp) ||
-			    !sweepdir_num(q, "iotlb.misses", &mq))
+			for (i = 0; i < sd->npoints; i++) {
+				const struct sweepdir_point *p = &sd->points[i], *q;
+				double mp, mq, d;
+
+				if (p->status != SWEEP_OK || p->trace != t || p->label[pa] != 0 ||
+				    !(q = sweepdir_twin(sd, p, (size_t)pa, k)) ||
+				    !sweepdir_num(p, "iotlb.misses", &mp) ||
+				    !sweepdir_num(q, "iotlb.misses", &mq) || mp <= 0)
+					continue;
+				d = mq / mp - 1;
+				if (!npairs++) {
+					eg[0] = lo[0] = hi[0] = p;
+					eg[1] = lo[1] = hi[1] = q;
+					dlo = dhi = d;
+					m[0][0] = m[1][0] = m[2][0] = mp;
+					m[0][1] = m[1][1] = m[2][1] = mq;
+				}
+				if (d < dlo) {
+					dlo = d, lo[0] = p, lo[1] = q;
+					m[1][0] = mp, m[1][1] = mq;
+				}
+				if (d > dhi) {
+					dhi = d, hi[0] = p, hi[1] = q;
+					m[2][0] = mp, m[2][1] = mq;
+				}
+			}
+			if (!npairs)
 				continue;
-			ref[p->trace] += mp;
-			alt[p->trace] += mq;
-			tref += mp;
-			talt += mq;
+			pair_text(eg[0], m[0][0], eg[1], m[0][1], peg, sizeof(peg));
+			pair_text(lo[0], m[1][0], lo[1], m[1][1], plo, sizeof(plo));
+			pair_text(hi[0], m[2][0], hi[1], m[2][1], phi, sizeof(phi));
+			snprintf(every, sizeof(every),
+				 " in each of the %zu pairs of points alike in every other setting",
+				 npairs);
+			if (dlo == 0 && dhi == 0) {
+				finding(r, NULL, "%s: %s pages leave the IOTLB misses of %s pages "
+					"unchanged%s (%s%s).", sd->traces[t], ax->values[k],
+					ax->values[0], npairs > 1 ? every : "", npairs > 1 ? "e.g. " : "",
+					peg);
+			} else if (dhi <= 0 || dlo >= 0) {
+				/* All fewer (the smallest removal is at dhi) or all more. */
+				bool fewer = dhi <= 0;
+				const char *verb = fewer ? "remove" : "cause";
+				const char *tail = fewer ? "of the IOTLB misses of" : "more IOTLB misses than";
+
+				pct(s1, sizeof(s1), fewer ? -dhi : dlo);
+				pct(s2, sizeof(s2), fewer ? -dlo : dhi);
+				if (strcmp(s1, s2) == 0)
+					finding(r, NULL, "%s: %s pages %s %s %s %s pages%s (%s%s).",
+						sd->traces[t], ax->values[k], verb, s1, tail,
+						ax->values[0], npairs > 1 ? every : "",
+						npairs > 1 ? "e.g. " : "", peg);
+				else
+					finding(r, NULL, "%s: %s pages %s %s (%s) to %s (%s) %s %s "
+						"pages, over the %zu pairs of points alike in every other "
+						"setting.", sd->traces[t], ax->values[k], verb, s1,
+						fewer ? phi : plo, s2, fewer ? plo : phi, tail,
+						ax->values[0], npairs);
+			} else {
+				finding(r, NULL, "%s: %s pages change the IOTLB misses of %s pages by "
+					"-%s (%s) to +%s (%s), over the %zu pairs of points alike in every "
+					"other setting.", sd->traces[t], ax->values[k], ax->values[0],
+					pct(s1, sizeof(s1), -dlo), plo, pct(s2, sizeof(s2), dhi), phi,
+					npairs);
+			}
 		}
-		per[0] = '\0';
-		for (t = 0; t < sd->ntraces && len < sizeof(per); t++) {
-			if (ref[t] <= 0)
-				continue;
-			len += (size_t)snprintf(per + len, sizeof(per) - len, "%s%s %s",
-						ntr++ ? ", " : " (", sd->traces[t],
-						pct(pa_buf, sizeof(pa_buf), 1 - alt[t] / ref[t]));
-		}
-		if (ntr > 1 && len < sizeof(per))
-			snprintf(per + len, sizeof(per) - len, ")");
-		else
-			per[0] = '\0';
-		if (tref > 0 && talt <= tref)
-			finding(r, NULL,
-				"%s pages remove %s of the IOTLB misses of %s pages at equal "
-				"other settings%s.",
-				ax->values[k], pct(pa_buf, sizeof(pa_buf), 1 - talt / tref),
-				ax->values[0], per);
-		else if (tref > 0)
-			finding(r, NULL,
-				"%s pages cause %s more IOTLB misses than %s pages at equal "
-				"other settings%s.",
-				ax->values[k], pct(pa_buf, sizeof(pa_buf), talt / tref - 1),
-				ax->values[0], per);
-		free(ref);
-		free(alt);
 	}
 }
 
-/* Per trace, the best and the worst invalidation policy and the exposure each leaves. */
-static void find_policies(struct report *r)
+/*
+ * "B in 10 of the 16 settings of the other axes (e.g. #3), A in 6 (e.g. #19)": who comes first
+ * how often (nset 0: without "of the 16 settings ...").
+ */
+static void tally_text(const struct sweepdir_axis *ax, const size_t *count,
+		       const struct sweepdir_point *const *eg, size_t nties,
+		       const struct sweepdir_point *tie_eg, size_t nset, char *buf, size_t n)
+{
+	size_t k, len = 0, said = 0;
+
+	buf[0] = '\0';
+	for (k = 0; k < ax->nvalues; k++) {
+		if (!count[k])
+			continue;
+		cat(buf, n, &len, "%s%s in %zu", said ? ", " : "", ax->values[k], count[k]);
+		if (!said && nset)
+			cat(buf, n, &len, " of the %zu settings of the other axes", nset);
+		cat(buf, n, &len, " (e.g. #%zu)", eg[k]->index);
+		said++;
+	}
+	if (nties)
+		cat(buf, n, &len, "%snone (all alike) in %zu (e.g. #%zu)", said ? ", " : "", nties,
+		    tie_eg->index);
+}
+
+/*
+ * Per trace, the invalidation policies compared in each setting of the other axes (points alike
+ * but for the policy): which is best and which worst there, and by how much.
+ */
+static void find_ranking(struct report *r, int pa, const char *noun, const char *suffix)
 {
 	const struct sweep_dir *sd = r->sd;
 	const struct sweepdir_point *missing;
-	int pa = sweepdir_axis_by_key(sd, "os.invalidation.policy");
-	bool tput, stale = sweepdir_has(sd, "stale.hits", &missing);
-	const char *metric;
+	bool tput;
+	const char *metric, *what;
 	size_t t, i, k, nv;
 
 	if (pa < 0 || sd->axes[pa].nvalues < 2)
@@ -289,89 +513,231 @@ static void find_policies(struct report *r)
 		return;
 	nv = sd->axes[pa].nvalues;
 	for (t = 0; t < sd->ntraces; t++) {
-		double *sum = ism_xcalloc(nv, sizeof(*sum)), *hits = ism_xcalloc(nv, sizeof(*hits));
-		double *win = ism_xcalloc(nv, sizeof(*win));
-		unsigned *cnt = ism_xcalloc(nv, sizeof(*cnt));
-		size_t best = SIZE_MAX, worst = SIZE_MAX, b;
-		char vb[32], vw[32], wb[32], ww[32], tail[512];
+		const struct sweepdir_point **grp = ism_xcalloc(nv, sizeof(*grp));
+		const struct sweepdir_point **beg = ism_xcalloc(nv, sizeof(*beg));
+		const struct sweepdir_point **weg = ism_xcalloc(nv, sizeof(*weg));
+		const struct sweepdir_point *rlo[2] = { NULL }, *rhi[2] = { NULL };
+		const struct sweepdir_point *tie_eg = NULL, *tie_grp[2] = { NULL };
+		size_t *wins = ism_xcalloc(nv, sizeof(*wins)), *losses = ism_xcalloc(nv, sizeof(*losses));
+		size_t nset = 0, nties = 0, best1 = SIZE_MAX, worst1 = SIZE_MAX;
+		double *v = ism_xcalloc(nv, sizeof(*v)), qlo = 0, qhi = 0, vlo[2] = { 0 }, vhi[2] = { 0 };
+		bool same = true;
+		char mode[128], st[96], ratio[320], a1[32], a2[32], b1[32], b2[32], q1[32], q2[32];
 
-		for (i = 0; i < sd->npoints; i++) {
+		/* A throughput is what its replay made it; a CPU cost per byte is not. */
+		mode[0] = '\0';
+		if (tput) {
+			memcpy(mode, " (", 3);
+			sweepdir_replay_common(sd, t, false, mode + 2, sizeof(mode) - 3);
+			strcat(mode, ")");
+		}
+		what = tput ? "gives the highest DMA throughput" : "costs the least CPU per DMA byte";
+		for (i = 0; i < sd->npoints && !inert(r, t, pa); i++) {
 			const struct sweepdir_point *p = &sd->points[i];
-			double v, h;
+			size_t best = 0, worst = 0;
+			double q;
 
-			if (p->status != SWEEP_OK || p->trace != t || !sweepdir_num(p, metric, &v))
+			if (p->status != SWEEP_OK || p->trace != t || p->label[pa] != 0)
 				continue;
-			k = p->label[pa];
-			sum[k] += v;
-			cnt[k]++;
-			if (sweepdir_num(p, "stale.hits", &h))
-				hits[k] += h;
-			if (sweepdir_num(p, "stale.window_ns.p99", &h))
-				win[k] = fmax(win[k], h);
-		}
-		for (k = 0; k < nv; k++) {
-			if (!cnt[k])
+			for (k = 0; k < nv; k++) {
+				grp[k] = k ? sweepdir_twin(sd, p, (size_t)pa, k) : p;
+				if (!grp[k] || !sweepdir_num(grp[k], metric, &v[k]))
+					break;
+				/* Higher throughput is better; lower CPU cost is. */
+				if (tput ? v[k] > v[best] : v[k] < v[best])
+					best = k;
+				if (tput ? v[k] < v[worst] : v[k] > v[worst])
+					worst = k;
+			}
+			if (k < nv)
 				continue;
-			sum[k] /= cnt[k];
-			/* Higher throughput is better; lower CPU cost is. */
-			if (best == SIZE_MAX || (tput ? sum[k] > sum[best] : sum[k] < sum[best]))
-				best = k;
-			if (worst == SIZE_MAX || (tput ? sum[k] < sum[worst] : sum[k] > sum[worst]))
-				worst = k;
-		}
-		snprintf(vb, sizeof(vb), "%.3g", best != SIZE_MAX ? sum[best] : 0);
-		snprintf(vw, sizeof(vw), "%.3g", worst != SIZE_MAX ? sum[worst] : 0);
-		tail[0] = '\0';
-		if (stale && best != worst && best != SIZE_MAX) {
-			size_t len = 0, j, pick[2] = { best, worst };
-
-			for (j = 0; j < 2; j++) {
-				b = pick[j];
-				len += (size_t)snprintf(
-					tail + len, sizeof(tail) - len, "%s%s %s",
-					j ? ", " : "; stale hits: ", sd->axes[pa].values[b],
-					num(wb, sizeof(wb), hits[b]));
-				if (hits[b] > 0 && len < sizeof(tail))
-					len += (size_t)snprintf(tail + len, sizeof(tail) - len,
-								" (p99 window up to %s)",
-								dur(ww, sizeof(ww), win[b]));
+			nset++;
+			if (v[best] == v[worst]) {
+				if (!nties++) {
+					tie_eg = p;
+					tie_grp[0] = grp[0];
+					tie_grp[1] = grp[1];
+				}
+				same = false;
+				continue;
+			}
+			if (!wins[best]++)
+				beg[best] = grp[best];
+			if (!losses[worst]++)
+				weg[worst] = grp[worst];
+			if (best1 == SIZE_MAX) {
+				best1 = best;
+				worst1 = worst;
+			}
+			same &= best == best1 && worst == worst1;
+			if (!same)
+				continue;
+			/* How many times the worst's the best's throughput is (or the worst's CPU). */
+			q = tput ? v[best] / v[worst] : v[worst] / v[best];
+			if (nset - nties == 1 || q < qlo) {
+				qlo = q, rlo[0] = grp[best], rlo[1] = grp[worst];
+				vlo[0] = v[best], vlo[1] = v[worst];
+			}
+			if (nset - nties == 1 || q > qhi) {
+				qhi = q, rhi[0] = grp[best], rhi[1] = grp[worst];
+				vhi[0] = v[best], vhi[1] = v[worst];
 			}
 		}
-		if (best == SIZE_MAX || best == worst)
+		settings_text(nset, st, sizeof(st));
+		if (!nset) {
 			;
-		else if (strcmp(vb, vw) == 0)
-			finding(r, NULL, "%s: every invalidation policy gives the same %s (%s%s).",
-				sd->traces[t], tput ? "DMA throughput" : "CPU cost per DMA byte",
-				vb, tput ? " Gb/s" : " ns");
-		else if (tput)
-			finding(r, NULL,
-				"%s: %s invalidation gives the highest DMA throughput (mean %s "
-				"Gb/s), %s the lowest (%s Gb/s)%s.",
-				sd->traces[t], sd->axes[pa].values[best], vb,
-				sd->axes[pa].values[worst], vw, tail);
-		else
-			finding(r, NULL,
-				"%s: %s invalidation costs the least CPU per DMA byte (mean %s "
-				"ns), %s the most (%s ns)%s.",
-				sd->traces[t], sd->axes[pa].values[best], vb,
-				sd->axes[pa].values[worst], vw, tail);
-		free(sum);
-		free(hits);
-		free(win);
-		free(cnt);
+		} else if (nties == nset) {
+			double tv = 0;
+
+			sweepdir_num(tie_grp[0], metric, &tv);
+			finding(r, NULL, "%s: every %s gives the same %s%s%s "
+				"(%s%s at #%zu and #%zu).", sd->traces[t], noun,
+				tput ? "DMA throughput" : "CPU cost per DMA byte", mode, st,
+				nset > 1 ? "e.g. " : "", num(a1, sizeof(a1), tv), tie_grp[0]->index,
+				tie_grp[1]->index);
+		} else if (same) {
+			const char *b = sd->axes[pa].values[best1], *w = sd->axes[pa].values[worst1];
+			/* The figure that is the multiple comes first: the best's throughput, the
+			 * worst's CPU cost. */
+			int f = tput ? 0 : 1, s = 1 - f;
+
+			snprintf(q1, sizeof(q1), "%.3g", qlo);
+			snprintf(q2, sizeof(q2), "%.3g", qhi);
+			num(a1, sizeof(a1), vlo[f]);
+			num(a2, sizeof(a2), vlo[s]);
+			num(b1, sizeof(b1), vhi[f]);
+			num(b2, sizeof(b2), vhi[s]);
+			/* A zero to divide by (a policy moving nothing, or costing nothing): the
+			 * figures, without a multiple. */
+			if (!isfinite(qlo) || !isfinite(qhi))
+				snprintf(ratio, sizeof(ratio), " (%s%s at #%zu, %s at #%zu)",
+					 nset > 1 ? "e.g. " : "", a1, rlo[f]->index, a2, rlo[s]->index);
+			else if (strcmp(q1, q2) == 0)
+				snprintf(ratio, sizeof(ratio), ": %s's is %s times %s's (%s%s at #%zu, "
+					 "%s at #%zu)", tput ? b : w, q1, tput ? w : b,
+					 nset > 1 ? "e.g. " : "", a1, rlo[f]->index, a2, rlo[s]->index);
+			else
+				snprintf(ratio, sizeof(ratio), ": %s's is %s (%s at #%zu, %s at #%zu) to "
+					 "%s times %s's (%s at #%zu, %s at #%zu)", tput ? b : w, q1, a1,
+					 rlo[f]->index, a2, rlo[s]->index, q2, tput ? w : b, b1,
+					 rhi[f]->index, b2, rhi[s]->index);
+			finding(r, NULL, "%s: %s%s %s%s and %s the %s%s%s.",
+				sd->traces[t], b, suffix, what, mode, w, tput ? "lowest" : "most", st,
+				ratio);
+		} else {
+			char tb[512], tw[512];
+
+			tally_text(&sd->axes[pa], wins, beg, nties, tie_eg, nset, tb, sizeof(tb));
+			tally_text(&sd->axes[pa], losses, weg, 0, NULL, 0, tw, sizeof(tw));
+			finding(r, NULL, "%s: which %s %s%s depends on the other "
+				"settings: %s%s%s.", sd->traces[t], noun, what, mode, tb,
+				nv > 2 ? (tput ? "; the lowest: " : "; the most: ") : "",
+				nv > 2 ? tw : "");
+		}
+		free(grp);
+		free(beg);
+		free(weg);
+		free(wins);
+		free(losses);
+		free(v);
+	}
+}
+
+static void find_policies(struct report *r)
+{
+	find_ranking(r, sweepdir_axis_by_key(r->sd, "os.invalidation.policy"),
+		     "invalidation policy", " invalidation");
+}
+
+/*
+ * The systems a nested sweep compares (an axis that turns iommu.nested on and off, or moves
+ * between its forms): ranked like the policies, named as the axis names them.
+ */
+static void find_systems(struct report *r)
+{
+	int a = sweepdir_axis_by_key(r->sd, "iommu.nested.enabled");
+
+	if (a < 0)
+		a = sweepdir_axis_by_key(r->sd, "iommu.nested.stage1");
+	if (a < 0)
+		a = sweepdir_axis_by_key(r->sd, "os.nested.invalidation");
+	if (a >= 0 && a != sweepdir_axis_by_key(r->sd, "os.invalidation.policy"))
+		find_ranking(r, a, r->sd->axes[a].name, "");
+}
+
+/* Per trace and policy, the stale hits of each point: the fewest and the most, and where. */
+static void find_stale(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	const struct sweepdir_point *missing;
+	int pa = sweepdir_axis_by_key(sd, "os.invalidation.policy");
+	size_t t, i, k;
+
+	if (pa < 0 || sd->axes[pa].nvalues < 2 || !sweepdir_has(sd, "stale.hits", &missing))
+		return;
+	for (t = 0; t < sd->ntraces; t++) {
+		char buf[2048], a[32], b[32], w[32];
+		size_t len = 0, said = 0;
+
+		if (inert(r, t, pa))
+			continue;
+		buf[0] = '\0';
+		for (k = 0; k < sd->axes[pa].nvalues; k++) {
+			const struct sweepdir_point *plo = NULL, *phi = NULL;
+			double lo = 0, hi = 0, h, win = 0;
+			size_t n = 0;
+
+			for (i = 0; i < sd->npoints; i++) {
+				const struct sweepdir_point *p = &sd->points[i];
+
+				if (p->status != SWEEP_OK || p->trace != t || p->label[pa] != k ||
+				    !sweepdir_num(p, "stale.hits", &h))
+					continue;
+				if (!n++ || h < lo)
+					lo = h, plo = p;
+				if (n == 1 || h > hi)
+					hi = h, phi = p;
+			}
+			if (!n)
+				continue;
+			num(a, sizeof(a), lo);
+			num(b, sizeof(b), hi);
+			w[0] = '\0';
+			if (hi > 0 && sweepdir_num(phi, "stale.window_ns.p99", &win))
+				dur(w, sizeof(w), win);
+			cat(buf, sizeof(buf), &len, "%s%s ", said++ ? "; " : "", sd->axes[pa].values[k]);
+			if (n == 1)
+				cat(buf, sizeof(buf), &len, "%s (#%zu%s%s)", a, plo->index,
+				    *w ? ", p99 window " : "", w);
+			else if (lo == hi && *w)
+				cat(buf, sizeof(buf), &len, "%s at each of its %zu (e.g. #%zu: p99 window "
+				    "%s)", a, n, phi->index, w);
+			else if (lo == hi)
+				cat(buf, sizeof(buf), &len, "%s at each of its %zu", a, n);
+			else
+				cat(buf, sizeof(buf), &len, "%s (#%zu) to %s (#%zu%s%s)", a, plo->index, b,
+				    phi->index, *w ? ", p99 window " : "", w);
+		}
+		if (said)
+			finding(r, NULL, "%s: stale hits (DMAs through a translation already "
+				"unmapped), per point: %s.", sd->traces[t], buf);
 	}
 }
 
 /*
- * One miss curve m over sizes lab[x[0..n)], increasing: the knee is the smallest size from
- * which every further step cuts misses by less than REPORT_KNEE_FALL.
+ * The knee of one miss curve m over sizes lab[x[0..n)] (points pt[], increasing): the smallest
+ * size from which every further step cuts misses by less than REPORT_KNEE_FALL. Where the last
+ * step still cuts more, the misses left at the largest size say whether a larger IOTLB could
+ * cut more: not when they are compulsory (or otherwise out of a larger IOTLB's reach).
  */
 static void knee_finding(struct report *r, const char *who, const char *const *lab,
-			 const size_t *x, const double *m, size_t n)
+			 const size_t *x, const double *m, const struct sweepdir_point *const *pt,
+			 size_t n)
 {
-	char first[32], at[32], last[32];
-	double fall = 100 * REPORT_KNEE_FALL;
-	size_t knee = n - 1;
+	char m0[32], mk[32], ml[32], my[32], cs[32], ccs[32], note[64], cut[32];
+	double fall = 100 * REPORT_KNEE_FALL, c = 0, cc = 0;
+	size_t knee = n - 1, i, l = n - 1;
+	bool classified = miss_classes(pt[l], &c, &cc), flat = true;
 
 	while (knee > 0) {
 		double before = m[knee - 1];
@@ -380,109 +746,464 @@ static void knee_finding(struct report *r, const char *who, const char *const *l
 			break;
 		knee--;
 	}
-	num(first, sizeof(first), m[0]);
-	num(at, sizeof(at), m[knee]);
-	num(last, sizeof(last), m[n - 1]);
-	if (knee == n - 1)
-		finding(r, NULL, "%s: misses still fall by %.1f%% from %s to %s IOTLB entries: the "
-			"knee lies beyond the sweep (%s misses at %s entries, %s at %s).", who,
-			100 * (m[n - 2] - m[n - 1]) / m[n - 2], lab[x[n - 2]], lab[x[n - 1]], first,
-			lab[x[0]], last, lab[x[n - 1]]);
+	for (i = 1; i < n; i++)
+		flat &= m[i] == m[0];
+	num(m0, sizeof(m0), m[0]);
+	num(mk, sizeof(mk), m[knee]);
+	num(ml, sizeof(ml), m[l]);
+	num(my, sizeof(my), m[l - 1]);
+	num(cs, sizeof(cs), c);
+	num(ccs, sizeof(ccs), cc);
+	compulsory_note(pt[l], m[l], note, sizeof(note));
+	if (knee == l)
+		pct(cut, sizeof(cut), (m[l - 1] - m[l]) / m[l - 1]);
+	if (flat)
+		finding(r, NULL, "%s: the same %s IOTLB misses at every size from %s entries (#%zu) "
+			"to %s (#%zu)%s.", who, m0, lab[x[0]], pt[0]->index, lab[x[l]], pt[l]->index,
+			note);
 	else if (knee == 0)
 		finding(r, NULL, "%s: misses fall by less than %.0f%% per step beyond %s IOTLB "
-			"entries (%s misses at %s entries, %s at %s).", who, fall, lab[x[0]], first,
-			lab[x[0]], last, lab[x[n - 1]]);
-	else
+			"entries: %s at %s (#%zu), %s at %s (#%zu)%s.", who, fall, lab[x[0]], m0,
+			lab[x[0]], pt[0]->index, ml, lab[x[l]], pt[l]->index, note);
+	else if (knee < l)
 		finding(r, NULL, "%s: misses fall by less than %.0f%% per step beyond %s IOTLB "
-			"entries (%s misses at %s entries, %s at %s, %s at %s).", who, fall,
-			lab[x[knee]], first, lab[x[0]], at, lab[x[knee]], last, lab[x[n - 1]]);
+			"entries: %s at %s (#%zu), %s at %s (#%zu), %s at %s (#%zu)%s.", who, fall,
+			lab[x[knee]], m0, lab[x[0]], pt[0]->index, mk, lab[x[knee]],
+			pt[knee]->index, ml, lab[x[l]], pt[l]->index, note);
+	else if (!classified)
+		finding(r, NULL, "%s: misses still fall by %s from %s to %s IOTLB entries (%s at "
+			"#%zu, %s at #%zu): the knee lies beyond the sweep unless the misses left are "
+			"compulsory, which these results do not tell (stats.classify_misses).", who,
+			cut, lab[x[l - 1]], lab[x[l]], my, pt[l - 1]->index, ml, pt[l]->index);
+	else if (c == m[l])
+		finding(r, NULL, "%s: misses fall by %s from %s to %s IOTLB entries (%s at #%zu, %s "
+			"at #%zu), where only compulsory misses remain: no larger IOTLB removes more.",
+			who, cut, lab[x[l - 1]], lab[x[l]], my, pt[l - 1]->index, ml, pt[l]->index);
+	else if (cc >= REPORT_KNEE_FALL * m[l])
+		finding(r, NULL, "%s: misses still fall by %s from %s to %s IOTLB entries (%s at "
+			"#%zu, %s at #%zu), and %s of the %s are capacity or conflict misses, which "
+			"a larger IOTLB can remove: the knee lies beyond the sweep.", who, cut,
+			lab[x[l - 1]], lab[x[l]], my, pt[l - 1]->index, ml, pt[l]->index, ccs, ml);
+	else
+		finding(r, NULL, "%s: misses fall by %s from %s to %s IOTLB entries (%s at #%zu, %s "
+			"at #%zu); of the %s, %s are compulsory and %s capacity or conflict, under "
+			"%.0f%%: no larger IOTLB removes %.0f%% more.", who, cut, lab[x[l - 1]],
+			lab[x[l]], my, pt[l - 1]->index, ml, pt[l]->index, ml, cs, ccs, fall, fall);
 }
 
-/* Where more IOTLB entries stop paying, per trace and setting of the axes that move misses. */
+/*
+ * Where more IOTLB entries stop paying: per trace, per seed and per setting of the other axes
+ * that change the misses (those that change none are one curve, and said to be).
+ */
 static void find_knee(struct report *r)
 {
+	static const char *const metrics[] = {
+		"iotlb.misses", "iotlb.misses_by_class.compulsory", "iotlb.misses_by_class.capacity",
+		"iotlb.misses_by_class.conflict"
+	};
 	const struct sweep_dir *sd = r->sd;
-	const char *metric = "iotlb.misses";
-	const struct sweepdir_point *missing;
+	const struct sweepdir_point *missing, **pt;
 	int ea = sweepdir_axis_by_key(sd, "iommu.iotlb.entries");
 	size_t t, s, i, n, nx, *order, *x;
 	double *m;
 
 	if (ea < 0 || !sd->axes[ea].numeric || sd->axes[ea].nvalues < 3 ||
-	    !sweepdir_has(sd, metric, &missing))
+	    !sweepdir_has(sd, metrics[0], &missing))
 		return;
 	nx = sd->axes[ea].nvalues;
 	order = ism_xmalloc(nx * sizeof(*order));
 	x = ism_xmalloc(nx * sizeof(*x));
 	m = ism_xmalloc(nx * sizeof(*m));
+	pt = ism_xmalloc(nx * sizeof(*pt));
 	sweepdir_axis_order(&sd->axes[ea], order);
 	for (t = 0; t < sd->ntraces; t++) {
-		struct sweep_grid_spec gs = { .trace = t, .xa = ea };
+		struct sweep_grid_spec gs = { .trace = t, .xa = ea, .by_seed = true };
 		struct sweep_grid g;
+		char note[160];
 
-		sweep_grid_alike(sd, &gs, &metric, 1);
-		sweep_grid_build(&g, sd, &gs, metric, 1.0);
+		if (inert(r, t, ea))
+			continue;
+		sweep_grid_alike(sd, &gs, metrics, ISM_ARRAY_SIZE(metrics));
+		sweep_grid_alike_note(sd, &gs, note, sizeof(note));
+		sweep_grid_build(&g, sd, &gs, metrics[0], 1.0);
 		for (s = 0; s < g.ns; s++) {
-			char who[600];
+			char who[700];
 
-			for (i = n = 0; i < nx; i++)
-				if (isfinite(g.v[s * nx + order[i]])) {
+			for (i = n = 0; i < nx; i++) {
+				const struct sweepdir_point *p = g.first[s * nx + order[i]];
+
+				/* The point itself, never a mean: with seeds apart and the merged
+				 * axes alike, each cell holds one point's figure. */
+				if (p && sweepdir_num(p, metrics[0], &m[n])) {
 					x[n] = order[i];
-					m[n++] = g.v[s * nx + order[i]];
+					pt[n++] = p;
 				}
-			snprintf(who, sizeof(who), "%s%s%s", sd->traces[t],
-				 *g.series[s] ? ", " : "", g.series[s]);
+			}
+			snprintf(who, sizeof(who), "%s%s%s%s", sd->traces[t], *g.series[s] ? ", " : "",
+				 g.series[s], note);
 			if (n >= 3)
-				knee_finding(r, who, sd->axes[ea].values, x, m, n);
+				knee_finding(r, who, sd->axes[ea].values, x, m, pt, n);
 		}
 		sweep_grid_free(&g);
 	}
 	free(order);
 	free(x);
 	free(m);
+	free(pt);
 }
 
-/* How much of each no-IOMMU baseline's throughput the IOMMU keeps, per trace. */
+/*
+ * Where more entries per device TLB (micro TLBs, TBUs, ATCs) stop removing misses: per trace,
+ * seed and setting of the other axes that change the misses, from the smallest size to the
+ * largest, with the misses the IOTLB behind them sees.
+ */
+static void find_devtlb(struct report *r)
+{
+	static const char *const metrics[] = { "device_tlb.misses", "iotlb.lookups" };
+	const struct sweep_dir *sd = r->sd;
+	const struct sweepdir_point *missing;
+	int ea = sweepdir_axis_by_key(sd, "iommu.device_tlb.entries");
+	size_t t, s, i, nx, *order;
+
+	if (ea < 0 || !sd->axes[ea].numeric || sd->axes[ea].nvalues < 2 ||
+	    !sweepdir_has(sd, metrics[0], &missing))
+		return;
+	nx = sd->axes[ea].nvalues;
+	order = ism_xmalloc(nx * sizeof(*order));
+	sweepdir_axis_order(&sd->axes[ea], order);
+	for (t = 0; t < sd->ntraces; t++) {
+		struct sweep_grid_spec gs = { .trace = t, .xa = ea, .by_seed = true };
+		struct sweep_grid g;
+		char note[160];
+
+		if (inert(r, t, ea))
+			continue;
+		sweep_grid_alike(sd, &gs, metrics, ISM_ARRAY_SIZE(metrics));
+		sweep_grid_alike_note(sd, &gs, note, sizeof(note));
+		sweep_grid_build(&g, sd, &gs, metrics[0], 1.0);
+		for (s = 0; s < g.ns; s++) {
+			const struct sweepdir_point *lo = NULL, *hi = NULL;
+			const char *const *lab = sd->axes[ea].values;
+			size_t xlo = 0, xhi = 0;
+			double mlo = 0, mhi = 0, ilo = NAN, ihi = NAN;
+			char a[32], b[32], c[32], d[32], cut[32];
+
+			for (i = 0; i < nx; i++) {
+				const struct sweepdir_point *p = g.first[s * nx + order[i]];
+				double m;
+
+				if (!p || !sweepdir_num(p, metrics[0], &m))
+					continue;
+				if (!lo) {
+					lo = p, xlo = order[i], mlo = m;
+					sweepdir_num(p, metrics[1], &ilo);
+				}
+				hi = p, xhi = order[i], mhi = m;
+			}
+			if (!lo || lo == hi)
+				continue;
+			sweepdir_num(hi, metrics[1], &ihi);
+			num(a, sizeof(a), mlo);
+			num(b, sizeof(b), mhi);
+			num(c, sizeof(c), ilo);
+			num(d, sizeof(d), ihi);
+			if (mlo == mhi)
+				finding(r, NULL, "%s%s%s%s: the same %s device-TLB misses at every size "
+					"from %s (#%zu) to %s entries (#%zu): the devices reuse no "
+					"translation a larger device TLB would keep; the IOTLB behind "
+					"them sees %s lookups.", sd->traces[t],
+					*g.series[s] ? ", " : "", g.series[s], note, a, lab[xlo],
+					lo->index, lab[xhi], hi->index, c);
+			else
+				finding(r, NULL, "%s%s%s%s: device-TLB misses %s by %s from %s (%s at "
+					"#%zu) to %s entries (%s at #%zu); the IOTLB behind them sees %s "
+					"lookups, then %s.", sd->traces[t], *g.series[s] ? ", " : "",
+					g.series[s], note, mhi < mlo ? "fall" : "grow",
+					pct(cut, sizeof(cut), fabs(mlo - mhi) / (mlo > 0 ? mlo : 1)),
+					lab[xlo], a, lo->index, lab[xhi], b, hi->index, c, d);
+		}
+		sweep_grid_free(&g);
+	}
+	free(order);
+}
+
+/*
+ * How the IOMMU compares with each no-IOMMU baseline, per trace: the smallest and largest
+ * ratio of one figure over the finished points, with their points.
+ */
+static const struct {
+	const char *key, *what;
+} baseline_ratios[] = {
+	{ "throughput_ratio", "DMA throughput" },
+	{ "dma_latency_p50_ratio", "DMA latency p50" },
+};
+
 static void find_baselines(struct report *r)
 {
 	const struct sweep_dir *sd = r->sd;
-	size_t b, t, i;
+	char mode[128];
+	bool one_mode = sweepdir_replay_common(sd, SIZE_MAX, false, mode, sizeof(mode));
+	size_t b, k, t, i;
+
+	for (b = 0; b < r->nbl; b++)
+		for (k = 0; k < ISM_ARRAY_SIZE(baseline_ratios); k++) {
+			char key[160], per[2048], lo_s[32], hi_s[32], tmode[128];
+			size_t len = 0, ntr = 0;
+
+			snprintf(key, sizeof(key), "versus.%s.%s", r->bl[b], baseline_ratios[k].key);
+			per[0] = '\0';
+			for (t = 0; t < sd->ntraces; t++) {
+				const struct sweepdir_point *plo = NULL, *phi = NULL;
+				double lo = 0, hi = 0, v;
+				size_t n = 0;
+
+				for (i = 0; i < sd->npoints; i++) {
+					const struct sweepdir_point *p = &sd->points[i];
+
+					if (p->status != SWEEP_OK || p->trace != t ||
+					    !sweepdir_num(p, key, &v))
+						continue;
+					if (!n++ || v < lo)
+						lo = v, plo = p;
+					if (n == 1 || v > hi)
+						hi = v, phi = p;
+				}
+				if (!n)
+					continue;
+				num(lo_s, sizeof(lo_s), lo);
+				num(hi_s, sizeof(hi_s), hi);
+				tmode[0] = '\0';
+				if (!one_mode) {
+					sweepdir_replay_common(sd, t, false, tmode + 2,
+							       sizeof(tmode) - 3);
+					memcpy(tmode, " (", 2);
+					strcat(tmode, ")");
+				}
+				cat(per, sizeof(per), &len, "%s", ntr++ ? ", " : "");
+				if (n == 1)
+					cat(per, sizeof(per), &len, "%sx (#%zu)", lo_s, plo->index);
+				else if (lo == hi)
+					cat(per, sizeof(per), &len,
+					    "%sx at each of its %zu points (e.g. #%zu)", lo_s, n,
+					    plo->index);
+				else
+					cat(per, sizeof(per), &len, "%sx (#%zu) to %sx (#%zu)", lo_s,
+					    plo->index, hi_s, phi->index);
+				cat(per, sizeof(per), &len, " on %s%s", sd->traces[t], tmode);
+			}
+			if (ntr)
+				finding(r, NULL, "%s with the IOMMU as a multiple of %s's (no %sIOMMU) "
+					"in the same replay%s%s%s: %s.", baseline_ratios[k].what,
+					r->bl[b],
+					strcmp(r->bl[b], "stage2-only") == 0 ? "guest " : "",
+					one_mode ? " (" : "", one_mode ? mode : "",
+					one_mode ? ")" : "", per);
+		}
+}
+
+/*
+ * The buffers a baseline could not give (a CMA area or swiotlb pool too small for the trace),
+ * per trace and per amount of memory it reserved: what the system without an IOMMU has to
+ * hold back, beside the page tables the IOMMU holds.
+ */
+static void find_baseline_failures(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	size_t b, t, i, j;
 
 	for (b = 0; b < r->nbl; b++) {
-		char key[160], per[1024];
-		size_t len = 0, ntr = 0;
+		char fkey[160], mkey[160];
 
-		snprintf(key, sizeof(key), "versus.%s.throughput_ratio", r->bl[b]);
-		per[0] = '\0';
-		for (t = 0; t < sd->ntraces && len < sizeof(per); t++) {
-			double lo = 0, hi = 0, v;
-			bool any = false;
+		snprintf(fkey, sizeof(fkey), "baseline.%s.map_failures_total", r->bl[b]);
+		snprintf(mkey, sizeof(mkey), "baseline.%s.memory_reserved_bytes", r->bl[b]);
+		for (t = 0; t < sd->ntraces; t++) {
+			double *res = ism_xcalloc(sd->npoints, sizeof(*res));
+			size_t nres = 0, len = 0;
+			const struct sweepdir_point *worst = NULL;
+			double worst_f = 0;
+			char per[2048], x[32], y[32], kib[32];
 
+			/* the amounts reserved, in increasing order */
 			for (i = 0; i < sd->npoints; i++) {
 				const struct sweepdir_point *p = &sd->points[i];
+				double m, f;
 
 				if (p->status != SWEEP_OK || p->trace != t ||
-				    !sweepdir_num(p, key, &v))
+				    !sweepdir_num(p, mkey, &m) || !sweepdir_num(p, fkey, &f))
 					continue;
-				lo = any ? fmin(lo, v) : v;
-				hi = any ? fmax(hi, v) : v;
-				any = true;
+				if (f > worst_f)
+					worst_f = f, worst = p;
+				for (j = 0; j < nres && res[j] < m; j++)
+					;
+				if (j < nres && res[j] == m)
+					continue;
+				memmove(res + j + 1, res + j, (nres - j) * sizeof(*res));
+				res[j] = m;
+				nres++;
 			}
-			if (!any)
-				continue;
-			if (lo == hi)
-				len += (size_t)snprintf(per + len, sizeof(per) - len,
-							"%s%.3g%% on %s", ntr++ ? ", " : "",
-							100 * lo, sd->traces[t]);
-			else
-				len += (size_t)snprintf(per + len, sizeof(per) - len,
-							"%s%.3g%%–%.3g%% on %s", ntr++ ? ", " : "",
-							100 * lo, 100 * hi, sd->traces[t]);
+			per[0] = '\0';
+			for (j = 0; worst && j < nres; j++) {
+				const struct sweepdir_point *plo = NULL, *phi = NULL;
+				double lo = 0, hi = 0;
+				size_t n = 0;
+
+				for (i = 0; i < sd->npoints; i++) {
+					const struct sweepdir_point *p = &sd->points[i];
+					double m, f;
+
+					if (p->status != SWEEP_OK || p->trace != t ||
+					    !sweepdir_num(p, mkey, &m) || m != res[j] ||
+					    !sweepdir_num(p, fkey, &f))
+						continue;
+					if (!n++ || f < lo)
+						lo = f, plo = p;
+					if (n == 1 || f > hi)
+						hi = f, phi = p;
+				}
+				num(y, sizeof(y), res[j] / 1048576);
+				cat(per, sizeof(per), &len, "%s", j ? "; " : "");
+				if (hi == 0)
+					cat(per, sizeof(per), &len, "none with %s MiB (#%zu)", y,
+					    plo->index);
+				else if (lo == hi)
+					cat(per, sizeof(per), &len,
+					    "%s maps failed with %s MiB reserved (%s%zu point%s, e.g. "
+					    "#%zu)", num(x, sizeof(x), lo), y,
+					    n > 1 ? "each of its " : "", n, n > 1 ? "s" : "", plo->index);
+				else
+					cat(per, sizeof(per), &len,
+					    "%s (#%zu) to %s (#%zu) maps failed with %s MiB reserved",
+					    num(x, sizeof(x), lo), plo->index, num(kib, sizeof(kib), hi),
+					    phi->index, y);
+			}
+			if (worst) {
+				double pt = NAN;
+
+				if (sweepdir_num(worst, "pagetable.bytes", &pt))
+					pt /= 1024;
+				finding(r, "warn", "%s: %s (no IOMMU) could not make all of the "
+					"trace's maps, so a system without the IOMMU would not run it "
+					"as it is: %s. The IOMMU's page tables hold %s KiB (#%zu).",
+					sd->traces[t], r->bl[b], per, num(kib, sizeof(kib), pt),
+					worst->index);
+			}
+			free(res);
 		}
-		if (ntr)
-			finding(r, NULL,
-				"DMA throughput with the IOMMU as a share of %s's (no IOMMU): %s.",
-				r->bl[b], per);
+	}
+}
+
+/* A point run nested with the guest's own table (both stages walk), and its host page size. */
+static const char *nested_page(const struct sweepdir_point *p)
+{
+	json_t *s1 = sweepdir_get(p, "config.iommu.nested.stage1");
+	json_t *pg = sweepdir_get(p, "config.iommu.nested.stage2.page_size");
+
+	if (p->status != SWEEP_OK || !json_is_true(sweepdir_get(p, "config.iommu.nested.enabled")) ||
+	    !json_is_string(s1) || strcmp(json_string_value(s1), "table") != 0 ||
+	    !json_is_string(pg))
+		return NULL;
+	return json_string_value(pg);
+}
+
+/* One group of nested points (a host page size, an invalidation mode): its lowest and highest. */
+struct nested_group {
+	const char *name;
+	const struct sweepdir_point *lo, *hi;
+	double vlo, vhi, xlo, xhi; /* the figure, and a second one of the same points */
+};
+
+static void group_add(struct nested_group *g, size_t *ng, size_t max, const char *name,
+		      const struct sweepdir_point *p, double v, double x)
+{
+	size_t k;
+
+	for (k = 0; k < *ng && strcmp(g[k].name, name) != 0; k++)
+		;
+	if (k == *ng) {
+		if (*ng == max)
+			return;
+		g[(*ng)++] = (struct nested_group){ .name = name, .lo = p, .hi = p, .vlo = v,
+						    .vhi = v, .xlo = x, .xhi = x };
+		return;
+	}
+	if (v < g[k].vlo)
+		g[k].lo = p, g[k].vlo = v, g[k].xlo = x;
+	if (v > g[k].vhi)
+		g[k].hi = p, g[k].vhi = v, g[k].xhi = x;
+}
+
+/*
+ * Nested runs, per trace: how many memory references a walk reads over each host page size
+ * (and how many of them stage 2's), and how long the guest waits for its invalidations per
+ * unmap, trapped to the VMM or taken by the hardware. Each figure is a point's own.
+ */
+static void find_nested(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	size_t t, i, k;
+
+	for (t = 0; t < sd->ntraces; t++) {
+		struct nested_group walk[PGSIZE_NR], inv[4];
+		size_t nw = 0, ni = 0, len = 0;
+		char text[2048], a[32], b[32], c[32], d[32];
+
+		for (i = 0; i < sd->npoints; i++) {
+			const struct sweepdir_point *p = &sd->points[i];
+			const char *page = nested_page(p);
+			json_t *mode = sweepdir_get(p, "config.os.nested.invalidation");
+			double rpw, s2, walks, wait, unmaps, exits;
+
+			if (!page || p->trace != t)
+				continue;
+			if (sweepdir_num(p, "walk.walks", &walks) && walks > 0 &&
+			    sweepdir_num(p, "walk.refs_per_walk", &rpw) &&
+			    sweepdir_num(p, "walk.mem_refs_stage2", &s2))
+				group_add(walk, &nw, PGSIZE_NR, page, p, rpw, s2 / walks);
+			if (json_is_string(mode) && sweepdir_num(p, "os.unmaps", &unmaps) &&
+			    unmaps > 0 && sweepdir_num(p, "nested.guest_inv_wait_ns", &wait) &&
+			    sweepdir_num(p, "nested.vm_exits", &exits))
+				group_add(inv, &ni, ISM_ARRAY_SIZE(inv), json_string_value(mode), p,
+					  wait / unmaps, exits / unmaps);
+		}
+		text[0] = '\0';
+		for (k = 0; k < nw; k++) {
+			const struct nested_group *g = &walk[k];
+
+			if (g->lo == g->hi || g->vlo == g->vhi)
+				cat(text, sizeof(text), &len, "%s%s (#%zu, %s of them stage 2's) over %s "
+				    "host pages", k ? "; " : "", num(a, sizeof(a), g->vlo), g->lo->index,
+				    num(b, sizeof(b), g->xlo), g->name);
+			else
+				cat(text, sizeof(text), &len, "%s%s (#%zu, %s of them stage 2's) to %s "
+				    "(#%zu, %s) over %s host pages", k ? "; " : "",
+				    num(a, sizeof(a), g->vlo), g->lo->index, num(b, sizeof(b), g->xlo),
+				    num(c, sizeof(c), g->vhi), g->hi->index, num(d, sizeof(d), g->xhi),
+				    g->name);
+		}
+		if (nw)
+			finding(r, NULL, "%s: memory references a nested walk reads (walk.refs_per_walk;"
+				" with every cache off 24 for 4 + 4 levels over 4K host pages, 19 over "
+				"2M, 14 over 1G): %s.", sd->traces[t], text);
+		text[0] = '\0';
+		len = 0;
+		for (k = 0; k < ni; k++) {
+			const struct nested_group *g = &inv[k];
+			const char *how = strcmp(g->name, "hw") == 0 ? "the hardware taking them"
+								      : "trapping to the VMM";
+
+			if (g->lo == g->hi || g->vlo == g->vhi)
+				cat(text, sizeof(text), &len, "%s%s (#%zu; VM exits per unmap: %s) %s",
+				    k ? "; " : "", dur(a, sizeof(a), g->vlo), g->lo->index,
+				    num(b, sizeof(b), g->xlo), how);
+			else
+				cat(text, sizeof(text), &len, "%s%s (#%zu; VM exits per unmap: %s) to %s "
+				    "(#%zu; %s) %s", k ? "; " : "", dur(a, sizeof(a), g->vlo),
+				    g->lo->index, num(b, sizeof(b), g->xlo), dur(c, sizeof(c), g->vhi),
+				    g->hi->index, num(d, sizeof(d), g->xhi), how);
+		}
+		if (ni)
+			finding(r, NULL, "%s: the guest waits for its invalidations, per unmap, %s "
+				"(nested.guest_inv_wait_ns / os.unmaps).", sd->traces[t], text);
 	}
 }
 
@@ -498,15 +1219,21 @@ static void write_findings(struct report *r)
 			"leave their settings out (DIR/points/NAME.error.json says why each "
 			"failed).",
 			sd->nfailed, sd->npoints, pending);
+	find_inert(r);
 	find_pages(r);
 	find_policies(r);
+	find_systems(r);
+	find_stale(r);
 	find_knee(r);
+	find_devtlb(r);
+	find_nested(r);
 	find_baselines(r);
+	find_baseline_failures(r);
 	if (r->nfind == 0)
 		finding(r, NULL,
-			"No finding: the sweep varies neither the page size, the invalidation "
-			"policy nor the IOTLB size (three sizes or more), and no run has a "
-			"baseline.");
+			"No finding: no page size, invalidation policy, IOTLB size (three sizes "
+			"or more) or device-TLB size was compared with another at points alike in "
+			"everything else, and no run has a baseline.");
 	fputs("</ul>\n</section>\n", r->fp);
 }
 
@@ -550,6 +1277,36 @@ static json_t *dotted(json_t *v, const char *key)
 	return v;
 }
 
+/*
+ * The settings a trace's points have of their own (the sweep file's "traces": {"NAME": {"set":
+ * ...}}): keys of a point's "set" that no axis sets and that are not the same at every point.
+ */
+static void trace_settings(struct report *r, json_t *jp)
+{
+	const struct sweep_dir *sd = r->sd;
+	json_t *pts = json_object_get(sd->manifest, "points"), *v, *q;
+	const char *key;
+	size_t i;
+
+	json_object_foreach (json_object_get(jp, "set"), key, v) {
+		bool everywhere = true;
+		char *text;
+
+		if (sweepdir_axis_by_key(sd, key) >= 0)
+			continue;
+		json_array_foreach (pts, i, q)
+			everywhere &= json_equal(v, json_object_get(json_object_get(q, "set"), key));
+		if (everywhere)
+			continue;
+		text = json_text(v);
+		fputs("; <code>", r->fp);
+		esc(r->fp, key);
+		fputs("</code> ", r->fp);
+		esc(r->fp, text ? text : "?");
+		free(text);
+	}
+}
+
 static void write_axes(struct report *r)
 {
 	const struct sweep_dir *sd = r->sd;
@@ -590,7 +1347,9 @@ static void write_axes(struct report *r)
 		if (path) {
 			fputs(" (<code>", r->fp);
 			esc(r->fp, path);
-			fputs("</code>)", r->fp);
+			fputs("</code>", r->fp);
+			trace_settings(r, jp);
+			fputs(")", r->fp);
 		}
 	}
 	fputs("</td></tr>\n", r->fp);
@@ -733,10 +1492,11 @@ static void point_cells(struct report *r, const struct sweepdir_point *p)
 		fprintf(r->fp, "<td class=\"num\">%lld</td>", p->seed);
 }
 
-/* Why a point has no result: its error file's message, when there is one. */
+/* Why a point has no result: its damaged result file, or its error file's message. */
 static void point_status(struct report *r, const struct sweepdir_point *p, size_t span)
 {
-	char *msg = p->status == SWEEP_FAILED ? sweep_point_message(r->sd->dir, p->name) : NULL;
+	char *msg = p->damaged ? ism_xstrdup(p->damaged)
+		    : p->status == SWEEP_FAILED ? sweep_point_message(r->sd->dir, p->name) : NULL;
 
 	fprintf(r->fp, "<td class=\"bad\" colspan=\"%zu\">%s", span,
 		p->status == SWEEP_FAILED ? "failed" : "not run yet");
@@ -748,13 +1508,28 @@ static void point_status(struct report *r, const struct sweepdir_point *p, size_
 	free(msg);
 }
 
+/* A point's headline figure m, scaled; NAN where the result lacks it. */
+static double headline_value(const struct sweepdir_point *p, size_t m)
+{
+	double v, w;
+
+	if (!sweepdir_num(p, headline[m].key, &v))
+		return NAN;
+	if (headline[m].key2) {
+		if (!sweepdir_num(p, headline[m].key2, &w))
+			return NAN;
+		v += w;
+	}
+	return v * headline[m].scale;
+}
+
 static void write_comparison(struct report *r)
 {
 	const struct sweep_dir *sd = r->sd;
 	const struct sweepdir_point *missing;
-	bool have[ISM_ARRAY_SIZE(headline)];
+	bool have[ISM_ARRAY_SIZE(headline)], one_mode = true;
 	size_t i, m, ncols = 0;
-	char buf[64];
+	char buf[128];
 
 	for (m = 0; m < ISM_ARRAY_SIZE(headline); m++)
 		ncols += have[m] = sweepdir_has(sd, headline[m].key, &missing);
@@ -763,9 +1538,23 @@ static void write_comparison(struct report *r)
 	      "<code>points/NAME.json</code>.</p>\n<div class=\"scroll\"><table>\n",
 	      r->fp);
 	point_heads(r);
-	for (m = 0; m < ISM_ARRAY_SIZE(headline); m++)
-		if (have[m])
-			fprintf(r->fp, "<th>%s</th>", headline[m].head);
+	for (m = 0; m < ISM_ARRAY_SIZE(headline); m++) {
+		if (!have[m])
+			continue;
+		if (strcmp(headline[m].key, HEADLINE_THROUGHPUT) == 0) {
+			/* One replay for every point: the heading says it; else a column per point. */
+			one_mode = sweepdir_replay_common(sd, SIZE_MAX, true, buf, sizeof(buf));
+			if (one_mode) {
+				fprintf(r->fp, "<th>%s, ", headline[m].head);
+				esc(r->fp, buf);
+				fputs("</th>", r->fp);
+				continue;
+			}
+			fputs("<th>replay</th>", r->fp);
+			ncols++;
+		}
+		fprintf(r->fp, "<th>%s</th>", headline[m].head);
+	}
 	fputs("</tr>\n", r->fp);
 	for (i = 0; i < sd->npoints; i++) {
 		const struct sweepdir_point *p = &sd->points[i];
@@ -776,13 +1565,15 @@ static void write_comparison(struct report *r)
 			continue;
 		}
 		for (m = 0; m < ISM_ARRAY_SIZE(headline); m++) {
-			double v = NAN;
-
 			if (!have[m])
 				continue;
-			if (sweepdir_num(p, headline[m].key, &v))
-				v *= headline[m].scale;
-			fprintf(r->fp, "<td class=\"num\">%s</td>", num(buf, sizeof(buf), v));
+			if (!one_mode && strcmp(headline[m].key, HEADLINE_THROUGHPUT) == 0) {
+				fputs("<td>", r->fp);
+				esc(r->fp, sweepdir_replay(p, true, buf, sizeof(buf)));
+				fputs("</td>", r->fp);
+			}
+			fprintf(r->fp, "<td class=\"num\">%s</td>",
+				num(buf, sizeof(buf), headline_value(p, m)));
 		}
 		fputs("</tr>\n", r->fp);
 	}
@@ -818,7 +1609,8 @@ static void write_baselines(struct report *r)
 	const struct sweep_dir *sd = r->sd;
 	size_t b, c, i, ncols = 0;
 	bool *have = ism_xcalloc(r->nbl * ISM_ARRAY_SIZE(versus_cols) + 1, sizeof(*have));
-	char key[192], buf[64];
+	bool one_mode, memory = false;
+	char key[192], buf[128];
 
 	fputs("<section id=\"baselines\">\n<h2>Against the no-IOMMU baselines</h2>\n", r->fp);
 	if (!r->nbl) {
@@ -828,35 +1620,54 @@ static void write_baselines(struct report *r)
 		free(have);
 		return;
 	}
-	fputs("<p class=\"note\">Each figure is the IOMMU run's over the baseline's on the same "
-	      "trace: throughput below 1 is slower than without an IOMMU, latency and CPU cost "
-	      "above 1 are dearer.</p>\n<div class=\"scroll\"><table>\n",
+	one_mode = sweepdir_replay_common(sd, SIZE_MAX, false, key, sizeof(key));
+	fputs("<p class=\"note\">Each ratio is the IOMMU run's figure over the baseline's on the "
+	      "same trace, replayed alike (",
 	      r->fp);
-	point_heads(r);
+	esc(r->fp, one_mode ? key : "the replay column says how");
+	fputs("): throughput below 1 is slower than without an IOMMU, latency and CPU cost "
+	      "above 1 are dearer. Memory a baseline reserves is held back whether used or not "
+	      "(a CMA area, a swiotlb pool), beside the IOMMU's page tables; a map it could not "
+	      "make is a buffer the system without an IOMMU would not have had.</p>\n"
+	      "<div class=\"scroll\"><table>\n",
+	      r->fp);
+	/* Which columns: a key some finished point has, with a figure (and not 0 everywhere). */
 	for (b = 0; b < r->nbl; b++)
 		for (c = 0; c < ISM_ARRAY_SIZE(versus_cols); c++) {
 			const struct sweepdir_point *missing;
 
-			snprintf(key, sizeof(key), "versus.%s.%s", r->bl[b], versus_cols[c].key);
-			if (!(have[b * ISM_ARRAY_SIZE(versus_cols) + c] =
-				      sweepdir_has(sd, key, &missing)))
+			versus_text(key, sizeof(key), versus_cols[c].key, r->bl[b]);
+			if (!sweepdir_has(sd, key, &missing))
 				continue;
 			for (i = 0; i < sd->npoints; i++) {
 				double v;
 
 				if (sd->points[i].status == SWEEP_OK &&
-				    sweepdir_num(&sd->points[i], key, &v))
+				    sweepdir_num(&sd->points[i], key, &v) &&
+				    (!versus_cols[c].only_nonzero || v != 0))
 					break;
 			}
-			/* A ratio null at every point (no CPU cost in the baseline) is no column.
-			 */
-			if (i == sd->npoints) {
-				have[b * ISM_ARRAY_SIZE(versus_cols) + c] = false;
+			if (i == sd->npoints)
+				continue; /* null (no CPU cost in the baseline) or 0 at every point */
+			have[b * ISM_ARRAY_SIZE(versus_cols) + c] = true;
+			memory |= strcmp(versus_cols[c].key[1], VERSUS_MEMORY) == 0;
+		}
+	point_heads(r);
+	if (!one_mode) {
+		fputs("<th>replay</th>", r->fp);
+		ncols++;
+	}
+	if (memory) {
+		fputs("<th>IOMMU page tables (KiB)</th>", r->fp);
+		ncols++;
+	}
+	for (b = 0; b < r->nbl; b++)
+		for (c = 0; c < ISM_ARRAY_SIZE(versus_cols); c++) {
+			if (!have[b * ISM_ARRAY_SIZE(versus_cols) + c])
 				continue;
-			}
 			ncols++;
 			fputs("<th>", r->fp);
-			escf(r->fp, "%s vs %s", versus_cols[c].head, r->bl[b]);
+			esc(r->fp, versus_text(buf, sizeof(buf), versus_cols[c].head, r->bl[b]));
 			fputs("</th>", r->fp);
 		}
 	fputs("</tr>\n", r->fp);
@@ -868,15 +1679,27 @@ static void write_baselines(struct report *r)
 			point_status(r, p, ncols ? ncols : 1);
 			continue;
 		}
+		if (!one_mode) {
+			fputs("<td>", r->fp);
+			esc(r->fp, sweepdir_replay(p, true, buf, sizeof(buf)));
+			fputs("</td>", r->fp);
+		}
+		if (memory) {
+			double v = NAN;
+
+			if (sweepdir_num(p, "pagetable.bytes", &v))
+				v /= 1024;
+			fprintf(r->fp, "<td class=\"num\">%s</td>", num(buf, sizeof(buf), v));
+		}
 		for (b = 0; b < r->nbl; b++)
 			for (c = 0; c < ISM_ARRAY_SIZE(versus_cols); c++) {
 				double v = NAN;
 
 				if (!have[b * ISM_ARRAY_SIZE(versus_cols) + c])
 					continue;
-				snprintf(key, sizeof(key), "versus.%s.%s", r->bl[b],
-					 versus_cols[c].key);
-				sweepdir_num(p, key, &v);
+				versus_text(key, sizeof(key), versus_cols[c].key, r->bl[b]);
+				if (sweepdir_num(p, key, &v))
+					v *= versus_cols[c].scale;
 				fprintf(r->fp, "<td class=\"num\">%s</td>",
 					num(buf, sizeof(buf), v));
 			}
@@ -996,6 +1819,7 @@ int report_write(FILE *fp, const struct sweep_dir *sd, const char *svgdir, const
 
 	for (i = 0; i < sd->npoints; i++)
 		r.seeds |= sd->points[i].seed != sd->points[0].seed;
+	r.inert = ism_xcalloc(sd->ntraces * sd->naxes + 1, sizeof(*r.inert));
 	collect_baselines(&r);
 	fputs(report_head, fp);
 	fputs("<title>", fp);
@@ -1028,5 +1852,6 @@ int report_write(FILE *fp, const struct sweep_dir *sd, const char *svgdir, const
 		fputs("</main>\n</body>\n</html>\n", fp);
 	}
 	free(r.bl);
+	free(r.inert);
 	return rc;
 }

@@ -153,24 +153,26 @@ static void base_spec(const struct sweep *sw, const char *const *sets, size_t ns
 
 /* ---- "set": dotted keys or nested objects, flattened to dotted config keys ---- */
 
-static int flatten_set(struct sweep *sw, const json_t *obj, const char *prefix,
-		       struct ism_err *err)
+/* obj into dest as dotted keys; `at` is where obj is in the file ("set", "traces.nic.set"). */
+static int flatten_set(struct sweep *sw, const json_t *obj, const char *prefix, json_t *dest,
+		       const char *at, struct ism_err *err)
 {
 	const char *key;
 	json_t *v;
 
 	json_object_foreach((json_t *)obj, key, v) {
 		char *path = prefix ? ism_xasprintf("%s.%s", prefix, key) : ism_xstrdup(key);
-		char *where = ism_xasprintf("set.%s", path);
+		char *where = ism_xasprintf("%s.%s", at, path);
 		int rc = 0;
 
 		if (config_key_find(path)) {
-			if (reserved_key(path) && !(strcmp(path, "seed") == 0 && !sw->seeds_given))
+			if (reserved_key(path) &&
+			    !(strcmp(path, "seed") == 0 && !sw->seeds_given && dest == sw->set))
 				rc = bad(sw, err, where, "%s", reserved_key(path));
 			else
-				json_object_set(sw->set, path, v);
+				json_object_set(dest, path, v);
 		} else if (json_is_object(v)) {
-			rc = flatten_set(sw, v, path, err);
+			rc = flatten_set(sw, v, path, dest, at, err);
 		} else {
 			rc = bad(sw, err, where, "unknown config key ('iommusim config keys' lists them)");
 		}
@@ -219,10 +221,11 @@ static struct sweep_trace *add_trace(struct sweep *sw, const char *name, const c
 	t->name = ism_xstrdup(name);
 	t->written = ism_xstrdup(written);
 	t->path = path ? ism_xstrdup(path) : resolve(sw, written);
+	t->set = json_object();
 	return t;
 }
 
-static const char *const sweep_make_keys[] = { "gen", "import", "from" };
+static const char *const sweep_make_keys[] = { "gen", "import", "from", "set" };
 
 /*
  * A trace the sweep makes: {"gen": "spec.json"} or {"import": "capture", "from": "qemu"}. Its
@@ -269,7 +272,14 @@ static int parse_made_trace(struct sweep *sw, const char *name, const json_t *e,
 	if (strchr(name, '/') || name[0] == '.')
 		return bad(sw, err, where, "a trace the sweep makes is DIR/traces/NAME.iot.gz: the "
 			   "name must be a file name (no '/', not starting with '.')");
-	written = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+	{
+		/* The recipe names the trace in the points' hash; its "set" is in their own. */
+		json_t *recipe = json_copy((json_t *)e);
+
+		json_object_del(recipe, "set");
+		written = json_dumps(recipe, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(recipe);
+	}
 	t = add_trace(sw, name, written, NULL);
 	free(written);
 	free(t->path);
@@ -279,9 +289,74 @@ static int parse_made_trace(struct sweep *sw, const char *name, const json_t *e,
 	return 0;
 }
 
-static int parse_traces(struct sweep *sw, const json_t *v, struct ism_err *err)
+static const char *const sweep_trace_keys[] = { "path", "set" };
+
+/*
+ * One trace file: a path, or {"path": ..., "set": {...}} with settings of its own (a NIC trace
+ * replayed open loop at its line rate beside captures replayed closed loop). *path gets the
+ * path; a "set" goes into the trace once it is added (set_out).
+ */
+static int trace_entry(struct sweep *sw, const json_t *e, const char *where, const char **path,
+		       const json_t **set_out, struct ism_err *err)
+{
+	const json_t *p = e, *set = NULL;
+	char at[320];
+
+	if (json_is_object(e)) {
+		if (check_keys(sw, e, where, sweep_trace_keys, ISM_ARRAY_SIZE(sweep_trace_keys),
+			       err))
+			return -1;
+		p = json_object_get(e, "path");
+		set = json_object_get(e, "set");
+		snprintf(at, sizeof(at), "%s.path", where);
+		if (!p)
+			return bad(sw, err, where, "expected \"path\", \"gen\" or \"import\": the "
+				   "trace's file, the workload spec or the capture it is made from");
+		if (!json_is_string(p) || !json_string_length(p))
+			return bad(sw, err, at, "expected a trace file path, got %s", ism_json_kind(p));
+	} else if (!json_is_string(e) || !json_string_length(e)) {
+		return bad(sw, err, where, "expected a trace file path, {\"path\": ..., \"set\": "
+			   "{...}}, {\"gen\": \"SPEC.json\"} or {\"import\": \"CAPTURE\", \"from\": "
+			   "\"FORMAT\"}, got %s", ism_json_kind(e));
+	}
+	*path = json_string_value(p);
+	*set_out = set;
+	return 0;
+}
+
+static int trace_set(struct sweep *sw, struct sweep_trace *t, const json_t *set,
+		     const char *where, struct ism_err *err)
 {
 	const char *key;
+	json_t *v;
+	size_t a, k;
+	char at[320];
+
+	if (!set)
+		return 0;
+	snprintf(at, sizeof(at), "%s.set", where);
+	if (!json_is_object(set))
+		return bad(sw, err, at, "expected an object of config keys and values, got %s",
+			   ism_json_kind(set));
+	if (flatten_set(sw, set, NULL, t->set, at, err))
+		return -1;
+	/* An axis sets its keys at every point: a trace cannot set one too. */
+	json_object_foreach (t->set, key, v)
+		for (a = 0; a < sw->naxes; a++)
+			for (k = 0; k < sw->axes[a].nkeys; k++)
+				if (strcmp(sw->axes[a].keys[k], key) == 0) {
+					snprintf(at, sizeof(at), "%s.set.%s", where, key);
+					return bad(sw, err, at, "also set by axis %s: a key is "
+						   "set by a trace or by an axis, not both",
+						   sw->axes[a].name);
+				}
+	return 0;
+}
+
+static int parse_traces(struct sweep *sw, const json_t *v, struct ism_err *err)
+{
+	const char *key, *path;
+	const json_t *set;
 	json_t *e;
 	size_t i, j;
 
@@ -292,28 +367,30 @@ static int parse_traces(struct sweep *sw, const json_t *v, struct ism_err *err)
 			snprintf(where, sizeof(where), "traces.%s", key);
 			if (!key[0])
 				return bad(sw, err, "traces", "a trace name is empty");
-			if (json_is_object(e)) {
-				if (parse_made_trace(sw, key, e, where, err))
+			if (json_is_object(e) &&
+			    (json_object_get(e, "gen") || json_object_get(e, "import"))) {
+				if (parse_made_trace(sw, key, e, where, err) ||
+				    trace_set(sw, &sw->traces[sw->ntraces - 1],
+					      json_object_get(e, "set"), where, err))
 					return -1;
 				continue;
 			}
-			if (!json_is_string(e) || !json_string_length(e))
-				return bad(sw, err, where, "expected a trace file path, got %s",
-					   ism_json_kind(e));
-			add_trace(sw, key, json_string_value(e), NULL);
+			if (trace_entry(sw, e, where, &path, &set, err) ||
+			    trace_set(sw, add_trace(sw, key, path, NULL), set, where, err))
+				return -1;
 		}
 	} else if (json_is_array(v) && json_array_size(v)) {
 		json_array_foreach(v, i, e) {
 			char where[64], *name;
 
 			snprintf(where, sizeof(where), "traces[%zu]", i);
-			if (json_is_object(e))
+			if (json_is_object(e) &&
+			    (json_object_get(e, "gen") || json_object_get(e, "import")))
 				return bad(sw, err, where, "a trace the sweep makes needs a name: give "
 					   "\"traces\" as an object {\"NAME\": {\"gen\": ...}, ...}");
-			if (!json_is_string(e) || !json_string_length(e))
-				return bad(sw, err, where, "expected a trace file path, got %s",
-					   ism_json_kind(e));
-			name = trace_name(json_string_value(e));
+			if (trace_entry(sw, e, where, &path, &set, err))
+				return -1;
+			name = trace_name(path);
 			for (j = 0; j < sw->ntraces; j++) {
 				if (strcmp(sw->traces[j].name, name) == 0) {
 					free(name);
@@ -322,7 +399,10 @@ static int parse_traces(struct sweep *sw, const json_t *v, struct ism_err *err)
 						   "{\"name\": \"path\", ...}", sw->traces[j].name);
 				}
 			}
-			add_trace(sw, name, json_string_value(e), NULL);
+			if (trace_set(sw, add_trace(sw, name, path, NULL), set, where, err)) {
+				free(name);
+				return -1;
+			}
 			free(name);
 		}
 	} else {
@@ -629,6 +709,8 @@ static json_t *sweep_baselines(struct sweep *sw, const struct sim_config *base,
 			if (strcmp(sw->axes[a].keys[k], "baseline") == 0)
 				for (i = 0; i < sw->axes[a].nvalues; i++)
 					add_baselines(names, json_array_get(sw->axes[a].values[k], i));
+	for (i = 0; i < sw->ntraces; i++)
+		add_baselines(names, json_object_get(sw->traces[i].set, "baseline"));
 	if (json_array_size(names) < 2)
 		return names;
 	more = ism_xcalloc(nsets + 1, sizeof(*more));
@@ -743,13 +825,60 @@ uint64_t sweep_point_hash(const char *trace, const json_t *set, uint64_t seed)
 	return ism_hash64(h); /* FNV-1a barely stirs its last bytes: seeds 1 and 2 would look alike */
 }
 
+/*
+ * The number of points, traces x seeds x the values of every axis, when it is at most max;
+ * else an error that shows the product (checked step by step: it can exceed 64 bits).
+ */
+static int count_points(struct sweep *sw, size_t max, struct ism_err *err)
+{
+	const char *path = sw->naxes ? "axes" : sw->seeds_given ? (json_object_get(sw->root,
+		"replicates") ? "replicates" : "seeds") : "traces";
+	char factors[640], total[64];
+	double approx;
+	uint64_t n;
+	size_t a, len;
+	bool over;
+
+	n = sw->ntraces;
+	over = n > max;
+	approx = (double)sw->ntraces * (double)sw->nseeds;
+	if (!over && sw->nseeds > max / n)
+		over = true;
+	else
+		n *= sw->nseeds;
+	for (a = 0; a < sw->naxes; a++) {
+		approx *= (double)sw->axes[a].nvalues;
+		if (!over && sw->axes[a].nvalues > max / n)
+			over = true;
+		else if (!over)
+			n *= sw->axes[a].nvalues;
+	}
+	if (!over) {
+		sw->npoints = (size_t)n;
+		return 0;
+	}
+	len = (size_t)snprintf(factors, sizeof(factors), "%zu trace%s x %zu seed%s", sw->ntraces,
+			       sw->ntraces == 1 ? "" : "s", sw->nseeds, sw->nseeds == 1 ? "" : "s");
+	for (a = 0; a < sw->naxes && len < sizeof(factors); a++)
+		len += (size_t)snprintf(factors + len, sizeof(factors) - len, " x %s (%zu%s)",
+					sw->axes[a].name, sw->axes[a].nvalues,
+					a ? "" : sw->axes[a].nvalues == 1 ? " value" : " values");
+	/* below 2^53 the double is exact; above, the digits after the third would be noise */
+	if (approx < 9007199254740992.0)
+		snprintf(total, sizeof(total), "%.0f", approx);
+	else
+		snprintf(total, sizeof(total), "about %.3g", approx);
+	return bad(sw, err, path, "%s = %s points: more than the %zu a sweep may have",
+		   factors, total, max);
+}
+
 static void expand(struct sweep *sw)
 {
 	size_t combos = 1, t, c, s, a, k;
 
 	for (a = 0; a < sw->naxes; a++)
 		combos *= sw->axes[a].nvalues;
-	sw->npoints = sw->ntraces * combos * sw->nseeds;
+	/* count_points() has checked that traces x combos x seeds fits in npoints */
 	sw->points = ism_xcalloc(sw->npoints, sizeof(*sw->points));
 	for (t = 0; t < sw->ntraces; t++) {
 		for (c = 0; c < combos; c++) {
@@ -770,6 +899,7 @@ static void expand(struct sweep *sw)
 					rest /= sw->axes[a].nvalues;
 				}
 				pt->set = json_copy(sw->set);
+				json_object_update(pt->set, sw->traces[t].set);
 				for (a = 0; a < sw->naxes; a++)
 					for (k = 0; k < sw->axes[a].nkeys; k++)
 						json_object_set(pt->set, sw->axes[a].keys[k],
@@ -823,6 +953,11 @@ static int load_base(struct sweep *sw, struct sim_config *cfg, char ***setsp, si
 
 int sweep_load(struct sweep *sw, const char *path, struct ism_err *err)
 {
+	return sweep_load_max(sw, path, SWEEP_MAX_POINTS, err);
+}
+
+int sweep_load_max(struct sweep *sw, const char *path, size_t max_points, struct ism_err *err)
+{
 	json_t *v, *axes;
 	struct sim_config base;
 	char **sets = NULL;
@@ -875,7 +1010,7 @@ int sweep_load(struct sweep *sw, const char *path, struct ism_err *err)
 		if (!json_is_object(v))
 			return bad(sw, err, "set", "expected an object of config keys and values, got %s",
 				   ism_json_kind(v));
-		if (flatten_set(sw, v, NULL, err))
+		if (flatten_set(sw, v, NULL, sw->set, "set", err))
 			return -1;
 	}
 	axes = json_object_get(sw->root, "axes");
@@ -917,6 +1052,8 @@ int sweep_load(struct sweep *sw, const char *path, struct ism_err *err)
 		free(sets[i]);
 	free(sets);
 	config_free(&base);
+	if (count_points(sw, max_points, err))
+		return -1;
 	expand(sw);
 	return 0;
 }
@@ -943,6 +1080,7 @@ void sweep_free(struct sweep *sw)
 		free(sw->traces[i].written);
 		free(sw->traces[i].path);
 		free(sw->traces[i].src);
+		json_decref(sw->traces[i].set);
 	}
 	free(sw->traces);
 	free(sw->seeds);
@@ -963,8 +1101,9 @@ json_t *sweep_manifest(const struct sweep *sw)
 	json_t *m = json_object(), *axes = json_array(), *points = json_array();
 	size_t i, a, k;
 
-	json_object_set_new(m, "iommusim", json_pack("{s:s, s:i}", "version", PACKAGE_VERSION,
-						     "sweep_schema", SWEEP_SCHEMA_VERSION));
+	json_object_set_new(m, "iommusim", json_pack("{s:s, s:s, s:i}", "version", PACKAGE_VERSION,
+						     "build", ism_build_id, "sweep_schema",
+						     SWEEP_SCHEMA_VERSION));
 	json_object_set_new(m, "description", json_string(sw->description ? sw->description : ""));
 	json_object_set_new(m, "source", json_string(sw->file));
 	if (sw->base_json)

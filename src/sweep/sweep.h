@@ -14,9 +14,10 @@
 #define SWEEP_SCHEMA_VERSION 1
 
 /*
- * One trace of the sweep: its name (a column of the summary) and where it is. A trace the sweep
- * makes itself ({"gen": SPEC} or {"import": CAPTURE, "from": FORMAT}) lives in the output
- * directory, DIR/traces/NAME.iot.gz, made before the first point that needs it.
+ * One trace of the sweep: its name (a column of the summary), where it is, and settings of its
+ * own. A trace the sweep makes itself ({"gen": SPEC} or {"import": CAPTURE, "from": FORMAT})
+ * lives in the output directory, DIR/traces/NAME.iot.gz, made before the first point that
+ * needs it.
  */
 struct sweep_trace {
 	char *name;
@@ -24,6 +25,7 @@ struct sweep_trace {
 	char *path;    /* resolved against the sweep file's directory; made: set by sweep_traces_at() */
 	char *src;     /* made: the spec or the capture, resolved against the sweep file; else NULL */
 	const char *from; /* made by import: the importer's name; by gen: NULL */
+	json_t *set;   /* the trace's own "set", dotted keys (owned; empty when it has none) */
 };
 
 /* One axis: one key, or several keys zipped (moving together); nvalues positions. */
@@ -72,11 +74,19 @@ struct sweep {
 };
 
 /*
+ * Most points a sweep may have (traces x seeds x the values of every axis): the manifest lists
+ * every point, and expanding one takes a few hundred bytes (docs/sweep.md).
+ */
+#define SWEEP_MAX_POINTS 10000000
+
+/*
  * Read, validate and expand a sweep file. The base config is loaded once with the sweep's
  * "set" (its seed, trace and baselines decide defaults). Errors name the file and the JSON
- * path (code ISM_EXIT_CONFIG).
+ * path (code ISM_EXIT_CONFIG); a sweep of more than SWEEP_MAX_POINTS points is one.
  */
 int sweep_load(struct sweep *sw, const char *path, struct ism_err *err);
+/* The same with another limit on the points (tests and fuzzing expand small sweeps only). */
+int sweep_load_max(struct sweep *sw, const char *path, size_t max_points, struct ism_err *err);
 void sweep_free(struct sweep *sw);
 
 /* The point name for a trace (as written), a point's assignments and seed (docs/sweep.md). */
@@ -106,6 +116,18 @@ int sweep_traces_make(const struct sweep *sw, const bool *selected, bool progres
  * has not made yet: whether its spec or capture can be read.
  */
 int sweep_point_check(const struct sweep *sw, const struct sweep_point *pt, struct ism_err *err);
+
+/*
+ * Whether a config key only acts on UNMAP records (the invalidation policy and its settings):
+ * on a trace without one, an axis over such keys cannot change any result.
+ */
+bool sweep_key_unmap_only(const char *key);
+
+/*
+ * Warn on fp about every axis over such keys and every trace of the selected points (NULL:
+ * all) that has no UNMAP record, reading each trace once at most. Returns the warnings given.
+ */
+size_t sweep_warn_inert(const struct sweep *sw, const bool *selected, FILE *fp);
 
 /* Run one point in this process, its result written atomically to out_path. */
 int sweep_point_run(const struct sweep *sw, const struct sweep_point *pt, const char *out_path,
@@ -138,6 +160,18 @@ int sweep_dir_create(const char *dir, struct ism_err *err);
 /* Read DIR/sweep.json and check its shape (code ISM_EXIT_CONFIG when it is not a manifest). */
 json_t *sweep_manifest_read(const char *dir, struct ism_err *err);
 
+/*
+ * Before a run writes `manifest` into dir: 0 when dir has no manifest or one of the same runs
+ * (the same point names and inline base; other metrics or labels are the same runs), with the
+ * manifest there in *old (or NULL; caller decrefs). -1 with err (ISM_EXIT_CONFIG, naming dir)
+ * when it holds another sweep's manifest (then in *old too) or one that cannot be read.
+ */
+int sweep_dir_check(const char *dir, const json_t *manifest, json_t **old, struct ism_err *err);
+
+/* The build that wrote a manifest or a result document ("iommusim.build"), or this: */
+#define SWEEP_BUILD_UNKNOWN "unknown"
+const char *sweep_build_of(const json_t *doc);
+
 /* A point's state, from its files: DIR/points/NAME.json or NAME.error.json or neither. */
 enum sweep_status { SWEEP_PENDING, SWEEP_OK, SWEEP_FAILED };
 /* "pending", "ok", "failed": summary.csv's status column. */
@@ -145,10 +179,11 @@ extern const char *const sweep_status_name[];
 
 /*
  * A point's status in DIR and, when doc is not NULL and the point is ok, its result document
- * (caller decrefs). -1 with err when the result file is not a JSON object.
+ * (caller decrefs). With doc, a result file that is not a JSON object is skipped with a warning
+ * on stderr naming it: the point counts as failed and *why (when why is not NULL) says why
+ * (caller frees). Every reader of a sweep directory reads its points through this.
  */
-int sweep_point_read(const char *dir, const char *name, enum sweep_status *st, json_t **doc,
-		     struct ism_err *err);
+enum sweep_status sweep_point_read(const char *dir, const char *name, json_t **doc, char **why);
 /*
  * Record a failed point: DIR/points/NAME.error.json with its exit code and message. -1 with err
  * when it cannot be written (the point then stays pending).
@@ -161,11 +196,14 @@ char *sweep_point_message(const char *dir, const char *name);
 /* Points of each status in DIR after a summary, and the total. */
 struct sweep_counts {
 	size_t ok, failed, pending, total;
+	size_t nbuilds;	 /* builds that computed the ok points ("iommusim.build" of each) */
+	char builds[256]; /* nbuilds > 1: "1 from 00000000, 47 from 1a2b3c4d", in point order */
 };
 
 /*
  * Regenerate DIR/summary.csv from the manifest and the point files (atomically): one row per
- * point in index order; columns point,status,trace,<axis names>,seed,<metrics>.
+ * point in index order; columns point,status,trace,<axis names>,seed,<metrics>. The counts say
+ * too which builds computed the finished points.
  */
 int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_counts *counts,
 			struct ism_err *err);
@@ -182,9 +220,10 @@ void sweep_csv_field(FILE *fp, const char *s);
 
 /*
  * Combine the point files of several output directories of one sweep (their manifests'
- * "points" must agree) into out, then regenerate out/summary.csv.
+ * "points" must agree) into out, then regenerate out/summary.csv. An out that holds another
+ * sweep's output is refused (sweep_dir_check) unless force.
  */
-int sweep_merge(const char *const *dirs, size_t ndirs, const char *out,
+int sweep_merge(const char *const *dirs, size_t ndirs, const char *out, bool force,
 		struct sweep_counts *counts, struct ism_err *err);
 
 /* ---- running (sweep_exec.c) ---- */

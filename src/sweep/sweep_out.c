@@ -45,14 +45,88 @@ static int manifest_bad(struct ism_err *err, const char *file, const char *path,
 	return ism_err_set(err, ISM_EXIT_CONFIG, "%s: %s: expected %s", file, path, what);
 }
 
+/*
+ * Each point's name once: it names the point's files, so a second point of one name would
+ * share the first one's result.
+ */
+static int manifest_names_unique(const json_t *points, const char *file, struct ism_err *err)
+{
+	json_t *seen = json_object(), *e, *first;
+	char where[64];
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(points, i, e) {
+		const char *n = json_string_value(json_object_get(e, "name"));
+
+		first = json_object_get(seen, n);
+		if (first) {
+			snprintf(where, sizeof(where), "points[%zu].name", i);
+			rc = ism_err_set(err, ISM_EXIT_CONFIG, "%s: %s: '%s' is the name of "
+					 "points[%" JSON_INTEGER_FORMAT "] too: every point needs its "
+					 "own", file, where, n, json_integer_value(first));
+			break;
+		}
+		json_object_set_new(seen, n, json_integer((json_int_t)i));
+	}
+	json_decref(seen);
+	return rc;
+}
+
+/*
+ * A sweep is a grid: each trace and seed has a point for every combination of the axes' values,
+ * so the axes' distinct labels make at most as many combinations as there are points. Plots
+ * and findings index arrays by that product: bound it by the points (and 64 bits).
+ */
+static int manifest_grid(const json_t *axes, const json_t *points, const char *file,
+			 struct ism_err *err)
+{
+	size_t npoints = json_array_size(points), combos = 1, a, i;
+	json_t *ax, *pt;
+
+	if (!npoints)
+		return 0;
+	json_array_foreach(axes, a, ax) {
+		const char *an = json_string_value(json_object_get(ax, "name"));
+		json_t *seen = json_object();
+		size_t n;
+
+		json_array_foreach(points, i, pt)
+			json_object_set_new(seen, json_string_value(json_object_get(
+					    json_object_get(pt, "labels"), an)), json_true());
+		n = json_object_size(seen);
+		json_decref(seen);
+		if (n > npoints / combos)
+			return ism_err_set(err, ISM_EXIT_CONFIG, "%s: points: the axes' labels make "
+					   "more combinations than the %zu points (axes[%zu] '%s' "
+					   "has %zu labels): not a sweep's grid", file, npoints, a,
+					   an, n);
+		combos *= n;
+	}
+	return 0;
+}
+
 /* The shape the summary, merge, plot and report rely on. */
 static int manifest_check(const json_t *m, const char *file, struct ism_err *err)
 {
 	json_t *metrics = json_object_get(m, "metrics"), *axes = json_object_get(m, "axes");
 	json_t *points = json_object_get(m, "points"), *e, *ax;
+	json_t *schema = json_object_get(json_object_get(m, "iommusim"), "sweep_schema");
 	char where[64];
 	size_t i, j;
 
+	/* A newer schema changed what some key means: reading it as ours would misreport. */
+	if (!json_is_integer(schema) || json_integer_value(schema) != SWEEP_SCHEMA_VERSION) {
+		char got[32];
+
+		if (json_is_integer(schema))
+			snprintf(got, sizeof(got), "%" JSON_INTEGER_FORMAT, json_integer_value(schema));
+		else
+			snprintf(got, sizeof(got), "%s", schema ? ism_json_kind(schema) : "nothing");
+		return ism_err_set(err, ISM_EXIT_CONFIG, "%s: iommusim.sweep_schema: expected %d "
+				   "(the sweep schema this iommusim reads), got %s", file,
+				   SWEEP_SCHEMA_VERSION, got);
+	}
 	if (!json_is_array(metrics))
 		return manifest_bad(err, file, "metrics", "a list of result keys");
 	json_array_foreach(metrics, i, e)
@@ -103,7 +177,9 @@ static int manifest_check(const json_t *m, const char *file, struct ism_err *err
 			}
 		}
 	}
-	return 0;
+	if (manifest_names_unique(points, file, err))
+		return -1;
+	return manifest_grid(axes, points, file, err);
 }
 
 json_t *sweep_manifest_read(const char *dir, struct ism_err *err)
@@ -122,6 +198,75 @@ json_t *sweep_manifest_read(const char *dir, struct ism_err *err)
 	return m;
 }
 
+/*
+ * Two values as a manifest holds them: a manifest on disk has its numbers rounded
+ * (ISM_JSON_DUMP_FLAGS), one just made has them whole.
+ */
+static bool same_written(const json_t *a, const json_t *b)
+{
+	char *sa = json_dumps(a, ISM_JSON_DUMP_FLAGS | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *sb = json_dumps(b, ISM_JSON_DUMP_FLAGS | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	bool same = sa && sb && strcmp(sa, sb) == 0;
+
+	free(sa);
+	free(sb);
+	return same;
+}
+
+/*
+ * Whether b describes the same runs as a: the same point names in the same order (a name
+ * hashes the point's index, trace, assignments and seed) and, when either has one, the same
+ * inline base (not in the names). Axis names, labels, metrics, the description and plot hints
+ * may differ: they change how the results are shown, not what they are.
+ */
+static const char *other_runs(const json_t *a, const json_t *b)
+{
+	json_t *pa = json_object_get(a, "points"), *pb = json_object_get(b, "points");
+	json_t *ba = json_object_get(a, "base"), *bb = json_object_get(b, "base");
+	size_t i;
+
+	if (json_array_size(pa) != json_array_size(pb))
+		return "lists other points";
+	for (i = 0; i < json_array_size(pa); i++)
+		if (!json_equal(json_object_get(json_array_get(pa, i), "name"),
+				json_object_get(json_array_get(pb, i), "name")))
+			return "lists other points";
+	if ((json_is_object(ba) || json_is_object(bb)) && !(ba && bb && same_written(ba, bb)))
+		return "has another inline base";
+	return NULL;
+}
+
+int sweep_dir_check(const char *dir, const json_t *manifest, json_t **old, struct ism_err *err)
+{
+	char *file = path_join(dir, SWEEP_MANIFEST);
+	const char *why;
+	struct ism_err merr;
+	int rc = 0;
+
+	*old = NULL;
+	if (access(file, F_OK) == 0) {
+		*old = sweep_manifest_read(dir, &merr);
+		if (!*old)
+			rc = ism_err_set(err, ISM_EXIT_CONFIG, "%s: holds a %s this sweep cannot "
+					 "resume (%s): run into another directory, or give --force to "
+					 "replace it", dir, SWEEP_MANIFEST, merr.msg);
+		else if ((why = other_runs(*old, manifest)) != NULL)
+			rc = ism_err_set(err, ISM_EXIT_CONFIG, "%s: holds another sweep's output (%s "
+					 "%s): run into another directory, or give --force to replace "
+					 "its manifest", dir, file, why);
+	}
+	free(file);
+	return rc;
+}
+
+const char *sweep_build_of(const json_t *doc)
+{
+	const char *b = json_string_value(json_object_get(json_object_get(doc, "iommusim"),
+							  "build"));
+
+	return b ? b : SWEEP_BUILD_UNKNOWN;
+}
+
 /* ---- point files ---- */
 
 const char *const sweep_status_name[] = {
@@ -130,24 +275,29 @@ const char *const sweep_status_name[] = {
 	[SWEEP_FAILED] = "failed",
 };
 
-int sweep_point_read(const char *dir, const char *name, enum sweep_status *st, json_t **doc,
-		     struct ism_err *err)
+enum sweep_status sweep_point_read(const char *dir, const char *name, json_t **doc, char **why)
 {
 	char *ok = sweep_point_path(dir, name, false), *bad = sweep_point_path(dir, name, true);
-	int rc = 0;
+	enum sweep_status st = SWEEP_OK;
+	struct ism_err err;
 
 	if (doc)
 		*doc = NULL;
-	if (access(ok, F_OK) == 0) {
-		*st = SWEEP_OK;
-		if (doc && !(*doc = ism_json_load(ok, "point result", err)))
-			rc = -1;
-	} else {
-		*st = access(bad, F_OK) == 0 ? SWEEP_FAILED : SWEEP_PENDING;
+	if (why)
+		*why = NULL;
+	if (access(ok, F_OK) != 0) {
+		st = access(bad, F_OK) == 0 ? SWEEP_FAILED : SWEEP_PENDING;
+	} else if (doc && !(*doc = ism_json_load(ok, "point result", &err))) {
+		/* A point written atomically cannot be half there: damaged since. Keep the others. */
+		fprintf(stderr, "iommusim: warning: %s: skipped, counted as failed (delete the file "
+			"to run the point again)\n", err.msg);
+		st = SWEEP_FAILED;
+		if (why)
+			*why = ism_xstrdup(err.msg);
 	}
 	free(ok);
 	free(bad);
-	return rc;
+	return st;
 }
 
 int sweep_point_fail(const char *dir, const char *name, int code, const char *msg,
@@ -220,11 +370,29 @@ void sweep_csv_field(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+/* "1 from 00000000, 47 from 1a2b3c4d" when the finished points come from several builds. */
+static void summary_builds(const json_t *builds, struct sweep_counts *counts)
+{
+	size_t len = 0, n = sizeof(counts->builds);
+	const char *b;
+	json_t *v;
+
+	counts->nbuilds = json_object_size(builds);
+	counts->builds[0] = '\0';
+	if (counts->nbuilds < 2)
+		return;
+	json_object_foreach((json_t *)builds, b, v)
+		if (len < n)
+			len += (size_t)snprintf(counts->builds + len, n - len, "%s%" JSON_INTEGER_FORMAT
+						" from %s", len ? ", " : "", json_integer_value(v), b);
+}
+
 int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_counts *counts,
 			struct ism_err *err)
 {
 	json_t *metrics = json_object_get(manifest, "metrics"), *axes = json_object_get(manifest, "axes");
 	json_t *points = json_object_get(manifest, "points"), *e, *pt;
+	json_t *builds = json_object(); /* build -> ok points it computed, in point order */
 	char *path = path_join(dir, SWEEP_SUMMARY), cell[512];
 	struct ism_out out;
 	size_t i, j;
@@ -232,6 +400,7 @@ int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_co
 	memset(counts, 0, sizeof(*counts));
 	if (ism_out_open(&out, path, err) != 0) {
 		free(path);
+		json_decref(builds);
 		return -1;
 	}
 	fputs("point,status,trace", out.fp);
@@ -249,17 +418,15 @@ int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_co
 	json_array_foreach(points, i, pt) {
 		const char *name = json_string_value(json_object_get(pt, "name"));
 		json_t *labels = json_object_get(pt, "labels"), *doc = NULL;
-		enum sweep_status st;
-		struct ism_err perr;
+		enum sweep_status st = sweep_point_read(dir, name, &doc, NULL);
 
-		if (sweep_point_read(dir, name, &st, &doc, &perr) != 0) {
-			/* cannot happen with atomic writes; say so rather than guess */
-			fprintf(stderr, "iommusim: %s: counted as failed\n", perr.msg);
-			st = SWEEP_FAILED;
-		}
-		if (st == SWEEP_OK)
+		if (st == SWEEP_OK) {
+			const char *b = sweep_build_of(doc);
+
 			counts->ok++;
-		else if (st == SWEEP_FAILED)
+			json_object_set_new(builds, b, json_integer(json_integer_value(
+							       json_object_get(builds, b)) + 1));
+		} else if (st == SWEEP_FAILED)
 			counts->failed++;
 		else
 			counts->pending++;
@@ -284,6 +451,8 @@ int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_co
 		json_decref(doc);
 	}
 	free(path);
+	summary_builds(builds, counts);
+	json_decref(builds);
 	return ism_out_commit(&out, err);
 }
 
@@ -334,10 +503,10 @@ static int place_file(const char *src, const char *dst, struct ism_err *err)
 	return ism_out_copy(src, dst, err);
 }
 
-int sweep_merge(const char *const *dirs, size_t ndirs, const char *out,
+int sweep_merge(const char *const *dirs, size_t ndirs, const char *out, bool force,
 		struct sweep_counts *counts, struct ism_err *err)
 {
-	json_t **m = ism_xcalloc(ndirs, sizeof(*m)), *pt;
+	json_t **m = ism_xcalloc(ndirs, sizeof(*m)), *pt, *old = NULL;
 	char *manifest = NULL;
 	size_t d, i;
 	int rc = -1;
@@ -353,6 +522,9 @@ int sweep_merge(const char *const *dirs, size_t ndirs, const char *out,
 			goto done;
 		}
 	}
+	/* OUT's own results stay: they must be this sweep's */
+	if (sweep_dir_check(out, m[0], &old, err) != 0 && !force)
+		goto done;
 	if (sweep_dir_create(out, err) != 0)
 		goto done;
 	manifest = path_join(out, SWEEP_MANIFEST);
@@ -391,6 +563,7 @@ int sweep_merge(const char *const *dirs, size_t ndirs, const char *out,
 	}
 	rc = sweep_summary_write(out, m[0], counts, err);
 done:
+	json_decref(old);
 	for (d = 0; d < ndirs; d++)
 		json_decref(m[d]);
 	free(m);

@@ -82,6 +82,13 @@ static void load_points(struct sweep_dir *sd)
 		p->index = i;
 		p->name = json_string_value(json_object_get(jp, "name"));
 		p->seed = json_integer_value(json_object_get(jp, "seed"));
+		for (p->seed_idx = 0; p->seed_idx < sd->nseeds; p->seed_idx++)
+			if (sd->seeds[p->seed_idx] == p->seed)
+				break;
+		if (p->seed_idx == sd->nseeds) {
+			sd->seeds = ism_xrealloc(sd->seeds, (sd->nseeds + 1) * sizeof(*sd->seeds));
+			sd->seeds[sd->nseeds++] = p->seed;
+		}
 		p->trace = intern(&sd->traces, &sd->ntraces,
 				  json_string_value(json_object_get(jp, "trace")));
 		load_labels(sd, p, jp);
@@ -89,19 +96,17 @@ static void load_points(struct sweep_dir *sd)
 }
 
 /* Each point's status from its files, and the result of each finished one. */
-static int load_results(struct sweep_dir *sd, struct ism_err *err)
+static void load_results(struct sweep_dir *sd)
 {
 	size_t i;
 
 	for (i = 0; i < sd->npoints; i++) {
 		struct sweepdir_point *p = &sd->points[i];
 
-		if (sweep_point_read(sd->dir, p->name, &p->status, &p->result, err) != 0)
-			return -1;
+		p->status = sweep_point_read(sd->dir, p->name, &p->result, &p->damaged);
 		sd->nok += p->status == SWEEP_OK;
 		sd->nfailed += p->status == SWEEP_FAILED;
 	}
-	return 0;
 }
 
 int sweepdir_load(struct sweep_dir *sd, const char *dir, struct ism_err *err)
@@ -119,8 +124,7 @@ int sweepdir_load(struct sweep_dir *sd, const char *dir, struct ism_err *err)
 		sd->hints = NULL;
 	load_axes(sd);
 	load_points(sd);
-	if (load_results(sd, err) != 0)
-		goto fail;
+	load_results(sd);
 	return 0;
 fail:
 	sweepdir_free(sd);
@@ -187,6 +191,7 @@ void sweepdir_free(struct sweep_dir *sd)
 
 	for (i = 0; i < sd->npoints; i++) {
 		free(sd->points[i].label);
+		free(sd->points[i].damaged);
 		json_decref(sd->points[i].result);
 	}
 	for (i = 0; i < sd->naxes; i++) {
@@ -196,6 +201,7 @@ void sweepdir_free(struct sweep_dir *sd)
 	free(sd->points);
 	free(sd->axes);
 	free(sd->traces);
+	free(sd->seeds);
 	json_decref(sd->manifest);
 	free(sd->dir);
 	memset(sd, 0, sizeof(*sd));
@@ -245,6 +251,164 @@ int sweepdir_axis_by_key(const struct sweep_dir *sd, const char *key)
 			if (json_is_string(v) && strcmp(json_string_value(v), key) == 0)
 				return (int)a;
 	return -1;
+}
+
+const struct sweepdir_point *sweepdir_twin(const struct sweep_dir *sd,
+					   const struct sweepdir_point *p, size_t a, size_t k)
+{
+	size_t i, b;
+
+	for (i = 0; i < sd->npoints; i++) {
+		const struct sweepdir_point *q = &sd->points[i];
+
+		if (q->status != SWEEP_OK || q->trace != p->trace || q->seed != p->seed ||
+		    q->label[a] != k)
+			continue;
+		for (b = 0; b < sd->naxes; b++)
+			if (b != a && q->label[b] != p->label[b])
+				break;
+		if (b == sd->naxes)
+			return q;
+	}
+	return NULL;
+}
+
+/* Whether v holds a number (itself, or in an array or object below it). */
+static bool has_number(const json_t *v)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	if (json_is_number(v))
+		return true;
+	if (json_is_array(v)) {
+		json_array_foreach ((json_t *)v, i, e)
+			if (has_number(e))
+				return true;
+	}
+	if (json_is_object(v)) {
+		json_object_foreach ((json_t *)v, k, e)
+			if (has_number(e))
+				return true;
+	}
+	return false;
+}
+
+/* The parts of a result that are no figure of the run: its inputs and the wall clock. */
+static bool not_a_figure(const char *key)
+{
+	static const char *const skip[] = { "config", "trace", "run", "iommusim" };
+	size_t i;
+
+	for (i = 0; i < ISM_ARRAY_SIZE(skip); i++)
+		if (strcmp(key, skip[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Whether two results have the same numbers at the same places (top: a result's root). */
+static bool same_figures(const json_t *a, const json_t *b, bool top)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	if (json_is_number(a) || json_is_number(b))
+		return json_is_number(a) && json_is_number(b) &&
+		       json_number_value(a) == json_number_value(b);
+	if (json_is_array(a) && json_is_array(b)) {
+		if (json_array_size(a) != json_array_size(b))
+			return false;
+		json_array_foreach ((json_t *)a, i, e)
+			if (!same_figures(e, json_array_get(b, i), false))
+				return false;
+		return true;
+	}
+	if (json_is_object(a) && json_is_object(b)) {
+		json_object_foreach ((json_t *)a, k, e)
+			if (!(top && not_a_figure(k)) &&
+			    !same_figures(e, json_object_get(b, k), false))
+				return false;
+		json_object_foreach ((json_t *)b, k, e)
+			if (!(top && not_a_figure(k)) && !json_object_get(a, k) && has_number(e))
+				return false;
+		return true;
+	}
+	/* Strings, booleans, null, or a kind against another: figures only where numbers are. */
+	return !has_number(a) && !has_number(b);
+}
+
+bool sweepdir_axis_inert(const struct sweep_dir *sd, size_t t, size_t a, size_t *npairs,
+			 const struct sweepdir_point *eg[2])
+{
+	size_t i;
+
+	*npairs = 0;
+	eg[0] = eg[1] = NULL;
+	for (i = 0; i < sd->npoints; i++) {
+		const struct sweepdir_point *p = &sd->points[i], *q;
+
+		if (p->status != SWEEP_OK || p->trace != t || p->label[a] == 0 ||
+		    !(q = sweepdir_twin(sd, p, a, 0)))
+			continue;
+		if (!same_figures(p->result, q->result, true))
+			return false;
+		if (!(*npairs)++) {
+			eg[0] = q;
+			eg[1] = p;
+		}
+	}
+	return *npairs > 0;
+}
+
+const char *sweepdir_replay(const struct sweepdir_point *p, bool brief, char *buf, size_t n)
+{
+	json_t *cfg = json_object_get(p->result, "config");
+	const char *mode = json_string_value(ism_json_path(cfg, "replay.mode"));
+	json_t *rate = ism_json_path(cfg, "replay.rate");
+	char at[64] = "the trace's timing";
+
+	if (json_is_number(rate) && json_number_value(rate) != 1.0)
+		snprintf(at, sizeof(at), "%gx the trace's timing", json_number_value(rate));
+	if (!mode)
+		snprintf(buf, n, "replay not recorded");
+	else if (strcmp(mode, "closed") == 0)
+		snprintf(buf, n, "%s", brief ? "unthrottled (closed loop)"
+					     : "unthrottled: closed-loop replay");
+	else
+		snprintf(buf, n, brief ? "%s loop at %s" : "%s-loop replay at %s", mode, at);
+	return buf;
+}
+
+static void replay_mixed(bool brief, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s", brief ? "replay per point" : "each point's own replay");
+}
+
+bool sweepdir_replay_common(const struct sweep_dir *sd, size_t t, bool brief, char *buf,
+			    size_t n)
+{
+	const struct sweepdir_point *first = NULL;
+	char one[128];
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < sd->npoints; i++) {
+		const struct sweepdir_point *p = &sd->points[i];
+
+		if (p->status != SWEEP_OK || (t != SIZE_MAX && p->trace != t))
+			continue;
+		if (!first) {
+			sweepdir_replay(first = p, brief, buf, n);
+			continue;
+		}
+		if (strcmp(sweepdir_replay(p, brief, one, sizeof(one)), buf) != 0) {
+			replay_mixed(brief, buf, n);
+			return false;
+		}
+	}
+	return true;
 }
 
 const struct sweepdir_point *sweepdir_find(const struct sweep_dir *sd, const char *key)
@@ -307,6 +471,8 @@ static bool grid_series_of(const struct sweep_dir *sd, const struct sweep_grid_s
 		if (axis_free(gs, a))
 			*sid = *sid * sd->axes[a].nvalues + p->label[a];
 	}
+	if (gs->by_seed)
+		*sid = *sid * sd->nseeds + p->seed_idx;
 	return true;
 }
 
@@ -331,6 +497,8 @@ static char *series_label(const struct sweep_dir *sd, const struct sweep_grid_sp
 			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
 						len ? ", " : "", ax->values[p->label[a]]);
 	}
+	if (gs->by_seed && sd->nseeds > 1 && len < sizeof(buf))
+		snprintf(buf + len, sizeof(buf) - len, "%sseed %lld", len ? ", " : "", p->seed);
 	return ism_xstrdup(buf);
 }
 
@@ -349,6 +517,8 @@ void sweep_grid_build(struct sweep_grid *g, const struct sweep_dir *sd,
 	for (a = 0; a < sd->naxes; a++)
 		if (axis_free(gs, a))
 			nfull *= sd->axes[a].nvalues;
+	if (gs->by_seed)
+		nfull *= sd->nseeds ? sd->nseeds : 1;
 	g->nx = gs->xa >= 0 ? sd->axes[gs->xa].nvalues : 1;
 	g->ns = 0;
 	slot = ism_xmalloc(nfull * sizeof(*slot));
@@ -357,6 +527,7 @@ void sweep_grid_build(struct sweep_grid *g, const struct sweep_dir *sd,
 	g->series = ism_xcalloc(nfull, sizeof(*g->series));
 	sum = ism_xcalloc(nfull * g->nx, sizeof(*sum));
 	cnt = ism_xcalloc(nfull * g->nx, sizeof(*cnt));
+	g->first = ism_xcalloc(nfull * g->nx, sizeof(*g->first));
 	for (i = 0; i < sd->npoints; i++) {
 		const struct sweepdir_point *p = &sd->points[i];
 		size_t sid;
@@ -371,7 +542,8 @@ void sweep_grid_build(struct sweep_grid *g, const struct sweep_dir *sd,
 		x = gs->xa >= 0 ? p->label[gs->xa] : 0;
 		if (sweepdir_num(p, metric, &v)) {
 			sum[slot[sid] * g->nx + x] += v * scale;
-			cnt[slot[sid] * g->nx + x]++;
+			if (!cnt[slot[sid] * g->nx + x]++)
+				g->first[slot[sid] * g->nx + x] = p;
 		}
 	}
 	g->v = ism_xmalloc((g->ns ? g->ns : 1) * g->nx * sizeof(*g->v));
@@ -390,6 +562,7 @@ void sweep_grid_free(struct sweep_grid *g)
 		free(g->series[s]);
 	free(g->series);
 	free(g->v);
+	free(g->first);
 	memset(g, 0, sizeof(*g));
 }
 

@@ -25,9 +25,11 @@ struct sweepdir_point {
 	const char *name; /* "0007-1a2b3c4d", borrowed */
 	size_t trace;	  /* index into sweep_dir.traces */
 	long long seed;
+	size_t seed_idx; /* index into sweep_dir.seeds */
 	size_t *label; /* per axis: index into sweep_axis.values */
 	enum sweep_status status;
 	json_t *result; /* SWEEP_OK: the point's result document (iommusim run's JSON) */
+	char *damaged;	/* SWEEP_FAILED because its result file is damaged: why, else NULL */
 };
 
 struct sweep_dir {
@@ -41,6 +43,8 @@ struct sweep_dir {
 	size_t naxes;
 	const char **traces; /* trace names in sweep order, borrowed */
 	size_t ntraces;
+	long long *seeds; /* the seeds, first seen first */
+	size_t nseeds;
 	struct sweepdir_point *points;
 	size_t npoints, nok, nfailed;
 	bool run; /* one run's result file read as a sweep of one point (sweepdir_load_run) */
@@ -48,8 +52,9 @@ struct sweep_dir {
 
 /*
  * Read DIR/sweep.json (sweep_manifest_read), each point's status from its files and the result
- * of every finished point. Errors name the file (and line or JSON path), code ISM_EXIT_CONFIG:
- * the directory is not one `iommusim sweep` wrote, or it is damaged.
+ * of every finished point (sweep_point_read: a damaged result file is skipped with a warning,
+ * the point counted as failed). Errors name the file (and line or JSON path), code
+ * ISM_EXIT_CONFIG: the directory is not one `iommusim sweep` wrote, or its manifest is damaged.
  */
 int sweepdir_load(struct sweep_dir *sd, const char *dir, struct ism_err *err);
 void sweepdir_free(struct sweep_dir *sd);
@@ -69,6 +74,34 @@ bool sweepdir_has(const struct sweep_dir *sd, const char *key, const struct swee
 
 /* The axis that sets config key `key` (one of its "keys"), or -1. */
 int sweepdir_axis_by_key(const struct sweep_dir *sd, const char *key);
+/* The finished point alike to p in trace, seed and every axis but a, where it has label k. */
+const struct sweepdir_point *sweepdir_twin(const struct sweep_dir *sd,
+					   const struct sweepdir_point *p, size_t a, size_t k);
+
+/*
+ * Whether axis a changed no figure of trace t's results: every finished point at another
+ * label of a has the numbers (every number and array of numbers outside config, trace, run,
+ * iommusim) of its twin at the axis' first label, and there was one such pair at least.
+ * *npairs counts the pairs; the first is eg[0] (at the first label) and eg[1] (its twin at
+ * another). Strings are left out: they echo the config ("invalidation.policy").
+ */
+bool sweepdir_axis_inert(const struct sweep_dir *sd, size_t t, size_t a, size_t *npairs,
+			 const struct sweepdir_point *eg[2]);
+
+/*
+ * How a point's throughput was made, from its config echo (replay.mode, replay.rate):
+ * "unthrottled: closed-loop replay", "open-loop replay at the trace's timing" (or "at 2x the
+ * trace's timing"); brief: "unthrottled (closed loop)", "open loop at the trace's timing";
+ * "replay not recorded" for a result without the keys. Returns buf.
+ */
+const char *sweepdir_replay(const struct sweepdir_point *p, bool brief, char *buf, size_t n);
+/*
+ * The replay every finished point of trace t (SIZE_MAX: of the sweep) shares, as
+ * sweepdir_replay says it; false when they differ (buf then says that they do).
+ */
+bool sweepdir_replay_common(const struct sweep_dir *sd, size_t t, bool brief, char *buf,
+			    size_t n);
+
 /* A point by index ("7") or name ("0007-1a2b3c4d"); NULL when there is none. */
 const struct sweepdir_point *sweepdir_find(const struct sweep_dir *sd, const char *key);
 
@@ -86,6 +119,7 @@ struct sweep_grid_spec {
 	int xa;		   /* the x axis; -1 = none (one column) */
 	const size_t *pin; /* per axis: the only label taken, SIZE_MAX = any; NULL = none pinned */
 	bool merge;	   /* one series: the mean over every other axis */
+	bool by_seed;	   /* a series per seed ("seed 2" in its label when there are several) */
 	uint64_t alike;	   /* axes (bit a) that change none of the metrics: not series */
 };
 
@@ -93,6 +127,7 @@ struct sweep_grid {
 	size_t nx, ns;
 	char **series; /* legend label of each series ("" when there is one, merged) */
 	double *v;     /* [s * nx + x]: mean over seeds (and merged axes); NAN where none */
+	const struct sweepdir_point **first; /* [s * nx + x]: the first point taken, or NULL */
 };
 
 /*

@@ -290,48 +290,48 @@ static void u64map_put(struct u64map *m, uint64_t key, uint32_t val)
 	((struct u64map_ent *)hashtab_get(&m->ht, &u64map_type, &k, NULL))->val = val;
 }
 
-/* ---- tag -> devices ---- */
+/* ---- devices and their domains ---- */
 
-struct tag_pair {
-	uint32_t tag, device;
-	uint32_t next; /* index + 1 of the tag's next pair, 0 at the end */
+/* A (domain, device) pair: the device joined the domain once; live while it is there. */
+struct dom_pair {
+	uint32_t domain, device;
+	uint32_t next; /* index + 1 of the domain's next pair, 0 at the end */
 	bool live;
 };
 
-struct tag_list {
+struct dom_list {
+	uint32_t domain;
 	uint32_t head, tail; /* index + 1 into pairs */
 };
 
-struct import_tagmap {
-	struct tag_pair *pairs;
+struct import_domains {
+	struct dom_pair *pairs;
 	size_t npairs, cappairs;
-	struct tag_list *tags;
-	size_t ntags, captags;
-	uint32_t *devices;
-	size_t ndevices, capdevices;
-	struct u64map pair_index, tag_index, device_index;
+	struct dom_list *doms;
+	size_t ndoms, capdoms;
+	/* each device's live pair (index + 1; 0: in no domain); a device is in one at a time */
+	struct u64map pair_index, dom_index, dev_pair;
 };
 
-struct import_tagmap *import_tagmap_new(void)
+struct import_domains *import_domains_new(void)
 {
-	struct import_tagmap *m = ism_xcalloc(1, sizeof(*m));
+	struct import_domains *m = ism_xcalloc(1, sizeof(*m));
 
 	u64map_init(&m->pair_index);
-	u64map_init(&m->tag_index);
-	u64map_init(&m->device_index);
+	u64map_init(&m->dom_index);
+	u64map_init(&m->dev_pair);
 	return m;
 }
 
-void import_tagmap_free(struct import_tagmap *m)
+void import_domains_free(struct import_domains *m)
 {
 	if (!m)
 		return;
 	u64map_free(&m->pair_index);
-	u64map_free(&m->tag_index);
-	u64map_free(&m->device_index);
+	u64map_free(&m->dom_index);
+	u64map_free(&m->dev_pair);
 	free(m->pairs);
-	free(m->tags);
-	free(m->devices);
+	free(m->doms);
 	free(m);
 }
 
@@ -343,60 +343,74 @@ static void *grow(void *p, size_t *cap, size_t n, size_t size)
 	return ism_xrealloc(p, *cap * size);
 }
 
-bool import_tagmap_add(struct import_tagmap *m, uint32_t tag, uint32_t device)
+bool import_domains_attach(struct import_domains *m, uint32_t device, uint32_t domain)
 {
-	uint64_t key = (uint64_t)tag << 32 | device;
-	uint32_t i = u64map_get(&m->pair_index, key), t;
-	struct tag_list *tl;
+	uint64_t key = (uint64_t)domain << 32 | device;
+	uint32_t i = u64map_get(&m->pair_index, key), cur = u64map_get(&m->dev_pair, device), t;
+	struct dom_list *dl;
 
-	if (i) {
-		if (m->pairs[i - 1].live)
-			return false;
-		m->pairs[i - 1].live = true;
-		return true;
+	if (cur && cur == i && m->pairs[i - 1].live)
+		return false;
+	if (cur)
+		m->pairs[cur - 1].live = false;
+	if (!i) {
+		m->pairs = grow(m->pairs, &m->cappairs, m->npairs, sizeof(*m->pairs));
+		m->pairs[m->npairs] = (struct dom_pair){ .domain = domain, .device = device };
+		i = (uint32_t)++m->npairs;
+		u64map_put(&m->pair_index, key, i);
+		t = u64map_get(&m->dom_index, domain);
+		if (!t) {
+			m->doms = grow(m->doms, &m->capdoms, m->ndoms, sizeof(*m->doms));
+			m->doms[m->ndoms] = (struct dom_list){ .domain = domain };
+			t = (uint32_t)++m->ndoms;
+			u64map_put(&m->dom_index, domain, t);
+		}
+		dl = &m->doms[t - 1];
+		if (dl->tail)
+			m->pairs[dl->tail - 1].next = i;
+		else
+			dl->head = i;
+		dl->tail = i;
 	}
-	m->pairs = grow(m->pairs, &m->cappairs, m->npairs, sizeof(*m->pairs));
-	m->pairs[m->npairs] = (struct tag_pair){ .tag = tag, .device = device, .live = true };
-	i = (uint32_t)++m->npairs;
-	u64map_put(&m->pair_index, key, i);
-	t = u64map_get(&m->tag_index, tag);
-	if (!t) {
-		m->tags = grow(m->tags, &m->captags, m->ntags, sizeof(*m->tags));
-		m->tags[m->ntags] = (struct tag_list){ 0, 0 };
-		t = (uint32_t)++m->ntags;
-		u64map_put(&m->tag_index, tag, t);
-	}
-	tl = &m->tags[t - 1];
-	if (tl->tail)
-		m->pairs[tl->tail - 1].next = i;
-	else
-		tl->head = i;
-	tl->tail = i;
-	if (!u64map_get(&m->device_index, device)) {
-		m->devices = grow(m->devices, &m->capdevices, m->ndevices, sizeof(*m->devices));
-		m->devices[m->ndevices++] = device;
-		u64map_put(&m->device_index, device, (uint32_t)m->ndevices);
-	}
+	m->pairs[i - 1].live = true;
+	u64map_put(&m->dev_pair, device, i);
 	return true;
 }
 
-void import_tagmap_del(struct import_tagmap *m, uint32_t tag, uint32_t device)
+bool import_domains_detach(struct import_domains *m, uint32_t device)
 {
-	uint32_t i = u64map_get(&m->pair_index, (uint64_t)tag << 32 | device);
+	uint32_t cur = u64map_get(&m->dev_pair, device);
 
-	if (i)
-		m->pairs[i - 1].live = false;
+	if (!cur || !m->pairs[cur - 1].live)
+		return false;
+	m->pairs[cur - 1].live = false;
+	return true;
 }
 
-bool import_tagmap_next(const struct import_tagmap *m, uint32_t tag, size_t *it,
-			uint32_t *device)
+bool import_domains_seen(const struct import_domains *m, uint32_t domain)
+{
+	return u64map_get(&m->dom_index, domain) != 0;
+}
+
+bool import_domains_of(const struct import_domains *m, uint32_t device, uint32_t *domain)
+{
+	uint32_t cur = u64map_get(&m->dev_pair, device);
+
+	if (!cur || !m->pairs[cur - 1].live)
+		return false;
+	*domain = m->pairs[cur - 1].domain;
+	return true;
+}
+
+bool import_domains_next_device(const struct import_domains *m, uint32_t domain, size_t *it,
+				uint32_t *device)
 {
 	uint32_t i;
 
 	if (*it == 0) {
-		uint32_t t = u64map_get(&m->tag_index, tag);
+		uint32_t t = u64map_get(&m->dom_index, domain);
 
-		i = t ? m->tags[t - 1].head : 0;
+		i = t ? m->doms[t - 1].head : 0;
 	} else {
 		i = m->pairs[*it - 1].next;
 	}
@@ -409,11 +423,11 @@ bool import_tagmap_next(const struct import_tagmap *m, uint32_t tag, size_t *it,
 	return true;
 }
 
-bool import_tagmap_next_device(const struct import_tagmap *m, size_t *it, uint32_t *device)
+bool import_domains_next(const struct import_domains *m, size_t *it, uint32_t *domain)
 {
-	if (*it >= m->ndevices)
+	if (*it >= m->ndoms)
 		return false;
-	*device = m->devices[(*it)++];
+	*domain = m->doms[(*it)++].domain;
 	return true;
 }
 

@@ -151,20 +151,26 @@ int import_field_s64(const char *msg, size_t len, const char *key, int64_t *v);
 int import_parse_seconds(const char *s, size_t len, uint64_t *ns, size_t *end);
 
 /*
- * A set of (tag, device) pairs for naming the devices behind a tag: a VT-d domain id, an SMMU
- * ASID, a virtio-iommu domain. Memory follows the pairs seen.
+ * Devices and the domain each is in now, as a capture names them (a VT-d domain id, an SMMU
+ * ASID, a virtio-iommu domain, an iommu group): when to emit ATTACH and DETACH records, which
+ * devices a domain holds, which domains were ever joined. Memory follows the pairs seen.
  */
-struct import_tagmap;
-struct import_tagmap *import_tagmap_new(void);
-void import_tagmap_free(struct import_tagmap *m);
-/* Add (or re-enable) a pair; returns true when it was not live before. */
-bool import_tagmap_add(struct import_tagmap *m, uint32_t tag, uint32_t device);
-void import_tagmap_del(struct import_tagmap *m, uint32_t tag, uint32_t device);
-/* Devices of a tag, in the order first seen: *it starts at 0; returns false at the end. */
-bool import_tagmap_next(const struct import_tagmap *m, uint32_t tag, size_t *it,
-			uint32_t *device);
-/* Every device of any tag, each once, in the order first seen. */
-bool import_tagmap_next_device(const struct import_tagmap *m, size_t *it, uint32_t *device);
+struct import_domains;
+struct import_domains *import_domains_new(void);
+void import_domains_free(struct import_domains *m);
+/* The device joins domain, leaving its own: true when that changes where it is (an ATTACH). */
+bool import_domains_attach(struct import_domains *m, uint32_t device, uint32_t domain);
+/* The device leaves its domain: true when it was in one (a DETACH). */
+bool import_domains_detach(struct import_domains *m, uint32_t device);
+/* Whether any device ever joined domain. */
+bool import_domains_seen(const struct import_domains *m, uint32_t domain);
+/* The device's domain now; false when it is in none. */
+bool import_domains_of(const struct import_domains *m, uint32_t device, uint32_t *domain);
+/* The devices in domain now, in the order each first joined it: *it starts at 0; false at end. */
+bool import_domains_next_device(const struct import_domains *m, uint32_t domain, size_t *it,
+				uint32_t *device);
+/* Every domain a device ever joined, in the order first joined. */
+bool import_domains_next(const struct import_domains *m, size_t *it, uint32_t *domain);
 
 /* Names (of events, of devices) numbered 0, 1, ... in the order first seen. */
 #define IMPORT_NAME_MAX_BYTES 256

@@ -19,6 +19,8 @@
  * hours at a 1 ms period) are skipped and counted.
  */
 #define FTRACE_COHERENT_MAX_BURST 65536
+/* Device names the metadata's groups list at most (a bound on the header, whatever the input). */
+#define FTRACE_GROUP_NAMES_MAX 4096
 
 enum dma_dir { DIR_BIDIRECTIONAL, DIR_TO_DEVICE, DIR_FROM_DEVICE, DIR_NONE };
 
@@ -80,6 +82,13 @@ struct ftrace_state {
 	uint64_t seq;
 	struct import_names *devnames;
 	uint32_t *devids;
+	/*
+	 * iommu groups: the group each device is in (iommu:add_device_to_group), and the domain
+	 * each device was attached to by an ATTACH record (dma:* events: its group's)
+	 */
+	struct import_domains *groups, *attached;
+	json_t *group_devs; /* group id -> the names of the devices added to it */
+	size_t group_names;
 	size_t capdevids;
 	struct sg_map *sgs;
 	size_t nsgs, capsgs;
@@ -87,7 +96,7 @@ struct ftrace_state {
 	/* counts for the metadata */
 	uint64_t maps_seen, unmaps_seen, accesses, coherent_accesses, unmatched_unmaps,
 		overlapping_maps, empty, lost, sg_unmatched, sg_truncated, coherent_skipped,
-		partly_mapped_unmaps;
+		partly_mapped_unmaps, attaches, detaches, attaches_without_group;
 };
 
 /* ---- output queue ---- */
@@ -582,18 +591,15 @@ static int64_t pci_rid(const char *s, size_t n)
 	return (int64_t)v[0] << 16 | v[1] << 8 | v[2] << 3 | v[3];
 }
 
-/* A dma event's device (its first word): the PCI requester id, or a number in order seen. */
-static int device_of(struct ftrace_state *s, const char *msg, size_t len, uint32_t *dev)
+/* A device name's number: the PCI requester id, or a number in order seen. */
+static int device_named(struct ftrace_state *s, const char *name, size_t n, uint32_t *dev)
 {
-	size_t n = 0;
 	long i;
 	int64_t rid;
 
-	while (n < len && msg[n] != ' ')
-		n++;
 	if (!n)
 		return -1;
-	i = import_names_find(s->devnames, msg, n, true);
+	i = import_names_find(s->devnames, name, n, true);
 	if (i < 0)
 		return -1;
 	if ((size_t)i >= s->capdevids) {
@@ -601,11 +607,34 @@ static int device_of(struct ftrace_state *s, const char *msg, size_t len, uint32
 		s->devids = ism_xrealloc(s->devids, s->capdevids * sizeof(*s->devids));
 	}
 	if ((size_t)i + 1 == import_names_count(s->devnames)) {
-		rid = pci_rid(msg, n);
+		rid = pci_rid(name, n);
 		s->devids[i] = rid >= 0 ? (uint32_t)rid : FTRACE_NAMED_DEVICE_BASE + (uint32_t)i;
 	}
 	*dev = s->devids[i];
 	return 0;
+}
+
+/* A dma event's device (its first word). */
+static int device_of(struct ftrace_state *s, const char *msg, size_t len, uint32_t *dev)
+{
+	size_t n = 0;
+
+	while (n < len && msg[n] != ' ')
+		n++;
+	return device_named(s, msg, n, dev);
+}
+
+/* The value of "device=NAME" (an iommu group event's), up to a blank or the end. */
+static int device_field(const char *msg, size_t len, const char **name, size_t *n)
+{
+	const char *p = memmem(msg, len, "device=", 7);
+
+	if (!p || (p > msg && p[-1] != ' '))
+		return -1;
+	*name = p += 7;
+	for (*n = 0; p + *n < msg + len && p[*n] != ' '; (*n)++)
+		;
+	return *n ? 0 : -1;
 }
 
 /* ---- fields ---- */
@@ -900,10 +929,105 @@ static int ev_dma_unmap_sg(struct ftrace_state *s, struct import_ctx *c, const c
 	return 0;
 }
 
+/* ---- iommu groups: a group's devices share its domain ---- */
+
+/* Whether a JSON array of strings holds this one. */
+static bool json_array_has(const json_t *a, const char *str, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(a); i++) {
+		const json_t *v = json_array_get(a, i);
+
+		if (json_string_length(v) == n && memcmp(json_string_value(v), str, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void push_attach(struct ftrace_state *s, uint32_t device, bool attach, uint32_t group)
+{
+	struct trace_rec r = { .kind = attach ? TRACE_ATTACH : TRACE_DETACH, .time_ns = s->now,
+			       .device = device, .pasid = TRACE_PASID_NONE, .cpu = s->cpu };
+
+	r.domain = attach ? group : 0;
+	s->attaches += attach;
+	s->detaches += !attach;
+	out_push(s, &r);
+}
+
+/*
+ * add_device_to_group / remove_device_from_group "IOMMU: groupID=N device=NAME". The group's
+ * devices share its domain: with dma:* events (which name devices) a device is attached to
+ * the group's id; iommu:map/unmap name none, so there the groups are only listed.
+ */
+static int ev_group(struct ftrace_state *s, const char *msg, size_t len, bool add)
+{
+	uint64_t gid;
+	const char *name;
+	size_t n;
+	uint32_t dev;
+	char key[24];
+	json_t *devs;
+
+	if (import_field(msg, len, "groupID", 10, &gid) || gid > INT32_MAX ||
+	    device_field(msg, len, &name, &n) || device_named(s, name, n, &dev))
+		return 1;
+	if (!add) {
+		import_domains_detach(s->groups, dev);
+		if (s->use_dma && import_domains_detach(s->attached, dev))
+			push_attach(s, dev, false, 0);
+		return 0;
+	}
+	import_domains_attach(s->groups, dev, (uint32_t)gid);
+	snprintf(key, sizeof(key), "%llu", (unsigned long long)gid);
+	devs = json_object_get(s->group_devs, key);
+	if (!devs) {
+		devs = json_array();
+		json_object_set_new(s->group_devs, key, devs);
+	}
+	if (s->group_names < FTRACE_GROUP_NAMES_MAX && !json_array_has(devs, name, n)) {
+		s->group_names++;
+		json_array_append_new(devs, json_stringn(name, n));
+	}
+	if (s->use_dma && import_domains_attach(s->attached, dev, (uint32_t)gid))
+		push_attach(s, dev, true, (uint32_t)gid);
+	return 0;
+}
+
+/*
+ * attach_device_to_domain / detach_device_from_domain (Linux < 6.3) "IOMMU: device=NAME":
+ * the events do not say which domain; a device attaches to its group's.
+ */
+static int ev_attach(struct ftrace_state *s, const char *msg, size_t len, bool attach)
+{
+	const char *name;
+	size_t n;
+	uint32_t dev, gid;
+
+	if (device_field(msg, len, &name, &n) || device_named(s, name, n, &dev))
+		return 1;
+	if (!s->use_dma)
+		return 0;
+	if (!attach) {
+		if (import_domains_detach(s->attached, dev))
+			push_attach(s, dev, false, 0);
+		return 0;
+	}
+	if (!import_domains_of(s->groups, dev, &gid)) {
+		s->attaches_without_group++;
+		return 0;
+	}
+	if (import_domains_attach(s->attached, dev, gid))
+		push_attach(s, dev, true, gid);
+	return 0;
+}
+
 /* ---- lines ---- */
 
 enum ftrace_kind { EV_IOMMU_MAP, EV_IOMMU_UNMAP, EV_DMA_MAP, EV_DMA_UNMAP, EV_DMA_ALLOC,
-		   EV_DMA_FREE, EV_DMA_MAP_SG, EV_DMA_UNMAP_SG };
+		   EV_DMA_FREE, EV_DMA_MAP_SG, EV_DMA_UNMAP_SG, EV_GROUP_ADD, EV_GROUP_REMOVE,
+		   EV_ATTACH, EV_DETACH };
 
 struct ftrace_event {
 	const char *name;
@@ -930,6 +1054,10 @@ static const struct ftrace_event ftrace_events[] = {
 	  "'DEV dir=D dma_addrs={0x..} sizes={0x..} phys_addrs={0x..}' with as many sizes as "
 	  "addresses" },
 	{ "dma_unmap_sg", EV_DMA_UNMAP_SG, "'DEV dir=D phys_addrs={0x..}'" },
+	{ "add_device_to_group", EV_GROUP_ADD, "'IOMMU: groupID=N device=NAME'" },
+	{ "remove_device_from_group", EV_GROUP_REMOVE, "'IOMMU: groupID=N device=NAME'" },
+	{ "attach_device_to_domain", EV_ATTACH, "'IOMMU: device=NAME'" },
+	{ "detach_device_from_domain", EV_DETACH, "'IOMMU: device=NAME'" },
 };
 
 static const struct ftrace_event *ftrace_event_find(const char *name, size_t n)
@@ -943,9 +1071,15 @@ static const struct ftrace_event *ftrace_event_find(const char *name, size_t n)
 	return NULL;
 }
 
+/* The dma:* mapping events (the iommu:map/unmap family is the other; groups are both's). */
 static bool is_dma(const struct ftrace_event *ev)
 {
-	return ev->kind != EV_IOMMU_MAP && ev->kind != EV_IOMMU_UNMAP;
+	return ev->kind >= EV_DMA_MAP && ev->kind <= EV_DMA_UNMAP_SG;
+}
+
+static bool is_group(const struct ftrace_event *ev)
+{
+	return ev->kind >= EV_GROUP_ADD;
 }
 
 static bool ev_char(char ch)
@@ -1100,6 +1234,15 @@ static const char RULE_MAPPINGS_IOMMU[] =
 	"unmap goes to the space whose live mappings cover the most of its pages; of equals, one "
 	"whose mappings there lie inside it, then the one mapped most recently; space 0 when "
 	"nothing is mapped there. An unmap of part of a mapping leaves the rest mapped";
+static const char RULE_DOMAINS_DMA[] =
+	"iommu:add_device_to_group -> ATTACH of the device to the group's id (the devices of a "
+	"group share its domain); attach_device_to_domain (which names no domain) -> ATTACH to "
+	"the device's group's id when it is not there; remove_device_from_group and "
+	"detach_device_from_domain -> DETACH. Devices of no group event: os.domains places them";
+static const char RULE_DOMAINS_IOMMU[] =
+	"iommu:map/unmap name no device, so the inferred address spaces cannot be tied to the "
+	"devices iommu group events name: the groups are listed (groups), no ATTACH is made, and "
+	"each inferred space is a device of its own domain (os.domains per-device)";
 static const char RULE_ACCESSES_ONCE[] =
 	"each streaming mapping is accessed once, whole (the simulator splits it into max-payload "
 	"requests), halfway between its map and its unmap but at most max_delay_ns after the map "
@@ -1158,13 +1301,21 @@ static void ftrace_meta(struct ftrace_state *s, struct import_ctx *c)
 	json_object_set_new(f, "unmaps_partly_mapped",
 			    json_integer((json_int_t)s->partly_mapped_unmaps));
 	json_object_set_new(f, "time_went_backwards", json_integer((json_int_t)c->backwards));
+	json_object_set_new(f, "attaches", json_integer((json_int_t)s->attaches));
+	json_object_set_new(f, "detaches", json_integer((json_int_t)s->detaches));
+	json_object_set_new(f, "attaches_without_group",
+			    json_integer((json_int_t)s->attaches_without_group));
 	json_object_set_new(c->meta, "ftrace", f);
+	if (json_object_size(s->group_devs))
+		json_object_set(c->meta, "groups", s->group_devs);
 	json_object_set_new(rules, "mappings",
 			    json_string(s->use_dma ? RULE_MAPPINGS_DMA : RULE_MAPPINGS_IOMMU));
 	json_object_set_new(rules, "accesses",
 			    json_string(c->opts->accesses == IMPORT_ACCESSES_NONE ?
 						RULE_ACCESSES_NONE :
 						RULE_ACCESSES_ONCE));
+	json_object_set_new(rules, "domains",
+			    json_string(s->use_dma ? RULE_DOMAINS_DMA : RULE_DOMAINS_IOMMU));
 	json_object_set_new(rules, "time",
 			    json_string("each line's own timestamp in ns, never decreasing; "
 					"MAP/UNMAP keep the line's CPU"));
@@ -1250,7 +1401,7 @@ static int ftrace_line(struct ftrace_state *s, struct import_ctx *c, struct ism_
 	if (advance(s, c, ns, false, err))
 		return -1;
 	ev = ftrace_event_find(name, nlen);
-	if (!ev || is_dma(ev) != s->use_dma)
+	if (!ev || (!is_group(ev) && is_dma(ev) != s->use_dma))
 		return 0;
 	switch (ev->kind) {
 	case EV_IOMMU_MAP: rc = ev_iommu_map(s, c, msg, mlen); break;
@@ -1259,6 +1410,10 @@ static int ftrace_line(struct ftrace_state *s, struct import_ctx *c, struct ism_
 	case EV_DMA_UNMAP: case EV_DMA_FREE: rc = ev_dma_unmap(s, c, msg, mlen); break;
 	case EV_DMA_ALLOC: rc = ev_dma_alloc(s, c, msg, mlen); break;
 	case EV_DMA_MAP_SG: rc = ev_dma_map_sg(s, c, msg, mlen); break;
+	case EV_GROUP_ADD: rc = ev_group(s, msg, mlen, true); break;
+	case EV_GROUP_REMOVE: rc = ev_group(s, msg, mlen, false); break;
+	case EV_ATTACH: rc = ev_attach(s, msg, mlen, true); break;
+	case EV_DETACH: rc = ev_attach(s, msg, mlen, false); break;
 	default: rc = ev_dma_unmap_sg(s, c, msg, mlen); break;
 	}
 	if (rc) {
@@ -1287,6 +1442,9 @@ static void ftrace_free(struct ftrace_state *s)
 	free(s->devids);
 	free(s->space_maps);
 	import_names_free(s->devnames);
+	import_domains_free(s->groups);
+	import_domains_free(s->attached);
+	json_decref(s->group_devs);
 }
 
 static int ftrace_convert(struct import_ctx *c, struct ism_err *err)
@@ -1303,6 +1461,9 @@ static int ftrace_convert(struct import_ctx *c, struct ism_err *err)
 		s.max_spaces = UINT32_MAX - s.base + 1;
 	s.period = c->opts->coherent_period_ns;
 	s.devnames = import_names_new();
+	s.groups = import_domains_new();
+	s.attached = import_domains_new();
+	s.group_devs = json_object();
 	s.scratch = ism_xmalloc(3 * FTRACE_SG_MAX * sizeof(*s.scratch));
 	if (c->opts->events == IMPORT_EVENTS_AUTO) {
 		if (ftrace_prescan(c, &s.use_dma, err)) {

@@ -6,13 +6,16 @@
 #define PAGE_SHIFT_4K 12
 #define VTD_SID_MAX 0xffffu
 #define VTD_DOMAIN_MAX 0xffffu
+#define VTD_BUS_MAX 0xffu
+#define VTD_DEVFN_MAX 0xffu
+#define VTD_CE_DID_SHIFT 8 /* a legacy context entry's domain id: bits 23:8 of its high word */
 /* A page-selective invalidation's mask is below 64 - 12: its range must fit in 64 bits. */
 #define VTD_AM_LIMIT 52
 #define VTD_SLPTE_R 0x1
 #define VTD_SLPTE_W 0x2
 #define VTD_DESC_IH_SHIFT 6 /* the invalidation hint, bit 6 of an IOTLB descriptor's high word */
 /* QEMU's IOMMUAccessFlags: IOMMU_RO 1, IOMMU_WO 2, IOMMU_RW 3. */
-#define QEMU_IOMMU_RW_MASK 0x3
+#define QEMU_IOMMU_RO 0x1
 #define QEMU_IOMMU_WO 0x2
 /* virtio-iommu MAP request flags. */
 #define VIOMMU_MAP_F_READ 0x1
@@ -23,14 +26,16 @@
 struct qemu_state {
 	bool have_base, no_timestamps;
 	uint64_t base, now; /* the first stamp (absolute), the line's time */
-	struct import_tagmap *vtd_domains, *smmu_asids, *viommu_domains;
+	/* the domain each device is in, per IOMMU: VT-d domain ids, SMMU ASIDs, virtio domains */
+	struct import_domains *vtd_domains, *smmu_asids, *viommu_domains;
 	uint64_t unconfirmed; /* hit/update lines still waiting for their vtd_dmar_translate */
 	bool ih_valid;        /* the last descriptor was an IOTLB one: ih is its hint bit */
 	bool ih;
-	bool asid_valid; /* an SMMU IOTLB lookup named asid for the next translation */
+	bool vtd_scalable; /* the root table is in scalable mode: a context entry has no DID */
+	bool asid_valid;   /* an SMMU IOTLB lookup named asid for the next translation */
 	uint32_t asid;
-	uint64_t accesses, writes, translate_only;
-	uint64_t inv_emitted[4], inv_commands[4], inv_unresolved;
+	uint64_t accesses, writes, direction_unknown, translate_only, attaches, detaches;
+	uint64_t inv_emitted[4], inv_commands[4], inv_unused;
 	uint64_t maps, unmaps, maps_unresolved, maps_no_perm;
 };
 
@@ -43,6 +48,9 @@ struct qemu_event {
 	const char *fields; /* what a malformed line lacks, for the message */
 };
 
+/* What a log line says of an access's direction. */
+enum qemu_dir { DIR_READ, DIR_WRITE, DIR_UNKNOWN };
+
 static int emit(struct import_ctx *c, struct qemu_state *s, struct trace_rec *r,
 		struct ism_err *err)
 {
@@ -50,50 +58,89 @@ static int emit(struct import_ctx *c, struct qemu_state *s, struct trace_rec *r,
 	return import_emit(c, r, err);
 }
 
-/* One translation request: one page-bounded access at the requested address. */
+/*
+ * One translation request: one page-bounded access at the requested address. The log gives
+ * the page's permissions, not what the device did: a page that permits both is taken as a read.
+ */
 static int access(struct qemu_state *s, struct import_ctx *c, uint32_t device, uint64_t iova,
-		  bool write, struct ism_err *err)
+		  enum qemu_dir dir, struct ism_err *err)
 {
 	uint64_t room = IMPORT_PAGE_BYTES - (iova & (IMPORT_PAGE_BYTES - 1));
 	struct trace_rec r = { .kind = TRACE_ACCESS, .device = device, .pasid = TRACE_PASID_NONE,
 			       .iova = iova };
 
 	r.size = c->opts->access_size < room ? c->opts->access_size : room;
-	r.flags = write ? TRACE_ACC_WRITE : 0;
+	r.flags = dir == DIR_WRITE ? TRACE_ACC_WRITE : 0;
 	s->accesses++;
-	s->writes += write;
+	s->writes += dir == DIR_WRITE;
+	s->direction_unknown += dir == DIR_UNKNOWN;
 	return emit(c, s, &r, err);
 }
 
-/* An invalidation of every device seen under `tag` (or every device at all). */
-static int inval(struct qemu_state *s, struct import_ctx *c, struct import_tagmap *m,
-		 uint32_t tag, bool all, unsigned gran, uint64_t iova, uint64_t size,
+/* The direction of an access to a page of these permissions (read, write bits). */
+static enum qemu_dir perm_dir(bool read, bool write)
+{
+	return read == write ? DIR_UNKNOWN : write ? DIR_WRITE : DIR_READ;
+}
+
+/* The device is in `domain` from now on: an ATTACH when that is news. */
+static int attach(struct qemu_state *s, struct import_ctx *c, struct import_domains *m,
+		  uint32_t device, uint32_t domain, struct ism_err *err)
+{
+	struct trace_rec r = { .kind = TRACE_ATTACH, .device = device, .pasid = TRACE_PASID_NONE,
+			       .domain = domain };
+
+	if (!import_domains_attach(m, device, domain))
+		return 0;
+	s->attaches++;
+	return emit(c, s, &r, err);
+}
+
+/* One INVAL of `domain` (the capture's id: a VT-d domain id, an SMMU ASID). */
+static int inval_domain(struct qemu_state *s, struct import_ctx *c, uint32_t domain,
+			unsigned gran, uint64_t iova, uint64_t size, struct ism_err *err)
+{
+	struct trace_rec r = { .kind = TRACE_INVAL, .pasid = TRACE_PASID_NONE, .domain = domain };
+
+	r.flags = (uint8_t)(gran | TRACE_INV_BY_DOMAIN);
+	if (gran != TRACE_INV_DOMAIN) {
+		r.iova = iova;
+		r.size = size;
+	}
+	s->inv_emitted[gran]++;
+	return emit(c, s, &r, err);
+}
+
+/*
+ * An invalidation command: of `domain`, of every domain a device joined (`every`: SMMU
+ * TLBI_NH_VAA), or of everything (global). Commands name domains, not devices, so one reaches
+ * a domain's entries whatever devices have left it since.
+ */
+static int inval(struct qemu_state *s, struct import_ctx *c, struct import_domains *m,
+		 uint32_t domain, bool every, unsigned gran, uint64_t iova, uint64_t size,
 		 struct ism_err *err)
 {
 	struct trace_rec r = { .kind = TRACE_INVAL, .pasid = TRACE_PASID_NONE };
 	size_t it = 0;
 	bool any = false;
 
-	r.flags = (uint8_t)gran;
 	s->inv_commands[gran]++;
 	if (gran == TRACE_INV_GLOBAL) {
+		r.flags = TRACE_INV_GLOBAL;
 		s->inv_emitted[gran]++;
 		return emit(c, s, &r, err);
 	}
-	if (gran != TRACE_INV_DOMAIN) {
-		r.iova = iova;
-		r.size = size;
+	if (!every) {
+		/* No translation was made in it yet, so nothing of it can be cached. */
+		s->inv_unused += !import_domains_seen(m, domain);
+		return inval_domain(s, c, domain, gran, iova, size, err);
 	}
-	while (all ? import_tagmap_next_device(m, &it, &r.device) :
-		     import_tagmap_next(m, tag, &it, &r.device)) {
+	while (import_domains_next(m, &it, &domain)) {
 		any = true;
-		s->inv_emitted[gran]++;
-		if (emit(c, s, &r, err))
+		if (inval_domain(s, c, domain, gran, iova, size, err))
 			return -1;
 	}
-	/* No translation was seen under the tag, so nothing of it can be cached. */
-	if (!any)
-		s->inv_unresolved++;
+	s->inv_unused += !any;
 	return 0;
 }
 
@@ -115,11 +162,42 @@ static int vtd_page(struct qemu_state *s, struct import_ctx *c, const char *msg,
 	    field(msg, len, "slpte", 16, UINT64_MAX, &slpte) ||
 	    field(msg, len, "domain", 16, VTD_DOMAIN_MAX, &domain))
 		return 1;
-	import_tagmap_add(s->vtd_domains, (uint32_t)domain, (uint32_t)sid);
 	s->unconfirmed++;
-	/* A leaf that permits writes but not reads can only be a device write. */
-	return access(s, c, (uint32_t)sid, iova,
-		      (slpte & (VTD_SLPTE_R | VTD_SLPTE_W)) == VTD_SLPTE_W, err);
+	if (attach(s, c, s->vtd_domains, (uint32_t)sid, (uint32_t)domain, err))
+		return -1;
+	return access(s, c, (uint32_t)sid, iova, perm_dir(slpte & VTD_SLPTE_R, slpte & VTD_SLPTE_W),
+		      err);
+}
+
+/*
+ * A context entry QEMU looked up or fetched for a request that missed its IOTLB: in legacy
+ * mode its high word holds the device's domain id (VTD_CONTEXT_ENTRY_DID).
+ */
+static int vtd_context(struct qemu_state *s, struct import_ctx *c, const char *msg, size_t len,
+		       struct ism_err *err)
+{
+	uint64_t bus, devfn, high;
+
+	if (field(msg, len, "bus", 16, VTD_BUS_MAX, &bus) ||
+	    field(msg, len, "devfn", 16, VTD_DEVFN_MAX, &devfn) ||
+	    field(msg, len, "high", 16, UINT64_MAX, &high))
+		return 1;
+	if (s->vtd_scalable)
+		return 0;
+	return attach(s, c, s->vtd_domains, (uint32_t)(bus << 8 | devfn),
+		      (uint32_t)(high >> VTD_CE_DID_SHIFT & VTD_DOMAIN_MAX), err);
+}
+
+/* The guest set the root table: "scalable 1" puts domain ids in PASID entries instead. */
+static int vtd_root(struct qemu_state *s, struct import_ctx *c, const char *msg, size_t len,
+		    struct ism_err *err)
+{
+	uint64_t scalable;
+
+	if (field(msg, len, "scalable", 10, 1, &scalable))
+		return 1;
+	s->vtd_scalable = scalable;
+	return 0;
 }
 
 static int vtd_translate(struct qemu_state *s, struct import_ctx *c, const char *msg, size_t len,
@@ -202,17 +280,18 @@ static int smmu_translate(struct qemu_state *s, struct import_ctx *c, const char
 			  size_t len, struct ism_err *err)
 {
 	uint64_t sid, iova, perm;
+	bool asid_valid = s->asid_valid;
 
 	if (field(msg, len, "sid", 0, UINT32_MAX, &sid) ||
 	    field(msg, len, "iova", 0, UINT64_MAX, &iova) ||
 	    field(msg, len, "perm", 0, UINT64_MAX, &perm))
 		return 1;
-	/* The IOTLB lookup just before named the address space this stream uses. */
-	if (s->asid_valid)
-		import_tagmap_add(s->smmu_asids, s->asid, (uint32_t)sid);
 	s->asid_valid = false;
-	return access(s, c, (uint32_t)sid, iova, (perm & QEMU_IOMMU_RW_MASK) == QEMU_IOMMU_WO,
-		      err);
+	/* The IOTLB lookup just before named the address space this stream uses now. */
+	if (asid_valid && attach(s, c, s->smmu_asids, (uint32_t)sid, s->asid, err))
+		return -1;
+	return access(s, c, (uint32_t)sid, iova,
+		      perm_dir(perm & QEMU_IOMMU_RO, perm & QEMU_IOMMU_WO), err);
 }
 
 static int smmu_asid_of(const char *msg, size_t len, int64_t *asid)
@@ -291,30 +370,39 @@ static int viommu_attach(struct qemu_state *s, struct import_ctx *c, const char 
 	if (field(msg, len, "domain", 10, UINT32_MAX, &domain) ||
 	    field(msg, len, "endpoint", 10, UINT32_MAX, &ep))
 		return 1;
-	import_tagmap_add(s->viommu_domains, (uint32_t)domain, (uint32_t)ep);
-	return 0;
+	/* An endpoint in another domain leaves it first (QEMU does so without a detach line). */
+	return attach(s, c, s->viommu_domains, (uint32_t)ep, (uint32_t)domain, err);
 }
 
 static int viommu_detach(struct qemu_state *s, struct import_ctx *c, const char *msg,
 			 size_t len, struct ism_err *err)
 {
+	struct trace_rec r = { .kind = TRACE_DETACH, .pasid = TRACE_PASID_NONE };
 	uint64_t domain, ep;
+	uint32_t cur;
 
 	if (field(msg, len, "domain", 10, UINT32_MAX, &domain) ||
 	    field(msg, len, "endpoint", 10, UINT32_MAX, &ep))
 		return 1;
-	import_tagmap_del(s->viommu_domains, (uint32_t)domain, (uint32_t)ep);
-	return 0;
+	/* QEMU refuses a detach from a domain the endpoint is not in. */
+	if (!import_domains_of(s->viommu_domains, (uint32_t)ep, &cur) || cur != domain)
+		return 0;
+	import_domains_detach(s->viommu_domains, (uint32_t)ep);
+	r.device = (uint32_t)ep;
+	s->detaches++;
+	return emit(c, s, &r, err);
 }
 
-/* MAP (paddr given) or UNMAP of [virt_start, virt_end] for every endpoint of the domain. */
+/*
+ * MAP (paddr given) or UNMAP of [virt_start, virt_end] in a domain: the domain's one page
+ * table, changed once, through the endpoint that joined it first of those in it now.
+ */
 static int viommu_range(struct qemu_state *s, struct import_ctx *c, const char *msg, size_t len,
 			bool map, struct ism_err *err)
 {
 	struct trace_rec r = { .pasid = TRACE_PASID_NONE };
 	uint64_t domain, start, end, flags = 0;
 	size_t it = 0;
-	bool any = false;
 
 	if (field(msg, len, "domain", 10, UINT32_MAX, &domain) ||
 	    field(msg, len, "virt_start", 0, UINT64_MAX, &start) ||
@@ -335,18 +423,16 @@ static int viommu_range(struct qemu_state *s, struct import_ctx *c, const char *
 			return 0;
 		}
 	}
-	while (import_tagmap_next(s->viommu_domains, (uint32_t)domain, &it, &r.device)) {
-		any = true;
-		if (map)
-			s->maps++;
-		else
-			s->unmaps++;
-		if (emit(c, s, &r, err))
-			return -1;
-	}
-	if (!any)
+	/* A domain without endpoints does not exist in QEMU: the request fails. */
+	if (!import_domains_next_device(s->viommu_domains, (uint32_t)domain, &it, &r.device)) {
 		s->maps_unresolved++;
-	return 0;
+		return 0;
+	}
+	if (map)
+		s->maps++;
+	else
+		s->unmaps++;
+	return emit(c, s, &r, err);
 }
 
 static int viommu_map(struct qemu_state *s, struct import_ctx *c, const char *msg, size_t len,
@@ -370,8 +456,9 @@ static int viommu_translate(struct qemu_state *s, struct import_ctx *c, const ch
 	    field(msg, len, "addr", 0, UINT64_MAX, &addr) ||
 	    field(msg, len, "flag", 10, UINT64_MAX, &flag))
 		return 1;
-	return access(s, c, (uint32_t)rid, addr, (flag & QEMU_IOMMU_RW_MASK) == QEMU_IOMMU_WO,
-		      err);
+	/* The request's own flags: read only, write only, or (both, none) not said. */
+	return access(s, c, (uint32_t)rid, addr,
+		      perm_dir(flag & QEMU_IOMMU_RO, flag & QEMU_IOMMU_WO), err);
 }
 
 /* The events the importer reads; every other event is only counted. */
@@ -379,6 +466,9 @@ static const struct qemu_event qemu_events[] = {
 	{ "vtd_iotlb_page_hit", vtd_page, "sid, iova, slpte and domain in 0x-hex" },
 	{ "vtd_iotlb_page_update", vtd_page, "sid, iova, slpte and domain in 0x-hex" },
 	{ "vtd_dmar_translate", vtd_translate, "" },
+	{ "vtd_iotlb_cc_hit", vtd_context, "bus, devfn and high in 0x-hex" },
+	{ "vtd_iotlb_cc_update", vtd_context, "bus, devfn and high in 0x-hex" },
+	{ "vtd_reg_dmar_root", vtd_root, "scalable 0 or 1" },
 	{ "vtd_inv_desc", vtd_desc, "'type T high 0x.. low 0x..'" },
 	{ "vtd_inv_desc_iotlb_pages", vtd_pages, "domain, addr and mask (below 0x34) in 0x-hex" },
 	{ "vtd_inv_desc_iotlb_domain", vtd_domain, "domain in 0x-hex (below 0x10000)" },
@@ -484,19 +574,35 @@ static const char RULE_ACCESS[] =
 	"one ACCESS per translation request (vtd_iotlb_page_hit or vtd_iotlb_page_update, whose "
 	"vtd_dmar_translate is not counted again; smmuv3_translate_success; "
 	"virtio_iommu_translate), in log order, at the requested iova, access_size bytes cut at "
-	"its 4 KiB page; a write when the leaf permits write but not read (VT-d slpte bits 1:0 = "
-	"10, SMMU perm = 2), or the request asks write only (virtio-iommu flag = 2), else a read";
+	"its 4 KiB page. VT-d and SMMUv3 log the permissions of the page, not the direction of "
+	"the access: a write when the page permits write but not read (VT-d slpte bits 1:0 = 10, "
+	"SMMU perm = 2, which QEMU 7.2's stage-1 pages never have), a read when it permits read "
+	"but not write; virtio-iommu logs the request's own flag (1 read, 2 write). Any other (a "
+	"page that permits both) is recorded as a read and counted in "
+	"qemu.accesses_direction_unknown";
+static const char RULE_DOMAINS[] =
+	"VT-d: a device is attached (ATTACH) to the domain id of its hit/update lines, and of its "
+	"context-entry lines (vtd_iotlb_cc_hit/_update: high bits 23:8) unless the root table is "
+	"in scalable mode; SMMUv3: a stream to the ASID of the smmu_iotlb_lookup line before its "
+	"smmuv3_translate_success; each when first seen and whenever it changes. virtio-iommu: "
+	"attach -> ATTACH (leaving the endpoint's domain), detach -> DETACH";
 static const char RULE_INVALIDATION[] =
-	"VT-d: _iotlb_domain -> INV:DOMAIN, _iotlb_pages -> INV of 2^mask pages (INV:LEAF when "
-	"the descriptor's IH bit is set), for each device seen with that domain in hit/update "
-	"lines; _iotlb_global -> INV:GLOBAL; vtd_iotlb_reset (QEMU emptying its own cache) is "
-	"only counted. SMMUv3: s1_range_inval -> INV (INV:LEAF when leaf=1) per stream seen with "
-	"that ASID (every stream for asid=-1), tlbi_nh_asid -> INV:DOMAIN, tlbi_nh -> "
-	"INV:GLOBAL. virtio-iommu: map/unmap -> MAP/UNMAP per endpoint attached to the domain. A "
-	"command naming no device seen yet emits nothing (nothing of it can be cached)";
+	"commands name domains (TRACE_INV_BY_DOMAIN), so one reaches a domain whose devices "
+	"moved away. VT-d: _iotlb_domain -> INV:DOMAIN of the domain id, _iotlb_pages -> INV of "
+	"2^mask pages of it (INV:LEAF when the descriptor's IH bit is set); _iotlb_global -> "
+	"INV:GLOBAL; vtd_iotlb_reset (QEMU emptying its own cache) is only counted. SMMUv3: "
+	"s1_range_inval -> INV (INV:LEAF when leaf=1) of the ASID, for asid=-1 (TLBI_NH_VAA) one "
+	"per ASID seen; tlbi_nh_asid -> INV:DOMAIN of the ASID; tlbi_nh -> INV:GLOBAL. "
+	"virtio-iommu: map/unmap -> one MAP/UNMAP by the endpoint that joined the domain first "
+	"of those in it (the domain's one page table); a domain without endpoints: nothing";
 static const char RULE_TIME_STAMPS[] =
 	"ns since the first line (QEMU's microsecond wall clock), never decreasing";
 static const char RULE_TIME_LINES[] = "the line number in ns (the log has no timestamps)";
+
+/* Said on stderr when some accesses' direction is a guess: what a reader must not trust. */
+static const char NOTE_DIRECTION[] =
+	"QEMU logs the permissions of the page a translation used (read and write for these), "
+	"not whether the device read or wrote (docs/traces.md)";
 
 static void qemu_meta(struct qemu_state *s, struct import_ctx *c)
 {
@@ -508,6 +614,10 @@ static void qemu_meta(struct qemu_state *s, struct import_ctx *c)
 	json_object_set_new(c->meta, "access_size", json_integer((json_int_t)c->opts->access_size));
 	json_object_set_new(q, "accesses", json_integer((json_int_t)s->accesses));
 	json_object_set_new(q, "writes", json_integer((json_int_t)s->writes));
+	json_object_set_new(q, "accesses_direction_unknown",
+			    json_integer((json_int_t)s->direction_unknown));
+	json_object_set_new(q, "attaches", json_integer((json_int_t)s->attaches));
+	json_object_set_new(q, "detaches", json_integer((json_int_t)s->detaches));
 	json_object_set_new(q, "vtd_iotlb_hits",
 			    json_integer((json_int_t)import_event_count(c, "vtd_iotlb_page_hit")));
 	json_object_set_new(q, "vtd_iotlb_misses", json_integer((json_int_t)import_event_count(
@@ -522,8 +632,8 @@ static void qemu_meta(struct qemu_state *s, struct import_ctx *c)
 		snprintf(buf, sizeof(buf), "%s_records", gran[k]);
 		json_object_set_new(inv, buf, json_integer((json_int_t)s->inv_emitted[k]));
 	}
-	json_object_set_new(inv, "commands_without_device",
-			    json_integer((json_int_t)s->inv_unresolved));
+	json_object_set_new(inv, "commands_of_unused_domains",
+			    json_integer((json_int_t)s->inv_unused));
 	json_object_set_new(q, "invalidations", inv);
 	json_object_set_new(q, "virtio_iommu_maps", json_integer((json_int_t)s->maps));
 	json_object_set_new(q, "virtio_iommu_unmaps", json_integer((json_int_t)s->unmaps));
@@ -534,10 +644,20 @@ static void qemu_meta(struct qemu_state *s, struct import_ctx *c)
 	json_object_set_new(q, "time_went_backwards", json_integer((json_int_t)c->backwards));
 	json_object_set_new(c->meta, "qemu", q);
 	json_object_set_new(rules, "access", json_string(RULE_ACCESS));
+	json_object_set_new(rules, "domains", json_string(RULE_DOMAINS));
 	json_object_set_new(rules, "invalidation", json_string(RULE_INVALIDATION));
 	json_object_set_new(rules, "time",
 			    json_string(s->no_timestamps ? RULE_TIME_LINES : RULE_TIME_STAMPS));
 	json_object_set_new(c->meta, "rules", rules);
+	if (s->direction_unknown == 1)
+		import_note(c, ism_xasprintf("1 of the %llu accesses is recorded as a read although "
+					     "its direction is unknown: %s",
+					     (unsigned long long)s->accesses, NOTE_DIRECTION));
+	else if (s->direction_unknown)
+		import_note(c, ism_xasprintf("%llu of the %llu accesses are recorded as reads "
+					     "although their direction is unknown: %s",
+					     (unsigned long long)s->direction_unknown,
+					     (unsigned long long)s->accesses, NOTE_DIRECTION));
 }
 
 static int qemu_convert(struct import_ctx *c, struct ism_err *err)
@@ -551,9 +671,9 @@ static int qemu_convert(struct import_ctx *c, struct ism_err *err)
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	s.vtd_domains = import_tagmap_new();
-	s.smmu_asids = import_tagmap_new();
-	s.viommu_domains = import_tagmap_new();
+	s.vtd_domains = import_domains_new();
+	s.smmu_asids = import_domains_new();
+	s.viommu_domains = import_domains_new();
 	while ((rc = import_next_line(c, err)) > 0) {
 		if (!c->len)
 			continue;
@@ -582,9 +702,9 @@ static int qemu_convert(struct import_ctx *c, struct ism_err *err)
 	}
 	if (rc == 0)
 		qemu_meta(&s, c);
-	import_tagmap_free(s.vtd_domains);
-	import_tagmap_free(s.smmu_asids);
-	import_tagmap_free(s.viommu_domains);
+	import_domains_free(s.vtd_domains);
+	import_domains_free(s.smmu_asids);
+	import_domains_free(s.viommu_domains);
 	return rc < 0 ? -1 : 0;
 }
 

@@ -9,7 +9,8 @@
 #include "base/jsonfile.h"
 #include "config/config.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_config"
+#include "fuzz.h"
 
 /* Most --set lines one input is split into: enough for a set that overrides an earlier one. */
 #define FUZZ_SETS_MAX 8
@@ -39,63 +40,21 @@ static const char *const presets[][2] = {
 	{ "chain9.json", "{\"seed\": 9}" },
 };
 
-static char *preset_dir;
+static const char *preset_dir;
 
-/* A broken promise of config.h is a bug even without a sanitizer report. */
-#define FUZZ_REQUIRE(cond, ...)                                                              \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			fprintf(stderr, "fuzz_config: %s: ", #cond);                         \
-			fprintf(stderr, __VA_ARGS__);                                        \
-			fputc('\n', stderr);                                                 \
-			abort();                                                             \
-		}                                                                            \
-	} while (0)
-
-static char *path_in(const char *dir, const char *name)
-{
-	char *p;
-
-	FUZZ_REQUIRE(asprintf(&p, "%s/%s", dir, name) >= 0, "out of memory");
-	return p;
-}
-
-static void presets_remove(void)
-{
-	size_t i;
-	char *p;
-
-	for (i = 0; i < ISM_ARRAY_SIZE(presets); i++) {
-		p = path_in(preset_dir, presets[i][0]);
-		unlink(p);
-		free(p);
-	}
-	p = path_in(preset_dir, "sub");
-	rmdir(p);
-	free(p);
-	rmdir(preset_dir);
-	free(preset_dir);
-}
-
-/* Write the presets once per process into a private directory, removed at exit. */
+/* Write the presets once per process into the private directory. */
 static void presets_create(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	size_t i;
-	FILE *fp;
 	char *p;
 
-	preset_dir = path_in(tmp && *tmp ? tmp : "/tmp", "fuzz_config.XXXXXX");
-	FUZZ_REQUIRE(mkdtemp(preset_dir), "cannot create %s", preset_dir);
-	atexit(presets_remove);
-	p = path_in(preset_dir, "sub");
+	preset_dir = fuzz_dir_get();
+	p = fuzz_join(preset_dir, "sub");
 	FUZZ_REQUIRE(mkdir(p, 0700) == 0, "cannot create %s", p);
 	free(p);
 	for (i = 0; i < ISM_ARRAY_SIZE(presets); i++) {
-		p = path_in(preset_dir, presets[i][0]);
-		fp = fopen(p, "w");
-		FUZZ_REQUIRE(fp && fputs(presets[i][1], fp) >= 0 && fclose(fp) == 0,
-			     "cannot write %s", p);
+		p = fuzz_join(preset_dir, presets[i][0]);
+		fuzz_put(p, presets[i][1], strlen(presets[i][1]));
 		free(p);
 	}
 }

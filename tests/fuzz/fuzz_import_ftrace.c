@@ -11,24 +11,14 @@
 #define FUZZ_IMPORT_OPS import_ftrace_ops
 #define FUZZ_IMPORT_NAME "fuzz_import_ftrace"
 #endif
+#define FUZZ_NAME FUZZ_IMPORT_NAME
+#include "fuzz.h"
+
 /* Coherent reads once a second: a time jump in the input then costs few records. */
 #define FUZZ_COHERENT_PERIOD_NS 1000000000ull
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static char *fuzz_in, *fuzz_out;
 static int fuzz_fd = -1;
-
-/* A broken promise of the importer's API is a bug even without a sanitizer report. */
-#define FUZZ_REQUIRE(cond, ...)                                                              \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			fprintf(stderr, FUZZ_IMPORT_NAME ": %s: ", #cond);                   \
-			fprintf(stderr, __VA_ARGS__);                                        \
-			fputc('\n', stderr);                                                 \
-			abort();                                                             \
-		}                                                                            \
-	} while (0)
 
 static void fuzz_cleanup(void)
 {

@@ -8,7 +8,8 @@
 
 #include "trace/trace.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_trace"
+#include "fuzz.h"
 
 /* The native layout (docs/trace-format.md): what fix_crcs() needs to walk a file. */
 static const uint8_t NATIVE_MAGIC[8] = { 0x89, 'I', 'O', 'T', '\r', '\n', 0x1a, '\n' };
@@ -18,17 +19,6 @@ static const uint8_t NATIVE_MAGIC[8] = { 0x89, 'I', 'O', 'T', '\r', '\n', 0x1a, 
 
 static char *fuzz_path;
 static int fuzz_fd = -1;
-
-/* A broken promise of the reader's API is a bug even without a sanitizer report. */
-#define FUZZ_REQUIRE(cond, ...)                                                              \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			fprintf(stderr, "fuzz_trace: %s: ", #cond);                          \
-			fprintf(stderr, __VA_ARGS__);                                        \
-			fputc('\n', stderr);                                                 \
-			abort();                                                             \
-		}                                                                            \
-	} while (0)
 
 static void fuzz_cleanup(void)
 {
