@@ -197,9 +197,9 @@ static void test_defaults(void **state)
 	 * stage1, 5 stage2 + 8 stage-2 walk cache + 2 stage-2 tlb, stage1_tables_gpa)
 	 * + 5 memory + 3 os + 7 os.invalidation + 1 os.nested + 3 os.flush_queue
 	 * + 2 os.batch + 12 os.cost + 3 iova + 11 device + 1 baseline + 9 swiotlb + 8 cma
-	 * + 1 stats = 117
+	 * + 4 stats = 120
 	 */
-	assert_int_equal(count_leaves(cfg.effective), 117);
+	assert_int_equal(count_leaves(cfg.effective), 120);
 	assert_string_equal(cfg.iova.remap, "none");
 	assert_int_equal(json_object_size(cfg.effective), ISM_ARRAY_SIZE(top));
 	json_object_foreach(cfg.effective, key, v)
@@ -215,7 +215,7 @@ static void test_table(void **state)
 	struct ism_err err = { 0 };
 	size_t i, j;
 
-	assert_int_equal(config_nkeys, 117);
+	assert_int_equal(config_nkeys, 120);
 	assert_int_equal(config_load(NULL, NULL, 0, &cfg, &err), 0);
 	for (i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
@@ -702,6 +702,58 @@ static void test_did_you_mean(void **state)
 		     "{\"x\": 1}");
 }
 
+/* The geometry of each curve row (entries, ways), worked out from the keys by hand. */
+static void expect_curve(const char *const *sets, size_t nsets, const uint32_t *want,
+			 size_t nwant, const char *effective)
+{
+	struct sim_config cfg;
+	struct ism_err err = { 0 };
+	json_t *eff;
+	char *text;
+
+	if (config_load(NULL, sets, nsets, &cfg, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cfg.stats.ncurve_rows, nwant / 2);
+	for (size_t i = 0; i < nwant / 2; i++) {
+		assert_int_equal(cfg.stats.curve_rows[i].entries, want[2 * i]);
+		assert_int_equal(cfg.stats.curve_rows[i].ways, want[2 * i + 1]);
+	}
+	eff = json_object_get(json_object_get(cfg.effective, "stats"), "curve");
+	text = json_dumps(eff, JSON_COMPACT | JSON_ENCODE_ANY);
+	assert_string_equal(text, effective);
+	free(text);
+	assert_true(cfg.stats.curve_classify);
+	config_free(&cfg);
+}
+
+static void test_curve_keys(void **state)
+{
+	static const char *const list[] = { "mode=untimed", "stats.curve=[256,64,128]" };
+	static const uint32_t list_rows[] = { 64, 64, 128, 128, 256, 256 };
+	static const char *const ways[] = { "mode=untimed", "stats.curve=[256,64,128]",
+					    "stats.curve_ways=8" };
+	static const uint32_t ways_rows[] = { 64, 8, 128, 8, 256, 8 };
+	static const char *const sets[] = { "mode=untimed", "stats.curve=[256,64,128]",
+					    "stats.curve_sets=16" };
+	static const uint32_t sets_rows[] = { 64, 4, 128, 8, 256, 16 };
+	/* true: 1, 2, 4, ... 65536; with 4096 ways, the sizes from 4096 on */
+	static const char *const all[] = { "mode=untimed", "stats.curve=true",
+					   "stats.curve_ways=4096" };
+	static const uint32_t all_rows[] = { 4096, 4096, 8192, 4096, 16384, 4096, 32768, 4096,
+					     65536, 4096 };
+	static const char *const none[] = { "mode=untimed" };
+	struct sim_config cfg;
+	struct ism_err err = { 0 };
+
+	expect_curve(list, 2, list_rows, ISM_ARRAY_SIZE(list_rows), "[64,128,256]");
+	expect_curve(ways, 3, ways_rows, ISM_ARRAY_SIZE(ways_rows), "[64,128,256]");
+	expect_curve(sets, 3, sets_rows, ISM_ARRAY_SIZE(sets_rows), "[64,128,256]");
+	expect_curve(all, 3, all_rows, ISM_ARRAY_SIZE(all_rows), "true");
+	assert_int_equal(config_load(NULL, none, 1, &cfg, &err), 0);
+	assert_int_equal(cfg.stats.ncurve_rows, 0);
+	config_free(&cfg);
+}
+
 /* The effective config: canonical forms, every key, nothing else. */
 static void test_effective(void **state)
 {
@@ -761,7 +813,8 @@ static void test_effective(void **state)
 		" 'cma': {'size': 67108864, 'base': 4294967296, 'order_per_bit': 0,"
 		" 'max_align_order': 8, 'stall_when_full': false, 'alloc_ns': 10000.0,"
 		" 'page_ns': 50.0, 'release_ns': 1000.0},"
-		" 'stats': {'classify_misses': false}}");
+		" 'stats': {'classify_misses': false, 'curve': false, 'curve_ways': 0,"
+		" 'curve_sets': 0}}");
 
 	assert_non_null(root);
 	assert_non_null(want);
@@ -864,6 +917,7 @@ int main(void)
 		cmocka_unit_test(test_did_you_mean),
 		cmocka_unit_test(test_baseline_keys),
 		cmocka_unit_test(test_effective),
+		cmocka_unit_test(test_curve_keys),
 		cmocka_unit_test(test_reference),
 	};
 

@@ -55,6 +55,26 @@ static inline unsigned walk_cache_start(struct walk_cache *wc, unsigned levels, 
 void walk_cache_fill(struct walk_cache *wc, uint32_t dom, uint64_t iova, unsigned start_level,
 		     unsigned last_level);
 
+/* A copy in the same state, counters included. */
+struct walk_cache *walk_cache_clone(const struct walk_cache *wc);
+
+/* What the walk of one miss does to the caches: walk_cache_peek() says without doing it. */
+struct walk_cache_outcome {
+	unsigned start;	     /* the first level read: walk_cache_lookup()'s, at least `level` */
+	unsigned hit, first; /* the level that hit (0: none); the lowest level probed */
+	bool changes;	     /* lookup and fill would change the caches' state (LRU order, entries) */
+};
+
+/*
+ * The walk of iova that ends at `level` (the leaf's, or a non-present entry's), as
+ * walk_cache_lookup() then walk_cache_fill(start, level) would do it, with nothing changed:
+ * levels first .. hit - 1 (or every level with a cache, without a hit) count a miss each.
+ */
+void walk_cache_peek(struct walk_cache *wc, uint32_t dom, uint64_t iova, unsigned level,
+		     struct walk_cache_outcome *o);
+/* Whether level l has a cache. */
+bool walk_cache_has(const struct walk_cache *wc, unsigned l);
+
 /* Invalidate the entries of dom whose region overlaps [iova, iova+size), at every level. */
 uint64_t walk_cache_inv_range(struct walk_cache *wc, uint32_t dom, uint64_t iova, uint64_t size);
 /* The same, at levels 2..max_level only (the entries that pointed at tables a map replaced). */

@@ -221,6 +221,21 @@ struct sim_config {
 	} cma;
 	struct {
 		bool classify_misses;
+		/* stats.curve: entry counts, ascending and distinct; curve_all: true (1 .. 65536) */
+		uint32_t *curve;
+		uint32_t ncurve;
+		bool curve_all;
+		uint32_t curve_ways, curve_sets; /* 0: not held fixed */
+		/*
+		 * The curve's geometries, derived from the keys above (none: no curve), whether
+		 * its misses are classed (stats.classify_misses) and the walk caches its rows
+		 * walk through. A sweep's curve pass sets these itself: its points' geometries,
+		 * classed and walked as theirs are, while the pass's own IOTLB need neither.
+		 */
+		struct cache_geom *curve_rows;
+		size_t ncurve_rows;
+		bool curve_classify;
+		struct cache_geom curve_walk_cache[PT_MAX_LEVELS + 1]; /* iommu.walk_cache's */
 	} stats;
 	json_t *effective; /* every key with its effective value (defaults filled in) */
 };

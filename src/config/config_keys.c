@@ -381,6 +381,116 @@ static int derive_walk_latency(const struct config_key *k, struct sim_config *cf
 	return 0;
 }
 
+/* stats.curve needs the functional model and LRU: see docs/config.md, "Whole curves". */
+static int check_curve(const struct config_key *k, const struct sim_config *cfg, char *why,
+		       size_t n)
+{
+	if (!cfg->stats.ncurve && !cfg->stats.curve_all)
+		return 0;
+	if (cfg->mode != SIM_MODE_UNTIMED) {
+		snprintf(why, n, "expected mode \"untimed\" with a curve (timed, which walks are in "
+			 "flight when depends on the IOTLB's size, so one pass cannot give every "
+			 "size: --set mode=untimed), got mode \"timed\"");
+		return -1;
+	}
+	if (strcmp(cfg->iommu.replacement, "lru") != 0) {
+		snprintf(why, n, "expected iommu.iotlb.replacement \"lru\" with a curve (LRU's "
+			 "inclusion property lets one pass give every size; fifo, random, plru and "
+			 "flush-on-full have none), got \"%s\"", cfg->iommu.replacement);
+		return -1;
+	}
+	if (cfg->iommu.nested.enabled) {
+		snprintf(why, n, "expected iommu.nested.enabled false with a curve (the curve's "
+			 "sizes each walk through walk caches of their own, which a nested walk's "
+			 "stage 2 cannot split): run the sizes as a sweep, got nesting on");
+		return -1;
+	}
+	return 0;
+}
+
+/* The powers of two `true` stands for. */
+#define CURVE_ALL_MAX 65536u
+
+/* The first entry count of the curve that `fixed` (ways or sets) does not divide, or 0. */
+static uint32_t curve_not_multiple(const struct sim_config *cfg, uint32_t fixed)
+{
+	uint32_t i;
+
+	for (i = 0; fixed && i < cfg->stats.ncurve; i++)
+		if (cfg->stats.curve[i] % fixed)
+			return cfg->stats.curve[i];
+	return 0;
+}
+
+/* With `true`: a fixed ways or sets count must leave some power of two up to 65536. */
+static bool curve_all_fits(const struct sim_config *cfg, uint32_t fixed)
+{
+	return !cfg->stats.curve_all || !fixed || (fixed <= CURVE_ALL_MAX && !(fixed & (fixed - 1)));
+}
+
+static int check_curve_ways(const struct config_key *k, const struct sim_config *cfg, char *why,
+			    size_t n)
+{
+	uint32_t ways = cfg->stats.curve_ways, bad = curve_not_multiple(cfg, ways);
+
+	if (bad) {
+		snprintf(why, n, "expected a divisor of every entry count of stats.curve, got %u (%u "
+			 "entries cannot have %u ways)", ways, bad, ways);
+		return -1;
+	}
+	if (!curve_all_fits(cfg, ways)) {
+		snprintf(why, n, "expected a power of two up to %u with stats.curve true (the sizes "
+			 "it stands for), got %u", CURVE_ALL_MAX, ways);
+		return -1;
+	}
+	return 0;
+}
+
+/* The curve's geometries: each entry count with the fixed ways, the fixed sets, or one set. */
+static int derive_curve_rows(const struct config_key *k, struct sim_config *cfg, bool given,
+			     char *why, size_t n)
+{
+	uint32_t ways = cfg->stats.curve_ways, sets = cfg->stats.curve_sets, fixed = ways | sets;
+	uint32_t bad = curve_not_multiple(cfg, sets), e;
+	size_t nr = 0;
+
+	free(cfg->stats.curve_rows);
+	cfg->stats.curve_rows = NULL;
+	cfg->stats.ncurve_rows = 0;
+	cfg->stats.curve_classify = cfg->stats.classify_misses;
+	memcpy(cfg->stats.curve_walk_cache, cfg->iommu.walk_cache,
+	       sizeof(cfg->stats.curve_walk_cache));
+	if (ways && sets) {
+		snprintf(why, n, "expected 0 with stats.curve_ways %u (a curve holds either the ways "
+			 "or the sets fixed), got %u", ways, sets);
+		return -1;
+	}
+	if (bad) {
+		snprintf(why, n, "expected a divisor of every entry count of stats.curve, got %u "
+			 "(%u entries cannot have %u sets)", sets, bad, sets);
+		return -1;
+	}
+	if (!curve_all_fits(cfg, sets)) {
+		snprintf(why, n, "expected a power of two up to %u with stats.curve true (the sizes "
+			 "it stands for), got %u", CURVE_ALL_MAX, sets);
+		return -1;
+	}
+	if (!cfg->stats.ncurve && !cfg->stats.curve_all)
+		return 0;
+	cfg->stats.curve_rows = ism_xcalloc(cfg->stats.ncurve + 32, sizeof(*cfg->stats.curve_rows));
+	for (uint32_t i = 0; i < cfg->stats.ncurve; i++)
+		cfg->stats.curve_rows[nr++].entries = cfg->stats.curve[i];
+	for (e = 1; cfg->stats.curve_all && e <= CURVE_ALL_MAX; e *= 2)
+		if (!fixed || e % fixed == 0)
+			cfg->stats.curve_rows[nr++].entries = e;
+	for (size_t i = 0; i < nr; i++)
+		cfg->stats.curve_rows[i].ways = ways ? ways
+					   : sets ? cfg->stats.curve_rows[i].entries / sets
+						  : cfg->stats.curve_rows[i].entries;
+	cfg->stats.ncurve_rows = nr;
+	return 0;
+}
+
 #define TIME_NS_MAX 1e9 /* one second: any single latency beyond is a typo */
 
 #define OFF(field) offsetof(struct sim_config, field)
@@ -926,6 +1036,26 @@ const struct config_key config_keys[] = {
 	  .offset = OFF(stats.classify_misses),
 	  .help = "Classify IOTLB misses as compulsory, capacity, conflict, invalidation, "
 		  "walk_in_flight (timed) or unmapped (costs a shadow fully associative cache)." },
+	{ .path = "stats.curve", .type = CONFIG_CURVE, .def = "false", .min = 1,
+	  .max = ENTRIES_MAX, .check = check_curve, .offset = OFF(stats.curve),
+	  .help = "Whole miss-rate curve in one pass: the result also gets iotlb.curve, one row "
+		  "per IOTLB size with its lookups, misses and miss rate, each what a run with "
+		  "that many entries (and the row's ways) counts, from LRU stack distances "
+		  "(Mattson), per page size as the IOTLB indexes entries, invalidations "
+		  "included. A list of entry counts, or true for 1, 2, 4, ... 65536. The ways are "
+		  "stats.curve_ways, or entries / stats.curve_sets, else the entries (fully "
+		  "associative). Needs mode untimed and LRU replacement." },
+	{ .path = "stats.curve_ways", .type = CONFIG_UINT, .def = "0", .min = 0,
+	  .max = ENTRIES_MAX, .unit = "ways", .check = check_curve_ways,
+	  .offset = OFF(stats.curve_ways),
+	  .help = "The curve's IOTLBs all have this many ways (and entries / ways sets): one LRU "
+		  "stack per set count. 0: not fixed. Must divide every entry count." },
+	{ .path = "stats.curve_sets", .type = CONFIG_UINT, .def = "0", .min = 0,
+	  .max = ENTRIES_MAX, .unit = "sets", .derive = derive_curve_rows,
+	  .offset = OFF(stats.curve_sets),
+	  .help = "The curve's IOTLBs all have this many sets (and entries / sets ways): one LRU "
+		  "stack for them all. 0: not fixed. Not with stats.curve_ways; must divide every "
+		  "entry count." },
 };
 
 const size_t config_nkeys = ISM_ARRAY_SIZE(config_keys);
@@ -1062,6 +1192,47 @@ const char config_doc_intro[] =
 "2^ia_bits faults without reading the table (`faults_by_kind.beyond_input`), a MAP reaching\n"
 "there fails (`os.maps_beyond_input`), and the run warns once, naming the first. A new format\n"
 "is one file under models/walk/ and one line in `io_pgtable_fmt_registry[]`.\n"
+"\n"
+"## Whole curves: `stats.curve`\n"
+"\n"
+"`\"stats\": {\"curve\": [16, 32, 64, 128]}` (or `true`: 1, 2, 4, ... 65536 entries) makes an\n"
+"untimed run also count, in the same one pass, the lookups and misses of an LRU IOTLB of each\n"
+"of those sizes: `iotlb.curve` in the result (docs/results.md), one row per size, each the\n"
+"`iotlb.lookups` and `iotlb.misses` a run with `iommu.iotlb.entries` (and `iommu.iotlb.ways`)\n"
+"set to that row's geometry gives. The ways are `stats.curve_ways` (every size that many ways,\n"
+"entries / ways sets), or entries / `stats.curve_sets` (every size that many sets), else the\n"
+"entries (fully associative). A row is an IOTLB of its own geometry, not the run's: beside an\n"
+"8-way `iommu.iotlb`, the default curve's 64-entry row is a fully associative IOTLB\n"
+"(`stats.curve_ways: 8` gives 8-way rows). The run's own IOTLB is as configured;\n"
+"`iommusim plot RESULT.json` draws the curve (docs/plots.md).\n"
+"\n"
+"How: Mattson's stack algorithm. An LRU cache of W ways holds exactly the W most recent keys of\n"
+"each set, so one recency stack per set gives every associativity at once: a lookup hits in\n"
+"the IOTLBs whose ways exceed its key's position. One stack serves every size with the same\n"
+"set count (all of them, fully associative or with `stats.curve_sets`); with `stats.curve_ways`\n"
+"each size has its own set count and stack, and the cost grows with the number of sizes\n"
+"(docs/performance.md, \"Whole curves\"). The stacks follow the IOTLB model exactly\n"
+"(models/iotlb/iotlb.c): a translation is a key at its own page size, set by its page number at\n"
+"that size, and a lookup probes the smallest size first, so a 2 MiB entry hits for every 4 KiB\n"
+"inside it; a miss fills the walked leaf; an invalidation removes keys and leaves a hole, a\n"
+"free way that the next fill takes instead of evicting, so an invalidated translation misses\n"
+"at every size when next used.\n"
+"\n"
+"Exactness. One stack is right while every size references the same translation at each\n"
+"lookup, a hit on it or a miss that fills it. Every size walks the same page table, so misses\n"
+"fill alike. Two things break it, and the run then warns and sets `iotlb.curve_exact` false\n"
+"(with `iotlb.curve_divergent_lookups`): a lookup that hits a stale translation (unmapped, not\n"
+"yet invalidated) in the larger sizes while the smaller ones miss and walk to another\n"
+"translation or to none, which needs DMA after an UNMAP or a remap at another page size before\n"
+"the flush; and a miss that maps on first touch (changing the page table) where larger sizes\n"
+"hit. Stale hits through a remap at the same page size, permission faults included, stay exact.\n"
+"A sweep's curve pass (docs/sweep.md) then runs its points one by one instead.\n"
+"\n"
+"Refused: `stats.curve` in timed mode (which walks are in flight, and so which requests wait,\n"
+"depends on the IOTLB's size: no one pass gives every size), and with an\n"
+"`iommu.iotlb.replacement` other than `lru`: the curve's IOTLBs are LRU (FIFO, random, PLRU\n"
+"and flush-on-full have no inclusion property, so no one pass gives their sizes), and beside\n"
+"a FIFO IOTLB it would read as FIFO's curve.\n"
 "\n"
 "## Keys\n"
 "\n";

@@ -140,6 +140,9 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	}
 	if (cfg->stats.classify_misses)
 		s->mc = mclass_create(cfg->iommu.iotlb.entries);
+	s->point = -1;
+	if (cfg->stats.ncurve_rows && !(s->curve = sim_curve_create(s, err)))
+		goto fail;
 	s->inv = inv_create(cfg, (struct inv_target){ .ctx = s, .command = sim_inv_command,
 						      .completed = sim_inv_completed }, err);
 	if (!s->inv)
@@ -225,6 +228,7 @@ void sim_free(struct sim *s)
 		walk_cache_free(s->wc);
 	if (s->mc)
 		mclass_free(s->mc);
+	sim_curve_free(s->curve);
 	nested_s2_free(s->s2);
 	inv_free(s->inv);
 	free(s);
@@ -428,19 +432,9 @@ static int sim_pt_map(struct sim *s, struct iommu_domain *d, uint64_t iova, uint
 	 */
 	if (s->wc && info.freed_level)
 		walk_cache_inv_levels(s->wc, d->id, iova, size, info.freed_level);
+	if (s->curve && info.freed_level)
+		sim_curve_wc_inv_levels(s, d->id, iova, size, info.freed_level);
 	return rc;
-}
-
-static bool first_touch_applies(const struct sim *s, const struct iommu_domain *d)
-{
-	switch (s->cfg->os.first_touch) {
-	case FIRST_TOUCH_ALWAYS:
-		return true;
-	case FIRST_TOUCH_NEVER:
-		return false;
-	default:
-		return !d->has_map;
-	}
 }
 
 /*
@@ -458,14 +452,6 @@ static bool first_touch_map(struct sim *s, struct iommu_domain *d, uint64_t iova
 	s->st.first_touch_maps++;
 	return true;
 }
-
-/*
- * The IOTLB entry's data: the physical page base, with the permissions in its low bits and
- * SIM_DATA_STALE once the mapping is gone from the page table but the entry not yet
- * invalidated (lazy and batched invalidation leave such entries usable for a while).
- */
-#define SIM_DATA_PERMS TRACE_PERM_RW
-#define SIM_DATA_STALE 0x4
 
 /* A request or MAP beyond the table's input width: counted, and the first one kept. */
 static void sim_beyond(struct sim *s, uint32_t dom, uint64_t iova, bool map)
@@ -561,6 +547,8 @@ int sim_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint6
 	s->st.lookups++;
 	e = iotlb_lookup(s->iotlb, sim_tag(s, d), iova);
 	*hit = e;
+	if (s->curve)
+		sim_curve_lookup(s, v, d, iova, need, bytes, e);
 	if (!e) {
 		s->st.misses++;
 		return 0;
@@ -661,13 +649,16 @@ void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct
 	if (sw->beyond) {
 		/* The width check comes before any read (VT-d's AGAW, Arm's T0SZ): no reference. */
 		sw->rc = -1;
+		sw->first_touch = false;
 		sw->w.level = sw->start = s->levels;
 		sw->refs = 0;
 		s->st.walks++;
 		return;
 	}
 	sw->rc = io_pgtable_walk(d->pt, iova, &sw->w);
-	if (sw->rc != 0 && first_touch_applies(s, d) && first_touch_map(s, d, iova))
+	sw->first_touch = sw->rc != 0 && sim_first_touch_applies(s, d) &&
+			  first_touch_map(s, d, iova);
+	if (sw->first_touch)
 		sw->rc = io_pgtable_walk(d->pt, iova, &sw->w);
 	sw->start = walk_cache_start(s->wc, s->levels, d->id, iova, sw->w.level);
 	if (s->s2)
@@ -684,6 +675,8 @@ void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct
 
 void sim_walk_end(struct sim *s, struct iommu_domain *d, uint64_t iova, const struct sim_walk *sw)
 {
+	if (s->curve)
+		sim_curve_walked(s, sw);
 	if (s->wc)
 		walk_cache_fill(s->wc, d->id, iova, sw->start, sw->w.level);
 	if (sw->rc != 0) {
@@ -756,7 +749,7 @@ uint64_t sim_guest_phys(struct sim *s, struct iommu_domain *d, uint64_t iova)
 	struct io_pgtable_walk w;
 
 	if (io_pgtable_walk(d->pt, iova, &w) != 0 &&
-	    !(first_touch_applies(s, d) && first_touch_map(s, d, iova) &&
+	    !(sim_first_touch_applies(s, d) && first_touch_map(s, d, iova) &&
 	      io_pgtable_walk(d->pt, iova, &w) == 0))
 		return SIM_IOVA_UNMAPPED | (iova & 0xfff);
 	return w.pa | (iova & (pgsize_bytes(w.size) - 1));
@@ -934,6 +927,8 @@ static void sim_unmapped_leaf(void *ctx, uint64_t leaf_iova, enum pgsize p)
 	/* The PTE is gone; the IOTLB may translate it until the invalidation lands. */
 	if (e)
 		e->data |= SIM_DATA_STALE;
+	if (s->curve)
+		sim_curve_unmapped(s, u->d->id, leaf_iova, p);
 	/* ...and so may every device TLB holding it, until its own invalidation lands. */
 	for (unsigned i = 0; s->dt && i < devtlb_count(s->dt); i++) {
 		e = iotlb_peek(devtlb_tlb(s->dt, i), u->d->id, leaf_iova, p);
@@ -1143,6 +1138,8 @@ static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64
 
 	if (g != INV_GRAN_GLOBAL && dom < s->ndoms)
 		s->doms[dom].inv_commands++;
+	if (s->curve)
+		sim_curve_inv(s, dom, g, start, end, walk_caches);
 
 	switch (g) {
 	case INV_GRAN_GLOBAL:
@@ -1309,6 +1306,8 @@ const struct sim_stats *sim_stats(struct sim *s)
 			       sizeof(s->st.pwc2_invalidated));
 		}
 	}
+	if (s->curve && s->point >= 0)
+		return sim_curve_point_stats(s, (size_t)s->point);
 	return &s->st;
 }
 
@@ -1493,12 +1492,14 @@ void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
 			       json_real(span_s > 0 ? (double)flushes / span_s : 0.0));
 	}
 	for (i = 0; i < s->ndevs; i++) {
+		uint64_t hits = s->curve && s->point >= 0 ? sim_curve_stale_by(s, (size_t)s->point, i)
+							   : s->devs[i].stale_hits;
 		char key[48];
 
-		if (!s->devs[i].stale_hits)
+		if (!hits)
 			continue;
 		dev_name(s->devs[i].device, s->devs[i].pasid, key, sizeof(key));
-		json_object_set_new(by, key, json_integer((json_int_t)s->devs[i].stale_hits));
+		json_object_set_new(by, key, json_integer((json_int_t)hits));
 	}
 	stats_json_put(root, "stale.by_device", by);
 	if (s->s2) {

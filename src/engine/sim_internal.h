@@ -21,6 +21,16 @@
 #define SIM_DOM_NONE UINT32_MAX
 
 /*
+ * The IOTLB entry's data: the physical page base, with the permissions in its low bits and
+ * SIM_DATA_STALE once the mapping is gone from the page table but the entry not yet
+ * invalidated (lazy and batched invalidation leave such entries usable for a while).
+ */
+#define SIM_DATA_PERMS TRACE_PERM_RW
+#define SIM_DATA_STALE 0x4
+
+struct sim_curve; /* the engine's side of stats.curve (sim_curve.c) */
+
+/*
  * A device as the IOMMU sees it: a requester (stream) id and PASID, attached to one domain.
  * What is per device stays here (stale hits); what is per address space is the domain's.
  */
@@ -58,6 +68,8 @@ struct sim {
 	struct walk_cache *wc; /* NULL when no level has a walk cache */
 	struct miss_classifier *mc; /* NULL when stats.classify_misses is off */
 	struct inv_engine *inv;     /* the OS's invalidation policy */
+	struct sim_curve *curve;    /* NULL without stats.curve */
+	long point;                 /* sim_select_point(): the curve row shown; -1: the run's own */
 	bool stall;
 	uint64_t map_ps, unmap_ps, pte_ps, iova_cache_ps, iova_tree_ps; /* CPU costs */
 	uint64_t stack_ps;
@@ -173,7 +185,21 @@ struct sim_walk {
 	uint64_t iova;  /* what it walks, in which domain */
 	uint32_t dom;
 	uint64_t since; /* sim_miss_clock() when the miss that started it looked up */
+	bool first_touch; /* it found nothing and mapped the page on first touch */
 };
+
+/* Whether a walk that finds nothing maps the page on first touch (os.first_touch). */
+static inline bool sim_first_touch_applies(const struct sim *s, const struct iommu_domain *d)
+{
+	switch (s->cfg->os.first_touch) {
+	case FIRST_TOUCH_ALWAYS:
+		return true;
+	case FIRST_TOUCH_NEVER:
+		return false;
+	default:
+		return !d->has_map;
+	}
+}
 
 /* The device (device, pasid), made on first use and attached as os.domains says. */
 struct iommu_dev *sim_dev(struct sim *s, uint32_t device, uint32_t pasid);
@@ -224,5 +250,26 @@ uint64_t sim_unmap(struct sim *s, const struct trace_rec *r, uint64_t now);
 void sim_inval(struct sim *s, const struct trace_rec *r, uint64_t now);
 /* ATTACH and DETACH records: a device moves between domains. */
 void sim_attach(struct sim *s, const struct trace_rec *r);
+
+/*
+ * stats.curve (sim_curve.c): every curve geometry's IOTLB beside the engine's own. The hooks
+ * sit where the engine's IOTLB is looked up, filled after a walk, loses a mapping (unmap) and
+ * is invalidated; the walk caches of each geometry follow that geometry's own misses.
+ */
+struct sim_curve *sim_curve_create(struct sim *s, struct ism_err *err);
+void sim_curve_free(struct sim_curve *sc);
+/* At the engine's lookup: e is its hit (then the curve takes the lookup now) or NULL. */
+void sim_curve_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
+		      uint8_t need, uint32_t bytes, const struct tlb_entry *e);
+/* At the end of the walk of the engine's last miss: the curve takes that lookup now. */
+void sim_curve_walked(struct sim *s, const struct sim_walk *sw);
+void sim_curve_unmapped(struct sim *s, uint32_t dom, uint64_t iova, enum pgsize p);
+void sim_curve_inv(struct sim *s, uint32_t dom, enum inv_gran g, uint64_t start, uint64_t end,
+		   bool walk_caches);
+void sim_curve_wc_inv_levels(struct sim *s, uint32_t dom, uint64_t iova, uint64_t size,
+			     unsigned max_level);
+/* The counters of curve row `row` (an IOTLB of its geometry), for sim_stats(). */
+const struct sim_stats *sim_curve_point_stats(struct sim *s, size_t row);
+uint64_t sim_curve_stale_by(const struct sim *s, size_t row, uint32_t dev);
 
 #endif

@@ -237,6 +237,8 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	json_object_set(trace, "meta", ri->trace_meta ? ri->trace_meta : json_object());
 	json_object_set_new(root, "trace", trace);
 	stats_to_json(st, cfg->iommu.levels, sim_page_sizes(ri->sim), root);
+	if (ri->sim && cfg->stats.ncurve_rows)
+		sim_curve_to_json(ri->sim, root);
 	if (ri->sim)
 		sim_os_to_json(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, root);
 	if (ri->timed) {
@@ -258,6 +260,8 @@ void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_
 		       const struct run_info *ri)
 {
 	stats_print_flat(st, cfg->iommu.levels, sim_page_sizes(ri->sim), fp);
+	if (ri->sim && cfg->stats.ncurve_rows)
+		sim_curve_print_flat(ri->sim, fp);
 	if (ri->sim) {
 		json_t *os = json_object();
 
@@ -345,6 +349,8 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 		(unsigned long long)st->unmaps, (unsigned long long)st->first_touch_maps,
 		(unsigned long long)st->domains);
 	fprintf(fp, "  faults    %llu\n", (unsigned long long)st->faults);
+	if (ri->sim && cfg->stats.ncurve_rows)
+		sim_curve_print_text(ri->sim, fp);
 	if (ri->sim)
 		sim_os_print_text(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, fp);
 	replay_text(cfg, mode, sizeof(mode));
@@ -389,6 +395,7 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 void result_print_reference(FILE *fp)
 {
 	stats_print_reference(fp);
+	sim_curve_print_reference(fp);
 	timed_print_reference(fp);
 	sim_print_os_reference(fp);
 	baseline_run_print_reference(fp);
