@@ -192,14 +192,14 @@ static void test_defaults(void **state)
 	assert_true(cfg.os.cost.inv_wait_ns == 800.0);
 
 	/*
-	 * 4 top-level (description, trace, seed, mode) + 2 replay + 3 iotlb + page_sizes + 3 pgtable
-	 * + 8 walk cache + 3 iommu timing + 6 device_tlb + 16 iommu.nested (enabled, stage1,
-	 * 5 stage2 + 8 stage-2 walk cache + 2 stage-2 tlb, stage1_tables_gpa)
-	 * + 4 memory + 3 os + 7 os.invalidation + 1 os.nested + 3 os.flush_queue
-	 * + 2 os.batch + 12 os.cost + 3 iova + 10 device + 1 baseline + 9 swiotlb + 8 cma
-	 * + 4 stats = 113
+	 * 4 top-level (description, trace, seed, mode) + 3 replay + 3 iotlb + page_sizes + 3 pgtable
+	 * + 8 walk cache + 4 iommu timing + 3 cmdq + 6 device_tlb + 16 iommu.nested (enabled,
+	 * stage1, 5 stage2 + 8 stage-2 walk cache + 2 stage-2 tlb, stage1_tables_gpa)
+	 * + 5 memory + 3 os + 7 os.invalidation + 1 os.nested + 3 os.flush_queue
+	 * + 2 os.batch + 12 os.cost + 3 iova + 11 device + 1 baseline + 9 swiotlb + 8 cma
+	 * + 4 stats = 120
 	 */
-	assert_int_equal(count_leaves(cfg.effective), 113);
+	assert_int_equal(count_leaves(cfg.effective), 120);
 	assert_string_equal(cfg.iova.remap, "none");
 	assert_int_equal(json_object_size(cfg.effective), ISM_ARRAY_SIZE(top));
 	json_object_foreach(cfg.effective, key, v)
@@ -215,7 +215,7 @@ static void test_table(void **state)
 	struct ism_err err = { 0 };
 	size_t i, j;
 
-	assert_int_equal(config_nkeys, 113);
+	assert_int_equal(config_nkeys, 120);
 	assert_int_equal(config_load(NULL, NULL, 0, &cfg, &err), 0);
 	for (i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
@@ -772,13 +772,15 @@ static void test_effective(void **state)
 	/* by hand: sizes in bytes, page sizes canonical and in size order, trace joined to dir */
 	json_t *want = squoted(
 		"{'description': 'd', 'trace': 'cfgdir/t.trace', 'seed': '18446744073709551615',"
-		" 'mode': 'timed', 'replay': {'mode': 'closed', 'rate': 1.0},"
+		" 'mode': 'timed', 'replay': {'mode': 'closed', 'rate': 1.0, 'cpus': 'serial'},"
 		" 'iommu': {'iotlb': {'entries': 1024, 'ways': 1024,"
 		" 'replacement': 'flush-on-full'},"
 		" 'pgtable': {'format': 'x86', 'ia_bits': 57, 'levels': 5}, 'page_sizes': ['4K', '1G'],"
 		" 'walk_cache': {'l2': {'entries': 0, 'ways': 3}, 'l3': {'entries': 8, 'ways': 8},"
 		" 'l4': {'entries': 4, 'ways': 4}, 'l5': {'entries': 4, 'ways': 4}},"
-		" 'timing': {'iotlb_hit_ns': 2.0, 'walk_cache_hit_ns': 2.0, 'walkers': 4},"
+		" 'timing': {'iotlb_hit_ns': 2.0, 'walk_cache_hit_ns': 2.0, 'walkers': 4,"
+		" 'iotlb_lookups_per_ns': 0.0},"
+		" 'cmdq': {'shared': false, 'command_ns': 0.0, 'sync_ns': 0.0},"
 		" 'device_tlb': {'kind': 'none', 'entries': 32, 'ways': 32, 'replacement': 'lru',"
 		" 'share': 'per-device', 'hit_ns': 1.0},"
 		" 'nested': {'enabled': false, 'stage1': 'table', 'stage1_tables_gpa': 536870912,"
@@ -786,7 +788,8 @@ static void test_effective(void **state)
 		" 'walk_cache': {'l2': {'entries': 32, 'ways': 4}, 'l3': {'entries': 8, 'ways': 8},"
 		" 'l4': {'entries': 4, 'ways': 4}, 'l5': {'entries': 4, 'ways': 4}},"
 		" 'tlb': {'entries': 0, 'ways': 4}}}},"
-		" 'memory': {'latency_ns': 80.0, 'latency_dist': 'fixed', 'latency_spread_ns': 0.0,"
+		" 'memory': {'latency_ns': 80.0, 'walk_latency_ns': 80.0, 'latency_dist': 'fixed',"
+		" 'latency_spread_ns': 0.0,"
 		" 'bandwidth_gbps': 0.0},"
 		" 'os': {'first_touch': 'never', 'first_touch_page_size': '1G',"
 		" 'domains': {'00:04.0': 'display', '0x21': 'display', '7': 'video'},"
@@ -802,7 +805,7 @@ static void test_effective(void **state)
 		" 'iova': {'remap': 'none', 'dma_bits': 48, 'pci_32bit_workaround': true},"
 		" 'device': {'max_payload': 1024, 'max_read_request': 4096, 'max_outstanding': 32,"
 		" 'pcie_gen': 3, 'pcie_width': 8, 'link_gbps': 0.0, 'link_latency_ns': 220.0,"
-		" 'tlp_overhead': 24, 'in_order': false, 'dma32': false},"
+		" 'tlp_overhead': 24, 'data_link': 'none', 'in_order': false, 'dma32': false},"
 		" 'baseline': ['passthrough'],"
 		" 'swiotlb': {'size': 67108864, 'areas': 1, 'min_align_mask': 0, 'copy_gbps': 80.0,"
 		" 'copy_at_map_always': false, 'stall_when_full': false, 'map_ns': 150.0,"

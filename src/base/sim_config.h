@@ -27,6 +27,12 @@ enum sim_mode {
 	SIM_MODE_UNTIMED, /* functional only: the fast path for miss-rate sweeps */
 };
 
+/* How the timed replay runs the OS work (MAP, UNMAP, INVAL) of the trace's CPUs. */
+enum replay_cpus {
+	REPLAY_CPUS_SERIAL,     /* everything after a record waits for its CPU's work */
+	REPLAY_CPUS_CONCURRENT, /* a record waits for its own CPU; a DMA for all OS work */
+};
+
 enum replay_mode {
 	REPLAY_CLOSED, /* the device issues as fast as its tags and link allow */
 	REPLAY_OPEN,   /* each DMA starts no earlier than its trace time (scaled) */
@@ -95,6 +101,7 @@ struct sim_config {
 	struct {
 		enum replay_mode mode;
 		double rate; /* open loop: trace time is divided by this */
+		int cpus;    /* enum replay_cpus */
 	} replay;
 	struct {
 		struct cache_geom iotlb;
@@ -107,6 +114,13 @@ struct sim_config {
 		double iotlb_hit_ns;      /* IOTLB lookup that hits */
 		double walk_cache_hit_ns; /* added to a walk that starts below a walk-cache hit */
 		uint32_t walkers;         /* concurrent page walks */
+		double iotlb_lookups_per_ns; /* lookups the IOTLB's ports start per ns; 0: no limit */
+		/* The invalidation command queue (VT-d's invalidation queue, SMMUv3's CMDQ). */
+		struct {
+			bool shared;       /* one queue per IOMMU for every CPU; false: fixed costs */
+			double command_ns; /* the IOMMU's time to execute one command */
+			double sync_ns;    /* ... and one wait descriptor / CMD_SYNC */
+		} cmdq;
 		/* The TLBs in front of the IOTLB (models/iotlb/devtlb.h). */
 		struct {
 			int kind;                 /* enum devtlb_kind: none, micro, ats */
@@ -130,7 +144,8 @@ struct sim_config {
 		} nested;
 	} iommu;
 	struct {
-		double latency_ns; /* one memory access: DMA data or a walk reference */
+		double latency_ns;      /* one memory access of DMA data */
+		double walk_latency_ns; /* one page-walk reference (derived: latency_ns) */
 		enum latency_dist latency_dist;
 		double latency_spread_ns;
 		double bandwidth_gbps; /* shared by DMA data and walk reads; 0 = unlimited */
@@ -182,6 +197,7 @@ struct sim_config {
 		double link_gbps;          /* data rate per direction; 0 = from gen and width */
 		double link_latency_ns;    /* one way, device to root complex */
 		uint32_t tlp_overhead;     /* bytes per TLP on the wire besides the payload */
+		int data_link;             /* enum pcie_data_link: DLLPs and ordered sets */
 		bool in_order;             /* translations complete in request order */
 		bool dma32;                /* reaches only 32-bit addresses: bounces without an IOMMU */
 	} device;
