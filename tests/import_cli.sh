@@ -283,6 +283,13 @@ printf '  a-1 [000] ..... 5.0: map: IOMMU: iova=0x1000 paddr=0x1000 size=%s\n' \
 expect_fail "size above 64 bits" 4 'huge.txt:1: malformed map line' \
 	ism trace import --from ftrace "$T/huge.txt" -o "$T/bad.iot"
 
+# A device name with a NUL or a control byte (found by fuzzing: it reached the trace's JSON
+# metadata, which then did not read back): the line is malformed.
+printf '  a-1 [000] ..... 1.0: add_device_to_group: IOMMU: groupID=7 device=\0001.display\n' >"$T/nul.txt"
+expect_fail "a NUL in a device name" 4 'nul.txt:1: malformed add_device_to_group line' \
+	ism trace import --from ftrace "$T/nul.txt" -o "$T/bad.iot"
+no_file "no trace from it" "$T/bad.iot"
+
 # Timestamps going back (two lines, 30 and 5 us back): counted, warned, the first quoted.
 {
 	printf '  a-1 [000] ..... 5.000050: map: IOMMU: iova=0x1000 paddr=0x1000 size=4096\n'

@@ -93,9 +93,9 @@ grep -q "throughput: $T/tp/throughput.png" "$T/err" && ok "the written files are
 	|| fail "no list of the files written"
 
 # Usage errors: exit 2.
-expect_fail "no DIR" 2 "give the sweep's output DIR" ism plot
+expect_fail "no DIR" 2 "give the sweep's output DIR or a run's RESULT.json" ism plot
 expect_fail "two DIRs" 2 "unexpected argument '.*fx'" ism plot "$T/fx" "$T/fx"
-expect_fail "unknown kind" 2 "expected missrate, missclass, devtlb, throughput, invalidation, latency-cdf, devices or timeline, got 'pie'" ism plot "$T/fx" --kind pie
+expect_fail "unknown kind" 2 "expected missrate, missclass, devtlb, throughput, invalidation, latency-cdf, devices, timeline or curve, got 'pie'" ism plot "$T/fx" --kind pie
 expect_fail "bad --format" 2 "expected png, svg or png,svg, got 'gif'" ism plot "$T/fx" --format gif
 expect_fail "--point out of range" 2 "--point 99: no such point" ism plot "$T/fx" --kind latency-cdf --point 99 -o "$T/e1"
 
@@ -246,6 +246,47 @@ no_file "no image after a gnuplot error" "$T/nognu2/missrate.svg"
 [ -s "$T/nognu2/missrate.gp" ] && ok "the failing script is kept to look at" || fail "the failing script is gone"
 touch "$T/afile"
 expect_fail "PLOTDIR is a file" 5 "afile: not a directory" ism plot "$T/fx" -o "$T/afile"
+
+# One run's whole curve (stats.curve): `plot RESULT.json` draws it, into RESULT-plots.
+ism trace gen "$ISM_SRCDIR/traces/random-16M.json" --set accesses=20000 -o "$T/r16.iot.gz" -q
+check "a run with stats.curve" ism run "$ISM_SRCDIR/configs/demo.json" -t "$T/r16.iot.gz" \
+	--set mode=untimed --set stats.curve=[16,64,256,1024,4096] --set stats.curve_ways=8 -q \
+	-o "$T/run.json"
+check "plot RESULT.json" ism plot "$T/run.json" -q
+expect_image "curve of one run" "$T/run-plots/curve" 600x440
+expect_eq "curve.dat: entries, ways and miss rate (%) of each row, as iotlb.curve has them" \
+	"$(python3 -c "
+import json
+for r in json.load(open('$T/run.json'))['iotlb']['curve']:
+    print('%d %d %.10g' % (r['entries'], r['ways'], 100 * r['miss_rate']))" | paste -sd'|')" \
+	"$(sed -n '/^# index 0: r16 8-way$/,/^$/p' "$T/run-plots/curve.dat" | grep -v '^#' | grep . | paste -sd'|')"
+expect_eq "curve.dat: the run's own IOTLB (64 entries, 8-way) and its miss rate" \
+	"64 8 $(python3 -c "import json; print('%.10g' % (100 * json.load(open('$T/run.json'))['iotlb']['miss_rate']))")" \
+	"$(sed -n '/^# index 1: /,/^$/p' "$T/run-plots/curve.dat" | grep -v '^#' | grep .)"
+grep -q "set logscale x 2" "$T/run-plots/curve.gp" && grep -q "title 'the run''s own IOTLB (64 entries, 8-way)'" "$T/run-plots/curve.gp" \
+	&& ok "curve: log2 sizes, the run's own IOTLB named" || fail "curve: axis or legend"
+expect_fail "another kind of one run" 1 "plot missrate: .*run.json is one run's result: only the curve kind draws one run" \
+	ism plot "$T/run.json" --kind missrate -o "$T/e2"
+check "a run without stats.curve" ism run "$ISM_SRCDIR/configs/demo.json" -t "$T/r16.iot.gz" \
+	--set mode=untimed -q -o "$T/plain.json"
+expect_fail "a run without a curve" 1 "plain.json: no plot kind suits this run:" \
+	ism plot "$T/plain.json" -o "$T/e3"
+grep -q "curve: no finished point has iotlb.curve (a run with stats.curve" "$T/err" \
+	&& ok "it says what is missing" || { fail "no reason"; cat "$T/err"; }
+expect_fail "a file that is no result" 3 "fixture-base.json: not a result of iommusim run" \
+	ism plot "$T/fixture-base.json" -o "$T/e4"
+# A sweep whose points have curves: a line per point.
+cat >"$T/curves.json" <<EOF
+{ "base": "$ISM_SRCDIR/configs/demo.json",
+  "set": { "mode": "untimed", "stats.curve": [16, 64, 256, 1024, 4096] },
+  "traces": ["$T/r16.iot.gz"],
+  "axes": [ { "key": "os.first_touch_page_size", "values": ["4K", "2M"], "name": "page" } ] }
+EOF
+ism sweep "$T/curves.json" -o "$T/curves" -q -j 2
+check "plot the curves of a sweep" ism plot "$T/curves" --kind curve -q
+expect_eq "curves: a line and a marker per point" 4 "$(grep -c '^# index' "$T/curves/plots/curve.dat")"
+grep -q "title '#1 2M, fully associative'" "$T/curves/plots/curve.gp" && ok "curves: each line named by its point" \
+	|| fail "curves: legend"
 
 # The real thing: `iommusim sweep` (timed, two baselines) on a small NIC trace and random reads,
 # then every kind, drawn without a warning.

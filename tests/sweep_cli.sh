@@ -474,6 +474,25 @@ for (t, e), rs in res.items():
     assert (len(set(rs)) == 1) == (t != "nic"), (t, e, len(set(rs)))
 EOF2
 
+# os.invalidation.on_map acts on MAPs (a zap at iotlb_sync_map): an axis over it is no warning
+# on a trace without UNMAP, and it does change the results (one range command per MAP).
+cat >"$T/onmap.json" <<EOF2
+{ "base": {"mode": "untimed"}, "traces": { "maps": "$T/maponly.csv" },
+  "axes": [ { "key": "os.invalidation.on_map", "values": ["none", "range"] } ] }
+EOF2
+printf 'time_ns,op,device,pasid,iova,size,paddr\n0,MAP,1,,0x1000,4096,0x80000000\n10,R,1,,0x1000,64,\n' >"$T/maponly.csv"
+check "on_map axis on a trace without UNMAP" ism sweep "$T/onmap.json" -o "$T/onmap" -q
+[ ! -s "$T/err" ] && ok "on_map: no warning" || fail "on_map warned: $(cat "$T/err")"
+expect_eq "on_map: none, then one zap" "0 1" "$(cat "$T"/onmap/points/*.json | python3 -c '
+import json, sys
+d = json.JSONDecoder(); s = sys.stdin.read(); i = 0; out = []
+while i < len(s):
+    s2 = s[i:].lstrip()
+    if not s2: break
+    o, n = d.raw_decode(s2); i = len(s) - len(s2) + n
+    out.append(o["invalidation"]["on_map_commands"])
+print(*out)')"
+
 # --- Bad sweep files: one message naming the file and the JSON path, exit 3 (bad.cases).
 cd "$T"
 while IFS="$(printf '\t')" read -r name sweep msg; do
@@ -606,4 +625,15 @@ for f in "$T/k-killed"/*.json; do
 done
 expect_eq "finished points kept byte for byte" "$done2" "$kept"
 expect_eq "all 8 ok" 8 "$(grep -c ',ok,' "$T/k/summary.csv")"
+# A nested guest's invalidation mode acts on its unmaps too: warned of on a trace without one.
+cat >"$T/ninert.json" <<EOF2
+{ "base": {"mode": "untimed", "iommu": {"nested": {"enabled": true}}},
+  "traces": { "nic": "$T/unmap.csv", "cap": "$G/capacity.csv" },
+  "axes": [ { "name": "guest inv", "key": "os.nested.invalidation", "values": ["trap", "hw"] } ] }
+EOF2
+check "--list of a nested guest's invalidation axis" ism sweep "$T/ninert.json" --list
+expect_eq "os.nested.invalidation: warned of on the trace without UNMAP only" \
+	"iommusim: warning: $T/ninert.json: axis guest inv cannot change the results of trace cap: the trace has no UNMAP record, the only record the invalidation settings act on; its 1 points at hw will repeat those at trap" \
+	"$(cat "$T/err")"
+
 finish

@@ -281,6 +281,38 @@ static void test_refill_present(void **state)
 	tlb_cache_free(c);
 }
 
+/*
+ * A clone is in the same state (entries, LRU order, the hash index of a wide set) and then goes
+ * its own way; a touch changes an LRU set unless the entry is its most recent, never FIFO's.
+ */
+static void test_clone_and_touch(void **state)
+{
+	struct tlb_cache *c = make(32, 32, "lru", 0), *d, *f = make(2, 2, "fifo", 0);
+	uint64_t k;
+
+	for (k = 1; k <= 32; k++)
+		tlb_cache_insert(c, 0, k, k, 100 + k, 0, NULL);
+	assert_false(tlb_cache_touch_changes(c, tlb_cache_peek(c, 0, 32, 32)));
+	assert_true(tlb_cache_touch_changes(c, tlb_cache_peek(c, 0, 1, 1)));
+	d = tlb_cache_clone(c);
+	assert_int_equal(tlb_cache_peek(d, 0, 7, 7)->data, 107);
+	/* Both evict key 1 (least recent) for 33; the clone, after touching 1, evicts 2. */
+	assert_non_null(tlb_cache_lookup(d, 0, 1, 1));
+	tlb_cache_insert(c, 0, 33, 33, 133, 0, NULL);
+	tlb_cache_insert(d, 0, 33, 33, 133, 0, NULL);
+	assert_null(tlb_cache_peek(c, 0, 1, 1));
+	assert_non_null(tlb_cache_peek(c, 0, 2, 2));
+	assert_non_null(tlb_cache_peek(d, 0, 1, 1));
+	assert_null(tlb_cache_peek(d, 0, 2, 2));
+	assert_int_equal(tlb_cache_evictions(d), 1);
+	tlb_cache_free(d);
+	tlb_cache_free(c);
+	tlb_cache_insert(f, 0, 1, 1, 0, 0, NULL);
+	tlb_cache_insert(f, 0, 2, 2, 0, 0, NULL);
+	assert_false(tlb_cache_touch_changes(f, tlb_cache_peek(f, 0, 1, 1)));
+	tlb_cache_free(f);
+}
+
 static void test_key_is_per_set(void **state)
 {
 	/*
@@ -839,6 +871,7 @@ int main(void)
 		cmocka_unit_test(test_random_hand),
 		cmocka_unit_test(test_create_errors),
 		cmocka_unit_test(test_refill_present),
+		cmocka_unit_test(test_clone_and_touch),
 		cmocka_unit_test(test_key_is_per_set),
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_2m_covers_4k),

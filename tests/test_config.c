@@ -192,13 +192,14 @@ static void test_defaults(void **state)
 	assert_true(cfg.os.cost.inv_wait_ns == 800.0);
 
 	/*
-	 * 4 top-level (description, trace, seed, mode) + 2 replay + 3 iotlb + page_sizes + 3 pgtable
-	 * + 8 walk cache + 3 iommu timing + 6 device_tlb + 4 memory + 3 os + 7 os.invalidation
-	 * + 3 os.flush_queue
-	 * + 2 os.batch + 11 os.cost + 3 iova + 10 device + 1 baseline + 9 swiotlb + 8 cma
-	 * + 2 stats = 93
+	 * 4 top-level (description, trace, seed, mode) + 3 replay + 3 iotlb + page_sizes + 3 pgtable
+	 * + 8 walk cache + 4 iommu timing + 3 cmdq + 6 device_tlb + 16 iommu.nested (enabled,
+	 * stage1, 5 stage2 + 8 stage-2 walk cache + 2 stage-2 tlb, stage1_tables_gpa)
+	 * + 5 memory + 3 os + 7 os.invalidation + 1 os.nested + 3 os.flush_queue
+	 * + 2 os.batch + 12 os.cost + 3 iova + 11 device + 1 baseline + 9 swiotlb + 8 cma
+	 * + 5 stats = 121
 	 */
-	assert_int_equal(count_leaves(cfg.effective), 93);
+	assert_int_equal(count_leaves(cfg.effective), 121);
 	assert_string_equal(cfg.iova.remap, "none");
 	assert_int_equal(json_object_size(cfg.effective), ISM_ARRAY_SIZE(top));
 	json_object_foreach(cfg.effective, key, v)
@@ -214,7 +215,7 @@ static void test_table(void **state)
 	struct ism_err err = { 0 };
 	size_t i, j;
 
-	assert_int_equal(config_nkeys, 93);
+	assert_int_equal(config_nkeys, 121);
 	assert_int_equal(config_load(NULL, NULL, 0, &cfg, &err), 0);
 	for (i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
@@ -701,6 +702,58 @@ static void test_did_you_mean(void **state)
 		     "{\"x\": 1}");
 }
 
+/* The geometry of each curve row (entries, ways), worked out from the keys by hand. */
+static void expect_curve(const char *const *sets, size_t nsets, const uint32_t *want,
+			 size_t nwant, const char *effective)
+{
+	struct sim_config cfg;
+	struct ism_err err = { 0 };
+	json_t *eff;
+	char *text;
+
+	if (config_load(NULL, sets, nsets, &cfg, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cfg.stats.ncurve_rows, nwant / 2);
+	for (size_t i = 0; i < nwant / 2; i++) {
+		assert_int_equal(cfg.stats.curve_rows[i].entries, want[2 * i]);
+		assert_int_equal(cfg.stats.curve_rows[i].ways, want[2 * i + 1]);
+	}
+	eff = json_object_get(json_object_get(cfg.effective, "stats"), "curve");
+	text = json_dumps(eff, JSON_COMPACT | JSON_ENCODE_ANY);
+	assert_string_equal(text, effective);
+	free(text);
+	assert_true(cfg.stats.curve_classify);
+	config_free(&cfg);
+}
+
+static void test_curve_keys(void **state)
+{
+	static const char *const list[] = { "mode=untimed", "stats.curve=[256,64,128]" };
+	static const uint32_t list_rows[] = { 64, 64, 128, 128, 256, 256 };
+	static const char *const ways[] = { "mode=untimed", "stats.curve=[256,64,128]",
+					    "stats.curve_ways=8" };
+	static const uint32_t ways_rows[] = { 64, 8, 128, 8, 256, 8 };
+	static const char *const sets[] = { "mode=untimed", "stats.curve=[256,64,128]",
+					    "stats.curve_sets=16" };
+	static const uint32_t sets_rows[] = { 64, 4, 128, 8, 256, 16 };
+	/* true: 1, 2, 4, ... 65536; with 4096 ways, the sizes from 4096 on */
+	static const char *const all[] = { "mode=untimed", "stats.curve=true",
+					   "stats.curve_ways=4096" };
+	static const uint32_t all_rows[] = { 4096, 4096, 8192, 4096, 16384, 4096, 32768, 4096,
+					     65536, 4096 };
+	static const char *const none[] = { "mode=untimed" };
+	struct sim_config cfg;
+	struct ism_err err = { 0 };
+
+	expect_curve(list, 2, list_rows, ISM_ARRAY_SIZE(list_rows), "[64,128,256]");
+	expect_curve(ways, 3, ways_rows, ISM_ARRAY_SIZE(ways_rows), "[64,128,256]");
+	expect_curve(sets, 3, sets_rows, ISM_ARRAY_SIZE(sets_rows), "[64,128,256]");
+	expect_curve(all, 3, all_rows, ISM_ARRAY_SIZE(all_rows), "true");
+	assert_int_equal(config_load(NULL, none, 1, &cfg, &err), 0);
+	assert_int_equal(cfg.stats.ncurve_rows, 0);
+	config_free(&cfg);
+}
+
 /* The effective config: canonical forms, every key, nothing else. */
 static void test_effective(void **state)
 {
@@ -719,31 +772,40 @@ static void test_effective(void **state)
 	/* by hand: sizes in bytes, page sizes canonical and in size order, trace joined to dir */
 	json_t *want = squoted(
 		"{'description': 'd', 'trace': 'cfgdir/t.trace', 'seed': '18446744073709551615',"
-		" 'mode': 'timed', 'replay': {'mode': 'closed', 'rate': 1.0},"
+		" 'mode': 'timed', 'replay': {'mode': 'closed', 'rate': 1.0, 'cpus': 'serial'},"
 		" 'iommu': {'iotlb': {'entries': 1024, 'ways': 1024,"
 		" 'replacement': 'flush-on-full'},"
 		" 'pgtable': {'format': 'x86', 'ia_bits': 57, 'levels': 5}, 'page_sizes': ['4K', '1G'],"
 		" 'walk_cache': {'l2': {'entries': 0, 'ways': 3}, 'l3': {'entries': 8, 'ways': 8},"
 		" 'l4': {'entries': 4, 'ways': 4}, 'l5': {'entries': 4, 'ways': 4}},"
-		" 'timing': {'iotlb_hit_ns': 2.0, 'walk_cache_hit_ns': 2.0, 'walkers': 4},"
+		" 'timing': {'iotlb_hit_ns': 2.0, 'walk_cache_hit_ns': 2.0, 'walkers': 4,"
+		" 'iotlb_lookups_per_ns': 0.0},"
+		" 'cmdq': {'shared': false, 'command_ns': 0.0, 'sync_ns': 0.0},"
 		" 'device_tlb': {'kind': 'none', 'entries': 32, 'ways': 32, 'replacement': 'lru',"
-		" 'share': 'per-device', 'hit_ns': 1.0}},"
-		" 'memory': {'latency_ns': 80.0, 'latency_dist': 'fixed', 'latency_spread_ns': 0.0,"
+		" 'share': 'per-device', 'hit_ns': 1.0},"
+		" 'nested': {'enabled': false, 'stage1': 'table', 'stage1_tables_gpa': 536870912,"
+		" 'stage2': {'format': 'x86', 'ia_bits': 48, 'page_size': '4K',"
+		" 'walk_cache': {'l2': {'entries': 32, 'ways': 4}, 'l3': {'entries': 8, 'ways': 8},"
+		" 'l4': {'entries': 4, 'ways': 4}, 'l5': {'entries': 4, 'ways': 4}},"
+		" 'tlb': {'entries': 0, 'ways': 4}}}},"
+		" 'memory': {'latency_ns': 80.0, 'walk_latency_ns': 80.0, 'latency_dist': 'fixed',"
+		" 'latency_spread_ns': 0.0,"
 		" 'bandwidth_gbps': 0.0},"
 		" 'os': {'first_touch': 'never', 'first_touch_page_size': '1G',"
 		" 'domains': {'00:04.0': 'display', '0x21': 'display', '7': 'video'},"
 		" 'invalidation': {'policy': 'lazy', 'granularity': 'range', 'range_limit_pages': 512,"
 		" 'align': 'pow2', 'walk_caches': true, 'stall_translations': false, 'on_map': 'none'},"
+		" 'nested': {'invalidation': 'trap'},"
 		" 'flush_queue': {'size': 256, 'timeout_ms': 10.0, 'per_cpu': true},"
 		" 'batch': {'unmaps': 32, 'timeout_us': 100.0},"
 		" 'cost': {'iova_cache_ns': 20.0, 'iova_tree_ns': 250.0,"
 		" 'map_ns': 150.0, 'unmap_ns': 100.0, 'pte_ns': 10.0, 'inv_submit_ns': 150.0,"
 		" 'inv_page_ns': 2.0, 'inv_wait_ns': 800.0, 'fq_add_ns': 30.0, 'stack_ns': 0.0,"
-		" 'ats_inv_ns': 1000.0}},"
+		" 'ats_inv_ns': 1000.0, 'vm_exit_ns': 700.0}},"
 		" 'iova': {'remap': 'none', 'dma_bits': 48, 'pci_32bit_workaround': true},"
 		" 'device': {'max_payload': 1024, 'max_read_request': 4096, 'max_outstanding': 32,"
 		" 'pcie_gen': 3, 'pcie_width': 8, 'link_gbps': 0.0, 'link_latency_ns': 220.0,"
-		" 'tlp_overhead': 24, 'in_order': false, 'dma32': false},"
+		" 'tlp_overhead': 24, 'data_link': 'none', 'in_order': false, 'dma32': false},"
 		" 'baseline': ['passthrough'],"
 		" 'swiotlb': {'size': 67108864, 'areas': 1, 'min_align_mask': 0, 'copy_gbps': 80.0,"
 		" 'copy_at_map_always': false, 'stall_when_full': false, 'map_ns': 150.0,"
@@ -751,7 +813,8 @@ static void test_effective(void **state)
 		" 'cma': {'size': 67108864, 'base': 4294967296, 'order_per_bit': 0,"
 		" 'max_align_order': 8, 'stall_when_full': false, 'alloc_ns': 10000.0,"
 		" 'page_ns': 50.0, 'release_ns': 1000.0},"
-		" 'stats': {'interval_us': 0.0, 'classify_misses': false}}");
+		" 'stats': {'interval_us': 0.0, 'classify_misses': false, 'curve': false, 'curve_ways': 0,"
+		" 'curve_sets': 0}}");
 
 	assert_non_null(root);
 	assert_non_null(want);
@@ -854,6 +917,7 @@ int main(void)
 		cmocka_unit_test(test_did_you_mean),
 		cmocka_unit_test(test_baseline_keys),
 		cmocka_unit_test(test_effective),
+		cmocka_unit_test(test_curve_keys),
 		cmocka_unit_test(test_reference),
 	};
 

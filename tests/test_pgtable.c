@@ -30,7 +30,7 @@ static struct io_pgtable *mk(unsigned levels)
 		return NULL;
 	assert_int_equal(io_pgtable_fmt_init(&f, io_pgtable_fmt_find("x86"), levels == 4 ? 48 : 57,
 					     NULL), 0);
-	return io_pgtable_create(&f);
+	return io_pgtable_create(&f, NULL);
 }
 
 /* io_pgtable_map() with the leaves it made copied to l[] (may be NULL). */
@@ -777,7 +777,7 @@ static void test_formats(void **state)
 		assert_int_equal(f.granule, fc->sizes[0].p);
 
 		/* The smallest page at 0: one table per level. */
-		struct io_pgtable *pt = io_pgtable_create(&f);
+		struct io_pgtable *pt = io_pgtable_create(&f, NULL);
 		struct io_pgtable_map_info info;
 
 		assert_int_equal(io_pgtable_map(pt, 0, 0, pgsize_bytes(f.granule), RW,
@@ -795,7 +795,7 @@ static void test_formats(void **state)
 
 			if (iova + sz > 1ULL << f.ia_bits || pa + sz > 1ULL << 52)
 				continue;
-			pt = io_pgtable_create(&f);
+			pt = io_pgtable_create(&f, NULL);
 			assert_int_equal(io_pgtable_map(pt, iova, pa, sz, RW, all, &info), 0);
 			assert_int_equal(info.leaves[p], 1);
 			/* the leaf's entries and one for each level above it */
@@ -818,7 +818,7 @@ static void test_formats(void **state)
 			covered++;
 		}
 		/* At and above the input width: a map is refused, a walk faults at the top. */
-		pt = io_pgtable_create(&f);
+		pt = io_pgtable_create(&f, NULL);
 		if (f.ia_bits < 64) {
 			uint64_t g = pgsize_bytes(f.granule), top = 1ULL << f.ia_bits;
 			struct io_pgtable_walk w;
@@ -857,7 +857,7 @@ static void test_v7s_contiguous(void **state)
 
 	(void)state;
 	assert_int_equal(io_pgtable_fmt_init(&f, io_pgtable_fmt_find("arm-v7s"), 0, NULL), 0);
-	pt = io_pgtable_create(&f);
+	pt = io_pgtable_create(&f, NULL);
 	assert_int_equal(io_pgtable_map(pt, 0x10000, 0x90000, 0x21000, RW,
 					PGSIZE_MASK(PGSIZE_4K) | PGSIZE_MASK(PGSIZE_64K), &info), 0);
 	assert_int_equal(info.leaves[PGSIZE_64K], 2);
@@ -889,11 +889,62 @@ static void test_v7s_contiguous(void **state)
 	io_pgtable_free(pt);
 }
 
+/*
+ * Where tables live, by hand: two x86 tables sharing one cursor at 1 GiB get their 4 KiB tables
+ * one after another (A's root, B's root, then the three tables A's first map needs), and a walk
+ * reports each table it reads. Armv7s tables are aligned to their own size: from 0x1100 the
+ * 16 KiB first-level table goes to 0x4000, the 1 KiB second-level ones to 0x8000 and 0x8400.
+ */
+static void test_table_addresses(void **state)
+{
+	struct io_pgtable_fmt f;
+	struct io_pgtable *a, *b;
+	struct io_pgtable_walk w;
+	uint64_t cursor = 0x40000000;
+
+	(void)state;
+	assert_int_equal(io_pgtable_fmt_init(&f, io_pgtable_fmt_find("x86"), 48, NULL), 0);
+	a = io_pgtable_create(&f, &cursor);
+	b = io_pgtable_create(&f, &cursor);
+	assert_int_equal(cursor, 0x40002000);
+	assert_int_equal(io_pgtable_map(a, 0x1000, 0x9000, 0x1000, RW, M_4K, NULL), 0);
+	assert_int_equal(cursor, 0x40005000);
+	assert_int_equal(io_pgtable_map(b, 0x1000, 0x9000, 0x1000, RW, M_4K, NULL), 0);
+	assert_int_equal(cursor, 0x40008000);
+	assert_int_equal(io_pgtable_walk(a, 0x1000, &w), 0);
+	assert_int_equal(w.table_pa[4], 0x40000000);
+	assert_int_equal(w.table_pa[3], 0x40002000);
+	assert_int_equal(w.table_pa[2], 0x40003000);
+	assert_int_equal(w.table_pa[1], 0x40004000);
+	assert_int_equal(io_pgtable_walk(b, 0x1000, &w), 0);
+	assert_int_equal(w.table_pa[4], 0x40001000);
+	assert_int_equal(w.table_pa[1], 0x40007000);
+	/* a fault reports the tables read down to the non-present entry */
+	assert_int_equal(io_pgtable_walk(a, 0x200000, &w), -1);
+	assert_int_equal(w.level, 2);
+	assert_int_equal(w.table_pa[2], 0x40003000);
+	io_pgtable_free(a);
+	io_pgtable_free(b);
+
+	cursor = 0x1100;
+	assert_int_equal(io_pgtable_fmt_init(&f, io_pgtable_fmt_find("arm-v7s"), 0, NULL), 0);
+	a = io_pgtable_create(&f, &cursor);
+	assert_int_equal(cursor, 0x8000);
+	assert_int_equal(io_pgtable_map(a, 0, 0x9000, 0x1000, RW, M_4K, NULL), 0);
+	assert_int_equal(io_pgtable_map(a, 0x100000, 0x9000, 0x1000, RW, M_4K, NULL), 0);
+	assert_int_equal(cursor, 0x8800);
+	assert_int_equal(io_pgtable_walk(a, 0x100000, &w), 0);
+	assert_int_equal(w.table_pa[2], 0x4000);
+	assert_int_equal(w.table_pa[1], 0x8400);
+	io_pgtable_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_v7s_contiguous),
+		cmocka_unit_test(test_table_addresses),
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_map_4k),
 		cmocka_unit_test(test_map_2m),

@@ -184,6 +184,42 @@ static void test_all_misses_one_walker(void **state)
 }
 
 /*
+ * The same with nesting, every cache of both stages off: a walk reads (4+1)(m+1) - 1 entries,
+ * each at the memory latency: 24 over 4K host pages (2 + 24 x 80 = 1922 ns a walk), 19 over
+ * 2M (1522 ns). A single read's translation: the 2 ns lookup, then that walk.
+ */
+static void test_nested_walk_latency(void **state)
+{
+	static const struct { const char *page; double walk_ns; } cases[] = {
+		{ "iommu.nested.stage2.page_size=4K", 2 + 24 * 80 },
+		{ "iommu.nested.stage2.page_size=2M", 2 + 19 * 80 },
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *sets[] = { "iommu.timing.walkers=1", "iommu.walk_cache.l2.entries=0",
+				       "iommu.walk_cache.l3.entries=0",
+				       "iommu.walk_cache.l4.entries=0", "device.max_outstanding=256",
+				       "iommu.nested.enabled=true",
+				       "iommu.nested.stage2.walk_cache.l2.entries=0",
+				       "iommu.nested.stage2.walk_cache.l3.entries=0",
+				       "iommu.nested.stage2.walk_cache.l4.entries=0", cases[i].page };
+		struct run r;
+
+		run_start(&r, sets, ISM_ARRAY_SIZE(sets));
+		feed_reads(&r, 20000, 4096, new_page);
+		run_end(&r);
+		NEAR(fig(&r, "request.rate_per_s"), 1e9 / cases[i].walk_ns, 0.002);
+		run_free(&r);
+
+		run_start(&r, sets, ISM_ARRAY_SIZE(sets));
+		feed_reads(&r, 1, 1, new_page);
+		run_end(&r);
+		NEAR(fig(&r, "translation.latency_ns.max"), 2 + cases[i].walk_ns, 0.001);
+		run_free(&r);
+	}
+}
+
+/*
  * Little's law on a long random trace: time-average requests in flight = completion rate x
  * mean time in the system. Open loop at a rate the device can sustain, with a spread of
  * memory latencies and a miss mix.
@@ -627,15 +663,248 @@ static void test_micro_timeline(void **state)
 	run_free(&r);
 }
 
+/*
+ * memory.walk_latency_ns: walk references cost their own latency, data its own. One 64-byte
+ * read that misses (no walk caches, a 4-level walk) on the default gen3 x8 link, by hand:
+ * 24 B up, 220 ns, 2 ns lookup, 2 ns walk-cache probe, 4 references of 30 ns, 80 ns data,
+ * 88 B down, 220 ns. Then all misses through one walker: 1 / (2 + 4 x 30 ns) requests/s.
+ */
+static void test_walk_latency(void **state)
+{
+	const char *sets[] = { "iommu.timing.walkers=1", "iommu.walk_cache.l2.entries=0",
+			       "iommu.walk_cache.l3.entries=0", "iommu.walk_cache.l4.entries=0",
+			       "device.max_outstanding=256", "memory.walk_latency_ns=30" };
+	double gbps = pcie_link_gbps(3, 8);
+	struct trace_rec one = rd(0, 0x100000, 64);
+	struct run r;
+
+	run_start(&r, sets, ISM_ARRAY_SIZE(sets));
+	run_feed(&r, &one, 1);
+	run_end(&r);
+	NEAR(fig(&r, "request.latency_ns.max"),
+	     8 * 24 / gbps + 220 + 2 + 2 + 4 * 30 + 80 + 8 * 88 / gbps + 220, 1e-5);
+	run_free(&r);
+	run_start(&r, sets, ISM_ARRAY_SIZE(sets));
+	feed_reads(&r, 50000, 4096, new_page);
+	run_end(&r);
+	NEAR(fig(&r, "request.rate_per_s"), 1e9 / 122.0, 0.002);
+	run_free(&r);
+}
+
+/*
+ * iommu.timing.iotlb_lookups_per_ns: all hits, 1024 tags (the link alone would carry
+ * 63.0 x 64 / 88 = 45.8 Gb/s), 0.01 lookups per ns: one lookup per 100 ns binds, 10 M
+ * requests of 512 bits a second = 5.12 Gb/s, the ports busy all the time.
+ */
+static void test_lookup_rate(void **state)
+{
+	const char *sets[] = { "device.max_outstanding=1024",
+			       "iommu.timing.iotlb_lookups_per_ns=0.01" };
+	struct run r;
+
+	run_start(&r, sets, 2);
+	feed_reads(&r, 100000, 4096, one_page);
+	run_end(&r);
+	NEAR(fig(&r, "request.rate_per_s"), 1e7, 0.001);
+	NEAR(fig(&r, "dma.throughput_gbps"), 5.12, 0.001);
+	NEAR(fig(&r, "lookup.port_utilisation"), 1.0, 0.001);
+	assert_true(fig(&r, "lookup.wait_ns.max") > 1000);
+	run_free(&r);
+}
+
+/*
+ * device.data_link spec: the link-bound all-hit case again, the link's rate less the DLLPs'
+ * share. Gen3 x8 with 256-byte MPS sends an Ack and an UpdateFC (8 bytes each) every 203
+ * symbol times and a 4-symbol SKP ordered set every 1538: 16/203 + 4/1538 = 0.0814185.
+ */
+static void test_data_link(void **state)
+{
+	const char *sets[] = { "device.max_outstanding=1024", "device.data_link=spec" };
+	double share = 16.0 / 203 + 4.0 / 1538;
+	struct run r;
+
+	NEAR(pcie_dll_share(3, 8, 256), share, 1e-12);
+	/* gen2 x4 at 128-byte MPS: one of each every 124 symbol times */
+	NEAR(pcie_dll_share(2, 4, 128), 16.0 / 124 + 4.0 / 1538, 1e-12);
+	run_start(&r, sets, 2);
+	feed_reads(&r, 200000, 4096, one_page);
+	run_end(&r);
+	NEAR(fig(&r, "link.gbps"), pcie_link_gbps(3, 8) * (1 - share), 1e-9);
+	NEAR(fig(&r, "dma.throughput_gbps"), pcie_link_gbps(3, 8) * (1 - share) * 64 / 88, 0.001);
+	run_free(&r);
+}
+
+/* A MAP or UNMAP of one 4 KiB page at iova by device 1 on cpu. */
+static struct trace_rec os_rec(enum trace_kind kind, uint64_t iova, uint16_t cpu)
+{
+	struct trace_rec r = { .kind = kind, .device = 1, .iova = iova, .size = 4096,
+			       .paddr = iova, .flags = kind == TRACE_MAP ? TRACE_PERM_RW : 0,
+			       .pasid = TRACE_PASID_NONE, .cpu = cpu };
+	return r;
+}
+
+/*
+ * Two CPUs unmap at once through one command queue (strict, defaults: map 150 ns + 4 levels
+ * x 10 ns, unmap 100 + 40 ns, a range command 150 ns to write, 2 ns a page, the wait 800 ns;
+ * here the IOMMU takes 500 ns a command). Concurrent CPUs: both maps run 0-190 ns; at 190 ns
+ * CPU 0 inserts its command and wait (190-340), the IOMMU executes it 340-842 and CPU 0's
+ * wait completes 800 ns later, at 1642: 1452 ns, what one CPU alone pays (150 + 502 + 800).
+ * CPU 1 came at 190 too: it waits for CPU 0's insertion (150 ns), inserts 340-490 behind 2
+ * entries still queued (CPU 0's command and wait), the IOMMU reaches its command at 842 and
+ * ends it at 1344, its wait completes at 2144: 1954 ns = 1452 + 150 + (842 - 490). With the
+ * fixed costs (cmdq.shared false) each pays 1452.
+ */
+static void test_cmdq_contention(void **state)
+{
+	const char *sets[] = { "os.invalidation.policy=strict", "iommu.cmdq.command_ns=500",
+			       "replay.cpus=concurrent", "iommu.cmdq.shared=true" };
+	struct trace_rec recs[] = { os_rec(TRACE_MAP, 0x1000, 0), os_rec(TRACE_MAP, 0x10000, 1),
+				    os_rec(TRACE_UNMAP, 0x1000, 0),
+				    os_rec(TRACE_UNMAP, 0x10000, 1) };
+	struct run r;
+	int shared;
+
+	for (shared = 1; shared >= 0; shared--) {
+		run_start(&r, sets, shared ? 4 : 3);
+		run_feed(&r, recs, ISM_ARRAY_SIZE(recs));
+		run_end(&r);
+		sim_os_to_json(r.s, timed_sim_time_ps(r.t), r.res);
+		NEAR(fig(&r, "cpu.invalidation_ns"), shared ? 1452 + 1954 : 2 * 1452, 1e-9);
+		NEAR(fig(&r, "cmdq.lock_wait_ns.max"), shared ? 150 : 0, 1e-9);
+		NEAR(fig(&r, "cmdq.wait_ns.max"), shared ? 2144 - 490 : 502 + 800, 1e-9);
+		NEAR(fig(&r, "cmdq.wait_ns.min"), 502 + 800, 1e-9);
+		NEAR(fig(&r, "cmdq.depth.max"), shared ? 2 : 0, 1e-9);
+		NEAR(fig(&r, "cmdq.contended"), shared, 1e-9);
+		NEAR(fig(&r, "cmdq.busy_ns"), 2 * 502, 1e-9);
+		/* the unmaps' stale windows close at their waits' completions */
+		NEAR(fig(&r, "stale.window_ns.max"), shared ? 1954 : 1452, 1e-9);
+		run_free(&r);
+	}
+	/* Serial CPUs (the default): CPU 1's unmap starts when CPU 0's is over, nothing queued. */
+	run_start(&r, (const char *const[]){ "os.invalidation.policy=strict",
+					     "iommu.cmdq.command_ns=500", "iommu.cmdq.shared=true" },
+		  3);
+	run_feed(&r, recs, ISM_ARRAY_SIZE(recs));
+	run_end(&r);
+	sim_os_to_json(r.s, timed_sim_time_ps(r.t), r.res);
+	NEAR(fig(&r, "cpu.invalidation_ns"), 2 * 1452, 1e-9);
+	NEAR(fig(&r, "cmdq.contended"), 0, 1e-9);
+	run_free(&r);
+}
+
+/*
+ * Untimed, the queue sees each invalidation at its record's trace time: the same two unmaps
+ * at 1000 ns each give the same 1452 and 1954 ns as the timed run's.
+ */
+static void test_cmdq_untimed(void **state)
+{
+	const char *sets[] = { "mode=untimed", "os.invalidation.policy=strict",
+			       "iommu.cmdq.command_ns=500", "iommu.cmdq.shared=true" };
+	struct trace_rec recs[] = { os_rec(TRACE_MAP, 0x1000, 0), os_rec(TRACE_MAP, 0x10000, 1),
+				    os_rec(TRACE_UNMAP, 0x1000, 0),
+				    os_rec(TRACE_UNMAP, 0x10000, 1) };
+	struct sim_config cfg;
+	struct ism_err err = { 0 };
+	struct sim *s;
+	json_t *res = json_object();
+	struct run r = { .res = res };
+
+	recs[2].time_ns = recs[3].time_ns = 1000;
+	if (config_load(NULL, sets, ISM_ARRAY_SIZE(sets), &cfg, &err) != 0)
+		fail_msg("config: %s", err.msg);
+	s = sim_create(&cfg, &err);
+	assert_non_null(s);
+	sim_records(s, recs, ISM_ARRAY_SIZE(recs));
+	sim_finish(s);
+	sim_os_to_json(s, 0, res);
+	NEAR(fig(&r, "cpu.invalidation_ns"), 1452 + 1954, 1e-9);
+	NEAR(fig(&r, "cmdq.depth.max"), 2, 1e-9);
+	json_decref(res);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/*
+ * Batching before one wait (os.invalidation.policy batched, 2 unmaps a batch): the second
+ * unmap sends both ranges' commands and one wait: 2 x 150 to write them, 2 x (500 + 2) for the
+ * IOMMU, 800 for the wait = 2104 ns, plus 30 ns each to queue the ranges: 2164 ns, one batch of
+ * 2 commands; strict would have been 2 batches of 1452 each.
+ */
+static void test_cmdq_batch(void **state)
+{
+	const char *sets[] = { "mode=untimed", "os.invalidation.policy=batched", "os.batch.unmaps=2",
+			       "iommu.cmdq.command_ns=500", "iommu.cmdq.shared=true" };
+	struct trace_rec recs[] = { os_rec(TRACE_MAP, 0x1000, 0), os_rec(TRACE_MAP, 0x10000, 0),
+				    os_rec(TRACE_UNMAP, 0x1000, 0),
+				    os_rec(TRACE_UNMAP, 0x10000, 0) };
+	struct sim_config cfg;
+	struct ism_err err = { 0 };
+	struct sim *s;
+	json_t *res = json_object();
+	struct run r = { .res = res };
+
+	if (config_load(NULL, sets, ISM_ARRAY_SIZE(sets), &cfg, &err) != 0)
+		fail_msg("config: %s", err.msg);
+	s = sim_create(&cfg, &err);
+	assert_non_null(s);
+	sim_records(s, recs, ISM_ARRAY_SIZE(recs));
+	sim_finish(s);
+	sim_os_to_json(s, 0, res);
+	NEAR(fig(&r, "cpu.invalidation_ns"), 2164, 1e-9);
+	NEAR(fig(&r, "cmdq.batches"), 1, 1e-9);
+	NEAR(fig(&r, "cmdq.commands"), 2, 1e-9);
+	NEAR(fig(&r, "cmdq.wait_ns.max"), 2 * 502 + 800, 1e-9);
+	json_decref(res);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/*
+ * replay.cpus concurrent: a record whose CPU is busy waits on that CPU while the replay goes
+ * on. CPU 0 maps A (0-190 ns: 150 + 4 levels x 10) and unmaps it (140 ns + one range command,
+ * strict: 150 + 2 + 800), deferred until 190 and done at 1282; CPU 1's map of B runs at 0, not
+ * after CPU 0's unmap; the read of B waits for all of it, 1282 ns, then misses: its header up,
+ * 220 ns, 2 ns lookup, 2 ns probe, 4 references of 80 ns, 80 ns data, 88 B down, 220 ns.
+ * Serial CPUs run MAP B after the unmap: the read starts at 1472.
+ */
+static void test_cpus_concurrent(void **state)
+{
+	struct trace_rec recs[] = { os_rec(TRACE_MAP, 0x1000, 0), os_rec(TRACE_UNMAP, 0x1000, 0),
+				    os_rec(TRACE_MAP, 0x10000, 1), rd(0, 0x10000, 64) };
+	double gbps = pcie_link_gbps(3, 8);
+	double lat = 8 * 24 / gbps + 220 + 2 + 2 + 4 * 80 + 80 + 8 * 88 / gbps + 220;
+	int conc;
+
+	for (conc = 1; conc >= 0; conc--) {
+		const char *sets[] = { "os.invalidation.policy=strict",
+				       conc ? "replay.cpus=concurrent" : "replay.cpus=serial" };
+		struct run r;
+
+		run_start(&r, sets, 2);
+		run_feed(&r, recs, ISM_ARRAY_SIZE(recs));
+		run_end(&r);
+		NEAR(fig(&r, "sim.time_ns"), (conc ? 1282 : 1472) + lat, 1e-6);
+		run_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_walk_latency),
+		cmocka_unit_test(test_lookup_rate),
+		cmocka_unit_test(test_data_link),
+		cmocka_unit_test(test_cmdq_contention),
+		cmocka_unit_test(test_cmdq_untimed),
+		cmocka_unit_test(test_cmdq_batch),
+		cmocka_unit_test(test_cpus_concurrent),
 		cmocka_unit_test(test_domains_timed),
 		cmocka_unit_test(test_ats_timeline),
 		cmocka_unit_test(test_micro_timeline),
 		cmocka_unit_test(test_all_hits_tag_bound),
 		cmocka_unit_test(test_all_hits_link_bound),
 		cmocka_unit_test(test_all_misses_one_walker),
+		cmocka_unit_test(test_nested_walk_latency),
 		cmocka_unit_test(test_littles_law),
 		cmocka_unit_test(test_walkers_until_tags_bind),
 		cmocka_unit_test(test_block_invariance),

@@ -282,8 +282,8 @@ static void test_native_empty(void **state)
 	/* magic 8 + version 4 + length 4 + "{}" 2 + CRC 4, end marker 12 + 8. */
 	p = read_bytes("empty.iot", &n);
 	assert_int_equal(n, 22 + 20);
-	/* Version 1.2: every writer writes the newest minor version. */
-	assert_memory_equal(p, "\x89IOT\r\n\x1a\n\x01\x00\x02\x00\x02\x00\x00\x00{}", 18);
+	/* Version 1.3: every writer writes the newest minor version. */
+	assert_memory_equal(p, "\x89IOT\r\n\x1a\n\x01\x00\x03\x00\x02\x00\x00\x00{}", 18);
 	free(p);
 	unlink("empty.iot");
 }
@@ -343,6 +343,9 @@ static void put_block(struct bytes *s, uint32_t count, const uint8_t *payload, u
 	put32(s, (uint32_t)crc);
 	put(s, payload, len);
 }
+
+/* The minor version writers write (1.3: the stage-2 UNMAP); readers take every 1.x. */
+#define IOT_MINOR_NOW 3
 
 static void put_header(struct bytes *s, unsigned major, unsigned minor, const char *meta)
 {
@@ -440,7 +443,7 @@ static void test_native_handmade(void **state)
 		assert_int_equal(trace_write(w, &want[1], &err), 0);
 		assert_int_equal(trace_writer_finish(w, &err), 0);
 		json_decref(meta);
-		put_header(&s, 1, 2, "{\"source\":\"hand\"}");
+		put_header(&s, 1, IOT_MINOR_NOW, "{\"source\":\"hand\"}");
 		put_block(&s, 2, block1, sizeof(block1));
 		put_end(&s, 2);
 		p = read_bytes("hand2.iot", &n);
@@ -562,7 +565,7 @@ static void test_native_inval(void **state)
 		assert_rec_equal(&got[i], &want[i], i);
 	free(got);
 	write_all("inv2.iot", want, 4, NULL);
-	put_header(&s, 1, 2, "{}");
+	put_header(&s, 1, IOT_MINOR_NOW, "{}");
 	put_block(&s, 4, block3, sizeof(block3));
 	put_end(&s, 4);
 	p = read_bytes("inv2.iot", &n);
@@ -643,6 +646,49 @@ static const char *read_block(const uint8_t *b, size_t len, uint32_t count, stru
 	return read_all("dom.iot", NULL, NULL, err) < 0 ? err->msg : NULL;
 }
 
+/*
+ * The stage-2 UNMAP (format 1.3) by hand: UNMAP:S2 of device 0, no PASID, t=5, gPA 2^32,
+ * 4096 bytes: 0x12 (kind 2 | bit 4), dt 0x05, iova zigzag(2^32 - 0) = 2^33 -> 0x80 0x80 0x80
+ * 0x80 0x20, size zigzag(4096) = 0x2000 -> 0x80 0x40. Bit 5 set on an UNMAP is refused.
+ */
+static void test_native_stage2_unmap(void **state)
+{
+	static const uint8_t block5[] = { 0x12, 0x05, 0x80, 0x80, 0x80, 0x80, 0x20, 0x80, 0x40 };
+	static const struct trace_rec want = { .time_ns = 5, .iova = 0x100000000ULL,
+					       .size = 4096, .pasid = TRACE_PASID_NONE,
+					       .kind = TRACE_UNMAP, .flags = TRACE_UNMAP_STAGE2 };
+	struct ism_err err = { 0 };
+	struct trace_rec *got = NULL;
+	uint8_t bad[sizeof(block5)], *p;
+	struct bytes s;
+	size_t n;
+
+	put_header(&s, 1, IOT_MINOR_NOW, "{}");
+	put_block(&s, 1, block5, sizeof(block5));
+	put_end(&s, 1);
+	write_bytes("s2.iot", s.b, s.n);
+	if (read_all("s2.iot", &got, NULL, &err) != 1)
+		fail_msg("%s", err.msg);
+	assert_rec_equal(&got[0], &want, 0);
+	free(got);
+	write_all("s2b.iot", &want, 1, NULL);
+	p = read_bytes("s2b.iot", &n);
+	assert_int_equal(n, s.n);
+	assert_memory_equal(p, s.b, n);
+	free(p);
+	unlink("s2b.iot");
+
+	memcpy(bad, block5, sizeof(bad));
+	bad[0] = 0x32;
+	put_header(&s, 1, IOT_MINOR_NOW, "{}");
+	put_block(&s, 1, bad, sizeof(bad));
+	put_end(&s, 1);
+	write_bytes("s2.iot", s.b, s.n);
+	assert_int_equal(read_all("s2.iot", NULL, NULL, &err), -1);
+	assert_msg_has(&err, "bad UNMAP flags");
+	unlink("s2.iot");
+}
+
 /* ATTACH, DETACH and INVAL by domain (format 1.2): decoded exactly, encoded to those bytes. */
 static void test_native_domains(void **state)
 {
@@ -673,7 +719,7 @@ static void test_native_domains(void **state)
 	size_t i, n;
 	const char *msg;
 
-	put_header(&s, 1, 2, "{}");
+	put_header(&s, 1, IOT_MINOR_NOW, "{}");
 	put_block(&s, 5, block4, sizeof(block4));
 	put_end(&s, 5);
 	write_bytes("dom.iot", s.b, s.n);
@@ -773,6 +819,10 @@ static void test_csv_parse_forms(void **state)
 		{ "2,UNMAP,1,,0,1,,", TRACE_CSV_CPU, 8,
 		  { .time_ns = 2, .size = 1, .device = 1, .pasid = TRACE_PASID_NONE,
 		    .kind = TRACE_UNMAP } },
+		{ "3,UNMAP:S2,0,,0x100000000,4096,", 0, 7,
+		  { .time_ns = 3, .iova = 0x100000000ULL, .size = 4096,
+		    .pasid = TRACE_PASID_NONE, .kind = TRACE_UNMAP,
+		    .flags = TRACE_UNMAP_STAGE2 } },
 		{ " 3 , R , 2 ,  , 0x10 , 8 , ,\r", TRACE_CSV_CPU, 8,
 		  { .time_ns = 3, .iova = 16, .size = 8, .device = 2, .pasid = TRACE_PASID_NONE,
 		    .kind = TRACE_ACCESS } },
@@ -860,8 +910,9 @@ static void test_csv_parse_errors(void **state)
 		{ "18446744073709551616,R,0,,0,1,", -1, "decimal or 0x-hex", 0 },
 		{ "0x,R,0,,0,1,", -1, "decimal or 0x-hex", 0 },
 		{ "0,r,0,,0,1,", -2,
-		  "expected R, W, MAP, MAP:R, MAP:W, UNMAP, INV, INV:LEAF, INV:DOMAIN, "
+		  "expected R, W, MAP, MAP:R, MAP:W, UNMAP, UNMAP:S2, INV, INV:LEAF, INV:DOMAIN, "
 		  "INV:GLOBAL, ATTACH or DETACH", 0 },
+		{ "0,UNMAP:S3,0,,0,1,", -2, "expected R, W", 0 },
 		{ "0,INV:X,0,,0,1,", -2, "expected R, W", 0 },
 		{ "0,INVAL,0,,0,1,", -2, "expected R, W", 0 },
 		{ "0,INV:,0,,0,1,", -2, "expected R, W", 0 },
@@ -1063,6 +1114,9 @@ static void test_csv_format(void **state)
 		{ { .time_ns = 14, .device = 0x20, .pasid = TRACE_PASID_NONE, .kind = TRACE_INVAL,
 		    .flags = TRACE_INV_DOMAIN },
 		  true, "14,INV:DOMAIN,00:04.0,,,,,", TRACE_CSV_DOMAIN },
+		{ { .time_ns = 6, .iova = 0x100000000ULL, .size = 4096, .pasid = TRACE_PASID_NONE,
+		    .kind = TRACE_UNMAP, .flags = TRACE_UNMAP_STAGE2 },
+		  false, "6,UNMAP:S2,0,,0x100000000,4096,", 0 },
 	};
 	char buf[200];
 	size_t i;
@@ -1159,8 +1213,8 @@ static void test_csv_reader_errors(void **state)
 		  "t.csv:2: column 'device': expected a decimal or 0x-hex integer below 2^32 or a "
 		  "PCI address bb:dd.f (bus <= ff, device <= 1f, function <= 7), got '1:2:3'" },
 		{ H "0,R,1,,0,64,\n1,X\tY,1,,0,64,\n",
-		  "t.csv:3: column 'op': expected R, W, MAP, MAP:R, MAP:W, UNMAP, INV, INV:LEAF, "
-		  "INV:DOMAIN, INV:GLOBAL, ATTACH or DETACH, got 'X?Y'" },
+		  "t.csv:3: column 'op': expected R, W, MAP, MAP:R, MAP:W, UNMAP, UNMAP:S2, INV, "
+		  "INV:LEAF, INV:DOMAIN, INV:GLOBAL, ATTACH or DETACH, got 'X?Y'" },
 		{ H "0,INV,1,,0x1000,,\n",
 		  "t.csv:2: column 'size': expected a decimal or 0x-hex integer above 0 (INV and "
 		  "INV:LEAF need a range), got ''" },
@@ -1548,8 +1602,8 @@ static void test_writer_rejects(void **state)
 		{ { .size = 2, .paddr = UINT64_MAX, .pasid = TRACE_PASID_NONE, .kind = TRACE_MAP,
 		    .flags = 1 },
 		  "paddr+size does not fit" },
-		{ { .size = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_UNMAP, .flags = 1 },
-		  "flags set on an UNMAP" },
+		{ { .size = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_UNMAP, .flags = 2 },
+		  "unknown UNMAP flags" },
 		{ { .size = 1, .pasid = TRACE_PASID_NONE, .kind = TRACE_UNMAP, .paddr = 4 },
 		  "paddr set on an UNMAP" },
 	};
@@ -1654,6 +1708,7 @@ int main(void)
 		cmocka_unit_test(test_native_handmade),
 		cmocka_unit_test(test_native_inval),
 		cmocka_unit_test(test_native_domains),
+		cmocka_unit_test(test_native_stage2_unmap),
 		cmocka_unit_test(test_csv_parse_forms),
 		cmocka_unit_test(test_csv_parse_errors),
 		cmocka_unit_test(test_csv_format),

@@ -106,6 +106,61 @@ static void test_walks(void **state)
 	walk_cache_free(wc);
 }
 
+/*
+ * walk_cache_peek() says what a walk's lookup and fill would do without doing it, and whether
+ * they would change the caches; a clone is a copy in the same state. Level 2: 4 entries
+ * 2-way (keys 516 and 518 share a set); level 3: 2 entries; level 4: 1.
+ */
+static void test_peek_and_clone(void **state)
+{
+	struct cache_geom g[PT_MAX_LEVELS + 1] = { [2] = { 4, 2 }, [3] = { 2, 2 }, [4] = { 1, 1 } };
+	struct walk_cache *wc = make(4, g), *copy;
+	const uint64_t x2 = SZ_1G + 6 * SZ_2M; /* level-2 key 518: X's set (516), X's 1G */
+	struct walk_cache_outcome o;
+
+	/* Cold: every level misses (first probed: 2), the walk starts at the root; filling
+	 * changes the caches. */
+	walk_cache_peek(wc, 1, X, 1, &o);
+	assert_int_equal(o.start, 4);
+	assert_int_equal(o.hit, 0);
+	assert_int_equal(o.first, 2);
+	assert_true(o.changes);
+	assert_int_equal(walk_cache_stats(wc)->misses[2], 0); /* nothing counted */
+	walk_cache_lookup(wc, 1, X);
+	walk_cache_fill(wc, 1, X, o.start, 1);
+	/* X again: level 2 hits its most recent entry, nothing to fill: no change. */
+	walk_cache_peek(wc, 1, X, 1, &o);
+	assert_int_equal(o.start, 1);
+	assert_int_equal(o.hit, 2);
+	assert_false(o.changes);
+	/* X2: level 2 misses, level 3 hits (key 1, the only one: most recent); filling level 2
+	 * adds key 518 to X's set: a change. */
+	walk_cache_peek(wc, 1, x2, 1, &o);
+	assert_int_equal(o.start, 2);
+	assert_int_equal(o.hit, 3);
+	assert_true(o.changes);
+	walk_cache_lookup(wc, 1, x2);
+	walk_cache_fill(wc, 1, x2, o.start, 1);
+	/* The set now holds 518 (recent) and 516: a hit on 516 would reorder it, on 518 not. */
+	walk_cache_peek(wc, 1, X, 1, &o);
+	assert_true(o.hit == 2 && o.changes);
+	walk_cache_peek(wc, 1, x2, 1, &o);
+	assert_true(o.hit == 2 && !o.changes);
+	/* A walk ending at level 2 (a 2M leaf) that starts below the level-3 hit: clamped. */
+	walk_cache_peek(wc, 1, x2, 2, &o);
+	assert_int_equal(o.start, 2);
+	/* A clone answers alike and goes its own way. */
+	copy = walk_cache_clone(wc);
+	assert_int_equal(walk_cache_lookup(copy, 1, X), 1);
+	walk_cache_inv_all(copy);
+	assert_int_equal(walk_cache_lookup(copy, 1, X), 4);
+	assert_int_equal(walk_cache_lookup(wc, 1, X), 1);
+	assert_int_equal(walk_cache_stats(copy)->invalidated[2], 2);
+	assert_int_equal(walk_cache_stats(wc)->invalidated[2], 0);
+	walk_cache_free(copy);
+	walk_cache_free(wc);
+}
+
 static void test_inv_range(void **state)
 {
 	struct cache_geom g[PT_MAX_LEVELS + 1] = {
@@ -240,6 +295,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walks),
+		cmocka_unit_test(test_peek_and_clone),
 		cmocka_unit_test(test_inv_range),
 		cmocka_unit_test(test_domain_and_all),
 		cmocka_unit_test(test_disabled_levels),

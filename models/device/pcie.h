@@ -12,6 +12,22 @@ double pcie_link_gbps(unsigned gen, unsigned width);
 /* The link rate a config gives: device.link_gbps, or from device.pcie_gen and pcie_width. */
 double pcie_config_gbps(const struct sim_config *cfg);
 
+/* device.data_link: what of the link's time the data-link layer takes besides the TLPs. */
+enum pcie_data_link {
+	PCIE_DL_NONE, /* TLPs only */
+	PCIE_DL_SPEC, /* Ack and UpdateFC DLLPs at the specification's rates, SKP ordered sets */
+};
+extern const char *const pcie_data_link_names[3];
+
+/*
+ * The share of each direction's time that Ack and UpdateFC DLLPs and SKP ordered sets take
+ * on a link of this generation (1..5), width and max payload size (128..4096 bytes).
+ */
+double pcie_dll_share(unsigned gen, unsigned width, unsigned mps);
+
+/* The rate TLPs see: pcie_config_gbps() less the data-link share device.data_link asks for. */
+double pcie_config_tlp_gbps(const struct sim_config *cfg);
+
 /*
  * A link's time per byte in 1/65536 ps (8 bits at gbps * 1e9 b/s = 8000 / gbps ps), so a TLP's
  * time is an integer multiply: exact for rates that divide 8000 evenly (64 Gb/s: 125 ps), else

@@ -65,6 +65,30 @@ struct inv_stats {
 	uint64_t flushes_end;    /* what was pending at the end of the trace */
 	uint64_t map_zaps;       /* os.invalidation.on_map: ranges invalidated at map time */
 	uint64_t cpu_inv_ps;     /* CPU time in invalidation (submit, wait, queueing) */
+	/* iommu.nested: a guest's syncs that trapped to the VMM, and the guest's wait in all */
+	uint64_t vm_exits, guest_wait_ps;
+	/* The command queue (iommu.cmdq.*): batches, each some commands and one wait. */
+	uint64_t cmdq_batches, cmdq_commands;
+	uint64_t cmdq_depth_sum, cmdq_depth_max; /* commands ahead of a batch at its insertion */
+	uint64_t cmdq_busy_ps;   /* the IOMMU executing the queue */
+	uint64_t cmdq_contended; /* batches that found another CPU inserting */
+};
+
+/*
+ * The invalidation command queue: what a batch (the commands of one iotlb_sync and its wait)
+ * costs the CPU, and with iommu.cmdq.shared the queue every CPU's batches go through.
+ */
+struct inv_cmdq {
+	bool shared;
+	uint64_t cmd_ps, sync_ps;
+	/* the batch being built: CPU time to write it, IOMMU time to execute it, commands */
+	uint64_t submit_ps, exec_ps;
+	uint32_t n;
+	uint64_t lock_free; /* shared: no CPU is inserting from then */
+	uint64_t hw_free;   /* shared: the IOMMU has executed all that is queued then */
+	struct inv_cmdq_batch { uint64_t done; uint32_t n; } *q; /* queued, not yet executed */
+	size_t head, count, cap;
+	struct hist lock_wait, wait; /* per batch: waiting to insert; insertion to completion */
 };
 
 struct inv_engine;
@@ -100,8 +124,10 @@ struct inv_engine {
 	enum inv_align align;
 	uint64_t range_limit; /* pages; 0: none */
 	bool walk_caches;
-	uint64_t submit_ps, page_ps, wait_ps, queue_ps; /* costs */
+	bool guest, trap; /* iommu.nested: the policy is a guest's; os.nested.invalidation trap */
+	uint64_t submit_ps, page_ps, wait_ps, queue_ps, exit_ps; /* costs */
 	struct inv_stats st;
+	struct inv_cmdq cq;
 	struct hist window; /* ps from unmap to the completion of its invalidation */
 	uint64_t next_timer; /* the earliest pending timeout (ps), UINT64_MAX: none */
 	void *priv;          /* the policy's state */

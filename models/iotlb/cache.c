@@ -237,6 +237,34 @@ struct tlb_entry *tlb_cache_peek(struct tlb_cache *c, uint32_t dom, uint64_t tag
 	return n == TLB_NO_WAY ? NULL : &c->e[n];
 }
 
+bool tlb_cache_touch_changes(struct tlb_cache *c, const struct tlb_entry *e)
+{
+	uint32_t n = (uint32_t)(e - c->e), set = n / c->h.ways;
+
+	if (!c->ops->touch)
+		return false;
+	return !c->ops->touch_keeps || !c->ops->touch_keeps(c, set, n - set * c->h.ways);
+}
+
+struct tlb_cache *tlb_cache_clone(const struct tlb_cache *c)
+{
+	struct tlb_cache *d = ism_xmalloc(sizeof(*d));
+
+	*d = *c;
+	d->e = ism_xmalloc(c->entries * sizeof(*d->e));
+	memcpy(d->e, c->e, c->entries * sizeof(*d->e));
+	d->valid = ism_xmalloc((size_t)c->sets * c->vwords * sizeof(*d->valid));
+	memcpy(d->valid, c->valid, (size_t)c->sets * c->vwords * sizeof(*d->valid));
+	d->h.state = ism_xmalloc(((size_t)c->sets * c->h.swords + 1) * sizeof(*d->h.state));
+	memcpy(d->h.state, c->h.state, (size_t)c->sets * c->h.swords * sizeof(*d->h.state));
+	if (c->indexed) {
+		d->index.slots = ism_xmalloc(c->index.cap * tlb_key_type.size);
+		memcpy(d->index.slots, c->index.slots, c->index.cap * tlb_key_type.size);
+	}
+	d->rng = gsl_rng_clone(c->rng);
+	return d;
+}
+
 bool tlb_cache_insert(struct tlb_cache *c, uint32_t dom, uint64_t tag, uint64_t index,
 		      uint64_t data, uint8_t pgsize, struct tlb_entry *evicted)
 {

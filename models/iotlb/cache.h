@@ -46,6 +46,8 @@ struct tlb_repl_ops {
 	int (*check)(uint32_t ways, struct ism_err *err);
 	uint32_t (*state_words)(uint32_t ways);
 	void (*touch)(struct tlb_cache *c, uint32_t set, uint32_t way);  /* on a hit */
+	/* Whether touch() would leave the state as it is (lru: the way is the most recent). */
+	bool (*touch_keeps)(struct tlb_cache *c, uint32_t set, uint32_t way);
 	void (*insert)(struct tlb_cache *c, uint32_t set, uint32_t way); /* after a fill */
 	void (*remove)(struct tlb_cache *c, uint32_t set, uint32_t way); /* invalidated; may be NULL */
 	/* Pick the way to evict in a full set; may invalidate more (flush-on-full empties the set). */
@@ -62,6 +64,8 @@ const char *tlb_repl_names(void);
 struct tlb_cache *tlb_cache_create(uint32_t entries, uint32_t ways, const struct tlb_repl_ops *ops,
 				   uint64_t seed, struct ism_err *err);
 void tlb_cache_free(struct tlb_cache *c);
+/* A copy in the same state (entries, replacement state, generator), counters included. */
+struct tlb_cache *tlb_cache_clone(const struct tlb_cache *c);
 
 /*
  * Look up (dom, tag) in set `index % sets`. A hit updates the replacement state and returns the
@@ -71,6 +75,12 @@ struct tlb_entry *tlb_cache_lookup(struct tlb_cache *c, uint32_t dom, uint64_t t
 
 /* The entry (dom, tag), if cached, without touching the replacement state (NULL if not). */
 struct tlb_entry *tlb_cache_peek(struct tlb_cache *c, uint32_t dom, uint64_t tag, uint64_t index);
+/*
+ * Whether a hit on e (a cached entry), or a fill of its key, would change the cache's state
+ * (not its counters): false when the policy says the touch keeps it (lru: e is the most
+ * recent of its set), or has no touch.
+ */
+bool tlb_cache_touch_changes(struct tlb_cache *c, const struct tlb_entry *e);
 
 /*
  * Fill (dom, tag) into set `index % sets` (the caller has just missed on it). If a valid entry

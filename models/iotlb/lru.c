@@ -8,6 +8,7 @@ const struct tlb_repl_ops tlb_repl_lru = {
 	.help = "evict the least recently used entry of the set",
 	.state_words = repl_list_state_words,
 	.touch = repl_list_touch,
+	.touch_keeps = repl_list_is_first,
 	.insert = repl_list_insert,
 	.remove = repl_list_remove,
 	.victim = repl_list_victim,

@@ -55,6 +55,11 @@ static inline void repl_list_touch(struct tlb_cache *c, uint32_t set, uint32_t w
 	repl_list_push_front(l, way + 1);
 }
 
+static inline bool repl_list_is_first(struct tlb_cache *c, uint32_t set, uint32_t way)
+{
+	return repl_list_nodes(c, set)[1] == way + 1;
+}
+
 static inline void repl_list_remove(struct tlb_cache *c, uint32_t set, uint32_t way)
 {
 	repl_list_unlink(repl_list_nodes(c, set), way + 1);

@@ -17,6 +17,7 @@ void mem_init(struct mem_model *m, const struct sim_config *cfg, uint64_t seed)
 	gsl_rng_set(r, (unsigned long)seed);
 	m->rng = r;
 	m->lat_ps = ns_to_ps(cfg->memory.latency_ns);
+	m->walk_lat_ps = ns_to_ps(cfg->memory.walk_latency_ns);
 	m->spread_ps = ns_to_ps(cfg->memory.latency_spread_ns);
 	m->dist = cfg->memory.latency_dist;
 	/* Gb/s -> ps per byte: 8 bits / (gbps * 1e9 /s) = 8000 / gbps ps. */
@@ -32,21 +33,22 @@ void mem_free(struct mem_model *m)
 	m->rng = NULL;
 }
 
-static uint64_t mem_latency(struct mem_model *m)
+/* A latency of mean lat from the configured distribution (the config keeps spread <= lat). */
+static uint64_t mem_latency(struct mem_model *m, uint64_t lat)
 {
 	switch (m->dist) {
 	case LATENCY_UNIFORM:
-		return m->lat_ps - m->spread_ps +
+		return lat - m->spread_ps +
 		       (uint64_t)llround(gsl_rng_uniform(m->rng) * (double)(2 * m->spread_ps));
 	case LATENCY_EXPONENTIAL:
-		return m->lat_ps - m->spread_ps +
+		return lat - m->spread_ps +
 		       (uint64_t)llround(gsl_ran_exponential(m->rng, (double)m->spread_ps));
 	default:
-		return m->lat_ps;
+		return lat;
 	}
 }
 
-uint64_t mem_access(struct mem_model *m, uint64_t t, uint32_t bytes)
+static uint64_t mem_serve(struct mem_model *m, uint64_t t, uint32_t bytes, uint64_t lat)
 {
 	m->accesses++;
 	if (m->ps_per_byte > 0) {
@@ -58,5 +60,15 @@ uint64_t mem_access(struct mem_model *m, uint64_t t, uint32_t bytes)
 		m->busy_ps += hold;
 		t += hold;
 	}
-	return t + mem_latency(m);
+	return t + mem_latency(m, lat);
+}
+
+uint64_t mem_access(struct mem_model *m, uint64_t t, uint32_t bytes)
+{
+	return mem_serve(m, t, bytes, m->lat_ps);
+}
+
+uint64_t mem_walk_access(struct mem_model *m, uint64_t t)
+{
+	return mem_serve(m, t, MEM_WALK_REF_BYTES, m->walk_lat_ps);
 }

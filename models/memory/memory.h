@@ -8,6 +8,7 @@
 
 struct mem_model {
 	uint64_t lat_ps, spread_ps;
+	uint64_t walk_lat_ps; /* a page-walk reference's latency (memory.walk_latency_ns) */
 	enum latency_dist dist;
 	double ps_per_byte; /* 0: unlimited bandwidth */
 	uint64_t free_at;   /* the bandwidth server is busy until then */
@@ -28,5 +29,8 @@ uint64_t mem_access(struct mem_model *m, uint64_t t, uint32_t bytes);
 
 /* The bytes a page-walk reference moves: one cache line. */
 #define MEM_WALK_REF_BYTES 64
+
+/* One page-walk reference from t: as mem_access() of a line, with the walk latency. */
+uint64_t mem_walk_access(struct mem_model *m, uint64_t t);
 
 #endif

@@ -9,7 +9,7 @@
 
 /*
  * One u64 per entry whatever the format's entry size (that only counts for table memory), so
- * a walk is one load per level:
+ * a walk is one load per level (and one past the last entry: where the table lives):
  *   0                  non-present;
  *   bit 0 set          leaf: pa (bits 12..63, aligned to the leaf size) | size << 4 |
  *                      perms << 1 | 1; every entry of a contiguous leaf holds the whole leaf;
@@ -30,7 +30,16 @@ struct io_pgtable {
 	uint64_t tables;        /* live tables, the root included */
 	uint64_t table_bytes;   /* their memory in the format's entry sizes */
 	uint64_t tables_freed;  /* tables replaced by large leaves, ever */
+	uint64_t *table_pa;     /* where the next table goes (shared by the tables of a pool) */
+	uint64_t own_pa;        /* the cursor when the creator gave none */
 };
+
+/* A table's address sits in the slot after its last entry. */
+static inline uint64_t *pt_table_pa(const struct io_pgtable *pt, const uint64_t *t,
+				    unsigned level)
+{
+	return (uint64_t *)&t[1ULL << pt->fmt.level[level].bits];
+}
 
 static inline uint64_t *pte_table(uint64_t e)
 {
@@ -57,11 +66,21 @@ static inline unsigned idx(const struct io_pgtable_level *lv, uint64_t iova)
 	return (unsigned)((iova >> lv->shift) & ((1ULL << lv->bits) - 1));
 }
 
+/*
+ * A new table, placed at the pool's next address aligned to its size (as every format wants its
+ * tables naturally aligned). Addresses are not reused: a freed table's stays a hole.
+ */
 static uint64_t *pt_alloc_table(struct io_pgtable *pt, unsigned level)
 {
+	uint64_t bytes = io_pgtable_fmt_table_bytes(&pt->fmt, level);
+	uint64_t *t = ism_xcalloc((1ULL << pt->fmt.level[level].bits) + 1, sizeof(uint64_t));
+	uint64_t pa = (*pt->table_pa + bytes - 1) & ~(bytes - 1);
+
+	*pt_table_pa(pt, t, level) = pa;
+	*pt->table_pa = pa + bytes;
 	pt->tables++;
-	pt->table_bytes += io_pgtable_fmt_table_bytes(&pt->fmt, level);
-	return ism_xcalloc(1ULL << pt->fmt.level[level].bits, sizeof(uint64_t));
+	pt->table_bytes += bytes;
+	return t;
 }
 
 /* Free table t (at `level`) and every table below it; leaves are not counted here. */
@@ -78,11 +97,12 @@ static void pt_free_tree(struct io_pgtable *pt, uint64_t *t, unsigned level)
 	pt->tables_freed++;
 }
 
-struct io_pgtable *io_pgtable_create(const struct io_pgtable_fmt *fmt)
+struct io_pgtable *io_pgtable_create(const struct io_pgtable_fmt *fmt, uint64_t *table_pa)
 {
 	struct io_pgtable *pt = ism_xcalloc(1, sizeof(*pt));
 
 	pt->fmt = *fmt;
+	pt->table_pa = table_pa ? table_pa : &pt->own_pa;
 	pt->limit = 1ULL << fmt->ia_bits;
 	pt->root = pt_alloc_table(pt, fmt->levels);
 	return pt;
@@ -287,6 +307,7 @@ int io_pgtable_walk(const struct io_pgtable *pt, uint64_t iova, struct io_pgtabl
 	for (;;) {
 		uint64_t e = t[idx(&pt->fmt.level[level], iova)];
 
+		w->table_pa[level] = *pt_table_pa(pt, t, level);
 		if (e & PTE_LEAF) {
 			w->level = level;
 			w->size = pte_size(e);

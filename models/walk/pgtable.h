@@ -8,8 +8,14 @@
 
 struct io_pgtable;
 
-/* An empty table of format fmt (copied): the root table only. */
-struct io_pgtable *io_pgtable_create(const struct io_pgtable_fmt *fmt);
+/*
+ * An empty table of format fmt (copied): the root table only. Each table gets an address where
+ * it lives in memory (the walk reports them: a nested walk translates them through stage 2):
+ * the next one at *table_pa, aligned to the table's size, and *table_pa moves past it, so the
+ * tables of several page tables sharing one cursor come from one pool, one after another.
+ * NULL: a cursor of its own, from 0.
+ */
+struct io_pgtable *io_pgtable_create(const struct io_pgtable_fmt *fmt, uint64_t *table_pa);
 void io_pgtable_free(struct io_pgtable *pt);
 
 /* What one io_pgtable_map() wrote. */
@@ -44,6 +50,8 @@ uint64_t io_pgtable_unmap(struct io_pgtable *pt, uint64_t iova, uint64_t size,
 			  io_pgtable_unmapped_fn unmapped, void *ctx);
 
 struct io_pgtable_walk {
+	/* Where each table read lives (levels from the top down to `level`; the others stale). */
+	uint64_t table_pa[PT_MAX_LEVELS + 1];
 	uint64_t pa;      /* physical base of the leaf page (mapped only) */
 	enum pgsize size; /* leaf size (mapped only) */
 	unsigned level;   /* level of the last entry read: the leaf's, or the non-present one's */

@@ -47,6 +47,61 @@ void walk_cache_free(struct walk_cache *wc)
 	free(wc);
 }
 
+struct walk_cache *walk_cache_clone(const struct walk_cache *wc)
+{
+	struct walk_cache *d = ism_xmalloc(sizeof(*d));
+
+	*d = *wc;
+	for (unsigned l = 0; l <= PT_MAX_LEVELS; l++)
+		d->lvl[l] = wc->lvl[l] ? tlb_cache_clone(wc->lvl[l]) : NULL;
+	return d;
+}
+
+bool walk_cache_has(const struct walk_cache *wc, unsigned l)
+{
+	return l <= PT_MAX_LEVELS && wc->lvl[l];
+}
+
+void walk_cache_peek(struct walk_cache *wc, uint32_t dom, uint64_t iova, unsigned level,
+		     struct walk_cache_outcome *o)
+{
+	unsigned top, l;
+
+	o->start = wc->levels;
+	o->hit = 0;
+	o->first = 0;
+	o->changes = false;
+	for (l = 2; l <= wc->levels; l++) {
+		uint64_t key = iova >> wc->shift[l];
+		struct tlb_entry *e;
+
+		if (!wc->lvl[l])
+			continue;
+		if (!o->first)
+			o->first = l;
+		e = tlb_cache_peek(wc->lvl[l], dom, key, key);
+		if (e) {
+			o->hit = l;
+			o->start = l - 1;
+			o->changes |= tlb_cache_touch_changes(wc->lvl[l], e);
+			break;
+		}
+	}
+	if (o->start < level)
+		o->start = level;
+	/* walk_cache_fill(): a present key is touched, an absent one filled. */
+	top = o->start < wc->levels ? o->start : wc->levels;
+	for (l = level + 1 > 2 ? level + 1 : 2; l <= top && !o->changes; l++) {
+		uint64_t key = iova >> wc->shift[l];
+		struct tlb_entry *e;
+
+		if (!wc->lvl[l])
+			continue;
+		e = tlb_cache_peek(wc->lvl[l], dom, key, key);
+		o->changes = !e || tlb_cache_touch_changes(wc->lvl[l], e);
+	}
+}
+
 unsigned walk_cache_lookup(struct walk_cache *wc, uint32_t dom, uint64_t iova)
 {
 	for (unsigned l = 2; l <= wc->levels; l++) {

@@ -34,12 +34,46 @@ void walk_cache_free(struct walk_cache *wc);
 unsigned walk_cache_lookup(struct walk_cache *wc, uint32_t dom, uint64_t iova);
 
 /*
+ * Where a walk of a table of `levels` whose last entry read is at last_level starts: below the
+ * lowest walk-cache hit (wc NULL: no caches, the top), never above last_level (the caches hold
+ * only present non-leaf entries). It reads start - last_level + 1 entries. Both stages of a
+ * nested walk count this way.
+ */
+static inline unsigned walk_cache_start(struct walk_cache *wc, unsigned levels, uint32_t dom,
+					uint64_t iova, unsigned last_level)
+{
+	unsigned start = wc ? walk_cache_lookup(wc, dom, iova) : levels;
+
+	return start < last_level ? last_level : start;
+}
+
+/*
  * After a walk that read tables from start_level down to last_level (the leaf's level, or the
  * level of a non-present entry): the entries read at levels start_level..last_level+1 were
  * present non-leaf entries; fill them into their levels' caches.
  */
 void walk_cache_fill(struct walk_cache *wc, uint32_t dom, uint64_t iova, unsigned start_level,
 		     unsigned last_level);
+
+/* A copy in the same state, counters included. */
+struct walk_cache *walk_cache_clone(const struct walk_cache *wc);
+
+/* What the walk of one miss does to the caches: walk_cache_peek() says without doing it. */
+struct walk_cache_outcome {
+	unsigned start;	     /* the first level read: walk_cache_lookup()'s, at least `level` */
+	unsigned hit, first; /* the level that hit (0: none); the lowest level probed */
+	bool changes;	     /* lookup and fill would change the caches' state (LRU order, entries) */
+};
+
+/*
+ * The walk of iova that ends at `level` (the leaf's, or a non-present entry's), as
+ * walk_cache_lookup() then walk_cache_fill(start, level) would do it, with nothing changed:
+ * levels first .. hit - 1 (or every level with a cache, without a hit) count a miss each.
+ */
+void walk_cache_peek(struct walk_cache *wc, uint32_t dom, uint64_t iova, unsigned level,
+		     struct walk_cache_outcome *o);
+/* Whether level l has a cache. */
+bool walk_cache_has(const struct walk_cache *wc, unsigned l);
 
 /* Invalidate the entries of dom whose region overlaps [iova, iova+size), at every level. */
 uint64_t walk_cache_inv_range(struct walk_cache *wc, uint32_t dom, uint64_t iova, uint64_t size);

@@ -27,6 +27,12 @@ enum sim_mode {
 	SIM_MODE_UNTIMED, /* functional only: the fast path for miss-rate sweeps */
 };
 
+/* How the timed replay runs the OS work (MAP, UNMAP, INVAL) of the trace's CPUs. */
+enum replay_cpus {
+	REPLAY_CPUS_SERIAL,     /* everything after a record waits for its CPU's work */
+	REPLAY_CPUS_CONCURRENT, /* a record waits for its own CPU; a DMA for all OS work */
+};
+
 enum replay_mode {
 	REPLAY_CLOSED, /* the device issues as fast as its tags and link allow */
 	REPLAY_OPEN,   /* each DMA starts no earlier than its trace time (scaled) */
@@ -68,6 +74,18 @@ static inline int device_groups_find(const struct device_groups *g, uint32_t dev
 	return lo < g->n && g->device[lo] == device ? (int)g->group[lo] : -1;
 }
 
+/* iommu.nested.stage1: what the guest's own driver translates with. */
+enum nested_stage1 {
+	NESTED_S1_TABLE, /* the guest's IOMMU page table (the trace's MAP/UNMAP): nested */
+	NESTED_S1_NONE,  /* a guest without an IOMMU: the device uses guest-physical addresses */
+};
+
+/* os.nested.invalidation: how a guest's invalidation reaches the hardware. */
+enum nested_inv {
+	NESTED_INV_TRAP, /* each sync exits to the VMM, which re-issues the commands */
+	NESTED_INV_HW,   /* a virtual command queue the hardware consumes directly */
+};
+
 enum latency_dist {
 	LATENCY_FIXED,       /* always memory.latency_ns */
 	LATENCY_UNIFORM,     /* uniform in latency_ns +- latency_spread_ns */
@@ -83,6 +101,7 @@ struct sim_config {
 	struct {
 		enum replay_mode mode;
 		double rate; /* open loop: trace time is divided by this */
+		int cpus;    /* enum replay_cpus */
 	} replay;
 	struct {
 		struct cache_geom iotlb;
@@ -95,6 +114,13 @@ struct sim_config {
 		double iotlb_hit_ns;      /* IOTLB lookup that hits */
 		double walk_cache_hit_ns; /* added to a walk that starts below a walk-cache hit */
 		uint32_t walkers;         /* concurrent page walks */
+		double iotlb_lookups_per_ns; /* lookups the IOTLB's ports start per ns; 0: no limit */
+		/* The invalidation command queue (VT-d's invalidation queue, SMMUv3's CMDQ). */
+		struct {
+			bool shared;       /* one queue per IOMMU for every CPU; false: fixed costs */
+			double command_ns; /* the IOMMU's time to execute one command */
+			double sync_ns;    /* ... and one wait descriptor / CMD_SYNC */
+		} cmdq;
 		/* The TLBs in front of the IOTLB (models/iotlb/devtlb.h). */
 		struct {
 			int kind;                 /* enum devtlb_kind: none, micro, ats */
@@ -103,9 +129,23 @@ struct sim_config {
 			struct device_groups share; /* which devices share one */
 			double hit_ns;            /* a lookup: micro in the IOMMU, ats on the device */
 		} device_tlb;
+		/* Nested translation (models/walk/nested.h): a guest's stage 1 over stage 2. */
+		struct {
+			bool enabled;
+			int stage1;            /* enum nested_stage1 */
+			struct {
+				char *format;  /* a registered page-table format */
+				uint32_t ia_bits;
+				enum pgsize page_size; /* how the host backs guest memory */
+				struct cache_geom walk_cache[PT_MAX_LEVELS + 1];
+				struct cache_geom tlb; /* entries 0: none */
+			} stage2;
+			uint64_t stage1_tables_gpa; /* where the guest's page tables are allocated */
+		} nested;
 	} iommu;
 	struct {
-		double latency_ns; /* one memory access: DMA data or a walk reference */
+		double latency_ns;      /* one memory access of DMA data */
+		double walk_latency_ns; /* one page-walk reference (derived: latency_ns) */
 		enum latency_dist latency_dist;
 		double latency_spread_ns;
 		double bandwidth_gbps; /* shared by DMA data and walk reads; 0 = unlimited */
@@ -124,6 +164,9 @@ struct sim_config {
 			int on_map;          /* enum: none, range (zap at iotlb_sync_map) */
 		} invalidation;
 		struct {
+			int invalidation;    /* enum nested_inv */
+		} nested;
+		struct {
 			uint32_t size;
 			double timeout_ms;
 			bool per_cpu;
@@ -137,6 +180,7 @@ struct sim_config {
 			double inv_submit_ns, inv_page_ns, inv_wait_ns, fq_add_ns;
 			double stack_ns;
 			double ats_inv_ns; /* the CPU's wait for one ATS invalidation's completion */
+			double vm_exit_ns; /* a trapped guest invalidation's exit to the VMM and back */
 		} cost;
 	} os;
 	struct {
@@ -153,6 +197,7 @@ struct sim_config {
 		double link_gbps;          /* data rate per direction; 0 = from gen and width */
 		double link_latency_ns;    /* one way, device to root complex */
 		uint32_t tlp_overhead;     /* bytes per TLP on the wire besides the payload */
+		int data_link;             /* enum pcie_data_link: DLLPs and ordered sets */
 		bool in_order;             /* translations complete in request order */
 		bool dma32;                /* reaches only 32-bit addresses: bounces without an IOMMU */
 	} device;
@@ -177,6 +222,21 @@ struct sim_config {
 	struct {
 		bool classify_misses;
 		double interval_us; /* the timeline's interval; 0: no timeline */
+		/* stats.curve: entry counts, ascending and distinct; curve_all: true (1 .. 65536) */
+		uint32_t *curve;
+		uint32_t ncurve;
+		bool curve_all;
+		uint32_t curve_ways, curve_sets; /* 0: not held fixed */
+		/*
+		 * The curve's geometries, derived from the keys above (none: no curve), whether
+		 * its misses are classed (stats.classify_misses) and the walk caches its rows
+		 * walk through. A sweep's curve pass sets these itself: its points' geometries,
+		 * classed and walked as theirs are, while the pass's own IOTLB need neither.
+		 */
+		struct cache_geom *curve_rows;
+		size_t ncurve_rows;
+		bool curve_classify;
+		struct cache_geom curve_walk_cache[PT_MAX_LEVELS + 1]; /* iommu.walk_cache's */
 	} stats;
 	json_t *effective; /* every key with its effective value (defaults filled in) */
 };

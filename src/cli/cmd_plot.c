@@ -1,6 +1,7 @@
 /* `iommusim plot`: a sweep's output directory drawn as gnuplot plots (PNG, SVG, .gp, .dat). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/cli.h"
 #include "sweep/plot.h"
@@ -9,8 +10,9 @@ enum { OPT_KIND, OPT_OUT, OPT_FORMAT, OPT_POINT, OPT_QUIET };
 
 static const struct cli_opt plot_opts_tab[] = {
 	[OPT_KIND] = { "kind", 'k', "KIND",
-		       "draw KIND: missrate, devtlb, throughput, invalidation, latency-cdf (repeatable)" },
-	[OPT_OUT] = { "output", 'o', "PLOTDIR", "write into PLOTDIR (created; default DIR/plots)" },
+		       "draw KIND: missrate, devtlb, throughput, invalidation, latency-cdf, curve (repeatable)" },
+	[OPT_OUT] = { "output", 'o', "PLOTDIR",
+		      "write into PLOTDIR (created; default DIR/plots, RESULT-plots)" },
 	[OPT_FORMAT] = { "format", 'f', "FMTS", "png, svg or png,svg (default)" },
 	[OPT_POINT] = { "point", 'p', "K",
 			"latency-cdf: draw point K (index or name; repeatable)" },
@@ -19,20 +21,22 @@ static const struct cli_opt plot_opts_tab[] = {
 
 static const struct cli_cmd_desc plot_desc = {
 	.name = "plot",
-	.usage = "DIR [--kind KIND]... [-o PLOTDIR] [--format png,svg] [--point K]...",
-	.summary = "Draw the results of a sweep (iommusim sweep's output directory) with gnuplot.",
+	.usage = "DIR|RESULT.json [--kind KIND]... [-o PLOTDIR] [--format png,svg] [--point K]...",
+	.summary = "Draw the results of a sweep (iommusim sweep's output directory), or one\n"
+		   "run's IOTLB-size curve (a result of iommusim run with stats.curve), with gnuplot.",
 	.details =
 		"Each kind writes KIND.png and KIND.svg, with the gnuplot script KIND.gp\n"
 		"and its data KIND.dat beside them: edit the script and run\n"
 		"'gnuplot KIND.gp' to restyle a plot. One panel per trace. Without --kind,\n"
-		"every kind the sweep's axes and results suit is drawn.\n"
+		"every kind the sweep's axes and results suit is drawn; for one run's result,\n"
+		"the curve (PLOTDIR defaults to RESULT-plots).\n"
 		"latency-cdf draws the --point points, else the sweep file's\n"
 		"\"plot\": {\"cdf_points\": [...]}, else the first and last of each trace.\n"
 		"gnuplot is $GNUPLOT, else the one configure found. docs/plots.md shows\n"
 		"each kind.\n"
 		"Exit status: 0 ok, 1 nothing to draw (no finished point, a kind the sweep\n"
 		"cannot give) or gnuplot failed, 2 usage, 3 DIR is not a readable sweep\n"
-		"directory, 5 cannot write PLOTDIR.",
+		"directory (or RESULT not a run's result), 5 cannot write PLOTDIR.",
 	.opts = plot_opts_tab,
 	.nopts = ISM_ARRAY_SIZE(plot_opts_tab),
 };
@@ -89,6 +93,8 @@ int cmd_plot(int argc, char **argv)
 	struct ism_err err = { 0 };
 	struct cli_parser p;
 	struct sweep_dir sd;
+	struct stat st;
+	bool run;
 	int c, rc = ISM_EXIT_OK;
 
 	cli_parser_init(&p, &plot_desc);
@@ -128,18 +134,25 @@ int cmd_plot(int argc, char **argv)
 			break;
 		}
 	}
-	dir = cli_operand(&plot_desc, argc, argv, "the sweep's output DIR");
+	dir = cli_operand(&plot_desc, argc, argv, "the sweep's output DIR or a run's RESULT.json");
 	if (!dir) {
 		rc = ISM_EXIT_USAGE;
 		goto out;
 	}
 	o.kinds = kinds;
 	o.points = points;
+	run = stat(dir, &st) == 0 && S_ISREG(st.st_mode);
 	if (!o.outdir) {
-		outdir = ism_xasprintf("%s/plots", dir);
+		size_t n = strlen(dir);
+
+		if (run && n > 5 && strcmp(dir + n - 5, ".json") == 0)
+			n -= 5;
+		outdir = run ? ism_xasprintf("%.*s-plots", (int)n, dir)
+			     : ism_xasprintf("%s/plots", dir);
 		o.outdir = outdir;
 	}
-	if (ism_outdir_check(o.outdir, &err) != 0 || sweepdir_load(&sd, dir, &err) != 0)
+	if (ism_outdir_check(o.outdir, &err) != 0 ||
+	    (run ? sweepdir_load_run(&sd, dir, &err) : sweepdir_load(&sd, dir, &err)) != 0)
 		goto fail;
 	if (plot_render(&sd, &o, drawn, &err) != 0) {
 		sweepdir_free(&sd);

@@ -15,8 +15,8 @@
 	"directory that holds another sweep's output; 4 bad trace (--dry-run); 5 cannot\n" \
 	"write the output directory."
 
-enum { OPT_OUT, OPT_JOBS, OPT_LIST, OPT_DRY, OPT_POINT, OPT_SHARD, OPT_NO_SUMMARY, OPT_FORCE,
-       OPT_QUIET };
+enum { OPT_OUT, OPT_JOBS, OPT_LIST, OPT_DRY, OPT_POINT, OPT_SHARD, OPT_NO_SUMMARY, OPT_NO_CURVE,
+       OPT_FORCE, OPT_QUIET };
 
 static const struct cli_opt sweep_opts[] = {
 	[OPT_OUT] = { "output", 'o', "DIR", "output directory (default: the sweep file's \"output\", else results/NAME)" },
@@ -26,6 +26,7 @@ static const struct cli_opt sweep_opts[] = {
 	[OPT_POINT] = { "point", 0, "K", "only point K (0-based, as --list numbers them)" },
 	[OPT_SHARD] = { "shard", 0, "I/N", "only the points whose index modulo N is I (0 <= I < N)" },
 	[OPT_NO_SUMMARY] = { "no-summary", 0, NULL, "do not regenerate summary.csv (many tasks into one directory)" },
+	[OPT_NO_CURVE] = { "no-curve", 0, NULL, "run every point alone, also those a curve pass could give (same results, slower)" },
 	[OPT_FORCE] = { "force", 0, NULL, "run into DIR although it holds another sweep's output (its manifest is replaced)" },
 	[OPT_QUIET] = { "quiet", 'q', NULL, "no progress and no closing summary line on stderr" },
 };
@@ -33,7 +34,7 @@ static const struct cli_opt sweep_opts[] = {
 static const struct cli_cmd_desc sweep_desc = {
 	.name = "sweep",
 	.usage = "SWEEP.json [-o DIR] [-j N] [--list] [--dry-run] [--point K | --shard I/N]\n"
-		 "       [--force] [-q]\n"
+		 "                      [--no-curve] [--force] [-q]\n"
 		 "       iommusim sweep merge DIR... -o OUT [--force]\n"
 		 "       iommusim sweep summary DIR",
 	.summary = "Run every point of a sweep (traces x axes x seeds), in parallel and resumably.",
@@ -43,7 +44,10 @@ static const struct cli_cmd_desc sweep_desc = {
 		"DIR/points/NAME.json per point (or NAME.error.json when it failed) and\n"
 		"DIR/summary.csv (one row per point). A re-run skips points whose NAME.json exists\n"
 		"and retries failed ones; a DIR that holds another sweep's output is refused without\n"
-		"--force. SWEEP.json is a file, or a name looked up as a preset is\n"
+		"--force. Untimed LRU points alike but for iommu.iotlb.entries and ways, with as\n"
+		"many sets (fully associative sizes, say), run as one curve pass per trace: the\n"
+		"same files (--no-curve: one by one).\n"
+		"SWEEP.json is a file, or a name looked up as a preset is\n"
 		"(sweeps/demo.json: $IOMMUSIM_CONFIG_PATH, then the installed configs/).\n"
 		"docs/sweep.md describes the sweep file and the directory.\n" SWEEP_EXIT_STATUS,
 	.opts = sweep_opts,
@@ -262,10 +266,11 @@ static bool warn_resume_build(const struct sweep *sw, const bool *selected, cons
 
 /* Run the selection into dir: manifest first, then the points, then the summary. */
 static int run_points(const struct sweep *sw, const bool *selected, const char *dir,
-		      unsigned jobs, int quiet, int summary, int force, bool warn_inert)
+		      unsigned jobs, int quiet, int summary, int no_curve, int force, bool warn_inert)
 {
 	struct sweep_run_opts o = { .dir = dir, .selected = selected, .jobs = jobs,
-				    .progress = cli_progress_wanted(quiet) };
+				    .progress = cli_progress_wanted(quiet), .no_curve = no_curve,
+				    .notes = !quiet };
 	struct sweep_counts counts;
 	struct sweep_tally t;
 	struct ism_err err = { 0 };
@@ -336,7 +341,7 @@ int cmd_sweep(int argc, char **argv)
 	struct cli_parser p;
 	const char *arg, *out = NULL, *point_arg = NULL, *shard_arg = NULL;
 	uint64_t jobs = 0, k = 0, si = 0, sn = 1;
-	int c, quiet = 0, list = 0, dry = 0, summary = 1, force = 0, rc = ISM_EXIT_OK;
+	int c, quiet = 0, list = 0, dry = 0, summary = 1, no_curve = 0, force = 0, rc = ISM_EXIT_OK;
 	struct ism_err err = { 0 };
 	struct sweep sw;
 	bool *selected = NULL;
@@ -388,6 +393,9 @@ int cmd_sweep(int argc, char **argv)
 			break;
 		case OPT_NO_SUMMARY:
 			summary = 0;
+			break;
+		case OPT_NO_CURVE:
+			no_curve = 1;
 			break;
 		case OPT_FORCE:
 			force = 1;
@@ -446,7 +454,7 @@ int cmd_sweep(int argc, char **argv)
 			rc = fail(&err);
 			goto out;
 		}
-		rc = run_points(&sw, selected, dir, (unsigned)jobs, quiet, summary, force,
+		rc = run_points(&sw, selected, dir, (unsigned)jobs, quiet, summary, no_curve, force,
 				!point_arg && !shard_arg);
 	}
 out:

@@ -11,6 +11,7 @@
 #include "config_keys.h"
 #include "base/datadir.h"
 #include "base/jsonfile.h"
+#include "iotlb/curve.h"
 #include "trace/trace.h"
 
 #define CONFIG_EXTENDS_MAX 8  /* "extends" links in one chain: the top file plus 8 presets */
@@ -522,6 +523,79 @@ static int parse_groups(const json_t *v, struct config_val *out, char *why, size
 	return 0;
 }
 
+/* stats.curve: false, true, or a non-empty list of distinct entry counts in the row's range. */
+static int parse_curve(const struct config_key *k, const json_t *v, struct config_val *out,
+		       char *why, size_t n, char *sub, size_t subn)
+{
+	char what[128];
+	json_t *e, *f;
+	size_t i, j;
+
+	if (json_is_boolean(v)) {
+		out->u = json_is_true(v);
+		return 0;
+	}
+	if (!json_is_array(v)) {
+		describe(v, true, what, sizeof(what));
+		snprintf(why, n, "expected true, false or a list of IOTLB entry counts "
+			 "([64, 128, 256]), got %s", what);
+		return -1;
+	}
+	if (json_array_size(v) == 0 || json_array_size(v) > CURVE_MAX_ROWS) {
+		snprintf(why, n, "expected 1 to %d entry counts (false: no curve), got %zu",
+			 CURVE_MAX_ROWS, json_array_size(v));
+		return -1;
+	}
+	json_array_foreach(v, i, e) {
+		snprintf(sub, subn, "[%zu]", i);
+		describe(e, !json_is_integer(e), what, sizeof(what));
+		if (!json_is_integer(e) || json_integer_value(e) < (json_int_t)k->min ||
+		    json_integer_value(e) > (json_int_t)k->max) {
+			snprintf(why, n, "expected an entry count %llu..%llu, got %s",
+				 (unsigned long long)k->min, (unsigned long long)k->max, what);
+			return -1;
+		}
+		json_array_foreach(v, j, f) {
+			if (j == i)
+				break;
+			if (json_integer_value(f) == json_integer_value(e)) {
+				snprintf(why, n, "expected each entry count once, got %s again",
+					 what);
+				return -1;
+			}
+		}
+	}
+	sub[0] = '\0';
+	out->u = 0;
+	out->j = v;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The checked value as the engine reads it: a list sorted, or true. */
+static void curve_store(struct sim_config *cfg, const struct config_val *val)
+{
+	size_t i;
+
+	free(cfg->stats.curve);
+	cfg->stats.curve = NULL;
+	cfg->stats.ncurve = 0;
+	cfg->stats.curve_all = !val->j && val->u;
+	if (!val->j)
+		return;
+	cfg->stats.ncurve = (uint32_t)json_array_size(val->j);
+	cfg->stats.curve = ism_xmalloc(cfg->stats.ncurve * sizeof(*cfg->stats.curve));
+	for (i = 0; i < cfg->stats.ncurve; i++)
+		cfg->stats.curve[i] = (uint32_t)json_integer_value(json_array_get(val->j, i));
+	qsort(cfg->stats.curve, cfg->stats.ncurve, sizeof(*cfg->stats.curve), cmp_u32);
+}
+
 static void groups_free(struct device_groups *d)
 {
 	for (uint32_t i = 0; i < d->ngroups; i++)
@@ -640,6 +714,8 @@ static int parse_value(const struct config_key *k, const json_t *v, struct confi
 	switch (k->type) {
 	case CONFIG_DEVICE_GROUPS:
 		return parse_groups(v, out, why, n, sub, subn);
+	case CONFIG_CURVE:
+		return parse_curve(k, v, out, why, n, sub, subn);
 	case CONFIG_REAL:
 		if (!json_is_number(v)) {
 			describe(v, true, what, sizeof(what));
@@ -830,6 +906,9 @@ static void store_value(struct sim_config *cfg, const struct config_key *k,
 	case CONFIG_DEVICE_GROUPS:
 		groups_store(f, (enum device_groups_mode)val->u, val->j);
 		break;
+	case CONFIG_CURVE:
+		curve_store(cfg, val);
+		break;
 	}
 }
 
@@ -897,6 +976,13 @@ static json_t *value_json(const struct sim_config *cfg, const struct config_key 
 		return a ? a : json_null();
 	case CONFIG_DEVICE_GROUPS:
 		return json_deep_copy(((const struct device_groups *)f)->json);
+	case CONFIG_CURVE:
+		if (!cfg->stats.ncurve)
+			return json_boolean(cfg->stats.curve_all);
+		a = json_array();
+		for (u32 = 0; u32 < cfg->stats.ncurve; u32++)
+			json_array_append_new(a, json_integer(cfg->stats.curve[u32]));
+		return a;
 	}
 	return json_null();
 }
@@ -1101,11 +1187,14 @@ void config_free(struct sim_config *cfg)
 	free(cfg->description);
 	free(cfg->iommu.replacement);
 	free(cfg->iommu.pgtable_format);
+	free(cfg->iommu.nested.stage2.format);
 	free(cfg->iommu.device_tlb.replacement);
 	groups_free(&cfg->iommu.device_tlb.share);
 	free(cfg->os.invalidation.policy);
 	free(cfg->iova.remap);
 	groups_free(&cfg->os.domains);
+	free(cfg->stats.curve);
+	free(cfg->stats.curve_rows);
 	json_decref(cfg->effective);
 	memset(cfg, 0, sizeof(*cfg));
 }
@@ -1128,6 +1217,7 @@ static const char *type_name(const struct config_key *k)
 	case CONFIG_NAME_LIST: return "names";
 	case CONFIG_REAL: return "number";
 	case CONFIG_DEVICE_GROUPS: return "string or object";
+	case CONFIG_CURVE: return "boolean or list";
 	}
 	return "?";
 }
@@ -1201,6 +1291,11 @@ static void allowed_text(const struct config_key *k, bool md, char *out, size_t 
 	case CONFIG_DEVICE_GROUPS:
 		snprintf(out, n, "%sper-device%s, %ssingle%s, or {\"bb:dd.f\": \"group\", ...}", q,
 			 q, q, q);
+		return;
+	case CONFIG_CURVE:
+		snprintf(out, n, "%sfalse%s, %strue%s (1, 2, 4, ... 65536), or a list of entry counts "
+			 "%llu..%llu", q, q, q, q, (unsigned long long)k->min,
+			 (unsigned long long)k->max);
 		return;
 	}
 	out[0] = '\0';

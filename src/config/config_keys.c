@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "baseline/baseline.h"
+#include "device/pcie.h"
 #include "iotlb/cache.h"
 #include "iotlb/devtlb.h"
 #include "invalidation/inval.h"
@@ -202,11 +203,93 @@ static int check_devtlb_repl(const struct config_key *k, const struct sim_config
 	return -1;
 }
 
+/* The stage-2 format the config names (its row has been checked or derived: it is known). */
+static void config_s2_fmt(const struct sim_config *cfg, struct io_pgtable_fmt *f)
+{
+	io_pgtable_fmt_init(f, io_pgtable_fmt_find(cfg->iommu.nested.stage2.format),
+			    cfg->iommu.nested.stage2.ia_bits, NULL);
+}
+
+/* iommu.nested.stage1 none is a guest of a VM: it needs nesting on. */
+static int check_stage1(const struct config_key *k, const struct sim_config *cfg, char *why,
+			size_t n)
+{
+	if (cfg->iommu.nested.stage1 != NESTED_S1_NONE || cfg->iommu.nested.enabled)
+		return 0;
+	snprintf(why, n, "expected \"table\" unless iommu.nested.enabled is true (\"none\" is a "
+		 "guest without an IOMMU in a VM whose stage 2 translates), got \"none\"");
+	return -1;
+}
+
+/* Stage 2 in the stage-1 table's format unless given (VT-d nests x86 over x86, SMMUv3 Arm over Arm). */
+static int derive_s2_format(const struct config_key *k, struct sim_config *cfg, bool given,
+			    char *why, size_t n)
+{
+	if (!given)
+		cfg->iommu.nested.stage2.format = ism_xstrdup(cfg->iommu.pgtable_format);
+	return 0;
+}
+
+static int derive_s2_ia_bits(const struct config_key *k, struct sim_config *cfg, bool given,
+			     char *why, size_t n)
+{
+	const struct io_pgtable_fmt_ops *ops = io_pgtable_fmt_find(cfg->iommu.nested.stage2.format);
+	struct io_pgtable_fmt f;
+	char sizes[64];
+
+	if (!given) {
+		cfg->iommu.nested.stage2.ia_bits = ops->ia_bits[0];
+		return 0;
+	}
+	if (io_pgtable_fmt_init(&f, ops, cfg->iommu.nested.stage2.ia_bits, NULL) == 0)
+		return 0;
+	snprintf(why, n, "expected an input size of the %s format (%s), got %u", ops->name,
+		 io_pgtable_fmt_ia_names(ops, sizes, sizeof(sizes)), cfg->iommu.nested.stage2.ia_bits);
+	return -1;
+}
+
+/* The stage-2 format's smallest page, or (given) one of its sizes. */
+static int derive_s2_page_size(const struct config_key *k, struct sim_config *cfg, bool given,
+			       char *why, size_t n)
+{
+	struct io_pgtable_fmt f;
+	char have[96];
+
+	config_s2_fmt(cfg, &f);
+	if (!given) {
+		cfg->iommu.nested.stage2.page_size = f.granule;
+		return 0;
+	}
+	if (f.page_sizes & PGSIZE_MASK(cfg->iommu.nested.stage2.page_size))
+		return 0;
+	mask_names(f.page_sizes, false, have, sizeof(have));
+	snprintf(why, n, "expected a page size of the %s format (%s), got \"%s\"", f.ops->name,
+		 have, pgsize_names[cfg->iommu.nested.stage2.page_size]);
+	return -1;
+}
+
+/* The guest's tables must lie in guest memory stage 2 can translate. */
+static int check_tables_gpa(const struct config_key *k, const struct sim_config *cfg, char *why,
+			    size_t n)
+{
+	uint32_t bits = cfg->iommu.nested.stage2.ia_bits;
+	uint64_t v = cfg->iommu.nested.stage1_tables_gpa;
+
+	if (bits >= 64 || v < 1ULL << bits)
+		return 0;
+	snprintf(why, n, "expected an address below 2^iommu.nested.stage2.ia_bits (2^%u = %llu), "
+		 "got %llu", bits, 1ULL << bits, (unsigned long long)v);
+	return -1;
+}
+
 static const char *const first_touch_names[] = { "auto", "always", "never", NULL };
 static const char *const on_map_names[] = { "none", "range", NULL };
 static const char *const mode_names[] = { "timed", "untimed", NULL };
 static const char *const replay_names[] = { "closed", "open", NULL };
+static const char *const replay_cpus_names[] = { "serial", "concurrent", NULL };
 static const char *const dist_names[] = { "fixed", "uniform", "exponential", NULL };
+static const char *const stage1_names[] = { "table", "none", NULL };
+static const char *const nested_inv_names[] = { "trap", "hw", NULL };
 
 static bool policy_known(const char *name)
 {
@@ -290,11 +373,134 @@ static int check_width(const struct config_key *k, const struct sim_config *cfg,
 static int check_spread(const struct config_key *k, const struct sim_config *cfg, char *why,
 			size_t n)
 {
-	if (cfg->memory.latency_spread_ns <= cfg->memory.latency_ns)
+	bool walk = cfg->memory.walk_latency_ns < cfg->memory.latency_ns;
+	double lat = walk ? cfg->memory.walk_latency_ns : cfg->memory.latency_ns;
+
+	if (cfg->memory.latency_spread_ns <= lat)
 		return 0;
-	snprintf(why, n, "expected at most memory.latency_ns (%g), got %g",
-		 cfg->memory.latency_ns, cfg->memory.latency_spread_ns);
+	snprintf(why, n, "expected at most %s (%g), got %g",
+		 walk ? "memory.walk_latency_ns" : "memory.latency_ns", lat,
+		 cfg->memory.latency_spread_ns);
 	return -1;
+}
+
+/* A walk reference costs what a data access does unless it is given. */
+static int derive_walk_latency(const struct config_key *k, struct sim_config *cfg, bool given,
+			       char *why, size_t n)
+{
+	if (!given)
+		cfg->memory.walk_latency_ns = cfg->memory.latency_ns;
+	return 0;
+}
+
+/* stats.curve needs the functional model and LRU: see docs/config.md, "Whole curves". */
+static int check_curve(const struct config_key *k, const struct sim_config *cfg, char *why,
+		       size_t n)
+{
+	if (!cfg->stats.ncurve && !cfg->stats.curve_all)
+		return 0;
+	if (cfg->mode != SIM_MODE_UNTIMED) {
+		snprintf(why, n, "expected mode \"untimed\" with a curve (timed, which walks are in "
+			 "flight when depends on the IOTLB's size, so one pass cannot give every "
+			 "size: --set mode=untimed), got mode \"timed\"");
+		return -1;
+	}
+	if (strcmp(cfg->iommu.replacement, "lru") != 0) {
+		snprintf(why, n, "expected iommu.iotlb.replacement \"lru\" with a curve (LRU's "
+			 "inclusion property lets one pass give every size; fifo, random, plru and "
+			 "flush-on-full have none), got \"%s\"", cfg->iommu.replacement);
+		return -1;
+	}
+	if (cfg->iommu.nested.enabled) {
+		snprintf(why, n, "expected iommu.nested.enabled false with a curve (the curve's "
+			 "sizes each walk through walk caches of their own, which a nested walk's "
+			 "stage 2 cannot split): run the sizes as a sweep, got nesting on");
+		return -1;
+	}
+	return 0;
+}
+
+/* The powers of two `true` stands for. */
+#define CURVE_ALL_MAX 65536u
+
+/* The first entry count of the curve that `fixed` (ways or sets) does not divide, or 0. */
+static uint32_t curve_not_multiple(const struct sim_config *cfg, uint32_t fixed)
+{
+	uint32_t i;
+
+	for (i = 0; fixed && i < cfg->stats.ncurve; i++)
+		if (cfg->stats.curve[i] % fixed)
+			return cfg->stats.curve[i];
+	return 0;
+}
+
+/* With `true`: a fixed ways or sets count must leave some power of two up to 65536. */
+static bool curve_all_fits(const struct sim_config *cfg, uint32_t fixed)
+{
+	return !cfg->stats.curve_all || !fixed || (fixed <= CURVE_ALL_MAX && !(fixed & (fixed - 1)));
+}
+
+static int check_curve_ways(const struct config_key *k, const struct sim_config *cfg, char *why,
+			    size_t n)
+{
+	uint32_t ways = cfg->stats.curve_ways, bad = curve_not_multiple(cfg, ways);
+
+	if (bad) {
+		snprintf(why, n, "expected a divisor of every entry count of stats.curve, got %u (%u "
+			 "entries cannot have %u ways)", ways, bad, ways);
+		return -1;
+	}
+	if (!curve_all_fits(cfg, ways)) {
+		snprintf(why, n, "expected a power of two up to %u with stats.curve true (the sizes "
+			 "it stands for), got %u", CURVE_ALL_MAX, ways);
+		return -1;
+	}
+	return 0;
+}
+
+/* The curve's geometries: each entry count with the fixed ways, the fixed sets, or one set. */
+static int derive_curve_rows(const struct config_key *k, struct sim_config *cfg, bool given,
+			     char *why, size_t n)
+{
+	uint32_t ways = cfg->stats.curve_ways, sets = cfg->stats.curve_sets, fixed = ways | sets;
+	uint32_t bad = curve_not_multiple(cfg, sets), e;
+	size_t nr = 0;
+
+	free(cfg->stats.curve_rows);
+	cfg->stats.curve_rows = NULL;
+	cfg->stats.ncurve_rows = 0;
+	cfg->stats.curve_classify = cfg->stats.classify_misses;
+	memcpy(cfg->stats.curve_walk_cache, cfg->iommu.walk_cache,
+	       sizeof(cfg->stats.curve_walk_cache));
+	if (ways && sets) {
+		snprintf(why, n, "expected 0 with stats.curve_ways %u (a curve holds either the ways "
+			 "or the sets fixed), got %u", ways, sets);
+		return -1;
+	}
+	if (bad) {
+		snprintf(why, n, "expected a divisor of every entry count of stats.curve, got %u "
+			 "(%u entries cannot have %u sets)", sets, bad, sets);
+		return -1;
+	}
+	if (!curve_all_fits(cfg, sets)) {
+		snprintf(why, n, "expected a power of two up to %u with stats.curve true (the sizes "
+			 "it stands for), got %u", CURVE_ALL_MAX, sets);
+		return -1;
+	}
+	if (!cfg->stats.ncurve && !cfg->stats.curve_all)
+		return 0;
+	cfg->stats.curve_rows = ism_xcalloc(cfg->stats.ncurve + 32, sizeof(*cfg->stats.curve_rows));
+	for (uint32_t i = 0; i < cfg->stats.ncurve; i++)
+		cfg->stats.curve_rows[nr++].entries = cfg->stats.curve[i];
+	for (e = 1; cfg->stats.curve_all && e <= CURVE_ALL_MAX; e *= 2)
+		if (!fixed || e % fixed == 0)
+			cfg->stats.curve_rows[nr++].entries = e;
+	for (size_t i = 0; i < nr; i++)
+		cfg->stats.curve_rows[i].ways = ways ? ways
+					   : sets ? cfg->stats.curve_rows[i].entries / sets
+						  : cfg->stats.curve_rows[i].entries;
+	cfg->stats.ncurve_rows = nr;
+	return 0;
 }
 
 #define TIME_NS_MAX 1e9 /* one second: any single latency beyond is a typo */
@@ -312,6 +518,18 @@ static int check_spread(const struct config_key *k, const struct sim_config *cfg
 	  .offset = OFF(iommu.walk_cache[L].ways),						\
 	  .help = "Associativity of the level-" #L " walk cache; must divide its entries "	\
 		  "when they are not 0." }
+
+#define S2_WALK_CACHE_ROWS(L, E, W)							\
+	{ .path = "iommu.nested.stage2.walk_cache.l" #L ".entries", .type = CONFIG_UINT,	\
+	  .def = #E, .min = 0, .max = WC_ENTRIES_MAX, .unit = "entries",			\
+	  .offset = OFF(iommu.nested.stage2.walk_cache[L].entries),				\
+	  .help = "Entries of the stage-2 level-" #L " walk cache (level-" #L " entries of the "	\
+		  "host's table, tagged by the VM); 0: no cache at this level." },		\
+	{ .path = "iommu.nested.stage2.walk_cache.l" #L ".ways", .type = CONFIG_UINT,	\
+	  .def = #W, .min = 1, .max = WC_ENTRIES_MAX, .unit = "ways", .check = check_ways,	\
+	  .offset = OFF(iommu.nested.stage2.walk_cache[L].ways),				\
+	  .help = "Associativity of the stage-2 level-" #L " walk cache; must divide its "	\
+		  "entries when they are not 0." }
 
 /*
  * Table order is the order of the effective config and of the reference, and the order rules
@@ -346,6 +564,14 @@ const struct config_key config_keys[] = {
 	{ .path = "replay.rate", .type = CONFIG_REAL, .def = "1.0", .rmin = 1e-6, .rmax = 1e6,
 	  .unit = "x", .offset = OFF(replay.rate),
 	  .help = "Open loop: speed-up of the trace's clock (2 replays it twice as fast)." },
+	{ .path = "replay.cpus", .type = CONFIG_ENUM, .def = "\"serial\"", .names = replay_cpus_names,
+	  .offset = OFF(replay.cpus),
+	  .help = "Timed: how the OS work of the trace's CPUs (the cpu column of MAP, UNMAP and "
+		  "INVAL records) meets in time. serial: every record after a MAP, UNMAP or INVAL "
+		  "waits for its work, so one CPU works at a time; concurrent: such a record waits "
+		  "only for its own CPU's earlier work and an ACCESS for all OS work before it, so "
+		  "several CPUs unmap at once (their invalidations then meet in the command queue "
+		  "when iommu.cmdq.shared is true)." },
 	{ .path = "iommu.iotlb.entries", .type = CONFIG_UINT, .def = "64", .min = 1,
 	  .max = ENTRIES_MAX, .unit = "entries", .offset = OFF(iommu.iotlb.entries),
 	  .help = "Translations the IOTLB holds." },
@@ -402,6 +628,33 @@ const struct config_key config_keys[] = {
 	  .unit = "walkers", .offset = OFF(iommu.walkers),
 	  .help = "Page walks in progress at once; further misses queue (FIFO). Misses to a "
 		  "4 KiB page whose walk is in flight wait for it instead of walking again." },
+	{ .path = "iommu.timing.iotlb_lookups_per_ns", .type = CONFIG_REAL, .def = "0.0",
+	  .rmin = 0, .rmax = 1e6, .unit = "lookups/ns", .offset = OFF(iommu.iotlb_lookups_per_ns),
+	  .help = "Timed: lookups the IOTLB can start per ns (its ports times its clock in GHz: "
+		  "2 ports at 1 GHz is 2): requests queue for a port in arrival order, so the IOMMU "
+		  "itself can bound throughput (iotlb_hit_ns stays the latency of each). 0: no "
+		  "limit." },
+	{ .path = "iommu.cmdq.shared", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(iommu.cmdq.shared),
+	  .help = "The invalidation command queue. false: each invalidation costs its CPU the "
+		  "fixed os.cost.inv_* figures, as if every CPU had a queue of its own (Arm "
+		  "ECMDQ); true: one queue per IOMMU that every CPU's commands go through in "
+		  "order (VT-d's invalidation queue, SMMUv3's CMDQ): a CPU inserts its batch "
+		  "(os.cost.inv_submit_ns a command) once no other CPU is inserting, the IOMMU "
+		  "executes the queue in order (command_ns a command, os.cost.inv_page_ns a page "
+		  "named, sync_ns a wait), and the wait descriptor (CMD_SYNC) completes "
+		  "os.cost.inv_wait_ns after the IOMMU reaches it, behind every command queued "
+		  "before it. With one CPU and nothing queued this costs exactly what false does. "
+		  "Untimed, each invalidation meets the queue at its record's trace time." },
+	{ .path = "iommu.cmdq.command_ns", .type = CONFIG_REAL, .def = "0.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(iommu.cmdq.command_ns),
+	  .help = "iommu.cmdq.shared: the IOMMU's time to execute one invalidation command, "
+		  "besides os.cost.inv_page_ns per page it names: later commands, every CPU's, "
+		  "wait behind it." },
+	{ .path = "iommu.cmdq.sync_ns", .type = CONFIG_REAL, .def = "0.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(iommu.cmdq.sync_ns),
+	  .help = "iommu.cmdq.shared: the IOMMU's time to execute one wait descriptor "
+		  "(CMD_SYNC): its status write occupies the queue." },
 	{ .path = "iommu.device_tlb.kind", .type = CONFIG_ENUM, .def = "\"none\"",
 	  .names = devtlb_kind_names, .offset = OFF(iommu.device_tlb.kind),
 	  .help = "A level of TLBs in front of the IOTLB. none: requests meet the IOTLB first. "
@@ -436,9 +689,69 @@ const struct config_key config_keys[] = {
 	  .help = "Timed: one lookup in a device TLB (micro: in the IOMMU, before the IOTLB's on a "
 		  "miss; ats: in the device, before the request or its Translation Request goes "
 		  "up)." },
+	{ .path = "iommu.nested.enabled", .type = CONFIG_BOOL, .def = "false",
+	  .offset = OFF(iommu.nested.enabled),
+	  .help = "Nested (two-stage) translation: the device is passed through to a VM. Stage 1 "
+		  "is the guest's own I/O page table (the iommu.pgtable and iommu.page_sizes keys; "
+		  "the trace's MAP and UNMAP are the guest driver's); stage 2 (iommu.nested.stage2.*) "
+		  "is the host's table of the VM's memory. A walk translates every stage-1 table "
+		  "pointer and the final guest-physical address through stage 2 (its TLB, then its "
+		  "walk caches and table); the IOTLB caches the combined translation at the smaller "
+		  "of the two leaf sizes. Every run then also replays the trace on a guest without "
+		  "an IOMMU (baseline.stage2-only.*)." },
+	{ .path = "iommu.nested.stage1", .type = CONFIG_ENUM, .def = "\"table\"",
+	  .names = stage1_names, .check = check_stage1, .offset = OFF(iommu.nested.stage1),
+	  .help = "With nesting: table (the guest's IOMMU page table, nested over stage 2) or none "
+		  "(a guest without an IOMMU, the usual cloud set-up: its DMA API hands the device "
+		  "guest-physical addresses, the MAP records' paddr, which the IOTLB caches and "
+		  "stage 2 alone translates; maps and unmaps cost no IOMMU work and invalidate "
+		  "nothing)." },
+	{ .path = "iommu.nested.stage2.format", .type = CONFIG_NAME, .def = NULL,
+	  .names_fn = io_pgtable_fmt_names, .known = format_known, .flags = CONFIG_F_DERIVED,
+	  .derive = derive_s2_format, .offset = OFF(iommu.nested.stage2.format),
+	  .help = "The stage-2 table's format: the same registry as stage 1 (x86 for VT-d's second "
+		  "stage, arm-4k for an SMMUv3 stage 2, ...). Derived: iommu.pgtable.format." },
+	{ .path = "iommu.nested.stage2.ia_bits", .type = CONFIG_UINT, .def = NULL, .min = 12,
+	  .max = 64, .unit = "bits", .flags = CONFIG_F_DERIVED, .derive = derive_s2_ia_bits,
+	  .offset = OFF(iommu.nested.stage2.ia_bits),
+	  .help = "Guest-physical bits stage 2 translates (one of the format's input sizes). "
+		  "Derived: the format's first. A guest-physical address at or above 2^ia_bits "
+		  "faults (faults_by_kind.stage2)." },
+	{ .path = "iommu.nested.stage2.page_size", .type = CONFIG_PGSIZE, .def = NULL,
+	  .flags = CONFIG_F_DERIVED, .derive = derive_s2_page_size,
+	  .offset = OFF(iommu.nested.stage2.page_size),
+	  .help = "The pages the host backs guest memory with (4K, or 2M and 1G hugetlbfs): every "
+		  "stage-2 leaf has this size, so a stage-2 walk reads one entry per level down to "
+		  "it (x86: 4 for 4K, 3 for 2M, 2 for 1G). Must be one of the stage-2 format's "
+		  "sizes. Derived: its smallest." },
+	S2_WALK_CACHE_ROWS(2, 32, 4), S2_WALK_CACHE_ROWS(3, 8, 8), S2_WALK_CACHE_ROWS(4, 4, 4),
+	S2_WALK_CACHE_ROWS(5, 4, 4),
+	{ .path = "iommu.nested.stage2.tlb.entries", .type = CONFIG_UINT, .def = "0", .min = 0,
+	  .max = ENTRIES_MAX, .unit = "entries", .offset = OFF(iommu.nested.stage2.tlb.entries),
+	  .help = "Entries of a stage-2 TLB: guest-physical to host-physical translations (of "
+		  "stage-1 table pointers and of final addresses) at the stage-2 page size, tagged "
+		  "by the VM, LRU; a hit reads no stage-2 entry. 0: none." },
+	{ .path = "iommu.nested.stage2.tlb.ways", .type = CONFIG_UINT, .def = "4", .min = 1,
+	  .max = ENTRIES_MAX, .unit = "ways", .check = check_ways,
+	  .offset = OFF(iommu.nested.stage2.tlb.ways),
+	  .help = "Associativity of the stage-2 TLB; must divide its entries when they are not 0." },
+	{ .path = "iommu.nested.stage1_tables_gpa", .type = CONFIG_UINT64, .def = "536870912",
+	  .min = 0, .max = UINT64_MAX, .check = check_tables_gpa,
+	  .offset = OFF(iommu.nested.stage1_tables_gpa),
+	  .help = "Guest-physical address from which the guest's stage-1 tables are allocated, one "
+		  "after another (each aligned to its size; every domain's from this one pool): "
+		  "where their pointers go through stage 2. Default 512 MiB, below the memory the "
+		  "workload generators hand out (1 GiB up)." },
 	{ .path = "memory.latency_ns", .type = CONFIG_REAL, .def = "80.0", .rmin = 0,
 	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(memory.latency_ns),
-	  .help = "One memory access: the data of a DMA request, or one page-walk reference." },
+	  .help = "One memory access of a DMA request's data (and, unless "
+		  "memory.walk_latency_ns is given, of a page-walk reference)." },
+	{ .path = "memory.walk_latency_ns", .type = CONFIG_REAL, .def = NULL, .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .flags = CONFIG_F_DERIVED,
+	  .derive = derive_walk_latency, .offset = OFF(memory.walk_latency_ns),
+	  .help = "One page-walk reference, which may be served from another level of the "
+		  "memory hierarchy than DMA data (a table line in the LLC, data from DRAM). "
+		  "Derived: memory.latency_ns. latency_dist and latency_spread_ns shape both." },
 	{ .path = "memory.latency_dist", .type = CONFIG_ENUM, .def = "\"fixed\"",
 	  .names = dist_names, .offset = OFF(memory.latency_dist),
 	  .help = "fixed: always latency_ns; uniform: latency_ns +- latency_spread_ns; "
@@ -510,6 +823,16 @@ const struct config_key config_keys[] = {
 		  "emulated VT-d) need: page or range commands as os.invalidation.granularity says, "
 		  "and one range command where that is domain or global (a zap names addresses); "
 		  "its commands count in invalidation.on_map_commands and its CPU time in the map." },
+	{ .path = "os.nested.invalidation", .type = CONFIG_ENUM, .def = "\"trap\"",
+	  .names = nested_inv_names, .offset = OFF(os.nested.invalidation),
+	  .help = "With nesting, how the guest's invalidations (those of os.invalidation.*) reach "
+		  "the hardware. trap: the guest's doorbell exits to the VMM, which issues the "
+		  "commands to the host IOMMU and waits for them before resuming the guest: each "
+		  "sync costs the native commands and wait, os.cost.vm_exit_ns, and the host's "
+		  "submission of each command (os.cost.inv_submit_ns) again. hw: a virtual command "
+		  "queue the IOMMU consumes directly (Arm SMMUv3 with a virtual CMDQ, AMD vIOMMU): "
+		  "the native cost. The guest waits either way (nested.guest_inv_wait_ns), on its "
+		  "unmap's CPU." },
 	{ .path = "os.flush_queue.size", .type = CONFIG_UINT, .def = "256", .min = 2,
 	  .max = 1u << 20, .unit = "entries", .offset = OFF(os.flush_queue.size),
 	  .help = "Lazy: entries per flush-queue ring (Linux IOVA_FQ_SIZE; one fewer is usable)." },
@@ -566,6 +889,14 @@ const struct config_key config_keys[] = {
 	  .help = "iommu.device_tlb.kind ats: the CPU's wait for one ATS Invalidate (one per "
 		  "device of the domain per command; the PCIe round trip and the device's own "
 		  "work). An assumption: the specification allows a device up to a minute." },
+	{ .path = "os.cost.vm_exit_ns", .type = CONFIG_REAL, .def = "700.0", .rmin = 0,
+	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(os.cost.vm_exit_ns),
+	  .help = "os.nested.invalidation trap: the guest's exit to the VMM and its return, per "
+		  "trapped sync, besides the host's invalidation. Default: the direct cost of a VM "
+		  "exit and entry, about 2,000 cycles (Landau, Ben-Yehuda and Gordon, \"SplitX\", "
+		  "WIOV 2011, Table 1: KVM on a 2.93 GHz Xeon X5570): 683 ns, rounded. The same "
+		  "paper finds the handling and cache costs of an exit up to ten times that: raise "
+		  "it for a VMM that emulates the IOMMU in user space." },
 	{ .path = "iova.remap", .type = CONFIG_NAME, .def = "\"none\"",
 	  .names_fn = remap_names, .known = remap_known, .offset = OFF(iova.remap),
 	  .help = "Give every MAP a new IOVA from this allocator (models/iova/), keeping each access "
@@ -615,6 +946,15 @@ const struct config_key config_keys[] = {
 	  .help = "Bytes on the wire per TLP besides its payload (header, sequence number, "
 		  "LCRC, framing): a read request costs this upstream, its completion payload + "
 		  "this downstream." },
+	{ .path = "device.data_link", .type = CONFIG_ENUM, .def = "\"none\"",
+	  .names = pcie_data_link_names, .offset = OFF(device.data_link),
+	  .help = "The link's data-link layer besides each TLP's own framing (tlp_overhead). "
+		  "none: TLPs have the link to themselves; spec: Ack and UpdateFC DLLPs (8 bytes "
+		  "each) at the rates the PCIe Base Specification recommends for the link's "
+		  "generation, width and max_payload, and SKP ordered sets (4 symbols every "
+		  "1538), take their share of both directions, as pcie-bench's model counts "
+		  "them: gen3 x8 with 256-byte MPS keeps 91.9% of 63.0 Gb/s for TLPs (57.9 "
+		  "Gb/s)." },
 	{ .path = "device.in_order", .type = CONFIG_BOOL, .def = "false",
 	  .offset = OFF(device.in_order),
 	  .help = "Translations of a device's requests complete in request order, so a hit "
@@ -715,6 +1055,26 @@ const struct config_key config_keys[] = {
 	  .offset = OFF(stats.classify_misses),
 	  .help = "Classify IOTLB misses as compulsory, capacity, conflict, invalidation, "
 		  "walk_in_flight (timed) or unmapped (costs a shadow fully associative cache)." },
+	{ .path = "stats.curve", .type = CONFIG_CURVE, .def = "false", .min = 1,
+	  .max = ENTRIES_MAX, .check = check_curve, .offset = OFF(stats.curve),
+	  .help = "Whole miss-rate curve in one pass: the result also gets iotlb.curve, one row "
+		  "per IOTLB size with its lookups, misses and miss rate, each what a run with "
+		  "that many entries (and the row's ways) counts, from LRU stack distances "
+		  "(Mattson), per page size as the IOTLB indexes entries, invalidations "
+		  "included. A list of entry counts, or true for 1, 2, 4, ... 65536. The ways are "
+		  "stats.curve_ways, or entries / stats.curve_sets, else the entries (fully "
+		  "associative). Needs mode untimed and LRU replacement." },
+	{ .path = "stats.curve_ways", .type = CONFIG_UINT, .def = "0", .min = 0,
+	  .max = ENTRIES_MAX, .unit = "ways", .check = check_curve_ways,
+	  .offset = OFF(stats.curve_ways),
+	  .help = "The curve's IOTLBs all have this many ways (and entries / ways sets): one LRU "
+		  "stack per set count. 0: not fixed. Must divide every entry count." },
+	{ .path = "stats.curve_sets", .type = CONFIG_UINT, .def = "0", .min = 0,
+	  .max = ENTRIES_MAX, .unit = "sets", .derive = derive_curve_rows,
+	  .offset = OFF(stats.curve_sets),
+	  .help = "The curve's IOTLBs all have this many sets (and entries / sets ways): one LRU "
+		  "stack for them all. 0: not fixed. Not with stats.curve_ways; must divide every "
+		  "entry count." },
 };
 
 const size_t config_nkeys = ISM_ARRAY_SIZE(config_keys);
@@ -772,6 +1132,8 @@ const char config_doc_intro[] =
 "| RISC-V IOMMU, Sv48 | `hw/riscv-iommu` | `riscv`, 48 bits | strict, an IOTINVAL.VMA per page under 2 MiB |\n"
 "| MediaTek M4U (MT8173, MT8183) | `hw/mtk-m4u-v7s` | `arm-v7s`, 32 bits | strict, one range per sync; one domain |\n"
 "| Allwinner H6 | `hw/allwinner-h6` | `sun50i`, 32 bits | strict, a global flush per sync, a zap per map; one domain; a micro TLB per master |\n"
+"| Intel VT-d, nested (a device passed through to a VM) | `hw/vtd-nested` | `x86` over an `x86` stage 2 of 2M host pages | lazy in the guest; its invalidations trap to the VMM |\n"
+"| Arm SMMUv3, nested | `hw/smmuv3-nested` | `arm-4k` over an `arm-4k` stage 2 of 2M host pages, a stage-2 TLB | strict in the guest, through a guest-owned command queue (hw) |\n"
 "| Arm CoreLink MMU-600 | `hw/arm-mmu-600` | `arm-4k`, 48 bits | as `hw/smmuv3-default`; a TBU per master before the TCU's caches |\n"
 "| Intel VT-d with a PCIe ATS NIC | `hw/vtd-ats-nic` | `x86`, 48 bits | as `hw/vtd-default`; the device's ATC, an ATS Invalidate per flush |\n"
 "\n"
@@ -849,6 +1211,47 @@ const char config_doc_intro[] =
 "2^ia_bits faults without reading the table (`faults_by_kind.beyond_input`), a MAP reaching\n"
 "there fails (`os.maps_beyond_input`), and the run warns once, naming the first. A new format\n"
 "is one file under models/walk/ and one line in `io_pgtable_fmt_registry[]`.\n"
+"\n"
+"## Whole curves: `stats.curve`\n"
+"\n"
+"`\"stats\": {\"curve\": [16, 32, 64, 128]}` (or `true`: 1, 2, 4, ... 65536 entries) makes an\n"
+"untimed run also count, in the same one pass, the lookups and misses of an LRU IOTLB of each\n"
+"of those sizes: `iotlb.curve` in the result (docs/results.md), one row per size, each the\n"
+"`iotlb.lookups` and `iotlb.misses` a run with `iommu.iotlb.entries` (and `iommu.iotlb.ways`)\n"
+"set to that row's geometry gives. The ways are `stats.curve_ways` (every size that many ways,\n"
+"entries / ways sets), or entries / `stats.curve_sets` (every size that many sets), else the\n"
+"entries (fully associative). A row is an IOTLB of its own geometry, not the run's: beside an\n"
+"8-way `iommu.iotlb`, the default curve's 64-entry row is a fully associative IOTLB\n"
+"(`stats.curve_ways: 8` gives 8-way rows). The run's own IOTLB is as configured;\n"
+"`iommusim plot RESULT.json` draws the curve (docs/plots.md).\n"
+"\n"
+"How: Mattson's stack algorithm. An LRU cache of W ways holds exactly the W most recent keys of\n"
+"each set, so one recency stack per set gives every associativity at once: a lookup hits in\n"
+"the IOTLBs whose ways exceed its key's position. One stack serves every size with the same\n"
+"set count (all of them, fully associative or with `stats.curve_sets`); with `stats.curve_ways`\n"
+"each size has its own set count and stack, and the cost grows with the number of sizes\n"
+"(docs/performance.md, \"Whole curves\"). The stacks follow the IOTLB model exactly\n"
+"(models/iotlb/iotlb.c): a translation is a key at its own page size, set by its page number at\n"
+"that size, and a lookup probes the smallest size first, so a 2 MiB entry hits for every 4 KiB\n"
+"inside it; a miss fills the walked leaf; an invalidation removes keys and leaves a hole, a\n"
+"free way that the next fill takes instead of evicting, so an invalidated translation misses\n"
+"at every size when next used.\n"
+"\n"
+"Exactness. One stack is right while every size references the same translation at each\n"
+"lookup, a hit on it or a miss that fills it. Every size walks the same page table, so misses\n"
+"fill alike. Two things break it, and the run then warns and sets `iotlb.curve_exact` false\n"
+"(with `iotlb.curve_divergent_lookups`): a lookup that hits a stale translation (unmapped, not\n"
+"yet invalidated) in the larger sizes while the smaller ones miss and walk to another\n"
+"translation or to none, which needs DMA after an UNMAP or a remap at another page size before\n"
+"the flush; and a miss that maps on first touch (changing the page table) where larger sizes\n"
+"hit. Stale hits through a remap at the same page size, permission faults included, stay exact.\n"
+"A sweep's curve pass (docs/sweep.md) then runs its points one by one instead.\n"
+"\n"
+"Refused: `stats.curve` in timed mode (which walks are in flight, and so which requests wait,\n"
+"depends on the IOTLB's size: no one pass gives every size), and with an\n"
+"`iommu.iotlb.replacement` other than `lru`: the curve's IOTLBs are LRU (FIFO, random, PLRU\n"
+"and flush-on-full have no inclusion property, so no one pass gives their sizes), and beside\n"
+"a FIFO IOTLB it would read as FIFO's curve.\n"
 "\n"
 "## Keys\n"
 "\n";

@@ -23,6 +23,7 @@ enum config_type {
 	CONFIG_REAL,        /* double in [rmin, rmax]: a JSON number (times in ns, rates) */
 	CONFIG_NAME_LIST,   /* uint32_t bit i for name_at(i): a registry name or an array of them */
 	CONFIG_DEVICE_GROUPS,     /* struct device_groups: "per-device", "single", or {device: group} */
+	CONFIG_CURVE,       /* stats.curve: false, true, or a list of entry counts */
 };
 
 #define CONFIG_F_POW2 0x1u /* CONFIG_UINT/CONFIG_SIZE: the value must be a power of two */

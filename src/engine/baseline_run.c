@@ -181,8 +181,8 @@ uint64_t baseline_run_record(struct baseline_run *br, const struct trace_rec *r,
 		}
 		return cost;
 	}
-	if (r->kind != TRACE_UNMAP)
-		return 0;
+	if (r->kind != TRACE_UNMAP || TRACE_REC_STAGE2_UNMAP(r))
+		return 0; /* the host's stage 2: nothing of a system without an IOMMU */
 	e = maptab_find(&br->live, r->device, r->pasid, r->iova);
 	if (!e) {
 		/* Its map failed, was too big, or still waits: the driver has nothing to undo. */
@@ -289,6 +289,8 @@ void baseline_run_print_reference(FILE *fp)
 		{ "versus.NAME.mapping_lifetime_p50_ratio", "timed: mapping.lifetime_ns.p50 / baseline.NAME.mapping.lifetime_ns.p50 (the buffer's turnaround, bounce copies included); null without MAP/UNMAP pairs" },
 		{ "versus.NAME.cpu_ns_per_byte_ratio", "cpu.ns_per_dma_byte / baseline.NAME.cpu.ns_per_dma_byte; null when the baseline spends no CPU" },
 		{ "versus.NAME.memory_reserved_ratio", "pagetable.bytes / baseline.NAME.memory_reserved_bytes; null when the baseline reserves nothing" },
+		{ "baseline.stage2-only.*", "with iommu.nested (a guest IOMMU): the same VM with a guest that uses no IOMMU (iommu.nested.stage1 none), the usual cloud set-up, replayed beside the run as a baseline is (timed: its own replay): the keys above, and its translation's `iotlb.{lookups,misses,miss_rate}`, `walk.{mem_refs,refs_per_lookup}` and `faults`; `memory_reserved_bytes` is its stage-2 table, its CPU only os.cost.stack_ns per MAP" },
+		{ "versus.stage2-only.{miss_rate_ratio,walk_mem_refs_ratio}", "iotlb.miss_rate / baseline.stage2-only.iotlb.miss_rate, walk.mem_refs / baseline.stage2-only.walk.mem_refs: what the guest's own IOMMU adds to translation" },
 	};
 	size_t i;
 

@@ -48,6 +48,9 @@ struct baseline_figures {
 	double cores;           /* cpu_ns / span_ns */
 	uint64_t reserved_bytes; /* memory set aside whether used or not: the pool or the area */
 	uint64_t map_failures;   /* failed, too big, or stalled to the end */
+	/* a twin that translates (stage2-only): its IOTLB lookups, misses and walk references */
+	bool translates;
+	uint64_t lookups, misses, walk_refs;
 };
 /*
  * The model's figures into f (from cpu_ns on; the twin's fields are the caller's). span_ns:

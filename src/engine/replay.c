@@ -1,11 +1,15 @@
 /* One replay of a trace: the IOMMU run and its twins (ideal, baselines) driven block by block. */
 #include "replay.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
 #include "timed.h"
+
+/* The twin of a nested run: the same VM with a guest that uses no IOMMU (stage 2 alone). */
+#define REPLAY_STAGE2_ONLY "stage2-only"
 
 struct replay {
 	struct sim *s;
@@ -13,6 +17,10 @@ struct replay {
 	struct baseline_run *base[BASELINE_NR];
 	struct timed *twin[BASELINE_NR]; /* timed mode: each baseline's own replay */
 	unsigned nbase;
+	/* iommu.nested with a guest IOMMU: the stage-2-only twin, after the baselines */
+	struct sim_config s2cfg;
+	struct sim *s2;
+	struct timed *s2tm; /* timed mode */
 };
 
 /* A baseline twin's MAP and UNMAP records cost what its model charges. */
@@ -52,6 +60,16 @@ struct replay *replay_create(const struct sim_config *cfg, struct ism_err *err)
 		}
 		rp->nbase++;
 	}
+	if (cfg->iommu.nested.enabled && cfg->iommu.nested.stage1 == NESTED_S1_TABLE) {
+		/* a shallow copy: it owns nothing, cfg outlives it */
+		rp->s2cfg = *cfg;
+		rp->s2cfg.iommu.nested.stage1 = NESTED_S1_NONE;
+		rp->s2 = sim_create(&rp->s2cfg, err);
+		if (!rp->s2)
+			goto fail;
+		if (timed)
+			rp->s2tm = timed_create(rp->s2, &rp->s2cfg, false);
+	}
 	return rp;
 fail:
 	replay_free(rp);
@@ -70,7 +88,9 @@ void replay_free(struct replay *rp)
 	}
 	timed_free(rp->tm);
 	timed_free(rp->ideal);
+	timed_free(rp->s2tm);
 	sim_free(rp->s);
+	sim_free(rp->s2);
 	free(rp);
 }
 
@@ -96,6 +116,13 @@ int replay_trace(struct replay *rp, struct trace_reader *tr, struct progress *p,
 		} else {
 			sim_records(rp->s, recs, (size_t)n);
 		}
+		if (rp->s2) {
+			sim_trace_block(rp->s2, recs, (size_t)n);
+			if (rp->s2tm)
+				timed_feed(rp->s2tm, recs, (size_t)n);
+			else
+				sim_records(rp->s2, recs, (size_t)n);
+		}
 		records += (uint64_t)n;
 		progress_update(p, records, trace_pos(tr), trace_file_size(tr));
 	}
@@ -108,6 +135,10 @@ int replay_trace(struct replay *rp, struct trace_reader *tr, struct progress *p,
 	} else {
 		sim_finish(rp->s);
 	}
+	if (rp->s2tm)
+		timed_finish(rp->s2tm);
+	else if (rp->s2)
+		sim_finish(rp->s2);
 	for (b = 0; b < rp->nbase; b++) {
 		if (rp->twin[b])
 			timed_finish(rp->twin[b]);
@@ -133,18 +164,50 @@ const struct timed *replay_ideal(const struct replay *rp)
 
 unsigned replay_nbaselines(const struct replay *rp)
 {
-	return rp->nbase;
+	return rp->nbase + (rp->s2 != NULL);
 }
 
 const char *replay_baseline_name(const struct replay *rp, unsigned i)
 {
-	return baseline_run_name(rp->base[i]);
+	return i == rp->nbase ? REPLAY_STAGE2_ONLY : baseline_run_name(rp->base[i]);
+}
+
+/* The stage-2-only twin's figures: a sim of its own (the IOTLB, stage 2) and its replay. */
+static void stage2_figures(const struct replay *rp, uint64_t access_bytes, double span_ns,
+			   struct baseline_figures *f)
+{
+	const struct sim_stats *st = sim_stats(rp->s2);
+
+	if (rp->s2tm) {
+		struct timed_summary s;
+
+		timed_summary(rp->s2tm, &s);
+		f->timed = true;
+		f->throughput_gbps = s.throughput_gbps;
+		f->dma_p50_ns = s.dma_p50_ns;
+		f->lifetime_p50_ns = s.lifetime_p50_ns;
+		f->sim_time_ns = s.sim_time_ns;
+		span_ns = s.sim_time_ns;
+	}
+	f->cpu_ns = sim_os_cpu_ns(rp->s2);
+	f->cpu_ns_per_byte = access_bytes ? f->cpu_ns / (double)access_bytes : 0.0;
+	f->cores = span_ns > 0 ? f->cpu_ns / span_ns : 0.0;
+	f->reserved_bytes = sim_pagetable_bytes(rp->s2);
+	f->map_failures = st->map_failed;
+	f->translates = true;
+	f->lookups = st->lookups;
+	f->misses = st->misses;
+	f->walk_refs = st->walk_refs;
 }
 
 void replay_baseline_figures(const struct replay *rp, unsigned i, uint64_t access_bytes,
 			     double span_ns, struct baseline_figures *f)
 {
 	memset(f, 0, sizeof(*f));
+	if (i == rp->nbase) {
+		stage2_figures(rp, access_bytes, span_ns, f);
+		return;
+	}
 	if (rp->twin[i]) {
 		struct timed_summary s;
 
@@ -162,6 +225,35 @@ void replay_baseline_figures(const struct replay *rp, unsigned i, uint64_t acces
 void replay_baseline_to_json(const struct replay *rp, unsigned i, uint64_t access_bytes,
 			     double span_ns, json_t *root)
 {
+	if (i == rp->nbase) {
+		const char *p = "baseline." REPLAY_STAGE2_ONLY ".";
+		struct baseline_figures f;
+		char key[96];
+
+		if (rp->s2tm)
+			timed_headline_to_json(rp->s2tm, p, true, root);
+		stage2_figures(rp, access_bytes, span_ns, &f);
+#define PUT(k, v)                                                 \
+	do {                                                      \
+		snprintf(key, sizeof(key), "%s%s", p, k);         \
+		stats_json_put(root, key, v);                     \
+	} while (0)
+		PUT("cpu.total_ns", json_real(f.cpu_ns));
+		PUT("cpu.ns_per_dma_byte", json_real(f.cpu_ns_per_byte));
+		PUT("cpu.cores", json_real(f.cores));
+		PUT("memory_reserved_bytes", json_integer((json_int_t)f.reserved_bytes));
+		PUT("map_failures_total", json_integer((json_int_t)f.map_failures));
+		PUT("iotlb.lookups", json_integer((json_int_t)f.lookups));
+		PUT("iotlb.misses", json_integer((json_int_t)f.misses));
+		PUT("iotlb.miss_rate",
+		    json_real(f.lookups ? (double)f.misses / (double)f.lookups : 0.0));
+		PUT("walk.mem_refs", json_integer((json_int_t)f.walk_refs));
+		PUT("walk.refs_per_lookup",
+		    json_real(f.lookups ? (double)f.walk_refs / (double)f.lookups : 0.0));
+		PUT("faults", json_integer((json_int_t)sim_stats(rp->s2)->faults));
+#undef PUT
+		return;
+	}
 	if (rp->twin[i]) {
 		char key[96];
 

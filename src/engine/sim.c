@@ -97,6 +97,7 @@ static const struct hashtab_type dt_key_type = {
 static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64_t start,
 				uint64_t end, bool walk_caches, uint64_t now);
 static void sim_inv_completed(void *ctx, const struct inv_range *r, uint64_t done);
+static void sim_inv_removed(void *ctx, const struct tlb_entry *e);
 
 struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 {
@@ -109,16 +110,28 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 				cfg->iommu.ia_bits, err) != 0)
 		goto fail;
 	s->page_sizes = cfg->iommu.page_sizes;
+	s->tlb_sizes = cfg->iommu.page_sizes;
 	s->levels = s->fmt.levels;
+	if (cfg->iommu.nested.enabled) {
+		s->s2 = nested_s2_create(cfg, err);
+		if (!s->s2)
+			goto fail;
+		s->s1_none = cfg->iommu.nested.stage1 == NESTED_S1_NONE;
+		s->table_pa = cfg->iommu.nested.stage1_tables_gpa;
+		/* combined entries: a stage-1 size, or the stage-2 page when that is smaller */
+		s->tlb_sizes = (s->s1_none ? 0 : s->tlb_sizes) |
+			       PGSIZE_MASK(cfg->iommu.nested.stage2.page_size);
+	}
 	s->ft_size = cfg->os.first_touch_page_size;
 	s->granule = pgsize_bytes(s->fmt.granule);
 	s->granule_pfn_shift = pgsize_shift(s->fmt.granule) - 12;
 	s->iotlb = iotlb_create(cfg->iommu.iotlb.entries, cfg->iommu.iotlb.ways,
-				cfg->iommu.replacement, cfg->iommu.page_sizes,
+				cfg->iommu.replacement, s->tlb_sizes,
 				sim_component_seed(cfg->seed, "iotlb"), err);
 	if (!s->iotlb)
 		goto fail;
-	for (l = 2; l <= s->levels; l++)
+	/* a guest without an IOMMU has no stage-1 walks to cache */
+	for (l = 2; l <= s->levels && !s->s1_none; l++)
 		any_wc |= cfg->iommu.walk_cache[l].entries > 0;
 	if (any_wc) {
 		s->wc = walk_cache_create(&s->fmt, cfg->iommu.walk_cache, err);
@@ -127,6 +140,9 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	}
 	if (cfg->stats.classify_misses)
 		s->mc = mclass_create(cfg->iommu.iotlb.entries);
+	s->point = -1;
+	if (cfg->stats.ncurve_rows && !(s->curve = sim_curve_create(s, err)))
+		goto fail;
 	s->inv = inv_create(cfg, (struct inv_target){ .ctx = s, .command = sim_inv_command,
 						      .completed = sim_inv_completed }, err);
 	if (!s->inv)
@@ -138,7 +154,9 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	s->pte_ps = (uint64_t)llround(cfg->os.cost.pte_ns * 1e3);
 	s->iova_cache_ps = (uint64_t)llround(cfg->os.cost.iova_cache_ns * 1e3);
 	s->iova_tree_ps = (uint64_t)llround(cfg->os.cost.iova_tree_ns * 1e3);
-	s->remap_ops = strcmp(cfg->iova.remap, "none") ? iova_find(cfg->iova.remap) : NULL;
+	/* no IOVAs to allocate in a guest without an IOMMU: its DMA addresses are its buffers' */
+	s->remap_ops = strcmp(cfg->iova.remap, "none") && !s->s1_none ? iova_find(cfg->iova.remap)
+								      : NULL;
 	{
 		/* The space ends at the DMA mask or the page table's width, whichever is lower. */
 		unsigned bits = cfg->iova.dma_bits, va = s->fmt.ia_bits;
@@ -156,7 +174,7 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 
 		s->dt = devtlb_create(s->dt_kind, cfg->iommu.device_tlb.geom.entries,
 				      cfg->iommu.device_tlb.geom.ways,
-				      cfg->iommu.device_tlb.replacement, cfg->iommu.page_sizes,
+				      cfg->iommu.device_tlb.replacement, s->tlb_sizes,
 				      sim_component_seed(cfg->seed, "device_tlb"), err);
 		if (!s->dt)
 			goto fail;
@@ -210,6 +228,8 @@ void sim_free(struct sim *s)
 		walk_cache_free(s->wc);
 	if (s->mc)
 		mclass_free(s->mc);
+	sim_curve_free(s->curve);
+	nested_s2_free(s->s2);
 	inv_free(s->inv);
 	free(s);
 }
@@ -243,7 +263,7 @@ static uint32_t domain_new(struct sim *s, const char *name, uint32_t trace_id)
 	d->id = s->ndoms;
 	d->trace_id = trace_id;
 	snprintf(d->name, sizeof(d->name), "%s", name);
-	d->pt = io_pgtable_create(&s->fmt);
+	d->pt = io_pgtable_create(&s->fmt, &s->table_pa);
 	s->st.domains = ++s->ndoms;
 	return d->id;
 }
@@ -417,19 +437,9 @@ static int sim_pt_map(struct sim *s, struct iommu_domain *d, uint64_t iova, uint
 	 */
 	if (s->wc && info.freed_level)
 		walk_cache_inv_levels(s->wc, d->id, iova, size, info.freed_level);
+	if (s->curve && info.freed_level)
+		sim_curve_wc_inv_levels(s, d->id, iova, size, info.freed_level);
 	return rc;
-}
-
-static bool first_touch_applies(const struct sim *s, const struct iommu_domain *d)
-{
-	switch (s->cfg->os.first_touch) {
-	case FIRST_TOUCH_ALWAYS:
-		return true;
-	case FIRST_TOUCH_NEVER:
-		return false;
-	default:
-		return !d->has_map;
-	}
 }
 
 /*
@@ -447,14 +457,6 @@ static bool first_touch_map(struct sim *s, struct iommu_domain *d, uint64_t iova
 	s->st.first_touch_maps++;
 	return true;
 }
-
-/*
- * The IOTLB entry's data: the physical page base, with the permissions in its low bits and
- * SIM_DATA_STALE once the mapping is gone from the page table but the entry not yet
- * invalidated (lazy and batched invalidation leave such entries usable for a while).
- */
-#define SIM_DATA_PERMS TRACE_PERM_RW
-#define SIM_DATA_STALE 0x4
 
 /* A request or MAP beyond the table's input width: counted, and the first one kept. */
 static void sim_beyond(struct sim *s, uint32_t dom, uint64_t iova, bool map)
@@ -496,7 +498,7 @@ static inline void sim_stale_hit(struct sim *s, struct iommu_dev *v, uint32_t by
 int sim_devtlb_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
 		      uint8_t need, uint32_t bytes)
 {
-	struct tlb_entry *e = iotlb_lookup(devtlb_tlb(s->dt, v->tlb), d->id, iova);
+	struct tlb_entry *e = iotlb_lookup(devtlb_tlb(s->dt, v->tlb), sim_tag(s, d), iova);
 
 	s->st.dt_lookups++;
 	v->dt_lookups++;
@@ -519,7 +521,7 @@ int sim_devtlb_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d
 void sim_devtlb_fill(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
 		     enum pgsize p, uint64_t data)
 {
-	iotlb_fill(devtlb_tlb(s->dt, v->tlb), d->id, iova, p, data);
+	iotlb_fill(devtlb_tlb(s->dt, v->tlb), sim_tag(s, d), iova, p, data);
 }
 
 void sim_devtlb_settle_slow(struct sim *s, uint64_t now)
@@ -549,8 +551,10 @@ int sim_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint6
 
 	s->st.lookups++;
 	v->lookups++;
-	e = iotlb_lookup(s->iotlb, d->id, iova);
+	e = iotlb_lookup(s->iotlb, sim_tag(s, d), iova);
 	*hit = e;
+	if (s->curve)
+		sim_curve_lookup(s, v, d, iova, need, bytes, e);
 	if (!e) {
 		s->st.misses++;
 		v->misses++;
@@ -559,7 +563,7 @@ int sim_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint6
 	s->st.hits++;
 	s->st.hits_by_size[e->pgsize]++;
 	if (s->mc)
-		mclass_ref(s->mc, d->id, e->tag, true);
+		mclass_ref(s->mc, sim_tag(s, d), e->tag, true);
 	if (e->data & SIM_DATA_STALE)
 		sim_stale_hit(s, v, bytes);
 	return sim_permits(s, e->data, need) ? 1 : -1;
@@ -570,34 +574,116 @@ uint64_t sim_miss_clock(const struct sim *s)
 	return s->mc ? mclass_clock(s->mc) : 0;
 }
 
+/*
+ * Nested: each stage-1 table the walk read is found in host memory through stage 2 (but the
+ * first when a stage-1 walk-cache hit gave its host address: those caches hold combined
+ * entries), then the walk's output. What the IOTLB gets is the combined translation, at the
+ * smaller of the two leaf sizes. A table stage 2 cannot translate stops the walk before it.
+ */
+static void sim_walk_nested(struct sim *s, struct sim_walk *sw)
+{
+	struct nested_s2_xlate x;
+	unsigned l;
+
+	for (l = sw->start; l >= sw->w.level; l--) {
+		if (l == sw->start && sw->start < s->levels)
+			continue;
+		if (nested_s2_translate(s->s2, sw->w.table_pa[l], true, &x) != 0) {
+			sw->w.level = l + 1; /* the stage-1 reads stopped above this table */
+			sw->rc = -1;
+			sw->s2_fault = true;
+			break;
+		}
+		sw->refs2 += x.refs;
+	}
+	if (sw->rc == 0) {
+		uint64_t gpa = sw->w.pa | (sw->iova & (pgsize_bytes(sw->w.size) - 1));
+
+		if (nested_s2_translate(s->s2, gpa, true, &x) != 0) {
+			sw->rc = -1;
+			sw->s2_fault = true;
+		} else {
+			enum pgsize p = x.size < sw->w.size ? x.size : sw->w.size;
+
+			sw->refs2 += x.refs;
+			sw->w.size = p;
+			sw->w.pa = x.hpa & ~(pgsize_bytes(p) - 1);
+		}
+	}
+}
+
+/*
+ * A guest without an IOMMU: the request's guest-physical address through stage 2 alone (its
+ * walk caches; the IOTLB is the TLB here). An address the guest never mapped faults, as a
+ * request to an unmapped IOVA does.
+ */
+static void sim_walk_stage2(struct sim *s, uint64_t gpa, struct sim_walk *sw)
+{
+	struct nested_s2_xlate x;
+
+	sw->beyond = false;
+	sw->w.level = sw->start = s->levels;
+	sw->w.perms = TRACE_PERM_RW;
+	sw->rc = -1;
+	if (!(gpa & SIM_IOVA_UNMAPPED)) {
+		if (nested_s2_translate(s->s2, gpa, false, &x) != 0) {
+			sw->s2_fault = true;
+		} else {
+			sw->rc = 0;
+			sw->refs2 = x.refs;
+			sw->w.size = x.size;
+			sw->w.pa = x.hpa & ~(pgsize_bytes(x.size) - 1);
+		}
+	}
+	sw->refs = sw->refs2;
+	s->st.walks++;
+	s->st.walk_refs += sw->refs;
+	s->st.walk_refs_s2 += sw->refs2;
+}
+
 void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct sim_walk *sw)
 {
-	/* IOVAs iova.remap left unmapped sit at bit 63: those are unmapped, not beyond. */
-	sw->beyond = !(iova & SIM_IOVA_UNMAPPED) && iova >> s->fmt.ia_bits;
 	sw->iova = iova;
 	sw->dom = d->id;
+	sw->refs2 = 0;
+	sw->s2_fault = false;
+	if (s->s1_none) {
+		sim_walk_stage2(s, iova, sw);
+		return;
+	}
+	/* IOVAs iova.remap left unmapped sit at bit 63: those are unmapped, not beyond. */
+	sw->beyond = !(iova & SIM_IOVA_UNMAPPED) && iova >> s->fmt.ia_bits;
 	if (sw->beyond) {
 		/* The width check comes before any read (VT-d's AGAW, Arm's T0SZ): no reference. */
 		sw->rc = -1;
+		sw->first_touch = false;
 		sw->w.level = sw->start = s->levels;
 		sw->refs = 0;
 		s->st.walks++;
 		return;
 	}
 	sw->rc = io_pgtable_walk(d->pt, iova, &sw->w);
-	if (sw->rc != 0 && first_touch_applies(s, d) && first_touch_map(s, d, iova))
+	sw->first_touch = sw->rc != 0 && sim_first_touch_applies(s, d) &&
+			  first_touch_map(s, d, iova);
+	if (sw->first_touch)
 		sw->rc = io_pgtable_walk(d->pt, iova, &sw->w);
-	sw->start = s->wc ? walk_cache_lookup(s->wc, d->id, iova) : s->levels;
-	/* Walk caches hold only present non-leaf entries, so a walk never stops above `start`. */
-	if (sw->start < sw->w.level)
-		sw->start = sw->w.level;
-	sw->refs = sw->start - sw->w.level + 1;
+	sw->start = walk_cache_start(s->wc, s->levels, d->id, iova, sw->w.level);
+	if (s->s2)
+		sim_walk_nested(s, sw);
+	sw->refs = sw->start + 1 - sw->w.level;
 	s->st.walks++;
+	if (s->s2) {
+		s->st.walk_refs_s1 += sw->refs;
+		s->st.walk_refs_s2 += sw->refs2;
+		sw->refs += sw->refs2;
+	}
 	s->st.walk_refs += sw->refs;
 }
 
 void sim_walk_end(struct sim *s, struct iommu_domain *d, uint64_t iova, const struct sim_walk *sw)
 {
+	if (s->curve)
+		sim_curve_walked(s, sw);
 	if (s->wc)
 		walk_cache_fill(s->wc, d->id, iova, sw->start, sw->w.level);
 	if (sw->rc != 0) {
@@ -606,10 +692,11 @@ void sim_walk_end(struct sim *s, struct iommu_domain *d, uint64_t iova, const st
 		return;
 	}
 	/* The walk completed: the translation is cached even when the request is not permitted. */
-	iotlb_fill(s->iotlb, d->id, iova, sw->w.size, sw->w.pa | (sw->w.perms & SIM_DATA_PERMS));
+	iotlb_fill(s->iotlb, sim_tag(s, d), iova, sw->w.size,
+		   sw->w.pa | (sw->w.perms & SIM_DATA_PERMS));
 	s->st.fills_by_size[sw->w.size]++;
 	if (s->mc)
-		s->st.miss_class[mclass_miss(s->mc, d->id, iotlb_tag(iova, sw->w.size),
+		s->st.miss_class[mclass_miss(s->mc, sim_tag(s, d), iotlb_tag(iova, sw->w.size),
 					     sw->since)]++;
 }
 
@@ -629,6 +716,8 @@ bool sim_walk_permits(struct sim *s, const struct sim_walk *sw, uint8_t need)
 		s->st.faults++;
 		if (sw->beyond)
 			sim_beyond(s, sw->dom, sw->iova, false);
+		else if (sw->s2_fault)
+			s->st.faults_stage2++;
 		else
 			s->st.faults_unmapped++;
 		return false;
@@ -662,6 +751,17 @@ static void sim_translate(struct sim *s, struct iommu_dev *v, struct iommu_domai
 	sim_walk_permits(s, &sw, need);
 }
 
+uint64_t sim_guest_phys(struct sim *s, struct iommu_domain *d, uint64_t iova)
+{
+	struct io_pgtable_walk w;
+
+	if (io_pgtable_walk(d->pt, iova, &w) != 0 &&
+	    !(sim_first_touch_applies(s, d) && first_touch_map(s, d, iova) &&
+	      io_pgtable_walk(d->pt, iova, &w) == 0))
+		return SIM_IOVA_UNMAPPED | (iova & 0xfff);
+	return w.pa | (iova & (pgsize_bytes(w.size) - 1));
+}
+
 /*
  * A DMA becomes PCIe requests: each at most max bytes (max payload for writes, max read request
  * for reads) and never crossing a 4 KiB boundary; each request is one IOTLB lookup.
@@ -692,7 +792,7 @@ static void sim_access(struct sim *s, const struct trace_rec *r)
 			next = end;
 		s->st.requests++;
 		if (d)
-			sim_translate(s, v, d, sim_remap_iova(d, iova), need,
+			sim_translate(s, v, d, sim_request_addr(s, d, iova), need,
 				      (uint32_t)(next - iova));
 		else
 			sim_blocked(s);
@@ -807,6 +907,8 @@ static uint64_t sim_map_iommu(struct sim *s, const struct trace_rec *r, uint64_t
 	s->st.map_bytes += size;
 	d->maps++;
 	d->map_bytes += size;
+	if (s->s1_none)
+		return 0; /* dma-direct in the guest: the buffer's address is its DMA address */
 	cost += writes * s->pte_ps;
 	/* iotlb_sync_map: drivers that zap what they mapped (sun50i), caching-mode IOMMUs */
 	if (s->cfg->os.invalidation.on_map)
@@ -834,6 +936,8 @@ static void sim_unmapped_leaf(void *ctx, uint64_t leaf_iova, enum pgsize p)
 	/* The PTE is gone; the IOTLB may translate it until the invalidation lands. */
 	if (e)
 		e->data |= SIM_DATA_STALE;
+	if (s->curve)
+		sim_curve_unmapped(s, u->d->id, leaf_iova, p);
 	/* ...and so may every device TLB holding it, until its own invalidation lands. */
 	for (unsigned i = 0; s->dt && i < devtlb_count(s->dt); i++) {
 		e = iotlb_peek(devtlb_tlb(s->dt, i), u->d->id, leaf_iova, p);
@@ -904,19 +1008,61 @@ static void sim_remap_release(void *ctx, uint64_t pfn, uint64_t pages)
 						   .cpu = c->cpu };
 }
 
+/*
+ * The host changes stage 2 (an UNMAP:S2 record): the leaves over [gpa, gpa+size) go, with
+ * their stage-2 TLB and walk-cache entries. Combined entries (IOTLB, stage-1 walk caches,
+ * device TLBs) hold no guest-physical address to find them by, so the host flushes all of the
+ * VM's, as Linux's SMMUv3 driver follows a nesting parent's stage-2 invalidation with one of
+ * every stage-1 entry of the VMID. A guest without an IOMMU has stage-2 translations in the
+ * IOTLB, by guest-physical address: those over the range go. The host's CPU work is not the
+ * guest's: no cost.
+ */
+static void sim_unmap_stage2(struct sim *s, const struct trace_rec *r, uint64_t now)
+{
+	uint64_t bytes;
+
+	if (!s->s2)
+		return; /* no VM: nothing to change */
+	bytes = nested_s2_unmap(s->s2, r->iova, r->size);
+	s->st.s2_unmaps++;
+	s->st.s2_unmap_bytes += bytes;
+	if (!bytes)
+		return;
+	s->st.s2_flushes++;
+	if (!s->s1_none) {
+		sim_inv_command(s, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true, now);
+		return;
+	}
+	iotlb_inv_range(s->iotlb, 0, r->iova, r->size, sim_inv_removed, s);
+	if (s->mc)
+		mclass_invalidate_range(s->mc, 0, r->iova, r->size);
+	for (unsigned i = 0; s->dt && i < devtlb_count(s->dt); i++)
+		s->st.dt_invalidated += devtlb_inv(s->dt, i, 0, false, false, r->iova,
+						   r->iova + r->size);
+}
+
 uint64_t sim_unmap(struct sim *s, const struct trace_rec *r, uint64_t now)
 {
-	struct iommu_dev *v = sim_dev(s, r->device, r->pasid);
+	struct iommu_dev *v;
 	struct iommu_domain *d;
-	uint64_t bytes, cost = s->unmap_ps;
+	uint64_t bytes, cost = s->s1_none ? 0 : s->unmap_ps;
 
-	s->st.cpu_unmap_ps += s->unmap_ps;
+	if (TRACE_REC_STAGE2_UNMAP(r)) {
+		sim_unmap_stage2(s, r, now);
+		return 0;
+	}
+	v = sim_dev(s, r->device, r->pasid);
+
+	s->st.cpu_unmap_ps += cost;
 	if (v->dom == SIM_DOM_NONE) {
 		s->st.unmap_missing++;
 		return cost;
 	}
 	d = &s->doms[v->dom];
-	if (d->rm) {
+	if (s->s1_none) {
+		/* dma-direct: nothing to undo, nothing to invalidate; the record of it goes */
+		bytes = io_pgtable_unmap(d->pt, r->iova, r->size, NULL, NULL);
+	} else if (d->rm) {
 		struct remap_unmap_ctx c = { .s = s, .d = d, .cpu = r->cpu, .now = now };
 		uint64_t first = r->iova >> 12, last = (r->iova + r->size - 1) >> 12;
 
@@ -1001,6 +1147,8 @@ static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64
 
 	if (g != INV_GRAN_GLOBAL && dom < s->ndoms)
 		s->doms[dom].inv_commands++;
+	if (s->curve)
+		sim_curve_inv(s, dom, g, start, end, walk_caches);
 
 	switch (g) {
 	case INV_GRAN_GLOBAL:
@@ -1070,6 +1218,8 @@ void sim_inval(struct sim *s, const struct trace_rec *r, uint64_t now)
 	bool walk_caches = kind != TRACE_INV_LEAF;
 	uint32_t dom;
 
+	if (s->s1_none)
+		return; /* a captured guest IOMMU's command: this guest has none */
 	inv_count_capture(s->inv, gran[kind], walk_caches);
 	if (kind == TRACE_INV_GLOBAL) {
 		sim_inv_command(s, UINT32_MAX, INV_GRAN_GLOBAL, 0, 0, true, now);
@@ -1147,6 +1297,26 @@ const struct sim_stats *sim_stats(struct sim *s)
 		memcpy(s->st.pwc_misses, ws->misses, sizeof(s->st.pwc_misses));
 		memcpy(s->st.pwc_invalidated, ws->invalidated, sizeof(s->st.pwc_invalidated));
 	}
+	if (s->s2) {
+		const struct nested_s2_stats *ns = nested_s2_stats(s->s2);
+		const struct walk_cache_stats *ws = nested_s2_walk_cache_stats(s->s2);
+
+		s->st.s2_translations = ns->translations;
+		s->st.s2_walks = ns->walks;
+		s->st.s2_tlb_lookups = ns->tlb_lookups;
+		s->st.s2_tlb_hits = ns->tlb_hits;
+		s->st.s2_tlb_misses = ns->tlb_lookups - ns->tlb_hits;
+		s->st.s2_tlb_invalidated = ns->tlb_invalidated;
+		s->st.vm_exits = s->inv->st.vm_exits;
+		if (ws) {
+			memcpy(s->st.pwc2_hits, ws->hits, sizeof(s->st.pwc2_hits));
+			memcpy(s->st.pwc2_misses, ws->misses, sizeof(s->st.pwc2_misses));
+			memcpy(s->st.pwc2_invalidated, ws->invalidated,
+			       sizeof(s->st.pwc2_invalidated));
+		}
+	}
+	if (s->curve && s->point >= 0)
+		return sim_curve_point_stats(s, (size_t)s->point);
 	return &s->st;
 }
 
@@ -1193,12 +1363,18 @@ double sim_os_cpu_ns(const struct sim *s)
 
 uint64_t sim_pagetable_bytes(const struct sim *s)
 {
-	uint64_t n = 0;
+	uint64_t n = s->s2 ? nested_s2_table_bytes(s->s2) : 0;
 	uint32_t i;
 
-	for (i = 0; i < s->ndoms; i++)
+	/* a guest without an IOMMU has no tables: its domains' only record its buffers */
+	for (i = 0; i < s->ndoms && !s->s1_none; i++)
 		n += io_pgtable_table_bytes(s->doms[i].pt);
 	return n;
+}
+
+uint32_t sim_page_sizes(const struct sim *s)
+{
+	return s->fmt.page_sizes | s->tlb_sizes;
 }
 
 double sim_trace_span_ns(const struct sim *s)
@@ -1325,14 +1501,29 @@ void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
 			       json_real(span_s > 0 ? (double)flushes / span_s : 0.0));
 	}
 	for (i = 0; i < s->ndevs; i++) {
+		uint64_t hits = s->curve && s->point >= 0 ? sim_curve_stale_by(s, (size_t)s->point, i)
+							   : s->devs[i].stale_hits;
 		char key[48];
 
-		if (!s->devs[i].stale_hits)
+		if (!hits)
 			continue;
 		dev_name(s->devs[i].device, s->devs[i].pasid, key, sizeof(key));
-		json_object_set_new(by, key, json_integer((json_int_t)s->devs[i].stale_hits));
+		json_object_set_new(by, key, json_integer((json_int_t)hits));
 	}
 	stats_json_put(root, "stale.by_device", by);
+	if (s->s2) {
+		const struct io_pgtable_fmt *f = nested_s2_fmt(s->s2);
+
+		stats_nested_to_json(st, f->levels, root);
+		stats_json_put(root, "nested.guest_inv_wait_ns",
+			       json_real((double)s->inv->st.guest_wait_ps / 1e3));
+		stats_json_put(root, "nested.stage2.pagetable_bytes",
+			       json_integer((json_int_t)nested_s2_table_bytes(s->s2)));
+		stats_json_put(root, "nested.stage2.format", json_string(f->ops->name));
+		stats_json_put(root, "nested.stage2.levels", json_integer(f->levels));
+		stats_json_put(root, "nested.stage2.page_size",
+			       json_string(pgsize_names[s->cfg->iommu.nested.stage2.page_size]));
+	}
 	sim_domains_to_json(s, root);
 	if (s->dt)
 		sim_devtlb_to_json(s, root);
@@ -1356,6 +1547,43 @@ void sim_os_to_json(struct sim *s, uint64_t sim_time_ps, json_t *root)
 
 void sim_os_print_text(struct sim *s, uint64_t sim_time_ps, FILE *fp)
 {
+	if (s->s2) {
+		const struct sim_stats *st = sim_stats(s);
+		const struct io_pgtable_fmt *f = nested_s2_fmt(s->s2);
+		const char *sep = " ";
+
+		fprintf(fp, "  nested    %s; stage 2 %s, %u levels, %s host pages; walk references "
+			    "stage 1 %llu, stage 2 %llu (%llu stage-2 walks)\n",
+			s->s1_none ? "no guest IOMMU" : s->cfg->os.nested.invalidation == NESTED_INV_HW
+								 ? "guest invalidations hw"
+								 : "guest invalidations trap",
+			f->ops->name, f->levels,
+			pgsize_names[s->cfg->iommu.nested.stage2.page_size],
+			(unsigned long long)st->walk_refs_s1, (unsigned long long)st->walk_refs_s2,
+			(unsigned long long)st->s2_walks);
+		fprintf(fp, "  stage 2   walk caches (hits of probes):");
+		for (unsigned l = 2; l <= f->levels; l++) {
+			uint64_t probes = st->pwc2_hits[l] + st->pwc2_misses[l];
+
+			if (!s->cfg->iommu.nested.stage2.walk_cache[l].entries)
+				continue;
+			fprintf(fp, "%sL%u %.1f%% of %llu", sep, l,
+				probes ? 100.0 * (double)st->pwc2_hits[l] / (double)probes : 0.0,
+				(unsigned long long)probes);
+			sep = ", ";
+		}
+		fprintf(fp, "%s; TLB ", sep[0] == ' ' ? " none" : "");
+		if (s->cfg->iommu.nested.stage2.tlb.entries)
+			fprintf(fp, "%llu hits of %llu", (unsigned long long)st->s2_tlb_hits,
+				(unsigned long long)st->s2_tlb_lookups);
+		else
+			fprintf(fp, "none");
+		fprintf(fp, "; %llu faults\n", (unsigned long long)st->faults_stage2);
+		if (!s->s1_none)
+			fprintf(fp, "  guest     invalidation wait %.1f us, %llu VM exits\n",
+				(double)s->inv->st.guest_wait_ps / 1e6,
+				(unsigned long long)st->vm_exits);
+	}
 	if (s->dt) {
 		fprintf(fp, "  dev TLB   %s, %u TLBs: %llu lookups, %llu hits, %llu misses (%.3f%%), "
 			    "%llu stale hits", devtlb_kind_names[s->dt_kind], devtlb_count(s->dt),
@@ -1400,6 +1628,7 @@ void sim_print_os_reference(FILE *fp)
 {
 	size_t k;
 
+	stats_nested_print_reference(fp);
 	inv_print_reference(fp);
 	fprintf(fp, "| `cpu.map_ns` | CPU time of MAPs: the DMA API call, IOVA allocation, page-table writes |\n"
 		    "| `cpu.unmap_ns` | CPU time of UNMAPs besides invalidation: the call, page-table writes, IOVA frees |\n"

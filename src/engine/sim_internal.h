@@ -13,11 +13,22 @@
 #include "iotlb/devtlb.h"
 #include "iotlb/iotlb.h"
 #include "sim.h"
+#include "walk/nested.h"
 #include "walk/pgtable.h"
 #include "walk/walk_cache.h"
 
 /* A domain index meaning none: a detached device, whose DMA is blocked. */
 #define SIM_DOM_NONE UINT32_MAX
+
+/*
+ * The IOTLB entry's data: the physical page base, with the permissions in its low bits and
+ * SIM_DATA_STALE once the mapping is gone from the page table but the entry not yet
+ * invalidated (lazy and batched invalidation leave such entries usable for a while).
+ */
+#define SIM_DATA_PERMS TRACE_PERM_RW
+#define SIM_DATA_STALE 0x4
+
+struct sim_curve; /* the engine's side of stats.curve (sim_curve.c) */
 
 /*
  * A device as the IOMMU sees it: a requester (stream) id and PASID, attached to one domain.
@@ -61,6 +72,8 @@ struct sim {
 	struct walk_cache *wc; /* NULL when no level has a walk cache */
 	struct miss_classifier *mc; /* NULL when stats.classify_misses is off */
 	struct inv_engine *inv;     /* the OS's invalidation policy */
+	struct sim_curve *curve;    /* NULL without stats.curve */
+	long point;                 /* sim_select_point(): the curve row shown; -1: the run's own */
 	bool stall;
 	uint64_t map_ps, unmap_ps, pte_ps, iova_cache_ps, iova_tree_ps; /* CPU costs */
 	uint64_t stack_ps;
@@ -92,7 +105,16 @@ struct sim {
 	uint32_t single_dom;        /* os.domains single: its domain, once made */
 	uint32_t *group_dom;        /* os.domains groups: each group's domain, once made */
 
+	/*
+	 * iommu.nested: stage 2 (NULL without nesting). With s1_none (a guest without an IOMMU)
+	 * requests carry guest-physical addresses and the IOTLB caches stage 2 alone, for the VM
+	 * (one tag); the domains' tables only record where the guest's buffers are.
+	 */
+	struct nested_s2 *s2;
+	bool s1_none;
+	uint32_t tlb_sizes; /* the page sizes IOTLB entries may have */
 	struct io_pgtable_fmt fmt; /* every domain's page table has this format */
+	uint64_t table_pa; /* where the domains' next page-table page goes (their one pool) */
 	uint32_t page_sizes;
 	unsigned levels;
 	enum pgsize ft_size;
@@ -136,17 +158,52 @@ static inline uint64_t sim_remap_iova(const struct iommu_domain *d, uint64_t iov
 	return remap_lookup(d->rm, iova, &v) ? v : SIM_IOVA_UNMAPPED | (iova & 0xfff);
 }
 
-/* A walk begun by sim_walk_begin(): what it will read and what it finds. */
+/*
+ * The address a request carries: the trace's IOVA, its iova.remap one, or for a guest without
+ * an IOMMU the guest-physical address of the buffer (sim_guest_phys()).
+ */
+uint64_t sim_guest_phys(struct sim *s, struct iommu_domain *d, uint64_t iova);
+static inline uint64_t sim_request_addr(struct sim *s, struct iommu_domain *d, uint64_t iova)
+{
+	return s->s1_none ? sim_guest_phys(s, d, iova) : sim_remap_iova(d, iova);
+}
+
+/* The tag IOTLB entries of d carry: its domain's, or with a guest without an IOMMU the VM's. */
+static inline uint32_t sim_tag(const struct sim *s, const struct iommu_domain *d)
+{
+	return s->s1_none ? 0 : d->id;
+}
+
+/*
+ * A walk begun by sim_walk_begin(): what it will read and what it finds. Nested, w is the
+ * combined translation (host-physical, at the smaller leaf size) and refs counts both stages.
+ */
 struct sim_walk {
 	struct io_pgtable_walk w;
-	unsigned start; /* first table level read */
-	unsigned refs;  /* entries read: start - w.level + 1 */
+	unsigned start; /* first stage-1 table level read */
+	unsigned refs;  /* entries read: start - w.level + 1, plus stage 2's (refs2) */
+	unsigned refs2;
 	int rc;         /* 0: mapped; -1: a fault */
 	bool beyond;    /* the IOVA is at or above the table's input width */
+	bool s2_fault;  /* nested: a guest-physical address beyond stage 2's input */
 	uint64_t iova;  /* what it walks, in which domain */
 	uint32_t dom;
 	uint64_t since; /* sim_miss_clock() when the miss that started it looked up */
+	bool first_touch; /* it found nothing and mapped the page on first touch */
 };
+
+/* Whether a walk that finds nothing maps the page on first touch (os.first_touch). */
+static inline bool sim_first_touch_applies(const struct sim *s, const struct iommu_domain *d)
+{
+	switch (s->cfg->os.first_touch) {
+	case FIRST_TOUCH_ALWAYS:
+		return true;
+	case FIRST_TOUCH_NEVER:
+		return false;
+	default:
+		return !d->has_map;
+	}
+}
 
 /* The device (device, pasid), made on first use and attached as os.domains says. */
 struct iommu_dev *sim_dev(struct sim *s, uint32_t device, uint32_t pasid);
@@ -197,5 +254,26 @@ uint64_t sim_unmap(struct sim *s, const struct trace_rec *r, uint64_t now);
 void sim_inval(struct sim *s, const struct trace_rec *r, uint64_t now);
 /* ATTACH and DETACH records: a device moves between domains. */
 void sim_attach(struct sim *s, const struct trace_rec *r);
+
+/*
+ * stats.curve (sim_curve.c): every curve geometry's IOTLB beside the engine's own. The hooks
+ * sit where the engine's IOTLB is looked up, filled after a walk, loses a mapping (unmap) and
+ * is invalidated; the walk caches of each geometry follow that geometry's own misses.
+ */
+struct sim_curve *sim_curve_create(struct sim *s, struct ism_err *err);
+void sim_curve_free(struct sim_curve *sc);
+/* At the engine's lookup: e is its hit (then the curve takes the lookup now) or NULL. */
+void sim_curve_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
+		      uint8_t need, uint32_t bytes, const struct tlb_entry *e);
+/* At the end of the walk of the engine's last miss: the curve takes that lookup now. */
+void sim_curve_walked(struct sim *s, const struct sim_walk *sw);
+void sim_curve_unmapped(struct sim *s, uint32_t dom, uint64_t iova, enum pgsize p);
+void sim_curve_inv(struct sim *s, uint32_t dom, enum inv_gran g, uint64_t start, uint64_t end,
+		   bool walk_caches);
+void sim_curve_wc_inv_levels(struct sim *s, uint32_t dom, uint64_t iova, uint64_t size,
+			     unsigned max_level);
+/* The counters of curve row `row` (an IOTLB of its geometry), for sim_stats(). */
+const struct sim_stats *sim_curve_point_stats(struct sim *s, size_t row);
+uint64_t sim_curve_stale_by(const struct sim *s, size_t row, uint32_t dev);
 
 #endif

@@ -74,6 +74,60 @@ const struct stat_ratio stat_ratios[] = {
 };
 const size_t stat_ratios_len = ISM_ARRAY_SIZE(stat_ratios);
 
+#define S2_LEVEL(l)                                                                            \
+	S("walk_cache_stage2.l" #l ".hits", pwc2_hits[l], "stage-2 walks that started below a level-" #l " stage-2 walk-cache hit"), \
+	S("walk_cache_stage2.l" #l ".misses", pwc2_misses[l], "level-" #l " stage-2 walk-cache probes that missed"), \
+	S("walk_cache_stage2.l" #l ".invalidated", pwc2_invalidated[l], "level-" #l " stage-2 walk-cache entries removed by host changes of stage 2")
+
+/* Counters of iommu.nested: in a result only when nesting is on. */
+static const struct stat_desc stat_nested_table[] = {
+	S("walk.mem_refs_stage1", walk_refs_s1, "nested: entries of the guest's (stage-1) tables walks read; walk.mem_refs = this + walk.mem_refs_stage2"),
+	S("walk.mem_refs_stage2", walk_refs_s2, "nested: entries of the host's (stage-2) table walks read, translating stage-1 table pointers and final guest-physical addresses"),
+	S("walk.stage2_walks", s2_walks, "nested: stage-2 walks (guest-physical addresses the stage-2 TLB did not hold)"),
+	S("nested.stage2_translations", s2_translations, "guest-physical addresses translated through stage 2: each stage-1 table a walk read (but the first when a stage-1 walk-cache hit gave its host address) and each walk's output; with iommu.nested.stage1 none, each IOTLB miss's address"),
+	S("nested.stage2_tlb.lookups", s2_tlb_lookups, "stage-2 TLB lookups (iommu.nested.stage2.tlb.entries > 0)"),
+	S("nested.stage2_tlb.hits", s2_tlb_hits, "stage-2 TLB lookups that hit: no stage-2 entry read"),
+	S("nested.stage2_tlb.misses", s2_tlb_misses, "stage-2 TLB lookups that missed: a stage-2 walk"),
+	S("nested.stage2_tlb.invalidated", s2_tlb_invalidated, "stage-2 TLB entries removed by host changes of stage 2 (UNMAP:S2 records)"),
+	S2_LEVEL(2), S2_LEVEL(3), S2_LEVEL(4), S2_LEVEL(5),
+	S("faults_by_kind.stage2", faults_stage2, "nested: requests whose walk met a guest-physical address at or above 2^iommu.nested.stage2.ia_bits (a stage-1 table or the output): a stage-2 fault (also in faults)"),
+	S("nested.stage2_unmaps", s2_unmaps, "UNMAP:S2 records: the host changed its mapping of guest memory"),
+	S("nested.stage2_unmap_bytes", s2_unmap_bytes, "bytes of stage-2 leaves they removed (whole host pages)"),
+	S("nested.stage2_flushes", s2_flushes, "VM-wide flushes of combined entries (IOTLB, stage-1 walk caches, device TLBs) that host changes of stage 2 made: the hardware cannot find combined entries by guest-physical address"),
+	S("nested.vm_exits", vm_exits, "os.nested.invalidation trap: guest invalidation syncs that exited to the VMM"),
+};
+
+void stats_nested_to_json(const struct sim_stats *s, unsigned levels2, json_t *root)
+{
+	for (size_t i = 0; i < ISM_ARRAY_SIZE(stat_nested_table); i++) {
+		const struct stat_desc *d = &stat_nested_table[i];
+
+		if (strncmp(d->name, "walk_cache_stage2.l", 19) == 0 &&
+		    (unsigned)(d->name[19] - '0') > levels2)
+			continue;
+		stats_json_put(root, d->name, json_integer((json_int_t)stat_value(s, d)));
+	}
+	stats_json_put(root, "walk.refs_per_walk_stage2",
+		       json_real(s->s2_walks ? (double)s->walk_refs_s2 / (double)s->s2_walks : 0.0));
+}
+
+void stats_nested_print_reference(FILE *fp)
+{
+	fprintf(fp, "\n## Nested translation (`iommu.nested.enabled` true)\n\n"
+		    "With nesting, `walk.mem_refs` counts the entries of both stages a walk read: "
+		    "with every cache off, (n+1)(m+1)-1 for n stage-1 and m stage-2 levels (24 for "
+		    "4 + 4). `pagetable.bytes` holds both stages' tables (the stage-2 table only as "
+		    "far as the run touched guest memory); with `iommu.nested.stage1` none, the "
+		    "stage-2 table alone.\n\n"
+		    "| result key | meaning |\n|---|---|\n");
+	for (size_t i = 0; i < ISM_ARRAY_SIZE(stat_nested_table); i++)
+		fprintf(fp, "| `%s` | %s |\n", stat_nested_table[i].name, stat_nested_table[i].help);
+	fprintf(fp, "| `walk.refs_per_walk_stage2` | walk.mem_refs_stage2 / walk.stage2_walks |\n"
+		    "| `nested.guest_inv_wait_ns` | the guest's wait for its invalidations: from its doorbell to completion (trap: the exit, the host's submission and wait; hw: the hardware's), part of `cpu.invalidation_ns` |\n"
+		    "| `nested.stage2.pagetable_bytes` | the stage-2 table's memory at the end (the guest memory the run touched) |\n"
+		    "| `nested.stage2.{format,levels,page_size}` | the stage-2 table: its format, levels and the host's page size |\n");
+}
+
 double stat_ratio_value(const struct sim_stats *s, const struct stat_ratio *r)
 {
 	uint64_t n = *(const uint64_t *)((const char *)s + r->num);

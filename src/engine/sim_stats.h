@@ -32,6 +32,12 @@ struct sim_stats {
 	/* iommu.device_tlb: its lookups, hits, misses, invalidated entries, stale hits; ATS */
 	uint64_t dt_lookups, dt_hits, dt_misses, dt_invalidated, dt_stale_hits;
 	uint64_t ats_trs, ats_invs, ats_wait_ps;
+	/* iommu.nested: references per stage, stage 2's walks, TLB and walk caches, faults, host unmaps */
+	uint64_t walk_refs_s1, walk_refs_s2, s2_translations, s2_walks;
+	uint64_t s2_tlb_lookups, s2_tlb_hits, s2_tlb_misses, s2_tlb_invalidated;
+	uint64_t pwc2_hits[PT_MAX_LEVELS + 1], pwc2_misses[PT_MAX_LEVELS + 1];
+	uint64_t pwc2_invalidated[PT_MAX_LEVELS + 1];
+	uint64_t faults_stage2, s2_unmaps, s2_unmap_bytes, s2_flushes, vm_exits;
 	uint64_t cpu_map_ps, cpu_unmap_ps;
 	uint64_t cpu_stack_ps; /* os.cost.stack_ns per MAP: work done with or without an IOMMU */
 };
@@ -66,5 +72,12 @@ void stats_print_flat(const struct sim_stats *s, unsigned levels, uint32_t page_
 
 /* The reference of every counter (name and help), markdown table, for docs/results.md. */
 void stats_print_reference(FILE *fp);
+
+/*
+ * With iommu.nested only: its counters into root (stage-2 walk-cache levels up to levels2,
+ * the stage-2 table's), and their reference rows.
+ */
+void stats_nested_to_json(const struct sim_stats *s, unsigned levels2, json_t *root);
+void stats_nested_print_reference(FILE *fp);
 
 #endif

@@ -27,10 +27,11 @@
  *   TIMER    an invalidation timer of the OS (flush queue, batch) is due
  *   ATS      a Translation Completion reaches the device (iommu.device_tlb.kind ats): the
  *            ATC is filled and the request goes up again, translated
+ *   CPU      replay.cpus concurrent: a CPU is free to run its next deferred OS record
  * Every FIFO server (the links, walkers, memory bandwidth) is entered from an event at the
  * moment of entry, so requests are served in time order; equal times keep push order.
  */
-enum { EV_ISSUE, EV_ARRIVE, EV_WALK, EV_XLATED, EV_DATA, EV_DONE, EV_TIMER, EV_ATS };
+enum { EV_ISSUE, EV_ARRIVE, EV_WALK, EV_XLATED, EV_DATA, EV_DONE, EV_TIMER, EV_ATS, EV_CPU };
 
 #define NONE UINT32_MAX
 
@@ -129,6 +130,9 @@ struct timed {
 
 	/* Parameters in ps. */
 	uint64_t link_lat, hit_ps, pwc_ps;
+	uint64_t lookup_ps;  /* one IOTLB port's time per lookup; 0: no limit */
+	uint64_t lookup_free; /* the ports are next free then */
+	bool concurrent;      /* replay.cpus concurrent */
 	unsigned granule_shift; /* misses merge by the format's smallest page */
 	enum devtlb_kind dt_kind; /* the level in front of the IOTLB, if any */
 	uint64_t dt_hit_ps, ser_ats_cpl; /* its lookup; an ATS Translation Completion's TLP */
@@ -145,6 +149,19 @@ struct timed {
 	uint64_t out_now, out_t;
 	unsigned __int128 out_area; /* integral of requests in flight over time, request-ps */
 	uint64_t walk_busy, walk_queue_sum, walk_queue_max, walk_queued, walks, shared;
+	uint64_t lookups, lookup_busy, lookup_wait_sum, lookup_wait_max;
+	/*
+	 * replay.cpus concurrent: when the OS work issued so far is done; the records each CPU
+	 * still has to run (the replay went on past them while their CPU was busy), and whether
+	 * the replay waits for them (an ACCESS waits for all, or too many are deferred).
+	 */
+	uint64_t os_until;
+	struct tcpu {
+		struct trace_rec *q;
+		uint32_t head, n, cap;
+	} *cpuq;
+	uint32_t ncpuq, deferred;
+	bool issuer_waits_os;
 	uint64_t lag_max, lag_n;
 	double lag_sum;
 	uint64_t unmap_waits; /* UNMAPs that waited for DMAs to their buffer */
@@ -215,7 +232,10 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 	t->dt_hit_ps = ns_ps(cfg->iommu.device_tlb.hit_ns);
 	t->hit_ps = ns_ps(cfg->iommu.iotlb_hit_ns);
 	t->pwc_ps = ns_ps(cfg->iommu.walk_cache_hit_ns);
-	t->gbps = pcie_config_gbps(cfg);
+	t->lookup_ps = cfg->iommu.iotlb_lookups_per_ns > 0
+			       ? ns_ps(1.0 / cfg->iommu.iotlb_lookups_per_ns) : 0;
+	t->concurrent = cfg->replay.cpus == REPLAY_CPUS_CONCURRENT;
+	t->gbps = pcie_config_tlp_gbps(cfg);
 	t->overhead = cfg->device.tlp_overhead;
 	t->ppb_q16 = pcie_ps_per_byte_q16(t->gbps);
 	t->ser_req = pcie_ser_ps(t->ppb_q16, t->overhead);
@@ -263,6 +283,9 @@ void timed_free(struct timed *t)
 	hashtab_free(&t->inflight);
 	free(t->recent);
 	free(t->cpu_free);
+	for (i = 0; i < t->ncpuq; i++)
+		free(t->cpuq[i].q);
+	free(t->cpuq);
 	hist_free(&t->h_dma);
 	hist_free(&t->h_req);
 	hist_free(&t->h_xlate);
@@ -532,7 +555,7 @@ static void walk_step(struct timed *t, uint32_t w, uint64_t now)
 
 	if (k->refs_left) {
 		k->refs_left--;
-		push(t, mem_access(&t->mem, now, MEM_WALK_REF_BYTES), EV_WALK, w);
+		push(t, mem_walk_access(&t->mem, now), EV_WALK, w);
 		return;
 	}
 	/* The last reference is back: fill, and every request waiting on it is translated. */
@@ -621,6 +644,18 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 		now += t->dt_hit_ps;
 		tx += t->dt_hit_ps;
 	}
+	if (t->lookup_ps) {
+		/* A port: lookups start one per lookup_ps, in arrival order. */
+		uint64_t start = now > t->lookup_free ? now : t->lookup_free;
+
+		t->lookups++;
+		t->lookup_busy += t->lookup_ps;
+		t->lookup_wait_sum += start - now;
+		if (start - now > t->lookup_wait_max)
+			t->lookup_wait_max = start - now;
+		tx += start - now;
+		t->lookup_free = start + t->lookup_ps;
+	}
 	hit = sim_lookup(t->s, &t->s->devs[q->vdev], d, q->iova,
 			 q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ, q->bytes, &e);
 	if (hit) {
@@ -674,6 +709,7 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 /* ---- completion at the device ---- */
 
 static bool issue(struct timed *t, const struct event *ev);
+static void cpu_run(struct timed *t, uint32_t cpu, const struct event *ev);
 
 static void done(struct timed *t, uint32_t r, const struct event *ev)
 {
@@ -823,7 +859,7 @@ static uint64_t os_record(struct timed *t, const struct trace_rec *r, uint64_t n
 	if (r->kind == TRACE_MAP) {
 		/* over a live one (a lost UNMAP): the new map counts */
 		maptab_get(&t->live, r->device, r->pasid, r->iova)->since = start;
-	} else if (r->kind == TRACE_UNMAP &&
+	} else if (r->kind == TRACE_UNMAP && !TRACE_REC_STAGE2_UNMAP(r) &&
 		   (e = maptab_find(&t->live, r->device, r->pasid, r->iova)) != NULL) {
 		hist_add(&t->h_life, end - e->since);
 		maptab_del(&t->live, e);
@@ -859,6 +895,9 @@ static bool unmap_must_wait(struct timed *t, const struct trace_rec *r)
 {
 	uint32_t m;
 
+	if (TRACE_REC_STAGE2_UNMAP(r))
+		return false; /* the host's: no buffer of the device's */
+
 	for (m = 0; m < t->ndma; m++) {
 		struct tdma *k = &t->dma[m];
 
@@ -873,6 +912,63 @@ static bool unmap_must_wait(struct timed *t, const struct trace_rec *r)
 	}
 	t->unmap_waited = false;
 	return false;
+}
+
+/* The deferred OS records a replay may hold before it waits (the CPUs' queues' bound). */
+#define CPU_DEFER_MAX 4096
+
+/*
+ * replay.cpus concurrent: an OS record whose CPU is busy waits in its CPU's queue and runs
+ * (EV_CPU) when the CPU is free, while the replay goes on to other CPUs' records.
+ */
+static void cpu_defer(struct timed *t, const struct trace_rec *r)
+{
+	struct tcpu *c;
+
+	if (r->cpu >= t->ncpuq) {
+		uint32_t n = r->cpu + 1u;
+
+		t->cpuq = ism_xrealloc(t->cpuq, n * sizeof(*t->cpuq));
+		memset(t->cpuq + t->ncpuq, 0, (n - t->ncpuq) * sizeof(*t->cpuq));
+		t->ncpuq = n;
+	}
+	c = &t->cpuq[r->cpu];
+	if (c->n == c->cap) {
+		uint32_t cap = c->cap ? 2 * c->cap : 16, i;
+		struct trace_rec *q = ism_xmalloc(cap * sizeof(*q));
+
+		for (i = 0; i < c->n; i++)
+			q[i] = c->q[(c->head + i) % c->cap];
+		free(c->q);
+		c->q = q;
+		c->cap = cap;
+		c->head = 0;
+	}
+	c->q[(c->head + c->n++) % c->cap] = *r;
+	t->deferred++;
+	if (c->n == 1)
+		eventq_push(&t->q, t->cpu_free[r->cpu], EV_CPU, r->cpu);
+}
+
+/* CPU `cpu` is free at ev->time: it runs its next deferred record. */
+static void cpu_run(struct timed *t, uint32_t cpu, const struct event *ev)
+{
+	struct tcpu *c = &t->cpuq[cpu];
+	struct trace_rec r = c->q[c->head];
+	uint64_t until;
+
+	c->head = (c->head + 1) % c->cap;
+	c->n--;
+	t->deferred--;
+	until = os_record(t, &r, ev->time);
+	if (until > t->os_until)
+		t->os_until = until;
+	if (c->n)
+		eventq_push(&t->q, until, EV_CPU, cpu);
+	if (t->issuer_waits_os && (t->deferred == 0 || t->deferred < CPU_DEFER_MAX / 2)) {
+		t->issuer_waits_os = false;
+		issue(t, ev);
+	}
 }
 
 /*
@@ -908,6 +1004,35 @@ static bool issue(struct timed *t, const struct event *ev)
 			}
 			if (r->kind == TRACE_UNMAP && unmap_must_wait(t, r))
 				return false;
+			if (r->kind != TRACE_ACCESS && t->concurrent &&
+			    !(t->ideal && !t->os.record)) {
+				/* It waits for its own CPU only; the DMAs after it wait for it. */
+				uint64_t until;
+				bool busy = r->cpu < t->ncpu && t->cpu_free[r->cpu] > now;
+
+				if (busy || (r->cpu < t->ncpuq && t->cpuq[r->cpu].n)) {
+					if (t->deferred >= CPU_DEFER_MAX) {
+						t->issuer_waits_os = true;
+						return false;
+					}
+					cpu_defer(t, r);
+					t->i++;
+					continue;
+				}
+				until = os_record(t, r, now);
+				if (until > t->os_until)
+					t->os_until = until;
+				t->i++;
+				continue;
+			}
+			if (r->kind == TRACE_ACCESS && t->deferred) {
+				t->issuer_waits_os = true;
+				return false;
+			}
+			if (r->kind == TRACE_ACCESS && t->os_until > now) {
+				push(t, t->os_until, EV_ISSUE, 0);
+				return false;
+			}
 			if (r->kind != TRACE_ACCESS) {
 				uint64_t until = t->ideal && !t->os.record ? now : os_record(t, r, now);
 
@@ -940,7 +1065,7 @@ static bool issue(struct timed *t, const struct event *ev)
 			q = &t->req[rq];
 			q->iova = t->ideal || t->cur_dom == SIM_DOM_NONE
 					  ? t->cur_iova
-					  : sim_remap_iova(&t->s->doms[t->cur_dom], t->cur_iova);
+					  : sim_request_addr(t->s, &t->s->doms[t->cur_dom], t->cur_iova);
 			q->bytes = (uint32_t)(next - t->cur_iova);
 			q->write = t->cur_write;
 			q->dma = t->cur_dma;
@@ -1058,6 +1183,9 @@ static void run(struct timed *t)
 		case EV_ATS:
 			ats_completion(t, ev.arg, ev.time);
 			break;
+		case EV_CPU:
+			cpu_run(t, ev.arg, &ev);
+			break;
 		}
 	}
 }
@@ -1093,6 +1221,9 @@ static void pipe_unmap(struct timed *t, const struct trace_rec *r)
 {
 	uint64_t now = t->out_t;
 	size_t i;
+
+	if (TRACE_REC_STAGE2_UNMAP(r))
+		return;
 
 	for (i = 0; i < t->nrecent; i++) {
 		const struct pdma *k = &t->recent[i];
@@ -1134,6 +1265,8 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 
 		if (t->os.record && (r->kind == TRACE_MAP || r->kind == TRACE_UNMAP)) {
 			/* A baseline's map/unmap: the issuer waits for its CPU work (os_record). */
+			uint64_t until;
+
 			if (r->kind == TRACE_UNMAP)
 				pipe_unmap(t, r);
 			now = t->out_t;
@@ -1142,7 +1275,15 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 				if (t_trace > now)
 					now = t_trace;
 			}
-			t->out_t = os_record(t, r, now);
+			if (!t->concurrent) {
+				t->out_t = os_record(t, r, now);
+				continue;
+			}
+			/* replay.cpus concurrent: only its own CPU holds it up (os_record) */
+			until = os_record(t, r, now);
+			if (until > t->os_until)
+				t->os_until = until;
+			t->out_t = now;
 			continue;
 		}
 		if (r->kind == TRACE_UNMAP) {
@@ -1151,6 +1292,8 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 		}
 		if (r->kind != TRACE_ACCESS)
 			continue;
+		if (t->os_until > now)
+			now = t->os_until;
 		if (t->open) {
 			t_trace = (uint64_t)llround((double)r->time_ns * t->ps_per_trace_ns);
 			if (t_trace > now)
@@ -1360,6 +1503,12 @@ void timed_to_json(const struct timed *t, json_t *root)
 		       json_real(t->walk_queued ? (double)t->walk_queue_sum / 1e3 /
 						  (double)t->walk_queued : 0.0));
 	stats_json_put(root, "walk.queue_ns.max", json_real((double)t->walk_queue_max / 1e3));
+	stats_json_put(root, "lookup.port_utilisation",
+		       json_real(T && t->lookup_ps ? (double)t->lookup_busy / (double)T : 0.0));
+	stats_json_put(root, "lookup.wait_ns.mean",
+		       json_real(t->lookups ? (double)t->lookup_wait_sum / 1e3 / (double)t->lookups
+					    : 0.0));
+	stats_json_put(root, "lookup.wait_ns.max", json_real((double)t->lookup_wait_max / 1e3));
 	stats_json_put(root, "walk.walker_utilisation",
 		       json_real(T ? (double)t->walk_busy / ((double)T * t->walkers) : 0.0));
 	stats_json_put(root, "link.gbps", json_real(t->gbps));
@@ -1448,8 +1597,10 @@ void timed_print_reference(FILE *fp)
 		{ "walk.shared", "misses that waited for a walk of their smallest page (the format's granule: 4 KiB, 16 KiB or 64 KiB) already in flight (the IOMMU merges misses by that page: it learns the leaf size only at the walk's end); each is an iotlb.misses_by_class.walk_in_flight miss" },
 		{ "walk.queued", "walks that waited for a free walker" },
 		{ "walk.queue_ns.{mean,max}", "time walks waited for a walker" },
+		{ "lookup.port_utilisation", "iommu.timing.iotlb_lookups_per_ns: the IOTLB's ports' busy fraction (lookups x the time between two / simulated time); 0 without a limit" },
+		{ "lookup.wait_ns.{mean,max}", "iommu.timing.iotlb_lookups_per_ns: time a request waited for a port before its IOTLB lookup (part of translation.latency_ns)" },
 		{ "walk.walker_utilisation", "busy walker time / (walkers x simulated time)" },
-		{ "link.gbps", "the link's data rate per direction" },
+		{ "link.gbps", "the rate TLPs see per direction: after line coding, and with device.data_link spec after the DLLPs' and ordered sets' share" },
 		{ "link.up_utilisation", "device-to-host link busy fraction (requests, write data), mean over devices" },
 		{ "link.down_utilisation", "host-to-device link busy fraction (read completions), mean over devices" },
 		{ "memory.utilisation", "memory bandwidth busy fraction (0 when bandwidth is unlimited)" },

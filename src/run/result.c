@@ -93,6 +93,14 @@ static void compare_to_json(const struct sim_stats *st, const struct run_info *r
 		PUT("cpu_ns_per_byte_ratio", ratio_json(m.cpu_ns_per_byte, b.cpu_ns_per_byte));
 		PUT("memory_reserved_ratio",
 		    ratio_json((double)m.reserved_bytes, (double)b.reserved_bytes));
+		if (b.translates) {
+			/* per lookup, so a twin with another request count still compares */
+			PUT("miss_rate_ratio",
+			    ratio_json(st->lookups ? (double)st->misses / (double)st->lookups : 0,
+				       b.lookups ? (double)b.misses / (double)b.lookups : 0));
+			PUT("walk_mem_refs_ratio",
+			    ratio_json((double)st->walk_refs, (double)b.walk_refs));
+		}
 #undef PUT
 	}
 }
@@ -176,6 +184,14 @@ void result_summary_line(const struct sim_config *cfg, const struct sim_stats *s
 	page_sizes_text(page_sizes_used(st), "+", sizes, sizeof(sizes));
 	len = (size_t)snprintf(buf, n, "IOMMU %s %s:", cfg->os.invalidation.policy,
 			       sizes[0] ? sizes : "(nothing mapped)");
+	if (cfg->iommu.nested.enabled && len < n)
+		/* "IOMMU lazy 4K, nested over 2M host pages (trap):" */
+		len = (size_t)snprintf(buf, n, "IOMMU %s %s, nested over %s host pages (%s):",
+				       cfg->os.invalidation.policy,
+				       sizes[0] ? sizes : "(nothing mapped)",
+				       pgsize_names[cfg->iommu.nested.stage2.page_size],
+				       cfg->iommu.nested.stage1 == NESTED_S1_NONE ? "no guest IOMMU"
+				       : cfg->os.nested.invalidation == NESTED_INV_HW ? "hw" : "trap");
 	for (i = 0; m.timed && i < nb && len < n; i++)
 		len += (size_t)snprintf(buf + len, n - len, "%s %.2fx %s throughput", i ? "," : "",
 					b[i].throughput_gbps > 0
@@ -231,7 +247,9 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	json_object_set_new(trace, "format", json_string(ri->trace_format));
 	json_object_set(trace, "meta", ri->trace_meta ? ri->trace_meta : json_object());
 	json_object_set_new(root, "trace", trace);
-	stats_to_json(st, cfg->iommu.levels, sim_format(ri->sim)->page_sizes, root);
+	stats_to_json(st, cfg->iommu.levels, sim_page_sizes(ri->sim), root);
+	if (ri->sim && cfg->stats.ncurve_rows)
+		sim_curve_to_json(ri->sim, root);
 	if (ri->sim)
 		sim_os_to_json(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, root);
 	if (ri->sim)
@@ -256,7 +274,9 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 static void print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
 		       const struct run_info *ri)
 {
-	stats_print_flat(st, cfg->iommu.levels, sim_format(ri->sim)->page_sizes, fp);
+	stats_print_flat(st, cfg->iommu.levels, sim_page_sizes(ri->sim), fp);
+	if (ri->sim && cfg->stats.ncurve_rows)
+		sim_curve_print_flat(ri->sim, fp);
 	if (ri->sim) {
 		json_t *os = json_object();
 
@@ -375,6 +395,8 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 		(unsigned long long)st->unmaps, (unsigned long long)st->first_touch_maps,
 		(unsigned long long)st->domains);
 	fprintf(fp, "  faults    %llu\n", (unsigned long long)st->faults);
+	if (ri->sim && cfg->stats.ncurve_rows)
+		sim_curve_print_text(ri->sim, fp);
 	if (ri->sim)
 		sim_os_print_text(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, fp);
 	replay_text(cfg, mode, sizeof(mode));
@@ -450,6 +472,7 @@ void result_print_reference(FILE *fp)
 	FILE *m = open_memstream(&buf, &len);
 
 	stats_print_reference(m);
+	sim_curve_print_reference(m);
 	timed_print_reference(m);
 	sim_print_os_reference(m);
 	sim_devices_print_reference(m);

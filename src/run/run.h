@@ -36,4 +36,16 @@ int run_config_load(const struct run_spec *rs, struct sim_config *cfg, struct is
  */
 int run_one(const struct run_spec *rs, struct ism_err *err);
 
+/*
+ * Runs whose configs differ only in iommu.iotlb.entries and .ways (untimed, LRU, no curve of
+ * their own) as one pass over their common trace: the first loadable spec's config follows
+ * every spec's IOTLB as a curve row (stats.curve), and each spec's result goes to its out_path
+ * as run_one() would write it (the same document but for run.*, the pass's wall-clock figures).
+ * written[i] says which were written: none when the pass was not exact or fewer than two specs
+ * qualify (then why says so, and each is for run_one()). A spec whose config does not load or
+ * does not qualify is skipped. -1 with err when the trace or an output fails.
+ */
+int run_curve_pass(const struct run_spec *specs, size_t n, bool *written, char *why, size_t whyn,
+		   struct ism_err *err);
+
 #endif

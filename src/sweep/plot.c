@@ -390,14 +390,14 @@ static const struct curve_spec devtlb_spec = {
 		  { "iotlb.miss_rate", "IOTLB miss rate behind it", "miss rate (%)", 100.0 } },
 };
 
-static int curve_check(struct plot_ctx *c, const struct curve_spec *cs, struct ism_err *why)
+static int tlb_curve_check(struct plot_ctx *c, const struct curve_spec *cs, struct ism_err *why)
 {
 	if (need_axis(c, cs->axis, true, why) != 0)
 		return -1;
 	return need_metric(c, cs->cols[0].metric, NULL, why);
 }
 
-static void curve_build(struct plot_ctx *c, const struct curve_spec *cs)
+static void tlb_curve_build(struct plot_ctx *c, const struct curve_spec *cs)
 {
 	const struct sweep_dir *sd = c->sd;
 	const struct sweepdir_axis *xa = &sd->axes[c->xa];
@@ -463,22 +463,22 @@ static void curve_build(struct plot_ctx *c, const struct curve_spec *cs)
 
 static int missrate_check(struct plot_ctx *c, struct ism_err *why)
 {
-	return curve_check(c, &missrate_spec, why);
+	return tlb_curve_check(c, &missrate_spec, why);
 }
 
 static void missrate_build(struct plot_ctx *c)
 {
-	curve_build(c, &missrate_spec);
+	tlb_curve_build(c, &missrate_spec);
 }
 
 static int devtlb_check(struct plot_ctx *c, struct ism_err *why)
 {
-	return curve_check(c, &devtlb_spec, why);
+	return tlb_curve_check(c, &devtlb_spec, why);
 }
 
 static void devtlb_build(struct plot_ctx *c)
 {
-	curve_build(c, &devtlb_spec);
+	tlb_curve_build(c, &devtlb_spec);
 }
 
 /* --- throughput ---------------------------------------------------------------------------- */
@@ -531,7 +531,8 @@ static size_t throughput_refs(const struct sweep_dir *sd, struct ref_line *refs,
 			if (j < n || n == max || !sweepdir_has(sd, metric, &missing))
 				continue;
 			snprintf(refs[n].metric, sizeof(refs[n].metric), "%s", metric);
-			snprintf(refs[n].title, sizeof(refs[n].title), "%s (no IOMMU)", name);
+			snprintf(refs[n].title, sizeof(refs[n].title), "%s (no %sIOMMU)", name,
+				 strcmp(name, "stage2-only") == 0 ? "guest " : "");
 			n++;
 		}
 	}
@@ -1123,7 +1124,8 @@ static void cdf_build(struct plot_ctx *c)
 
 			if (!json_is_array(arr) || nb == 16)
 				continue;
-			snprintf(titles[nb], sizeof(titles[nb]), "%s (no IOMMU)", name);
+			snprintf(titles[nb], sizeof(titles[nb]), "%s (no %sIOMMU)", name,
+				 strcmp(name, "stage2-only") == 0 ? "guest " : "");
 			arrs[nb] = arr;
 			lats[nb] = json_object_get(json_object_get(v, "dma"), "latency_ns");
 			dashed[nb++] = true;
@@ -1574,6 +1576,160 @@ static void timeline_build(struct plot_ctx *c)
 	}
 }
 
+/* --- curve -------------------------------------------------------------------------------- */
+
+#define CURVE_KEY "iotlb.curve"
+
+static bool has_curve(const struct sweepdir_point *p)
+{
+	return p->status == SWEEP_OK && json_array_size(sweepdir_get(p, CURVE_KEY)) > 0;
+}
+
+static int curve_check(struct plot_ctx *c, struct ism_err *why)
+{
+	for (size_t i = 0; i < c->sd->npoints; i++)
+		if (has_curve(&c->sd->points[i]))
+			return 0;
+	return ism_err_set(why, ISM_EXIT_FAIL,
+			   "no finished point has %s (a run with stats.curve: docs/config.md)",
+			   CURVE_KEY);
+}
+
+/* "fully associative", "8-way" or "16 sets": what the curve's rows hold fixed ("" mixed). */
+static void curve_geometry(json_t *rows, char *buf, size_t n)
+{
+	json_int_t ways = -1, sets = -1;
+	bool fa = true, w = true, st = true;
+	size_t i;
+	json_t *r;
+
+	json_array_foreach (rows, i, r) {
+		json_int_t e = json_integer_value(json_object_get(r, "entries"));
+		json_int_t wy = json_integer_value(json_object_get(r, "ways"));
+		json_int_t se = json_integer_value(json_object_get(r, "sets"));
+
+		fa &= wy == e;
+		w &= ways < 0 || wy == ways;
+		st &= sets < 0 || se == sets;
+		ways = wy;
+		sets = se;
+	}
+	if (fa)
+		snprintf(buf, n, "fully associative");
+	else if (w)
+		snprintf(buf, n, "%lld-way", (long long)ways);
+	else if (st)
+		snprintf(buf, n, "%lld sets", (long long)sets);
+	else
+		buf[0] = '\0';
+}
+
+static void point_label(const struct sweep_dir *sd, const struct sweepdir_point *p, char *buf,
+			size_t n);
+
+/*
+ * One panel per trace: the miss rate of every IOTLB size of each point's curve (one pass,
+ * stats.curve), a line per point, and each point's own IOTLB as a marker on it.
+ */
+static void curve_build(struct plot_ctx *c)
+{
+	const struct sweep_dir *sd = c->sd;
+	size_t t, i, panels = 0;
+
+	for (t = 0; t < sd->ntraces; t++)
+		for (i = 0; i < sd->npoints; i++)
+			if (sd->points[i].trace == t && has_curve(&sd->points[i])) {
+				panels++;
+				break;
+			}
+	c->cols = panels > 1 ? 2 : 1;
+	c->rows = (int)(panels + 1) / 2;
+	snprintf(c->title, sizeof(c->title), "LRU IOTLB miss rate against IOTLB size, one pass "
+		 "per %s (stats.curve)", sd->run ? "run" : "point");
+	for (t = 0; t < sd->ntraces; t++) {
+		struct panel p = { .xlabel = "IOTLB entries", .ylabel = "miss rate (%)" };
+		size_t first = c->nblocks, nb = 0, n = 0, b;
+		double lo = INFINITY, hi = 0;
+		bool pow2 = true, exact = true;
+		char titles[16][200], head[512];
+
+		char own_title[96] = "the run's own IOTLB";
+
+		for (i = 0; i < sd->npoints && nb < 16; i++) {
+			const struct sweepdir_point *pt = &sd->points[i];
+			json_t *rows = sweepdir_get(pt, CURVE_KEY), *r;
+			char geom[48], label[160];
+			double own = 0, v, w;
+			size_t k;
+
+			if (pt->trace != t || !has_curve(pt))
+				continue;
+			curve_geometry(rows, geom, sizeof(geom));
+			if (sd->run)
+				snprintf(label, sizeof(label), "%s", geom[0] ? geom : "curve");
+			else
+				point_label(sd, pt, label, sizeof(label));
+			exact &= !json_is_false(sweepdir_get(pt, "iotlb.curve_exact"));
+			snprintf(titles[nb], sizeof(titles[nb]), "%s%s%s", label,
+				 sd->run || !geom[0] ? "" : ", ", sd->run ? "" : geom);
+			snprintf(head, sizeof(head), "index %zu: %s %s", c->nblocks, trace_name(c, t),
+				 titles[nb]);
+			comment(c->dat, head);
+			comment(c->dat, "entries  ways  miss_rate_percent");
+			json_array_foreach (rows, k, r) {
+				double e = json_number_value(json_object_get(r, "entries"));
+
+				fprintf(c->dat, "%.10g %.10g", e,
+					json_number_value(json_object_get(r, "ways")));
+				dat_num(c->dat, 100.0 * json_number_value(json_object_get(r, "miss_rate")));
+				fputc('\n', c->dat);
+				lo = fmin(lo, e);
+				hi = fmax(hi, e);
+				pow2 &= e > 0 && e == floor(e) && !((uint64_t)e & ((uint64_t)e - 1));
+			}
+			fputs("\n\n", c->dat);
+			c->nblocks++;
+			/* The point's own IOTLB, on its curve when the curve has its size. */
+			snprintf(head, sizeof(head), "index %zu: %s this run's own IOTLB", c->nblocks,
+				 trace_name(c, t));
+			comment(c->dat, head);
+			if (sweepdir_num(pt, "config.iommu.iotlb.entries", &v) &&
+			    sweepdir_num(pt, "config.iommu.iotlb.ways", &w) &&
+			    sweepdir_num(pt, "iotlb.miss_rate", &own)) {
+				fprintf(c->dat, "%.10g %.10g %.10g\n", v, w, 100.0 * own);
+				if (sd->run)
+					snprintf(own_title, sizeof(own_title),
+						 "the run's own IOTLB (%.0f entries, %.0f-way)", v, w);
+			}
+			fputs("\n\n", c->dat);
+			c->nblocks++;
+			nb++;
+		}
+		if (!nb)
+			continue;
+		snprintf(p.title, sizeof(p.title), "%s: LRU IOTLB miss rate by size%s", trace_name(c, t),
+			 exact ? "" : " (not exact: iotlb.curve_exact false)");
+		p.xscale = pow2 && hi / lo >= 4 ? SCALE_LOG2 : pick_scale(lo, hi, 10);
+		p.xlo = lo;
+		p.xhi = hi;
+		panel_begin(c, &p);
+		for (b = 0; b < nb; b++) {
+			plot_item(c, &n);
+			item_source(c, first + 2 * b);
+			fputs("using 1:3 with linespoints lw 2 pt 7 ps 0.5 title ", c->body);
+			gp_str(c->body, titles[b]);
+			plot_item(c, &n);
+			item_source(c, first + 2 * b + 1);
+			fputs("using 1:3 with points pt 6 ps 2 lc rgb '#000000' ", c->body);
+			if (b)
+				fputs("notitle", c->body);
+			else
+				fputs("title ", c->body), gp_str(c->body, own_title);
+		}
+		plot_end(c, n);
+	}
+}
+
 /* --- the kinds ----------------------------------------------------------------------------- */
 
 static const struct plot_kind plot_kinds[] = {
@@ -1612,6 +1768,10 @@ static const struct plot_kind plot_kinds[] = {
 		     "walks, invalidation commands, stale hits and walker utilisation of selected "
 		     "points (lazy flush bursts and strict stalls show)",
 	  .check = timeline_check, .build = timeline_build },
+	{ .name = "curve", .panel_w = 600, .panel_h = 440,
+	  .caption = "LRU IOTLB miss rate against IOTLB size from one pass (stats.curve), a line "
+		     "per run, with the run's own IOTLB marked",
+	  .check = curve_check, .build = curve_build },
 };
 
 size_t plot_kind_count(void)
@@ -1938,6 +2098,13 @@ int plot_render(const struct sweep_dir *sd, const struct plot_opts *o, bool *dra
 		drawn[k] = false;
 		if (o->nkinds && !asked[k])
 			continue;
+		if (sd->run && plot_kinds[k].check != curve_check) {
+			if (o->nkinds)
+				return ism_err_set(err, ISM_EXIT_FAIL, "plot %s: %s is one run's "
+						   "result: only the curve kind draws one run",
+						   plot_kinds[k].name, sd->dir);
+			continue;
+		}
 		c.sd = sd;
 		c.o = o;
 		c.kind = &plot_kinds[k];
@@ -1963,8 +2130,8 @@ int plot_render(const struct sweep_dir *sd, const struct plot_opts *o, bool *dra
 		ndrawn++;
 	}
 	if (ndrawn == 0 && !o->none_ok)
-		return ism_err_set(err, ISM_EXIT_FAIL, "%s: no plot kind suits this sweep:%s",
-				   sd->dir, why_all);
+		return ism_err_set(err, ISM_EXIT_FAIL, "%s: no plot kind suits this %s:%s",
+				   sd->dir, sd->run ? "run" : "sweep", why_all);
 	if (!o->quiet && !o->nkinds && why_all[0])
 		fprintf(stderr, "plot: not drawn:%s\n", why_all);
 	return 0;

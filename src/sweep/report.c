@@ -507,11 +507,10 @@ static void tally_text(const struct sweepdir_axis *ax, const size_t *count,
  * Per trace, the invalidation policies compared in each setting of the other axes (points alike
  * but for the policy): which is best and which worst there, and by how much.
  */
-static void find_policies(struct report *r)
+static void find_ranking(struct report *r, int pa, const char *noun, const char *suffix)
 {
 	const struct sweep_dir *sd = r->sd;
 	const struct sweepdir_point *missing;
-	int pa = sweepdir_axis_by_key(sd, "os.invalidation.policy");
 	bool tput;
 	const char *metric, *what;
 	size_t t, i, k, nv;
@@ -601,8 +600,8 @@ static void find_policies(struct report *r)
 			double tv = 0;
 
 			sweepdir_num(tie_grp[0], metric, &tv);
-			finding(r, NULL, "%s: every invalidation policy gives the same %s%s%s "
-				"(%s%s at #%zu and #%zu).", sd->traces[t],
+			finding(r, NULL, "%s: every %s gives the same %s%s%s "
+				"(%s%s at #%zu and #%zu).", sd->traces[t], noun,
 				tput ? "DMA throughput" : "CPU cost per DMA byte", mode, st,
 				nset > 1 ? "e.g. " : "", num(a1, sizeof(a1), tv), tie_grp[0]->index,
 				tie_grp[1]->index);
@@ -632,15 +631,16 @@ static void find_policies(struct report *r)
 					 "%s times %s's (%s at #%zu, %s at #%zu)", tput ? b : w, q1, a1,
 					 rlo[f]->index, a2, rlo[s]->index, q2, tput ? w : b, b1,
 					 rhi[f]->index, b2, rhi[s]->index);
-			finding(r, NULL, "%s: %s invalidation %s%s and %s the %s%s%s.",
-				sd->traces[t], b, what, mode, w, tput ? "lowest" : "most", st, ratio);
+			finding(r, NULL, "%s: %s%s %s%s and %s the %s%s%s.",
+				sd->traces[t], b, suffix, what, mode, w, tput ? "lowest" : "most", st,
+				ratio);
 		} else {
 			char tb[512], tw[512];
 
 			tally_text(&sd->axes[pa], wins, beg, nties, tie_eg, nset, tb, sizeof(tb));
 			tally_text(&sd->axes[pa], losses, weg, 0, NULL, 0, tw, sizeof(tw));
-			finding(r, NULL, "%s: which invalidation policy %s%s depends on the other "
-				"settings: %s%s%s.", sd->traces[t], what, mode, tb,
+			finding(r, NULL, "%s: which %s %s%s depends on the other "
+				"settings: %s%s%s.", sd->traces[t], noun, what, mode, tb,
 				nv > 2 ? (tput ? "; the lowest: " : "; the most: ") : "",
 				nv > 2 ? tw : "");
 		}
@@ -651,6 +651,28 @@ static void find_policies(struct report *r)
 		free(losses);
 		free(v);
 	}
+}
+
+static void find_policies(struct report *r)
+{
+	find_ranking(r, sweepdir_axis_by_key(r->sd, "os.invalidation.policy"),
+		     "invalidation policy", " invalidation");
+}
+
+/*
+ * The systems a nested sweep compares (an axis that turns iommu.nested on and off, or moves
+ * between its forms): ranked like the policies, named as the axis names them.
+ */
+static void find_systems(struct report *r)
+{
+	int a = sweepdir_axis_by_key(r->sd, "iommu.nested.enabled");
+
+	if (a < 0)
+		a = sweepdir_axis_by_key(r->sd, "iommu.nested.stage1");
+	if (a < 0)
+		a = sweepdir_axis_by_key(r->sd, "os.nested.invalidation");
+	if (a >= 0 && a != sweepdir_axis_by_key(r->sd, "os.invalidation.policy"))
+		find_ranking(r, a, r->sd->axes[a].name, "");
 }
 
 /* Per trace and policy, the stale hits of each point: the fewest and the most, and where. */
@@ -980,9 +1002,11 @@ static void find_baselines(struct report *r)
 				cat(per, sizeof(per), &len, " on %s%s", sd->traces[t], tmode);
 			}
 			if (ntr)
-				finding(r, NULL, "%s with the IOMMU as a multiple of %s's (no IOMMU) "
+				finding(r, NULL, "%s with the IOMMU as a multiple of %s's (no %sIOMMU) "
 					"in the same replay%s%s%s: %s.", baseline_ratios[k].what,
-					r->bl[b], one_mode ? " (" : "", one_mode ? mode : "",
+					r->bl[b],
+					strcmp(r->bl[b], "stage2-only") == 0 ? "guest " : "",
+					one_mode ? " (" : "", one_mode ? mode : "",
 					one_mode ? ")" : "", per);
 		}
 }
@@ -1078,6 +1102,121 @@ static void find_baseline_failures(struct report *r)
 	}
 }
 
+/* A point run nested with the guest's own table (both stages walk), and its host page size. */
+static const char *nested_page(const struct sweepdir_point *p)
+{
+	json_t *s1 = sweepdir_get(p, "config.iommu.nested.stage1");
+	json_t *pg = sweepdir_get(p, "config.iommu.nested.stage2.page_size");
+
+	if (p->status != SWEEP_OK || !json_is_true(sweepdir_get(p, "config.iommu.nested.enabled")) ||
+	    !json_is_string(s1) || strcmp(json_string_value(s1), "table") != 0 ||
+	    !json_is_string(pg))
+		return NULL;
+	return json_string_value(pg);
+}
+
+/* One group of nested points (a host page size, an invalidation mode): its lowest and highest. */
+struct nested_group {
+	const char *name;
+	const struct sweepdir_point *lo, *hi;
+	double vlo, vhi, xlo, xhi; /* the figure, and a second one of the same points */
+};
+
+static void group_add(struct nested_group *g, size_t *ng, size_t max, const char *name,
+		      const struct sweepdir_point *p, double v, double x)
+{
+	size_t k;
+
+	for (k = 0; k < *ng && strcmp(g[k].name, name) != 0; k++)
+		;
+	if (k == *ng) {
+		if (*ng == max)
+			return;
+		g[(*ng)++] = (struct nested_group){ .name = name, .lo = p, .hi = p, .vlo = v,
+						    .vhi = v, .xlo = x, .xhi = x };
+		return;
+	}
+	if (v < g[k].vlo)
+		g[k].lo = p, g[k].vlo = v, g[k].xlo = x;
+	if (v > g[k].vhi)
+		g[k].hi = p, g[k].vhi = v, g[k].xhi = x;
+}
+
+/*
+ * Nested runs, per trace: how many memory references a walk reads over each host page size
+ * (and how many of them stage 2's), and how long the guest waits for its invalidations per
+ * unmap, trapped to the VMM or taken by the hardware. Each figure is a point's own.
+ */
+static void find_nested(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	size_t t, i, k;
+
+	for (t = 0; t < sd->ntraces; t++) {
+		struct nested_group walk[PGSIZE_NR], inv[4];
+		size_t nw = 0, ni = 0, len = 0;
+		char text[2048], a[32], b[32], c[32], d[32];
+
+		for (i = 0; i < sd->npoints; i++) {
+			const struct sweepdir_point *p = &sd->points[i];
+			const char *page = nested_page(p);
+			json_t *mode = sweepdir_get(p, "config.os.nested.invalidation");
+			double rpw, s2, walks, wait, unmaps, exits;
+
+			if (!page || p->trace != t)
+				continue;
+			if (sweepdir_num(p, "walk.walks", &walks) && walks > 0 &&
+			    sweepdir_num(p, "walk.refs_per_walk", &rpw) &&
+			    sweepdir_num(p, "walk.mem_refs_stage2", &s2))
+				group_add(walk, &nw, PGSIZE_NR, page, p, rpw, s2 / walks);
+			if (json_is_string(mode) && sweepdir_num(p, "os.unmaps", &unmaps) &&
+			    unmaps > 0 && sweepdir_num(p, "nested.guest_inv_wait_ns", &wait) &&
+			    sweepdir_num(p, "nested.vm_exits", &exits))
+				group_add(inv, &ni, ISM_ARRAY_SIZE(inv), json_string_value(mode), p,
+					  wait / unmaps, exits / unmaps);
+		}
+		text[0] = '\0';
+		for (k = 0; k < nw; k++) {
+			const struct nested_group *g = &walk[k];
+
+			if (g->lo == g->hi || g->vlo == g->vhi)
+				cat(text, sizeof(text), &len, "%s%s (#%zu, %s of them stage 2's) over %s "
+				    "host pages", k ? "; " : "", num(a, sizeof(a), g->vlo), g->lo->index,
+				    num(b, sizeof(b), g->xlo), g->name);
+			else
+				cat(text, sizeof(text), &len, "%s%s (#%zu, %s of them stage 2's) to %s "
+				    "(#%zu, %s) over %s host pages", k ? "; " : "",
+				    num(a, sizeof(a), g->vlo), g->lo->index, num(b, sizeof(b), g->xlo),
+				    num(c, sizeof(c), g->vhi), g->hi->index, num(d, sizeof(d), g->xhi),
+				    g->name);
+		}
+		if (nw)
+			finding(r, NULL, "%s: memory references a nested walk reads (walk.refs_per_walk;"
+				" with every cache off 24 for 4 + 4 levels over 4K host pages, 19 over "
+				"2M, 14 over 1G): %s.", sd->traces[t], text);
+		text[0] = '\0';
+		len = 0;
+		for (k = 0; k < ni; k++) {
+			const struct nested_group *g = &inv[k];
+			const char *how = strcmp(g->name, "hw") == 0 ? "the hardware taking them"
+								      : "trapping to the VMM";
+
+			if (g->lo == g->hi || g->vlo == g->vhi)
+				cat(text, sizeof(text), &len, "%s%s (#%zu; VM exits per unmap: %s) %s",
+				    k ? "; " : "", dur(a, sizeof(a), g->vlo), g->lo->index,
+				    num(b, sizeof(b), g->xlo), how);
+			else
+				cat(text, sizeof(text), &len, "%s%s (#%zu; VM exits per unmap: %s) to %s "
+				    "(#%zu; %s) %s", k ? "; " : "", dur(a, sizeof(a), g->vlo),
+				    g->lo->index, num(b, sizeof(b), g->xlo), dur(c, sizeof(c), g->vhi),
+				    g->hi->index, num(d, sizeof(d), g->xhi), how);
+		}
+		if (ni)
+			finding(r, NULL, "%s: the guest waits for its invalidations, per unmap, %s "
+				"(nested.guest_inv_wait_ns / os.unmaps).", sd->traces[t], text);
+	}
+}
+
 static void write_findings(struct report *r)
 {
 	const struct sweep_dir *sd = r->sd;
@@ -1093,9 +1232,11 @@ static void write_findings(struct report *r)
 	find_inert(r, true);
 	find_pages(r);
 	find_policies(r);
+	find_systems(r);
 	find_stale(r);
 	find_knee(r);
 	find_devtlb(r);
+	find_nested(r);
 	find_baselines(r);
 	find_baseline_failures(r);
 	if (r->nfind == 0)

@@ -1245,3 +1245,171 @@ int sweep_point_run(const struct sweep *sw, const struct sweep_point *pt, const 
 	rs.out_path = out_path;
 	return run_one(&rs, err);
 }
+
+/* ---- curve passes: points that differ only in the IOTLB's entries and ways ---- */
+
+/* The keys a curve pass varies between its points. */
+static bool curve_key(const char *key)
+{
+	return strcmp(key, "iommu.iotlb.entries") == 0 || strcmp(key, "iommu.iotlb.ways") == 0;
+}
+
+/* What a point shares with the rest of its pass: trace, seed, every other assignment. */
+static char *pass_key(const struct sweep *sw, const struct sweep_point *pt)
+{
+	json_t *rest = json_object();
+	const char *key;
+	json_t *v;
+	char *j, *k;
+
+	json_object_foreach(pt->set, key, v)
+		if (!curve_key(key))
+			json_object_set(rest, key, v);
+	j = json_dumps(rest, JSON_COMPACT | JSON_SORT_KEYS);
+	k = ism_xasprintf("%zu/%" PRIu64 "/%s", pt->trace, pt->seed, j);
+	free(j);
+	json_decref(rest);
+	(void)sw;
+	return k;
+}
+
+struct pass_sort {
+	char *key;
+	size_t point;
+};
+
+static int pass_sort_cmp(const void *a, const void *b)
+{
+	const struct pass_sort *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : x->point < y->point ? -1 : x->point > y->point;
+}
+
+/*
+ * Whether a point's config can be one of a curve pass: untimed, LRU, no curve of its own;
+ * and its IOTLB's entries and ways.
+ */
+static bool pass_config_ok(const struct sweep *sw, const struct sweep_point *pt,
+			   struct cache_geom *iotlb)
+{
+	struct sim_config cfg;
+	struct run_spec rs;
+	struct ism_err err;
+	bool ok;
+
+	base_spec(sw, (const char *const *)pt->sets, pt->nsets, &rs);
+	if (run_config_load(&rs, &cfg, &err) != 0)
+		return false;
+	ok = cfg.mode == SIM_MODE_UNTIMED && strcmp(cfg.iommu.replacement, "lru") == 0 &&
+	     !cfg.stats.ncurve_rows;
+	*iotlb = cfg.iommu.iotlb;
+	config_free(&cfg);
+	return ok;
+}
+
+/* A point's number of IOTLB sets: its own entries and ways, or the group's (def); 0: bad. */
+static uint64_t point_sets(const struct sweep_point *pt, const struct cache_geom *def)
+{
+	json_t *e = json_object_get(pt->set, "iommu.iotlb.entries");
+	json_t *w = json_object_get(pt->set, "iommu.iotlb.ways");
+	json_int_t entries = json_is_integer(e) ? json_integer_value(e) : def->entries;
+	json_int_t ways = json_is_integer(w) ? json_integer_value(w) : def->ways;
+
+	return entries > 0 && ways > 0 && entries % ways == 0 ? (uint64_t)(entries / ways) : 0;
+}
+
+struct by_sets {
+	uint64_t sets;
+	size_t at; /* index into the group's sorted points */
+};
+
+static int by_sets_cmp(const void *a, const void *b)
+{
+	const struct by_sets *x = a, *y = b;
+
+	if (x->sets != y->sets)
+		return x->sets < y->sets ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+size_t sweep_curve_passes(const struct sweep *sw, const size_t *points, size_t n, size_t *pass)
+{
+	struct pass_sort *ps;
+	size_t i, j, npasses = 0;
+	bool axis = false;
+
+	for (i = 0; i < n; i++)
+		pass[i] = SIZE_MAX;
+	for (i = 0; i < sw->naxes; i++)
+		for (j = 0; j < sw->axes[i].nkeys; j++)
+			axis |= curve_key(sw->axes[i].keys[j]);
+	if (!axis || n < 2)
+		return 0;
+	ps = ism_xcalloc(n, sizeof(*ps));
+	for (i = 0; i < n; i++) {
+		ps[i].key = pass_key(sw, &sw->points[points[i]]);
+		ps[i].point = i;
+	}
+	qsort(ps, n, sizeof(*ps), pass_sort_cmp);
+	for (i = 0; i < n; i = j) {
+		struct cache_geom def;
+		struct by_sets *bs;
+		size_t k, m;
+
+		for (j = i + 1; j < n && strcmp(ps[i].key, ps[j].key) == 0; j++)
+			;
+		/* One config of the group says whether all of them can: only entries and ways
+		 * differ between them. */
+		if (j - i < 2 || !pass_config_ok(sw, &sw->points[points[ps[i].point]], &def))
+			continue;
+		/*
+		 * One pass per set count: it shares one LRU stack, while each set count of a pass
+		 * has a stack of its own to follow on every lookup, as costly, over a random trace,
+		 * as a run of its own (docs/performance.md).
+		 */
+		bs = ism_xcalloc(j - i, sizeof(*bs));
+		for (k = i; k < j; k++)
+			bs[k - i] = (struct by_sets){ .sets = point_sets(&sw->points[points[ps[k].point]],
+									&def), .at = k };
+		qsort(bs, j - i, sizeof(*bs), by_sets_cmp);
+		for (k = 0; k < j - i; k = m) {
+			for (m = k + 1; m < j - i && bs[m].sets == bs[k].sets; m++)
+				;
+			if (m - k < 2 || !bs[k].sets)
+				continue;
+			for (size_t q = k; q < m; q++)
+				pass[ps[bs[q].at].point] = npasses;
+			npasses++;
+		}
+		free(bs);
+	}
+	for (i = 0; i < n; i++)
+		free(ps[i].key);
+	free(ps);
+	return npasses;
+}
+
+int sweep_curve_pass_run(const struct sweep *sw, const size_t *points, size_t n, const char *dir,
+			 bool *written, char *why, size_t whyn, struct ism_err *err)
+{
+	struct run_spec *specs = ism_xcalloc(n, sizeof(*specs));
+	char **paths = ism_xcalloc(n, sizeof(*paths));
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const struct sweep_point *pt = &sw->points[points[i]];
+
+		base_spec(sw, (const char *const *)pt->sets, pt->nsets, &specs[i]);
+		specs[i].trace = sw->traces[pt->trace].path;
+		paths[i] = sweep_point_path(dir, pt->name, false);
+		specs[i].out_path = paths[i];
+	}
+	rc = run_curve_pass(specs, n, written, why, whyn, err);
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(specs);
+	return rc;
+}

@@ -147,6 +147,22 @@ size_t sweep_warn_inert(const struct sweep *sw, const bool *selected, FILE *fp);
 int sweep_point_run(const struct sweep *sw, const struct sweep_point *pt, const char *out_path,
 		    struct ism_err *err);
 
+/*
+ * Curve passes (docs/sweep.md): of these points (indices into sw->points), those alike but for
+ * iommu.iotlb.entries and .ways (same trace, seed and every other assignment; untimed, LRU, no
+ * stats.curve) with the same number of sets (entries / ways), in groups of two or more, each
+ * group one pass. pass[i] gets point i's pass number, or SIZE_MAX; returns how many passes.
+ */
+size_t sweep_curve_passes(const struct sweep *sw, const size_t *points, size_t n, size_t *pass);
+
+/*
+ * Run one pass over the points (as run_curve_pass() does), each result written to its point
+ * file. written[i] says which were; none when the pass was not exact (why says why): those are
+ * for sweep_point_run().
+ */
+int sweep_curve_pass_run(const struct sweep *sw, const size_t *points, size_t n, const char *dir,
+			 bool *written, char *why, size_t whyn, struct ism_err *err);
+
 /* ---- the output directory (sweep_out.c) ---- */
 
 /* DIR/points/NAME.json and DIR/points/NAME.error.json (caller frees). */
@@ -238,6 +254,8 @@ struct sweep_run_opts {
 	const bool *selected; /* per point: part of this invocation (--point, --shard) */
 	unsigned jobs;        /* points at once */
 	bool progress;        /* a progress line on stderr */
+	bool no_curve;        /* run every point alone, never as part of a curve pass */
+	bool notes;           /* say on stderr when a curve pass leaves its points to run alone */
 };
 
 /* What a run did to the selected points. */

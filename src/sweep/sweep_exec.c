@@ -23,10 +23,17 @@
 /* How often the progress line is redrawn while points run. */
 #define SWEEP_PROGRESS_INTERVAL_MS 500
 
-/* A child running one point. */
+/* What one child does: one point, or a curve pass over several (points[0..n-1]). */
+struct sweep_task {
+	size_t *points;
+	size_t n;
+	bool pass;
+};
+
+/* A child running one task. */
 struct sweep_slot {
 	pid_t pid;
-	size_t point;
+	size_t task;
 	int msg_fd; /* the read end of the pipe its failure message comes through, or -1 */
 };
 
@@ -36,6 +43,10 @@ struct sweep_exec {
 	struct sweep_tally *t;
 	struct sweep_slot *slots;
 	unsigned nrunning;
+	struct sweep_task *tasks;
+	size_t ntasks;
+	size_t *queue; /* tasks to launch, in order; a pass's leftovers are appended */
+	size_t nq, next;
 	double start;
 	bool line; /* a progress line is on the screen */
 };
@@ -65,6 +76,28 @@ static int point_child(const struct sweep *sw, const struct sweep_point *pt, con
 	}
 	free(ok);
 	return code;
+}
+
+/*
+ * Run a curve pass; its points' results go to their files. Nothing it cannot do is a failure
+ * of its points: those left unwritten run alone afterwards (and fail there, saying why, if
+ * they must). The pipe carries why the pass wrote nothing.
+ */
+static int pass_child(const struct sweep *sw, const struct sweep_task *task, const char *dir,
+		      int msg_fd)
+{
+	bool *written = ism_xcalloc(task->n, sizeof(*written));
+	struct ism_err err = { 0 };
+	char why[sizeof(err.msg)];
+	ssize_t sent;
+
+	if (sweep_curve_pass_run(sw, task->points, task->n, dir, written, why, sizeof(why),
+				 &err) != 0)
+		snprintf(why, sizeof(why), "%s", err.msg);
+	sent = why[0] && msg_fd >= 0 ? write(msg_fd, why, strlen(why)) : 0;
+	(void)sent;
+	free(written);
+	return ISM_EXIT_OK;
 }
 
 /* ---- in the parent ---- */
@@ -104,21 +137,26 @@ static bool point_done(const char *dir, const char *name)
 	return done;
 }
 
-static int launch(struct sweep_exec *x, size_t point, const sigset_t *child_mask,
+static int launch(struct sweep_exec *x, size_t task, const sigset_t *child_mask,
 		  const struct sigaction *child_chld, struct ism_err *err)
 {
-	const struct sweep_point *pt = &x->sw->points[point];
-	char *bad = sweep_point_path(x->o->dir, pt->name, true);
+	const struct sweep_task *tk = &x->tasks[task];
+	const struct sweep_point *pt = &x->sw->points[tk->points[0]];
 	pid_t parent = getpid(), pid;
 	int pfd[2] = { -1, -1 };
 
 	/* An error file from an earlier attempt: this attempt writes its own or none. */
-	if (unlink(bad) != 0 && errno != ENOENT) {
-		ism_err_set(err, ISM_EXIT_IO, "%s: cannot remove: %s", bad, strerror(errno));
+	for (size_t i = 0; i < tk->n; i++) {
+		char *bad = sweep_point_path(x->o->dir, x->sw->points[tk->points[i]].name, true);
+
+		if (unlink(bad) != 0 && errno != ENOENT) {
+			ism_err_set(err, ISM_EXIT_IO, "%s: cannot remove: %s", bad,
+				    strerror(errno));
+			free(bad);
+			return -1;
+		}
 		free(bad);
-		return -1;
 	}
-	free(bad);
 	/* Without a pipe (out of descriptors at a huge -j) the error file still says why. */
 	if (pipe2(pfd, O_CLOEXEC) != 0)
 		pfd[0] = pfd[1] = -1;
@@ -147,12 +185,13 @@ static int launch(struct sweep_exec *x, size_t point, const sigset_t *child_mask
 #endif
 		if (pfd[0] >= 0)
 			close(pfd[0]);
-		_exit(point_child(x->sw, pt, x->o->dir, pfd[1]));
+		_exit(tk->pass ? pass_child(x->sw, tk, x->o->dir, pfd[1])
+			       : point_child(x->sw, pt, x->o->dir, pfd[1]));
 	}
 	if (pfd[1] >= 0)
 		close(pfd[1]);
 	x->slots[x->nrunning].pid = pid;
-	x->slots[x->nrunning].point = point;
+	x->slots[x->nrunning].task = task;
 	x->slots[x->nrunning].msg_fd = pfd[0];
 	x->nrunning++;
 	return 0;
@@ -181,9 +220,37 @@ static void child_message(int fd, char *msg, size_t n)
  * A child has ended: count it, make sure a failure leaves its error file, and say why it failed,
  * once: the child's own message, else its error file's, else how it ended.
  */
+/* A one-point task for each point of a pass it did not write, to run after the others. */
+static void pass_leftovers(struct sweep_exec *x, const struct sweep_task *tk, const char *msg,
+			   int stopping)
+{
+	size_t left = 0, i;
+
+	for (i = 0; i < tk->n; i++) {
+		if (point_done(x->o->dir, x->sw->points[tk->points[i]].name)) {
+			x->t->ran++;
+			x->t->ok++;
+			continue;
+		}
+		if (stopping)
+			continue;
+		x->tasks[x->ntasks] = (struct sweep_task){ .points = &tk->points[i], .n = 1 };
+		x->queue[x->nq++] = x->ntasks++;
+		left++;
+	}
+	if (left && x->o->notes) {
+		clear_line(x);
+		fprintf(stderr, "iommusim sweep: curve pass over %zu points of trace %s: %s; running "
+			"%zu of them one by one\n", tk->n,
+			x->sw->traces[x->sw->points[tk->points[0]].trace].name,
+			msg[0] ? msg : "it ended early", left);
+	}
+}
+
 static void finish(struct sweep_exec *x, pid_t pid, int status, int stopping)
 {
 	const struct sweep_point *pt = NULL;
+	const struct sweep_task *tk = NULL;
 	char *known = NULL, msg[sizeof(((struct ism_err *)0)->msg)];
 	char note[sizeof(((struct ism_err *)0)->msg) + 32] = "";
 	struct ism_err ferr;
@@ -191,13 +258,18 @@ static void finish(struct sweep_exec *x, pid_t pid, int status, int stopping)
 
 	for (i = 0; i < x->nrunning; i++)
 		if (x->slots[i].pid == pid) {
-			pt = &x->sw->points[x->slots[i].point];
+			tk = &x->tasks[x->slots[i].task];
+			pt = &x->sw->points[tk->points[0]];
 			child_message(x->slots[i].msg_fd, msg, sizeof(msg));
 			x->slots[i] = x->slots[--x->nrunning];
 			break;
 		}
 	if (!pt)
 		return;
+	if (tk->pass) {
+		pass_leftovers(x, tk, msg, stopping && WIFSIGNALED(status));
+		return;
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		x->t->ran++;
 		x->t->ok++;
@@ -241,14 +313,66 @@ static void on_sigchld(int sig)
 	(void)sig; /* only so that SIGCHLD is delivered to sigtimedwait, never discarded */
 }
 
+/*
+ * The tasks: the points still to run, those alike but for the IOTLB's entries and ways as one
+ * curve pass each (queued where their first point is), the others one by one.
+ */
+static void plan(struct sweep_exec *x, size_t *todo, size_t n)
+{
+	size_t *pass = ism_xcalloc(n + 1, sizeof(*pass)), npasses = 0, i, j;
+	size_t *pass_task;
+
+	if (!x->o->no_curve)
+		npasses = sweep_curve_passes(x->sw, todo, n, pass);
+	else
+		for (i = 0; i < n; i++)
+			pass[i] = SIZE_MAX;
+	/* Room for every point alone as well: a pass's leftovers are queued again one by one. */
+	x->tasks = ism_xcalloc(2 * n + 1, sizeof(*x->tasks));
+	x->queue = ism_xcalloc(2 * n + 1, sizeof(*x->queue));
+	pass_task = ism_xcalloc(npasses + 1, sizeof(*pass_task));
+	for (i = 0; i < npasses; i++)
+		pass_task[i] = SIZE_MAX;
+	for (i = 0; i < n; i++) {
+		struct sweep_task *tk;
+
+		if (pass[i] != SIZE_MAX && pass_task[pass[i]] != SIZE_MAX)
+			continue; /* queued with its pass */
+		tk = &x->tasks[x->ntasks];
+		tk->points = &todo[i];
+		tk->n = 1;
+		if (pass[i] != SIZE_MAX) {
+			/* Its points, gathered in order at the first one's place in todo. */
+			size_t k = i;
+
+			for (j = i; j < n; j++)
+				if (pass[j] == pass[i]) {
+					size_t p = todo[j], q = pass[j];
+
+					memmove(&todo[k + 1], &todo[k], (j - k) * sizeof(*todo));
+					memmove(&pass[k + 1], &pass[k], (j - k) * sizeof(*pass));
+					todo[k] = p;
+					pass[k] = q;
+					k++;
+				}
+			tk->n = k - i;
+			tk->pass = true;
+			pass_task[pass[i]] = x->ntasks;
+		}
+		x->queue[x->nq++] = x->ntasks++;
+	}
+	free(pass_task);
+	free(pass);
+}
+
 int sweep_run(const struct sweep *sw, const struct sweep_run_opts *o, struct sweep_tally *t,
 	      struct ism_err *err)
 {
 	struct sweep_exec x = { .sw = sw, .o = o, .t = t };
 	struct sigaction sa, old_chld;
 	sigset_t waitset, old_mask;
-	size_t *queue = ism_xcalloc(sw->npoints + 1, sizeof(*queue));
-	size_t nq = 0, next = 0, i;
+	size_t *todo = ism_xcalloc(sw->npoints + 1, sizeof(*todo));
+	size_t ntodo = 0, i;
 	unsigned jobs = o->jobs ? o->jobs : 1;
 	int stop = 0, rc = 0;
 
@@ -260,10 +384,11 @@ int sweep_run(const struct sweep *sw, const struct sweep_run_opts *o, struct swe
 		if (point_done(o->dir, sw->points[i].name))
 			t->skipped++;
 		else
-			queue[nq++] = i;
+			todo[ntodo++] = i;
 	}
-	if (jobs > nq)
-		jobs = nq ? (unsigned)nq : 1;
+	plan(&x, todo, ntodo);
+	if (jobs > ntodo)
+		jobs = ntodo ? (unsigned)ntodo : 1;
 	x.slots = ism_xcalloc(jobs, sizeof(*x.slots));
 
 	/*
@@ -282,18 +407,18 @@ int sweep_run(const struct sweep *sw, const struct sweep_run_opts *o, struct swe
 	sigprocmask(SIG_BLOCK, &waitset, &old_mask);
 
 	x.start = ism_now();
-	while ((next < nq && !stop) || x.nrunning) {
+	while ((x.next < x.nq && !stop) || x.nrunning) {
 		struct timespec ts = { 0, SWEEP_PROGRESS_INTERVAL_MS * 1000000L };
 		int status, sig;
 		pid_t pid;
 
-		while (!stop && x.nrunning < jobs && next < nq) {
-			if (launch(&x, queue[next], &old_mask, &old_chld, err) != 0) {
+		while (!stop && x.nrunning < jobs && x.next < x.nq) {
+			if (launch(&x, x.queue[x.next], &old_mask, &old_chld, err) != 0) {
 				stop = -1; /* wait for the others, then report */
 				rc = -1;
 				break;
 			}
-			next++;
+			x.next++;
 		}
 		progress_line(&x);
 		if (!x.nrunning)
@@ -312,7 +437,9 @@ int sweep_run(const struct sweep *sw, const struct sweep_run_opts *o, struct swe
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(SIGCHLD, &old_chld, NULL);
 	free(x.slots);
-	free(queue);
+	free(x.tasks);
+	free(x.queue);
+	free(todo);
 	return rc;
 }
 

@@ -13,12 +13,16 @@
 static const char *const unmap_only[] = {
 	"os.invalidation.", "os.flush_queue.", "os.batch.",
 	"os.cost.inv_",	    "os.cost.unmap_ns", "os.cost.fq_add_ns",
+	"os.nested.",	    "os.cost.vm_exit_ns", /* a guest's invalidations: its unmaps' */
 };
 
 bool sweep_key_unmap_only(const char *key)
 {
 	size_t i;
 
+	/* The one invalidation setting that acts on MAP records: a zap at iotlb_sync_map. */
+	if (strcmp(key, "os.invalidation.on_map") == 0)
+		return false;
 	for (i = 0; i < ISM_ARRAY_SIZE(unmap_only); i++)
 		if (strncmp(key, unmap_only[i], strlen(unmap_only[i])) == 0)
 			return true;

@@ -131,6 +131,60 @@ fail:
 	return -1;
 }
 
+/* "nic" from "/tmp/nic.iot.gz": the file's name without .gz, .iot, .csv. */
+static char *trace_short_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *name = ism_xstrdup(slash ? slash + 1 : path);
+	static const char *const ext[] = { ".gz", ".iot", ".csv" };
+
+	for (size_t i = 0; i < ISM_ARRAY_SIZE(ext); i++) {
+		size_t n = strlen(name), e = strlen(ext[i]);
+
+		if (n > e && strcmp(name + n - e, ext[i]) == 0)
+			name[n - e] = '\0';
+	}
+	return name;
+}
+
+int sweepdir_load_run(struct sweep_dir *sd, const char *path, struct ism_err *err)
+{
+	json_t *doc, *point;
+	const char *tpath;
+	char *name;
+
+	memset(sd, 0, sizeof(*sd));
+	doc = ism_json_load(path, "result", err);
+	if (!doc)
+		return -1;
+	if (!json_is_object(doc) || !json_is_object(json_object_get(doc, "iotlb")) ||
+	    !json_is_object(json_object_get(doc, "iommusim"))) {
+		json_decref(doc);
+		return ism_err_set(err, ISM_EXIT_CONFIG,
+				   "%s: not a result of iommusim run (no \"iommusim\" and \"iotlb\" "
+				   "objects) nor a sweep's output directory", path);
+	}
+	tpath = json_string_value(ism_json_path(doc, "trace.path"));
+	name = trace_short_name(tpath ? tpath : "trace");
+	/* A manifest of one point, so the names borrowed from it live as long as sd does. */
+	point = json_pack("{s:s, s:s, s:i, s:{}, s:{}}", "name", "run", "trace", name, "seed",
+			  (json_int_t)json_integer_value(ism_json_path(doc, "config.seed")), "set",
+			  "labels");
+	free(name);
+	sd->manifest = json_pack("{s:s, s:[], s:[o]}", "description", "", "axes", "points", point);
+	sd->dir = ism_xstrdup(path);
+	sd->description = "";
+	sd->source = sd->dir;
+	sd->version = opt_string(json_object_get(doc, "iommusim"), "version");
+	sd->run = true;
+	load_axes(sd);
+	load_points(sd);
+	sd->points[0].status = SWEEP_OK;
+	sd->points[0].result = doc;
+	sd->nok = 1;
+	return 0;
+}
+
 void sweepdir_free(struct sweep_dir *sd)
 {
 	size_t i;

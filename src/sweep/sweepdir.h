@@ -47,6 +47,7 @@ struct sweep_dir {
 	size_t nseeds;
 	struct sweepdir_point *points;
 	size_t npoints, nok, nfailed;
+	bool run; /* one run's result file read as a sweep of one point (sweepdir_load_run) */
 };
 
 /*
@@ -57,6 +58,12 @@ struct sweep_dir {
  */
 int sweepdir_load(struct sweep_dir *sd, const char *dir, struct ism_err *err);
 void sweepdir_free(struct sweep_dir *sd);
+/*
+ * One result document of `iommusim run` (path: its file) as a sweep of one point, named
+ * "run", on one trace named after the result's trace file, with no axes. Errors name the file
+ * (code ISM_EXIT_CONFIG when it is not a run's result).
+ */
+int sweepdir_load_run(struct sweep_dir *sd, const char *path, struct ism_err *err);
 
 /* The value at a dotted result key ("dma.latency_ns.p99") of an ok point; NULL when absent. */
 json_t *sweepdir_get(const struct sweepdir_point *p, const char *key);

@@ -599,6 +599,11 @@ static int device_named(struct ftrace_state *s, const char *name, size_t n, uint
 
 	if (!n)
 		return -1;
+	/* Kernel device names are printable ASCII: anything else (a NUL, a control byte, bytes
+	 * that are not UTF-8) is a damaged line, and could not be a JSON string in the metadata. */
+	for (size_t k = 0; k < n; k++)
+		if ((unsigned char)name[k] < 0x21 || (unsigned char)name[k] > 0x7e)
+			return -1;
 	i = import_names_find(s->devnames, name, n, true);
 	if (i < 0)
 		return -1;

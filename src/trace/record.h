@@ -33,6 +33,13 @@ enum trace_kind {
 #define TRACE_PERM_RW (TRACE_PERM_READ | TRACE_PERM_WRITE)
 
 /*
+ * UNMAP flag: the host, not the guest, unmaps [iova, iova+size) of guest-physical memory from
+ * the VM's stage 2 (iommu.nested; CSV "UNMAP:S2"): iova is a guest-physical address, device
+ * and PASID name nothing (the VM has one stage 2). Runs without nesting ignore it.
+ */
+#define TRACE_UNMAP_STAGE2 0x1
+
+/*
  * INVAL flags: the granularity in the low two bits, as the hardware commands have it.
  *   RANGE  [iova, iova+size) of the device's address space: IOTLB and walk caches (VT-d PSI, IH=0)
  *   LEAF   the same, leaf IOTLB entries only; walk caches kept (VT-d PSI with IH=1)
@@ -50,6 +57,9 @@ enum trace_kind {
  * Device and PASID are then 0 and none. Not with TRACE_INV_GLOBAL.
  */
 #define TRACE_INV_BY_DOMAIN 0x4
+
+/* An UNMAP of the host's stage 2, not a guest's mapping (TRACE_UNMAP_STAGE2). */
+#define TRACE_REC_STAGE2_UNMAP(r) ((r)->kind == TRACE_UNMAP && ((r)->flags & TRACE_UNMAP_STAGE2))
 
 /* PASID is 20 bits in PCIe; this value means "no PASID" (CSV: empty column). */
 #define TRACE_PASID_NONE UINT32_MAX

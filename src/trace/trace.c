@@ -19,8 +19,11 @@
 static const uint8_t IOT_MAGIC[8] = { 0x89, 'I', 'O', 'T', '\r', '\n', 0x1a, '\n' };
 #define IOT_MAGIC_BYTES 8
 #define IOT_VERSION_MAJOR 1
-/* 1.1 added INVAL records, 1.2 ATTACH, DETACH and INVAL by domain; older files read unchanged */
-#define IOT_VERSION_MINOR 2
+/*
+ * 1.1 added INVAL records, 1.2 ATTACH, DETACH and INVAL by domain, 1.3 the stage-2 UNMAP
+ * (header bit 4); older files read unchanged
+ */
+#define IOT_VERSION_MINOR 3
 #define IOT_HEADER_FIXED_BYTES 16 /* magic, major, minor, metadata length */
 #define IOT_META_MAX_BYTES (16u << 20)
 #define IOT_BLOCK_HEADER_BYTES 12 /* record count, payload length, CRC32 */
@@ -251,8 +254,8 @@ const char *trace_rec_invalid(const struct trace_rec *r)
 			return "domain set on a MAP";
 		break;
 	case TRACE_UNMAP:
-		if (r->flags)
-			return "flags set on an UNMAP";
+		if (r->flags & ~TRACE_UNMAP_STAGE2)
+			return "unknown UNMAP flags";
 		if (r->paddr)
 			return "paddr set on an UNMAP";
 		if (r->domain)
@@ -308,6 +311,8 @@ static inline size_t iot_encode(struct iot_state *s, const struct trace_rec *r, 
 	} else if (r->kind == TRACE_MAP) {
 		h |= (r->flags & TRACE_PERM_READ ? IOT_F_KIND0 : 0) |
 		     (r->flags & TRACE_PERM_WRITE ? IOT_F_KIND1 : 0);
+	} else if (r->kind == TRACE_UNMAP) {
+		h |= r->flags & TRACE_UNMAP_STAGE2 ? IOT_F_KIND0 : 0;
 	} else if (r->kind == TRACE_INVAL) {
 		domain = r->flags & TRACE_INV_BY_DOMAIN;
 		h = (uint8_t)((domain ? IOT_KIND_INVAL_BY_DOMAIN : TRACE_INVAL) |
@@ -481,9 +486,9 @@ static const char *iot_decode(const uint8_t *p, const uint8_t *end, uint32_t cou
 		case TRACE_UNMAP:
 			if ((why = iot_range(&p, &s, r, false)) != NULL)
 				return why;
-			if (h & (IOT_F_KIND0 | IOT_F_KIND1))
+			if (h & IOT_F_KIND1)
 				return "bad UNMAP flags";
-			r->flags = 0;
+			r->flags = h & IOT_F_KIND0 ? TRACE_UNMAP_STAGE2 : 0;
 			break;
 		default:
 			if ((why = iot_decode_rare(&p, h, &s, r)) != NULL)

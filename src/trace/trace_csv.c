@@ -221,8 +221,8 @@ int trace_csv_parse_line(const char *line, size_t len, unsigned layout, struct t
 		goto bad_int;
 
 	col = COL_OP;
-	*why = "expected R, W, MAP, MAP:R, MAP:W, UNMAP, INV, INV:LEAF, INV:DOMAIN, INV:GLOBAL, "
-	       "ATTACH or DETACH";
+	*why = "expected R, W, MAP, MAP:R, MAP:W, UNMAP, UNMAP:S2, INV, INV:LEAF, INV:DOMAIN, "
+	       "INV:GLOBAL, ATTACH or DETACH";
 	if (fl[col] == 1 && f[col][0] == 'R') {
 		rec->kind = TRACE_ACCESS;
 	} else if (fl[col] == 1 && f[col][0] == 'W') {
@@ -240,6 +240,9 @@ int trace_csv_parse_line(const char *line, size_t len, unsigned layout, struct t
 			return -(col + 1);
 	} else if (fl[col] == 5 && memcmp(f[col], "UNMAP", 5) == 0) {
 		rec->kind = TRACE_UNMAP;
+	} else if (fl[col] == 8 && memcmp(f[col], "UNMAP:S2", 8) == 0) {
+		rec->kind = TRACE_UNMAP;
+		rec->flags = TRACE_UNMAP_STAGE2;
 	} else if (fl[col] >= 3 && memcmp(f[col], "INV", 3) == 0) {
 		rec->kind = TRACE_INVAL;
 		for (i = 0; i < ISM_ARRAY_SIZE(csv_inv_ops); i++)
@@ -430,7 +433,7 @@ size_t trace_csv_format(const struct trace_rec *rec, bool bdf, unsigned layout, 
 		     (rec->flags & TRACE_PERM_RW) == TRACE_PERM_WRITE ? "MAP:W" : "MAP";
 		break;
 	case TRACE_UNMAP:
-		op = "UNMAP";
+		op = rec->flags & TRACE_UNMAP_STAGE2 ? "UNMAP:S2" : "UNMAP";
 		break;
 	case TRACE_INVAL:
 		op = csv_inv_ops[rec->flags & TRACE_INV_MASK];

@@ -7,49 +7,15 @@
 
 #include "trace.h"
 #include "base/hashtab.h"
+#include "base/lru_stack.h"
 #include "base/util.h"
 
-#define REUSE_INITIAL_SLOTS 1024
-#define REUSE_INITIAL_TIMES 256
 #define LOC_INITIAL_SPACES 16
 
 /* ---- exact LRU stack distances ---- */
 
-/* A key's place: keys are numbered densely in order of first sight, so owners never move. */
-struct reuse_key {
-	uint64_t tag, page;
-	uint32_t idx;
-	uint8_t used;
-};
-
-static uint64_t reuse_key_hash(const void *e)
-{
-	const struct reuse_key *k = e;
-
-	return ism_hash64(k->page ^ ism_hash64(k->tag));
-}
-
-static bool reuse_key_eq(const void *a, const void *b)
-{
-	const struct reuse_key *x = a, *y = b;
-
-	return x->tag == y->tag && x->page == y->page;
-}
-
-static const struct hashtab_type reuse_key_type = {
-	.size = sizeof(struct reuse_key),
-	.used_off = offsetof(struct reuse_key, used),
-	.hash = reuse_key_hash,
-	.eq = reuse_key_eq,
-};
-
 struct trace_reuse {
-	struct hashtab index; /* (tag, page) -> key number */
-	uint64_t *last;       /* by key number: the time of the key's latest reference */
-	size_t n, capkeys;
-	uint32_t *tree;  /* Fenwick tree over times: 1 where a time is some key's latest */
-	uint32_t *owner; /* key number + 1 whose latest reference is at that time; 0 none */
-	uint64_t tcap, now;
+	struct lru_stack *st;	      /* one set, unbounded: every key ever referenced */
 	uint64_t last_tag, last_page; /* the previous reference: again is distance 0 */
 };
 
@@ -57,12 +23,7 @@ struct trace_reuse *trace_reuse_new(void)
 {
 	struct trace_reuse *r = ism_xcalloc(1, sizeof(*r));
 
-	hashtab_init(&r->index, &reuse_key_type, REUSE_INITIAL_SLOTS);
-	r->capkeys = REUSE_INITIAL_SLOTS / 2;
-	r->last = ism_xmalloc(r->capkeys * sizeof(*r->last));
-	r->tcap = REUSE_INITIAL_TIMES;
-	r->tree = ism_xcalloc(r->tcap, sizeof(*r->tree));
-	r->owner = ism_xcalloc(r->tcap, sizeof(*r->owner));
+	r->st = lru_stack_create(1, 0);
 	return r;
 }
 
@@ -70,97 +31,32 @@ void trace_reuse_free(struct trace_reuse *r)
 {
 	if (!r)
 		return;
-	hashtab_free(&r->index);
-	free(r->last);
-	free(r->tree);
-	free(r->owner);
+	lru_stack_free(r->st);
 	free(r);
 }
 
 uint64_t trace_reuse_keys(const struct trace_reuse *r)
 {
-	return r->n;
-}
-
-/* Sum over times [0, t). */
-static uint64_t fen_prefix(const struct trace_reuse *r, uint64_t t)
-{
-	uint64_t sum = 0;
-
-	for (; t > 0; t &= t - 1)
-		sum += r->tree[t - 1];
-	return sum;
-}
-
-static void fen_add(struct trace_reuse *r, uint64_t t, int32_t d)
-{
-	for (t++; t <= r->tcap; t += t & (0 - t))
-		r->tree[t - 1] += (uint32_t)d;
-}
-
-/*
- * Times ran out: renumber the latest times 0..m-1 in order (distances only compare times),
- * with room for at least as many references again, and rebuild the tree in O(tcap).
- */
-static void reuse_compact(struct trace_reuse *r)
-{
-	uint64_t t, m = 0, k, parent;
-
-	for (t = 0; t < r->now; t++) {
-		if (!r->owner[t])
-			continue;
-		r->last[r->owner[t] - 1] = m;
-		r->owner[m++] = r->owner[t];
-	}
-	if ((m + 1) * 2 > r->tcap) {
-		while ((m + 1) * 2 > r->tcap)
-			r->tcap *= 2;
-		r->owner = ism_xrealloc(r->owner, r->tcap * sizeof(*r->owner));
-		free(r->tree);
-		r->tree = ism_xmalloc(r->tcap * sizeof(*r->tree));
-	}
-	memset(r->owner + m, 0, (r->tcap - m) * sizeof(*r->owner));
-	for (k = 0; k < r->tcap; k++)
-		r->tree[k] = k < m;
-	for (k = 1; k <= r->tcap; k++) {
-		parent = k + (k & (0 - k));
-		if (parent <= r->tcap)
-			r->tree[parent - 1] += r->tree[k - 1];
-	}
-	r->now = m;
+	return lru_stack_count(r->st);
 }
 
 uint64_t trace_reuse_ref(struct trace_reuse *r, uint64_t tag, uint64_t page)
 {
-	const struct reuse_key key = { .tag = tag, .page = page, .idx = (uint32_t)r->n };
-	uint64_t d = TRACE_REUSE_COLD, p;
-	struct reuse_key *k;
-	bool added;
+	uint32_t id;
+	uint64_t d;
 
 	/* The most recent key is on top of the stack: nothing moves. */
 	if (tag == r->last_tag && page == r->last_page)
 		return 0;
 	r->last_tag = tag;
 	r->last_page = page;
-	k = hashtab_get(&r->index, &reuse_key_type, &key, &added);
-	if (!added) {
-		/* Each key has one latest time, none after now: n less those up to p came since. */
-		p = r->last[k->idx];
-		d = r->n - fen_prefix(r, p + 1);
-		fen_add(r, p, -1);
-		r->owner[p] = 0;
-	} else {
-		if (r->n == r->capkeys) {
-			r->capkeys *= 2;
-			r->last = ism_xrealloc(r->last, r->capkeys * sizeof(*r->last));
-		}
-		r->n++;
+	id = lru_stack_find(r->st, 0, tag, page);
+	if (id == LRU_STACK_NONE) {
+		lru_stack_push(r->st, 0, tag, page, 0);
+		return TRACE_REUSE_COLD;
 	}
-	if (r->now == r->tcap)
-		reuse_compact(r);
-	fen_add(r, r->now, 1);
-	r->owner[r->now] = k->idx + 1;
-	r->last[k->idx] = r->now++;
+	d = lru_stack_position(r->st, id);
+	lru_stack_touch(r->st, id);
 	return d;
 }
 
