@@ -79,4 +79,12 @@ fi
 # --- the bundled sweep: native, stage 2 only, nested trap and hw, x host pages x policies x 2 traces
 check "sweep sweeps/nested.json --list" ism sweep "$ISM_SRCDIR/configs/sweeps/nested.json" --list
 expect_eq "the nested sweep has 48 points" 48 "$(grep -c '^[0-9]' "$T/out")"
+
+# Every baseline model beside the stage-2-only twin: four twins (the summary once overflowed an
+# array sized for the models alone).
+check "nested with every baseline" ism run "$ISM_SRCDIR/configs/hw/vtd-nested.json" \
+	-t "$ISM_SRCDIR/tests/golden/inv-lazy.csv" -q -f text \
+	--set 'baseline=["passthrough","swiotlb","cma"]'
+expect_eq "the summary names the four" "passthrough swiotlb cma stage2-only" \
+	"$(grep '^  summary' "$T/out" | grep -o '[0-9.]*x [a-z0-9-]* throughput' | awk '{ print $2 }' | paste -sd' ')"
 finish

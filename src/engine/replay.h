@@ -32,7 +32,11 @@ struct sim *replay_sim(const struct replay *rp);
 const struct timed *replay_timed(const struct replay *rp);
 const struct timed *replay_ideal(const struct replay *rp);
 
-/* The baselines, in the config's order: how many, each one's name and figures. */
+/*
+ * The baselines, in the config's order: how many, each one's name and figures. There are at
+ * most REPLAY_MAX_BASELINES: every model, then a nested run's stage-2-only twin.
+ */
+#define REPLAY_MAX_BASELINES (BASELINE_NR + 1)
 unsigned replay_nbaselines(const struct replay *rp);
 const char *replay_baseline_name(const struct replay *rp, unsigned i);
 /* Its figures; access_bytes and span_ns (untimed: the trace's span) are the IOMMU run's. */

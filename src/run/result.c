@@ -164,8 +164,8 @@ static const char *replay_text(const struct sim_config *cfg, char *buf, size_t n
 void result_summary_line(const struct sim_config *cfg, const struct sim_stats *st,
 			 const struct run_info *ri, char *buf, size_t n)
 {
-	struct baseline_figures b[BASELINE_NR];
-	const char *names[BASELINE_NR];
+	struct baseline_figures b[REPLAY_MAX_BASELINES];
+	const char *names[REPLAY_MAX_BASELINES];
 	struct iommu_figures m;
 	char sizes[32], mem[32], mode[64];
 	size_t len;
