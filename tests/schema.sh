@@ -58,6 +58,14 @@ for tr in "$D"/run/*.csv "$D"/baseline/*.csv; do
 	mk "data-$(basename "$tr" .csv)" "$D/baseline/base.json" -t "$tr" --set mode=timed \
 		--set stats.interval_us=5
 done
+# The knobs that add keys of their own: a whole curve, the shared command queue with CPUs
+# replayed concurrently, the IOTLB's lookup ports, the data-link overhead, walk latency.
+mk "curve" "$ISM_SRCDIR/configs/hw/vtd-default.json" -t "$G/capacity.csv" --set mode=untimed \
+	--set stats.curve=true
+mk "cmdq-ports" "$ISM_SRCDIR/configs/hw/vtd-default.json" -t "$G/inv-lazy.csv" \
+	--set iommu.cmdq.shared=true --set iommu.cmdq.command_ns=10 --set replay.cpus=concurrent \
+	--set iommu.timing.iotlb_lookups_per_ns=1 --set device.data_link=spec \
+	--set memory.walk_latency_ns=50
 ism sweep "$ISM_SRCDIR/tests/data/sweep/grid.json" -o "$T/sw" -q -j 2
 cp "$T"/sw/points/*.json "$T/r/"
 total=$(ls "$T/r" | wc -l)

@@ -61,8 +61,14 @@ void sim_devices_to_json(struct sim *s, const struct timed *t, json_t *root)
 		sum[j].accesses += v->accesses;
 		sum[j].bytes += v->bytes;
 		sum[j].lookups += v->lookups;
-		sum[j].misses += v->misses;
-		sum[j].stale_hits += v->stale_hits;
+		/* A curve pass writes a point of another IOTLB: its row's misses and stale hits. */
+		if (s->curve && s->point >= 0) {
+			sum[j].misses += v->lookups - sim_curve_hits_by(s, (size_t)s->point, i);
+			sum[j].stale_hits += sim_curve_stale_by(s, (size_t)s->point, i);
+		} else {
+			sum[j].misses += v->misses;
+			sum[j].stale_hits += v->stale_hits;
+		}
 		sum[j].dt_lookups += v->dt_lookups;
 		sum[j].dt_hits += v->dt_hits;
 		sum[j].dt_stale_hits += v->dt_stale_hits;

@@ -275,5 +275,6 @@ void sim_curve_wc_inv_levels(struct sim *s, uint32_t dom, uint64_t iova, uint64_
 /* The counters of curve row `row` (an IOTLB of its geometry), for sim_stats(). */
 const struct sim_stats *sim_curve_point_stats(struct sim *s, size_t row);
 uint64_t sim_curve_stale_by(const struct sim *s, size_t row, uint32_t dev);
+uint64_t sim_curve_hits_by(const struct sim *s, size_t row, uint32_t dev);
 
 #endif
