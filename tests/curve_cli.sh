@@ -130,7 +130,8 @@ expect_eq "a divergent curve is not exact" "false 1" \
 # --- sweeps: one curve pass per group of points alike but for the IOTLB's entries and ways
 # same NAME DIR_A DIR_B: every point file of A has the bytes of B's but for the values of
 # run.* (wall_s, accesses_per_s, records_per_s, max_rss_kb: the wall clock and memory of the
-# process that wrote it), and the summaries are the same bytes.
+# process that wrote it) and provenance (its host, date, command line and directory), and the
+# summaries are the same bytes.
 same() {
 	if python3 - "$2" "$3" <<'EOF'; then ok "$1: every point file the same bytes (run.* aside), summary.csv too"; else fail "$1: results differ"; fi
 import os, re, sys
@@ -139,10 +140,16 @@ names = sorted(os.listdir(a + "/points"))
 if names != sorted(os.listdir(b + "/points")) or not names:
     print("    point files differ:", names); sys.exit(1)
 run = re.compile(rb'("(wall_s|accesses_per_s|records_per_s|max_rss_kb)": )[-0-9.e+]+')
+prov = re.compile(rb'"provenance": \{[^}]*\}')  # host, date, command line, directory
+def norm(x):
+    return prov.sub(b'"provenance": {}', run.sub(rb"\1X", x))
 for n in names:
     x, y = (open(d + "/points/" + n, "rb").read() for d in (a, b))
-    if run.sub(rb"\1X", x) != run.sub(rb"\1X", y) or not x.rstrip().endswith(b"}"):
-        print("    " + n + " differs"); sys.exit(1)
+    if norm(x) != norm(y) or not x.rstrip().endswith(b"}"):
+        xl, yl = norm(x).split(b"\n"), norm(y).split(b"\n")
+        d = next((i for i in range(min(len(xl), len(yl))) if xl[i] != yl[i]), None)
+        print("    " + n + " differs" + ("" if d is None else ": %r / %r" % (b"|".join(xl[max(0,d-12):d+1])[-600:], yl[d][:120])))
+        sys.exit(1)
 if open(a + "/summary.csv", "rb").read() != open(b + "/summary.csv", "rb").read():
     print("    summary.csv differs"); sys.exit(1)
 EOF

@@ -24,7 +24,8 @@ echo keep >"$top/results/demo/traces/mine.iot.gz"
 echo keep >"$top/results/demo/points/mine.json"
 
 check "demo --out DIR" sh "$top/scripts/demo" --no-build --bin "$ISM" --out "$T/demo" -j 2
-expect_eq "the traces were made in DIR/traces" "qemu-vtd.iot.gz random-16M.iot.gz" \
+expect_eq "the traces were made (and described) in DIR/traces" \
+	"qemu-vtd.info.json qemu-vtd.iot.gz random-16M.info.json random-16M.iot.gz" \
 	"$(ls "$T/demo/traces" | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "DIR/summary.csv: all four points ok" 4 "$(grep -c '^[^,]*,ok,' "$T/demo/summary.csv")"
 for f in report.html plots/missrate.svg; do

@@ -18,8 +18,8 @@ check "plot every kind" ism plot "$T/fx" -q
 # invalidation 420x400); a row per trace, or two traces to a row.
 expect_image "missrate: 2 columns (rate, per MiB) x 2 traces" "$T/fx/plots/missrate" 1120x800
 expect_image "throughput: 2 traces side by side" "$T/fx/plots/throughput" 1200x480
-expect_image "invalidation: 4 panels x 2 traces" "$T/fx/plots/invalidation" 1680x800
-expect_image "latency-cdf: the hinted points 0 and 37, one per trace" "$T/fx/plots/latency-cdf" 1200x480
+expect_image "invalidation: 5 panels (throughput, cores, CPU per byte, stale hits, window) x 2 traces" "$T/fx/plots/invalidation" 2100x800
+expect_image "latency-cdf: the hinted points 0 and 37, a row per trace (CDF, tail)" "$T/fx/plots/latency-cdf" 1200x960
 for k in missrate throughput invalidation latency-cdf; do
 	[ -s "$T/fx/plots/$k.gp" ] && [ -s "$T/fx/plots/$k.dat" ] || fail "$k: no .gp or .dat kept"
 done
@@ -39,7 +39,7 @@ grep -q "set logscale x 2" "$T/fx/plots/missrate.gp" && grep -q "set xtics ('16'
 # middle value (64). nic, lazy, at 64 entries: 8 and 9 Gb/s, 0.2 cores, 1200 stale hits, 10 ms.
 grep -q "at iommu.iotlb.entries=64" "$T/fx/plots/invalidation.gp" && ok "invalidation: pinned at 64 entries" \
 	|| fail "invalidation: not pinned at 64 entries"
-expect_eq "invalidation.dat: nic, lazy" '"lazy" 8 9 0.2 0.2 1200 1200 10 10' \
+expect_eq "invalidation.dat: nic, lazy" '"lazy" 8 9 0.2 0.2 0.1 0.1 1200 1200 10 10' \
 	"$(grep '^"lazy"' "$T/fx/plots/invalidation.dat" | head -1)"
 grep -q "unmap to invalidation (ms)" "$T/fx/plots/invalidation.gp" && ok "invalidation: stale window in ms" \
 	|| fail "invalidation: stale window unit"
@@ -48,11 +48,11 @@ cp -r "$T/fx" "$T/at"
 rm -rf "$T/at/plots"
 python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); m["plot"]["at"] = {"iommu.iotlb.entries": "128"}; json.dump(m, open(sys.argv[1], "w"))' "$T/at/sweep.json"
 ism plot "$T/at" --kind invalidation --format svg -q
-expect_eq "invalidation: pinned where the hint says" '"lazy" 8.5 9 0.2 0.2 1200 1200 10 10' \
+expect_eq "invalidation: pinned where the hint says" '"lazy" 8.5 9 0.2 0.2 0.1 0.1 1200 1200 10 10' \
 	"$(grep '^"lazy"' "$T/at/plots/invalidation.dat" | head -1)"
 # throughput: the ideal (10 Gb/s on nic) and both baselines as references.
 for ref in 'no translation (ideal)' 'passthrough (no IOMMU)' 'swiotlb (no IOMMU)'; do
-	grep -q "title '$ref'" "$T/fx/plots/throughput.gp" || fail "throughput: no '$ref' line"
+	grep -q "title '$ref" "$T/fx/plots/throughput.gp" || fail "throughput: no '$ref' line"
 done
 ok "throughput: ideal and baseline reference lines"
 expect_eq "throughput.dat: the ideal line of nic" "16 10|32 10|64 10|128 10" \
@@ -86,8 +86,8 @@ check "--kind missrate --format svg -o" ism plot "$T/fx" --kind missrate --forma
 expect_eq "only the kind and format asked for" "missrate.dat missrate.gp missrate.svg" "$(ls "$T/only" | paste -sd' ')"
 check "--kind latency-cdf --point 5 --point NAME" ism plot "$T/fx" --kind latency-cdf --point 5 \
 	--point "$(sed -n 3p "$T/fx/summary.csv" | cut -d, -f1)" -o "$T/cdf" --format png -q
-expect_image "latency-cdf of two nic points: one panel" "$T/cdf/latency-cdf" 600x480 png
-expect_eq "the points asked for, no baseline twice" 4 "$(grep -c '^# index' "$T/cdf/latency-cdf.dat")"
+expect_image "latency-cdf of two nic points: one row (CDF, tail)" "$T/cdf/latency-cdf" 1200x480 png
+expect_eq "the points asked for, no baseline twice (a CDF and a tail each)" 8 "$(grep -c '^# index' "$T/cdf/latency-cdf.dat")"
 check "plot lists what it wrote" ism plot "$T/fx" --kind throughput -o "$T/tp" --format png
 grep -q "throughput: $T/tp/throughput.png" "$T/err" && ok "the written files are named on stderr" \
 	|| fail "no list of the files written"
@@ -95,7 +95,7 @@ grep -q "throughput: $T/tp/throughput.png" "$T/err" && ok "the written files are
 # Usage errors: exit 2.
 expect_fail "no DIR" 2 "give the sweep's output DIR or a run's RESULT.json" ism plot
 expect_fail "two DIRs" 2 "unexpected argument '.*fx'" ism plot "$T/fx" "$T/fx"
-expect_fail "unknown kind" 2 "expected missrate, devtlb, throughput, invalidation, latency-cdf or curve, got 'pie'" ism plot "$T/fx" --kind pie
+expect_fail "unknown kind" 2 "expected missrate, missclass, devtlb, throughput, invalidation, latency-cdf, devices, timeline or curve, got 'pie'" ism plot "$T/fx" --kind pie
 expect_fail "bad --format" 2 "expected png, svg or png,svg, got 'gif'" ism plot "$T/fx" --format gif
 expect_fail "--point out of range" 2 "--point 99: no such point" ism plot "$T/fx" --kind latency-cdf --point 99 -o "$T/e1"
 
@@ -147,7 +147,17 @@ expect_fail "--kind throughput on untimed results" 1 \
 expect_fail "--kind invalidation without a policy axis" 1 "plot invalidation: the sweep has no axis over os.invalidation.policy" \
 	ism plot "$T/untimed" --kind invalidation
 check "untimed: the kinds that apply" ism plot "$T/untimed" -q
-expect_eq "untimed: only missrate" "missrate.dat missrate.gp missrate.png missrate.svg" "$(ls "$T/untimed/plots" | paste -sd' ')"
+expect_eq "untimed: only missrate and missclass" "missclass.dat missclass.gp missclass.png missclass.svg missrate.dat missrate.gp missrate.png missrate.svg" "$(ls "$T/untimed/plots" | paste -sd' ')"
+# missclass: capacity.csv (A B C D E A) fully associative: 5 compulsory misses at every size,
+# and the second A a capacity miss at 2 and 4 entries (E evicted it), a hit at 8; the
+# replacement changes no class (one panel); sizes in increasing order, a column per class.
+expect_eq "missclass.dat: compulsory and capacity per size, by hand" '"2" 5 1 0 0 0 0|"4" 5 1 0 0 0 0|"8" 5 0 0 0 0 0' \
+	"$(sed -n '/^# index 0: cap/,/^$/p' "$T/untimed/plots/missclass.dat" | grep -v '^#' | grep . | paste -sd'|')"
+grep -q "rowstacked" "$T/untimed/plots/missclass.gp" && grep -q "title 'capacity'" "$T/untimed/plots/missclass.gp" \
+	&& ! grep -q "title 'conflict'" "$T/untimed/plots/missclass.gp" \
+	&& ok "missclass: stacked; a cause with no miss is left out of the key" || fail "missclass: script"
+grep -q "no conflict, invalidation, walk_in_flight, unmapped miss" "$T/untimed/plots/missclass.gp" \
+	&& ok "missclass: the causes with no miss said in a sentence" || fail "missclass: note"
 expect_image "untimed missrate: one trace" "$T/untimed/plots/missrate" 1120x400
 # The sizes are swept as 4, 2, 8: drawn in increasing order. capacity.csv, fully associative:
 # 6 misses of 6 lookups at 2 and 4 entries, 5 at 8 (the second A hits); LRU and FIFO alike.
@@ -167,6 +177,60 @@ grep -q "set xlabel 'entries per device TLB'" "$T/devtlb/plots/devtlb.gp" && ok 
 	|| fail "devtlb: x label"
 expect_fail "--kind devtlb without a device-TLB axis" 1 "plot devtlb: the sweep has no axis over iommu.device_tlb.entries" \
 	ism plot "$T/untimed" --kind devtlb
+
+# Two seeds (tests/data/plot/seeds.json): each value is their mean, with their min and max as
+# error bars: 8 entries 50% and 30% (40, 30, 50), 16 entries 20% twice.
+python3 "$ISM_SRCDIR/tests/data/report/mksweep.py" "$P/seeds.json" "$T/seeds" "$T/fixture-base.json"
+check "seeds: drawn" ism plot "$T/seeds" --kind missrate --format svg -q
+expect_eq "missrate.dat: mean, min, max over the seeds" "8 40 30 50|16 20 20 20" \
+	"$(sed -n '/^# index 0: s$/,/^$/p' "$T/seeds/plots/missrate.dat" | grep -v '^#' | grep . | paste -sd'|')"
+grep -q "using 1:2:3:4 with yerrorlines" "$T/seeds/plots/missrate.gp" && ok "seeds: drawn with their min-max" \
+	|| fail "seeds: no error bars"
+
+# timeline and devices: tests/data/plot/timeline.json (tests/data/run/timeline.csv, worked out
+# in its comments and tests/run_cli.sh; tests/data/run/devices.csv, two devices).
+ism sweep "$P/timeline.json" -o "$T/tl" -q
+check "timeline and devices: drawn" ism plot "$T/tl" --kind timeline --kind devices
+expect_image "timeline: 2 rows of 3 panels per trace with a timeline (tl; dev has one too)" "$T/tl/plots/timeline" 1440x1280
+python3 - "$T/tl" <<'EOF2' && ok "timeline.dat: each point's timeline, as its result holds it" || fail "timeline.dat"
+import json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/sweep.json"))
+blocks = open(d + "/plots/timeline.dat").read().split("\n\n\n")
+rows = [[list(map(float, l.split())) for l in b.strip().splitlines() if not l.startswith("#")] for b in blocks if b.strip()]
+cols = ["start_us", "throughput_gbps", "iotlb_misses", "walks", "invalidation_commands", "stale_hits", "walker_utilisation"]
+pts = [p for p in m["points"]]   # default: the first and last point of each trace
+assert len(rows) == 4, len(rows)
+for r, p in zip(rows, pts):
+    t = json.load(open("%s/points/%s.json" % (d, p["name"])))["timeline"]
+    assert [[round(x, 6) for x in row] for row in r] == [[round(t[c][i], 6) for c in cols] for i in range(t["intervals"])], p
+EOF2
+grep -q "fsteps" "$T/tl/plots/timeline.gp" && ok "timeline: each interval a step" || fail "timeline: steps"
+# The strict points alone (--point): no stale hit on either trace, a sentence instead.
+ism plot "$T/tl" --kind timeline --point 0 --point 2 -o "$T/tl0" --format svg -q
+grep -q "set label 1 'tl: stale hits 0 in every interval'" "$T/tl0/timeline.gp" \
+	&& grep -q "^# tl: stale hits 0 in every interval. dev: stale hits 0 in every interval.$" "$T/tl0/timeline.gp" \
+	&& ok "timeline: a panel all 0 is a sentence, in the plot and its note" || fail "timeline: zero panel"
+grep -q "dev: stale hits is 0 for every device" "$T/err" && ok "devices: what is not drawn said on stderr" \
+	|| { fail "devices: note"; cat "$T/err"; }
+expect_image "devices: 4 panels, the one trace of two devices" "$T/tl/plots/devices" 1680x400
+python3 - "$T/tl" <<'EOF2' && ok "devices.dat: each device's figures as the result holds them" || fail "devices.dat"
+import json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/sweep.json"))
+first = [p for p in m["points"] if p["trace"] == "dev"][0]
+r = json.load(open("%s/points/%s.json" % (d, first["name"])))["devices"]
+rows = [l.split() for l in open(d + "/plots/devices.dat") if l.startswith('"')]
+assert [x[0] for x in rows] == ['"00:01.0"', '"00:02.0"'], rows
+for x in rows:
+    dv = r[x[0].strip('"')]
+    want = [dv["dma"]["throughput_gbps"], dv["iotlb"]["miss_rate"] * 100, dv["dma"]["latency_ns"]["p99"], dv["stale"]["hits"]]
+    assert [round(float(v), 6) for v in x[1:]] == [round(w, 6) for w in want], (x, want)
+EOF2
+expect_fail "--kind devices on a trace of one device" 1 "plot devices: no finished point has two devices or more" \
+	ism plot "$T/untimed" --kind devices
+expect_fail "--kind timeline without stats.interval_us" 1 "plot timeline: no finished point has timeline" \
+	ism plot "$T/untimed" --kind timeline
 
 # gnuplot missing or failing: exit 1, the script named, no image and no temporary left.
 expect_fail "no gnuplot" 1 "missrate.gp: gnuplot not found as '/nonexistent/gnuplot'" \
@@ -231,8 +295,8 @@ check "plot a real timed sweep" ism plot "$T/e2e" -q
 [ ! -s "$T/err" ] && ok "no gnuplot warning on real results" || { fail "plot said something"; cat "$T/err"; }
 expect_image "real: missrate" "$T/e2e/plots/missrate" 1120x800
 expect_image "real: throughput" "$T/e2e/plots/throughput" 1200x480
-expect_image "real: invalidation" "$T/e2e/plots/invalidation" 1680x800
-expect_image "real: latency-cdf (first and last point of each trace)" "$T/e2e/plots/latency-cdf" 1200x480
+expect_image "real: invalidation" "$T/e2e/plots/invalidation" 2100x800
+expect_image "real: latency-cdf (first and last point of each trace; CDF and tail)" "$T/e2e/plots/latency-cdf" 1200x960
 grep -q "title '#11 entries=256, 2M, lazy'" "$T/e2e/plots/latency-cdf.gp" && ok "real: last point of the first trace" \
 	|| fail "real: latency-cdf default points"
 finish

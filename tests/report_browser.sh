@@ -33,7 +33,9 @@ url="file://$T/report.html"
 if chrome --dump-dom "$url" >"$T/dom.html" 2>"$T/dom.err"; then ok "chromium loads the page"; else
 	fail "chromium failed on the page (exit $?)"; tail -5 "$T/dom.err"; fi
 expect_eq "no console message while loading" "" "$(console "$T/dom.err")"
-expect_eq "the DOM has the five tables" 5 "$(grep -o '<table' "$T/dom.html" | wc -l | tr -d ' ')"
+# The policies at one setting (answers), a card per trace (2), what varies, what is fixed (2),
+# the comparison, the baselines, the assumptions, the provenance and its config digests.
+expect_eq "the DOM has the eleven tables" 11 "$(grep -o '<table' "$T/dom.html" | wc -l | tr -d ' ')"
 expect_eq "the DOM has the four plots as inline SVG" 4 "$(grep -o '<svg' "$T/dom.html" | wc -l | tr -d ' ')"
 grep -q '<h2>Findings</h2>' "$T/dom.html" && grep -q 'lazy invalidation gives the highest DMA throughput' "$T/dom.html" \
 	&& ok "the DOM has the findings" || fail "the DOM lacks the findings"

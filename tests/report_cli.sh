@@ -44,10 +44,11 @@ expect_finding "DMA throughput with the IOMMU as a multiple of swiotlb's (no IOM
 # The fixture's latency p50 ratio is 1.25 at every point, against either baseline.
 expect_finding "DMA latency p50 with the IOMMU as a multiple of passthrough's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 1.25x at each of its 24 points (e.g. #0) on nic, 1.25x at each of its 24 points (e.g. #24) on qemu."
 expect_finding "DMA latency p50 with the IOMMU as a multiple of swiotlb's (no IOMMU) in the same replay (unthrottled: closed-loop replay): 1.25x at each of its 24 points (e.g. #0) on nic, 1.25x at each of its 24 points (e.g. #24) on qemu."
-expect_eq "fourteen findings" 14 "$(grep -c '^<li' "$R")"
+expect_eq "fourteen findings" 14 "$(sed -n '/<section id="findings">/,/<\/section>/p' "$R" | grep -c '^<li')"
 
 # Hand-built sweeps (tests/data/report/*.json, each with its findings worked out in "why"):
-# the report gives exactly the findings a case expects, in order, and none of its "absent"
+# the report gives exactly the findings ("expect") and the answers ("answers") a case works
+# out, each in order, and none of its "absent"
 # texts (what the report used to say wrongly: a knee beyond the sweep where only compulsory
 # misses remain, stale hits summed over points, one percentage pooled over traces).
 for case in "$ISM_SRCDIR"/tests/data/report/*.json; do
@@ -58,14 +59,22 @@ for case in "$ISM_SRCDIR"/tests/data/report/*.json; do
 import html, json, re, sys
 case = json.load(open(sys.argv[1]))
 page = open(sys.argv[2], encoding="utf-8").read()
-got = [html.unescape(f) for f in re.findall(r"^<li[^>]*>(.*)</li>$", page, re.M)]
+def items(section):
+    m = re.search(r'<section id="%s">(.*?)</section>' % section, page, re.S)
+    return [html.unescape(f) for f in re.findall(r"^<li[^>]*>(.*)</li>$", m.group(1) if m else "", re.M)]
+got = items("findings")
 bad = 0
-for e in case["expect"]:
+for e in case.get("expect", []):
     if e not in got:
         print("    missing: " + e)
         bad = 1
-if got != case["expect"]:
+if "expect" in case and got != case["expect"]:
     print("    got:\n      " + "\n      ".join(got))
+    bad = 1
+# The answers, when the case works them out: exactly those, in order.
+if "answers" in case and items("answers") != case["answers"]:
+    print("    answers got:\n      " + "\n      ".join(items("answers")))
+    print("    answers expected:\n      " + "\n      ".join(case["answers"]))
     bad = 1
 for a in case.get("absent", []):
     if any(a in g for g in got):
@@ -119,6 +128,14 @@ grep -qF '<th>DMA throughput (Gb/s), unthrottled (closed loop)</th>' "$R" && ! g
 grep -qF 'replayed alike (unthrottled: closed-loop replay)' "$R" \
 	&& ok "baseline table: the replay named" || fail "baseline table: no replay named"
 expect_eq "four plots inline" 4 "$(grep -c '^<svg role="img"' "$R")"
+# The answers' policy table, at the middle setting of the other axes (64 entries, 2M pages):
+# nic strict #15 (6 x 2 + 3 x 1 + 0): 3.5 Gb/s, 0.5 ns per byte, no stale hit; lazy #16: 9,
+# 0.1, 1200 stale hits, 10 ms; passthrough beside them (#15's): 10 Gb/s, 0.05.
+grep -qF '<h3>Invalidation policies side by side at iommu.iotlb.entries=64, page=2M</h3>' "$R" \
+	&& grep -qF '<tr><td>nic</td><td>strict</td><td>#15</td><td class="num">3.5</td><td class="num">0.5</td><td class="num">0</td><td class="num">0</td></tr>' "$R" \
+	&& grep -qF '<tr><td>nic</td><td>lazy</td><td>#16</td><td class="num">9</td><td class="num">0.1</td><td class="num">1200</td><td class="num">10000000</td></tr>' "$R" \
+	&& grep -qF '<tr><td>nic</td><td>passthrough (no IOMMU)</td><td>#15</td><td class="num">10</td><td class="num">0.05</td><td class="num">–</td><td class="num">–</td></tr>' "$R" \
+	&& ok "answers: the policies side by side with the baselines, by hand" || fail "answers: the policy table"
 grep -qF '<th>throughput vs passthrough</th>' "$R" && grep -qF '<th>CPU ns per byte vs swiotlb</th>' "$R" \
 	&& ok "baseline ratio columns" || fail "baseline ratio columns"
 grep -q '0\.123456\|wall_s' "$R" && fail "wall-clock figures in the report" || ok "no wall-clock figure"
@@ -175,7 +192,76 @@ check "report on a real untimed sweep" ism report "$T/untimed" -q
 R="$T/untimed/report.html"
 expect_finding "cap: iommu.iotlb.replacement changed no figure of the results: each of the 3 points at fifo has the same figures as its twin at lru (e.g. #1 and #0)."
 expect_finding "cap (the same for every replacement): misses fall by 16.7% from 4 to 8 IOTLB entries (6 at #0, 5 at #4), where only compulsory misses remain: no larger IOTLB removes more."
-expect_eq "two findings, one plot" "2 1" "$(grep -c '^<li' "$R") $(grep -c '^<svg role="img"' "$R")"
+expect_eq "two findings, two plots (miss rate, miss classes)" "2 2" "$(sed -n '/<section id="findings">/,/<\/section>/p' "$R" | grep -c '^<li') $(grep -c '^<svg role="img"' "$R")"
+# Its answers: untimed, no throughput to compare; the misses at 2 and 4 entries are 6, one of
+# them capacity over a floor of 5 (the first touches), at 8 entries 5 over 5, in each of the 2
+# replacement settings (#2, #3 at 2 entries; #4 is 8 entries with lru).
+expect_answer() {
+	want=$(printf '%s' "$1" | sed "s/'/\&#39;/g")
+	if grep -qF "<li>$want</li>" "$R"; then ok "answer: $1"; else fail "answer missing: $1"; fi
+}
+expect_answer "cap: the smallest IOTLB that brings the misses within 10% of the floor no IOTLB size removes (all but capacity and conflict misses): 8 entries in each of the 2 settings of the other axes (e.g. #4: 5 misses over a floor of 5)."
+expect_answer "Whether larger pages make the IOTLB size irrelevant: the sweep has no page size axis; add one over os.first_touch_page_size or iommu.page_sizes (4K, 2M) to answer it."
+expect_answer "Which invalidation policy: the sweep has no os.invalidation.policy axis; add one (strict, lazy) to compare their throughput, CPU cost and stale-translation exposure."
+
+# A real timed sweep (two generated traces, tests/data/plot/e2e.json): what the page says of
+# where the results come from and of each trace, read back from the directory alone.
+sweep_e2e "$T/e2e"
+(cd "$T" && ism report "$T/e2e" -o "$T/e2e.html" -q)
+R="$T/e2e.html"
+python3 - "$R" "$T/e2e" "$T/e2e-src/e2e.json" <<'EOF2' && ok "provenance: the run, its hosts and dates, commands, commit, digests as recorded" || fail "provenance section"
+import hashlib, html, json, re, sys
+page, d, sweepfile = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2], sys.argv[3]
+sec = re.search(r'<section id="provenance">(.*?)</section>', page, re.S).group(1)
+rows = {html.unescape(k): html.unescape(v) for k, v in re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", sec)}
+m = json.load(open(d + "/sweep.json"))
+p = m["provenance"]
+assert rows["sweep run"] == "%s on %s, in %s: %s" % (p["date"], p["host"], "../e2e-src", p["command"]) or \
+    rows["sweep run"].endswith(": " + p["command"]), rows["sweep run"]
+pts = [json.load(open("%s/points/%s.json" % (d, q["name"]))) for q in m["points"]]
+n = len(pts)
+assert rows["the points ran on"] == "%s (%d points, e.g. #0)" % (p["host"], n), rows["the points ran on"]
+dates = sorted(q["provenance"]["date"] for q in pts)
+assert rows["the points ran"] == "from %s to %s" % (dates[0], dates[-1]), rows["the points ran"]
+assert rows["the points' commits"] == "%s (%d points, e.g. #0)" % (pts[0]["iommusim"]["commit"], n)
+assert rows["sweep file"].endswith("(sha256:%s)" % hashlib.sha256(open(sweepfile, "rb").read()).hexdigest()), rows["sweep file"]
+assert rows["configs"].startswith("%d distinct effective configurations" % len({q["config_digest"] for q in pts})), rows["configs"]
+for q, i in zip(pts, range(n)):
+    assert "<tr><td class=\"num\">%d</td><td><code>%s</code></td></tr>" % (i, q["config_digest"]) in sec
+EOF2
+python3 - "$R" "$T/e2e" <<'EOF2' && ok "trace cards: each trace's file (relative), source, records, bytes, devices, footprint, replay" || fail "trace cards"
+import html, json, re, sys
+page, d = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2]
+sec = re.search(r'<section id="traces">(.*?)</section>', page, re.S).group(1)
+cards = re.findall(r'<div class="card">\n<h3>(.*?)</h3>(.*?)</div>', sec, re.S)
+assert [c[0] for c in cards] == ["nic", "rand"], cards
+for name, body in cards:
+    rows = {html.unescape(k): html.unescape(v) for k, v in re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", body)}
+    info = json.load(open("%s/traces/%s.info.json" % (d, name)))
+    assert rows["file"] == "../e2e-src/%s.iot.gz" % name, rows["file"]
+    assert rows["source"].startswith("generated by iommusim trace gen, workload %s:" % info["meta"]["workload"]), rows["source"]
+    assert rows["records"].startswith("%d (%d DMAs: %d reads, %d writes; %d maps, %d unmaps)" % (
+        info["records"], info["reads"] + info["writes"], info["reads"], info["writes"], info["maps"], info["unmaps"])), rows["records"]
+    assert rows["devices"].startswith("%d: " % len(info["devices"])), rows["devices"]
+    assert rows["footprint"].startswith("%d pages of 4K" % info["footprint_pages"]["4K"]), rows["footprint"]
+    assert rows["replay mode"].startswith("unthrottled: closed-loop replay: "), rows["replay mode"]
+EOF2
+grep -q "$T/e2e-src" "$T/e2e.html" && ! grep -q "<code>$T" "$T/e2e.html" \
+	&& ok "paths: absolute ones only in the recorded command lines" || fail "paths: an absolute path outside a command line"
+sed -n '/<section id="assumptions">/,/<\/section>/p' "$R" >"$T/assume"
+grep -qF '<tr><td><code>memory.latency_ns</code></td><td>80.0</td>' "$T/assume" \
+	&& grep -qF 'Page requests (PRI) and recoverable I/O page faults' "$T/assume" \
+	&& grep -qF '<tr><td><code>swiotlb.copy_gbps</code>' "$T/assume" \
+	&& ! grep -qF '<tr><td><code>cma.alloc_ns</code>' "$T/assume" \
+	&& ok "assumptions: the defaults the results rest on (not cma's: no cma baseline), and what is left out" \
+	|| fail "assumptions section"
+# Seeds (case seeds.json): a row per setting, each figure the mean and the seeds' range: 8
+# entries 100 and 100 misses, 16 entries 50 and 60 (55, 50-60), 32 entries 48 and 30 (39, 30-48).
+R="$T/case-seeds/report.html"
+grep -qF '<tr><td>#2, #3</td><td>s</td><td class="num">16</td><td class="num">2</td>' "$R" \
+	&& grep -qF '<td class="num">55 (50–60)</td>' "$R" && grep -qF '<td class="num">39 (30–48)</td>' "$R" \
+	&& grep -qF '<tr><td>#0, #1</td><td>s</td><td class="num">8</td><td class="num">2</td><td class="num">100</td></tr>' "$R" \
+	&& ok "seeds: the mean and the min-max over the seeds, by hand" || fail "seeds: the over-the-seeds table"
 
 # The device level: micro-TLB sizes 8, 1, 2 on capacity.csv (figures in plot_cli.sh): its
 # miss rate is a column of the comparison (100 at 1 and 2 entries, 83.33 at 8) and its plot

@@ -48,9 +48,17 @@ check "text summary: sizes supported and used" ism run -t "$T/maps.csv" --set mo
 expect_eq "text: pages 4K,2M,1G (used: 4K,2M)" 1 "$(grep -c '; pages 4K,2M,1G (used: 4K,2M); ' "$T/out")"
 
 # Determinism: the same inputs give byte-identical results, wall-time fields aside.
-ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q | grep -v -e wall_s -e _per_s -e max_rss >"$T/d1"
-ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q | grep -v -e wall_s -e _per_s -e max_rss >"$T/d2"
-cmp -s "$T/d1" "$T/d2" && ok "same seed, byte-identical result" || fail "results differ between identical runs"
+ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q -o "$T/r1.json"
+(cd "$T" && ism run "$G/walkcache.json" --set iommu.iotlb.replacement=random --set seed=7 -q >"$T/r2.json")
+deterministic "$T/r1.json" >"$T/d1"
+deterministic "$T/r2.json" >"$T/d2"
+cmp -s "$T/d1" "$T/d2" && ok "same seed, byte-identical result (provenance and run aside)" || fail "results differ between identical runs"
+# ... and only those differ: the command lines and directories were not the same.
+python3 -c 'import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+assert a["provenance"]["command"] != b["provenance"]["command"] and a["provenance"]["cwd"] != b["provenance"]["cwd"]
+assert [k for k in a if a[k] != b[k]] == ["provenance", "run"], [k for k in a if a[k] != b[k]]' "$T/r1.json" "$T/r2.json" \
+	&& ok "two runs differ in provenance and run alone" || fail "two runs differ elsewhere"
 
 # --set and -t override the config.
 ism run "$G/capacity.json" --set iommu.iotlb.entries=8 --set iommu.iotlb.ways=8 --format flat -q >"$T/f"
@@ -172,6 +180,128 @@ for kvp in walk.queued=1 walk.queue_ns.max=0.000000 walk.queue_ns.mean=0.000000 
 	translation.latency_ns.min=104.000000 translation.latency_ns.max=104.000000; do
 	expect_eq "two-pages: ${kvp%%=*}" "${kvp#*=}" "$(kv "$T/out" "${kvp%%=*}")"
 done
+
+# --- The source commit a build records (scripts/build-info): git's HEAD in a work tree, the
+# hash `git archive` substitutes into COMMIT (export-subst) in an archive, else "unknown".
+commit_of() { sh "$1/scripts/build-info" "$1" 'cc  -O2 ' | sed -n 's/^const char ism_build_commit\[\] = "\(.*\)";$/\1/p'; }
+flags_of() { sh "$1/scripts/build-info" "$1" 'cc  -O2 ' | sed -n 's/^const char ism_build_flags\[\] = "\(.*\)";$/\1/p'; }
+if head=$(git -C "$ISM_SRCDIR" rev-parse --verify -q HEAD 2>/dev/null) &&
+	[ "$(git -C "$ISM_SRCDIR" rev-parse --show-toplevel)" = "$(cd "$ISM_SRCDIR" && pwd -P)" ]; then
+	mkdir -p "$T/arch"
+	git -C "$ISM_SRCDIR" archive --format=tar HEAD COMMIT scripts/build-info | tar -x -C "$T/arch"
+	expect_eq "git archive: COMMIT names the archived commit" "$head" "$(commit_of "$T/arch")"
+	case $(commit_of "$ISM_SRCDIR") in "$head" | "$head-dirty") ok "a work tree: git's HEAD" ;;
+	*) fail "a work tree: $(commit_of "$ISM_SRCDIR"), expected $head" ;; esac
+	case $(ism --version | sed -n 2p) in "commit $head" | "commit $head-dirty") ok "--version names the commit" ;;
+	*) fail "--version: $(ism --version | sed -n 2p)" ;; esac
+else
+	echo "# not a git work tree: the git cases are left out"
+fi
+mkdir -p "$T/plain/scripts"
+cp "$ISM_SRCDIR/scripts/build-info" "$T/plain/scripts/"
+printf '$Format:%%H$\n' >"$T/plain/COMMIT"
+expect_eq "a copy neither git archive nor make dist wrote: unknown" unknown "$(commit_of "$T/plain")"
+rm "$T/plain/COMMIT"
+expect_eq "no COMMIT, no git: unknown" unknown "$(commit_of "$T/plain")"
+expect_eq "the flags, blanks squeezed" "cc -O2" "$(flags_of "$T/plain")"
+ism run -t "$G/capacity.csv" --set mode=untimed -q -o "$T/prov.json"
+python3 - "$T/prov.json" "$G/capacity.csv" <<'EOF2' && ok "a result's provenance: host, date, command, cwd; commit and flags; the config's digest" || fail "a result's provenance"
+import json, sys, os, re, hashlib, socket
+r = json.load(open(sys.argv[1]))
+p = r["provenance"]
+assert sorted(p) == ["command", "cwd", "date", "host"], p
+assert p["host"] == socket.gethostname() and p["cwd"] == os.getcwd(), p
+assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", p["date"]), p
+assert p["command"].split()[1:] == ["run", "-t", sys.argv[2], "--set", "mode=untimed", "-q", "-o", sys.argv[1]], p
+assert r["iommusim"]["commit"] and r["iommusim"]["build_flags"]
+# The digest: SHA-256 of the config's compact text with sorted keys (no real in this config
+# prints differently in Python than in jansson's 17 digits but those checked below).
+text = json.dumps(r["config"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+if not re.search(r"\d\.\d{10,}", open(sys.argv[1]).read()):
+    assert r["config_digest"] == "sha256:" + hashlib.sha256(text.encode()).hexdigest(), r["config_digest"]
+EOF2
+
+# --- Units: every row of docs/results.md has one, and every line of --format flat ends in its
+# key's unit, for every kind of run (timed and untimed, each preset, the baselines, device TLBs,
+# IOVA allocation, per-device keys whose BDF holds a dot).
+grep '^| `' "$ISM_SRCDIR/docs/results.md" | awk -F' [|] ' '$2 == "" || $2 == "?"' >"$T/nounit"
+[ ! -s "$T/nounit" ] && ok "docs/results.md: every key has a unit" || { fail "docs/results.md: keys without a unit"; head -5 "$T/nounit"; }
+: >"$T/allflat"
+for c in "$ISM_SRCDIR"/configs/hw/*.json; do
+	for m in timed untimed; do
+		ism run "$c" -t "$G/inv-lazy.csv" --set mode=$m --set 'baseline=["passthrough","swiotlb","cma"]' \
+			--set iova.remap=linux -f flat -q 2>/dev/null >>"$T/allflat"
+	done
+done
+awk 'NF < 3 || $NF == "?"' "$T/allflat" | sort -u >"$T/nounit"
+[ -s "$T/allflat" ] && [ ! -s "$T/nounit" ] && ok "--format flat: every line ends in a unit" \
+	|| { fail "--format flat: lines without a unit"; head -5 "$T/nounit"; }
+ism run -t "$G/inv-lazy.csv" -f flat -q --set 'baseline=["swiotlb"]' >"$T/f"
+unit() { awk -v k="$2" '$1 == k { print $NF }' "$1"; }
+expect_eq "units: throughput, CPU per byte, misses, a histogram's count, a time" \
+	"Gb/s ns/byte count count ns bytes ns" \
+	"$(unit "$T/f" dma.throughput_gbps) $(unit "$T/f" cpu.ns_per_dma_byte) $(unit "$T/f" iotlb.misses) $(unit "$T/f" dma.latency_ns.count) $(unit "$T/f" dma.latency_ns.p99) $(unit "$T/f" baseline.swiotlb.bytes_copied) $(unit "$T/f" baseline.swiotlb.cpu.total_ns)"
+
+# --- Per device (devices.BDF.*): tests/data/run/devices.csv, worked out in its comments.
+ism run -t "$D/run/devices.csv" --set mode=untimed --set os.invalidation.policy=lazy -f flat -q >"$T/dev"
+got=""
+for d in 00:01.0 00:02.0; do
+	for k in dma.accesses dma.bytes iotlb.lookups iotlb.misses stale.hits; do
+		got="$got $(kv "$T/dev" "devices.$d.$k")"
+	done
+done
+expect_eq "devices: accesses, bytes, lookups, misses, stale hits of each, by hand" \
+	" 5 384 5 2 1 3 256 3 1 0" "$got"
+expect_eq "devices: their units" "bytes fraction" \
+	"$(awk '$1 == "devices.00:01.0.dma.bytes" || $1 == "devices.00:02.0.iotlb.miss_rate" { printf "%s%s", s, $3; s = " " }' "$T/dev")"
+ism run -t "$D/run/devices.csv" --set os.invalidation.policy=lazy -f flat -q >"$T/dev"
+awk '$1 ~ /^devices\..*\.dma\.throughput_gbps$/ { s += $2 } $1 == "dma.throughput_gbps" { t = $2 }
+	END { exit !(s > 0 && (s - t < 2e-6 && t - s < 2e-6)) }' "$T/dev" \
+	&& ok "devices: timed, their throughputs add up to dma.throughput_gbps" || fail "devices: throughputs do not add up"
+expect_eq "devices: timed, each device's DMA latencies counted (5 and 3), and its throughput in proportion to its bytes (384:256)" \
+	"5 3 1.500" "$(kv "$T/dev" devices.00:01.0.dma.latency_ns.count) $(kv "$T/dev" devices.00:02.0.dma.latency_ns.count) $(awk '$1 == "devices.00:01.0.dma.throughput_gbps" { a = $2 } $1 == "devices.00:02.0.dma.throughput_gbps" { b = $2 } END { printf "%.3f", a / b }' "$T/dev")"
+
+# --- The timeline (stats.interval_us): tests/data/run/timeline.csv, worked out in its comments.
+tl() { ism run -t "$D/run/timeline.csv" --set replay.mode=open --set stats.interval_us=10 --set os.invalidation.policy=$1 -q -o "$T/tl.$1.json"; }
+tl strict
+tl lazy
+python3 - "$T/tl.strict.json" "$T/tl.lazy.json" <<'EOF2' && ok "timeline: per 10 us interval, by hand (strict and lazy)" || fail "timeline"
+import json, sys
+s, l = (json.load(open(f)) for f in sys.argv[1:])
+t = s["timeline"]
+assert t["interval_us"] == 10 and t["intervals"] == 4 and t["start_us"] == [0, 10, 20, 30], t
+assert abs(t["end_us"] * 1e3 - s["sim"]["time_ns"]) < 1e-6, (t["end_us"], s["sim"]["time_ns"])
+# the read at 32 us of the page unmapped at 25 us faults: a miss and a walk, no bytes
+assert t["iotlb_misses"] == [1, 1, 1, 2] and t["walks"] == [1, 1, 1, 2], t
+assert t["invalidation_commands"] == [0, 0, 1, 0] and t["stale_hits"] == [0, 0, 0, 0], t
+last = t["end_us"] - 30
+assert [round(x, 9) for x in t["throughput_gbps"]] == [0.0512, 0.0512, 0.0512, round(512e-3 / last, 9)], t
+t = l["timeline"]
+assert t["intervals"] == 1003 and t["end_us"] == 10025, t
+assert t["iotlb_misses"][:4] == [1, 1, 1, 1] and sum(t["iotlb_misses"]) == 4, t
+assert t["stale_hits"][3] == 1 and sum(t["stale_hits"]) == 1, t
+assert [i for i, x in enumerate(t["invalidation_commands"]) if x] == [1002], t
+assert t["throughput_gbps"][:4] == [0.0512, 0.0512, 0.0512, 0.1024] and not any(t["throughput_gbps"][4:]), t
+# and, over the whole run, each array adds up to the run's counter; the utilisation weighted
+# by each interval's length to the run's
+for r in (s, l):
+    t = r["timeline"]
+    cmds = sum(r["invalidation"]["commands"][g] for g in ("page", "range", "domain", "global"))
+    assert (sum(t["iotlb_misses"]), sum(t["walks"]), sum(t["invalidation_commands"]), sum(t["stale_hits"])) == \
+        (r["iotlb"]["misses"], r["walk"]["started"], cmds, r["stale"]["hits"]), t
+    lens = [min(t["interval_us"], t["end_us"] - x) for x in t["start_us"]]
+    busy = sum(u * n for u, n in zip(t["walker_utilisation"], lens))
+    assert abs(busy / (r["sim"]["time_ns"] / 1e3) - r["walk"]["walker_utilisation"]) < 1e-9, busy
+EOF2
+ism run -t "$D/run/timeline.csv" --set stats.interval_us=10 --set replay.mode=open --set os.invalidation.policy=strict -f flat -q >"$T/f"
+expect_eq "timeline: flat has its scalars, with units" "10.000000 us|4 count" \
+	"$(awk '$1 == "timeline.interval_us" || $1 == "timeline.intervals" { printf "%s%s %s", s, $2, $3; s = "|" }' "$T/f")"
+expect_fail "timeline: untimed has none" 3 'stats.interval_us: expected 0 with mode untimed' \
+	ism run -t "$D/run/timeline.csv" --set stats.interval_us=10 --set mode=untimed
+ism run -t "$D/run/timeline.csv" --set stats.interval_us=0.000001 --set replay.mode=open --set os.invalidation.policy=strict -q -o "$T/tl.fine.json"
+python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))["timeline"]
+assert t["intervals"] <= 100000 and t["interval_us"] > 0.000001 and sum(t["iotlb_misses"]) == 5, t["interval_us"]' "$T/tl.fine.json" \
+	&& ok "timeline: a 1 ps interval over 32 us doubles until at most 100000 intervals" || fail "timeline: coarsening"
 
 # docs/results.md is generated from the counter table: it must not drift.
 ism run --result-keys >"$T/results.md"

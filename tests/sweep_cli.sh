@@ -97,16 +97,59 @@ python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a["config"][
 check "sweep -j 2" ism sweep "$S/grid.json" -o "$T/j2" -j 2 -q
 [ ! -s "$T/err" ] && ok "-q is quiet" || fail "-q printed: $(head -2 "$T/err")"
 cmp -s "$T/j1/summary.csv" "$T/j2/summary.csv" && ok "summary.csv: -j 1 = -j 2" || fail "summary.csv differs between -j 1 and -j 2"
-cmp -s "$T/j1/sweep.json" "$T/j2/sweep.json" && ok "manifest: -j 1 = -j 2" || fail "manifests differ"
+deterministic "$T/j1/sweep.json" >"$T/m1"
+deterministic "$T/j2/sweep.json" >"$T/m2"
+cmp -s "$T/m1" "$T/m2" && ok "manifest: -j 1 = -j 2 (provenance aside)" || fail "manifests differ"
 check "--shard 0/2" ism sweep "$S/grid.json" -o "$T/s0" --shard 0/2 -q
 check "--shard 1/2" ism sweep "$S/grid.json" -o "$T/s1" --shard 1/2 -q
 expect_eq "shard 0/2 ran the even points" 12 "$(ls "$T/s0/points" | grep -c '^[0-9]*[02468]-.*\.json$')"
-cmp -s "$T/s0/sweep.json" "$T/s1/sweep.json" && ok "every shard writes the same manifest" || fail "shard manifests differ"
+deterministic "$T/s0/sweep.json" >"$T/m1"
+deterministic "$T/s1/sweep.json" >"$T/m2"
+cmp -s "$T/m1" "$T/m2" && ok "every shard writes the same manifest (provenance aside)" || fail "shard manifests differ"
 expect_eq "a shard's summary: the others pending" 12 "$(grep -c ',pending,' "$T/s0/summary.csv")"
 check "merge" ism sweep merge "$T/s0" "$T/s1" -o "$T/merged"
+python3 - "$T/merged/sweep.json" "$T/s0/sweep.json" "$T/s1/sweep.json" "$S/grid.json" "$S/base.json" <<'EOF2' && ok "merge: its own provenance, each shard's under merged_from; the digests of the sweep file and base" || fail "merge: provenance"
+import json, sys, hashlib, os
+m, a, b = (json.load(open(f)) for f in sys.argv[1:4])
+sha = lambda f: "sha256:" + hashlib.sha256(open(f, "rb").read()).hexdigest()
+p = m["provenance"]
+assert " sweep merge " in p["command"] and p["dir"] == os.path.realpath(os.path.dirname(sys.argv[1])), p
+assert p["merged_from"] == [a["provenance"], b["provenance"]], p["merged_from"]
+assert " --shard 0/2" in a["provenance"]["command"] and a["provenance"]["dir"] == os.path.realpath(os.path.dirname(sys.argv[2]))
+assert m["digests"] == a["digests"] == {"sweep_file": sha(sys.argv[4]), "base": sha(sys.argv[5])}, m["digests"]
+EOF2
+# Each trace described once, as trace info describes it (the report's trace cards), and the
+# merge brings the descriptions along.
+for t in cap conf; do
+	ism trace info --json "$S/../../golden/$(test $t = cap && echo capacity || echo conflict).csv" >"$T/$t.info"
+	cmp -s "$T/$t.info" "$T/j1/traces/$t.info.json" && ok "DIR/traces/$t.info.json = trace info --json" \
+		|| { fail "DIR/traces/$t.info.json"; diff "$T/$t.info" "$T/j1/traces/$t.info.json" | head -5; }
+	cmp -s "$T/j1/traces/$t.info.json" "$T/merged/traces/$t.info.json" && ok "merge: $t's description" \
+		|| fail "merge: no description of $t"
+done
 grep -q '24 points: 24 ok, 0 failed, 0 pending' "$T/err" && ok "merge counts" || fail "merge: $(cat "$T/err")"
 cmp -s "$T/j1/summary.csv" "$T/merged/summary.csv" && ok "merged summary = -j summary" || fail "merged summary differs"
 expect_fail "summary of one shard: some pending -> 1" 1 '12 ok, 0 failed, 12 pending' ism sweep summary "$T/s0"
+# --long: the same figures in long form, a row per finished point and metric, with units.
+check "sweep summary --long" ism sweep summary "$T/j1" --long -q
+python3 - "$T/j1/summary.csv" "$T/j1/summary-long.csv" <<'EOF2' && ok "summary-long.csv: summary.csv's cells, one row per point and metric, units beside" || fail "summary-long.csv"
+import csv, sys
+wide = list(csv.DictReader(open(sys.argv[1])))
+rows = list(csv.DictReader(open(sys.argv[2])))
+head = open(sys.argv[2]).readline().strip().split(",")
+assert head == ["point", "trace", "iotlb", "iommu.iotlb.replacement", "seed", "metric", "value", "unit"], head
+metrics = [k for k in wide[0] if k not in ("point", "status", "trace", "iotlb", "iommu.iotlb.replacement", "seed")]
+ok = [w for w in wide if w["status"] == "ok"]
+assert len(rows) == len(ok) * len(metrics), (len(rows), len(ok), len(metrics))
+it = iter(rows)
+for w in ok:
+    for m in metrics:
+        r = next(it)
+        assert (r["point"], r["trace"], r["iotlb"], r["iommu.iotlb.replacement"], r["seed"], r["metric"], r["value"]) == \
+            (w["point"], w["trace"], w["iotlb"], w["iommu.iotlb.replacement"], w["seed"], m, w[m]), (r, m)
+units = {r["metric"]: r["unit"] for r in rows}
+assert units["iotlb.misses"] == "count" and units["iotlb.miss_rate"] == "fraction" and units["walk.mem_refs"] == "count", units
+EOF2
 cp "$T/j1/summary.csv" "$T/keep.csv"
 rm "$T/j1/summary.csv"
 check "sweep summary regenerates" ism sweep summary "$T/j1" -q
@@ -257,7 +300,7 @@ expect_fail "made traces: --dry-run, capture missing: 4" 4 "trace cap: cannot re
 mv "$T/mk/cap.moved" "$T/mk/cap.csv"
 # --point 1 needs only "gen": only that trace is made.
 check "made traces: --point 1" ism sweep "$T/mk/made.json" -o "$T/mk/p1" --point 1 -q
-expect_eq "made traces: only the trace the point needs" "gen.iot.gz" "$(ls "$T/mk/p1/traces")"
+expect_eq "made traces: only the trace the point needs (and its description)" "gen.info.json gen.iot.gz" "$(ls "$T/mk/p1/traces" | tr '\n' ' ' | sed 's/ $//')"
 check "made traces: a run" ism sweep "$T/mk/made.json" -o "$T/mk/out" -j 2 -q
 expect_eq "made traces: 4 points ok" 4 "$(grep -c ',ok,' "$T/mk/out/summary.csv")"
 ism trace gen "$T/mk/spec.json" -o "$T/mk/gen.iot.gz" -q
@@ -298,7 +341,7 @@ touch "$T/mk/out/traces/.gen.iot.gz.tmp.999999999"
 rm "$T/mk/out/points/"*
 check "made traces: a re-run" ism sweep "$T/mk/made.json" -o "$T/mk/out" -q
 expect_eq "made traces: the trace is not made again" "$ino" "$(ls -i "$T/mk/out/traces/gen.iot.gz" | cut -d' ' -f1)"
-expect_eq "made traces: a dead writer's temporary removed" "cap.iot.gz gen.iot.gz" "$(ls -A "$T/mk/out/traces" | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "made traces: a dead writer's temporary removed" "cap.info.json cap.iot.gz gen.info.json gen.iot.gz" "$(ls -A "$T/mk/out/traces" | tr '\n' ' ' | sed 's/ $//')"
 # --- Another sweep into a sweep's directory is refused, naming it, and nothing is touched:
 # other points (a third policy), or the same point names from another inline base (the names
 # hash the trace, the assignments and the seed, not the base). --force replaces the manifest.
@@ -423,7 +466,7 @@ m = json.load(open(sys.argv[1] + "/sweep.json"))
 res = {}
 for p in m["points"]:
     r = json.load(open("%s/points/%s.json" % (sys.argv[1], p["name"])))
-    for k in ("config", "trace", "run", "iommusim", "summary"):
+    for k in ("config", "config_digest", "trace", "run", "provenance", "iommusim", "summary"):
         r.pop(k, None)
     r["invalidation"].pop("policy")  # the config's policy, echoed
     res.setdefault((p["trace"], p["labels"]["iommu.iotlb.entries"]), []).append(json.dumps(r, sort_keys=True))

@@ -197,9 +197,9 @@ static void test_defaults(void **state)
 	 * stage1, 5 stage2 + 8 stage-2 walk cache + 2 stage-2 tlb, stage1_tables_gpa)
 	 * + 5 memory + 3 os + 7 os.invalidation + 1 os.nested + 3 os.flush_queue
 	 * + 2 os.batch + 12 os.cost + 3 iova + 11 device + 1 baseline + 9 swiotlb + 8 cma
-	 * + 4 stats = 120
+	 * + 5 stats = 121
 	 */
-	assert_int_equal(count_leaves(cfg.effective), 120);
+	assert_int_equal(count_leaves(cfg.effective), 121);
 	assert_string_equal(cfg.iova.remap, "none");
 	assert_int_equal(json_object_size(cfg.effective), ISM_ARRAY_SIZE(top));
 	json_object_foreach(cfg.effective, key, v)
@@ -215,7 +215,7 @@ static void test_table(void **state)
 	struct ism_err err = { 0 };
 	size_t i, j;
 
-	assert_int_equal(config_nkeys, 120);
+	assert_int_equal(config_nkeys, 121);
 	assert_int_equal(config_load(NULL, NULL, 0, &cfg, &err), 0);
 	for (i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
@@ -768,7 +768,7 @@ static void test_effective(void **state)
 		" 'os': {'first_touch': 'never', 'first_touch_page_size': '1G',"
 		" 'domains': {'00:04.0': 'display', '0x21': 'display', '7': 'video'}},"
 		" 'device': {'max_payload': '1K', 'max_read_request': '0x1000'},"
-		" 'stats': {'classify_misses': false}}");
+		" 'stats': {'interval_us': 0.0, 'classify_misses': false}}");
 	/* by hand: sizes in bytes, page sizes canonical and in size order, trace joined to dir */
 	json_t *want = squoted(
 		"{'description': 'd', 'trace': 'cfgdir/t.trace', 'seed': '18446744073709551615',"
@@ -813,7 +813,7 @@ static void test_effective(void **state)
 		" 'cma': {'size': 67108864, 'base': 4294967296, 'order_per_bit': 0,"
 		" 'max_align_order': 8, 'stall_when_full': false, 'alloc_ns': 10000.0,"
 		" 'page_ns': 50.0, 'release_ns': 1000.0},"
-		" 'stats': {'classify_misses': false, 'curve': false, 'curve_ways': 0,"
+		" 'stats': {'interval_us': 0.0, 'classify_misses': false, 'curve': false, 'curve_ways': 0,"
 		" 'curve_sets': 0}}");
 
 	assert_non_null(root);

@@ -212,7 +212,7 @@ static void test_stale_permissions(void **state)
 	assert_int_equal(r2.stale_hits, 2);
 	assert_int_equal(r2.stale_bytes, 128);
 	assert_int_equal(r2.misses, 2);
-	assert_int_equal(iotlb_curve_stale_by(c, (size_t)iotlb_curve_find(c, 2, 2), 0), 2);
+	assert_int_equal(iotlb_curve_dev(c, CURVE_DEV_STALE, (size_t)iotlb_curve_find(c, 2, 2), 0), 2);
 	assert_int_equal(iotlb_curve_divergent(c), 0);
 	iotlb_curve_free(c);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/jsonfile.h"
+#include "base/provenance.h"
 #include "engine/maptab.h"
 #include "base/util.h"
 
@@ -397,6 +398,61 @@ static void test_json_path(void **state)
 	json_decref(doc);
 }
 
+/* FIPS 180-2's test vectors (and the empty message), over the one- and two-block paddings. */
+static void test_sha256(void **state)
+{
+	static const struct {
+		const char *msg, *want;
+	} v[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	};
+	static const char compact[] = "{\"a\":1,\"b\":{\"c\":0.5,\"d\":\"x\"}}";
+	char out[80], want[80], *a = malloc(1000000);
+	json_t *x, *y;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ISM_ARRAY_SIZE(v); i++) {
+		ism_sha256_text(v[i].msg, strlen(v[i].msg), out);
+		snprintf(want, sizeof(want), "sha256:%s", v[i].want);
+		assert_string_equal(out, want);
+	}
+	memset(a, 'a', 1000000);
+	ism_sha256_text(a, 1000000, out);
+	assert_string_equal(out, "sha256:cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(a);
+	/* A config's digest does not depend on the order of its keys ... */
+	x = json_loads("{\"a\": 1, \"b\": {\"c\": 0.5, \"d\": \"x\"}}", 0, NULL);
+	y = json_loads("{\"b\": {\"d\": \"x\", \"c\": 0.5}, \"a\": 1}", 0, NULL);
+	ism_json_digest(x, out);
+	ism_json_digest(y, want);
+	assert_string_equal(out, want);
+	/* ... and is the SHA-256 of its compact text with sorted keys. */
+	ism_sha256_text(compact, strlen(compact), want);
+	assert_string_equal(out, want);
+	json_decref(x);
+	json_decref(y);
+}
+
+/* The command line as a shell reads it back: quoted where it must be. */
+static void test_provenance_command(void **state)
+{
+	const char *argv[] = { "iommusim", "run", "a b.json", "--set", "x='y'", "" };
+	json_t *p;
+
+	(void)state;
+	ism_provenance_init(6, (char *const *)argv);
+	p = ism_provenance_json();
+	assert_string_equal(json_string_value(json_object_get(p, "command")),
+			    "iommusim run 'a b.json' --set 'x='\\''y'\\''' ''");
+	assert_non_null(json_string_value(json_object_get(p, "host")));
+	assert_int_equal(strlen(json_string_value(json_object_get(p, "date"))), 20);
+	json_decref(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +465,8 @@ int main(void)
 		cmocka_unit_test(test_hash_spreads_page_numbers),
 		cmocka_unit_test(test_maptab_matches_a_list),
 		cmocka_unit_test(test_json_path),
+		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_provenance_command),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

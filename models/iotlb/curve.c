@@ -180,7 +180,7 @@ struct iotlb_curve {
 	struct curve_group *fa; /* the fully associative stack misses are classed against */
 	bool classify;
 	int64_t *acc;	  /* C_N x (nrows + 1) differences */
-	int64_t *dev_acc; /* per device: nrows + 1 differences of stale hits */
+	int64_t *dev_acc[CURVE_DEV_NR]; /* per device: nrows + 1 differences of each count */
 	uint32_t ndev;
 	uint64_t lookups, divergent;
 	/*
@@ -219,7 +219,7 @@ static inline void acc_add(struct iotlb_curve *c, unsigned ctr, size_t lo, size_
 	a[hi] -= v;
 }
 
-static void dev_add(struct iotlb_curve *c, uint32_t who, size_t lo, size_t hi)
+static void dev_add(struct iotlb_curve *c, unsigned kind, uint32_t who, size_t lo, size_t hi)
 {
 	int64_t *a;
 
@@ -230,12 +230,15 @@ static void dev_add(struct iotlb_curve *c, uint32_t who, size_t lo, size_t hi)
 
 		while (n <= who)
 			n *= 2;
-		c->dev_acc = ism_xrealloc(c->dev_acc, (size_t)n * (c->nrows + 1) * sizeof(int64_t));
-		memset(c->dev_acc + (size_t)c->ndev * (c->nrows + 1), 0,
-		       (size_t)(n - c->ndev) * (c->nrows + 1) * sizeof(int64_t));
+		for (unsigned k = 0; k < CURVE_DEV_NR; k++) {
+			c->dev_acc[k] = ism_xrealloc(c->dev_acc[k],
+						     (size_t)n * (c->nrows + 1) * sizeof(int64_t));
+			memset(c->dev_acc[k] + (size_t)c->ndev * (c->nrows + 1), 0,
+			       (size_t)(n - c->ndev) * (c->nrows + 1) * sizeof(int64_t));
+		}
 		c->ndev = n;
 	}
-	a = c->dev_acc + (size_t)who * (c->nrows + 1);
+	a = c->dev_acc[kind] + (size_t)who * (c->nrows + 1);
 	a[lo]++;
 	a[hi]--;
 }
@@ -356,7 +359,8 @@ void iotlb_curve_free(struct iotlb_curve *c)
 	free(c->g);
 	free(c->geom);
 	free(c->acc);
-	free(c->dev_acc);
+	for (unsigned k = 0; k < CURVE_DEV_NR; k++)
+		free(c->dev_acc[k]);
 	if (c->classify)
 		hashtab_free(&c->hist);
 	free(c->recs);
@@ -515,14 +519,16 @@ static bool count_hits(struct iotlb_curve *c, struct curve_group *g, const struc
 		t = st_stale_from(&st, g->n);
 	}
 	tp = b > t ? b : t;
-	if (g->ktag != CURVE_NO_KEY && b < g->n)
+	if (g->ktag != CURVE_NO_KEY && b < g->n) {
 		acc_add(c, C_HIT + (unsigned)(g->ktag & ((1u << IOTLB_TAG_SIZE_BITS) - 1)), lo + b,
 			hi, 1);
+		dev_add(c, CURVE_DEV_HIT, r->who, lo + b, hi);
+	}
 	/* Rows that held the translation since before its unmap hit their stale copy. */
 	if (tp < g->n) {
 		acc_add(c, C_STALE, lo + tp, hi, 1);
 		acc_add(c, C_STALE_BYTES, lo + tp, hi, r->bytes);
-		dev_add(c, r->who, lo + tp, hi);
+		dev_add(c, CURVE_DEV_STALE, r->who, lo + tp, hi);
 		for (unsigned i = 0; i < st.nseg; i++) {
 			size_t from = st.start[i] > tp ? st.start[i] : tp;
 			size_t to = i + 1 < st.nseg ? st.start[i + 1] : g->n;
@@ -858,14 +864,14 @@ void iotlb_curve_row_stats(const struct iotlb_curve *c, size_t row, struct curve
 	out->stale_bytes = acc_sum(c, C_STALE_BYTES, row);
 }
 
-uint64_t iotlb_curve_stale_by(const struct iotlb_curve *c, size_t row, uint32_t who)
+uint64_t iotlb_curve_dev(const struct iotlb_curve *c, unsigned kind, size_t row, uint32_t who)
 {
 	const int64_t *a;
 	int64_t sum = 0;
 
 	if (who >= c->ndev)
 		return 0;
-	a = c->dev_acc + (size_t)who * (c->nrows + 1);
+	a = c->dev_acc[kind] + (size_t)who * (c->nrows + 1);
 	for (size_t i = 0; i <= row; i++)
 		sum += a[i];
 	return (uint64_t)sum;

@@ -97,9 +97,10 @@ void iotlb_curve_inv_range(struct iotlb_curve *c, uint32_t dom, uint64_t iova, u
 void iotlb_curve_inv_domain(struct iotlb_curve *c, uint32_t dom);
 void iotlb_curve_inv_all(struct iotlb_curve *c);
 
-/* A row's counters so far; stale hits of device `who` in one row. */
+/* A row's counters so far; of device `who` in one row, its stale hits or hits. */
+enum { CURVE_DEV_STALE, CURVE_DEV_HIT, CURVE_DEV_NR };
 void iotlb_curve_row_stats(const struct iotlb_curve *c, size_t row, struct curve_row_stats *out);
-uint64_t iotlb_curve_stale_by(const struct iotlb_curve *c, size_t row, uint32_t who);
+uint64_t iotlb_curve_dev(const struct iotlb_curve *c, unsigned kind, size_t row, uint32_t who);
 
 /* Lookups that not every geometry made alike (see above): 0 when every row is exact. */
 uint64_t iotlb_curve_divergent(const struct iotlb_curve *c);

@@ -221,6 +221,7 @@ struct sim_config {
 	} cma;
 	struct {
 		bool classify_misses;
+		double interval_us; /* the timeline's interval; 0: no timeline */
 		/* stats.curve: entry counts, ascending and distinct; curve_all: true (1 .. 65536) */
 		uint32_t *curve;
 		uint32_t ncurve;

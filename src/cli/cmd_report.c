@@ -60,7 +60,9 @@ int cmd_report(int argc, char **argv)
 	const char *arg, *dir;
 	char *out_path = NULL, *tmpdir = NULL;
 	bool *drawn = ism_xcalloc(plot_kind_count(), sizeof(*drawn)), quiet = false;
-	struct plot_opts po = { .svg = true, .quiet = true, .none_ok = true };
+	char **notes = ism_xcalloc(plot_kind_count(), sizeof(*notes));
+	struct plot_opts po = { .svg = true, .quiet = true, .none_ok = true, .notes = notes };
+	size_t k;
 	struct ism_err err = { 0 };
 	struct ism_out out = { 0 };
 	struct cli_parser p;
@@ -117,7 +119,7 @@ int cmd_report(int argc, char **argv)
 		}
 		goto fail;
 	}
-	if (report_write(out.fp, &sd, tmpdir, drawn, &err) != 0 ||
+	if (report_write(out.fp, &sd, tmpdir, drawn, (const char *const *)notes, &err) != 0 ||
 	    ism_out_commit(&out, &err) != 0)
 		goto fail;
 	if (!quiet && strcmp(out_path, "-") != 0)
@@ -136,5 +138,8 @@ out:
 	cli_parser_free(&p);
 	free(out_path);
 	free(drawn);
+	for (k = 0; k < plot_kind_count(); k++)
+		free(notes[k]);
+	free(notes);
 	return rc;
 }

@@ -73,17 +73,22 @@ static const struct cli_cmd_desc merge_desc = {
 	.nopts = ISM_ARRAY_SIZE(merge_opts),
 };
 
-enum { SUMMARY_QUIET };
+enum { SUMMARY_QUIET, SUMMARY_LONG };
 
 static const struct cli_opt summary_opts[] = {
 	[SUMMARY_QUIET] = { "quiet", 'q', NULL, "no closing summary line on stderr" },
+	[SUMMARY_LONG] = { "long", 'l', NULL,
+			   "also write DIR/summary-long.csv: a row per finished point and metric "
+			   "(point, trace, axes, seed, metric, value, unit)" },
 };
 
 static const struct cli_cmd_desc summary_desc = {
 	.name = "sweep summary",
-	.usage = "DIR",
+	.usage = "DIR [--long]",
 	.summary = "Regenerate DIR/summary.csv from DIR/sweep.json and the point files.",
-	.details = SWEEP_EXIT_STATUS,
+	.details =
+		"--long writes the same figures in long form too, the shape pandas and R read\n"
+		"without reshaping: pandas.read_csv(\"DIR/summary-long.csv\").\n" SWEEP_EXIT_STATUS,
 	.opts = summary_opts,
 	.nopts = ISM_ARRAY_SIZE(summary_opts),
 };
@@ -174,7 +179,7 @@ static int cmd_sweep_summary(int argc, char **argv)
 	struct sweep_counts counts;
 	struct ism_err err = { 0 };
 	json_t *m = NULL;
-	int c, quiet = 0, rc = ISM_EXIT_OK;
+	int c, quiet = 0, longform = 0, rc = ISM_EXIT_OK;
 
 	cli_parser_init(&p, &summary_desc);
 	while ((c = cli_next(&p, argc, argv, &arg)) != CLI_DONE) {
@@ -184,6 +189,8 @@ static int cmd_sweep_summary(int argc, char **argv)
 		}
 		if (c == SUMMARY_QUIET)
 			quiet = 1;
+		if (c == SUMMARY_LONG)
+			longform = 1;
 	}
 	dir = cli_operand(&summary_desc, argc, argv, "the sweep's output DIR");
 	if (!dir) {
@@ -191,7 +198,8 @@ static int cmd_sweep_summary(int argc, char **argv)
 		goto out;
 	}
 	m = sweep_manifest_read(dir, &err);
-	if (!m || sweep_summary_write(dir, m, &counts, &err) != 0) {
+	if (!m || sweep_summary_write(dir, m, &counts, &err) != 0 ||
+	    (longform && sweep_summary_long_write(dir, m, &err) != 0)) {
 		rc = fail(&err);
 		goto out;
 	}
@@ -277,7 +285,12 @@ static int run_points(const struct sweep *sw, const bool *selected, const char *
 		goto out;
 	}
 	warned = warn_resume_build(sw, selected, dir, old);
-	if (sweep_dir_create(dir, &err) != 0 || ism_json_write(mpath, m, &err) != 0) {
+	if (sweep_dir_create(dir, &err) != 0)  {
+		rc = fail(&err);
+		goto out;
+	}
+	sweep_manifest_provenance(sw, m, dir);
+	if (ism_json_write(mpath, m, &err) != 0) {
 		rc = fail(&err);
 		goto out;
 	}
@@ -286,6 +299,7 @@ static int run_points(const struct sweep *sw, const bool *selected, const char *
 		rc = fail(&err);
 		goto out;
 	}
+	sweep_traces_describe(sw, selected, dir);
 	if (warn_inert)
 		sweep_warn_inert(sw, selected, stderr);
 	run_rc = sweep_run(sw, &o, &t, &err);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/cli.h"
+#include "base/provenance.h"
 #include "base/util.h"
 
 struct cmd_entry {
@@ -46,9 +47,12 @@ int main(int argc, char **argv)
 		return ISM_EXIT_OK;
 	}
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("iommusim %s (build %s)\n", PACKAGE_VERSION, ism_build_id);
+		printf("iommusim %s (build %s)\ncommit %s\nbuilt with %s\n", PACKAGE_VERSION,
+		       ism_build_id, ism_build_commit, ism_build_flags);
 		return ISM_EXIT_OK;
 	}
+	/* Every result and manifest records the command line that made it. */
+	ism_provenance_init(argc, argv);
 	for (i = 0; i < ISM_ARRAY_SIZE(cmd_table); i++)
 		if (strcmp(argv[1], cmd_table[i].name) == 0)
 			return cmd_table[i].run(argc - 1, argv + 1);

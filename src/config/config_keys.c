@@ -335,6 +335,18 @@ static int check_cma_align(const struct config_key *k, const struct sim_config *
 	return 0;
 }
 
+/* A timeline is over simulated time: the untimed model has none. */
+static int check_interval(const struct config_key *k, const struct sim_config *cfg, char *why,
+			  size_t n)
+{
+	if (cfg->stats.interval_us > 0 && cfg->mode == SIM_MODE_UNTIMED) {
+		snprintf(why, n, "expected 0 with mode untimed (a timeline is over simulated time, "
+			 "which only the timed mode has), got %g", cfg->stats.interval_us);
+		return -1;
+	}
+	return 0;
+}
+
 /* swiotlb.min_align_mask: dma_get_min_align_mask() is a mask of low bits, 2^k - 1. */
 static int check_mask(const struct config_key *k, const struct sim_config *cfg, char *why,
 		      size_t n)
@@ -1032,6 +1044,13 @@ const struct config_key config_keys[] = {
 	{ .path = "cma.release_ns", .type = CONFIG_REAL, .def = "1000.0", .rmin = 0,
 	  .rmax = TIME_NS_MAX, .unit = "ns", .offset = OFF(cma.release_ns),
 	  .help = "CPU time of one cma_release() (an estimate)." },
+	{ .path = "stats.interval_us", .type = CONFIG_REAL, .def = "0.0", .rmin = 0,
+	  .rmax = 1e12, .unit = "us", .offset = OFF(stats.interval_us), .check = check_interval,
+	  .help = "Timed: add a timeline to the result, the run cut into intervals of this "
+		  "length (simulated time): per interval, DMA throughput, IOTLB misses, walks, "
+		  "invalidation commands, stale hits and walker utilisation (docs/results.md). "
+		  "0: none. At most 100000 intervals: a longer run doubles the interval as "
+		  "often as it needs." },
 	{ .path = "stats.classify_misses", .type = CONFIG_BOOL, .def = "true",
 	  .offset = OFF(stats.classify_misses),
 	  .help = "Classify IOTLB misses as compulsory, capacity, conflict, invalidation, "

@@ -244,6 +244,11 @@ static void dev_name(uint32_t device, uint32_t pasid, char *buf, size_t n)
 			 device & 7, pasid);
 }
 
+void sim_dev_name(uint32_t device, uint32_t pasid, char *buf, size_t n)
+{
+	dev_name(device, pasid, buf, n);
+}
+
 /* A new, empty domain; trace_id is the trace's id for it, or SIM_DOM_NONE. */
 static uint32_t domain_new(struct sim *s, const char *name, uint32_t trace_id)
 {
@@ -545,12 +550,14 @@ int sim_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint6
 	struct tlb_entry *e;
 
 	s->st.lookups++;
+	v->lookups++;
 	e = iotlb_lookup(s->iotlb, sim_tag(s, d), iova);
 	*hit = e;
 	if (s->curve)
 		sim_curve_lookup(s, v, d, iova, need, bytes, e);
 	if (!e) {
 		s->st.misses++;
+		v->misses++;
 		return 0;
 	}
 	s->st.hits++;
@@ -770,6 +777,8 @@ static void sim_access(struct sim *s, const struct trace_rec *r)
 
 	s->st.accesses++;
 	s->st.access_bytes += r->size;
+	v->accesses++;
+	v->bytes += r->size;
 	if (write)
 		s->st.writes++;
 	else

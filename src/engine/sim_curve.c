@@ -334,7 +334,12 @@ const struct sim_stats *sim_curve_point_stats(struct sim *s, size_t row)
 
 uint64_t sim_curve_stale_by(const struct sim *s, size_t row, uint32_t dev)
 {
-	return iotlb_curve_stale_by(s->curve->c, row, dev);
+	return iotlb_curve_dev(s->curve->c, CURVE_DEV_STALE, row, dev);
+}
+
+uint64_t sim_curve_hits_by(const struct sim *s, size_t row, uint32_t dev)
+{
+	return iotlb_curve_dev(s->curve->c, CURVE_DEV_HIT, row, dev);
 }
 
 /* ---- the public side (sim.h) ---- */

@@ -40,6 +40,7 @@ struct iommu_dev {
 	uint32_t dom;        /* index into doms; SIM_DOM_NONE: detached */
 	uint32_t tlb;        /* its TLB in front of the IOTLB (sim.dt), when there is a level */
 	uint64_t stale_hits; /* lookups that used a translation already unmapped (any level) */
+	uint64_t accesses, bytes, lookups, misses; /* its DMAs, their bytes, its IOTLB lookups */
 	uint64_t dt_lookups, dt_hits, dt_stale_hits; /* in its device TLB */
 };
 
@@ -61,6 +62,9 @@ struct iommu_domain {
 	uint32_t *devs; /* the devices ever attached, by index into sim.devs */
 	uint32_t ndevs, capdevs;
 };
+
+/* A device as results name it: its BDF ("01:00.0"), with "/pasid-N" for a PASID. */
+void sim_dev_name(uint32_t device, uint32_t pasid, char *buf, size_t n);
 
 struct sim {
 	const struct sim_config *cfg;
@@ -271,5 +275,6 @@ void sim_curve_wc_inv_levels(struct sim *s, uint32_t dom, uint64_t iova, uint64_
 /* The counters of curve row `row` (an IOTLB of its geometry), for sim_stats(). */
 const struct sim_stats *sim_curve_point_stats(struct sim *s, size_t row);
 uint64_t sim_curve_stale_by(const struct sim *s, size_t row, uint32_t dev);
+uint64_t sim_curve_hits_by(const struct sim *s, size_t row, uint32_t dev);
 
 #endif

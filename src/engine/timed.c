@@ -14,6 +14,7 @@
 #include "memory/memory.h"
 #include "sim_internal.h"
 #include "sim_stats.h"
+#include "timeline.h"
 
 /*
  * A request's life, one event per step whose order matters:
@@ -91,6 +92,9 @@ struct tdev {
 	 */
 	uint64_t *dq;
 	uint32_t dh, dn;
+	/* its own figures (devices.BDF.*): payload bytes moved, DMA latencies (not in twins) */
+	uint64_t bytes_done;
+	struct hist *h_dma;
 };
 
 struct timed {
@@ -170,6 +174,7 @@ struct timed {
 	size_t nrecent, caprecent;
 	struct maptab live; /* MAPs not yet unmapped: when each started */
 	struct hist h_life; /* mapping lifetimes */
+	struct timeline *tl; /* stats.interval_us: the run over time (src/engine/timeline.c) */
 };
 
 /* The walks in flight by (domain, page): a miss finds the walk it may share. */
@@ -251,6 +256,8 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 	hist_init(&t->h_req);
 	hist_init(&t->h_xlate);
 	hist_init(&t->h_life);
+	if (!ideal && cfg->stats.interval_us > 0)
+		t->tl = timeline_new(cfg->stats.interval_us, cfg->iommu.walkers);
 	maptab_init(&t->live);
 	return t;
 }
@@ -264,6 +271,10 @@ void timed_free(struct timed *t)
 	for (i = 0; i < t->ndev; i++) {
 		free(t->dev[i].ring);
 		free(t->dev[i].dq);
+		if (t->dev[i].h_dma) {
+			hist_free(t->dev[i].h_dma);
+			free(t->dev[i].h_dma);
+		}
 	}
 	free(t->dev);
 	free(t->req);
@@ -279,6 +290,7 @@ void timed_free(struct timed *t)
 	hist_free(&t->h_req);
 	hist_free(&t->h_xlate);
 	hist_free(&t->h_life);
+	timeline_free(t->tl);
 	maptab_free(&t->live);
 	mem_free(&t->mem);
 	eventq_free(&t->q);
@@ -371,6 +383,10 @@ static uint32_t dev_add(struct timed *t, uint32_t device)
 		d->ring = ism_xmalloc(t->tags * sizeof(*d->ring));
 	if (t->pipeline)
 		d->dq = ism_xmalloc(2 * (size_t)t->tags * sizeof(*d->dq));
+	if (!t->ideal) {
+		d->h_dma = ism_xmalloc(sizeof(*d->h_dma));
+		hist_init(d->h_dma);
+	}
 	return t->ndev++;
 }
 
@@ -565,6 +581,8 @@ static void walk_step(struct timed *t, uint32_t w, uint64_t now)
 		xlated(t, r, now);
 	}
 	t->walk_busy += now - k->t_started;
+	if (t->tl)
+		timeline_busy(t->tl, k->t_started, now);
 	t->walkers_busy--;
 	k->next = t->walk_free;
 	t->walk_free = w;
@@ -703,8 +721,10 @@ static void done(struct timed *t, uint32_t r, const struct event *ev)
 	outstanding(t, now, -1);
 	if (!t->ideal)
 		hist_add(&t->h_req, now - q->t_issue);
-	if (!q->fault)
+	if (!q->fault) {
 		t->bytes += q->bytes;
+		d->bytes_done += q->bytes;
+	}
 	t->requests++;
 	if (now > t->last_done)
 		t->last_done = now;
@@ -714,6 +734,8 @@ static void done(struct timed *t, uint32_t r, const struct event *ev)
 		bool resume = m->unmap_waits;
 
 		hist_add(&t->h_dma, now - m->t_start);
+		if (d->h_dma)
+			hist_add(d->h_dma, now - m->t_start);
 		m->active = false;
 		m->unmap_waits = false;
 		m->next = t->dma_free;
@@ -770,6 +792,8 @@ static void dma_begin(struct timed *t, const struct trace_rec *r, uint64_t now, 
 
 		t->cur_vdev = (uint32_t)(v - t->s->devs);
 		t->cur_dom = v->dom;
+		v->accesses++;
+		v->bytes += r->size;
 	}
 	t->cur_iova = r->iova;
 	t->cur_end = r->iova + r->size;
@@ -1094,6 +1118,21 @@ static bool issue(struct timed *t, const struct event *ev)
 	}
 }
 
+/* The counters a timeline interval is the difference of. */
+static void tl_counts(void *ctx, struct timeline_counts *c)
+{
+	const struct timed *t = ctx;
+	unsigned g;
+
+	c->bytes = t->bytes;
+	c->walks = t->walks;
+	c->misses = t->s->st.misses;
+	c->stale_hits = t->s->st.stale_hits;
+	c->inv_cmds = 0;
+	for (g = 0; g < INV_GRAN_NR; g++)
+		c->inv_cmds += t->s->inv->st.commands[g];
+}
+
 /* Run events until the replay needs the next block (or, at the end, until none is left). */
 static void run(struct timed *t)
 {
@@ -1103,6 +1142,8 @@ static void run(struct timed *t)
 		struct treq *q;
 		uint64_t start;
 
+		if (t->tl)
+			timeline_at(t->tl, ev.time, tl_counts, t);
 		switch (ev.type) {
 		case EV_ISSUE:
 			issue(t, &ev);
@@ -1372,6 +1413,17 @@ void timed_finish(struct timed *t)
 	/* Timers have fired as events; settle anything a policy still holds. */
 	if (t->s)
 		inv_finish(t->s->inv, t->last_done);
+	if (t->tl) {
+		struct timeline_counts c;
+
+		tl_counts(t, &c);
+		timeline_end(t->tl, t->last_done, &c);
+	}
+}
+
+const struct timeline *timed_timeline(const struct timed *t)
+{
+	return t->tl;
 }
 
 /* ---- results ---- */
@@ -1394,6 +1446,19 @@ void timed_force_events(struct timed *t)
 uint64_t timed_sim_time_ps(const struct timed *t)
 {
 	return t->last_done;
+}
+
+bool timed_device(const struct timed *t, uint32_t device, double *gbps, const struct hist **dma)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->ndev; i++)
+		if (t->dev[i].device == device && t->dev[i].h_dma) {
+			*gbps = per_s((double)t->dev[i].bytes_done * 8, t->last_done) / 1e9;
+			*dma = t->dev[i].h_dma;
+			return true;
+		}
+	return false;
 }
 
 void timed_summary(const struct timed *t, struct timed_summary *sum)
@@ -1521,7 +1586,7 @@ void timed_print_reference(FILE *fp)
 		{ "dma.throughput_gbps", "DMA payload bits per simulated second (faulted requests move nothing)" },
 		{ "dma.completed", "DMAs (ACCESS records) replayed" },
 		{ "dma.latency_cdf_ns", "the DMA latency distribution: 100 values (ns) at quantiles 0.01, 0.02, ..., 1.00, for CDF plots" },
-		{ "dma.latency_ns.{p50,p90,p99,p99_9,max,mean,count}", "per DMA: from its start (open loop: its trace time; closed loop: its first request's issue) to its last completion; percentiles within 0.2%" },
+		{ "dma.latency_ns.{min,p50,p90,p99,p99_9,max,mean,count}", "per DMA: from its start (open loop: its trace time; closed loop: its first request's issue) to its last completion; percentiles within 0.2%" },
 		{ "dma.mean_outstanding", "time-average requests in flight (Little's law: = request.rate_per_s x request.latency_ns.mean)" },
 		{ "request.rate_per_s", "PCIe requests completed per simulated second" },
 		{ "request.latency_ns.*", "per request: issue to completion at the device" },

@@ -75,4 +75,16 @@ void timed_headline_to_json(const struct timed *t, const char *prefix, bool mapp
 /* Reference rows of the timed result keys (docs/results.md). */
 void timed_print_reference(FILE *fp);
 
+/* With stats.interval_us, the IOMMU run over time (src/engine/timeline.h); else NULL. */
+struct timeline;
+const struct timeline *timed_timeline(const struct timed *t);
+
+/*
+ * One device's own figures (devices.BDF.*, src/engine/devices.c): the throughput of its DMAs
+ * over the run's simulated time (the devices' add up to dma.throughput_gbps) and their
+ * latencies; false for a device the run never saw, or a twin.
+ */
+struct hist;
+bool timed_device(const struct timed *t, uint32_t device, double *gbps, const struct hist **dma);
+
 #endif

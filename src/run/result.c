@@ -3,11 +3,15 @@
 
 #include <sys/resource.h>
 
+#include "base/provenance.h"
 #include "engine/replay.h"
 #include "config/config.h"
 #include "base/pgsize.h"
 #include "engine/sim.h"
 #include "engine/timed.h"
+#include "engine/devices.h"
+#include "engine/timeline.h"
+#include "result_units.h"
 
 #include <math.h>
 #include <string.h>
@@ -221,17 +225,24 @@ void result_summary_line(const struct sim_config *cfg, const struct sim_stats *s
 json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 		    const struct run_info *ri)
 {
-	char line[1024];
+	char line[1024], digest[80];
 
 	json_t *root = json_object(), *trace = json_object(), *run = json_object();
 
 	json_object_set_new(root, "iommusim",
-			    json_pack("{s:s, s:s, s:i}", "version", PACKAGE_VERSION, "build",
-				      ism_build_id, "result_schema", RESULT_SCHEMA_VERSION));
+			    json_pack("{s:s, s:s, s:s, s:s, s:i}", "version", PACKAGE_VERSION,
+				      "build", ism_build_id, "commit", ism_build_commit,
+				      "build_flags", ism_build_flags, "result_schema",
+				      RESULT_SCHEMA_VERSION));
+	/* Where and when it ran, and how: the one object two runs of the same inputs differ in
+	 * besides the wall clock (run.*). */
+	json_object_set_new(root, "provenance", ism_provenance_json());
 	result_summary_line(cfg, st, ri, line, sizeof(line));
 	if (line[0])
 		json_object_set_new(root, "summary", json_string(line));
 	json_object_set(root, "config", cfg->effective);
+	ism_json_digest(cfg->effective, digest);
+	json_object_set_new(root, "config_digest", json_string(digest));
 	json_object_set_new(trace, "path", json_string(ri->trace_path));
 	json_object_set_new(trace, "format", json_string(ri->trace_format));
 	json_object_set(trace, "meta", ri->trace_meta ? ri->trace_meta : json_object());
@@ -241,9 +252,13 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 		sim_curve_to_json(ri->sim, root);
 	if (ri->sim)
 		sim_os_to_json(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, root);
+	if (ri->sim)
+		sim_devices_to_json(ri->sim, ri->timed, root);
 	if (ri->timed) {
 		timed_to_json(ri->timed, root);
 		timed_ideal_to_json(ri->timed, ri->ideal, root);
+		if (timed_timeline(ri->timed))
+			timeline_to_json(timed_timeline(ri->timed), root);
 	}
 	if (ri->sim)
 		compare_to_json(st, ri, root);
@@ -256,7 +271,7 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	return root;
 }
 
-void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
+static void print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
 		       const struct run_info *ri)
 {
 	stats_print_flat(st, cfg->iommu.levels, sim_page_sizes(ri->sim), fp);
@@ -266,12 +281,21 @@ void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_
 		json_t *os = json_object();
 
 		sim_os_to_json(ri->sim, ri->timed ? timed_sim_time_ps(ri->timed) : 0, os);
+		sim_devices_to_json(ri->sim, ri->timed, os);
 		stats_print_json_flat(fp, "", os);
 		json_decref(os);
 	}
 	if (ri->timed) {
 		timed_print_flat(ri->timed, fp);
 		timed_ideal_print_flat(ri->timed, ri->ideal, fp);
+		if (timed_timeline(ri->timed)) {
+			/* its scalars: the arrays are JSON's alone */
+			json_t *tl = json_object();
+
+			timeline_to_json(timed_timeline(ri->timed), tl);
+			stats_print_json_flat(fp, "", tl);
+			json_decref(tl);
+		}
 	}
 	if (ri->sim) {
 		json_t *cmp = json_object();
@@ -283,6 +307,28 @@ void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_
 	fprintf(fp, "run.wall_s %.6f\n", ri->wall_s);
 	fprintf(fp, "run.accesses_per_s %.0f\n", per_second(st->accesses, ri->wall_s));
 	fprintf(fp, "run.max_rss_kb %ld\n", max_rss_kb());
+}
+
+/* "key value unit" per line: the modules print "key value", the unit is looked up here. */
+void result_print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_stats *st,
+		       const struct run_info *ri)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	print_flat(m, cfg, st, ri);
+	fclose(m);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t k = strcspn(line, " ");
+		char key[256];
+		const char *unit;
+
+		snprintf(key, sizeof(key), "%.*s", (int)k, line);
+		unit = result_unit(key);
+		fprintf(fp, "%s %s\n", line, unit ? unit : "?");
+	}
+	free(buf);
 }
 
 static double pct(uint64_t n, uint64_t d)
@@ -392,11 +438,71 @@ void result_print_text(FILE *fp, const struct sim_config *cfg, const struct sim_
 		per_second(st->accesses, ri->wall_s) / 1e6);
 }
 
+/* The keys every result has around the counters: the tool, where it ran, its inputs. */
+static void document_reference(FILE *fp)
+{
+	static const char *const rows[][2] = {
+		{ "iommusim.{version,build,commit,build_flags}", "the tool: its version, the build identity (a checksum of the sources, docs/sweep.md), the source commit it was built from (git's HEAD, `-dirty` when tracked files differed from it; in a tree `git archive` or `make dist` made, the commit they wrote into COMMIT; else `unknown`) and the compiler and flags" },
+		{ "iommusim.result_schema", "bumped when a key changes meaning (docs/result.schema.json describes the document)" },
+		{ "provenance.{host,date,command,cwd}", "where, when and how the run was made: the host name, the start in UTC (ISO 8601), the command line (shell-quoted) and the working directory it ran in; with run.*, the only values that differ between two runs of the same inputs" },
+		{ "config", "the effective configuration, every key (docs/config.md)" },
+		{ "config_digest", "SHA-256 of the effective configuration as compact JSON with sorted keys (\"sha256:...\"): equal configs have equal digests" },
+		{ "trace.{path,format}", "the trace file and its format (native or csv)" },
+		{ "trace.meta", "the trace's metadata (what made it: a capture's tool and devices, a generator's spec)" },
+		{ "run.wall_s", "the run's wall-clock time" },
+		{ "run.{accesses_per_s,records_per_s}", "ACCESS records and records replayed per wall-clock second" },
+		{ "run.max_rss_kb", "the process's peak resident memory" },
+	};
+	size_t i;
+
+	fprintf(fp, "\n## The document: the tool, provenance, inputs, the wall clock\n\n"
+		    "| result key | meaning |\n|---|---|\n");
+	for (i = 0; i < ISM_ARRAY_SIZE(rows); i++)
+		fprintf(fp, "| `%s` | %s |\n", rows[i][0], rows[i][1]);
+}
+
+/*
+ * The modules print their rows as "| `key` | meaning |"; the unit of each comes from one table
+ * (result_units.c) and goes between them.
+ */
 void result_print_reference(FILE *fp)
 {
-	stats_print_reference(fp);
-	sim_curve_print_reference(fp);
-	timed_print_reference(fp);
-	sim_print_os_reference(fp);
-	baseline_run_print_reference(fp);
+	char *buf = NULL, *line;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	stats_print_reference(m);
+	sim_curve_print_reference(m);
+	timed_print_reference(m);
+	sim_print_os_reference(m);
+	sim_devices_print_reference(m);
+	timeline_print_reference(m);
+	baseline_run_print_reference(m);
+	document_reference(m);
+	fclose(m);
+	/* line by line, the empty ones kept */
+	for (line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+
+		if (n == 24 && strncmp(line, "| result key | meaning |", 24) == 0) {
+			fputs("| result key | unit | meaning |\n", fp);
+		} else if (n == 9 && strncmp(line, "|---|---|", 9) == 0) {
+			fputs("|---|---|---|\n", fp);
+		} else if (n > 3 && strncmp(line, "| `", 3) == 0) {
+			const char *end = memchr(line + 3, '`', n - 3);
+			char pattern[256];
+			const char *unit;
+
+			snprintf(pattern, sizeof(pattern), "%.*s", end ? (int)(end - line - 3) : 0,
+				 line + 3);
+			unit = result_unit_row(pattern);
+			fprintf(fp, "| `%s` | %s |%.*s\n", pattern, unit ? unit : "?",
+				end ? (int)(n - (size_t)(end + 3 - line)) : 0, end ? end + 3 : "");
+		} else {
+			fprintf(fp, "%.*s\n", (int)n, line);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	free(buf);
 }

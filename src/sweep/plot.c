@@ -4,12 +4,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "base/jsonfile.h"
 
 #ifndef ISM_GNUPLOT
 #define ISM_GNUPLOT "gnuplot"
@@ -35,8 +38,11 @@ struct plot_ctx {
 	char title[256];
 	int xa;	     /* the axis along x (missrate, throughput) or across clusters */
 	size_t *pin; /* invalidation: per axis, the one label drawn, or SIZE_MAX */
-	const struct sweepdir_point **cdf; /* latency-cdf: the points drawn */
+	const struct sweepdir_point **cdf; /* latency-cdf, timeline, devices: the points drawn */
 	size_t ncdf;
+	bool spread; /* several seeds: each value is their mean, drawn with their min-max */
+	char note[1024]; /* what is not drawn and why ("nic: stale hits are 0 at every point") */
+	size_t notelen;
 };
 
 struct plot_kind {
@@ -104,6 +110,7 @@ struct panel {
 	double xlo, xhi;		/* log10 x without swept tics: the values' range */
 	double ylo, yhi; /* the values' range: linear y shows [ylo:yhi] (yhi 0: [0:*]), log y a
 			    margin beyond it */
+	char keytitle[160]; /* what the lines or bars differ in ("lines: page, policy") */
 };
 
 static void panel_begin(struct plot_ctx *c, const struct panel *p)
@@ -111,7 +118,9 @@ static void panel_begin(struct plot_ctx *c, const struct panel *p)
 	FILE *b = c->body;
 	size_t i;
 
-	fputs("\tset title ", b);
+	fputs("\tset key title ", b);
+	gp_str(b, p->keytitle);
+	fputs("\n\tset title ", b);
 	gp_str(b, p->title);
 	fputs("\n\tset xlabel ", b);
 	gp_str(b, p->xlabel);
@@ -130,14 +139,15 @@ static void panel_begin(struct plot_ctx *c, const struct panel *p)
 	else
 		fputs("\tset yrange [0:*]\n", b);
 	if (!p->xtics && p->xscale == SCALE_LOG10 && p->xlo > 0 && p->xhi > p->xlo) {
-		/* A log axis spanning less than a decade gets 1-2-5 tics, not one lone 1000. */
+		/* A log axis spanning less than a decade gets 1-2-5 tics, not one lone 1000; one
+		 * spanning decades a tic per decade, or the labels run into each other. */
 		static const double steps[] = { 1, 2, 5 };
 		double d = pow(10, floor(log10(p->xlo)));
-		size_t n = 0;
+		size_t n = 0, nsteps = p->xhi / p->xlo > 100 ? 1 : ISM_ARRAY_SIZE(steps);
 
 		fputs("\tset xtics (", b);
 		for (; d <= p->xhi * 10; d *= 10)
-			for (i = 0; i < ISM_ARRAY_SIZE(steps); i++)
+			for (i = 0; i < nsteps; i++)
 				if (d * steps[i] >= p->xlo / 1.2 && d * steps[i] <= p->xhi * 1.2)
 					fprintf(b, "%s%.10g", n++ ? ", " : "", d * steps[i]);
 		fprintf(b, ")\n\tset xrange [%.10g:%.10g]\n\tset offsets 0, 0, 0, 0\n",
@@ -191,7 +201,8 @@ static void item_source(struct plot_ctx *c, size_t block)
 
 /*
  * One data block per series: x, then each grid's value (all grids share one spec, so one set
- * of series). Returns the first block's index.
+ * of series); with several seeds, each value followed by the smallest and the largest of the
+ * seeds' (the value is their mean). Returns the first block's index.
  */
 static size_t dat_lines(struct plot_ctx *c, const char *trace, const struct sweepdir_axis *xa,
 			const struct sweep_grid *g, size_t ng, const char *const *colnames)
@@ -209,7 +220,8 @@ static size_t dat_lines(struct plot_ctx *c, const char *trace, const struct swee
 		comment(c->dat, head);
 		len = (size_t)snprintf(head, sizeof(head), "%s", xa->name);
 		for (m = 0; m < ng && len < sizeof(head); m++)
-			len += (size_t)snprintf(head + len, sizeof(head) - len, "  %s",
+			len += (size_t)snprintf(head + len, sizeof(head) - len,
+						c->spread ? "  %s (mean, min, max over seeds)" : "  %s",
 						colnames[m]);
 		comment(c->dat, head);
 		for (i = 0; i < g[0].nx; i++) {
@@ -221,8 +233,13 @@ static size_t dat_lines(struct plot_ctx *c, const char *trace, const struct swee
 			if (!any)
 				continue;
 			fprintf(c->dat, "%.10g", xa->num[x]);
-			for (m = 0; m < ng; m++)
+			for (m = 0; m < ng; m++) {
 				dat_num(c->dat, g[m].v[s * g[0].nx + x]);
+				if (c->spread) {
+					dat_num(c->dat, g[m].lo[s * g[0].nx + x]);
+					dat_num(c->dat, g[m].hi[s * g[0].nx + x]);
+				}
+			}
 			fputc('\n', c->dat);
 		}
 		fputs("\n\n", c->dat);
@@ -232,21 +249,62 @@ static size_t dat_lines(struct plot_ctx *c, const char *trace, const struct swee
 	return first;
 }
 
-/* Lines for each series of a grid written by dat_lines: column col of blocks first.. */
-static void plot_series(struct plot_ctx *c, size_t *nitems, size_t first,
-			const struct sweep_grid *g, int col)
+/* The column of grid m's value in a dat_lines block. */
+static int dat_col(const struct plot_ctx *c, size_t m)
 {
+	return c->spread ? 2 + 3 * (int)m : 2 + (int)m;
+}
+
+/* Lines for each series of grid m written by dat_lines: blocks first.., with the seeds'
+ * min-max as error bars when there are several. */
+static void plot_series(struct plot_ctx *c, size_t *nitems, size_t first,
+			const struct sweep_grid *g, size_t m)
+{
+	int col = dat_col(c, m);
 	size_t s;
 
 	for (s = 0; s < g->ns; s++) {
 		plot_item(c, nitems);
 		item_source(c, first + s);
-		fprintf(c->body, "using 1:%d with linespoints lw 2 pt 7 ps 0.7 ", col);
+		if (c->spread)
+			fprintf(c->body, "using 1:%d:%d:%d with yerrorlines lw 2 pt 7 ps 0.7 ", col,
+				col + 1, col + 2);
+		else
+			fprintf(c->body, "using 1:%d with linespoints lw 2 pt 7 ps 0.7 ", col);
 		if (*g->series[s])
 			fputs("title ", c->body), gp_str(c->body, g->series[s]);
 		else
 			fputs("notitle", c->body);
 	}
+}
+
+/* Add a sentence to what the plot says it left out (the report's caption shows it). */
+static void note(struct plot_ctx *c, const char *fmt, ...) ISM_PRINTF(2, 3);
+static void note(struct plot_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (c->notelen >= sizeof(c->note))
+		return;
+	va_start(ap, fmt);
+	w = vsnprintf(c->note + c->notelen, sizeof(c->note) - c->notelen, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		c->notelen += (size_t)w;
+}
+
+/* "lines: page, policy" (prefix "lines" or "bars"): what the series of a grid differ in. */
+static void key_title(const struct sweep_dir *sd, const struct sweep_grid_spec *gs,
+		      const char *what, char *buf, size_t n)
+{
+	char names[128];
+
+	sweep_grid_free_names(sd, gs, names, sizeof(names));
+	if (*names)
+		snprintf(buf, n, "%s: %s", what, names);
+	else
+		snprintf(buf, n, "%s", "");
 }
 
 static const char *trace_name(const struct plot_ctx *c, size_t t)
@@ -391,8 +449,9 @@ static void tlb_curve_build(struct plot_ctx *c, const struct curve_spec *cs)
 				p.ylo = lo[m];
 				p.yhi = hi[m];
 			}
+			key_title(sd, &gs[t], "lines", p.keytitle, sizeof(p.keytitle));
 			panel_begin(c, &p);
-			plot_series(c, &n, first, &g[t * ncols + m], 2 + (int)m);
+			plot_series(c, &n, first, &g[t * ncols + m], m);
 			plot_end(c, n);
 		}
 	}
@@ -480,10 +539,24 @@ static size_t throughput_refs(const struct sweep_dir *sd, struct ref_line *refs,
 	return n;
 }
 
+/*
+ * Each reference its own dash, marker and colour: the ideal black, the baselines apart (two
+ * baselines of one throughput lie on each other; their markers still tell them apart).
+ */
+static const struct {
+	int dt, pt;
+	const char *colour;
+} ref_styles[] = {
+	{ 2, 0, "#000000" }, { 4, 6, "#c0392b" }, { 5, 8, "#2471a3" }, { 3, 12, "#1e8449" },
+	{ 6, 4, "#7d3c98" }, { 7, 10, "#b9770e" },
+};
+
 static void throughput_build(struct plot_ctx *c)
 {
 	const struct sweepdir_axis *xa = &c->sd->axes[c->xa];
 	struct ref_line refs[6];
+	double *refv[6];
+	size_t nx = 0;
 	size_t nrefs = throughput_refs(c->sd, refs, ISM_ARRAY_SIZE(refs)), t, r;
 	const char *col = "dma.throughput_gbps";
 	char mode[128], ylabel[192];
@@ -524,35 +597,60 @@ static void throughput_build(struct plot_ctx *c)
 			if (sweep_grid_range(&rg, &rlo, &rhi))
 				hi = fmax(hi, rhi);
 			dat_lines(c, trace_name(c, t), xa, &rg, 1, &m);
+			refv[r] = ism_xmalloc(rg.nx * sizeof(*refv[r]));
+			memcpy(refv[r], rg.v, rg.nx * sizeof(*refv[r]));
+			nx = rg.nx;
 			sweep_grid_free(&rg);
 		}
 		p.yhi = hi > 0 ? hi * 1.15 : 1;
+		key_title(c->sd, &gs, "lines", p.keytitle, sizeof(p.keytitle));
 		panel_begin(c, &p);
-		plot_series(c, &n, first, &g, 2);
+		plot_series(c, &n, first, &g, 0);
 		for (r = 0; r < nrefs; r++) {
+			size_t q, x;
+			char title[192];
+
+			/* A line under another one: its markers and the key say it is there. */
+			snprintf(title, sizeof(title), "%s", refs[r].title);
+			for (q = 0; q < r; q++) {
+				for (x = 0; x < nx && (refv[q][x] == refv[r][x] ||
+						       (!isfinite(refv[q][x]) && !isfinite(refv[r][x])));
+				     x++)
+					;
+				if (x == nx) {
+					snprintf(title, sizeof(title), "%s, the same as %s", refs[r].title,
+						 refs[q].title);
+					break;
+				}
+			}
 			plot_item(c, &n);
 			item_source(c, first + g.ns + r);
-			fprintf(c->body, "using 1:2 with lines dt %zu lw 2 lc rgb '%s' title ",
-				r + 2, r ? "#808080" : "#000000");
-			gp_str(c->body, refs[r].title);
+			fprintf(c->body, "using 1:2 with linespoints dt %d lw 2 pt %d ps 1.3 lc rgb '%s' title ",
+				ref_styles[r % ISM_ARRAY_SIZE(ref_styles)].dt,
+				ref_styles[r % ISM_ARRAY_SIZE(ref_styles)].pt,
+				ref_styles[r % ISM_ARRAY_SIZE(ref_styles)].colour);
+			gp_str(c->body, title);
 		}
 		plot_end(c, n);
+		for (r = 0; r < nrefs; r++)
+			free(refv[r]);
 		sweep_grid_free(&g);
 	}
 }
 
 /* --- invalidation ------------------------------------------------------------------------- */
 
-/* The panels: the first metric each row names that some point has. */
+/* The panels, each where some point has its metric: CPU cost both per core and per byte. */
 static const struct {
-	const char *metric[2];
-	const char *what, *ylabel; /* NULL: said by the metric found (CPU cores or ns per byte) */
-	bool time_ns;		   /* a time in ns: drawn in ns, µs or ms as its size asks */
+	const char *metric;
+	const char *what, *ylabel;
+	bool time_ns; /* a time in ns: drawn in ns, µs or ms as its size asks */
 } inval_panels[] = {
-	{ { "dma.throughput_gbps" }, "DMA throughput", "DMA throughput (Gb/s)", false },
-	{ { "cpu.cores", "cpu.ns_per_dma_byte" }, NULL, NULL, false },
-	{ { "stale.hits" }, "stale hits", "DMAs through an unmapped translation", false },
-	{ { "stale.window_ns.p99" }, "stale window p99", "unmap to invalidation", true },
+	{ "dma.throughput_gbps", "DMA throughput", "DMA throughput (Gb/s)", false },
+	{ "cpu.cores", "CPU cores", "CPU cores busy", false },
+	{ "cpu.ns_per_dma_byte", "CPU per byte", "CPU ns per DMA byte", false },
+	{ "stale.hits", "stale hits", "DMAs through an unmapped translation", false },
+	{ "stale.window_ns.p99", "stale window p99", "unmap to invalidation", true },
 };
 
 /* The unit a time in ns reads best in, given the largest value drawn. */
@@ -565,12 +663,28 @@ static double time_unit(double max_ns, const char **unit)
 static const char *inval_metric(const struct sweep_dir *sd, size_t i)
 {
 	const struct sweepdir_point *missing;
-	size_t k;
 
-	for (k = 0; k < 2 && inval_panels[i].metric[k]; k++)
-		if (sweepdir_has(sd, inval_panels[i].metric[k], &missing))
-			return inval_panels[i].metric[k];
-	return NULL;
+	return sweepdir_has(sd, inval_panels[i].metric, &missing) ? inval_panels[i].metric : NULL;
+}
+
+/*
+ * A panel whose every value is 0 draws nothing worth a frame: its slot says so in a sentence
+ * instead, and so does the plot's note (the report's caption).
+ */
+static void blank_panel(struct plot_ctx *c, const char *title, const char *sentence,
+			const char *grid)
+{
+	FILE *b = c->body;
+
+	fputs("\tset key title ''\n\tset title ", b);
+	gp_str(b, title);
+	fputs("\n\tunset border\n\tunset xtics\n\tunset ytics\n\tunset grid\n\tunset logscale\n"
+	      "\tset xlabel ''\n\tset ylabel ''\n\tset xrange [0:1]\n\tset yrange [0:1]\n"
+	      "\tset label 1 ", b);
+	gp_str(b, sentence);
+	fprintf(b, " at graph 0.5, 0.5 center\n\tplot 2 notitle\n\tunset label 1\n\tset border\n"
+		   "\tset xtics\n\tset ytics\n\t%s\n", grid);
+	note(c, "%s%s.", c->notelen ? " " : "", sentence);
 }
 
 /*
@@ -578,7 +692,7 @@ static const char *inval_metric(const struct sweep_dir *sd, size_t i)
  * values first, until few enough are left. The value is the sweep's hint ("plot": {"at":
  * {"AXIS": "LABEL"}}) or else the middle one.
  */
-static void pin_axes(struct plot_ctx *c)
+static void pin_axes(struct plot_ctx *c, size_t max)
 {
 	const struct sweep_dir *sd = c->sd;
 	json_t *at = sd->hints ? json_object_get(sd->hints, "at") : NULL;
@@ -599,7 +713,7 @@ static void pin_axes(struct plot_ctx *c)
 			if (widest == SIZE_MAX || sd->axes[a].nvalues > sd->axes[widest].nvalues)
 				widest = a;
 		}
-		if (bars <= PLOT_MAX_BARS || widest == SIZE_MAX)
+		if (bars <= max || widest == SIZE_MAX)
 			break;
 		c->pin[widest] = sd->axes[widest].nvalues / 2;
 		want = json_string_value(json_object_get(at, sd->axes[widest].name));
@@ -620,8 +734,15 @@ static int inval_check(struct plot_ctx *c, struct ism_err *why)
 			break;
 	if (i == ISM_ARRAY_SIZE(inval_panels))
 		return need_metric(c, "stale.hits", NULL, why);
-	pin_axes(c);
+	pin_axes(c, PLOT_MAX_BARS);
 	return 0;
+}
+
+/* The column of panel m's series s (of ns) in an invalidation block; with seeds, its mean
+ * (then its min and max). */
+static size_t bar_col(const struct plot_ctx *c, size_t m, size_t ns, size_t s)
+{
+	return 2 + (m * ns + s) * (c->spread ? 3 : 1);
 }
 
 static void inval_build(struct plot_ctx *c)
@@ -652,11 +773,12 @@ static void inval_build(struct plot_ctx *c)
 	c->rows = (int)sd->ntraces;
 	c->cols = (int)np;
 	/* Short labels fit over narrow bars: 1200 -> 1.2k. */
-	fputs("\tbar_label(v) = abs(v) >= 1e6 ? sprintf('%.3gM', v / 1e6) : abs(v) >= 1e3 ? "
-	      "sprintf('%.3gk', v / 1e3) : sprintf('%.3g', v)\n"
-	      "\tset style data histograms\n\tset style histogram clustered gap 1\n"
-	      "\tset style fill solid 0.85 border -1\n\tset grid noxtics ytics\n",
-	      c->style);
+	fprintf(c->style,
+		"\tbar_label(v) = abs(v) >= 1e6 ? sprintf('%%.3gM', v / 1e6) : abs(v) >= 1e3 ? "
+		"sprintf('%%.3gk', v / 1e3) : sprintf('%%.3g', v)\n"
+		"\tset style data histograms\n\tset style histogram %s gap 1\n"
+		"\tset style fill solid 0.85 border -1\n\tset grid noxtics ytics\n",
+		c->spread ? "errorbars lw 1" : "clustered");
 	len = (size_t)snprintf(c->title, sizeof(c->title), "Invalidation policies side by side");
 	for (a = 0; a < sd->naxes && len < sizeof(c->title); a++)
 		if (c->pin[a] != SIZE_MAX)
@@ -679,16 +801,22 @@ static void inval_build(struct plot_ctx *c)
 		comment(c->dat, head);
 		for (m = 0; m < np; m++)
 			for (s = 0; s < g[m].ns; s++) {
-				snprintf(head, sizeof(head), "column %zu: %s%s%s",
-					 2 + m * g[0].ns + s, metric[m],
-					 *g[m].series[s] ? " / " : "", g[m].series[s]);
+				snprintf(head, sizeof(head), "column %zu: %s%s%s%s",
+					 bar_col(c, m, g[0].ns, s), metric[m],
+					 *g[m].series[s] ? " / " : "", g[m].series[s],
+					 c->spread ? " (mean, then min and max over seeds)" : "");
 				comment(c->dat, head);
 			}
 		for (x = 0; x < pa->nvalues; x++) {
 			dat_str(c->dat, pa->values[x]);
 			for (m = 0; m < np; m++)
-				for (s = 0; s < g[m].ns; s++)
+				for (s = 0; s < g[m].ns; s++) {
 					dat_num(c->dat, g[m].v[s * g[m].nx + x]);
+					if (c->spread) {
+						dat_num(c->dat, g[m].lo[s * g[m].nx + x]);
+						dat_num(c->dat, g[m].hi[s * g[m].nx + x]);
+					}
+				}
 			fputc('\n', c->dat);
 		}
 		fputs("\n\n", c->dat);
@@ -700,12 +828,6 @@ static void inval_build(struct plot_ctx *c)
 			size_t n = 0, ns = g[m].ns;
 			double lo = 0, hi = 0;
 
-			if (!what) {
-				bool cores = strcmp(metric[m], "cpu.cores") == 0;
-
-				what = cores ? "CPU cost" : "CPU cost per byte";
-				ylabel = cores ? "CPU cores busy" : "CPU ns per DMA byte";
-			}
 			if (unit[m]) {
 				snprintf(ylabel_buf, sizeof(ylabel_buf), "%s (%s)", ylabel,
 					 unit[m]);
@@ -721,15 +843,30 @@ static void inval_build(struct plot_ctx *c)
 			p.ylabel = ylabel;
 			snprintf(p.title, sizeof(p.title), "%s: %s%s", trace_name(c, t), what,
 				 m == 0 ? note : "");
-			sweep_grid_range(&g[m], &lo, &hi);
+			if (!sweep_grid_range(&g[m], &lo, &hi) || (lo == 0 && hi == 0)) {
+				char sentence[256];
+
+				snprintf(sentence, sizeof(sentence), "%s: %s %s at every point drawn",
+					 trace_name(c, t), what,
+					 sweep_grid_range(&g[m], &lo, &hi) ? "is 0" : "has no figure");
+				blank_panel(c, p.title, sentence, "set grid noxtics ytics");
+				sweep_grid_free(&g[m]);
+				continue;
+			}
 			/* Headroom above the tallest bar for its value label and the key. */
 			p.yhi = hi > 0 ? hi * 1.3 : 1;
+			key_title(sd, &gs, "bars", p.keytitle, sizeof(p.keytitle));
 			panel_begin(c, &p);
 			for (s = 0; s < ns; s++) {
+				size_t k = bar_col(c, m, ns, s);
+
 				plot_item(c, &n);
 				item_source(c, block);
-				fprintf(c->body, "using %zu%s ", 2 + m * ns + s,
-					s ? "" : ":xtic(1)");
+				if (c->spread)
+					fprintf(c->body, "using %zu:%zu:%zu%s ", k, k + 1, k + 2,
+						s ? "" : ":xtic(1)");
+				else
+					fprintf(c->body, "using %zu%s ", k, s ? "" : ":xtic(1)");
 				if (*g[m].series[s])
 					fputs("title ", c->body), gp_str(c->body, g[m].series[s]);
 				else
@@ -738,14 +875,14 @@ static void inval_build(struct plot_ctx *c)
 			/* Each bar's value above it: a zero (strict's stale hits) must read as
 			 * zero. */
 			for (s = 0; s < ns; s++) {
-				size_t k = 2 + m * ns + s;
+				size_t k = bar_col(c, m, ns, s);
 
 				plot_item(c, &n);
 				item_source(c, block);
 				fprintf(c->body,
 					"using ($0 + (%zu - %g) / %zu.0):%zu:(bar_label($%zu)) "
 					"with labels offset 0,0.6 font ',8' notitle",
-					s, (double)(ns - 1) / 2, ns + 1, k, k);
+					s, (double)(ns - 1) / 2, ns + 1, c->spread ? k + 2 : k, k);
 			}
 			plot_end(c, n);
 			sweep_grid_free(&g[m]);
@@ -757,8 +894,22 @@ static void inval_build(struct plot_ctx *c)
 
 #define CDF_KEY "dma.latency_cdf_ns"
 
-static int cdf_take(struct plot_ctx *c, const struct sweepdir_point *p, const char *asked,
-		    struct ism_err *why)
+/* The points a kind draws one by one: each must have what the kind draws. */
+struct point_pick {
+	const char *key;  /* the result key a point must have */
+	const char *hint; /* the sweep file's "plot" hint naming the points */
+	const char *what; /* what lacks it: "timed mode measures it" */
+	bool (*has)(const struct sweepdir_point *p); /* NULL: the key is there */
+	bool first_only; /* by default the first point of each trace, not also the last */
+};
+
+static bool pick_has(const struct point_pick *pp, const struct sweepdir_point *p)
+{
+	return pp->has ? pp->has(p) : sweepdir_get(p, pp->key) != NULL;
+}
+
+static int point_take(struct plot_ctx *c, const struct point_pick *pp,
+		      const struct sweepdir_point *p, const char *asked, struct ism_err *why)
 {
 	size_t i;
 
@@ -768,11 +919,10 @@ static int cdf_take(struct plot_ctx *c, const struct sweepdir_point *p, const ch
 	if (p->status != SWEEP_OK)
 		return ism_err_set(why, ISM_EXIT_FAIL, "point %zu (%s) has not finished: no result",
 				   p->index, p->name);
-	if (!json_is_array(sweepdir_get(p, CDF_KEY))) {
+	if (!pick_has(pp, p)) {
 		char *path = sweep_point_path(c->sd->dir, p->name, false);
 
-		ism_err_set(why, ISM_EXIT_FAIL, "%s: no %s array (timed mode measures it)", path,
-			    CDF_KEY);
+		ism_err_set(why, ISM_EXIT_FAIL, "%s: no %s (%s)", path, pp->key, pp->what);
 		free(path);
 		return -1;
 	}
@@ -785,16 +935,22 @@ static int cdf_take(struct plot_ctx *c, const struct sweepdir_point *p, const ch
 }
 
 /* The points drawn: --point, else the sweep's hint, else the first and last of each trace. */
-static int cdf_check(struct plot_ctx *c, struct ism_err *why)
+static int points_check(struct plot_ctx *c, const struct point_pick *pp, struct ism_err *why)
 {
 	const struct sweep_dir *sd = c->sd;
-	json_t *hint = sd->hints ? json_object_get(sd->hints, "cdf_points") : NULL, *v;
+	json_t *hint = sd->hints ? json_object_get(sd->hints, pp->hint) : NULL, *v;
 	size_t i, t;
 
-	if (need_metric(c, CDF_KEY, "timed mode measures it", why) != 0)
-		return -1;
+	for (i = 0; i < sd->npoints; i++)
+		if (sd->points[i].status == SWEEP_OK && pick_has(pp, &sd->points[i]))
+			break;
+	if (i == sd->npoints) {
+		if (!pp->has)
+			return need_metric(c, pp->key, pp->what, why);
+		return ism_err_set(why, ISM_EXIT_FAIL, "no finished point has %s", pp->what);
+	}
 	for (i = 0; i < c->o->npoints; i++)
-		if (cdf_take(c, sweepdir_find(sd, c->o->points[i]), c->o->points[i], why) != 0)
+		if (point_take(c, pp, sweepdir_find(sd, c->o->points[i]), c->o->points[i], why) != 0)
 			return -1;
 	if (c->o->npoints)
 		return 0;
@@ -806,9 +962,9 @@ static int cdf_check(struct plot_ctx *c, struct ism_err *why)
 		else
 			snprintf(key, sizeof(key), "%s",
 				 json_is_string(v) ? json_string_value(v) : "?");
-		if (cdf_take(c, sweepdir_find(sd, key), key, why) != 0) {
+		if (point_take(c, pp, sweepdir_find(sd, key), key, why) != 0) {
 			snprintf(why->msg + strlen(why->msg), sizeof(why->msg) - strlen(why->msg),
-				 " (from sweep.json plot.cdf_points)");
+				 " (from sweep.json plot.%s)", pp->hint);
 			return -1;
 		}
 	}
@@ -820,19 +976,26 @@ static int cdf_check(struct plot_ctx *c, struct ism_err *why)
 		for (i = 0; i < sd->npoints; i++) {
 			const struct sweepdir_point *p = &sd->points[i];
 
-			if (p->trace != t || p->status != SWEEP_OK ||
-			    !json_is_array(sweepdir_get(p, CDF_KEY)))
+			if (p->trace != t || p->status != SWEEP_OK || !pick_has(pp, p))
 				continue;
 			if (!first)
 				first = p;
 			last = p;
 		}
 		if (first)
-			cdf_take(c, first, NULL, why);
-		if (last)
-			cdf_take(c, last, NULL, why);
+			point_take(c, pp, first, NULL, why);
+		if (last && !pp->first_only)
+			point_take(c, pp, last, NULL, why);
 	}
 	return 0;
+}
+
+static int cdf_check(struct plot_ctx *c, struct ism_err *why)
+{
+	static const struct point_pick pp = { .key = CDF_KEY, .hint = "cdf_points",
+					      .what = "timed mode measures it" };
+
+	return points_check(c, &pp, why);
 }
 
 /* "#7 entries=16, 4K" (and the seed when the sweep has several). */
@@ -876,6 +1039,42 @@ static void cdf_block(struct plot_ctx *c, json_t *arr, const char *what, double 
 	c->nblocks++;
 }
 
+/*
+ * One tail block: per latency, the fraction of DMAs slower than it, from the CDF's 99 inner
+ * quantiles, then p99.9 (1 in 1000 slower) and the slowest (1 in count): what a log axis makes
+ * readable. lat is the histogram of the same DMAs (dma.latency_ns); *ymin takes its smallest
+ * fraction.
+ */
+static void tail_block(struct plot_ctx *c, json_t *arr, json_t *lat, const char *what,
+		       double *ymin)
+{
+	size_t n = json_array_size(arr), i;
+	json_t *p999 = json_object_get(lat, "p99_9"), *max = json_object_get(lat, "max");
+	json_t *cnt = json_object_get(lat, "count");
+
+	comment(c->dat, what);
+	comment(c->dat, "latency_ns  fraction of DMAs slower");
+	for (i = 0; i + 1 < n; i++) {
+		json_t *v = json_array_get(arr, i);
+
+		if (json_is_number(v))
+			fprintf(c->dat, "%.10g %.10g\n", json_number_value(v),
+				1.0 - (double)(i + 1) / (double)n);
+	}
+	if (json_is_number(p999) && json_is_number(cnt) && json_number_value(cnt) >= 1000) {
+		fprintf(c->dat, "%.10g 0.001\n", json_number_value(p999));
+		*ymin = fmin(*ymin, 0.001);
+	}
+	if (json_is_number(max) && json_is_number(cnt) && json_number_value(cnt) > 0) {
+		double f = 1.0 / json_number_value(cnt);
+
+		fprintf(c->dat, "%.10g %.10g\n", json_number_value(max), f);
+		*ymin = fmin(*ymin, f);
+	}
+	fputs("\n\n", c->dat);
+	c->nblocks++;
+}
+
 static void cdf_build(struct plot_ctx *c)
 {
 	const struct sweep_dir *sd = c->sd;
@@ -887,9 +1086,11 @@ static void cdf_build(struct plot_ctx *c)
 				panels++;
 				break;
 			}
-	c->cols = panels > 1 ? 2 : 1;
-	c->rows = (int)(panels + 1) / 2;
-	snprintf(c->title, sizeof(c->title), "DMA latency distribution");
+	/* A row per trace: the distribution, and its tail on log axes where p99 and p99.9
+	 * can be read. */
+	c->cols = 2;
+	c->rows = (int)panels;
+	snprintf(c->title, sizeof(c->title), "DMA latency distribution and its tail");
 	for (t = 0; t < sd->ntraces; t++) {
 		const struct sweepdir_point *base = NULL;
 		struct panel p = { .xlabel = "DMA latency (ns)",
@@ -897,9 +1098,10 @@ static void cdf_build(struct plot_ctx *c)
 				   .ylo = 0,
 				   .yhi = 1.0 };
 		size_t first = c->nblocks, nb = 0, n = 0, b;
-		double lo = INFINITY, hi = 0;
+		double lo = INFINITY, hi = 0, ymin = 0.01;
 		char what[512], titles[16][160];
 		bool dashed[16];
+		json_t *arrs[16], *lats[16];
 		json_t *bl;
 		const char *name;
 		json_t *v;
@@ -909,9 +1111,8 @@ static void cdf_build(struct plot_ctx *c)
 				continue;
 			base = base ? base : c->cdf[i];
 			point_label(sd, c->cdf[i], titles[nb], sizeof(titles[nb]));
-			snprintf(what, sizeof(what), "index %zu: %s %s", c->nblocks,
-				 trace_name(c, t), titles[nb]);
-			cdf_block(c, sweepdir_get(c->cdf[i], CDF_KEY), what, &lo, &hi);
+			arrs[nb] = sweepdir_get(c->cdf[i], CDF_KEY);
+			lats[nb] = sweepdir_get(c->cdf[i], "dma.latency_ns");
 			dashed[nb++] = false;
 		}
 		if (!base)
@@ -925,16 +1126,26 @@ static void cdf_build(struct plot_ctx *c)
 				continue;
 			snprintf(titles[nb], sizeof(titles[nb]), "%s (no %sIOMMU)", name,
 				 strcmp(name, "stage2-only") == 0 ? "guest " : "");
-			snprintf(what, sizeof(what), "index %zu: %s baseline %s", c->nblocks,
-				 trace_name(c, t), name);
-			cdf_block(c, arr, what, &lo, &hi);
+			arrs[nb] = arr;
+			lats[nb] = json_object_get(json_object_get(v, "dma"), "latency_ns");
 			dashed[nb++] = true;
+		}
+		for (b = 0; b < nb; b++) {
+			snprintf(what, sizeof(what), "index %zu: %.200s %.160s", c->nblocks,
+				 trace_name(c, t), titles[b]);
+			cdf_block(c, arrs[b], what, &lo, &hi);
+		}
+		for (b = 0; b < nb; b++) {
+			snprintf(what, sizeof(what), "index %zu: %.200s %.160s, tail", c->nblocks,
+				 trace_name(c, t), titles[b]);
+			tail_block(c, arrs[b], lats[b], what, &ymin);
 		}
 		snprintf(p.title, sizeof(p.title), "%s: DMA latency CDF", trace_name(c, t));
 		/* Latency tails are long: a log axis keeps the body of the curve readable. */
 		p.xscale = pick_scale(lo, hi, 3);
 		p.xlo = lo;
 		p.xhi = hi;
+		snprintf(p.keytitle, sizeof(p.keytitle), "lines: the points drawn");
 		panel_begin(c, &p);
 		for (b = 0; b < nb; b++) {
 			plot_item(c, &n);
@@ -945,6 +1156,423 @@ static void cdf_build(struct plot_ctx *c)
 			gp_str(c->body, titles[b]);
 		}
 		plot_end(c, n);
+		/* The tail: the fraction slower on a log axis, the percentiles named. */
+		snprintf(p.title, sizeof(p.title), "%s: DMA latency tail", trace_name(c, t));
+		p.ylabel = "fraction of DMAs slower (log)";
+		p.xscale = lo > 0 && hi > lo ? SCALE_LOG10 : SCALE_LIN;
+		p.yscale = SCALE_LOG10;
+		p.ylo = ymin;
+		p.yhi = 0.625; /* 1 after the log axis' margin */
+		panel_begin(c, &p);
+		fputs("\tset ytics ('p50' 0.5, 'p90' 0.1, 'p99' 0.01, 'p99.9' 0.001, '1e-4' 1e-4, "
+		      "'1e-5' 1e-5, '1e-6' 1e-6)\n", c->body);
+		for (n = 0, b = 0; b < nb; b++) {
+			plot_item(c, &n);
+			item_source(c, first + nb + b);
+			fputs(dashed[b] ? "using 1:2 with linespoints dt 2 lw 2 pt 6 ps 0.5 title "
+					: "using 1:2 with linespoints lw 2 pt 7 ps 0.5 title ",
+			      c->body);
+			gp_str(c->body, titles[b]);
+		}
+		plot_end(c, n);
+		fputs("\tset ytics autofreq\n", c->body);
+	}
+}
+
+/* --- missclass: the IOTLB's misses by cause, against its size ------------------------------ */
+
+static const char *const miss_classes[] = { "compulsory", "capacity", "conflict", "invalidation",
+					    "walk_in_flight", "unmapped" };
+static const char *const class_colours[] = { "#7f7f7f", "#1f77b4", "#ff7f0e", "#d62728",
+					     "#9467bd", "#8c564b" };
+#define CLASS_KEY "iotlb.misses_by_class."
+
+/* More panels per trace than this: the other axes are drawn at one value each (pin_axes). */
+#define PLOT_MAX_CLASS_PANELS 4
+
+static void pin_axes(struct plot_ctx *c, size_t max);
+
+static int missclass_check(struct plot_ctx *c, struct ism_err *why)
+{
+	if (need_axis(c, "iommu.iotlb.entries", true, why) != 0 ||
+	    need_metric(c, CLASS_KEY "compulsory", "stats.classify_misses counts them", why) != 0)
+		return -1;
+	pin_axes(c, PLOT_MAX_CLASS_PANELS);
+	return 0;
+}
+
+static void missclass_build(struct plot_ctx *c)
+{
+	const struct sweep_dir *sd = c->sd;
+	const struct sweepdir_axis *xa = &sd->axes[c->xa];
+	size_t ncls = ISM_ARRAY_SIZE(miss_classes), t, k, s, i, maxs = 1, a, len;
+	char metric[ISM_ARRAY_SIZE(miss_classes)][64];
+	const char *names[ISM_ARRAY_SIZE(miss_classes)];
+	struct sweep_grid (*g)[ISM_ARRAY_SIZE(miss_classes)] = ism_xcalloc(sd->ntraces, sizeof(*g));
+	struct sweep_grid_spec *gs = ism_xcalloc(sd->ntraces, sizeof(*gs));
+	size_t *order = ism_xmalloc(xa->nvalues * sizeof(*order));
+
+	for (k = 0; k < ncls; k++) {
+		snprintf(metric[k], sizeof(metric[k]), CLASS_KEY "%s", miss_classes[k]);
+		names[k] = metric[k];
+	}
+	sweepdir_axis_order(xa, order);
+	for (t = 0; t < sd->ntraces; t++) {
+		gs[t] = (struct sweep_grid_spec){ .trace = t, .xa = c->xa, .pin = c->pin };
+		sweep_grid_alike(sd, &gs[t], names, ncls);
+		for (k = 0; k < ncls; k++)
+			sweep_grid_build(&g[t][k], sd, &gs[t], metric[k], 1.0);
+		maxs = g[t][0].ns > maxs ? g[t][0].ns : maxs;
+	}
+	c->rows = (int)sd->ntraces;
+	c->cols = (int)maxs;
+	len = (size_t)snprintf(c->title, sizeof(c->title), "IOTLB misses by cause against %s",
+			       xa->name);
+	for (a = 0; a < sd->naxes && len < sizeof(c->title); a++)
+		if (c->pin[a] != SIZE_MAX)
+			len += (size_t)snprintf(c->title + len, sizeof(c->title) - len, "%s%s=%s",
+						strstr(c->title, " at ") ? ", " : " at ",
+						sd->axes[a].name, sd->axes[a].values[c->pin[a]]);
+	fputs("\tset style data histograms\n\tset style histogram rowstacked gap 1\n"
+	      "\tset style fill solid 0.85 border -1\n\tset grid noxtics ytics\n",
+	      c->style);
+	for (t = 0; t < sd->ntraces; t++) {
+		char note_alike[160];
+
+		sweep_grid_alike_note(sd, &gs[t], note_alike, sizeof(note_alike));
+		for (s = 0; s < maxs; s++) {
+			struct panel p = { .xlabel = xa->name, .ylabel = "IOTLB misses",
+					   .categories = true };
+			size_t block = c->nblocks, n = 0, col;
+			double top = 0;
+			bool any = false;
+			char head[512], none[256] = "";
+
+			if (s >= g[t][0].ns) {
+				fputs("\tset multiplot next\n", c->body);
+				continue;
+			}
+			snprintf(head, sizeof(head), "index %zu: %s%s%s: misses by class, one row "
+				 "per %s", block, trace_name(c, t), *g[t][0].series[s] ? " / " : "",
+				 g[t][0].series[s], xa->name);
+			comment(c->dat, head);
+			for (i = 0; i < xa->nvalues; i++) {
+				size_t x = order[i];
+				double sum = 0;
+
+				dat_str(c->dat, xa->values[x]);
+				for (k = 0; k < ncls; k++) {
+					double v = g[t][k].v[s * xa->nvalues + x];
+
+					dat_num(c->dat, v);
+					if (isfinite(v))
+						sum += v;
+				}
+				fputc('\n', c->dat);
+				top = fmax(top, sum);
+			}
+			fputs("\n\n", c->dat);
+			c->nblocks++;
+			snprintf(p.title, sizeof(p.title), "%s%s%s: misses by cause%s",
+				 trace_name(c, t), *g[t][0].series[s] ? ", " : "", g[t][0].series[s],
+				 note_alike);
+			if (top == 0) {
+				char sentence[256];
+
+				snprintf(sentence, sizeof(sentence), "%s%s%s: no IOTLB miss at any "
+					 "size", trace_name(c, t), *g[t][0].series[s] ? ", " : "",
+					 g[t][0].series[s]);
+				blank_panel(c, p.title, sentence, "set grid noxtics ytics");
+				continue;
+			}
+			p.yhi = top * 1.1;
+			snprintf(p.keytitle, sizeof(p.keytitle), "stacked: the cause of each miss");
+			panel_begin(c, &p);
+			for (k = 0, col = 2; k < ncls; k++, col++) {
+				double lo = 0, hi = 0;
+
+				/* A cause with no miss anywhere in the panel: in the note, not the key. */
+				if (!sweep_grid_range(&g[t][k], &lo, &hi) || hi == 0) {
+					snprintf(none + strlen(none), sizeof(none) - strlen(none), "%s%s",
+						 *none ? ", " : "", miss_classes[k]);
+					continue;
+				}
+				plot_item(c, &n);
+				item_source(c, block);
+				fprintf(c->body, "using %zu%s lc rgb '%s' title '%s'", col,
+					any ? "" : ":xtic(1)", class_colours[k], miss_classes[k]);
+				any = true;
+			}
+			plot_end(c, n);
+			if (*none)
+				note(c, "%s%s%s%s: no %s miss.", c->notelen ? " " : "", trace_name(c, t),
+				     *g[t][0].series[s] ? ", " : "", g[t][0].series[s], none);
+		}
+	}
+	for (t = 0; t < sd->ntraces; t++)
+		for (k = 0; k < ncls; k++)
+			sweep_grid_free(&g[t][k]);
+	free(g);
+	free(gs);
+	free(order);
+}
+
+/* --- devices: what each device of a multi-device trace got ---------------------------------- */
+
+static bool has_devices(const struct sweepdir_point *p)
+{
+	return json_object_size(sweepdir_get(p, "devices")) >= 2;
+}
+
+static const struct point_pick device_pick = { .key = "devices",
+					       .hint = "device_points",
+					       .what = "two devices or more: a trace of one device has "
+						       "none to compare",
+					       .has = has_devices,
+					       .first_only = true };
+
+static const struct {
+	const char *metric, *what, *ylabel;
+	double scale;
+} device_panels[] = {
+	{ "dma.throughput_gbps", "DMA throughput", "DMA throughput (Gb/s)", 1.0 },
+	{ "iotlb.miss_rate", "IOTLB miss rate", "IOTLB miss rate (%)", 100.0 },
+	{ "dma.latency_ns.p99", "DMA latency p99", "DMA latency p99 (ns)", 1.0 },
+	{ "stale.hits", "stale hits", "DMAs through an unmapped translation", 1.0 },
+};
+
+static int devices_check(struct plot_ctx *c, struct ism_err *why)
+{
+	return points_check(c, &device_pick, why);
+}
+
+/* A point's device d's figure (devices.BDF.METRIC), times scale; NAN when absent. */
+static double device_value(const struct sweepdir_point *p, const char *dev, const char *metric,
+			   double scale)
+{
+	json_t *v = ism_json_path(json_object_get(json_object_get(p->result, "devices"), dev),
+				  metric);
+
+	return json_is_number(v) ? json_number_value(v) * scale : NAN;
+}
+
+static void devices_build(struct plot_ctx *c)
+{
+	const struct sweep_dir *sd = c->sd;
+	size_t np = ISM_ARRAY_SIZE(device_panels), t, i, m, b, rows = 0;
+
+	for (t = 0; t < sd->ntraces; t++)
+		for (i = 0; i < c->ncdf; i++)
+			if (c->cdf[i]->trace == t) {
+				rows++;
+				break;
+			}
+	c->rows = (int)rows;
+	c->cols = (int)np;
+	snprintf(c->title, sizeof(c->title), "Per device: what each device of a trace got");
+	fputs("\tbar_label(v) = abs(v) >= 1e6 ? sprintf('%.3gM', v / 1e6) : abs(v) >= 1e3 ? "
+	      "sprintf('%.3gk', v / 1e3) : sprintf('%.3g', v)\n"
+	      "\tset style data histograms\n\tset style histogram clustered gap 1\n"
+	      "\tset style fill solid 0.85 border -1\n\tset grid noxtics ytics\n",
+	      c->style);
+	for (t = 0; t < sd->ntraces; t++) {
+		const struct sweepdir_point *pts[16];
+		json_t *devs = NULL;
+		const char *dev;
+		json_t *dv;
+		size_t npts = 0, block = c->nblocks;
+		char head[512], lab[16][160];
+
+		for (i = 0; i < c->ncdf && npts < 16; i++)
+			if (c->cdf[i]->trace == t)
+				pts[npts++] = c->cdf[i];
+		if (!npts)
+			continue;
+		/* The devices of the first point drawn, in the order the trace names them. */
+		devs = sweepdir_get(pts[0], "devices");
+		snprintf(head, sizeof(head), "index %zu: %s: one row per device", block,
+			 trace_name(c, t));
+		comment(c->dat, head);
+		for (b = 0; b < npts; b++)
+			point_label(sd, pts[b], lab[b], sizeof(lab[b]));
+		for (m = 0; m < np; m++)
+			for (b = 0; b < npts; b++) {
+				snprintf(head, sizeof(head), "column %zu: devices.BDF.%s of %.160s",
+					 2 + m * npts + b, device_panels[m].metric, lab[b]);
+				comment(c->dat, head);
+			}
+		json_object_foreach (devs, dev, dv) {
+			dat_str(c->dat, dev);
+			for (m = 0; m < np; m++)
+				for (b = 0; b < npts; b++)
+					dat_num(c->dat, device_value(pts[b], dev, device_panels[m].metric,
+								     device_panels[m].scale));
+			fputc('\n', c->dat);
+		}
+		fputs("\n\n", c->dat);
+		c->nblocks++;
+		for (m = 0; m < np; m++) {
+			struct panel p = { .xlabel = "device", .ylabel = device_panels[m].ylabel,
+					   .categories = true };
+			double hi = 0;
+			bool any = false;
+			size_t n = 0;
+
+			json_object_foreach (devs, dev, dv)
+				for (b = 0; b < npts; b++) {
+					double v = device_value(pts[b], dev, device_panels[m].metric,
+								device_panels[m].scale);
+
+					if (isfinite(v)) {
+						any = true;
+						hi = fmax(hi, v);
+					}
+				}
+			snprintf(p.title, sizeof(p.title), "%s: %s", trace_name(c, t),
+				 device_panels[m].what);
+			if (!any || hi == 0) {
+				char sentence[256];
+
+				snprintf(sentence, sizeof(sentence), "%s: %s %s for every device",
+					 trace_name(c, t), device_panels[m].what,
+					 any ? "is 0" : "not measured (untimed)");
+				blank_panel(c, p.title, sentence, "set grid noxtics ytics");
+				continue;
+			}
+			p.yhi = hi * 1.3;
+			snprintf(p.keytitle, sizeof(p.keytitle), "bars: the points drawn");
+			panel_begin(c, &p);
+			/* BDFs side by side: slanted, or they run into each other */
+			fputs("\tset xtics rotate by -30 left\n", c->body);
+			for (b = 0; b < npts; b++) {
+				plot_item(c, &n);
+				item_source(c, block);
+				fprintf(c->body, "using %zu%s title ", 2 + m * npts + b,
+					b ? "" : ":xtic(1)");
+				gp_str(c->body, lab[b]);
+			}
+			for (b = 0; b < npts; b++) {
+				size_t k = 2 + m * npts + b;
+
+				plot_item(c, &n);
+				item_source(c, block);
+				fprintf(c->body,
+					"using ($0 + (%zu - %g) / %zu.0):%zu:(bar_label($%zu)) "
+					"with labels offset 0,0.6 font ',8' notitle",
+					b, (double)(npts - 1) / 2, npts + 1, k, k);
+			}
+			plot_end(c, n);
+			fputs("\tset xtics norotate\n", c->body);
+		}
+	}
+}
+
+/* --- timeline: a run over time (stats.interval_us) -------------------------------------------- */
+
+static const struct point_pick timeline_pick = { .key = "timeline", .hint = "timeline_points",
+						 .what = "stats.interval_us makes it, timed" };
+
+static const struct {
+	const char *key, *what, *ylabel;
+} timeline_panels[] = {
+	{ "throughput_gbps", "DMA throughput", "DMA throughput (Gb/s)" },
+	{ "iotlb_misses", "IOTLB misses", "IOTLB misses per interval" },
+	{ "walks", "walks", "walks started per interval" },
+	{ "invalidation_commands", "invalidation commands", "commands per interval" },
+	{ "stale_hits", "stale hits", "stale hits per interval" },
+	{ "walker_utilisation", "walker utilisation", "busy walker fraction" },
+};
+
+static int timeline_check(struct plot_ctx *c, struct ism_err *why)
+{
+	return points_check(c, &timeline_pick, why);
+}
+
+static void timeline_build(struct plot_ctx *c)
+{
+	const struct sweep_dir *sd = c->sd;
+	size_t np = ISM_ARRAY_SIZE(timeline_panels), t, i, m, b, ntr = 0;
+
+	for (t = 0; t < sd->ntraces; t++)
+		for (i = 0; i < c->ncdf; i++)
+			if (c->cdf[i]->trace == t) {
+				ntr++;
+				break;
+			}
+	/* Per trace, two rows of three panels over one time axis. */
+	c->cols = 3;
+	c->rows = (int)(2 * ntr);
+	snprintf(c->title, sizeof(c->title), "Over time: per interval of simulated time");
+	for (t = 0; t < sd->ntraces; t++) {
+		const struct sweepdir_point *pts[16];
+		size_t npts = 0, first = c->nblocks;
+		char lab[16][160], head[512];
+
+		for (i = 0; i < c->ncdf && npts < 16; i++)
+			if (c->cdf[i]->trace == t)
+				pts[npts++] = c->cdf[i];
+		if (!npts)
+			continue;
+		/* One block per point: the interval's start (µs), then each figure. */
+		for (b = 0; b < npts; b++) {
+			json_t *tl = sweepdir_get(pts[b], "timeline");
+			json_t *start = json_object_get(tl, "start_us");
+
+			point_label(sd, pts[b], lab[b], sizeof(lab[b]));
+			snprintf(head, sizeof(head), "index %zu: %.200s %.160s (interval %g us)", c->nblocks,
+				 trace_name(c, t), lab[b],
+				 json_number_value(json_object_get(tl, "interval_us")));
+			comment(c->dat, head);
+			snprintf(head, sizeof(head), "start_us");
+			for (m = 0; m < np; m++)
+				snprintf(head + strlen(head), sizeof(head) - strlen(head), "  %s",
+					 timeline_panels[m].key);
+			comment(c->dat, head);
+			for (i = 0; i < json_array_size(start); i++) {
+				fprintf(c->dat, "%.10g", json_number_value(json_array_get(start, i)));
+				for (m = 0; m < np; m++)
+					dat_num(c->dat, json_number_value(json_array_get(
+						json_object_get(tl, timeline_panels[m].key), i)));
+				fputc('\n', c->dat);
+			}
+			fputs("\n\n", c->dat);
+			c->nblocks++;
+		}
+		for (m = 0; m < np; m++) {
+			struct panel p = { .xlabel = "simulated time (µs)",
+					   .ylabel = timeline_panels[m].ylabel };
+			double hi = 0;
+			size_t n = 0;
+
+			for (b = 0; b < npts; b++) {
+				json_t *a = json_object_get(sweepdir_get(pts[b], "timeline"),
+							    timeline_panels[m].key), *v;
+
+				json_array_foreach (a, i, v)
+					hi = fmax(hi, json_number_value(v));
+			}
+			snprintf(p.title, sizeof(p.title), "%s: %s", trace_name(c, t),
+				 timeline_panels[m].what);
+			if (hi == 0) {
+				char sentence[256];
+
+				snprintf(sentence, sizeof(sentence), "%s: %s 0 in every interval",
+					 trace_name(c, t), timeline_panels[m].what);
+				blank_panel(c, p.title, sentence, "set grid");
+				continue;
+			}
+			p.yhi = hi * 1.1;
+			snprintf(p.keytitle, sizeof(p.keytitle), "lines: the points drawn");
+			panel_begin(c, &p);
+			for (b = 0; b < npts; b++) {
+				plot_item(c, &n);
+				item_source(c, first + b);
+				/* Each interval's figure from its start to the next's. */
+				fprintf(c->body, "using 1:%zu with fsteps lw 2 title ", 2 + m);
+				gp_str(c->body, lab[b]);
+			}
+			plot_end(c, n);
+		}
 	}
 }
 
@@ -1109,6 +1737,11 @@ static const struct plot_kind plot_kinds[] = {
 	  .caption = "IOTLB miss rate and misses per MiB against IOTLB entries, a line per other "
 		     "setting",
 	  .check = missrate_check, .build = missrate_build },
+	{ .name = "missclass", .panel_w = 560, .panel_h = 400,
+	  .caption = "IOTLB misses by cause (compulsory, capacity, conflict, invalidation, walk "
+		     "in flight, unmapped), stacked, against IOTLB entries: what a larger IOTLB "
+		     "could remove",
+	  .check = missclass_check, .build = missclass_build },
 	{ .name = "devtlb", .panel_w = 560, .panel_h = 400,
 	  .caption = "Device-TLB (micro TLB, ATC) miss rate and the IOTLB's behind it against "
 		     "the device TLBs' entries, a line per other setting",
@@ -1122,8 +1755,19 @@ static const struct plot_kind plot_kinds[] = {
 		     "their window",
 	  .check = inval_check, .build = inval_build },
 	{ .name = "latency-cdf", .panel_w = 600, .panel_h = 480,
-	  .caption = "DMA latency CDF of selected points, with the no-IOMMU baselines dashed",
+	  .caption = "DMA latency CDF of selected points and its tail (the fraction of DMAs slower "
+		     "than each latency, log axes: p99 and p99.9 read off), with the no-IOMMU "
+		     "baselines dashed",
 	  .check = cdf_check, .build = cdf_build },
+	{ .name = "devices", .panel_w = 420, .panel_h = 400,
+	  .caption = "Per device, for a trace of several: each device's DMA throughput, IOTLB "
+		     "miss rate, DMA latency p99 and stale hits (devices.BDF.*) at selected points",
+	  .check = devices_check, .build = devices_build },
+	{ .name = "timeline", .panel_w = 480, .panel_h = 320,
+	  .caption = "Over time (stats.interval_us): per interval, DMA throughput, IOTLB misses, "
+		     "walks, invalidation commands, stale hits and walker utilisation of selected "
+		     "points (lazy flush bursts and strict stalls show)",
+	  .check = timeline_check, .build = timeline_build },
 	{ .name = "curve", .panel_w = 600, .panel_h = 440,
 	  .caption = "LRU IOTLB miss rate against IOTLB size from one pass (stats.curve), a line "
 		     "per run, with the run's own IOTLB marked",
@@ -1179,6 +1823,8 @@ static void write_script(FILE *fp, const struct plot_ctx *c)
 
 	snprintf(line, sizeof(line), "iommusim plot '%s': %s.", n, c->kind->caption);
 	comment(fp, line);
+	if (c->notelen)
+		comment(fp, c->note);
 	if (*c->sd->description) {
 		snprintf(line, sizeof(line), "Sweep: %s", c->sd->description);
 		comment(fp, line);
@@ -1391,9 +2037,9 @@ static int render(struct plot_ctx *c, struct ism_err *err)
 		fprintf(stderr, "iommusim: warning: %s: gnuplot said:%s\n", gp, tail);
 	}
 	if (!o->quiet)
-		fprintf(stderr, "plot: %s: %s%s%s (script %s.gp, data %s.dat)\n", n,
+		fprintf(stderr, "plot: %s: %s%s%s (script %s.gp, data %s.dat)%s%s\n", n,
 			o->png ? final[0] : "", o->png && o->svg ? ", " : "",
-			o->svg ? final[1] : "", n, n);
+			o->svg ? final[1] : "", n, n, c->notelen ? "; " : "", c->note);
 	rc = 0;
 out:
 	for (f = 0; f < 2; f++) {
@@ -1472,10 +2118,13 @@ int plot_render(const struct sweep_dir *sd, const struct plot_opts *o, bool *dra
 							"\n  %s: %s", plot_kinds[k].name, why.msg);
 			continue;
 		}
+		c.spread = sd->nseeds > 1;
 		if (render(&c, err) != 0) {
 			ctx_reset(&c);
 			return -1;
 		}
+		if (o->notes)
+			o->notes[k] = c.notelen ? ism_xstrdup(c.note) : NULL;
 		ctx_reset(&c);
 		drawn[k] = true;
 		ndrawn++;

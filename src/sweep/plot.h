@@ -17,6 +17,8 @@ struct plot_opts {
 	size_t npoints;
 	bool quiet;   /* no list of the files written on stderr */
 	bool none_ok; /* no kind suiting the sweep is no error (the report) */
+	char **notes; /* when not NULL: per kind, what its plot says it left out and why ("nic:
+			 stale hits is 0 at every point drawn."), or NULL; the caller frees them */
 };
 
 /* The kinds, in drawing order: name, one-line description (for --help, captions, the docs). */

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/config_keys.h"
+#include "base/jsonfile.h"
 #include "plot.h"
 
 /* Misses falling by less than this fraction per step of IOTLB size: the knee of the curve. */
@@ -46,6 +48,10 @@ static const char report_css[] =
 	"figure { margin: 1.2em 0; }\n"
 	"figure svg { max-width: 100%; height: auto; border: 1px solid #e3e6eb; }\n"
 	"details summary { cursor: pointer; color: #3b6fc4; }\n"
+	".cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); "
+	"gap: 1em; }\n"
+	".card { border: 1px solid #d0d4dc; border-radius: 6px; padding: 0 0.8em 0.6em; }\n"
+	".card th { position: static; width: 7em; }\n"
 	"</style>\n";
 
 /*
@@ -183,7 +189,9 @@ static const char *pct(char *buf, size_t n, double frac)
 /* A time in ns in the unit it reads best in. */
 static const char *dur(char *buf, size_t n, double ns)
 {
-	if (ns >= 1e6)
+	if (ns >= 1e9)
+		snprintf(buf, n, "%.3g s", ns / 1e9);
+	else if (ns >= 1e6)
 		snprintf(buf, n, "%.3g ms", ns / 1e6);
 	else if (ns >= 1e3)
 		snprintf(buf, n, "%.3g µs", ns / 1e3);
@@ -307,7 +315,7 @@ static bool axis_unmap_only(const struct sweepdir_axis *ax)
  * carries its own invalidations, the page size on a trace whose maps fit no larger page): said
  * first, and left out of the comparisons below, which would compare a thing with itself.
  */
-static void find_inert(struct report *r)
+static void find_inert(struct report *r, bool say)
 {
 	const struct sweep_dir *sd = r->sd;
 	const struct sweepdir_point *eg[2];
@@ -325,6 +333,8 @@ static void find_inert(struct report *r)
 			if (!sweepdir_axis_inert(sd, t, a, &n, eg))
 				continue;
 			r->inert[t * sd->naxes + a] = true;
+			if (!say)
+				continue;
 			for (i = 0; i < sd->npoints; i++) {
 				const struct sweepdir_point *p = &sd->points[i];
 				static const char *const cmd[] = {
@@ -1219,7 +1229,7 @@ static void write_findings(struct report *r)
 			"leave their settings out (DIR/points/NAME.error.json says why each "
 			"failed).",
 			sd->nfailed, sd->npoints, pending);
-	find_inert(r);
+	find_inert(r, true);
 	find_pages(r);
 	find_policies(r);
 	find_systems(r);
@@ -1235,6 +1245,535 @@ static void write_findings(struct report *r)
 			"or more) or device-TLB size was compared with another at points alike in "
 			"everything else, and no run has a baseline.");
 	fputs("</ul>\n</section>\n", r->fp);
+}
+
+/* --- answers: the questions the tool exists for, answered first ------------------------------ */
+
+/*
+ * The IOTLB size a trace needs: the misses within this fraction of the floor no IOTLB size
+ * removes (compulsory misses, and those invalidation, walks in flight and faults cause: all
+ * but capacity and conflict), and the DMA throughput within this fraction of passthrough's.
+ */
+#define REPORT_FLOOR_MARGIN 0.10
+#define REPORT_TPUT_MARGIN 0.05
+
+/* An answer: an <li> of the answers list (the test cases read them as findings). */
+static void answer(struct report *r, const char *fmt, ...) ISM_PRINTF(2, 3);
+static void answer(struct report *r, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fputs("<li>", r->fp);
+	esc(r->fp, buf);
+	fputs("</li>\n", r->fp);
+}
+
+/* One point against the size criteria; false when its result cannot tell (no classes). */
+struct size_check {
+	double m, floor, cc, ratio;
+	bool ok;
+};
+
+static bool size_check(const struct sweepdir_point *p, bool tput, struct size_check *c)
+{
+	double comp;
+
+	if (!sweepdir_num(p, "iotlb.misses", &c->m) || !miss_classes(p, &comp, &c->cc))
+		return false;
+	c->floor = c->m - c->cc;
+	c->ratio = NAN;
+	c->ok = c->cc <= REPORT_FLOOR_MARGIN * c->floor;
+	if (tput) {
+		if (!sweepdir_num(p, "versus.passthrough.throughput_ratio", &c->ratio))
+			return false;
+		c->ok &= c->ratio >= 1 - REPORT_TPUT_MARGIN;
+	}
+	return true;
+}
+
+/* "#52: 2200 misses over a floor of 2135; 0.97x passthrough" */
+static const char *size_text(const struct sweepdir_point *p, const struct size_check *c,
+			     char *buf, size_t n)
+{
+	char a[32], b[32];
+	int len = snprintf(buf, n, "#%zu: %s misses over a floor of %s", p->index,
+			   num(a, sizeof(a), c->m), num(b, sizeof(b), c->floor));
+
+	if (isfinite(c->ratio) && len > 0 && (size_t)len < n)
+		snprintf(buf + len, n - (size_t)len, "; %.3gx passthrough", c->ratio);
+	return buf;
+}
+
+/* Per setting of the other axes (and seed): the smallest size meeting both, or none. */
+struct size_answer {
+	const struct sweepdir_point *at;   /* the point that answers, or NULL */
+	const struct sweepdir_point *last; /* else the largest size's, to say how far */
+	struct size_check c, lc;
+	size_t x;                          /* the answer's index among the sizes, in order */
+};
+
+/*
+ * The answers for trace t at page label pk (SIZE_MAX: no page axis): one per point at the
+ * smallest size. *n answers into a (caller frees), *known false when the results cannot tell.
+ */
+static struct size_answer *size_answers(struct report *r, size_t t, int pa, size_t pk, int ea,
+					const size_t *order, bool tput, size_t *n, bool *known)
+{
+	const struct sweep_dir *sd = r->sd;
+	const struct sweepdir_axis *ax = &sd->axes[ea];
+	struct size_answer *a = ism_xcalloc(sd->npoints + 1, sizeof(*a));
+	size_t i, k;
+
+	*n = 0;
+	*known = true;
+	for (i = 0; i < sd->npoints; i++) {
+		const struct sweepdir_point *p = &sd->points[i];
+		struct size_answer *s = &a[*n];
+
+		if (p->status != SWEEP_OK || p->trace != t || p->label[ea] != order[0] ||
+		    (pa >= 0 && p->label[pa] != pk))
+			continue;
+		for (k = 0; k < ax->nvalues; k++) {
+			const struct sweepdir_point *q = k ? sweepdir_twin(sd, p, (size_t)ea, order[k]) : p;
+			struct size_check c;
+
+			if (!q)
+				continue;
+			if (!size_check(q, tput, &c)) {
+				*known = false;
+				break;
+			}
+			s->last = q;
+			s->lc = c;
+			if (c.ok) {
+				s->at = q;
+				s->c = c;
+				s->x = k;
+				break;
+			}
+		}
+		if (s->last)
+			(*n)++;
+	}
+	return a;
+}
+
+/*
+ * Per trace and page size: the smallest IOTLB that brings the misses within the margin of the
+ * floor and (timed, with a passthrough baseline) the throughput within 5% of passthrough's;
+ * then whether the larger pages make the size irrelevant.
+ */
+static void answer_size(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	const struct sweepdir_point *missing;
+	int ea = sweepdir_axis_by_key(sd, "iommu.iotlb.entries"), pa = page_axis(sd);
+	size_t t, k, i, *order;
+	char mode[128];
+
+	if (ea < 0 || !sd->axes[ea].numeric || sd->axes[ea].nvalues < 2) {
+		answer(r, "How big the IOTLB must be: the sweep has no iommu.iotlb.entries axis of two "
+			  "sizes or more; add one (say 16 to 4096 entries) to answer it.");
+		return;
+	}
+	if (!sweepdir_has(sd, "iotlb.misses_by_class.compulsory", &missing)) {
+		answer(r, "How big the IOTLB must be: these results do not classify misses "
+			  "(stats.classify_misses), so the floor no IOTLB size removes is unknown; "
+			  "run with stats.classify_misses true to answer it.");
+		return;
+	}
+	order = ism_xmalloc(sd->axes[ea].nvalues * sizeof(*order));
+	sweepdir_axis_order(&sd->axes[ea], order);
+	for (t = 0; t < sd->ntraces; t++) {
+		const char *const *lab = sd->axes[ea].values;
+		size_t npages = pa >= 0 && !inert(r, t, pa) ? sd->axes[pa].nvalues : 1;
+		bool tput = true, small_enough[16] = { false }, any_page_answer = false;
+		size_t need_lo[16] = { 0 }, need_hi[16] = { 0 };
+		const struct sweepdir_point *need_eg[16] = { NULL };
+
+		if (inert(r, t, ea))
+			continue;
+		for (i = 0; i < sd->npoints; i++)
+			if (sd->points[i].status == SWEEP_OK && sd->points[i].trace == t &&
+			    !sweepdir_get(&sd->points[i], "versus.passthrough.throughput_ratio"))
+				tput = false;
+		if (tput)
+			sweepdir_replay_common(sd, t, false, mode, sizeof(mode));
+		for (k = 0; k < npages && k < 16; k++) {
+			size_t n, nmet = 0, lo = SIZE_MAX, hi = 0, j;
+			bool known;
+			struct size_answer *a = size_answers(r, t, npages > 1 ? pa : -1, k, ea, order,
+							     tput, &n, &known);
+			const struct size_answer *alo = NULL, *ahi = NULL, *none = NULL;
+			char who[256], crit[512], res[1024], t1[160], t2[160];
+			size_t len = 0, nnone = 0;
+
+			snprintf(who, sizeof(who), "%s%s%s", sd->traces[t], npages > 1 ? ", " : "",
+				 npages > 1 ? sd->axes[pa].values[k] : "");
+			snprintf(crit, sizeof(crit), "the smallest IOTLB that brings the misses within "
+				 "%.0f%% of the floor no IOTLB size removes (all but capacity and conflict "
+				 "misses)%s%s%s", 100 * REPORT_FLOOR_MARGIN,
+				 tput ? " and the DMA throughput within 5% of passthrough's (" : "",
+				 tput ? mode : "", tput ? ")" : "");
+			if (!known || !n) {
+				free(a);
+				continue;
+			}
+			for (j = 0; j < n; j++) {
+				if (!a[j].at) {
+					if (!nnone++)
+						none = &a[j];
+					continue;
+				}
+				nmet++;
+				if (a[j].x < lo)
+					lo = a[j].x, alo = &a[j];
+				if (a[j].x >= hi)
+					hi = a[j].x, ahi = &a[j];
+			}
+			res[0] = '\0';
+			if (nmet && lo == hi)
+				cat(res, sizeof(res), &len, "%s entries%s (%s%s)", lab[order[lo]],
+				    settings_text(nmet, t1, sizeof(t1)), nmet > 1 ? "e.g. " : "",
+				    size_text(alo->at, &alo->c, t2, sizeof(t2)));
+			else if (nmet)
+				cat(res, sizeof(res), &len, "%s (%s) to %s entries (%s), by the setting of "
+				    "the other axes", lab[order[lo]],
+				    size_text(alo->at, &alo->c, t1, sizeof(t1)), lab[order[hi]],
+				    size_text(ahi->at, &ahi->c, t2, sizeof(t2)));
+			if (nnone) {
+				bool many = none->lc.cc > REPORT_FLOOR_MARGIN * none->lc.floor;
+				bool slow = isfinite(none->lc.ratio) &&
+					    none->lc.ratio < 1 - REPORT_TPUT_MARGIN;
+
+				if (n == 1)
+					t1[0] = '\0';
+				else if (nnone == n)
+					snprintf(t1, sizeof(t1), " in each of the %zu settings of the other "
+						 "axes", n);
+				else
+					snprintf(t1, sizeof(t1), " in %zu of the %zu settings of the other "
+						 "axes", nnone, n);
+				cat(res, sizeof(res), &len, "%snone of the sizes swept%s: at %s entries "
+				    "(%s%s), %s%s%s; %s", nmet ? "; " : "", t1,
+				    lab[order[sd->axes[ea].nvalues - 1]], nnone > 1 ? "e.g. " : "",
+				    size_text(none->last, &none->lc, t2, sizeof(t2)),
+				    many ? "too many capacity and conflict misses" : "",
+				    many && slow ? " and " : "",
+				    slow ? "too slow against passthrough" : "",
+				    many ? "add larger values to the iommu.iotlb.entries axis"
+					 : "a larger IOTLB would not remove what keeps it slow");
+			}
+			answer(r, "%s: %s: %s.", who, crit, res);
+			if (k < 16 && !nnone) {
+				small_enough[k] = lo == 0 && hi == 0;
+				need_lo[k] = lo;
+				need_hi[k] = hi;
+				need_eg[k] = ahi ? ahi->at : NULL;
+				any_page_answer = true;
+			}
+			free(a);
+		}
+		/* Whether larger pages make the IOTLB size irrelevant. */
+		if (pa < 0 || inert(r, t, pa) || !any_page_answer)
+			continue;
+		for (k = 1; k < npages && k < 16; k++) {
+			char first[160] = "";
+
+			if (!need_eg[k])
+				continue;
+			if (need_eg[0])
+				snprintf(first, sizeof(first), ", where %s pages need %s%s%s entries",
+					 sd->axes[pa].values[0], lab[order[need_lo[0]]],
+					 need_lo[0] != need_hi[0] ? " to " : "",
+					 need_lo[0] != need_hi[0] ? lab[order[need_hi[0]]] : "");
+			if (small_enough[k])
+				answer(r, "%s: %s pages make the IOTLB size irrelevant: the smallest "
+					  "swept, %s entries, already meets both (e.g. #%zu)%s.",
+				       sd->traces[t], sd->axes[pa].values[k], lab[order[0]],
+				       need_eg[k]->index, first);
+			else
+				answer(r, "%s: %s pages do not make the IOTLB size irrelevant: they still "
+					  "need %s%s%s entries (e.g. #%zu)%s.",
+				       sd->traces[t], sd->axes[pa].values[k], lab[order[need_lo[k]]],
+				       need_lo[k] != need_hi[k] ? " to " : "",
+				       need_lo[k] != need_hi[k] ? lab[order[need_hi[k]]] : "",
+				       need_eg[k]->index, first);
+		}
+	}
+	if (pa < 0)
+		answer(r, "Whether larger pages make the IOTLB size irrelevant: the sweep has no page "
+			  "size axis; add one over os.first_touch_page_size or iommu.page_sizes (4K, "
+			  "2M) to answer it.");
+	free(order);
+}
+
+/* A result's config value at a dotted key, as a number; NAN when absent. */
+static double config_num(const struct sweepdir_point *p, const char *key)
+{
+	double v;
+	char k[160];
+
+	snprintf(k, sizeof(k), "config.%s", key);
+	return sweepdir_num(p, k, &v) ? v : NAN;
+}
+
+/*
+ * Which walk-cache level saves the most memory references per entry: a walk that starts below
+ * a level-l hit reads levels - l + 1 entries fewer than one from the root; per point, those
+ * savings over the level's entries.
+ */
+static void answer_walk_cache(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	size_t t, i, any = 0;
+
+	for (t = 0; t < sd->ntraces; t++) {
+		size_t wins[6] = { 0 }, npts = 0, l, best1 = 0;
+		char detail[6][256], text[1024];
+		size_t len = 0;
+		bool same = true;
+
+		for (i = 0; i < sd->npoints; i++) {
+			const struct sweepdir_point *p = &sd->points[i];
+			double levels = config_num(p, "iommu.pgtable.levels"), best = 0, per[6];
+			size_t bl = 0, dlen = 0;
+			char key[64], v[32];
+
+			if (p->status != SWEEP_OK || p->trace != t || !isfinite(levels))
+				continue;
+			for (l = 2; l <= 5 && l <= (size_t)levels; l++) {
+				double e, h;
+
+				snprintf(key, sizeof(key), "iommu.walk_cache.l%zu.entries", l);
+				e = config_num(p, key);
+				snprintf(key, sizeof(key), "walk_cache.l%zu.hits", l);
+				per[l] = NAN;
+				if (!(e > 0) || !sweepdir_num(p, key, &h))
+					continue;
+				per[l] = h * (levels - (double)l + 1) / e;
+				if (per[l] > best)
+					best = per[l], bl = l;
+			}
+			if (!bl)
+				continue;
+			npts++;
+			if (!wins[bl]++) {
+				detail[bl][0] = '\0';
+				num(v, sizeof(v), per[bl]);
+				dlen = (size_t)snprintf(detail[bl], sizeof(detail[bl]),
+							"#%zu: %s per entry", p->index, v);
+				for (l = 2; l <= 5 && l <= (size_t)levels; l++)
+					if (l != bl && isfinite(per[l]) && dlen < sizeof(detail[bl]))
+						dlen += (size_t)snprintf(detail[bl] + dlen,
+									 sizeof(detail[bl]) - dlen,
+									 ", level %zu %s", l,
+									 num(v, sizeof(v), per[l]));
+			}
+			if (!best1)
+				best1 = bl;
+			same &= bl == best1;
+		}
+		if (!npts)
+			continue;
+		any++;
+		text[0] = '\0';
+		if (same) {
+			answer(r, "%s: the level-%zu walk cache saves the most memory references per "
+				  "entry%s (%s%s, against a walk from the root; a walk that starts below a "
+				  "level-l hit reads levels - l + 1 entries fewer).",
+			       sd->traces[t], best1,
+			       npts > 1 ? (snprintf(text, sizeof(text), " at each of its %zu points", npts), text)
+					: "",
+			       npts > 1 ? "e.g. " : "", detail[best1]);
+			continue;
+		}
+		for (l = 2; l <= 5; l++)
+			if (wins[l])
+				cat(text, sizeof(text), &len, "%slevel %zu at %zu (e.g. %s)",
+				    len ? ", " : "", l, wins[l], detail[l]);
+		answer(r, "%s: which walk-cache level saves the most memory references per entry "
+			  "depends on the point: %s.", sd->traces[t], text);
+	}
+	if (!any)
+		answer(r, "Which walk-cache level pays: no run has a walk cache that a walk hit "
+			  "(iommu.walk_cache.lN.entries); give the levels entries, or sweep them, to "
+			  "answer it.");
+}
+
+/* "8.32" or, with several seeds, "8.32 (8.1–8.5)": the mean and the seeds' range. */
+static const char *mean_text(const double *v, size_t n, char *buf, size_t len)
+{
+	double sum = 0, lo = INFINITY, hi = -INFINITY;
+	char a[32], b[32], c[32];
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (isfinite(v[i])) {
+			sum += v[i];
+			lo = fmin(lo, v[i]);
+			hi = fmax(hi, v[i]);
+			k++;
+		}
+	if (!k)
+		snprintf(buf, len, "–");
+	else if (lo == hi)
+		snprintf(buf, len, "%s", num(a, sizeof(a), lo));
+	else
+		snprintf(buf, len, "%s (%s–%s)", num(a, sizeof(a), sum / (double)k),
+			 num(b, sizeof(b), lo), num(c, sizeof(c), hi));
+	return buf;
+}
+
+/*
+ * Invalidation policies side by side at one setting of the other axes (the sweep file's "plot":
+ * {"at": ...} hint, else each axis' middle value, as the invalidation plot pins them), with the
+ * no-IOMMU baselines of the same points.
+ */
+static void answer_policies(struct report *r)
+{
+	static const struct {
+		const char *key, *head;
+	} cols[] = { { "dma.throughput_gbps", "DMA throughput (Gb/s)" },
+		     { "cpu.ns_per_dma_byte", "CPU ns per DMA byte" },
+		     { "stale.hits", "stale hits" },
+		     { "stale.window_ns.p99", "stale window p99 (ns)" } };
+	const struct sweep_dir *sd = r->sd;
+	int pa = sweepdir_axis_by_key(sd, "os.invalidation.policy");
+	json_t *at = sd->hints ? json_object_get(sd->hints, "at") : NULL;
+	size_t *pin, a, t, k, i, c, b;
+	char buf[160], where[512] = "";
+	size_t wlen = 0;
+
+	if (pa < 0 || sd->axes[pa].nvalues < 2)
+		return;
+	pin = ism_xmalloc(sd->naxes * sizeof(*pin));
+	for (a = 0; a < sd->naxes; a++) {
+		const char *want = json_string_value(json_object_get(at, sd->axes[a].name));
+
+		pin[a] = SIZE_MAX;
+		if ((int)a == pa)
+			continue;
+		pin[a] = sd->axes[a].nvalues / 2;
+		for (k = 0; want && k < sd->axes[a].nvalues; k++)
+			if (strcmp(sd->axes[a].values[k], want) == 0)
+				pin[a] = k;
+		cat(where, sizeof(where), &wlen, "%s%s=%s", wlen ? ", " : " at ", sd->axes[a].name,
+		    sd->axes[a].values[pin[a]]);
+	}
+	fputs("<h3>Invalidation policies side by side", r->fp);
+	esc(r->fp, where);
+	fputs("</h3>\n<p class=\"note\">Each row is the mean over the seeds of the points it "
+	      "names (with their range when they differ); a baseline's row is its own replay of "
+	      "the same points' trace, where nothing is translated, so nothing goes stale.</p>\n"
+	      "<div class=\"scroll\"><table>\n<tr><th>trace</th><th>system</th><th>points</th>",
+	      r->fp);
+	for (c = 0; c < ISM_ARRAY_SIZE(cols); c++)
+		fprintf(r->fp, "<th>%s</th>", cols[c].head);
+	fputs("</tr>\n", r->fp);
+	for (t = 0; t < sd->ntraces; t++) {
+		const struct sweepdir_point **pts = ism_xcalloc(sd->npoints + 1, sizeof(*pts));
+		const struct sweepdir_point **first = ism_xcalloc(sd->npoints + 1, sizeof(*first));
+		double *v = ism_xcalloc(sd->npoints + 1, sizeof(*v));
+		size_t nall = 0, nfirst = 0;
+		char first_ids[256] = "";
+
+		for (k = 0; k < sd->axes[pa].nvalues; k++) {
+			size_t n = 0, len = 0;
+			char ids[256] = "";
+
+			for (i = 0; i < sd->npoints; i++) {
+				const struct sweepdir_point *p = &sd->points[i];
+
+				if (p->status != SWEEP_OK || p->trace != t || p->label[pa] != k)
+					continue;
+				for (a = 0; a < sd->naxes; a++)
+					if (pin[a] != SIZE_MAX && p->label[a] != pin[a])
+						break;
+				if (a < sd->naxes)
+					continue;
+				pts[n++] = p;
+				cat(ids, sizeof(ids), &len, "%s#%zu", len ? ", " : "", p->index);
+			}
+			if (!n)
+				continue;
+			nall += n;
+			fputs("<tr><td>", r->fp);
+			esc(r->fp, sd->traces[t]);
+			fputs("</td><td>", r->fp);
+			esc(r->fp, sd->axes[pa].values[k]);
+			fputs("</td><td>", r->fp);
+			esc(r->fp, ids);
+			fputs("</td>", r->fp);
+			for (c = 0; c < ISM_ARRAY_SIZE(cols); c++) {
+				for (i = 0; i < n; i++)
+					if (!sweepdir_num(pts[i], cols[c].key, &v[i]))
+						v[i] = NAN;
+				fprintf(r->fp, "<td class=\"num\">%s</td>",
+					mean_text(v, n, buf, sizeof(buf)));
+			}
+			fputs("</tr>\n", r->fp);
+			/* the baselines below, from the first policy's points */
+			if (nall == n) {
+				memcpy(first, pts, n * sizeof(*first));
+				nfirst = n;
+				snprintf(first_ids, sizeof(first_ids), "%s", ids);
+			}
+		}
+		for (b = 0; b < r->nbl && nfirst; b++) {
+			char key[192];
+
+			fputs("<tr><td>", r->fp);
+			esc(r->fp, sd->traces[t]);
+			fputs("</td><td>", r->fp);
+			escf(r->fp, "%s (no IOMMU)", r->bl[b]);
+			fputs("</td><td>", r->fp);
+			esc(r->fp, first_ids);
+			fputs("</td>", r->fp);
+			for (c = 0; c < ISM_ARRAY_SIZE(cols); c++) {
+				if (c >= 2) {
+					fputs("<td class=\"num\">–</td>", r->fp);
+					continue;
+				}
+				snprintf(key, sizeof(key), "baseline.%s.%s", r->bl[b], cols[c].key);
+				for (i = 0; i < nfirst; i++)
+					if (!sweepdir_num(first[i], key, &v[i]))
+						v[i] = NAN;
+				fprintf(r->fp, "<td class=\"num\">%s</td>",
+					mean_text(v, nfirst, buf, sizeof(buf)));
+			}
+			fputs("</tr>\n", r->fp);
+		}
+		free(first);
+		free(pts);
+		free(v);
+	}
+	fputs("</table></div>\n", r->fp);
+	free(pin);
+}
+
+static void write_answers(struct report *r)
+{
+	int pa;
+
+	fputs("<section id=\"answers\">\n<h2>Answers</h2>\n<p class=\"note\">The questions this "
+	      "tool exists for, answered from the points below (each answer names them); where the "
+	      "sweep cannot answer one, it says which axis to add.</p>\n<ul class=\"answers\">\n",
+	      r->fp);
+	pa = sweepdir_axis_by_key(r->sd, "os.invalidation.policy");
+	answer_size(r);
+	answer_walk_cache(r);
+	if (pa < 0 || r->sd->axes[pa].nvalues < 2)
+		answer(r, "Which invalidation policy: the sweep has no os.invalidation.policy axis; "
+			  "add one (strict, lazy) to compare their throughput, CPU cost and "
+			  "stale-translation exposure.");
+	fputs("</ul>\n", r->fp);
+	answer_policies(r);
+	fputs("</section>\n", r->fp);
 }
 
 /* --- configuration -------------------------------------------------------------------------- */
@@ -1307,6 +1846,8 @@ static void trace_settings(struct report *r, json_t *jp)
 	}
 }
 
+static const char *rel_path(const struct report *r, const char *path, char *buf, size_t n);
+
 static void write_axes(struct report *r)
 {
 	const struct sweep_dir *sd = r->sd;
@@ -1345,8 +1886,10 @@ static void write_axes(struct report *r)
 		fputs(t ? ", " : "", r->fp);
 		esc(r->fp, sd->traces[t]);
 		if (path) {
+			char rel[1024];
+
 			fputs(" (<code>", r->fp);
-			esc(r->fp, path);
+			esc(r->fp, rel_path(r, path, rel, sizeof(rel)));
 			fputs("</code>", r->fp);
 			trace_settings(r, jp);
 			fputs(")", r->fp);
@@ -1459,6 +2002,498 @@ static void write_fixed(struct report *r)
 	config_free(&defcfg);
 }
 
+/* --- paths, provenance, traces, assumptions ---------------------------------------------------- */
+
+static const char *str_or(const char *s, const char *otherwise)
+{
+	return s ? s : otherwise;
+}
+
+/*
+ * A path as the page shows it: relative to the sweep directory where the manifest recorded it
+ * (provenance.dir), so the page says "traces/nic.iot.gz", not the machine's absolute path; a
+ * path outside it climbs out with "..". Relative paths and those of a manifest without the
+ * directory are shown as they are. Returns buf.
+ */
+static const char *rel_path(const struct report *r, const char *path, char *buf, size_t n)
+{
+	const char *dir = json_string_value(ism_json_path(r->sd->manifest, "provenance.dir"));
+	char *parts[2][128], *copy[2];
+	size_t np[2] = { 0, 0 }, k, i, common, len = 0;
+
+	if (!dir || *dir != '/' || *path != '/') {
+		snprintf(buf, n, "%s", path);
+		return buf;
+	}
+	copy[0] = ism_xstrdup(dir);
+	copy[1] = ism_xstrdup(path);
+	/* Lexically: "a/./b" and "a/x/../b" are "a/b". */
+	for (k = 0; k < 2; k++) {
+		char *save = NULL, *c;
+
+		for (c = strtok_r(copy[k], "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+			if (strcmp(c, ".") == 0)
+				continue;
+			if (strcmp(c, "..") == 0) {
+				np[k] -= np[k] > 0;
+				continue;
+			}
+			if (np[k] < ISM_ARRAY_SIZE(parts[k]))
+				parts[k][np[k]++] = c;
+		}
+	}
+	for (common = 0; common < np[0] && common < np[1] &&
+			 strcmp(parts[0][common], parts[1][common]) == 0;
+	     common++)
+		;
+	buf[0] = '\0';
+	for (i = common; i < np[0]; i++)
+		cat(buf, n, &len, "../");
+	for (i = common; i < np[1]; i++)
+		cat(buf, n, &len, "%s%s", parts[1][i], i + 1 < np[1] ? "/" : "");
+	if (!*buf)
+		snprintf(buf, n, ".");
+	free(copy[0]);
+	free(copy[1]);
+	return buf;
+}
+
+/* A <tr> of a two-column table: the heading, then text escaped. */
+static void kv_row(struct report *r, const char *head, const char *fmt, ...) ISM_PRINTF(3, 4);
+static void kv_row(struct report *r, const char *head, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fputs("<tr><th>", r->fp);
+	esc(r->fp, head);
+	fputs("</th><td>", r->fp);
+	esc(r->fp, buf);
+	fputs("</td></tr>\n", r->fp);
+}
+
+/* Distinct strings of the points' results at key, with how many points have each. */
+struct str_tally {
+	const char *s[64];
+	size_t n[64], count;
+	const struct sweepdir_point *eg[64];
+};
+
+static void tally_key(const struct sweep_dir *sd, const char *key, struct str_tally *t)
+{
+	size_t i, k;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < sd->npoints; i++) {
+		const char *v;
+
+		if (sd->points[i].status != SWEEP_OK)
+			continue;
+		v = json_string_value(sweepdir_get(&sd->points[i], key));
+		if (!v)
+			v = "(not recorded)";
+		for (k = 0; k < t->count && strcmp(t->s[k], v) != 0; k++)
+			;
+		if (k == t->count) {
+			if (t->count == ISM_ARRAY_SIZE(t->s))
+				continue;
+			t->s[t->count] = v;
+			t->eg[t->count++] = &sd->points[i];
+		}
+		t->n[k]++;
+	}
+}
+
+/* "a (3 points, e.g. #0), b (1, #5)" */
+static const char *str_tally_text(const struct str_tally *t, char *buf, size_t n)
+{
+	size_t k, len = 0;
+
+	buf[0] = '\0';
+	for (k = 0; k < t->count; k++)
+		cat(buf, n, &len, "%s%s (%zu point%s%s #%zu)", k ? "; " : "", t->s[k], t->n[k],
+		    t->n[k] == 1 ? "" : "s", t->n[k] == 1 ? ":" : ", e.g.", t->eg[k]->index);
+	return buf;
+}
+
+/*
+ * Where the results come from: the tool and its build, the machines, dates and command lines
+ * the manifest and the points recorded, and a digest of every config: the page shows what the
+ * directory holds (recorded when the sweep ran), so it stays the same for the same directory.
+ */
+static void write_provenance(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	json_t *m = sd->manifest, *prov = json_object_get(m, "provenance");
+	json_t *tool = json_object_get(m, "iommusim"), *from = json_object_get(prov, "merged_from");
+	struct str_tally t;
+	char buf[4096], rel[1024], rel2[1024];
+	const char *first = NULL, *last = NULL;
+	size_t i;
+
+	fputs("<section id=\"provenance\">\n<h2>Provenance</h2>\n<p class=\"note\">As the sweep "
+	      "recorded it when it ran (its manifest, <code>sweep.json</code>, and each point's "
+	      "result): this page shows no clock of its own.</p>\n<div class=\"scroll\"><table>\n",
+	      r->fp);
+	kv_row(r, "iommusim", "version %s, build %s, commit %s (the manifest's writer)",
+	       str_or(json_string_value(json_object_get(tool, "version")), "?"),
+	       str_or(json_string_value(json_object_get(tool, "build")), "not recorded"),
+	       str_or(json_string_value(json_object_get(tool, "commit")), "not recorded"));
+	tally_key(sd, "iommusim.commit", &t);
+	kv_row(r, "the points' commits", "%s", str_tally_text(&t, buf, sizeof(buf)));
+	tally_key(sd, "iommusim.build_flags", &t);
+	kv_row(r, "build flags", "%s", str_tally_text(&t, buf, sizeof(buf)));
+	if (prov)
+		kv_row(r, from ? "merged" : "sweep run", "%s on %s, in %s: %s",
+		       str_or(json_string_value(json_object_get(prov, "date")), "?"),
+		       str_or(json_string_value(json_object_get(prov, "host")), "?"),
+		       rel_path(r, str_or(json_string_value(json_object_get(prov, "cwd")), "?"), rel,
+				sizeof(rel)),
+		       str_or(json_string_value(json_object_get(prov, "command")), "?"));
+	else
+		kv_row(r, "sweep run", "not recorded (a manifest written before iommusim recorded "
+				       "provenance)");
+	json_array_foreach (from, i, prov)
+		kv_row(r, "merged from", "%s on %s: %s",
+		       str_or(json_string_value(json_object_get(prov, "date")), "?"),
+		       str_or(json_string_value(json_object_get(prov, "host")), "?"),
+		       str_or(json_string_value(json_object_get(prov, "command")), "?"));
+	tally_key(sd, "provenance.host", &t);
+	kv_row(r, "the points ran on", "%s", str_tally_text(&t, buf, sizeof(buf)));
+	for (i = 0; i < sd->npoints; i++) {
+		const char *d = sd->points[i].status == SWEEP_OK
+					? json_string_value(sweepdir_get(&sd->points[i], "provenance.date"))
+					: NULL;
+
+		if (!d)
+			continue;
+		if (!first || strcmp(d, first) < 0)
+			first = d;
+		if (!last || strcmp(d, last) > 0)
+			last = d;
+	}
+	if (first)
+		kv_row(r, "the points ran", "from %s to %s", first, last);
+	tally_key(sd, "provenance.command", &t);
+	kv_row(r, "their command lines", "%s", str_tally_text(&t, buf, sizeof(buf)));
+	kv_row(r, "sweep file", "%s (%s)", rel_path(r, sd->source, rel, sizeof(rel)),
+	       str_or(json_string_value(ism_json_path(m, "digests.sweep_file")), "digest not recorded"));
+	if (json_is_string(json_object_get(m, "base")))
+		kv_row(r, "base config", "%s (%s)",
+		       rel_path(r, json_string_value(json_object_get(m, "base")), rel2, sizeof(rel2)),
+		       str_or(json_string_value(ism_json_path(m, "digests.base")), "digest not recorded"));
+	tally_key(sd, "config_digest", &t);
+	kv_row(r, "configs", "%zu distinct effective configuration%s over the %zu finished points "
+			     "(each result's config_digest, SHA-256 of its config; the table below)",
+	       t.count, t.count == 1 ? "" : "s", sd->nok);
+	fputs("</table></div>\n<details><summary>Each point's config digest</summary>\n"
+	      "<div class=\"scroll\"><table>\n<tr><th>#</th><th>config_digest</th></tr>\n",
+	      r->fp);
+	for (i = 0; i < sd->npoints; i++) {
+		const char *d = sd->points[i].status == SWEEP_OK
+					? json_string_value(sweepdir_get(&sd->points[i], "config_digest"))
+					: NULL;
+
+		fprintf(r->fp, "<tr><td class=\"num\">%zu</td><td><code>", sd->points[i].index);
+		esc(r->fp, d ? d : "–");
+		fputs("</code></td></tr>\n", r->fp);
+	}
+	fputs("</table></div>\n</details>\n</section>\n", r->fp);
+}
+
+/* A trace's description the sweep wrote (DIR/traces/NAME.info.json), or NULL. */
+static json_t *trace_info_of(const struct report *r, size_t t)
+{
+	char *path = sweep_trace_info_path(r->sd->dir, r->sd->traces[t]);
+	json_t *info = json_load_file(path, 0, NULL);
+
+	free(path);
+	if (info && !json_is_object(info)) {
+		json_decref(info);
+		info = NULL;
+	}
+	return info;
+}
+
+static const char *mib(double bytes, char *buf, size_t n)
+{
+	if (bytes >= 1048576)
+		snprintf(buf, n, "%.3g MiB", bytes / 1048576);
+	else if (bytes >= 1024)
+		snprintf(buf, n, "%.3g KiB", bytes / 1024);
+	else
+		snprintf(buf, n, "%.0f bytes", bytes);
+	return buf;
+}
+
+/* Where a trace came from, from its metadata: a capture's tool and input, a generator's spec. */
+static void trace_source(json_t *meta, json_t *info, char *buf, size_t n)
+{
+	const char *src = json_string_value(json_object_get(meta, "source"));
+	json_t *spec = json_object_get(meta, "spec"), *v;
+	const char *k;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (src && strcmp(src, "iommusim trace gen") == 0) {
+		cat(buf, n, &len, "generated by iommusim trace gen, workload %s:",
+		    str_or(json_string_value(json_object_get(meta, "workload")), "?"));
+		json_object_foreach (spec, k, v) {
+			char *t = json_text(v);
+
+			if (strcmp(k, "workload") != 0)
+				cat(buf, n, &len, " %s=%s", k, t ? t : "?");
+			free(t);
+		}
+	} else if (src) {
+		const char *in = json_string_value(json_object_get(meta, "input"));
+		const char *cmd = json_string_value(json_object_get(meta, "capture"));
+
+		cat(buf, n, &len, "captured: imported from %s%s%s%s%s", src,
+		    in ? " (" : "", in ? in : "", in ? ")" : "", cmd ? ", " : "");
+		if (cmd)
+			cat(buf, n, &len, "captured by %s", cmd);
+	} else {
+		cat(buf, n, &len, "no metadata says what made it (a CSV written by hand?)");
+	}
+	(void)info;
+}
+
+/*
+ * A card per trace: what it is (captured or generated), its size, devices, footprint per page
+ * size, how it reuses pages, and how the points replayed it: what its throughput figures mean.
+ */
+static void write_traces(struct report *r)
+{
+	const struct sweep_dir *sd = r->sd;
+	size_t t, i;
+
+	fputs("<section id=\"traces\">\n<h2>The traces</h2>\n<div class=\"cards\">\n", r->fp);
+	for (t = 0; t < sd->ntraces; t++) {
+		json_t *info = trace_info_of(r, t), *meta = NULL, *v, *jp = NULL;
+		const struct sweepdir_point *p = NULL;
+		const char *path = NULL, *k;
+		char buf[2048], a[32], b[32], mode[128];
+		size_t len = 0;
+
+		for (i = 0; i < sd->npoints; i++)
+			if (sd->points[i].trace == t) {
+				jp = json_array_get(json_object_get(sd->manifest, "points"), i);
+				path = json_string_value(json_object_get(jp, "trace_path"));
+				if (!p && sd->points[i].status == SWEEP_OK)
+					p = &sd->points[i];
+			}
+		meta = info ? json_object_get(info, "meta") : p ? sweepdir_get(p, "trace.meta") : NULL;
+		fputs("<div class=\"card\">\n<h3>", r->fp);
+		esc(r->fp, sd->traces[t]);
+		fputs("</h3>\n<table>\n", r->fp);
+		if (path)
+			kv_row(r, "file", "%s", rel_path(r, path, buf, sizeof(buf)));
+		trace_source(meta, info, buf, sizeof(buf));
+		kv_row(r, "source", "%s", buf);
+		if (!info) {
+			kv_row(r, "contents", "not described (the sweep that made this directory "
+					      "wrote no traces/%s.info.json: run it again, or "
+					      "iommusim trace info)", sd->traces[t]);
+		} else {
+			json_int_t rd = json_integer_value(json_object_get(info, "reads"));
+			json_int_t wr = json_integer_value(json_object_get(info, "writes"));
+
+			kv_row(r, "records", "%" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT " DMAs: %"
+			       JSON_INTEGER_FORMAT " reads, %" JSON_INTEGER_FORMAT " writes; %"
+			       JSON_INTEGER_FORMAT " maps, %" JSON_INTEGER_FORMAT " unmaps) over %s",
+			       json_integer_value(json_object_get(info, "records")), rd + wr, rd, wr,
+			       json_integer_value(json_object_get(info, "maps")),
+			       json_integer_value(json_object_get(info, "unmaps")),
+			       dur(mode, sizeof(mode),
+				   (double)json_integer_value(json_object_get(info, "time_span_ns"))));
+			kv_row(r, "DMA bytes", "%s read, %s written",
+			       mib((double)json_integer_value(json_object_get(info, "bytes_read")), a,
+				   sizeof(a)),
+			       mib((double)json_integer_value(json_object_get(info, "bytes_written")), b,
+				   sizeof(b)));
+			buf[0] = '\0';
+			len = 0;
+			json_array_foreach (json_object_get(info, "devices"), i, v) {
+				const char *bdf = json_string_value(json_object_get(v, "bdf"));
+
+				if (i < 8)
+					cat(buf, sizeof(buf), &len, "%s%s", i ? ", " : "",
+					    bdf ? bdf : "?");
+			}
+			if (json_array_size(json_object_get(info, "devices")) > 8)
+				cat(buf, sizeof(buf), &len, ", ...");
+			kv_row(r, "devices", "%zu: %s", json_array_size(json_object_get(info, "devices")),
+			       buf);
+			buf[0] = '\0';
+			len = 0;
+			json_object_foreach (json_object_get(info, "footprint_pages"), k, v)
+				cat(buf, sizeof(buf), &len, "%s%" JSON_INTEGER_FORMAT " page%s of %s",
+				    len ? ", " : "", json_integer_value(v),
+				    json_integer_value(v) == 1 ? "" : "s", k);
+			kv_row(r, "footprint", "%s (distinct pages the DMAs touch)", buf);
+			if (json_is_string(json_object_get(info, "locality")))
+				kv_row(r, "reuse", "%s, %" JSON_INTEGER_FORMAT " of them first touches "
+						   "(LRU stack distances: trace info)",
+				       json_string_value(json_object_get(info, "locality")),
+				       json_integer_value(ism_json_path(info, "reuse_4K.cold")));
+		}
+		if (sweepdir_replay_common(sd, t, false, mode, sizeof(mode)))
+			kv_row(r, "replay mode", "%s: %s", mode,
+			       strncmp(mode, "unthrottled", 11) == 0
+				       ? "the device issues as fast as its tags, link and the IOMMU "
+					 "allow, whatever the trace's timestamps; a throughput is how "
+					 "fast a configuration can go, not the rate the trace ran at"
+				       : "each DMA starts no earlier than its trace time; a throughput "
+					 "is at most the trace's own rate, and one below it means the "
+					 "device fell behind (replay.lag_ns)");
+		else
+			kv_row(r, "replay mode", "differs between its points (the comparison table's "
+					    "replay column)");
+		fputs("</table>\n</div>\n", r->fp);
+		json_decref(info);
+		(void)jp;
+	}
+	fputs("</div>\n</section>\n", r->fp);
+}
+
+/* Whether key acts in the runs of config cfg: no device-TLB time without a device TLB, ... */
+static bool key_acts(json_t *cfg, const char *key)
+{
+	static const struct {
+		const char *prefix, *when_key, *when_not; /* acts unless when_key is when_not */
+	} rules[] = {
+		{ "iommu.device_tlb.", "iommu.device_tlb.kind", "none" },
+		{ "os.cost.ats_", "iommu.device_tlb.kind", "!ats" },
+		{ "os.cost.iova_", "iova.remap", "none" },
+		{ "swiotlb.", "baseline", "!swiotlb" },
+		{ "cma.", "baseline", "!cma" },
+	};
+	size_t i, j;
+
+	for (i = 0; i < ISM_ARRAY_SIZE(rules); i++) {
+		json_t *v = dotted(cfg, rules[i].when_key), *e;
+		const char *want = rules[i].when_not;
+
+		if (strncmp(key, rules[i].prefix, strlen(rules[i].prefix)) != 0)
+			continue;
+		if (*want != '!')
+			return !(json_is_string(v) && strcmp(json_string_value(v), want) == 0);
+		/* "!x": acts only when the value is x, or a list holding it */
+		if (json_is_string(v))
+			return strcmp(json_string_value(v), want + 1) == 0;
+		json_array_foreach (v, j, e)
+			if (json_is_string(e) && strcmp(json_string_value(e), want + 1) == 0)
+				return true;
+		return false;
+	}
+	return true;
+}
+
+/* Keys whose defaults are estimates, not measurements of the hardware under review. */
+static bool estimate_key(const struct config_key *k)
+{
+	return k && k->help && (strstr(k->help, "estimate") || strstr(k->help, "assum") ||
+				(k->unit && (strcmp(k->unit, "ns") == 0 || strcmp(k->unit, "ps") == 0 ||
+					     strcmp(k->unit, "Gb/s") == 0)));
+}
+
+/*
+ * Assumptions and limits: the figures the results rest on that are iommusim's defaults rather
+ * than measurements (times, costs and rates a preset or the base did not set), and what the
+ * model leaves out.
+ */
+static void write_assumptions(struct report *r)
+{
+	static const char *const leaves_out[] = {
+		"The IOMMU's context and PASID-table caches: every lookup finds its device's domain at "
+		"once; only the IOTLB, the walk caches and the TLBs in front of them are modelled.",
+		"Page requests (PRI) and recoverable I/O page faults: a translation fault is counted "
+		"and its request blocked, never retried.",
+		"Interrupt remapping and posted interrupts.",
+		"More than one IOMMU, and switches between the devices and it: each device has a link "
+		"of its own to the one IOMMU.",
+		"Memory as a latency drawn from a distribution, with an optional bandwidth: no DRAM "
+		"banks, rows or refresh, and no CPU cache holding page-table entries.",
+		"The OS side as a cost per call (os.cost.*): no lock contention, no cache misses, no "
+		"scheduling between the CPUs of a trace.",
+		"A baseline is its model of swiotlb or CMA replaying the same records; it does not "
+		"model the fragmentation a long-running system builds up before the trace.",
+	};
+	const struct sweep_dir *sd = r->sd;
+	const struct sweepdir_point *first = NULL;
+	struct sim_config defcfg;
+	struct ism_err err = { 0 };
+	char **keys = NULL;
+	size_t nkeys = 0, i, j, n = 0;
+	json_t *cfg;
+
+	for (i = 0; i < sd->npoints && !first; i++)
+		if (sd->points[i].status == SWEEP_OK)
+			first = &sd->points[i];
+	cfg = first ? json_object_get(first->result, "config") : NULL;
+	fputs("<section id=\"assumptions\">\n<h2>Assumptions and limits</h2>\n", r->fp);
+	memset(&defcfg, 0, sizeof(defcfg));
+	if (json_is_object(cfg) && config_load(NULL, NULL, 0, &defcfg, &err) == 0) {
+		flatten(cfg, "", &keys, &nkeys);
+		fputs("<p>Times, costs and rates the results rest on that keep iommusim's defaults "
+		      "(estimates, not measurements of the system under review; the base "
+		      "configuration, its preset or the sweep set none of them). Measure them, or "
+		      "sweep them, before quoting a figure that depends on them:</p>\n"
+		      "<div class=\"scroll\"><table>\n<tr><th>key</th><th>value</th><th>what it "
+		      "is</th></tr>\n",
+		      r->fp);
+		for (i = 0; i < nkeys; i++) {
+			json_t *v = dotted(cfg, keys[i]);
+			const struct config_key *k = config_key_find(keys[i]);
+			bool same = true;
+			char *tv;
+
+			if (!estimate_key(k) || !key_acts(cfg, keys[i]) ||
+			    !json_equal(v, dotted(defcfg.effective, keys[i])))
+				continue;
+			for (j = 0; j < sd->npoints && same; j++)
+				if (sd->points[j].status == SWEEP_OK)
+					same = json_equal(v, dotted(json_object_get(sd->points[j].result,
+										    "config"),
+								    keys[i]));
+			if (!same || sweepdir_axis_by_key(sd, keys[i]) >= 0)
+				continue;
+			tv = json_text(v);
+			fputs("<tr><td><code>", r->fp);
+			esc(r->fp, keys[i]);
+			fputs("</code></td><td>", r->fp);
+			esc(r->fp, tv ? tv : "?");
+			fputs("</td><td>", r->fp);
+			esc(r->fp, k->help);
+			fputs("</td></tr>\n", r->fp);
+			free(tv);
+			n++;
+		}
+		fputs("</table></div>\n", r->fp);
+		if (!n)
+			fputs("<p class=\"note\">None: every time, cost and rate was set by the base "
+			      "configuration or the sweep.</p>\n",
+			      r->fp);
+		for (i = 0; i < nkeys; i++)
+			free(keys[i]);
+		free(keys);
+	}
+	config_free(&defcfg);
+	fputs("<p>What the model leaves out (docs/validation.md says what it was checked "
+	      "against):</p>\n<ul>\n",
+	      r->fp);
+	for (i = 0; i < ISM_ARRAY_SIZE(leaves_out); i++) {
+		fputs("<li>", r->fp);
+		esc(r->fp, leaves_out[i]);
+		fputs("</li>\n", r->fp);
+	}
+	fputs("</ul>\n</section>\n", r->fp);
+}
+
 /* --- tables --------------------------------------------------------------------------------- */
 
 /* The columns a point is told apart by: index, trace, each axis, the seed. */
@@ -1523,6 +2558,87 @@ static double headline_value(const struct sweepdir_point *p, size_t m)
 	return v * headline[m].scale;
 }
 
+/* Whether two points differ only in their seed. */
+static bool same_setting(const struct sweep_dir *sd, const struct sweepdir_point *p,
+			 const struct sweepdir_point *q)
+{
+	size_t a;
+
+	if (p->trace != q->trace)
+		return false;
+	for (a = 0; a < sd->naxes; a++)
+		if (p->label[a] != q->label[a])
+			return false;
+	return true;
+}
+
+/*
+ * With several seeds: a row per setting (trace and axes), each headline figure the mean over
+ * its seeds' finished points, with their smallest and largest when they differ.
+ */
+static void write_over_seeds(struct report *r, const bool *have)
+{
+	const struct sweep_dir *sd = r->sd;
+	const struct sweepdir_point **grp = ism_xcalloc(sd->npoints + 1, sizeof(*grp));
+	double *v = ism_xcalloc(sd->npoints + 1, sizeof(*v));
+	size_t i, j, m, a, n;
+	char buf[160];
+
+	fputs("<h3>Over the seeds</h3>\n<p class=\"note\">A row per setting: each figure is the "
+	      "mean over its seeds' points, then the smallest and the largest of them when they "
+	      "differ: mean (min–max).</p>\n<div class=\"scroll\"><table>\n<tr><th>points</th>"
+	      "<th>trace</th>",
+	      r->fp);
+	for (a = 0; a < sd->naxes; a++) {
+		fputs("<th>", r->fp);
+		esc(r->fp, sd->axes[a].name);
+		fputs("</th>", r->fp);
+	}
+	fputs("<th>seeds</th>", r->fp);
+	for (m = 0; m < ISM_ARRAY_SIZE(headline); m++)
+		if (have[m])
+			fprintf(r->fp, "<th>%s</th>", headline[m].head);
+	fputs("</tr>\n", r->fp);
+	for (i = 0; i < sd->npoints; i++) {
+		const struct sweepdir_point *p = &sd->points[i];
+		size_t len = 0;
+		char ids[512] = "";
+
+		for (j = 0; j < i && !same_setting(sd, &sd->points[j], p); j++)
+			;
+		if (j < i)
+			continue; /* a later seed of a setting already shown */
+		for (j = i, n = 0; j < sd->npoints; j++)
+			if (same_setting(sd, &sd->points[j], p) && sd->points[j].status == SWEEP_OK) {
+				grp[n++] = &sd->points[j];
+				cat(ids, sizeof(ids), &len, "%s#%zu", len ? ", " : "",
+				    sd->points[j].index);
+			}
+		fputs("<tr><td>", r->fp);
+		esc(r->fp, n ? ids : "–");
+		fputs("</td><td>", r->fp);
+		esc(r->fp, sd->traces[p->trace]);
+		fputs("</td>", r->fp);
+		for (a = 0; a < sd->naxes; a++) {
+			fputs(sd->axes[a].numeric ? "<td class=\"num\">" : "<td>", r->fp);
+			esc(r->fp, sd->axes[a].values[p->label[a]]);
+			fputs("</td>", r->fp);
+		}
+		fprintf(r->fp, "<td class=\"num\">%zu</td>", n);
+		for (m = 0; m < ISM_ARRAY_SIZE(headline); m++) {
+			if (!have[m])
+				continue;
+			for (j = 0; j < n; j++)
+				v[j] = headline_value(grp[j], m);
+			fprintf(r->fp, "<td class=\"num\">%s</td>", mean_text(v, n, buf, sizeof(buf)));
+		}
+		fputs("</tr>\n", r->fp);
+	}
+	fputs("</table></div>\n", r->fp);
+	free(grp);
+	free(v);
+}
+
 static void write_comparison(struct report *r)
 {
 	const struct sweep_dir *sd = r->sd;
@@ -1577,7 +2693,10 @@ static void write_comparison(struct report *r)
 		}
 		fputs("</tr>\n", r->fp);
 	}
-	fputs("</table></div>\n</section>\n", r->fp);
+	fputs("</table></div>\n", r->fp);
+	if (r->seeds)
+		write_over_seeds(r, have);
+	fputs("</section>\n", r->fp);
 }
 
 /* The baselines named in the results' versus objects, in the order they first appear. */
@@ -1774,7 +2893,8 @@ static void inline_svg(FILE *fp, const char *svg, const char *kind, const char *
 	fputc('\n', fp);
 }
 
-static int write_plots(struct report *r, const char *svgdir, const bool *drawn, struct ism_err *err)
+static int write_plots(struct report *r, const char *svgdir, const bool *drawn,
+		       const char *const *notes, struct ism_err *err)
 {
 	size_t k, n = 0;
 
@@ -1796,6 +2916,10 @@ static int write_plots(struct report *r, const char *svgdir, const bool *drawn, 
 		fputs("<figcaption>", r->fp);
 		escf(r->fp, "%s (iommusim plot --kind %s).", plot_kind_caption(k),
 		     plot_kind_name(k));
+		if (notes && notes[k]) {
+			fputs(" ", r->fp);
+			esc(r->fp, notes[k]);
+		}
 		fputs("</figcaption>\n</figure>\n", r->fp);
 		free(svg);
 		n++;
@@ -1811,10 +2935,12 @@ static int write_plots(struct report *r, const char *svgdir, const bool *drawn, 
 /* --- the page ------------------------------------------------------------------------------- */
 
 int report_write(FILE *fp, const struct sweep_dir *sd, const char *svgdir, const bool *drawn,
-		 struct ism_err *err)
+		 const char *const *notes, struct ism_err *err)
 {
 	struct report r = { .fp = fp, .sd = sd };
 	size_t i, pending = sd->npoints - sd->nok - sd->nfailed;
+	char rel[1024];
+	json_t *prov;
 	int rc;
 
 	for (i = 0; i < sd->npoints; i++)
@@ -1833,22 +2959,37 @@ int report_write(FILE *fp, const struct sweep_dir *sd, const char *svgdir, const
 	escf(fp, "%zu points (%zu finished, %zu failed, %zu not run) over %zu trace%s", sd->npoints,
 	     sd->nok, sd->nfailed, pending, sd->ntraces, sd->ntraces == 1 ? "" : "s");
 	if (*sd->source)
-		escf(fp, "; sweep file %s", sd->source);
+		escf(fp, "; sweep file %s", rel_path(&r, sd->source, rel, sizeof(rel)));
 	if (*sd->version)
 		escf(fp, "; iommusim %s", sd->version);
-	fputs(".</p>\n<nav><a href=\"#findings\">Findings</a><a href=\"#configuration\">"
-	      "Configuration</a><a href=\"#comparison\">Key comparison</a><a href=\"#plots\">Plots"
-	      "</a><a href=\"#baselines\">Baselines</a></nav>\n</header>\n<main>\n",
+	/* When, where and from which commit: the provenance section has the rest. */
+	prov = json_object_get(sd->manifest, "provenance");
+	if (prov)
+		escf(fp, " (commit %.12s); run %s on %s",
+		     str_or(json_string_value(ism_json_path(sd->manifest, "iommusim.commit")), "unknown"),
+		     str_or(json_string_value(json_object_get(prov, "date")), "?"),
+		     str_or(json_string_value(json_object_get(prov, "host")), "?"));
+	fputs(".</p>\n<nav><a href=\"#answers\">Answers</a><a href=\"#findings\">Findings</a>"
+	      "<a href=\"#traces\">Traces</a><a href=\"#configuration\">Configuration</a>"
+	      "<a href=\"#comparison\">Key comparison</a><a href=\"#plots\">Plots</a>"
+	      "<a href=\"#baselines\">Baselines</a><a href=\"#assumptions\">Assumptions</a>"
+	      "<a href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n",
 	      fp);
+	/* The axes that changed nothing: the answers leave them out too. */
+	find_inert(&r, false);
+	write_answers(&r);
 	write_findings(&r);
+	write_traces(&r);
 	fputs("<section id=\"configuration\">\n<h2>Configuration</h2>\n", fp);
 	write_axes(&r);
 	write_fixed(&r);
 	fputs("</section>\n", fp);
 	write_comparison(&r);
-	rc = write_plots(&r, svgdir, drawn, err);
+	rc = write_plots(&r, svgdir, drawn, notes, err);
 	if (rc == 0) {
 		write_baselines(&r);
+		write_assumptions(&r);
+		write_provenance(&r);
 		fputs("</main>\n</body>\n</html>\n", fp);
 	}
 	free(r.bl);

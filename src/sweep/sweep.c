@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "config/config_keys.h"
 #include "base/jsonfile.h"
+#include "base/provenance.h"
 #include "run/run.h"
 #include "trace/import.h"
 #include "trace/trace.h"
@@ -1101,9 +1102,11 @@ json_t *sweep_manifest(const struct sweep *sw)
 	json_t *m = json_object(), *axes = json_array(), *points = json_array();
 	size_t i, a, k;
 
-	json_object_set_new(m, "iommusim", json_pack("{s:s, s:s, s:i}", "version", PACKAGE_VERSION,
-						     "build", ism_build_id, "sweep_schema",
-						     SWEEP_SCHEMA_VERSION));
+	json_object_set_new(m, "iommusim",
+			    json_pack("{s:s, s:s, s:s, s:s, s:i}", "version", PACKAGE_VERSION,
+				      "build", ism_build_id, "commit", ism_build_commit,
+				      "build_flags", ism_build_flags, "sweep_schema",
+				      SWEEP_SCHEMA_VERSION));
 	json_object_set_new(m, "description", json_string(sw->description ? sw->description : ""));
 	json_object_set_new(m, "source", json_string(sw->file));
 	if (sw->base_json)
@@ -1138,6 +1141,48 @@ json_t *sweep_manifest(const struct sweep *sw)
 	}
 	json_object_set_new(m, "points", points);
 	return m;
+}
+
+/* A file's SHA-256 ("sha256:..."), or "unreadable" when it cannot be read. */
+static void file_digest(const char *path, char *out, size_t n)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, r;
+
+	snprintf(out, n, "unreadable");
+	if (!fp)
+		return;
+	do {
+		if (cap - len < 65536)
+			buf = ism_xrealloc(buf, cap = cap * 2 + 65536);
+		r = fread(buf + len, 1, cap - len, fp);
+		len += r;
+	} while (r > 0);
+	if (!ferror(fp) && n >= 72)
+		ism_sha256_text(buf, len, out);
+	fclose(fp);
+	free(buf);
+}
+
+void sweep_manifest_provenance(const struct sweep *sw, json_t *m, const char *dir)
+{
+	json_t *prov = ism_provenance_json(), *dg = json_object();
+	char *abs = realpath(dir, NULL), digest[80];
+
+	json_object_set_new(prov, "dir", json_string(abs ? abs : dir));
+	free(abs);
+	json_object_set_new(m, "provenance", prov);
+	file_digest(sw->file, digest, sizeof(digest));
+	json_object_set_new(dg, "sweep_file", json_string(digest));
+	if (sw->base_json) {
+		ism_json_digest(sw->base_json, digest);
+		json_object_set_new(dg, "base", json_string(digest));
+	} else if (sw->base_path) {
+		file_digest(sw->base_path, digest, sizeof(digest));
+		json_object_set_new(dg, "base", json_string(digest));
+	}
+	json_object_set_new(m, "digests", dg);
 }
 
 char *sweep_default_output(const struct sweep *sw)

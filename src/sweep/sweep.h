@@ -94,6 +94,12 @@ uint64_t sweep_point_hash(const char *trace, const json_t *set, uint64_t seed);
 
 /* The manifest (DIR/sweep.json) of a loaded sweep. */
 json_t *sweep_manifest(const struct sweep *sw);
+/*
+ * What a run adds to the manifest it writes into dir: "provenance" (host, date, command, cwd,
+ * and dir made absolute: where the sweep's paths were) and "digests" (SHA-256 of the sweep
+ * file and of the base config's file, or of the inline base).
+ */
+void sweep_manifest_provenance(const struct sweep *sw, json_t *m, const char *dir);
 
 /* Default output directory: "output", else results/<file name without .json> (caller frees). */
 char *sweep_default_output(const struct sweep *sw);
@@ -110,6 +116,14 @@ void sweep_traces_at(struct sweep *sw, const char *dir);
  */
 int sweep_traces_make(const struct sweep *sw, const bool *selected, bool progress,
 		      struct ism_err *err);
+
+/*
+ * Describe each trace the selected points replay, once: `trace info --json` of it into
+ * DIR/traces/NAME.info.json (sweep_trace_info_path), unless there already; the report's trace
+ * cards read it. A trace that cannot be read gets none (its points fail and say why).
+ */
+void sweep_traces_describe(const struct sweep *sw, const bool *selected, const char *dir);
+char *sweep_trace_info_path(const char *dir, const char *name);
 
 /*
  * Whether a point's config loads and its trace opens (--dry-run); a trace the sweep makes and
@@ -214,6 +228,13 @@ int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_co
  * true/false; absent, null, objects and arrays give "". Returns buf.
  */
 const char *sweep_metric_cell(const json_t *doc, const char *key, char *buf, size_t n);
+
+/*
+ * DIR/summary-long.csv (`sweep summary --long`): the summary's figures in long form, one row
+ * per finished point and metric: point, trace, the axes' labels, seed, metric, value, unit
+ * (result_units.c) -- what pandas and R read without reshaping.
+ */
+int sweep_summary_long_write(const char *dir, const json_t *manifest, struct ism_err *err);
 
 /* Write one CSV field, quoted when it holds a comma, a quote or a line break. */
 void sweep_csv_field(FILE *fp, const char *s);

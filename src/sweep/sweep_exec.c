@@ -15,7 +15,9 @@
 #include <sys/prctl.h>
 #endif
 
+#include "base/jsonfile.h"
 #include "trace/import.h"
+#include "trace/trace_info.h"
 #include "workload/workload.h"
 
 /* How often the progress line is redrawn while points run. */
@@ -556,4 +558,43 @@ int sweep_traces_make(const struct sweep *sw, const bool *selected, bool progres
 	}
 	free(needed);
 	return rc;
+}
+
+char *sweep_trace_info_path(const char *dir, const char *name)
+{
+	return ism_xasprintf("%s/traces/%s.info.json", dir, name);
+}
+
+void sweep_traces_describe(const struct sweep *sw, const bool *selected, const char *dir)
+{
+	bool *needed = ism_xcalloc(sw->ntraces + 1, sizeof(*needed));
+	size_t i;
+
+	for (i = 0; i < sw->npoints; i++)
+		if (selected[i])
+			needed[sw->points[i].trace] = true;
+	for (i = 0; i < sw->ntraces; i++) {
+		const struct sweep_trace *t = &sw->traces[i];
+		struct ism_err err = { 0 };
+		char *path, *tdir;
+		json_t *info;
+
+		/* A name that is no plain file name has no place in DIR/traces. */
+		if (!needed[i] || !t->path || strchr(t->name, '/') || !*t->name || *t->name == '.')
+			continue;
+		path = sweep_trace_info_path(dir, t->name);
+		if (access(path, F_OK) == 0) {
+			free(path);
+			continue;
+		}
+		/* An unreadable trace fails its points, which say why: no card then. */
+		info = trace_info(t->path, NULL, &err);
+		tdir = ism_dirname(path);
+		if (info && (ism_mkdir_p(tdir, &err) != 0 || ism_json_write(path, info, &err) != 0))
+			fprintf(stderr, "iommusim: warning: %s\n", err.msg);
+		free(tdir);
+		json_decref(info);
+		free(path);
+	}
+	free(needed);
 }

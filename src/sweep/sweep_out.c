@@ -9,9 +9,12 @@
 #include <unistd.h>
 
 #include "base/jsonfile.h"
+#include "base/provenance.h"
+#include "run/result_units.h"
 
 #define SWEEP_MANIFEST "sweep.json"
 #define SWEEP_SUMMARY "summary.csv"
+#define SWEEP_SUMMARY_LONG "summary-long.csv"
 #define SWEEP_POINTS "points"
 
 static char *path_join(const char *dir, const char *name)
@@ -456,6 +459,62 @@ int sweep_summary_write(const char *dir, const json_t *manifest, struct sweep_co
 	return ism_out_commit(&out, err);
 }
 
+int sweep_summary_long_write(const char *dir, const json_t *manifest, struct ism_err *err)
+{
+	json_t *metrics = json_object_get(manifest, "metrics"), *axes = json_object_get(manifest, "axes");
+	json_t *points = json_object_get(manifest, "points"), *e, *pt, *m;
+	char *path = path_join(dir, SWEEP_SUMMARY_LONG), cell[512];
+	struct ism_out out;
+	size_t i, j, k;
+
+	if (ism_out_open(&out, path, err) != 0) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	fputs("point,trace", out.fp);
+	json_array_foreach(axes, i, e) {
+		fputc(',', out.fp);
+		sweep_csv_field(out.fp, json_string_value(json_object_get(e, "name")));
+	}
+	fputs(",seed,metric,value,unit\n", out.fp);
+	/* A finished point's row per metric (value empty where its result lacks it); the others
+	 * have no figure to give. */
+	json_array_foreach(points, i, pt) {
+		const char *name = json_string_value(json_object_get(pt, "name"));
+		json_t *labels = json_object_get(pt, "labels"), *doc = NULL;
+
+		if (sweep_point_read(dir, name, &doc, NULL) != SWEEP_OK) {
+			json_decref(doc);
+			continue;
+		}
+		json_array_foreach(metrics, k, m) {
+			const char *key = json_string_value(m), *unit = result_unit(key);
+
+			sweep_csv_field(out.fp, name);
+			fputc(',', out.fp);
+			sweep_csv_field(out.fp, json_string_value(json_object_get(pt, "trace")));
+			json_array_foreach(axes, j, e) {
+				json_t *l = json_object_get(labels,
+							    json_string_value(json_object_get(e, "name")));
+
+				fputc(',', out.fp);
+				sweep_csv_field(out.fp, json_is_string(l) ? json_string_value(l) : "");
+			}
+			fprintf(out.fp, ",%" JSON_INTEGER_FORMAT ",",
+				json_integer_value(json_object_get(pt, "seed")));
+			sweep_csv_field(out.fp, key);
+			fputc(',', out.fp);
+			sweep_csv_field(out.fp, sweep_metric_cell(doc, key, cell, sizeof(cell)));
+			fputc(',', out.fp);
+			sweep_csv_field(out.fp, unit ? unit : "");
+			fputc('\n', out.fp);
+		}
+		json_decref(doc);
+	}
+	return ism_out_commit(&out, err);
+}
+
 /* ---- merge ---- */
 
 /* Whether two manifests describe the same points (trace_path may differ: another directory). */
@@ -528,6 +587,21 @@ int sweep_merge(const char *const *dirs, size_t ndirs, const char *out, bool for
 	if (sweep_dir_create(out, err) != 0)
 		goto done;
 	manifest = path_join(out, SWEEP_MANIFEST);
+	{
+		/* The merge's own provenance, and each directory's as it was. */
+		json_t *prov = ism_provenance_json(), *from = json_array();
+		char *abs = realpath(out, NULL);
+
+		for (d = 0; d < ndirs; d++) {
+			json_t *p = json_object_get(m[d], "provenance");
+
+			json_array_append_new(from, p ? json_incref(p) : json_null());
+		}
+		json_object_set_new(prov, "dir", json_string(abs ? abs : out));
+		json_object_set_new(prov, "merged_from", from);
+		free(abs);
+		json_object_set_new(m[0], "provenance", prov);
+	}
 	if (ism_json_write(manifest, m[0], err) != 0)
 		goto done;
 	json_array_foreach(json_object_get(m[0], "points"), i, pt) {
@@ -558,6 +632,27 @@ int sweep_merge(const char *const *dirs, size_t ndirs, const char *out, bool for
 		}
 		free(ok);
 		free(bad);
+		if (r)
+			goto done;
+	}
+	/* Each trace's description (the report's trace cards), from the first DIR with one. */
+	json_array_foreach(json_object_get(m[0], "points"), i, pt) {
+		const char *name = json_string_value(json_object_get(pt, "trace"));
+		char *dst = name ? sweep_trace_info_path(out, name) : NULL, *tdir;
+		int r = 0;
+
+		for (d = 0; dst && d < ndirs && access(dst, F_OK) != 0; d++) {
+			char *src = sweep_trace_info_path(dirs[d], name);
+
+			tdir = ism_dirname(dst);
+			if (access(src, F_OK) == 0)
+				r = ism_mkdir_p(tdir, err) != 0 ? -1 : place_file(src, dst, err);
+			free(tdir);
+			free(src);
+			if (r)
+				break;
+		}
+		free(dst);
 		if (r)
 			goto done;
 	}

@@ -298,7 +298,7 @@ static bool has_number(const json_t *v)
 /* The parts of a result that are no figure of the run: its inputs and the wall clock. */
 static bool not_a_figure(const char *key)
 {
-	static const char *const skip[] = { "config", "trace", "run", "iommusim" };
+	static const char *const skip[] = { "config", "trace", "run", "iommusim", "provenance" };
 	size_t i;
 
 	for (i = 0; i < ISM_ARRAY_SIZE(skip); i++)
@@ -511,7 +511,7 @@ void sweep_grid_build(struct sweep_grid *g, const struct sweep_dir *sd,
 		      const struct sweep_grid_spec *gs, const char *metric, double scale)
 {
 	size_t nfull = 1, a, i, s, x, *slot;
-	double *sum;
+	double *sum, *lo, *hi;
 	unsigned *cnt;
 
 	for (a = 0; a < sd->naxes; a++)
@@ -526,6 +526,8 @@ void sweep_grid_build(struct sweep_grid *g, const struct sweep_dir *sd,
 		slot[s] = SIZE_MAX;
 	g->series = ism_xcalloc(nfull, sizeof(*g->series));
 	sum = ism_xcalloc(nfull * g->nx, sizeof(*sum));
+	lo = ism_xcalloc(nfull * g->nx, sizeof(*lo));
+	hi = ism_xcalloc(nfull * g->nx, sizeof(*hi));
 	cnt = ism_xcalloc(nfull * g->nx, sizeof(*cnt));
 	g->first = ism_xcalloc(nfull * g->nx, sizeof(*g->first));
 	for (i = 0; i < sd->npoints; i++) {
@@ -541,16 +543,28 @@ void sweep_grid_build(struct sweep_grid *g, const struct sweep_dir *sd,
 		}
 		x = gs->xa >= 0 ? p->label[gs->xa] : 0;
 		if (sweepdir_num(p, metric, &v)) {
-			sum[slot[sid] * g->nx + x] += v * scale;
-			if (!cnt[slot[sid] * g->nx + x]++)
-				g->first[slot[sid] * g->nx + x] = p;
+			size_t c = slot[sid] * g->nx + x;
+
+			v *= scale;
+			sum[c] += v;
+			if (!cnt[c]++) {
+				g->first[c] = p;
+				lo[c] = hi[c] = v;
+			}
+			lo[c] = fmin(lo[c], v);
+			hi[c] = fmax(hi[c], v);
 		}
 	}
 	g->v = ism_xmalloc((g->ns ? g->ns : 1) * g->nx * sizeof(*g->v));
-	for (s = 0; s < g->ns * g->nx; s++)
+	for (s = 0; s < g->ns * g->nx; s++) {
 		g->v[s] = cnt[s] ? sum[s] / cnt[s] : NAN;
+		if (!cnt[s])
+			lo[s] = hi[s] = NAN;
+	}
 	free(sum);
-	free(cnt);
+	g->lo = lo;
+	g->hi = hi;
+	g->n = cnt;
 	free(slot);
 }
 
@@ -562,6 +576,9 @@ void sweep_grid_free(struct sweep_grid *g)
 		free(g->series[s]);
 	free(g->series);
 	free(g->v);
+	free(g->lo);
+	free(g->hi);
+	free(g->n);
 	free(g->first);
 	memset(g, 0, sizeof(*g));
 }
@@ -653,4 +670,18 @@ void sweep_grid_alike_note(const struct sweep_dir *sd, const struct sweep_grid_s
 						sweepdir_short(sd->axes[a].name));
 	if (k && len < n)
 		snprintf(buf + len, n - len, ")");
+}
+
+void sweep_grid_free_names(const struct sweep_dir *sd, const struct sweep_grid_spec *gs,
+			   char *buf, size_t n)
+{
+	size_t a, len = 0;
+
+	buf[0] = '\0';
+	for (a = 0; a < sd->naxes && len < n; a++)
+		if (axis_free(gs, a) && sd->axes[a].nvalues > 1)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "",
+						sweepdir_short(sd->axes[a].name));
+	if (gs->by_seed && sd->nseeds > 1 && len < n)
+		snprintf(buf + len, n - len, "%sseed", len ? ", " : "");
 }

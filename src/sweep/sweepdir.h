@@ -127,6 +127,8 @@ struct sweep_grid {
 	size_t nx, ns;
 	char **series; /* legend label of each series ("" when there is one, merged) */
 	double *v;     /* [s * nx + x]: mean over seeds (and merged axes); NAN where none */
+	double *lo, *hi; /* [s * nx + x]: the smallest and largest of the values v is the mean of */
+	unsigned *n;     /* [s * nx + x]: how many values that is */
 	const struct sweepdir_point **first; /* [s * nx + x]: the first point taken, or NULL */
 };
 
@@ -145,6 +147,9 @@ bool sweepdir_axis_matters(const struct sweep_dir *sd, size_t trace, size_t a, c
 /* Mark the free axes that change none of the metrics: their lines would lie on each other. */
 void sweep_grid_alike(const struct sweep_dir *sd, struct sweep_grid_spec *gs,
 		      const char *const *metric, size_t nm);
+/* The free axes' names, comma-separated ("page, policy", seeds: "..., seed"), or "". */
+void sweep_grid_free_names(const struct sweep_dir *sd, const struct sweep_grid_spec *gs,
+			   char *buf, size_t n);
 /* " (the same for every policy)" for the axes sweep_grid_alike marked, or "". */
 void sweep_grid_alike_note(const struct sweep_dir *sd, const struct sweep_grid_spec *gs, char *buf,
 			   size_t n);

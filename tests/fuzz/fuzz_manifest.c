@@ -123,7 +123,7 @@ static char *report(const struct sweep_dir *sd, const bool *drawn, size_t *len, 
 	FILE *fp = open_memstream(&page, len);
 
 	FUZZ_REQUIRE(fp, "open_memstream failed");
-	*rc = report_write(fp, sd, dir, drawn, &err);
+	*rc = report_write(fp, sd, dir, drawn, NULL, &err);
 	fclose(fp);
 	return page;
 }
