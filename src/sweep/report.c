@@ -2418,8 +2418,10 @@ static void write_assumptions(struct report *r)
 		"of its own to the one IOMMU.",
 		"Memory as a latency drawn from a distribution, with an optional bandwidth: no DRAM "
 		"banks, rows or refresh, and no CPU cache holding page-table entries.",
-		"The OS side as a cost per call (os.cost.*): no lock contention, no cache misses, no "
-		"scheduling between the CPUs of a trace.",
+		"The OS side as a cost per call (os.cost.*): no cache misses and no scheduling; the "
+		"only contention between CPUs is the invalidation command queue's, with "
+		"iommu.cmdq.shared (and replay.cpus concurrent), and not the cache-line traffic "
+		"that makes it worse past a few tens of CPUs.",
 		"A baseline is its model of swiotlb or CMA replaying the same records; it does not "
 		"model the fragmentation a long-running system builds up before the trace.",
 	};
