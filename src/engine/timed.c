@@ -175,6 +175,12 @@ struct timed {
 	struct maptab live; /* MAPs not yet unmapped: when each started */
 	struct hist h_life; /* mapping lifetimes */
 	struct timeline *tl; /* stats.interval_us: the run over time (src/engine/timeline.c) */
+	/*
+	 * Pipelines that give the same figures share one replay (timed_follow): the leader's
+	 * followers, and a follower's leader while it follows.
+	 */
+	struct timed **fol, *leader;
+	uint32_t nfol;
 };
 
 /* The walks in flight by (domain, page): a miss finds the walk it may share. */
@@ -262,12 +268,18 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 	return t;
 }
 
+static void unfollow(struct timed *f);
+
 void timed_free(struct timed *t)
 {
 	uint32_t i;
 
 	if (!t)
 		return;
+	unfollow(t);
+	for (i = 0; i < t->nfol; i++)
+		t->fol[i]->leader = NULL;
+	free(t->fol);
 	for (i = 0; i < t->ndev; i++) {
 		free(t->dev[i].ring);
 		free(t->dev[i].dq);
@@ -1243,6 +1255,116 @@ static void pipe_unmap(struct timed *t, const struct trace_rec *r)
 	t->out_t = now;
 }
 
+/* ---- twins that share the ideal pipeline while their figures are the same ---- */
+
+/* f takes the pipeline state of t: its devices' links and completions, figures, DMAs in flight. */
+static void pipe_clone(struct timed *f, const struct timed *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < f->ndev; i++)
+		free(f->dev[i].dq);
+	f->dev = ism_xrealloc(f->dev, (t->ndev ? t->ndev : 1) * sizeof(*f->dev));
+	for (i = 0; i < t->ndev; i++) {
+		f->dev[i] = t->dev[i];
+		f->dev[i].dq = ism_xmalloc(2 * (size_t)t->tags * sizeof(*f->dev[i].dq));
+		memcpy(f->dev[i].dq, t->dev[i].dq, 2 * (size_t)t->tags * sizeof(*f->dev[i].dq));
+	}
+	f->ndev = t->ndev;
+	f->cur_dev = t->cur_dev;
+	f->mem.accesses = t->mem.accesses;
+	f->out_t = t->out_t;
+	f->out_now = t->out_now;
+	f->out_area = t->out_area;
+	f->bytes = t->bytes;
+	f->requests = t->requests;
+	f->last_done = t->last_done;
+	f->dmas = t->dmas;
+	f->lag_max = t->lag_max;
+	f->lag_sum = t->lag_sum;
+	f->lag_n = t->lag_n;
+	f->unmap_waits = t->unmap_waits;
+	hist_copy(&f->h_dma, &t->h_dma);
+	f->caprecent = t->caprecent;
+	f->nrecent = t->nrecent;
+	f->recent = ism_xrealloc(f->recent, (t->caprecent ? t->caprecent : 1) * sizeof(*f->recent));
+	memcpy(f->recent, t->recent, t->nrecent * sizeof(*f->recent));
+}
+
+/* f follows no pipeline any more: it has taken its leader's state, or has none to take. */
+static void unfollow(struct timed *f)
+{
+	struct timed *t = f->leader;
+	uint32_t i, k = 0;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->nfol; i++)
+		if (t->fol[i] != f)
+			t->fol[k++] = t->fol[i];
+	t->nfol = k;
+	f->leader = NULL;
+}
+
+static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n);
+
+/*
+ * Leader t has just taken MAP or UNMAP recs[i] (an ideal replay does nothing with a MAP and
+ * only waits for the DMAs to an UNMAP's buffer, which its followers do alike). Each follower
+ * runs its OS side (os_record) from the leader's clock, as its own pipe_feed() would: while
+ * that leaves its clock where the leader's is, it is the same replay and keeps following;
+ * else it takes the leader's state, then its own clock, and replays the rest of the block
+ * alone (it is fed its own blocks from then on).
+ */
+static void pipe_lead(struct timed *t, const struct trace_rec *recs, size_t n, size_t i)
+{
+	const struct trace_rec *r = &recs[i];
+	uint32_t j = 0;
+
+	while (j < t->nfol) {
+		struct timed *f = t->fol[j];
+		uint64_t now = t->out_t, until, out, os_until = f->os_until;
+
+		if (f->open) {
+			uint64_t t_trace = (uint64_t)llround((double)r->time_ns * f->ps_per_trace_ns);
+
+			if (t_trace > now)
+				now = t_trace;
+		}
+		until = os_record(f, r, now);
+		if (!f->concurrent) {
+			out = until;
+		} else {
+			/* replay.cpus concurrent: a DMA waits for os_until only beyond the clock */
+			out = now;
+			if (until > os_until)
+				os_until = until;
+			if (os_until <= t->out_t)
+				f->os_until = os_until;
+		}
+		if (out == t->out_t && os_until <= t->out_t) {
+			j++;
+			continue;
+		}
+		pipe_clone(f, t);
+		f->out_t = out;
+		f->os_until = os_until;
+		unfollow(f);
+		pipe_feed(f, recs + i + 1, n - i - 1);
+	}
+}
+
+bool timed_follow(struct timed *t, struct timed *f)
+{
+	if (!t->pipeline || !f->pipeline || t->os.record || !f->os.record || t->leader ||
+	    t->ndev || f->ndev || f->nfol)
+		return false;
+	t->fol = ism_xrealloc(t->fol, (t->nfol + 1) * sizeof(*t->fol));
+	t->fol[t->nfol++] = f;
+	f->leader = t;
+	return true;
+}
+
 /*
  * With nothing to translate, a fixed memory latency and no memory bandwidth limit, a device's
  * requests reach memory in the order they were issued and enter its downstream link in that
@@ -1286,12 +1408,13 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 			t->out_t = now;
 			continue;
 		}
-		if (r->kind == TRACE_UNMAP) {
-			pipe_unmap(t, r);
+		if (r->kind != TRACE_ACCESS) {
+			if (r->kind == TRACE_UNMAP)
+				pipe_unmap(t, r);
+			if (t->nfol && (r->kind == TRACE_MAP || r->kind == TRACE_UNMAP))
+				pipe_lead(t, recs, n, i);
 			continue;
 		}
-		if (r->kind != TRACE_ACCESS)
-			continue;
 		if (t->os_until > now)
 			now = t->os_until;
 		if (t->open) {
@@ -1376,6 +1499,8 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 
 void timed_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 {
+	if (t->leader)
+		return; /* its leader's pipe_feed() replays it */
 	if (t->pipeline) {
 		pipe_feed(t, recs, n);
 		return;
@@ -1396,6 +1521,11 @@ void timed_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 
 void timed_finish(struct timed *t)
 {
+	if (t->leader) {
+		/* it followed to the end: the leader's figures are its own */
+		pipe_clone(t, t->leader);
+		unfollow(t);
+	}
 	if (t->pipeline)
 		return;
 	if (!t->started) {
