@@ -170,8 +170,9 @@ struct timed {
 	uint64_t timer_pushed; /* the invalidation timer an EV_TIMER is already queued for */
 	uint64_t stalls;       /* translations held by an invalidation in flight */
 	bool unmap_waited;    /* the UNMAP at recs[i] has already been counted */
+	/* the ideal pipeline's DMAs that may be in flight, recent[rh, rh + nrecent), by done */
 	struct pdma *recent;
-	size_t nrecent, caprecent;
+	size_t rh, nrecent, caprecent;
 	struct maptab live; /* MAPs not yet unmapped: when each started */
 	struct hist h_life; /* mapping lifetimes */
 	struct timeline *tl; /* stats.interval_us: the run over time (src/engine/timeline.c) */
@@ -1225,6 +1226,34 @@ static uint64_t dq_pop(struct tdev *d)
 	return d->dq[d->dh++];
 }
 
+/* DMAs done by now are forgotten: the issuer's clock never goes back. */
+static void recent_forget(struct timed *t, uint64_t now)
+{
+	while (t->nrecent && t->recent[t->rh].done <= now) {
+		t->rh++;
+		t->nrecent--;
+	}
+}
+
+/* A DMA the pipeline issued, in its place by completion (mostly the last: a push appends). */
+static void recent_add(struct timed *t, const struct pdma *p)
+{
+	size_t i;
+
+	if (t->rh + t->nrecent == t->caprecent) {
+		if (t->nrecent * 2 >= t->caprecent) {
+			t->caprecent = t->caprecent ? 2 * t->caprecent : 64;
+			t->recent = ism_xrealloc(t->recent, t->caprecent * sizeof(*t->recent));
+		}
+		memmove(t->recent, t->recent + t->rh, t->nrecent * sizeof(*t->recent));
+		t->rh = 0;
+	}
+	for (i = t->rh + t->nrecent; i > t->rh && t->recent[i - 1].done > p->done; i--)
+		t->recent[i] = t->recent[i - 1];
+	t->recent[i] = *p;
+	t->nrecent++;
+}
+
 /*
  * The pipeline's side of unmap_must_wait(): the replay's clock moves on to the completion of
  * the last DMA to the buffer, and DMAs done by then are forgotten.
@@ -1237,21 +1266,21 @@ static void pipe_unmap(struct timed *t, const struct trace_rec *r)
 	if (TRACE_REC_STAGE2_UNMAP(r))
 		return;
 
-	for (i = 0; i < t->nrecent; i++) {
-		const struct pdma *k = &t->recent[i];
+	/* The latest done first: the first DMA to the buffer found is the one to wait for. */
+	for (i = t->rh + t->nrecent; i > t->rh;) {
+		const struct pdma *k = &t->recent[--i];
 
-		if (k->done > now && k->device == r->device && k->pasid == r->pasid &&
-		    k->iova < r->iova + r->size && r->iova < k->end)
+		if (k->done <= now)
+			break;
+		if (k->device == r->device && k->pasid == r->pasid && k->iova < r->iova + r->size &&
+		    r->iova < k->end) {
 			now = k->done;
+			break;
+		}
 	}
 	if (now != t->out_t)
 		t->unmap_waits++;
-	for (i = 0; i < t->nrecent;) {
-		if (t->recent[i].done <= now)
-			t->recent[i] = t->recent[--t->nrecent];
-		else
-			i++;
-	}
+	recent_forget(t, now);
 	t->out_t = now;
 }
 
@@ -1286,9 +1315,10 @@ static void pipe_clone(struct timed *f, const struct timed *t)
 	f->unmap_waits = t->unmap_waits;
 	hist_copy(&f->h_dma, &t->h_dma);
 	f->caprecent = t->caprecent;
+	f->rh = t->rh;
 	f->nrecent = t->nrecent;
 	f->recent = ism_xrealloc(f->recent, (t->caprecent ? t->caprecent : 1) * sizeof(*f->recent));
-	memcpy(f->recent, t->recent, t->nrecent * sizeof(*f->recent));
+	memcpy(f->recent + t->rh, t->recent + t->rh, t->nrecent * sizeof(*f->recent));
 }
 
 /* f follows no pipeline any more: it has taken its leader's state, or has none to take. */
@@ -1475,25 +1505,11 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 		hist_add(&t->h_dma, dma_done - dma_start);
 		t->dmas++;
 		t->out_t = now; /* the issuer's clock */
-		if (t->nrecent == t->caprecent) {
-			size_t k;
-
-			/* Forget DMAs done by now: at most the tags' worth stay in flight. */
-			for (k = 0; k < t->nrecent;) {
-				if (t->recent[k].done <= now)
-					t->recent[k] = t->recent[--t->nrecent];
-				else
-					k++;
-			}
-			if (t->nrecent * 2 >= t->caprecent) {
-				t->caprecent = t->caprecent ? 2 * t->caprecent : 64;
-				t->recent = ism_xrealloc(t->recent,
-							 t->caprecent * sizeof(*t->recent));
-			}
-		}
-		t->recent[t->nrecent++] = (struct pdma){ .iova = r->iova, .end = r->iova + r->size,
-							 .done = dma_done, .device = r->device,
-							 .pasid = r->pasid };
+		/* at most the tags' worth stay in flight */
+		recent_forget(t, now);
+		recent_add(t, &(struct pdma){ .iova = r->iova, .end = r->iova + r->size,
+					      .done = dma_done, .device = r->device,
+					      .pasid = r->pasid });
 	}
 }
 
