@@ -146,8 +146,12 @@ struct timed {
 	/* Figures. */
 	struct hist h_dma, h_req, h_xlate;
 	uint64_t bytes, requests, dmas, last_done;
-	uint64_t out_now, out_t;
-	unsigned __int128 out_area; /* integral of requests in flight over time, request-ps */
+	uint64_t out_t; /* the pipeline: the issuer's clock */
+	/*
+	 * The integral of requests in flight over time, request-ps: the sum of the requests'
+	 * latencies, each added when it completes (every request does by the end).
+	 */
+	unsigned __int128 out_area;
 	uint64_t walk_busy, walk_queue_sum, walk_queue_max, walk_queued, walks, shared;
 	uint64_t lookups, lookup_busy, lookup_wait_sum, lookup_wait_max;
 	/*
@@ -341,9 +345,14 @@ static uint32_t pool_get(void **arr, size_t size, size_t next_off, uint32_t *n, 
 	pool_get((void **)&(t)->arr, sizeof(*(t)->arr), offsetof(__typeof__(*(t)->arr), next), \
 		 &(t)->n, &(t)->freel)
 
-static uint32_t req_get(struct timed *t)
+static inline uint32_t req_get(struct timed *t)
 {
-	return POOL_GET(t, req, nreq, req_free);
+	uint32_t r = t->req_free;
+
+	if (r == NONE)
+		return POOL_GET(t, req, nreq, req_free);
+	t->req_free = t->req[r].next;
+	return r;
 }
 
 static void req_put(struct timed *t, uint32_t r)
@@ -403,13 +412,6 @@ static uint32_t dev_add(struct timed *t, uint32_t device)
 	return t->ndev++;
 }
 
-/* Requests in flight over time, for the mean (Little's law: L = lambda W). */
-static void outstanding(struct timed *t, uint64_t now, int delta)
-{
-	t->out_area += (unsigned __int128)t->out_now * (now - t->out_t);
-	t->out_t = now;
-	t->out_now = (uint64_t)((int64_t)t->out_now + delta);
-}
 
 /* ---- the data path after translation ---- */
 
@@ -445,16 +447,22 @@ static void xlate_release(struct timed *t, uint32_t r, uint64_t tx)
  * Translation of request r is known to end at tx: release it, or with device.in_order hold it
  * until every earlier request of its device is released (a hit behind a miss waits for it).
  */
-static void xlate_done(struct timed *t, uint32_t r, uint64_t tx)
+static void xlate_in_order(struct timed *t, uint32_t r);
+
+static inline void xlate_done(struct timed *t, uint32_t r, uint64_t tx)
+{
+	t->req[r].t_xlated = tx;
+	if (!t->in_order)
+		xlate_release(t, r, tx);
+	else
+		xlate_in_order(t, r);
+}
+
+static void xlate_in_order(struct timed *t, uint32_t r)
 {
 	struct treq *q = &t->req[r];
 	struct tdev *d;
 
-	q->t_xlated = tx;
-	if (!t->in_order) {
-		xlate_release(t, r, tx);
-		return;
-	}
 	q->known = 1;
 	d = &t->dev[q->dev];
 	while (d->count && t->req[d->ring[d->head]].known) {
@@ -731,7 +739,7 @@ static void done(struct timed *t, uint32_t r, const struct event *ev)
 	struct tdev *d = &t->dev[q->dev];
 	struct tdma *m = &t->dma[q->dma];
 
-	outstanding(t, now, -1);
+	t->out_area += now - q->t_issue; /* for the mean in flight (Little's law: L = lambda W) */
 	if (!t->ideal)
 		hist_add(&t->h_req, now - q->t_issue);
 	if (!q->fault) {
@@ -1119,7 +1127,6 @@ static bool issue(struct timed *t, const struct event *ev)
 			if (t->in_order)
 				d->ring[(d->head + d->count++) % t->tags] = rq;
 			t->dma[t->cur_dma].pending++;
-			outstanding(t, now, +1);
 			if (t->s)
 				t->s->st.requests++;
 			push(t, q->t_arrive, EV_ARRIVE, rq);
@@ -1303,7 +1310,6 @@ static void pipe_clone(struct timed *f, const struct timed *t)
 	f->cur_dev = t->cur_dev;
 	f->mem.accesses = t->mem.accesses;
 	f->out_t = t->out_t;
-	f->out_now = t->out_now;
 	f->out_area = t->out_area;
 	f->bytes = t->bytes;
 	f->requests = t->requests;
