@@ -58,6 +58,7 @@ struct tdma {
 	uint32_t device, pasid;
 	uint32_t pending; /* requests issued and not done */
 	uint32_t next;    /* free list */
+	uint32_t aprev, anext; /* the list of active DMAs, what an UNMAP may wait for */
 	bool all_issued;
 	bool active;      /* issued and not complete */
 	bool unmap_waits; /* the replay waits for it to finish before an UNMAP of its buffer */
@@ -109,7 +110,7 @@ struct timed {
 	struct treq *req;
 	uint32_t nreq, req_free;
 	struct tdma *dma;
-	uint32_t ndma, dma_free;
+	uint32_t ndma, dma_free, dma_active; /* dma_active: the newest active DMA */
 	struct twalk *walk;
 	uint32_t nwalk, walk_free;
 	struct hashtab inflight; /* walks in flight by (domain, page) */
@@ -259,7 +260,7 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 	t->ps_per_trace_ns = 1e3 / cfg->replay.rate;
 	t->pipeline = ideal && cfg->memory.latency_dist == LATENCY_FIXED &&
 		      cfg->memory.bandwidth_gbps == 0;
-	t->req_free = t->dma_free = t->walk_free = NONE;
+	t->req_free = t->dma_free = t->walk_free = t->dma_active = NONE;
 	t->wq_head = t->wq_tail = NONE;
 	t->timer_pushed = UINT64_MAX;
 	hashtab_init(&t->inflight, &walk_key_type, 64);
@@ -759,6 +760,12 @@ static void done(struct timed *t, uint32_t r, const struct event *ev)
 			hist_add(d->h_dma, now - m->t_start);
 		m->active = false;
 		m->unmap_waits = false;
+		if (m->aprev != NONE)
+			t->dma[m->aprev].anext = m->anext;
+		else
+			t->dma_active = m->anext;
+		if (m->anext != NONE)
+			t->dma[m->anext].aprev = m->aprev;
 		m->next = t->dma_free;
 		t->dma_free = q->dma;
 		if (resume) {
@@ -790,6 +797,11 @@ static void dma_begin(struct timed *t, const struct trace_rec *r, uint64_t now, 
 	t->dma[m].pending = 0;
 	t->dma[m].all_issued = false;
 	t->dma[m].active = true;
+	t->dma[m].aprev = NONE;
+	t->dma[m].anext = t->dma_active;
+	if (t->dma_active != NONE)
+		t->dma[t->dma_active].aprev = m;
+	t->dma_active = m;
 	t->dma[m].unmap_waits = false;
 	t->dma[m].iova = r->iova;
 	t->dma[m].end = r->iova + r->size;
@@ -919,10 +931,14 @@ static bool unmap_must_wait(struct timed *t, const struct trace_rec *r)
 	if (TRACE_REC_STAGE2_UNMAP(r))
 		return false; /* the host's: no buffer of the device's */
 
-	for (m = 0; m < t->ndma; m++) {
+	/*
+	 * Any one of them will do: the replay goes on when none is left, in the DONE of the last
+	 * to complete, whichever it marked first.
+	 */
+	for (m = t->dma_active; m != NONE; m = t->dma[m].anext) {
 		struct tdma *k = &t->dma[m];
 
-		if (k->active && k->device == r->device && k->pasid == r->pasid &&
+		if (k->device == r->device && k->pasid == r->pasid &&
 		    k->iova < r->iova + r->size && r->iova < k->end) {
 			k->unmap_waits = true;
 			if (!t->unmap_waited)
