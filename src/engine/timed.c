@@ -1340,7 +1340,8 @@ static void pipe_clone(struct timed *f, const struct timed *t)
 	f->rh = t->rh;
 	f->nrecent = t->nrecent;
 	f->recent = ism_xrealloc(f->recent, (t->caprecent ? t->caprecent : 1) * sizeof(*f->recent));
-	memcpy(f->recent + t->rh, t->recent + t->rh, t->nrecent * sizeof(*f->recent));
+	if (t->nrecent)
+		memcpy(f->recent + t->rh, t->recent + t->rh, t->nrecent * sizeof(*f->recent));
 }
 
 /* f follows no pipeline any more: it has taken its leader's state, or has none to take. */
