@@ -70,12 +70,67 @@ static void test_eventq_order(void **state)
 	eventq_free(&q);
 }
 
+/*
+ * Lanes and the heap together give the earliest event: pushes through random lanes, with times
+ * mostly in order and now and then earlier than a lane's last (the heap takes those), and pops
+ * between them, against a list searched from end to end for the smallest (time, push order).
+ */
+static void test_eventq_lanes(void **state)
+{
+	static uint64_t ref_time[20000];
+	static uint32_t ref_arg[20000];
+	static bool ref_gone[20000];
+	struct eventq q;
+	struct event e;
+	uint64_t x = 5, clock = 0;
+	uint32_t pushed = 0, popped = 0, i;
+
+	eventq_init(&q);
+	while (popped < 20000) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		if (pushed < 20000 && (x >> 60) < 9) {
+			uint64_t t = clock + (x >> 20) % 50;
+
+			if ((x >> 10) % 8 == 0 && t > 30)
+				t -= 30; /* earlier than its lane's last, often */
+			ref_time[pushed] = t;
+			ref_arg[pushed] = pushed;
+			if ((x >> 40) % 16 == 0)
+				eventq_push(&q, t, 9, pushed);
+			else
+				eventq_push_lane(&q, (unsigned)(x >> 33) % EVENTQ_LANES, t, 1, pushed);
+			pushed++;
+			continue;
+		}
+		if (!eventq_pop(&q, &e)) {
+			assert_true(pushed == popped);
+			continue;
+		}
+		{
+			uint32_t best = UINT32_MAX;
+
+			for (i = 0; i < pushed; i++)
+				if (!ref_gone[i] && (best == UINT32_MAX || ref_time[i] < ref_time[best]))
+					best = i; /* ties: the first pushed */
+			assert_int_equal(e.arg, ref_arg[best]);
+			assert_int_equal(e.time, ref_time[best]);
+			ref_gone[best] = true;
+			if (e.time > clock)
+				clock = e.time;
+		}
+		popped++;
+	}
+	assert_false(eventq_pop(&q, &e));
+	eventq_free(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_quantiles),
 		cmocka_unit_test(test_bucket_error),
 		cmocka_unit_test(test_eventq_order),
+		cmocka_unit_test(test_eventq_lanes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

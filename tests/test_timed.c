@@ -888,6 +888,126 @@ static void test_cpus_concurrent(void **state)
 	}
 }
 
+/*
+ * A twin's OS side for the follower test: MAP and UNMAP cost nothing until `free_calls` records
+ * have gone by, then 37 ns more each time; an UNMAP reports its MAP's start (kept by IOVA).
+ */
+struct fake_os {
+	unsigned calls, free_calls;
+	uint64_t since[64];
+};
+
+static uint64_t fake_os_record(void *ctx, const struct trace_rec *r, uint64_t start,
+			       uint64_t *map_start)
+{
+	struct fake_os *o = ctx;
+	uint64_t cost = o->calls < o->free_calls ? 0 : (o->calls - o->free_calls + 1) * 37000ULL;
+
+	o->calls++;
+	if (r->kind == TRACE_MAP)
+		o->since[(r->iova >> 12) % 64] = start;
+	else
+		*map_start = o->since[(r->iova >> 12) % 64];
+	return cost;
+}
+
+/*
+ * A twin that follows the ideal pipeline (timed_follow) gives what it gives replayed alone:
+ * when its OS side never delays it (it takes the ideal's state at the end), when it parts
+ * from the ideal in the middle of a block (first delay at the 301st MAP/UNMAP, blocks of 256
+ * records), and when it parts at once; closed and open loop, serial and concurrent CPUs.
+ * The alone twin is the reference: the same code as before followers existed.
+ */
+static void test_twin_follows_ideal(void **state)
+{
+	static const char *const modes[][2] = {
+		{ "replay.mode=\"closed\"", "replay.cpus=serial" },
+		{ "replay.mode=\"open\"", "replay.cpus=serial" },
+		{ "replay.mode=\"closed\"", "replay.cpus=concurrent" },
+		{ "replay.mode=\"open\"", "replay.cpus=concurrent" },
+	};
+	static const unsigned free_calls[] = { 1u << 30, 300, 0 };
+	static struct trace_rec recs[3000];
+	unsigned m, f, i;
+	uint64_t x = 7;
+
+	/* a MAP, reads and writes of its buffer, its UNMAP, by 4 CPUs over 64 buffers */
+	for (i = 0; i < 3000; i++) {
+		uint64_t buf = (i / 6) % 64, iova = 0x100000 + (buf << 12);
+
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		if (i % 6 == 0)
+			recs[i] = os_rec(TRACE_MAP, iova, (uint16_t)(buf % 4));
+		else if (i % 6 == 5)
+			recs[i] = os_rec(TRACE_UNMAP, iova, (uint16_t)(buf % 4));
+		else
+			recs[i] = rd(0, iova + (x >> 40) % 2048, 1 + (x >> 50) % 2048);
+		if ((x >> 30) & 1 && recs[i].kind == TRACE_ACCESS)
+			recs[i].flags = TRACE_ACC_WRITE;
+		recs[i].time_ns = i * 30;
+	}
+	for (m = 0; m < ISM_ARRAY_SIZE(modes); m++)
+		for (f = 0; f < ISM_ARRAY_SIZE(free_calls); f++) {
+			const char *sets[] = { modes[m][0], modes[m][1], "device.max_outstanding=8",
+					       "replay.rate=0.05" };
+			struct sim_config cfg;
+			struct ism_err err = { 0 };
+			struct fake_os oa = { .free_calls = free_calls[f] }, ob = oa;
+			struct timed_os osa = { .ctx = &oa, .record = fake_os_record };
+			struct timed_os osb = { .ctx = &ob, .record = fake_os_record };
+			struct timed *ideal, *fol, *alone;
+			json_t *a = json_object(), *b = json_object(), *c = json_object();
+			char *ja, *jb, *jc;
+			size_t k;
+
+			if (config_load(NULL, sets, 4, &cfg, &err) != 0)
+				fail_msg("config: %s", err.msg);
+			ideal = timed_create(NULL, &cfg, true);
+			fol = timed_create(NULL, &cfg, true);
+			alone = timed_create(NULL, &cfg, true);
+			timed_set_os(fol, &osa);
+			timed_set_os(alone, &osb);
+			assert_true(timed_follow(ideal, fol));
+			for (k = 0; k < 3000; k += 256) {
+				size_t n = 3000 - k < 256 ? 3000 - k : 256;
+
+				timed_feed(fol, recs + k, n);
+				timed_feed(alone, recs + k, n);
+				timed_feed(ideal, recs + k, n);
+			}
+			timed_finish(ideal);
+			timed_finish(fol);
+			timed_finish(alone);
+			assert_int_equal(oa.calls, 1000);
+			timed_to_json(fol, a);
+			timed_headline_to_json(fol, "h.", true, a);
+			timed_to_json(alone, b);
+			timed_headline_to_json(alone, "h.", true, b);
+			timed_headline_to_json(ideal, "h.", false, c);
+			ja = json_dumps(a, JSON_SORT_KEYS);
+			jb = json_dumps(b, JSON_SORT_KEYS);
+			assert_string_equal(ja, jb);
+			/* free OS work changes nothing but lifetimes; costly work slows the twin */
+			jc = json_dumps(json_object_get(json_object_get(c, "h"), "sim"), 0);
+			free(ja);
+			ja = json_dumps(json_object_get(json_object_get(a, "h"), "sim"), 0);
+			if (free_calls[f] > 1000)
+				assert_string_equal(ja, jc);
+			else
+				assert_string_not_equal(ja, jc);
+			free(ja);
+			free(jb);
+			free(jc);
+			json_decref(a);
+			json_decref(b);
+			json_decref(c);
+			timed_free(fol);
+			timed_free(alone);
+			timed_free(ideal);
+			config_free(&cfg);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -898,6 +1018,7 @@ int main(void)
 		cmocka_unit_test(test_cmdq_untimed),
 		cmocka_unit_test(test_cmdq_batch),
 		cmocka_unit_test(test_cpus_concurrent),
+		cmocka_unit_test(test_twin_follows_ideal),
 		cmocka_unit_test(test_domains_timed),
 		cmocka_unit_test(test_ats_timeline),
 		cmocka_unit_test(test_micro_timeline),

@@ -37,6 +37,17 @@ void hist_free(struct hist *h)
 	h->exact = NULL;
 }
 
+void hist_copy(struct hist *dst, const struct hist *src)
+{
+	dst->count = src->count;
+	dst->min = src->min;
+	dst->max = src->max;
+	dst->sum = src->sum;
+	memcpy(dst->b, src->b, HIST_NBUCKETS * sizeof(*dst->b));
+	memcpy(dst->exact, src->exact,
+	       (src->count < HIST_EXACT ? src->count : HIST_EXACT) * sizeof(*dst->exact));
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

@@ -25,6 +25,8 @@ struct hist {
 
 void hist_init(struct hist *h);
 void hist_free(struct hist *h);
+/* dst (initialised) becomes a copy of src. */
+void hist_copy(struct hist *dst, const struct hist *src);
 #define HIST_SUB (1ULL << HIST_SUB_BITS)
 #define HIST_NBUCKETS ((64 - HIST_SUB_BITS + 1) * HIST_SUB)
 

@@ -23,7 +23,8 @@ void eventq_init(struct eventq *q)
 	q->n = 0;
 	q->next_seq = 0;
 	q->total = 0;
-	q->busy = 0;
+	for (l = 0; l <= EVENTQ_LANES; l++)
+		q->top_time[l] = q->top_seq[l] = UINT64_MAX;
 	q->h = ism_xmalloc(q->cap * sizeof(*q->h));
 	for (l = 0; l < EVENTQ_LANES; l++) {
 		q->lane[l].cap = EVENTQ_MIN_CAP;
@@ -68,6 +69,8 @@ void eventq_repush(struct eventq *q, const struct event *e)
 	}
 	eventq_sift_up(q->h, q->n++, x);
 	q->total++;
+	q->top_time[EVENTQ_HEAP] = q->h[0].time;
+	q->top_seq[EVENTQ_HEAP] = q->h[0].seq;
 }
 
 /*
@@ -100,6 +103,8 @@ void eventq_heap_pop(struct eventq *q, struct eventq_node *out)
 	}
 	if (i != n)
 		eventq_sift_up(h, i, h[n]);
+	q->top_time[EVENTQ_HEAP] = n ? h[0].time : UINT64_MAX;
+	q->top_seq[EVENTQ_HEAP] = n ? h[0].seq : UINT64_MAX;
 }
 
 

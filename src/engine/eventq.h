@@ -39,12 +39,19 @@ struct eventq_lane {
 	size_t head, n, cap; /* cap is a power of two */
 };
 
+/*
+ * The key of each source's earliest event, lanes 0..EVENTQ_LANES-1 then the heap
+ * (EVENTQ_HEAP), UINT64_MAX twice when it is empty: a pop compares these side by side rather
+ * than reach through each lane for its head.
+ */
+#define EVENTQ_HEAP EVENTQ_LANES
+
 struct eventq {
+	uint64_t top_time[EVENTQ_LANES + 1], top_seq[EVENTQ_LANES + 1];
 	struct eventq_node *h;
 	size_t n, cap;
 	uint64_t next_seq;
 	struct eventq_lane lane[EVENTQ_LANES];
-	uint32_t busy; /* bit l: lane l holds events */
 	size_t total;
 };
 
@@ -85,43 +92,43 @@ static inline void eventq_push_lane(struct eventq *q, unsigned lane, uint64_t ti
 	}
 	if (L->n == L->cap)
 		eventq_lane_grow(L);
+	if (L->n == 0) {
+		q->top_time[lane] = x.time;
+		q->top_seq[lane] = x.seq;
+	}
 	L->ring[(L->head + L->n++) & (L->cap - 1)] = x;
-	q->busy |= 1u << lane;
 	q->total++;
 }
 
-/* Take the earliest event; false when the queue is empty. */
 /*
- * The earliest of the heap's top and the lanes' heads. Which source holds it changes from one
- * pop to the next unpredictably, so the scan selects with conditional moves, not branches.
+ * Take the earliest event; false when the queue is empty. Which source holds it changes from
+ * one pop to the next unpredictably, so the scan over the sources' earliest keys selects with
+ * conditional moves, not branches, and always visits all of them.
  */
 static inline bool eventq_pop(struct eventq *q, struct event *out)
 {
-	const struct eventq_node *best = q->n ? &q->h[0] : &eventq_none;
 	struct eventq_node x;
-	unsigned from = EVENTQ_LANES;
-	uint32_t busy;
+	unsigned from = 0, l;
 
 	if (q->total == 0)
 		return false;
-	for (busy = q->busy; busy; busy &= busy - 1) {
-		unsigned l = (unsigned)__builtin_ctz(busy);
-		const struct eventq_lane *L = &q->lane[l];
-		const struct eventq_node *c = &L->ring[L->head];
-		bool less = (c->time < best->time) | ((c->time == best->time) & (c->seq < best->seq));
+	for (l = 1; l <= EVENTQ_LANES; l++) {
+		bool less = (q->top_time[l] < q->top_time[from]) |
+			    ((q->top_time[l] == q->top_time[from]) & (q->top_seq[l] < q->top_seq[from]));
 
-		best = less ? c : best;
 		from = less ? l : from;
 	}
-	if (from == EVENTQ_LANES) {
+	if (from == EVENTQ_HEAP) {
 		eventq_heap_pop(q, &x);
 	} else {
 		struct eventq_lane *L = &q->lane[from];
+		const struct eventq_node *next;
 
 		x = L->ring[L->head];
 		L->head = (L->head + 1) & (L->cap - 1);
-		if (--L->n == 0)
-			q->busy &= ~(1u << from);
+		next = --L->n ? &L->ring[L->head] : &eventq_none;
+		q->top_time[from] = next->time;
+		q->top_seq[from] = next->seq;
 	}
 	q->total--;
 	out->time = x.time;

@@ -57,6 +57,8 @@ struct replay *replay_create(const struct sim_config *cfg, struct ism_err *err)
 
 			rp->twin[rp->nbase] = timed_create(NULL, cfg, true);
 			timed_set_os(rp->twin[rp->nbase], &os);
+			/* while its maps and unmaps cost nothing, it is the ideal replay */
+			timed_follow(rp->ideal, rp->twin[rp->nbase]);
 		}
 		rp->nbase++;
 	}

@@ -58,6 +58,7 @@ struct tdma {
 	uint32_t device, pasid;
 	uint32_t pending; /* requests issued and not done */
 	uint32_t next;    /* free list */
+	uint32_t aprev, anext; /* the list of active DMAs, what an UNMAP may wait for */
 	bool all_issued;
 	bool active;      /* issued and not complete */
 	bool unmap_waits; /* the replay waits for it to finish before an UNMAP of its buffer */
@@ -109,7 +110,7 @@ struct timed {
 	struct treq *req;
 	uint32_t nreq, req_free;
 	struct tdma *dma;
-	uint32_t ndma, dma_free;
+	uint32_t ndma, dma_free, dma_active; /* dma_active: the newest active DMA */
 	struct twalk *walk;
 	uint32_t nwalk, walk_free;
 	struct hashtab inflight; /* walks in flight by (domain, page) */
@@ -146,8 +147,12 @@ struct timed {
 	/* Figures. */
 	struct hist h_dma, h_req, h_xlate;
 	uint64_t bytes, requests, dmas, last_done;
-	uint64_t out_now, out_t;
-	unsigned __int128 out_area; /* integral of requests in flight over time, request-ps */
+	uint64_t out_t; /* the pipeline: the issuer's clock */
+	/*
+	 * The integral of requests in flight over time, request-ps: the sum of the requests'
+	 * latencies, each added when it completes (every request does by the end).
+	 */
+	unsigned __int128 out_area;
 	uint64_t walk_busy, walk_queue_sum, walk_queue_max, walk_queued, walks, shared;
 	uint64_t lookups, lookup_busy, lookup_wait_sum, lookup_wait_max;
 	/*
@@ -170,11 +175,18 @@ struct timed {
 	uint64_t timer_pushed; /* the invalidation timer an EV_TIMER is already queued for */
 	uint64_t stalls;       /* translations held by an invalidation in flight */
 	bool unmap_waited;    /* the UNMAP at recs[i] has already been counted */
+	/* the ideal pipeline's DMAs that may be in flight, recent[rh, rh + nrecent), by done */
 	struct pdma *recent;
-	size_t nrecent, caprecent;
+	size_t rh, nrecent, caprecent;
 	struct maptab live; /* MAPs not yet unmapped: when each started */
 	struct hist h_life; /* mapping lifetimes */
 	struct timeline *tl; /* stats.interval_us: the run over time (src/engine/timeline.c) */
+	/*
+	 * Pipelines that give the same figures share one replay (timed_follow): the leader's
+	 * followers, and a follower's leader while it follows.
+	 */
+	struct timed **fol, *leader;
+	uint32_t nfol;
 };
 
 /* The walks in flight by (domain, page): a miss finds the walk it may share. */
@@ -248,7 +260,7 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 	t->ps_per_trace_ns = 1e3 / cfg->replay.rate;
 	t->pipeline = ideal && cfg->memory.latency_dist == LATENCY_FIXED &&
 		      cfg->memory.bandwidth_gbps == 0;
-	t->req_free = t->dma_free = t->walk_free = NONE;
+	t->req_free = t->dma_free = t->walk_free = t->dma_active = NONE;
 	t->wq_head = t->wq_tail = NONE;
 	t->timer_pushed = UINT64_MAX;
 	hashtab_init(&t->inflight, &walk_key_type, 64);
@@ -262,12 +274,18 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 	return t;
 }
 
+static void unfollow(struct timed *f);
+
 void timed_free(struct timed *t)
 {
 	uint32_t i;
 
 	if (!t)
 		return;
+	unfollow(t);
+	for (i = 0; i < t->nfol; i++)
+		t->fol[i]->leader = NULL;
+	free(t->fol);
 	for (i = 0; i < t->ndev; i++) {
 		free(t->dev[i].ring);
 		free(t->dev[i].dq);
@@ -328,9 +346,14 @@ static uint32_t pool_get(void **arr, size_t size, size_t next_off, uint32_t *n, 
 	pool_get((void **)&(t)->arr, sizeof(*(t)->arr), offsetof(__typeof__(*(t)->arr), next), \
 		 &(t)->n, &(t)->freel)
 
-static uint32_t req_get(struct timed *t)
+static inline uint32_t req_get(struct timed *t)
 {
-	return POOL_GET(t, req, nreq, req_free);
+	uint32_t r = t->req_free;
+
+	if (r == NONE)
+		return POOL_GET(t, req, nreq, req_free);
+	t->req_free = t->req[r].next;
+	return r;
 }
 
 static void req_put(struct timed *t, uint32_t r)
@@ -390,13 +413,6 @@ static uint32_t dev_add(struct timed *t, uint32_t device)
 	return t->ndev++;
 }
 
-/* Requests in flight over time, for the mean (Little's law: L = lambda W). */
-static void outstanding(struct timed *t, uint64_t now, int delta)
-{
-	t->out_area += (unsigned __int128)t->out_now * (now - t->out_t);
-	t->out_t = now;
-	t->out_now = (uint64_t)((int64_t)t->out_now + delta);
-}
 
 /* ---- the data path after translation ---- */
 
@@ -432,16 +448,22 @@ static void xlate_release(struct timed *t, uint32_t r, uint64_t tx)
  * Translation of request r is known to end at tx: release it, or with device.in_order hold it
  * until every earlier request of its device is released (a hit behind a miss waits for it).
  */
-static void xlate_done(struct timed *t, uint32_t r, uint64_t tx)
+static void xlate_in_order(struct timed *t, uint32_t r);
+
+static inline void xlate_done(struct timed *t, uint32_t r, uint64_t tx)
+{
+	t->req[r].t_xlated = tx;
+	if (!t->in_order)
+		xlate_release(t, r, tx);
+	else
+		xlate_in_order(t, r);
+}
+
+static void xlate_in_order(struct timed *t, uint32_t r)
 {
 	struct treq *q = &t->req[r];
 	struct tdev *d;
 
-	q->t_xlated = tx;
-	if (!t->in_order) {
-		xlate_release(t, r, tx);
-		return;
-	}
 	q->known = 1;
 	d = &t->dev[q->dev];
 	while (d->count && t->req[d->ring[d->head]].known) {
@@ -718,7 +740,7 @@ static void done(struct timed *t, uint32_t r, const struct event *ev)
 	struct tdev *d = &t->dev[q->dev];
 	struct tdma *m = &t->dma[q->dma];
 
-	outstanding(t, now, -1);
+	t->out_area += now - q->t_issue; /* for the mean in flight (Little's law: L = lambda W) */
 	if (!t->ideal)
 		hist_add(&t->h_req, now - q->t_issue);
 	if (!q->fault) {
@@ -738,6 +760,12 @@ static void done(struct timed *t, uint32_t r, const struct event *ev)
 			hist_add(d->h_dma, now - m->t_start);
 		m->active = false;
 		m->unmap_waits = false;
+		if (m->aprev != NONE)
+			t->dma[m->aprev].anext = m->anext;
+		else
+			t->dma_active = m->anext;
+		if (m->anext != NONE)
+			t->dma[m->anext].aprev = m->aprev;
 		m->next = t->dma_free;
 		t->dma_free = q->dma;
 		if (resume) {
@@ -769,6 +797,11 @@ static void dma_begin(struct timed *t, const struct trace_rec *r, uint64_t now, 
 	t->dma[m].pending = 0;
 	t->dma[m].all_issued = false;
 	t->dma[m].active = true;
+	t->dma[m].aprev = NONE;
+	t->dma[m].anext = t->dma_active;
+	if (t->dma_active != NONE)
+		t->dma[t->dma_active].aprev = m;
+	t->dma_active = m;
 	t->dma[m].unmap_waits = false;
 	t->dma[m].iova = r->iova;
 	t->dma[m].end = r->iova + r->size;
@@ -898,10 +931,14 @@ static bool unmap_must_wait(struct timed *t, const struct trace_rec *r)
 	if (TRACE_REC_STAGE2_UNMAP(r))
 		return false; /* the host's: no buffer of the device's */
 
-	for (m = 0; m < t->ndma; m++) {
+	/*
+	 * Any one of them will do: the replay goes on when none is left, in the DONE of the last
+	 * to complete, whichever it marked first.
+	 */
+	for (m = t->dma_active; m != NONE; m = t->dma[m].anext) {
 		struct tdma *k = &t->dma[m];
 
-		if (k->active && k->device == r->device && k->pasid == r->pasid &&
+		if (k->device == r->device && k->pasid == r->pasid &&
 		    k->iova < r->iova + r->size && r->iova < k->end) {
 			k->unmap_waits = true;
 			if (!t->unmap_waited)
@@ -1106,7 +1143,6 @@ static bool issue(struct timed *t, const struct event *ev)
 			if (t->in_order)
 				d->ring[(d->head + d->count++) % t->tags] = rq;
 			t->dma[t->cur_dma].pending++;
-			outstanding(t, now, +1);
 			if (t->s)
 				t->s->st.requests++;
 			push(t, q->t_arrive, EV_ARRIVE, rq);
@@ -1213,6 +1249,34 @@ static uint64_t dq_pop(struct tdev *d)
 	return d->dq[d->dh++];
 }
 
+/* DMAs done by now are forgotten: the issuer's clock never goes back. */
+static void recent_forget(struct timed *t, uint64_t now)
+{
+	while (t->nrecent && t->recent[t->rh].done <= now) {
+		t->rh++;
+		t->nrecent--;
+	}
+}
+
+/* A DMA the pipeline issued, in its place by completion (mostly the last: a push appends). */
+static void recent_add(struct timed *t, const struct pdma *p)
+{
+	size_t i;
+
+	if (t->rh + t->nrecent == t->caprecent) {
+		if (t->nrecent * 2 >= t->caprecent) {
+			t->caprecent = t->caprecent ? 2 * t->caprecent : 64;
+			t->recent = ism_xrealloc(t->recent, t->caprecent * sizeof(*t->recent));
+		}
+		memmove(t->recent, t->recent + t->rh, t->nrecent * sizeof(*t->recent));
+		t->rh = 0;
+	}
+	for (i = t->rh + t->nrecent; i > t->rh && t->recent[i - 1].done > p->done; i--)
+		t->recent[i] = t->recent[i - 1];
+	t->recent[i] = *p;
+	t->nrecent++;
+}
+
 /*
  * The pipeline's side of unmap_must_wait(): the replay's clock moves on to the completion of
  * the last DMA to the buffer, and DMAs done by then are forgotten.
@@ -1225,22 +1289,133 @@ static void pipe_unmap(struct timed *t, const struct trace_rec *r)
 	if (TRACE_REC_STAGE2_UNMAP(r))
 		return;
 
-	for (i = 0; i < t->nrecent; i++) {
-		const struct pdma *k = &t->recent[i];
+	/* The latest done first: the first DMA to the buffer found is the one to wait for. */
+	for (i = t->rh + t->nrecent; i > t->rh;) {
+		const struct pdma *k = &t->recent[--i];
 
-		if (k->done > now && k->device == r->device && k->pasid == r->pasid &&
-		    k->iova < r->iova + r->size && r->iova < k->end)
+		if (k->done <= now)
+			break;
+		if (k->device == r->device && k->pasid == r->pasid && k->iova < r->iova + r->size &&
+		    r->iova < k->end) {
 			now = k->done;
+			break;
+		}
 	}
 	if (now != t->out_t)
 		t->unmap_waits++;
-	for (i = 0; i < t->nrecent;) {
-		if (t->recent[i].done <= now)
-			t->recent[i] = t->recent[--t->nrecent];
-		else
-			i++;
-	}
+	recent_forget(t, now);
 	t->out_t = now;
+}
+
+/* ---- twins that share the ideal pipeline while their figures are the same ---- */
+
+/* f takes the pipeline state of t: its devices' links and completions, figures, DMAs in flight. */
+static void pipe_clone(struct timed *f, const struct timed *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < f->ndev; i++)
+		free(f->dev[i].dq);
+	f->dev = ism_xrealloc(f->dev, (t->ndev ? t->ndev : 1) * sizeof(*f->dev));
+	for (i = 0; i < t->ndev; i++) {
+		f->dev[i] = t->dev[i];
+		f->dev[i].dq = ism_xmalloc(2 * (size_t)t->tags * sizeof(*f->dev[i].dq));
+		memcpy(f->dev[i].dq, t->dev[i].dq, 2 * (size_t)t->tags * sizeof(*f->dev[i].dq));
+	}
+	f->ndev = t->ndev;
+	f->cur_dev = t->cur_dev;
+	f->mem.accesses = t->mem.accesses;
+	f->out_t = t->out_t;
+	f->out_area = t->out_area;
+	f->bytes = t->bytes;
+	f->requests = t->requests;
+	f->last_done = t->last_done;
+	f->dmas = t->dmas;
+	f->lag_max = t->lag_max;
+	f->lag_sum = t->lag_sum;
+	f->lag_n = t->lag_n;
+	f->unmap_waits = t->unmap_waits;
+	hist_copy(&f->h_dma, &t->h_dma);
+	f->caprecent = t->caprecent;
+	f->rh = t->rh;
+	f->nrecent = t->nrecent;
+	f->recent = ism_xrealloc(f->recent, (t->caprecent ? t->caprecent : 1) * sizeof(*f->recent));
+	if (t->nrecent)
+		memcpy(f->recent + t->rh, t->recent + t->rh, t->nrecent * sizeof(*f->recent));
+}
+
+/* f follows no pipeline any more: it has taken its leader's state, or has none to take. */
+static void unfollow(struct timed *f)
+{
+	struct timed *t = f->leader;
+	uint32_t i, k = 0;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->nfol; i++)
+		if (t->fol[i] != f)
+			t->fol[k++] = t->fol[i];
+	t->nfol = k;
+	f->leader = NULL;
+}
+
+static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n);
+
+/*
+ * Leader t has just taken MAP or UNMAP recs[i] (an ideal replay does nothing with a MAP and
+ * only waits for the DMAs to an UNMAP's buffer, which its followers do alike). Each follower
+ * runs its OS side (os_record) from the leader's clock, as its own pipe_feed() would: while
+ * that leaves its clock where the leader's is, it is the same replay and keeps following;
+ * else it takes the leader's state, then its own clock, and replays the rest of the block
+ * alone (it is fed its own blocks from then on).
+ */
+static void pipe_lead(struct timed *t, const struct trace_rec *recs, size_t n, size_t i)
+{
+	const struct trace_rec *r = &recs[i];
+	uint32_t j = 0;
+
+	while (j < t->nfol) {
+		struct timed *f = t->fol[j];
+		uint64_t now = t->out_t, until, out, os_until = f->os_until;
+
+		if (f->open) {
+			uint64_t t_trace = (uint64_t)llround((double)r->time_ns * f->ps_per_trace_ns);
+
+			if (t_trace > now)
+				now = t_trace;
+		}
+		until = os_record(f, r, now);
+		if (!f->concurrent) {
+			out = until;
+		} else {
+			/* replay.cpus concurrent: a DMA waits for os_until only beyond the clock */
+			out = now;
+			if (until > os_until)
+				os_until = until;
+			if (os_until <= t->out_t)
+				f->os_until = os_until;
+		}
+		if (out == t->out_t && os_until <= t->out_t) {
+			j++;
+			continue;
+		}
+		pipe_clone(f, t);
+		f->out_t = out;
+		f->os_until = os_until;
+		unfollow(f);
+		pipe_feed(f, recs + i + 1, n - i - 1);
+	}
+}
+
+bool timed_follow(struct timed *t, struct timed *f)
+{
+	if (!t->pipeline || !f->pipeline || t->os.record || !f->os.record || t->leader ||
+	    t->ndev || f->ndev || f->nfol)
+		return false;
+	t->fol = ism_xrealloc(t->fol, (t->nfol + 1) * sizeof(*t->fol));
+	t->fol[t->nfol++] = f;
+	f->leader = t;
+	return true;
 }
 
 /*
@@ -1286,12 +1461,13 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 			t->out_t = now;
 			continue;
 		}
-		if (r->kind == TRACE_UNMAP) {
-			pipe_unmap(t, r);
+		if (r->kind != TRACE_ACCESS) {
+			if (r->kind == TRACE_UNMAP)
+				pipe_unmap(t, r);
+			if (t->nfol && (r->kind == TRACE_MAP || r->kind == TRACE_UNMAP))
+				pipe_lead(t, recs, n, i);
 			continue;
 		}
-		if (r->kind != TRACE_ACCESS)
-			continue;
 		if (t->os_until > now)
 			now = t->os_until;
 		if (t->open) {
@@ -1352,30 +1528,18 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 		hist_add(&t->h_dma, dma_done - dma_start);
 		t->dmas++;
 		t->out_t = now; /* the issuer's clock */
-		if (t->nrecent == t->caprecent) {
-			size_t k;
-
-			/* Forget DMAs done by now: at most the tags' worth stay in flight. */
-			for (k = 0; k < t->nrecent;) {
-				if (t->recent[k].done <= now)
-					t->recent[k] = t->recent[--t->nrecent];
-				else
-					k++;
-			}
-			if (t->nrecent * 2 >= t->caprecent) {
-				t->caprecent = t->caprecent ? 2 * t->caprecent : 64;
-				t->recent = ism_xrealloc(t->recent,
-							 t->caprecent * sizeof(*t->recent));
-			}
-		}
-		t->recent[t->nrecent++] = (struct pdma){ .iova = r->iova, .end = r->iova + r->size,
-							 .done = dma_done, .device = r->device,
-							 .pasid = r->pasid };
+		/* at most the tags' worth stay in flight */
+		recent_forget(t, now);
+		recent_add(t, &(struct pdma){ .iova = r->iova, .end = r->iova + r->size,
+					      .done = dma_done, .device = r->device,
+					      .pasid = r->pasid });
 	}
 }
 
 void timed_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 {
+	if (t->leader)
+		return; /* its leader's pipe_feed() replays it */
 	if (t->pipeline) {
 		pipe_feed(t, recs, n);
 		return;
@@ -1396,6 +1560,11 @@ void timed_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 
 void timed_finish(struct timed *t)
 {
+	if (t->leader) {
+		/* it followed to the end: the leader's figures are its own */
+		pipe_clone(t, t->leader);
+		unfollow(t);
+	}
 	if (t->pipeline)
 		return;
 	if (!t->started) {

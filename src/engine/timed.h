@@ -66,6 +66,14 @@ struct timed_os {
 };
 void timed_set_os(struct timed *t, const struct timed_os *os);
 /*
+ * Twin f (with an OS side) follows ideal pipeline t (without one), both not yet fed: while
+ * f's OS work delays nothing (its clock stays where t's is), f's replay is t's, so t replays
+ * both, runs f's OS side at f's MAP and UNMAP records, and hands f its own state the moment
+ * they part (or at timed_finish). Feed t every block; f's feeds are then no-ops. False, and
+ * nothing changed, when either is not a pipeline (timed_create) or not fresh.
+ */
+bool timed_follow(struct timed *t, struct timed *f);
+/*
  * sim.time_ns, dma.throughput_gbps, dma.latency_ns, dma.latency_cdf_ns and, with mappings,
  * mapping.lifetime_ns under prefix.
  */
