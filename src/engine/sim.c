@@ -375,6 +375,7 @@ static struct iommu_dev *dev_find(struct sim *s, uint32_t device, uint32_t pasid
 	k = hashtab_get(&s->dev_tab, &dev_key_type, &key, &added);
 	if (!added)
 		return s->last_dev = &s->devs[k->idx];
+	sim_fast_forget(s); /* the devices may move */
 	if (s->ndevs == s->devcap) {
 		s->devcap = s->devcap ? s->devcap * 2 : 8;
 		s->devs = ism_xrealloc(s->devs, s->devcap * sizeof(*s->devs));
@@ -682,6 +683,7 @@ void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct
 
 void sim_walk_end(struct sim *s, struct iommu_domain *d, uint64_t iova, const struct sim_walk *sw)
 {
+	sim_fast_forget(s);
 	if (s->curve)
 		sim_curve_walked(s, sw);
 	if (s->wc)
@@ -735,12 +737,34 @@ static void sim_translate(struct sim *s, struct iommu_dev *v, struct iommu_domai
 	const struct tlb_entry *e;
 	struct sim_walk sw;
 
+	/*
+	 * A repeat of the last hit (DMA moves through a page in bursts): sim_lookup() would find
+	 * the same entry, already the most recent in the IOTLB and the classifier's shadow, so
+	 * only the counters and the entry's current stale and permission bits matter.
+	 */
+	if (s->fast_e && v == s->fast_v && iova >> 12 == s->fast_page) {
+		e = s->fast_e;
+		s->st.lookups++;
+		v->lookups++;
+		s->st.hits++;
+		s->st.hits_by_size[e->pgsize]++;
+		if (e->data & SIM_DATA_STALE)
+			sim_stale_hit(s, v, bytes);
+		sim_permits(s, e->data, need);
+		return;
+	}
 	/* A device TLB first: a hit goes no further (an ATS hit is a translated request). */
 	if (s->dt && sim_devtlb_lookup(s, v, d, iova, need, bytes) != 0)
 		return;
 	if (sim_lookup(s, v, d, iova, need, bytes, &e) != 0) {
 		if (s->dt)
 			sim_devtlb_fill(s, v, d, iova, (enum pgsize)e->pgsize, e->data);
+		else if (!s->curve && !tlb_cache_touch_changes(iotlb_cache(s->iotlb), e)) {
+			/* the curve sees every lookup; a device TLB's hits never reach here */
+			s->fast_e = (struct tlb_entry *)e;
+			s->fast_v = v;
+			s->fast_page = iova >> 12;
+		}
 		return;
 	}
 	sw.since = sim_miss_clock(s);
@@ -1145,6 +1169,7 @@ static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64
 {
 	struct sim *s = ctx;
 
+	sim_fast_forget(s);
 	if (g != INV_GRAN_GLOBAL && dom < s->ndoms)
 		s->doms[dom].inv_commands++;
 	if (s->curve)
@@ -1257,10 +1282,12 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 		/* Untimed, the trace's clock drives the invalidation timers and ATS Invalidates. */
 		inv_advance(s->inv, r->time_ns * 1000);
 		sim_devtlb_settle(s, r->time_ns * 1000);
-		switch (r->kind) {
-		case TRACE_ACCESS:
+		if (r->kind == TRACE_ACCESS) {
 			sim_access(s, r);
-			break;
+			continue;
+		}
+		sim_fast_forget(s);
+		switch (r->kind) {
 		case TRACE_MAP:
 			sim_map(s, r, r->time_ns * 1000);
 			break;
