@@ -102,6 +102,14 @@ static struct mclass_hist *hist_get(struct miss_classifier *mc, uint32_t dom, ui
 	return h;
 }
 
+void mclass_prefetch(const struct miss_classifier *mc, uint32_t dom, uint64_t tag)
+{
+	const struct mclass_hist key = { .tag = tag, .dom = dom };
+
+	__builtin_prefetch(mc->hist.slots +
+			   (hist_hash(&key) & (mc->hist.cap - 1)) * sizeof(struct mclass_hist));
+}
+
 static struct mclass_hist *hist_find(struct miss_classifier *mc, uint32_t dom, uint64_t tag)
 {
 	const struct mclass_hist key = { .tag = tag, .dom = dom };

@@ -100,6 +100,9 @@ struct sim {
 	struct tlb_entry *fast_e;
 	const struct iommu_dev *fast_v;
 	uint64_t fast_page;
+	uint64_t fast_data; /* fast_e's data and page size (which only fills and unmaps change) */
+	uint8_t fast_pgsize;
+	bool fast_repeat; /* the policy's hit on the most recent way changes nothing (lru, fifo, random) */
 	/* The TLBs in front of the IOTLB (iommu.device_tlb), NULL without; who shares which. */
 	struct devtlb *dt;
 	enum devtlb_kind dt_kind;
