@@ -1293,7 +1293,8 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 		const struct trace_rec *r = &recs[i];
 
 		/* the block was decoded on another core: ask for the records ahead early */
-		__builtin_prefetch(r + 8);
+		if (i + 8 < n)
+			__builtin_prefetch(&recs[i + 8]);
 		/* Untimed, the trace's clock drives the invalidation timers and ATS Invalidates. */
 		inv_advance(s->inv, r->time_ns * 1000);
 		sim_devtlb_settle(s, r->time_ns * 1000);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1111,6 +1112,8 @@ static void *ahead_main(void *arg)
 static void ahead_start(struct trace_reader *r)
 {
 	struct trace_ahead *a;
+	sigset_t all, old;
+	bool started;
 	unsigned i;
 
 	r->ahead_tried = true;
@@ -1125,7 +1128,12 @@ static void ahead_start(struct trace_reader *r)
 	pthread_cond_init(&a->more, NULL);
 	pthread_cond_init(&a->room, NULL);
 	r->ahead = a;
-	if (pthread_create(&a->thread, NULL, ahead_main, r) != 0) {
+	/* The thread takes no signals: they stay with the threads that wait for them or handle them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	started = pthread_create(&a->thread, NULL, ahead_main, r) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!started) {
 		r->ahead = NULL;
 		r->recs = a->ring[0].recs;
 		for (i = 1; i < TRACE_RING_BLOCKS; i++)
