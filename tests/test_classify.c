@@ -3,11 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "iotlb/classify.h"
+#include "iotlb/iotlb.h"
 #include "base/util.h"
 
 enum { KA = 0x10, KB = 0x20, KC = 0x30 };
@@ -142,6 +144,164 @@ static void test_walk_in_flight(void **state)
 	mclass_free(mc);
 }
 
+/*
+ * A plain model of the same rules, to check the classifier against on random operations: the
+ * shadow an array in recency order (most recent first), the history an array searched whole.
+ */
+enum { NM_SHADOW = 8, NM_KEYS = 8192 };
+
+struct nm_key {
+	uint32_t dom;
+	uint64_t tag;
+	uint64_t filled;
+	bool seen, invalidated;
+};
+
+struct nm {
+	struct nm_key hist[NM_KEYS];
+	size_t nhist;
+	size_t shadow[NM_SHADOW]; /* indices into hist, most recent first */
+	size_t held;
+	uint64_t clock;
+};
+
+static size_t nm_key(struct nm *m, uint32_t dom, uint64_t tag)
+{
+	for (size_t i = 0; i < m->nhist; i++)
+		if (m->hist[i].dom == dom && m->hist[i].tag == tag)
+			return i;
+	assert_true(m->nhist < NM_KEYS);
+	m->hist[m->nhist] = (struct nm_key){ .dom = dom, .tag = tag };
+	return m->nhist++;
+}
+
+static void nm_drop_at(struct nm *m, size_t j)
+{
+	memmove(&m->shadow[j], &m->shadow[j + 1], (m->held - j - 1) * sizeof(m->shadow[0]));
+	m->held--;
+}
+
+/* Whether the shadow held key k; k is its most recent either way (the least recent goes). */
+static bool nm_shadow_ref(struct nm *m, size_t k)
+{
+	bool held = false;
+
+	for (size_t j = 0; j < m->held; j++)
+		if (m->shadow[j] == k) {
+			nm_drop_at(m, j);
+			held = true;
+			break;
+		}
+	if (!held && m->held == NM_SHADOW)
+		m->held--;
+	memmove(&m->shadow[1], &m->shadow[0], m->held * sizeof(m->shadow[0]));
+	m->shadow[0] = k;
+	m->held++;
+	return held;
+}
+
+static enum miss_class nm_ref(struct nm *m, uint32_t dom, uint64_t tag, bool hit)
+{
+	size_t k = nm_key(m, dom, tag);
+	bool held = nm_shadow_ref(m, k);
+	struct nm_key *h = &m->hist[k];
+	enum miss_class c;
+
+	if (hit)
+		return MISS_NR_CLASSES;
+	c = h->invalidated ? MISS_INVALIDATION : !h->seen ? MISS_COMPULSORY :
+		held ? MISS_CONFLICT : MISS_CAPACITY;
+	h->seen = true;
+	h->invalidated = false;
+	h->filled = ++m->clock;
+	return c;
+}
+
+/* Drop from the shadow the keys of dom (any dom: all) whose page overlaps [first, last]. */
+static void nm_drop(struct nm *m, bool all, uint32_t dom, bool range, uint64_t first, uint64_t last)
+{
+	for (size_t j = m->held; j-- > 0;) {
+		const struct nm_key *h = &m->hist[m->shadow[j]];
+		enum pgsize p = iotlb_tag_size(h->tag);
+		uint64_t lo = (h->tag >> IOTLB_TAG_SIZE_BITS) << pgsize_shift(p);
+		uint64_t hi = lo + pgsize_bytes(p) - 1;
+
+		if (!all && h->dom != dom)
+			continue;
+		if (range && (hi < first || lo > last))
+			continue;
+		nm_drop_at(m, j);
+	}
+}
+
+static uint64_t nm_rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void test_against_plain_model(void **state)
+{
+	static const enum pgsize sizes[] = { PGSIZE_4K, PGSIZE_4K, PGSIZE_4K, PGSIZE_2M, PGSIZE_1G };
+	struct nm *m = calloc(1, sizeof(*m));
+	struct miss_classifier *mc = mclass_create(NM_SHADOW);
+	uint64_t x = 88172645463325252ULL;
+	unsigned counts[MISS_NR_CLASSES + 1] = { 0 };
+
+	for (int step = 0; step < 100000; step++) {
+		unsigned op = nm_rnd(&x) % 100;
+		uint32_t dom = (uint32_t)(nm_rnd(&x) % 3);
+		/* mostly a few pages (shadow hits and evictions), some from thousands (growth) */
+		uint64_t iova = nm_rnd(&x) % 4 ? (nm_rnd(&x) % 24) << 12 :
+					      (nm_rnd(&x) % 600) << 21;
+		uint64_t tag = iotlb_tag(iova, sizes[nm_rnd(&x) % ISM_ARRAY_SIZE(sizes)]);
+
+		if (op < 80) {
+			bool hit = nm_rnd(&x) % 3 == 0;
+			enum miss_class want = nm_ref(m, dom, tag, hit);
+
+			if (mclass_ref(mc, dom, tag, hit) != want)
+				fail_msg("step %d: class differs from the plain model's (%d)", step, want);
+			counts[want]++;
+		} else if (op < 92) {
+			bool cached = nm_rnd(&x) % 2;
+			size_t k;
+
+			for (k = 0; k < m->nhist; k++)
+				if (m->hist[k].dom == dom && m->hist[k].tag == tag)
+					break;
+			for (size_t j = 0; j < m->held; j++)
+				if (m->shadow[j] == k) {
+					nm_drop_at(m, j);
+					break;
+				}
+			if (cached)
+				m->hist[nm_key(m, dom, tag)].invalidated = true;
+			mclass_invalidate(mc, dom, tag, cached);
+		} else if (op < 98) {
+			uint64_t size = nm_rnd(&x) % 3 ? (nm_rnd(&x) % 40 + 1) << 12 :
+				       nm_rnd(&x) % 2 || !iova ? (uint64_t)1 << 31 : UINT64_MAX - iova + 1;
+
+			nm_drop(m, false, dom, true, iova, iova + size - 1);
+			mclass_invalidate_range(mc, dom, iova, size);
+		} else if (op < 99) {
+			nm_drop(m, false, dom, false, 0, 0);
+			mclass_invalidate_domain(mc, dom);
+		} else {
+			nm_drop(m, true, 0, false, 0, 0);
+			mclass_invalidate_all(mc);
+		}
+	}
+	/* every class was met, the table grew past its first size */
+	for (int c = 0; c < MISS_WALK_IN_FLIGHT; c++)
+		assert_true(counts[c] > 100);
+	assert_true(m->nhist > 1024);
+	mclass_free(mc);
+	free(m);
+}
+
 static void test_names(void **state)
 {
 	assert_string_equal(miss_class_names[MISS_COMPULSORY], "compulsory");
@@ -159,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_hand_sequence),
 		cmocka_unit_test(test_large_footprint),
 		cmocka_unit_test(test_walk_in_flight),
+		cmocka_unit_test(test_against_plain_model),
 		cmocka_unit_test(test_names),
 	};
 

@@ -215,6 +215,76 @@ static void test_detach_blocks(void **state)
 }
 
 /*
+ * Repeats of one hit (the untimed loop counts them without a probe while nothing changed): what
+ * happens between two accesses to one page must still count. Lazy invalidation, by hand:
+ *   MAP A rw; A: compulsory miss; A, A: hits;  UNMAP A (lazy: the entry stays, stale);
+ *   A, A: two stale hits;  global INVAL;  A: a miss, the walk finds nothing: a fault;
+ *   MAP B read-only; write B: compulsory miss, not permitted; write B, write B: hits, not
+ *   permitted; read B: a hit, permitted.
+ * lookups 10, hits 7, misses 3 (compulsory 2, unmapped 1), stale hits 2, permission faults 3.
+ */
+static void test_repeat_hits(void **state)
+{
+	const char *sets[] = { "os.invalidation.policy=lazy" };
+	const uint64_t a = 0x10000, b = 0x20000;
+	struct trace_rec map_a = { .kind = TRACE_MAP, .device = 0x20, .iova = a, .size = 4096,
+				   .paddr = 0x100000, .flags = TRACE_PERM_RW,
+				   .pasid = TRACE_PASID_NONE };
+	struct trace_rec map_b = { .kind = TRACE_MAP, .device = 0x20, .iova = b, .size = 4096,
+				   .paddr = 0x200000, .flags = TRACE_PERM_READ,
+				   .pasid = TRACE_PASID_NONE };
+	struct trace_rec unmap_a = { .kind = TRACE_UNMAP, .device = 0x20, .iova = a, .size = 4096,
+				     .pasid = TRACE_PASID_NONE };
+	struct trace_rec global = { .kind = TRACE_INVAL, .flags = TRACE_INV_GLOBAL,
+				    .pasid = TRACE_PASID_NONE };
+	struct trace_rec wb = acc(0x20, b, 64);
+	struct sim_config cfg;
+	struct sim *s;
+
+	wb.flags = TRACE_ACC_WRITE;
+	{
+		struct trace_rec r[] = {
+			map_a, acc(0x20, a, 64), acc(0x20, a + 64, 64), acc(0x20, a + 128, 64),
+			unmap_a, acc(0x20, a, 64), acc(0x20, a, 64),
+			global, acc(0x20, a, 64),
+			map_b, wb, wb, wb, acc(0x20, b, 64),
+		};
+
+		s = make_sim(&cfg, sets, 1);
+		sim_records(s, r, ISM_ARRAY_SIZE(r));
+	}
+	assert_int_equal(sim_stats(s)->lookups, 10);
+	assert_int_equal(sim_stats(s)->hits, 7);
+	assert_int_equal(sim_stats(s)->misses, 3);
+	assert_int_equal(sim_stats(s)->miss_class[MISS_COMPULSORY], 2);
+	assert_int_equal(sim_stats(s)->miss_class[MISS_UNMAPPED], 1);
+	assert_int_equal(sim_stats(s)->stale_hits, 2);
+	assert_int_equal(sim_stats(s)->faults_permission, 3);
+	assert_int_equal(sim_stats(s)->faults_unmapped, 1);
+	sim_free(s);
+	config_free(&cfg);
+
+	/*
+	 * A one-entry IOTLB (first touch maps the pages): A miss, A hit, B miss (evicts A), A miss
+	 * (capacity: the shadow holds B), A hit; then another device (its own domain): a miss.
+	 */
+	{
+		const char *one[] = { "iommu.iotlb.entries=1", "iommu.iotlb.ways=1" };
+		struct trace_rec r[] = { acc(0x20, a, 64), acc(0x20, a, 64), acc(0x20, b, 64),
+					 acc(0x20, a, 64), acc(0x20, a, 64), acc(0x28, a, 64) };
+
+		s = make_sim(&cfg, one, 2);
+		sim_records(s, r, ISM_ARRAY_SIZE(r));
+	}
+	assert_int_equal(sim_stats(s)->hits, 2);
+	assert_int_equal(sim_stats(s)->misses, 4);
+	assert_int_equal(sim_stats(s)->miss_class[MISS_COMPULSORY], 3);
+	assert_int_equal(sim_stats(s)->miss_class[MISS_CAPACITY], 1);
+	sim_free(s);
+	config_free(&cfg);
+}
+
+/*
  * The issue's hand-computed walks: with no walk cache, the first access to a first-touch page
  * reads one entry per level down to the leaf: x86/48 4, arm-64k/48 3, arm-16k/48 4, riscv
  * Sv39 3, sun50i 2, and an arm-v7s 1M section 1 (its first-level entry).
@@ -698,6 +768,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many_domains),
+		cmocka_unit_test(test_repeat_hits),
 		cmocka_unit_test(test_format_walks),
 		cmocka_unit_test(test_format_compulsory),
 		cmocka_unit_test(test_beyond_input),

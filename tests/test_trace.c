@@ -1453,6 +1453,106 @@ static void test_csv_roundtrips(void **state)
 	unlink("e.csv.gz");
 }
 
+/* ---- reading ahead (a thread decodes blocks while the caller uses earlier ones) ---- */
+
+#define RA_RECORDS (30 * TRACE_BLOCK_RECORDS + 17)
+
+/*
+ * Read path to the end: every record equals v's, in order, blocks of TRACE_BLOCK_RECORDS; the
+ * position never goes back nor past the file. Returns the records read before the end or the
+ * error (err set, and repeated by the next call).
+ */
+static size_t read_ahead_check(const char *path, const struct trace_rec *v, struct ism_err *err)
+{
+	struct trace_reader *r = trace_open(path, err);
+	const struct trace_rec *recs;
+	uint64_t pos = 0;
+	size_t got = 0, i;
+	long n;
+
+	if (!r)
+		fail_msg("open %s: %s", path, err->msg);
+	while ((n = trace_read(r, &recs, err)) > 0) {
+		assert_true(n == TRACE_BLOCK_RECORDS || got + (size_t)n == RA_RECORDS);
+		for (i = 0; i < (size_t)n; i++)
+			assert_rec_equal(&recs[i], &v[got + i], got + i);
+		got += (size_t)n;
+		assert_true(trace_pos(r) >= pos);
+		pos = trace_pos(r);
+		assert_true(pos <= trace_file_size(r));
+	}
+	if (n < 0) {
+		struct ism_err again = { 0 };
+
+		assert_int_equal(trace_read(r, &recs, &again), -1);
+		assert_string_equal(again.msg, err->msg);
+	} else {
+		assert_int_equal(trace_read(r, &recs, err), 0);
+	}
+	trace_close(r);
+	return n < 0 ? got : got + 1000000000u; /* a clean end says so */
+}
+
+static void test_read_ahead(void **state)
+{
+	static const char *const names[] = { "ra.iot", "ra.iot.gz", "ra.csv.gz" };
+	struct trace_rec *v = malloc(RA_RECORDS * sizeof(*v));
+	struct ism_err err = { 0 };
+	const struct trace_rec *recs;
+	struct trace_reader *r;
+	char want[128];
+	uint8_t *p;
+	size_t i, n, got;
+
+	random_recs(v, RA_RECORDS);
+	for (i = 0; i < ISM_ARRAY_SIZE(names); i++) {
+		json_t *meta = json_pack("{s:b, s:b}", "has_cpu", 1, "has_domain", 1);
+
+		write_all(names[i], v, RA_RECORDS, meta);
+		json_decref(meta);
+		assert_int_equal(read_ahead_check(names[i], v, &err), RA_RECORDS + 1000000000u);
+		/* Closed after one block, with the thread ahead and waiting for room: no leak, no hang. */
+		r = trace_open(names[i], &err);
+		assert_non_null(r);
+		assert_int_equal(trace_read(r, &recs, &err), TRACE_BLOCK_RECORDS);
+		trace_close(r);
+		/* Closed before reading at all. */
+		r = trace_open(names[i], &err);
+		assert_non_null(r);
+		trace_close(r);
+	}
+	/*
+	 * Damage far beyond the first blocks: the blocks before it come out whole and in order,
+	 * then the error, naming the records read so far as a reader without the thread does.
+	 */
+	p = read_bytes("ra.iot", &n);
+	write_bytes("ra-cut.iot", p, n * 2 / 3);
+	got = read_ahead_check("ra-cut.iot", v, &err);
+	assert_true(got > 8 * TRACE_BLOCK_RECORDS && got % TRACE_BLOCK_RECORDS == 0);
+	snprintf(want, sizeof(want), "ra-cut.iot: truncated after record %zu: expected a block payload",
+		 got);
+	assert_string_equal(err.msg, want);
+	p[n * 2 / 3] ^= 0x55;
+	write_bytes("ra-cut.iot", p, n);
+	got = read_ahead_check("ra-cut.iot", v, &err);
+	assert_true(got > 8 * TRACE_BLOCK_RECORDS && got % TRACE_BLOCK_RECORDS == 0);
+	snprintf(want, sizeof(want), "ra-cut.iot: corrupt block at record %zu: CRC mismatch", got + 1);
+	assert_msg_has(&err, want);
+	free(p);
+	p = read_bytes("ra.iot.gz", &n);
+	write_bytes("ra-cut.iot.gz", p, n * 2 / 3);
+	got = read_ahead_check("ra-cut.iot.gz", v, &err);
+	assert_true(got > 8 * TRACE_BLOCK_RECORDS && got % TRACE_BLOCK_RECORDS == 0);
+	snprintf(want, sizeof(want), "ra-cut.iot.gz: truncated after record %zu", got);
+	assert_msg_has(&err, want);
+	free(p);
+	free(v);
+	for (i = 0; i < ISM_ARRAY_SIZE(names); i++)
+		unlink(names[i]);
+	unlink("ra-cut.iot");
+	unlink("ra-cut.iot.gz");
+}
+
 /* ---- damaged native files ---- */
 
 static bool damaged_ok(const struct ism_err *err, size_t off, bool gz)
@@ -1715,6 +1815,7 @@ int main(void)
 		cmocka_unit_test(test_csv_reader_errors),
 		cmocka_unit_test(test_csv_reader_meta),
 		cmocka_unit_test(test_csv_roundtrips),
+		cmocka_unit_test(test_read_ahead),
 		cmocka_unit_test(test_damaged_iot),
 		cmocka_unit_test(test_damaged_gz),
 		cmocka_unit_test(test_writer_rejects),

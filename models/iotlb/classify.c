@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include "base/hashtab.h"
-#include "cache.h"
 #include "iotlb.h"
 #include "base/util.h"
 
@@ -21,12 +20,25 @@ const char *const miss_class_names[MISS_NR_CLASSES] = {
 	[MISS_UNMAPPED] = "unmapped",
 };
 
+/*
+ * One table serves the history and the shadow: each key ever looked up has an element, and
+ * the keys the shadow holds (a fully associative LRU IOTLB of the real one's size) have a node
+ * in `node`, a recency list most recent first. An element names its node, a node its element's
+ * slot, so a reference is one probe whether the shadow holds the key or not.
+ */
 struct mclass_hist {
 	uint64_t tag;
 	uint64_t filled; /* the clock just after the key's last fill */
 	uint32_t dom;
+	uint32_t node;   /* its node in the shadow; 0: the shadow does not hold it */
 	uint8_t flags;
 	uint8_t used;
+};
+
+/* A key the shadow holds. Node 0 is the list's head: next is the most recent, prev the least. */
+struct mclass_node {
+	uint32_t prev, next;
+	uint32_t slot; /* its element in the table (fixed up when the table grows) */
 };
 
 static uint64_t hist_hash(const void *p)
@@ -52,31 +64,86 @@ static const struct hashtab_type hist_type = {
 
 /* The history grows with the distinct keys (the footprint), never with the trace length. */
 struct miss_classifier {
-	/* A fully associative LRU IOTLB of the same size: range and domain invalidation for free. */
-	struct iotlb *shadow;
-	struct tlb_cache *sc; /* its cache: one set, so the index is always 0 */
-	struct hashtab hist;  /* every key ever looked up: seen, invalidated, last filled */
-	uint64_t clock;       /* fills classed */
+	struct hashtab hist;     /* every key ever looked up: seen, invalidated, last filled, node */
+	struct mclass_node *node; /* 1 + entries: the shadow */
+	uint32_t entries;
+	uint32_t held;           /* nodes in the list */
+	uint32_t free;           /* nodes never used or given back, a list through next; 0: none */
+	uint32_t by_size[PGSIZE_NR]; /* keys held by page size: the sizes a range must look at */
+	uint64_t clock;          /* fills classed */
 };
 
-/* The key's history, created (no flags) if it had none. */
+static inline struct mclass_hist *slot_hist(struct miss_classifier *mc, uint32_t slot)
+{
+	return hashtab_slot(&mc->hist, &hist_type, slot);
+}
+
+static inline uint32_t hist_slot(const struct miss_classifier *mc, const struct mclass_hist *h)
+{
+	return (uint32_t)(((const unsigned char *)h - mc->hist.slots) / sizeof(*h));
+}
+
+/* The key's element, created (no flags, no node) if it had none. */
 static struct mclass_hist *hist_get(struct miss_classifier *mc, uint32_t dom, uint64_t tag)
 {
 	const struct mclass_hist key = { .tag = tag, .dom = dom };
+	size_t cap = mc->hist.cap;
+	struct mclass_hist *h = hashtab_get(&mc->hist, &hist_type, &key, NULL);
 
-	return hashtab_get(&mc->hist, &hist_type, &key, NULL);
+	if (mc->hist.cap != cap) {
+		/* The table grew and its elements moved: each node finds its element again. */
+		size_t i = 0;
+		struct mclass_hist *e;
+
+		while ((e = hashtab_next(&mc->hist, &hist_type, &i)) != NULL)
+			if (e->node)
+				mc->node[e->node].slot = (uint32_t)(i - 1);
+	}
+	return h;
+}
+
+void mclass_prefetch(const struct miss_classifier *mc, uint32_t dom, uint64_t tag)
+{
+	const struct mclass_hist key = { .tag = tag, .dom = dom };
+
+	__builtin_prefetch(mc->hist.slots +
+			   (hist_hash(&key) & (mc->hist.cap - 1)) * sizeof(struct mclass_hist));
+}
+
+static struct mclass_hist *hist_find(struct miss_classifier *mc, uint32_t dom, uint64_t tag)
+{
+	const struct mclass_hist key = { .tag = tag, .dom = dom };
+
+	return hashtab_find(&mc->hist, &hist_type, &key);
+}
+
+static inline void node_unlink(struct mclass_node *l, uint32_t n)
+{
+	l[l[n].prev].next = l[n].next;
+	l[l[n].next].prev = l[n].prev;
+}
+
+static inline void node_push_front(struct mclass_node *l, uint32_t n)
+{
+	l[n].prev = 0;
+	l[n].next = l[0].next;
+	l[l[0].next].prev = n;
+	l[0].next = n;
 }
 
 struct miss_classifier *mclass_create(uint32_t entries)
 {
-	struct iotlb *shadow = iotlb_create(entries, entries, "lru", PGSIZE_MASK_ALL, 0, NULL);
 	struct miss_classifier *mc;
+	uint32_t i;
 
-	if (!shadow)
+	if (entries == 0)
 		return NULL;
 	mc = ism_xcalloc(1, sizeof(*mc));
-	mc->shadow = shadow;
-	mc->sc = iotlb_cache(shadow);
+	mc->entries = entries;
+	mc->node = ism_xcalloc((size_t)entries + 1, sizeof(*mc->node));
+	for (i = 1; i < entries; i++)
+		mc->node[i].next = i + 1;
+	mc->free = 1;
 	hashtab_init(&mc->hist, &hist_type, HIST_MIN_SLOTS);
 	return mc;
 }
@@ -85,8 +152,8 @@ void mclass_free(struct miss_classifier *mc)
 {
 	if (!mc)
 		return;
-	iotlb_free(mc->shadow);
 	hashtab_free(&mc->hist);
+	free(mc->node);
 	free(mc);
 }
 
@@ -95,24 +162,64 @@ uint64_t mclass_clock(const struct miss_classifier *mc)
 	return mc->clock;
 }
 
-/* The reference in the shadow: whether it held the key (most recent now, either way). */
-static bool shadow_ref(struct miss_classifier *mc, uint32_t dom, uint64_t tag)
+/* The shadow lets go of h's key. */
+static void shadow_drop(struct miss_classifier *mc, struct mclass_hist *h)
 {
-	if (tlb_cache_lookup(mc->sc, dom, tag, 0))
+	uint32_t n = h->node;
+
+	node_unlink(mc->node, n);
+	mc->node[n].next = mc->free;
+	mc->free = n;
+	mc->held--;
+	mc->by_size[iotlb_tag_size(h->tag)]--;
+	h->node = 0;
+}
+
+/*
+ * The reference in the shadow: whether it held h's key (the most recent now, either way; a
+ * key it did not hold takes a free node, else the least recent one's).
+ */
+static inline bool shadow_ref(struct miss_classifier *mc, struct mclass_hist *h)
+{
+	struct mclass_node *l = mc->node;
+	uint32_t n = h->node;
+
+	if (n) {
+		if (l[0].next != n) {
+			node_unlink(l, n);
+			node_push_front(l, n);
+		}
 		return true;
-	tlb_cache_insert(mc->sc, dom, tag, 0, 0, (uint8_t)iotlb_tag_size(tag), NULL);
+	}
+	if (mc->free) {
+		n = mc->free;
+		mc->free = l[n].next;
+		mc->held++;
+	} else {
+		struct mclass_hist *old;
+
+		n = l[0].prev;
+		node_unlink(l, n);
+		old = slot_hist(mc, l[n].slot);
+		old->node = 0;
+		mc->by_size[iotlb_tag_size(old->tag)]--;
+	}
+	l[n].slot = hist_slot(mc, h);
+	h->node = n;
+	mc->by_size[iotlb_tag_size(h->tag)]++;
+	node_push_front(l, n);
 	return false;
 }
 
 enum miss_class mclass_ref(struct miss_classifier *mc, uint32_t dom, uint64_t tag, bool hit)
 {
 	/*
-	 * A hit needs no history: the key was marked seen, and its invalidated flag cleared, by
+	 * A hit changes no history: the key was marked seen, and its invalidated flag cleared, by
 	 * the miss that filled it, and an invalidation of a cached key removes it from the real
-	 * IOTLB, so it cannot hit again before another miss. This keeps hits to one shadow probe.
+	 * IOTLB, so it cannot hit again before another miss.
 	 */
 	if (hit) {
-		shadow_ref(mc, dom, tag);
+		shadow_ref(mc, hist_get(mc, dom, tag));
 		return MISS_NR_CLASSES;
 	}
 	return mclass_miss(mc, dom, tag, mc->clock);
@@ -121,8 +228,8 @@ enum miss_class mclass_ref(struct miss_classifier *mc, uint32_t dom, uint64_t ta
 enum miss_class mclass_miss(struct miss_classifier *mc, uint32_t dom, uint64_t tag,
 			    uint64_t since)
 {
-	bool in_shadow = shadow_ref(mc, dom, tag);
 	struct mclass_hist *h = hist_get(mc, dom, tag);
+	bool in_shadow = shadow_ref(mc, h);
 	enum miss_class cls;
 
 	/* Filled since the lookup: the first of the overlapping walks took the key's class. */
@@ -143,23 +250,93 @@ enum miss_class mclass_miss(struct miss_classifier *mc, uint32_t dom, uint64_t t
 
 void mclass_invalidate(struct miss_classifier *mc, uint32_t dom, uint64_t tag, bool was_cached)
 {
-	tlb_cache_invalidate(mc->sc, dom, tag, 0);
+	struct mclass_hist *h = was_cached ? hist_get(mc, dom, tag) : hist_find(mc, dom, tag);
+
+	if (!h)
+		return;
+	if (h->node)
+		shadow_drop(mc, h);
 	if (was_cached)
-		hist_get(mc, dom, tag)->flags |= HIST_INVALIDATED;
+		h->flags |= HIST_INVALIDATED;
+}
+
+/* Drop every key the shadow holds for which match() is true: a walk of the list. */
+static void shadow_drop_if(struct miss_classifier *mc,
+			   bool (*match)(const struct mclass_hist *h, const void *ctx),
+			   const void *ctx)
+{
+	uint32_t n = mc->node[0].next;
+
+	while (n) {
+		uint32_t next = mc->node[n].next;
+		struct mclass_hist *h = slot_hist(mc, mc->node[n].slot);
+
+		if (!match || match(h, ctx))
+			shadow_drop(mc, h);
+		n = next;
+	}
+}
+
+struct span {
+	uint32_t dom;
+	uint64_t iova, last;
+};
+
+static bool span_match(const struct mclass_hist *h, const void *ctx)
+{
+	const struct span *s = ctx;
+	enum pgsize p = iotlb_tag_size(h->tag);
+	uint64_t pn = h->tag >> IOTLB_TAG_SIZE_BITS;
+
+	return h->dom == s->dom && pn >= s->iova >> pgsize_shift(p) &&
+	       pn <= s->last >> pgsize_shift(p);
 }
 
 void mclass_invalidate_range(struct miss_classifier *mc, uint32_t dom, uint64_t iova,
 			     uint64_t size)
 {
-	iotlb_inv_range(mc->shadow, dom, iova, size, NULL, NULL);
+	struct span s = { dom, iova, iova + size - 1 };
+
+	if (!size || !mc->held)
+		return;
+	if (s.last < iova) /* the range runs past the top of the IOVA space */
+		s.last = UINT64_MAX;
+	/* Probing each page of the range beats walking the shadow only for small ranges. */
+	for (unsigned p = PGSIZE_4K; p < PGSIZE_NR; p++) {
+		uint64_t first = iova >> pgsize_shift(p), last = s.last >> pgsize_shift(p);
+
+		if (!mc->by_size[p])
+			continue;
+		if (last - first >= mc->held) {
+			shadow_drop_if(mc, span_match, &s);
+			return;
+		}
+	}
+	for (unsigned p = PGSIZE_4K; p < PGSIZE_NR; p++) {
+		uint64_t first = iova >> pgsize_shift(p), last = s.last >> pgsize_shift(p);
+
+		for (uint64_t pn = first; mc->by_size[p]; pn++) {
+			struct mclass_hist *h = hist_find(mc, dom, pn << IOTLB_TAG_SIZE_BITS | p);
+
+			if (h && h->node)
+				shadow_drop(mc, h);
+			if (pn == last)
+				break;
+		}
+	}
+}
+
+static bool dom_match(const struct mclass_hist *h, const void *ctx)
+{
+	return h->dom == *(const uint32_t *)ctx;
 }
 
 void mclass_invalidate_domain(struct miss_classifier *mc, uint32_t dom)
 {
-	iotlb_inv_domain(mc->shadow, dom, NULL, NULL);
+	shadow_drop_if(mc, dom_match, &dom);
 }
 
 void mclass_invalidate_all(struct miss_classifier *mc)
 {
-	iotlb_inv_all(mc->shadow, NULL, NULL);
+	shadow_drop_if(mc, NULL, NULL);
 }

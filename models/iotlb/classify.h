@@ -36,6 +36,12 @@ void mclass_free(struct miss_classifier *mc);
  */
 enum miss_class mclass_ref(struct miss_classifier *mc, uint32_t dom, uint64_t tag, bool hit);
 
+/*
+ * A miss of (dom, tag) is on its way (its walk first): start loading the key's history, which
+ * is in memory far from the caches when the footprint is large. Changes nothing.
+ */
+void mclass_prefetch(const struct miss_classifier *mc, uint32_t dom, uint64_t tag);
+
 /* The classifier's clock: the fills it has classed so far. A miss reads it at its lookup. */
 uint64_t mclass_clock(const struct miss_classifier *mc);
 

@@ -1054,7 +1054,8 @@ const struct config_key config_keys[] = {
 	{ .path = "stats.classify_misses", .type = CONFIG_BOOL, .def = "true",
 	  .offset = OFF(stats.classify_misses),
 	  .help = "Classify IOTLB misses as compulsory, capacity, conflict, invalidation, "
-		  "walk_in_flight (timed) or unmapped (costs a shadow fully associative cache)." },
+		  "walk_in_flight (timed) or unmapped (costs a fully associative LRU shadow of "
+		  "the IOTLB's size and one hash probe per lookup)." },
 	{ .path = "stats.curve", .type = CONFIG_CURVE, .def = "false", .min = 1,
 	  .max = ENTRIES_MAX, .check = check_curve, .offset = OFF(stats.curve),
 	  .help = "Whole miss-rate curve in one pass: the result also gets iotlb.curve, one row "

@@ -205,8 +205,10 @@ void baseline_run_records(struct baseline_run *br, const struct trace_rec *recs,
 {
 	size_t i;
 
+	/* Untimed, a baseline sees MAP and UNMAP records only. */
 	for (i = 0; i < n; i++)
-		baseline_run_record(br, &recs[i], recs[i].time_ns * 1000, NULL);
+		if (recs[i].kind == TRACE_MAP || recs[i].kind == TRACE_UNMAP)
+			baseline_run_record(br, &recs[i], recs[i].time_ns * 1000, NULL);
 }
 
 void baseline_run_finish(struct baseline_run *br)

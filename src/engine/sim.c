@@ -143,6 +143,14 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err)
 	s->point = -1;
 	if (cfg->stats.ncurve_rows && !(s->curve = sim_curve_create(s, err)))
 		goto fail;
+	/*
+	 * A repeat of the last hit may skip the probe when the hit left the entry where a repeat
+	 * leaves it: lru made it the most recent, fifo and random never move on a hit (plru may
+	 * flip bits). The curve sees every lookup; device TLBs answer before the IOTLB.
+	 */
+	s->fast_repeat = !s->curve && (enum devtlb_kind)cfg->iommu.device_tlb.kind == DEVTLB_NONE &&
+			 (tlb_cache_ops(iotlb_cache(s->iotlb)) == tlb_repl_find("lru") ||
+			  !tlb_cache_ops(iotlb_cache(s->iotlb))->touch);
 	s->inv = inv_create(cfg, (struct inv_target){ .ctx = s, .command = sim_inv_command,
 						      .completed = sim_inv_completed }, err);
 	if (!s->inv)
@@ -375,6 +383,7 @@ static struct iommu_dev *dev_find(struct sim *s, uint32_t device, uint32_t pasid
 	k = hashtab_get(&s->dev_tab, &dev_key_type, &key, &added);
 	if (!added)
 		return s->last_dev = &s->devs[k->idx];
+	sim_fast_forget(s); /* the devices may move */
 	if (s->ndevs == s->devcap) {
 		s->devcap = s->devcap ? s->devcap * 2 : 8;
 		s->devs = ism_xrealloc(s->devs, s->devcap * sizeof(*s->devs));
@@ -682,6 +691,7 @@ void sim_walk_begin(struct sim *s, struct iommu_domain *d, uint64_t iova, struct
 
 void sim_walk_end(struct sim *s, struct iommu_domain *d, uint64_t iova, const struct sim_walk *sw)
 {
+	sim_fast_forget(s);
 	if (s->curve)
 		sim_curve_walked(s, sw);
 	if (s->wc)
@@ -735,15 +745,39 @@ static void sim_translate(struct sim *s, struct iommu_dev *v, struct iommu_domai
 	const struct tlb_entry *e;
 	struct sim_walk sw;
 
+	/*
+	 * A repeat of the last hit (DMA moves through a page in bursts): sim_lookup() would find
+	 * the same entry, already the most recent in the IOTLB and the classifier's shadow, so
+	 * only the counters and the entry's current stale and permission bits matter.
+	 */
+	if (s->fast_e && v == s->fast_v && iova >> 12 == s->fast_page) {
+		s->st.lookups++;
+		v->lookups++;
+		s->st.hits++;
+		s->st.hits_by_size[s->fast_pgsize]++;
+		if (s->fast_data & SIM_DATA_STALE)
+			sim_stale_hit(s, v, bytes);
+		sim_permits(s, s->fast_data, need);
+		return;
+	}
 	/* A device TLB first: a hit goes no further (an ATS hit is a translated request). */
 	if (s->dt && sim_devtlb_lookup(s, v, d, iova, need, bytes) != 0)
 		return;
 	if (sim_lookup(s, v, d, iova, need, bytes, &e) != 0) {
 		if (s->dt)
 			sim_devtlb_fill(s, v, d, iova, (enum pgsize)e->pgsize, e->data);
+		else if (s->fast_repeat) {
+			s->fast_e = (struct tlb_entry *)e;
+			s->fast_v = v;
+			s->fast_page = iova >> 12;
+			s->fast_data = e->data;
+			s->fast_pgsize = e->pgsize;
+		}
 		return;
 	}
 	sw.since = sim_miss_clock(s);
+	if (s->mc) /* the walk's leaf is mostly 4 KiB: its history loads during the walk */
+		mclass_prefetch(s->mc, sim_tag(s, d), iotlb_tag(iova, PGSIZE_4K));
 	sim_walk_begin(s, d, iova, &sw);
 	sim_walk_end(s, d, iova, &sw);
 	if (s->dt && sw.rc == 0)
@@ -768,7 +802,10 @@ uint64_t sim_guest_phys(struct sim *s, struct iommu_domain *d, uint64_t iova)
  */
 static void sim_access(struct sim *s, const struct trace_rec *r)
 {
-	struct iommu_dev *v = sim_dev(s, r->device, r->pasid);
+	struct iommu_dev *v = s->last_dev;
+
+	if (!v || v->device != r->device || v->pasid != r->pasid)
+		v = sim_dev(s, r->device, r->pasid);
 	struct iommu_domain *d = v->dom == SIM_DOM_NONE ? NULL : &s->doms[v->dom];
 	bool write = r->flags & TRACE_ACC_WRITE;
 	uint8_t need = write ? TRACE_PERM_WRITE : TRACE_PERM_READ;
@@ -1145,6 +1182,7 @@ static uint64_t sim_inv_command(void *ctx, uint32_t dom, enum inv_gran g, uint64
 {
 	struct sim *s = ctx;
 
+	sim_fast_forget(s);
 	if (g != INV_GRAN_GLOBAL && dom < s->ndoms)
 		s->doms[dom].inv_commands++;
 	if (s->curve)
@@ -1254,13 +1292,18 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 	for (i = 0; i < n; i++) {
 		const struct trace_rec *r = &recs[i];
 
+		/* the block was decoded on another core: ask for the records ahead early */
+		if (i + 8 < n)
+			__builtin_prefetch(&recs[i + 8]);
 		/* Untimed, the trace's clock drives the invalidation timers and ATS Invalidates. */
 		inv_advance(s->inv, r->time_ns * 1000);
 		sim_devtlb_settle(s, r->time_ns * 1000);
-		switch (r->kind) {
-		case TRACE_ACCESS:
+		if (r->kind == TRACE_ACCESS) {
 			sim_access(s, r);
-			break;
+			continue;
+		}
+		sim_fast_forget(s);
+		switch (r->kind) {
 		case TRACE_MAP:
 			sim_map(s, r, r->time_ns * 1000);
 			break;

@@ -91,6 +91,18 @@ struct sim {
 	struct hashtab dev_tab;   /* (device, PASID) -> index in devs */
 	struct hashtab trace_dom; /* the trace's domain id -> index in doms */
 	struct iommu_dev *last_dev; /* consecutive records mostly come from one device */
+	/*
+	 * The untimed loop's last IOTLB hit, while a repeat of it changes no cache state (the
+	 * entry and its shadow copy are the most recent of their sets): device fast_v, the 4 KiB
+	 * page fast_page of the request address, entry fast_e (NULL: none). Every fill and
+	 * invalidation, and every record but an ACCESS, forgets it (sim_fast_forget()).
+	 */
+	struct tlb_entry *fast_e;
+	const struct iommu_dev *fast_v;
+	uint64_t fast_page;
+	uint64_t fast_data; /* fast_e's data and page size (which only fills and unmaps change) */
+	uint8_t fast_pgsize;
+	bool fast_repeat; /* the policy's hit on the most recent way changes nothing (lru, fifo, random) */
 	/* The TLBs in front of the IOTLB (iommu.device_tlb), NULL without; who shares which. */
 	struct devtlb *dt;
 	enum devtlb_kind dt_kind;
@@ -191,6 +203,12 @@ struct sim_walk {
 	uint64_t since; /* sim_miss_clock() when the miss that started it looked up */
 	bool first_touch; /* it found nothing and mapped the page on first touch */
 };
+
+/* The IOTLB or the device's domain may change: the next lookup takes the whole path. */
+static inline void sim_fast_forget(struct sim *s)
+{
+	s->fast_e = NULL;
+}
 
 /* Whether a walk that finds nothing maps the page on first touch (os.first_touch). */
 static inline bool sim_first_touch_applies(const struct sim *s, const struct iommu_domain *d)

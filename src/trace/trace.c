@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,6 +59,11 @@ _Static_assert(TRACE_NR_KINDS == IOT_KIND_INVAL_BY_DOMAIN,
 #define TRACE_IN_BUFFER_BYTES (1u << 20)
 /* On trace payloads levels 5-9 barely shrink and write up to 4x slower; 1-3 inflate slower. */
 #define TRACE_GZ_LEVEL "4"
+/*
+ * Blocks decoded ahead by the reading thread: room for it to run on while the caller models
+ * earlier blocks, and woken only when half the ring is free (not at every block).
+ */
+#define TRACE_RING_BLOCKS 8
 #define CSV_SNIFF_BYTES 4096
 #define CSV_OUT_BUFFER_BYTES (256u << 10)
 #define CSV_OUT_LINE_BYTES 192
@@ -72,7 +79,36 @@ struct iot_state {
 	uint32_t pasid;
 };
 
+/* One block decoded ahead: its records, what reading it returned, where the file was after it. */
+struct trace_slot {
+	struct trace_rec *recs;
+	long n;
+	uint64_t pos;
+	struct ism_err err;
+};
+
+/*
+ * Reading ahead: from the first trace_read() on, a thread inflates and decodes blocks into a
+ * ring of slots while the caller models the block before (two cores). It owns every field of
+ * the reader but those below `ring` until it ends; blocks, errors and their messages come out
+ * in the order a reader without the thread gives them.
+ */
+struct trace_ahead {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t more;  /* the reader published a slot */
+	pthread_cond_t room;  /* the caller gave slots back */
+	struct trace_slot ring[TRACE_RING_BLOCKS];
+	unsigned head, tail;  /* slots published, slots given back (both only grow) */
+	bool waiting_more, waiting_room, stop;
+	bool holding;         /* the caller has ring[tail] */
+	bool ended;           /* it handed out the end or an error: the thread is done */
+	uint64_t pos;         /* trace_pos() of the block the caller has */
+};
+
 struct trace_reader {
+	struct trace_ahead *ahead; /* NULL: read in the caller's thread */
+	bool ahead_tried;
 	gzFile gz;
 	char *path;
 	enum trace_format fmt;
@@ -1024,24 +1060,175 @@ fail:
 	return NULL;
 }
 
+static long read_block(struct trace_reader *r, struct ism_err *err)
+{
+	return r->fmt == TRACE_FMT_NATIVE ? iot_read(r, err) : csv_read(r, err);
+}
+
+/* The reading thread: blocks into free slots until the end, an error, or trace_close(). */
+static void *ahead_main(void *arg)
+{
+	struct trace_reader *r = arg;
+	struct trace_ahead *a = r->ahead;
+
+	for (;;) {
+		struct trace_slot *sl;
+		bool stop;
+
+		pthread_mutex_lock(&a->mu);
+		while (!a->stop && a->head - a->tail >= TRACE_RING_BLOCKS) {
+			a->waiting_room = true;
+			pthread_cond_wait(&a->room, &a->mu);
+		}
+		stop = a->stop;
+		pthread_mutex_unlock(&a->mu);
+		if (stop)
+			break;
+		sl = &a->ring[a->head % TRACE_RING_BLOCKS];
+		r->recs = sl->recs;
+		sl->n = read_block(r, &sl->err);
+		if (sl->n > 0) {
+			long off = gzoffset(r->gz);
+
+			sl->pos = off < 0 ? 0 : (uint64_t)off;
+		}
+		pthread_mutex_lock(&a->mu);
+		a->head++;
+		if (a->waiting_more) {
+			a->waiting_more = false;
+			pthread_cond_signal(&a->more);
+		}
+		pthread_mutex_unlock(&a->mu);
+		if (sl->n <= 0)
+			break;
+	}
+	return NULL;
+}
+
+/*
+ * Start reading ahead (at the first trace_read()), unless one core is all there is or the
+ * thread cannot start: then the caller's thread reads, as it always could.
+ */
+static void ahead_start(struct trace_reader *r)
+{
+	struct trace_ahead *a;
+	sigset_t all, old;
+	bool started;
+	unsigned i;
+
+	r->ahead_tried = true;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	a = ism_xcalloc(1, sizeof(*a));
+	/* slot 0 takes the reader's own array: CSV keeps its first record there from the open */
+	a->ring[0].recs = r->recs;
+	for (i = 1; i < TRACE_RING_BLOCKS; i++)
+		a->ring[i].recs = ism_xmalloc(TRACE_BLOCK_RECORDS * sizeof(*a->ring[i].recs));
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->more, NULL);
+	pthread_cond_init(&a->room, NULL);
+	r->ahead = a;
+	/* The thread takes no signals: they stay with the threads that wait for them or handle them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	started = pthread_create(&a->thread, NULL, ahead_main, r) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!started) {
+		r->ahead = NULL;
+		r->recs = a->ring[0].recs;
+		for (i = 1; i < TRACE_RING_BLOCKS; i++)
+			free(a->ring[i].recs);
+		pthread_mutex_destroy(&a->mu);
+		pthread_cond_destroy(&a->more);
+		pthread_cond_destroy(&a->room);
+		free(a);
+	}
+}
+
+/* The next block the thread decoded, once it has; the caller's previous one goes back. */
+static long ahead_read(struct trace_reader *r, const struct trace_rec **recs, struct ism_err *err)
+{
+	struct trace_ahead *a = r->ahead;
+	struct trace_slot *sl;
+
+	pthread_mutex_lock(&a->mu);
+	if (a->holding) {
+		a->tail++;
+		a->holding = false;
+		if (a->waiting_room && a->head - a->tail <= TRACE_RING_BLOCKS / 2) {
+			a->waiting_room = false;
+			pthread_cond_signal(&a->room);
+		}
+	}
+	while (a->head == a->tail) {
+		a->waiting_more = true;
+		pthread_cond_wait(&a->more, &a->mu);
+	}
+	pthread_mutex_unlock(&a->mu);
+	sl = &a->ring[a->tail % TRACE_RING_BLOCKS];
+	a->holding = true;
+	*recs = sl->recs;
+	if (sl->n <= 0)
+		a->ended = true;
+	else
+		a->pos = sl->pos;
+	if (sl->n < 0 && err)
+		*err = sl->err;
+	return sl->n;
+}
+
+/* Stop the thread (it finishes the block it is on) and free its ring. */
+static void ahead_end(struct trace_reader *r)
+{
+	struct trace_ahead *a = r->ahead;
+	unsigned i;
+
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = true;
+	pthread_cond_signal(&a->room);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->thread, NULL);
+	r->recs = a->ring[0].recs;
+	for (i = 1; i < TRACE_RING_BLOCKS; i++)
+		free(a->ring[i].recs);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->more);
+	pthread_cond_destroy(&a->room);
+	free(a);
+	r->ahead = NULL;
+}
+
 long trace_read(struct trace_reader *r, const struct trace_rec **recs, struct ism_err *err)
 {
 	long n;
 
-	*recs = r->recs;
 	if (r->failed) {
+		*recs = r->ahead ? r->ahead->ring[r->ahead->tail % TRACE_RING_BLOCKS].recs : r->recs;
 		if (err)
 			*err = *r->failed;
 		return -1;
 	}
-	if (r->done)
+	if (r->ahead ? r->ahead->ended : r->done) {
+		*recs = r->ahead ? r->ahead->ring[r->ahead->tail % TRACE_RING_BLOCKS].recs : r->recs;
 		return 0;
-	n = r->fmt == TRACE_FMT_NATIVE ? iot_read(r, err) : csv_read(r, err);
+	}
+	if (!r->ahead_tried)
+		ahead_start(r);
+	if (r->ahead) {
+		n = ahead_read(r, recs, err);
+	} else {
+		*recs = r->recs;
+		n = read_block(r, err);
+	}
 	if (n < 0) {
 		/* The stream position is lost: every later call repeats the error. */
 		r->failed = ism_xcalloc(1, sizeof(*r->failed));
 		if (err)
 			*r->failed = *err;
+		else if (r->ahead)
+			*r->failed = r->ahead->ring[r->ahead->tail % TRACE_RING_BLOCKS].err;
 		else
 			ism_err_set(r->failed, ISM_EXIT_TRACE, "%s: unreadable", r->path);
 	}
@@ -1065,7 +1252,11 @@ const char *trace_path(struct trace_reader *r)
 
 uint64_t trace_pos(struct trace_reader *r)
 {
-	long off = r->gz ? gzoffset(r->gz) : -1;
+	long off;
+
+	if (r->ahead)
+		return r->ahead->pos;
+	off = r->gz ? gzoffset(r->gz) : -1;
 
 	return off < 0 ? 0 : (uint64_t)off;
 }
@@ -1079,6 +1270,7 @@ void trace_close(struct trace_reader *r)
 {
 	if (!r)
 		return;
+	ahead_end(r);
 	if (r->gz)
 		gzclose(r->gz);
 	json_decref(r->meta);
