@@ -119,6 +119,8 @@ void ism_rmdir_files(const char *dir);
 
 /* Monotonic wall-clock seconds, for run-time reporting and progress only. */
 double ism_now(void);
+/* The CPUs this process may run on (its affinity, as taskset or a cgroup set it), at least 1. */
+unsigned ism_cpus(void);
 
 /* Allocation that exits with a message on failure (the model cannot continue without it). */
 void *ism_xmalloc(size_t n);

@@ -446,10 +446,8 @@ int cmd_sweep(int argc, char **argv)
 	} else if (dry) {
 		rc = dry_run(&sw, selected, quiet);
 	} else {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
 		if (!jobs)
-			jobs = cpus > 0 ? (uint64_t)cpus : 1;
+			jobs = ism_cpus();
 		if (ism_outdir_check(dir, &err) != 0) {
 			rc = fail(&err);
 			goto out;

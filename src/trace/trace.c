@@ -1117,7 +1117,7 @@ static void ahead_start(struct trace_reader *r)
 	unsigned i;
 
 	r->ahead_tried = true;
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (ism_cpus() < 2)
 		return;
 	a = ism_xcalloc(1, sizeof(*a));
 	/* slot 0 takes the reader's own array: CSV keeps its first record there from the open */
