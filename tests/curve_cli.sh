@@ -129,9 +129,9 @@ expect_eq "a divergent curve is not exact" "false 1" \
 
 # --- sweeps: one curve pass per group of points alike but for the IOTLB's entries and ways
 # same NAME DIR_A DIR_B: every point file of A has the bytes of B's but for the values of
-# run.* (wall_s, accesses_per_s, records_per_s, max_rss_kb: the wall clock and memory of the
-# process that wrote it) and provenance (its host, date, command line and directory), and the
-# summaries are the same bytes.
+# run.* (wall_s, accesses_per_s, records_per_s, max_rss_kb, points: the wall clock and memory of
+# the process that wrote it, and how many points it wrote) and provenance (its host, date,
+# command line and directory), and the summaries are the same bytes.
 same() {
 	if python3 - "$2" "$3" <<'EOF'; then ok "$1: every point file the same bytes (run.* aside), summary.csv too"; else fail "$1: results differ"; fi
 import os, re, sys
@@ -139,7 +139,7 @@ a, b = sys.argv[1], sys.argv[2]
 names = sorted(os.listdir(a + "/points"))
 if names != sorted(os.listdir(b + "/points")) or not names:
     print("    point files differ:", names); sys.exit(1)
-run = re.compile(rb'("(wall_s|accesses_per_s|records_per_s|max_rss_kb)": )[-0-9.e+]+')
+run = re.compile(rb'("(wall_s|accesses_per_s|records_per_s|max_rss_kb|points)": )[-0-9.e+]+')
 prov = re.compile(rb'"provenance": \{[^}]*\}')  # host, date, command line, directory
 def norm(x):
     return prov.sub(b'"provenance": {}', run.sub(rb"\1X", x))
@@ -158,8 +158,15 @@ EOF
 passes() {
 	python3 -c "
 import json, os
+from fractions import Fraction
 d = '$1/points'
-print(len({json.load(open(d + '/' + n))['run']['wall_s'] for n in os.listdir(d) if not n.endswith('.error.json')}))"
+runs = [json.load(open(d + '/' + n))['run'] for n in os.listdir(d) if not n.endswith('.error.json')]
+# A pass's N points each say run.points N, and share its wall clock: together, one replay.
+for r in runs:
+    if r['points'] > 1 and sum(x['wall_s'] == r['wall_s'] for x in runs) != r['points']:
+        print('a pass of', r['points'], 'points whose wall clock other points do not share'); break
+else:
+    print(sum(Fraction(1, r['points']) for r in runs))"
 }
 cat >"$T/sweep.json" <<EOF
 { "base": "$DEMO", "set": { "mode": "untimed" },

@@ -267,6 +267,7 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	json_object_set_new(run, "accesses_per_s", json_real(per_second(st->accesses, ri->wall_s)));
 	json_object_set_new(run, "records_per_s", json_real(per_second(st->records, ri->wall_s)));
 	json_object_set_new(run, "max_rss_kb", json_integer(max_rss_kb()));
+	json_object_set_new(run, "points", json_integer(ri->points ? ri->points : 1));
 	json_object_set_new(root, "run", run);
 	return root;
 }
@@ -307,6 +308,7 @@ static void print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_
 	fprintf(fp, "run.wall_s %.6f\n", ri->wall_s);
 	fprintf(fp, "run.accesses_per_s %.0f\n", per_second(st->accesses, ri->wall_s));
 	fprintf(fp, "run.max_rss_kb %ld\n", max_rss_kb());
+	fprintf(fp, "run.points %u\n", ri->points ? ri->points : 1);
 }
 
 /* "key value unit" per line: the modules print "key value", the unit is looked up here. */
@@ -452,6 +454,7 @@ static void document_reference(FILE *fp)
 		{ "run.wall_s", "the run's wall-clock time" },
 		{ "run.{accesses_per_s,records_per_s}", "ACCESS records and records replayed per wall-clock second" },
 		{ "run.max_rss_kb", "the process's peak resident memory" },
+		{ "run.points", "the points this replay gave results for: 1, or the points of a sweep's curve pass, which share its run.* figures (docs/sweep.md)" },
 	};
 	size_t i;
 

@@ -24,6 +24,7 @@ struct run_info {
 	const char *trace_format; /* "native" or "csv" */
 	json_t *trace_meta;       /* borrowed */
 	double wall_s;
+	unsigned points; /* the sweep points this replay gave results for: a curve pass's (0: one) */
 };
 
 /* The whole document: tool, effective config, trace, every counter, run figures. */

@@ -197,6 +197,9 @@ int run_curve_pass(const struct run_spec *specs, size_t n, bool *written, char *
 		rc = 0;
 		goto done;
 	}
+	for (i = 0; i < n; i++)
+		ri.points += ok[i] && sim_curve_find(ri.sim, cfgs[i].iommu.iotlb.entries,
+						     cfgs[i].iommu.iotlb.ways) >= 0;
 	for (i = 0; i < n; i++) {
 		struct ism_out out;
 		char note[512];
