@@ -767,7 +767,7 @@ static void sim_translate(struct sim *s, struct iommu_dev *v, struct iommu_domai
 		if (s->dt)
 			sim_devtlb_fill(s, v, d, iova, (enum pgsize)e->pgsize, e->data);
 		else if (s->fast_repeat) {
-			s->fast_e = (struct tlb_entry *)e;
+			s->fast_e = e;
 			s->fast_v = v;
 			s->fast_page = iova >> 12;
 			s->fast_data = e->data;

@@ -97,7 +97,7 @@ struct sim {
 	 * page fast_page of the request address, entry fast_e (NULL: none). Every fill and
 	 * invalidation, and every record but an ACCESS, forgets it (sim_fast_forget()).
 	 */
-	struct tlb_entry *fast_e;
+	const struct tlb_entry *fast_e;
 	const struct iommu_dev *fast_v;
 	uint64_t fast_page;
 	uint64_t fast_data; /* fast_e's data and page size (which only fills and unmaps change) */
