@@ -13,6 +13,7 @@
 #include "base/util.h"
 #include "config/config.h"
 #include "engine/sim.h"
+#include "testsim.h"
 
 /* Every walk cache of both stages off, and no stage-2 TLB (the default). */
 #define S1_WC_OFF "iommu.walk_cache.l2.entries=0", "iommu.walk_cache.l3.entries=0", \
@@ -22,20 +23,6 @@
 	"iommu.nested.stage2.walk_cache.l4.entries=0", \
 	"iommu.nested.stage2.walk_cache.l5.entries=0"
 #define NESTED "iommu.nested.enabled=true", "mode=untimed"
-
-static struct sim *make_sim(struct sim_config *cfg, const char *const *sets, size_t n)
-{
-	struct ism_err err = { 0 };
-	struct sim *s;
-
-	memset(cfg, 0, sizeof(*cfg));
-	if (config_load(NULL, sets, n, cfg, &err) != 0)
-		fail_msg("config: %s", err.msg);
-	s = sim_create(cfg, &err);
-	if (!s)
-		fail_msg("sim: %s", err.msg);
-	return s;
-}
 
 static struct trace_rec acc(uint64_t iova, uint64_t size)
 {
@@ -64,19 +51,6 @@ static struct trace_rec s2unmap(uint64_t gpa, uint64_t size)
 	struct trace_rec r = { .kind = TRACE_UNMAP, .iova = gpa, .size = size,
 			       .flags = TRACE_UNMAP_STAGE2, .pasid = TRACE_PASID_NONE };
 	return r;
-}
-
-/* A figure of the OS side of the result (integers, or reals rounded), -1 when absent. */
-static long long os_figure(struct sim *s, const char *path)
-{
-	json_t *root = json_object(), *v;
-	long long n;
-
-	sim_os_to_json(s, 0, root);
-	v = ism_json_path(root, path);
-	n = json_is_integer(v) ? json_integer_value(v) : json_is_real(v) ? llround(json_real_value(v)) : -1;
-	json_decref(root);
-	return n;
 }
 
 /*

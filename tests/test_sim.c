@@ -13,20 +13,7 @@
 #include "base/util.h"
 #include "config/config.h"
 #include "engine/sim.h"
-
-static struct sim *make_sim(struct sim_config *cfg, const char *const *sets, size_t n)
-{
-	struct ism_err err = { 0 };
-	struct sim *s;
-
-	memset(cfg, 0, sizeof(*cfg));
-	if (config_load(NULL, sets, n, cfg, &err) != 0)
-		fail_msg("config: %s", err.msg);
-	s = sim_create(cfg, &err);
-	if (!s)
-		fail_msg("sim: %s", err.msg);
-	return s;
-}
+#include "testsim.h"
 
 static struct trace_rec acc(uint32_t dev, uint64_t iova, uint64_t size)
 {
@@ -405,18 +392,6 @@ static long long dev_figure(struct sim *s, const char *bdf, const char *key)
 	sim_os_to_json(s, 0, root);
 	v = json_object_get(json_object_get(ism_json_path(root, "device_tlb.by_device"), bdf), key);
 	n = json_is_integer(v) ? json_integer_value(v) : -1;
-	json_decref(root);
-	return n;
-}
-
-static long long os_figure(struct sim *s, const char *path)
-{
-	json_t *root = json_object(), *v;
-	long long n;
-
-	sim_os_to_json(s, 0, root);
-	v = ism_json_path(root, path);
-	n = json_is_integer(v) ? json_integer_value(v) : json_is_real(v) ? llround(json_real_value(v)) : -1;
 	json_decref(root);
 	return n;
 }
