@@ -248,6 +248,12 @@ for name, body in cards:
 EOF2
 grep -q "$T/e2e-src" "$T/e2e.html" && ! grep -q "<code>$T" "$T/e2e.html" \
 	&& ok "paths: absolute ones only in the recorded command lines" || fail "paths: an absolute path outside a command line"
+# A trace with the host's stage-2 unmaps (trace info's unmaps_stage2) says so on its card.
+python3 -c 'import json, sys; p = sys.argv[1]; i = json.load(open(p)); i["unmaps_stage2"] = 3; json.dump(i, open(p, "w"))' \
+	"$T/e2e/traces/nic.info.json"
+(cd "$T" && ism report "$T/e2e" -o "$T/e2e-s2.html" -q)
+grep -qE "<tr><th>records</th><td>[0-9]+ \([0-9]+ DMAs: .*, [0-9]+ unmaps, 3 stage-2 unmaps\) over " "$T/e2e-s2.html" \
+	&& ok "trace card: the host's stage-2 unmaps beside the OS's" || fail "trace card: no stage-2 unmaps"
 sed -n '/<section id="assumptions">/,/<\/section>/p' "$R" >"$T/assume"
 grep -qF '<tr><td><code>memory.latency_ns</code></td><td>80.0</td>' "$T/assume" \
 	&& grep -qF 'Page requests (PRI) and recoverable I/O page faults' "$T/assume" \

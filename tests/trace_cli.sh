@@ -73,6 +73,19 @@ expect_eq "info: no device or space keyed by a decimal requester id" 0 \
 printf 'time_ns,op,device,pasid,iova,size,paddr\n0,R,70000,,0x1000,64,\n' >"$T/wide.csv"
 check "info, a 17-bit device id" ism trace info "$T/wide.csv"
 expect_eq "info keys a device above 0xffff by its decimal id" 1 "$(kv "$T/out" device.70000.reads)"
+check "run, a 17-bit device id" ism run "$ISM_SRCDIR/configs/demo.json" -t "$T/wide.csv" -q --format flat -o "$T/wide.flat"
+expect_eq "results name a device above 0xffff by its decimal id, as traces do" 1 \
+	"$(kv "$T/wide.flat" devices.70000.dma.accesses)"
+# tests/golden/nested.csv: a MAP, three reads and an UNMAP of 01:00.0, and two UNMAP:S2 of the
+# host, which name no device (device 0 there means nothing): not 00:00.0's, not in unmaps.
+check "info nested.csv" ism trace info "$ISM_SRCDIR/tests/golden/nested.csv"
+cp "$T/out" "$T/info-s2.txt"
+expect_eq "info nested: records" 7 "$(kv "$T/info-s2.txt" records)"
+expect_eq "info nested: unmaps (the guest's)" 1 "$(kv "$T/info-s2.txt" unmaps)"
+expect_eq "info nested: unmaps_stage2 (the host's)" 2 "$(kv "$T/info-s2.txt" unmaps_stage2)"
+expect_eq "info nested: one device, 01:00.0" 1 "$(kv "$T/info-s2.txt" devices)"
+expect_eq "info nested: 01:00.0's records" 5 "$(kv "$T/info-s2.txt" device.01:00.0.records)"
+expect_eq "info nested: no row for device 0" "<missing>" "$(kv "$T/info-s2.txt" device.00:00.0.records)"
 check "import tiny" ism trace import --from csv "$TD/tiny.csv" -o "$T/tiny.iot"
 check "info tiny.iot --json" ism trace info --json "$T/tiny.iot"
 expect_eq "info --json records" 1 "$(grep -c '"records": 8,' "$T/out")"

@@ -87,7 +87,7 @@ void sim_devices_to_json(struct sim *s, const struct timed *t, json_t *root)
 void sim_devices_print_reference(FILE *fp)
 {
 	static const char *const rows[][2] = {
-		{ "devices.BDF.dma.{accesses,bytes}", "per device (its BDF; a device's PASIDs together), in the order the trace names them: its DMAs (ACCESS records) and their bytes" },
+		{ "devices.BDF.dma.{accesses,bytes}", "per device (its BDF, or a stream id above 0xffff in decimal; a device's PASIDs together), in the order the trace names them: its DMAs (ACCESS records) and their bytes" },
 		{ "devices.BDF.dma.throughput_gbps", "timed: the device's DMA payload bits per second of the run's simulated time (the devices' add up to dma.throughput_gbps)" },
 		{ "devices.BDF.dma.latency_ns.*", "timed: its DMAs' latencies, as dma.latency_ns (min, p50, p90, p99, p99_9, max, mean, count)" },
 		{ "devices.BDF.iotlb.{lookups,misses}", "its IOTLB lookups and misses (they add up to iotlb.lookups and iotlb.misses)" },

@@ -242,14 +242,19 @@ void sim_free(struct sim *s)
 	free(s);
 }
 
-/* "bb:dd.f", with "/pasid-N" for a PASID: how results name a device. */
+/*
+ * How results name a device: "bb:dd.f" (a stream id above 16 bits in decimal, as traces
+ * print it), with "/pasid-N" for a PASID.
+ */
 static void dev_name(uint32_t device, uint32_t pasid, char *buf, size_t n)
 {
+	char id[16]; /* "bb:dd.f" or up to 10 digits */
+
+	trace_format_device(device, true, id, sizeof(id));
 	if (pasid == TRACE_PASID_NONE)
-		snprintf(buf, n, "%02x:%02x.%x", device >> 8, (device >> 3) & 0x1f, device & 7);
+		snprintf(buf, n, "%s", id);
 	else
-		snprintf(buf, n, "%02x:%02x.%x/pasid-%u", device >> 8, (device >> 3) & 0x1f,
-			 device & 7, pasid);
+		snprintf(buf, n, "%s/pasid-%u", id, pasid);
 }
 
 void sim_dev_name(uint32_t device, uint32_t pasid, char *buf, size_t n)

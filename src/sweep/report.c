@@ -2301,13 +2301,19 @@ static void write_traces(struct report *r)
 		} else {
 			json_int_t rd = json_integer_value(json_object_get(info, "reads"));
 			json_int_t wr = json_integer_value(json_object_get(info, "writes"));
+			/* the host's unmaps of a VM's stage 2, when the trace has any */
+			json_int_t s2 = json_integer_value(json_object_get(info, "unmaps_stage2"));
+			char s2text[64] = "";
 
+			if (s2 > 0)
+				snprintf(s2text, sizeof(s2text), ", %" JSON_INTEGER_FORMAT
+					 " stage-2 unmaps", s2);
 			kv_row(r, "records", "%" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT " DMAs: %"
 			       JSON_INTEGER_FORMAT " reads, %" JSON_INTEGER_FORMAT " writes; %"
-			       JSON_INTEGER_FORMAT " maps, %" JSON_INTEGER_FORMAT " unmaps) over %s",
+			       JSON_INTEGER_FORMAT " maps, %" JSON_INTEGER_FORMAT " unmaps%s) over %s",
 			       json_integer_value(json_object_get(info, "records")), rd + wr, rd, wr,
 			       json_integer_value(json_object_get(info, "maps")),
-			       json_integer_value(json_object_get(info, "unmaps")),
+			       json_integer_value(json_object_get(info, "unmaps")), s2text,
 			       dur(mode, sizeof(mode),
 				   (double)json_integer_value(json_object_get(info, "time_span_ns"))));
 			kv_row(r, "DMA bytes", "%s read, %s written",

@@ -15,6 +15,7 @@ struct dev_stats {
 
 struct info {
 	uint64_t records, reads, writes, maps, unmaps, attaches, detaches;
+	uint64_t unmaps_stage2; /* the host's, of the VM's stage 2: no device's */
 	uint64_t bytes_read, bytes_written, bytes_mapped;
 	uint64_t first_ns, last_ns;
 	struct trace_locality *loc; /* footprints and reuse distances */
@@ -76,9 +77,13 @@ static void info_add(struct info *in, const struct trace_rec *r)
 		in->first_ns = r->time_ns;
 	in->last_ns = r->time_ns;
 	in->records++;
-	/* A global INVAL, or one naming a domain, belongs to no device. */
-	if (r->kind != TRACE_INVAL || ((r->flags & TRACE_INV_MASK) != TRACE_INV_GLOBAL &&
-				       !(r->flags & TRACE_INV_BY_DOMAIN))) {
+	/*
+	 * A global INVAL, one naming a domain, and the host's UNMAP of stage 2 (its device and
+	 * PASID name nothing) belong to no device.
+	 */
+	if ((r->kind != TRACE_INVAL || ((r->flags & TRACE_INV_MASK) != TRACE_INV_GLOBAL &&
+					!(r->flags & TRACE_INV_BY_DOMAIN))) &&
+	    !TRACE_REC_STAGE2_UNMAP(r)) {
 		if (!in->last_dev || in->devs[in->last_dev - 1].device != r->device)
 			in->last_dev = info_dev(in, r->device);
 		d = &in->devs[in->last_dev - 1];
@@ -108,6 +113,10 @@ static void info_add(struct info *in, const struct trace_rec *r)
 		in->bytes_mapped += r->size;
 		break;
 	case TRACE_UNMAP:
+		if (TRACE_REC_STAGE2_UNMAP(r)) {
+			in->unmaps_stage2++;
+			break;
+		}
 		in->unmaps++;
 		d->unmaps++;
 		break;
@@ -169,6 +178,7 @@ static json_t *info_json(const struct info *in, struct trace_reader *r)
 	json_object_set_new(o, "writes", json_integer((json_int_t)in->writes));
 	json_object_set_new(o, "maps", json_integer((json_int_t)in->maps));
 	json_object_set_new(o, "unmaps", json_integer((json_int_t)in->unmaps));
+	json_object_set_new(o, "unmaps_stage2", json_integer((json_int_t)in->unmaps_stage2));
 	json_object_set_new(o, "attaches", json_integer((json_int_t)in->attaches));
 	json_object_set_new(o, "detaches", json_integer((json_int_t)in->detaches));
 	json_object_set_new(o, "bytes_read", json_integer((json_int_t)in->bytes_read));
