@@ -923,6 +923,14 @@ static void test_table_addresses(void **state)
 	assert_int_equal(io_pgtable_walk(a, 0x200000, &w), -1);
 	assert_int_equal(w.level, 2);
 	assert_int_equal(w.table_pa[2], 0x40003000);
+	/*
+	 * An IOVA beyond the input width faults at the top, and the top table is where it did:
+	 * a nested walk translates that table's address through stage 2 (it was left unset).
+	 */
+	memset(&w, 0xa5, sizeof(w));
+	assert_int_equal(io_pgtable_walk(b, 1ULL << 63, &w), -1);
+	assert_int_equal(w.level, 4);
+	assert_int_equal(w.table_pa[4], 0x40001000);
 	io_pgtable_free(a);
 	io_pgtable_free(b);
 

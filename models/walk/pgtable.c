@@ -299,9 +299,13 @@ int io_pgtable_walk(const struct io_pgtable *pt, uint64_t iova, struct io_pgtabl
 	w->pa = 0;
 	w->size = pt->fmt.granule;
 	w->perms = 0;
-	/* An IOVA beyond the input width faults before any entry is read: report the top. */
+	/*
+	 * An IOVA beyond the input width faults at the top table (the callers decide whether that
+	 * table is read: iova.remap's unmapped IOVAs are, a request beyond the width is not).
+	 */
 	if (iova >= pt->limit) {
 		w->level = level;
+		w->table_pa[level] = *pt_table_pa(pt, t, level);
 		return -1;
 	}
 	for (;;) {
