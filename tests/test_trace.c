@@ -2026,6 +2026,55 @@ static void test_runs(void **state)
 		}
 		unlink("dom.iot");
 	}
+	/*
+	 * A native block that folds (nearly) nothing makes the next 7 decode plainly, then one
+	 * tries again: a block of reads alternating between two pages, then 9 blocks of a stream
+	 * (64 records a page): entries 4096, 7 x 4096, then 64 and 64. The records stay the same.
+	 */
+	{
+		size_t nrec = 10 * TRACE_BLOCK_RECORDS;
+		struct trace_rec *w = calloc(nrec, sizeof(*w));
+		long want[10] = { 0 }, got_n = 0;
+		struct trace_reader *rd;
+
+		for (i = 0; i < nrec; i++) {
+			uint64_t iova = 0x100000 + 64 * i;
+
+			if (i < TRACE_BLOCK_RECORDS)
+				iova = 0x1000 + 0x1000 * (i % 2) + 64 * (i / 2 % 64);
+			w[i] = run_acc(10 * i, 1, iova, 64);
+		}
+		write_all("probe.iot", w, nrec, NULL);
+		for (i = 0; i < 8; i++)
+			want[i] = TRACE_BLOCK_RECORDS;
+		want[8] = want[9] = TRACE_BLOCK_RECORDS / 64;
+		rd = trace_open("probe.iot", &err);
+		assert_non_null(rd);
+		trace_want_runs(rd);
+		for (i = 0; i < 10; i++) {
+			long k, m = trace_read(rd, &recs, &err);
+
+			assert_int_equal(m, want[i]);
+			for (k = 0; k < m; k++) {
+				struct trace_rec x;
+				uint32_t el;
+
+				for (el = 0; el < trace_rec_count(&recs[k]); el++) {
+					if (recs[k].kind == TRACE_RUN)
+						trace_run_element(&recs[k], el, &x);
+					else
+						x = recs[k];
+					assert_rec_equal(&x, &w[got_n], (size_t)got_n);
+					got_n++;
+				}
+			}
+		}
+		assert_int_equal(got_n, nrec);
+		assert_int_equal(trace_read(rd, &recs, &err), 0);
+		trace_close(rd);
+		unlink("probe.iot");
+		free(w);
+	}
 	for (i = 0; i < ISM_ARRAY_SIZE(names); i++)
 		unlink(names[i]);
 	unlink("runs-d.iot");

@@ -800,7 +800,8 @@ uint64_t sim_guest_phys(struct sim *s, struct iommu_domain *d, uint64_t iova)
  * A DMA becomes PCIe requests: each at most max bytes (max payload for writes, max read request
  * for reads) and never crossing a 4 KiB boundary; each request is one IOTLB lookup.
  */
-static void sim_access(struct sim *s, const struct trace_rec *r)
+static inline __attribute__((always_inline)) void sim_access(struct sim *s,
+								 const struct trace_rec *r)
 {
 	struct iommu_dev *v = s->last_dev;
 
@@ -1290,8 +1291,9 @@ bool sim_counts_runs(const struct sim *s)
 	return s->fast_repeat;
 }
 
-/* One plain record, untimed. */
-static inline void sim_record(struct sim *s, const struct trace_rec *r)
+/* One plain record, untimed (inlined in the loop, and in a run's, whose elements are few). */
+static inline __attribute__((always_inline)) void sim_record(struct sim *s,
+								  const struct trace_rec *r)
 {
 	/* Untimed, the trace's clock drives the invalidation timers and ATS Invalidates. */
 	inv_advance(s->inv, r->time_ns * 1000);
@@ -1319,56 +1321,62 @@ static inline void sim_record(struct sim *s, const struct trace_rec *r)
 }
 
 /*
- * A run (TRACE_RUN): its elements one by one, as any records, until each of the rest would be
- * one request repeating the last hit (sim_translate()'s repeat path: the first element often
+ * Elements k on of a run (TRACE_RUN), the ones before replayed: when each would be one
+ * request repeating the last hit (sim_translate()'s repeat path: the first element often
  * misses and fills, the second hits) and no timer or ATS Invalidate falls due by the last
- * one's time; then the rest are counted at once, as that path and sim_access() count them.
+ * one's time, counts them at once, as that path and sim_access() count them, and returns
+ * true; else false, and the caller replays element k.
  */
-static void sim_run(struct sim *s, const struct trace_rec *run)
+static bool sim_run_rest(struct sim *s, const struct trace_rec *run, uint32_t k)
 {
-	uint64_t last = trace_rec_last_time(run);
+	struct iommu_dev *v = s->last_dev;
+	uint64_t last = trace_rec_last_time(run), m, bytes;
 	bool write = run->flags & TRACE_ACC_WRITE;
 	uint8_t need = write ? TRACE_PERM_WRITE : TRACE_PERM_READ;
-	/* what stays true over the run: one request each, at the trace's IOVA, before any timer */
-	bool may = run->size <= (write ? s->cfg->device.max_payload
-				       : s->cfg->device.max_read_request) &&
-		   !s->s1_none && last <= UINT64_MAX / 1000;
+
+	if (!s->fast_e || v != s->fast_v || run->iova >> 12 != s->fast_page ||
+	    v->device != run->device || v->pasid != run->pasid || v->dom == SIM_DOM_NONE ||
+	    s->s1_none || s->doms[v->dom].rm ||
+	    run->size > (write ? s->cfg->device.max_payload : s->cfg->device.max_read_request) ||
+	    last > UINT64_MAX / 1000 || last * 1000 >= s->inv->next_timer ||
+	    last * 1000 >= s->pend_due)
+		return false;
+	m = run->domain - k;
+	bytes = m * run->size;
+	s->st.accesses += m;
+	s->st.access_bytes += bytes;
+	v->accesses += m;
+	v->bytes += bytes;
+	if (write)
+		s->st.writes += m;
+	else
+		s->st.reads += m;
+	s->st.requests += m;
+	s->st.lookups += m;
+	v->lookups += m;
+	s->st.hits += m;
+	s->st.hits_by_size[s->fast_pgsize] += m;
+	if (s->fast_data & SIM_DATA_STALE) {
+		s->st.stale_hits += m;
+		s->st.stale_bytes += bytes;
+		v->stale_hits += m;
+	}
+	if (!(s->fast_data & need)) {
+		s->st.faults += m;
+		s->st.faults_permission += m;
+	}
+	return true;
+}
+
+/* A run (TRACE_RUN): its elements one by one, until the rest count at once. */
+static void sim_run(struct sim *s, const struct trace_rec *run)
+{
 	struct trace_rec e;
 	uint32_t k;
 
 	for (k = 0; k < run->domain; k++) {
-		struct iommu_dev *v = s->last_dev;
-
-		if (k && may && s->fast_e && v == s->fast_v && run->iova >> 12 == s->fast_page &&
-		    v->device == run->device && v->pasid == run->pasid &&
-		    v->dom != SIM_DOM_NONE && !s->doms[v->dom].rm &&
-		    last * 1000 < s->inv->next_timer && last * 1000 < s->pend_due) {
-			uint64_t m = run->domain - k, bytes = m * run->size;
-
-			s->st.accesses += m;
-			s->st.access_bytes += bytes;
-			v->accesses += m;
-			v->bytes += bytes;
-			if (write)
-				s->st.writes += m;
-			else
-				s->st.reads += m;
-			s->st.requests += m;
-			s->st.lookups += m;
-			v->lookups += m;
-			s->st.hits += m;
-			s->st.hits_by_size[s->fast_pgsize] += m;
-			if (s->fast_data & SIM_DATA_STALE) {
-				s->st.stale_hits += m;
-				s->st.stale_bytes += bytes;
-				v->stale_hits += m;
-			}
-			if (!(s->fast_data & need)) {
-				s->st.faults += m;
-				s->st.faults_permission += m;
-			}
+		if (k && sim_run_rest(s, run, k))
 			return;
-		}
 		trace_run_element(run, k, &e);
 		sim_record(s, &e);
 	}

@@ -64,6 +64,8 @@ _Static_assert(TRACE_NR_KINDS == IOT_KIND_INVAL_BY_DOMAIN,
  * earlier blocks, and woken only when half the ring is free (not at every block).
  */
 #define TRACE_RING_BLOCKS 8
+/* With runs asked for: after a block that folds few records, one block in this many folds. */
+#define RUNS_PROBE_BLOCKS 8
 #define CSV_SNIFF_BYTES 4096
 #define CSV_OUT_BUFFER_BYTES (256u << 10)
 #define CSV_OUT_LINE_BYTES 192
@@ -118,6 +120,7 @@ struct trace_reader {
 	struct trace_rec *recs;
 	uint64_t nrec; /* records handed out so far */
 	bool runs;     /* trace_want_runs(): ACCESS records fold into runs (TRACE_RUN) */
+	unsigned runs_skip; /* native blocks to decode without folding (few runs lately) */
 	uint32_t block_records; /* records the last block read stands for */
 	uint64_t fsize;
 	uint64_t last_time;
@@ -462,44 +465,48 @@ static const char *iot_decode_rare(const uint8_t **pp, unsigned h, struct iot_st
 	return NULL;
 }
 
-/* Runs (trace_want_runs()): the last entry, and where its last element is. */
+/* Runs (trace_want_runs()): whether the last entry may go on, and its last element's place. */
 struct run_fold {
-	bool open; /* out[j - 1] is an ACCESS within one 4 KiB page, or a run: it may go on */
+	bool open; /* the last entry is an ACCESS within one 4 KiB page, or a run */
 	uint64_t time, iova;
 };
 
 /*
- * Fold the record at out[j] into the entry before it when it goes on that entry's run (see
- * TRACE_RUN in record.h): returns whether it did; if not, out[j] is an entry of its own.
+ * Fold the record *c into the entry before it, c[-1], when it goes on that entry's run (see
+ * TRACE_RUN in record.h): returns whether it did; if not, *c is an entry of its own. The
+ * page is checked first: a record of another page (most, in random traces) costs little.
  */
-static inline bool run_fold(struct trace_rec *out, uint32_t j, struct run_fold *f)
+static inline bool run_fold(struct trace_rec *c, struct run_fold *f)
 {
-	struct trace_rec *c = &out[j], *o = &out[j - (j > 0)];
-	bool fits = c->kind == TRACE_ACCESS && (c->iova & 0xfff) + c->size <= 4096;
-	uint64_t dt = c->time_ns - f->time, di = c->iova - f->iova;
+	uint64_t iova = c->iova, t = c->time_ns;
+	bool fits = c->kind == TRACE_ACCESS && (iova & 0xfff) + c->size <= 4096;
 
-	if (f->open && fits && c->iova >> 12 == o->iova >> 12 && c->size == o->size &&
-	    c->device == o->device && c->pasid == o->pasid && c->flags == o->flags &&
-	    c->time_ns >= f->time) {
-		if (o->kind == TRACE_ACCESS) {
-			o->kind = TRACE_RUN;
-			o->domain = 2;
-			o->paddr = dt;
-			o->cpu = (uint16_t)di; /* within a page: |di| < 4096 */
-			f->time = c->time_ns;
-			f->iova = c->iova;
-			return true;
-		}
-		if (dt == o->paddr && di == (uint64_t)trace_run_iova_step(o)) {
-			o->domain++;
-			f->time = c->time_ns;
-			f->iova = c->iova;
-			return true;
+	if (fits && f->open && iova >> 12 == f->iova >> 12 && t >= f->time) {
+		struct trace_rec *o = c - 1; /* open: there is one */
+		uint64_t dt = t - f->time, di = iova - f->iova;
+
+		if (c->size == o->size && c->device == o->device && c->pasid == o->pasid &&
+		    c->flags == o->flags) {
+			if (o->kind == TRACE_ACCESS) {
+				o->kind = TRACE_RUN;
+				o->domain = 2;
+				o->paddr = dt;
+				o->cpu = (uint16_t)di; /* within a page: |di| < 4096 */
+				f->time = t;
+				f->iova = iova;
+				return true;
+			}
+			if (dt == o->paddr && di == (uint64_t)trace_run_iova_step(o)) {
+				o->domain++;
+				f->time = t;
+				f->iova = iova;
+				return true;
+			}
 		}
 	}
 	f->open = fits;
-	f->time = c->time_ns;
-	f->iova = c->iova;
+	f->time = t;
+	f->iova = iova;
 	return false;
 }
 
@@ -558,12 +565,12 @@ static const char *iot_decode(const uint8_t *p, const uint8_t *end, uint32_t cou
 	struct run_fold fold = { 0 };
 	struct iot_state s;
 	const char *why;
-	uint32_t i, j = 0;
+	struct trace_rec *r = out; /* the next entry */
+	uint32_t i;
 	uint64_t v;
 
 	iot_state_reset(&s);
 	for (i = 0; i < count; i++) {
-		struct trace_rec *r = &out[j];
 		const uint8_t *rec = p;
 		unsigned h = *p++, kind = h & IOT_KIND_MASK;
 
@@ -629,12 +636,12 @@ static const char *iot_decode(const uint8_t *p, const uint8_t *end, uint32_t cou
 		}
 		if (p > end)
 			return "record runs past the end of the block";
-		if (!runs || !run_fold(out, j, &fold))
-			j++;
+		if (!runs || !run_fold(r, &fold))
+			r++;
 		else
-			p = run_repeat(p, end, rec, &i, count, &out[j - 1], &fold, &s);
+			p = run_repeat(p, end, rec, &i, count, r - 1, &fold, &s);
 	}
-	*nout = j;
+	*nout = (uint32_t)(r - out);
 	*bad = count ? count - 1 : 0;
 	if (p != end)
 		return "bytes left over after the block's last record";
@@ -798,7 +805,7 @@ static long iot_read(struct trace_reader *r, struct ism_err *err)
 	uint32_t count, len, crc, bad, nout;
 	unsigned long long at = (unsigned long long)r->nrec + 1;
 	const char *why;
-	bool sane;
+	bool sane, fold;
 
 	h = in_take(r, IOT_BLOCK_HEADER_BYTES, "a block header or the end marker", err);
 	if (!h)
@@ -835,7 +842,8 @@ static long iot_read(struct trace_reader *r, struct ism_err *err)
 		r->done = true;
 		return 0;
 	}
-	why = iot_decode(payload, payload + len, count, r->recs, r->runs, &nout, &bad);
+	fold = r->runs && !r->runs_skip;
+	why = iot_decode(payload, payload + len, count, r->recs, fold, &nout, &bad);
 	if (why)
 		return ism_err_set(err, ISM_EXIT_TRACE,
 				   "%s: corrupt block at record %llu: record %llu: %s", r->path, at,
@@ -846,6 +854,14 @@ static long iot_read(struct trace_reader *r, struct ism_err *err)
 				   "%s: record %llu: time goes backwards (%llu after %llu)",
 				   r->path, at, (unsigned long long)r->recs[0].time_ns,
 				   (unsigned long long)r->last_time);
+	/*
+	 * Folding costs every ACCESS a few comparisons: after a block it left nearly whole (a
+	 * random trace), the next ones are decoded plainly, and one in RUNS_PROBE_BLOCKS tries.
+	 */
+	if (fold)
+		r->runs_skip = nout > count - count / 8 ? RUNS_PROBE_BLOCKS - 1 : 0;
+	else if (r->runs_skip)
+		r->runs_skip--;
 	r->last_time = trace_rec_last_time(&r->recs[nout - 1]);
 	r->nrec += count;
 	r->block_records = count;
@@ -1105,7 +1121,7 @@ static long csv_read(struct trace_reader *r, struct ism_err *err)
 
 		for (i = 0; i < (uint32_t)k; i++) {
 			r->recs[j] = r->recs[i];
-			if (!run_fold(r->recs, j, &fold))
+			if (!run_fold(&r->recs[j], &fold))
 				j++;
 		}
 		return j;
