@@ -2075,6 +2075,95 @@ static void test_runs(void **state)
 		unlink("probe.iot");
 		free(w);
 	}
+	/*
+	 * Runs at the edges the repeat check bounds ahead of comparing bytes: going down across a
+	 * page start (two runs of 2), times ending at 2^64 - 1 (one run of 4), and the last page,
+	 * whose last 64 bytes no record may reach (one run of 3).
+	 */
+	{
+		struct trace_rec e4[11];
+		struct trace_rec *back;
+		long nb[4];
+
+		for (i = 0; i < 4; i++)
+			e4[i] = run_acc(10 * i, 4, 0x7040 - 64 * i, 64);
+		for (i = 0; i < 4; i++)
+			e4[4 + i] = run_acc(UINT64_MAX - 30 + 10 * i, 5, 0x9000 + 64 * i, 64);
+		for (i = 0; i < 3; i++)
+			e4[8 + i] = run_acc(UINT64_MAX, 6, 0xffffffffffffff00ULL + 64 * i, 64);
+		write_all("edges.iot", e4, 11, NULL);
+		assert_int_equal(read_runs("edges.iot", true, &back, nb, &err), 11);
+		for (i = 0; i < 11; i++)
+			assert_rec_equal(&back[i], &e4[i], i);
+		free(back);
+		assert_int_equal(nb[0], 4);
+		r = trace_open("edges.iot", &err);
+		assert_non_null(r);
+		trace_want_runs(r);
+		assert_int_equal(trace_read(r, &recs, &err), 4);
+		assert_entry(&recs[0], TRACE_RUN, 2, 10, -64);
+		assert_entry(&recs[1], TRACE_RUN, 2, 10, -64);
+		assert_entry(&recs[2], TRACE_RUN, 4, 10, 64);
+		assert_entry(&recs[3], TRACE_RUN, 3, 0, 64);
+		trace_close(r);
+		unlink("edges.iot");
+	}
+	/*
+	 * By hand: reads at 2^64 - 192 (0x80, device 1: 0x01, pasid 0x00, dt 0x00, iova zigzag
+	 * of -192 = 383: 0xff 0x02, size zigzag 64: 0x80 0x01), then at 2^64 - 128 and 2^64 - 64,
+	 * both 0x00 0x00 0x00 0x00: the third has the second's bytes but ends at 2^64.
+	 */
+	{
+		static const uint8_t b[] = { 0x80, 0x01, 0x00, 0x00, 0xff, 0x02, 0x80, 0x01,
+					     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+
+		assert_non_null(read_block(b, sizeof(b), 3, &err));
+		assert_int_equal(read_runs("dom.iot", true, &got, NULL, &err2), -1);
+		assert_string_equal(err.msg, err2.msg);
+		assert_msg_has(&err2, "dom.iot: corrupt block at record 1: record 3: size is 0 or "
+				      "iova+size does not fit in 64 bits");
+		unlink("dom.iot");
+	}
+	/*
+	 * A block that counts 5 records of a run but holds 4 (the damaged block above, record 4
+	 * a read), followed in the file by bytes that repeat the run's (00 0a 00 00): the 5th is
+	 * still past the block's end, with runs as without.
+	 */
+	{
+		uint8_t b[] = { 0x80, 0x01, 0x00, 0x00, 0x80, 0x40, 0x80, 0x01, 0x00, 0x0a, 0x00,
+				0x00, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00 };
+		struct bytes f;
+
+		put_header(&f, 1, 2, "{}");
+		put_block(&f, 5, b, sizeof(b));
+		put(&f, b + 8, 4);
+		put(&f, b + 8, 4);
+		write_bytes("past.iot", f.b, f.n);
+		memset(&err, 0, sizeof(err));
+		memset(&err2, 0, sizeof(err2));
+		assert_int_equal(read_runs("past.iot", false, &got, NULL, &err), -1);
+		assert_int_equal(read_runs("past.iot", true, &got, NULL, &err2), -1);
+		assert_string_equal(err.msg, err2.msg);
+		assert_msg_has(&err2, "past.iot: corrupt block at record 1: record 5: record runs past "
+				      "the end");
+		unlink("past.iot");
+	}
+	/*
+	 * Reads at t = 2^64 - 20 (dt varint 0xec 0xff x8 0x01), iova 0x1000, 64 bytes, then two
+	 * records of the same bytes 00 0a 00 00: the second is at 2^64 - 10, the third's time
+	 * does not fit.
+	 */
+	{
+		static const uint8_t b[] = { 0x80, 0x01, 0x00, 0xec, 0xff, 0xff, 0xff, 0xff, 0xff,
+					     0xff, 0xff, 0xff, 0x01, 0x80, 0x40, 0x80, 0x01, 0x00,
+					     0x0a, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00 };
+
+		assert_non_null(read_block(b, sizeof(b), 3, &err));
+		assert_int_equal(read_runs("dom.iot", true, &got, NULL, &err2), -1);
+		assert_string_equal(err.msg, err2.msg);
+		assert_msg_has(&err2, "dom.iot: corrupt block at record 1: record 3: bad time");
+		unlink("dom.iot");
+	}
 	for (i = 0; i < ISM_ARRAY_SIZE(names); i++)
 		unlink(names[i]);
 	unlink("runs-d.iot");

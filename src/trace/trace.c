@@ -514,9 +514,10 @@ static inline bool run_fold(struct trace_rec *c, struct run_fold *f)
  * After the record at [rec, p) went on run o: the records that follow with the same bytes go
  * on it too, while they stay in its page. Bytes that decoded once from the state a run
  * element leaves decode again the same way, one time step and one iova step further on, so
- * they pass the same checks (but for the overflows and the page, checked here) without being
- * decoded. Records of more than 8 bytes are left to the decoder. Returns the new p; *i is the
- * last record taken, s the state after it.
+ * they pass the same checks without being decoded, but for those the steps could fail: the
+ * page, the time and iova+size overflows, and the block's record count and end, which bound
+ * how many may follow before the bytes are compared. Records of more than 8 bytes are left
+ * to the decoder. Returns the new p; *i is the last record taken, s the state after it.
  */
 static inline const uint8_t *run_repeat(const uint8_t *p, const uint8_t *end, const uint8_t *rec,
 					uint32_t *i, uint32_t count, struct trace_rec *o,
@@ -524,30 +525,39 @@ static inline const uint8_t *run_repeat(const uint8_t *p, const uint8_t *end, co
 {
 	size_t len = (size_t)(p - rec);
 	uint8_t ones[8] = { 0 };
-	uint64_t pat, mask, step = (uint64_t)trace_run_iova_step(o), page = o->iova >> 12;
+	int64_t step = trace_run_iova_step(o);
+	uint64_t pat, mask, w, size = o->size, tstep = o->paddr, page = f->iova & ~0xfffULL;
+	/* the highest first byte an element may have: in the page, and iova+size in 64 bits */
+	uint64_t top = (page | 0xfff) - (size - 1), max = count - 1 - *i, n;
 
 	if (len > sizeof(ones))
 		return p;
+	if (page == (UINT64_MAX & ~0xfffULL))
+		top--; /* iova + size must stay below 2^64 */
+	if (step > 0 && (top - f->iova) / (uint64_t)step < max)
+		max = (top - f->iova) / (uint64_t)step;
+	if (step < 0 && (f->iova - page) / (uint64_t)-step < max)
+		max = (f->iova - page) / (uint64_t)-step;
+	if (tstep && (UINT64_MAX - f->time) / tstep < max)
+		max = (UINT64_MAX - f->time) / tstep;
+	if ((size_t)(end - p) / len < max)
+		max = (size_t)(end - p) / len;
 	/* a word's first len bytes, whatever the byte order (the payload has slack past end) */
 	memset(ones, 0xff, len);
 	memcpy(&mask, ones, sizeof(mask));
 	memcpy(&pat, rec, sizeof(pat));
 	pat &= mask;
-	while (*i + 1 < count && p + len <= end) {
-		uint64_t w, iova = f->iova + step, t = f->time + o->paddr;
-
+	for (n = 0; n < max; n++, p += len) {
 		memcpy(&w, p, sizeof(w));
-		if ((w & mask) != pat || iova >> 12 != page || (iova & 0xfff) + o->size > 4096 ||
-		    t < f->time || iova > UINT64_MAX - o->size)
+		if ((w & mask) != pat)
 			break;
-		p += len;
-		++*i;
-		o->domain++;
-		f->time = t;
-		f->iova = iova;
 	}
+	*i += (uint32_t)n;
+	o->domain += (uint32_t)n;
+	f->time += n * tstep;
+	f->iova += n * (uint64_t)step;
 	s->time = f->time;
-	s->iova_end = f->iova + o->size;
+	s->iova_end = f->iova + size;
 	return p;
 }
 
