@@ -271,6 +271,133 @@ static void test_repeat_hits(void **state)
 	config_free(&cfg);
 }
 
+/* Run n of device dev: 64-byte-or-other accesses from iova by istep, t0 by tstep (TRACE_RUN). */
+static struct trace_rec run_of(uint64_t t0, uint64_t tstep, uint64_t iova, int16_t istep,
+			       uint64_t size, uint32_t n, bool write)
+{
+	struct trace_rec r = acc(0x20, iova, size);
+
+	r.kind = TRACE_RUN;
+	r.time_ns = t0;
+	r.paddr = tstep;
+	r.cpu = (uint16_t)istep;
+	r.domain = n;
+	r.flags = write ? TRACE_ACC_WRITE : 0;
+	return r;
+}
+
+/* Everything the result says of s (counters and the OS side), as one string (caller frees). */
+static char *sim_dump(struct sim *s, const struct sim_config *cfg)
+{
+	json_t *root = json_object();
+	char *d;
+
+	stats_to_json(sim_stats(s), cfg->iommu.levels, sim_page_sizes(s), root);
+	sim_os_to_json(s, 0, root);
+	json_object_set_new(root, "span", json_real(sim_trace_span_ns(s)));
+	d = json_dumps(root, JSON_SORT_KEYS);
+	json_decref(root);
+	return d;
+}
+
+/*
+ * Runs counted at once equal their records one by one. With a flush queue timer of 1 us:
+ *  1. MAP A (rw) and B (read-only) at 0; a run of 16 reads through A from t=10, 10 ns apart:
+ *     a compulsory miss, then 15 hits (14 counted at once);
+ *  2. UNMAP A at 200 (its flush at 1200); 20 reads of A from 300, 100 ns apart: 9 stale hits
+ *     (300 to 1100), then the flush lands mid-run: 11 misses, each an unmapped fault;
+ *  3. 8 writes to B from 3000: a compulsory miss, 7 hits, all 8 permission faults;
+ *  4. MAP C at 4000, a read of it at 4010, UNMAP C at 4100 (flush at 5100), then 10 reads of C
+ *     from 4200, 10 ns apart, all at one address: 10 stale hits counted (9 at once).
+ */
+static void test_runs(void **state)
+{
+	const char *sets[] = { "os.invalidation.policy=lazy", "os.flush_queue.timeout_ms=0.001" };
+	const uint64_t a = 0x10000, b = 0x20000, c = 0x30000;
+	struct trace_rec map_a = { .kind = TRACE_MAP, .device = 0x20, .iova = a, .size = 4096,
+				   .paddr = 0x100000, .flags = TRACE_PERM_RW,
+				   .pasid = TRACE_PASID_NONE };
+	struct trace_rec map_b = map_a, map_c = map_a, unmap_a, unmap_c;
+	struct trace_rec runs[10], plain[100];
+	struct sim_config cfg, cfg1;
+	size_t nr = 0, np = 0, i;
+	uint32_t k;
+	struct sim *s, *s1;
+	char *d, *d1;
+
+	map_b.iova = b;
+	map_b.paddr = 0x200000;
+	map_b.flags = TRACE_PERM_READ;
+	map_c.iova = c;
+	map_c.paddr = 0x300000;
+	map_c.time_ns = 4000;
+	unmap_a = map_a;
+	unmap_a.kind = TRACE_UNMAP;
+	unmap_a.paddr = 0;
+	unmap_a.flags = 0;
+	unmap_a.time_ns = 200;
+	unmap_c = unmap_a;
+	unmap_c.iova = c;
+	unmap_c.time_ns = 4100;
+	runs[nr++] = map_a;
+	runs[nr++] = map_b;
+	runs[nr++] = run_of(10, 10, a, 64, 64, 16, false);
+	runs[nr++] = unmap_a;
+	runs[nr++] = run_of(300, 100, a, 64, 64, 20, false);
+	runs[nr++] = run_of(3000, 10, b, 64, 64, 8, true);
+	runs[nr++] = map_c;
+	runs[nr] = acc(0x20, c, 64);
+	runs[nr++].time_ns = 4010;
+	runs[nr++] = unmap_c;
+	runs[nr++] = run_of(4200, 10, c, 0, 64, 10, false);
+	/* The same records one by one, written out plainly. */
+	for (i = 0; i < nr; i++) {
+		if (runs[i].kind != TRACE_RUN) {
+			plain[np++] = runs[i];
+			continue;
+		}
+		for (k = 0; k < runs[i].domain; k++) {
+			plain[np] = acc(0x20, runs[i].iova + (uint64_t)((int16_t)runs[i].cpu * (int)k),
+					64);
+			plain[np].time_ns = runs[i].time_ns + k * runs[i].paddr;
+			plain[np++].flags = runs[i].flags;
+		}
+	}
+	assert_int_equal(np, 6 + 16 + 20 + 8 + 10);
+	s = make_sim(&cfg, sets, 2);
+	sim_trace_block(s, runs, nr, np);
+	sim_records(s, runs, nr);
+	sim_finish(s);
+	s1 = make_sim(&cfg1, sets, 2);
+	sim_trace_block(s1, plain, np, np);
+	sim_records(s1, plain, np);
+	sim_finish(s1);
+	assert_int_equal(sim_stats(s)->records, 60);
+	assert_int_equal(sim_stats(s)->accesses, 55);
+	assert_int_equal(sim_stats(s)->access_bytes, 55 * 64);
+	assert_int_equal(sim_stats(s)->reads, 47);
+	assert_int_equal(sim_stats(s)->writes, 8);
+	assert_int_equal(sim_stats(s)->lookups, 55);
+	assert_int_equal(sim_stats(s)->hits, 15 + 9 + 7 + 10);
+	assert_int_equal(sim_stats(s)->hits_by_size[PGSIZE_4K], 41);
+	assert_int_equal(sim_stats(s)->misses, 1 + 11 + 1 + 1);
+	assert_int_equal(sim_stats(s)->stale_hits, 9 + 10);
+	assert_int_equal(sim_stats(s)->stale_bytes, 19 * 64);
+	assert_int_equal(sim_stats(s)->faults_unmapped, 11);
+	assert_int_equal(sim_stats(s)->faults_permission, 8);
+	assert_int_equal(sim_stats(s)->faults, 19);
+	assert_int_equal(sim_trace_span_ns(s), 4290);
+	d = sim_dump(s, &cfg);
+	d1 = sim_dump(s1, &cfg1);
+	assert_string_equal(d, d1);
+	free(d);
+	free(d1);
+	sim_free(s);
+	sim_free(s1);
+	config_free(&cfg);
+	config_free(&cfg1);
+}
+
 /*
  * The issue's hand-computed walks: with no walk cache, the first access to a first-touch page
  * reads one entry per level down to the leaf: x86/48 4, arm-64k/48 3, arm-16k/48 4, riscv
@@ -744,6 +871,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many_domains),
 		cmocka_unit_test(test_repeat_hits),
+		cmocka_unit_test(test_runs),
 		cmocka_unit_test(test_format_walks),
 		cmocka_unit_test(test_format_compulsory),
 		cmocka_unit_test(test_beyond_input),

@@ -1786,6 +1786,390 @@ static void test_writer_rejects(void **state)
 	assert_msg_has(&err, "no-such-file.iot: cannot open");
 }
 
+/* ---- runs (trace_want_runs()) ---- */
+
+#define RUN_RECORDS 5000
+#define RUN_HEAD 88 /* the hand-made records before the stream */
+
+/* One ACCESS of device 2 (pasid none) at t, iova, size: the hand-made records' usual kind. */
+static struct trace_rec run_acc(uint64_t t, uint32_t dev, uint64_t iova, uint64_t size)
+{
+	return (struct trace_rec){ .time_ns = t, .iova = iova, .size = size, .device = dev,
+				   .pasid = TRACE_PASID_NONE, .kind = TRACE_ACCESS };
+}
+
+/*
+ * Records whose runs are worked out by hand (see test_runs), then a stream of 64-byte reads
+ * through pages from 0x100000, 10 ns apart, that crosses the first block's end.
+ */
+static void run_recs(struct trace_rec *v)
+{
+	size_t i;
+
+	for (i = 0; i < 69; i++) /* 0-63 fill page 0x1000, 64-68 go on into 0x2000 */
+		v[i] = run_acc(10 * i, 1, 0x1000 + 64 * i, 64);
+	v[69] = run_acc(691, 1, 0x2140, 64); /* 11 ns after the one before: not the run's step */
+	v[70] = run_acc(701, 1, 0x2180, 64);
+	v[71] = run_acc(711, 1, 0x21c0, 64);
+	v[71].flags = TRACE_ACC_WRITE;
+	v[72] = run_acc(720, 2, 0x5fc0, 64); /* going down, all at once */
+	v[73] = run_acc(720, 2, 0x5f80, 64);
+	v[74] = run_acc(720, 2, 0x5f40, 64);
+	v[75] = (struct trace_rec){ .time_ns = 730, .iova = 0x6000, .size = 4096, .paddr = 0x6000,
+				    .device = 2, .pasid = TRACE_PASID_NONE, .kind = TRACE_MAP,
+				    .flags = TRACE_PERM_RW };
+	for (i = 76; i < 80; i++) /* one address again and again */
+		v[i] = run_acc(740, 2, 0x6010, 8);
+	v[80] = run_acc(750, 2, 0x7fc0, 128); /* crosses into the next page */
+	v[81] = run_acc(760, 2, 0x8040, 128);
+	v[82] = run_acc(770, 2, 0x9000, 4096);
+	v[83] = run_acc(780, 2, 0x9000, 4096);
+	v[84] = run_acc(790, 2, 0x9000, 4096);
+	v[84].pasid = 5;
+	v[85] = run_acc(800, 2, 0x9000, 2048);
+	v[85].pasid = 5;
+	v[86] = run_acc(810, 2, 0x9800, 2048);
+	v[86].pasid = 5;
+	v[87] = run_acc(820, 2, 0xa000, 2048);
+	v[87].pasid = 5;
+	for (i = RUN_HEAD; i < RUN_RECORDS; i++)
+		v[i] = run_acc(1000 + 10 * i, 3, 0x100000 + 64 * (i - RUN_HEAD), 64);
+}
+
+/*
+ * Read path with runs asked for (or not): the records its entries stand for, each run as its
+ * elements, in *out (caller frees); the entries of each block in nent[] (up to 4 blocks).
+ * Returns the record count, or -1 with err set.
+ */
+static long read_runs(const char *path, bool runs, struct trace_rec **out, long *nent,
+		      struct ism_err *err)
+{
+	struct trace_reader *r = trace_open(path, err);
+	const struct trace_rec *recs;
+	struct trace_rec *all = NULL;
+	long n, total = 0, b = 0, i;
+
+	if (!r)
+		return -1;
+	if (runs)
+		trace_want_runs(r);
+	while ((n = trace_read(r, &recs, err)) > 0) {
+		long blk = 0;
+
+		for (i = 0; i < n; i++)
+			blk += trace_rec_count(&recs[i]);
+		assert_int_equal(trace_block_records(r), blk);
+		assert_true(runs || blk == n);
+		all = realloc(all, (size_t)(total + blk) * sizeof(*all));
+		for (i = 0; i < n; i++) {
+			uint32_t k;
+
+			assert_true(recs[i].kind != TRACE_RUN || recs[i].domain >= 2);
+			for (k = 0; k < trace_rec_count(&recs[i]); k++)
+				if (recs[i].kind == TRACE_RUN)
+					trace_run_element(&recs[i], k, &all[total++]);
+				else
+					all[total++] = recs[i];
+		}
+		if (nent && b < 4)
+			nent[b] = n;
+		b++;
+	}
+	assert_int_equal(trace_block_records(r), 0);
+	trace_close(r);
+	if (n < 0) {
+		free(all);
+		return -1;
+	}
+	*out = all;
+	return total;
+}
+
+/* The entry as the reader with runs gives it: kind, count, time step and iova step. */
+static void assert_entry(const struct trace_rec *e, uint8_t kind, uint32_t count,
+			 uint64_t tstep, int64_t istep)
+{
+	assert_int_equal(e->kind, kind);
+	assert_int_equal(trace_rec_count(e), count);
+	if (kind == TRACE_RUN) {
+		assert_int_equal(e->paddr, tstep);
+		assert_int_equal(trace_run_iova_step(e), istep);
+	}
+}
+
+static void test_runs(void **state)
+{
+	static const char *const names[] = { "runs.iot", "runs.iot.gz", "runs.csv" };
+	struct trace_rec *v = calloc(RUN_RECORDS, sizeof(*v)), *got;
+	const struct trace_rec *e;
+	struct ism_err err = { 0 }, err2 = { 0 };
+	const struct trace_rec *recs;
+	struct trace_reader *r;
+	long nent[4], n;
+	size_t i;
+
+	run_recs(v);
+	for (i = 0; i < ISM_ARRAY_SIZE(names); i++) {
+		write_all(names[i], v, RUN_RECORDS, NULL);
+		/* Not asked: the plain records, as before. */
+		assert_int_equal(read_runs(names[i], false, &got, nent, &err), RUN_RECORDS);
+		for (n = 0; n < RUN_RECORDS; n++)
+			assert_rec_equal(&got[n], &v[n], (size_t)n);
+		free(got);
+		/* Asked: the same records, in fewer entries. */
+		assert_int_equal(read_runs(names[i], true, &got, nent, &err), RUN_RECORDS);
+		for (n = 0; n < RUN_RECORDS; n++)
+			assert_rec_equal(&got[n], &v[n], (size_t)n);
+		free(got);
+		/*
+		 * Block 1: 13 hand-made entries (below), then the stream's 4008 records: 62 pages
+		 * of 64 and 40 more; block 2: the page's other 24, 13 pages of 64, 48 more.
+		 */
+		assert_int_equal(nent[0], 13 + 63);
+		assert_int_equal(nent[1], 1 + 13 + 1);
+		r = trace_open(names[i], &err);
+		assert_non_null(r);
+		trace_want_runs(r);
+		assert_int_equal(trace_read(r, &recs, &err), 76);
+		assert_int_equal(trace_block_records(r), TRACE_BLOCK_RECORDS);
+		e = recs;
+		assert_entry(&e[0], TRACE_RUN, 64, 10, 64);  /* page 0x1000 */
+		assert_entry(&e[1], TRACE_RUN, 5, 10, 64);   /* 0x2000-0x2100 */
+		assert_entry(&e[2], TRACE_RUN, 2, 10, 64);   /* 691, 701 */
+		assert_entry(&e[3], TRACE_ACCESS, 1, 0, 0);  /* the write */
+		assert_entry(&e[4], TRACE_RUN, 3, 0, -64);   /* down */
+		assert_entry(&e[5], TRACE_MAP, 1, 0, 0);
+		assert_entry(&e[6], TRACE_RUN, 4, 0, 0);     /* one address */
+		assert_entry(&e[7], TRACE_ACCESS, 1, 0, 0);  /* crosses a page */
+		assert_entry(&e[8], TRACE_ACCESS, 1, 0, 0);
+		assert_entry(&e[9], TRACE_RUN, 2, 10, 0);    /* a whole page twice */
+		assert_entry(&e[10], TRACE_ACCESS, 1, 0, 0); /* another PASID */
+		assert_entry(&e[11], TRACE_RUN, 2, 10, 2048); /* another size */
+		assert_entry(&e[12], TRACE_ACCESS, 1, 0, 0);  /* another page */
+		assert_entry(&e[13], TRACE_RUN, 64, 10, 64);
+		assert_entry(&e[75], TRACE_RUN, 40, 10, 64); /* cut by the block's end */
+		assert_int_equal(e[75].iova, 0x100000 + 62 * 4096);
+		assert_int_equal(trace_rec_last_time(&e[75]), 1000 + 10 * (TRACE_BLOCK_RECORDS - 1));
+		/* Asking after the first read changes nothing: runs stay as asked at the start. */
+		trace_want_runs(r);
+		assert_int_equal(trace_read(r, &recs, &err), 15);
+		assert_int_equal(trace_block_records(r), RUN_RECORDS - TRACE_BLOCK_RECORDS);
+		assert_entry(&recs[0], TRACE_RUN, 24, 10, 64);
+		assert_int_equal(trace_read(r, &recs, &err), 0);
+		trace_close(r);
+	}
+	/* No file holds a run: the writer refuses one. */
+	{
+		struct trace_writer *w = trace_writer_open("norun.iot", NULL, &err);
+		struct trace_rec run = v[0];
+
+		assert_non_null(w);
+		run.kind = TRACE_RUN;
+		run.domain = 2;
+		run.paddr = 10;
+		run.cpu = 64;
+		assert_int_equal(trace_write(w, &run, &err), -1);
+		trace_writer_abort(w);
+	}
+	/* Damaged anywhere in the first 600 bytes or cut short: the same error either way. */
+	{
+		uint8_t *p;
+		size_t len, off;
+
+		p = read_bytes("runs.iot", &len);
+		for (off = 0; off < 600; off++) {
+			write_bytes("runs-d.iot", p, off % 2 ? len - 1 - off : off);
+			memset(&err, 0, sizeof(err));
+			memset(&err2, 0, sizeof(err2));
+			assert_int_equal(read_runs("runs-d.iot", false, &got, NULL, &err), -1);
+			assert_int_equal(read_runs("runs-d.iot", true, &got, NULL, &err2), -1);
+			assert_string_equal(err.msg, err2.msg);
+			p[off] ^= 0x41;
+			write_bytes("runs-d.iot", p, len);
+			p[off] ^= 0x41;
+			memset(&err, 0, sizeof(err));
+			memset(&err2, 0, sizeof(err2));
+			n = read_runs("runs-d.iot", false, &got, NULL, &err);
+			if (n >= 0)
+				free(got);
+			assert_int_equal(read_runs("runs-d.iot", true, &got, NULL, &err2), n);
+			if (n >= 0)
+				free(got);
+			else
+				assert_string_equal(err.msg, err2.msg);
+		}
+		free(p);
+	}
+	/*
+	 * A block of one run whose 4th record is damaged (its CRC right): record 1 at iova
+	 * 0x1000, 64 bytes (0x80, device 1: 0x01, pasid 0x00, dt 0x00, iova zigzag 0x2000: 0x80
+	 * 0x40, size zigzag 64: 0x80 0x01), records 2 and 3 the next 64 bytes 10 ns on (0x00,
+	 * dt 0x0a, iova delta 0x00, size delta 0x00), then 4 as they with kind 7, or the count
+	 * one more than the records, or one less.
+	 */
+	{
+		static const char *const want[] = {
+			"dom.iot: corrupt block at record 1: record 4: unknown record kind",
+			"dom.iot: corrupt block at record 1: record 5: record runs past the end",
+			"dom.iot: corrupt block at record 1: record 3: bytes left over",
+		};
+		uint8_t b[] = { 0x80, 0x01, 0x00, 0x00, 0x80, 0x40, 0x80, 0x01, 0x00, 0x0a, 0x00,
+				0x00, 0x00, 0x0a, 0x00, 0x00, 0x07, 0x0a, 0x00, 0x00 };
+		uint32_t count[] = { 4, 5, 3 };
+
+		for (i = 0; i < 3; i++) {
+			b[16] = i ? 0x00 : 0x07;
+			assert_non_null(read_block(b, sizeof(b), count[i], &err));
+			assert_int_equal(read_runs("dom.iot", true, &got, NULL, &err2), -1);
+			assert_string_equal(err.msg, err2.msg);
+			assert_msg_has(&err2, want[i]);
+		}
+		unlink("dom.iot");
+	}
+	/*
+	 * A native block that folds (nearly) nothing makes the next 7 decode plainly, then one
+	 * tries again: a block of reads alternating between two pages, then 9 blocks of a stream
+	 * (64 records a page): entries 4096, 7 x 4096, then 64 and 64. The records stay the same.
+	 */
+	{
+		size_t nrec = 10 * TRACE_BLOCK_RECORDS;
+		struct trace_rec *w = calloc(nrec, sizeof(*w));
+		long want[10] = { 0 }, got_n = 0;
+		struct trace_reader *rd;
+
+		for (i = 0; i < nrec; i++) {
+			uint64_t iova = 0x100000 + 64 * i;
+
+			if (i < TRACE_BLOCK_RECORDS)
+				iova = 0x1000 + 0x1000 * (i % 2) + 64 * (i / 2 % 64);
+			w[i] = run_acc(10 * i, 1, iova, 64);
+		}
+		write_all("probe.iot", w, nrec, NULL);
+		for (i = 0; i < 8; i++)
+			want[i] = TRACE_BLOCK_RECORDS;
+		want[8] = want[9] = TRACE_BLOCK_RECORDS / 64;
+		rd = trace_open("probe.iot", &err);
+		assert_non_null(rd);
+		trace_want_runs(rd);
+		for (i = 0; i < 10; i++) {
+			long k, m = trace_read(rd, &recs, &err);
+
+			assert_int_equal(m, want[i]);
+			for (k = 0; k < m; k++) {
+				struct trace_rec x;
+				uint32_t el;
+
+				for (el = 0; el < trace_rec_count(&recs[k]); el++) {
+					if (recs[k].kind == TRACE_RUN)
+						trace_run_element(&recs[k], el, &x);
+					else
+						x = recs[k];
+					assert_rec_equal(&x, &w[got_n], (size_t)got_n);
+					got_n++;
+				}
+			}
+		}
+		assert_int_equal(got_n, nrec);
+		assert_int_equal(trace_read(rd, &recs, &err), 0);
+		trace_close(rd);
+		unlink("probe.iot");
+		free(w);
+	}
+	/*
+	 * Runs at the edges the repeat check bounds ahead of comparing bytes: going down across a
+	 * page start (two runs of 2), times ending at 2^64 - 1 (one run of 4), and the last page,
+	 * whose last 64 bytes no record may reach (one run of 3).
+	 */
+	{
+		struct trace_rec e4[11];
+		struct trace_rec *back;
+		long nb[4];
+
+		for (i = 0; i < 4; i++)
+			e4[i] = run_acc(10 * i, 4, 0x7040 - 64 * i, 64);
+		for (i = 0; i < 4; i++)
+			e4[4 + i] = run_acc(UINT64_MAX - 30 + 10 * i, 5, 0x9000 + 64 * i, 64);
+		for (i = 0; i < 3; i++)
+			e4[8 + i] = run_acc(UINT64_MAX, 6, 0xffffffffffffff00ULL + 64 * i, 64);
+		write_all("edges.iot", e4, 11, NULL);
+		assert_int_equal(read_runs("edges.iot", true, &back, nb, &err), 11);
+		for (i = 0; i < 11; i++)
+			assert_rec_equal(&back[i], &e4[i], i);
+		free(back);
+		assert_int_equal(nb[0], 4);
+		r = trace_open("edges.iot", &err);
+		assert_non_null(r);
+		trace_want_runs(r);
+		assert_int_equal(trace_read(r, &recs, &err), 4);
+		assert_entry(&recs[0], TRACE_RUN, 2, 10, -64);
+		assert_entry(&recs[1], TRACE_RUN, 2, 10, -64);
+		assert_entry(&recs[2], TRACE_RUN, 4, 10, 64);
+		assert_entry(&recs[3], TRACE_RUN, 3, 0, 64);
+		trace_close(r);
+		unlink("edges.iot");
+	}
+	/*
+	 * By hand: reads at 2^64 - 192 (0x80, device 1: 0x01, pasid 0x00, dt 0x00, iova zigzag
+	 * of -192 = 383: 0xff 0x02, size zigzag 64: 0x80 0x01), then at 2^64 - 128 and 2^64 - 64,
+	 * both 0x00 0x00 0x00 0x00: the third has the second's bytes but ends at 2^64.
+	 */
+	{
+		static const uint8_t b[] = { 0x80, 0x01, 0x00, 0x00, 0xff, 0x02, 0x80, 0x01,
+					     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+
+		assert_non_null(read_block(b, sizeof(b), 3, &err));
+		assert_int_equal(read_runs("dom.iot", true, &got, NULL, &err2), -1);
+		assert_string_equal(err.msg, err2.msg);
+		assert_msg_has(&err2, "dom.iot: corrupt block at record 1: record 3: size is 0 or "
+				      "iova+size does not fit in 64 bits");
+		unlink("dom.iot");
+	}
+	/*
+	 * A block that counts 5 records of a run but holds 4 (the damaged block above, record 4
+	 * a read), followed in the file by bytes that repeat the run's (00 0a 00 00): the 5th is
+	 * still past the block's end, with runs as without.
+	 */
+	{
+		uint8_t b[] = { 0x80, 0x01, 0x00, 0x00, 0x80, 0x40, 0x80, 0x01, 0x00, 0x0a, 0x00,
+				0x00, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00 };
+		struct bytes f;
+
+		put_header(&f, 1, 2, "{}");
+		put_block(&f, 5, b, sizeof(b));
+		put(&f, b + 8, 4);
+		put(&f, b + 8, 4);
+		write_bytes("past.iot", f.b, f.n);
+		memset(&err, 0, sizeof(err));
+		memset(&err2, 0, sizeof(err2));
+		assert_int_equal(read_runs("past.iot", false, &got, NULL, &err), -1);
+		assert_int_equal(read_runs("past.iot", true, &got, NULL, &err2), -1);
+		assert_string_equal(err.msg, err2.msg);
+		assert_msg_has(&err2, "past.iot: corrupt block at record 1: record 5: record runs past "
+				      "the end");
+		unlink("past.iot");
+	}
+	/*
+	 * Reads at t = 2^64 - 20 (dt varint 0xec 0xff x8 0x01), iova 0x1000, 64 bytes, then two
+	 * records of the same bytes 00 0a 00 00: the second is at 2^64 - 10, the third's time
+	 * does not fit.
+	 */
+	{
+		static const uint8_t b[] = { 0x80, 0x01, 0x00, 0xec, 0xff, 0xff, 0xff, 0xff, 0xff,
+					     0xff, 0xff, 0xff, 0x01, 0x80, 0x40, 0x80, 0x01, 0x00,
+					     0x0a, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00 };
+
+		assert_non_null(read_block(b, sizeof(b), 3, &err));
+		assert_int_equal(read_runs("dom.iot", true, &got, NULL, &err2), -1);
+		assert_string_equal(err.msg, err2.msg);
+		assert_msg_has(&err2, "dom.iot: corrupt block at record 1: record 3: bad time");
+		unlink("dom.iot");
+	}
+	for (i = 0; i < ISM_ARRAY_SIZE(names); i++)
+		unlink(names[i]);
+	unlink("runs-d.iot");
+	free(v);
+}
+
 static int group_setup(void **state)
 {
 	return tmpdir_enter(tmpdir);
@@ -1816,6 +2200,7 @@ int main(void)
 		cmocka_unit_test(test_csv_reader_meta),
 		cmocka_unit_test(test_csv_roundtrips),
 		cmocka_unit_test(test_read_ahead),
+		cmocka_unit_test(test_runs),
 		cmocka_unit_test(test_damaged_iot),
 		cmocka_unit_test(test_damaged_gz),
 		cmocka_unit_test(test_writer_rejects),

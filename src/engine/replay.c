@@ -104,8 +104,13 @@ int replay_trace(struct replay *rp, struct trace_reader *tr, struct progress *p,
 	unsigned b;
 	long n;
 
+	/* Untimed, runs of repeat hits count at once (every consumer below takes runs). */
+	if (!rp->tm && sim_counts_runs(rp->s))
+		trace_want_runs(tr);
 	while ((n = trace_read(tr, &recs, err)) > 0) {
-		sim_trace_block(rp->s, recs, (size_t)n);
+		uint32_t nrec = trace_block_records(tr);
+
+		sim_trace_block(rp->s, recs, (size_t)n, nrec);
 		for (b = 0; b < rp->nbase; b++) {
 			if (rp->twin[b])
 				timed_feed(rp->twin[b], recs, (size_t)n);
@@ -119,13 +124,13 @@ int replay_trace(struct replay *rp, struct trace_reader *tr, struct progress *p,
 			sim_records(rp->s, recs, (size_t)n);
 		}
 		if (rp->s2) {
-			sim_trace_block(rp->s2, recs, (size_t)n);
+			sim_trace_block(rp->s2, recs, (size_t)n, nrec);
 			if (rp->s2tm)
 				timed_feed(rp->s2tm, recs, (size_t)n);
 			else
 				sim_records(rp->s2, recs, (size_t)n);
 		}
-		records += (uint64_t)n;
+		records += nrec;
 		progress_update(p, records, trace_pos(tr), trace_file_size(tr));
 	}
 	progress_done(p);

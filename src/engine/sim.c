@@ -805,7 +805,8 @@ uint64_t sim_guest_phys(struct sim *s, struct iommu_domain *d, uint64_t iova)
  * A DMA becomes PCIe requests: each at most max bytes (max payload for writes, max read request
  * for reads) and never crossing a 4 KiB boundary; each request is one IOTLB lookup.
  */
-static void sim_access(struct sim *s, const struct trace_rec *r)
+static inline __attribute__((always_inline)) void sim_access(struct sim *s,
+								 const struct trace_rec *r)
 {
 	struct iommu_dev *v = s->last_dev;
 
@@ -1280,14 +1281,110 @@ void sim_inval(struct sim *s, const struct trace_rec *r, uint64_t now)
 		sim_inv_command(s, dom, gran[kind], r->iova, r->iova + r->size, walk_caches, now);
 }
 
-void sim_trace_block(struct sim *s, const struct trace_rec *recs, size_t n)
+void sim_trace_block(struct sim *s, const struct trace_rec *recs, size_t n, uint64_t records)
 {
 	if (!n)
 		return;
 	if (!s->st.records)
 		s->first_time_ns = recs[0].time_ns;
-	s->last_time_ns = recs[n - 1].time_ns;
-	s->st.records += n;
+	s->last_time_ns = trace_rec_last_time(&recs[n - 1]);
+	s->st.records += records;
+}
+
+bool sim_counts_runs(const struct sim *s)
+{
+	return s->fast_repeat;
+}
+
+/* One plain record, untimed (inlined in the loop, and in a run's, whose elements are few). */
+static inline __attribute__((always_inline)) void sim_record(struct sim *s,
+								  const struct trace_rec *r)
+{
+	/* Untimed, the trace's clock drives the invalidation timers and ATS Invalidates. */
+	inv_advance(s->inv, r->time_ns * 1000);
+	sim_devtlb_settle(s, r->time_ns * 1000);
+	if (r->kind == TRACE_ACCESS) {
+		sim_access(s, r);
+		return;
+	}
+	sim_fast_forget(s);
+	switch (r->kind) {
+	case TRACE_MAP:
+		sim_map(s, r, r->time_ns * 1000);
+		break;
+	case TRACE_UNMAP:
+		sim_unmap(s, r, r->time_ns * 1000);
+		break;
+	case TRACE_INVAL:
+		sim_inval(s, r, r->time_ns * 1000);
+		break;
+	case TRACE_ATTACH:
+	case TRACE_DETACH:
+		sim_attach(s, r);
+		break;
+	}
+}
+
+/*
+ * Elements k on of a run (TRACE_RUN), the ones before replayed: when each would be one
+ * request repeating the last hit (sim_translate()'s repeat path: the first element often
+ * misses and fills, the second hits) and no timer or ATS Invalidate falls due by the last
+ * one's time, counts them at once, as that path and sim_access() count them, and returns
+ * true; else false, and the caller replays element k.
+ */
+static bool sim_run_rest(struct sim *s, const struct trace_rec *run, uint32_t k)
+{
+	struct iommu_dev *v = s->last_dev;
+	uint64_t last = trace_rec_last_time(run), m, bytes;
+	bool write = run->flags & TRACE_ACC_WRITE;
+	uint8_t need = write ? TRACE_PERM_WRITE : TRACE_PERM_READ;
+
+	if (!s->fast_e || v != s->fast_v || run->iova >> 12 != s->fast_page ||
+	    v->device != run->device || v->pasid != run->pasid || v->dom == SIM_DOM_NONE ||
+	    s->s1_none || s->doms[v->dom].rm ||
+	    run->size > (write ? s->cfg->device.max_payload : s->cfg->device.max_read_request) ||
+	    last > UINT64_MAX / 1000 || last * 1000 >= s->inv->next_timer ||
+	    last * 1000 >= s->pend_due)
+		return false;
+	m = run->domain - k;
+	bytes = m * run->size;
+	s->st.accesses += m;
+	s->st.access_bytes += bytes;
+	v->accesses += m;
+	v->bytes += bytes;
+	if (write)
+		s->st.writes += m;
+	else
+		s->st.reads += m;
+	s->st.requests += m;
+	s->st.lookups += m;
+	v->lookups += m;
+	s->st.hits += m;
+	s->st.hits_by_size[s->fast_pgsize] += m;
+	if (s->fast_data & SIM_DATA_STALE) {
+		s->st.stale_hits += m;
+		s->st.stale_bytes += bytes;
+		v->stale_hits += m;
+	}
+	if (!(s->fast_data & need)) {
+		s->st.faults += m;
+		s->st.faults_permission += m;
+	}
+	return true;
+}
+
+/* A run (TRACE_RUN): its elements one by one, until the rest count at once. */
+static void sim_run(struct sim *s, const struct trace_rec *run)
+{
+	struct trace_rec e;
+	uint32_t k;
+
+	for (k = 0; k < run->domain; k++) {
+		if (k && sim_run_rest(s, run, k))
+			return;
+		trace_run_element(run, k, &e);
+		sim_record(s, &e);
+	}
 }
 
 void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
@@ -1300,29 +1397,10 @@ void sim_records(struct sim *s, const struct trace_rec *recs, size_t n)
 		/* the block was decoded on another core: ask for the records ahead early */
 		if (i + 8 < n)
 			__builtin_prefetch(&recs[i + 8]);
-		/* Untimed, the trace's clock drives the invalidation timers and ATS Invalidates. */
-		inv_advance(s->inv, r->time_ns * 1000);
-		sim_devtlb_settle(s, r->time_ns * 1000);
-		if (r->kind == TRACE_ACCESS) {
-			sim_access(s, r);
-			continue;
-		}
-		sim_fast_forget(s);
-		switch (r->kind) {
-		case TRACE_MAP:
-			sim_map(s, r, r->time_ns * 1000);
-			break;
-		case TRACE_UNMAP:
-			sim_unmap(s, r, r->time_ns * 1000);
-			break;
-		case TRACE_INVAL:
-			sim_inval(s, r, r->time_ns * 1000);
-			break;
-		case TRACE_ATTACH:
-		case TRACE_DETACH:
-			sim_attach(s, r);
-			break;
-		}
+		if (r->kind == TRACE_RUN)
+			sim_run(s, r);
+		else
+			sim_record(s, r);
 	}
 }
 

@@ -18,11 +18,15 @@ struct sim *sim_create(const struct sim_config *cfg, struct ism_err *err);
 void sim_free(struct sim *s);
 
 /*
- * Every block of the trace, in either mode, first: the records count and the trace's time
- * span. Then sim_records() replays it untimed (the hot loop), or the timed engine does.
+ * Every block of the trace, in either mode, first: the records count (`records`, which n
+ * entries stand for: more than n with runs) and the trace's time span. Then sim_records()
+ * replays it untimed (the hot loop), or the timed engine does (plain records only).
  */
-void sim_trace_block(struct sim *s, const struct trace_rec *recs, size_t n);
+void sim_trace_block(struct sim *s, const struct trace_rec *recs, size_t n, uint64_t records);
+/* Untimed: n entries, plain records or runs (TRACE_RUN), each run as the records it stands for. */
 void sim_records(struct sim *s, const struct trace_rec *recs, size_t n);
+/* Whether sim_records() counts runs faster than their records (else it replays each). */
+bool sim_counts_runs(const struct sim *s);
 /* Untimed: the trace has ended; settle what the invalidation policy still holds. */
 void sim_finish(struct sim *s);
 

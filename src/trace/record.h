@@ -83,4 +83,47 @@ struct trace_rec {
 	uint8_t flags;
 };
 
+/*
+ * A run: n >= 2 consecutive ACCESS records of one device and PASID, with one size and flags,
+ * each at a constant time step and iova step after the one before, all within one 4 KiB page
+ * (each element one PCIe request's worth of address). Only a reader asked for runs
+ * (trace_want_runs()) hands them out, and only to the untimed model; no file holds one (the
+ * kind is no record kind: trace_rec_invalid() refuses it, so no writer writes it). A run is
+ * its first element's record with kind TRACE_RUN and, in fields an ACCESS leaves 0: `domain`
+ * the element count, `paddr` the time step (ns), `cpu` the iova step (an int16_t: |step| <
+ * 4096 within a page).
+ */
+#define TRACE_RUN 0x80
+
+/* How many records r stands for. */
+static inline uint32_t trace_rec_count(const struct trace_rec *r)
+{
+	return r->kind == TRACE_RUN ? r->domain : 1;
+}
+
+/* The time of the last record r stands for. */
+static inline uint64_t trace_rec_last_time(const struct trace_rec *r)
+{
+	return r->kind == TRACE_RUN ? r->time_ns + (uint64_t)(r->domain - 1) * r->paddr
+				    : r->time_ns;
+}
+
+/* A run's iova step. */
+static inline int64_t trace_run_iova_step(const struct trace_rec *r)
+{
+	return (int16_t)r->cpu;
+}
+
+/* Element k (0-based) of run r as the plain ACCESS record it stands for. */
+static inline void trace_run_element(const struct trace_rec *r, uint32_t k, struct trace_rec *out)
+{
+	*out = *r;
+	out->kind = TRACE_ACCESS;
+	out->time_ns = r->time_ns + (uint64_t)k * r->paddr;
+	out->iova = r->iova + (uint64_t)((int64_t)k * trace_run_iova_step(r));
+	out->paddr = 0;
+	out->cpu = 0;
+	out->domain = 0;
+}
+
 #endif

@@ -64,6 +64,8 @@ _Static_assert(TRACE_NR_KINDS == IOT_KIND_INVAL_BY_DOMAIN,
  * earlier blocks, and woken only when half the ring is free (not at every block).
  */
 #define TRACE_RING_BLOCKS 8
+/* With runs asked for: after a block that folds few records, one block in this many folds. */
+#define RUNS_PROBE_BLOCKS 8
 #define CSV_SNIFF_BYTES 4096
 #define CSV_OUT_BUFFER_BYTES (256u << 10)
 #define CSV_OUT_LINE_BYTES 192
@@ -84,6 +86,7 @@ struct trace_slot {
 	struct trace_rec *recs;
 	long n;
 	uint64_t pos;
+	uint32_t records; /* records its n entries stand for (more than n with runs) */
 	struct ism_err err;
 };
 
@@ -104,6 +107,7 @@ struct trace_ahead {
 	bool holding;         /* the caller has ring[tail] */
 	bool ended;           /* it handed out the end or an error: the thread is done */
 	uint64_t pos;         /* trace_pos() of the block the caller has */
+	uint32_t records;     /* trace_block_records() of the block the caller has */
 };
 
 struct trace_reader {
@@ -115,6 +119,9 @@ struct trace_reader {
 	json_t *meta;
 	struct trace_rec *recs;
 	uint64_t nrec; /* records handed out so far */
+	bool runs;     /* trace_want_runs(): ACCESS records fold into runs (TRACE_RUN) */
+	unsigned runs_skip; /* native blocks to decode without folding (few runs lately) */
+	uint32_t block_records; /* records the last block read stands for */
 	uint64_t fsize;
 	uint64_t last_time;
 	bool done;
@@ -458,22 +465,123 @@ static const char *iot_decode_rare(const uint8_t **pp, unsigned h, struct iot_st
 	return NULL;
 }
 
+/* Runs (trace_want_runs()): whether the last entry may go on, and its last element's place. */
+struct run_fold {
+	bool open; /* the last entry is an ACCESS within one 4 KiB page, or a run */
+	uint64_t time, iova;
+};
+
+/*
+ * Fold the record *c into the entry before it, c[-1], when it goes on that entry's run (see
+ * TRACE_RUN in record.h): returns whether it did; if not, *c is an entry of its own. The
+ * page is checked first: a record of another page (most, in random traces) costs little.
+ */
+static inline bool run_fold(struct trace_rec *c, struct run_fold *f)
+{
+	uint64_t iova = c->iova, t = c->time_ns;
+	bool fits = c->kind == TRACE_ACCESS && (iova & 0xfff) + c->size <= 4096;
+
+	if (fits && f->open && iova >> 12 == f->iova >> 12 && t >= f->time) {
+		struct trace_rec *o = c - 1; /* open: there is one */
+		uint64_t dt = t - f->time, di = iova - f->iova;
+
+		if (c->size == o->size && c->device == o->device && c->pasid == o->pasid &&
+		    c->flags == o->flags) {
+			if (o->kind == TRACE_ACCESS) {
+				o->kind = TRACE_RUN;
+				o->domain = 2;
+				o->paddr = dt;
+				o->cpu = (uint16_t)di; /* within a page: |di| < 4096 */
+				f->time = t;
+				f->iova = iova;
+				return true;
+			}
+			if (dt == o->paddr && di == (uint64_t)trace_run_iova_step(o)) {
+				o->domain++;
+				f->time = t;
+				f->iova = iova;
+				return true;
+			}
+		}
+	}
+	f->open = fits;
+	f->time = t;
+	f->iova = iova;
+	return false;
+}
+
+/*
+ * After the record at [rec, p) went on run o: the records that follow with the same bytes go
+ * on it too, while they stay in its page. Bytes that decoded once from the state a run
+ * element leaves decode again the same way, one time step and one iova step further on, so
+ * they pass the same checks without being decoded, but for those the steps could fail: the
+ * page, the time and iova+size overflows, and the block's record count and end, which bound
+ * how many may follow before the bytes are compared. Records of more than 8 bytes are left
+ * to the decoder. Returns the new p; *i is the last record taken, s the state after it.
+ */
+static inline const uint8_t *run_repeat(const uint8_t *p, const uint8_t *end, const uint8_t *rec,
+					uint32_t *i, uint32_t count, struct trace_rec *o,
+					struct run_fold *f, struct iot_state *s)
+{
+	size_t len = (size_t)(p - rec);
+	uint8_t ones[8] = { 0 };
+	int64_t step = trace_run_iova_step(o);
+	uint64_t pat, mask, w, size = o->size, tstep = o->paddr, page = f->iova & ~0xfffULL;
+	/* the highest first byte an element may have: in the page, and iova+size in 64 bits */
+	uint64_t top = (page | 0xfff) - (size - 1), max = count - 1 - *i, n;
+
+	if (len > sizeof(ones))
+		return p;
+	if (page == (UINT64_MAX & ~0xfffULL))
+		top--; /* iova + size must stay below 2^64 */
+	if (step > 0 && (top - f->iova) / (uint64_t)step < max)
+		max = (top - f->iova) / (uint64_t)step;
+	if (step < 0 && (f->iova - page) / (uint64_t)-step < max)
+		max = (f->iova - page) / (uint64_t)-step;
+	if (tstep && (UINT64_MAX - f->time) / tstep < max)
+		max = (UINT64_MAX - f->time) / tstep;
+	if ((size_t)(end - p) / len < max)
+		max = (size_t)(end - p) / len;
+	/* a word's first len bytes, whatever the byte order (the payload has slack past end) */
+	memset(ones, 0xff, len);
+	memcpy(&mask, ones, sizeof(mask));
+	memcpy(&pat, rec, sizeof(pat));
+	pat &= mask;
+	for (n = 0; n < max; n++, p += len) {
+		memcpy(&w, p, sizeof(w));
+		if ((w & mask) != pat)
+			break;
+	}
+	*i += (uint32_t)n;
+	o->domain += (uint32_t)n;
+	f->time += n * tstep;
+	f->iova += n * (uint64_t)step;
+	s->time = f->time;
+	s->iova_end = f->iova + size;
+	return p;
+}
+
 /*
  * Decode a whole block: the hot loop of every simulation run. `p` has IOT_PAYLOAD_SLACK_BYTES
  * readable bytes past `end`, so a record is decoded before its end is checked. Returns NULL on
- * success, else why the payload is corrupt (*bad = index of the offending record).
+ * success, else why the payload is corrupt (*bad = index of the offending record). With `runs`,
+ * ACCESS records fold into runs: each is decoded into the next free entry, which a record
+ * going on the run before it leaves free again (it stays in this core's cache). *nout: the
+ * entries.
  */
 static const char *iot_decode(const uint8_t *p, const uint8_t *end, uint32_t count,
-			      struct trace_rec *out, uint32_t *bad)
+			      struct trace_rec *out, bool runs, uint32_t *nout, uint32_t *bad)
 {
+	struct run_fold fold = { 0 };
 	struct iot_state s;
 	const char *why;
+	struct trace_rec *r = out; /* the next entry */
 	uint32_t i;
 	uint64_t v;
 
 	iot_state_reset(&s);
 	for (i = 0; i < count; i++) {
-		struct trace_rec *r = &out[i];
+		const uint8_t *rec = p;
 		unsigned h = *p++, kind = h & IOT_KIND_MASK;
 
 		*bad = i;
@@ -538,7 +646,12 @@ static const char *iot_decode(const uint8_t *p, const uint8_t *end, uint32_t cou
 		}
 		if (p > end)
 			return "record runs past the end of the block";
+		if (!runs || !run_fold(r, &fold))
+			r++;
+		else
+			p = run_repeat(p, end, rec, &i, count, r - 1, &fold, &s);
 	}
+	*nout = (uint32_t)(r - out);
 	*bad = count ? count - 1 : 0;
 	if (p != end)
 		return "bytes left over after the block's last record";
@@ -699,10 +812,10 @@ static int iot_end(struct trace_reader *r, const uint8_t *payload, struct ism_er
 static long iot_read(struct trace_reader *r, struct ism_err *err)
 {
 	const uint8_t *h, *payload;
-	uint32_t count, len, crc, bad;
+	uint32_t count, len, crc, bad, nout;
 	unsigned long long at = (unsigned long long)r->nrec + 1;
 	const char *why;
-	bool sane;
+	bool sane, fold;
 
 	h = in_take(r, IOT_BLOCK_HEADER_BYTES, "a block header or the end marker", err);
 	if (!h)
@@ -739,7 +852,8 @@ static long iot_read(struct trace_reader *r, struct ism_err *err)
 		r->done = true;
 		return 0;
 	}
-	why = iot_decode(payload, payload + len, count, r->recs, &bad);
+	fold = r->runs && !r->runs_skip;
+	why = iot_decode(payload, payload + len, count, r->recs, fold, &nout, &bad);
 	if (why)
 		return ism_err_set(err, ISM_EXIT_TRACE,
 				   "%s: corrupt block at record %llu: record %llu: %s", r->path, at,
@@ -750,9 +864,18 @@ static long iot_read(struct trace_reader *r, struct ism_err *err)
 				   "%s: record %llu: time goes backwards (%llu after %llu)",
 				   r->path, at, (unsigned long long)r->recs[0].time_ns,
 				   (unsigned long long)r->last_time);
-	r->last_time = r->recs[count - 1].time_ns;
+	/*
+	 * Folding costs every ACCESS a few comparisons: after a block it left nearly whole (a
+	 * random trace), the next ones are decoded plainly, and one in RUNS_PROBE_BLOCKS tries.
+	 */
+	if (fold)
+		r->runs_skip = nout > count - count / 8 ? RUNS_PROBE_BLOCKS - 1 : 0;
+	else if (r->runs_skip)
+		r->runs_skip--;
+	r->last_time = trace_rec_last_time(&r->recs[nout - 1]);
 	r->nrec += count;
-	return count;
+	r->block_records = count;
+	return nout;
 }
 
 /* ---- CSV reading ---- */
@@ -1001,6 +1124,18 @@ static long csv_read(struct trace_reader *r, struct ism_err *err)
 		k++;
 	}
 	r->nrec += (uint64_t)k;
+	r->block_records = (uint32_t)k;
+	if (r->runs) {
+		struct run_fold fold = { 0 };
+		uint32_t i, j = 0;
+
+		for (i = 0; i < (uint32_t)k; i++) {
+			r->recs[j] = r->recs[i];
+			if (!run_fold(&r->recs[j], &fold))
+				j++;
+		}
+		return j;
+	}
 	return k;
 }
 
@@ -1091,6 +1226,7 @@ static void *ahead_main(void *arg)
 			long off = gzoffset(r->gz);
 
 			sl->pos = off < 0 ? 0 : (uint64_t)off;
+			sl->records = r->block_records;
 		}
 		pthread_mutex_lock(&a->mu);
 		a->head++;
@@ -1172,6 +1308,7 @@ static long ahead_read(struct trace_reader *r, const struct trace_rec **recs, st
 		a->ended = true;
 	else
 		a->pos = sl->pos;
+	a->records = sl->n > 0 ? sl->records : 0;
 	if (sl->n < 0 && err)
 		*err = sl->err;
 	return sl->n;
@@ -1204,6 +1341,8 @@ long trace_read(struct trace_reader *r, const struct trace_rec **recs, struct is
 {
 	long n;
 
+	if (!r->ahead)
+		r->block_records = 0; /* read_block() sets it for a block */
 	if (r->failed) {
 		*recs = r->ahead ? r->ahead->ring[r->ahead->tail % TRACE_RING_BLOCKS].recs : r->recs;
 		if (err)
@@ -1233,6 +1372,17 @@ long trace_read(struct trace_reader *r, const struct trace_rec **recs, struct is
 			ism_err_set(r->failed, ISM_EXIT_TRACE, "%s: unreadable", r->path);
 	}
 	return n;
+}
+
+void trace_want_runs(struct trace_reader *r)
+{
+	if (!r->ahead_tried)
+		r->runs = true;
+}
+
+uint32_t trace_block_records(const struct trace_reader *r)
+{
+	return r->ahead ? r->ahead->records : r->block_records;
 }
 
 json_t *trace_meta(struct trace_reader *r)

@@ -24,11 +24,22 @@ struct trace_reader;
 struct trace_reader *trace_open(const char *path, struct ism_err *err);
 
 /*
- * Decode the next block. Returns the number of records (> 0) and points *recs at them (valid
- * until the next call), 0 at the clean end of the trace, or -1 with err set (truncated or
- * corrupt file, malformed CSV line: the message names the file and the record index or line).
+ * Decode the next block. Returns the number of records (> 0; with trace_want_runs(), of
+ * entries: records and runs) and points *recs at them (valid until the next call), 0 at the
+ * clean end of the trace, or -1 with err set (truncated or corrupt file, malformed CSV line:
+ * the message names the file and the record index or line).
  */
 long trace_read(struct trace_reader *r, const struct trace_rec **recs, struct ism_err *err);
+
+/*
+ * Ask for runs (TRACE_RUN in record.h): from the first trace_read() on, consecutive ACCESS
+ * records that form a run come out as one entry, so a block's n entries may stand for more
+ * records (trace_block_records()). For a consumer that models runs (the untimed replay);
+ * every other reader gets plain records. Only before the first trace_read(); after, a no-op.
+ */
+void trace_want_runs(struct trace_reader *r);
+/* Records the block the last trace_read() returned stands for (its n without runs); else 0. */
+uint32_t trace_block_records(const struct trace_reader *r);
 
 /* The trace's metadata object (borrowed; CSV traces get one built from their comments). */
 json_t *trace_meta(struct trace_reader *r);
