@@ -509,6 +509,42 @@ static inline void sim_stale_hit(struct sim *s, struct iommu_dev *v, uint32_t by
 	v->stale_hits++;
 }
 
+/*
+ * n repeats of the last hit (s->fast_e), `bytes` in all: what a lookup that finds the same
+ * entry counts (one request each; a run's elements count n at once).
+ */
+static inline void sim_repeat_hits(struct sim *s, struct iommu_dev *v, uint64_t n, uint64_t bytes,
+				   uint8_t need)
+{
+	s->st.lookups += n;
+	v->lookups += n;
+	s->st.hits += n;
+	s->st.hits_by_size[s->fast_pgsize] += n;
+	if (s->fast_data & SIM_DATA_STALE) {
+		s->st.stale_hits += n;
+		s->st.stale_bytes += bytes;
+		v->stale_hits += n;
+	}
+	if (!(s->fast_data & need)) {
+		s->st.faults += n;
+		s->st.faults_permission += n;
+	}
+}
+
+/* n DMAs (ACCESS records) of device v, `bytes` in all. */
+static inline void sim_count_accesses(struct sim *s, struct iommu_dev *v, uint64_t n,
+				      uint64_t bytes, bool write)
+{
+	s->st.accesses += n;
+	s->st.access_bytes += bytes;
+	v->accesses += n;
+	v->bytes += bytes;
+	if (write)
+		s->st.writes += n;
+	else
+		s->st.reads += n;
+}
+
 int sim_devtlb_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint64_t iova,
 		      uint8_t need, uint32_t bytes)
 {
@@ -756,13 +792,7 @@ static void sim_translate(struct sim *s, struct iommu_dev *v, struct iommu_domai
 	 * only the counters and the entry's current stale and permission bits matter.
 	 */
 	if (s->fast_e && v == s->fast_v && iova >> 12 == s->fast_page) {
-		s->st.lookups++;
-		v->lookups++;
-		s->st.hits++;
-		s->st.hits_by_size[s->fast_pgsize]++;
-		if (s->fast_data & SIM_DATA_STALE)
-			sim_stale_hit(s, v, bytes);
-		sim_permits(s, s->fast_data, need);
+		sim_repeat_hits(s, v, 1, bytes, need);
 		return;
 	}
 	/* A device TLB first: a hit goes no further (an ATS hit is a translated request). */
@@ -818,14 +848,7 @@ static inline __attribute__((always_inline)) void sim_access(struct sim *s,
 	uint64_t max = write ? s->cfg->device.max_payload : s->cfg->device.max_read_request;
 	uint64_t iova = r->iova, end = r->iova + r->size;
 
-	s->st.accesses++;
-	s->st.access_bytes += r->size;
-	v->accesses++;
-	v->bytes += r->size;
-	if (write)
-		s->st.writes++;
-	else
-		s->st.reads++;
+	sim_count_accesses(s, v, 1, r->size, write);
 	while (iova < end) {
 		uint64_t next = (iova | 0xfff) + 1;
 
@@ -1348,28 +1371,9 @@ static bool sim_run_rest(struct sim *s, const struct trace_rec *run, uint32_t k)
 		return false;
 	m = run->domain - k;
 	bytes = m * run->size;
-	s->st.accesses += m;
-	s->st.access_bytes += bytes;
-	v->accesses += m;
-	v->bytes += bytes;
-	if (write)
-		s->st.writes += m;
-	else
-		s->st.reads += m;
+	sim_count_accesses(s, v, m, bytes, write);
 	s->st.requests += m;
-	s->st.lookups += m;
-	v->lookups += m;
-	s->st.hits += m;
-	s->st.hits_by_size[s->fast_pgsize] += m;
-	if (s->fast_data & SIM_DATA_STALE) {
-		s->st.stale_hits += m;
-		s->st.stale_bytes += bytes;
-		v->stale_hits += m;
-	}
-	if (!(s->fast_data & need)) {
-		s->st.faults += m;
-		s->st.faults_permission += m;
-	}
+	sim_repeat_hits(s, v, m, bytes, need);
 	return true;
 }
 
