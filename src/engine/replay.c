@@ -194,10 +194,10 @@ static void twins_finish(struct replay *rp)
  */
 #define TWIN_QUEUE_BLOCKS 16
 /*
- * The twins' thread, idle, is woken when this many blocks wait (or at the end): a wake-up per
- * block cost some 7% of CPU time in context switches. Fewer than the reader's ring holds less
- * one (the caller's block), so the caller never waits for a slot that only a sleeping twins'
- * thread could give back.
+ * The twins' thread, idle, is woken when this many blocks wait (or at the end), not at every
+ * block: half the context switches. Fewer than the reader's ring holds less one (the caller's
+ * block), so the caller never waits for a slot that only a sleeping twins' thread could give
+ * back.
  */
 #define TWIN_WAKE_BLOCKS 4
 
