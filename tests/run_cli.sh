@@ -131,6 +131,63 @@ expect_eq "timed closed loop, per-packet unmaps: no fault" 0 "$(kv "$T/f" faults
 [ "$(kv "$T/f" replay.unmap_waits)" -gt 0 ] && ok "some unmaps waited for their DMAs" \
 	|| fail "no unmap waited (replay.unmap_waits = $(kv "$T/f" replay.unmap_waits))"
 
+# The twins (the ideal replay, each baseline's twin, a nested run's stage-2-only twin) run on a
+# thread of their own beside the IOMMU run (IOMMUSIM_TWIN_THREAD, auto by default): the same
+# result document as on one thread, however the threads are scheduled, and with one CPU
+# (taskset: no read-ahead thread, so no block to share). The per-packet NIC trace: 50 blocks,
+# a MAP and an UNMAP per packet, so the baselines' twins part from the ideal replay.
+twin() { python3 -c 'import json, sys; print(str(json.load(open(sys.argv[1]))["run"]["twin_thread"]).lower())' "$1"; }
+for cm in "bench.json timed" "bench.json untimed" "hw/vtd-nested.json timed" "hw/vtd-nested.json untimed"; do
+	c=${cm% *} mode=${cm#* }
+	for e in off on auto; do
+		export IOMMUSIM_TWIN_THREAD=$e
+		ism run "$ISM_SRCDIR/configs/$c" -t "$T/nic.iot.gz" --set mode=$mode \
+			--set 'baseline=["passthrough","swiotlb","cma"]' -q -o "$T/tw-$e"
+		deterministic "$T/tw-$e" >"$T/tw-$e.res"
+	done
+	unset IOMMUSIM_TWIN_THREAD
+	cmp -s "$T/tw-off.res" "$T/tw-on.res" && cmp -s "$T/tw-off.res" "$T/tw-auto.res" \
+		&& ok "$c $mode: the same result document with the twins on their own thread or not" \
+		|| fail "$c $mode: the twins' thread changes the results"
+	expect_eq "$c $mode: IOMMUSIM_TWIN_THREAD=off: one thread" false "$(twin "$T/tw-off")"
+	# auto: timed (the ideal replay) or nested (a second sim), not untimed baselines alone
+	want=true
+	[ "$c $mode" = "bench.json untimed" ] && want=false
+	if [ "$(nproc)" -ge 2 ]; then
+		expect_eq "$c $mode: IOMMUSIM_TWIN_THREAD=on: the twins' thread" true "$(twin "$T/tw-on")"
+		expect_eq "$c $mode: IOMMUSIM_TWIN_THREAD=auto: $want" $want "$(twin "$T/tw-auto")"
+	fi
+	if command -v taskset >/dev/null && taskset -c 0 true 2>/dev/null; then
+		IOMMUSIM_TWIN_THREAD=on taskset -c 0 "$ISM" run "$ISM_SRCDIR/configs/$c" -t "$T/nic.iot.gz" \
+			--set mode=$mode --set 'baseline=["passthrough","swiotlb","cma"]' -q -o "$T/tw-1"
+		expect_eq "$c $mode: one CPU: no twins' thread" false "$(twin "$T/tw-1")"
+		deterministic "$T/tw-1" | cmp -s - "$T/tw-off.res" && ok "$c $mode: one CPU: the same results" \
+			|| fail "$c $mode: one CPU gives other results"
+	fi
+done
+# A trace damaged two thirds in, with the twins' thread and without: the same message and exit
+# status, nothing written (the thread ends with the replay: ASan sees no leak).
+head -c $(( $(wc -c <"$T/nic.iot.gz") * 2 / 3 )) "$T/nic.iot.gz" >"$T/nic-cut.iot.gz"
+for cm in "bench.json timed" "hw/vtd-nested.json untimed"; do
+	c=${cm% *} mode=${cm#* }
+	for e in off on; do
+		export IOMMUSIM_TWIN_THREAD=$e
+		expect_fail "$c $mode, twins' thread $e: damaged trace -> 4" 4 \
+			'nic-cut.iot.gz: truncated after record' ism run "$ISM_SRCDIR/configs/$c" -t "$T/nic-cut.iot.gz" \
+			--set mode=$mode --set 'baseline=["passthrough","swiotlb","cma"]' -o "$T/cut-$e.json"
+		no_file "$c $mode, twins' thread $e: nothing written" "$T/cut-$e.json"
+		cp "$T/err" "$T/cut-$e.err"
+	done
+	unset IOMMUSIM_TWIN_THREAD
+	cmp -s "$T/cut-off.err" "$T/cut-on.err" && ok "$c $mode: the same message with the twins' thread" \
+		|| fail "$c $mode: the twins' thread changes the message: $(cat "$T/cut-off.err") / $(cat "$T/cut-on.err")"
+done
+export IOMMUSIM_TWIN_THREAD=yes
+expect_fail "IOMMUSIM_TWIN_THREAD=yes -> 2" 2 'IOMMUSIM_TWIN_THREAD=yes: expected auto, on or off' \
+	ism run "$G/capacity.json" -o "$T/o5.json"
+unset IOMMUSIM_TWIN_THREAD
+no_file "no output after a bad IOMMUSIM_TWIN_THREAD" "$T/o5.json"
+
 # Strict invalidation leaves no stale translation to hit; lazy does, on the same trace, and
 # is faster in a closed loop where the CPU's unmap work is the bottleneck.
 ism run -t "$T/nic.iot.gz" --format flat -q --set os.invalidation.policy=strict >"$T/strict"

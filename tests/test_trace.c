@@ -7,6 +7,7 @@
 
 #include "testutil.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,12 +44,17 @@ static void write_all(const char *path, const struct trace_rec *v, size_t n, con
 		fail_msg("finish %s: %s", path, err.msg);
 }
 
+static bool rec_same(const struct trace_rec *a, const struct trace_rec *b)
+{
+	return a->time_ns == b->time_ns && a->iova == b->iova && a->size == b->size &&
+	       a->paddr == b->paddr && a->device == b->device && a->pasid == b->pasid &&
+	       a->cpu == b->cpu && a->kind == b->kind && a->flags == b->flags &&
+	       a->domain == b->domain;
+}
+
 static void assert_rec_equal(const struct trace_rec *a, const struct trace_rec *b, size_t i)
 {
-	if (a->time_ns != b->time_ns || a->iova != b->iova || a->size != b->size ||
-	    a->paddr != b->paddr || a->device != b->device || a->pasid != b->pasid ||
-	    a->cpu != b->cpu || a->kind != b->kind || a->flags != b->flags ||
-	    a->domain != b->domain)
+	if (!rec_same(a, b))
 		fail_msg("record %zu differs: t %llu/%llu iova %llx/%llx size %llu/%llu paddr "
 			 "%llx/%llx dev %u/%u pasid %u/%u cpu %u/%u kind %u/%u flags %u/%u "
 			 "domain %u/%u",
@@ -1553,6 +1559,109 @@ static void test_read_ahead(void **state)
 	unlink("ra-cut.iot.gz");
 }
 
+/* ---- a second consumer holds blocks (trace_hold): the replay's twins' thread ---- */
+
+/* Another thread's hold on a block: it looks at the block late, then releases it. */
+struct holder {
+	struct trace_reader *r;
+	const struct trace_rec *recs, *want;
+	unsigned hold;
+	bool intact;
+};
+
+static void *hold_late(void *arg)
+{
+	struct holder *h = arg;
+	size_t i;
+
+	usleep(100000); /* meanwhile the caller reads on, as far as the ring lets it */
+	h->intact = true;
+	for (i = 0; i < TRACE_BLOCK_RECORDS; i++)
+		h->intact &= rec_same(&h->recs[i], &h->want[i]);
+	trace_release(h->r, h->hold);
+	return NULL;
+}
+
+/*
+ * The read-ahead ring has 8 slots. A held block must stay as it was while the caller reads 8
+ * blocks on (the 8th needs the held block's slot: the caller waits for the release), and the
+ * blocks after it come out whole and in order. With a release that came early (the slot given
+ * back while held), the reader would decode block 8 over block 0.
+ */
+static void test_hold(void **state)
+{
+	struct trace_rec *v = malloc(RA_RECORDS * sizeof(*v));
+	struct ism_err err = { 0 };
+	const struct trace_rec *recs, *recs12 = NULL;
+	struct holder h = { 0 };
+	struct trace_reader *r;
+	unsigned hold2, hold3;
+	pthread_t th;
+	size_t got, i;
+	long n;
+
+	random_recs(v, RA_RECORDS);
+	write_all("hold.iot", v, RA_RECORDS, NULL);
+	r = trace_open("hold.iot", &err);
+	assert_non_null(r);
+	assert_int_equal(trace_read(r, &recs, &err), TRACE_BLOCK_RECORDS);
+	if (!trace_hold(r, &h.hold)) {
+		/* one CPU: no read-ahead thread, so nothing to hold a block in */
+		assert_true(ism_cpus() < 2);
+		trace_close(r);
+		free(v);
+		skip();
+	}
+	h.r = r;
+	h.recs = recs;
+	h.want = v;
+	/* The caller moves on 7 blocks: every slot is taken (block 0 held, block 7 the caller's). */
+	for (got = TRACE_BLOCK_RECORDS; got < 8 * TRACE_BLOCK_RECORDS; got += (size_t)n) {
+		n = trace_read(r, &recs, &err);
+		assert_int_equal(n, TRACE_BLOCK_RECORDS);
+		for (i = 0; i < (size_t)n; i++)
+			assert_rec_equal(&recs[i], &v[got + i], got + i);
+	}
+	usleep(50000); /* time for the reading thread to take any slot it may */
+	for (i = 0; i < TRACE_BLOCK_RECORDS; i++)
+		assert_rec_equal(&h.recs[i], &v[i], i);
+	/* Block 8 takes block 0's slot: it waits until the other thread has released it. */
+	assert_int_equal(pthread_create(&th, NULL, hold_late, &h), 0);
+	while ((n = trace_read(r, &recs, &err)) > 0) {
+		for (i = 0; i < (size_t)n; i++)
+			assert_rec_equal(&recs[i], &v[got + i], got + i);
+		/* two holds of later blocks, released in the other order, the newest at once */
+		if (got == 12 * TRACE_BLOCK_RECORDS) {
+			assert_true(trace_hold(r, &hold2));
+			recs12 = recs;
+		}
+		if (got == 13 * TRACE_BLOCK_RECORDS) {
+			assert_true(trace_hold(r, &hold3));
+			trace_release(r, hold3);
+		}
+		if (got == 16 * TRACE_BLOCK_RECORDS) {
+			for (i = 0; i < TRACE_BLOCK_RECORDS; i++)
+				assert_rec_equal(&recs12[i], &v[12 * TRACE_BLOCK_RECORDS + i], i);
+			trace_release(r, hold2);
+		}
+		got += (size_t)n;
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(got, RA_RECORDS);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_true(h.intact);
+	/* the end holds no block */
+	assert_false(trace_hold(r, &hold2));
+	trace_close(r);
+	/* A reader that has handed out no block yet has none to hold. */
+	r = trace_open("hold.iot", &err);
+	assert_non_null(r);
+	assert_false(trace_hold(r, &hold2));
+	trace_close(r);
+	unlink("hold.iot");
+	free(v);
+}
+
 /* ---- damaged native files ---- */
 
 static bool damaged_ok(const struct ism_err *err, size_t off, bool gz)
@@ -2201,6 +2310,7 @@ int main(void)
 		cmocka_unit_test(test_csv_roundtrips),
 		cmocka_unit_test(test_read_ahead),
 		cmocka_unit_test(test_runs),
+		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_damaged_iot),
 		cmocka_unit_test(test_damaged_gz),
 		cmocka_unit_test(test_writer_rejects),

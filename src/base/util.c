@@ -606,6 +606,18 @@ unsigned ism_cpus(void)
 	return n > 0 ? (unsigned)n : 1;
 }
 
+int ism_thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(th, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 static void ism_oom(size_t n)
 {
 	fprintf(stderr, "iommusim: out of memory allocating %zu bytes\n", n);

@@ -2,6 +2,7 @@
 #ifndef ISM_UTIL_H
 #define ISM_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -121,6 +122,11 @@ void ism_rmdir_files(const char *dir);
 double ism_now(void);
 /* The CPUs this process may run on (its affinity, as taskset or a cgroup set it), at least 1. */
 unsigned ism_cpus(void);
+/*
+ * pthread_create() of a thread that takes no signals: they stay with the threads that wait for
+ * them or handle them (the temporaries' cleanup, sweep's sigtimedwait()). 0, or an errno.
+ */
+int ism_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
 
 /* Allocation that exits with a message on failure (the model cannot continue without it). */
 void *ism_xmalloc(size_t n);

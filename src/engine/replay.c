@@ -1,6 +1,7 @@
 /* One replay of a trace: the IOMMU run and its twins (ideal, baselines) driven block by block. */
 #include "replay.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,10 @@
 
 /* The twin of a nested run: the same VM with a guest that uses no IOMMU (stage 2 alone). */
 #define REPLAY_STAGE2_ONLY "stage2-only"
+
+/* Whether the twins run on a thread of their own (docs/iommusim.1, ENVIRONMENT). */
+#define REPLAY_TWIN_THREAD_ENV "IOMMUSIM_TWIN_THREAD"
+enum twin_thread_use { TWIN_THREAD_AUTO, TWIN_THREAD_ON, TWIN_THREAD_OFF };
 
 struct replay {
 	struct sim *s;
@@ -21,6 +26,8 @@ struct replay {
 	struct sim_config s2cfg;
 	struct sim *s2;
 	struct timed *s2tm; /* timed mode */
+	enum twin_thread_use twin_use;
+	bool twin_threaded; /* replay_trace() started the twins' thread */
 };
 
 /* A baseline twin's MAP and UNMAP records cost what its model charges. */
@@ -30,12 +37,31 @@ static uint64_t replay_baseline_record(void *ctx, const struct trace_rec *r, uin
 	return baseline_run_record(ctx, r, start, map_start);
 }
 
+/* IOMMUSIM_TWIN_THREAD: unset or empty, "auto"; "on"; "off". */
+static int twin_thread_use(enum twin_thread_use *use, struct ism_err *err)
+{
+	const char *v = getenv(REPLAY_TWIN_THREAD_ENV);
+
+	if (!v || !*v || strcmp(v, "auto") == 0)
+		*use = TWIN_THREAD_AUTO;
+	else if (strcmp(v, "on") == 0)
+		*use = TWIN_THREAD_ON;
+	else if (strcmp(v, "off") == 0)
+		*use = TWIN_THREAD_OFF;
+	else
+		return ism_err_set(err, ISM_EXIT_USAGE, "%s=%s: expected auto, on or off",
+				   REPLAY_TWIN_THREAD_ENV, v);
+	return 0;
+}
+
 struct replay *replay_create(const struct sim_config *cfg, struct ism_err *err)
 {
 	struct replay *rp = ism_xcalloc(1, sizeof(*rp));
 	bool timed = cfg->mode == SIM_MODE_TIMED;
 	unsigned l;
 
+	if (twin_thread_use(&rp->twin_use, err) != 0)
+		goto fail;
 	rp->s = sim_create(cfg, err);
 	if (!rp->s)
 		goto fail;
@@ -96,52 +122,61 @@ void replay_free(struct replay *rp)
 	free(rp);
 }
 
-int replay_trace(struct replay *rp, struct trace_reader *tr, struct progress *p,
-		 struct ism_err *err)
+/* ---- feeding the models ---- */
+
+/*
+ * The IOMMU run's share of a block: the functional model and, timed, its engine. n entries
+ * stand for nrec records (more with runs, trace_want_runs()).
+ */
+static void run_feed(struct replay *rp, const struct trace_rec *recs, size_t n, uint32_t nrec)
 {
-	const struct trace_rec *recs;
-	uint64_t records = 0;
-	unsigned b;
-	long n;
+	sim_trace_block(rp->s, recs, n, nrec);
+	if (rp->tm)
+		timed_feed(rp->tm, recs, n);
+	else
+		sim_records(rp->s, recs, n);
+}
 
-	/* Untimed, runs of repeat hits count at once (every consumer below takes runs). */
-	if (!rp->tm && sim_counts_runs(rp->s))
-		trace_want_runs(tr);
-	while ((n = trace_read(tr, &recs, err)) > 0) {
-		uint32_t nrec = trace_block_records(tr);
-
-		sim_trace_block(rp->s, recs, (size_t)n, nrec);
-		for (b = 0; b < rp->nbase; b++) {
-			if (rp->twin[b])
-				timed_feed(rp->twin[b], recs, (size_t)n);
-			else
-				baseline_run_records(rp->base[b], recs, (size_t)n);
-		}
-		if (rp->tm) {
-			timed_feed(rp->tm, recs, (size_t)n);
-			timed_feed(rp->ideal, recs, (size_t)n);
-		} else {
-			sim_records(rp->s, recs, (size_t)n);
-		}
-		if (rp->s2) {
-			sim_trace_block(rp->s2, recs, (size_t)n, nrec);
-			if (rp->s2tm)
-				timed_feed(rp->s2tm, recs, (size_t)n);
-			else
-				sim_records(rp->s2, recs, (size_t)n);
-		}
-		records += nrec;
-		progress_update(p, records, trace_pos(tr), trace_file_size(tr));
-	}
-	progress_done(p);
-	if (n < 0)
-		return -1;
-	if (rp->tm) {
+static void run_finish(struct replay *rp)
+{
+	if (rp->tm)
 		timed_finish(rp->tm);
-		timed_finish(rp->ideal);
-	} else {
+	else
 		sim_finish(rp->s);
+}
+
+/*
+ * The twins' share: the baselines (each one's timed twin, or the model alone untimed), the
+ * ideal pipeline and the stage-2-only twin. Nothing here touches the IOMMU run's state, so it
+ * may run on a thread of its own (twin_thread_*), block for block in the same order.
+ */
+static void twins_feed(struct replay *rp, const struct trace_rec *recs, size_t n, uint32_t nrec)
+{
+	unsigned b;
+
+	for (b = 0; b < rp->nbase; b++) {
+		if (rp->twin[b])
+			timed_feed(rp->twin[b], recs, n);
+		else
+			baseline_run_records(rp->base[b], recs, n);
 	}
+	if (rp->ideal)
+		timed_feed(rp->ideal, recs, n);
+	if (rp->s2) {
+		sim_trace_block(rp->s2, recs, n, nrec);
+		if (rp->s2tm)
+			timed_feed(rp->s2tm, recs, n);
+		else
+			sim_records(rp->s2, recs, n);
+	}
+}
+
+static void twins_finish(struct replay *rp)
+{
+	unsigned b;
+
+	if (rp->ideal)
+		timed_finish(rp->ideal);
 	if (rp->s2tm)
 		timed_finish(rp->s2tm);
 	else if (rp->s2)
@@ -151,7 +186,241 @@ int replay_trace(struct replay *rp, struct trace_reader *tr, struct progress *p,
 			timed_finish(rp->twin[b]);
 		baseline_run_finish(rp->base[b]);
 	}
-	return 0;
+}
+
+/* ---- the twins' thread ---- */
+
+/*
+ * Blocks handed to the twins' thread and not yet done. Each is held in the reader's ring
+ * (trace_hold), which has fewer slots: the reader, not this queue, is what makes the IOMMU
+ * run wait when the twins fall behind.
+ */
+#define TWIN_QUEUE_BLOCKS 16
+/*
+ * The twins' thread, idle, is woken when this many blocks wait (or at the end), not at every
+ * block: half the context switches. Fewer than the reader's ring holds less one (the caller's
+ * block), so the caller never waits for a slot that only a sleeping twins' thread could give
+ * back.
+ */
+#define TWIN_WAKE_BLOCKS 4
+
+struct twin_block {
+	const struct trace_rec *recs;
+	size_t n;
+	uint32_t nrec; /* the records its n entries stand for */
+	unsigned hold;
+};
+
+/*
+ * The twins run on their own thread, on the blocks the IOMMU run reads, in the same order: the
+ * main thread hands each over (q[tail, head)), the thread feeds the twins and gives the block
+ * back to the reader. At the end it finishes them too; the result is read after the join.
+ */
+struct twin_thread {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t more; /* a block was handed over, or the end */
+	pthread_cond_t room; /* a block is done */
+	struct twin_block q[TWIN_QUEUE_BLOCKS];
+	unsigned head, tail, done; /* handed over, taken, done (all only grow) */
+	bool waiting_more, waiting_room;
+	bool end;  /* no block will follow: finish the twins */
+	bool stop; /* the replay failed: leave the twins as they are */
+	struct replay *rp;
+	struct trace_reader *tr;
+};
+
+/*
+ * Whether the twins' work is worth a thread: in timed mode the ideal pipeline alone is some
+ * 15% of the run, and a nested run's stage-2-only twin is a whole second sim; untimed
+ * baselines only look at MAP and UNMAP records (docs/performance.md).
+ */
+static bool twins_worth_a_thread(const struct replay *rp)
+{
+	switch (rp->twin_use) {
+	case TWIN_THREAD_OFF:
+		return false;
+	case TWIN_THREAD_ON:
+		return rp->ideal || rp->s2 || rp->nbase;
+	case TWIN_THREAD_AUTO:
+		break;
+	}
+	return (rp->ideal || rp->s2) && ism_cpus() >= 2;
+}
+
+static void *twin_thread_main(void *arg)
+{
+	struct twin_thread *tt = arg;
+	bool finish;
+
+	for (;;) {
+		struct twin_block b;
+
+		pthread_mutex_lock(&tt->mu);
+		while (tt->tail == tt->head && !tt->end && !tt->stop) {
+			tt->waiting_more = true;
+			pthread_cond_wait(&tt->more, &tt->mu);
+		}
+		if (tt->stop || tt->tail == tt->head) {
+			finish = !tt->stop;
+			pthread_mutex_unlock(&tt->mu);
+			break;
+		}
+		b = tt->q[tt->tail++ % TWIN_QUEUE_BLOCKS];
+		pthread_mutex_unlock(&tt->mu);
+		twins_feed(tt->rp, b.recs, b.n, b.nrec);
+		trace_release(tt->tr, b.hold);
+		pthread_mutex_lock(&tt->mu);
+		tt->done++;
+		if (tt->waiting_room) {
+			tt->waiting_room = false;
+			pthread_cond_signal(&tt->room);
+		}
+		pthread_mutex_unlock(&tt->mu);
+	}
+	if (finish)
+		twins_finish(tt->rp);
+	return NULL;
+}
+
+/*
+ * Start the twins' thread once trace_read() has given the first block: NULL when it is not
+ * worth it, the reader cannot hold blocks for a second consumer, or the thread does not start.
+ */
+static struct twin_thread *twin_thread_start(struct replay *rp, struct trace_reader *tr)
+{
+	struct twin_thread *tt;
+	unsigned hold;
+
+	if (!twins_worth_a_thread(rp) || !trace_hold(tr, &hold))
+		return NULL;
+	trace_release(tr, hold); /* it can: twin_thread_give() holds each block */
+	tt = ism_xcalloc(1, sizeof(*tt));
+	tt->rp = rp;
+	tt->tr = tr;
+	pthread_mutex_init(&tt->mu, NULL);
+	pthread_cond_init(&tt->more, NULL);
+	pthread_cond_init(&tt->room, NULL);
+	if (ism_thread_start(&tt->thread, twin_thread_main, tt) != 0) {
+		pthread_mutex_destroy(&tt->mu);
+		pthread_cond_destroy(&tt->more);
+		pthread_cond_destroy(&tt->room);
+		free(tt);
+		return NULL;
+	}
+	return tt;
+}
+
+/* Wait until the thread has done every block handed over (under tt->mu). */
+static void twin_thread_drain(struct twin_thread *tt)
+{
+	while (tt->done != tt->head) {
+		tt->waiting_room = true;
+		pthread_cond_wait(&tt->room, &tt->mu);
+	}
+}
+
+/*
+ * Hand the block trace_read() just gave to the thread. False when the reader cannot hold it:
+ * the thread has then done every earlier block, and the caller feeds the twins this one itself.
+ */
+static bool twin_thread_give(struct twin_thread *tt, const struct trace_rec *recs, size_t n,
+			     uint32_t nrec)
+{
+	unsigned hold;
+	bool held = trace_hold(tt->tr, &hold);
+
+	pthread_mutex_lock(&tt->mu);
+	if (!held) {
+		if (tt->waiting_more) {
+			tt->waiting_more = false;
+			pthread_cond_signal(&tt->more);
+		}
+		twin_thread_drain(tt);
+		pthread_mutex_unlock(&tt->mu);
+		return false;
+	}
+	while (tt->head - tt->done >= TWIN_QUEUE_BLOCKS) {
+		tt->waiting_room = true;
+		pthread_cond_wait(&tt->room, &tt->mu);
+	}
+	tt->q[tt->head++ % TWIN_QUEUE_BLOCKS] = (struct twin_block){ recs, n, nrec, hold };
+	if (tt->waiting_more && tt->head - tt->tail >= TWIN_WAKE_BLOCKS) {
+		tt->waiting_more = false;
+		pthread_cond_signal(&tt->more);
+	}
+	pthread_mutex_unlock(&tt->mu);
+	return true;
+}
+
+/*
+ * The last block is handed over: the thread finishes the twins (ok), or, when the replay
+ * failed, stops at once and what it had not taken goes back to the reader.
+ */
+static void twin_thread_end(struct twin_thread *tt, bool ok)
+{
+	pthread_mutex_lock(&tt->mu);
+	if (ok)
+		tt->end = true;
+	else
+		tt->stop = true;
+	pthread_cond_signal(&tt->more);
+	pthread_mutex_unlock(&tt->mu);
+}
+
+static void twin_thread_join(struct twin_thread *tt)
+{
+	pthread_join(tt->thread, NULL);
+	for (; tt->tail != tt->head; tt->tail++)
+		trace_release(tt->tr, tt->q[tt->tail % TWIN_QUEUE_BLOCKS].hold);
+	pthread_mutex_destroy(&tt->mu);
+	pthread_cond_destroy(&tt->more);
+	pthread_cond_destroy(&tt->room);
+	free(tt);
+}
+
+/* ---- the replay ---- */
+
+int replay_trace(struct replay *rp, struct trace_reader *tr, struct progress *p,
+		 struct ism_err *err)
+{
+	struct twin_thread *tt = NULL;
+	const struct trace_rec *recs;
+	uint64_t records = 0;
+	long n;
+
+	/* Untimed, runs of repeat hits count at once (every consumer of the blocks takes runs). */
+	if (!rp->tm && sim_counts_runs(rp->s))
+		trace_want_runs(tr);
+	while ((n = trace_read(tr, &recs, err)) > 0) {
+		uint32_t nrec = trace_block_records(tr);
+
+		if (!records) {
+			tt = twin_thread_start(rp, tr);
+			rp->twin_threaded = tt != NULL;
+		}
+		if (!tt || !twin_thread_give(tt, recs, (size_t)n, nrec))
+			twins_feed(rp, recs, (size_t)n, nrec);
+		run_feed(rp, recs, (size_t)n, nrec);
+		records += nrec;
+		progress_update(p, records, trace_pos(tr), trace_file_size(tr));
+	}
+	if (tt)
+		twin_thread_end(tt, n == 0);
+	if (n == 0) {
+		run_finish(rp);
+		if (!tt)
+			twins_finish(rp);
+	}
+	if (tt)
+		twin_thread_join(tt);
+	progress_done(p);
+	return n < 0 ? -1 : 0;
+}
+
+bool replay_twin_thread(const struct replay *rp)
+{
+	return rp->twin_threaded;
 }
 
 struct sim *replay_sim(const struct replay *rp)

@@ -27,6 +27,13 @@ void replay_free(struct replay *rp);
 int replay_trace(struct replay *rp, struct trace_reader *tr, struct progress *p,
 		 struct ism_err *err);
 
+/*
+ * Whether replay_trace() ran the twins on a thread of their own: with two CPUs or more and a
+ * reader that holds blocks for a second consumer, when they are worth it, unless the environment
+ * says otherwise (IOMMUSIM_TWIN_THREAD: auto, on, off).
+ */
+bool replay_twin_thread(const struct replay *rp);
+
 struct sim *replay_sim(const struct replay *rp);
 /* Timed mode: the engine and its ideal twin; NULL untimed. */
 const struct timed *replay_timed(const struct replay *rp);

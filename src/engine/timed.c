@@ -1,6 +1,7 @@
 /* The timed engine: DMA requests through device, link, IOMMU, walkers and memory over time. */
 #include "timed.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -98,6 +99,30 @@ struct tdev {
 	struct hist *h_dma;
 };
 
+/*
+ * What the ideal pipeline's replay is (pipe_feed: the devices, the issuer's clock, the DMAs in
+ * flight) with the figures it gives; the event engine keeps the same figures here. A twin that
+ * followed a pipeline takes all of it (pipe_clone): a field added here is copied with the rest.
+ */
+struct tpipe {
+	struct tdev *dev;
+	uint32_t ndev, cur_dev; /* cur_dev: the device of the last DMA (dev_index) */
+	uint64_t out_t; /* the pipeline: the issuer's clock */
+	struct hist h_dma;
+	uint64_t bytes, requests, dmas, last_done;
+	/*
+	 * The integral of requests in flight over time, request-ps: the sum of the requests'
+	 * latencies, each added when it completes (every request does by the end).
+	 */
+	unsigned __int128 out_area;
+	uint64_t lag_max, lag_n;
+	double lag_sum;
+	uint64_t unmap_waits; /* UNMAPs that waited for DMAs to their buffer */
+	/* the ideal pipeline's DMAs that may be in flight, recent[rh, rh + nrecent), by done */
+	struct pdma *recent;
+	size_t rh, nrecent, caprecent;
+};
+
 struct timed {
 	struct sim *s;
 	struct timed_os os; /* a twin's OS side (a baseline's MAP/UNMAP costs); record NULL: none */
@@ -115,8 +140,7 @@ struct timed {
 	uint32_t nwalk, walk_free;
 	struct hashtab inflight; /* walks in flight by (domain, page) */
 	uint32_t walkers_busy, wq_head, wq_tail;
-	struct tdev *dev;
-	uint32_t ndev;
+	struct tpipe pipe;
 
 	/* The replay: the current block, the DMA being issued, and where the issuer waits. */
 	const struct trace_rec *recs;
@@ -124,7 +148,7 @@ struct timed {
 	bool eof, parked_valid, started;
 	struct event parked; /* the ISSUE event that found the block exhausted */
 	bool in_dma;
-	uint32_t cur_dma, cur_dev, cur_dom, cur_vdev;
+	uint32_t cur_dma, cur_dom, cur_vdev;
 	uint64_t cur_iova, cur_end;
 	bool cur_write;
 	uint32_t cur_max;
@@ -144,15 +168,8 @@ struct timed {
 	bool open, in_order;
 	double ps_per_trace_ns;
 
-	/* Figures. */
-	struct hist h_dma, h_req, h_xlate;
-	uint64_t bytes, requests, dmas, last_done;
-	uint64_t out_t; /* the pipeline: the issuer's clock */
-	/*
-	 * The integral of requests in flight over time, request-ps: the sum of the requests'
-	 * latencies, each added when it completes (every request does by the end).
-	 */
-	unsigned __int128 out_area;
+	/* Figures (and those in pipe). */
+	struct hist h_req, h_xlate;
 	uint64_t walk_busy, walk_queue_sum, walk_queue_max, walk_queued, walks, shared;
 	uint64_t lookups, lookup_busy, lookup_wait_sum, lookup_wait_max;
 	/*
@@ -167,17 +184,11 @@ struct timed {
 	} *cpuq;
 	uint32_t ncpuq, deferred;
 	bool issuer_waits_os;
-	uint64_t lag_max, lag_n;
-	double lag_sum;
-	uint64_t unmap_waits; /* UNMAPs that waited for DMAs to their buffer */
 	uint64_t *cpu_free;   /* ps: when each CPU of the trace finishes its map/unmap work */
 	uint32_t ncpu;
 	uint64_t timer_pushed; /* the invalidation timer an EV_TIMER is already queued for */
 	uint64_t stalls;       /* translations held by an invalidation in flight */
 	bool unmap_waited;    /* the UNMAP at recs[i] has already been counted */
-	/* the ideal pipeline's DMAs that may be in flight, recent[rh, rh + nrecent), by done */
-	struct pdma *recent;
-	size_t rh, nrecent, caprecent;
 	struct maptab live; /* MAPs not yet unmapped: when each started */
 	struct hist h_life; /* mapping lifetimes */
 	struct timeline *tl; /* stats.interval_us: the run over time (src/engine/timeline.c) */
@@ -264,7 +275,7 @@ struct timed *timed_create(struct sim *s, const struct sim_config *cfg, bool ide
 	t->wq_head = t->wq_tail = NONE;
 	t->timer_pushed = UINT64_MAX;
 	hashtab_init(&t->inflight, &walk_key_type, 64);
-	hist_init(&t->h_dma);
+	hist_init(&t->pipe.h_dma);
 	hist_init(&t->h_req);
 	hist_init(&t->h_xlate);
 	hist_init(&t->h_life);
@@ -286,25 +297,25 @@ void timed_free(struct timed *t)
 	for (i = 0; i < t->nfol; i++)
 		t->fol[i]->leader = NULL;
 	free(t->fol);
-	for (i = 0; i < t->ndev; i++) {
-		free(t->dev[i].ring);
-		free(t->dev[i].dq);
-		if (t->dev[i].h_dma) {
-			hist_free(t->dev[i].h_dma);
-			free(t->dev[i].h_dma);
+	for (i = 0; i < t->pipe.ndev; i++) {
+		free(t->pipe.dev[i].ring);
+		free(t->pipe.dev[i].dq);
+		if (t->pipe.dev[i].h_dma) {
+			hist_free(t->pipe.dev[i].h_dma);
+			free(t->pipe.dev[i].h_dma);
 		}
 	}
-	free(t->dev);
+	free(t->pipe.dev);
 	free(t->req);
 	free(t->dma);
 	free(t->walk);
 	hashtab_free(&t->inflight);
-	free(t->recent);
+	free(t->pipe.recent);
 	free(t->cpu_free);
 	for (i = 0; i < t->ncpuq; i++)
 		free(t->cpuq[i].q);
 	free(t->cpuq);
-	hist_free(&t->h_dma);
+	hist_free(&t->pipe.h_dma);
 	hist_free(&t->h_req);
 	hist_free(&t->h_xlate);
 	hist_free(&t->h_life);
@@ -384,8 +395,8 @@ static uint32_t dev_add(struct timed *t, uint32_t device);
 /* Few devices, and consecutive DMAs mostly come from one: the last one, else a short scan. */
 static inline uint32_t dev_index(struct timed *t, uint32_t device)
 {
-	if (t->cur_dev < t->ndev && t->dev[t->cur_dev].device == device)
-		return t->cur_dev;
+	if (t->pipe.cur_dev < t->pipe.ndev && t->pipe.dev[t->pipe.cur_dev].device == device)
+		return t->pipe.cur_dev;
 	return dev_add(t, device);
 }
 
@@ -394,11 +405,11 @@ static uint32_t dev_add(struct timed *t, uint32_t device)
 	uint32_t i;
 	struct tdev *d;
 
-	for (i = 0; i < t->ndev; i++)
-		if (t->dev[i].device == device)
+	for (i = 0; i < t->pipe.ndev; i++)
+		if (t->pipe.dev[i].device == device)
 			return i;
-	t->dev = ism_xrealloc(t->dev, (t->ndev + 1) * sizeof(*t->dev));
-	d = &t->dev[t->ndev];
+	t->pipe.dev = ism_xrealloc(t->pipe.dev, (t->pipe.ndev + 1) * sizeof(*t->pipe.dev));
+	d = &t->pipe.dev[t->pipe.ndev];
 	memset(d, 0, sizeof(*d));
 	d->device = device;
 	d->tags_free = t->tags;
@@ -410,7 +421,7 @@ static uint32_t dev_add(struct timed *t, uint32_t device)
 		d->h_dma = ism_xmalloc(sizeof(*d->h_dma));
 		hist_init(d->h_dma);
 	}
-	return t->ndev++;
+	return t->pipe.ndev++;
 }
 
 
@@ -465,7 +476,7 @@ static void xlate_in_order(struct timed *t, uint32_t r)
 	struct tdev *d;
 
 	q->known = 1;
-	d = &t->dev[q->dev];
+	d = &t->pipe.dev[q->dev];
 	while (d->count && t->req[d->ring[d->head]].known) {
 		uint32_t h = d->ring[d->head];
 		uint64_t at = t->req[h].t_xlated;
@@ -529,7 +540,7 @@ static void xlated(struct timed *t, uint32_t r, uint64_t tx)
 		xlate_done(t, r, tx);
 		return;
 	}
-	d = &t->dev[q->dev];
+	d = &t->pipe.dev[q->dev];
 	start = tx > d->down_free ? tx : d->down_free;
 	d->down_free = start + t->ser_ats_cpl;
 	d->down_busy += d->down_free - start;
@@ -552,7 +563,7 @@ static void ats_answer(struct treq *q, bool ok, enum pgsize p, uint64_t data)
 static void ats_completion(struct timed *t, uint32_t r, uint64_t now)
 {
 	struct treq *q = &t->req[r];
-	struct tdev *d = &t->dev[q->dev];
+	struct tdev *d = &t->pipe.dev[q->dev];
 	uint64_t start;
 
 	q->tr = 0;
@@ -737,25 +748,25 @@ static void done(struct timed *t, uint32_t r, const struct event *ev)
 {
 	uint64_t now = ev->time;
 	struct treq *q = &t->req[r];
-	struct tdev *d = &t->dev[q->dev];
+	struct tdev *d = &t->pipe.dev[q->dev];
 	struct tdma *m = &t->dma[q->dma];
 
-	t->out_area += now - q->t_issue; /* for the mean in flight (Little's law: L = lambda W) */
+	t->pipe.out_area += now - q->t_issue; /* for the mean in flight (Little's law: L = lambda W) */
 	if (!t->ideal)
 		hist_add(&t->h_req, now - q->t_issue);
 	if (!q->fault) {
-		t->bytes += q->bytes;
+		t->pipe.bytes += q->bytes;
 		d->bytes_done += q->bytes;
 	}
-	t->requests++;
-	if (now > t->last_done)
-		t->last_done = now;
+	t->pipe.requests++;
+	if (now > t->pipe.last_done)
+		t->pipe.last_done = now;
 	d->tags_free++;
 	req_put(t, r);
 	if (--m->pending == 0 && m->all_issued) {
 		bool resume = m->unmap_waits;
 
-		hist_add(&t->h_dma, now - m->t_start);
+		hist_add(&t->pipe.h_dma, now - m->t_start);
 		if (d->h_dma)
 			hist_add(d->h_dma, now - m->t_start);
 		m->active = false;
@@ -810,14 +821,14 @@ static void dma_begin(struct timed *t, const struct trace_rec *r, uint64_t now, 
 	if (t->open) {
 		uint64_t lag = now - t_trace;
 
-		if (lag > t->lag_max)
-			t->lag_max = lag;
-		t->lag_sum += (double)lag;
-		t->lag_n++;
+		if (lag > t->pipe.lag_max)
+			t->pipe.lag_max = lag;
+		t->pipe.lag_sum += (double)lag;
+		t->pipe.lag_n++;
 	}
 	t->in_dma = true;
 	t->cur_dma = m;
-	t->cur_dev = dev_index(t, r->device);
+	t->pipe.cur_dev = dev_index(t, r->device);
 	if (t->ideal) {
 		t->cur_dom = t->cur_vdev = 0;
 	} else {
@@ -832,7 +843,7 @@ static void dma_begin(struct timed *t, const struct trace_rec *r, uint64_t now, 
 	t->cur_end = r->iova + r->size;
 	t->cur_write = r->flags & TRACE_ACC_WRITE;
 	t->cur_max = t->cur_write ? t->cfg->device.max_payload : t->cfg->device.max_read_request;
-	t->dmas++;
+	t->pipe.dmas++;
 	if (st) {
 		st->accesses++;
 		st->access_bytes += r->size;
@@ -942,7 +953,7 @@ static bool unmap_must_wait(struct timed *t, const struct trace_rec *r)
 		    k->iova < r->iova + r->size && r->iova < k->end) {
 			k->unmap_waits = true;
 			if (!t->unmap_waited)
-				t->unmap_waits++;
+				t->pipe.unmap_waits++;
 			t->unmap_waited = true;
 			return true;
 		}
@@ -1084,7 +1095,7 @@ static bool issue(struct timed *t, const struct event *ev)
 			dma_begin(t, r, now, t_trace);
 		}
 		while (t->cur_iova < t->cur_end) {
-			struct tdev *d = &t->dev[t->cur_dev];
+			struct tdev *d = &t->pipe.dev[t->pipe.cur_dev];
 			uint64_t next = (t->cur_iova | 0xfff) + 1, start;
 			uint32_t rq;
 			struct treq *q;
@@ -1106,7 +1117,7 @@ static bool issue(struct timed *t, const struct event *ev)
 			q->bytes = (uint32_t)(next - t->cur_iova);
 			q->write = t->cur_write;
 			q->dma = t->cur_dma;
-			q->dev = t->cur_dev;
+			q->dev = t->pipe.cur_dev;
 			q->dom = t->cur_dom;
 			q->vdev = t->cur_vdev;
 			q->fault = 0;
@@ -1160,7 +1171,7 @@ static void tl_counts(void *ctx, struct timeline_counts *c)
 	const struct timed *t = ctx;
 	unsigned g;
 
-	c->bytes = t->bytes;
+	c->bytes = t->pipe.bytes;
 	c->walks = t->walks;
 	c->misses = t->s->st.misses;
 	c->stale_hits = t->s->st.stale_hits;
@@ -1202,7 +1213,7 @@ static void run(struct timed *t)
 			struct tdev *d;
 
 			q = &t->req[ev.arg];
-			d = &t->dev[q->dev];
+			d = &t->pipe.dev[q->dev];
 			start = ev.time > d->down_free ? ev.time : d->down_free;
 			d->down_free = start + pcie_ser_ps(t->ppb_q16, t->overhead + q->bytes);
 			d->down_busy += d->down_free - start;
@@ -1252,9 +1263,9 @@ static uint64_t dq_pop(struct tdev *d)
 /* DMAs done by now are forgotten: the issuer's clock never goes back. */
 static void recent_forget(struct timed *t, uint64_t now)
 {
-	while (t->nrecent && t->recent[t->rh].done <= now) {
-		t->rh++;
-		t->nrecent--;
+	while (t->pipe.nrecent && t->pipe.recent[t->pipe.rh].done <= now) {
+		t->pipe.rh++;
+		t->pipe.nrecent--;
 	}
 }
 
@@ -1263,18 +1274,18 @@ static void recent_add(struct timed *t, const struct pdma *p)
 {
 	size_t i;
 
-	if (t->rh + t->nrecent == t->caprecent) {
-		if (t->nrecent * 2 >= t->caprecent) {
-			t->caprecent = t->caprecent ? 2 * t->caprecent : 64;
-			t->recent = ism_xrealloc(t->recent, t->caprecent * sizeof(*t->recent));
+	if (t->pipe.rh + t->pipe.nrecent == t->pipe.caprecent) {
+		if (t->pipe.nrecent * 2 >= t->pipe.caprecent) {
+			t->pipe.caprecent = t->pipe.caprecent ? 2 * t->pipe.caprecent : 64;
+			t->pipe.recent = ism_xrealloc(t->pipe.recent, t->pipe.caprecent * sizeof(*t->pipe.recent));
 		}
-		memmove(t->recent, t->recent + t->rh, t->nrecent * sizeof(*t->recent));
-		t->rh = 0;
+		memmove(t->pipe.recent, t->pipe.recent + t->pipe.rh, t->pipe.nrecent * sizeof(*t->pipe.recent));
+		t->pipe.rh = 0;
 	}
-	for (i = t->rh + t->nrecent; i > t->rh && t->recent[i - 1].done > p->done; i--)
-		t->recent[i] = t->recent[i - 1];
-	t->recent[i] = *p;
-	t->nrecent++;
+	for (i = t->pipe.rh + t->pipe.nrecent; i > t->pipe.rh && t->pipe.recent[i - 1].done > p->done; i--)
+		t->pipe.recent[i] = t->pipe.recent[i - 1];
+	t->pipe.recent[i] = *p;
+	t->pipe.nrecent++;
 }
 
 /*
@@ -1283,15 +1294,15 @@ static void recent_add(struct timed *t, const struct pdma *p)
  */
 static void pipe_unmap(struct timed *t, const struct trace_rec *r)
 {
-	uint64_t now = t->out_t;
+	uint64_t now = t->pipe.out_t;
 	size_t i;
 
 	if (TRACE_REC_STAGE2_UNMAP(r))
 		return;
 
 	/* The latest done first: the first DMA to the buffer found is the one to wait for. */
-	for (i = t->rh + t->nrecent; i > t->rh;) {
-		const struct pdma *k = &t->recent[--i];
+	for (i = t->pipe.rh + t->pipe.nrecent; i > t->pipe.rh;) {
+		const struct pdma *k = &t->pipe.recent[--i];
 
 		if (k->done <= now)
 			break;
@@ -1301,47 +1312,46 @@ static void pipe_unmap(struct timed *t, const struct trace_rec *r)
 			break;
 		}
 	}
-	if (now != t->out_t)
-		t->unmap_waits++;
+	if (now != t->pipe.out_t)
+		t->pipe.unmap_waits++;
 	recent_forget(t, now);
-	t->out_t = now;
+	t->pipe.out_t = now;
 }
 
 /* ---- twins that share the ideal pipeline while their figures are the same ---- */
 
-/* f takes the pipeline state of t: its devices' links and completions, figures, DMAs in flight. */
+/*
+ * f takes the pipeline state of t whole: its devices' links and completions, figures, DMAs in
+ * flight. What it owns is copied deep: each device's dq (a pipeline's devices own nothing else:
+ * an ideal replay has no in-order ring and no per-device figures), the histogram, recent.
+ */
 static void pipe_clone(struct timed *f, const struct timed *t)
 {
+	struct tpipe *fp = &f->pipe;
+	const struct tpipe *tp = &t->pipe;
+	size_t dq_bytes = 2 * (size_t)t->tags * sizeof(*tp->dev->dq);
+	struct tdev *dev = fp->dev;
+	struct pdma *recent = fp->recent;
+	struct hist h_dma = fp->h_dma;
 	uint32_t i;
 
-	for (i = 0; i < f->ndev; i++)
-		free(f->dev[i].dq);
-	f->dev = ism_xrealloc(f->dev, (t->ndev ? t->ndev : 1) * sizeof(*f->dev));
-	for (i = 0; i < t->ndev; i++) {
-		f->dev[i] = t->dev[i];
-		f->dev[i].dq = ism_xmalloc(2 * (size_t)t->tags * sizeof(*f->dev[i].dq));
-		memcpy(f->dev[i].dq, t->dev[i].dq, 2 * (size_t)t->tags * sizeof(*f->dev[i].dq));
+	for (i = 0; i < fp->ndev; i++)
+		free(dev[i].dq);
+	dev = ism_xrealloc(dev, (tp->ndev ? tp->ndev : 1) * sizeof(*dev));
+	recent = ism_xrealloc(recent, (tp->caprecent ? tp->caprecent : 1) * sizeof(*recent));
+	*fp = *tp;
+	fp->dev = dev;
+	for (i = 0; i < tp->ndev; i++) {
+		assert(!tp->dev[i].ring && !tp->dev[i].h_dma);
+		dev[i] = tp->dev[i];
+		dev[i].dq = ism_xmalloc(dq_bytes);
+		memcpy(dev[i].dq, tp->dev[i].dq, dq_bytes);
 	}
-	f->ndev = t->ndev;
-	f->cur_dev = t->cur_dev;
-	f->mem.accesses = t->mem.accesses;
-	f->out_t = t->out_t;
-	f->out_area = t->out_area;
-	f->bytes = t->bytes;
-	f->requests = t->requests;
-	f->last_done = t->last_done;
-	f->dmas = t->dmas;
-	f->lag_max = t->lag_max;
-	f->lag_sum = t->lag_sum;
-	f->lag_n = t->lag_n;
-	f->unmap_waits = t->unmap_waits;
-	hist_copy(&f->h_dma, &t->h_dma);
-	f->caprecent = t->caprecent;
-	f->rh = t->rh;
-	f->nrecent = t->nrecent;
-	f->recent = ism_xrealloc(f->recent, (t->caprecent ? t->caprecent : 1) * sizeof(*f->recent));
-	if (t->nrecent)
-		memcpy(f->recent + t->rh, t->recent + t->rh, t->nrecent * sizeof(*f->recent));
+	fp->h_dma = h_dma;
+	hist_copy(&fp->h_dma, &tp->h_dma);
+	fp->recent = recent;
+	if (tp->nrecent)
+		memcpy(recent + tp->rh, tp->recent + tp->rh, tp->nrecent * sizeof(*recent));
 }
 
 /* f follows no pipeline any more: it has taken its leader's state, or has none to take. */
@@ -1376,7 +1386,7 @@ static void pipe_lead(struct timed *t, const struct trace_rec *recs, size_t n, s
 
 	while (j < t->nfol) {
 		struct timed *f = t->fol[j];
-		uint64_t now = t->out_t, until, out, os_until = f->os_until;
+		uint64_t now = t->pipe.out_t, until, out, os_until = f->os_until;
 
 		if (f->open) {
 			uint64_t t_trace = (uint64_t)llround((double)r->time_ns * f->ps_per_trace_ns);
@@ -1392,15 +1402,15 @@ static void pipe_lead(struct timed *t, const struct trace_rec *recs, size_t n, s
 			out = now;
 			if (until > os_until)
 				os_until = until;
-			if (os_until <= t->out_t)
+			if (os_until <= t->pipe.out_t)
 				f->os_until = os_until;
 		}
-		if (out == t->out_t && os_until <= t->out_t) {
+		if (out == t->pipe.out_t && os_until <= t->pipe.out_t) {
 			j++;
 			continue;
 		}
 		pipe_clone(f, t);
-		f->out_t = out;
+		f->pipe.out_t = out;
 		f->os_until = os_until;
 		unfollow(f);
 		pipe_feed(f, recs + i + 1, n - i - 1);
@@ -1410,7 +1420,7 @@ static void pipe_lead(struct timed *t, const struct trace_rec *recs, size_t n, s
 bool timed_follow(struct timed *t, struct timed *f)
 {
 	if (!t->pipeline || !f->pipeline || t->os.record || !f->os.record || t->leader ||
-	    t->ndev || f->ndev || f->nfol)
+	    t->pipe.ndev || f->pipe.ndev || f->nfol)
 		return false;
 	t->fol = ism_xrealloc(t->fol, (t->nfol + 1) * sizeof(*t->fol));
 	t->fol[t->nfol++] = f;
@@ -1432,7 +1442,7 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 
 	for (i = 0; i < n; i++) {
 		const struct trace_rec *r = &recs[i];
-		uint64_t now = t->out_t, t_trace = 0, iova, end, dma_start = UINT64_MAX;
+		uint64_t now = t->pipe.out_t, t_trace = 0, iova, end, dma_start = UINT64_MAX;
 		uint64_t dma_done = 0;
 		struct tdev *d;
 		bool write;
@@ -1444,21 +1454,21 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 
 			if (r->kind == TRACE_UNMAP)
 				pipe_unmap(t, r);
-			now = t->out_t;
+			now = t->pipe.out_t;
 			if (t->open) {
 				t_trace = (uint64_t)llround((double)r->time_ns * t->ps_per_trace_ns);
 				if (t_trace > now)
 					now = t_trace;
 			}
 			if (!t->concurrent) {
-				t->out_t = os_record(t, r, now);
+				t->pipe.out_t = os_record(t, r, now);
 				continue;
 			}
 			/* replay.cpus concurrent: only its own CPU holds it up (os_record) */
 			until = os_record(t, r, now);
 			if (until > t->os_until)
 				t->os_until = until;
-			t->out_t = now;
+			t->pipe.out_t = now;
 			continue;
 		}
 		if (r->kind != TRACE_ACCESS) {
@@ -1474,13 +1484,13 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 			t_trace = (uint64_t)llround((double)r->time_ns * t->ps_per_trace_ns);
 			if (t_trace > now)
 				now = t_trace;
-			t->lag_max = now - t_trace > t->lag_max ? now - t_trace : t->lag_max;
-			t->lag_sum += (double)(now - t_trace);
-			t->lag_n++;
+			t->pipe.lag_max = now - t_trace > t->pipe.lag_max ? now - t_trace : t->pipe.lag_max;
+			t->pipe.lag_sum += (double)(now - t_trace);
+			t->pipe.lag_n++;
 			dma_start = t_trace;
 		}
-		t->cur_dev = dev_index(t, r->device);
-		d = &t->dev[t->cur_dev];
+		t->pipe.cur_dev = dev_index(t, r->device);
+		d = &t->pipe.dev[t->pipe.cur_dev];
 		write = r->flags & TRACE_ACC_WRITE;
 		max = write ? t->cfg->device.max_payload : t->cfg->device.max_read_request;
 		for (iova = r->iova, end = r->iova + r->size; iova < end;) {
@@ -1506,7 +1516,6 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 			d->up_busy += d->up_free - start;
 			/* Fixed latency, no bandwidth limit: what mem_access() would return. */
 			done = d->up_free + t->link_lat + t->mem.lat_ps;
-			t->mem.accesses++;
 			if (write) {
 				done += t->link_lat;
 			} else {
@@ -1516,18 +1525,18 @@ static void pipe_feed(struct timed *t, const struct trace_rec *recs, size_t n)
 				done = d->down_free + t->link_lat;
 			}
 			dq_push(t, d, done);
-			t->out_area += done - now; /* Little: the area is the sum of the latencies */
-			t->bytes += bytes;
-			t->requests++;
-			if (done > t->last_done)
-				t->last_done = done;
+			t->pipe.out_area += done - now; /* Little: the area is the sum of the latencies */
+			t->pipe.bytes += bytes;
+			t->pipe.requests++;
+			if (done > t->pipe.last_done)
+				t->pipe.last_done = done;
 			if (done > dma_done)
 				dma_done = done;
 			iova = next;
 		}
-		hist_add(&t->h_dma, dma_done - dma_start);
-		t->dmas++;
-		t->out_t = now; /* the issuer's clock */
+		hist_add(&t->pipe.h_dma, dma_done - dma_start);
+		t->pipe.dmas++;
+		t->pipe.out_t = now; /* the issuer's clock */
 		/* at most the tags' worth stay in flight */
 		recent_forget(t, now);
 		recent_add(t, &(struct pdma){ .iova = r->iova, .end = r->iova + r->size,
@@ -1581,12 +1590,12 @@ void timed_finish(struct timed *t)
 	run(t);
 	/* Timers have fired as events; settle anything a policy still holds. */
 	if (t->s)
-		inv_finish(t->s->inv, t->last_done);
+		inv_finish(t->s->inv, t->pipe.last_done);
 	if (t->tl) {
 		struct timeline_counts c;
 
 		tl_counts(t, &c);
-		timeline_end(t->tl, t->last_done, &c);
+		timeline_end(t->tl, t->pipe.last_done, &c);
 	}
 }
 
@@ -1614,17 +1623,17 @@ void timed_force_events(struct timed *t)
 
 uint64_t timed_sim_time_ps(const struct timed *t)
 {
-	return t->last_done;
+	return t->pipe.last_done;
 }
 
 bool timed_device(const struct timed *t, uint32_t device, double *gbps, const struct hist **dma)
 {
 	uint32_t i;
 
-	for (i = 0; i < t->ndev; i++)
-		if (t->dev[i].device == device && t->dev[i].h_dma) {
-			*gbps = per_s((double)t->dev[i].bytes_done * 8, t->last_done) / 1e9;
-			*dma = t->dev[i].h_dma;
+	for (i = 0; i < t->pipe.ndev; i++)
+		if (t->pipe.dev[i].device == device && t->pipe.dev[i].h_dma) {
+			*gbps = per_s((double)t->pipe.dev[i].bytes_done * 8, t->pipe.last_done) / 1e9;
+			*dma = t->pipe.dev[i].h_dma;
 			return true;
 		}
 	return false;
@@ -1632,14 +1641,14 @@ bool timed_device(const struct timed *t, uint32_t device, double *gbps, const st
 
 void timed_summary(const struct timed *t, struct timed_summary *sum)
 {
-	uint64_t T = t->last_done;
+	uint64_t T = t->pipe.last_done;
 
 	sum->sim_time_ns = (double)T / 1e3;
-	sum->throughput_gbps = per_s((double)t->bytes * 8, T) / 1e9;
-	sum->dma_p50_ns = (double)hist_quantile(&t->h_dma, 0.5) / 1e3;
-	sum->dma_p99_ns = (double)hist_quantile(&t->h_dma, 0.99) / 1e3;
-	sum->mean_outstanding = T ? (double)t->out_area / (double)T : 0.0;
-	sum->request_rate = per_s((double)t->requests, T);
+	sum->throughput_gbps = per_s((double)t->pipe.bytes * 8, T) / 1e9;
+	sum->dma_p50_ns = (double)hist_quantile(&t->pipe.h_dma, 0.5) / 1e3;
+	sum->dma_p99_ns = (double)hist_quantile(&t->pipe.h_dma, 0.99) / 1e3;
+	sum->mean_outstanding = T ? (double)t->pipe.out_area / (double)T : 0.0;
+	sum->request_rate = per_s((double)t->pipe.requests, T);
 	sum->request_mean_ns = hist_mean(&t->h_req) / 1e3;
 	sum->lifetime_p50_ns = (double)hist_quantile(&t->h_life, 0.5) / 1e3;
 }
@@ -1647,19 +1656,19 @@ void timed_summary(const struct timed *t, struct timed_summary *sum)
 void timed_to_json(const struct timed *t, json_t *root)
 {
 	struct timed_summary s;
-	uint64_t T = t->last_done, up = 0, down = 0;
+	uint64_t T = t->pipe.last_done, up = 0, down = 0;
 	uint32_t i;
 
 	timed_summary(t, &s);
-	for (i = 0; i < t->ndev; i++) {
-		up += t->dev[i].up_busy;
-		down += t->dev[i].down_busy;
+	for (i = 0; i < t->pipe.ndev; i++) {
+		up += t->pipe.dev[i].up_busy;
+		down += t->pipe.dev[i].down_busy;
 	}
 	stats_json_put(root, "sim.time_ns", json_real(s.sim_time_ns));
 	stats_json_put(root, "dma.throughput_gbps", json_real(s.throughput_gbps));
-	stats_json_put(root, "dma.completed", json_integer((json_int_t)t->dmas));
-	stats_json_put(root, "dma.latency_ns", hist_json_ns(&t->h_dma));
-	stats_json_put(root, "dma.latency_cdf_ns", hist_json_cdf_ns(&t->h_dma));
+	stats_json_put(root, "dma.completed", json_integer((json_int_t)t->pipe.dmas));
+	stats_json_put(root, "dma.latency_ns", hist_json_ns(&t->pipe.h_dma));
+	stats_json_put(root, "dma.latency_cdf_ns", hist_json_cdf_ns(&t->pipe.h_dma));
 	stats_json_put(root, "dma.mean_outstanding", json_real(s.mean_outstanding));
 	stats_json_put(root, "request.rate_per_s", json_real(s.request_rate));
 	stats_json_put(root, "request.latency_ns", hist_json_ns(&t->h_req));
@@ -1682,16 +1691,16 @@ void timed_to_json(const struct timed *t, json_t *root)
 		       json_real(T ? (double)t->walk_busy / ((double)T * t->walkers) : 0.0));
 	stats_json_put(root, "link.gbps", json_real(t->gbps));
 	stats_json_put(root, "link.up_utilisation",
-		       json_real(T && t->ndev ? (double)up / ((double)T * t->ndev) : 0.0));
+		       json_real(T && t->pipe.ndev ? (double)up / ((double)T * t->pipe.ndev) : 0.0));
 	stats_json_put(root, "link.down_utilisation",
-		       json_real(T && t->ndev ? (double)down / ((double)T * t->ndev) : 0.0));
+		       json_real(T && t->pipe.ndev ? (double)down / ((double)T * t->pipe.ndev) : 0.0));
 	stats_json_put(root, "memory.utilisation",
 		       json_real(T ? (double)t->mem.busy_ps / (double)T : 0.0));
-	stats_json_put(root, "replay.unmap_waits", json_integer((json_int_t)t->unmap_waits));
+	stats_json_put(root, "replay.unmap_waits", json_integer((json_int_t)t->pipe.unmap_waits));
 	stats_json_put(root, "translation.stalls", json_integer((json_int_t)t->stalls));
-	stats_json_put(root, "replay.lag_ns.max", json_real((double)t->lag_max / 1e3));
+	stats_json_put(root, "replay.lag_ns.max", json_real((double)t->pipe.lag_max / 1e3));
 	stats_json_put(root, "replay.lag_ns.mean",
-		       json_real(t->lag_n ? t->lag_sum / 1e3 / (double)t->lag_n : 0.0));
+		       json_real(t->pipe.lag_n ? t->pipe.lag_sum / 1e3 / (double)t->pipe.lag_n : 0.0));
 }
 
 void timed_print_flat(const struct timed *t, FILE *fp)
@@ -1717,8 +1726,8 @@ void timed_headline_to_json(const struct timed *t, const char *prefix, bool mapp
 	timed_summary(t, &b);
 	v[0] = json_real(b.sim_time_ns);
 	v[1] = json_real(b.throughput_gbps);
-	v[2] = hist_json_ns(&t->h_dma);
-	v[3] = hist_json_cdf_ns(&t->h_dma);
+	v[2] = hist_json_ns(&t->pipe.h_dma);
+	v[3] = hist_json_cdf_ns(&t->pipe.h_dma);
 	v[4] = mappings ? hist_json_ns(&t->h_life) : NULL;
 	for (i = 0; i < n; i++) {
 		snprintf(key, sizeof(key), "%s%s", prefix, keys[i]);

@@ -268,6 +268,7 @@ json_t *result_json(const struct sim_config *cfg, const struct sim_stats *st,
 	json_object_set_new(run, "records_per_s", json_real(per_second(st->records, ri->wall_s)));
 	json_object_set_new(run, "max_rss_kb", json_integer(max_rss_kb()));
 	json_object_set_new(run, "points", json_integer(ri->points ? ri->points : 1));
+	json_object_set_new(run, "twin_thread", json_boolean(ri->rp && replay_twin_thread(ri->rp)));
 	json_object_set_new(root, "run", run);
 	return root;
 }
@@ -309,6 +310,7 @@ static void print_flat(FILE *fp, const struct sim_config *cfg, const struct sim_
 	fprintf(fp, "run.accesses_per_s %.0f\n", per_second(st->accesses, ri->wall_s));
 	fprintf(fp, "run.max_rss_kb %ld\n", max_rss_kb());
 	fprintf(fp, "run.points %u\n", ri->points ? ri->points : 1);
+	fprintf(fp, "run.twin_thread %s\n", ri->rp && replay_twin_thread(ri->rp) ? "true" : "false");
 }
 
 /* "key value unit" per line: the modules print "key value", the unit is looked up here. */
@@ -455,6 +457,7 @@ static void document_reference(FILE *fp)
 		{ "run.{accesses_per_s,records_per_s}", "ACCESS records and records replayed per wall-clock second" },
 		{ "run.max_rss_kb", "the process's peak resident memory" },
 		{ "run.points", "the points this replay gave results for: 1, or the points of a sweep's curve pass, which share its run.* figures (docs/sweep.md)" },
+		{ "run.twin_thread", "true when the twins (the ideal replay, the baselines, a nested run's stage-2-only twin) ran on a thread of their own beside the IOMMU run (IOMMUSIM_TWIN_THREAD, docs/iommusim.1); the figures are the same either way" },
 	};
 	size_t i;
 

@@ -56,6 +56,7 @@ static const struct unit_row units[] = {
 	{ "run.{accesses_per_s,records_per_s}", "1/s" },
 	{ "run.max_rss_kb", "KiB" },
 	{ "run.points", "count" },
+	{ "run.twin_thread", "boolean" },
 	{ "trace.records", "count" },
 	{ "dma.{accesses,reads,writes,requests}", "count" },
 	{ "dma.bytes", "bytes" },

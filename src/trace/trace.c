@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -94,17 +93,20 @@ struct trace_slot {
  * Reading ahead: from the first trace_read() on, a thread inflates and decodes blocks into a
  * ring of slots while the caller models the block before (two cores). It owns every field of
  * the reader but those below `ring` until it ends; blocks, errors and their messages come out
- * in the order a reader without the thread gives them.
+ * in the order a reader without the thread gives them. A slot is reused once the caller has
+ * moved past it and no second consumer holds it (trace_hold).
  */
 struct trace_ahead {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t more;  /* the reader published a slot */
-	pthread_cond_t room;  /* the caller gave slots back */
+	pthread_cond_t room;  /* slots were given back */
 	struct trace_slot ring[TRACE_RING_BLOCKS];
-	unsigned head, tail;  /* slots published, slots given back (both only grow) */
+	unsigned holds[TRACE_RING_BLOCKS]; /* each slot's second consumers (trace_hold) */
+	/* slots published, handed to the caller, given back (free again): all only grow */
+	unsigned head, out, tail;
 	bool waiting_more, waiting_room, stop;
-	bool holding;         /* the caller has ring[tail] */
+	bool holding;         /* the caller has ring[out - 1] */
 	bool ended;           /* it handed out the end or an error: the thread is done */
 	uint64_t pos;         /* trace_pos() of the block the caller has */
 	uint32_t records;     /* trace_block_records() of the block the caller has */
@@ -1248,8 +1250,6 @@ static void *ahead_main(void *arg)
 static void ahead_start(struct trace_reader *r)
 {
 	struct trace_ahead *a;
-	sigset_t all, old;
-	bool started;
 	unsigned i;
 
 	r->ahead_tried = true;
@@ -1264,12 +1264,7 @@ static void ahead_start(struct trace_reader *r)
 	pthread_cond_init(&a->more, NULL);
 	pthread_cond_init(&a->room, NULL);
 	r->ahead = a;
-	/* The thread takes no signals: they stay with the threads that wait for them or handle them. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	started = pthread_create(&a->thread, NULL, ahead_main, r) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!started) {
+	if (ism_thread_start(&a->thread, ahead_main, r) != 0) {
 		r->ahead = NULL;
 		r->recs = a->ring[0].recs;
 		for (i = 1; i < TRACE_RING_BLOCKS; i++)
@@ -1281,6 +1276,26 @@ static void ahead_start(struct trace_reader *r)
 	}
 }
 
+/* The slot of the block the caller has (or had last: the end, an error). */
+static struct trace_slot *ahead_cur(struct trace_ahead *a)
+{
+	return &a->ring[(a->out - 1) % TRACE_RING_BLOCKS];
+}
+
+/*
+ * Under a->mu: give back the oldest slots that neither the caller nor a hold keeps, and wake
+ * the thread when half the ring is free.
+ */
+static void ahead_give_back(struct trace_ahead *a)
+{
+	while (a->tail != a->out - a->holding && !a->holds[a->tail % TRACE_RING_BLOCKS])
+		a->tail++;
+	if (a->waiting_room && a->head - a->tail <= TRACE_RING_BLOCKS / 2) {
+		a->waiting_room = false;
+		pthread_cond_signal(&a->room);
+	}
+}
+
 /* The next block the thread decoded, once it has; the caller's previous one goes back. */
 static long ahead_read(struct trace_reader *r, const struct trace_rec **recs, struct ism_err *err)
 {
@@ -1289,20 +1304,17 @@ static long ahead_read(struct trace_reader *r, const struct trace_rec **recs, st
 
 	pthread_mutex_lock(&a->mu);
 	if (a->holding) {
-		a->tail++;
 		a->holding = false;
-		if (a->waiting_room && a->head - a->tail <= TRACE_RING_BLOCKS / 2) {
-			a->waiting_room = false;
-			pthread_cond_signal(&a->room);
-		}
+		ahead_give_back(a);
 	}
-	while (a->head == a->tail) {
+	while (a->head == a->out) {
 		a->waiting_more = true;
 		pthread_cond_wait(&a->more, &a->mu);
 	}
-	pthread_mutex_unlock(&a->mu);
-	sl = &a->ring[a->tail % TRACE_RING_BLOCKS];
+	a->out++;
 	a->holding = true;
+	pthread_mutex_unlock(&a->mu);
+	sl = ahead_cur(a);
 	*recs = sl->recs;
 	if (sl->n <= 0)
 		a->ended = true;
@@ -1344,13 +1356,13 @@ long trace_read(struct trace_reader *r, const struct trace_rec **recs, struct is
 	if (!r->ahead)
 		r->block_records = 0; /* read_block() sets it for a block */
 	if (r->failed) {
-		*recs = r->ahead ? r->ahead->ring[r->ahead->tail % TRACE_RING_BLOCKS].recs : r->recs;
+		*recs = r->ahead ? ahead_cur(r->ahead)->recs : r->recs;
 		if (err)
 			*err = *r->failed;
 		return -1;
 	}
 	if (r->ahead ? r->ahead->ended : r->done) {
-		*recs = r->ahead ? r->ahead->ring[r->ahead->tail % TRACE_RING_BLOCKS].recs : r->recs;
+		*recs = r->ahead ? ahead_cur(r->ahead)->recs : r->recs;
 		return 0;
 	}
 	if (!r->ahead_tried)
@@ -1367,7 +1379,7 @@ long trace_read(struct trace_reader *r, const struct trace_rec **recs, struct is
 		if (err)
 			*r->failed = *err;
 		else if (r->ahead)
-			*r->failed = r->ahead->ring[r->ahead->tail % TRACE_RING_BLOCKS].err;
+			*r->failed = ahead_cur(r->ahead)->err;
 		else
 			ism_err_set(r->failed, ISM_EXIT_TRACE, "%s: unreadable", r->path);
 	}
@@ -1383,6 +1395,29 @@ void trace_want_runs(struct trace_reader *r)
 uint32_t trace_block_records(const struct trace_reader *r)
 {
 	return r->ahead ? r->ahead->records : r->block_records;
+}
+
+bool trace_hold(struct trace_reader *r, unsigned *hold)
+{
+	struct trace_ahead *a = r->ahead;
+
+	if (!a || !a->holding || a->ended)
+		return false;
+	pthread_mutex_lock(&a->mu);
+	*hold = a->out - 1;
+	a->holds[*hold % TRACE_RING_BLOCKS]++;
+	pthread_mutex_unlock(&a->mu);
+	return true;
+}
+
+void trace_release(struct trace_reader *r, unsigned hold)
+{
+	struct trace_ahead *a = r->ahead;
+
+	pthread_mutex_lock(&a->mu);
+	a->holds[hold % TRACE_RING_BLOCKS]--;
+	ahead_give_back(a);
+	pthread_mutex_unlock(&a->mu);
 }
 
 json_t *trace_meta(struct trace_reader *r)

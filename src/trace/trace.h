@@ -40,6 +40,15 @@ long trace_read(struct trace_reader *r, const struct trace_rec **recs, struct is
 void trace_want_runs(struct trace_reader *r);
 /* Records the block the last trace_read() returned stands for (its n without runs); else 0. */
 uint32_t trace_block_records(const struct trace_reader *r);
+ * A second consumer (another thread) of the block trace_read() handed out last: the block stays
+ * valid, its memory not reused, until trace_release(r, *hold), however far the caller reads on
+ * (it waits in trace_read() while held blocks fill the read-ahead ring). False, and the block
+ * is valid only until the next trace_read(), when the reader decodes in the caller's thread
+ * (one CPU, or its thread did not start) or the last call handed out no block. trace_release()
+ * may come from any thread; every hold is released before trace_close().
+ */
+bool trace_hold(struct trace_reader *r, unsigned *hold);
+void trace_release(struct trace_reader *r, unsigned hold);
 
 /* The trace's metadata object (borrowed; CSV traces get one built from their comments). */
 json_t *trace_meta(struct trace_reader *r);
