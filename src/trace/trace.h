@@ -40,6 +40,8 @@ long trace_read(struct trace_reader *r, const struct trace_rec **recs, struct is
 void trace_want_runs(struct trace_reader *r);
 /* Records the block the last trace_read() returned stands for (its n without runs); else 0. */
 uint32_t trace_block_records(const struct trace_reader *r);
+
+/*
  * A second consumer (another thread) of the block trace_read() handed out last: the block stays
  * valid, its memory not reused, until trace_release(r, *hold), however far the caller reads on
  * (it waits in trace_read() while held blocks fill the read-ahead ring). False, and the block
