@@ -125,24 +125,25 @@ void replay_free(struct replay *rp)
 /* ---- feeding the models ---- */
 
 /*
- * The IOMMU run's share of a block: the functional model and, timed, its engine. n entries
- * stand for nrec records (more with runs, trace_want_runs()).
+ * A block to a functional model and, timed, its engine (the IOMMU run, a nested run's
+ * stage-2-only twin). n entries stand for nrec records (more with runs, trace_want_runs()).
  */
-static void run_feed(struct replay *rp, const struct trace_rec *recs, size_t n, uint32_t nrec)
+static void model_feed(struct sim *s, struct timed *tm, const struct trace_rec *recs, size_t n,
+		       uint32_t nrec)
 {
-	sim_trace_block(rp->s, recs, n, nrec);
-	if (rp->tm)
-		timed_feed(rp->tm, recs, n);
+	sim_trace_block(s, recs, n, nrec);
+	if (tm)
+		timed_feed(tm, recs, n);
 	else
-		sim_records(rp->s, recs, n);
+		sim_records(s, recs, n);
 }
 
-static void run_finish(struct replay *rp)
+static void model_finish(struct sim *s, struct timed *tm)
 {
-	if (rp->tm)
-		timed_finish(rp->tm);
+	if (tm)
+		timed_finish(tm);
 	else
-		sim_finish(rp->s);
+		sim_finish(s);
 }
 
 /*
@@ -162,13 +163,8 @@ static void twins_feed(struct replay *rp, const struct trace_rec *recs, size_t n
 	}
 	if (rp->ideal)
 		timed_feed(rp->ideal, recs, n);
-	if (rp->s2) {
-		sim_trace_block(rp->s2, recs, n, nrec);
-		if (rp->s2tm)
-			timed_feed(rp->s2tm, recs, n);
-		else
-			sim_records(rp->s2, recs, n);
-	}
+	if (rp->s2)
+		model_feed(rp->s2, rp->s2tm, recs, n, nrec);
 }
 
 static void twins_finish(struct replay *rp)
@@ -177,10 +173,8 @@ static void twins_finish(struct replay *rp)
 
 	if (rp->ideal)
 		timed_finish(rp->ideal);
-	if (rp->s2tm)
-		timed_finish(rp->s2tm);
-	else if (rp->s2)
-		sim_finish(rp->s2);
+	if (rp->s2)
+		model_finish(rp->s2, rp->s2tm);
 	for (b = 0; b < rp->nbase; b++) {
 		if (rp->twin[b])
 			timed_finish(rp->twin[b]);
@@ -283,6 +277,15 @@ static void *twin_thread_main(void *arg)
 	return NULL;
 }
 
+/* Its locks and itself, once the thread is not running. */
+static void twin_thread_free(struct twin_thread *tt)
+{
+	pthread_mutex_destroy(&tt->mu);
+	pthread_cond_destroy(&tt->more);
+	pthread_cond_destroy(&tt->room);
+	free(tt);
+}
+
 /*
  * Start the twins' thread once trace_read() has given the first block: NULL when it is not
  * worth it, the reader cannot hold blocks for a second consumer, or the thread does not start.
@@ -302,10 +305,7 @@ static struct twin_thread *twin_thread_start(struct replay *rp, struct trace_rea
 	pthread_cond_init(&tt->more, NULL);
 	pthread_cond_init(&tt->room, NULL);
 	if (ism_thread_start(&tt->thread, twin_thread_main, tt) != 0) {
-		pthread_mutex_destroy(&tt->mu);
-		pthread_cond_destroy(&tt->more);
-		pthread_cond_destroy(&tt->room);
-		free(tt);
+		twin_thread_free(tt);
 		return NULL;
 	}
 	return tt;
@@ -373,10 +373,7 @@ static void twin_thread_join(struct twin_thread *tt)
 	pthread_join(tt->thread, NULL);
 	for (; tt->tail != tt->head; tt->tail++)
 		trace_release(tt->tr, tt->q[tt->tail % TWIN_QUEUE_BLOCKS].hold);
-	pthread_mutex_destroy(&tt->mu);
-	pthread_cond_destroy(&tt->more);
-	pthread_cond_destroy(&tt->room);
-	free(tt);
+	twin_thread_free(tt);
 }
 
 /* ---- the replay ---- */
@@ -401,14 +398,14 @@ int replay_trace(struct replay *rp, struct trace_reader *tr, struct progress *p,
 		}
 		if (!tt || !twin_thread_give(tt, recs, (size_t)n, nrec))
 			twins_feed(rp, recs, (size_t)n, nrec);
-		run_feed(rp, recs, (size_t)n, nrec);
+		model_feed(rp->s, rp->tm, recs, (size_t)n, nrec); /* the IOMMU run */
 		records += nrec;
 		progress_update(p, records, trace_pos(tr), trace_file_size(tr));
 	}
 	if (tt)
 		twin_thread_end(tt, n == 0);
 	if (n == 0) {
-		run_finish(rp);
+		model_finish(rp->s, rp->tm);
 		if (!tt)
 			twins_finish(rp);
 	}

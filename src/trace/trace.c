@@ -1243,6 +1243,21 @@ static void *ahead_main(void *arg)
 	return NULL;
 }
 
+/* The ring and its locks, once no thread runs: slot 0's array goes back to the reader. */
+static void ahead_free(struct trace_reader *r, struct trace_ahead *a)
+{
+	unsigned i;
+
+	r->ahead = NULL;
+	r->recs = a->ring[0].recs;
+	for (i = 1; i < TRACE_RING_BLOCKS; i++)
+		free(a->ring[i].recs);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->more);
+	pthread_cond_destroy(&a->room);
+	free(a);
+}
+
 /*
  * Start reading ahead (at the first trace_read()), unless one core is all there is or the
  * thread cannot start: then the caller's thread reads, as it always could.
@@ -1264,16 +1279,8 @@ static void ahead_start(struct trace_reader *r)
 	pthread_cond_init(&a->more, NULL);
 	pthread_cond_init(&a->room, NULL);
 	r->ahead = a;
-	if (ism_thread_start(&a->thread, ahead_main, r) != 0) {
-		r->ahead = NULL;
-		r->recs = a->ring[0].recs;
-		for (i = 1; i < TRACE_RING_BLOCKS; i++)
-			free(a->ring[i].recs);
-		pthread_mutex_destroy(&a->mu);
-		pthread_cond_destroy(&a->more);
-		pthread_cond_destroy(&a->room);
-		free(a);
-	}
+	if (ism_thread_start(&a->thread, ahead_main, r) != 0)
+		ahead_free(r, a);
 }
 
 /* The slot of the block the caller has (or had last: the end, an error). */
@@ -1330,7 +1337,6 @@ static long ahead_read(struct trace_reader *r, const struct trace_rec **recs, st
 static void ahead_end(struct trace_reader *r)
 {
 	struct trace_ahead *a = r->ahead;
-	unsigned i;
 
 	if (!a)
 		return;
@@ -1339,14 +1345,7 @@ static void ahead_end(struct trace_reader *r)
 	pthread_cond_signal(&a->room);
 	pthread_mutex_unlock(&a->mu);
 	pthread_join(a->thread, NULL);
-	r->recs = a->ring[0].recs;
-	for (i = 1; i < TRACE_RING_BLOCKS; i++)
-		free(a->ring[i].recs);
-	pthread_mutex_destroy(&a->mu);
-	pthread_cond_destroy(&a->more);
-	pthread_cond_destroy(&a->room);
-	free(a);
-	r->ahead = NULL;
+	ahead_free(r, a);
 }
 
 long trace_read(struct trace_reader *r, const struct trace_rec **recs, struct ism_err *err)
