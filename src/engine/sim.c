@@ -404,14 +404,11 @@ static struct iommu_dev *dev_find(struct sim *s, uint32_t device, uint32_t pasid
 	return s->last_dev = v;
 }
 
-struct iommu_dev *sim_dev(struct sim *s, uint32_t device, uint32_t pasid)
+struct iommu_dev *sim_dev_slow(struct sim *s, uint32_t device, uint32_t pasid)
 {
-	struct iommu_dev *v = s->last_dev;
 	uint32_t n = s->ndevs;
+	struct iommu_dev *v = dev_find(s, device, pasid, true);
 
-	if (v && v->device == device && v->pasid == pasid)
-		return v;
-	v = dev_find(s, device, pasid, true);
 	if (s->ndevs != n) /* new: os.domains places it */
 		dev_attach(s, v, default_domain(s, device, pasid));
 	return v;

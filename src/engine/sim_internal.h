@@ -259,8 +259,19 @@ static inline bool sim_first_touch_applies(const struct sim *s, const struct iom
 	}
 }
 
-/* The device (device, pasid), made on first use and attached as os.domains says. */
-struct iommu_dev *sim_dev(struct sim *s, uint32_t device, uint32_t pasid);
+/* sim_dev() for a device other than the last one's. */
+struct iommu_dev *sim_dev_slow(struct sim *s, uint32_t device, uint32_t pasid);
+
+/*
+ * The device (device, pasid), made on first use and attached as os.domains says. Inline for
+ * its common case, the device of the record before (a call per DMA otherwise).
+ */
+static inline struct iommu_dev *sim_dev(struct sim *s, uint32_t device, uint32_t pasid)
+{
+	struct iommu_dev *v = s->last_dev;
+
+	return v && v->device == device && v->pasid == pasid ? v : sim_dev_slow(s, device, pasid);
+}
 
 /*
  * The steps of one request's translation, so the timed engine can spread them over time:
