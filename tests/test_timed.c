@@ -744,6 +744,51 @@ static struct trace_rec os_rec(enum trace_kind kind, uint64_t iova, uint16_t cpu
 }
 
 /*
+ * A repeat of the last hit is counted without a lookup (sim_is_repeat()) only while nothing has
+ * changed what the lookup would find. Open loop, device 1, page 7: R0 at 0 misses and walks
+ * (done by about 550 ns); R1 at 1000 ns hits. Then, at 1100 ns, before R1 arrives (1000 + 220 ns
+ * up): (a) device 1 moves to another domain and R2 reads page 7 in it at 1100 ns: it arrives
+ * after R1's hit, in the new domain, where page 7 was never walked: a miss, not R1's hit
+ * repeated (3 lookups, 2 misses, 2 walks); (b) instead page 7 is unmapped (lazy: the IOTLB
+ * keeps the entry until the flush queue's flush) and R2 at 1200 ns reads it: a stale hit, which
+ * R1's copy of the entry, taken before the UNMAP, would not show (1 stale hit of 3 lookups).
+ */
+static void test_repeat_hits_timed(void **state)
+{
+	const char *sets[] = { "replay.mode=open", "os.invalidation.policy=lazy" };
+	struct trace_rec mv = { .kind = TRACE_ATTACH, .device = 1, .domain = 6,
+				.pasid = TRACE_PASID_NONE, .time_ns = 1100 };
+	struct trace_rec at = mv;
+	struct trace_rec a[] = { at, rd(0, 0x7000, 64), rd(1000, 0x7040, 64), mv,
+				 rd(1100, 0x7080, 64) };
+	struct trace_rec b[] = { os_rec(TRACE_MAP, 0x7000, 0), rd(0, 0x7000, 64),
+				 rd(1000, 0x7040, 64), os_rec(TRACE_UNMAP, 0x7000, 0),
+				 rd(1200, 0x7080, 64) };
+	struct run r;
+
+	a[0].domain = 5;
+	a[0].time_ns = 0;
+	run_start(&r, sets, 2);
+	run_feed(&r, a, ISM_ARRAY_SIZE(a));
+	run_end(&r);
+	assert_int_equal(sim_stats(r.s)->lookups, 3);
+	assert_int_equal(sim_stats(r.s)->misses, 2);
+	assert_int_equal(sim_stats(r.s)->hits, 1);
+	assert_int_equal(fig(&r, "walk.started"), 2);
+	run_free(&r);
+
+	b[3].time_ns = 1100;
+	run_start(&r, sets, 2);
+	run_feed(&r, b, ISM_ARRAY_SIZE(b));
+	run_end(&r);
+	assert_int_equal(sim_stats(r.s)->lookups, 3);
+	assert_int_equal(sim_stats(r.s)->misses, 1);
+	assert_int_equal(sim_stats(r.s)->hits, 2);
+	assert_int_equal(sim_stats(r.s)->stale_hits, 1);
+	run_free(&r);
+}
+
+/*
  * Two CPUs unmap at once through one command queue (strict, defaults: map 150 ns + 4 levels
  * x 10 ns, unmap 100 + 40 ns, a range command 150 ns to write, 2 ns a page, the wait 800 ns;
  * here the IOMMU takes 500 ns a command). Concurrent CPUs: both maps run 0-190 ns; at 190 ns
@@ -1036,6 +1081,7 @@ int main(void)
 		cmocka_unit_test(test_huge_page_walks_in_flight),
 		cmocka_unit_test(test_huge_page_walks_queued),
 		cmocka_unit_test(test_unmapped_misses),
+		cmocka_unit_test(test_repeat_hits_timed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -404,14 +404,11 @@ static struct iommu_dev *dev_find(struct sim *s, uint32_t device, uint32_t pasid
 	return s->last_dev = v;
 }
 
-struct iommu_dev *sim_dev(struct sim *s, uint32_t device, uint32_t pasid)
+struct iommu_dev *sim_dev_slow(struct sim *s, uint32_t device, uint32_t pasid)
 {
-	struct iommu_dev *v = s->last_dev;
 	uint32_t n = s->ndevs;
+	struct iommu_dev *v = dev_find(s, device, pasid, true);
 
-	if (v && v->device == device && v->pasid == pasid)
-		return v;
-	v = dev_find(s, device, pasid, true);
 	if (s->ndevs != n) /* new: os.domains places it */
 		dev_attach(s, v, default_domain(s, device, pasid));
 	return v;
@@ -509,28 +506,6 @@ static inline void sim_stale_hit(struct sim *s, struct iommu_dev *v, uint32_t by
 	v->stale_hits++;
 }
 
-/*
- * n repeats of the last hit (s->fast_e), `bytes` in all: what a lookup that finds the same
- * entry counts (one request each; a run's elements count n at once).
- */
-static inline void sim_repeat_hits(struct sim *s, struct iommu_dev *v, uint64_t n, uint64_t bytes,
-				   uint8_t need)
-{
-	s->st.lookups += n;
-	v->lookups += n;
-	s->st.hits += n;
-	s->st.hits_by_size[s->fast_pgsize] += n;
-	if (s->fast_data & SIM_DATA_STALE) {
-		s->st.stale_hits += n;
-		s->st.stale_bytes += bytes;
-		v->stale_hits += n;
-	}
-	if (!(s->fast_data & need)) {
-		s->st.faults += n;
-		s->st.faults_permission += n;
-	}
-}
-
 /* n DMAs (ACCESS records) of device v, `bytes` in all. */
 static inline void sim_count_accesses(struct sim *s, struct iommu_dev *v, uint64_t n,
 				      uint64_t bytes, bool write)
@@ -608,7 +583,18 @@ int sim_lookup(struct sim *s, struct iommu_dev *v, struct iommu_domain *d, uint6
 	if (!e) {
 		s->st.misses++;
 		v->misses++;
+		/* the walk's leaf is mostly 4 KiB: its history loads while the walk runs */
+		if (s->mc)
+			mclass_prefetch(s->mc, sim_tag(s, d), iotlb_tag(iova, PGSIZE_4K));
 		return 0;
+	}
+	if (s->fast_repeat) {
+		s->fast_e = e;
+		s->fast_v = v;
+		s->fast_d = d;
+		s->fast_page = iova >> 12;
+		s->fast_data = e->data;
+		s->fast_pgsize = e->pgsize;
 	}
 	s->st.hits++;
 	s->st.hits_by_size[e->pgsize]++;
@@ -786,12 +772,8 @@ static void sim_translate(struct sim *s, struct iommu_dev *v, struct iommu_domai
 	const struct tlb_entry *e;
 	struct sim_walk sw;
 
-	/*
-	 * A repeat of the last hit (DMA moves through a page in bursts): sim_lookup() would find
-	 * the same entry, already the most recent in the IOTLB and the classifier's shadow, so
-	 * only the counters and the entry's current stale and permission bits matter.
-	 */
-	if (s->fast_e && v == s->fast_v && iova >> 12 == s->fast_page) {
+	/* DMA moves through a page in bursts: mostly a repeat of the last hit. */
+	if (sim_is_repeat(s, v, d, iova)) {
 		sim_repeat_hits(s, v, 1, bytes, need);
 		return;
 	}
@@ -801,18 +783,9 @@ static void sim_translate(struct sim *s, struct iommu_dev *v, struct iommu_domai
 	if (sim_lookup(s, v, d, iova, need, bytes, &e) != 0) {
 		if (s->dt)
 			sim_devtlb_fill(s, v, d, iova, (enum pgsize)e->pgsize, e->data);
-		else if (s->fast_repeat) {
-			s->fast_e = e;
-			s->fast_v = v;
-			s->fast_page = iova >> 12;
-			s->fast_data = e->data;
-			s->fast_pgsize = e->pgsize;
-		}
 		return;
 	}
 	sw.since = sim_miss_clock(s);
-	if (s->mc) /* the walk's leaf is mostly 4 KiB: its history loads during the walk */
-		mclass_prefetch(s->mc, sim_tag(s, d), iotlb_tag(iova, PGSIZE_4K));
 	sim_walk_begin(s, d, iova, &sw);
 	sim_walk_end(s, d, iova, &sw);
 	if (s->dt && sw.rc == 0)

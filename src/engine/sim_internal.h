@@ -92,13 +92,14 @@ struct sim {
 	struct hashtab trace_dom; /* the trace's domain id -> index in doms */
 	struct iommu_dev *last_dev; /* consecutive records mostly come from one device */
 	/*
-	 * The untimed loop's last IOTLB hit, while a repeat of it changes no cache state (the
+	 * The last IOTLB hit (sim_lookup()), while a repeat of it changes no cache state (the
 	 * entry and its shadow copy are the most recent of their sets): device fast_v, the 4 KiB
 	 * page fast_page of the request address, entry fast_e (NULL: none). Every fill and
 	 * invalidation, and every record but an ACCESS, forgets it (sim_fast_forget()).
 	 */
 	const struct tlb_entry *fast_e;
 	const struct iommu_dev *fast_v;
+	const struct iommu_domain *fast_d; /* the domain it was looked up in (timed: the request's) */
 	uint64_t fast_page;
 	uint64_t fast_data; /* fast_e's data and page size (which only fills and unmaps change) */
 	uint8_t fast_pgsize;
@@ -210,6 +211,41 @@ static inline void sim_fast_forget(struct sim *s)
 	s->fast_e = NULL;
 }
 
+/*
+ * Whether a lookup of iova by device v in domain d repeats the last hit: sim_lookup() would
+ * find the same entry, already the most recent in the IOTLB and the classifier's shadow, so
+ * only the counters and the entry's current stale and permission bits matter
+ * (sim_repeat_hits()). The domain is the request's: in a timed replay a request issued
+ * before an ATTACH arrives after it in its old domain.
+ */
+static inline bool sim_is_repeat(const struct sim *s, const struct iommu_dev *v,
+				 const struct iommu_domain *d, uint64_t iova)
+{
+	return s->fast_e && v == s->fast_v && d == s->fast_d && iova >> 12 == s->fast_page;
+}
+
+/*
+ * n repeats of the last hit (s->fast_e), `bytes` in all: what a lookup that finds the same
+ * entry counts (one request each; a run's elements count n at once).
+ */
+static inline void sim_repeat_hits(struct sim *s, struct iommu_dev *v, uint64_t n, uint64_t bytes,
+				   uint8_t need)
+{
+	s->st.lookups += n;
+	v->lookups += n;
+	s->st.hits += n;
+	s->st.hits_by_size[s->fast_pgsize] += n;
+	if (s->fast_data & SIM_DATA_STALE) {
+		s->st.stale_hits += n;
+		s->st.stale_bytes += bytes;
+		v->stale_hits += n;
+	}
+	if (!(s->fast_data & need)) {
+		s->st.faults += n;
+		s->st.faults_permission += n;
+	}
+}
+
 /* Whether a walk that finds nothing maps the page on first touch (os.first_touch). */
 static inline bool sim_first_touch_applies(const struct sim *s, const struct iommu_domain *d)
 {
@@ -223,8 +259,19 @@ static inline bool sim_first_touch_applies(const struct sim *s, const struct iom
 	}
 }
 
-/* The device (device, pasid), made on first use and attached as os.domains says. */
-struct iommu_dev *sim_dev(struct sim *s, uint32_t device, uint32_t pasid);
+/* sim_dev() for a device other than the last one's. */
+struct iommu_dev *sim_dev_slow(struct sim *s, uint32_t device, uint32_t pasid);
+
+/*
+ * The device (device, pasid), made on first use and attached as os.domains says. Inline for
+ * its common case, the device of the record before (a call per DMA otherwise).
+ */
+static inline struct iommu_dev *sim_dev(struct sim *s, uint32_t device, uint32_t pasid)
+{
+	struct iommu_dev *v = s->last_dev;
+
+	return v && v->device == device && v->pasid == pasid ? v : sim_dev_slow(s, device, pasid);
+}
 
 /*
  * The steps of one request's translation, so the timed engine can spread them over time:

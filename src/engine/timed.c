@@ -235,6 +235,28 @@ static inline void push(struct timed *t, uint64_t time, uint32_t type, uint32_t 
 	eventq_push_lane(&t->q, type, time, type, arg);
 }
 
+/*
+ * A completion that follows its translation by the link's latency alone (a posted write's
+ * credit, an aborted request) comes in translation order, which the read data's completions,
+ * queued on the downstream link, do not keep: in one lane the two would interleave out of order
+ * and send most of them to the heap. They take EV_XLATED's lane, used only with limited memory
+ * bandwidth, so a pop compares no more sources. (The order of events is (time, push order)
+ * whichever lane holds them.)
+ */
+#define LANE_POSTED EV_XLATED
+
+static inline void push_posted_done(struct timed *t, uint64_t time, uint32_t r)
+{
+	eventq_push_lane(&t->q, LANE_POSTED, time, EV_DONE, r);
+}
+
+/*
+ * A walk's start (its walk-cache probe, a few ns after a miss's lookup) would come before the
+ * memory references of walks already under way (tens of ns each) in the walks' lane: it takes
+ * the replay's lane, whose ISSUE events come only in open loop or behind the OS's work.
+ */
+#define LANE_WALK_START EV_ISSUE
+
 static uint64_t ns_ps(double ns)
 {
 	return (uint64_t)llround(ns * 1e3);
@@ -433,7 +455,7 @@ static void data_stage(struct timed *t, uint32_t r, uint64_t tx)
 
 	if (q->fault) {
 		/* The IOMMU aborts the request: an error completion (reads) or a dropped write. */
-		push(t, tx + t->link_lat, EV_DONE, r);
+		push_posted_done(t, tx + t->link_lat, r);
 		return;
 	}
 	if (t->mem.ps_per_byte > 0) {
@@ -442,7 +464,7 @@ static void data_stage(struct timed *t, uint32_t r, uint64_t tx)
 	}
 	tx = mem_access(&t->mem, tx, q->bytes);
 	if (q->write)
-		push(t, tx + t->link_lat, EV_DONE, r); /* the posted credit returns */
+		push_posted_done(t, tx + t->link_lat, r); /* the posted credit returns */
 	else
 		push(t, tx, EV_DATA, r);
 }
@@ -523,7 +545,7 @@ static void walk_start(struct timed *t, uint32_t w, uint64_t now)
 	k->t_started = now;
 	sim_walk_begin(t->s, &t->s->doms[k->dom], k->iova, &k->sw);
 	k->refs_left = k->sw.refs;
-	push(t, now + t->pwc_ps, EV_WALK, w);
+	eventq_push_lane(&t->q, LANE_WALK_START, now + t->pwc_ps, EV_WALK, w);
 }
 
 /*
@@ -644,6 +666,7 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 	struct iommu_domain *d;
 	uint64_t tx = now + t->hit_ps;
 	uint32_t w;
+	uint8_t need;
 	int hit;
 
 	if (t->ideal || q->translated) {
@@ -689,8 +712,15 @@ static void arrive(struct timed *t, uint32_t r, uint64_t now)
 		tx += start - now;
 		t->lookup_free = start + t->lookup_ps;
 	}
-	hit = sim_lookup(t->s, &t->s->devs[q->vdev], d, q->iova,
-			 q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ, q->bytes, &e);
+	need = q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ;
+	if (sim_is_repeat(t->s, &t->s->devs[q->vdev], d, q->iova)) {
+		/* the page of the last hit, nothing changed since: the same hit, counted */
+		sim_repeat_hits(t->s, &t->s->devs[q->vdev], 1, q->bytes, need);
+		e = t->s->fast_e;
+		hit = t->s->fast_data & need ? 1 : -1;
+	} else {
+		hit = sim_lookup(t->s, &t->s->devs[q->vdev], d, q->iova, need, q->bytes, &e);
+	}
 	if (hit) {
 		q->fault = hit < 0;
 		if (q->tr)
@@ -916,6 +946,7 @@ static uint64_t os_work(struct timed *t, const struct trace_rec *r, uint64_t sta
 {
 	uint64_t cost = 0;
 
+	sim_fast_forget(t->s); /* as an untimed replay does for every record but an ACCESS */
 	inv_advance(t->s->inv, start);
 	if (r->kind == TRACE_MAP)
 		cost = sim_map(t->s, r, start);
