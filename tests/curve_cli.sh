@@ -154,7 +154,7 @@ if open(a + "/summary.csv", "rb").read() != open(b + "/summary.csv", "rb").read(
     print("    summary.csv differs"); sys.exit(1)
 EOF
 }
-# passes DIR: how many distinct run.wall_s the points have (a pass's points share its figures).
+# passes DIR: how many replays wrote the points (a pass's points share its figures).
 passes() {
 	python3 -c "
 import json, os
@@ -162,8 +162,10 @@ from fractions import Fraction
 d = '$1/points'
 runs = [json.load(open(d + '/' + n))['run'] for n in os.listdir(d) if not n.endswith('.error.json')]
 # A pass's N points each say run.points N, and share its wall clock: together, one replay.
+# Another replay as long may read the same wall clock (with CLOCK_MONOTONIC in 100 us steps,
+# a third of the runs of the sweep below had one): at least N points, not exactly N, have it.
 for r in runs:
-    if r['points'] > 1 and sum(x['wall_s'] == r['wall_s'] for x in runs) != r['points']:
+    if r['points'] > 1 and sum(x['wall_s'] == r['wall_s'] for x in runs) < r['points']:
         print('a pass of', r['points'], 'points whose wall clock other points do not share'); break
 else:
     print(sum(Fraction(1, r['points']) for r in runs))"

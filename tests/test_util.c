@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -121,6 +123,48 @@ static void test_atomic_output(void **state)
 	snprintf(path, sizeof(path), "%s/out.json", dir);
 	unlink(path);
 	assert_int_equal(rmdir(dir), 0); /* empty: no temporaries were left */
+}
+
+/*
+ * A write that fails in the middle of a document is reported by its own reason, also when the
+ * flush at commit then succeeds (another process freed space on the full disk meanwhile): stdio
+ * keeps only that some write failed, and drops what it could not write. A file size limit of 0
+ * makes the first write fail with EFBIG; raised again, it lets the flush through.
+ */
+static void test_write_error_reason(void **state)
+{
+	char dir[] = "/tmp/ism-werr-XXXXXX", path[128], want[256], big[20000];
+	struct sigaction ign, old_sa;
+	struct rlimit old, none;
+	struct ism_err err = { 0 };
+	struct ism_out o;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN; /* EFBIG, not SIGXFSZ */
+	sigaction(SIGXFSZ, &ign, &old_sa);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	none = old;
+	none.rlim_cur = 0;
+
+	assert_int_equal(ism_out_open(&o, path, &err), 0);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &none), 0);
+	fputs(big, o.fp); /* more than stdio's buffer: written (and refused) now */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	fputs("end\n", o.fp); /* written by the flush at commit, which succeeds */
+	assert_int_equal(ism_out_commit(&o, &err), -1);
+	assert_int_equal(err.code, ISM_EXIT_IO);
+	snprintf(want, sizeof(want), "%s: write failed: %s", path, strerror(EFBIG));
+	assert_string_equal(err.msg, want);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(tmp_left(dir, "out.json"), 0);
+
+	sigaction(SIGXFSZ, &old_sa, NULL);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static void put(const char *path, const char *text, struct ism_err *err, int expect)
@@ -461,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_atomic_output),
 		cmocka_unit_test(test_output_targets),
+		cmocka_unit_test(test_write_error_reason),
 		cmocka_unit_test(test_tmp_names),
 		cmocka_unit_test(test_hash_spreads_page_numbers),
 		cmocka_unit_test(test_maptab_matches_a_list),

@@ -419,6 +419,70 @@ int ism_out_check(const char *path, struct ism_err *err)
 	return rc;
 }
 
+/*
+ * What an output's stream writes through: its descriptor, and the reason of the first write that
+ * failed. stdio keeps only that some write failed (ferror) and drops what it could not write, so
+ * by the commit errno is long gone, and the flush there may even succeed: on a full disk that
+ * another process freed meanwhile (a sweep's other points do when they fail), it would say
+ * "Input/output error".
+ */
+struct ism_out_sink {
+	int fd;
+	bool own; /* closed with the stream: not stdout's */
+	int err;  /* errno of the first write or close that failed, or 0 */
+};
+
+static ssize_t sink_write(void *cookie, const char *buf, size_t n)
+{
+	struct ism_out_sink *s = cookie;
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = write(s->fd, buf + done, n - done);
+
+		if (w > 0) {
+			done += (size_t)w;
+		} else if (w < 0 && errno == EINTR) {
+			continue;
+		} else {
+			if (!s->err)
+				s->err = w < 0 ? errno : EIO;
+			break;
+		}
+	}
+	return (ssize_t)done; /* short: stdio marks the stream failed */
+}
+
+static int sink_close(void *cookie)
+{
+	struct ism_out_sink *s = cookie;
+
+	if (s->own && close(s->fd) != 0) {
+		if (!s->err)
+			s->err = errno;
+		return -1;
+	}
+	return 0;
+}
+
+/* o->fp writing to fd (closed with it when own; on failure too). */
+static int out_stream(struct ism_out *o, int fd, bool own, struct ism_err *err)
+{
+	static const cookie_io_functions_t io = { .write = sink_write, .close = sink_close };
+
+	o->sink = ism_xcalloc(1, sizeof(*o->sink));
+	o->sink->fd = o->fd = fd;
+	o->sink->own = own;
+	o->fp = fopencookie(o->sink, "w", io);
+	if (!o->fp) {
+		ism_err_set(err, ISM_EXIT_IO, "%s: cannot write: %s", o->path, strerror(errno));
+		if (own)
+			close(fd);
+		return -1;
+	}
+	return 0;
+}
+
 int ism_out_open(struct ism_out *o, const char *path, struct ism_err *err)
 {
 	struct out_target t;
@@ -426,6 +490,7 @@ int ism_out_open(struct ism_out *o, const char *path, struct ism_err *err)
 	int fd = -1;
 
 	memset(o, 0, sizeof(*o));
+	o->fd = -1;
 	if (out_resolve(path, &t, err) != 0)
 		return -1;
 	o->kind = t.kind;
@@ -433,7 +498,9 @@ int ism_out_open(struct ism_out *o, const char *path, struct ism_err *err)
 	o->path = t.label;
 	switch (t.kind) {
 	case ISM_OUT_STDOUT:
-		o->fp = stdout;
+		fflush(stdout); /* what was printed before goes first */
+		if (out_stream(o, STDOUT_FILENO, false, err) != 0)
+			goto fail;
 		return 0;
 	case ISM_OUT_IN_PLACE:
 		fd = open(t.dest, O_WRONLY | O_NOCTTY | O_CLOEXEC);
@@ -459,12 +526,10 @@ int ism_out_open(struct ism_out *o, const char *path, struct ism_err *err)
 		}
 		break;
 	}
-	o->fp = fdopen(fd, "w");
-	if (!o->fp) {
-		ism_err_set(err, ISM_EXIT_IO, "%s: cannot write: %s", o->path, strerror(errno));
-		goto fail;
-	}
-	return 0;
+	/* The stream's from here: closed with it, or by out_stream() when it cannot be made. */
+	if (out_stream(o, fd, true, err) == 0)
+		return 0;
+	fd = -1;
 fail:
 	if (fd >= 0)
 		close(fd);
@@ -472,33 +537,30 @@ fail:
 	return -1;
 }
 
-/* The error of flushing fp, or of an earlier write that failed (0: none). */
-static int flush_errno(FILE *fp)
+/* The reason the stream failed: of the first write that did (stdio forgets it), else EIO. */
+static int sink_errno(const struct ism_out *o)
 {
-	errno = 0;
-	if (fflush(fp) != 0)
-		return errno ? errno : EIO;
-	return ferror(fp) ? EIO : 0;
+	return o->sink && o->sink->err ? o->sink->err : EIO;
 }
 
 int ism_out_commit(struct ism_out *o, struct ism_err *err)
 {
-	int e;
+	int e = 0;
 
 	if (!o->fp)
 		return 0;
-	e = flush_errno(o->fp);
+	if (fflush(o->fp) != 0 || ferror(o->fp))
+		e = sink_errno(o);
+	if (!e && o->kind == ISM_OUT_ATOMIC && fsync(o->fd) != 0)
+		e = errno;
+	if (fclose(o->fp) != 0 && !e)
+		e = sink_errno(o);
+	o->fp = NULL;
 	if (o->kind == ISM_OUT_STDOUT) {
-		o->fp = NULL;
 		ism_out_abort(o);
 		return e ? ism_err_set(err, ISM_EXIT_IO, "stdout: write failed: %s", strerror(e))
 			 : 0;
 	}
-	if (!e && o->kind == ISM_OUT_ATOMIC && fsync(fileno(o->fp)) != 0)
-		e = errno;
-	if (fclose(o->fp) != 0 && !e)
-		e = errno;
-	o->fp = NULL;
 	if (e) {
 		ism_err_set(err, ISM_EXIT_IO, "%s: write failed: %s", o->path, strerror(e));
 		ism_out_abort(o);
@@ -520,7 +582,7 @@ int ism_out_commit(struct ism_out *o, struct ism_err *err)
 
 void ism_out_abort(struct ism_out *o)
 {
-	if (o->fp && o->fp != stdout)
+	if (o->fp)
 		fclose(o->fp);
 	if (o->tmp) {
 		unlink(o->tmp);
@@ -529,7 +591,9 @@ void ism_out_abort(struct ism_out *o)
 	free(o->path);
 	free(o->dest);
 	free(o->tmp);
+	free(o->sink);
 	memset(o, 0, sizeof(*o));
+	o->fd = -1;
 }
 
 int ism_out_copy(const char *src, const char *path, struct ism_err *err)

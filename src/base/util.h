@@ -67,7 +67,8 @@ const char *ism_format_size(uint64_t bytes, char *buf, size_t n);
  *   a symbolic link              where it leads, by these rules (the link stays a link);
  *   a directory, block device    refused: ISM_EXIT_IO naming path.
  * A killed process leaves at most a hidden temporary (ism_tmp_create's naming), never a
- * half-written `path`; ism_out_abort() removes the temporary.
+ * half-written `path`; ism_out_abort() removes the temporary. A write that fails fails the
+ * commit with its own reason (errno), also when later writes succeed.
  */
 enum ism_out_kind {
 	ISM_OUT_STDOUT,
@@ -75,12 +76,16 @@ enum ism_out_kind {
 	ISM_OUT_IN_PLACE, /* a character device or FIFO, opened and written */
 };
 
+struct ism_out_sink;
+
 struct ism_out {
 	FILE *fp;
+	int fd;     /* the descriptor fp writes to (a writer of its own, like zlib, dups it) */
 	enum ism_out_kind kind;
 	char *path; /* as given: what messages name ("path (-> dest)" through a link) */
 	char *dest; /* the file written or replaced: path, or where its links lead */
 	char *tmp;  /* ISM_OUT_ATOMIC: the temporary beside dest */
+	struct ism_out_sink *sink; /* what fp writes through: the reason of a failed write */
 };
 /*
  * Check up front, before any work, that path can be written as ism_out_open would write it:

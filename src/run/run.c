@@ -56,6 +56,7 @@ int run_one(const struct run_spec *rs, struct ism_err *err)
 		ism_out_abort(&out);
 		goto done;
 	}
+	/* Its own reading, never copied: runs as long can read equal ones on a coarse clock. */
 	ri.wall_s = ism_now() - t0;
 	{
 		char note[512];
@@ -185,6 +186,7 @@ int run_curve_pass(const struct run_spec *specs, size_t n, bool *written, char *
 	t0 = ism_now();
 	if (replay_trace(rp, tr, &prog, err) != 0)
 		goto done;
+	/* The pass's one reading, which each of its points carries (run.points says how many). */
 	ri.wall_s = ism_now() - t0;
 	ri.trace_format = trace_format(tr) == TRACE_FMT_NATIVE ? "native" : "csv";
 	ri.trace_meta = trace_meta(tr);

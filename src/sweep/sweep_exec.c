@@ -165,12 +165,14 @@ static int launch(struct sweep_exec *x, size_t task, const sigset_t *child_mask,
 	fflush(NULL); /* nothing buffered may be written twice */
 	pid = fork();
 	if (pid < 0) {
+		int e = errno; /* fork's reason, before close() may replace it */
+
 		if (pfd[0] >= 0) {
 			close(pfd[0]);
 			close(pfd[1]);
 		}
 		return ism_err_set(err, ISM_EXIT_FAIL, "cannot start a process for point %s: %s",
-				   pt->name, strerror(errno));
+				   pt->name, strerror(e));
 	}
 	if (pid == 0) {
 		sigaction(SIGCHLD, child_chld, NULL);

@@ -1511,7 +1511,7 @@ struct trace_writer *trace_writer_open_fmt(const char *path, enum trace_format f
 		goto fail;
 	w->path = ism_xstrdup(w->file.path);
 	/* zlib writes through its own descriptor; ism_out_commit syncs and renames the file. */
-	fd = dup(fileno(w->file.fp));
+	fd = dup(w->file.fd);
 	if (fd < 0) {
 		ism_err_set(err, ISM_EXIT_IO, "%s: cannot write: %s", w->path, strerror(errno));
 		goto fail;
