@@ -76,19 +76,33 @@ static inline unsigned __int128 eventq_key(const struct eventq_node *x)
 	return (unsigned __int128)x->time << 64 | x->seq;
 }
 
-/* The same as eventq_push, through lane `lane` (< EVENTQ_LANES) when its order allows. */
-static inline void eventq_push_lane(struct eventq *q, unsigned lane, uint64_t time, uint32_t type,
-		      uint32_t arg)
+/* Whether x may go at the end of lane L without breaking its order. */
+static inline bool eventq_lane_fits(const struct eventq_lane *L, const struct eventq_node *x)
+{
+	return !L->n || eventq_key(&L->ring[(L->head + L->n - 1) & (L->cap - 1)]) <= eventq_key(x);
+}
+
+/*
+ * The same as eventq_push, through lane `lane` (< EVENTQ_LANES) when its order allows, else
+ * through lane `alt` when its order allows (a stream that only sometimes comes in order, as
+ * walks' starts among their references do), else the heap. Where an event waits never
+ * changes its place in the order.
+ */
+static inline void eventq_push_lane2(struct eventq *q, unsigned lane, unsigned alt, uint64_t time,
+				     uint32_t type, uint32_t arg)
 {
 	struct eventq_lane *L = &q->lane[lane];
 	struct eventq_node x = { .seq = q->next_seq++, .time = time, .type = type, .arg = arg };
 
-	if (L->n && eventq_key(&L->ring[(L->head + L->n - 1) & (L->cap - 1)]) > eventq_key(&x)) {
-		/* Earlier than the lane's last event: the heap keeps it in order. */
-		struct event e = { .time = x.time, .seq = x.seq, .type = x.type, .arg = x.arg };
+	if (!eventq_lane_fits(L, &x)) {
+		L = &q->lane[lane = alt];
+		if (!eventq_lane_fits(L, &x)) {
+			/* Earlier than the lanes' last events: the heap keeps it in order. */
+			struct event e = { .time = x.time, .seq = x.seq, .type = x.type, .arg = x.arg };
 
-		eventq_repush(q, &e);
-		return;
+			eventq_repush(q, &e);
+			return;
+		}
 	}
 	if (L->n == L->cap)
 		eventq_lane_grow(L);
@@ -98,6 +112,13 @@ static inline void eventq_push_lane(struct eventq *q, unsigned lane, uint64_t ti
 	}
 	L->ring[(L->head + L->n++) & (L->cap - 1)] = x;
 	q->total++;
+}
+
+/* The same as eventq_push, through lane `lane` (< EVENTQ_LANES) when its order allows. */
+static inline void eventq_push_lane(struct eventq *q, unsigned lane, uint64_t time, uint32_t type,
+				    uint32_t arg)
+{
+	eventq_push_lane2(q, lane, lane, time, type, arg);
 }
 
 /*

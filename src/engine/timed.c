@@ -251,9 +251,9 @@ static inline void push_posted_done(struct timed *t, uint64_t time, uint32_t r)
 }
 
 /*
- * A walk's start (its walk-cache probe, a few ns after a miss's lookup) would come before the
- * memory references of walks already under way (tens of ns each) in the walks' lane: it takes
- * the replay's lane, whose ISSUE events come only in open loop or behind the OS's work.
+ * A walk's start (its walk-cache probe, a few ns after a miss's lookup) often comes before the
+ * memory references of walks already under way (tens of ns each): then it takes the replay's
+ * lane, whose ISSUE events come only in open loop or behind the OS's work, if it fits there.
  */
 #define LANE_WALK_START EV_ISSUE
 
@@ -545,7 +545,7 @@ static void walk_start(struct timed *t, uint32_t w, uint64_t now)
 	k->t_started = now;
 	sim_walk_begin(t->s, &t->s->doms[k->dom], k->iova, &k->sw);
 	k->refs_left = k->sw.refs;
-	eventq_push_lane(&t->q, LANE_WALK_START, now + t->pwc_ps, EV_WALK, w);
+	eventq_push_lane2(&t->q, EV_WALK, LANE_WALK_START, now + t->pwc_ps, EV_WALK, w);
 }
 
 /*
