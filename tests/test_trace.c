@@ -8,6 +8,7 @@
 #include "testutil.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -1662,6 +1663,88 @@ static void test_hold(void **state)
 	free(v);
 }
 
+/*
+ * Read path to the end, holding each block it hands out (and keeping it until the next one is
+ * held, as a twins' thread one block behind would). Returns the blocks held; *blocks, those read.
+ */
+static size_t hold_each(const char *path, bool runs, size_t *blocks)
+{
+	struct ism_err err = { 0 };
+	const struct trace_rec *recs;
+	struct trace_reader *r = trace_open(path, &err);
+	unsigned hold, prev = 0;
+	bool have_prev = false;
+	size_t held = 0;
+	long n;
+
+	if (!r)
+		fail_msg("open %s: %s", path, err.msg);
+	if (runs)
+		trace_want_runs(r);
+	*blocks = 0;
+	while ((n = trace_read(r, &recs, &err)) > 0) {
+		++*blocks;
+		if (trace_hold(r, &hold)) {
+			held++;
+			if (have_prev)
+				trace_release(r, prev);
+			prev = hold;
+			have_prev = true;
+		}
+	}
+	assert_int_equal(n, 0);
+	assert_false(trace_hold(r, &hold)); /* the end holds no block */
+	if (have_prev)
+		trace_release(r, prev);
+	trace_close(r);
+	return held;
+}
+
+/*
+ * Whether a reader can hold blocks is settled at its first block: it holds every block it hands
+ * out or none (the twins' thread, once it held the first, holds each later one and has no way
+ * back). Native, gzip and CSV, with runs and without; with the reader's thread (two CPUs), every
+ * one of the 31 blocks; pinned to one CPU (no reader's thread), none.
+ */
+static void test_hold_all_or_none(void **state)
+{
+	static const char *const names[] = { "hold-all.iot", "hold-all.iot.gz", "hold-all.csv" };
+	struct trace_rec *v = malloc(RA_RECORDS * sizeof(*v));
+	const size_t nblocks = (RA_RECORDS + TRACE_BLOCK_RECORDS - 1) / TRACE_BLOCK_RECORDS;
+	cpu_set_t all, one;
+	bool pinned;
+	size_t i, blocks;
+	int runs;
+
+	random_recs(v, RA_RECORDS);
+	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+	CPU_ZERO(&one);
+	for (i = 0; i < CPU_SETSIZE && !CPU_ISSET(i, &all); i++)
+		;
+	CPU_SET(i, &one);
+	for (i = 0; i < ISM_ARRAY_SIZE(names); i++) {
+		json_t *meta = json_pack("{s:b, s:b}", "has_cpu", 1, "has_domain", 1);
+
+		write_all(names[i], v, RA_RECORDS, meta);
+		json_decref(meta);
+		for (runs = 0; runs < 2; runs++) {
+			size_t held = hold_each(names[i], runs, &blocks);
+
+			assert_int_equal(blocks, nblocks);
+			assert_int_equal(held, ism_cpus() >= 2 ? nblocks : 0);
+			pinned = sched_setaffinity(0, sizeof(one), &one) == 0;
+			if (pinned) {
+				assert_int_equal(ism_cpus(), 1);
+				assert_int_equal(hold_each(names[i], runs, &blocks), 0);
+				assert_int_equal(blocks, nblocks);
+				assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
+			}
+		}
+		unlink(names[i]);
+	}
+	free(v);
+}
+
 /* ---- damaged native files ---- */
 
 static bool damaged_ok(const struct ism_err *err, size_t off, bool gz)
@@ -2311,6 +2394,7 @@ int main(void)
 		cmocka_unit_test(test_read_ahead),
 		cmocka_unit_test(test_runs),
 		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_hold_all_or_none),
 		cmocka_unit_test(test_damaged_iot),
 		cmocka_unit_test(test_damaged_gz),
 		cmocka_unit_test(test_writer_rejects),

@@ -170,10 +170,15 @@ static inline uint64_t inv_unmapped(struct inv_engine *e, const struct inv_range
 {
 	return e->ops->unmapped(e, r, cpu, now);
 }
+/* When the earliest pending timer falls due (ps), UINT64_MAX if none is armed. */
+static inline uint64_t inv_next_due(const struct inv_engine *e)
+{
+	return e->next_timer;
+}
 /* Fire the timers due by now: cheap when none is (called before every record). */
 static inline uint64_t inv_advance(struct inv_engine *e, uint64_t now)
 {
-	return now >= e->next_timer ? inv_advance_slow(e, now) : 0;
+	return now >= inv_next_due(e) ? inv_advance_slow(e, now) : 0;
 }
 static inline uint64_t inv_finish(struct inv_engine *e, uint64_t now)
 {

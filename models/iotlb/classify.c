@@ -5,6 +5,7 @@
 
 #include "base/hashtab.h"
 #include "iotlb.h"
+#include "repl_list.h"
 #include "base/util.h"
 
 #define HIST_SEEN 1u
@@ -35,9 +36,9 @@ struct mclass_hist {
 	uint8_t used;
 };
 
-/* A key the shadow holds. Node 0 is the list's head: next is the most recent, prev the least. */
+/* A key the shadow holds: a node of a recency list (repl_list.h), node 0 its head. */
 struct mclass_node {
-	uint32_t prev, next;
+	struct repl_link link;
 	uint32_t slot; /* its element in the table (fixed up when the table grows) */
 };
 
@@ -117,20 +118,6 @@ static struct mclass_hist *hist_find(struct miss_classifier *mc, uint32_t dom, u
 	return hashtab_find(&mc->hist, &hist_type, &key);
 }
 
-static inline void node_unlink(struct mclass_node *l, uint32_t n)
-{
-	l[l[n].prev].next = l[n].next;
-	l[l[n].next].prev = l[n].prev;
-}
-
-static inline void node_push_front(struct mclass_node *l, uint32_t n)
-{
-	l[n].prev = 0;
-	l[n].next = l[0].next;
-	l[l[0].next].prev = n;
-	l[0].next = n;
-}
-
 struct miss_classifier *mclass_create(uint32_t entries)
 {
 	struct miss_classifier *mc;
@@ -142,7 +129,7 @@ struct miss_classifier *mclass_create(uint32_t entries)
 	mc->entries = entries;
 	mc->node = ism_xcalloc((size_t)entries + 1, sizeof(*mc->node));
 	for (i = 1; i < entries; i++)
-		mc->node[i].next = i + 1;
+		mc->node[i].link.next = i + 1;
 	mc->free = 1;
 	hashtab_init(&mc->hist, &hist_type, HIST_MIN_SLOTS);
 	return mc;
@@ -167,8 +154,8 @@ static void shadow_drop(struct miss_classifier *mc, struct mclass_hist *h)
 {
 	uint32_t n = h->node;
 
-	node_unlink(mc->node, n);
-	mc->node[n].next = mc->free;
+	repl_list_unlink(mc->node, sizeof(*mc->node), n);
+	mc->node[n].link.next = mc->free;
 	mc->free = n;
 	mc->held--;
 	mc->by_size[iotlb_tag_size(h->tag)]--;
@@ -185,21 +172,21 @@ static inline bool shadow_ref(struct miss_classifier *mc, struct mclass_hist *h)
 	uint32_t n = h->node;
 
 	if (n) {
-		if (l[0].next != n) {
-			node_unlink(l, n);
-			node_push_front(l, n);
+		if (l[0].link.next != n) {
+			repl_list_unlink(l, sizeof(*l), n);
+			repl_list_push_front(l, sizeof(*l), n);
 		}
 		return true;
 	}
 	if (mc->free) {
 		n = mc->free;
-		mc->free = l[n].next;
+		mc->free = l[n].link.next;
 		mc->held++;
 	} else {
 		struct mclass_hist *old;
 
-		n = l[0].prev;
-		node_unlink(l, n);
+		n = l[0].link.prev;
+		repl_list_unlink(l, sizeof(*l), n);
 		old = slot_hist(mc, l[n].slot);
 		old->node = 0;
 		mc->by_size[iotlb_tag_size(old->tag)]--;
@@ -207,7 +194,7 @@ static inline bool shadow_ref(struct miss_classifier *mc, struct mclass_hist *h)
 	l[n].slot = hist_slot(mc, h);
 	h->node = n;
 	mc->by_size[iotlb_tag_size(h->tag)]++;
-	node_push_front(l, n);
+	repl_list_push_front(l, sizeof(*l), n);
 	return false;
 }
 
@@ -265,10 +252,10 @@ static void shadow_drop_if(struct miss_classifier *mc,
 			   bool (*match)(const struct mclass_hist *h, const void *ctx),
 			   const void *ctx)
 {
-	uint32_t n = mc->node[0].next;
+	uint32_t n = mc->node[0].link.next;
 
 	while (n) {
-		uint32_t next = mc->node[n].next;
+		uint32_t next = mc->node[n].link.next;
 		struct mclass_hist *h = slot_hist(mc, mc->node[n].slot);
 
 		if (!match || match(h, ctx))

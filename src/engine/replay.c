@@ -1,6 +1,7 @@
 /* One replay of a trace: the IOMMU run and its twins (ideal, baselines) driven block by block. */
 #include "replay.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,6 +290,7 @@ static void twin_thread_free(struct twin_thread *tt)
 /*
  * Start the twins' thread once trace_read() has given the first block: NULL when it is not
  * worth it, the reader cannot hold blocks for a second consumer, or the thread does not start.
+ * A reader that can hold the first block can hold every later one (trace_hold()).
  */
 static struct twin_thread *twin_thread_start(struct replay *rp, struct trace_reader *tr)
 {
@@ -311,35 +313,16 @@ static struct twin_thread *twin_thread_start(struct replay *rp, struct trace_rea
 	return tt;
 }
 
-/* Wait until the thread has done every block handed over (under tt->mu). */
-static void twin_thread_drain(struct twin_thread *tt)
-{
-	while (tt->done != tt->head) {
-		tt->waiting_room = true;
-		pthread_cond_wait(&tt->room, &tt->mu);
-	}
-}
-
-/*
- * Hand the block trace_read() just gave to the thread. False when the reader cannot hold it:
- * the thread has then done every earlier block, and the caller feeds the twins this one itself.
- */
-static bool twin_thread_give(struct twin_thread *tt, const struct trace_rec *recs, size_t n,
+/* Hand the block trace_read() just gave to the thread. */
+static void twin_thread_give(struct twin_thread *tt, const struct trace_rec *recs, size_t n,
 			     uint32_t nrec)
 {
 	unsigned hold;
 	bool held = trace_hold(tt->tr, &hold);
 
+	assert(held); /* the reader held the first block: it holds them all */
+	(void)held;
 	pthread_mutex_lock(&tt->mu);
-	if (!held) {
-		if (tt->waiting_more) {
-			tt->waiting_more = false;
-			pthread_cond_signal(&tt->more);
-		}
-		twin_thread_drain(tt);
-		pthread_mutex_unlock(&tt->mu);
-		return false;
-	}
 	while (tt->head - tt->done >= TWIN_QUEUE_BLOCKS) {
 		tt->waiting_room = true;
 		pthread_cond_wait(&tt->room, &tt->mu);
@@ -350,7 +333,6 @@ static bool twin_thread_give(struct twin_thread *tt, const struct trace_rec *rec
 		pthread_cond_signal(&tt->more);
 	}
 	pthread_mutex_unlock(&tt->mu);
-	return true;
 }
 
 /*
@@ -396,7 +378,9 @@ int replay_trace(struct replay *rp, struct trace_reader *tr, struct progress *p,
 			tt = twin_thread_start(rp, tr);
 			rp->twin_threaded = tt != NULL;
 		}
-		if (!tt || !twin_thread_give(tt, recs, (size_t)n, nrec))
+		if (tt)
+			twin_thread_give(tt, recs, (size_t)n, nrec);
+		else
 			twins_feed(rp, recs, (size_t)n, nrec);
 		model_feed(rp->s, rp->tm, recs, (size_t)n, nrec); /* the IOMMU run */
 		records += nrec;

@@ -1339,7 +1339,7 @@ static bool sim_run_rest(struct sim *s, const struct trace_rec *run, uint32_t k)
 	    v->device != run->device || v->pasid != run->pasid || v->dom == SIM_DOM_NONE ||
 	    s->s1_none || s->doms[v->dom].rm ||
 	    run->size > (write ? s->cfg->device.max_payload : s->cfg->device.max_read_request) ||
-	    last > UINT64_MAX / 1000 || last * 1000 >= s->inv->next_timer ||
+	    last > UINT64_MAX / 1000 || last * 1000 >= inv_next_due(s->inv) ||
 	    last * 1000 >= s->pend_due)
 		return false;
 	m = run->domain - k;

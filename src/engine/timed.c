@@ -887,7 +887,7 @@ static void dma_begin(struct timed *t, const struct trace_rec *r, uint64_t now, 
 /* Queue an EV_TIMER for the OS's earliest invalidation timer, once per timer. */
 static void timer_schedule(struct timed *t)
 {
-	uint64_t at = t->s->inv->next_timer;
+	uint64_t at = inv_next_due(t->s->inv);
 
 	if (at != UINT64_MAX && at != t->timer_pushed) {
 		t->timer_pushed = at;

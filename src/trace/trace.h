@@ -46,8 +46,11 @@ uint32_t trace_block_records(const struct trace_reader *r);
  * valid, its memory not reused, until trace_release(r, *hold), however far the caller reads on
  * (it waits in trace_read() while held blocks fill the read-ahead ring). False, and the block
  * is valid only until the next trace_read(), when the reader decodes in the caller's thread
- * (one CPU, or its thread did not start) or the last call handed out no block. trace_release()
- * may come from any thread; every hold is released before trace_close().
+ * (one CPU, or its thread did not start) or the last call handed out no block. All or none:
+ * whether the reader decodes ahead is settled at the first trace_read() and stays so until
+ * trace_close(), so a reader that can hold one block can hold every block it hands out (the
+ * twins' thread relies on it). trace_release() may come from any thread; every hold is released
+ * before trace_close().
  */
 bool trace_hold(struct trace_reader *r, unsigned *hold);
 void trace_release(struct trace_reader *r, unsigned hold);
