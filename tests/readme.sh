@@ -1,10 +1,15 @@
 # The README's examples, run as a reader would (from build/ after `cd build`), in its order:
 # - every command of a ```sh block that runs iommusim must succeed (with the `cd` and
 #   `cat >FILE <<EOF` lines beside them; set-up and build commands are not run here);
+# - so must its `python3` and `Rscript` lines, which read what iommusim wrote, when the machine
+#   has the tool (and the Python modules the line imports); when not, a "skip - " line says
+#   what is missing (a failure under ISM_REQUIRE_DIST_TESTS=1: scripts/deps installs them);
 # - a plain ``` block of `$ COMMAND` lines is a transcript: each command's output (stdout and
 #   stderr) must be the lines shown under it, compared with runs of white space (line breaks
 #   too) as one space; a line `...` stands for any output;
-# - the figures the prose quotes are what those commands print (see "Claims" below).
+# - the figures the prose quotes are what those commands print (see "Claims" below);
+# - a `python3` or `Rscript` line that keeps one metric of a CSV (`metric == "NAME"`) prints
+#   exactly that metric's rows of the file (see "Tables" below).
 # The README is the data: change an example or a figure there and this test checks the new one.
 . "${ISM_SRCDIR:-$(dirname "$0")/..}/tests/setup"
 . "$ISM_SRCDIR/tests/plot_helpers"
@@ -46,7 +51,7 @@ info == "sh" {
 		if ($0 == delim) { delim = ""; emit("sh") }
 		next
 	}
-	if ($0 !~ /^(\.\/iommusim|iommusim|cd|cat) /) next
+	if ($0 !~ /^(\.\/iommusim|iommusim|cd|cat|python3|Rscript) /) next
 	cmd = $0 "\n"; at = NR
 	if (match($0, "<<-?[" q "\"]?[A-Za-z_]+")) {
 		delim = substr($0, RSTART, RLENGTH); sub("^<<-?[" q "\"]?", "", delim)
@@ -92,11 +97,49 @@ match() {
 	}'
 }
 
+# lacking CMDFILE: sets need to what a python3 or Rscript example needs that this machine does
+# not have, or to nothing. A python3 line runs under a python3 that has the modules it imports
+# (`import NAME`): the one on PATH, else Debian's /usr/bin/python3, where python3-pandas
+# installs and which a python3 earlier on PATH (pyenv, a venv) does not see; that one then goes
+# first on PATH, as for a reader whose python3 has pandas.
+mkdir "$T/py"
+lacking() {
+	need=""
+	case $(head -1 "$1") in
+	python3\ *)
+		mods=$(grep -oE '(^|[^A-Za-z0-9_.])import [A-Za-z_][A-Za-z0-9_]*' "$1" | sed 's/.*import //' | sort -u | tr '\n' ' ')
+		mods=${mods% }
+		for py in python3 /usr/bin/python3; do
+			command -v "$py" >/dev/null 2>&1 || continue
+			all=1
+			for m in $mods; do "$py" -c "import $m" 2>/dev/null || all=0; done
+			if [ $all -eq 1 ]; then
+				[ "$py" = python3 ] || { ln -sf "$py" "$T/py/python3"; PATH="$T/py:$PATH"; }
+				return 0
+			fi
+		done
+		# shellcheck disable=SC2086
+		need="python3 with $mods (Debian: $(printf 'python3-%s ' $mods | sed 's/ $//'))" ;;
+	Rscript\ *)
+		command -v Rscript >/dev/null 2>&1 || need="Rscript (Debian: r-base-core)" ;;
+	esac
+}
+
 # Run every item in order, in this shell: `cd build` carries over, as in a reader's shell.
 cd "$T/src"
 for k in "$T"/items/*.kind; do
 	i=${k%.kind}
 	line=$(cat "$i.line")
+	lacking "$i.cmd"
+	if [ -n "$need" ]; then
+		touch "$i.skip"
+		if [ "${ISM_REQUIRE_DIST_TESTS:-0}" = 1 ]; then
+			fail "README.md:$line needs $need, required here (ISM_REQUIRE_DIST_TESTS=1): $(cat "$i.cmd")"
+		else
+			echo "skip - README.md:$line needs $need; scripts/deps installs it: $(cat "$i.cmd")"
+		fi
+		continue
+	fi
 	cmd=$(sed "s|/tmp/|$T/tmp/|g" "$i.cmd")
 	set +e
 	{ eval "$cmd"; } </dev/null >"$i.out" 2>&1
@@ -118,6 +161,53 @@ for k in "$T"/items/*.kind; do
 			echo "    printed:"; sed 's/^/      /' "$i.out" | head -40
 		fi ;;
 	esac
+done
+
+# ---- Tables: a python3 or Rscript line that reads a CSV and keeps the rows of one metric
+# prints those rows, all of them and no other: as many rows (lines naming a point of the file)
+# as awk finds with that metric, each with the metric's name and, after it, the point's value
+# (as printed: pandas rounds to 6 decimals, R to 7 significant digits).
+for c in "$T"/items/*.cmd; do
+	i=${c%.cmd}
+	case $(head -1 "$c") in python3\ * | Rscript\ *) ;; *) continue ;; esac
+	[ -e "$i.skip" ] && continue
+	line=$(cat "$i.line")
+	csv=$(grep -oE '"/tmp/[^"]*[.]csv"' "$c" | head -1 | tr -d '"')
+	metric=$(grep -oE 'metric == \\?"[^"\\]*' "$c" | head -1 | sed 's/.*"//')
+	if [ -z "$csv" ] || [ -z "$metric" ]; then
+		fail "README.md:$line: no \"/tmp/....csv\" or metric == \"NAME\" to check its output against: update tests/readme.sh"
+		continue
+	fi
+	# The file's points, and the point and value of each row with that metric, by column name.
+	awk -F, -v m="$metric" -v points="$i.points" 'NR == 1 { for (k = 1; k <= NF; k++) col[$k] = k; next }
+		{ print $col["point"] >points } $col["metric"] == m { print $col["point"], $col["value"] }' \
+		"$T/tmp/${csv#/tmp/}" >"$i.rows"
+	n=$(wc -l <"$i.rows")
+	[ "$n" -gt 0 ] || { fail "README.md:$line: $csv has no row with metric $metric"; continue; }
+	if awk -v m="$metric" -v rows="$i.rows" -v n="$n" '
+		NR == FNR { pt[$1]; next }
+		{
+			p = v = ""
+			for (k = 1; k <= NF; k++) { if ($k in pt) p = $k; if ($k == m && k < NF) v = $(k + 1) }
+			if (p == "") next
+			printed++
+			if (v == "") { print "    a row without " m ": " $0; bad = 1 } else got[p] = v
+		}
+		END {
+			if (printed != n) { print "    " printed + 0 " rows printed, " n " in the file"; bad = 1 }
+			while ((getline l <rows) > 0) {
+				split(l, f, " ")
+				if (!(f[1] in got)) { print "    no row for point " f[1]; bad = 1; continue }
+				d = got[f[1]] - f[2]; a = f[2] < 0 ? -f[2] : f[2]
+				if (d * d > (5e-7 + 1e-6 * a) ^ 2) { print "    " f[1] ": " got[f[1]] ", " f[2] " in the file"; bad = 1 }
+			}
+			exit bad
+		}' "$i.points" "$i.out" >"$i.diff"; then
+		ok "README.md:$line prints the $n $metric rows of $csv, with their values: $(cat "$c")"
+	else
+		fail "README.md:$line prints something else than the $n $metric rows of $csv: $(cat "$c")"
+		cat "$i.diff"; echo "    printed:"; sed 's/^/      /' "$i.out" | head -30
+	fi
 done
 
 # ---- Claims: figures the prose quotes, from the README's text, checked against the output of
