@@ -82,43 +82,57 @@ static inline bool eventq_lane_fits(const struct eventq_lane *L, const struct ev
 	return !L->n || eventq_key(&L->ring[(L->head + L->n - 1) & (L->cap - 1)]) <= eventq_key(x);
 }
 
-/*
- * The same as eventq_push, through lane `lane` (< EVENTQ_LANES) when its order allows, else
- * through lane `alt` when its order allows (a stream that only sometimes comes in order, as
- * walks' starts among their references do), else the heap. Where an event waits never
- * changes its place in the order.
- */
-static inline void eventq_push_lane2(struct eventq *q, unsigned lane, unsigned alt, uint64_t time,
-				     uint32_t type, uint32_t arg)
+/* Append x to lane `lane` (eventq_lane_fits() said it may go there). */
+static inline void eventq_lane_append(struct eventq *q, unsigned lane, const struct eventq_node *x)
 {
 	struct eventq_lane *L = &q->lane[lane];
-	struct eventq_node x = { .seq = q->next_seq++, .time = time, .type = type, .arg = arg };
 
-	if (!eventq_lane_fits(L, &x)) {
-		L = &q->lane[lane = alt];
-		if (!eventq_lane_fits(L, &x)) {
-			/* Earlier than the lanes' last events: the heap keeps it in order. */
-			struct event e = { .time = x.time, .seq = x.seq, .type = x.type, .arg = x.arg };
-
-			eventq_repush(q, &e);
-			return;
-		}
-	}
 	if (L->n == L->cap)
 		eventq_lane_grow(L);
 	if (L->n == 0) {
-		q->top_time[lane] = x.time;
-		q->top_seq[lane] = x.seq;
+		q->top_time[lane] = x->time;
+		q->top_seq[lane] = x->seq;
 	}
-	L->ring[(L->head + L->n++) & (L->cap - 1)] = x;
+	L->ring[(L->head + L->n++) & (L->cap - 1)] = *x;
 	q->total++;
+}
+
+/* x is earlier than the last event of the lanes it may take: the heap keeps it in order. */
+static inline void eventq_heap_push(struct eventq *q, const struct eventq_node *x)
+{
+	struct event e = { .time = x->time, .seq = x->seq, .type = x->type, .arg = x->arg };
+
+	eventq_repush(q, &e);
 }
 
 /* The same as eventq_push, through lane `lane` (< EVENTQ_LANES) when its order allows. */
 static inline void eventq_push_lane(struct eventq *q, unsigned lane, uint64_t time, uint32_t type,
 				    uint32_t arg)
 {
-	eventq_push_lane2(q, lane, lane, time, type, arg);
+	struct eventq_node x = { .seq = q->next_seq++, .time = time, .type = type, .arg = arg };
+
+	if (eventq_lane_fits(&q->lane[lane], &x))
+		eventq_lane_append(q, lane, &x);
+	else
+		eventq_heap_push(q, &x);
+}
+
+/*
+ * The same, trying lane `alt` before the heap: for a stream that only sometimes comes in order,
+ * as walks' starts among their references do. Where an event waits never changes its place in
+ * the order.
+ */
+static inline void eventq_push_lane2(struct eventq *q, unsigned lane, unsigned alt, uint64_t time,
+				     uint32_t type, uint32_t arg)
+{
+	struct eventq_node x = { .seq = q->next_seq++, .time = time, .type = type, .arg = arg };
+
+	if (eventq_lane_fits(&q->lane[lane], &x))
+		eventq_lane_append(q, lane, &x);
+	else if (eventq_lane_fits(&q->lane[alt], &x))
+		eventq_lane_append(q, alt, &x);
+	else
+		eventq_heap_push(q, &x);
 }
 
 /*
