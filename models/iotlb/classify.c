@@ -103,10 +103,19 @@ static struct mclass_hist *hist_get(struct miss_classifier *mc, uint32_t dom, ui
 	return h;
 }
 
+/*
+ * Below this many slots (256 KiB of history) the table stays in the caches of a core and a
+ * prefetch only costs its hash (the random bench's 128 keys); the stream bench's 16 k keys
+ * are 1 MiB of slots, far from the caches by the time a page comes round again.
+ */
+#define HIST_PREFETCH_SLOTS 8192u
+
 void mclass_prefetch(const struct miss_classifier *mc, uint32_t dom, uint64_t tag)
 {
 	const struct mclass_hist key = { .tag = tag, .dom = dom };
 
+	if (mc->hist.cap < HIST_PREFETCH_SLOTS)
+		return;
 	__builtin_prefetch(mc->hist.slots +
 			   (hist_hash(&key) & (mc->hist.cap - 1)) * sizeof(struct mclass_hist));
 }

@@ -659,7 +659,7 @@ static void walk_step(struct timed *t, uint32_t w, uint64_t now)
 
 /* ---- the IOMMU: a request arrives ---- */
 
-static void arrive(struct timed *t, uint32_t r, uint64_t now)
+static inline __attribute__((always_inline)) void arrive(struct timed *t, uint32_t r, uint64_t now)
 {
 	struct treq *q = &t->req[r];
 	const struct tlb_entry *e;
