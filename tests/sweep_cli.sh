@@ -132,6 +132,10 @@ cmp -s "$T/j1/summary.csv" "$T/merged/summary.csv" && ok "merged summary = -j su
 expect_fail "summary of one shard: some pending -> 1" 1 '12 ok, 0 failed, 12 pending' ism sweep summary "$T/s0"
 # --long: the same figures in long form, a row per finished point and metric, with units.
 check "sweep summary --long" ism sweep summary "$T/j1" --long -q
+ism sweep summary "$T/j1" --long 2>"$T/err"
+expect_eq "sweep summary --long: its closing line names both files" \
+	"sweep summary: 24 points: 24 ok, 0 failed, 0 pending; $T/j1/summary.csv, $T/j1/summary-long.csv" \
+	"$(cat "$T/err")"
 python3 - "$T/j1/summary.csv" "$T/j1/summary-long.csv" <<'EOF2' && ok "summary-long.csv: summary.csv's cells, one row per point and metric, units beside" || fail "summary-long.csv"
 import csv, sys
 wide = list(csv.DictReader(open(sys.argv[1])))

@@ -99,10 +99,13 @@ static int fail(const struct ism_err *err)
 	return err->code ? err->code : ISM_EXIT_FAIL;
 }
 
-static void print_counts(const char *what, const char *dir, const struct sweep_counts *c)
+/* The closing line: the counts and the summaries written (with --long, both). */
+static void print_counts(const char *what, const char *dir, const struct sweep_counts *c,
+			 bool longform)
 {
-	fprintf(stderr, "%s: %zu points: %zu ok, %zu failed, %zu pending; %s/summary.csv\n", what,
-		c->total, c->ok, c->failed, c->pending, dir);
+	fprintf(stderr, "%s: %zu points: %zu ok, %zu failed, %zu pending; %s/summary.csv%s%s%s\n",
+		what, c->total, c->ok, c->failed, c->pending, dir, longform ? ", " : "",
+		longform ? dir : "", longform ? "/summary-long.csv" : "");
 }
 
 /* Finished points of several builds: a difference between them may not be the sweep's. */
@@ -165,7 +168,7 @@ static int cmd_sweep_merge(int argc, char **argv)
 	}
 	warn_builds(out, &counts);
 	if (!quiet)
-		print_counts("sweep merge", out, &counts);
+		print_counts("sweep merge", out, &counts, false);
 	rc = counts_status(&counts);
 out:
 	cli_parser_free(&p);
@@ -205,7 +208,7 @@ static int cmd_sweep_summary(int argc, char **argv)
 	}
 	warn_builds(dir, &counts);
 	if (!quiet)
-		print_counts("sweep summary", dir, &counts);
+		print_counts("sweep summary", dir, &counts, longform);
 	rc = counts_status(&counts);
 out:
 	json_decref(m);
