@@ -659,6 +659,7 @@ static void walk_step(struct timed *t, uint32_t w, uint64_t now)
 
 /* ---- the IOMMU: a request arrives ---- */
 
+/* Inline in run(), its one caller: a call per lookup cost the random bench 4%. */
 static inline __attribute__((always_inline)) void arrive(struct timed *t, uint32_t r, uint64_t now)
 {
 	struct treq *q = &t->req[r];
