@@ -71,8 +71,9 @@ static void test_eventq_order(void **state)
 }
 
 /*
- * Lanes and the heap together give the earliest event: pushes through random lanes, with times
- * mostly in order and now and then earlier than a lane's last (the heap takes those), and pops
+ * Lanes and the heap together give the earliest event: pushes through random lanes (a third
+ * with a second lane to try), with times mostly in order and now and then earlier than a
+ * lane's last (the heap, or the second lane, takes those), and pops
  * between them, against a list searched from end to end for the smallest (time, push order).
  */
 static void test_eventq_lanes(void **state)
@@ -97,6 +98,9 @@ static void test_eventq_lanes(void **state)
 			ref_arg[pushed] = pushed;
 			if ((x >> 40) % 16 == 0)
 				eventq_push(&q, t, 9, pushed);
+			else if ((x >> 44) % 3 == 0) /* a second lane before the heap */
+				eventq_push_lane2(&q, (unsigned)(x >> 33) % EVENTQ_LANES,
+						  (unsigned)(x >> 48) % EVENTQ_LANES, t, 1, pushed);
 			else
 				eventq_push_lane(&q, (unsigned)(x >> 33) % EVENTQ_LANES, t, 1, pushed);
 			pushed++;

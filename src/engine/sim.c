@@ -1335,9 +1335,8 @@ static bool sim_run_rest(struct sim *s, const struct trace_rec *run, uint32_t k)
 	bool write = run->flags & TRACE_ACC_WRITE;
 	uint8_t need = write ? TRACE_PERM_WRITE : TRACE_PERM_READ;
 
-	if (!s->fast_e || v != s->fast_v || run->iova >> 12 != s->fast_page ||
-	    v->device != run->device || v->pasid != run->pasid || v->dom == SIM_DOM_NONE ||
-	    s->s1_none || s->doms[v->dom].rm ||
+	if (v->device != run->device || v->pasid != run->pasid || v->dom == SIM_DOM_NONE ||
+	    !sim_is_repeat(s, v, &s->doms[v->dom], run->iova) || s->s1_none || s->doms[v->dom].rm ||
 	    run->size > (write ? s->cfg->device.max_payload : s->cfg->device.max_read_request) ||
 	    last > UINT64_MAX / 1000 || last * 1000 >= inv_next_due(s->inv) ||
 	    last * 1000 >= s->pend_due)

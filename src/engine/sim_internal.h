@@ -226,9 +226,10 @@ static inline bool sim_is_repeat(const struct sim *s, const struct iommu_dev *v,
 
 /*
  * n repeats of the last hit (s->fast_e), `bytes` in all: what a lookup that finds the same
- * entry counts (one request each; a run's elements count n at once).
+ * entry counts (one request each; a run's elements count n at once). Returns whether the
+ * entry permits them, as sim_lookup()'s 1 or -1 says.
  */
-static inline void sim_repeat_hits(struct sim *s, struct iommu_dev *v, uint64_t n, uint64_t bytes,
+static inline bool sim_repeat_hits(struct sim *s, struct iommu_dev *v, uint64_t n, uint64_t bytes,
 				   uint8_t need)
 {
 	s->st.lookups += n;
@@ -243,7 +244,9 @@ static inline void sim_repeat_hits(struct sim *s, struct iommu_dev *v, uint64_t 
 	if (!(s->fast_data & need)) {
 		s->st.faults += n;
 		s->st.faults_permission += n;
+		return false;
 	}
+	return true;
 }
 
 /* Whether a walk that finds nothing maps the page on first touch (os.first_touch). */

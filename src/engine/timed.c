@@ -716,9 +716,8 @@ static inline __attribute__((always_inline)) void arrive(struct timed *t, uint32
 	need = q->write ? TRACE_PERM_WRITE : TRACE_PERM_READ;
 	if (sim_is_repeat(t->s, &t->s->devs[q->vdev], d, q->iova)) {
 		/* the page of the last hit, nothing changed since: the same hit, counted */
-		sim_repeat_hits(t->s, &t->s->devs[q->vdev], 1, q->bytes, need);
+		hit = sim_repeat_hits(t->s, &t->s->devs[q->vdev], 1, q->bytes, need) ? 1 : -1;
 		e = t->s->fast_e;
-		hit = t->s->fast_data & need ? 1 : -1;
 	} else {
 		hit = sim_lookup(t->s, &t->s->devs[q->vdev], d, q->iova, need, q->bytes, &e);
 	}
